@@ -1,0 +1,51 @@
+# Entry points of the README's quick start. Everything real lives in CMake;
+# this file only installs what is missing, configures and runs.
+#
+#   make run    build, then trace the bundled sample and show what happened
+#   make test   build the normal and the sanitizer (ASan+UBSan) trees and run ctest in both
+#   make bench  tracer overhead against strace and a bare ptrace loop
+
+JOBS     ?= $(shell nproc)
+BUILD    ?= build
+ASAN     ?= build-asan
+GENERATOR := $(shell command -v ninja >/dev/null 2>&1 && echo "-G Ninja")
+
+.PHONY: all deps build build-asan run test test-release test-asan bench format clean
+
+all: build
+
+deps:
+	@bash scripts/install-deps
+
+$(BUILD)/CMakeCache.txt: | deps
+	cmake -S . -B $(BUILD) $(GENERATOR) -DCMAKE_BUILD_TYPE=RelWithDebInfo
+
+$(ASAN)/CMakeCache.txt: | deps
+	cmake -S . -B $(ASAN) $(GENERATOR) -DCMAKE_BUILD_TYPE=Debug -DSCTRACE_SANITIZE=ON
+
+build: deps $(BUILD)/CMakeCache.txt
+	cmake --build $(BUILD) -j $(JOBS)
+
+build-asan: deps $(ASAN)/CMakeCache.txt
+	cmake --build $(ASAN) -j $(JOBS)
+
+run: build
+	@echo "== sctrace -e trace=%net,%desc -- samples/nonblocking-connect-ok (a correct EINPROGRESS -> pselect6 -> connect dance)"
+	$(BUILD)/cli/sctrace -e trace=%net,pselect6,close -- $(BUILD)/samples/nonblocking-connect-ok
+
+test-release: build
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+
+test-asan: build-asan
+	cd $(ASAN) && ctest --output-on-failure -j $(JOBS)
+
+test: test-release test-asan
+
+bench: build
+	bash bench/run.sh $(BUILD)
+
+format:
+	find base events decoders tracer engine report cli tests bench samples -name '*.cpp' -o -name '*.h' -o -name '*.c' | xargs clang-format -i
+
+clean:
+	rm -rf $(BUILD) $(ASAN)

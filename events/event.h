@@ -1,0 +1,141 @@
+// The event model: the one typed value every source produces and every later
+// stage (state tracker, rules, reporters) consumes.
+//
+// A live ptrace stop, a seccomp notification and a line parsed from a saved
+// strace log all become an `Event`. Because the value is the same, a rule or a
+// reporter never knows (or cares) where an event came from.
+//
+// Lifetime: an Event is a transient view. Its string_views point into storage
+// owned by the source (a traced thread's scratch buffer, a log parser's line
+// buffer) and stay valid only during the call that delivers the event. A sink
+// that keeps an event past that call copies what it needs.
+#pragma once
+
+#include <sys/types.h>
+
+#include <array>
+#include <cstdint>
+#include <string_view>
+#include <variant>
+
+namespace sctrace {
+
+// Wall-clock time (CLOCK_REALTIME) in nanoseconds since the Unix epoch. Wall
+// clock, not monotonic, so that live events and strace's -ttt stamps share one
+// axis and reports can print a time a person can match against other logs.
+using Nanos = std::int64_t;
+
+// The syscall ABI a call was made through. x86_64 programs can still make
+// i386 (int 0x80) and x32 calls; their syscall numbers mean different things.
+enum class Arch : std::uint8_t { X86_64, I386, X32, Unknown };
+
+// A syscall as the tracer saw it. Emitted twice for a live call: once at entry
+// (result fields unset) and once at exit (everything set, entry args repeated
+// so that a sink can handle the exit alone, as strace prints one line).
+struct SyscallEvent {
+    Arch arch = Arch::X86_64;
+    std::int32_t nr = -1;             // number in `arch`'s table
+    std::string_view name;            // "connect"; "syscall_N" when unknown
+    std::array<std::uint64_t, 6> args{};
+    Nanos entry_time = 0;             // when the thread entered the call
+    // Exit only: the return value as the kernel set it (negative errno folded
+    // out: ret == -1 and err == errno, as libc reports it).
+    std::int64_t ret = 0;
+    std::int32_t err = 0;             // errno, 0 on success
+    // False when the call never returned to user space: the thread exited
+    // inside it (exit, execve replacing it, SIGKILL). strace prints "= ?".
+    bool has_result = false;
+};
+
+// A signal about to be delivered to a thread (ptrace signal-delivery stop, or
+// strace's "--- SIGSEGV {si_signo=...} ---" line).
+struct SignalEvent {
+    std::int32_t signo = 0;
+    std::int32_t code = 0;            // si_code
+    std::int32_t errno_value = 0;     // si_errno
+    pid_t sender_pid = 0;             // si_pid, for SI_USER/SI_QUEUE/SI_TKILL and SIGCHLD
+    uid_t sender_uid = 0;
+    std::uint64_t addr = 0;           // si_addr, for SIGSEGV/SIGBUS/SIGILL/SIGFPE
+    std::int32_t status = 0;          // si_status, for SIGCHLD
+};
+
+enum class SpawnKind : std::uint8_t { Fork, Vfork, Thread, Clone /* new process via clone */ };
+
+// A new thread or process began under tracing.
+struct SpawnEvent {
+    SpawnKind kind = SpawnKind::Fork;
+    pid_t child_pid = 0;              // the new thread's thread-group id
+    pid_t child_tid = 0;
+};
+
+// A successful execve/execveat: the process now runs a new program. `tid` of
+// the Event is the thread id after the exec (the leader's, even when a
+// non-leader thread called execve; `former_tid` says which one did).
+struct ExecEvent {
+    std::string_view path;            // the executable, from /proc/PID/exe
+    pid_t former_tid = 0;
+};
+
+// A thread or a whole process ended.
+struct ExitEvent {
+    bool whole_process = false;       // the thread-group leader's final status
+    bool signaled = false;            // killed by `signo`, else exited with `code`
+    std::int32_t code = 0;
+    std::int32_t signo = 0;
+    bool core_dumped = false;
+};
+
+// Job control: a thread entered a group-stop (SIGSTOP/SIGTSTP/...).
+struct StopEvent {
+    std::int32_t signo = 0;
+};
+
+// The tracer attached to or detached from a thread it did not start.
+struct AttachEvent {
+    bool attached = true;             // false: detached
+};
+
+enum class EventKind : std::uint8_t {
+    SyscallEntry,
+    SyscallExit,
+    Signal,
+    Spawn,
+    Exec,
+    Exit,
+    Stop,
+    Attach,
+};
+
+struct Event {
+    EventKind kind = EventKind::SyscallExit;
+    Nanos time = 0;
+    pid_t pid = 0;                    // thread-group id (the "process id")
+    pid_t tid = 0;                    // thread id
+    std::variant<SyscallEvent, SignalEvent, SpawnEvent, ExecEvent, ExitEvent, StopEvent,
+                 AttachEvent>
+        data;
+
+    const SyscallEvent* syscall() const { return std::get_if<SyscallEvent>(&data); }
+    const SignalEvent* signal() const { return std::get_if<SignalEvent>(&data); }
+    const SpawnEvent* spawn() const { return std::get_if<SpawnEvent>(&data); }
+    const ExecEvent* exec() const { return std::get_if<ExecEvent>(&data); }
+    const ExitEvent* exit() const { return std::get_if<ExitEvent>(&data); }
+    const StopEvent* stop() const { return std::get_if<StopEvent>(&data); }
+    const AttachEvent* attach() const { return std::get_if<AttachEvent>(&data); }
+};
+
+// The lower-case names used in JSONL ("syscall_exit") and docs.
+std::string_view event_kind_name(EventKind kind);
+std::string_view arch_name(Arch arch);
+
+// Anything that consumes the event stream: output writers, the state tracker,
+// the rule engine. Called on the tracer's thread, in event order.
+class EventSink {
+public:
+    virtual ~EventSink() = default;
+    virtual void on_event(const Event& event) = 0;
+    // The stream ended (every traced process is gone or detached).
+    virtual void on_end() {}
+};
+
+}  // namespace sctrace

@@ -1,0 +1,298 @@
+#include "report/event_writer.h"
+
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <ctime>
+
+#include "base/clock.h"
+#include "decoders/syscall_table.h"
+
+namespace sctrace {
+
+namespace {
+
+// Without a terminal watching, records are written in large blocks; but a
+// person tailing the file still sees a quiet process's last calls this soon.
+constexpr std::int64_t kFlushIntervalNs = 200'000'000;
+constexpr std::size_t kFlushBytes = 64 * 1024;
+
+}  // namespace
+
+EventWriter::EventWriter(int fd, SyscallSet display)
+    : fd_(fd), display_(display), line_buffered_(::isatty(fd) || fd == STDERR_FILENO) {}
+
+EventWriter::~EventWriter() { flush(true); }
+
+void EventWriter::on_event(const Event& event) {
+    if (const SyscallEvent* call = event.syscall()) {
+        if (!display_.contains(call->arch, call->nr)) return;
+        if (event.kind == EventKind::SyscallEntry) {
+            flush_pending_entry();
+            pending_ = event;
+            // Keep our own copy of the name: the source's storage may go.
+            const std::size_t n = std::min(call->name.size(), sizeof pending_name_);
+            std::memcpy(pending_name_, call->name.data(), n);
+            std::get<SyscallEvent>(pending_->data).name = std::string_view(pending_name_, n);
+            return;
+        }
+        if (pending_ && pending_->tid == event.tid) {
+            pending_.reset();
+            write_complete(event);
+        } else {
+            flush_pending_entry();
+            write_resumed(event);
+        }
+    } else {
+        flush_pending_entry();
+        write_other(event);
+    }
+    flush(false);
+}
+
+void EventWriter::on_end() {
+    flush_pending_entry();
+    flush(true);
+}
+
+void EventWriter::flush_pending_entry() {
+    if (!pending_) return;
+    write_unfinished(*pending_);
+    pending_.reset();
+}
+
+void EventWriter::flush(bool force) {
+    if (out_.size() == 0) return;
+    if (!force && !line_buffered_ && out_.size() < kFlushBytes) {
+        const std::int64_t now = now_realtime();
+        if (now - last_flush_ns_ < kFlushIntervalNs) return;
+        last_flush_ns_ = now;
+    }
+    const char* data = out_.data();
+    std::size_t left = out_.size();
+    while (left > 0) {
+        const ssize_t n = ::write(fd_, data, left);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            break;  // a closed pipe or full disk: the trace is lost, the command is not
+        }
+        data += n;
+        left -= static_cast<std::size_t>(n);
+    }
+    out_.clear();
+}
+
+// ---------------------------------------------------------------------------
+// Text
+
+void TextWriter::prefix(const Event& event) {
+    const std::time_t seconds = static_cast<std::time_t>(event.time / 1'000'000'000);
+    std::tm tm{};
+    localtime_r(&seconds, &tm);
+    fmt::format_to(std::back_inserter(out_), "{:02}:{:02}:{:02}.{:06} ", tm.tm_hour, tm.tm_min,
+                   tm.tm_sec, (event.time % 1'000'000'000) / 1000);
+    if (event.pid == event.tid) {
+        fmt::format_to(std::back_inserter(out_), "{} ", event.pid);
+    } else {
+        fmt::format_to(std::back_inserter(out_), "{}/{} ", event.pid, event.tid);
+    }
+}
+
+void TextWriter::call_args(const SyscallEvent& call) {
+    const SyscallInfo* info = syscall_info(call.arch, call.nr);
+    const int nargs = info ? info->nargs : 6;
+    for (int i = 0; i < nargs; ++i) {
+        if (i) out_.append(std::string_view(", "));
+        // Until the family decoders format each argument, small values read
+        // best as signed decimals (fds, lengths, flags) and the rest as hex.
+        const auto value = static_cast<std::int64_t>(call.args[i]);
+        const auto as_int = static_cast<std::int32_t>(call.args[i]);
+        if (value >= -4096 && value < (1 << 20)) {
+            fmt::format_to(std::back_inserter(out_), "{}", value);
+        } else if (call.args[i] >> 32 == 0xffffffffu && as_int < 0 && as_int >= -4096) {
+            fmt::format_to(std::back_inserter(out_), "{}", as_int);
+        } else {
+            fmt::format_to(std::back_inserter(out_), "{:#x}", call.args[i]);
+        }
+    }
+}
+
+void TextWriter::result(const SyscallEvent& call, Nanos exit_time) {
+    if (!call.has_result) {
+        out_.append(std::string_view(") = ?\n"));
+        return;
+    }
+    if (call.err != 0) {
+        char scratch[16];
+        fmt::format_to(std::back_inserter(out_), ") = -1 {} ({})", errno_name(call.err, scratch),
+                       call.err < 512 ? std::strerror(call.err) : "interrupted by a signal");
+    } else if (call.ret > 0xffff) {
+        fmt::format_to(std::back_inserter(out_), ") = {:#x}", call.ret);
+    } else {
+        fmt::format_to(std::back_inserter(out_), ") = {}", call.ret);
+    }
+    const Nanos took = exit_time - call.entry_time;
+    fmt::format_to(std::back_inserter(out_), " <{}.{:06}>\n", took / 1'000'000'000,
+                   (took % 1'000'000'000) / 1000);
+}
+
+void TextWriter::write_complete(const Event& exit) {
+    const SyscallEvent& call = *exit.syscall();
+    prefix(exit);
+    fmt::format_to(std::back_inserter(out_), "{}(", call.name);
+    call_args(call);
+    result(call, exit.time);
+}
+
+void TextWriter::write_unfinished(const Event& entry) {
+    const SyscallEvent& call = *entry.syscall();
+    prefix(entry);
+    fmt::format_to(std::back_inserter(out_), "{}(", call.name);
+    call_args(call);
+    out_.append(std::string_view(" <unfinished ...>\n"));
+}
+
+void TextWriter::write_resumed(const Event& exit) {
+    prefix(exit);
+    fmt::format_to(std::back_inserter(out_), "<... {} resumed>", exit.syscall()->name);
+    result(*exit.syscall(), exit.time);
+}
+
+void TextWriter::write_other(const Event& event) {
+    char scratch[32];
+    prefix(event);
+    auto out = std::back_inserter(out_);
+    switch (event.kind) {
+        case EventKind::Signal: {
+            const SignalEvent& sig = *event.signal();
+            fmt::format_to(out, "--- {} {{si_signo={}, si_code={}", signal_name(sig.signo, scratch),
+                           signal_name(sig.signo, scratch), sig.code);
+            if (sig.sender_pid) fmt::format_to(out, ", si_pid={}", sig.sender_pid);
+            if (sig.addr) fmt::format_to(out, ", si_addr={:#x}", sig.addr);
+            out_.append(std::string_view("} ---\n"));
+            break;
+        }
+        case EventKind::Spawn: {
+            static constexpr const char* kKinds[] = {"fork", "vfork", "thread", "clone"};
+            const SpawnEvent& spawn = *event.spawn();
+            fmt::format_to(out, "+++ {} {} +++\n", kKinds[static_cast<int>(spawn.kind)],
+                           spawn.child_tid);
+            break;
+        }
+        case EventKind::Exec:
+            fmt::format_to(out, "+++ exec {} +++\n", event.exec()->path);
+            break;
+        case EventKind::Exit: {
+            const ExitEvent& exit = *event.exit();
+            if (exit.signaled) {
+                fmt::format_to(out, "+++ killed by {}{} +++\n", signal_name(exit.signo, scratch),
+                               exit.core_dumped ? " (core dumped)" : "");
+            } else {
+                fmt::format_to(out, "+++ {} with {} +++\n",
+                               exit.whole_process ? "exited" : "thread exited", exit.code);
+            }
+            break;
+        }
+        case EventKind::Stop:
+            fmt::format_to(out, "--- stopped by {} ---\n", signal_name(event.stop()->signo, scratch));
+            break;
+        case EventKind::Attach:
+            fmt::format_to(out, "+++ {} +++\n", event.attach()->attached ? "attached" : "detached");
+            break;
+        case EventKind::SyscallEntry:
+        case EventKind::SyscallExit: break;
+    }
+}
+
+// ---------------------------------------------------------------------------
+// JSON Lines
+
+void JsonlWriter::header(const Event& event) {
+    fmt::format_to(std::back_inserter(out_), R"({{"type":"{}","time":{},"pid":{},"tid":{})",
+                   event_kind_name(event.kind), event.time, event.pid, event.tid);
+}
+
+void JsonlWriter::syscall_fields(const SyscallEvent& call, bool with_result) {
+    auto out = std::back_inserter(out_);
+    out_.append(std::string_view(R"(,"syscall":)"));
+    append_json_string(out_, call.name);
+    fmt::format_to(out, R"(,"nr":{},"arch":"{}","args":[{},{},{},{},{},{}],"entry_time":{})",
+                   call.nr, arch_name(call.arch), call.args[0], call.args[1], call.args[2],
+                   call.args[3], call.args[4], call.args[5], call.entry_time);
+    if (!with_result) return;
+    if (!call.has_result) {
+        out_.append(std::string_view(R"(,"ret":null,"errno":null)"));
+    } else if (call.err != 0) {
+        char scratch[16];
+        fmt::format_to(out, R"(,"ret":-1,"errno":"{}")", errno_name(call.err, scratch));
+    } else {
+        fmt::format_to(out, R"(,"ret":{},"errno":null)", call.ret);
+    }
+}
+
+void JsonlWriter::write_complete(const Event& exit) {
+    header(exit);
+    syscall_fields(*exit.syscall(), true);
+    out_.append(std::string_view("}\n"));
+}
+
+void JsonlWriter::write_unfinished(const Event& entry) {
+    header(entry);
+    syscall_fields(*entry.syscall(), false);
+    out_.append(std::string_view("}\n"));
+}
+
+void JsonlWriter::write_resumed(const Event& exit) { write_complete(exit); }
+
+void JsonlWriter::write_other(const Event& event) {
+    char scratch[32];
+    auto out = std::back_inserter(out_);
+    header(event);
+    switch (event.kind) {
+        case EventKind::Signal: {
+            const SignalEvent& sig = *event.signal();
+            fmt::format_to(out,
+                           R"(,"signo":"{}","code":{},"errno_value":{},"addr":{},)"
+                           R"("sender_pid":{},"sender_uid":{},"status":{})",
+                           signal_name(sig.signo, scratch), sig.code, sig.errno_value, sig.addr,
+                           sig.sender_pid, sig.sender_uid, sig.status);
+            break;
+        }
+        case EventKind::Spawn: {
+            static constexpr const char* kKinds[] = {"fork", "vfork", "thread", "clone"};
+            const SpawnEvent& spawn = *event.spawn();
+            fmt::format_to(out, R"(,"kind":"{}","child_pid":{},"child_tid":{})",
+                           kKinds[static_cast<int>(spawn.kind)], spawn.child_pid, spawn.child_tid);
+            break;
+        }
+        case EventKind::Exec:
+            out_.append(std::string_view(R"(,"path":)"));
+            append_json_string(out_, event.exec()->path);
+            fmt::format_to(out, R"(,"former_tid":{})", event.exec()->former_tid);
+            break;
+        case EventKind::Exit: {
+            const ExitEvent& exit = *event.exit();
+            fmt::format_to(out, R"(,"whole_process":{},"signaled":{},"code":{},"signo":)",
+                           exit.whole_process, exit.signaled, exit.code);
+            if (exit.signaled) {
+                fmt::format_to(out, R"("{}","core_dumped":{})", signal_name(exit.signo, scratch),
+                               exit.core_dumped);
+            } else {
+                out_.append(std::string_view("null"));
+            }
+            break;
+        }
+        case EventKind::Stop:
+            fmt::format_to(out, R"(,"signo":"{}")", signal_name(event.stop()->signo, scratch));
+            break;
+        case EventKind::Attach:
+            fmt::format_to(out, R"(,"attached":{})", event.attach()->attached);
+            break;
+        case EventKind::SyscallEntry:
+        case EventKind::SyscallExit: break;
+    }
+    out_.append(std::string_view("}\n"));
+}
+
+}  // namespace sctrace

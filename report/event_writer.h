@@ -1,0 +1,94 @@
+// Writers of the event stream (-o FILE --format text|jsonl).
+//
+// Both formats follow strace's convention for calls that block: a call is
+// written once, complete, when it returns, unless another event has to be
+// written first; then its entry is written as "unfinished" and its exit later
+// as "resumed". So a reader sees which calls were pending while something
+// else happened, without paying for two records per call.
+#pragma once
+
+#include <cstdio>
+#include <optional>
+#include <span>
+#include <string>
+
+#include <fmt/format.h>
+
+#include "decoders/syscall_set.h"
+#include "events/event.h"
+
+namespace sctrace {
+
+class EventWriter : public EventSink {
+public:
+    // Writes to `fd` (not owned). `display`: the syscalls to show; other
+    // syscall events are skipped (the rules may still need them).
+    EventWriter(int fd, SyscallSet display);
+    ~EventWriter() override;
+
+    void on_event(const Event& event) override;
+    void on_end() override;
+
+protected:
+    // A call that returned, written as one record.
+    virtual void write_complete(const Event& exit) = 0;
+    // The entry of a call that other events overtook.
+    virtual void write_unfinished(const Event& entry) = 0;
+    // The exit of a call whose entry was written as unfinished.
+    virtual void write_resumed(const Event& exit) = 0;
+    // Everything that is not a syscall.
+    virtual void write_other(const Event& event) = 0;
+
+    fmt::memory_buffer out_;  // the record(s) being built; flushed by on_event
+
+private:
+    void flush_pending_entry();
+    void flush(bool force);
+
+    int fd_;
+    SyscallSet display_;
+    bool line_buffered_;
+    std::int64_t last_flush_ns_ = 0;
+    // The last entry not yet written, and its name (copied: the source's
+    // storage may not outlive the task).
+    std::optional<Event> pending_;
+    char pending_name_[32] = {};
+};
+
+// sctrace's readable text: "14:03:11.123456 4711 connect(3, 0x7ffc..., 16) = 0 <0.000012>".
+class TextWriter final : public EventWriter {
+public:
+    using EventWriter::EventWriter;
+
+private:
+    void write_complete(const Event& exit) override;
+    void write_unfinished(const Event& entry) override;
+    void write_resumed(const Event& exit) override;
+    void write_other(const Event& event) override;
+    void prefix(const Event& event);
+    void call_args(const SyscallEvent& call);
+    void result(const SyscallEvent& call, Nanos exit_time);
+};
+
+// One JSON object per line; see docs/events.md for the keys.
+class JsonlWriter final : public EventWriter {
+public:
+    using EventWriter::EventWriter;
+
+private:
+    void write_complete(const Event& exit) override;
+    void write_unfinished(const Event& entry) override;
+    void write_resumed(const Event& exit) override;
+    void write_other(const Event& event) override;
+    void header(const Event& event);
+    void syscall_fields(const SyscallEvent& call, bool with_result);
+};
+
+// Names used by every reporter: "EINPROGRESS", "SIGSEGV". Unknown values
+// come back as a decimal string in `scratch`.
+std::string_view errno_name(int error, std::span<char> scratch);
+std::string_view signal_name(int signo, std::span<char> scratch);
+// Appends `text` as a JSON string literal (quotes included).
+void append_json_string(fmt::memory_buffer& out, std::string_view text);
+
+}  // namespace sctrace

@@ -1,0 +1,531 @@
+#include "tracer/session.h"
+
+#include <dirent.h>
+#include <linux/audit.h>
+#include <sys/ptrace.h>
+#include <sys/user.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <stdexcept>
+#include <thread>
+
+#include "base/clock.h"
+#include "base/system_error.h"
+#include "base/unique_fd.h"
+#include "decoders/syscall_table.h"
+
+namespace sctrace {
+
+namespace {
+
+// Options for every seized thread. Following children is not optional: a
+// syscall tracer that loses the child doing the work is useless (-f always).
+constexpr long kPtraceOptions = PTRACE_O_TRACESYSGOOD | PTRACE_O_TRACEFORK |
+                                PTRACE_O_TRACEVFORK | PTRACE_O_TRACECLONE |
+                                PTRACE_O_TRACEEXEC | PTRACE_O_TRACESECCOMP;
+
+// How long detaching may wait for threads that do not stop (a thread in
+// uninterruptible sleep never reaches a ptrace stop). Past it, sctrace exits
+// and the kernel detaches whatever is left.
+constexpr auto kDetachGrace = std::chrono::seconds(3);
+
+Arch arch_of(std::uint32_t audit_arch, std::int64_t nr) {
+    switch (audit_arch) {
+        case AUDIT_ARCH_X86_64: return (nr & 0x40000000) ? Arch::X32 : Arch::X86_64;
+        case AUDIT_ARCH_I386: return Arch::I386;
+        default: return Arch::Unknown;
+    }
+}
+
+bool is_exec_call(Arch arch, std::int64_t nr) {
+    const SyscallInfo* info = syscall_info(arch, nr);
+    return info && (info->name == "execve" || info->name == "execveat");
+}
+
+// The thread-group id of a thread we have not heard of yet (its first stop
+// can arrive before its creator's fork/clone event). Rare, so a /proc read
+// is fine here.
+pid_t read_tgid(pid_t tid) {
+    char path[64];
+    std::snprintf(path, sizeof path, "/proc/%d/status", tid);
+    FILE* f = std::fopen(path, "re");
+    if (!f) return tid;
+    char line[256];
+    pid_t tgid = tid;
+    while (std::fgets(line, sizeof line, f)) {
+        if (std::sscanf(line, "Tgid: %d", &tgid) == 1) break;
+    }
+    std::fclose(f);
+    return tgid;
+}
+
+bool is_thread_of(pid_t tgid, pid_t tid) {
+    char path[64];
+    std::snprintf(path, sizeof path, "/proc/%d/task/%d", tgid, tid);
+    return ::access(path, F_OK) == 0;
+}
+
+// The threads of a process, from /proc/PID/task.
+std::vector<pid_t> list_threads(pid_t pid) {
+    std::vector<pid_t> tids;
+    char path[64];
+    std::snprintf(path, sizeof path, "/proc/%d/task", pid);
+    DIR* dir = ::opendir(path);
+    if (!dir) return tids;
+    while (const dirent* entry = ::readdir(dir)) {
+        const pid_t tid = std::atoi(entry->d_name);
+        if (tid > 0) tids.push_back(tid);
+    }
+    ::closedir(dir);
+    return tids;
+}
+
+// The shell's convention for "could not run it".
+int exec_failure_status(int error) { return error == ENOENT ? 127 : 126; }
+
+}  // namespace
+
+Session::Session(SessionOptions options, std::vector<EventSink*> sinks)
+    : options_(std::move(options)), sinks_(std::move(sinks)) {}
+
+Session::~Session() = default;
+
+Task& Session::add_task(pid_t tid, pid_t tgid) {
+    auto [it, inserted] = tasks_.try_emplace(tid, tid, tgid,
+                                             attach_mode_ ? Origin::Attached : Origin::Launched);
+    return it->second;
+}
+
+Task* Session::find_task(pid_t tid) {
+    auto it = tasks_.find(tid);
+    return it == tasks_.end() ? nullptr : &it->second;
+}
+
+void Session::launch(const std::vector<std::string>& argv) {
+    if (argv.empty()) throw std::invalid_argument("no command to run");
+    attach_mode_ = false;
+    filtered_ = options_.use_seccomp;
+    // An empty set needs no filter at all: nothing will ever stop.
+    if (filtered_ && !options_.traced.empty()) {
+        try {
+            program_.emplace(SeccompProgram::build(options_.traced));
+        } catch (const std::exception& e) {
+            std::fprintf(options_.notices,
+                         "sctrace: %s; stopping at every syscall instead (as --no-seccomp)\n",
+                         e.what());
+            filtered_ = false;
+        }
+    }
+    launched_.emplace(LaunchedChild::fork_blocked(argv, program_ ? &*program_ : nullptr));
+    const pid_t pid = launched_->pid();
+    // EXITKILL: if sctrace itself dies, what it started dies with it rather
+    // than running on with a filter that has no tracer (its traced syscalls
+    // would fail with ENOSYS).
+    if (ptrace(PTRACE_SEIZE, pid, nullptr, kPtraceOptions | PTRACE_O_EXITKILL) != 0) {
+        const int error = errno;
+        ::kill(pid, SIGKILL);
+        ::waitpid(pid, nullptr, 0);
+        throw SystemError("PTRACE_SEIZE of the command (pid " + std::to_string(pid) + ")", error);
+    }
+    Task& task = add_task(pid, pid);
+    task.before_first_exec = true;
+    launched_alive_ = true;
+    // Without the filter nothing would stop the child before its exec; stop
+    // it now so that PTRACE_SYSCALL applies from the start and its execve
+    // call is seen like any other.
+    if (!filtered_) task.interrupt();
+    launched_->release();
+}
+
+void Session::attach(pid_t pid) {
+    if (launched_) throw std::invalid_argument("cannot attach and launch in one session");
+    attach_mode_ = true;
+    filtered_ = false;
+    if (::kill(pid, 0) != 0 && errno == ESRCH) {
+        throw SystemError("attaching to pid " + std::to_string(pid), ESRCH);
+    }
+    // Threads may be created while we seize: list again until nothing new
+    // appears. Threads created by an already seized thread are auto-attached.
+    bool seized_any = true;
+    bool first = true;
+    while (seized_any) {
+        seized_any = false;
+        for (const pid_t tid : list_threads(pid)) {
+            if (find_task(tid)) continue;
+            if (ptrace(PTRACE_SEIZE, tid, nullptr, kPtraceOptions) != 0) {
+                if (errno == ESRCH) continue;  // exited meanwhile
+                throw_errno("PTRACE_SEIZE pid " + std::to_string(pid) + " thread " +
+                            std::to_string(tid));
+            }
+            Task& task = add_task(tid, pid);
+            task.interrupt();  // its first stop puts it under PTRACE_SYSCALL
+            Event event{EventKind::Attach, now_realtime(), pid, tid, AttachEvent{true}};
+            emit(event);
+            seized_any = true;
+        }
+        if (first && !seized_any) {
+            throw std::runtime_error("attaching to pid " + std::to_string(pid) +
+                                     ": no threads found in /proc");
+        }
+        first = false;
+    }
+}
+
+int Session::run() {
+    using Clock = std::chrono::steady_clock;
+    Clock::time_point detach_deadline{};
+    while (!tasks_.empty()) {
+        handle_own_signals();
+        if (detaching_ && detach_deadline == Clock::time_point{}) {
+            detach_deadline = Clock::now() + kDetachGrace;
+        }
+        int raw = 0;
+        // While detaching we poll so that a thread stuck in D state cannot
+        // keep sctrace waiting forever.
+        const int flags = __WALL | (detaching_ ? WNOHANG : 0);
+        const pid_t tid = ::waitpid(-1, &raw, flags);
+        if (tid < 0) {
+            if (errno == EINTR) continue;
+            if (errno == ECHILD) break;
+            throw_errno("waitpid");
+        }
+        if (tid == 0) {  // detaching, nothing stopped yet
+            if (Clock::now() > detach_deadline) {
+                std::fprintf(options_.notices,
+                             "sctrace: %zu thread(s) did not stop within %llds; leaving them "
+                             "to the kernel to detach\n",
+                             tasks_.size(),
+                             static_cast<long long>(kDetachGrace.count()));
+                break;
+            }
+            std::this_thread::sleep_for(std::chrono::milliseconds(5));
+            continue;
+        }
+        if (detaching_) {
+            handle_stop_while_detaching(tid, WaitStatus(raw));
+        } else {
+            handle_stop(tid, WaitStatus(raw));
+        }
+    }
+    for (EventSink* sink : sinks_) sink->on_end();
+    return attach_mode_ ? 0 : launched_status_;
+}
+
+// ---------------------------------------------------------------------------
+// The per-stop hot path. No allocation here: events are built on the stack
+// and strings point into the task's scratch space or static tables.
+
+void Session::handle_stop(pid_t tid, WaitStatus status) {
+    Task* task = find_task(tid);
+    if (!task) {
+        // A new thread whose first stop beat its creator's fork/clone event.
+        task = &add_task(tid, read_tgid(tid));
+    }
+    switch (status.kind()) {
+        case WaitStatus::Kind::Exited:
+        case WaitStatus::Kind::Killed: on_gone(*task, status); return;
+        case WaitStatus::Kind::SyscallStop: on_syscall_stop(*task); return;
+        case WaitStatus::Kind::EventStop: on_event_stop(*task, status); return;
+        case WaitStatus::Kind::GroupStop: {
+            // Job control: leave the thread stopped but let the kernel see a
+            // normal group-stop, so the parent's waitpid(WUNTRACED) and the
+            // shell's job table work. SIGCONT wakes it with an InterruptStop.
+            if (!suppressed(*task)) {
+                Event event{EventKind::Stop, now_realtime(), task->tgid(), tid,
+                            StopEvent{status.stop_signal()}};
+                emit(event);
+            }
+            task->listen();
+            return;
+        }
+        case WaitStatus::Kind::InterruptStop: resume(*task); return;
+        case WaitStatus::Kind::SignalDelivery:
+            on_signal_delivery(*task, status.stop_signal());
+            return;
+    }
+}
+
+void Session::resume(Task& task, int signal) {
+    // Stop at the exit of a call we saw enter; otherwise let the filter (if
+    // any) decide which syscall stops next.
+    const ResumeMode mode =
+        (task.in_syscall || !filtered_) ? ResumeMode::Syscall : ResumeMode::Continue;
+    task.resume(mode, signal);  // false: gone; waitpid reports the exit next
+}
+
+void Session::on_syscall_stop(Task& task) {
+    __ptrace_syscall_info info{};
+    if (!task.get_syscall_info(info)) return;
+    switch (info.op) {
+        case PTRACE_SYSCALL_INFO_ENTRY:
+            on_syscall_entry(task, arch_of(info.arch, static_cast<std::int64_t>(info.entry.nr)),
+                             static_cast<std::int64_t>(info.entry.nr), info.entry.args);
+            break;
+        case PTRACE_SYSCALL_INFO_SECCOMP:
+            on_syscall_entry(task,
+                             arch_of(info.arch, static_cast<std::int64_t>(info.seccomp.nr)),
+                             static_cast<std::int64_t>(info.seccomp.nr), info.seccomp.args);
+            break;
+        case PTRACE_SYSCALL_INFO_EXIT:
+            on_syscall_exit(task, info.exit.rval, info.exit.is_error != 0);
+            break;
+        default: break;
+    }
+    resume(task);
+}
+
+void Session::on_syscall_entry(Task& task, Arch arch, std::int64_t nr,
+                               const std::uint64_t* args) {
+    const Nanos now = now_realtime();
+    SyscallEvent& call = task.current;
+    call = SyscallEvent{};
+    call.arch = arch;
+    call.nr = static_cast<std::int32_t>(nr);
+    call.name = syscall_name(arch, nr, task.name_scratch);
+    for (int i = 0; i < 6; ++i) call.args[i] = args[i];
+    call.entry_time = now;
+    task.in_syscall = true;
+    // Without the filter every call stops; only the ones asked for become
+    // events. Before its exec, the launched child's own calls are ours.
+    task.report_current = options_.traced.contains(arch, nr) &&
+                          (!suppressed(task) || is_exec_call(arch, nr));
+    if (!task.report_current) return;
+    Event event{EventKind::SyscallEntry, now, task.tgid(), task.tid(), call};
+    emit(event);
+}
+
+void Session::on_syscall_exit(Task& task, std::int64_t rval, bool is_error) {
+    if (!task.in_syscall) return;  // an exit whose entry predates us (attach)
+    task.in_syscall = false;
+    if (!task.report_current) return;
+    SyscallEvent call = task.current;
+    call.has_result = true;
+    if (is_error) {
+        call.ret = -1;
+        call.err = static_cast<std::int32_t>(-rval);
+    } else {
+        call.ret = rval;
+    }
+    Event event{EventKind::SyscallExit, now_realtime(), task.tgid(), task.tid(), call};
+    emit(event);
+}
+
+void Session::on_event_stop(Task& task, WaitStatus status) {
+    switch (status.ptrace_event()) {
+        case PTRACE_EVENT_SECCOMP: on_syscall_stop(task); return;  // resumes itself
+        case PTRACE_EVENT_FORK:
+        case PTRACE_EVENT_VFORK:
+        case PTRACE_EVENT_CLONE: on_spawn(task, status.ptrace_event()); break;
+        case PTRACE_EVENT_EXEC: on_exec(task); return;  // resumes the survivor itself
+        default: break;
+    }
+    resume(task);
+}
+
+void Session::on_spawn(Task& parent, int ptrace_event) {
+    unsigned long message = 0;
+    if (!parent.get_event_msg(message)) return;
+    const pid_t child_tid = static_cast<pid_t>(message);
+    SpawnKind kind = SpawnKind::Fork;
+    if (ptrace_event == PTRACE_EVENT_VFORK) kind = SpawnKind::Vfork;
+    if (ptrace_event == PTRACE_EVENT_CLONE) {
+        kind = is_thread_of(parent.tgid(), child_tid) ? SpawnKind::Thread : SpawnKind::Clone;
+    }
+    const pid_t child_tgid = kind == SpawnKind::Thread ? parent.tgid() : child_tid;
+    if (!find_task(child_tid)) add_task(child_tid, child_tgid);
+    if (suppressed(parent)) return;
+    Event event{EventKind::Spawn, now_realtime(), parent.tgid(), parent.tid(),
+                SpawnEvent{kind, child_tgid, child_tid}};
+    emit(event);
+}
+
+void Session::on_exec(Task& task) {
+    unsigned long message = 0;
+    if (!task.get_event_msg(message)) return;
+    const pid_t former_tid = static_cast<pid_t>(message);
+    // Note: `task` may be destroyed below; only `execer` is used after it.
+    Task* execer = &task;
+    if (former_tid != task.tid()) {
+        // A non-leader thread exec'd: it now carries the leader's tid, and
+        // the old leader is gone without an exit notification. Keep the
+        // exec'ing thread's state (it is inside execve) under the new tid.
+        auto node = tasks_.extract(former_tid);
+        if (!node.empty()) {
+            const pid_t leader_tid = task.tid();
+            tasks_.erase(leader_tid);  // invalidates `task`
+            node.key() = leader_tid;
+            node.mapped().take_over_tid(leader_tid);
+            execer = &tasks_.insert(std::move(node)).position->second;
+        }
+    }
+    if (execer->before_first_exec) {
+        execer->before_first_exec = false;
+        if (launched_ && execer->tgid() == launched_->pid()) {
+            const ChildReport report = launched_->read_report();
+            if (report.seccomp_errno != 0 && filtered_) {
+                std::fprintf(options_.notices,
+                             "sctrace: the kernel refused the seccomp filter (%s); stopping at "
+                             "every syscall instead (as --no-seccomp)\n",
+                             std::strerror(report.seccomp_errno));
+                filtered_ = false;
+            }
+        }
+    }
+    char path[64];
+    std::snprintf(path, sizeof path, "/proc/%d/exe", execer->tid());
+    const ssize_t n = ::readlink(path, execer->scratch.data(), execer->scratch.size());
+    const std::string_view exe(execer->scratch.data(), n > 0 ? static_cast<std::size_t>(n) : 0);
+    Event event{EventKind::Exec, now_realtime(), execer->tgid(), execer->tid(),
+                ExecEvent{exe, former_tid}};
+    emit(event);
+    resume(*execer);
+}
+
+void Session::on_signal_delivery(Task& task, int signo) {
+    siginfo_t si{};
+    if (!task.get_siginfo(si)) return;
+    if (!suppressed(task)) {
+        SignalEvent sig;
+        sig.signo = si.si_signo;
+        sig.code = si.si_code;
+        sig.errno_value = si.si_errno;
+        switch (si.si_signo) {
+            case SIGSEGV:
+            case SIGBUS:
+            case SIGILL:
+            case SIGFPE:
+            case SIGTRAP: sig.addr = reinterpret_cast<std::uint64_t>(si.si_addr); break;
+            case SIGCHLD:
+                sig.sender_pid = si.si_pid;
+                sig.sender_uid = si.si_uid;
+                sig.status = si.si_status;
+                break;
+            default:
+                if (si.si_code <= 0) {  // sent by a process: kill, tgkill, sigqueue
+                    sig.sender_pid = si.si_pid;
+                    sig.sender_uid = si.si_uid;
+                }
+                break;
+        }
+        Event event{EventKind::Signal, now_realtime(), task.tgid(), task.tid(), sig};
+        emit(event);
+    }
+    resume(task, signo);  // delivered unchanged, as if we were not there
+}
+
+void Session::on_gone(Task& task, WaitStatus status) {
+    const Nanos now = now_realtime();
+    const pid_t tid = task.tid();
+    if (task.in_syscall && task.report_current) {
+        // The call never returned: exit_group, or killed inside it.
+        SyscallEvent call = task.current;
+        call.has_result = false;
+        Event event{EventKind::SyscallExit, now, task.tgid(), tid, call};
+        emit(event);
+    }
+    if (launched_ && tid == launched_->pid()) {
+        launched_alive_ = false;
+        launched_status_ = status.shell_status();
+        if (task.before_first_exec) {
+            const ChildReport report = launched_->read_report();
+            if (report.exec_errno != 0) {
+                std::fprintf(options_.notices, "sctrace: cannot run the command: %s\n",
+                             std::strerror(report.exec_errno));
+                launched_status_ = exec_failure_status(report.exec_errno);
+            }
+        }
+    }
+    if (!task.before_first_exec) {
+        ExitEvent exit;
+        exit.whole_process = task.is_leader();
+        exit.signaled = status.kind() == WaitStatus::Kind::Killed;
+        exit.code = exit.signaled ? 0 : status.exit_code();
+        exit.signo = exit.signaled ? status.term_signal() : 0;
+        exit.core_dumped = exit.signaled && status.core_dumped();
+        Event event{EventKind::Exit, now, task.tgid(), tid, exit};
+        emit(event);
+    }
+    tasks_.erase(tid);
+}
+
+void Session::emit(Event& event) {
+    for (EventSink* sink : sinks_) sink->on_event(event);
+}
+
+// ---------------------------------------------------------------------------
+// Our own signals.
+
+void Session::handle_own_signals() {
+    for (ReceivedSignal received = relay_.take(); received.signo != 0;
+         received = relay_.take()) {
+        if (attach_mode_) {
+            // -p: the user is done watching. The processes were running
+            // before us and must go on running after us.
+            begin_detach();
+            continue;
+        }
+        // Launched: behave as if sctrace were not there. A terminal's ^C
+        // already reached the command (same process group); a kill() aimed
+        // at sctrace is passed on, to the command or, once it is gone, to
+        // what is left of the tree it started.
+        if (received.from_kernel) continue;
+        if (launched_alive_) {
+            ::kill(launched_->pid(), received.signo);
+        } else {
+            for (const auto& [tid, task] : tasks_) {
+                if (task.is_leader()) ::kill(task.tgid(), received.signo);
+            }
+        }
+    }
+}
+
+void Session::begin_detach() {
+    if (detaching_) return;
+    detaching_ = true;
+    for (auto it = tasks_.begin(); it != tasks_.end();) {
+        // Every thread must reach a ptrace-stop before it can be detached.
+        if (!it->second.interrupt()) {
+            it = tasks_.erase(it);
+        } else {
+            ++it;
+        }
+    }
+}
+
+void Session::handle_stop_while_detaching(pid_t tid, WaitStatus status) {
+    Task* task = find_task(tid);
+    if (status.gone()) {
+        if (task) {
+            on_gone(*task, status);
+        }
+        return;
+    }
+    if (!task) task = &add_task(tid, read_tgid(tid));  // a child born during detach
+    int signal = 0;
+    switch (status.kind()) {
+        case WaitStatus::Kind::SignalDelivery: signal = status.stop_signal(); break;
+        case WaitStatus::Kind::EventStop: {
+            const int ev = status.ptrace_event();
+            if (ev == PTRACE_EVENT_FORK || ev == PTRACE_EVENT_VFORK || ev == PTRACE_EVENT_CLONE) {
+                // The new child is attached too; wait for it and detach it.
+                unsigned long child = 0;
+                if (task->get_event_msg(child) && !find_task(static_cast<pid_t>(child))) {
+                    add_task(static_cast<pid_t>(child), read_tgid(static_cast<pid_t>(child)));
+                }
+            }
+            break;
+        }
+        default: break;  // a group-stopped thread stays stopped after detach
+    }
+    task->detach(signal);
+    Event event{EventKind::Attach, now_realtime(), task->tgid(), tid, AttachEvent{false}};
+    emit(event);
+    tasks_.erase(tid);
+}
+
+}  // namespace sctrace

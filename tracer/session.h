@@ -1,0 +1,99 @@
+// A tracing Session: the set of traced threads and the policy that turns
+// their ptrace stops into Events.
+//
+// The split follows rr: Task (task.h) knows how to talk to one thread; the
+// Session decides what each stop means, how to resume, and what to emit. All
+// ptrace calls happen on the thread that runs Session::run().
+#pragma once
+
+#include <sys/types.h>
+
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "decoders/syscall_set.h"
+#include "events/event.h"
+#include "tracer/launcher.h"
+#include "tracer/seccomp_filter.h"
+#include "tracer/signal_relay.h"
+#include "tracer/task.h"
+#include "tracer/wait_status.h"
+
+namespace sctrace {
+
+struct SessionOptions {
+    // The syscalls that must stop the tracee: what the rules need plus what
+    // the user asked to see. Others never stop it when the filter is on.
+    SyscallSet traced;
+    // Use the seccomp prefilter for launched commands (attached processes
+    // cannot get one and always stop at every syscall).
+    bool use_seccomp = true;
+    // Where one-line notices go (fallbacks, exec failures). Never stdout:
+    // the command's stdout belongs to the command.
+    FILE* notices = stderr;
+};
+
+class Session {
+public:
+    Session(SessionOptions options, std::vector<EventSink*> sinks);
+    ~Session();
+    Session(const Session&) = delete;
+    Session& operator=(const Session&) = delete;
+
+    // Starts `argv` under trace. Throws SystemError/std::runtime_error when it
+    // cannot even be forked or seized. A command that cannot be executed is
+    // not an exception: run() reports it and returns 127 (126 if not executable).
+    void launch(const std::vector<std::string>& argv);
+
+    // Attaches to every thread of process `pid`. Throws SystemError naming
+    // the pid when it does not exist or may not be traced.
+    void attach(pid_t pid);
+
+    // Traces until every traced thread has exited or been detached. Returns
+    // the launched command's status as a shell reports it (128+N for signal
+    // N), or 0 in attach mode.
+    int run();
+
+    // True when the prefilter is in force (false after a fallback).
+    bool seccomp_active() const { return filtered_; }
+
+private:
+    // --- stop handling: one function per kind of stop ---
+    void handle_stop(pid_t tid, WaitStatus status);
+    void on_gone(Task& task, WaitStatus status);
+    void on_syscall_stop(Task& task);
+    void on_syscall_entry(Task& task, Arch arch, std::int64_t nr, const std::uint64_t* args);
+    void on_syscall_exit(Task& task, std::int64_t rval, bool is_error);
+    void on_event_stop(Task& task, WaitStatus status);
+    void on_spawn(Task& parent, int ptrace_event);
+    void on_exec(Task& task);
+    void on_signal_delivery(Task& task, int signo);
+
+    // --- our own SIGINT/SIGTERM ---
+    void handle_own_signals();
+    void begin_detach();
+    void handle_stop_while_detaching(pid_t tid, WaitStatus status);
+
+    Task& add_task(pid_t tid, pid_t tgid);
+    Task* find_task(pid_t tid);
+    void resume(Task& task, int signal = 0);
+    void emit(Event& event);
+    bool suppressed(const Task& task) const { return task.before_first_exec; }
+
+    SessionOptions options_;
+    std::vector<EventSink*> sinks_;
+    SignalRelay relay_;
+    std::unordered_map<pid_t, Task> tasks_;
+
+    bool filtered_ = false;  // the launched tree runs under our seccomp filter
+    bool attach_mode_ = false;
+    bool detaching_ = false;
+    std::optional<LaunchedChild> launched_;
+    std::optional<SeccompProgram> program_;
+    bool launched_alive_ = false;
+    int launched_status_ = 0;
+};
+
+}  // namespace sctrace

@@ -30,7 +30,7 @@ struct RunOptions {
     std::string output_path;                     // -o
     std::string format = "text";                 // --format
     bool no_seccomp = false;
-    std::vector<pid_t> attach_pids;              // -p
+    std::vector<pid_t> attach_pids;  // -p
     std::vector<std::string> command;
 };
 
@@ -56,8 +56,8 @@ int run(const RunOptions& options) {
     UniqueFd output_file;
     int output_fd = STDERR_FILENO;
     if (!options.output_path.empty()) {
-        output_file.reset(::open(options.output_path.c_str(),
-                                 O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
+        output_file.reset(
+            ::open(options.output_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
         if (!output_file) {
             std::fprintf(stderr, "sctrace: -o %s: %s\n", options.output_path.c_str(),
                          std::strerror(errno));
@@ -111,7 +111,8 @@ int main_with_exceptions(int argc, char** argv) {
     RunOptions options;
     app.add_option("-e", options.trace_expressions,
                    "Syscalls to show, strace syntax: trace=connect,%net,%desc (repeatable)")
-        ->type_name("EXPR");
+        ->type_name("EXPR")
+        ->allow_extra_args(false);  // one value per -e, so "-e X CMD" leaves CMD alone
     app.add_option("-o,--output", options.output_path, "Write the event stream to FILE")
         ->type_name("FILE");
     app.add_option("--format", options.format, "Event stream format")
@@ -122,6 +123,7 @@ int main_with_exceptions(int argc, char** argv) {
     app.add_option("-p,--attach", options.attach_pids,
                    "Attach to every thread of process PID (repeatable)")
         ->type_name("PID")
+        ->allow_extra_args(false)
         ->check(CLI::PositiveNumber);
     bool follow_forks = true;  // always on: accepted so that strace habits work
     app.add_flag("-f", follow_forks, "Follow forks and threads (always on)");

@@ -1,9 +1,9 @@
 // Syscall numbers, names and classes for the ABIs an x86_64 tracee can use.
 //
 // The tables are generated at build time from data files in this folder
-// (syscalls_x86_64.in, syscalls_i386.in): one line per syscall with its
-// number, name, argument count and strace-style classes. Nothing here is typed
-// per call site.
+// (syscalls_x86_64.in, syscalls_i386.in, syscalls_x32.in): one line per
+// syscall with its number, name, argument count and strace-style classes.
+// Nothing here is typed per call site.
 #pragma once
 
 #include <cstddef>
@@ -18,23 +18,23 @@ namespace sctrace {
 
 // strace's syscall classes, as `-e trace=%net` etc. name them.
 enum SyscallClass : std::uint32_t {
-    kClassFile = 1u << 0,     // %file: takes a file name
-    kClassDesc = 1u << 1,     // %desc: takes or returns a file descriptor
-    kClassNet = 1u << 2,      // %net / %network
-    kClassProcess = 1u << 3,  // %process: process lifecycle
-    kClassSignal = 1u << 4,   // %signal
-    kClassIpc = 1u << 5,      // %ipc: SysV IPC
-    kClassMemory = 1u << 6,   // %memory
-    kClassCreds = 1u << 7,    // %creds
-    kClassClock = 1u << 8,    // %clock
-    kClassStat = 1u << 9,     // %stat
-    kClassLstat = 1u << 10,   // %lstat
-    kClassFstat = 1u << 11,   // %fstat
-    kClassStatLike = 1u << 12,  // %%stat
-    kClassStatfs = 1u << 13,  // %statfs
-    kClassFstatfs = 1u << 14,  // %fstatfs
+    kClassFile = 1u << 0,         // %file: takes a file name
+    kClassDesc = 1u << 1,         // %desc: takes or returns a file descriptor
+    kClassNet = 1u << 2,          // %net / %network
+    kClassProcess = 1u << 3,      // %process: process lifecycle
+    kClassSignal = 1u << 4,       // %signal
+    kClassIpc = 1u << 5,          // %ipc: SysV IPC
+    kClassMemory = 1u << 6,       // %memory
+    kClassCreds = 1u << 7,        // %creds
+    kClassClock = 1u << 8,        // %clock
+    kClassStat = 1u << 9,         // %stat
+    kClassLstat = 1u << 10,       // %lstat
+    kClassFstat = 1u << 11,       // %fstat
+    kClassStatLike = 1u << 12,    // %%stat
+    kClassStatfs = 1u << 13,      // %statfs
+    kClassFstatfs = 1u << 14,     // %fstatfs
     kClassStatfsLike = 1u << 15,  // %%statfs
-    kClassPure = 1u << 16,    // %pure: no args, always succeeds (getpid ...)
+    kClassPure = 1u << 16,        // %pure: no args, always succeeds (getpid ...)
 };
 
 struct SyscallInfo {

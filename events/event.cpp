@@ -4,24 +4,36 @@ namespace sctrace {
 
 std::string_view event_kind_name(EventKind kind) {
     switch (kind) {
-        case EventKind::SyscallEntry: return "syscall_entry";
-        case EventKind::SyscallExit: return "syscall_exit";
-        case EventKind::Signal: return "signal";
-        case EventKind::Spawn: return "spawn";
-        case EventKind::Exec: return "exec";
-        case EventKind::Exit: return "exit";
-        case EventKind::Stop: return "stop";
-        case EventKind::Attach: return "attach";
+        case EventKind::SyscallEntry:
+            return "syscall_entry";
+        case EventKind::SyscallExit:
+            return "syscall_exit";
+        case EventKind::Signal:
+            return "signal";
+        case EventKind::Spawn:
+            return "spawn";
+        case EventKind::Exec:
+            return "exec";
+        case EventKind::Exit:
+            return "exit";
+        case EventKind::Stop:
+            return "stop";
+        case EventKind::Attach:
+            return "attach";
     }
     return "unknown";
 }
 
 std::string_view arch_name(Arch arch) {
     switch (arch) {
-        case Arch::X86_64: return "x86_64";
-        case Arch::I386: return "i386";
-        case Arch::X32: return "x32";
-        case Arch::Unknown: return "unknown";
+        case Arch::X86_64:
+            return "x86_64";
+        case Arch::I386:
+            return "i386";
+        case Arch::X32:
+            return "x32";
+        case Arch::Unknown:
+            return "unknown";
     }
     return "unknown";
 }

@@ -34,14 +34,14 @@ enum class Arch : std::uint8_t { X86_64, I386, X32, Unknown };
 // so that a sink can handle the exit alone, as strace prints one line).
 struct SyscallEvent {
     Arch arch = Arch::X86_64;
-    std::int32_t nr = -1;             // number in `arch`'s table
-    std::string_view name;            // "connect"; "syscall_N" when unknown
+    std::int32_t nr = -1;   // number in `arch`'s table
+    std::string_view name;  // "connect"; "syscall_N" when unknown
     std::array<std::uint64_t, 6> args{};
-    Nanos entry_time = 0;             // when the thread entered the call
+    Nanos entry_time = 0;  // when the thread entered the call
     // Exit only: the return value as the kernel set it (negative errno folded
     // out: ret == -1 and err == errno, as libc reports it).
     std::int64_t ret = 0;
-    std::int32_t err = 0;             // errno, 0 on success
+    std::int32_t err = 0;  // errno, 0 on success
     // False when the call never returned to user space: the thread exited
     // inside it (exit, execve replacing it, SIGKILL). strace prints "= ?".
     bool has_result = false;
@@ -51,12 +51,12 @@ struct SyscallEvent {
 // strace's "--- SIGSEGV {si_signo=...} ---" line).
 struct SignalEvent {
     std::int32_t signo = 0;
-    std::int32_t code = 0;            // si_code
-    std::int32_t errno_value = 0;     // si_errno
-    pid_t sender_pid = 0;             // si_pid, for SI_USER/SI_QUEUE/SI_TKILL and SIGCHLD
+    std::int32_t code = 0;         // si_code
+    std::int32_t errno_value = 0;  // si_errno
+    pid_t sender_pid = 0;          // si_pid, for SI_USER/SI_QUEUE/SI_TKILL and SIGCHLD
     uid_t sender_uid = 0;
-    std::uint64_t addr = 0;           // si_addr, for SIGSEGV/SIGBUS/SIGILL/SIGFPE
-    std::int32_t status = 0;          // si_status, for SIGCHLD
+    std::uint64_t addr = 0;   // si_addr, for SIGSEGV/SIGBUS/SIGILL/SIGFPE
+    std::int32_t status = 0;  // si_status, for SIGCHLD
 };
 
 enum class SpawnKind : std::uint8_t { Fork, Vfork, Thread, Clone /* new process via clone */ };
@@ -64,7 +64,7 @@ enum class SpawnKind : std::uint8_t { Fork, Vfork, Thread, Clone /* new process 
 // A new thread or process began under tracing.
 struct SpawnEvent {
     SpawnKind kind = SpawnKind::Fork;
-    pid_t child_pid = 0;              // the new thread's thread-group id
+    pid_t child_pid = 0;  // the new thread's thread-group id
     pid_t child_tid = 0;
 };
 
@@ -72,14 +72,14 @@ struct SpawnEvent {
 // the Event is the thread id after the exec (the leader's, even when a
 // non-leader thread called execve; `former_tid` says which one did).
 struct ExecEvent {
-    std::string_view path;            // the executable, from /proc/PID/exe
+    std::string_view path;  // the executable, from /proc/PID/exe
     pid_t former_tid = 0;
 };
 
 // A thread or a whole process ended.
 struct ExitEvent {
-    bool whole_process = false;       // the thread-group leader's final status
-    bool signaled = false;            // killed by `signo`, else exited with `code`
+    bool whole_process = false;  // the thread-group leader's final status
+    bool signaled = false;       // killed by `signo`, else exited with `code`
     std::int32_t code = 0;
     std::int32_t signo = 0;
     bool core_dumped = false;
@@ -92,7 +92,7 @@ struct StopEvent {
 
 // The tracer attached to or detached from a thread it did not start.
 struct AttachEvent {
-    bool attached = true;             // false: detached
+    bool attached = true;  // false: detached
 };
 
 enum class EventKind : std::uint8_t {
@@ -109,8 +109,8 @@ enum class EventKind : std::uint8_t {
 struct Event {
     EventKind kind = EventKind::SyscallExit;
     Nanos time = 0;
-    pid_t pid = 0;                    // thread-group id (the "process id")
-    pid_t tid = 0;                    // thread id
+    pid_t pid = 0;  // thread-group id (the "process id")
+    pid_t tid = 0;  // thread id
     std::variant<SyscallEvent, SignalEvent, SpawnEvent, ExecEvent, ExitEvent, StopEvent,
                  AttachEvent>
         data;

@@ -23,7 +23,9 @@ constexpr std::size_t kFlushBytes = 64 * 1024;
 EventWriter::EventWriter(int fd, SyscallSet display)
     : fd_(fd), display_(display), line_buffered_(::isatty(fd) || fd == STDERR_FILENO) {}
 
-EventWriter::~EventWriter() { flush(true); }
+EventWriter::~EventWriter() {
+    flush(true);
+}
 
 void EventWriter::on_event(const Event& event) {
     if (const SyscallEvent* call = event.syscall()) {
@@ -195,13 +197,15 @@ void TextWriter::write_other(const Event& event) {
             break;
         }
         case EventKind::Stop:
-            fmt::format_to(out, "--- stopped by {} ---\n", signal_name(event.stop()->signo, scratch));
+            fmt::format_to(out, "--- stopped by {} ---\n",
+                           signal_name(event.stop()->signo, scratch));
             break;
         case EventKind::Attach:
             fmt::format_to(out, "+++ {} +++\n", event.attach()->attached ? "attached" : "detached");
             break;
         case EventKind::SyscallEntry:
-        case EventKind::SyscallExit: break;
+        case EventKind::SyscallExit:
+            break;
     }
 }
 
@@ -243,7 +247,9 @@ void JsonlWriter::write_unfinished(const Event& entry) {
     out_.append(std::string_view("}\n"));
 }
 
-void JsonlWriter::write_resumed(const Event& exit) { write_complete(exit); }
+void JsonlWriter::write_resumed(const Event& exit) {
+    write_complete(exit);
+}
 
 void JsonlWriter::write_other(const Event& event) {
     char scratch[32];
@@ -290,7 +296,8 @@ void JsonlWriter::write_other(const Event& event) {
             fmt::format_to(out, R"(,"attached":{})", event.attach()->attached);
             break;
         case EventKind::SyscallEntry:
-        case EventKind::SyscallExit: break;
+        case EventKind::SyscallExit:
+            break;
     }
     out_.append(std::string_view("}\n"));
 }

@@ -12,12 +12,18 @@ std::string_view errno_name(int error, std::span<char> scratch) {
     // The kernel's internal restart codes reach tracers (a call interrupted
     // by a signal) but have no libc name.
     switch (error) {
-        case 512: return "ERESTARTSYS";
-        case 513: return "ERESTARTNOINTR";
-        case 514: return "ERESTARTNOHAND";
-        case 515: return "ENOIOCTLCMD";
-        case 516: return "ERESTART_RESTARTBLOCK";
-        default: break;
+        case 512:
+            return "ERESTARTSYS";
+        case 513:
+            return "ERESTARTNOINTR";
+        case 514:
+            return "ERESTARTNOHAND";
+        case 515:
+            return "ENOIOCTLCMD";
+        case 516:
+            return "ERESTART_RESTARTBLOCK";
+        default:
+            break;
     }
     if (const char* name = strerrorname_np(error)) return name;
     const int n = std::snprintf(scratch.data(), scratch.size(), "%d", error);
@@ -26,10 +32,9 @@ std::string_view errno_name(int error, std::span<char> scratch) {
 
 std::string_view signal_name(int signo, std::span<char> scratch) {
     if (signo >= SIGRTMIN && signo <= SIGRTMAX) {
-        const int n = signo == SIGRTMIN
-                          ? std::snprintf(scratch.data(), scratch.size(), "SIGRTMIN")
-                          : std::snprintf(scratch.data(), scratch.size(), "SIGRT_%d",
-                                          signo - SIGRTMIN);
+        const int n = signo == SIGRTMIN ? std::snprintf(scratch.data(), scratch.size(), "SIGRTMIN")
+                                        : std::snprintf(scratch.data(), scratch.size(), "SIGRT_%d",
+                                                        signo - SIGRTMIN);
         return {scratch.data(), static_cast<std::size_t>(n)};
     }
     if (const char* abbrev = sigabbrev_np(signo)) {
@@ -46,11 +51,21 @@ void append_json_string(fmt::memory_buffer& out, std::string_view text) {
     for (const char c : text) {
         const auto u = static_cast<unsigned char>(c);
         switch (c) {
-            case '"': out.append(std::string_view("\\\"")); break;
-            case '\\': out.append(std::string_view("\\\\")); break;
-            case '\n': out.append(std::string_view("\\n")); break;
-            case '\t': out.append(std::string_view("\\t")); break;
-            case '\r': out.append(std::string_view("\\r")); break;
+            case '"':
+                out.append(std::string_view("\\\""));
+                break;
+            case '\\':
+                out.append(std::string_view("\\\\"));
+                break;
+            case '\n':
+                out.append(std::string_view("\\n"));
+                break;
+            case '\t':
+                out.append(std::string_view("\\t"));
+                break;
+            case '\r':
+                out.append(std::string_view("\\r"));
+                break;
             default:
                 if (u < 0x20 || u == 0x7f) {
                     const char esc[] = {'\\', 'u', '0', '0', kHex[u >> 4], kHex[u & 15]};

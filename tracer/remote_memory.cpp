@@ -70,7 +70,9 @@ std::string_view read_remote_cstring(pid_t tid, std::uint64_t addr, std::span<ch
         const std::size_t want = std::min<std::size_t>(kPage - (at % kPage), limit - done);
         const std::size_t got = read_remote(tid, at, out.subspan(done, want));
         const void* nul = std::memchr(out.data() + done, '\0', got);
-        if (nul) return {out.data(), static_cast<std::size_t>(static_cast<const char*>(nul) - out.data())};
+        if (nul)
+            return {out.data(),
+                    static_cast<std::size_t>(static_cast<const char*>(nul) - out.data())};
         done += got;
         if (got < want) return {out.data(), done};
     }

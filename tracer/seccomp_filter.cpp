@@ -41,7 +41,11 @@ SeccompProgram SeccompProgram::build(const SyscallSet& traced) {
         const int rc = seccomp_arch_add(ctx.get(), arch);
         if (rc != -EEXIST) check(rc, "adding an architecture");
     }
-    for (const std::string_view name : traced.names()) {
+    // Names, not numbers: libseccomp maps each to every ABI's own number, and
+    // the i386-only calls (socketcall, _llseek ...) come from the i386 list.
+    std::vector<std::string_view> names = traced.names(Arch::X86_64);
+    for (const std::string_view name : traced.names(Arch::I386)) names.push_back(name);
+    for (const std::string_view name : names) {
         const std::string name_z(name);
         const int nr = seccomp_syscall_resolve_name(name_z.c_str());
         if (nr == __NR_SCMP_ERROR) continue;  // unknown to this libseccomp: cannot filter it
@@ -62,7 +66,8 @@ SeccompProgram SeccompProgram::build(const SyscallSet& traced) {
     }
     SeccompProgram program;
     program.instructions_.resize(static_cast<std::size_t>(size) / sizeof(sock_filter));
-    if (::pread(fd.get(), program.instructions_.data(), static_cast<std::size_t>(size), 0) != size) {
+    if (::pread(fd.get(), program.instructions_.data(), static_cast<std::size_t>(size), 0) !=
+        size) {
         throw std::runtime_error("seccomp filter: reading exported BPF failed");
     }
     program.point_at_instructions();

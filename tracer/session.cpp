@@ -25,9 +25,8 @@ namespace {
 
 // Options for every seized thread. Following children is not optional: a
 // syscall tracer that loses the child doing the work is useless (-f always).
-constexpr long kPtraceOptions = PTRACE_O_TRACESYSGOOD | PTRACE_O_TRACEFORK |
-                                PTRACE_O_TRACEVFORK | PTRACE_O_TRACECLONE |
-                                PTRACE_O_TRACEEXEC | PTRACE_O_TRACESECCOMP;
+constexpr long kPtraceOptions = PTRACE_O_TRACESYSGOOD | PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK |
+                                PTRACE_O_TRACECLONE | PTRACE_O_TRACEEXEC | PTRACE_O_TRACESECCOMP;
 
 // How long detaching may wait for threads that do not stop (a thread in
 // uninterruptible sleep never reaches a ptrace stop). Past it, sctrace exits
@@ -36,9 +35,12 @@ constexpr auto kDetachGrace = std::chrono::seconds(3);
 
 Arch arch_of(std::uint32_t audit_arch, std::int64_t nr) {
     switch (audit_arch) {
-        case AUDIT_ARCH_X86_64: return (nr & 0x40000000) ? Arch::X32 : Arch::X86_64;
-        case AUDIT_ARCH_I386: return Arch::I386;
-        default: return Arch::Unknown;
+        case AUDIT_ARCH_X86_64:
+            return (nr & 0x40000000) ? Arch::X32 : Arch::X86_64;
+        case AUDIT_ARCH_I386:
+            return Arch::I386;
+        default:
+            return Arch::Unknown;
     }
 }
 
@@ -86,7 +88,9 @@ std::vector<pid_t> list_threads(pid_t pid) {
 }
 
 // The shell's convention for "could not run it".
-int exec_failure_status(int error) { return error == ENOENT ? 127 : 126; }
+int exec_failure_status(int error) {
+    return error == ENOENT ? 127 : 126;
+}
 
 }  // namespace
 
@@ -96,8 +100,8 @@ Session::Session(SessionOptions options, std::vector<EventSink*> sinks)
 Session::~Session() = default;
 
 Task& Session::add_task(pid_t tid, pid_t tgid) {
-    auto [it, inserted] = tasks_.try_emplace(tid, tid, tgid,
-                                             attach_mode_ ? Origin::Attached : Origin::Launched);
+    auto [it, inserted] =
+        tasks_.try_emplace(tid, tid, tgid, attach_mode_ ? Origin::Attached : Origin::Launched);
     return it->second;
 }
 
@@ -199,8 +203,7 @@ int Session::run() {
                 std::fprintf(options_.notices,
                              "sctrace: %zu thread(s) did not stop within %llds; leaving them "
                              "to the kernel to detach\n",
-                             tasks_.size(),
-                             static_cast<long long>(kDetachGrace.count()));
+                             tasks_.size(), static_cast<long long>(kDetachGrace.count()));
                 break;
             }
             std::this_thread::sleep_for(std::chrono::milliseconds(5));
@@ -228,9 +231,15 @@ void Session::handle_stop(pid_t tid, WaitStatus status) {
     }
     switch (status.kind()) {
         case WaitStatus::Kind::Exited:
-        case WaitStatus::Kind::Killed: on_gone(*task, status); return;
-        case WaitStatus::Kind::SyscallStop: on_syscall_stop(*task); return;
-        case WaitStatus::Kind::EventStop: on_event_stop(*task, status); return;
+        case WaitStatus::Kind::Killed:
+            on_gone(*task, status);
+            return;
+        case WaitStatus::Kind::SyscallStop:
+            on_syscall_stop(*task);
+            return;
+        case WaitStatus::Kind::EventStop:
+            on_event_stop(*task, status);
+            return;
         case WaitStatus::Kind::GroupStop: {
             // Job control: leave the thread stopped but let the kernel see a
             // normal group-stop, so the parent's waitpid(WUNTRACED) and the
@@ -243,7 +252,9 @@ void Session::handle_stop(pid_t tid, WaitStatus status) {
             task->listen();
             return;
         }
-        case WaitStatus::Kind::InterruptStop: resume(*task); return;
+        case WaitStatus::Kind::InterruptStop:
+            resume(*task);
+            return;
         case WaitStatus::Kind::SignalDelivery:
             on_signal_delivery(*task, status.stop_signal());
             return;
@@ -267,20 +278,19 @@ void Session::on_syscall_stop(Task& task) {
                              static_cast<std::int64_t>(info.entry.nr), info.entry.args);
             break;
         case PTRACE_SYSCALL_INFO_SECCOMP:
-            on_syscall_entry(task,
-                             arch_of(info.arch, static_cast<std::int64_t>(info.seccomp.nr)),
+            on_syscall_entry(task, arch_of(info.arch, static_cast<std::int64_t>(info.seccomp.nr)),
                              static_cast<std::int64_t>(info.seccomp.nr), info.seccomp.args);
             break;
         case PTRACE_SYSCALL_INFO_EXIT:
             on_syscall_exit(task, info.exit.rval, info.exit.is_error != 0);
             break;
-        default: break;
+        default:
+            break;
     }
     resume(task);
 }
 
-void Session::on_syscall_entry(Task& task, Arch arch, std::int64_t nr,
-                               const std::uint64_t* args) {
+void Session::on_syscall_entry(Task& task, Arch arch, std::int64_t nr, const std::uint64_t* args) {
     const Nanos now = now_realtime();
     SyscallEvent& call = task.current;
     call = SyscallEvent{};
@@ -292,8 +302,8 @@ void Session::on_syscall_entry(Task& task, Arch arch, std::int64_t nr,
     task.in_syscall = true;
     // Without the filter every call stops; only the ones asked for become
     // events. Before its exec, the launched child's own calls are ours.
-    task.report_current = options_.traced.contains(arch, nr) &&
-                          (!suppressed(task) || is_exec_call(arch, nr));
+    task.report_current =
+        options_.traced.contains(arch, nr) && (!suppressed(task) || is_exec_call(arch, nr));
     if (!task.report_current) return;
     Event event{EventKind::SyscallEntry, now, task.tgid(), task.tid(), call};
     emit(event);
@@ -317,12 +327,19 @@ void Session::on_syscall_exit(Task& task, std::int64_t rval, bool is_error) {
 
 void Session::on_event_stop(Task& task, WaitStatus status) {
     switch (status.ptrace_event()) {
-        case PTRACE_EVENT_SECCOMP: on_syscall_stop(task); return;  // resumes itself
+        case PTRACE_EVENT_SECCOMP:
+            on_syscall_stop(task);
+            return;  // resumes itself
         case PTRACE_EVENT_FORK:
         case PTRACE_EVENT_VFORK:
-        case PTRACE_EVENT_CLONE: on_spawn(task, status.ptrace_event()); break;
-        case PTRACE_EVENT_EXEC: on_exec(task); return;  // resumes the survivor itself
-        default: break;
+        case PTRACE_EVENT_CLONE:
+            on_spawn(task, status.ptrace_event());
+            break;
+        case PTRACE_EVENT_EXEC:
+            on_exec(task);
+            return;  // resumes the survivor itself
+        default:
+            break;
     }
     resume(task);
 }
@@ -399,7 +416,9 @@ void Session::on_signal_delivery(Task& task, int signo) {
             case SIGBUS:
             case SIGILL:
             case SIGFPE:
-            case SIGTRAP: sig.addr = reinterpret_cast<std::uint64_t>(si.si_addr); break;
+            case SIGTRAP:
+                sig.addr = reinterpret_cast<std::uint64_t>(si.si_addr);
+                break;
             case SIGCHLD:
                 sig.sender_pid = si.si_pid;
                 sig.sender_uid = si.si_uid;
@@ -461,8 +480,7 @@ void Session::emit(Event& event) {
 // Our own signals.
 
 void Session::handle_own_signals() {
-    for (ReceivedSignal received = relay_.take(); received.signo != 0;
-         received = relay_.take()) {
+    for (ReceivedSignal received = relay_.take(); received.signo != 0; received = relay_.take()) {
         if (attach_mode_) {
             // -p: the user is done watching. The processes were running
             // before us and must go on running after us.
@@ -508,7 +526,9 @@ void Session::handle_stop_while_detaching(pid_t tid, WaitStatus status) {
     if (!task) task = &add_task(tid, read_tgid(tid));  // a child born during detach
     int signal = 0;
     switch (status.kind()) {
-        case WaitStatus::Kind::SignalDelivery: signal = status.stop_signal(); break;
+        case WaitStatus::Kind::SignalDelivery:
+            signal = status.stop_signal();
+            break;
         case WaitStatus::Kind::EventStop: {
             const int ev = status.ptrace_event();
             if (ev == PTRACE_EVENT_FORK || ev == PTRACE_EVENT_VFORK || ev == PTRACE_EVENT_CLONE) {
@@ -520,7 +540,8 @@ void Session::handle_stop_while_detaching(pid_t tid, WaitStatus status) {
             }
             break;
         }
-        default: break;  // a group-stopped thread stays stopped after detach
+        default:
+            break;  // a group-stopped thread stays stopped after detach
     }
     task->detach(signal);
     Event event{EventKind::Attach, now_realtime(), task->tgid(), tid, AttachEvent{false}};

@@ -38,9 +38,9 @@ bool Task::interrupt() {
 }
 
 bool Task::detach(int signal) {
-    return checked(ptrace(PTRACE_DETACH, tid_, nullptr,
-                          reinterpret_cast<void*>(static_cast<long>(signal))),
-                   "PTRACE_DETACH", tid_);
+    return checked(
+        ptrace(PTRACE_DETACH, tid_, nullptr, reinterpret_cast<void*>(static_cast<long>(signal))),
+        "PTRACE_DETACH", tid_);
 }
 
 bool Task::get_syscall_info(__ptrace_syscall_info& info) {
@@ -54,8 +54,7 @@ bool Task::get_siginfo(siginfo_t& info) {
 }
 
 bool Task::get_event_msg(unsigned long& message) {
-    return checked(ptrace(PTRACE_GETEVENTMSG, tid_, nullptr, &message), "PTRACE_GETEVENTMSG",
-                   tid_);
+    return checked(ptrace(PTRACE_GETEVENTMSG, tid_, nullptr, &message), "PTRACE_GETEVENTMSG", tid_);
 }
 
 }  // namespace sctrace

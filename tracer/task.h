@@ -8,8 +8,8 @@
 // failure is a bug in sctrace and throws SystemError naming the request.
 #pragma once
 
-#include <sys/ptrace.h>
 #include <signal.h>
+#include <sys/ptrace.h>
 #include <sys/types.h>
 
 #include <array>

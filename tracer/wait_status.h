@@ -5,8 +5,8 @@
 // PTRACE_ATTACH), so the decoding is pure and unit-tested on synthetic words.
 #pragma once
 
-#include <sys/ptrace.h>
 #include <signal.h>
+#include <sys/ptrace.h>
 #include <sys/wait.h>
 
 namespace sctrace {

@@ -6,9 +6,15 @@ namespace sctrace {
 namespace {
 
 // Status words as the kernel builds them (see wait(2) and ptrace(2)).
-int exited(int code) { return (code & 0xff) << 8; }
-int killed(int sig, bool core = false) { return sig | (core ? 0x80 : 0); }
-int stopped(int sig, int event = 0) { return 0x7f | (sig << 8) | (event << 16); }
+int exited(int code) {
+    return (code & 0xff) << 8;
+}
+int killed(int sig, bool core = false) {
+    return sig | (core ? 0x80 : 0);
+}
+int stopped(int sig, int event = 0) {
+    return 0x7f | (sig << 8) | (event << 16);
+}
 
 TEST(WaitStatus, ExitAndKillGiveTheShellStatus) {
     EXPECT_EQ(WaitStatus(exited(7)).kind(), WaitStatus::Kind::Exited);

@@ -1,0 +1,399 @@
+#!/usr/bin/env bash
+# Tracer-overhead benchmark: how much slower does a program run under sctrace
+# than untraced, than under the least any ptrace tracer must do (bench/bare_ptrace),
+# and than under strace --seccomp-bpf, for the same traced syscall set?
+#
+#   bench/run.sh [--quick] [--no-doc] [--no-pin] [--reps N] BUILD_DIR
+#
+#   BUILD_DIR   a configured and built tree (make build): uses BUILD_DIR/bench/workload,
+#               BUILD_DIR/bench/bare_ptrace and BUILD_DIR/cli/sctrace
+#   --quick     a few-second smoke run with small sizes; docs/performance.md is left alone
+#   --no-doc    do not rewrite the results section of docs/performance.md
+#   --no-pin    let the scheduler place tracer and tracee (default: all on one CPU)
+#   --reps N    timed runs per configuration (default 7, quick 3)
+#
+# Every configuration runs the same workload (bench/workload.c). Runs are
+# interleaved (A B C D ... A B C D ...) so a slow spell of the machine hits all
+# configurations alike, and each one's median is reported.
+#
+# Everything runs pinned to one CPU by default. A ptrace stop is a round trip
+# between tracee and tracer; when the scheduler puts them on different CPUs
+# each trip pays a cross-CPU wakeup, and where it puts them changes from run to
+# run. On a 2-vCPU VM that made the same configuration's runs spread by +-50%
+# unpinned against about 2% pinned, and the targets are about 15%. Pinned, the
+# numbers are the CPU cost of each tracer's own work per stop, which is what
+# the comparison is about. (A tracer that moved work to a second thread would
+# be penalised by pinning; compare with --no-pin then.) A configuration
+# whose binary is missing is skipped with a loud message; one that fails its
+# smoke check or a timed run is dropped and makes the script exit 1.
+# The timings themselves never fail the script: they are data, not a test.
+#
+# Outputs: the report on stdout, the raw samples and the report in
+# bench/results/ (ignored by git), and, for full runs, the section between the
+# markers in docs/performance.md.
+set -euo pipefail
+export LC_ALL=C  # EPOCHREALTIME and printf %f must use '.' as the decimal point
+
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/.." && pwd)
+
+loud() {
+    echo "" >&2
+    echo "bench: ************************************************************" >&2
+    echo "bench: $*" >&2
+    echo "bench: ************************************************************" >&2
+}
+
+usage() {
+    echo "usage: bench/run.sh [--quick] [--no-doc] [--no-pin] [--reps N] BUILD_DIR" >&2
+    exit 2
+}
+
+quick=0
+write_doc=1
+pin=1
+reps=""
+build=""
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --quick) quick=1 ;;
+        --no-doc) write_doc=0 ;;
+        --no-pin) pin=0 ;;
+        --reps)
+            [ $# -ge 2 ] || usage
+            reps=$2
+            shift
+            ;;
+        -h | --help) usage ;;
+        -*) usage ;;
+        *)
+            [ -z "$build" ] || usage
+            build=$1
+            ;;
+    esac
+    shift
+done
+[ -n "$build" ] || usage
+build=$(cd "$build" && pwd)
+
+# Sizes. A full run takes about 75 s on a 2-vCPU VM once sctrace is
+# built (pinned; unpinned is slower): the seccomp group at ROUNDS rounds, the
+# no-seccomp group (every call stops, so a round is ~5x dearer) at NS_ROUNDS.
+CHEAP=50          # untraced getppid calls per round
+CHECK_ROUNDS=200  # the untimed smoke check of every configuration
+if [ "$quick" -eq 1 ]; then
+    ROUNDS=300
+    NS_ROUNDS=60
+    reps=${reps:-3}
+    write_doc=0
+else
+    ROUNDS=7000
+    NS_ROUNDS=1400
+    reps=${reps:-7}
+fi
+case "$reps" in '' | *[!0-9]* | 0) usage ;; esac
+
+# The workload's network calls; the same set for every tracer.
+SET=socket,connect,accept,accept4,read,write,close
+
+workload=$build/bench/workload
+bare=$build/bench/bare_ptrace
+sctrace=$build/cli/sctrace
+strace_bin=$(command -v strace || true)
+# GNU time (Debian package "time") gives each run's peak RSS. It is optional:
+# without it the RSS column is empty.
+gnu_time=""
+if [ -x /usr/bin/time ] && /usr/bin/time -f %M -o /dev/null true 2>/dev/null; then
+    gnu_time=/usr/bin/time
+fi
+
+if [ ! -x "$workload" ]; then
+    echo "bench: $workload not found; build the tree first (make build)" >&2
+    exit 1
+fi
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+# Pin this shell, and so every command it starts, to the last CPU it may use
+# (CPU 0 tends to take more of the machine's interrupts).
+placement="not pinned (--no-pin)"
+if [ "$pin" -eq 1 ]; then
+    if command -v taskset >/dev/null; then
+        cpu=$(taskset -pc $$ | sed 's/.*: //' | grep -o '[0-9]*$')
+        taskset -pc "$cpu" $$ >/dev/null
+        placement="pinned to CPU $cpu (taskset), tracer and tracee alike"
+    else
+        loud "taskset (util-linux) not found: running NOT pinned, expect noisy numbers"
+        placement="not pinned (no taskset)"
+    fi
+fi
+
+# Configurations, in run order. Group "seccomp" is the target comparison;
+# group "no-seccomp" is the same without any filter, on a smaller workload.
+ids=(untraced bare strace sctrace-text sctrace-jsonl
+    ns-untraced ns-bare ns-strace ns-sctrace)
+declare -A label=(
+    [untraced]="untraced"
+    [bare]="bare ptrace (floor)"
+    [strace]="strace -f --seccomp-bpf"
+    [sctrace-text]="sctrace, text"
+    [sctrace-jsonl]="sctrace, jsonl"
+    [ns-untraced]="untraced"
+    [ns-bare]="bare ptrace --no-seccomp"
+    [ns-strace]="strace -f (no filter)"
+    [ns-sctrace]="sctrace --no-seccomp"
+)
+declare -A binary=(
+    [untraced]=$workload [bare]=$bare [strace]=$strace_bin
+    [sctrace-text]=$sctrace [sctrace-jsonl]=$sctrace
+    [ns-untraced]=$workload [ns-bare]=$bare [ns-strace]=$strace_bin [ns-sctrace]=$sctrace
+)
+declare -A status  # ok | missing | failed
+
+# command_of ID ROUNDS OUT: sets CMD to the configuration's command line, the
+# tracer writing its event stream to OUT.
+command_of() {
+    local id=$1 rounds=$2 out=$3
+    local wl=("$workload" --rounds "$rounds" --cheap "$CHEAP")
+    case "$id" in
+        untraced | ns-untraced) CMD=("${wl[@]}") ;;
+        bare) CMD=("$bare" -e "$SET" -- "${wl[@]}") ;;
+        strace) CMD=("$strace_bin" -f --seccomp-bpf -qq -o "$out" -e trace="$SET" "${wl[@]}") ;;
+        sctrace-text) CMD=("$sctrace" -e trace="$SET" -o "$out" --format text -- "${wl[@]}") ;;
+        sctrace-jsonl) CMD=("$sctrace" -e trace="$SET" -o "$out" --format jsonl -- "${wl[@]}") ;;
+        ns-bare) CMD=("$bare" --no-seccomp -e "$SET" -- "${wl[@]}") ;;
+        ns-strace) CMD=("$strace_bin" -f -qq -o "$out" -e trace="$SET" "${wl[@]}") ;;
+        ns-sctrace)
+            CMD=("$sctrace" --no-seccomp -e trace="$SET" -o "$out" --format text -- "${wl[@]}")
+            ;;
+    esac
+}
+
+rounds_of() {
+    case "$1" in ns-*) echo "$NS_ROUNDS" ;; *) echo "$ROUNDS" ;; esac
+}
+
+fail_config() {
+    local id=$1
+    shift
+    status[$id]=failed
+    loud "DROPPING ${label[$id]} ($id): $*"
+    if [ -s "$tmp/err" ]; then
+        echo "bench: its stderr ends with:" >&2
+        tail -n 15 "$tmp/err" | sed 's/^/    /' >&2
+    fi
+}
+
+# Which configurations can run at all.
+for id in "${ids[@]}"; do
+    if [ -n "${binary[$id]}" ] && [ -x "${binary[$id]}" ]; then
+        status[$id]=ok
+    else
+        status[$id]=missing
+        loud "SKIPPING ${label[$id]} ($id): ${binary[$id]:-strace} is not there (not built or not installed)"
+    fi
+done
+
+# Smoke check, untimed: every configuration must run the workload to exit 0,
+# and the tracers must have seen it. The floor's -c counts must match the
+# workload exactly (one socket per round plus the listener, one connect and one
+# accept per round); strace and sctrace must have written a line per connect.
+# A benchmark of a tracer that silently traces nothing would be worthless.
+echo "bench: smoke check ($CHECK_ROUNDS rounds per configuration)" >&2
+for id in "${ids[@]}"; do
+    [ "${status[$id]}" = ok ] || continue
+    out=$tmp/events.$id
+    command_of "$id" "$CHECK_ROUNDS" "$out"
+    if [ "$id" = bare ]; then CMD=("$bare" -c "${CMD[@]:1}"); fi
+    rc=0
+    "${CMD[@]}" >/dev/null 2>"$tmp/err" || rc=$?
+    if [ "$rc" -ne 0 ]; then
+        fail_config "$id" "exit status $rc on the smoke check: ${CMD[*]}"
+        continue
+    fi
+    case "$id" in
+        bare)
+            got=$(awk '$2 == "socket" { s = $1 } $2 == "connect" { c = $1 }
+                       $2 == "accept" { a = $1 } END { print s + 0, c + 0, a + 0 }' "$tmp/err")
+            want="$((CHECK_ROUNDS + 1)) $CHECK_ROUNDS $CHECK_ROUNDS"
+            if [ "$got" != "$want" ]; then
+                fail_config "$id" "bare_ptrace -c counted socket/connect/accept '$got', want '$want'"
+            fi
+            ;;
+        strace | sctrace-* | ns-strace | ns-sctrace)
+            lines=$(grep -c connect "$out" 2>/dev/null || true)
+            lines=${lines:-0}  # no file at all: the tracer wrote nothing
+            if [ "$lines" -lt "$CHECK_ROUNDS" ]; then
+                fail_config "$id" "its event stream has $lines lines naming connect," \
+                    "want at least $CHECK_ROUNDS: ${CMD[*]}"
+            fi
+            ;;
+    esac
+done
+
+# Timed runs, interleaved. Each sample: id, rep, microseconds, peak RSS in KB.
+raw=$tmp/samples.tsv
+: >"$raw"
+active=()
+for id in "${ids[@]}"; do [ "${status[$id]}" = ok ] && active+=("$id"); done
+echo "bench: $reps interleaved runs of: ${active[*]}" >&2
+for ((rep = 1; rep <= reps; rep++)); do
+    line="bench: run $rep/$reps:"
+    for id in "${active[@]}"; do
+        [ "${status[$id]}" = ok ] || continue
+        command_of "$id" "$(rounds_of "$id")" /dev/null
+        if [ -n "$gnu_time" ]; then CMD=("$gnu_time" -f %M -o "$tmp/rss" "${CMD[@]}"); fi
+        t0=${EPOCHREALTIME//[!0-9]/}
+        rc=0
+        "${CMD[@]}" >/dev/null 2>"$tmp/err" || rc=$?
+        t1=${EPOCHREALTIME//[!0-9]/}
+        if [ "$rc" -ne 0 ]; then
+            fail_config "$id" "exit status $rc in timed run $rep: ${CMD[*]}"
+            continue
+        fi
+        rss=""
+        # GNU time's last line is the format; earlier ones report a non-zero exit.
+        if [ -n "$gnu_time" ]; then rss=$(tail -n 1 "$tmp/rss"); fi
+        printf '%s\t%d\t%d\t%s\n' "$id" "$rep" "$((t1 - t0))" "$rss" >>"$raw"
+        line+=$(printf ' %s %.2fs' "$id" "$(((t1 - t0) / 1000))e-3")
+    done
+    echo "$line" >&2
+done
+
+# median ID COLUMN: the median of one configuration's samples (column 3: time
+# in us, column 4: RSS in KB), empty when there are none.
+median() {
+    awk -F'\t' -v id="$1" -v col="$2" '$1 == id && $col != "" { print $col }' "$raw" | sort -n |
+        awk '{ v[NR] = $1 } END {
+                 if (NR == 0) exit
+                 if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+extreme() {  # extreme ID min|max: the fastest or slowest run, in us
+    awk -F'\t' -v id="$1" '$1 == id { print $3 }' "$raw" | sort -n |
+        if [ "$2" = min ]; then head -n 1; else tail -n 1; fi
+}
+declare -A med
+for id in "${ids[@]}"; do med[$id]=$(median "$id" 3); done
+
+secs() { awk -v us="$1" 'BEGIN { printf "%.3f", us / 1e6 }'; }
+ratio() {  # ratio A B: A/B to two decimals, "n/a" when either is missing
+    if [ -z "$1" ] || [ -z "$2" ]; then echo "n/a"; return; fi
+    awk -v a="$1" -v b="$2" 'BEGIN { if (b <= 0) print "n/a"; else printf "%.2f", a / b }'
+}
+overhead() {  # overhead ID BASE: median time above the untraced median, in us
+    if [ -z "${med[$1]}" ] || [ -z "${med[$2]}" ]; then echo ""; return; fi
+    awk -v a="${med[$1]}" -v b="${med[$2]}" 'BEGIN { print a - b }'
+}
+
+# table BASE FLOOR ID...: one markdown table for a group of configurations.
+table() {
+    local base=$1 floor=$2
+    shift 2
+    echo "| configuration | median (s) | fastest-slowest (s) | x untraced | overhead (s) | overhead / floor's | peak RSS (MB) |"
+    echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"
+    local id
+    for id in "$@"; do
+        case "${status[$id]}" in
+            missing) echo "| ${label[$id]} | skipped: not built / not installed | | | | | |"; continue ;;
+            failed) echo "| ${label[$id]} | FAILED (see the script's stderr) | | | | | |"; continue ;;
+        esac
+        local m=${med[$id]} ov rss
+        ov=$(overhead "$id" "$base")
+        rss=$(median "$id" 4)
+        [ -n "$rss" ] && rss=$(awk -v k="$rss" 'BEGIN { printf "%.1f", k / 1024 }')
+        printf '| %s | %s | %s-%s | %s | %s | %s | %s |\n' "${label[$id]}" "$(secs "$m")" \
+            "$(secs "$(extreme "$id" min)")" "$(secs "$(extreme "$id" max)")" \
+            "$(ratio "$m" "${med[$base]}")" \
+            "$(if [ "$id" = "$base" ]; then echo -; else secs "$ov"; fi)" \
+            "$(if [ "$id" = "$base" ]; then echo -; else ratio "$ov" "$(overhead "$floor" "$base")"; fi)" \
+            "${rss:--}"
+    done
+}
+
+# verdict WHAT ID REF BASE LIMIT: compares ID's overhead with REF's.
+verdict() {
+    local what=$1 id=$2 ref=$3 base=$4 limit=$5 r
+    r=$(ratio "$(overhead "$id" "$base")" "$(overhead "$ref" "$base")")
+    local time_r
+    time_r=$(ratio "${med[$id]}" "${med[$ref]}")
+    if [ "$r" = n/a ]; then
+        printf -- '- %s: n/a (a configuration did not run)\n' "$what"
+        return
+    fi
+    local met
+    met=$(awk -v r="$r" -v l="$limit" 'BEGIN { print (r <= l) ? "met" : "MISSED" }')
+    printf -- '- %s: time %sx, overhead %sx (target overhead <= %sx: %s)\n' \
+        "$what" "$time_r" "$r" "$limit" "$met"
+}
+
+cpu_model=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
+mem=$(awk '/^MemTotal/ { printf "%.1f GB", $2 / 1048576 }' /proc/meminfo)
+commit=$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo "none")
+strace_version=$([ -n "$strace_bin" ] && "$strace_bin" -V | head -n 1 || echo "not installed")
+mode=$([ "$quick" -eq 1 ] && echo "quick (smoke sizes, not comparable)" || echo full)
+
+report=$tmp/report.md
+{
+    echo "Run of $(date -u '+%Y-%m-%d %H:%M UTC'), $mode, commit $commit (working tree may differ)."
+    echo ""
+    echo "- machine: $(nproc --all) CPUs ($cpu_model), $mem RAM, kernel $(uname -r)"
+    echo "- $strace_version; peak RSS $([ -n "$gnu_time" ] && echo "from GNU time (max of tracer and tracee)" || echo "not measured (install package time)")"
+    echo "- $reps interleaved runs per configuration, $placement; medians"
+    echo ""
+    echo "With the seccomp filter: $ROUNDS rounds x (9 traced calls + $CHEAP untraced getppid)."
+    echo ""
+    table untraced bare untraced bare strace sctrace-text sctrace-jsonl
+    echo ""
+    verdict "sctrace text vs the floor" sctrace-text bare untraced 1.15
+    verdict "sctrace jsonl vs the floor" sctrace-jsonl bare untraced 1.15
+    verdict "sctrace text vs strace" sctrace-text strace untraced 1.00
+    verdict "sctrace jsonl vs strace" sctrace-jsonl strace untraced 1.00
+    echo ""
+    echo "Without a filter (every syscall stops): $NS_ROUNDS rounds x (9 traced calls + $CHEAP untraced getppid)."
+    echo ""
+    table ns-untraced ns-bare ns-untraced ns-bare ns-strace ns-sctrace
+    echo ""
+    verdict "sctrace --no-seccomp vs the floor" ns-sctrace ns-bare ns-untraced 1.15
+    verdict "sctrace --no-seccomp vs strace" ns-sctrace ns-strace ns-untraced 1.00
+} >"$report"
+
+echo ""
+cat "$report"
+
+mkdir -p "$here/results"
+name=$([ "$quick" -eq 1 ] && echo quick || echo latest)
+cp "$report" "$here/results/$name.md"
+cp "$raw" "$here/results/$name.tsv"
+
+# Splice the report between the markers of docs/performance.md.
+if [ "$write_doc" -eq 1 ]; then
+    doc=$root/docs/performance.md
+    begin='<!-- bench/run.sh results: begin -->'
+    end='<!-- bench/run.sh results: end -->'
+    if [ -f "$doc" ] && grep -qF "$begin" "$doc" && grep -qF "$end" "$doc"; then
+        awk -v begin="$begin" -v end="$end" -v report="$report" '
+            $0 == begin { print; while ((getline l < report) > 0) print l; skip = 1; next }
+            $0 == end { skip = 0 }
+            !skip { print }' "$doc" >"$tmp/doc" && cat "$tmp/doc" >"$doc"
+        echo "" >&2
+        echo "bench: results written to docs/performance.md and bench/results/" >&2
+    else
+        loud "docs/performance.md or its result markers are missing; results are in bench/results/"
+    fi
+fi
+
+# Repeat what did not run at the end, where it cannot scroll out of sight.
+skipped=()
+failed=()
+for id in "${ids[@]}"; do
+    case "${status[$id]}" in
+        missing) skipped+=("$id") ;;
+        failed) failed+=("$id") ;;
+    esac
+done
+if [ ${#skipped[@]} -gt 0 ]; then loud "SKIPPED (binary missing): ${skipped[*]}"; fi
+if [ ${#failed[@]} -gt 0 ]; then
+    loud "FAILED: ${failed[*]}; see the messages above"
+    exit 1
+fi

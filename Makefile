@@ -17,16 +17,14 @@ all: build
 deps:
 	@bash scripts/install-deps
 
-$(BUILD)/CMakeCache.txt: | deps
-	cmake -S . -B $(BUILD) $(GENERATOR) -DCMAKE_BUILD_TYPE=RelWithDebInfo
-
-$(ASAN)/CMakeCache.txt: | deps
-	cmake -S . -B $(ASAN) $(GENERATOR) -DCMAKE_BUILD_TYPE=Debug -DSCTRACE_SANITIZE=ON
-
-build: deps $(BUILD)/CMakeCache.txt
+# Configuring every time is cheap once configured, and heals a tree whose
+# last configure failed half-way.
+build: deps
+	cmake -S . -B $(BUILD) $(GENERATOR) -DCMAKE_BUILD_TYPE=RelWithDebInfo > /dev/null
 	cmake --build $(BUILD) -j $(JOBS)
 
-build-asan: deps $(ASAN)/CMakeCache.txt
+build-asan: deps
+	cmake -S . -B $(ASAN) $(GENERATOR) -DCMAKE_BUILD_TYPE=Debug -DSCTRACE_SANITIZE=ON > /dev/null
 	cmake --build $(ASAN) -j $(JOBS)
 
 run: build

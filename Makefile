@@ -28,7 +28,7 @@ build-asan: deps
 	cmake --build $(ASAN) -j $(JOBS)
 
 run: build
-	@echo "== sctrace -e trace=%net,%desc -- samples/nonblocking-connect-ok (a correct EINPROGRESS -> pselect6 -> connect dance)"
+	@echo "== the correct nonblocking connect dance (EINPROGRESS, pselect6, SO_ERROR), traced:"
 	$(BUILD)/cli/sctrace -e trace=%net,pselect6,close -- $(BUILD)/samples/nonblocking-connect-ok
 
 test-release: build

@@ -13,9 +13,9 @@
 
 namespace sctrace {
 
-namespace {
+namespace {}  // namespace
 
-std::size_t read_proc_mem(pid_t tid, std::uint64_t addr, std::span<char> out) {
+std::size_t read_remote_via_proc_mem(pid_t tid, std::uint64_t addr, std::span<char> out) {
     char path[64];
     std::snprintf(path, sizeof path, "/proc/%d/mem", tid);
     UniqueFd fd(::open(path, O_RDONLY | O_CLOEXEC));
@@ -23,6 +23,8 @@ std::size_t read_proc_mem(pid_t tid, std::uint64_t addr, std::span<char> out) {
     const ssize_t n = ::pread(fd.get(), out.data(), out.size(), static_cast<off_t>(addr));
     return n > 0 ? static_cast<std::size_t>(n) : 0;
 }
+
+namespace {
 
 // One process_vm_readv that stays within a page: a read that crosses into an
 // unmapped page fails whole, so page-sized pieces let us return what exists.
@@ -44,7 +46,7 @@ std::size_t read_remote(pid_t tid, std::uint64_t addr, std::span<char> out) {
     iovec remote{reinterpret_cast<void*>(addr), out.size()};
     const ssize_t n = ::process_vm_readv(tid, &local, 1, &remote, 1, 0);
     if (n == static_cast<ssize_t>(out.size())) return out.size();
-    if (n < 0 && errno != EFAULT) return read_proc_mem(tid, addr, out);
+    if (n < 0 && errno != EFAULT) return read_remote_via_proc_mem(tid, addr, out);
     // Partial: walk page by page to get every readable byte up to the hole.
     std::size_t done = n > 0 ? static_cast<std::size_t>(n) : 0;
     while (done < out.size()) {

@@ -19,6 +19,10 @@ namespace sctrace {
 // unmapped page, 0 when nothing is readable.
 std::size_t read_remote(pid_t tid, std::uint64_t addr, std::span<char> out);
 
+// The fallback on its own: pread of /proc/TID/mem. Exposed so that tests can
+// check it without having to make process_vm_readv fail.
+std::size_t read_remote_via_proc_mem(pid_t tid, std::uint64_t addr, std::span<char> out);
+
 // Reads a NUL-terminated string of at most out.size()-1 bytes. Returns the
 // string (a view into `out`) and sets *truncated when no NUL was found within
 // the limit. Never allocates.

@@ -740,6 +740,37 @@ TEST_P(SignalToTracer, IsForwardedToTheLaunchedCommand) {
 }
 
 // ---------------------------------------------------------------------------
+// The seccomp prefilter refused: fall back, say so once, miss nothing
+
+TEST_F(E2E, RefusedSeccompFilterFallsBackToStoppingEverywhere) {
+    if (tracer().is_strace) GTEST_SKIP() << "strace has no such fallback to check";
+    constexpr int kThreads = 4, kCalls = 3;
+    const std::vector<std::string> command = {tracee("threads"), std::to_string(kThreads),
+                                              std::to_string(kCalls)};
+    const std::string log = temp("refused.log");
+    std::vector<std::string> argv = {tracee("deny_seccomp")};
+    for (const auto& arg : tracer().launch(Mode::kSeccomp, "getppid", log, command)) {
+        argv.push_back(arg);
+    }
+    auto before = std::chrono::system_clock::now();
+    RunResult r = run(argv, {"threads under deny_seccomp", "", false}, 50s);
+    auto after = std::chrono::system_clock::now();
+    ASSERT_FALSE(r.timed_out) << r.hang_report;
+    EXPECT_EQ(r.status, 0) << r.err;
+    EXPECT_EQ(r.out, "4 threads made 3 getppid calls each; all returned the same parent: yes\n");
+    // Exactly one notice, naming the cause and the fallback.
+    EXPECT_NE(r.err.find("sctrace: the kernel refused the seccomp filter (Operation not "
+                         "permitted); stopping at every syscall instead"),
+              std::string::npos)
+        << r.err;
+    EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+    EventLog events = read_event_log(tracer(), log, before, after, false);
+    EXPECT_TRUE(events.problems.empty());
+    EXPECT_EQ(events.count_syscall("syscall_exit", "getppid"),
+              static_cast<std::size_t>(kThreads * kCalls));
+}
+
+// ---------------------------------------------------------------------------
 // Attaching to running processes, and detaching
 
 struct AttachCase {

@@ -29,6 +29,7 @@ struct RunOptions {
     std::vector<std::string> trace_expressions;  // -e
     std::string output_path;                     // -o
     std::string format = "text";                 // --format
+    std::size_t string_limit = 32;               // -s
     bool no_seccomp = false;
     std::vector<pid_t> attach_pids;  // -p
     std::vector<std::string> command;
@@ -70,6 +71,8 @@ int run(const RunOptions& options) {
     if (want_events) {
         if (options.format == "jsonl") {
             writer = std::make_unique<JsonlWriter>(output_fd, display);
+        } else if (options.format == "strace") {
+            writer = std::make_unique<StraceWriter>(output_fd, display);
         } else {
             writer = std::make_unique<TextWriter>(output_fd, display);
         }
@@ -80,6 +83,8 @@ int run(const RunOptions& options) {
     SessionOptions session_options;
     session_options.traced = display;  // + the rules' needs, once rules exist
     session_options.use_seccomp = !options.no_seccomp;
+    session_options.decode = want_events && options.format == "strace";
+    session_options.decode_options.string_limit = options.string_limit;
     Session session(std::move(session_options), std::move(sinks));
 
     try {
@@ -116,7 +121,12 @@ int main_with_exceptions(int argc, char** argv) {
     app.add_option("-o,--output", options.output_path, "Write the event stream to FILE")
         ->type_name("FILE");
     app.add_option("--format", options.format, "Event stream format")
-        ->check(CLI::IsMember({"text", "jsonl"}))
+        ->check(CLI::IsMember({"text", "jsonl", "strace"}))
+        ->capture_default_str();
+    app.add_option("-s,--string-limit", options.string_limit,
+                   "Show at most N bytes of strings and buffers (strace's -s)")
+        ->type_name("N")
+        ->check(CLI::Range(std::size_t{0}, std::size_t{4096}))
         ->capture_default_str();
     app.add_flag("--no-seccomp", options.no_seccomp,
                  "Stop at every syscall instead of using the seccomp prefilter");

@@ -128,7 +128,7 @@ namespace {
 // Adds the syscalls an item selects; false when it selects nothing (strace's
 // "invalid system call"). Mirrors strace 6.1's qualify_syscall().
 class ItemParser {
-  public:
+public:
     ItemParser(std::bitset<SyscallSet::kCapacity>& native, std::bitset<SyscallSet::kCapacity>& i386)
         : native_(native), i386_(i386) {}
 
@@ -162,7 +162,7 @@ class ItemParser {
         return found || ignore_unknown;
     }
 
-  private:
+private:
     static Personalities personality(std::string_view designator, std::string_view item) {
         if (designator == "64") return {.native = true, .i386 = false};
         if (designator == "32") return {.native = false, .i386 = true};

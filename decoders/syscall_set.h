@@ -21,7 +21,7 @@ namespace sctrace {
 // socketcall ...): "%desc" or "all" must still cover them for a 32-bit tracee,
 // and "read@32" (strace's personality suffix) names i386 alone.
 class SyscallSet {
-  public:
+public:
     static constexpr int kCapacity = 1024;
 
     // Every number, known or not, in every ABI: like strace's "all", unknown
@@ -55,7 +55,7 @@ class SyscallSet {
     // The same for one ABI's table (X32 shares the native names).
     std::vector<std::string_view> names(Arch arch) const;
 
-  private:
+private:
     friend SyscallSet parse_trace_expression(std::string_view expression);
 
     std::bitset<kCapacity> bits_;
@@ -64,7 +64,7 @@ class SyscallSet {
 
 // A syntax or name error in a -e trace= expression; what() names the token.
 class TraceExpressionError : public std::runtime_error {
-  public:
+public:
     using std::runtime_error::runtime_error;
 };
 

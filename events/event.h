@@ -20,6 +20,8 @@
 
 namespace sctrace {
 
+class ArgTree;  // decoders/arg_tree.h
+
 // Wall-clock time (CLOCK_REALTIME) in nanoseconds since the Unix epoch. Wall
 // clock, not monotonic, so that live events and strace's -ttt stamps share one
 // axis and reports can print a time a person can match against other logs.
@@ -45,6 +47,10 @@ struct SyscallEvent {
     // False when the call never returned to user space: the thread exited
     // inside it (exit, execve replacing it, SIGKILL). strace prints "= ?".
     bool has_result = false;
+    // The decoded arguments (what strace prints), when decoding was asked
+    // for; owned by the source like every view in an Event. At an entry event
+    // it holds the entry half only.
+    const ArgTree* decoded = nullptr;
 };
 
 // A signal about to be delivered to a thread (ptrace signal-delivery stop, or
@@ -57,6 +63,9 @@ struct SignalEvent {
     uid_t sender_uid = 0;
     std::uint64_t addr = 0;   // si_addr, for SIGSEGV/SIGBUS/SIGILL/SIGFPE
     std::int32_t status = 0;  // si_status, for SIGCHLD
+    std::int64_t utime = 0;   // si_utime, si_stime: SIGCHLD (clock ticks)
+    std::int64_t stime = 0;
+    std::uint64_t value = 0;  // si_value (si_int/si_ptr), for SI_QUEUE and timers
 };
 
 enum class SpawnKind : std::uint8_t { Fork, Vfork, Thread, Clone /* new process via clone */ };

@@ -84,6 +84,24 @@ private:
     void syscall_fields(const SyscallEvent& call, bool with_result);
 };
 
+// strace 6.1's line format, as `strace -f -o FILE` writes it:
+//   "4711  connect(3, {sa_family=AF_INET, ...}, 16) = -1 EINPROGRESS (...)"
+// from the decoded arguments (decoders/). Calls without decoded arguments
+// print their raw registers as strace's printargs does.
+class StraceWriter final : public EventWriter {
+public:
+    using EventWriter::EventWriter;
+
+private:
+    void write_complete(const Event& exit) override;
+    void write_unfinished(const Event& entry) override;
+    void write_resumed(const Event& exit) override;
+    void write_other(const Event& event) override;
+    std::size_t prefix(const Event& event);  // returns where the line starts
+    void result(const SyscallEvent& call, std::size_t line_start);
+    void raw_args(const SyscallEvent& call);
+};
+
 // Names used by every reporter: "EINPROGRESS", "SIGSEGV". Unknown values
 // come back as a decimal string in `scratch`.
 std::string_view errno_name(int error, std::span<char> scratch);

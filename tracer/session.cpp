@@ -18,6 +18,7 @@
 #include "base/system_error.h"
 #include "base/unique_fd.h"
 #include "decoders/syscall_table.h"
+#include "tracer/remote_memory.h"
 
 namespace sctrace {
 
@@ -85,6 +86,23 @@ std::vector<pid_t> list_threads(pid_t pid) {
     }
     ::closedir(dir);
     return tids;
+}
+
+// Decoders read a live thread's memory through this.
+class TaskMemory final : public MemoryReader {
+public:
+    explicit TaskMemory(pid_t tid) : tid_(tid) {}
+    std::size_t read(std::uint64_t addr, std::span<char> out) override {
+        return read_remote(tid_, addr, out);
+    }
+
+private:
+    pid_t tid_;
+};
+
+ArgTree& tree_of(Task& task) {
+    if (!task.decoded) task.decoded = std::make_unique<ArgTree>();
+    return *task.decoded;
 }
 
 // The shell's convention for "could not run it".
@@ -305,6 +323,13 @@ void Session::on_syscall_entry(Task& task, Arch arch, std::int64_t nr, const std
     task.report_current =
         options_.traced.contains(arch, nr) && (!suppressed(task) || is_exec_call(arch, nr));
     if (!task.report_current) return;
+    call.decoded = nullptr;
+    if (options_.decode) {
+        TaskMemory memory(task.tid());
+        ArgTree& tree = tree_of(task);
+        decode_entry(call, tree, memory, options_.decode_options);
+        call.decoded = &tree;
+    }
     Event event{EventKind::SyscallEntry, now, task.tgid(), task.tid(), call};
     emit(event);
 }
@@ -320,6 +345,11 @@ void Session::on_syscall_exit(Task& task, std::int64_t rval, bool is_error) {
         call.err = static_cast<std::int32_t>(-rval);
     } else {
         call.ret = rval;
+    }
+    if (options_.decode && task.decoded) {
+        TaskMemory memory(task.tid());
+        decode_exit(call, *task.decoded, memory, options_.decode_options);
+        call.decoded = task.decoded.get();
     }
     Event event{EventKind::SyscallExit, now_realtime(), task.tgid(), task.tid(), call};
     emit(event);
@@ -423,13 +453,16 @@ void Session::on_signal_delivery(Task& task, int signo) {
                 sig.sender_pid = si.si_pid;
                 sig.sender_uid = si.si_uid;
                 sig.status = si.si_status;
+                sig.utime = si.si_utime;
+                sig.stime = si.si_stime;
                 break;
             default:
-                if (si.si_code <= 0) {  // sent by a process: kill, tgkill, sigqueue
-                    sig.sender_pid = si.si_pid;
-                    sig.sender_uid = si.si_uid;
-                }
                 break;
+        }
+        if (si.si_code <= 0) {  // sent by a process: kill, tgkill, sigqueue
+            sig.sender_pid = si.si_pid;
+            sig.sender_uid = si.si_uid;
+            sig.value = reinterpret_cast<std::uint64_t>(si.si_value.sival_ptr);
         }
         Event event{EventKind::Signal, now_realtime(), task.tgid(), task.tid(), sig};
         emit(event);

@@ -13,6 +13,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "decoders/decoder.h"
 #include "decoders/syscall_set.h"
 #include "events/event.h"
 #include "tracer/launcher.h"
@@ -33,6 +34,10 @@ struct SessionOptions {
     // Where one-line notices go (fallbacks, exec failures). Never stdout:
     // the command's stdout belongs to the command.
     FILE* notices = stderr;
+    // Decode arguments into ArgTrees (reading tracee memory) for events that
+    // are reported: needed by --format strace and by rules on decoded fields.
+    bool decode = false;
+    DecodeOptions decode_options;
 };
 
 class Session {

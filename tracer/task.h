@@ -14,7 +14,9 @@
 
 #include <array>
 #include <cstdint>
+#include <memory>
 
+#include "decoders/arg_tree.h"
 #include "events/event.h"
 
 namespace sctrace {
@@ -69,6 +71,10 @@ public:
     // Scratch space for strings an event points at (the exec path ...),
     // valid until this task's next event: no allocation per event.
     std::array<char, 4096> scratch{};
+    // The decoded arguments of `current`, allocated at the first decode so
+    // that threads nobody decodes for pay nothing.
+    std::unique_ptr<ArgTree> decoded;
+
     // Where the name of an unknown syscall ("syscall_0x1c8") is written.
     std::array<char, 24> name_scratch{};
 

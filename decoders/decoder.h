@@ -1,0 +1,123 @@
+// Syscall decoders: from a call's raw registers and the tracee's memory to an
+// ArgTree (what strace would print) and typed facts (what rules read).
+//
+// One file per family (net.cpp, desc.cpp, poll.cpp, futex.cpp, io_uring.cpp,
+// signal.cpp, process.cpp), each exporting a table of SyscallDecoder. A
+// decoder has two halves, as strace's do: `entry` adds the arguments known
+// when the call starts (what an "<unfinished ...>" line shows), `exit` adds
+// the rest once the result is known (buffers filled by the kernel, the
+// decoded return value). Either may be null.
+//
+// Decoders read memory only through DecodeContext, which reads from a live
+// tracee, or in tests from a fake address space: no decoder knows which.
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <span>
+#include <string_view>
+
+#include "decoders/arg_tree.h"
+#include "events/event.h"
+
+namespace sctrace {
+
+struct DecodeOptions {
+    // strace's -s: the most bytes of a string or buffer shown (default 32).
+    std::size_t string_limit = 32;
+};
+
+// Where a decoder reads the tracee's memory from. Live: process_vm_readv.
+// Tests: a map of fake addresses.
+class MemoryReader {
+public:
+    virtual ~MemoryReader() = default;
+    // Copies up to out.size() bytes at addr; returns how many were readable.
+    virtual std::size_t read(std::uint64_t addr, std::span<char> out) = 0;
+};
+
+class DecodeContext {
+public:
+    DecodeContext(const SyscallEvent& call, ArgTree& tree, MemoryReader& memory,
+                  const DecodeOptions& options, bool exiting)
+        : call_(call), tree_(tree), memory_(memory), options_(options), exiting_(exiting) {}
+
+    const SyscallEvent& call() const { return call_; }
+    std::uint64_t arg(int i) const { return call_.args[static_cast<std::size_t>(i)]; }
+    // The argument as the C int the kernel sees (fds, lengths, ops).
+    int iarg(int i) const { return static_cast<int>(arg(i)); }
+    Arch arch() const { return call_.arch; }
+    bool exiting() const { return exiting_; }
+    // At exit: did the call succeed? (ret and err are set only then)
+    bool failed() const { return call_.err != 0; }
+    std::int64_t ret() const { return call_.ret; }
+
+    ArgTree& tree() { return tree_; }
+    NodeId root() const { return tree_.root(); }
+    const DecodeOptions& options() const { return options_; }
+
+    // Reads exactly sizeof(T) bytes; false when not all were readable.
+    template <typename T>
+    bool read_struct(std::uint64_t addr, T& out) {
+        return addr != 0 &&
+               memory_.read(addr, {reinterpret_cast<char*>(&out), sizeof(T)}) == sizeof(T);
+    }
+    std::size_t read(std::uint64_t addr, std::span<char> out) {
+        return addr ? memory_.read(addr, out) : 0;
+    }
+
+    // --- builders for the shapes strace prints everywhere ---
+
+    // A NUL-terminated string (a path): "..." limited by -s, with "..." after
+    // the quote when longer; the address in hex when unreadable; NULL for 0.
+    NodeId add_cstring(NodeId parent, std::uint64_t addr, std::string_view key = {});
+    // A buffer of `len` bytes (read/write data): at most -s of them shown.
+    NodeId add_buffer(NodeId parent, std::uint64_t addr, std::uint64_t len,
+                      std::string_view key = {});
+    // A pointer to an int, printed as [value] (socklen_t*, int* results).
+    NodeId add_int_ptr(NodeId parent, std::uint64_t addr, std::string_view key = {});
+    // A struct timespec / timeval, strace style: {tv_sec=5, tv_nsec=0}.
+    NodeId add_timespec(NodeId parent, std::uint64_t addr, std::string_view key = {});
+    NodeId add_timeval(NodeId parent, std::uint64_t addr, std::string_view key = {});
+    // A signal set of `size` bytes: [INT TERM], ~[RTMIN RT_1] for mostly full sets.
+    NodeId add_sigset(NodeId parent, std::uint64_t addr, std::uint64_t size,
+                      std::string_view key = {});
+
+private:
+    const SyscallEvent& call_;
+    ArgTree& tree_;
+    MemoryReader& memory_;
+    const DecodeOptions& options_;
+    bool exiting_;
+};
+
+using DecodeFn = void (*)(DecodeContext& ctx);
+
+struct SyscallDecoder {
+    std::string_view name;  // as in the syscall tables: "connect"
+    DecodeFn entry = nullptr;
+    DecodeFn exit = nullptr;
+};
+
+// The decoders of each family (defined in their files).
+std::span<const SyscallDecoder> net_decoders();
+std::span<const SyscallDecoder> desc_decoders();
+std::span<const SyscallDecoder> poll_decoders();
+std::span<const SyscallDecoder> futex_decoders();
+std::span<const SyscallDecoder> io_uring_decoders();
+std::span<const SyscallDecoder> signal_decoders();
+std::span<const SyscallDecoder> process_decoders();
+
+// The decoder for a syscall, or nullptr when none is specific to it (then
+// the default prints each argument as strace's printargs does: hex). O(1).
+const SyscallDecoder* find_decoder(Arch arch, std::int64_t nr);
+
+// Runs the entry (or exit) half for `call` into `tree`. The entry half
+// clears the tree first; a missing decoder falls back to raw arguments.
+void decode_entry(const SyscallEvent& call, ArgTree& tree, MemoryReader& memory,
+                  const DecodeOptions& options);
+void decode_exit(const SyscallEvent& call, ArgTree& tree, MemoryReader& memory,
+                 const DecodeOptions& options);
+
+}  // namespace sctrace

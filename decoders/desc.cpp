@@ -1,0 +1,19 @@
+// Decoders of the desc family. See decoders/decoder.h.
+#include "decoders/decoder.h"
+#include "decoders/xlat_tables.h"
+
+namespace sctrace {
+
+namespace {
+
+constexpr SyscallDecoder kDecoders[] = {
+    {"", nullptr, nullptr},  // placeholder until this family's decoders land
+};
+
+}  // namespace
+
+std::span<const SyscallDecoder> desc_decoders() {
+    return std::span(kDecoders).subspan(1);
+}
+
+}  // namespace sctrace

@@ -1,0 +1,35 @@
+// strace 6.1's notation for decoded values: flags joined by '|', structs as
+// {key=value, ...}, strings quoted with C escapes and "..." past -s.
+#pragma once
+
+#include <fmt/format.h>
+
+#include <cstddef>
+#include <string_view>
+
+#include "decoders/arg_tree.h"
+#include "events/event.h"
+
+namespace sctrace {
+
+// One value (and its children).
+void append_strace_value(fmt::memory_buffer& out, const ArgTree& tree, NodeId id);
+
+// The root's children [from, to) joined by ", ".
+void append_strace_args(fmt::memory_buffer& out, const ArgTree& tree, std::size_t from,
+                        std::size_t to);
+
+// A quoted string with strace's escapes; "..." after the quote if truncated.
+void append_strace_string(fmt::memory_buffer& out, std::string_view bytes, bool truncated);
+
+// Flags in strace's form: "O_RDWR|O_CLOEXEC", unknown bits as "0x...".
+void append_strace_flags(fmt::memory_buffer& out, std::uint64_t value, const XlatTable& table);
+
+// ret_aux contents: "out [4], left {...}".
+void append_strace_ret_aux(fmt::memory_buffer& out, const ArgTree& tree, NodeId aux);
+
+// A signal's siginfo as strace prints it on a "--- SIGCHLD {...} ---" line:
+// {si_signo=SIGCHLD, si_code=CLD_EXITED, si_pid=4711, si_uid=0, ...}.
+void append_strace_siginfo(fmt::memory_buffer& out, const SignalEvent& signal);
+
+}  // namespace sctrace

@@ -1,0 +1,208 @@
+// strace's line grammar, on the shapes real logs contain (shared/DESIGN.md).
+#include "decoders/strace/strace_line.h"
+
+#include <gtest/gtest.h>
+
+#include "report/strace_format.h"
+
+namespace sctrace::strace_text {
+namespace {
+
+struct Parsed {
+    bool ok;
+    ParsedLine line;
+    std::string args;  // the arguments printed back in strace's notation
+    std::string error;
+};
+
+Parsed parse(std::string_view text) {
+    static ArgTree tree;  // large; one per test binary is plenty
+    Parsed p;
+    p.ok = parse_line(text, p.line, tree, &p.error);
+    fmt::memory_buffer out;
+    append_strace_args(out, tree, 0, ArgTree::kMaxNodes);
+    p.args = fmt::to_string(out);
+    return p;
+}
+
+TEST(StraceLine, ACompleteCallWithPaddedResult) {
+    const auto p = parse(
+        "5869  connect(4, {sa_family=AF_INET, sin_port=htons(43421), "
+        "sin_addr=inet_addr(\"127.0.0.1\")}, 16) = -1 EINPROGRESS (Operation "
+        "now in progress)");
+    ASSERT_TRUE(p.ok) << p.error;
+    EXPECT_EQ(p.line.kind, LineKind::Call);
+    EXPECT_EQ(p.line.pid, 5869);
+    EXPECT_EQ(p.line.name, "connect");
+    EXPECT_TRUE(p.line.has_result);
+    EXPECT_EQ(p.line.ret, -1);
+    EXPECT_EQ(p.line.err, 115);
+    EXPECT_EQ(
+        p.args,
+        "4, {sa_family=AF_INET, sin_port=htons(43421), sin_addr=inet_addr(\"127.0.0.1\")}, 16");
+    const auto padded = parse("5869  close(3)                          = 0");
+    ASSERT_TRUE(padded.ok);
+    EXPECT_EQ(padded.line.ret, 0);
+    EXPECT_EQ(padded.line.err, 0);
+}
+
+TEST(StraceLine, PidPrefixesOfEveryKind) {
+    EXPECT_EQ(parse("[pid  4711] getpid() = 4711").line.pid, 4711);
+    EXPECT_EQ(parse("[pid 10995<futex>] getpid() = 1").line.pid, 10995);
+    EXPECT_EQ(parse("4711  getpid() = 4711").line.pid, 4711);
+    EXPECT_EQ(parse("getpid() = 4711").line.pid, 0);
+}
+
+TEST(StraceLine, Timestamps) {
+    auto p = parse("11807 15:23:55.989701 brk(NULL)         = 0x55c950509000 <0.000008>");
+    ASSERT_TRUE(p.ok) << p.error;
+    EXPECT_EQ(p.line.time_kind, TimeKind::TimeOfDay);
+    EXPECT_EQ(p.line.time, ((15 * 3600 + 23 * 60 + 55) * 1'000'000'000LL) + 989'701'000);
+    EXPECT_EQ(p.line.ret, 0x55c950509000);
+    ASSERT_TRUE(p.line.duration);
+    EXPECT_EQ(*p.line.duration, 8000);
+    p = parse("11821 1795447436.114670 close(3)        = 0");
+    EXPECT_EQ(p.line.time_kind, TimeKind::Absolute);
+    EXPECT_EQ(p.line.time, 1795447436'114670000LL);
+    p = parse("     0.000123 close(3) = 0");
+    EXPECT_EQ(p.line.time_kind, TimeKind::Relative);
+    EXPECT_EQ(p.line.time, 123000);
+    EXPECT_EQ(parse("15:23:55 close(3) = 0").line.time,
+              (15 * 3600 + 23 * 60 + 55) * 1'000'000'000LL);
+}
+
+TEST(StraceLine, ParenthesesInsideArgumentsDoNotEndThem) {
+    const auto p =
+        parse("4711  wait4(-1, [{WIFEXITED(s) && WEXITSTATUS(s) == 0}], 0, NULL) = 4712");
+    ASSERT_TRUE(p.ok) << p.error;
+    EXPECT_EQ(p.line.ret, 4712);
+    EXPECT_EQ(p.args, "-1, [{WIFEXITED(s) && WEXITSTATUS(s) == 0}], 0, NULL");
+    const auto s = parse(R"(1 write(1, "a) = 5, b\"(", 9) = 9)");
+    ASSERT_TRUE(s.ok) << s.error;
+    EXPECT_EQ(s.line.ret, 9);
+}
+
+TEST(StraceLine, FdDecorationsKeepTheNumberAndTheirText) {
+    const auto p = parse("1 close(3</etc/ld.so.cache>) = 0");
+    ASSERT_TRUE(p.ok) << p.error;
+    EXPECT_EQ(p.args, "3");
+    const auto s = parse("1 write(3<TCP:[127.0.0.1:40000->127.0.0.1:8080]>, \"x\", 1) = 1");
+    ASSERT_TRUE(s.ok) << s.error;
+    EXPECT_EQ(s.args, "3, \"x\", 1");
+    const auto r = parse(
+        "1 openat(AT_FDCWD</tmp>, \"/etc/ld.so.cache\", O_RDONLY|O_CLOEXEC) = 3</etc/ld.so.cache> "
+        "<0.000011>");
+    ASSERT_TRUE(r.ok) << r.error;
+    EXPECT_EQ(r.line.ret, 3);
+    EXPECT_TRUE(r.line.duration);
+}
+
+TEST(StraceLine, UnfinishedResumedAndBoth) {
+    auto p = parse("6883  getppid( <unfinished ...>");
+    ASSERT_TRUE(p.ok) << p.error;
+    EXPECT_EQ(p.line.kind, LineKind::Unfinished);
+    EXPECT_EQ(p.line.name, "getppid");
+    p = parse("100 wait4(-1,  <unfinished ...>");
+    ASSERT_TRUE(p.ok) << p.error;
+    EXPECT_EQ(p.line.kind, LineKind::Unfinished);
+    EXPECT_EQ(p.args, "-1");
+    p = parse("6883  <... getppid resumed>)            = 6876");
+    ASSERT_TRUE(p.ok) << p.error;
+    EXPECT_EQ(p.line.kind, LineKind::Resumed);
+    EXPECT_EQ(p.line.ret, 6876);
+    p = parse("7 <... epoll_wait resumed> {}, 64, 100 <unfinished ...>");
+    ASSERT_TRUE(p.ok) << p.error;
+    EXPECT_EQ(p.line.kind, LineKind::Unfinished);
+    EXPECT_TRUE(p.line.resumed);
+}
+
+TEST(StraceLine, ResultsCutByExitAndInjected) {
+    auto p = parse("1 exit_group(0)                           = ?");
+    ASSERT_TRUE(p.ok);
+    EXPECT_FALSE(p.line.has_result);
+    p = parse("1 futex(0x7f, FUTEX_WAIT, 0, NULL) = ? <unavailable>");
+    ASSERT_TRUE(p.ok) << p.error;
+    EXPECT_FALSE(p.line.has_result);
+    p = parse("1 read(0, 0x7ffd, 10) = ? ERESTARTSYS (To be restarted if SA_RESTART is set)");
+    ASSERT_TRUE(p.ok);
+    EXPECT_EQ(p.line.err, 512);
+    p = parse(
+        "1 connect(3, {sa_family=AF_INET}, 16) = -1 ECONNREFUSED (Connection refused) (INJECTED)");
+    ASSERT_TRUE(p.ok);
+    EXPECT_TRUE(p.line.injected);
+    EXPECT_EQ(p.line.err, 111);
+    p = parse("1 fcntl(3, F_GETFL) = 0x802 (flags O_RDWR|O_NONBLOCK)");
+    ASSERT_TRUE(p.ok);
+    EXPECT_EQ(p.line.ret, 0x802);
+}
+
+TEST(StraceLine, SignalsExitsAndOthers) {
+    auto p =
+        parse("8794  --- SIGSEGV {si_signo=SIGSEGV, si_code=SEGV_MAPERR, si_addr=0xbbadbeef} ---");
+    ASSERT_TRUE(p.ok) << p.error;
+    EXPECT_EQ(p.line.kind, LineKind::Signal);
+    EXPECT_EQ(p.line.signal.signo, 11);
+    EXPECT_EQ(p.line.signal.code, 1);
+    EXPECT_EQ(p.line.signal.addr, 0xbbadbeefu);
+    p = parse(
+        "12 --- SIGCHLD {si_signo=SIGCHLD, si_code=CLD_EXITED, si_pid=13, si_uid=0, "
+        "si_status=3, si_utime=0, si_stime=0} ---");
+    ASSERT_TRUE(p.ok) << p.error;
+    EXPECT_EQ(p.line.signal.sender_pid, 13);
+    EXPECT_EQ(p.line.signal.status, 3);
+    EXPECT_EQ(parse("1 --- stopped by SIGSTOP ---").line.kind, LineKind::Stopped);
+    p = parse("1 +++ killed by SIGSEGV (core dumped) +++");
+    EXPECT_EQ(p.line.kind, LineKind::Killed);
+    EXPECT_EQ(p.line.code, 11);
+    EXPECT_TRUE(p.line.core_dumped);
+    p = parse("1 +++ exited with 7 +++");
+    EXPECT_EQ(p.line.kind, LineKind::Exited);
+    EXPECT_EQ(p.line.code, 7);
+    p = parse("1 +++ superseded by execve in pid 3 +++");
+    EXPECT_EQ(p.line.superseded_by, 3);
+    EXPECT_EQ(parse(" > /lib/libc.so.6(__connect+0x14) [0x10e53e]").line.kind, LineKind::Frame);
+    EXPECT_EQ(parse("strace: Process 10123 attached").line.kind, LineKind::Diagnostic);
+    EXPECT_EQ(parse("").line.kind, LineKind::Blank);
+    p = parse("1 restart_syscall(<... resuming interrupted read ...>) = 0");
+    ASSERT_TRUE(p.ok) << p.error;
+}
+
+TEST(StraceLine, StringsAreUnescapedAndTruncationKept) {
+    const auto p = parse(R"(1 read(3, "\177ELF\2\1\1\3\0\0\0"..., 832) = 832)");
+    ASSERT_TRUE(p.ok) << p.error;
+    EXPECT_EQ(p.args, R"(3, "\177ELF\2\1\1\3\0\0\0"..., 832)");
+}
+
+TEST(StraceLine, SpacedArraysAndValueResults) {
+    auto p = parse("1 rt_sigprocmask(SIG_BLOCK, [INT TERM], ~[RTMIN RT_1], 8) = 0");
+    ASSERT_TRUE(p.ok) << p.error;
+    EXPECT_EQ(p.args, "SIG_BLOCK, [INT TERM], ~[RTMIN RT_1], 8");
+    p = parse("1 accept4(3, {sa_family=AF_UNIX}, [110 => 2], SOCK_CLOEXEC) = 4");
+    ASSERT_TRUE(p.ok) << p.error;
+    EXPECT_EQ(p.args, "3, {sa_family=AF_UNIX}, [110 => 2], SOCK_CLOEXEC");
+    p = parse("1 execve(\"/bin/sh\", [\"sh\"], 0x7ffd927e8640 /* 37 vars */) = 0");
+    ASSERT_TRUE(p.ok) << p.error;
+    EXPECT_EQ(p.args, "\"/bin/sh\", [\"sh\"], 0x7ffd927e8640 /* 37 vars */");
+}
+
+TEST(StraceLine, BadLinesAreErrorsNotCrashes) {
+    std::string error;
+    for (const char* bad :
+         {"1 connect(3, {sa_family=AF_INET", "hello world", "1 close(3) =", "1 close(3) = x",
+          "1 <... resumed>", "1 +++ what +++", "1 --- SIGNOPE {} ---"}) {
+        EXPECT_FALSE(parse(bad).ok) << bad;
+    }
+}
+
+TEST(StraceLine, DeepNestingIsBoundedAndKeptAsText) {
+    std::string deep = "1 f(";
+    for (int i = 0; i < 10000; ++i) deep += "[";
+    for (int i = 0; i < 10000; ++i) deep += "]";
+    deep += ") = 0";
+    const auto p = parse(deep);
+    EXPECT_TRUE(p.ok) << p.error;
+    EXPECT_EQ(p.line.ret, 0);
+}
+
+}  // namespace
+}  // namespace sctrace::strace_text

@@ -2,6 +2,7 @@
 //
 //   sctrace [run] [OPTIONS] -- COMMAND [ARGS...]
 //   sctrace [run] [OPTIONS] -p PID [-p PID ...]
+//   sctrace analyze [OPTIONS] FILE...          (cli/analyze.cpp)
 //
 // Exit status of a run: the command's own (128+N when signal N killed it), so
 // sctrace is a transparent wrapper; 0 after detaching from -p processes; 2
@@ -16,6 +17,7 @@
 #include <vector>
 
 #include "base/unique_fd.h"
+#include "cli/analyze.h"
 #include "decoders/syscall_set.h"
 #include "report/event_writer.h"
 #include "tracer/session.h"
@@ -174,6 +176,9 @@ int main_with_exceptions(int argc, char** argv) {
 
 int main(int argc, char** argv) {
     try {
+        if (argc > 1 && std::string_view(argv[1]) == "analyze") {
+            return sctrace::analyze_main(argc - 1, argv + 1);
+        }
         return sctrace::main_with_exceptions(argc, argv);
     } catch (const std::exception& e) {
         std::fprintf(stderr, "sctrace: internal error: %s\n", e.what());

@@ -112,6 +112,31 @@ NodeId ArgTree::add_text_copy(NodeId parent, std::string_view text, std::string_
     return add_text(parent, store(text), key);
 }
 
+NodeId ArgTree::append_copy(NodeId parent, const ArgTree& other, NodeId node) {
+    const ArgNode& source = other.node(node);
+    ArgNode copy = source;
+    copy.key = store(source.key);
+    copy.text = store(source.text);
+    const NodeId id = add(parent, copy);
+    if (id == kNoNode) return id;
+    // Recursion depth is the source's nesting, which parsers bound.
+    for (NodeId c = source.first_child; c != kNoNode; c = other.node(c).next) {
+        append_copy(id, other, c);
+    }
+    return id;
+}
+
+void ArgTree::internalize() {
+    const auto inside = [this](std::string_view v) {
+        return v.empty() ||
+               (v.data() >= bytes_.data() && v.data() + v.size() <= bytes_.data() + kMaxBytes);
+    };
+    for (std::size_t i = 0; i < used_nodes_; ++i) {
+        if (!inside(nodes_[i].key)) nodes_[i].key = store(nodes_[i].key);
+        if (!inside(nodes_[i].text)) nodes_[i].text = store(nodes_[i].text);
+    }
+}
+
 void ArgTree::mark_truncated(NodeId id) {
     if (id != kNoNode) nodes_[id].truncated = true;
 }

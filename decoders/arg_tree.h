@@ -107,6 +107,15 @@ public:
     // Copies bytes into the arena and returns the stored view (shorter when full).
     std::string_view store(std::span<const char> bytes);
 
+    // Deep-copies `node` of `other` (with its children) under `parent` of
+    // this tree; keys and texts are copied into this tree's arena. Used to
+    // join an "<unfinished ...>" half with its "<... resumed>" half.
+    NodeId append_copy(NodeId parent, const ArgTree& other, NodeId node);
+
+    // Copies every key and text that points outside this tree's arena into
+    // it, so the tree stays valid after the text it was parsed from is gone.
+    void internalize();
+
     // The number of root children decoded at entry: what strace prints on
     // an "<unfinished ...>" line. Set by the tracer after the entry decoder.
     std::uint16_t entry_arg_count = 0;

@@ -383,7 +383,7 @@ void skip_parenthesised(Cursor& c) {
 }
 
 // " = -1 ENOENT (No such file or directory) <0.000012>" and its relatives.
-bool parse_result(Cursor& c, ParsedLine& out, std::string* error) {
+bool parse_result(Cursor& c, ParsedLine& out, ArgTree& args, std::string* error) {
     c.skip_spaces();
     if (!c.consume("=")) {
         *error = "expected '= result' at column " + std::to_string(c.i + 1);
@@ -404,6 +404,7 @@ bool parse_result(Cursor& c, ParsedLine& out, std::string* error) {
                 return false;
             }
             out.ret = static_cast<std::int64_t>(v);
+            args.ret_format = RetFormat::Hex;  // printed back the way it was read
         } else {
             c.digits();
             if (!to_number(c.s.substr(start, c.i - start), out.ret)) {
@@ -772,7 +773,7 @@ bool parse_line(std::string_view line, ParsedLine& out, ArgTree& args, std::stri
         out.kind = LineKind::Unfinished;  // a resumed call can be unfinished again
         return true;
     }
-    return parse_result(c, out, error);
+    return parse_result(c, out, args, error);
 }
 
 }  // namespace sctrace::strace_text

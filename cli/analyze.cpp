@@ -1,0 +1,358 @@
+// sctrace analyze [OPTIONS] FILE...
+//
+// Post-mortem: saved strace logs (any common flag mix, -ff sets, gzip) and
+// sctrace's own JSONL event logs become the same event stream the live tracer
+// produces. Exit status: 0 clean, 1 findings at or above --fail-on (once the
+// rule engine runs here), 2 unusable input or arguments.
+#include "cli/analyze.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <algorithm>
+#include <cstdio>
+#include <cstring>
+#include <ctime>
+#include <filesystem>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "base/line_reader.h"
+#include "base/unique_fd.h"
+#include "decoders/strace/strace_log.h"
+#include "decoders/syscall_set.h"
+#include "decoders/syscall_table.h"
+#include "report/event_writer.h"
+
+namespace sctrace {
+
+namespace {
+
+constexpr int kUnusable = 2;
+
+// How many leading lines may fail before a file is judged "not a log".
+constexpr std::size_t kSniffLines = 50;
+
+struct InputFile {
+    std::string path;
+    pid_t pid = 0;  // from an -ff name (FILE.PID), else 0
+};
+
+// FILE, or the FILE.PID members of an -ff set named by its prefix.
+std::vector<InputFile> expand(const std::string& arg) {
+    namespace fs = std::filesystem;
+    std::vector<InputFile> files;
+    if (arg == "-" || fs::exists(arg)) {
+        InputFile f{arg, 0};
+        // "trace.4711" alone is one member of an -ff set: its pid is in its name.
+        const auto dot = arg.rfind('.');
+        if (dot != std::string::npos && dot + 1 < arg.size() &&
+            std::all_of(arg.begin() + static_cast<long>(dot) + 1, arg.end(), ::isdigit)) {
+            f.pid = std::atoi(arg.c_str() + dot + 1);
+        }
+        files.push_back(f);
+        return files;
+    }
+    const fs::path prefix(arg);
+    const fs::path dir = prefix.has_parent_path() ? prefix.parent_path() : fs::path(".");
+    const std::string stem = prefix.filename().string() + ".";
+    std::error_code ec;
+    for (const auto& entry : fs::directory_iterator(dir, ec)) {
+        const std::string name = entry.path().filename().string();
+        if (!name.starts_with(stem) || name.size() == stem.size()) continue;
+        const std::string suffix = name.substr(stem.size());
+        if (!std::all_of(suffix.begin(), suffix.end(), ::isdigit)) continue;
+        files.push_back({entry.path().string(), std::atoi(suffix.c_str())});
+    }
+    std::sort(files.begin(), files.end(),
+              [](const InputFile& a, const InputFile& b) { return a.pid < b.pid; });
+    return files;
+}
+
+// Local midnight of the file's modification day: what -t/-tt times count from.
+Nanos day_start_of(const std::string& path) {
+    struct stat st {};
+    std::time_t t =
+        path != "-" && ::stat(path.c_str(), &st) == 0 ? st.st_mtime : std::time(nullptr);
+    std::tm tm{};
+    localtime_r(&t, &tm);
+    tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
+    return static_cast<Nanos>(std::mktime(&tm)) * 1'000'000'000;
+}
+
+// sctrace's own JSONL events back into Events.
+class JsonlEventReader {
+public:
+    explicit JsonlEventReader(EventSink& sink) : sink_(sink) {}
+
+    // False (with *error) for a line that is not one of our events.
+    bool feed(const std::string& line, std::string* error) {
+        if (line.find_first_not_of(" \t\r") == std::string::npos) return true;
+        nlohmann::json j = nlohmann::json::parse(line, nullptr, false);
+        if (j.is_discarded() || !j.is_object() || !j.contains("type")) {
+            *error = "not a JSON event object";
+            return false;
+        }
+        try {
+            return convert(j, error);
+        } catch (const nlohmann::json::exception& e) {
+            *error = std::string("bad field: ") + e.what();
+            return false;
+        }
+    }
+
+private:
+    bool convert(const nlohmann::json& j, std::string* error) {
+        const std::string type = j.at("type").get<std::string>();
+        Event event;
+        event.time = j.value("time", Nanos{0});
+        event.pid = j.value("pid", 0);
+        event.tid = j.value("tid", 0);
+        if (type == "syscall_entry" || type == "syscall_exit") {
+            event.kind = type == "syscall_entry" ? EventKind::SyscallEntry : EventKind::SyscallExit;
+            SyscallEvent call;
+            name_ = j.at("syscall").get<std::string>();
+            call.name = name_;
+            call.nr = j.value("nr", -1);
+            call.entry_time = j.value("entry_time", event.time);
+            if (j.contains("args") && j["args"].is_array()) {
+                for (std::size_t i = 0; i < 6 && i < j["args"].size(); ++i) {
+                    call.args[i] = j["args"][i].get<std::uint64_t>();
+                }
+            }
+            if (event.kind == EventKind::SyscallExit) {
+                call.has_result = !j["ret"].is_null();
+                if (call.has_result) call.ret = j["ret"].get<std::int64_t>();
+                if (j.contains("errno") && j["errno"].is_string()) {
+                    const auto e = strace_text::errno_from_name(j["errno"].get<std::string>());
+                    call.err = e ? *e : 0;
+                }
+            }
+            event.data = call;
+        } else if (type == "signal") {
+            event.kind = EventKind::Signal;
+            SignalEvent sig;
+            const auto signo = strace_text::signal_from_name(j.value("signo", std::string()));
+            sig.signo = signo ? *signo : 0;
+            sig.code = j.value("code", 0);
+            sig.addr = j.value("addr", std::uint64_t{0});
+            sig.sender_pid = j.value("sender_pid", 0);
+            sig.status = j.value("status", 0);
+            event.data = sig;
+        } else if (type == "spawn") {
+            event.kind = EventKind::Spawn;
+            const std::string kind = j.value("kind", std::string("fork"));
+            SpawnKind k = kind == "vfork"    ? SpawnKind::Vfork
+                          : kind == "thread" ? SpawnKind::Thread
+                          : kind == "clone"  ? SpawnKind::Clone
+                                             : SpawnKind::Fork;
+            event.data = SpawnEvent{k, j.value("child_pid", 0), j.value("child_tid", 0)};
+        } else if (type == "exec") {
+            event.kind = EventKind::Exec;
+            name_ = j.value("path", std::string());
+            event.data = ExecEvent{name_, j.value("former_tid", 0)};
+        } else if (type == "exit") {
+            event.kind = EventKind::Exit;
+            ExitEvent exit;
+            exit.whole_process = j.value("whole_process", false);
+            exit.signaled = j.value("signaled", false);
+            exit.code = j.value("code", 0);
+            if (exit.signaled && j["signo"].is_string()) {
+                const auto s = strace_text::signal_from_name(j["signo"].get<std::string>());
+                exit.signo = s ? *s : 0;
+            }
+            exit.core_dumped = j.value("core_dumped", false);
+            event.data = exit;
+        } else if (type == "stop") {
+            event.kind = EventKind::Stop;
+            const auto s = strace_text::signal_from_name(j.value("signo", std::string()));
+            event.data = StopEvent{s ? *s : 0};
+        } else if (type == "attach") {
+            event.kind = EventKind::Attach;
+            event.data = AttachEvent{j.value("attached", true)};
+        } else {
+            *error = "unknown event type '" + type + "'";
+            return false;
+        }
+        sink_.on_event(event);
+        return true;
+    }
+
+    EventSink& sink_;
+    std::string name_;  // storage the current event's views point into
+};
+
+struct FileResult {
+    std::size_t lines = 0;
+    std::size_t unparsed = 0;
+    std::vector<strace_text::LogProblem> problems;
+    bool unusable = false;
+    std::string unusable_reason;
+};
+
+bool looks_like_jsonl(const std::string& first_line) {
+    const auto at = first_line.find_first_not_of(" \t");
+    return at != std::string::npos && first_line[at] == '{';
+}
+
+}  // namespace
+
+int analyze_main(int argc, char** argv) {
+    CLI::App app{"sctrace analyze: the same findings, from a saved strace log or event log",
+                 "sctrace analyze"};
+    std::vector<std::string> inputs;
+    std::vector<std::string> trace_expressions;
+    std::string output_path;
+    std::string format = "text";
+    app.add_option("FILE", inputs,
+                   "strace logs (any flag mix, gzip ok), -ff sets (by prefix or files), sctrace "
+                   "JSONL event logs; '-' reads standard input")
+        ->required();
+    app.add_option("-e", trace_expressions, "Syscalls to write with -o (strace syntax)")
+        ->type_name("EXPR")
+        ->allow_extra_args(false);
+    app.add_option("-o,--output", output_path, "Write the event stream to FILE")->type_name("FILE");
+    app.add_option("--format", format, "Event stream format")
+        ->check(CLI::IsMember({"text", "jsonl", "strace"}))
+        ->capture_default_str();
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        const int rc = app.exit(e);
+        return rc == 0 ? 0 : kUnusable;
+    }
+
+    SyscallSet display = SyscallSet::all();
+    try {
+        if (!trace_expressions.empty()) display = SyscallSet::none();
+        for (const auto& expression : trace_expressions) {
+            const auto eq = expression.find('=');
+            display |= parse_trace_expression(eq == std::string::npos ? expression
+                                                                      : expression.substr(eq + 1));
+        }
+    } catch (const TraceExpressionError& e) {
+        std::fprintf(stderr, "sctrace analyze: -e: %s\n", e.what());
+        return kUnusable;
+    }
+
+    // The sinks: for now the event stream writer (rules come next).
+    UniqueFd output_file;
+    std::unique_ptr<EventWriter> writer;
+    if (!output_path.empty()) {
+        output_file.reset(
+            ::open(output_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
+        if (!output_file) {
+            std::fprintf(stderr, "sctrace analyze: -o %s: %s\n", output_path.c_str(),
+                         std::strerror(errno));
+            return kUnusable;
+        }
+        if (format == "jsonl") {
+            writer = std::make_unique<JsonlWriter>(output_file.get(), display);
+        } else if (format == "strace") {
+            writer = std::make_unique<StraceWriter>(output_file.get(), display);
+        } else {
+            writer = std::make_unique<TextWriter>(output_file.get(), display);
+        }
+    }
+    struct NullSink final : EventSink {
+        void on_event(const Event&) override {}
+    } null_sink;
+    EventSink& sink = writer ? static_cast<EventSink&>(*writer) : null_sink;
+
+    std::vector<InputFile> files;
+    for (const auto& arg : inputs) {
+        auto expanded = expand(arg);
+        if (expanded.empty()) {
+            std::fprintf(stderr, "sctrace analyze: %s: no such file (nor an -ff set %s.PID)\n",
+                         arg.c_str(), arg.c_str());
+            return kUnusable;
+        }
+        files.insert(files.end(), expanded.begin(), expanded.end());
+    }
+
+    strace_text::StraceLogConverter converter(sink);
+    JsonlEventReader jsonl(sink);
+    int status = 0;
+    std::size_t total_unparsed = 0;
+    for (const InputFile& file : files) {
+        std::unique_ptr<LineReader> reader;
+        try {
+            reader = LineReader::open(file.path);
+        } catch (const std::exception& e) {
+            std::fprintf(stderr, "sctrace analyze: %s\n", e.what());
+            return kUnusable;
+        }
+        const std::string name = file.path == "-" ? "<stdin>" : file.path;
+        converter.begin_file(name, file.pid, day_start_of(file.path));
+        std::string line;
+        std::size_t line_no = 0, good = 0, bad = 0;
+        std::string first_error;
+        bool jsonl_mode = false;
+        std::vector<strace_text::LogProblem> jsonl_problems;
+        const std::size_t unparsed_before = converter.stats().unparsed;
+        try {
+            while (reader->next(line)) {
+                ++line_no;
+                if (line_no == 1) jsonl_mode = looks_like_jsonl(line);
+                bool ok;
+                std::string error;
+                if (jsonl_mode) {
+                    ok = jsonl.feed(line, &error);
+                    if (!ok && jsonl_problems.size() < 10) {
+                        jsonl_problems.push_back({name, line_no, error});
+                    }
+                } else {
+                    ok = converter.feed(line);
+                }
+                if (ok) {
+                    ++good;
+                } else {
+                    ++bad;
+                    if (first_error.empty()) {
+                        first_error = jsonl_mode ? error
+                                      : converter.stats().first_problems.empty()
+                                          ? "unparsable"
+                                          : converter.stats().first_problems.back().message;
+                    }
+                }
+                // Judge early whether this is a log at all.
+                if (line_no == kSniffLines && good == 0 && bad > 0) break;
+            }
+        } catch (const std::exception& e) {
+            std::fprintf(stderr, "sctrace analyze: %s\n", e.what());
+            return kUnusable;
+        }
+        if (good == 0 && bad > 0) {
+            std::fprintf(stderr,
+                         "sctrace analyze: %s: not an strace log or sctrace event log (line 1: "
+                         "%s)\n",
+                         name.c_str(), first_error.c_str());
+            return kUnusable;
+        }
+        const std::size_t unparsed =
+            jsonl_mode ? bad : converter.stats().unparsed - unparsed_before;
+        total_unparsed += unparsed;
+        if (jsonl_mode) {
+            for (const auto& p : jsonl_problems) {
+                std::fprintf(stderr, "sctrace analyze: %s:%zu: %s\n", p.file.c_str(), p.line,
+                             p.message.c_str());
+            }
+        }
+    }
+    converter.finish();
+    for (const auto& p : converter.stats().first_problems) {
+        std::fprintf(stderr, "sctrace analyze: %s:%zu: %s\n", p.file.c_str(), p.line,
+                     p.message.c_str());
+    }
+    if (total_unparsed > 0) {
+        std::fprintf(stderr, "sctrace analyze: %zu line(s) could not be parsed and were skipped\n",
+                     total_unparsed);
+    }
+    return status;
+}
+
+}  // namespace sctrace

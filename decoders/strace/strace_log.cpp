@@ -1,0 +1,284 @@
+#include "decoders/strace/strace_log.h"
+
+#include <utility>
+
+#include "decoders/syscall_table.h"
+
+namespace sctrace::strace_text {
+
+namespace {
+
+constexpr Nanos kDay = 86'400'000'000'000;
+
+// True when any Text node of the tree spells `flag` as a whole word (flags
+// parsed from logs are text: "CLONE_VM|CLONE_THREAD|...").
+bool has_flag_text(const ArgTree& tree, NodeId id, std::string_view flag) {
+    const ArgNode& n = tree.node(id);
+    if (n.kind == ArgKind::Text) {
+        for (std::size_t at = n.text.find(flag); at != std::string_view::npos;
+             at = n.text.find(flag, at + 1)) {
+            const std::size_t end = at + flag.size();
+            const bool starts = at == 0 || n.text[at - 1] == '|';
+            const bool ends = end == n.text.size() || n.text[end] == '|';
+            if (starts && ends) return true;
+        }
+    }
+    for (NodeId c = n.first_child; c != kNoNode; c = tree.node(c).next) {
+        if (has_flag_text(tree, c, flag)) return true;
+    }
+    return false;
+}
+
+// The n-th root argument, or kNoNode.
+NodeId root_arg(const ArgTree& tree, int index) {
+    NodeId c = tree.node(tree.root()).first_child;
+    for (int i = 0; i < index && c != kNoNode; ++i) c = tree.node(c).next;
+    return c;
+}
+
+}  // namespace
+
+StraceLogConverter::StraceLogConverter(EventSink& sink)
+    : sink_(sink), current_(std::make_unique<ArgTree>()) {}
+
+StraceLogConverter::~StraceLogConverter() = default;
+
+void StraceLogConverter::begin_file(std::string name, pid_t pid_override, Nanos day_start) {
+    file_ = std::move(name);
+    line_no_ = 0;
+    pid_override_ = pid_override;
+    day_start_ = day_start;
+    last_time_of_day_ = -1;
+    day_offset_ = 0;
+}
+
+std::unique_ptr<ArgTree> StraceLogConverter::take_tree() {
+    if (spare_trees_.empty()) return std::make_unique<ArgTree>();
+    auto tree = std::move(spare_trees_.back());
+    spare_trees_.pop_back();
+    return tree;
+}
+
+void StraceLogConverter::problem(std::string message) {
+    if (stats_.first_problems.size() < LogStats::kKeptProblems) {
+        stats_.first_problems.push_back({file_, line_no_, std::move(message)});
+    }
+}
+
+Nanos StraceLogConverter::event_time(const ParsedLine& line) {
+    switch (line.time_kind) {
+        case TimeKind::Absolute:
+            last_time_ = line.time;
+            break;
+        case TimeKind::Relative:
+            last_time_ += line.time;
+            break;
+        case TimeKind::TimeOfDay:
+            // -t/-tt count from midnight and wrap: a step back of more than
+            // half a day is the next day, not time running backwards.
+            if (last_time_of_day_ >= 0 && line.time + kDay / 2 < last_time_of_day_) {
+                day_offset_ += kDay;
+            }
+            last_time_of_day_ = line.time;
+            last_time_ = day_start_ + day_offset_ + line.time;
+            break;
+        case TimeKind::None:
+            // No times in the log: keep the order, one nanosecond a line.
+            last_time_ += 1;
+            break;
+    }
+    return last_time_;
+}
+
+pid_t StraceLogConverter::tgid_of(pid_t tid) const {
+    const auto it = tgid_.find(tid);
+    return it == tgid_.end() ? tid : it->second;
+}
+
+void StraceLogConverter::emit(Event& event) {
+    ++stats_.events;
+    sink_.on_event(event);
+}
+
+void StraceLogConverter::emit_call(const ParsedLine& line, ArgTree& args, Nanos entry_time,
+                                   std::string_view name, bool entry_too) {
+    const pid_t tid = line.pid ? line.pid : pid_override_;
+    const Nanos now = last_time_;
+    SyscallEvent call;
+    const auto nr = syscall_number(Arch::X86_64, name);
+    call.nr = nr ? *nr : -1;
+    // Known names point at the static table; unknown ones at the tree.
+    const SyscallInfo* info = nr ? syscall_info(Arch::X86_64, *nr) : nullptr;
+    call.name = info ? info->name : name;
+    call.entry_time = entry_time;
+    call.decoded = &args;
+    if (entry_too) {
+        Event entry{EventKind::SyscallEntry, entry_time, tgid_of(tid), tid, call};
+        emit(entry);
+    }
+    call.has_result = line.has_result;
+    call.ret = line.ret;
+    call.err = line.err;
+    if (line.err) call.ret = -1;
+    Event exit{EventKind::SyscallExit, now, tgid_of(tid), tid, call};
+    emit(exit);
+    after_call(line, tid, args, call.name, now);
+}
+
+// What a completed call implies beyond itself: new threads and processes,
+// and a new program after a successful exec.
+void StraceLogConverter::after_call(const ParsedLine& line, pid_t tid, const ArgTree& args,
+                                    std::string_view name, Nanos time) {
+    if (!line.has_result || line.err != 0) return;
+    if ((name == "clone" || name == "clone3" || name == "fork" || name == "vfork") &&
+        line.ret > 0) {
+        const auto child = static_cast<pid_t>(line.ret);
+        SpawnKind kind = SpawnKind::Fork;
+        if (name == "vfork" || has_flag_text(args, args.root(), "CLONE_VFORK")) {
+            kind = SpawnKind::Vfork;
+        }
+        if (has_flag_text(args, args.root(), "CLONE_THREAD")) kind = SpawnKind::Thread;
+        const pid_t child_tgid = kind == SpawnKind::Thread ? tgid_of(tid) : child;
+        tgid_[child] = child_tgid;
+        Event spawn{EventKind::Spawn, time, tgid_of(tid), tid, SpawnEvent{kind, child_tgid, child}};
+        emit(spawn);
+        return;
+    }
+    if ((name == "execve" || name == "execveat") && line.ret == 0) {
+        const NodeId path = root_arg(args, name == "execve" ? 0 : 1);
+        std::string_view exe;
+        if (path != kNoNode && args.node(path).kind == ArgKind::Str) exe = args.node(path).text;
+        Event exec{EventKind::Exec, time, tgid_of(tid), tid, ExecEvent{exe, tid}};
+        emit(exec);
+    }
+}
+
+bool StraceLogConverter::feed(std::string_view text) {
+    ++line_no_;
+    ++stats_.lines;
+    ParsedLine line;
+    std::string error;
+    if (!parse_line(text, line, *current_, &error)) {
+        ++stats_.unparsed;
+        problem(error);
+        return false;
+    }
+    const pid_t tid = line.pid ? line.pid : pid_override_;
+    switch (line.kind) {
+        case LineKind::Blank:
+        case LineKind::Frame:
+        case LineKind::Diagnostic:
+            return true;
+        default:
+            break;
+    }
+    const Nanos time = event_time(line);
+    switch (line.kind) {
+        case LineKind::Call: {
+            const Nanos entry = line.duration ? time - *line.duration : time;
+            emit_call(line, *current_, entry, line.name, true);
+            break;
+        }
+        case LineKind::Unfinished: {
+            if (line.resumed) {
+                // "<... x resumed> more <unfinished ...>": still running;
+                // add the new arguments to the pending call.
+                auto it = pending_.find(tid);
+                if (it != pending_.end()) {
+                    for (NodeId c = current_->node(current_->root()).first_child; c != kNoNode;
+                         c = current_->node(c).next) {
+                        it->second.args->append_copy(it->second.args->root(), *current_, c);
+                    }
+                }
+                break;
+            }
+            // Keep this tree (with its texts copied out of the line) as the
+            // call's pending half; parse the next line into a fresh one.
+            current_->internalize();
+            Pending& p = pending_[tid];
+            if (p.args) spare_trees_.push_back(std::move(p.args));  // a lost half, replaced
+            p.args = std::exchange(current_, take_tree());
+            p.name = std::string(line.name);
+            p.entry_time = time;
+            SyscallEvent call;
+            const auto nr = syscall_number(Arch::X86_64, p.name);
+            call.nr = nr ? *nr : -1;
+            call.name = p.name;
+            call.entry_time = time;
+            call.decoded = p.args.get();
+            Event entry{EventKind::SyscallEntry, time, tgid_of(tid), tid, call};
+            emit(entry);
+            break;
+        }
+        case LineKind::Resumed: {
+            auto it = pending_.find(tid);
+            if (it == pending_.end() || it->second.name != line.name) {
+                // strace's own log can start mid-call (attach, -p); keep the
+                // half we have rather than drop the call.
+                ++stats_.orphan_resumed;
+                emit_call(line, *current_, time, line.name, false);
+                break;
+            }
+            Pending p = std::move(it->second);
+            pending_.erase(it);
+            for (NodeId c = current_->node(current_->root()).first_child; c != kNoNode;
+                 c = current_->node(c).next) {
+                p.args->append_copy(p.args->root(), *current_, c);
+            }
+            emit_call(line, *p.args, p.entry_time, p.name, false);
+            spare_trees_.push_back(std::move(p.args));
+            break;
+        }
+        case LineKind::Signal: {
+            Event event{EventKind::Signal, time, tgid_of(tid), tid, line.signal};
+            emit(event);
+            break;
+        }
+        case LineKind::Stopped: {
+            Event event{EventKind::Stop, time, tgid_of(tid), tid, StopEvent{line.signal.signo}};
+            emit(event);
+            break;
+        }
+        case LineKind::Exited:
+        case LineKind::Killed: {
+            if (auto it = pending_.find(tid); it != pending_.end()) {
+                // The thread ended inside a call: it never returned ("= ?").
+                ParsedLine cut;
+                cut.pid = tid;
+                emit_call(cut, *it->second.args, it->second.entry_time, it->second.name, false);
+                spare_trees_.push_back(std::move(it->second.args));
+                pending_.erase(it);
+            }
+            ExitEvent exit;
+            exit.whole_process = tid == tgid_of(tid);
+            exit.signaled = line.kind == LineKind::Killed;
+            exit.code = exit.signaled ? 0 : line.code;
+            exit.signo = exit.signaled ? line.code : 0;
+            exit.core_dumped = line.core_dumped;
+            Event event{EventKind::Exit, time, tgid_of(tid), tid, exit};
+            emit(event);
+            tgid_.erase(tid);
+            break;
+        }
+        case LineKind::Superseded:
+            // The old leader vanished under an exec from another thread; its
+            // pending call (if any) never returns.
+            if (auto it = pending_.find(tid); it != pending_.end()) {
+                spare_trees_.push_back(std::move(it->second.args));
+                pending_.erase(it);
+            }
+            break;
+        default:
+            break;
+    }
+    return true;
+}
+
+void StraceLogConverter::finish() {
+    // Calls still unfinished stay so: a log that ends while threads sit in
+    // futex waits is exactly what the deadlock rule looks for, so nothing is
+    // invented here; the entries already told the sinks the calls began.
+    sink_.on_end();
+}
+
+}  // namespace sctrace::strace_text

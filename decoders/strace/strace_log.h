@@ -1,0 +1,93 @@
+// A saved strace log as an event stream: parsed lines (strace_line.h) become
+// the same Events the live tracer emits, so every sink (writers, the state
+// tracker, rules) works on logs unchanged.
+//
+// Streaming: one line in memory at a time, plus one argument tree per thread
+// that has an unfinished call. Memory is bounded by the number of threads
+// with calls in flight, never by the log's size.
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "decoders/arg_tree.h"
+#include "decoders/strace/strace_line.h"
+#include "events/event.h"
+
+namespace sctrace::strace_text {
+
+struct LogProblem {
+    std::string file;
+    std::size_t line = 0;
+    std::string message;
+};
+
+struct LogStats {
+    std::size_t lines = 0;
+    std::size_t events = 0;
+    std::size_t unparsed = 0;
+    std::size_t orphan_resumed = 0;          // "<... x resumed>" with no unfinished half
+    std::vector<LogProblem> first_problems;  // at most kKeptProblems
+    static constexpr std::size_t kKeptProblems = 10;
+};
+
+// Turns the lines of one or more logs into events for `sink`.
+class StraceLogConverter {
+public:
+    explicit StraceLogConverter(EventSink& sink);
+    ~StraceLogConverter();
+
+    // Starts a file. `pid_override`: the pid of an -ff file (FILE.PID), whose
+    // lines carry none; 0 otherwise. `day_start`: epoch time of the local
+    // midnight that -t/-tt times count from (from the file's date).
+    void begin_file(std::string name, pid_t pid_override, Nanos day_start);
+
+    // One line, without its newline. Returns false (and records a problem)
+    // when the line is not strace output.
+    bool feed(std::string_view line);
+
+    // The input ended. Calls still unfinished stay unfinished (their entry
+    // events were sent); then the sink's on_end.
+    void finish();
+
+    const LogStats& stats() const { return stats_; }
+
+private:
+    struct Pending {
+        std::unique_ptr<ArgTree> args;
+        std::string name;
+        Nanos entry_time = 0;
+    };
+
+    Nanos event_time(const ParsedLine& line);
+    pid_t tgid_of(pid_t tid) const;
+    void emit(Event& event);
+    void emit_call(const ParsedLine& line, ArgTree& args, Nanos entry_time, std::string_view name,
+                   bool entry_too);
+    void after_call(const ParsedLine& line, pid_t tid, const ArgTree& args, std::string_view name,
+                    Nanos time);
+    void problem(std::string message);
+    std::unique_ptr<ArgTree> take_tree();
+
+    EventSink& sink_;
+    LogStats stats_;
+    std::string file_;
+    std::size_t line_no_ = 0;
+    pid_t pid_override_ = 0;
+    Nanos day_start_ = 0;
+    Nanos last_time_ = 0;  // for -r deltas and -t wraps
+    Nanos last_time_of_day_ = -1;
+    Nanos day_offset_ = 0;
+
+    std::unique_ptr<ArgTree> current_;  // the line being parsed
+    std::vector<std::unique_ptr<ArgTree>> spare_trees_;
+    std::unordered_map<pid_t, Pending> pending_;  // tid -> its unfinished call
+    std::unordered_map<pid_t, pid_t> tgid_;       // tid -> thread-group id, from clone results
+};
+
+}  // namespace sctrace::strace_text

@@ -1,0 +1,145 @@
+// sctrace analyze on logs made here: by strace itself (when installed) and by
+// sctrace's own JSONL writer. Exit codes and messages are what scripts and
+// people rely on.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <string>
+#include <vector>
+
+namespace {
+
+namespace fs = std::filesystem;
+
+struct Result {
+    int status = -1;
+    std::string out, err;
+};
+
+// Runs a shell command line; stdout and stderr captured through files.
+Result sh(const std::string& command) {
+    const fs::path dir = fs::temp_directory_path();
+    const std::string out = dir / "analyze-test.out", err = dir / "analyze-test.err";
+    const int rc = std::system((command + " >" + out + " 2>" + err).c_str());
+    Result r;
+    r.status = WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+    std::ifstream o(out), e(err);
+    std::stringstream so, se;
+    so << o.rdbuf();
+    se << e.rdbuf();
+    r.out = so.str();
+    r.err = se.str();
+    return r;
+}
+
+class Analyze : public ::testing::Test {
+protected:
+    void SetUp() override {
+        dir_ = fs::temp_directory_path() / ("sctrace-analyze-" + std::to_string(getpid()));
+        fs::create_directories(dir_);
+    }
+    void TearDown() override { fs::remove_all(dir_); }
+    std::string path(const std::string& name) const { return (dir_ / name).string(); }
+    void write(const std::string& name, const std::string& text) const {
+        std::ofstream(path(name)) << text;
+    }
+    static bool have_strace() { return sh("command -v strace").status == 0; }
+
+    fs::path dir_;
+};
+
+std::size_t count_lines_with(const std::string& text, const std::string& needle) {
+    std::size_t n = 0;
+    std::istringstream in(text);
+    for (std::string l; std::getline(in, l);) n += l.find(needle) != std::string::npos;
+    return n;
+}
+
+TEST_F(Analyze, SomethingThatIsNotALogIsAnErrorWithExit2) {
+    write("notes.txt", "dear diary,\ntoday I traced nothing.\n");
+    const Result r = sh(std::string(SCTRACE_BIN) + " analyze " + path("notes.txt"));
+    EXPECT_EQ(r.status, 2);
+    EXPECT_NE(r.err.find("notes.txt: not an strace log"), std::string::npos) << r.err;
+}
+
+TEST_F(Analyze, AMissingFileIsAnErrorWithExit2) {
+    const Result r = sh(std::string(SCTRACE_BIN) + " analyze " + path("nope.log"));
+    EXPECT_EQ(r.status, 2);
+    EXPECT_NE(r.err.find("nope.log: no such file"), std::string::npos) << r.err;
+}
+
+TEST_F(Analyze, BadLinesAreReportedWithFileAndLineAndCounted) {
+    write("cut.log",
+          "100 close(3) = 0\n"
+          "100 connect(3, {sa_family=AF_INET, sin_port=htons(80\n"
+          "100 close(4) = 0\n");
+    const Result r = sh(std::string(SCTRACE_BIN) + " analyze " + path("cut.log") + " -o " +
+                        path("out.jsonl") + " --format jsonl");
+    EXPECT_EQ(r.status, 0) << r.err;
+    EXPECT_NE(r.err.find("cut.log:2: "), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("1 line(s) could not be parsed"), std::string::npos) << r.err;
+    std::ifstream in(path("out.jsonl"));
+    std::stringstream s;
+    s << in.rdbuf();
+    EXPECT_EQ(count_lines_with(s.str(), "\"syscall_exit\""), 2u);
+}
+
+TEST_F(Analyze, StdinGzipAndFfSetsAreRead) {
+    write("t.log", "100 close(3) = 0\n100 +++ exited with 0 +++\n");
+    Result r = sh("cat " + path("t.log") + " | " + SCTRACE_BIN + " analyze - -o " + path("a.txt") +
+                  " --format strace");
+    EXPECT_EQ(r.status, 0) << r.err;
+    ASSERT_EQ(sh("gzip -k " + path("t.log")).status, 0);
+    r = sh(std::string(SCTRACE_BIN) + " analyze " + path("t.log.gz") + " -o " + path("b.txt") +
+           " --format strace");
+    EXPECT_EQ(r.status, 0) << r.err;
+    write("ff.201", "close(3) = 0\n");
+    write("ff.202", "close(4) = 0\n");
+    r = sh(std::string(SCTRACE_BIN) + " analyze " + path("ff") + " -o " + path("c.txt") +
+           " --format strace");
+    EXPECT_EQ(r.status, 0) << r.err;
+    const Result a = sh("cat " + path("a.txt")), b = sh("cat " + path("b.txt")),
+                 c = sh("cat " + path("c.txt"));
+    EXPECT_NE(a.out.find("100   close(3)"), std::string::npos) << a.out;
+    EXPECT_EQ(a.out, b.out);
+    EXPECT_NE(c.out.find("201   close(3)"), std::string::npos) << c.out;
+    EXPECT_NE(c.out.find("202   close(4)"), std::string::npos) << c.out;
+}
+
+TEST_F(Analyze, ARealStraceLogGivesTheSameCallsBack) {
+    if (!have_strace()) GTEST_SKIP() << "strace is not installed: cannot make a real log here";
+    const std::string log = path("real.log");
+    ASSERT_EQ(sh("strace -f -tt -T -y -o " + log + " -e trace=%net,close " + SAMPLE_BIN).status, 0);
+    const Result r = sh(std::string(SCTRACE_BIN) + " analyze " + log + " -o " + path("x.jsonl") +
+                        " --format jsonl");
+    EXPECT_EQ(r.status, 0) << r.err;
+    EXPECT_EQ(r.err, "");
+    const Result strace_log = sh("cat " + log), events = sh("cat " + path("x.jsonl"));
+    // Every call strace wrote is one syscall_exit event.
+    const std::size_t calls = count_lines_with(strace_log.out, " = ");
+    EXPECT_EQ(count_lines_with(events.out, "\"syscall_exit\""), calls);
+    EXPECT_EQ(count_lines_with(events.out, "\"syscall\":\"connect\""), 1u);
+}
+
+TEST_F(Analyze, SctracesOwnJsonlIsReadBack) {
+    const std::string live = path("live.jsonl");
+    ASSERT_EQ(sh(std::string(SCTRACE_BIN) + " -e trace=%net,close -o " + live +
+                 " --format jsonl -- " + SAMPLE_BIN)
+                  .status,
+              0);
+    const Result r = sh(std::string(SCTRACE_BIN) + " analyze " + live + " -o " +
+                        path("again.jsonl") + " --format jsonl");
+    EXPECT_EQ(r.status, 0) << r.err;
+    const Result a = sh("cat " + live), b = sh("cat " + path("again.jsonl"));
+    EXPECT_EQ(count_lines_with(a.out, "\"syscall_exit\""),
+              count_lines_with(b.out, "\"syscall_exit\""));
+    EXPECT_GT(count_lines_with(b.out, "\"syscall\":\"connect\""), 0u);
+}
+
+}  // namespace

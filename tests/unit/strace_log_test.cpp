@@ -1,0 +1,167 @@
+// Saved strace logs as event streams: pairing, threads, times, exits.
+#include "decoders/strace/strace_log.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+namespace sctrace::strace_text {
+namespace {
+
+// Keeps a summary of every event (events are views; copy what we check).
+struct Recorded {
+    EventKind kind = EventKind::SyscallExit;
+    Nanos time = 0;
+    pid_t pid = 0, tid = 0;
+    std::string name;
+    bool has_result = false;
+    std::int64_t ret = 0;
+    int err = 0;
+    Nanos entry_time = 0;
+    std::size_t args = 0;
+    SpawnKind spawn = SpawnKind::Fork;
+    pid_t child = 0;
+    int code = 0;
+};
+
+struct Recorder final : EventSink {
+    std::vector<Recorded> events;
+    bool ended = false;
+    void on_event(const Event& e) override {
+        Recorded r;
+        r.kind = e.kind;
+        r.time = e.time;
+        r.pid = e.pid;
+        r.tid = e.tid;
+        if (const auto* s = e.syscall()) {
+            r.name = std::string(s->name);
+            r.has_result = s->has_result;
+            r.ret = s->ret;
+            r.err = s->err;
+            r.entry_time = s->entry_time;
+            if (s->decoded) {
+                for (NodeId c = s->decoded->node(s->decoded->root()).first_child; c != kNoNode;
+                     c = s->decoded->node(c).next)
+                    ++r.args;
+            }
+        }
+        if (const auto* sp = e.spawn()) {
+            r.spawn = sp->kind;
+            r.child = sp->child_tid;
+        }
+        if (const auto* x = e.exit()) r.code = x->signaled ? x->signo : x->code;
+        events.push_back(r);
+    }
+    void on_end() override { ended = true; }
+};
+
+Recorder convert(const std::vector<std::string>& lines, pid_t pid_override = 0) {
+    Recorder rec;
+    StraceLogConverter converter(rec);
+    converter.begin_file("test.log", pid_override, 1'000'000'000'000'000'000);
+    for (const auto& l : lines) converter.feed(l);
+    converter.finish();
+    return rec;
+}
+
+TEST(StraceLog, ACompleteLineIsAnEntryAndAnExit) {
+    const auto rec = convert({"100 1795447436.000000 close(3) = 0 <0.000010>"});
+    ASSERT_EQ(rec.events.size(), 2u);
+    EXPECT_EQ(rec.events[0].kind, EventKind::SyscallEntry);
+    EXPECT_EQ(rec.events[1].kind, EventKind::SyscallExit);
+    EXPECT_EQ(rec.events[1].time, 1795447436'000000000);
+    EXPECT_EQ(rec.events[1].entry_time, 1795447436'000000000 - 10000);
+    EXPECT_TRUE(rec.ended);
+}
+
+TEST(StraceLog, UnfinishedAndResumedHalvesJoinAcrossOtherThreads) {
+    const auto rec = convert({
+        "100 read(3,  <unfinished ...>",
+        "101 close(4) = 0",
+        "100 <... read resumed>\"abc\", 10) = 3",
+    });
+    // entry(read), entry+exit(close), exit(read)
+    ASSERT_EQ(rec.events.size(), 4u);
+    EXPECT_EQ(rec.events[0].name, "read");
+    EXPECT_EQ(rec.events[0].kind, EventKind::SyscallEntry);
+    const Recorded& read_exit = rec.events[3];
+    EXPECT_EQ(read_exit.kind, EventKind::SyscallExit);
+    EXPECT_EQ(read_exit.ret, 3);
+    EXPECT_EQ(read_exit.args, 3u) << "the fd from the first half, buffer and size from the second";
+}
+
+TEST(StraceLog, ALogThatEndsMidCallLeavesTheCallOpen) {
+    const auto rec = convert({"100 futex(0x7f00, FUTEX_WAIT_PRIVATE, 2, NULL <unfinished ...>"});
+    ASSERT_EQ(rec.events.size(), 1u);
+    EXPECT_EQ(rec.events[0].kind, EventKind::SyscallEntry);
+    EXPECT_TRUE(rec.ended);
+}
+
+TEST(StraceLog, AThreadThatExitsInsideACallGetsAnExitWithoutResult) {
+    const auto rec = convert({"100 read(3,  <unfinished ...>", "100 +++ killed by SIGKILL +++"});
+    ASSERT_EQ(rec.events.size(), 3u);
+    EXPECT_EQ(rec.events[1].kind, EventKind::SyscallExit);
+    EXPECT_FALSE(rec.events[1].has_result);
+    EXPECT_EQ(rec.events[2].kind, EventKind::Exit);
+    EXPECT_EQ(rec.events[2].code, 9);
+}
+
+TEST(StraceLog, ClonesTellThreadsFromProcesses) {
+    const auto rec = convert({
+        "100 clone3({flags=CLONE_VM|CLONE_FS|CLONE_FILES|CLONE_SIGHAND|CLONE_THREAD|CLONE_SYSVSEM, "
+        "exit_signal=0}, 88) = 101",
+        "101 getpid() = 100",
+        "100 clone(child_stack=NULL, flags=CLONE_CHILD_CLEARTID|CLONE_CHILD_SETTID|SIGCHLD) = 102",
+        "102 getpid() = 102",
+        "100 vfork() = 103",
+    });
+    std::vector<Recorded> spawns;
+    for (const auto& e : rec.events)
+        if (e.kind == EventKind::Spawn) spawns.push_back(e);
+    ASSERT_EQ(spawns.size(), 3u);
+    EXPECT_EQ(spawns[0].spawn, SpawnKind::Thread);
+    EXPECT_EQ(spawns[1].spawn, SpawnKind::Fork);
+    EXPECT_EQ(spawns[2].spawn, SpawnKind::Vfork);
+    // The thread's calls belong to process 100; the fork's to 102.
+    for (const auto& e : rec.events) {
+        if (e.tid == 101) {
+            EXPECT_EQ(e.pid, 100);
+        }
+        if (e.tid == 102) {
+            EXPECT_EQ(e.pid, 102);
+        }
+    }
+}
+
+TEST(StraceLog, TimeOfDayWrapsAtMidnight) {
+    const auto rec =
+        convert({"100 23:59:59.900000 close(3) = 0", "100 00:00:00.100000 close(4) = 0"});
+    ASSERT_EQ(rec.events.size(), 4u);
+    EXPECT_EQ(rec.events[3].time - rec.events[1].time, 200'000'000);
+}
+
+TEST(StraceLog, FfFilesTakeThePidFromTheirName) {
+    const auto rec = convert({"close(3) = 0"}, 4711);
+    ASSERT_EQ(rec.events.size(), 2u);
+    EXPECT_EQ(rec.events[1].tid, 4711);
+    EXPECT_EQ(rec.events[1].pid, 4711);
+}
+
+TEST(StraceLog, BadLinesAreCountedWithTheirLineNumber) {
+    Recorder rec;
+    StraceLogConverter converter(rec);
+    converter.begin_file("x.log", 0, 0);
+    converter.feed("100 close(3) = 0");
+    converter.feed("100 close(3");
+    converter.feed("garbage here");
+    converter.finish();
+    EXPECT_EQ(converter.stats().lines, 3u);
+    EXPECT_EQ(converter.stats().unparsed, 2u);
+    ASSERT_EQ(converter.stats().first_problems.size(), 2u);
+    EXPECT_EQ(converter.stats().first_problems[0].line, 2u);
+    EXPECT_EQ(converter.stats().first_problems[0].file, "x.log");
+}
+
+}  // namespace
+}  // namespace sctrace::strace_text

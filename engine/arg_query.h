@@ -1,0 +1,54 @@
+// Typed questions about a syscall's arguments, answered the same way for a
+// live call (raw registers and a decoded ArgTree with table-typed nodes) and
+// for a call parsed from a strace log (an ArgTree of numbers and strace's
+// spellings as text). The state tracker and the rules ask here, so neither
+// cares where an event came from.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string_view>
+
+#include "decoders/arg_tree.h"
+#include "events/event.h"
+
+namespace sctrace {
+
+// The index-th argument's node in the decoded tree, or kNoNode.
+NodeId arg_node(const SyscallEvent& call, int index);
+
+// The argument as an integer: a number node of the tree, else (live calls
+// without a tree) the raw register, as the C int or long the kernel took.
+std::optional<std::int64_t> arg_int(const SyscallEvent& call, int index);
+
+// The argument as a file descriptor (the C int the kernel took).
+std::optional<int> arg_fd(const SyscallEvent& call, int index);
+
+// Whether a flags argument has `flag` ("SOCK_NONBLOCK", "O_NONBLOCK",
+// "CLONE_THREAD"): by table value for live Flags nodes, by spelling for text.
+bool arg_has_flag(const SyscallEvent& call, int index, std::string_view flag);
+
+// The symbolic name of an enum-like argument ("AF_INET", "F_SETFL",
+// "SOL_SOCKET"), or empty when the tree has none.
+std::string_view arg_name(const SyscallEvent& call, int index);
+
+// A node's name or spelling: Enum via its table, Text as written, Flags'
+// enum part; empty for anything else.
+std::string_view node_name(const ArgTree& tree, NodeId id);
+
+// Finds the member `key` of a Struct node, or kNoNode.
+NodeId struct_member(const ArgTree& tree, NodeId node, std::string_view key);
+
+// Integers inside Array nodes, e.g. pipe2's / socketpair's [3, 4].
+std::optional<std::int64_t> array_int(const ArgTree& tree, NodeId array, int index);
+
+// What a sockaddr argument says, from its decoded struct.
+struct SocketAddress {
+    std::string_view family;  // "AF_INET", "AF_INET6", "AF_UNIX", ...
+    std::optional<int> port;  // from htons(N)
+    std::string_view host;    // the text inside inet_addr("...") / inet_pton(..., "...")
+    std::string_view path;    // sun_path, as written (abstract names start with '@')
+};
+std::optional<SocketAddress> arg_sockaddr(const SyscallEvent& call, int index);
+
+}  // namespace sctrace

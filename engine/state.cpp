@@ -1,0 +1,460 @@
+#include "engine/state.h"
+
+#include <cstdio>
+#include <cstring>
+
+#include "engine/arg_query.h"
+
+namespace sctrace {
+
+namespace {
+
+void copy_name(std::string_view name, char* out, std::size_t size) {
+    const std::size_t n = std::min(name.size(), size - 1);
+    std::memcpy(out, name.data(), n);
+    out[n] = '\0';
+}
+
+bool is_wait_call(std::string_view name) {
+    return name == "poll" || name == "ppoll" || name == "select" || name == "pselect6" ||
+           name == "epoll_wait" || name == "epoll_pwait" || name == "epoll_pwait2" ||
+           name == "_newselect";
+}
+
+}  // namespace
+
+std::string_view fd_kind_name(FdKind kind) {
+    switch (kind) {
+        case FdKind::Unknown:
+            return "unknown";
+        case FdKind::File:
+            return "file";
+        case FdKind::Socket:
+            return "socket";
+        case FdKind::Pipe:
+            return "pipe";
+        case FdKind::EventFd:
+            return "eventfd";
+        case FdKind::Epoll:
+            return "epoll";
+        case FdKind::IoUring:
+            return "io_uring";
+        case FdKind::Other:
+            return "other";
+    }
+    return "unknown";
+}
+
+std::string_view socket_state_name(SocketState state) {
+    switch (state) {
+        case SocketState::None:
+            return "none";
+        case SocketState::Connecting:
+            return "connecting";
+        case SocketState::Connected:
+            return "connected";
+        case SocketState::Failed:
+            return "failed";
+        case SocketState::Listening:
+            return "listening";
+        case SocketState::Accepted:
+            return "accepted";
+    }
+    return "none";
+}
+
+std::string_view family_name(Family family) {
+    switch (family) {
+        case Family::Unknown:
+            return "unknown";
+        case Family::Inet:
+            return "AF_INET";
+        case Family::Inet6:
+            return "AF_INET6";
+        case Family::Unix:
+            return "AF_UNIX";
+        case Family::Netlink:
+            return "AF_NETLINK";
+        case Family::Other:
+            return "other";
+    }
+    return "unknown";
+}
+
+Family family_from_name(std::string_view name) {
+    if (name == "AF_INET" || name == "PF_INET") return Family::Inet;
+    if (name == "AF_INET6" || name == "PF_INET6") return Family::Inet6;
+    if (name == "AF_UNIX" || name == "AF_LOCAL" || name == "PF_UNIX" || name == "PF_LOCAL") {
+        return Family::Unix;
+    }
+    if (name == "AF_NETLINK" || name == "PF_NETLINK") return Family::Netlink;
+    return name.empty() ? Family::Unknown : Family::Other;
+}
+
+int fd_argument_of(std::string_view s) {
+    // Calls that create descriptors take none of their own (openat's dirfd
+    // aside, which is not the fd the call is about).
+    if (s == "socket" || s == "socketpair" || s == "open" || s == "openat" || s == "creat" ||
+        s == "pipe" || s == "pipe2" || s == "eventfd" || s == "eventfd2" || s == "epoll_create" ||
+        s == "epoll_create1" || s == "io_uring_setup" || s == "memfd_create" ||
+        s == "timerfd_create" || s == "signalfd4" || s == "inotify_init1") {
+        return -1;
+    }
+    if (s == "epoll_ctl") return 2;  // the fd being watched; arg 0 is the epoll fd
+    static constexpr std::string_view kFdFirst[] = {
+        "read",        "write",        "readv",          "writev",
+        "pread64",     "pwrite64",     "preadv",         "pwritev",
+        "preadv2",     "pwritev2",     "close",          "dup",
+        "dup2",        "dup3",         "fcntl",          "ioctl",
+        "connect",     "accept",       "accept4",        "bind",
+        "listen",      "getsockname",  "getpeername",    "getsockopt",
+        "setsockopt",  "shutdown",     "sendto",         "recvfrom",
+        "sendmsg",     "recvmsg",      "sendmmsg",       "recvmmsg",
+        "fstat",       "newfstatat",   "lseek",          "fsync",
+        "fdatasync",   "ftruncate",    "getdents64",     "epoll_wait",
+        "epoll_pwait", "epoll_pwait2", "io_uring_enter", "io_uring_register",
+        "sendfile",    "splice",       "flock",
+    };
+    for (const std::string_view name : kFdFirst) {
+        if (s == name) return 0;
+    }
+    return -1;
+}
+
+void FdState::remember(const Event& event, const SyscallEvent& call) {
+    if (history_size == kHistory) {
+        for (std::size_t i = 1; i < kHistory; ++i) history[i - 1] = history[i];
+        --history_size;
+    }
+    FdEventRecord& r = history[history_size++];
+    r.time = event.time;
+    r.tid = event.tid;
+    char err[24] = "";
+    if (call.err) std::snprintf(err, sizeof err, " (errno %d)", call.err);
+    if (!call.has_result) {
+        std::snprintf(r.what.data(), r.what.size(), "%.*s = ?", static_cast<int>(call.name.size()),
+                      call.name.data());
+    } else {
+        std::snprintf(r.what.data(), r.what.size(), "%.*s = %lld%s",
+                      static_cast<int>(call.name.size()), call.name.data(),
+                      static_cast<long long>(call.ret), err);
+    }
+}
+
+ProcessState& StateTracker::process_of(pid_t pid) {
+    ProcessState& p = processes_[pid];
+    p.pid = pid;
+    return p;
+}
+
+const ProcessState* StateTracker::process(pid_t pid) const {
+    const auto it = processes_.find(pid);
+    return it == processes_.end() ? nullptr : &it->second;
+}
+
+const ThreadState* StateTracker::thread(pid_t tid) const {
+    const auto t = thread_to_process_.find(tid);
+    if (t == thread_to_process_.end()) return nullptr;
+    const ProcessState* p = process(t->second);
+    if (!p) return nullptr;
+    const auto it = p->threads.find(tid);
+    return it == p->threads.end() ? nullptr : &it->second;
+}
+
+const FdState* StateTracker::fd(pid_t pid, int fd) const {
+    const ProcessState* p = process(pid);
+    if (!p) return nullptr;
+    const auto it = p->fds.find(fd);
+    return it == p->fds.end() ? nullptr : &it->second;
+}
+
+const ClosedFd* StateTracker::closed_fd(pid_t pid, int fd) const {
+    const ProcessState* p = process(pid);
+    if (!p) return nullptr;
+    const auto it = p->closed.find(fd);
+    return it == p->closed.end() ? nullptr : &it->second;
+}
+
+void StateTracker::open_fd(ProcessState& p, int fd, FdState state, const Event& event) {
+    if (fd < 0) return;
+    const SyscallEvent* call = event.syscall();
+    state.fd = fd;
+    state.created_by = event.tid;
+    state.created_at = event.time;
+    if (call) {
+        copy_name(call->name, state.created_with.data(), state.created_with.size());
+        state.remember(event, *call);
+    }
+    p.closed.erase(fd);  // the number is reused: the old one is history
+    p.fds[fd] = std::move(state);
+}
+
+void StateTracker::close_fd(ProcessState& p, int fd, const Event& event) {
+    const auto it = p.fds.find(fd);
+    ClosedFd closed;
+    if (it != p.fds.end()) {
+        closed.last = std::move(it->second);
+        p.fds.erase(it);
+    } else {
+        closed.last.fd = fd;
+    }
+    closed.closed_at = event.time;
+    closed.closed_by = event.tid;
+    if (const SyscallEvent* call = event.syscall()) closed.last.remember(event, *call);
+    p.closed[fd] = std::move(closed);
+}
+
+void StateTracker::apply(const Event& event) {
+    switch (event.kind) {
+        case EventKind::SyscallEntry: {
+            const SyscallEvent& call = *event.syscall();
+            ProcessState& p = process_of(event.pid);
+            ThreadState& t = p.threads[event.tid];
+            thread_to_process_[event.tid] = event.pid;
+            t.tid = event.tid;
+            t.pid = event.pid;
+            t.in_call = true;
+            copy_name(call.name, t.call.data(), t.call.size());
+            t.call_since = call.entry_time;
+            const int fd_arg = fd_argument_of(call.name);
+            t.call_fd = fd_arg >= 0 ? arg_fd(call, fd_arg) : std::nullopt;
+            t.call_arg0 = call.args[0];
+            break;
+        }
+        case EventKind::SyscallExit: {
+            const SyscallEvent& call = *event.syscall();
+            ProcessState& p = process_of(event.pid);
+            ThreadState& t = p.threads[event.tid];
+            thread_to_process_[event.tid] = event.pid;
+            t.tid = event.tid;
+            t.pid = event.pid;
+            t.in_call = false;
+            t.call[0] = '\0';
+            t.call_fd.reset();
+            on_exit_of_call(event, call);
+            break;
+        }
+        case EventKind::Spawn: {
+            const SpawnEvent& spawn = *event.spawn();
+            thread_to_process_[spawn.child_tid] = spawn.child_pid;
+            ProcessState& child = process_of(spawn.child_pid);
+            ThreadState& t = child.threads[spawn.child_tid];
+            t.tid = spawn.child_tid;
+            t.pid = spawn.child_pid;
+            if (spawn.kind != SpawnKind::Thread && spawn.child_pid != event.pid) {
+                // A new process starts with a copy of its parent's table.
+                const ProcessState* parent = process(event.pid);
+                if (parent) {
+                    ProcessState& c = processes_[spawn.child_pid];
+                    c.fds = parent->fds;
+                    c.exe = parent->exe;
+                }
+            }
+            break;
+        }
+        case EventKind::Exec: {
+            ProcessState& p = process_of(event.pid);
+            p.exe = std::string(event.exec()->path);
+            // Close-on-exec descriptors are gone in the new program.
+            for (auto it = p.fds.begin(); it != p.fds.end();) {
+                it = it->second.cloexec ? p.fds.erase(it) : std::next(it);
+            }
+            p.has_io_uring = false;
+            // Only the exec'ing thread survives.
+            for (auto it = p.threads.begin(); it != p.threads.end();) {
+                it = it->first == event.tid ? std::next(it) : p.threads.erase(it);
+            }
+            break;
+        }
+        case EventKind::Exit: {
+            const ExitEvent& exit = *event.exit();
+            if (exit.whole_process) {
+                processes_.erase(event.pid);
+            } else if (auto it = processes_.find(event.pid); it != processes_.end()) {
+                it->second.threads.erase(event.tid);
+            }
+            thread_to_process_.erase(event.tid);
+            break;
+        }
+        default:
+            break;
+    }
+}
+
+void StateTracker::on_exit_of_call(const Event& event, const SyscallEvent& call) {
+    ProcessState& p = process_of(event.pid);
+    const std::string_view name = call.name;
+    const bool ok = call.has_result && call.err == 0;
+    const auto ret_fd = static_cast<int>(call.ret);
+
+    // History of the fd this call worked on (before any change below).
+    const int fd_arg = fd_argument_of(name);
+    const std::optional<int> target_arg = fd_arg >= 0 ? arg_fd(call, fd_arg) : std::nullopt;
+    const bool has_target = target_arg.has_value();
+    const int target = target_arg.value_or(-1);
+    FdState* fd = nullptr;
+    if (has_target) {
+        auto it = p.fds.find(target);
+        if (it != p.fds.end()) {
+            fd = &it->second;
+            fd->remember(event, call);
+        }
+    }
+
+    if (name == "socket" && ok) {
+        FdState s;
+        s.kind = FdKind::Socket;
+        s.family = family_from_name(arg_name(call, 0));
+        if (s.family == Family::Unknown) {
+            // No tree (live without decoding): the raw domain number.
+            const auto domain = arg_int(call, 0);
+            if (domain == 2) s.family = Family::Inet;
+            if (domain == 10) s.family = Family::Inet6;
+            if (domain == 1) s.family = Family::Unix;
+            if (domain == 16) s.family = Family::Netlink;
+        }
+        const auto type = arg_int(call, 1);
+        s.stream = arg_has_flag(call, 1, "SOCK_STREAM") || (type && (*type & 0xf) == 1);
+        s.nonblocking = arg_has_flag(call, 1, "SOCK_NONBLOCK") || (type && (*type & 04000));
+        s.cloexec = arg_has_flag(call, 1, "SOCK_CLOEXEC") || (type && (*type & 02000000));
+        open_fd(p, ret_fd, std::move(s), event);
+        return;
+    }
+    if ((name == "accept" || name == "accept4") && ok) {
+        FdState s;
+        s.kind = FdKind::Socket;
+        if (fd) {
+            s.family = fd->family;
+            s.stream = fd->stream;
+        }
+        s.socket_state = SocketState::Accepted;
+        if (name == "accept4") {
+            s.nonblocking =
+                arg_has_flag(call, 3, "SOCK_NONBLOCK") || (!call.decoded && (call.args[3] & 04000));
+            s.cloexec = arg_has_flag(call, 3, "SOCK_CLOEXEC") ||
+                        (!call.decoded && (call.args[3] & 02000000));
+        }
+        open_fd(p, ret_fd, std::move(s), event);
+        return;
+    }
+    if (name == "connect" && fd) {
+        ++fd->connect_calls;
+        if (ok) {
+            fd->socket_state = SocketState::Connected;
+        } else if (call.err == 115 /* EINPROGRESS */) {
+            fd->socket_state = SocketState::Connecting;
+            fd->connect_returned_einprogress = true;
+            fd->connect_waited = false;
+        } else if (call.err == 106 /* EISCONN */) {
+            fd->socket_state = SocketState::Connected;
+        } else if (call.err != 114 /* EALREADY */ && call.err != 4 /* EINTR */) {
+            fd->socket_state = SocketState::Failed;
+        }
+        if (const auto peer = arg_sockaddr(call, 1)) {
+            fd->path = std::string(peer->host.empty() ? peer->path : peer->host);
+            if (peer->port) fd->path += ":" + std::to_string(*peer->port);
+        }
+        return;
+    }
+    if (name == "listen" && ok && fd) {
+        fd->socket_state = SocketState::Listening;
+        return;
+    }
+    if (name == "getsockopt" && fd && arg_name(call, 2) == "SO_ERROR") {
+        fd->connect_waited = true;
+        return;
+    }
+    if (is_wait_call(name)) {
+        // Any wait counts as checking on every connecting socket of the
+        // process: which fds were in the set is the poll decoder's business,
+        // and a coarse answer errs on the side of silence.
+        for (auto& [n, f] : p.fds) {
+            if (f.socket_state == SocketState::Connecting) f.connect_waited = true;
+        }
+        return;
+    }
+    if (name == "close" && ok && has_target) {
+        close_fd(p, target, event);
+        return;
+    }
+    if ((name == "dup" || name == "dup2" || name == "dup3") && ok) {
+        if (has_target) {
+            FdState copy;
+            if (const auto it = p.fds.find(target); it != p.fds.end()) copy = it->second;
+            copy.cloexec = name == "dup3" && arg_has_flag(call, 2, "O_CLOEXEC");
+            copy.history_size = 0;
+            open_fd(p, ret_fd, std::move(copy), event);
+        }
+        return;
+    }
+    if (name == "fcntl" && ok && fd) {
+        const std::string_view cmd = arg_name(call, 1);
+        const auto raw_cmd = arg_int(call, 1);
+        if (cmd == "F_SETFL" || (cmd.empty() && raw_cmd == 4)) {
+            fd->nonblocking =
+                arg_has_flag(call, 2, "O_NONBLOCK") || (!call.decoded && (call.args[2] & 04000));
+        } else if (cmd == "F_SETFD" || (cmd.empty() && raw_cmd == 2)) {
+            fd->cloexec =
+                arg_has_flag(call, 2, "FD_CLOEXEC") || (!call.decoded && (call.args[2] & 1));
+        } else if (cmd == "F_DUPFD" || cmd == "F_DUPFD_CLOEXEC" || raw_cmd == 0 ||
+                   raw_cmd == 1030) {
+            FdState copy = *fd;
+            copy.cloexec = cmd == "F_DUPFD_CLOEXEC" || raw_cmd == 1030;
+            copy.history_size = 0;
+            open_fd(p, ret_fd, std::move(copy), event);
+        }
+        return;
+    }
+    if ((name == "open" || name == "openat" || name == "creat") && ok) {
+        FdState s;
+        s.kind = FdKind::File;
+        const int path_arg = name == "openat" ? 1 : 0;
+        const NodeId path = arg_node(call, path_arg);
+        if (path != kNoNode && call.decoded->node(path).kind == ArgKind::Str) {
+            s.path = std::string(call.decoded->node(path).text);
+        }
+        const int flags_arg = name == "openat" ? 2 : 1;
+        s.nonblocking = arg_has_flag(call, flags_arg, "O_NONBLOCK");
+        s.cloexec = arg_has_flag(call, flags_arg, "O_CLOEXEC");
+        open_fd(p, ret_fd, std::move(s), event);
+        return;
+    }
+    if ((name == "pipe" || name == "pipe2" || name == "socketpair") && ok) {
+        const int array_arg = name == "socketpair" ? 3 : 0;
+        const NodeId fds = arg_node(call, array_arg);
+        for (int i = 0; i < 2 && fds != kNoNode; ++i) {
+            const auto n = array_int(*call.decoded, fds, i);
+            if (!n) continue;
+            FdState s;
+            s.kind = name == "socketpair" ? FdKind::Socket : FdKind::Pipe;
+            if (name == "socketpair") {
+                s.family = family_from_name(arg_name(call, 0));
+                s.stream = arg_has_flag(call, 1, "SOCK_STREAM");
+                s.socket_state = SocketState::Connected;
+            }
+            open_fd(p, static_cast<int>(*n), std::move(s), event);
+        }
+        return;
+    }
+    if ((name == "eventfd" || name == "eventfd2") && ok) {
+        FdState s;
+        s.kind = FdKind::EventFd;
+        open_fd(p, ret_fd, std::move(s), event);
+        return;
+    }
+    if ((name == "epoll_create" || name == "epoll_create1") && ok) {
+        FdState s;
+        s.kind = FdKind::Epoll;
+        open_fd(p, ret_fd, std::move(s), event);
+        return;
+    }
+    if (name == "io_uring_setup" && ok) {
+        FdState s;
+        s.kind = FdKind::IoUring;
+        p.has_io_uring = true;
+        open_fd(p, ret_fd, std::move(s), event);
+        return;
+    }
+}
+
+}  // namespace sctrace

@@ -1,0 +1,136 @@
+// The state tracker, fed by strace lines (the most readable way to write a
+// syscall history) through the log converter: the same events a live run
+// gives, as far as the tracker is concerned.
+#include "engine/state.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "decoders/strace/strace_log.h"
+
+namespace sctrace {
+namespace {
+
+struct Applier final : EventSink {
+    StateTracker state;
+    void on_event(const Event& e) override { state.apply(e); }
+};
+
+struct History {
+    Applier sink;
+    strace_text::StraceLogConverter converter{sink};
+    History() { converter.begin_file("state.log", 0, 0); }
+    History& operator<<(const std::string& line) {
+        EXPECT_TRUE(converter.feed(line)) << line;
+        return *this;
+    }
+    const StateTracker& state() const { return sink.state; }
+};
+
+TEST(State, ANonblockingConnectGoesThroughConnectingToWaited) {
+    History h;
+    h << "100 socket(AF_INET, SOCK_STREAM|SOCK_CLOEXEC|SOCK_NONBLOCK, IPPROTO_IP) = 4";
+    const FdState* fd = h.state().fd(100, 4);
+    ASSERT_NE(fd, nullptr);
+    EXPECT_EQ(fd->kind, FdKind::Socket);
+    EXPECT_EQ(fd->family, Family::Inet);
+    EXPECT_TRUE(fd->stream);
+    EXPECT_TRUE(fd->nonblocking);
+    EXPECT_TRUE(fd->cloexec);
+    h << "100 connect(4, {sa_family=AF_INET, sin_port=htons(8080), "
+         "sin_addr=inet_addr(\"127.0.0.1\")}, 16) = -1 EINPROGRESS (Operation now in progress)";
+    fd = h.state().fd(100, 4);
+    EXPECT_EQ(fd->socket_state, SocketState::Connecting);
+    EXPECT_FALSE(fd->connect_waited);
+    EXPECT_EQ(fd->path, "127.0.0.1:8080");
+    h << "100 pselect6(5, NULL, [4], NULL, {tv_sec=5, tv_nsec=0}, NULL) = 1 (out [4])";
+    EXPECT_TRUE(h.state().fd(100, 4)->connect_waited);
+    // Waits name sets of fds, not one: the fd's own history is socket, connect.
+    EXPECT_EQ(h.state().fd(100, 4)->history_size, 2u);
+    EXPECT_EQ(h.state().fd(100, 4)->history[1].text(), "connect = -1 (errno 115)");
+}
+
+TEST(State, AConnectThatSucceedsAtOnceIsConnected) {
+    History h;
+    h << "100 socket(AF_INET6, SOCK_STREAM, IPPROTO_TCP) = 3"
+      << "100 connect(3, {sa_family=AF_INET6, sin6_port=htons(443)}, 28) = 0";
+    EXPECT_EQ(h.state().fd(100, 3)->socket_state, SocketState::Connected);
+    EXPECT_EQ(h.state().fd(100, 3)->family, Family::Inet6);
+    EXPECT_FALSE(h.state().fd(100, 3)->nonblocking);
+}
+
+TEST(State, CloseMovesTheFdToClosedUntilItsNumberIsReused) {
+    History h;
+    h << "100 socket(AF_UNIX, SOCK_STREAM, 0) = 5"
+      << "100 close(5) = 0";
+    EXPECT_EQ(h.state().fd(100, 5), nullptr);
+    const ClosedFd* closed = h.state().closed_fd(100, 5);
+    ASSERT_NE(closed, nullptr);
+    EXPECT_EQ(closed->last.kind, FdKind::Socket);
+    EXPECT_EQ(closed->closed_by, 100);
+    h << "100 openat(AT_FDCWD, \"/etc/hosts\", O_RDONLY|O_CLOEXEC) = 5";
+    EXPECT_EQ(h.state().closed_fd(100, 5), nullptr);
+    ASSERT_NE(h.state().fd(100, 5), nullptr);
+    EXPECT_EQ(h.state().fd(100, 5)->kind, FdKind::File);
+    EXPECT_EQ(h.state().fd(100, 5)->path, "/etc/hosts");
+}
+
+TEST(State, DupFcntlPipesAndSocketpairs) {
+    History h;
+    h << "100 pipe2([3, 4], O_CLOEXEC) = 0"
+      << "100 socketpair(AF_UNIX, SOCK_STREAM, 0, [5, 6]) = 0"
+      << "100 dup(5) = 7"
+      << "100 fcntl(7, F_SETFL, O_RDWR|O_NONBLOCK) = 0"
+      << "100 fcntl(7, F_DUPFD_CLOEXEC, 10) = 10";
+    EXPECT_EQ(h.state().fd(100, 3)->kind, FdKind::Pipe);
+    EXPECT_EQ(h.state().fd(100, 4)->kind, FdKind::Pipe);
+    EXPECT_EQ(h.state().fd(100, 6)->socket_state, SocketState::Connected);
+    EXPECT_EQ(h.state().fd(100, 7)->kind, FdKind::Socket);
+    EXPECT_TRUE(h.state().fd(100, 7)->nonblocking);
+    EXPECT_FALSE(h.state().fd(100, 5)->nonblocking) << "F_SETFL on a dup changes the dup's state "
+                                                       "in this model (shared file status is "
+                                                       "not tracked)";
+    EXPECT_TRUE(h.state().fd(100, 10)->cloexec);
+}
+
+TEST(State, ThreadsInCallsAndTheirFds) {
+    History h;
+    h << "100 clone3({flags=CLONE_VM|CLONE_THREAD, exit_signal=0}, 88) = 101"
+      << "101 read(3,  <unfinished ...>";
+    const ThreadState* t = h.state().thread(101);
+    ASSERT_NE(t, nullptr);
+    EXPECT_EQ(t->pid, 100);
+    EXPECT_TRUE(t->in_call);
+    EXPECT_STREQ(t->call.data(), "read");
+    EXPECT_EQ(t->call_fd, 3);
+    h << "101 <... read resumed>\"x\", 1) = 1";
+    EXPECT_FALSE(h.state().thread(101)->in_call);
+}
+
+TEST(State, ForkCopiesTheTableExecDropsCloexecExitForgets) {
+    History h;
+    h << "100 socket(AF_INET, SOCK_STREAM|SOCK_CLOEXEC, 0) = 3"
+      << "100 socket(AF_INET, SOCK_STREAM, 0) = 4"
+      << "100 clone(child_stack=NULL, flags=CLONE_CHILD_CLEARTID|SIGCHLD) = 200";
+    ASSERT_NE(h.state().fd(200, 3), nullptr);
+    h << "200 execve(\"/bin/true\", [\"true\"], 0x7ffd /* 3 vars */) = 0";
+    EXPECT_EQ(h.state().fd(200, 3), nullptr);
+    EXPECT_NE(h.state().fd(200, 4), nullptr);
+    EXPECT_EQ(h.state().process(200)->exe, "/bin/true");
+    EXPECT_NE(h.state().fd(100, 3), nullptr) << "the parent keeps its own";
+    h << "200 +++ exited with 0 +++";
+    EXPECT_EQ(h.state().process(200), nullptr);
+}
+
+TEST(State, IoUringSetupMarksTheProcess) {
+    History h;
+    h << "100 io_uring_setup(64, {flags=IORING_SETUP_SQPOLL, sq_thread_cpu=0, "
+         "sq_thread_idle=1000}) = 9";
+    EXPECT_TRUE(h.state().process(100)->has_io_uring);
+    EXPECT_EQ(h.state().fd(100, 9)->kind, FdKind::IoUring);
+}
+
+}  // namespace
+}  // namespace sctrace

@@ -1,0 +1,510 @@
+#include "engine/rules/condition.h"
+
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+
+namespace sctrace::rules {
+
+namespace {
+
+struct Token {
+    enum class Kind { Word, Number, String, Op, LParen, RParen, Comma, End } kind = Kind::End;
+    std::string_view text;  // as written (strings: without quotes)
+    std::size_t offset = 0;
+    std::int64_t number = 0;
+};
+
+class Lexer {
+public:
+    explicit Lexer(std::string_view text) : text_(text) {}
+
+    // Returns false with *error set on a bad character or an open string.
+    bool next(Token& t, ConditionError* error) {
+        while (pos_ < text_.size() && std::isspace(static_cast<unsigned char>(text_[pos_]))) {
+            ++pos_;
+        }
+        t = Token{};
+        t.offset = pos_;
+        if (pos_ >= text_.size()) return true;
+        const char c = text_[pos_];
+        if (c == '(' || c == ')' || c == ',') {
+            t.kind = c == '('   ? Token::Kind::LParen
+                     : c == ')' ? Token::Kind::RParen
+                                : Token::Kind::Comma;
+            t.text = text_.substr(pos_++, 1);
+            return true;
+        }
+        if (c == '"' || c == '\'') {
+            const std::size_t close = text_.find(c, pos_ + 1);
+            if (close == std::string_view::npos) {
+                *error = {"a string is not closed", pos_, "add the closing quote"};
+                return false;
+            }
+            t.kind = Token::Kind::String;
+            t.text = text_.substr(pos_ + 1, close - pos_ - 1);
+            pos_ = close + 1;
+            return true;
+        }
+        if (c == '=' || c == '!' || c == '<' || c == '>') {
+            std::size_t len = 1;
+            if (pos_ + 1 < text_.size() && text_[pos_ + 1] == '=') len = 2;
+            if (c == '!' && len == 1) {
+                *error = {"'!' must be '!='", pos_, "use 'not' to negate a condition"};
+                return false;
+            }
+            t.kind = Token::Kind::Op;
+            t.text = text_.substr(pos_, len);
+            pos_ += len;
+            return true;
+        }
+        const std::size_t start = pos_;
+        while (pos_ < text_.size()) {
+            const char w = text_[pos_];
+            if (std::isalnum(static_cast<unsigned char>(w)) || w == '_' || w == '.' || w == '-' ||
+                w == '/' || w == '@' || w == ':' || w == '*' || w == '[' || w == ']') {
+                ++pos_;
+            } else {
+                break;
+            }
+        }
+        if (pos_ == start) {
+            *error = {std::string("unexpected character '") + c + "'", pos_, ""};
+            return false;
+        }
+        t.text = text_.substr(start, pos_ - start);
+        std::int64_t v = 0;
+        std::string_view digits = t.text;
+        int base = 10;
+        bool negative = false;
+        if (digits.starts_with('-')) {
+            negative = true;
+            digits.remove_prefix(1);
+        }
+        if (digits.starts_with("0x")) {
+            digits.remove_prefix(2);
+            base = 16;
+        }
+        auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), v, base);
+        if (!digits.empty() && ec == std::errc{} && end == digits.data() + digits.size()) {
+            t.kind = Token::Kind::Number;
+            t.number = negative ? -v : v;
+        } else {
+            t.kind = Token::Kind::Word;
+        }
+        return true;
+    }
+
+private:
+    std::string_view text_;
+    std::size_t pos_ = 0;
+};
+
+bool is_keyword(std::string_view w) {
+    return w == "and" || w == "or" || w == "not" || w == "in" || w == "contains" ||
+           w == "startswith" || w == "endswith" || w == "exists";
+}
+
+}  // namespace
+
+std::string closest(std::string_view name, const std::vector<std::string_view>& candidates) {
+    // Levenshtein distance; the candidate lists are short (fields, macros).
+    std::string best;
+    std::size_t best_distance = name.size() / 2 + 2;
+    for (const std::string_view c : candidates) {
+        std::vector<std::size_t> row(c.size() + 1);
+        for (std::size_t j = 0; j <= c.size(); ++j) row[j] = j;
+        for (std::size_t i = 1; i <= name.size(); ++i) {
+            std::size_t diagonal = row[0];
+            row[0] = i;
+            for (std::size_t j = 1; j <= c.size(); ++j) {
+                const std::size_t up = row[j];
+                row[j] = std::min(
+                    {row[j] + 1, row[j - 1] + 1, diagonal + (name[i - 1] == c[j - 1] ? 0 : 1)});
+                diagonal = up;
+            }
+        }
+        if (row[c.size()] < best_distance) {
+            best_distance = row[c.size()];
+            best = std::string(c);
+        }
+    }
+    return best;
+}
+
+// The parser works on one text (the condition, or a macro's body) and appends
+// nodes to the condition being built.
+class Parser {
+public:
+    Parser(std::string_view text, const ConditionCompiler::Macros& macros,
+           const ConditionCompiler::Lists& lists, std::vector<Condition::Node>& nodes, int depth,
+           std::size_t base_offset)
+        : lexer_(text),
+          macros_(macros),
+          lists_(lists),
+          nodes_(nodes),
+          depth_(depth),
+          base_(base_offset) {}
+
+    bool parse(std::uint32_t* root, ConditionError* error) {
+        error_ = error;
+        if (!advance()) return false;
+        if (token_.kind == Token::Kind::End) return fail("the condition is empty", "");
+        if (!parse_or(root)) return false;
+        if (token_.kind != Token::Kind::End) {
+            return fail("unexpected '" + std::string(token_.text) + "'",
+                        "expected 'and', 'or' or the end of the condition");
+        }
+        return true;
+    }
+
+private:
+    bool advance() { return lexer_.next(token_, error_) || (error_->offset += base_, false); }
+
+    bool fail(std::string message, std::string hint) {
+        *error_ = {std::move(message), base_ + token_.offset, std::move(hint)};
+        return false;
+    }
+
+    std::uint32_t add(Condition::Node node) {
+        nodes_.push_back(std::move(node));
+        return static_cast<std::uint32_t>(nodes_.size() - 1);
+    }
+
+    std::uint32_t binary(Condition::Node::Kind kind, std::uint32_t l, std::uint32_t r) {
+        Condition::Node n;
+        n.kind = kind;
+        n.left = l;
+        n.right = r;
+        return add(std::move(n));
+    }
+
+    bool parse_or(std::uint32_t* out) {
+        if (!parse_and(out)) return false;
+        while (token_.kind == Token::Kind::Word && token_.text == "or") {
+            if (!advance()) return false;
+            std::uint32_t right;
+            if (!parse_and(&right)) return false;
+            *out = binary(Condition::Node::Kind::Or, *out, right);
+        }
+        return true;
+    }
+
+    bool parse_and(std::uint32_t* out) {
+        if (!parse_not(out)) return false;
+        while (token_.kind == Token::Kind::Word && token_.text == "and") {
+            if (!advance()) return false;
+            std::uint32_t right;
+            if (!parse_not(&right)) return false;
+            *out = binary(Condition::Node::Kind::And, *out, right);
+        }
+        return true;
+    }
+
+    bool parse_not(std::uint32_t* out) {
+        if (token_.kind == Token::Kind::Word && token_.text == "not") {
+            if (!advance()) return false;
+            if (++depth_ > kMaxNesting) return fail("conditions nest too deeply", "");
+            std::uint32_t inner;
+            if (!parse_not(&inner)) return false;
+            --depth_;
+            Condition::Node n;
+            n.kind = Condition::Node::Kind::Not;
+            n.left = inner;
+            *out = add(std::move(n));
+            return true;
+        }
+        return parse_primary(out);
+    }
+
+    bool parse_primary(std::uint32_t* out) {
+        if (token_.kind == Token::Kind::LParen) {
+            if (++depth_ > kMaxNesting) return fail("conditions nest too deeply", "");
+            if (!advance() || !parse_or(out)) return false;
+            if (token_.kind != Token::Kind::RParen) return fail("expected ')'", "");
+            --depth_;
+            return advance();
+        }
+        if (token_.kind != Token::Kind::Word || is_keyword(token_.text)) {
+            return fail(token_.kind == Token::Kind::End
+                            ? "the condition ends too early"
+                            : "expected a field or a macro, got '" + std::string(token_.text) + "'",
+                        "");
+        }
+        const Token name = token_;
+        if (const auto macro = macros_.find(name.text); macro != macros_.end()) {
+            if (depth_ + 1 > kMaxNesting) {
+                return fail("macros nest too deeply (is '" + std::string(name.text) +
+                                "' defined in terms of itself?)",
+                            "");
+            }
+            Parser inner(macro->second, macros_, lists_, nodes_, depth_ + 1, base_ + name.offset);
+            ConditionError inner_error;
+            if (!inner.parse(out, &inner_error)) {
+                *error_ = {"in macro '" + std::string(name.text) + "': " + inner_error.message,
+                           base_ + name.offset, inner_error.hint};
+                return false;
+            }
+            return advance();
+        }
+        const FieldInfo* field = find_field(name.text);
+        if (!field) {
+            std::vector<std::string_view> names;
+            for (const FieldInfo& f : all_fields()) names.push_back(f.name);
+            for (const auto& [m, body] : macros_) names.push_back(m);
+            const std::string guess = closest(name.text, names);
+            return fail("unknown field or macro '" + std::string(name.text) + "'",
+                        guess.empty() ? "run 'sctrace rules fields' for the list"
+                                      : "did you mean '" + guess + "'?");
+        }
+        if (!advance()) return false;
+        return parse_comparison(*field, name, out);
+    }
+
+    // A constant for `field`, type-checked.
+    bool constant(const FieldInfo& field, Condition::Node& n, bool into_set) {
+        const Token t = token_;
+        if (t.kind != Token::Kind::Word && t.kind != Token::Kind::Number &&
+            t.kind != Token::Kind::String) {
+            return fail("expected a value for " + std::string(field.name), "");
+        }
+        switch (field.type) {
+            case FieldType::Int:
+                if (t.kind != Token::Kind::Number) {
+                    return fail(std::string(field.name) + " is a number; '" + std::string(t.text) +
+                                    "' is not",
+                                "");
+                }
+                if (into_set) {
+                    n.ints.push_back(t.number);
+                } else {
+                    n.i = t.number;
+                }
+                break;
+            case FieldType::Bool:
+                if (t.text != "true" && t.text != "false") {
+                    return fail(std::string(field.name) + " is true or false, not '" +
+                                    std::string(t.text) + "'",
+                                "");
+                }
+                n.b = t.text == "true";
+                break;
+            case FieldType::String:
+                if (into_set) {
+                    n.strings.emplace_back(t.text);
+                } else {
+                    n.s = std::string(t.text);
+                }
+                break;
+        }
+        return advance();
+    }
+
+    bool parse_comparison(const FieldInfo& field, const Token& name, std::uint32_t* out) {
+        Condition::Node n;
+        n.kind = Condition::Node::Kind::Compare;
+        n.field = field.id;
+        n.type = field.type;
+        if (token_.kind == Token::Kind::Word && token_.text == "exists") {
+            n.op = Op::Exists;
+            *out = add(std::move(n));
+            return advance();
+        }
+        if (token_.kind == Token::Kind::Word && token_.text == "in") {
+            if (field.type == FieldType::Bool) return fail("'in' needs a number or text field", "");
+            n.op = Op::In;
+            if (!advance()) return false;
+            if (token_.kind != Token::Kind::LParen) return fail("expected '(' after 'in'", "");
+            if (!advance()) return false;
+            while (true) {
+                // A word naming a list stands for the list's items.
+                if (token_.kind == Token::Kind::Word) {
+                    if (const auto list = lists_.find(token_.text); list != lists_.end()) {
+                        for (const auto& item : list->second) {
+                            if (field.type == FieldType::Int) {
+                                std::int64_t v = 0;
+                                auto [e, ec] =
+                                    std::from_chars(item.data(), item.data() + item.size(), v);
+                                if (ec != std::errc{} || e != item.data() + item.size()) {
+                                    return fail("list '" + std::string(token_.text) +
+                                                    "' has the non-number '" + item + "'",
+                                                "");
+                                }
+                                n.ints.push_back(v);
+                            } else {
+                                n.strings.push_back(item);
+                            }
+                        }
+                        if (!advance()) return false;
+                        goto separator;
+                    }
+                }
+                if (!constant(field, n, true)) return false;
+            separator:
+                if (token_.kind == Token::Kind::Comma) {
+                    if (!advance()) return false;
+                    continue;
+                }
+                if (token_.kind == Token::Kind::RParen) break;
+                return fail("expected ',' or ')' in the list", "");
+            }
+            *out = add(std::move(n));
+            return advance();
+        }
+        if (token_.kind == Token::Kind::Op) {
+            const std::string_view op = token_.text;
+            n.op = op == "=" || op == "==" ? Op::Eq
+                   : op == "!="            ? Op::Ne
+                   : op == "<"             ? Op::Lt
+                   : op == "<="            ? Op::Le
+                   : op == ">"             ? Op::Gt
+                                           : Op::Ge;
+            if (field.type != FieldType::Int && n.op != Op::Eq && n.op != Op::Ne) {
+                return fail("'" + std::string(op) + "' compares numbers; " +
+                                std::string(field.name) + " is not one",
+                            "");
+            }
+        } else if (token_.kind == Token::Kind::Word &&
+                   (token_.text == "contains" || token_.text == "startswith" ||
+                    token_.text == "endswith")) {
+            if (field.type != FieldType::String) {
+                return fail("'" + std::string(token_.text) + "' needs a text field", "");
+            }
+            n.op = token_.text == "contains"     ? Op::Contains
+                   : token_.text == "startswith" ? Op::StartsWith
+                                                 : Op::EndsWith;
+        } else {
+            return fail("expected an operator after " + std::string(name.text),
+                        "one of = != < <= > >= in contains startswith endswith exists");
+        }
+        if (!advance() || !constant(field, n, false)) return false;
+        *out = add(std::move(n));
+        return true;
+    }
+
+    Lexer lexer_;
+    const ConditionCompiler::Macros& macros_;
+    const ConditionCompiler::Lists& lists_;
+    std::vector<Condition::Node>& nodes_;
+    int depth_;
+    std::size_t base_;
+    Token token_;
+    ConditionError* error_ = nullptr;
+};
+
+namespace {
+
+// Which evt.type values a node can match (nullopt: any).
+std::optional<std::set<std::string>> types_of(const std::vector<Condition::Node>& nodes,
+                                              std::uint32_t id, int depth = 0) {
+    using Kind = Condition::Node::Kind;
+    const Condition::Node& n = nodes[id];
+    if (depth > 2 * kMaxNesting) return std::nullopt;
+    switch (n.kind) {
+        case Kind::Compare:
+            if (n.field == FieldId::EvtType && n.op == Op::Eq) return std::set<std::string>{n.s};
+            if (n.field == FieldId::EvtType && n.op == Op::In) {
+                return std::set<std::string>(n.strings.begin(), n.strings.end());
+            }
+            return std::nullopt;
+        case Kind::Not:
+            return std::nullopt;
+        case Kind::And: {
+            auto l = types_of(nodes, n.left, depth + 1), r = types_of(nodes, n.right, depth + 1);
+            if (!l) return r;
+            if (!r) return l;
+            std::set<std::string> both;
+            std::set_intersection(l->begin(), l->end(), r->begin(), r->end(),
+                                  std::inserter(both, both.begin()));
+            return both;
+        }
+        case Kind::Or: {
+            auto l = types_of(nodes, n.left, depth + 1), r = types_of(nodes, n.right, depth + 1);
+            if (!l || !r) return std::nullopt;
+            l->insert(r->begin(), r->end());
+            return l;
+        }
+    }
+    return std::nullopt;
+}
+
+}  // namespace
+
+std::variant<Condition, ConditionError> ConditionCompiler::compile(std::string_view text) const {
+    Condition condition;
+    std::vector<Condition::Node> nodes;
+    nodes.emplace_back();  // the root's slot, filled in below
+    Parser parser(text, macros_, lists_, nodes, 0, 0);
+    std::uint32_t root = 0;
+    ConditionError error;
+    if (!parser.parse(&root, &error)) return error;
+    // Make the root node 0: copy it into the reserved slot.
+    nodes[0] = nodes[root];
+    condition.nodes_ = std::move(nodes);
+    condition.event_types_ = types_of(condition.nodes_, 0);
+    return condition;
+}
+
+bool Condition::eval(std::uint32_t id, EvalContext& ctx) const {
+    const Node& n = nodes_[id];
+    switch (n.kind) {
+        case Node::Kind::And:
+            return eval(n.left, ctx) && eval(n.right, ctx);
+        case Node::Kind::Or:
+            return eval(n.left, ctx) || eval(n.right, ctx);
+        case Node::Kind::Not:
+            return !eval(n.left, ctx);
+        case Node::Kind::Compare:
+            return compare(n, ctx);
+    }
+    return false;
+}
+
+bool Condition::compare(const Node& n, EvalContext& ctx) const {
+    const FieldValue v = read_field(n.field, ctx);
+    if (n.op == Op::Exists) return v.present;
+    if (!v.present) return false;  // a field that does not apply matches nothing
+    switch (n.type) {
+        case FieldType::Bool:
+            return n.op == Op::Eq ? v.b == n.b : v.b != n.b;
+        case FieldType::Int:
+            switch (n.op) {
+                case Op::Eq:
+                    return v.i == n.i;
+                case Op::Ne:
+                    return v.i != n.i;
+                case Op::Lt:
+                    return v.i < n.i;
+                case Op::Le:
+                    return v.i <= n.i;
+                case Op::Gt:
+                    return v.i > n.i;
+                case Op::Ge:
+                    return v.i >= n.i;
+                case Op::In:
+                    return std::find(n.ints.begin(), n.ints.end(), v.i) != n.ints.end();
+                default:
+                    return false;
+            }
+        case FieldType::String:
+            switch (n.op) {
+                case Op::Eq:
+                    return v.s == n.s;
+                case Op::Ne:
+                    return v.s != n.s;
+                case Op::In:
+                    return std::find(n.strings.begin(), n.strings.end(), v.s) != n.strings.end();
+                case Op::Contains:
+                    return v.s.find(n.s) != std::string_view::npos;
+                case Op::StartsWith:
+                    return v.s.starts_with(n.s);
+                case Op::EndsWith:
+                    return v.s.ends_with(n.s);
+                default:
+                    return false;
+            }
+    }
+    return false;
+}
+
+}  // namespace sctrace::rules

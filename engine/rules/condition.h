@@ -1,0 +1,89 @@
+// Rule conditions: parse, check and compile in one pass over the text, into
+// a flat array of typed nodes that evaluate with no string lookups.
+//
+// Grammar (Falco's, so its users read it at once):
+//
+//   condition  := or_expr
+//   or_expr    := and_expr { "or" and_expr }
+//   and_expr   := not_expr { "and" not_expr }
+//   not_expr   := "not" not_expr | primary
+//   primary    := "(" condition ")" | MACRO | comparison
+//   comparison := FIELD ( OP value | "in" "(" value { "," value } ")" | "exists" )
+//   OP         := "=" | "!=" | "<" | "<=" | ">" | ">=" | "contains" | "startswith" | "endswith"
+//   value      := NUMBER | STRING | WORD          (a WORD naming a list expands to its items)
+//
+// Fields are listed in engine/rules/fields.cpp. Nesting (parentheses and
+// macros within macros) is limited to kMaxNesting.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "engine/rules/fields.h"
+
+namespace sctrace::rules {
+
+inline constexpr int kMaxNesting = 64;
+
+struct ConditionError {
+    std::string message;
+    std::size_t offset = 0;  // in the condition text, where the problem starts
+    std::string hint;        // "did you mean 'fd.nonblocking'?"
+};
+
+enum class Op : std::uint8_t { Eq, Ne, Lt, Le, Gt, Ge, In, Contains, StartsWith, EndsWith, Exists };
+
+class Condition {
+public:
+    // The compiled form: node 0 is the root; And/Or/Not refer to others.
+    struct Node {
+        enum class Kind : std::uint8_t { And, Or, Not, Compare } kind = Kind::Compare;
+        std::uint32_t left = 0, right = 0;
+        FieldId field = FieldId::EvtType;
+        FieldType type = FieldType::Int;
+        Op op = Op::Eq;
+        std::int64_t i = 0;
+        bool b = false;
+        std::string s;
+        std::vector<std::int64_t> ints;    // In
+        std::vector<std::string> strings;  // In
+    };
+
+    bool matches(EvalContext& ctx) const { return nodes_.empty() || eval(0, ctx); }
+
+    // The evt.type values that can match, or nullopt for "any event".
+    const std::optional<std::set<std::string>>& event_types() const { return event_types_; }
+
+private:
+    friend class ConditionCompiler;
+    bool eval(std::uint32_t node, EvalContext& ctx) const;
+    bool compare(const Node& n, EvalContext& ctx) const;
+
+    std::vector<Node> nodes_;  // nodes_[0] is the root
+    std::optional<std::set<std::string>> event_types_;
+};
+
+class ConditionCompiler {
+public:
+    using Macros = std::map<std::string, std::string, std::less<>>;
+    using Lists = std::map<std::string, std::vector<std::string>, std::less<>>;
+
+    ConditionCompiler(const Macros& macros, const Lists& lists) : macros_(macros), lists_(lists) {}
+
+    std::variant<Condition, ConditionError> compile(std::string_view text) const;
+
+private:
+    const Macros& macros_;
+    const Lists& lists_;
+};
+
+// The closest name among `candidates` to `name`, for "did you mean" hints.
+std::string closest(std::string_view name, const std::vector<std::string_view>& candidates);
+
+}  // namespace sctrace::rules

@@ -1,0 +1,254 @@
+#include "engine/rules/fields.h"
+
+#include <signal.h>
+#include <string.h>
+
+#include <cstdio>
+
+#include "engine/arg_query.h"
+
+namespace sctrace::rules {
+
+namespace {
+
+constexpr FieldInfo kFields[] = {
+    {"evt.type", FieldId::EvtType, FieldType::String,
+     "the syscall's name (connect), or the event's kind: signal, exit, spawn, exec, stop"},
+    {"evt.dir", FieldId::EvtDir, FieldType::String, "'>' at a syscall's entry, '<' at its exit"},
+    {"evt.res", FieldId::EvtRes, FieldType::Int, "the syscall's return value (-1 on error)"},
+    {"evt.errno", FieldId::EvtErrno, FieldType::String,
+     "the error's name (EBADF), empty on success"},
+    {"evt.failed", FieldId::EvtFailed, FieldType::Bool, "the syscall returned an error"},
+    {"evt.arg0", FieldId::EvtArg0, FieldType::Int, "argument 0 as an integer"},
+    {"evt.arg1", FieldId::EvtArg1, FieldType::Int, "argument 1 as an integer"},
+    {"evt.arg2", FieldId::EvtArg2, FieldType::Int, "argument 2 as an integer"},
+    {"evt.arg3", FieldId::EvtArg3, FieldType::Int, "argument 3 as an integer"},
+    {"evt.arg4", FieldId::EvtArg4, FieldType::Int, "argument 4 as an integer"},
+    {"evt.arg5", FieldId::EvtArg5, FieldType::Int, "argument 5 as an integer"},
+    {"evt.arg1.name", FieldId::EvtArgName1, FieldType::String,
+     "argument 1's symbolic name (F_SETFL, SOL_SOCKET)"},
+    {"evt.arg2.name", FieldId::EvtArgName2, FieldType::String,
+     "argument 2's symbolic name (SO_ERROR)"},
+    {"proc.pid", FieldId::ProcPid, FieldType::Int, "the process (thread group) id"},
+    {"proc.exe", FieldId::ProcExe, FieldType::String, "the executable's path"},
+    {"proc.name", FieldId::ProcName, FieldType::String, "the executable's file name"},
+    {"proc.has_io_uring", FieldId::ProcHasIoUring, FieldType::Bool,
+     "the process has set up an io_uring instance"},
+    {"thread.tid", FieldId::ThreadTid, FieldType::Int, "the thread id"},
+    {"thread.blocked_in", FieldId::ThreadBlockedIn, FieldType::String,
+     "the syscall the thread is inside, empty when it is not in one"},
+    {"fd.num", FieldId::FdNum, FieldType::Int, "the descriptor the syscall works on"},
+    {"fd.type", FieldId::FdType, FieldType::String,
+     "file, socket, pipe, eventfd, epoll, io_uring or unknown"},
+    {"fd.family", FieldId::FdFamily, FieldType::String, "AF_INET, AF_INET6, AF_UNIX, AF_NETLINK"},
+    {"fd.l4proto", FieldId::FdL4proto, FieldType::String, "tcp, udp or unix (sockets)"},
+    {"fd.nonblocking", FieldId::FdNonblocking, FieldType::Bool, "O_NONBLOCK is set"},
+    {"fd.state", FieldId::FdState, FieldType::String,
+     "a socket's connect state: none, connecting, connected, failed, listening, accepted"},
+    {"fd.connect_waited", FieldId::FdConnectWaited, FieldType::Bool,
+     "since connect() returned EINPROGRESS, the process waited (poll/select/epoll) or read "
+     "SO_ERROR"},
+    {"fd.einprogress", FieldId::FdEinprogress, FieldType::Bool,
+     "a connect() on this fd returned EINPROGRESS before"},
+    {"fd.connect_calls", FieldId::FdConnectCalls, FieldType::Int,
+     "connect() calls made on this fd before this event"},
+    {"fd.name", FieldId::FdName, FieldType::String, "a file's path, a socket's peer"},
+    {"fd.open", FieldId::FdOpen, FieldType::Bool, "the fd number is open (before this event)"},
+    {"fd.closed", FieldId::FdClosed, FieldType::Bool,
+     "the fd number was closed and has not been reused since"},
+    {"signal.name", FieldId::SignalName, FieldType::String, "the signal (SIGSEGV)"},
+    {"signal.code", FieldId::SignalCode, FieldType::Int, "si_code"},
+    {"signal.addr", FieldId::SignalAddr, FieldType::Int, "si_addr of a fault"},
+    {"exit.code", FieldId::ExitCode, FieldType::Int, "the exit status"},
+    {"exit.signal", FieldId::ExitSignal, FieldType::String,
+     "the signal that killed it (SIGKILL), empty when it exited"},
+};
+
+FieldValue str(std::string_view s) {
+    FieldValue v;
+    v.type = FieldType::String;
+    v.present = true;
+    v.s = s;
+    return v;
+}
+FieldValue integer(std::int64_t i) {
+    FieldValue v;
+    v.type = FieldType::Int;
+    v.present = true;
+    v.i = i;
+    return v;
+}
+FieldValue boolean(bool b) {
+    FieldValue v;
+    v.type = FieldType::Bool;
+    v.present = true;
+    v.b = b;
+    return v;
+}
+FieldValue absent(FieldType type) {
+    FieldValue v;
+    v.type = type;
+    return v;
+}
+
+std::string_view signal_text(int signo, char* scratch, std::size_t size) {
+    const char* abbrev = signo > 0 && signo < SIGRTMIN ? sigabbrev_np(signo) : nullptr;
+    const int n = abbrev ? std::snprintf(scratch, size, "SIG%s", abbrev)
+                         : std::snprintf(scratch, size, "%d", signo);
+    return {scratch, static_cast<std::size_t>(n > 0 ? n : 0)};
+}
+
+// The fd a syscall event is about: from its argument, or the result of a
+// call that creates one.
+std::optional<int> event_fd(const Event& e) {
+    const SyscallEvent* call = e.syscall();
+    if (!call) return std::nullopt;
+    const int arg = fd_argument_of(call->name);
+    if (arg >= 0) return arg_fd(*call, arg);
+    return std::nullopt;
+}
+
+}  // namespace
+
+std::span<const FieldInfo> all_fields() {
+    return kFields;
+}
+
+const FieldInfo* find_field(std::string_view name) {
+    for (const FieldInfo& f : kFields) {
+        if (f.name == name) return &f;
+    }
+    return nullptr;
+}
+
+FieldValue read_field(FieldId id, EvalContext& ctx) {
+    const Event& e = ctx.event;
+    const SyscallEvent* call = e.syscall();
+    switch (id) {
+        case FieldId::EvtType:
+            if (call) return str(call->name);
+            return str(event_kind_name(e.kind));
+        case FieldId::EvtDir:
+            if (!call) return absent(FieldType::String);
+            return str(e.kind == EventKind::SyscallEntry ? ">" : "<");
+        case FieldId::EvtRes:
+            if (!call || e.kind != EventKind::SyscallExit || !call->has_result) {
+                return absent(FieldType::Int);
+            }
+            return integer(call->ret);
+        case FieldId::EvtErrno: {
+            if (!call || e.kind != EventKind::SyscallExit) return absent(FieldType::String);
+            if (call->err == 0) return str("");
+            const char* name = strerrorname_np(call->err);
+            return str(name ? name : "");
+        }
+        case FieldId::EvtFailed:
+            if (!call || e.kind != EventKind::SyscallExit) return absent(FieldType::Bool);
+            return boolean(call->has_result && call->err != 0);
+        case FieldId::EvtArg0:
+        case FieldId::EvtArg1:
+        case FieldId::EvtArg2:
+        case FieldId::EvtArg3:
+        case FieldId::EvtArg4:
+        case FieldId::EvtArg5: {
+            if (!call) return absent(FieldType::Int);
+            const int index = static_cast<int>(id) - static_cast<int>(FieldId::EvtArg0);
+            const auto v = arg_int(*call, index);
+            return v ? integer(*v) : absent(FieldType::Int);
+        }
+        case FieldId::EvtArgName1:
+        case FieldId::EvtArgName2:
+            if (!call) return absent(FieldType::String);
+            return str(arg_name(*call, id == FieldId::EvtArgName1 ? 1 : 2));
+        case FieldId::ProcPid:
+            return integer(e.pid);
+        case FieldId::ProcExe:
+        case FieldId::ProcName: {
+            const ProcessState* p = ctx.state.process(e.pid);
+            if (!p) return absent(FieldType::String);
+            std::string_view exe = p->exe;
+            if (id == FieldId::ProcName) exe = exe.substr(exe.rfind('/') + 1);
+            return str(exe);
+        }
+        case FieldId::ProcHasIoUring: {
+            const ProcessState* p = ctx.state.process(e.pid);
+            return boolean(p && p->has_io_uring);
+        }
+        case FieldId::ThreadTid:
+            return integer(e.tid);
+        case FieldId::ThreadBlockedIn: {
+            const ThreadState* t = ctx.state.thread(e.tid);
+            return str(t && t->in_call ? std::string_view(t->call.data()) : std::string_view());
+        }
+        case FieldId::FdNum: {
+            const auto fd = event_fd(e);
+            return fd ? integer(*fd) : absent(FieldType::Int);
+        }
+        case FieldId::FdOpen:
+        case FieldId::FdClosed: {
+            const auto fd = event_fd(e);
+            if (!fd) return absent(FieldType::Bool);
+            if (id == FieldId::FdOpen) return boolean(ctx.state.fd(e.pid, *fd) != nullptr);
+            return boolean(ctx.state.fd(e.pid, *fd) == nullptr &&
+                           ctx.state.closed_fd(e.pid, *fd) != nullptr);
+        }
+        default:
+            break;
+    }
+    // Fields of the fd's tracked state.
+    if (id >= FieldId::FdType && id <= FieldId::FdName) {
+        const auto fd = event_fd(e);
+        const FieldInfo& info = kFields[static_cast<std::size_t>(id)];
+        const FdState* s = fd ? ctx.state.fd(e.pid, *fd) : nullptr;
+        if (!s) return absent(info.type);
+        switch (id) {
+            case FieldId::FdType:
+                return str(fd_kind_name(s->kind));
+            case FieldId::FdFamily:
+                return str(family_name(s->family));
+            case FieldId::FdL4proto:
+                if (s->kind != FdKind::Socket) return str("");
+                if (s->family == Family::Unix) return str("unix");
+                if (s->family == Family::Inet || s->family == Family::Inet6) {
+                    return str(s->stream ? "tcp" : "udp");
+                }
+                return str("");
+            case FieldId::FdNonblocking:
+                return boolean(s->nonblocking);
+            case FieldId::FdState:
+                return str(socket_state_name(s->socket_state));
+            case FieldId::FdConnectWaited:
+                return boolean(s->connect_waited);
+            case FieldId::FdEinprogress:
+                return boolean(s->connect_returned_einprogress);
+            case FieldId::FdConnectCalls:
+                return integer(s->connect_calls);
+            case FieldId::FdName:
+                return str(s->path);
+            default:
+                break;
+        }
+    }
+    const SignalEvent* sig = e.signal();
+    const ExitEvent* exit = e.exit();
+    switch (id) {
+        case FieldId::SignalName:
+            if (!sig) return absent(FieldType::String);
+            return str(signal_text(sig->signo, ctx.scratch, sizeof ctx.scratch));
+        case FieldId::SignalCode:
+            return sig ? integer(sig->code) : absent(FieldType::Int);
+        case FieldId::SignalAddr:
+            return sig ? integer(static_cast<std::int64_t>(sig->addr)) : absent(FieldType::Int);
+        case FieldId::ExitCode:
+            return exit ? integer(exit->code) : absent(FieldType::Int);
+        case FieldId::ExitSignal:
+            if (!exit) return absent(FieldType::String);
+            if (!exit->signaled) return str("");
+            return str(signal_text(exit->signo, ctx.scratch, sizeof ctx.scratch));
+        default:
+            break;
+    }
+    return absent(FieldType::Int);
+}
+
+}  // namespace sctrace::rules

@@ -1,0 +1,142 @@
+// Rule conditions: parse, check and evaluate, on events from strace lines.
+#include "engine/rules/condition.h"
+
+#include <gtest/gtest.h>
+
+#include "decoders/strace/strace_log.h"
+
+namespace sctrace::rules {
+namespace {
+
+ConditionCompiler::Macros no_macros;
+ConditionCompiler::Lists no_lists;
+
+Condition compile(std::string_view text, const ConditionCompiler::Macros& macros = no_macros,
+                  const ConditionCompiler::Lists& lists = no_lists) {
+    auto result = ConditionCompiler(macros, lists).compile(text);
+    if (auto* error = std::get_if<ConditionError>(&result)) {
+        ADD_FAILURE() << text << ": " << error->message << " at " << error->offset;
+        return {};
+    }
+    return std::get<Condition>(std::move(result));
+}
+
+ConditionError error_of(std::string_view text,
+                        const ConditionCompiler::Macros& macros = no_macros) {
+    auto result = ConditionCompiler(macros, no_lists).compile(text);
+    if (auto* error = std::get_if<ConditionError>(&result)) return *error;
+    ADD_FAILURE() << text << " compiled but should not have";
+    return {};
+}
+
+// Feeds strace lines; for each syscall exit event, evaluates `condition`
+// against the state before the event, then applies it. Returns how many
+// exits matched.
+int matches(const Condition& condition, const std::vector<std::string>& lines) {
+    struct Sink final : EventSink {
+        const Condition* condition;
+        StateTracker state;
+        int hits = 0;
+        void on_event(const Event& e) override {
+            if (e.kind != EventKind::SyscallEntry) {
+                EvalContext ctx{e, state};
+                hits += condition->matches(ctx);
+            }
+            state.apply(e);
+        }
+    } sink;
+    sink.condition = &condition;
+    strace_text::StraceLogConverter converter(sink);
+    converter.begin_file("t.log", 0, 0);
+    for (const auto& l : lines) EXPECT_TRUE(converter.feed(l)) << l;
+    converter.finish();
+    return sink.hits;
+}
+
+const std::vector<std::string> kImmediateConnect = {
+    "100 socket(AF_INET, SOCK_STREAM|SOCK_NONBLOCK, IPPROTO_IP) = 3",
+    "100 connect(3, {sa_family=AF_INET, sin_port=htons(80), sin_addr=inet_addr(\"1.2.3.4\")}, 16) "
+    "= 0",
+};
+
+TEST(Condition, FieldsReadTheStateBeforeTheEvent) {
+    const auto c = compile(
+        "evt.type = connect and evt.res = 0 and fd.nonblocking = true and fd.l4proto = tcp and "
+        "fd.connect_calls = 0");
+    EXPECT_EQ(matches(c, kImmediateConnect), 1);
+    EXPECT_EQ(matches(c, {"100 socket(AF_INET, SOCK_STREAM, IPPROTO_IP) = 3",
+                          "100 connect(3, {sa_family=AF_INET}, 16) = 0"}),
+              0)
+        << "a blocking socket may connect at once";
+}
+
+TEST(Condition, InListsMacrosAndNot) {
+    ConditionCompiler::Macros macros = {
+        {"inet_stream", "fd.family in (AF_INET, AF_INET6) and fd.l4proto = tcp"}};
+    ConditionCompiler::Lists lists = {{"connect_calls", {"connect"}}};
+    const auto c = compile("evt.type in (connect_calls) and inet_stream and not evt.failed = true",
+                           macros, lists);
+    EXPECT_EQ(matches(c, kImmediateConnect), 1);
+    ASSERT_TRUE(c.event_types());
+    EXPECT_EQ(*c.event_types(), std::set<std::string>{"connect"});
+}
+
+TEST(Condition, DoubleCloseFromClosedState) {
+    const auto c = compile("evt.type = close and evt.errno = EBADF and fd.closed = true");
+    EXPECT_EQ(matches(c, {"100 socket(AF_UNIX, SOCK_STREAM, 0) = 5", "100 close(5) = 0",
+                          "100 close(5) = -1 EBADF (Bad file descriptor)"}),
+              1);
+    EXPECT_EQ(matches(c, {"100 close(9) = -1 EBADF (Bad file descriptor)"}), 0)
+        << "never opened here: not a double close";
+}
+
+TEST(Condition, StringOperatorsAndSignals) {
+    const auto c =
+        compile("evt.type = signal and signal.name startswith SIGSEG and signal.addr = 0xbbadbeef");
+    EXPECT_EQ(
+        matches(c,
+                {"7 --- SIGSEGV {si_signo=SIGSEGV, si_code=SEGV_MAPERR, si_addr=0xbbadbeef} ---"}),
+        1);
+    EXPECT_FALSE(c.event_types() && c.event_types()->count("connect"));
+}
+
+TEST(Condition, ErrorsPointAtTheProblemWithAHint) {
+    auto e = error_of("evt.type = connect and fd.nonblock = true");
+    EXPECT_EQ(e.offset, 23u);
+    EXPECT_NE(e.message.find("unknown field or macro 'fd.nonblock'"), std::string::npos);
+    EXPECT_EQ(e.hint, "did you mean 'fd.nonblocking'?");
+    e = error_of("evt.res = connect");
+    EXPECT_NE(e.message.find("evt.res is a number"), std::string::npos) << e.message;
+    EXPECT_EQ(e.offset, 10u);
+    e = error_of("(evt.type = close");
+    EXPECT_NE(e.message.find("expected ')'"), std::string::npos) << e.message;
+    e = error_of("evt.type = close and");
+    EXPECT_NE(e.message.find("ends too early"), std::string::npos) << e.message;
+    e = error_of("fd.name = \"open");
+    EXPECT_NE(e.message.find("not closed"), std::string::npos) << e.message;
+    e = error_of("");
+    EXPECT_NE(e.message.find("empty"), std::string::npos);
+    e = error_of("loop", {{"loop", "loop"}});
+    EXPECT_NE(e.message.find("nest too deeply"), std::string::npos) << e.message;
+    std::string deep(10000, '(');
+    e = error_of(deep + "evt.type = close" + std::string(10000, ')'));
+    EXPECT_NE(e.message.find("nest too deeply"), std::string::npos) << e.message;
+}
+
+}  // namespace
+}  // namespace sctrace::rules
+
+namespace sctrace::rules {
+namespace {
+
+TEST(Fields, TheTableIsIndexedByIdAndNamesAreUnique) {
+    std::set<std::string_view> names;
+    for (std::size_t i = 0; i < all_fields().size(); ++i) {
+        EXPECT_EQ(static_cast<std::size_t>(all_fields()[i].id), i) << all_fields()[i].name;
+        EXPECT_TRUE(names.insert(all_fields()[i].name).second) << all_fields()[i].name;
+        EXPECT_FALSE(all_fields()[i].description.empty());
+    }
+}
+
+}  // namespace
+}  // namespace sctrace::rules

@@ -18,6 +18,8 @@
 
 #include "base/unique_fd.h"
 #include "cli/analyze.h"
+#include "cli/rule_pipeline.h"
+#include "cli/rules_command.h"
 #include "decoders/syscall_set.h"
 #include "report/event_writer.h"
 #include "tracer/session.h"
@@ -26,6 +28,8 @@ namespace sctrace {
 namespace {
 
 constexpr int kStartFailure = 2;
+// The command succeeded but a finding met --fail-on (docs/cli.md).
+constexpr int kFindingsFailure = 121;
 
 struct RunOptions {
     std::vector<std::string> trace_expressions;  // -e
@@ -35,6 +39,7 @@ struct RunOptions {
     bool no_seccomp = false;
     std::vector<pid_t> attach_pids;  // -p
     std::vector<std::string> command;
+    RuleOptions rules;
 };
 
 // "-e trace=SET" or "-e SET" (strace's default qualifier is trace). Other
@@ -79,13 +84,29 @@ int run(const RunOptions& options) {
             writer = std::make_unique<TextWriter>(output_fd, display);
         }
     }
+    std::optional<rules::Severity> fail_on;
+    if (!options.rules.fail_on.empty()) {
+        fail_on = rules::severity_from_name(options.rules.fail_on);
+        if (!fail_on) {
+            std::fprintf(stderr,
+                         "sctrace: --fail-on %s: not one of info, warning, error, critical\n",
+                         options.rules.fail_on.c_str());
+            return kStartFailure;
+        }
+    }
+    auto pipeline = RulePipeline::create(options.rules);
+    if (!pipeline) return kStartFailure;
+
     std::vector<EventSink*> sinks;
     if (writer) sinks.push_back(writer.get());
+    sinks.push_back(&pipeline->sink());
 
     SessionOptions session_options;
-    session_options.traced = display;  // + the rules' needs, once rules exist
+    session_options.traced = display;
+    session_options.traced |= pipeline->needed_syscalls();
     session_options.use_seccomp = !options.no_seccomp;
-    session_options.decode = want_events && options.format == "strace";
+    // Rules read decoded arguments (socket types, sockaddrs, flags).
+    session_options.decode = (want_events && options.format == "strace") || !pipeline->empty();
     session_options.decode_options.string_limit = options.string_limit;
     Session session(std::move(session_options), std::move(sinks));
 
@@ -99,7 +120,13 @@ int run(const RunOptions& options) {
         std::fprintf(stderr, "sctrace: %s\n", e.what());
         return kStartFailure;
     }
-    return session.run();
+    const int status = session.run();
+    if (fail_on && pipeline->failed(*fail_on)) {
+        std::fprintf(stderr, "sctrace: findings at or above '%s' (--fail-on)\n",
+                     options.rules.fail_on.c_str());
+        if (status == 0) return kFindingsFailure;
+    }
+    return status;
 }
 
 int main_with_exceptions(int argc, char** argv) {
@@ -113,7 +140,9 @@ int main_with_exceptions(int argc, char** argv) {
         "  sctrace -o events.jsonl --format jsonl -- make check\n"
         "  sctrace -p 4711\n"
         "Exit status: the command's (128+N when killed by signal N); 0 after detaching\n"
-        "from -p processes; 2 when sctrace could not start.");
+        "from -p processes; 2 when sctrace could not start; 121 when the command\n"
+        "succeeded but --fail-on was met.\n"
+        "Other commands: sctrace analyze FILE..., sctrace rules list|check|explain|fields");
 
     RunOptions options;
     app.add_option("-e", options.trace_expressions,
@@ -137,6 +166,17 @@ int main_with_exceptions(int argc, char** argv) {
         ->type_name("PID")
         ->allow_extra_args(false)
         ->check(CLI::PositiveNumber);
+    app.add_option("-r,--rules", options.rules.paths,
+                   "Rule file or folder (repeatable; default: the bundled pack)")
+        ->type_name("PATH")
+        ->allow_extra_args(false);
+    app.add_flag("--no-rules", options.rules.no_rules, "Load no rules: trace only");
+    app.add_option("--findings", options.rules.findings_path, "Write findings as JSON Lines")
+        ->type_name("FILE");
+    app.add_option(
+           "--fail-on", options.rules.fail_on,
+           "Exit 121 when the command succeeded but a finding at or above SEVERITY was raised")
+        ->type_name("SEVERITY");
     bool follow_forks = true;  // always on: accepted so that strace habits work
     app.add_flag("-f", follow_forks, "Follow forks and threads (always on)");
 
@@ -178,6 +218,9 @@ int main(int argc, char** argv) {
     try {
         if (argc > 1 && std::string_view(argv[1]) == "analyze") {
             return sctrace::analyze_main(argc - 1, argv + 1);
+        }
+        if (argc > 1 && std::string_view(argv[1]) == "rules") {
+            return sctrace::rules_main(argc - 1, argv + 1);
         }
         return sctrace::main_with_exceptions(argc, argv);
     } catch (const std::exception& e) {

@@ -91,6 +91,20 @@ Family family_from_name(std::string_view name) {
     return name.empty() ? Family::Unknown : Family::Other;
 }
 
+std::span<const std::string_view> state_syscalls() {
+    static constexpr std::string_view kNames[] = {
+        "socket",       "socketpair",    "accept",         "accept4",     "connect",
+        "listen",       "getsockopt",    "close",          "close_range", "dup",
+        "dup2",         "dup3",          "fcntl",          "open",        "openat",
+        "creat",        "pipe",          "pipe2",          "eventfd",     "eventfd2",
+        "epoll_create", "epoll_create1", "io_uring_setup", "poll",        "ppoll",
+        "select",       "pselect6",      "epoll_wait",     "epoll_pwait", "epoll_pwait2",
+        "execve",       "execveat",      "clone",          "clone3",      "fork",
+        "vfork",
+    };
+    return kNames;
+}
+
 int fd_argument_of(std::string_view s) {
     // Calls that create descriptors take none of their own (openat's dirfd
     // aside, which is not the fd the call is about).

@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <span>
 #include <string>
 #include <unordered_map>
 
@@ -118,6 +119,11 @@ private:
     std::unordered_map<pid_t, ProcessState> processes_;
     std::unordered_map<pid_t, pid_t> thread_to_process_;
 };
+
+// The syscalls the tracker must see to keep the fd table and thread states
+// right (creating, duplicating, closing and reconfiguring descriptors,
+// connecting, waiting): traced whenever rules are loaded.
+std::span<const std::string_view> state_syscalls();
 
 // Which argument of a call names the fd it works on (read, connect,
 // epoll_ctl's target is arg 2, ...), or -1. Fd-creating calls return -1.

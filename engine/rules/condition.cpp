@@ -264,8 +264,11 @@ private:
     // A constant for `field`, type-checked.
     bool constant(const FieldInfo& field, Condition::Node& n, bool into_set) {
         const Token t = token_;
+        // evt.dir's values are the operator characters '<' and '>'.
+        const bool direction = field.id == FieldId::EvtDir && t.kind == Token::Kind::Op &&
+                               (t.text == "<" || t.text == ">");
         if (t.kind != Token::Kind::Word && t.kind != Token::Kind::Number &&
-            t.kind != Token::Kind::String) {
+            t.kind != Token::Kind::String && !direction) {
             return fail("expected a value for " + std::string(field.name), "");
         }
         switch (field.type) {

@@ -56,9 +56,22 @@ constexpr FieldInfo kFields[] = {
     {"fd.open", FieldId::FdOpen, FieldType::Bool, "the fd number is open (before this event)"},
     {"fd.closed", FieldId::FdClosed, FieldType::Bool,
      "the fd number was closed and has not been reused since"},
+    {"fd.others_blocked", FieldId::FdOthersBlocked, FieldType::Int,
+     "other threads of the process now inside a call on this fd"},
+    {"fd.concurrent_writers", FieldId::FdConcurrentWriters, FieldType::Int,
+     "other threads now inside write/writev/send/sendto/sendmsg on this fd"},
+    {"fd.concurrent_readers", FieldId::FdConcurrentReaders, FieldType::Int,
+     "other threads now inside read/readv/recv/recvfrom/recvmsg on this fd"},
+    {"proc.failed_sockets", FieldId::ProcFailedSockets, FieldType::Int,
+     "open sockets of the process whose connect() failed"},
+    {"evt.path", FieldId::EvtPath, FieldType::String,
+     "the path a call names (open, openat, creat, execve)"},
     {"signal.name", FieldId::SignalName, FieldType::String, "the signal (SIGSEGV)"},
     {"signal.code", FieldId::SignalCode, FieldType::Int, "si_code"},
     {"signal.addr", FieldId::SignalAddr, FieldType::Int, "si_addr of a fault"},
+    {"signal.poison", FieldId::SignalPoison, FieldType::String,
+     "what a fault address means: WebKit's WTFCrash for 0xbbadbeef, a NULL dereference below "
+     "4096; empty otherwise"},
     {"exit.code", FieldId::ExitCode, FieldType::Int, "the exit status"},
     {"exit.signal", FieldId::ExitSignal, FieldType::String,
      "the signal that killed it (SIGKILL), empty when it exited"},
@@ -106,6 +119,29 @@ std::optional<int> event_fd(const Event& e) {
     const int arg = fd_argument_of(call->name);
     if (arg >= 0) return arg_fd(*call, arg);
     return std::nullopt;
+}
+
+bool is_write_call(std::string_view c) {
+    return c == "write" || c == "writev" || c == "send" || c == "sendto" || c == "sendmsg" ||
+           c == "sendmmsg" || c == "pwrite64" || c == "pwritev";
+}
+bool is_read_call(std::string_view c) {
+    return c == "read" || c == "readv" || c == "recv" || c == "recvfrom" || c == "recvmsg" ||
+           c == "recvmmsg" || c == "pread64" || c == "preadv";
+}
+
+// Threads of the event's process, other than its own, inside a call on `fd`
+// that `which` accepts.
+template <typename Which>
+std::int64_t others_in_call(const EvalContext& ctx, int fd, Which which) {
+    const ProcessState* p = ctx.state.process(ctx.event.pid);
+    if (!p) return 0;
+    std::int64_t n = 0;
+    for (const auto& [tid, t] : p->threads) {
+        if (tid == ctx.event.tid || !t.in_call || t.call_fd != fd) continue;
+        if (which(std::string_view(t.call.data()))) ++n;
+    }
+    return n;
 }
 
 }  // namespace
@@ -192,6 +228,35 @@ FieldValue read_field(FieldId id, EvalContext& ctx) {
             return boolean(ctx.state.fd(e.pid, *fd) == nullptr &&
                            ctx.state.closed_fd(e.pid, *fd) != nullptr);
         }
+        case FieldId::FdOthersBlocked:
+        case FieldId::FdConcurrentWriters:
+        case FieldId::FdConcurrentReaders: {
+            const auto fd = event_fd(e);
+            if (!fd) return absent(FieldType::Int);
+            if (id == FieldId::FdOthersBlocked) {
+                return integer(others_in_call(ctx, *fd, [](std::string_view) { return true; }));
+            }
+            return integer(id == FieldId::FdConcurrentWriters
+                               ? others_in_call(ctx, *fd, is_write_call)
+                               : others_in_call(ctx, *fd, is_read_call));
+        }
+        case FieldId::ProcFailedSockets: {
+            const ProcessState* p = ctx.state.process(e.pid);
+            std::int64_t n = 0;
+            if (p) {
+                for (const auto& [num, f] : p->fds) n += f.socket_state == SocketState::Failed;
+            }
+            return integer(n);
+        }
+        case FieldId::EvtPath: {
+            if (!call || !call->decoded) return absent(FieldType::String);
+            const int index = call->name == "openat" || call->name == "execveat" ? 1 : 0;
+            const NodeId node = arg_node(*call, index);
+            if (node == kNoNode || call->decoded->node(node).kind != ArgKind::Str) {
+                return absent(FieldType::String);
+            }
+            return str(call->decoded->node(node).text);
+        }
         default:
             break;
     }
@@ -239,6 +304,14 @@ FieldValue read_field(FieldId id, EvalContext& ctx) {
             return sig ? integer(sig->code) : absent(FieldType::Int);
         case FieldId::SignalAddr:
             return sig ? integer(static_cast<std::int64_t>(sig->addr)) : absent(FieldType::Int);
+        case FieldId::SignalPoison:
+            if (!sig) return absent(FieldType::String);
+            if (sig->addr == 0xbbadbeef)
+                return str("(WebKit's WTFCrash poison address 0xbbadbeef)");
+            if (sig->signo == SIGSEGV && sig->addr < 4096) {
+                return str("(a NULL pointer dereference: address below 4096)");
+            }
+            return str("");
         case FieldId::ExitCode:
             return exit ? integer(exit->code) : absent(FieldType::Int);
         case FieldId::ExitSignal:

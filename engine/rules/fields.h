@@ -45,12 +45,18 @@ enum class FieldId : std::uint8_t {
     FdConnectWaited,  // a poll/select/epoll wait or SO_ERROR read since EINPROGRESS
     FdEinprogress,    // a connect on this fd has returned EINPROGRESS before
     FdConnectCalls,
-    FdName,      // path of a file, peer of a socket
-    FdOpen,      // the fd number is open in the process (before this event)
-    FdClosed,    // the fd number was closed and not reused since
-    SignalName,  // "SIGSEGV"
+    FdName,               // path of a file, peer of a socket
+    FdOpen,               // the fd number is open in the process (before this event)
+    FdClosed,             // the fd number was closed and not reused since
+    FdOthersBlocked,      // other threads of the process inside a call on this fd
+    FdConcurrentWriters,  // other threads inside a write-like call on this fd
+    FdConcurrentReaders,  // other threads inside a read-like call on this fd
+    ProcFailedSockets,    // open sockets whose connect() failed
+    EvtPath,              // the path argument of open/openat/creat/execve
+    SignalName,           // "SIGSEGV"
     SignalCode,
     SignalAddr,
+    SignalPoison,  // what a known poison address means, or ""
     ExitCode,
     ExitSignal,  // "SIGKILL", "" when it exited
 };

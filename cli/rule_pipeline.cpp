@@ -1,0 +1,81 @@
+#include "cli/rule_pipeline.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+
+#include "decoders/syscall_table.h"
+
+namespace sctrace {
+
+std::string default_rules_path() {
+    namespace fs = std::filesystem;
+    if (const char* env = std::getenv("SCTRACE_RULES"); env && *env) return env;
+    std::error_code ec;
+    const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+    if (!ec) {
+        // build/cli/sctrace -> rules/ at the top of the tree; bin/sctrace ->
+        // share/sctrace/rules when installed.
+        for (const fs::path& candidate :
+             {exe.parent_path() / "../../rules", exe.parent_path() / "../share/sctrace/rules"}) {
+            if (fs::is_directory(candidate, ec)) return fs::weakly_canonical(candidate).string();
+        }
+    }
+    return SCTRACE_SOURCE_RULES_DIR;
+}
+
+std::unique_ptr<RulePipeline> RulePipeline::create(const RuleOptions& options) {
+    std::unique_ptr<RulePipeline> p(new RulePipeline);
+    if (!options.no_rules) {
+        p->rules_.load(options.paths.empty() ? std::vector<std::string>{default_rules_path()}
+                                             : options.paths);
+    }
+    if (!p->rules_.errors().empty()) {
+        std::fputs(p->rules_.format_errors().c_str(), stderr);
+        std::fprintf(stderr, "sctrace: %zu error(s) in the rules; nothing was run\n",
+                     p->rules_.errors().size());
+        return nullptr;
+    }
+    std::vector<rules::FindingSink*> sinks;
+    p->text_ = std::make_unique<TextFindingsWriter>(stderr);
+    sinks.push_back(p->text_.get());
+    if (!options.findings_path.empty()) {
+        p->findings_file_.reset(
+            ::open(options.findings_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
+        if (!p->findings_file_) {
+            std::fprintf(stderr, "sctrace: --findings %s: %s\n", options.findings_path.c_str(),
+                         std::strerror(errno));
+            return nullptr;
+        }
+        p->jsonl_ = std::make_unique<JsonlFindingsWriter>(p->findings_file_.get());
+        sinks.push_back(p->jsonl_.get());
+    }
+    p->engine_ = std::make_unique<rules::RuleEngine>(p->rules_, std::move(sinks), describe_event);
+    return p;
+}
+
+SyscallSet RulePipeline::needed_syscalls() const {
+    SyscallSet set;
+    if (rules_.rules().empty()) return set;
+    const auto needs = rules_.needs();
+    if (needs.all_syscalls) return SyscallSet::all();
+    for (const auto& name : needs.syscalls) {
+        if (const auto nr = syscall_number(Arch::X86_64, name)) set.add(*nr);
+    }
+    for (const std::string_view name : state_syscalls()) {
+        if (const auto nr = syscall_number(Arch::X86_64, name)) set.add(*nr);
+    }
+    return set;
+}
+
+bool RulePipeline::failed(rules::Severity threshold) const {
+    const auto worst = engine_->worst();
+    return worst && *worst >= threshold;
+}
+
+}  // namespace sctrace

@@ -1,0 +1,55 @@
+// What `run` and `analyze` share: load the rules (-r, default the bundled
+// pack), build the engine and the findings writers, and turn findings into
+// an exit status (--fail-on).
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/unique_fd.h"
+#include "decoders/syscall_set.h"
+#include "engine/rules/engine.h"
+#include "engine/rules/rule_set.h"
+#include "report/findings_writer.h"
+
+namespace sctrace {
+
+struct RuleOptions {
+    std::vector<std::string> paths;  // -r; empty: the bundled pack
+    std::string findings_path;       // --findings
+    std::string fail_on = "";        // --fail-on; "" = the command's default
+    bool no_rules = false;           // --no-rules
+};
+
+// The bundled pack: $SCTRACE_RULES, else rules/ next to the build or install.
+std::string default_rules_path();
+
+class RulePipeline {
+public:
+    // Loads and compiles the rules. On errors, prints them (file:line:col,
+    // caret, hint) to stderr and returns nullptr.
+    static std::unique_ptr<RulePipeline> create(const RuleOptions& options);
+
+    EventSink& sink() { return *engine_; }
+    const rules::RuleSet& rule_set() const { return rules_; }
+    // The syscalls the rules need, as a set for the tracer.
+    SyscallSet needed_syscalls() const;
+    bool empty() const { return rules_.rules().empty(); }
+
+    // True when a finding at or above `threshold` was raised.
+    bool failed(rules::Severity threshold) const;
+    std::size_t finding_count() const { return engine_->finding_count(); }
+
+private:
+    RulePipeline() = default;
+
+    rules::RuleSet rules_;
+    UniqueFd findings_file_;
+    std::unique_ptr<TextFindingsWriter> text_;
+    std::unique_ptr<JsonlFindingsWriter> jsonl_;
+    std::unique_ptr<rules::RuleEngine> engine_;
+};
+
+}  // namespace sctrace

@@ -1,0 +1,115 @@
+// Rule files (YAML, shaped like Falco's) loaded, checked and compiled.
+//
+//   - list: write_calls
+//     items: [write, writev, send, sendto, sendmsg]
+//   - macro: inet_stream
+//     condition: fd.family in (AF_INET, AF_INET6) and fd.l4proto = tcp
+//   - rule: connect-result-unchecked
+//     desc: ...
+//     condition: evt.type in (write_calls) and fd.state = connecting and ...
+//     output: "fd %fd.num was written before its connect() finished"
+//     severity: warning          # info | warning | error | critical
+//     tags: [network]
+//     enabled: true
+//     references: [https://...]
+//     also_trace: [read, recvfrom]   # calls the state must see besides those named
+//
+// A later file may name an earlier rule again to change it: `enabled:` alone
+// switches it, `append: true` with a condition ANDs it onto the old one, a
+// full definition replaces it. Errors name file:line:col with the offending
+// text and a hint; loading stops at nothing: every error is collected.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "engine/rules/condition.h"
+
+namespace sctrace::rules {
+
+enum class Severity : std::uint8_t { Info, Warning, Error, Critical };
+std::string_view severity_name(Severity severity);
+std::optional<Severity> severity_from_name(std::string_view name);
+
+struct SourceLocation {
+    std::string file;
+    int line = 0;    // 1-based
+    int column = 0;  // 1-based
+};
+
+struct RuleError {
+    SourceLocation where;
+    std::string message;
+    std::string text;  // the offending line, for the caret display
+    std::string hint;
+};
+
+// "%fd.num" style output templates, split once into text and fields.
+struct OutputTemplate {
+    struct Segment {
+        std::string text;              // literal text, or
+        std::optional<FieldId> field;  // a field to substitute
+    };
+    std::vector<Segment> segments;
+};
+
+struct Rule {
+    std::string id;
+    std::string desc;
+    std::string condition_text;
+    Condition condition;
+    OutputTemplate output;
+    std::string output_text;
+    Severity severity = Severity::Warning;
+    std::vector<std::string> tags;
+    std::vector<std::string> references;
+    // Syscalls the rule needs traced beyond the ones its condition names
+    // (`also_trace:`), e.g. the blocking calls another thread may sit in.
+    std::vector<std::string> also_trace;
+    bool enabled = true;
+    SourceLocation where;
+};
+
+class RuleSet {
+public:
+    // Loads files and folders (every *.yaml / *.yml inside, in name order),
+    // in order. Problems are collected in errors(); a rule with an error is
+    // left out, the rest load.
+    void load(const std::vector<std::string>& paths);
+    // Loads one file's text (tests, and load()).
+    void load_text(const std::string& file_name, const std::string& text);
+
+    const std::vector<RuleError>& errors() const { return errors_; }
+    const std::vector<std::unique_ptr<Rule>>& rules() const { return rules_; }
+    const Rule* find(std::string_view id) const;
+
+    // The syscalls the enabled rules need to see (for the seccomp prefilter);
+    // `all` is set when some rule can match any syscall.
+    struct Needs {
+        std::set<std::string> syscalls;
+        bool all_syscalls = false;
+    };
+    Needs needs() const;
+
+    // Formats "file:line:col: message\n  text\n  ^ hint" for each error.
+    std::string format_errors() const;
+
+private:
+    void parse_text(const std::string& file_name, const std::string& text);
+    void compile_all();
+
+    std::map<std::string, std::vector<std::string>> sources_;  // file -> lines, for errors
+    ConditionCompiler::Macros macros_;
+    ConditionCompiler::Lists lists_;
+    std::vector<std::unique_ptr<Rule>> rules_;
+    std::vector<RuleError> errors_;
+};
+
+// Fills "%field" references in an output template for one event.
+std::string render_output(const OutputTemplate& output, EvalContext& ctx);
+
+}  // namespace sctrace::rules

@@ -23,6 +23,7 @@
 
 #include "base/line_reader.h"
 #include "base/unique_fd.h"
+#include "cli/rule_pipeline.h"
 #include "decoders/strace/strace_log.h"
 #include "decoders/syscall_set.h"
 #include "decoders/syscall_table.h"
@@ -208,6 +209,19 @@ int analyze_main(int argc, char** argv) {
     std::vector<std::string> trace_expressions;
     std::string output_path;
     std::string format = "text";
+    RuleOptions rule_options;
+    rule_options.fail_on = "warning";
+    app.add_option("-r,--rules", rule_options.paths,
+                   "Rule file or folder (repeatable; default: the bundled pack)")
+        ->type_name("PATH")
+        ->allow_extra_args(false);
+    app.add_flag("--no-rules", rule_options.no_rules, "Load no rules: convert only");
+    app.add_option("--findings", rule_options.findings_path, "Write findings as JSON Lines")
+        ->type_name("FILE");
+    app.add_option("--fail-on", rule_options.fail_on,
+                   "Exit 1 when a finding at or above SEVERITY was raised")
+        ->type_name("SEVERITY")
+        ->capture_default_str();
     app.add_option("FILE", inputs,
                    "strace logs (any flag mix, gzip ok), -ff sets (by prefix or files), sctrace "
                    "JSONL event logs; '-' reads standard input")
@@ -258,10 +272,28 @@ int analyze_main(int argc, char** argv) {
             writer = std::make_unique<TextWriter>(output_file.get(), display);
         }
     }
-    struct NullSink final : EventSink {
-        void on_event(const Event&) override {}
-    } null_sink;
-    EventSink& sink = writer ? static_cast<EventSink&>(*writer) : null_sink;
+    const auto fail_on = rules::severity_from_name(rule_options.fail_on);
+    if (!fail_on) {
+        std::fprintf(stderr,
+                     "sctrace analyze: --fail-on %s: not one of info, warning, error, critical\n",
+                     rule_options.fail_on.c_str());
+        return kUnusable;
+    }
+    auto pipeline = RulePipeline::create(rule_options);
+    if (!pipeline) return kUnusable;
+    // Events go to the writer (if any), then to the rule engine.
+    struct Fanout final : EventSink {
+        std::vector<EventSink*> sinks;
+        void on_event(const Event& e) override {
+            for (EventSink* s : sinks) s->on_event(e);
+        }
+        void on_end() override {
+            for (EventSink* s : sinks) s->on_end();
+        }
+    } fanout;
+    if (writer) fanout.sinks.push_back(writer.get());
+    fanout.sinks.push_back(&pipeline->sink());
+    EventSink& sink = fanout;
 
     std::vector<InputFile> files;
     for (const auto& arg : inputs) {
@@ -352,6 +384,7 @@ int analyze_main(int argc, char** argv) {
         std::fprintf(stderr, "sctrace analyze: %zu line(s) could not be parsed and were skipped\n",
                      total_unparsed);
     }
+    if (pipeline->failed(*fail_on)) status = 1;
     return status;
 }
 

@@ -206,15 +206,20 @@ void StateTracker::open_fd(ProcessState& p, int fd, FdState state, const Event& 
 void StateTracker::close_fd(ProcessState& p, int fd, const Event& event) {
     const auto it = p.fds.find(fd);
     ClosedFd closed;
-    if (it != p.fds.end()) {
+    const bool tracked = it != p.fds.end();
+    if (tracked) {
         closed.last = std::move(it->second);
         p.fds.erase(it);
     } else {
         closed.last.fd = fd;
     }
+    const bool was_tracked = tracked;
     closed.closed_at = event.time;
     closed.closed_by = event.tid;
-    if (const SyscallEvent* call = event.syscall()) closed.last.remember(event, *call);
+    // A tracked fd already has this close in its history (on_exit_of_call).
+    if (const SyscallEvent* call = event.syscall(); call && !was_tracked) {
+        closed.last.remember(event, *call);
+    }
     p.closed[fd] = std::move(closed);
 }
 

@@ -3,6 +3,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -355,6 +356,10 @@ std::string render_output(const OutputTemplate& output, EvalContext& ctx) {
         const FieldValue v = read_field(*segment.field, ctx);
         if (!v.present) {
             out += "<NA>";
+        } else if (v.type == FieldType::Int && *segment.field == FieldId::SignalAddr) {
+            char hex[24];
+            std::snprintf(hex, sizeof hex, "%#llx", static_cast<unsigned long long>(v.i));
+            out += hex;
         } else if (v.type == FieldType::Int) {
             out += std::to_string(v.i);
         } else if (v.type == FieldType::Bool) {

@@ -100,8 +100,10 @@ void decode_entry(const SyscallEvent& call, ArgTree& tree, MemoryReader& memory,
     }
     const std::size_t n = count_children(tree, tree.root());
     tree.entry_arg_count = static_cast<std::uint16_t>(n);
-    tree.entry_complete =
-        !decoder || !decoder->exit || n >= static_cast<std::size_t>(expected_args(call));
+    // A decoder may declare its list complete itself (calls whose later
+    // arguments are optional, like fcntl(fd, F_GETFL)).
+    tree.entry_complete = tree.entry_complete || !decoder || !decoder->exit ||
+                          n >= static_cast<std::size_t>(expected_args(call));
 }
 
 void decode_exit(const SyscallEvent& call, ArgTree& tree, MemoryReader& memory,
@@ -181,8 +183,12 @@ NodeId DecodeContext::add_timeval(NodeId parent, std::uint64_t addr, std::string
 NodeId DecodeContext::add_sigset(NodeId parent, std::uint64_t addr, std::uint64_t size,
                                  std::string_view key) {
     if (addr == 0) return tree_.add_ptr(parent, 0, key);
+    // The kernel's SIGRTMIN; glibc's SIGRTMIN is 34 (it keeps two for itself),
+    // but strace names signals by the kernel's numbering.
+    constexpr int kKernelRtMin = 32;
     std::uint64_t bits = 0;
-    if (size == 0 || size > sizeof bits ||
+    // strace decodes only whole kernel words: a shorter size prints the address.
+    if (size < sizeof(long) || size > sizeof bits ||
         read(addr, {reinterpret_cast<char*>(&bits), size}) != size) {
         return tree_.add_hex(parent, addr, key);
     }
@@ -199,13 +205,13 @@ NodeId DecodeContext::add_sigset(NodeId parent, std::uint64_t addr, std::uint64_
         if (!(bits & (1ull << i))) continue;
         const int signo = static_cast<int>(i) + 1;
         char name[16];
-        const char* abbrev = signo < SIGRTMIN ? sigabbrev_np(signo) : nullptr;
+        const char* abbrev = signo < kKernelRtMin ? sigabbrev_np(signo) : nullptr;
         if (abbrev) {
             tree_.add_text_copy(list, abbrev);
-        } else if (signo == SIGRTMIN) {
+        } else if (signo == kKernelRtMin) {
             tree_.add_text(list, "RTMIN");
-        } else if (signo > SIGRTMIN) {
-            const int n = std::snprintf(name, sizeof name, "RT_%d", signo - SIGRTMIN);
+        } else if (signo > kKernelRtMin) {
+            const int n = std::snprintf(name, sizeof name, "RT_%d", signo - kKernelRtMin);
             tree_.add_text_copy(list, std::string_view(name, static_cast<std::size_t>(n)));
         } else {
             const int n = std::snprintf(name, sizeof name, "%d", signo);

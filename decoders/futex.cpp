@@ -1,19 +1,238 @@
-// Decoders of the futex family. See decoders/decoder.h.
+// Decoders of the futex family: futex(2) with every command and
+// futex_waitv(2). See decoders/decoder.h.
+//
+// strace decodes futex entirely at entry (nothing it prints is written by
+// the kernel), so the "<unfinished ...>" line of a blocked FUTEX_WAIT
+// already shows every argument.
+#include <cinttypes>
+#include <cstdio>
+
 #include "decoders/decoder.h"
+#include "decoders/signal_shapes.h"
 #include "decoders/xlat_tables.h"
 
 namespace sctrace {
 
 namespace {
 
+constexpr int kCmdMask = 127;
+constexpr std::uint32_t kPrivate = 128;
+constexpr std::uint32_t kClockRealtime = 256;
+
+enum Cmd : int {
+    kWait = 0,
+    kWake = 1,
+    kFd = 2,
+    kRequeue = 3,
+    kCmpRequeue = 4,
+    kWakeOp = 5,
+    kLockPi = 6,
+    kUnlockPi = 7,
+    kTrylockPi = 8,
+    kWaitBitset = 9,
+    kWakeBitset = 10,
+    kWaitRequeuePi = 11,
+    kCmpRequeuePi = 12,
+    kLockPi2 = 13,
+};
+
+// The op as strace's futexops table names it: a command (with _PRIVATE),
+// and FUTEX_CLOCK_REALTIME only on the waits that take a clock; any other
+// combination is "0x101 /* FUTEX_??? */".
+void add_op(ArgTree& tree, std::uint32_t op) {
+    const int cmd = static_cast<int>(op) & kCmdMask;
+    const std::uint32_t rest = op & ~static_cast<std::uint32_t>(kCmdMask | kPrivate);
+    const bool clock_ok = cmd == kWait || cmd == kWaitBitset || cmd == kWaitRequeuePi;
+    const bool known = (rest == 0 || (rest == kClockRealtime && clock_ok)) && cmd <= kLockPi2;
+    if (!known) {
+        signal_shapes::add_unknown(tree, tree.root(), op, "FUTEX_???");
+        return;
+    }
+    if (cmd == kFd && (op & kPrivate)) {  // no name of its own in the table
+        tree.add_text(tree.root(), "FUTEX_FD|FUTEX_PRIVATE_FLAG");
+        return;
+    }
+    // A Flags node with the command as its enumerated part: the tree keeps
+    // the whole value, the writer prints "FUTEX_WAIT_BITSET_PRIVATE|FUTEX_CLOCK_REALTIME".
+    const NodeId id = tree.add_flags(tree.root(), op, xlat::futex_op_flags);
+    if (id == kNoNode) return;
+    tree.mutable_node(id).enum_table = &xlat::futex_ops;
+    tree.mutable_node(id).enum_mask = kCmdMask | kPrivate;
+}
+
+void add_timeout(DecodeContext& ctx, std::uint64_t addr) {
+    ctx.add_timespec(ctx.root(), addr);
+}
+
+// val3 of the bitset commands: FUTEX_BITSET_MATCH_ANY or the mask in hex.
+void add_bitset(ArgTree& tree, std::uint32_t val3) {
+    const NodeId id = tree.add_enum(tree.root(), val3, xlat::futex_bitset);
+    if (id != kNoNode) tree.mutable_node(id).enum_hex = true;
+}
+
+// FUTEX_WAKE_OP's encoded operation, in strace's notation:
+//   [FUTEX_OP_OPARG_SHIFT<<28|]FUTEX_OP_ADD<<28|0x1<<12|FUTEX_OP_CMP_GT<<24|0
+void add_wake_op(ArgTree& tree, std::uint32_t val3) {
+    char text[160];
+    std::size_t n = 0;
+    auto put = [&](const char* fmt, auto... args) {
+        if (n < sizeof text) {
+            const int w = std::snprintf(text + n, sizeof text - n, fmt, args...);
+            if (w > 0) n = std::min(sizeof text - 1, n + static_cast<std::size_t>(w));
+        }
+    };
+    auto hex = [&](std::uint32_t v) {
+        if (v == 0) {
+            put("0");
+        } else {
+            put("%#x", v);
+        }
+    };
+    if ((val3 >> 28) & 8) put("FUTEX_OP_OPARG_SHIFT<<28|");
+    const std::uint32_t op = (val3 >> 28) & 7, cmp = (val3 >> 24) & 15;
+    if (const auto name = xlat::futex_wake_ops.name_of(op)) {
+        put("%.*s<<28", static_cast<int>(name->size()), name->data());
+    } else {
+        put("%u<<28 /* FUTEX_OP_??? */", op);
+    }
+    put("|");
+    hex((val3 >> 12) & 0xfff);
+    put("<<12|");
+    if (const auto name = xlat::futex_wake_cmps.name_of(cmp)) {
+        put("%.*s<<24", static_cast<int>(name->size()), name->data());
+    } else {
+        put("%u<<24 /* FUTEX_OP_CMP_??? */", cmp);
+    }
+    put("|");
+    hex(val3 & 0xfff);
+    tree.add_text_copy(tree.root(), std::string_view(text, n));
+}
+
+void futex_entry(DecodeContext& ctx) {
+    ArgTree& tree = ctx.tree();
+    const NodeId root = ctx.root();
+    const auto op = static_cast<std::uint32_t>(ctx.arg(1));
+    const int cmd = static_cast<int>(op) & kCmdMask;
+    const auto val = static_cast<std::uint32_t>(ctx.arg(2));
+    const auto val2 = static_cast<std::uint32_t>(ctx.arg(3));  // shares timeout's slot
+    const std::uint64_t timeout = ctx.arg(3), uaddr2 = ctx.arg(4);
+    const auto val3 = static_cast<std::uint32_t>(ctx.arg(5));
+
+    tree.add_ptr(root, ctx.arg(0));
+    add_op(tree, op);
+    switch (cmd) {
+        case kWait:
+            tree.add_uint(root, val);
+            add_timeout(ctx, timeout);
+            break;
+        case kLockPi:
+        case kLockPi2:
+            add_timeout(ctx, timeout);
+            break;
+        case kWaitBitset:
+            tree.add_uint(root, val);
+            add_timeout(ctx, timeout);
+            add_bitset(tree, val3);
+            break;
+        case kWakeBitset:
+            tree.add_uint(root, val);
+            add_bitset(tree, val3);
+            break;
+        case kRequeue:
+            tree.add_uint(root, val);
+            tree.add_uint(root, val2);
+            tree.add_ptr(root, uaddr2);
+            break;
+        case kCmpRequeue:
+        case kCmpRequeuePi:
+            tree.add_uint(root, val);
+            tree.add_uint(root, val2);
+            tree.add_ptr(root, uaddr2);
+            tree.add_uint(root, val3);
+            break;
+        case kWakeOp:
+            tree.add_uint(root, val);
+            tree.add_uint(root, val2);
+            tree.add_ptr(root, uaddr2);
+            add_wake_op(tree, val3);
+            break;
+        case kWaitRequeuePi:
+            tree.add_uint(root, val);
+            add_timeout(ctx, timeout);
+            tree.add_ptr(root, uaddr2);
+            break;
+        case kFd:
+        case kWake:
+            tree.add_uint(root, val);
+            break;
+        case kUnlockPi:
+        case kTrylockPi:
+            break;
+        default:
+            tree.add_uint(root, val);
+            tree.add_ptr(root, timeout);
+            tree.add_ptr(root, uaddr2);
+            tree.add_hex(root, val3);
+            break;
+    }
+}
+
+// struct futex_waitv (linux/futex.h).
+struct FutexWaitv {
+    std::uint64_t val;
+    std::uint64_t uaddr;
+    std::uint32_t flags;
+    std::uint32_t reserved;
+};
+
+// The most waiters the kernel takes (FUTEX_WAITV_MAX); strace shows as many
+// as -s allows, then "...".
+constexpr std::uint64_t kWaitvMax = 128;
+
+void futex_waitv_entry(DecodeContext& ctx) {
+    ArgTree& tree = ctx.tree();
+    const NodeId root = ctx.root();
+    const std::uint64_t addr = ctx.arg(0);
+    const auto count = static_cast<std::uint32_t>(ctx.arg(1));
+    FutexWaitv first{};
+    if (addr == 0) {
+        tree.add_ptr(root, 0);
+    } else if (count == 0 || count > kWaitvMax || !ctx.read_struct(addr, first)) {
+        tree.add_ptr(root, addr);
+    } else {
+        const NodeId list = tree.add_array(root);
+        const std::uint64_t shown = std::min<std::uint64_t>(count, ctx.options().string_limit);
+        for (std::uint64_t i = 0; i < shown; ++i) {
+            FutexWaitv w{};
+            if (!ctx.read_struct(addr + i * sizeof w, w)) {
+                tree.add_ptr(list, addr + i * sizeof w);
+                break;
+            }
+            const NodeId s = tree.add_struct(list);
+            tree.add_hex(s, w.val, "val");
+            tree.add_ptr(s, w.uaddr, "uaddr");
+            signal_shapes::add_flags(tree, s, w.flags, xlat::futex_waitv_flags, "FUTEX_???",
+                                     "flags");
+            if (w.reserved != 0) tree.add_hex(s, w.reserved, "__reserved");
+        }
+        if (shown < count) tree.mark_truncated(list);
+    }
+    tree.add_uint(root, count);
+    tree.add_hex(root, static_cast<std::uint32_t>(ctx.arg(2)));
+    ctx.add_timespec(root, ctx.arg(3));
+    signal_shapes::add_enum(tree, root, static_cast<std::uint32_t>(ctx.arg(4)), xlat::futex_clocks,
+                            "CLOCK_???");
+}
+
 constexpr SyscallDecoder kDecoders[] = {
-    {"", nullptr, nullptr},  // placeholder until this family's decoders land
+    {"futex", futex_entry, nullptr},
+    {"futex_waitv", futex_waitv_entry, nullptr},
 };
 
 }  // namespace
 
 std::span<const SyscallDecoder> futex_decoders() {
-    return std::span(kDecoders).subspan(1);
+    return kDecoders;
 }
 
 }  // namespace sctrace

@@ -20,6 +20,10 @@ std::string_view event_kind_name(EventKind kind) {
             return "stop";
         case EventKind::Attach:
             return "attach";
+        case EventKind::IoUringSubmit:
+            return "io_uring_submit";
+        case EventKind::IoUringComplete:
+            return "io_uring_complete";
     }
     return "unknown";
 }

@@ -18,6 +18,8 @@
 #include <string_view>
 #include <variant>
 
+#include "decoders/io_uring_sqe.h"
+
 namespace sctrace {
 
 class ArgTree;  // decoders/arg_tree.h
@@ -113,6 +115,10 @@ enum class EventKind : std::uint8_t {
     Exit,
     Stop,
     Attach,
+    // A submission read from an io_uring's SQ ring (at io_uring_enter entry,
+    // or sampled from an SQPOLL ring) and a completion from its CQ ring.
+    IoUringSubmit,
+    IoUringComplete,
 };
 
 struct Event {
@@ -121,7 +127,7 @@ struct Event {
     pid_t pid = 0;  // thread-group id (the "process id")
     pid_t tid = 0;  // thread id
     std::variant<SyscallEvent, SignalEvent, SpawnEvent, ExecEvent, ExitEvent, StopEvent,
-                 AttachEvent>
+                 AttachEvent, IoUringSqeEvent, IoUringCqeEvent>
         data;
 
     const SyscallEvent* syscall() const { return std::get_if<SyscallEvent>(&data); }
@@ -131,6 +137,8 @@ struct Event {
     const ExitEvent* exit() const { return std::get_if<ExitEvent>(&data); }
     const StopEvent* stop() const { return std::get_if<StopEvent>(&data); }
     const AttachEvent* attach() const { return std::get_if<AttachEvent>(&data); }
+    const IoUringSqeEvent* io_uring_submit() const { return std::get_if<IoUringSqeEvent>(&data); }
+    const IoUringCqeEvent* io_uring_complete() const { return std::get_if<IoUringCqeEvent>(&data); }
 };
 
 // The lower-case names used in JSONL ("syscall_exit") and docs.

@@ -7,7 +7,9 @@
 #include <ctime>
 
 #include "base/clock.h"
+#include "decoders/arg_tree.h"
 #include "decoders/syscall_table.h"
+#include "report/strace_format.h"
 
 namespace sctrace {
 
@@ -51,6 +53,57 @@ void EventWriter::on_event(const Event& event) {
         write_other(event);
     }
     flush(false);
+}
+
+void EventWriter::io_uring_line(const Event& event) {
+    if (!io_uring_tree_) io_uring_tree_ = std::make_unique<ArgTree>();
+    ArgTree& tree = *io_uring_tree_;
+    if (const IoUringSqeEvent* sqe = event.io_uring_submit()) {
+        io_uring_sqe_to_tree(*sqe, tree, 32);
+        out_.append(std::string_view("--- io_uring_submit "));
+    } else if (const IoUringCqeEvent* cqe = event.io_uring_complete()) {
+        io_uring_cqe_to_tree(*cqe, tree);
+        out_.append(std::string_view("--- io_uring_complete "));
+    } else {
+        return;
+    }
+    append_strace_args(out_, tree, 0, ArgTree::kMaxNodes);
+    out_.append(std::string_view(" ---\n"));
+}
+
+void EventWriter::io_uring_json_fields(const Event& event) {
+    auto out = std::back_inserter(out_);
+    if (const IoUringSqeEvent* sqe = event.io_uring_submit()) {
+        fmt::format_to(out, R"(,"ring_fd":{},"position":{},"seen":"{}","opcode":)", sqe->ring_fd,
+                       sqe->position, sqe->seen_at == IoUringSeenAt::Enter ? "enter" : "sampled");
+        const std::string_view name = io_uring_op_name(sqe->opcode);
+        if (name.empty()) {
+            fmt::format_to(out, "{}", sqe->opcode);
+        } else {
+            append_json_string(out_, name);
+        }
+        fmt::format_to(out,
+                       R"(,"flags":{},"fd":{},"off":{},"addr":{},"len":{},"op_flags":{},)"
+                       R"("user_data":{},"buf_index":{},"personality":{},"file_index":{})",
+                       sqe->flags, sqe->fd, sqe->off, sqe->addr, sqe->len, sqe->op_flags,
+                       sqe->user_data, sqe->buf_index, sqe->personality, sqe->file_index);
+        if (!sqe->path.empty()) {
+            out_.append(std::string_view(R"(,"path":)"));
+            append_json_string(out_, sqe->path);
+        }
+        if (!sqe->path2.empty()) {
+            out_.append(std::string_view(R"(,"path2":)"));
+            append_json_string(out_, sqe->path2);
+        }
+        if (!sqe->sockaddr.empty()) {
+            out_.append(std::string_view(R"(,"sockaddr":")"));
+            for (const unsigned char b : sqe->sockaddr) fmt::format_to(out, "{:02x}", b);
+            out_.push_back('"');
+        }
+    } else if (const IoUringCqeEvent* cqe = event.io_uring_complete()) {
+        fmt::format_to(out, R"(,"ring_fd":{},"position":{},"user_data":{},"res":{},"flags":{})",
+                       cqe->ring_fd, cqe->position, cqe->user_data, cqe->res, cqe->flags);
+    }
 }
 
 void EventWriter::on_end() {
@@ -203,6 +256,10 @@ void TextWriter::write_other(const Event& event) {
         case EventKind::Attach:
             fmt::format_to(out, "+++ {} +++\n", event.attach()->attached ? "attached" : "detached");
             break;
+        case EventKind::IoUringSubmit:
+        case EventKind::IoUringComplete:
+            io_uring_line(event);
+            break;
         case EventKind::SyscallEntry:
         case EventKind::SyscallExit:
             break;
@@ -294,6 +351,10 @@ void JsonlWriter::write_other(const Event& event) {
             break;
         case EventKind::Attach:
             fmt::format_to(out, R"(,"attached":{})", event.attach()->attached);
+            break;
+        case EventKind::IoUringSubmit:
+        case EventKind::IoUringComplete:
+            io_uring_json_fields(event);
             break;
         case EventKind::SyscallEntry:
         case EventKind::SyscallExit:

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdio>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -40,6 +41,13 @@ protected:
     virtual void write_other(const Event& event) = 0;
 
     fmt::memory_buffer out_;  // the record(s) being built; flushed by on_event
+
+    // "--- io_uring_submit {opcode=IORING_OP_STATX, ...} ---" (text and
+    // strace formats); the tree is scratch, allocated at the first use.
+    void io_uring_line(const Event& event);
+    // ,"opcode":"IORING_OP_STATX",... for JSONL.
+    void io_uring_json_fields(const Event& event);
+    std::unique_ptr<ArgTree> io_uring_tree_;
 
 private:
     void flush_pending_entry();

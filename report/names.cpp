@@ -31,17 +31,19 @@ std::string_view errno_name(int error, std::span<char> scratch) {
 }
 
 std::string_view signal_name(int signo, std::span<char> scratch) {
-    if (signo >= SIGRTMIN && signo <= SIGRTMAX) {
-        const int n = signo == SIGRTMIN ? std::snprintf(scratch.data(), scratch.size(), "SIGRTMIN")
-                                        : std::snprintf(scratch.data(), scratch.size(), "SIGRT_%d",
-                                                        signo - SIGRTMIN);
-        return {scratch.data(), static_cast<std::size_t>(n)};
+    // Real-time signals by the kernel's numbering, as strace names them
+    // (glibc's SIGRTMIN is 34: it keeps 32 and 33 for itself).
+    constexpr int kKernelRtMin = 32;
+    int n = 0;
+    if (signo == kKernelRtMin) {
+        n = std::snprintf(scratch.data(), scratch.size(), "SIGRTMIN");
+    } else if (signo > kKernelRtMin && signo <= SIGRTMAX) {
+        n = std::snprintf(scratch.data(), scratch.size(), "SIGRT_%d", signo - kKernelRtMin);
+    } else if (const char* abbrev = signo > 0 && signo < kKernelRtMin ? sigabbrev_np(signo) : nullptr) {
+        n = std::snprintf(scratch.data(), scratch.size(), "SIG%s", abbrev);
+    } else {
+        n = std::snprintf(scratch.data(), scratch.size(), "%d", signo);
     }
-    if (const char* abbrev = sigabbrev_np(signo)) {
-        const int n = std::snprintf(scratch.data(), scratch.size(), "SIG%s", abbrev);
-        return {scratch.data(), static_cast<std::size_t>(n)};
-    }
-    const int n = std::snprintf(scratch.data(), scratch.size(), "%d", signo);
     return {scratch.data(), static_cast<std::size_t>(n > 0 ? n : 0)};
 }
 

@@ -114,7 +114,7 @@ void append_strace_value(fmt::memory_buffer& out, const ArgTree& tree, NodeId id
             }
             break;
         case ArgKind::Oct:
-            fmt::format_to(it, "0{:03o}", n.value);
+            fmt::format_to(it, "{:#03o}", n.value);  // C's "%#03o": 000, 007, 0644
             break;
         case ArgKind::Ptr:
             if (n.value == 0) {

@@ -13,7 +13,7 @@ namespace sctrace {
 namespace {
 
 // strace aligns " = result" at this column when the call is shorter.
-constexpr std::size_t kResultColumn = 40;
+constexpr std::size_t kResultColumn = 39;  // then " = ": '=' lands in column 40
 
 // strace's texts for the kernel's restart codes (shown instead of -1).
 const char* restart_message(int err) {
@@ -72,7 +72,7 @@ void StraceWriter::result(const SyscallEvent& call, std::size_t line_start) {
         }
         return;
     }
-    if (tree && tree->ret_format == RetFormat::Hex) {
+    if (tree && tree->ret_format == RetFormat::Hex && call.ret != 0) {  // %#x prints 0 as 0
         fmt::format_to(it, " = {:#x}", static_cast<std::uint64_t>(call.ret));
     } else {
         fmt::format_to(it, " = {}", call.ret);

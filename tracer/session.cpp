@@ -1,7 +1,9 @@
 #include "tracer/session.h"
 
 #include <dirent.h>
+#include <fcntl.h>
 #include <linux/audit.h>
+#include <sys/mman.h>
 #include <sys/ptrace.h>
 #include <sys/user.h>
 #include <sys/wait.h>
@@ -100,6 +102,32 @@ private:
     pid_t tid_;
 };
 
+// The syscalls the io_uring tracker follows, by x86_64 number (looked up
+// once: the tables are data). i386 and x32 callers are not followed yet.
+struct IoUringCalls {
+    std::int64_t setup, enter, reg, mmap, munmap, close, dup, dup2, dup3, fcntl;
+    IoUringCalls() {
+        const auto nr = [](std::string_view name) {
+            return syscall_number(Arch::X86_64, name).value_or(-1);
+        };
+        setup = nr("io_uring_setup");
+        enter = nr("io_uring_enter");
+        reg = nr("io_uring_register");
+        mmap = nr("mmap");
+        munmap = nr("munmap");
+        close = nr("close");
+        dup = nr("dup");
+        dup2 = nr("dup2");
+        dup3 = nr("dup3");
+        fcntl = nr("fcntl");
+    }
+};
+
+const IoUringCalls& io_uring_calls() {
+    static const IoUringCalls calls;
+    return calls;
+}
+
 ArgTree& tree_of(Task& task) {
     if (!task.decoded) task.decoded = std::make_unique<ArgTree>();
     return *task.decoded;
@@ -112,8 +140,111 @@ int exec_failure_status(int error) {
 
 }  // namespace
 
+// Turns what the tracker reads into events of the thread that entered.
+class IoUringEmitter final : public IoUringEventSink {
+public:
+    IoUringEmitter(Session& session, const Task& task) : session_(session), task_(task) {}
+    void on_submit(const IoUringSqeEvent& sqe) override {
+        Event event{EventKind::IoUringSubmit, now_realtime(), task_.tgid(), task_.tid(), sqe};
+        session_.emit(event);
+    }
+    void on_complete(const IoUringCqeEvent& cqe) override {
+        Event event{EventKind::IoUringComplete, now_realtime(), task_.tgid(), task_.tid(), cqe};
+        session_.emit(event);
+    }
+
+private:
+    Session& session_;
+    const Task& task_;
+};
+
+void Session::io_uring_entry(Task& task, const SyscallEvent& call) {
+    if (io_uring_.empty()) return;
+    auto it = io_uring_.find(task.tgid());
+    if (it == io_uring_.end()) return;
+    TaskMemory memory(task.tid());
+    IoUringEmitter emitter(*this, task);
+    if (call.arch != Arch::X86_64 || call.nr != io_uring_calls().enter) {
+        // An SQPOLL ring's kernel thread submits with no syscall at all:
+        // look at it whenever the process stops anyway (a timer-driven
+        // sampler for processes that never stop is still to come).
+        if (it->second.has_sqpoll()) it->second.sample(memory, emitter);
+        return;
+    }
+    it->second.on_enter(task.tid(), static_cast<int>(call.args[0]),
+                        static_cast<std::uint32_t>(call.args[1]),
+                        static_cast<std::uint32_t>(call.args[3]), memory, emitter);
+}
+
+void Session::io_uring_exit(Task& task, const SyscallEvent& call) {
+    const IoUringCalls& nr = io_uring_calls();
+    if (call.arch != Arch::X86_64 || call.err != 0) return;
+    const auto fd = [&](int i) { return static_cast<int>(call.args[static_cast<std::size_t>(i)]); };
+    if (call.nr == nr.setup) {
+        io_uring_params params;
+        TaskMemory memory(task.tid());
+        if (memory.read(call.args[1], {reinterpret_cast<char*>(&params), sizeof params}) ==
+            sizeof params) {
+            io_uring_[task.tgid()].on_setup(task.tid(), static_cast<int>(call.ret), params);
+        }
+        return;
+    }
+    auto it = io_uring_.find(task.tgid());
+    if (it == io_uring_.end()) return;  // no ring in this process: nothing to follow
+    IoUringTracker& tracker = it->second;
+    if (call.nr == nr.enter) {
+        TaskMemory memory(task.tid());
+        IoUringEmitter emitter(*this, task);
+        tracker.on_enter_exit(task.tid(), fd(0), static_cast<std::uint32_t>(call.args[3]), memory,
+                              emitter);
+    } else if (call.nr == nr.mmap) {
+        if (!(call.args[3] & MAP_ANONYMOUS)) {
+            tracker.on_mmap(static_cast<std::uint64_t>(call.ret), call.args[1], fd(4),
+                            call.args[5]);
+        }
+    } else if (call.nr == nr.munmap) {
+        tracker.on_munmap(call.args[0], call.args[1]);
+    } else if (call.nr == nr.close) {
+        tracker.on_close(fd(0));
+        if (!tracker.has_rings()) io_uring_.erase(it);
+    } else if (call.nr == nr.dup || (call.nr == nr.fcntl && (call.args[1] == F_DUPFD ||
+                                                             call.args[1] == F_DUPFD_CLOEXEC))) {
+        tracker.on_dup(fd(0), static_cast<int>(call.ret));
+    } else if (call.nr == nr.dup2 || call.nr == nr.dup3) {
+        tracker.on_dup(fd(0), fd(1));
+    } else if (call.nr == nr.reg && (call.args[1] == IORING_REGISTER_RING_FDS ||
+                                     call.args[1] == IORING_UNREGISTER_RING_FDS)) {
+        // The kernel wrote the chosen indices back into the array.
+        TaskMemory memory(task.tid());
+        const std::uint64_t count = std::min<std::uint64_t>(call.args[3], 16);
+        for (std::uint64_t i = 0; i < count && i < static_cast<std::uint64_t>(call.ret); ++i) {
+            io_uring_rsrc_update u;
+            if (memory.read(call.args[2] + i * sizeof u, {reinterpret_cast<char*>(&u), sizeof u}) !=
+                sizeof u) {
+                break;
+            }
+            if (call.args[1] == IORING_REGISTER_RING_FDS) {
+                tracker.on_register_ring_fd(u.offset, static_cast<int>(u.data));
+            } else {
+                tracker.on_unregister_ring_fd(u.offset);
+            }
+        }
+    }
+}
+
 Session::Session(SessionOptions options, std::vector<EventSink*> sinks)
-    : options_(std::move(options)), sinks_(std::move(sinks)) {}
+    : options_(std::move(options)), sinks_(std::move(sinks)) {
+    // Following rings needs the calls that create, map, alias and drop
+    // them to stop the tracee too (shown or not: the writers filter).
+    const IoUringCalls& nr = io_uring_calls();
+    if (options_.traced.contains_native(static_cast<int>(nr.setup)) ||
+        options_.traced.contains_native(static_cast<int>(nr.enter))) {
+        for (const std::int64_t n : {nr.setup, nr.enter, nr.reg, nr.mmap, nr.munmap, nr.close,
+                                     nr.dup, nr.dup2, nr.dup3, nr.fcntl}) {
+            if (n >= 0) options_.traced.add(static_cast<int>(n));
+        }
+    }
+}
 
 Session::~Session() = default;
 
@@ -318,6 +449,7 @@ void Session::on_syscall_entry(Task& task, Arch arch, std::int64_t nr, const std
     for (int i = 0; i < 6; ++i) call.args[i] = args[i];
     call.entry_time = now;
     task.in_syscall = true;
+    if (!suppressed(task)) io_uring_entry(task, call);
     // Without the filter every call stops; only the ones asked for become
     // events. Before its exec, the launched child's own calls are ours.
     task.report_current =
@@ -337,7 +469,6 @@ void Session::on_syscall_entry(Task& task, Arch arch, std::int64_t nr, const std
 void Session::on_syscall_exit(Task& task, std::int64_t rval, bool is_error) {
     if (!task.in_syscall) return;  // an exit whose entry predates us (attach)
     task.in_syscall = false;
-    if (!task.report_current) return;
     SyscallEvent call = task.current;
     call.has_result = true;
     if (is_error) {
@@ -346,6 +477,10 @@ void Session::on_syscall_exit(Task& task, std::int64_t rval, bool is_error) {
     } else {
         call.ret = rval;
     }
+    if (!task.report_current) {
+        if (!suppressed(task)) io_uring_exit(task, call);
+        return;
+    }
     if (options_.decode && task.decoded) {
         TaskMemory memory(task.tid());
         decode_exit(call, *task.decoded, memory, options_.decode_options);
@@ -353,6 +488,8 @@ void Session::on_syscall_exit(Task& task, std::int64_t rval, bool is_error) {
     }
     Event event{EventKind::SyscallExit, now_realtime(), task.tgid(), task.tid(), call};
     emit(event);
+    // Completions after the call that waited for them.
+    io_uring_exit(task, call);
 }
 
 void Session::on_event_stop(Task& task, WaitStatus status) {
@@ -385,6 +522,13 @@ void Session::on_spawn(Task& parent, int ptrace_event) {
     }
     const pid_t child_tgid = kind == SpawnKind::Thread ? parent.tgid() : child_tid;
     if (!find_task(child_tid)) add_task(child_tid, child_tgid);
+    if (kind != SpawnKind::Thread) {
+        // A new process inherits the fds and mappings (a CLONE_FILES child
+        // shares them; followed as a copy, which is what most of them do).
+        if (auto it = io_uring_.find(parent.tgid()); it != io_uring_.end()) {
+            io_uring_[child_tgid] = it->second;
+        }
+    }
     if (suppressed(parent)) return;
     Event event{EventKind::Spawn, now_realtime(), parent.tgid(), parent.tid(),
                 SpawnEvent{kind, child_tgid, child_tid}};
@@ -423,6 +567,7 @@ void Session::on_exec(Task& task) {
             }
         }
     }
+    io_uring_.erase(execer->tgid());  // a new program: no fds or mappings of the old one
     char path[64];
     std::snprintf(path, sizeof path, "/proc/%d/exe", execer->tid());
     const ssize_t n = ::readlink(path, execer->scratch.data(), execer->scratch.size());
@@ -502,6 +647,7 @@ void Session::on_gone(Task& task, WaitStatus status) {
         Event event{EventKind::Exit, now, task.tgid(), tid, exit};
         emit(event);
     }
+    if (task.is_leader()) io_uring_.erase(task.tgid());
     tasks_.erase(tid);
 }
 

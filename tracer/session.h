@@ -16,6 +16,7 @@
 #include "decoders/decoder.h"
 #include "decoders/syscall_set.h"
 #include "events/event.h"
+#include "tracer/io_uring_tracker.h"
 #include "tracer/launcher.h"
 #include "tracer/seccomp_filter.h"
 #include "tracer/signal_relay.h"
@@ -81,6 +82,12 @@ private:
     void begin_detach();
     void handle_stop_while_detaching(pid_t tid, WaitStatus status);
 
+    // --- io_uring rings (tracer/io_uring_tracker.h): what goes through
+    // them becomes IoUringSubmit/IoUringComplete events ---
+    void io_uring_entry(Task& task, const SyscallEvent& call);
+    void io_uring_exit(Task& task, const SyscallEvent& call);
+    friend class IoUringEmitter;
+
     Task& add_task(pid_t tid, pid_t tgid);
     Task* find_task(pid_t tid);
     void resume(Task& task, int signal = 0);
@@ -91,6 +98,8 @@ private:
     std::vector<EventSink*> sinks_;
     SignalRelay relay_;
     std::unordered_map<pid_t, Task> tasks_;
+    // Per process (thread-group id): fds and mappings are per process.
+    std::unordered_map<pid_t, IoUringTracker> io_uring_;
 
     bool filtered_ = false;  // the launched tree runs under our seccomp filter
     bool attach_mode_ = false;

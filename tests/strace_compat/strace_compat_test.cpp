@@ -151,7 +151,9 @@ TEST_P(StraceCompat, SameLinesAsStrace) {
         << name << ".c has no '// strace-compat: OPTIONS' line";
     const std::vector<std::string> options = split_words(m[1]);
     const std::string program = std::string(COMPAT_PROGRAM_DIR) + "/" + name;
-    const fs::path dir = fs::temp_directory_path() / ("sctrace-compat-" + name);
+    // Per process: two builds' suites (or people) may run at once.
+    const fs::path dir = fs::temp_directory_path() /
+                         ("sctrace-compat-" + name + "-" + std::to_string(getpid()));
     fs::create_directories(dir);
     const std::string strace_log = dir / "strace.log", sctrace_log = dir / "sctrace.log";
 

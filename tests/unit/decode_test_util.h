@@ -78,7 +78,7 @@ inline std::string decode_to_strace(const SyscallEvent& call, FakeMemory& memory
     append_strace_args(out, tree, 0, ArgTree::kMaxNodes);
     out.push_back(')');
     if (call.err == 0) {
-        if (tree.ret_format == RetFormat::Hex) {
+        if (tree.ret_format == RetFormat::Hex && call.ret != 0) {
             fmt::format_to(std::back_inserter(out), " = {:#x}",
                            static_cast<std::uint64_t>(call.ret));
         } else if (tree.ret_format == RetFormat::None) {

@@ -1,0 +1,178 @@
+// Argument shapes shared by the desc and poll decoders (desc.cpp, poll.cpp):
+// fds, open flags, modes, paths, arrays of structs, sigsets with a length,
+// and the strace forms of values a table does not name.
+//
+// Everything here builds tree nodes from fixed local buffers: no allocation.
+#pragma once
+
+#include <algorithm>
+#include <array>
+#include <cinttypes>
+#include <cstdio>
+#include <cstring>
+#include <string_view>
+
+#include "decoders/decoder.h"
+#include "decoders/xlat_tables.h"
+
+namespace sctrace::desc_shapes {
+
+// The size of a long / pointer in the tracee's ABI (iovec, fd_set words,
+// the pselect6 sigmask pair).
+inline std::size_t word_size(Arch arch) {
+    return arch == Arch::X86_64 ? 8 : 4;
+}
+
+// A file descriptor: strace's printfd prints the C int.
+inline NodeId add_fd(DecodeContext& ctx, NodeId parent, std::uint64_t raw,
+                     std::string_view key = {}) {
+    return ctx.tree().add_int(parent, static_cast<int>(raw), key);
+}
+
+// "0x10 /* EFD_??? */": strace's form for a value none of whose bits (or,
+// for an enum, whose value) the table names.
+inline NodeId add_unknown(DecodeContext& ctx, NodeId parent, std::uint64_t value,
+                          std::string_view unknown, std::string_view key) {
+    char text[96];
+    const int n = std::snprintf(text, sizeof text, "%#" PRIx64 " /* %.*s */", value,
+                                static_cast<int>(unknown.size()), unknown.data());
+    return ctx.tree().add_text_copy(parent, std::string_view(text, static_cast<std::size_t>(n)),
+                                    key);
+}
+
+// Flags; when not a single bit is named, strace adds the "???" comment
+// (with some named, the rest is just "|0x..", as the formatter prints).
+inline NodeId add_flags(DecodeContext& ctx, NodeId parent, std::uint64_t value,
+                        const XlatTable& table, std::string_view unknown,
+                        std::string_view key = {}) {
+    bool any = false;
+    for (const XlatEntry& e : table.entries) {
+        if (e.value != 0 && (value & e.value) == e.value) any = true;
+    }
+    if (value != 0 && !any) return add_unknown(ctx, parent, value, unknown, key);
+    return ctx.tree().add_flags(parent, value, table, key);
+}
+
+// An enumeration; unknown values print in hex with the "???" comment.
+inline NodeId add_enum(DecodeContext& ctx, NodeId parent, std::uint64_t value,
+                       const XlatTable& table, std::string_view unknown,
+                       std::string_view key = {}) {
+    if (!table.name_of(value)) return add_unknown(ctx, parent, value, unknown, key);
+    return ctx.tree().add_enum(parent, value, table, key);
+}
+
+// open(2) flags: the access mode by name, then the other flags.
+inline NodeId add_open_flags(DecodeContext& ctx, NodeId parent, std::uint64_t value,
+                             std::string_view key = {}) {
+    const NodeId id = ctx.tree().add_flags(parent, value, xlat::open_mode_flags, key);
+    if (id != kNoNode) {
+        ArgNode& n = ctx.tree().mutable_node(id);
+        n.enum_table = &xlat::open_access_modes;
+        n.enum_mask = 3;
+    }
+    return id;
+}
+
+// A file mode as strace prints it ("%#03o": 0644, 000, 007). The formatter's
+// Oct kind always prints four digits, right only from 0100 up.
+inline NodeId add_mode(DecodeContext& ctx, NodeId parent, std::uint64_t mode,
+                       std::string_view key = {}) {
+    if (mode >= 0100) return ctx.tree().add_oct(parent, mode, key);
+    char text[8];
+    const int n = std::snprintf(text, sizeof text, "%#03o", static_cast<unsigned>(mode));
+    return ctx.tree().add_text_copy(parent, std::string_view(text, static_cast<std::size_t>(n)),
+                                    key);
+}
+
+// A path: strace shows it whole (up to PATH_MAX), not cut at -s as other
+// strings are. NULL for 0, the address when unreadable.
+inline NodeId add_path(DecodeContext& ctx, NodeId parent, std::uint64_t addr,
+                       std::string_view key = {}) {
+    if (addr == 0) return ctx.tree().add_ptr(parent, 0, key);
+    constexpr std::size_t kPathMax = 4096;
+    std::array<char, kPathMax> buf;
+    std::size_t have = 0;
+    while (have < kPathMax) {
+        const std::uint64_t at = addr + have;
+        const std::size_t want = std::min<std::size_t>(4096 - (at % 4096), kPathMax - have);
+        const std::size_t got = ctx.read(at, {buf.data() + have, want});
+        if (const void* nul = std::memchr(buf.data() + have, '\0', got)) {
+            have = static_cast<std::size_t>(static_cast<const char*>(nul) - buf.data());
+            return ctx.tree().add_str(parent, {buf.data(), have}, false, key);
+        }
+        have += got;
+        if (got < want) break;
+    }
+    if (have < kPathMax) return ctx.tree().add_hex(parent, addr, key);  // unreadable
+    return ctx.tree().add_str(parent, {buf.data(), kPathMax - 1}, true, key);
+}
+
+// A timespec in the tracee's ABI: i386's pselect6/ppoll/epoll_pwait2 use
+// 32-bit fields; everything else the native 64-bit struct.
+inline NodeId add_timespec(DecodeContext& ctx, NodeId parent, std::uint64_t addr,
+                           std::string_view key = {}) {
+    if (ctx.arch() != Arch::I386) return ctx.add_timespec(parent, addr, key);
+    if (addr == 0) return ctx.tree().add_ptr(parent, 0, key);
+    std::int32_t ts[2];
+    if (!ctx.read_struct(addr, ts)) return ctx.tree().add_hex(parent, addr, key);
+    const NodeId s = ctx.tree().add_struct(parent, key);
+    ctx.tree().add_int(s, ts[0], "tv_sec");
+    ctx.tree().add_int(s, ts[1], "tv_nsec");
+    return s;
+}
+
+inline NodeId add_timeval(DecodeContext& ctx, NodeId parent, std::uint64_t addr,
+                          std::string_view key = {}) {
+    if (ctx.arch() != Arch::I386) return ctx.add_timeval(parent, addr, key);
+    if (addr == 0) return ctx.tree().add_ptr(parent, 0, key);
+    std::int32_t tv[2];
+    if (!ctx.read_struct(addr, tv)) return ctx.tree().add_hex(parent, addr, key);
+    const NodeId s = ctx.tree().add_struct(parent, key);
+    ctx.tree().add_int(s, tv[0], "tv_sec");
+    ctx.tree().add_int(s, tv[1], "tv_usec");
+    return s;
+}
+
+// A signal mask given with its size (ppoll, epoll_pwait, pselect6's pair):
+// strace decodes it only when the size is at least a word and at most the
+// kernel's 8 bytes; otherwise it shows the address.
+inline NodeId add_sigset_len(DecodeContext& ctx, NodeId parent, std::uint64_t addr,
+                             std::uint64_t size, std::string_view key = {}) {
+    if (size < word_size(ctx.arch()) || size > 8) return ctx.tree().add_ptr(parent, addr, key);
+    return ctx.add_sigset(parent, addr, size, key);
+}
+
+// strace's print_array: NULL, [] for no elements, the address when the
+// array cannot be read (or its size overflows), at most -s elements and
+// then "...". `elem(ctx, list, bytes)` adds one element from its raw bytes.
+template <std::size_t kElemSize, typename Fn>
+NodeId add_array(DecodeContext& ctx, NodeId parent, std::uint64_t addr, std::uint64_t count,
+                 Fn&& elem, std::size_t elem_size = kElemSize, std::string_view key = {}) {
+    if (addr == 0) return ctx.tree().add_ptr(parent, 0, key);
+    if (count == 0) return ctx.tree().add_array(parent, key);
+    if (count > ~std::uint64_t{0} / elem_size || addr + count * elem_size < addr) {
+        return ctx.tree().add_hex(parent, addr, key);
+    }
+    std::array<char, kElemSize> bytes{};
+    if (ctx.read(addr, {bytes.data(), elem_size}) != elem_size) {
+        return ctx.tree().add_hex(parent, addr, key);
+    }
+    const NodeId list = ctx.tree().add_array(parent, key);
+    if (list == kNoNode) return list;
+    const std::uint64_t limit = ctx.options().string_limit;
+    for (std::uint64_t i = 0; i < count; ++i) {
+        if (i >= limit) {
+            ctx.tree().mark_truncated(list);
+            break;
+        }
+        if (i > 0 && ctx.read(addr + i * elem_size, {bytes.data(), elem_size}) != elem_size) {
+            ctx.tree().mark_truncated(list);
+            break;
+        }
+        elem(ctx, list, bytes.data());
+        if (ctx.tree().overflowed()) break;
+    }
+    return list;
+}
+
+}  // namespace sctrace::desc_shapes

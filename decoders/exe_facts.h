@@ -1,0 +1,28 @@
+// Facts about an executable, read from its ELF file at exec time: is it
+// static, which interpreter does it name, is it built on glibc. Rules such
+// as static-glibc-nss need them (a static glibc binary that loads NSS
+// modules), and they cost one file read per exec, not per syscall.
+#pragma once
+
+#include <string>
+
+namespace sctrace {
+
+struct ExeFacts {
+    bool readable = false;  // an ELF file that libelf could parse
+    bool is_static = false;  // no PT_INTERP: nothing loads libraries for it
+    bool is_pie = false;     // ET_DYN
+    std::string interpreter;  // PT_INTERP's path, "" when static
+    bool glibc = false;       // built against GNU libc (see glibc_evidence)
+    // What showed glibc: "libc.so.6" (DT_NEEDED), "GLIBC_" (symbol
+    // versions), "ld-linux" (the interpreter), "GNU C Library" (a static
+    // binary's embedded version string). Empty when not glibc.
+    std::string glibc_evidence;
+    std::string error;  // why readable is false
+};
+
+// Reads `path`'s ELF headers (and, for static files, scans for glibc's
+// version string). Never throws; a non-ELF file gives readable == false.
+ExeFacts read_exe_facts(const char* path);
+
+}  // namespace sctrace

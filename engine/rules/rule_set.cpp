@@ -286,6 +286,14 @@ void RuleSet::parse_text(const std::string& file, const std::string& text) {
     }
 }
 
+void RuleSet::add_text(const std::string& file, const std::string& text) {
+    parse_text(file, text);
+}
+
+void RuleSet::compile() {
+    compile_all();
+}
+
 void RuleSet::load_text(const std::string& file, const std::string& text) {
     parse_text(file, text);
     compile_all();

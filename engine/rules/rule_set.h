@@ -80,7 +80,11 @@ public:
     // in order. Problems are collected in errors(); a rule with an error is
     // left out, the rest load.
     void load(const std::vector<std::string>& paths);
-    // Loads one file's text (tests, and load()).
+    // Adds one file's text without compiling yet (files may use each
+    // other's macros in any order), then compile() once all are added.
+    void add_text(const std::string& file_name, const std::string& text);
+    void compile();
+    // add_text + compile, for a single file.
     void load_text(const std::string& file_name, const std::string& text);
 
     const std::vector<RuleError>& errors() const { return errors_; }

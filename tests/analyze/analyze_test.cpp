@@ -142,4 +142,29 @@ TEST_F(Analyze, SctracesOwnJsonlIsReadBack) {
     EXPECT_GT(count_lines_with(b.out, "\"syscall\":\"connect\""), 0u);
 }
 
+TEST_F(Analyze, RulesCheckReportsAPlantedErrorAtItsLineAndColumn) {
+    write("bad.yaml",
+          "- rule: broken\n"
+          "  condition: evt.type = close and fd.nonblock = true\n");
+    Result r = sh(std::string(SCTRACE_BIN) + " rules check -r " + path("bad.yaml"));
+    EXPECT_EQ(r.status, 1);
+    EXPECT_NE(r.err.find("bad.yaml:2:35: error: rule 'broken': unknown field or macro "
+                         "'fd.nonblock'"),
+              std::string::npos)
+        << r.err;
+    EXPECT_NE(r.err.find("^ did you mean 'fd.nonblocking'?"), std::string::npos) << r.err;
+    r = sh(std::string(SCTRACE_BIN) + " rules check --json -r " + path("bad.yaml"));
+    EXPECT_EQ(r.status, 1);
+    const auto j = nlohmann::json::parse(r.out);
+    EXPECT_EQ(j["ok"], false);
+    EXPECT_EQ(j["errors"][0]["line"], 2);
+    EXPECT_EQ(j["errors"][0]["column"], 35);
+    // A run with broken rules refuses to start rather than trace half-blind.
+    r = sh(std::string(SCTRACE_BIN) + " -r " + path("bad.yaml") + " -- true");
+    EXPECT_EQ(r.status, 2);
+    // The bundled pack checks clean.
+    r = sh(std::string(SCTRACE_BIN) + " rules check");
+    EXPECT_EQ(r.status, 0) << r.err;
+}
+
 }  // namespace

@@ -1,0 +1,133 @@
+// Rule files: loading, overrides, needs, and errors that point at the text.
+#include "engine/rules/rule_set.h"
+
+#include <gtest/gtest.h>
+
+namespace sctrace::rules {
+namespace {
+
+TEST(RuleSet, LoadsRulesMacrosListsFromAnyFileOrder) {
+    RuleSet set;
+    set.add_text("a.yaml", R"(
+- rule: r1
+  desc: uses things defined later
+  condition: evt.type in (net_calls) and at_exit
+  output: "%evt.type on fd %fd.num"
+  severity: error
+  tags: [network]
+)");
+    set.add_text("b.yaml", R"(
+- list: net_calls
+  items: [connect, accept]
+- macro: at_exit
+  condition: evt.dir = <
+)");
+    set.compile();
+    ASSERT_TRUE(set.errors().empty()) << set.format_errors();
+    const Rule* r = set.find("r1");
+    ASSERT_NE(r, nullptr);
+    EXPECT_EQ(r->severity, Severity::Error);
+    EXPECT_EQ(r->tags, std::vector<std::string>{"network"});
+    const auto needs = set.needs();
+    EXPECT_FALSE(needs.all_syscalls);
+    EXPECT_EQ(needs.syscalls, (std::set<std::string>{"accept", "connect"}));
+}
+
+TEST(RuleSet, ALaterFileDisablesAppendsOrReplaces) {
+    RuleSet set;
+    set.load_text("base.yaml", R"(
+- rule: one
+  condition: evt.type = close
+- rule: two
+  condition: evt.type = close
+- rule: three
+  condition: evt.type = close
+)");
+    set.load_text("local.yaml", R"(
+- rule: one
+  enabled: false
+- rule: two
+  append: true
+  condition: evt.failed = true
+- rule: three
+  condition: evt.type = connect
+  severity: critical
+)");
+    ASSERT_TRUE(set.errors().empty()) << set.format_errors();
+    EXPECT_FALSE(set.find("one")->enabled);
+    EXPECT_EQ(set.find("two")->condition_text, "(evt.type = close) and (evt.failed = true)");
+    EXPECT_EQ(set.find("three")->severity, Severity::Critical);
+    EXPECT_EQ(set.find("three")->condition_text, "evt.type = connect");
+}
+
+TEST(RuleSet, APlantedErrorIsReportedAtItsLineAndColumnWithACaret) {
+    RuleSet set;
+    set.load_text("planted.yaml",
+                  "- rule: fine\n"
+                  "  condition: evt.type = close\n"
+                  "- rule: broken\n"
+                  "  desc: a typo in a field name\n"
+                  "  condition: evt.type = connect and fd.nonblock = true\n");
+    ASSERT_EQ(set.errors().size(), 1u) << set.format_errors();
+    const RuleError& e = set.errors()[0];
+    EXPECT_EQ(e.where.file, "planted.yaml");
+    EXPECT_EQ(e.where.line, 5);
+    EXPECT_EQ(e.where.column, 37);
+    EXPECT_EQ(e.hint, "did you mean 'fd.nonblocking'?");
+    const std::string text = set.format_errors();
+    EXPECT_NE(text.find("planted.yaml:5:37: error: rule 'broken': unknown field or macro "
+                        "'fd.nonblock'"),
+              std::string::npos)
+        << text;
+    EXPECT_NE(text.find("\n  " + std::string(36, ' ') + "^ did you mean"), std::string::npos)
+        << text;
+    // The broken rule is left out; the fine one loads.
+    EXPECT_NE(set.find("fine"), nullptr);
+    EXPECT_EQ(set.find("broken"), nullptr);
+}
+
+TEST(RuleSet, YamlAndShapeErrorsHavePositionsToo) {
+    RuleSet bad_yaml;
+    bad_yaml.load_text("y.yaml", "- rule: x\n  condition: [unclosed\n");
+    ASSERT_EQ(bad_yaml.errors().size(), 1u);
+    EXPECT_EQ(bad_yaml.errors()[0].where.file, "y.yaml");
+    EXPECT_GE(bad_yaml.errors()[0].where.line, 2);
+    EXPECT_NE(bad_yaml.errors()[0].message.find("not valid YAML"), std::string::npos);
+
+    RuleSet shape;
+    shape.load_text("s.yaml",
+                    "- rule: x\n"
+                    "  condition: evt.type = close\n"
+                    "  severity: urgent\n"
+                    "- rule: y\n"
+                    "  output: \"%fd.nom\"\n"
+                    "  condition: evt.type = close\n"
+                    "- macro: m\n"
+                    "  condition: evt.type ==\n"
+                    "- something: else\n");
+    ASSERT_EQ(shape.errors().size(), 4u) << shape.format_errors();
+    EXPECT_EQ(shape.errors()[0].where.line, 3);
+    EXPECT_NE(shape.errors()[0].message.find("unknown severity 'urgent'"), std::string::npos);
+    EXPECT_EQ(shape.errors()[1].where.line, 5);
+    EXPECT_NE(shape.errors()[1].message.find("unknown field '%fd.nom'"), std::string::npos);
+    EXPECT_EQ(shape.errors()[2].where.line, 8);
+    EXPECT_EQ(shape.errors()[3].where.line, 9);
+}
+
+TEST(RuleSet, OutputTemplatesFillFields) {
+    RuleSet set;
+    set.load_text("o.yaml",
+                  "- rule: x\n  condition: evt.type = signal\n"
+                  "  output: \"%signal.name at %signal.addr in %proc.pid.\"\n");
+    ASSERT_TRUE(set.errors().empty()) << set.format_errors();
+    StateTracker state;
+    SignalEvent sig;
+    sig.signo = 11;
+    sig.addr = 0xbbadbeef;
+    const Event event{EventKind::Signal, 1, 42, 42, sig};
+    EvalContext ctx{event, state};
+    EXPECT_EQ(render_output(set.find("x")->output, ctx), "SIGSEGV at 0xbbadbeef in 42.");
+}
+
+}  // namespace
+}  // namespace sctrace::rules

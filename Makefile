@@ -41,6 +41,7 @@ test: test-release test-asan
 
 bench: build
 	bash bench/run.sh $(BUILD)
+	bash bench/analyze.sh $(BUILD)
 
 format:
 	find base events decoders tracer engine report cli tests bench samples -name '*.cpp' -o -name '*.h' -o -name '*.c' | xargs clang-format -i

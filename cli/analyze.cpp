@@ -292,7 +292,8 @@ int analyze_main(int argc, char** argv) {
         }
     } fanout;
     if (writer) fanout.sinks.push_back(writer.get());
-    fanout.sinks.push_back(&pipeline->sink());
+    // With no rules there is nothing to track state for.
+    if (!pipeline->empty()) fanout.sinks.push_back(&pipeline->sink());
     EventSink& sink = fanout;
 
     std::vector<InputFile> files;

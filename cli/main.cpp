@@ -99,7 +99,7 @@ int run(const RunOptions& options) {
 
     std::vector<EventSink*> sinks;
     if (writer) sinks.push_back(writer.get());
-    sinks.push_back(&pipeline->sink());
+    if (!pipeline->empty()) sinks.push_back(&pipeline->sink());
 
     SessionOptions session_options;
     session_options.traced = display;

@@ -192,10 +192,10 @@ NodeId DecodeContext::add_sigset(NodeId parent, std::uint64_t addr, std::uint64_
         read(addr, {reinterpret_cast<char*>(&bits), size}) != size) {
         return tree_.add_hex(parent, addr, key);
     }
-    // strace prints the complement, as ~[...], when more than half the
+    // strace prints the complement, as ~[...], when two thirds or more of the
     // signals are in the set (a "block everything but..." mask reads better).
     const unsigned nsig = static_cast<unsigned>(size * 8);
-    const bool inverted = static_cast<unsigned>(__builtin_popcountll(bits)) > nsig / 2;
+    const bool inverted = static_cast<unsigned>(__builtin_popcountll(bits)) >= nsig * 2 / 3;
     if (inverted) bits = ~bits & (nsig == 64 ? ~0ull : ((1ull << nsig) - 1));
     const NodeId list = tree_.add_array(parent, key);
     if (list == kNoNode) return list;

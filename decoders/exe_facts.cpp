@@ -45,15 +45,17 @@ bool contains(std::string_view haystack, std::string_view needle) {
 }
 
 // DT_NEEDED entries and the version-requirement names (.gnu.version_r):
-// a dynamic glibc program needs libc.so.6 and GLIBC_2.x versions.
+// a dynamic glibc program needs libc.so.6 and GLIBC_2.x versions. The
+// DT_NEEDED entry is the stronger evidence and wins when both are there.
 void scan_dynamic(Elf* elf, ExeFacts& facts) {
+    bool needs_libc = false, glibc_versions = false;
     Elf_Scn* scn = nullptr;
     while ((scn = elf_nextscn(elf, scn)) != nullptr) {
         GElf_Shdr shdr;
         if (!gelf_getshdr(scn, &shdr)) continue;
-        if (shdr.sh_type == SHT_DYNAMIC) {
-            Elf_Data* data = elf_getdata(scn, nullptr);
-            if (!data || shdr.sh_entsize == 0) continue;
+        Elf_Data* data = elf_getdata(scn, nullptr);
+        if (!data) continue;
+        if (shdr.sh_type == SHT_DYNAMIC && shdr.sh_entsize != 0) {
             const std::size_t n = shdr.sh_size / shdr.sh_entsize;
             for (std::size_t i = 0; i < n; ++i) {
                 GElf_Dyn dyn;
@@ -61,17 +63,11 @@ void scan_dynamic(Elf* elf, ExeFacts& facts) {
                     continue;
                 }
                 const char* name = elf_strptr(elf, shdr.sh_link, dyn.d_un.d_val);
-                if (name && std::string_view(name) == "libc.so.6") {
-                    facts.glibc = true;
-                    facts.glibc_evidence = "libc.so.6";
-                    return;
-                }
+                if (name && std::string_view(name) == "libc.so.6") needs_libc = true;
             }
         } else if (shdr.sh_type == SHT_GNU_verneed) {
-            Elf_Data* data = elf_getdata(scn, nullptr);
-            if (!data) continue;
             int offset = 0;
-            for (std::size_t i = 0; i < shdr.sh_info; ++i) {
+            for (std::size_t i = 0; i < shdr.sh_info && !glibc_versions; ++i) {
                 GElf_Verneed need;
                 if (!gelf_getverneed(data, offset, &need)) break;
                 int aux_offset = offset + static_cast<int>(need.vn_aux);
@@ -80,9 +76,8 @@ void scan_dynamic(Elf* elf, ExeFacts& facts) {
                     if (!gelf_getvernaux(data, aux_offset, &aux)) break;
                     const char* name = elf_strptr(elf, shdr.sh_link, aux.vna_name);
                     if (name && std::string_view(name).starts_with("GLIBC_")) {
-                        facts.glibc = true;
-                        facts.glibc_evidence = "GLIBC_";
-                        return;
+                        glibc_versions = true;
+                        break;
                     }
                     aux_offset += static_cast<int>(aux.vna_next);
                 }
@@ -91,13 +86,33 @@ void scan_dynamic(Elf* elf, ExeFacts& facts) {
             }
         }
     }
+    if (needs_libc || glibc_versions) {
+        facts.glibc = true;
+        facts.glibc_evidence = needs_libc ? "libc.so.6" : "GLIBC_";
+    }
 }
 
-// A static glibc binary carries glibc's version banner ("GNU C Library")
-// in .rodata; look in the allocated, non-executable PROGBITS sections.
+// A static glibc program has no dynamic section to ask. glibc's static
+// objects put code and data in sections of their own (__libc_freeres_fn,
+// __libc_IO_vtables, __libc_atexit ...), which even a minimal program links
+// and strip keeps; failing that, the tunables variable name or the version
+// banner ("GNU C Library", linked in by programs that print it) in .rodata.
 void scan_static(Elf* elf, ExeFacts& facts) {
-    static constexpr std::string_view kBanner = "GNU C Library";
+    std::size_t shstrndx = 0;
+    if (elf_getshdrstrndx(elf, &shstrndx) != 0) return;
     Elf_Scn* scn = nullptr;
+    while ((scn = elf_nextscn(elf, scn)) != nullptr) {
+        GElf_Shdr shdr;
+        if (!gelf_getshdr(scn, &shdr)) continue;
+        const char* name = elf_strptr(elf, shstrndx, shdr.sh_name);
+        if (name && (std::string_view(name) == "__libc_freeres_fn" ||
+                     std::string_view(name) == "__libc_IO_vtables" ||
+                     std::string_view(name) == "__libc_atexit")) {
+            facts.glibc = true;
+            facts.glibc_evidence = name;
+            return;
+        }
+    }
     while ((scn = elf_nextscn(elf, scn)) != nullptr) {
         GElf_Shdr shdr;
         if (!gelf_getshdr(scn, &shdr)) continue;
@@ -108,10 +123,12 @@ void scan_static(Elf* elf, ExeFacts& facts) {
         Elf_Data* data = elf_getdata(scn, nullptr);
         if (!data || !data->d_buf) continue;
         const std::string_view bytes(static_cast<const char*>(data->d_buf), data->d_size);
-        if (contains(bytes, kBanner)) {
-            facts.glibc = true;
-            facts.glibc_evidence = "GNU C Library";
-            return;
+        for (const std::string_view mark : {"GLIBC_TUNABLES", "GNU C Library"}) {
+            if (contains(bytes, mark)) {
+                facts.glibc = true;
+                facts.glibc_evidence = mark;
+                return;
+            }
         }
     }
 }

@@ -486,8 +486,7 @@ void wait4_exit(DecodeContext& ctx) {
     } else {
         add_status(tree, ctx.root(), status);
     }
-    add_flags(tree, ctx.root(), static_cast<std::uint32_t>(ctx.arg(2)), xlat::wait_options,
-              "W???");
+    add_flags(tree, ctx.root(), static_cast<std::uint32_t>(ctx.arg(2)), xlat::wait_options, "W???");
     if (ctx.ret() > 0) {
         add_rusage(ctx, ctx.arg(3));
     } else {
@@ -509,16 +508,11 @@ void waitid_exit(DecodeContext& ctx) {
 }
 
 constexpr SyscallDecoder kDecoders[] = {
-    {"clone", clone_entry, clone_exit},
-    {"clone3", clone3_entry, clone3_exit},
-    {"fork", nullptr, nullptr},
-    {"vfork", nullptr, nullptr},
-    {"execve", execve_entry, nullptr},
-    {"execveat", execveat_entry, nullptr},
-    {"exit", exit_entry, nullptr},
-    {"exit_group", exit_entry, nullptr},
-    {"wait4", wait4_entry, wait4_exit},
-    {"waitid", waitid_entry, waitid_exit},
+    {"clone", clone_entry, clone_exit}, {"clone3", clone3_entry, clone3_exit},
+    {"fork", nullptr, nullptr},         {"vfork", nullptr, nullptr},
+    {"execve", execve_entry, nullptr},  {"execveat", execveat_entry, nullptr},
+    {"exit", exit_entry, nullptr},      {"exit_group", exit_entry, nullptr},
+    {"wait4", wait4_entry, wait4_exit}, {"waitid", waitid_entry, waitid_exit},
 };
 
 }  // namespace

@@ -50,8 +50,7 @@ NodeId add_sigset_bits(ArgTree& tree, NodeId parent, std::uint64_t bits, unsigne
     const unsigned words = (bytes + 3) / 4;
     const unsigned nbits = words * 32;
     if (nbits < 64) bits &= (1ull << nbits) - 1;
-    const bool inverted =
-        static_cast<unsigned>(__builtin_popcountll(bits)) >= words * 32 * 2 / 3;
+    const bool inverted = static_cast<unsigned>(__builtin_popcountll(bits)) >= words * 32 * 2 / 3;
     if (inverted) bits = ~bits & (nbits == 64 ? ~0ull : ((1ull << nbits) - 1));
     const NodeId list = tree.add_array(parent, key);
     if (list == kNoNode) return list;
@@ -219,8 +218,7 @@ NodeId add_siginfo(ArgTree& tree, NodeId parent, const SiginfoFields& si, std::s
     return s;
 }
 
-NodeId add_siginfo_at(DecodeContext& ctx, NodeId parent, std::uint64_t addr,
-                      std::string_view key) {
+NodeId add_siginfo_at(DecodeContext& ctx, NodeId parent, std::uint64_t addr, std::string_view key) {
     if (addr == 0) return ctx.tree().add_ptr(parent, 0, key);
     siginfo_t si{};
     if ((ctx.exiting() && ctx.failed()) || !ctx.read_struct(addr, si)) {

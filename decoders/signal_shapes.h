@@ -49,7 +49,7 @@ struct SiginfoFields {
     int signo = 0;
     int code = 0;
     int errno_value = 0;
-    int pid = 0;  // si_pid; si_timerid for SI_TIMER
+    int pid = 0;       // si_pid; si_timerid for SI_TIMER
     unsigned uid = 0;  // si_uid; si_overrun for SI_TIMER
     int status = 0;
     std::int64_t utime = 0;

@@ -42,6 +42,9 @@ struct SyscallEvent {
     std::string_view name;  // "connect"; "syscall_N" when unknown
     std::array<std::uint64_t, 6> args{};
     Nanos entry_time = 0;  // when the thread entered the call
+    // The stack pointer at entry (PTRACE_GET_SYSCALL_INFO reports it):
+    // rt_sigreturn's argument, the signal frame, is found from it.
+    std::uint64_t stack_pointer = 0;
     // Exit only: the return value as the kernel set it (negative errno folded
     // out: ret == -1 and err == errno, as libc reports it).
     std::int64_t ret = 0;

@@ -118,6 +118,16 @@ void StraceWriter::write_resumed(const Event& exit) {
     const std::size_t start = prefix(exit);
     fmt::format_to(std::back_inserter(out_), "<... {} resumed>", call.name);
     if (call.decoded) {
+        // The entry half ended without its ", " (strace prints it here then:
+        // "<... clone resumed>, child_tidptr=...").
+        const ArgTree& tree = *call.decoded;
+        std::size_t total = 0;
+        for (NodeId c = tree.node(tree.root()).first_child; c != kNoNode; c = tree.node(c).next) {
+            ++total;
+        }
+        if (tree.entry_complete && tree.entry_arg_count > 0 && total > tree.entry_arg_count) {
+            out_.append(std::string_view(", "));
+        }
         append_strace_args(out_, *call.decoded, call.decoded->entry_arg_count, ArgTree::kMaxNodes);
     }
     result(call, start);

@@ -424,11 +424,13 @@ void Session::on_syscall_stop(Task& task) {
     switch (info.op) {
         case PTRACE_SYSCALL_INFO_ENTRY:
             on_syscall_entry(task, arch_of(info.arch, static_cast<std::int64_t>(info.entry.nr)),
-                             static_cast<std::int64_t>(info.entry.nr), info.entry.args);
+                             static_cast<std::int64_t>(info.entry.nr), info.entry.args,
+                             info.stack_pointer);
             break;
         case PTRACE_SYSCALL_INFO_SECCOMP:
             on_syscall_entry(task, arch_of(info.arch, static_cast<std::int64_t>(info.seccomp.nr)),
-                             static_cast<std::int64_t>(info.seccomp.nr), info.seccomp.args);
+                             static_cast<std::int64_t>(info.seccomp.nr), info.seccomp.args,
+                             info.stack_pointer);
             break;
         case PTRACE_SYSCALL_INFO_EXIT:
             on_syscall_exit(task, info.exit.rval, info.exit.is_error != 0);
@@ -439,7 +441,8 @@ void Session::on_syscall_stop(Task& task) {
     resume(task);
 }
 
-void Session::on_syscall_entry(Task& task, Arch arch, std::int64_t nr, const std::uint64_t* args) {
+void Session::on_syscall_entry(Task& task, Arch arch, std::int64_t nr, const std::uint64_t* args,
+                               std::uint64_t stack_pointer) {
     const Nanos now = now_realtime();
     SyscallEvent& call = task.current;
     call = SyscallEvent{};
@@ -448,6 +451,7 @@ void Session::on_syscall_entry(Task& task, Arch arch, std::int64_t nr, const std
     call.name = syscall_name(arch, nr, task.name_scratch);
     for (int i = 0; i < 6; ++i) call.args[i] = args[i];
     call.entry_time = now;
+    call.stack_pointer = stack_pointer;
     task.in_syscall = true;
     if (!suppressed(task)) io_uring_entry(task, call);
     // Without the filter every call stops; only the ones asked for become

@@ -70,7 +70,8 @@ private:
     void handle_stop(pid_t tid, WaitStatus status);
     void on_gone(Task& task, WaitStatus status);
     void on_syscall_stop(Task& task);
-    void on_syscall_entry(Task& task, Arch arch, std::int64_t nr, const std::uint64_t* args);
+    void on_syscall_entry(Task& task, Arch arch, std::int64_t nr, const std::uint64_t* args,
+                          std::uint64_t stack_pointer);
     void on_syscall_exit(Task& task, std::int64_t rval, bool is_error);
     void on_event_stop(Task& task, WaitStatus status);
     void on_spawn(Task& parent, int ptrace_event);

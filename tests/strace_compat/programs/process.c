@@ -1,8 +1,8 @@
 // strace-compat: -e trace=clone,clone3,fork,vfork,execveat,exit,exit_group,wait4,waitid,kill,tkill,tgkill
 // Process life cycle calls with fixed results: fork and wait4, vfork and
 // execveat of /bin/true with a small explicit environment, a failed
-// execveat, clone and clone3 made directly, children that exit with a code,
-// are killed or stop, waitid, and exit_group. (execve itself is in
+// execveat, clone and clone3 made directly, children that exit with a code
+// or are killed, waitid, and exit_group. (execve itself is in
 // process_execve.c: the first execve, the tracer's own launch, shows an
 // envp address that differs between tracers.)
 //
@@ -84,17 +84,9 @@ int main(void) {
     waitid(P_PID, (id_t)child, &info, WEXITED);
     deliver_sigchld();
 
-    // A child that stops itself, seen by wait4 with WUNTRACED, then is killed.
-    child = fork();
-    if (child == 0) {
-        raise(SIGSTOP);
-        _exit(0);
-    }
-    wait4(child, &status, WUNTRACED, NULL);
-    deliver_sigchld();
-    kill(child, SIGKILL);
-    wait4(child, &status, 0, NULL);
-    deliver_sigchld();
+    // (A child that stops itself is left out: whether a tracer reports the
+    // group-stop before the parent's SIGKILL ends it is a race in the
+    // tracer, not something of this family's decoding.)
 
     // Nothing left to wait for: the pointers are printed as addresses.
     struct rusage usage;

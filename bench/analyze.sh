@@ -1,0 +1,105 @@
+#!/usr/bin/env bash
+# Post-mortem throughput: how fast `sctrace analyze` reads a realistic strace
+# log, against `wc -l` on the same file (the floor of reading it at all), and
+# what the rule engine adds on top of parsing.
+#
+#   bench/analyze.sh [--quick] [--no-doc] BUILD_DIR
+#
+# The log is made here, by real strace 6.1 (-f -tt -T -y) on the bench
+# workload and a python run, then repeated to about 200 MB (40 MB quick).
+# Each configuration runs 5 times (3 quick), interleaved; medians reported.
+# Single-threaded: sctrace analyze uses one core.
+set -euo pipefail
+export LC_ALL=C
+
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/.." && pwd)
+quick=0
+doc=1
+build=""
+for arg in "$@"; do
+    case "$arg" in
+        --quick) quick=1; doc=0 ;;
+        --no-doc) doc=0 ;;
+        *) build=$arg ;;
+    esac
+done
+[ -n "$build" ] || { echo "usage: bench/analyze.sh [--quick] [--no-doc] BUILD_DIR" >&2; exit 2; }
+sctrace="$build/cli/sctrace"
+workload="$build/bench/workload"
+[ -x "$sctrace" ] || { echo "bench/analyze: no $sctrace (make build first)" >&2; exit 2; }
+if ! command -v strace >/dev/null; then
+    echo "bench/analyze: SKIPPED: strace is not installed, so no realistic log can be made" >&2
+    exit 0
+fi
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+target_mb=$([ $quick = 1 ] && echo 40 || echo 200)
+reps=$([ $quick = 1 ] && echo 3 || echo 5)
+
+# A realistic mix: network rounds, threads, the dynamic loader, python.
+strace -f -tt -T -y -o "$work/part1.log" "$workload" --rounds 2000 --cheap 0 >/dev/null
+strace -f -tt -T -y -o "$work/part2.log" python3 -c 'import json, urllib.parse, threading' >/dev/null
+cat "$work/part1.log" "$work/part2.log" > "$work/unit.log"
+unit_bytes=$(stat -c %s "$work/unit.log")
+copies=$(( target_mb * 1000000 / unit_bytes + 1 ))
+for _ in $(seq 1 "$copies"); do cat "$work/unit.log"; done > "$work/big.log"
+bytes=$(stat -c %s "$work/big.log")
+lines=$(wc -l < "$work/big.log")
+
+now() { date +%s.%N; }
+time_of() {  # prints seconds taken by "$@"
+    local t0 t1
+    t0=$(now)
+    "$@" >/dev/null 2>&1 || true
+    t1=$(now)
+    echo "$t1 - $t0" | bc -l
+}
+median() { sort -g | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
+
+declare -A samples
+for _ in $(seq 1 "$reps"); do
+    samples[wc]+="$(time_of wc -l "$work/big.log") "
+    samples[parse]+="$(time_of "$sctrace" analyze --no-rules "$work/big.log") "
+    samples[rules]+="$(time_of "$sctrace" analyze "$work/big.log") "
+done
+med() { tr ' ' '\n' <<< "${samples[$1]}" | grep . | median; }
+wc_s=$(med wc); parse_s=$(med parse); rules_s=$(med rules)
+mbps() { echo "scale=0; $bytes / 1000000 / $1" | bc -l; }
+# Events: two per complete line (entry and exit), roughly; counted exactly
+# by converting once to JSONL with no rules.
+"$sctrace" analyze --no-rules -o "$work/events.jsonl" --format jsonl "$work/big.log" 2>/dev/null || true
+events=$(wc -l < "$work/events.jsonl")
+engine_s=$(echo "$rules_s - $parse_s" | bc -l)
+engine_rate=$(echo "scale=0; $events / ($engine_s + 0.000001) / 1" | bc -l)
+
+report=$(cat <<REPORT
+Run of $(date -u '+%Y-%m-%d %H:%M UTC'), commit $(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo '?').
+
+- log: $((bytes / 1000000)) MB, $lines lines (strace -f -tt -T -y of bench/workload and python3, repeated); $events events written as JSONL (not every event is written: entries of calls that returned at once are folded into their exit)
+- $reps interleaved runs each, medians; one core
+
+| configuration | median (s) | MB/s | x wc -l |
+| --- | ---: | ---: | ---: |
+| wc -l | $(printf %.3f "$wc_s") | $(mbps "$wc_s") | 1.00 |
+| sctrace analyze --no-rules (parse, pair, events) | $(printf %.3f "$parse_s") | $(mbps "$parse_s") | $(printf %.1f "$(echo "$parse_s / $wc_s" | bc -l)") |
+| sctrace analyze (the bundled rule pack) | $(printf %.3f "$rules_s") | $(mbps "$rules_s") | $(printf %.1f "$(echo "$rules_s / $wc_s" | bc -l)") |
+
+- the rule engine's own cost (with rules minus without): $(printf %.3f "$engine_s") s for at least $events events (the JSONL count; calls that returned at once are two events folded into one line), so at least $engine_rate events/s
+REPORT
+)
+echo "$report"
+if [ $doc = 1 ]; then
+    perf="$root/docs/performance.md"
+    begin='<!-- bench/analyze.sh results: begin -->'
+    end='<!-- bench/analyze.sh results: end -->'
+    if ! grep -q "$begin" "$perf"; then
+        printf '\n## Post-mortem: sctrace analyze\n\nMeasured by `bench/analyze.sh BUILD_DIR` (`make bench` runs it).\n\n%s\n%s\n' "$begin" "$end" >> "$perf"
+    fi
+    awk -v b="$begin" -v e="$end" -v r="$report" '
+        $0 == b { print; print r; skip = 1; next }
+        $0 == e { skip = 0 }
+        !skip { print }' "$perf" > "$perf.new" && mv "$perf.new" "$perf"
+    echo "bench/analyze: results written to docs/performance.md" >&2
+fi

@@ -740,6 +740,64 @@ TEST_P(SignalToTracer, IsForwardedToTheLaunchedCommand) {
 }
 
 // ---------------------------------------------------------------------------
+// io_uring submissions, which strace never shows
+
+// The io_uring_submit events of a JSONL log, as opcode -> count.
+std::map<std::string, int> submissions(const std::string& log) {
+    std::map<std::string, int> ops;
+    std::istringstream in(read_file(log));
+    for (std::string line; std::getline(in, line);) {
+        const auto j = nlohmann::json::parse(line, nullptr, false);
+        if (j.is_object() && j.value("type", "") == "io_uring_submit") {
+            ops[j.value("opcode", "")]++;
+        }
+    }
+    return ops;
+}
+
+TEST_F(E2E, StatxSubmittedThroughLiburingAppearAsEvents) {
+    if (tracer().is_strace) GTEST_SKIP() << "strace does not read io_uring rings";
+    const std::string log = temp("uring.jsonl");
+    RunResult r = run({tracer().path, "--no-rules", "-e", "trace=io_uring_setup,io_uring_enter",
+                       "-o", log, "--format", "jsonl", "--", tracee("uring_statx")},
+                      {"liburing statx", "", false}, 50s);
+    ASSERT_FALSE(r.timed_out) << r.hang_report;
+    if (r.status == 77) GTEST_SKIP() << "the kernel refused io_uring here: " << r.err;
+    ASSERT_EQ(r.status, 0) << r.err;
+    const auto ops = submissions(log);
+    // Three on the plain ring, and (when SQPOLL was allowed) two sampled
+    // from the SQPOLL ring.
+    const int expected = r.out.find("sqpoll: refused") == std::string::npos ? 5 : 3;
+    EXPECT_EQ(ops.count("IORING_OP_STATX") ? ops.at("IORING_OP_STATX") : 0, expected) << r.out;
+}
+
+TEST_F(E2E, NodeWithUvUseIoUringShowsItsStatxSubmissions) {
+    if (tracer().is_strace) GTEST_SKIP() << "strace does not read io_uring rings";
+    if (run({"/bin/sh", "-c", "command -v node"}, {"which node", "", false}, 10s).status != 0) {
+        GTEST_SKIP() << "node is not installed: the node io_uring case cannot run";
+    }
+    const std::string log = temp("node.jsonl");
+    const char* script =
+        "const fs = require('fs'); let n = 0;"
+        "for (const p of ['/', '/etc', '/nonexistent-sctrace']) fs.stat(p, () => {"
+        "  if (++n === 3) console.log('stat done'); });";
+    RunResult r = run({"/usr/bin/env", "UV_USE_IO_URING=1", tracer().path, "--no-rules", "-e",
+                       "trace=io_uring_setup,io_uring_enter", "-o", log, "--format", "jsonl", "--",
+                       "node", "-e", script},
+                      {"node fs.stat", "", false}, 50s);
+    ASSERT_FALSE(r.timed_out) << r.hang_report;
+    ASSERT_EQ(r.status, 0) << r.err;
+    EXPECT_EQ(r.out, "stat done\n");
+    const std::string events = read_file(log);
+    if (events.find("\"syscall\":\"io_uring_setup\"") == std::string::npos) {
+        GTEST_SKIP() << "this node's libuv does not use io_uring (no io_uring_setup call)";
+    }
+    const auto ops = submissions(log);
+    EXPECT_GE(ops.count("IORING_OP_STATX") ? ops.at("IORING_OP_STATX") : 0, 3)
+        << "fs.stat x3 must show at least three STATX submissions";
+}
+
+// ---------------------------------------------------------------------------
 // The seccomp prefilter refused: fall back, say so once, miss nothing
 
 TEST_F(E2E, RefusedSeccompFilterFallsBackToStoppingEverywhere) {

@@ -105,7 +105,7 @@ private:
 // The syscalls the io_uring tracker follows, by x86_64 number (looked up
 // once: the tables are data). i386 and x32 callers are not followed yet.
 struct IoUringCalls {
-    std::int64_t setup, enter, reg, mmap, munmap, close, dup, dup2, dup3, fcntl;
+    std::int64_t setup, enter, reg, mmap, munmap, close, dup, dup2, dup3, fcntl, exit_group;
     IoUringCalls() {
         const auto nr = [](std::string_view name) {
             return syscall_number(Arch::X86_64, name).value_or(-1);
@@ -120,6 +120,9 @@ struct IoUringCalls {
         dup2 = nr("dup2");
         dup3 = nr("dup3");
         fcntl = nr("fcntl");
+        // The last chance to sample an SQPOLL ring: everything submitted
+        // before the process ends is still in the ring's memory then.
+        exit_group = nr("exit_group");
     }
 };
 
@@ -240,7 +243,7 @@ Session::Session(SessionOptions options, std::vector<EventSink*> sinks)
     if (options_.traced.contains_native(static_cast<int>(nr.setup)) ||
         options_.traced.contains_native(static_cast<int>(nr.enter))) {
         for (const std::int64_t n : {nr.setup, nr.enter, nr.reg, nr.mmap, nr.munmap, nr.close,
-                                     nr.dup, nr.dup2, nr.dup3, nr.fcntl}) {
+                                     nr.dup, nr.dup2, nr.dup3, nr.fcntl, nr.exit_group}) {
             if (n >= 0) options_.traced.add(static_cast<int>(n));
         }
     }

@@ -162,3 +162,20 @@ TEST(Names, ErrnoAndSignalNames) {
 
 }  // namespace
 }  // namespace sctrace
+
+namespace sctrace {
+namespace {
+
+TEST(Json, EveryStringIsValidJsonEvenFromBinaryBytes) {
+    fmt::memory_buffer out;
+    const std::string bytes = std::string("caf\xc3\xa9 \xff\xfe\x80 ok\x01", 13);
+    append_json_string(out, bytes);
+    const std::string text = fmt::to_string(out);
+    const auto parsed = nlohmann::json::parse(text, nullptr, false);
+    ASSERT_FALSE(parsed.is_discarded()) << text;
+    // Valid UTF-8 passes through; stray bytes keep their value as U+00XX.
+    EXPECT_EQ(parsed.get<std::string>(), "caf\xc3\xa9 \xc3\xbf\xc3\xbe\xc2\x80 ok\x01");
+}
+
+}  // namespace
+}  // namespace sctrace

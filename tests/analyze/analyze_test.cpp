@@ -25,7 +25,10 @@ struct Result {
 // Runs a shell command line; stdout and stderr captured through files.
 Result sh(const std::string& command) {
     const fs::path dir = fs::temp_directory_path();
-    const std::string out = dir / "analyze-test.out", err = dir / "analyze-test.err";
+    // Per process: ctest -j runs this suite's cases side by side.
+    const std::string tag = std::to_string(getpid());
+    const std::string out = dir / ("analyze-test-" + tag + ".out"),
+                      err = dir / ("analyze-test-" + tag + ".err");
     const int rc = std::system((command + " >" + out + " 2>" + err).c_str());
     Result r;
     r.status = WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;

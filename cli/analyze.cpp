@@ -18,12 +18,16 @@
 #include <filesystem>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 #include "base/line_reader.h"
 #include "base/unique_fd.h"
 #include "cli/rule_pipeline.h"
+#include "decoders/arg_tree.h"
+#include "decoders/strace/strace_line.h"
 #include "decoders/strace/strace_log.h"
 #include "decoders/syscall_set.h"
 #include "decoders/syscall_table.h"
@@ -125,6 +129,21 @@ private:
                     call.args[i] = j["args"][i].get<std::uint64_t>();
                 }
             }
+            if (j.contains("decoded") && j["decoded"].is_string()) {
+                decoded_text_ = j["decoded"].get<std::string>();
+                std::string error;
+                if (strace_text::parse_arguments(decoded_text_, decoded_, &error)) {
+                    call.decoded = &decoded_;
+                }
+            }
+            if (event.kind == EventKind::SyscallEntry) {
+                entered_.insert(event.tid);
+            } else if (!entered_.erase(event.tid)) {
+                // The writer folds a call that returned before anything else
+                // happened into its exit line; give rules the entry back.
+                Event entry{EventKind::SyscallEntry, call.entry_time, event.pid, event.tid, call};
+                sink_.on_event(entry);
+            }
             if (event.kind == EventKind::SyscallExit) {
                 call.has_result = !j["ret"].is_null();
                 if (call.has_result) call.ret = j["ret"].get<std::int64_t>();
@@ -184,8 +203,92 @@ private:
     }
 
     EventSink& sink_;
-    std::string name_;  // storage the current event's views point into
+    std::string name_;                   // storage the current event's views point into
+    std::unordered_set<pid_t> entered_;  // threads whose entry line was read
+    std::string decoded_text_;           // the "decoded" arguments of the current line
+    ArgTree decoded_;
 };
+
+// The files of an -ff set, one per thread, merged into one stream by their
+// time stamps, so that rules see threads overlap as they did. Returns false
+// (having read nothing) when the files carry no absolute or time-of-day
+// stamps to merge by.
+bool merge_ff_set(const std::vector<InputFile>& files, strace_text::StraceLogConverter& converter) {
+    struct Source {
+        const InputFile* file;
+        std::unique_ptr<LineReader> reader;
+        std::string line;
+        bool has = false;
+        std::size_t line_no = 0;
+        Nanos time = 0;             // the merge key of what is fed next
+        Nanos exit_time = 0;        // a split call's end
+        bool exit_pending = false;  // the next feed is a split call's entry
+        bool exit_fed = false;      // its entry went in; the next feed is its exit
+    };
+    std::vector<Source> sources;
+    std::optional<strace_text::TimeKind> kind;
+    for (const InputFile& f : files) {
+        Source s;
+        s.file = &f;
+        s.reader = LineReader::open(f.path);
+        s.has = s.reader->next(s.line);
+        if (s.has) {
+            strace_text::TimeKind k{};
+            const auto t = strace_text::peek_time(s.line, &k);
+            if (!t || k == strace_text::TimeKind::Relative || (kind && *kind != k)) return false;
+            kind = k;
+            s.time = *t;
+            s.line_no = 1;
+        }
+        sources.push_back(std::move(s));
+    }
+    converter.begin_file(files.front().path, files.front().pid, day_start_of(files.front().path));
+    // Each file is one thread, and -ff writes each call as one complete line
+    // stamped with its start. A call with a -T duration is fed in two parts,
+    // its entry at its start and its exit at its end, so the merge
+    // interleaves threads by when calls began and ended.
+    ArgTree scratch;
+    const auto split = [&](Source& s) {
+        s.exit_pending = false;
+        strace_text::ParsedLine parsed;
+        std::string error;
+        if (strace_text::parse_line(s.line, parsed, scratch, &error) &&
+            parsed.kind == strace_text::LineKind::Call && parsed.duration) {
+            // The stamp is the call's start; it ended -T later.
+            s.exit_time = s.time + *parsed.duration;
+            s.exit_pending = true;
+        }
+    };
+    for (Source& s : sources) {
+        if (s.has) split(s);
+    }
+    while (true) {
+        Source* next = nullptr;
+        for (Source& s : sources) {
+            if (s.has && (!next || s.time < next->time)) next = &s;
+        }
+        if (!next) break;
+        converter.switch_file(next->file->path, next->file->pid, next->line_no - 1);
+        if (next->exit_pending) {
+            converter.feed(next->line, strace_text::StraceLogConverter::Part::Entry);
+            next->exit_pending = false;
+            next->exit_fed = true;
+            next->time = next->exit_time;  // its exit waits for its own time
+            continue;
+        }
+        converter.feed(next->line, next->exit_fed ? strace_text::StraceLogConverter::Part::Exit
+                                                  : strace_text::StraceLogConverter::Part::Whole);
+        next->exit_fed = false;
+        next->has = next->reader->next(next->line);
+        if (next->has) {
+            ++next->line_no;
+            // Lines without a stamp (-k frames) keep their file's last time.
+            if (const auto t = strace_text::peek_time(next->line, nullptr)) next->time = *t;
+            split(*next);
+        }
+    }
+    return true;
+}
 
 struct FileResult {
     std::size_t lines = 0;
@@ -311,7 +414,24 @@ int analyze_main(int argc, char** argv) {
     JsonlEventReader jsonl(sink);
     int status = 0;
     std::size_t total_unparsed = 0;
+    bool merged = false;
+    if (files.size() > 1 &&
+        std::all_of(files.begin(), files.end(), [](const InputFile& f) { return f.pid > 0; })) {
+        try {
+            merged = merge_ff_set(files, converter);
+        } catch (const std::exception& e) {
+            std::fprintf(stderr, "sctrace analyze: %s\n", e.what());
+            return kUnusable;
+        }
+        if (!merged) {
+            std::fprintf(stderr,
+                         "sctrace analyze: warning: the -ff set has no -t/-tt/-ttt times, so its "
+                         "files are read one after another: what threads did at the same time "
+                         "cannot be seen (record with -ff -ttt)\n");
+        }
+    }
     for (const InputFile& file : files) {
+        if (merged) break;
         std::unique_ptr<LineReader> reader;
         try {
             reader = LineReader::open(file.path);
@@ -376,6 +496,7 @@ int analyze_main(int argc, char** argv) {
             }
         }
     }
+    if (merged) total_unparsed = converter.stats().unparsed;
     converter.finish();
     for (const auto& p : converter.stats().first_problems) {
         std::fprintf(stderr, "sctrace analyze: %s:%zu: %s\n", p.file.c_str(), p.line,

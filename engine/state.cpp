@@ -123,14 +123,18 @@ int fd_argument_by_name(std::string_view s) {
     }
     if (s == "epoll_ctl") return 2;  // the fd being watched; arg 0 is the epoll fd
     static constexpr std::string_view kFdFirst[] = {
-        "read",     "write",      "readv",      "writev",     "pread64",   "pwrite64",
-        "preadv",   "pwritev",    "preadv2",    "pwritev2",   "close",     "dup",
-        "dup2",     "dup3",       "fcntl",      "ioctl",      "connect",   "accept",
-        "accept4",  "bind",       "listen",     "getsockname", "getpeername", "getsockopt",
-        "setsockopt", "shutdown", "sendto",     "recvfrom",   "sendmsg",   "recvmsg",
-        "sendmmsg", "recvmmsg",   "fstat",      "newfstatat", "lseek",     "fsync",
-        "fdatasync", "ftruncate", "getdents64", "epoll_wait", "epoll_pwait", "epoll_pwait2",
-        "io_uring_enter", "io_uring_register", "sendfile", "splice", "flock",
+        "read",        "write",        "readv",          "writev",
+        "pread64",     "pwrite64",     "preadv",         "pwritev",
+        "preadv2",     "pwritev2",     "close",          "dup",
+        "dup2",        "dup3",         "fcntl",          "ioctl",
+        "connect",     "accept",       "accept4",        "bind",
+        "listen",      "getsockname",  "getpeername",    "getsockopt",
+        "setsockopt",  "shutdown",     "sendto",         "recvfrom",
+        "sendmsg",     "recvmsg",      "sendmmsg",       "recvmmsg",
+        "fstat",       "newfstatat",   "lseek",          "fsync",
+        "fdatasync",   "ftruncate",    "getdents64",     "epoll_wait",
+        "epoll_pwait", "epoll_pwait2", "io_uring_enter", "io_uring_register",
+        "sendfile",    "splice",       "flock",
     };
     for (const std::string_view name : kFdFirst) {
         if (s == name) return 0;
@@ -142,7 +146,8 @@ int fd_argument_by_name(std::string_view s) {
 
 int fd_argument_of(std::string_view s) {
     static const std::vector<std::int8_t> by_number = [] {
-        std::vector<std::int8_t> table(static_cast<std::size_t>(syscall_table_size(Arch::X86_64)), -1);
+        std::vector<std::int8_t> table(static_cast<std::size_t>(syscall_table_size(Arch::X86_64)),
+                                       -1);
         for (std::size_t nr = 0; nr < table.size(); ++nr) {
             if (const SyscallInfo* info = syscall_info(Arch::X86_64, static_cast<long>(nr))) {
                 table[nr] = static_cast<std::int8_t>(fd_argument_by_name(info->name));
@@ -380,6 +385,7 @@ void StateTracker::on_exit_of_call(const Event& event, const SyscallEvent& call)
     }
     if (name == "connect" && fd) {
         ++fd->connect_calls;
+        fd->connected_by = event.pid;
         if (ok) {
             fd->socket_state = SocketState::Connected;
         } else if (call.err == 115 /* EINPROGRESS */) {

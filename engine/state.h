@@ -60,7 +60,8 @@ struct FdState {
     bool connect_returned_einprogress = false;  // ever, on this fd
     bool connect_waited = false;  // a poll/select/epoll wait or SO_ERROR read since EINPROGRESS
     int connect_calls = 0;
-    std::string path;  // File: the path opened; Socket: the peer, when known
+    pid_t connected_by = 0;  // the process whose connect() set socket_state
+    std::string path;        // File: the path opened; Socket: the peer, when known
     pid_t created_by = 0;
     Nanos created_at = 0;
     std::array<char, 24> created_with{};  // the syscall name

@@ -281,6 +281,15 @@ void JsonlWriter::syscall_fields(const SyscallEvent& call, bool with_result) {
     fmt::format_to(out, R"(,"nr":{},"arch":"{}","args":[{},{},{},{},{},{}],"entry_time":{})",
                    call.nr, arch_name(call.arch), call.args[0], call.args[1], call.args[2],
                    call.args[3], call.args[4], call.args[5], call.entry_time);
+    if (call.decoded) {
+        // The arguments as strace prints them, so a reader of the log (and
+        // `sctrace analyze`) has what the rules need: sockaddrs, flags, fds.
+        fmt::memory_buffer args;
+        append_strace_args(args, *call.decoded, 0,
+                           with_result ? ArgTree::kMaxNodes : call.decoded->entry_arg_count);
+        out_.append(std::string_view(R"(,"decoded":)"));
+        append_json_string(out_, std::string_view(args.data(), args.size()));
+    }
     if (!with_result) return;
     if (!call.has_result) {
         out_.append(std::string_view(R"(,"ret":null,"errno":null)"));

@@ -715,6 +715,29 @@ std::optional<int> signal_from_name(std::string_view name) {
     return std::nullopt;
 }
 
+bool parse_arguments(std::string_view text, ArgTree& args, std::string* error) {
+    args.clear();
+    // The list parser stops at the closing parenthesis of a call.
+    std::string wrapped(text);
+    wrapped += ')';
+    Cursor c{wrapped};
+    bool unfinished = false;
+    if (!parse_args(c, args, &unfinished, error)) return false;
+    args.internalize();  // `wrapped` goes away now
+    return true;
+}
+
+std::optional<Nanos> peek_time(std::string_view line, TimeKind* kind) {
+    ParsedLine out;
+    Cursor c{line};
+    parse_pid_prefix(c, out);
+    c.skip_spaces();
+    parse_time(c, out);
+    if (kind) *kind = out.time_kind;
+    if (out.time_kind == TimeKind::None) return std::nullopt;
+    return out.time;
+}
+
 bool parse_line(std::string_view line, ParsedLine& out, ArgTree& args, std::string* error) {
     out = ParsedLine{};
     args.clear();

@@ -84,6 +84,15 @@ struct ParsedLine {
 // whose views point into it.
 bool parse_line(std::string_view line, ParsedLine& out, ArgTree& args, std::string* error);
 
+// Parses a bare argument list in strace's notation ("3, {sa_family=...}, 16",
+// no parentheses) into `args` (cleared first): sctrace's own JSONL carries
+// the decoded arguments this way. `text` must outlive `args`.
+bool parse_arguments(std::string_view text, ArgTree& args, std::string* error);
+
+// The time stamp of a line without parsing the rest (for merging the files
+// of an -ff set by time). nullopt when the line has none.
+std::optional<Nanos> peek_time(std::string_view line, TimeKind* kind);
+
 // The errno number of "EINPROGRESS", the signal number of "SIGSEGV" or "SEGV".
 std::optional<int> errno_from_name(std::string_view name);
 std::optional<int> signal_from_name(std::string_view name);

@@ -52,6 +52,46 @@ void StraceLogConverter::begin_file(std::string name, pid_t pid_override, Nanos 
     day_offset_ = 0;
 }
 
+void StraceLogConverter::switch_file(const std::string& name, pid_t pid_override,
+                                     std::size_t line_no) {
+    file_ = name;
+    pid_override_ = pid_override;
+    line_no_ = line_no;
+}
+
+static bool is_clone_call(std::string_view name) {
+    return name == "clone" || name == "clone3" || name == "fork" || name == "vfork";
+}
+
+bool StraceLogConverter::hold_back(pid_t tid, std::string_view line) {
+    if (tid == 0 || releasing_) return false;
+    if (held_tids_.count(tid) || (!seen_tids_.count(tid) && clones_in_flight_ > 0)) {
+        held_tids_.insert(tid);
+        held_.emplace_back(std::string(line), line_no_);
+        if (held_.size() >= kMaxHeld) release_held();  // bounded: give up waiting
+        return true;
+    }
+    seen_tids_.insert(tid);
+    return false;
+}
+
+void StraceLogConverter::release_held() {
+    if (held_.empty() || releasing_) return;
+    releasing_ = true;
+    auto held = std::move(held_);
+    held_.clear();
+    for (const pid_t tid : held_tids_) seen_tids_.insert(tid);
+    held_tids_.clear();
+    const std::size_t resume_line = line_no_;
+    for (const auto& [text, line_no] : held) {
+        line_no_ = line_no - 1;  // feed() counts it again
+        --stats_.lines;
+        feed(text);
+    }
+    line_no_ = resume_line;
+    releasing_ = false;
+}
+
 std::unique_ptr<ArgTree> StraceLogConverter::take_tree() {
     if (spare_trees_.empty()) return std::make_unique<ArgTree>();
     auto tree = std::move(spare_trees_.back());
@@ -103,7 +143,10 @@ void StraceLogConverter::emit(Event& event) {
 void StraceLogConverter::emit_call(const ParsedLine& line, ArgTree& args, Nanos entry_time,
                                    std::string_view name, bool entry_too) {
     const pid_t tid = line.pid ? line.pid : pid_override_;
-    const Nanos now = last_time_;
+    // strace stamps a line when the call enters; a complete line's call
+    // ended -T's duration later (without -T: at the stamp, as near as known).
+    const Nanos now =
+        line.kind == LineKind::Call && line.duration ? entry_time + *line.duration : last_time_;
     SyscallEvent call;
     const auto nr = syscall_number(Arch::X86_64, name);
     call.nr = nr ? *nr : -1;
@@ -154,6 +197,10 @@ void StraceLogConverter::after_call(const ParsedLine& line, pid_t tid, const Arg
 }
 
 bool StraceLogConverter::feed(std::string_view text) {
+    return feed(text, Part::Whole);
+}
+
+bool StraceLogConverter::feed(std::string_view text, Part part) {
     ++line_no_;
     ++stats_.lines;
     ParsedLine line;
@@ -172,10 +219,39 @@ bool StraceLogConverter::feed(std::string_view text) {
         default:
             break;
     }
+    if (hold_back(tid, text)) return true;
     const Nanos time = event_time(line);
     switch (line.kind) {
         case LineKind::Call: {
-            const Nanos entry = line.duration ? time - *line.duration : time;
+            const Nanos entry = time;  // the stamp is the call's start
+            if (part == Part::Entry) {
+                // As an unfinished half: the entry now, the exit later.
+                current_->internalize();
+                Pending& p = pending_[tid];
+                if (p.args) spare_trees_.push_back(std::move(p.args));
+                p.args = std::exchange(current_, take_tree());
+                p.name = std::string(line.name);
+                p.entry_time = entry;
+                SyscallEvent call;
+                const auto nr = syscall_number(Arch::X86_64, p.name);
+                call.nr = nr ? *nr : -1;
+                call.name = p.name;
+                call.entry_time = entry;
+                call.decoded = p.args.get();
+                Event event{EventKind::SyscallEntry, entry, tgid_of(tid), tid, call};
+                emit(event);
+                break;
+            }
+            if (part == Part::Exit) {
+                auto it = pending_.find(tid);
+                if (it != pending_.end() && it->second.name == line.name) {
+                    Pending p = std::move(it->second);
+                    pending_.erase(it);
+                    emit_call(line, *p.args, p.entry_time, p.name, false);
+                    spare_trees_.push_back(std::move(p.args));
+                    break;
+                }
+            }
             emit_call(line, *current_, entry, line.name, true);
             break;
         }
@@ -192,6 +268,7 @@ bool StraceLogConverter::feed(std::string_view text) {
                 }
                 break;
             }
+            if (is_clone_call(line.name)) ++clones_in_flight_;
             // Keep this tree (with its texts copied out of the line) as the
             // call's pending half; parse the next line into a fresh one.
             current_->internalize();
@@ -227,6 +304,10 @@ bool StraceLogConverter::feed(std::string_view text) {
             }
             emit_call(line, *p.args, p.entry_time, p.name, false);
             spare_trees_.push_back(std::move(p.args));
+            if (is_clone_call(p.name)) {
+                if (clones_in_flight_ > 0) --clones_in_flight_;
+                release_held();  // the new thread's early lines, now attributable
+            }
             break;
         }
         case LineKind::Signal: {
@@ -275,6 +356,7 @@ bool StraceLogConverter::feed(std::string_view text) {
 }
 
 void StraceLogConverter::finish() {
+    release_held();
     // Calls still unfinished stay so: a log that ends while threads sit in
     // futex waits is exactly what the deadlock rule looks for, so nothing is
     // invented here; the entries already told the sinks the calls began.

@@ -13,6 +13,7 @@
 #include <memory>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "decoders/arg_tree.h"
@@ -47,9 +48,20 @@ public:
     // midnight that -t/-tt times count from (from the file's date).
     void begin_file(std::string name, pid_t pid_override, Nanos day_start);
 
+    // For merged -ff sets: the next lines come from this file (its own line
+    // count), without resetting the time bookkeeping.
+    void switch_file(const std::string& name, pid_t pid_override, std::size_t line_no);
+
     // One line, without its newline. Returns false (and records a problem)
     // when the line is not strace output.
     bool feed(std::string_view line);
+
+    // For merged -ff sets, where every call is one complete line in its
+    // thread's file: feed a call's entry (at its start, line time minus -T)
+    // and its exit (at the line's time) separately, so that calls of other
+    // threads in between see it in progress. Other lines take Part::Whole.
+    enum class Part { Whole, Entry, Exit };
+    bool feed(std::string_view line, Part part);
 
     // The input ended. Calls still unfinished stay unfinished (their entry
     // events were sent); then the sink's on_end.
@@ -88,6 +100,19 @@ private:
     std::vector<std::unique_ptr<ArgTree>> spare_trees_;
     std::unordered_map<pid_t, Pending> pending_;  // tid -> its unfinished call
     std::unordered_map<pid_t, pid_t> tgid_;       // tid -> thread-group id, from clone results
+
+    // strace -f can print a new thread's first lines before its creator's
+    // "<... clone3 resumed> = TID": lines of a never-seen tid wait here while
+    // a clone is in flight, and are fed once it returns, so they are
+    // attributed to the right process.
+    bool hold_back(pid_t tid, std::string_view line);
+    void release_held();
+    std::unordered_set<pid_t> seen_tids_;
+    std::unordered_set<pid_t> held_tids_;
+    int clones_in_flight_ = 0;
+    std::vector<std::pair<std::string, std::size_t>> held_;  // line, line number
+    bool releasing_ = false;
+    static constexpr std::size_t kMaxHeld = 4096;
 };
 
 }  // namespace sctrace::strace_text

@@ -52,10 +52,15 @@ constexpr FieldInfo kFields[] = {
      "a connect() on this fd returned EINPROGRESS before"},
     {"fd.connect_calls", FieldId::FdConnectCalls, FieldType::Int,
      "connect() calls made on this fd before this event"},
-    {"fd.name", FieldId::FdName, FieldType::String, "a file's path, a socket's peer"},
+    {"fd.name", FieldId::FdName, FieldType::String,
+     "a file's path, a socket's peer (for a closed fd: what it was)"},
     {"fd.open", FieldId::FdOpen, FieldType::Bool, "the fd number is open (before this event)"},
     {"fd.closed", FieldId::FdClosed, FieldType::Bool,
      "the fd number was closed and has not been reused since"},
+    {"fd.stream", FieldId::FdStream, FieldType::Bool,
+     "a stream socket (SOCK_STREAM): bytes, no message boundaries"},
+    {"evt.addr.family", FieldId::EvtAddrFamily, FieldType::String,
+     "the address family of the call's sockaddr argument (connect, bind, sendto)"},
     {"fd.others_blocked", FieldId::FdOthersBlocked, FieldType::Int,
      "other threads of the process now inside a call on this fd"},
     {"fd.concurrent_writers", FieldId::FdConcurrentWriters, FieldType::Int,
@@ -240,11 +245,28 @@ FieldValue read_field(FieldId id, EvalContext& ctx) {
                                ? others_in_call(ctx, *fd, is_write_call)
                                : others_in_call(ctx, *fd, is_read_call));
         }
+        case FieldId::FdStream: {
+            const auto fd = event_fd(e);
+            const FdState* s = fd ? ctx.state.fd(e.pid, *fd) : nullptr;
+            if (!s) return absent(FieldType::Bool);
+            return boolean(s->kind == FdKind::Socket && s->stream);
+        }
+        case FieldId::EvtAddrFamily: {
+            if (!call) return absent(FieldType::String);
+            const int index = call->name == "sendto" ? 4 : 1;
+            const auto address = arg_sockaddr(*call, index);
+            if (!address) return absent(FieldType::String);
+            return str(address->family);
+        }
         case FieldId::ProcFailedSockets: {
             const ProcessState* p = ctx.state.process(e.pid);
             std::int64_t n = 0;
             if (p) {
-                for (const auto& [num, f] : p->fds) n += f.socket_state == SocketState::Failed;
+                // Only this process's own failed connects: a child that
+                // inherited the socket across fork did not leak it.
+                for (const auto& [num, f] : p->fds) {
+                    n += f.socket_state == SocketState::Failed && f.connected_by == e.pid;
+                }
             }
             return integer(n);
         }
@@ -259,6 +281,15 @@ FieldValue read_field(FieldId id, EvalContext& ctx) {
         }
         default:
             break;
+    }
+    // A closed fd keeps its name: rules about closed fds ask what it was.
+    if (id == FieldId::FdName) {
+        const auto fd = event_fd(e);
+        if (fd && !ctx.state.fd(e.pid, *fd)) {
+            if (const ClosedFd* closed = ctx.state.closed_fd(e.pid, *fd)) {
+                return str(closed->last.path);
+            }
+        }
     }
     // Fields of the fd's tracked state.
     if (id >= FieldId::FdType && id <= FieldId::FdName) {

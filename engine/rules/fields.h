@@ -48,6 +48,8 @@ enum class FieldId : std::uint8_t {
     FdName,               // path of a file, peer of a socket
     FdOpen,               // the fd number is open in the process (before this event)
     FdClosed,             // the fd number was closed and not reused since
+    FdStream,             // a SOCK_STREAM socket
+    EvtAddrFamily,        // the family of the call's sockaddr argument
     FdOthersBlocked,      // other threads of the process inside a call on this fd
     FdConcurrentWriters,  // other threads inside a write-like call on this fd
     FdConcurrentReaders,  // other threads inside a read-like call on this fd

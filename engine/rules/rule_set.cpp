@@ -373,7 +373,7 @@ std::string render_output(const OutputTemplate& output, EvalContext& ctx) {
         } else if (v.type == FieldType::Bool) {
             out += v.b ? "true" : "false";
         } else {
-            out += v.s;
+            out += v.s.empty() ? std::string_view("?") : v.s;  // "to ?", not "to  "
         }
     }
     return out;

@@ -3,6 +3,7 @@
 // bytes, envp as an address and a count. The first line, the tracer's own
 // launch of this program, carries an envp address on the launcher's stack
 // that differs between strace and sctrace (see the family report).
+#include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -11,6 +12,12 @@ static char* const true_argv[] = {"/bin/true", "--a", "b c", "0123456789", "4", 
 static char* const true_envp[] = {"PATH=/bin", NULL};
 
 int main(void) {
+    // SIGCHLD stays blocked: whether it is delivered before or after wait4
+    // returns is up to the scheduler, and its "---" line would move with it.
+    sigset_t chld;
+    sigemptyset(&chld);
+    sigaddset(&chld, SIGCHLD);
+    sigprocmask(SIG_BLOCK, &chld, NULL);
     int status = 0;
     pid_t child = vfork();
     if (child == 0) {

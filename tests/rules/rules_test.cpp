@@ -1,0 +1,931 @@
+// The rule pack against its samples, three ways:
+//   - live: `sctrace --findings F -- SAMPLE` raises exactly the sample's rule,
+//     with its documented severity, and the sample's exit status passes through;
+//   - post-mortem: `sctrace analyze LOG` raises it on every saved strace log in
+//     samples/logs/ (exit 1), and on a log strace records here and now the
+//     rule ids equal those of the live run;
+//   - silence: the correct twins (samples/RULE-ok.c), correct programs that
+//     only look like a rule's pattern (samples/RULE-VARIANT-ok.c), and clean
+//     real workloads (curl, python urllib, git, node with io_uring) raise
+//     nothing at warning or above, live or post-mortem.
+// Also: analyze of sctrace's own -o event stream (jsonl, strace) gives the
+// live run's rule ids; the pack ships every id with DESIGN.md's severity; and
+// --fail-on for both `run` and `analyze`.
+//
+// Nothing here asserts a duration: every run has a generous deadline, and a
+// run that misses it fails the test with the run named.
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <arpa/inet.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "sample_paths.h"
+
+extern char** environ;
+
+namespace {
+
+namespace fs = std::filesystem;
+using json = nlohmann::json;
+using namespace std::chrono_literals;
+using Seconds = std::chrono::seconds;
+
+const std::string kSctrace = SCTRACE_BIN;
+const fs::path kLogDir = SAMPLE_LOG_DIR;
+
+// Deadlines. Samples finish in well under a second untraced; real workloads
+// (node under ptrace above all) take longer on a loaded machine.
+constexpr Seconds kSampleDeadline{30};
+constexpr Seconds kAnalyzeDeadline{25};
+constexpr Seconds kWorkloadDeadline{80};
+
+// ---------------------------------------------------------------------------
+// Running commands
+
+struct RunResult {
+    std::string what;  // the command line, for messages
+    int status = -1;   // exit code, or 128+N when killed by signal N
+    bool timed_out = false;
+    std::string spawn_error;
+    std::string out, err;
+};
+
+std::string join(const std::vector<std::string>& argv) {
+    std::string s;
+    for (const auto& a : argv) {
+        if (!s.empty()) s += ' ';
+        s += a;
+    }
+    return s;
+}
+
+std::string slurp(const fs::path& path) {
+    std::ifstream in(path, std::ios::binary);
+    std::stringstream s;
+    s << in.rdbuf();
+    return s.str();
+}
+
+std::string describe(const RunResult& r) {
+    std::ostringstream s;
+    s << "command: " << r.what << "\n  status " << r.status << (r.timed_out ? " (TIMED OUT, killed)" : "")
+      << (r.spawn_error.empty() ? "" : "\n  spawn error: " + r.spawn_error) << "\n  stdout: "
+      << r.out.substr(0, 2000) << "\n  stderr: " << r.err.substr(0, 4000);
+    return s.str();
+}
+
+// Runs argv in its own process group with stdout/stderr to files in dir,
+// stdin from /dev/null, no core dumps, default signal dispositions, and env
+// overrides ("NAME=value"). Kills the whole group at the deadline.
+RunResult run(const std::vector<std::string>& argv, const fs::path& dir, Seconds deadline,
+              const std::vector<std::string>& env_overrides = {}) {
+    static std::atomic<int> counter{0};
+    RunResult r;
+    r.what = join(argv);
+    const int n = counter++;
+    const fs::path out_path = dir / ("run" + std::to_string(n) + ".out");
+    const fs::path err_path = dir / ("run" + std::to_string(n) + ".err");
+
+    // Everything the child needs is built before fork().
+    std::vector<std::string> env;
+    for (char** e = environ; *e; ++e) {
+        std::string var = *e;
+        const std::string name = var.substr(0, var.find('='));
+        bool overridden = false;
+        for (const auto& o : env_overrides)
+            if (o.substr(0, o.find('=')) == name) overridden = true;
+        if (!overridden) env.push_back(var);
+    }
+    for (const auto& o : env_overrides) env.push_back(o);
+    std::vector<char*> envp, args;
+    for (auto& e : env) envp.push_back(e.data());
+    envp.push_back(nullptr);
+    std::vector<std::string> argv_copy = argv;
+    for (auto& a : argv_copy) args.push_back(a.data());
+    args.push_back(nullptr);
+
+    const int in_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+    const int out_fd = open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    const int err_fd = open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    int exec_error[2];
+    if (in_fd < 0 || out_fd < 0 || err_fd < 0 || pipe2(exec_error, O_CLOEXEC) != 0) {
+        r.spawn_error = std::string("cannot set up the run: ") + strerror(errno);
+        return r;
+    }
+    const pid_t pid = fork();
+    if (pid == 0) {
+        setpgid(0, 0);
+        dup2(in_fd, STDIN_FILENO);
+        dup2(out_fd, STDOUT_FILENO);
+        dup2(err_fd, STDERR_FILENO);
+        sigset_t none;
+        sigemptyset(&none);
+        sigprocmask(SIG_SETMASK, &none, nullptr);
+        for (int sig = 1; sig < NSIG; sig++) signal(sig, SIG_DFL);
+        struct rlimit no_core = {0, 0};
+        setrlimit(RLIMIT_CORE, &no_core);
+        execvpe(args[0], args.data(), envp.data());
+        const int e = errno;
+        (void)!write(exec_error[1], &e, sizeof e);
+        _exit(127);
+    }
+    close(in_fd);
+    close(out_fd);
+    close(err_fd);
+    close(exec_error[1]);
+    if (pid < 0) {
+        r.spawn_error = std::string("fork: ") + strerror(errno);
+        close(exec_error[0]);
+        return r;
+    }
+    setpgid(pid, pid);
+    int e = 0;
+    if (read(exec_error[0], &e, sizeof e) == sizeof e)
+        r.spawn_error = "cannot execute " + argv[0] + ": " + strerror(e);
+    close(exec_error[0]);
+
+    const auto until = std::chrono::steady_clock::now() + deadline;
+    int wstatus = 0;
+    for (;;) {
+        const pid_t w = waitpid(pid, &wstatus, WNOHANG);
+        if (w == pid) break;
+        if (w < 0 && errno != EINTR) break;
+        if (std::chrono::steady_clock::now() >= until) {
+            r.timed_out = true;
+            kill(-pid, SIGKILL);
+            waitpid(pid, &wstatus, 0);
+            break;
+        }
+        std::this_thread::sleep_for(10ms);
+    }
+    // Whatever the command left behind in its group goes too.
+    kill(-pid, SIGKILL);
+    if (WIFEXITED(wstatus)) r.status = WEXITSTATUS(wstatus);
+    if (WIFSIGNALED(wstatus)) r.status = 128 + WTERMSIG(wstatus);
+    r.out = slurp(out_path);
+    r.err = slurp(err_path);
+    return r;
+}
+
+// A program on PATH (or an absolute path that exists), or "".
+std::string which(const std::string& name) {
+    if (name.find('/') != std::string::npos) return access(name.c_str(), X_OK) == 0 ? name : "";
+    const char* path = getenv("PATH");
+    std::istringstream dirs(path ? path : "/usr/bin:/bin");
+    for (std::string d; std::getline(dirs, d, ':');) {
+        const std::string candidate = (d.empty() ? "." : d) + "/" + name;
+        if (access(candidate.c_str(), X_OK) == 0) return candidate;
+    }
+    return "";
+}
+
+// ---------------------------------------------------------------------------
+// Findings
+
+int severity_rank(const std::string& s) {
+    if (s == "info") return 0;
+    if (s == "warning") return 1;
+    if (s == "error") return 2;
+    if (s == "critical") return 3;
+    return -1;
+}
+
+struct Findings {
+    std::vector<json> all;
+    std::vector<std::string> problems;  // lines that break the --findings contract
+
+    std::set<std::string> rules() const {
+        std::set<std::string> ids;
+        for (const auto& f : all) ids.insert(f.value("rule", "?"));
+        return ids;
+    }
+    std::vector<json> at_least(const std::string& severity) const {
+        std::vector<json> out;
+        for (const auto& f : all)
+            if (severity_rank(f.value("severity", "")) >= severity_rank(severity)) out.push_back(f);
+        return out;
+    }
+    std::string dump() const {
+        std::string s;
+        for (const auto& f : all) s += "    " + f.dump() + "\n";
+        return s.empty() ? "    (none)\n" : s;
+    }
+};
+
+// Reads --findings output: JSON Lines, each with at least rule, severity
+// (info|warning|error|critical), pid, tid, time and message.
+Findings read_findings(const fs::path& path) {
+    Findings f;
+    std::ifstream in(path);
+    int line_no = 0;
+    for (std::string line; std::getline(in, line);) {
+        ++line_no;
+        if (line.empty()) continue;
+        json j;
+        try {
+            j = json::parse(line);
+        } catch (const std::exception& e) {
+            f.problems.push_back("line " + std::to_string(line_no) + ": not JSON: " + e.what());
+            continue;
+        }
+        for (const char* key : {"rule", "severity", "message"})
+            if (!j.contains(key) || !j[key].is_string())
+                f.problems.push_back("line " + std::to_string(line_no) + ": no string '" + key + "'");
+        for (const char* key : {"pid", "tid", "time"})
+            if (!j.contains(key) || !j[key].is_number())
+                f.problems.push_back("line " + std::to_string(line_no) + ": no number '" + key + "'");
+        if (j.contains("severity") && j["severity"].is_string() &&
+            severity_rank(j["severity"].get<std::string>()) < 0)
+            f.problems.push_back("line " + std::to_string(line_no) + ": unknown severity " +
+                                 j["severity"].dump());
+        f.all.push_back(std::move(j));
+    }
+    return f;
+}
+
+std::string set_text(const std::set<std::string>& s) {
+    std::string out = "{";
+    for (const auto& x : s) out += (out.size() > 1 ? ", " : "") + x;
+    return out + "}";
+}
+
+// ---------------------------------------------------------------------------
+// The cases
+
+// A sample: a rule's reproducer (rule set) or a correct twin (rule empty).
+struct SampleCase {
+    std::string sample;
+    int exit_status;
+    std::string rule;        // the one rule it must raise; empty: must stay silent
+    std::string severity;    // the rule's documented severity
+    std::string message_has; // a finding's message must contain this
+    std::vector<std::string> logs;  // saved logs in samples/logs (files, or -ff prefixes)
+};
+
+// The DESIGN.md rule table: id -> severity.
+const std::map<std::string, std::string> kSeverity = {
+    {"nonblocking-connect-immediate", "warning"},
+    {"connect-result-unchecked", "warning"},
+    {"socket-leak-after-failed-connect", "warning"},
+    {"concurrent-socket-writes", "warning"},
+    {"concurrent-socket-reads", "warning"},
+    {"double-close", "error"},
+    {"fd-use-after-close", "error"},
+    {"close-while-blocked", "error"},
+    {"fatal-signal", "error"},
+};
+
+SampleCase rule_case(const std::string& sample, const std::string& rule, int exit_status,
+                     const std::string& message_has, const std::string& ff_shape) {
+    return {sample,
+            exit_status,
+            rule,
+            kSeverity.at(rule),
+            message_has,
+            {sample + ".f.log", sample + ".ttT-y.log", sample + ".ttt-yy.log", sample + "." + ff_shape}};
+}
+
+const std::vector<SampleCase>& rule_cases() {
+    static const std::vector<SampleCase> cases = [] {
+        std::vector<SampleCase> c = {
+            rule_case("nonblocking-connect-immediate", "nonblocking-connect-immediate", 0,
+                      "returned 0 at once", "ff"),
+            rule_case("connect-result-unchecked", "connect-result-unchecked", 0,
+                      "before its nonblocking connect() finished", "ff"),
+            rule_case("socket-leak-after-failed-connect", "socket-leak-after-failed-connect", 0,
+                      "still open after their connect() failed", "ff"),
+            // Threaded samples: their -ff set carries -ttt -T, without which the
+            // files cannot say which calls of different threads overlapped.
+            rule_case("concurrent-socket-writes", "concurrent-socket-writes", 0,
+                      "other thread(s) were still writing", "ff-ttt-T"),
+            rule_case("concurrent-socket-reads", "concurrent-socket-reads", 0,
+                      "other thread(s) were still reading", "ff-ttt-T"),
+            rule_case("double-close", "double-close", 0, "closed twice", "ff"),
+            rule_case("fd-use-after-close", "fd-use-after-close", 0, "after it was closed", "ff"),
+            rule_case("close-while-blocked", "close-while-blocked", 0,
+                      "other thread(s) were blocked", "ff-ttt-T"),
+            rule_case("fatal-signal", "fatal-signal", 139, "WTFCrash", "ff"),
+            rule_case("fatal-signal-null", "fatal-signal", 139, "NULL", "ff"),
+        };
+        auto add_log = [&c](const std::string& sample, const std::string& log) {
+            for (auto& x : c)
+                if (x.sample == sample) x.logs.push_back(log);
+        };
+        add_log("fatal-signal-null", "fatal-signal-null.k.log.gz");  // -k frames, gzipped
+        // A real log in which the new thread's lines precede the parent's
+        // "<... clone3 resumed> = TID" (strace prints that now and then).
+        add_log("concurrent-socket-writes", "concurrent-socket-writes.thread-before-clone.log");
+        return c;
+    }();
+    return cases;
+}
+
+const std::vector<SampleCase>& twin_cases() {
+    static const std::vector<SampleCase> cases = [] {
+        std::vector<SampleCase> c;
+        for (const auto& [twin, status] : std::vector<std::pair<std::string, int>>{
+                 {"nonblocking-connect-ok", 0},
+                 {"connect-result-unchecked-ok", 0},
+                 {"socket-leak-after-failed-connect-ok", 0},
+                 {"concurrent-socket-writes-ok", 0},
+                 {"concurrent-socket-reads-ok", 0},
+                 {"double-close-ok", 0},
+                 {"fd-use-after-close-ok", 0},
+                 {"close-while-blocked-ok", 0},
+                 {"fatal-signal-ok", 1},
+                 // Correct programs that only look like a rule's pattern.
+                 {"nonblocking-connect-immediate-unspec-ok", 0},
+                 {"socket-leak-after-failed-connect-fork-ok", 0},
+                 {"concurrent-socket-writes-dgram-ok", 0},
+                 {"concurrent-socket-reads-dgram-ok", 0},
+                 {"double-close-closefrom-ok", 0}})
+            c.push_back({twin, status, "", "", "", {twin + ".ttT-y.log"}});
+        return c;
+    }();
+    return cases;
+}
+
+std::vector<SampleCase> all_samples() {
+    std::vector<SampleCase> all = rule_cases();
+    for (const auto& t : twin_cases()) all.push_back(t);
+    return all;
+}
+
+// gtest prints parameters in test names and failures; say what they are.
+void PrintTo(const SampleCase& c, std::ostream* os) {
+    *os << c.sample << (c.rule.empty() ? " (twin)" : " -> " + c.rule);
+}
+
+std::string param_name(std::string s) {
+    for (auto& ch : s)
+        if (!isalnum(static_cast<unsigned char>(ch))) ch = '_';
+    return s;
+}
+
+std::string sample_path(const std::string& sample) {
+    auto it = kSamplePaths.find(sample);
+    return it == kSamplePaths.end() ? "" : it->second;
+}
+
+// ---------------------------------------------------------------------------
+// A temporary directory per test, kept (and named) when the test fails.
+
+class TempDirTest : public ::testing::Test {
+protected:
+    void SetUp() override {
+        static std::atomic<int> n{0};
+        dir_ = fs::temp_directory_path() /
+               ("sctrace-rules-" + std::to_string(getpid()) + "-" + std::to_string(n++));
+        fs::remove_all(dir_);
+        fs::create_directories(dir_);
+    }
+    void TearDown() override {
+        if (HasFailure()) {
+            std::cerr << "kept the files of this test in " << dir_ << "\n";
+        } else {
+            std::error_code ec;
+            fs::remove_all(dir_, ec);
+        }
+    }
+    std::string path(const std::string& name) const { return (dir_ / name).string(); }
+
+    // `sctrace --findings F [extra] -- argv...`
+    RunResult sctrace_run(const std::vector<std::string>& argv, const std::string& findings,
+                          Seconds deadline, const std::vector<std::string>& extra = {},
+                          const std::vector<std::string>& env = {}) {
+        std::vector<std::string> cmd = {kSctrace, "--findings", findings};
+        cmd.insert(cmd.end(), extra.begin(), extra.end());
+        cmd.push_back("--");
+        cmd.insert(cmd.end(), argv.begin(), argv.end());
+        return run(cmd, dir_, deadline, env);
+    }
+    // `sctrace analyze LOG... --findings F [extra]`
+    RunResult analyze(const std::vector<std::string>& logs, const std::string& findings,
+                      const std::vector<std::string>& extra = {}) {
+        std::vector<std::string> cmd = {kSctrace, "analyze"};
+        cmd.insert(cmd.end(), logs.begin(), logs.end());
+        cmd.push_back("--findings");
+        cmd.push_back(findings);
+        cmd.insert(cmd.end(), extra.begin(), extra.end());
+        return run(cmd, dir_, kAnalyzeDeadline);
+    }
+    // `strace -f -o LOG argv...`: a post-mortem log recorded on the spot.
+    RunResult strace_record(const std::vector<std::string>& argv, const std::string& log,
+                            Seconds deadline, const std::vector<std::string>& env = {}) {
+        std::vector<std::string> cmd = {"strace", "-f", "-o", log};
+        cmd.insert(cmd.end(), argv.begin(), argv.end());
+        return run(cmd, dir_, deadline, env);
+    }
+    static bool have_strace() { return !which("strace").empty(); }
+
+    fs::path dir_;
+};
+
+// nonblocking-connect-immediate needs a private network namespace and its own
+// tcp_fastopen sysctl; it exits 77 with the reason when refused.
+bool skipped_for_environment(const SampleCase& c, const RunResult& r, std::string* reason) {
+    if (r.status != 77 || c.sample != "nonblocking-connect-immediate") return false;
+    *reason = c.sample + " cannot run here (exit 77), so its rule is untested: " + r.err;
+    return true;
+}
+
+void expect_contract(const Findings& f, const std::string& where) {
+    EXPECT_TRUE(f.problems.empty()) << where << ": findings break the JSONL contract:\n  "
+                                    << ::testing::PrintToString(f.problems) << "\n" << f.dump();
+}
+
+// ---------------------------------------------------------------------------
+// Live
+
+class Live : public TempDirTest, public ::testing::WithParamInterface<SampleCase> {};
+
+TEST_P(Live, RaisesExactlyItsRuleAndPassesTheExitStatusThrough) {
+    const SampleCase& c = GetParam();
+    const std::string bin = sample_path(c.sample);
+    ASSERT_FALSE(bin.empty()) << "no built sample " << c.sample;
+
+    // The program alone, for its own exit status and stdout.
+    const RunResult plain = run({bin}, dir_, kSampleDeadline);
+    std::string reason;
+    if (skipped_for_environment(c, plain, &reason)) GTEST_SKIP() << reason;
+    ASSERT_FALSE(plain.timed_out) << describe(plain);
+    ASSERT_EQ(plain.status, c.exit_status) << "the sample itself misbehaves\n" << describe(plain);
+
+    const std::string findings = path("live.jsonl");
+    const RunResult traced = sctrace_run({bin}, findings, kSampleDeadline);
+    if (skipped_for_environment(c, traced, &reason)) GTEST_SKIP() << "under sctrace: " << reason;
+    ASSERT_FALSE(traced.timed_out) << describe(traced);
+    EXPECT_EQ(traced.status, c.exit_status) << "exit status does not pass through\n" << describe(traced);
+    EXPECT_EQ(traced.out, plain.out) << "the program's stdout changed under sctrace";
+
+    const Findings f = read_findings(findings);
+    expect_contract(f, "live");
+    if (c.rule.empty()) {
+        EXPECT_TRUE(f.at_least("warning").empty())
+            << c.sample << " is a correct twin: nothing at warning or above may fire\n"
+            << f.dump() << describe(traced);
+        return;
+    }
+    EXPECT_EQ(f.rules(), std::set<std::string>{c.rule})
+        << c.sample << " must raise exactly " << c.rule << "\n" << f.dump() << describe(traced);
+    bool message_seen = false;
+    for (const auto& j : f.all) {
+        if (j.value("rule", "") != c.rule) continue;
+        EXPECT_EQ(j.value("severity", ""), c.severity) << j.dump();
+        message_seen |= j.value("message", "").find(c.message_has) != std::string::npos;
+    }
+    EXPECT_TRUE(message_seen) << "no " << c.rule << " finding says \"" << c.message_has << "\"\n"
+                              << f.dump();
+}
+
+// The requirement: the findings of analyze on a saved log of a sample
+// equal the findings of the live run. strace and sctrace cannot both trace one
+// run (one ptrace tracer per task), so the sample runs twice; the samples are
+// deterministic, so both runs show the same pattern.
+TEST_P(Live, AnalyzeOfAnStraceLogRecordedNowGivesTheLiveRuleIds) {
+    const SampleCase& c = GetParam();
+    if (!have_strace()) GTEST_SKIP() << "strace is not installed: cannot record a log to compare with";
+    const std::string bin = sample_path(c.sample);
+    ASSERT_FALSE(bin.empty()) << "no built sample " << c.sample;
+
+    const RunResult live = sctrace_run({bin}, path("live.jsonl"), kSampleDeadline);
+    std::string reason;
+    if (skipped_for_environment(c, live, &reason)) GTEST_SKIP() << reason;
+    ASSERT_FALSE(live.timed_out) << describe(live);
+    ASSERT_EQ(live.status, c.exit_status) << describe(live);
+
+    const std::string log = path("recorded.strace");
+    const RunResult recorded = strace_record({bin}, log, kSampleDeadline);
+    ASSERT_FALSE(recorded.timed_out) << describe(recorded);
+    ASSERT_EQ(recorded.status, c.exit_status) << describe(recorded);
+
+    const RunResult post = analyze({log}, path("post.jsonl"));
+    ASSERT_FALSE(post.timed_out) << describe(post);
+    const Findings live_f = read_findings(path("live.jsonl"));
+    const Findings post_f = read_findings(path("post.jsonl"));
+    expect_contract(post_f, "analyze");
+    EXPECT_EQ(live_f.rules(), post_f.rules())
+        << "live: " << set_text(live_f.rules()) << "\n" << live_f.dump()
+        << "analyze of strace -f -o: " << set_text(post_f.rules()) << "\n" << post_f.dump()
+        << "the log is " << log;
+    EXPECT_EQ(post.status, post_f.at_least("warning").empty() ? 0 : 1) << describe(post);
+    if (!c.rule.empty()) {
+        EXPECT_EQ(post_f.rules().count(c.rule), 1u) << post_f.dump();
+    }
+}
+
+// sctrace's own event stream (-o FILE --format jsonl|strace), written during
+// the live run, analyzed afterwards: "one pipeline, two kinds of source" means
+// the same findings from the same run.
+TEST_P(Live, AnalyzeOfItsOwnEventLogGivesTheLiveRuleIds) {
+    const SampleCase& c = GetParam();
+    const std::string bin = sample_path(c.sample);
+    ASSERT_FALSE(bin.empty()) << "no built sample " << c.sample;
+    for (const std::string format : {"jsonl", "strace"}) {
+        SCOPED_TRACE("--format " + format);
+        const std::string events = path("events." + format), live = path("live-" + format + ".jsonl");
+        const RunResult r = sctrace_run({bin}, live, kSampleDeadline, {"-o", events, "--format", format});
+        std::string reason;
+        if (skipped_for_environment(c, r, &reason)) GTEST_SKIP() << reason;
+        ASSERT_FALSE(r.timed_out) << describe(r);
+        ASSERT_EQ(r.status, c.exit_status) << describe(r);
+        const std::string post = path("post-" + format + ".jsonl");
+        const RunResult a = analyze({events}, post);
+        ASSERT_FALSE(a.timed_out) << describe(a);
+        const Findings live_f = read_findings(live), post_f = read_findings(post);
+        EXPECT_EQ(live_f.rules(), post_f.rules())
+            << "live: " << set_text(live_f.rules()) << "\n" << live_f.dump() << "analyze of its -o "
+            << format << " log: " << set_text(post_f.rules()) << "\n" << post_f.dump() << describe(a);
+    }
+}
+
+INSTANTIATE_TEST_SUITE_P(Samples, Live, ::testing::ValuesIn(all_samples()),
+                         [](const auto& info) { return param_name(info.param.sample); });
+
+// ---------------------------------------------------------------------------
+// Saved logs
+
+struct LogCase {
+    std::string log;   // file in samples/logs, or an -ff prefix
+    std::string rule;  // empty: a twin's log, must stay silent
+    std::string severity;
+    std::string message_has;
+};
+
+std::vector<LogCase> log_cases() {
+    std::vector<LogCase> out;
+    for (const auto& c : all_samples())
+        for (const auto& l : c.logs) out.push_back({l, c.rule, c.severity, c.message_has});
+    return out;
+}
+
+void PrintTo(const LogCase& c, std::ostream* os) {
+    *os << c.log << (c.rule.empty() ? " (twin)" : " -> " + c.rule);
+}
+
+class SavedLog : public TempDirTest, public ::testing::WithParamInterface<LogCase> {};
+
+TEST_P(SavedLog, AnalyzeRaisesTheSampleRuleOrNothing) {
+    const LogCase& c = GetParam();
+    const fs::path log = kLogDir / c.log;
+    bool exists = fs::exists(log);
+    if (!exists)  // an -ff set: PREFIX.PID files
+        for (const auto& e : fs::directory_iterator(kLogDir))
+            exists |= e.path().filename().string().rfind(c.log + ".", 0) == 0;
+    ASSERT_TRUE(exists) << "missing saved log " << log << " (samples/logs/record.sh makes them)";
+
+    const std::string findings = path("findings.jsonl");
+    const RunResult r = analyze({log.string()}, findings);
+    ASSERT_FALSE(r.timed_out) << describe(r);
+    const Findings f = read_findings(findings);
+    expect_contract(f, c.log);
+    if (c.rule.empty()) {
+        EXPECT_EQ(r.status, 0) << describe(r);
+        EXPECT_TRUE(f.at_least("warning").empty())
+            << c.log << " is a correct twin's log: nothing at warning or above may fire\n" << f.dump();
+        return;
+    }
+    EXPECT_EQ(r.status, 1) << "findings at or above warning mean exit 1\n" << describe(r);
+    EXPECT_EQ(f.rules(), std::set<std::string>{c.rule})
+        << c.log << " must raise exactly " << c.rule << "\n" << f.dump() << describe(r);
+    bool message_seen = false;
+    for (const auto& j : f.all) {
+        if (j.value("rule", "") != c.rule) continue;
+        EXPECT_EQ(j.value("severity", ""), c.severity) << j.dump();
+        message_seen |= j.value("message", "").find(c.message_has) != std::string::npos;
+    }
+    EXPECT_TRUE(message_seen) << "no " << c.rule << " finding says \"" << c.message_has << "\"\n"
+                              << f.dump();
+}
+
+INSTANTIATE_TEST_SUITE_P(Logs, SavedLog, ::testing::ValuesIn(log_cases()),
+                         [](const auto& info) { return param_name(info.param.log); });
+
+// Every file in samples/logs belongs to a case above, so none rots unread.
+TEST(SavedLogs, EveryFileIsChecked) {
+    std::vector<std::string> listed;
+    for (const auto& c : log_cases()) listed.push_back(c.log);
+    for (const auto& e : fs::directory_iterator(kLogDir)) {
+        const std::string name = e.path().filename().string();
+        if (name == "record.sh") continue;
+        bool covered = false;
+        for (const auto& l : listed) {
+            if (name == l) covered = true;
+            // PREFIX.PID of an -ff set
+            if (name.rfind(l + ".", 0) == 0 &&
+                name.find_first_not_of("0123456789", l.size() + 1) == std::string::npos)
+                covered = true;
+        }
+        EXPECT_TRUE(covered) << name << " in samples/logs is not checked by any test";
+    }
+}
+
+// ---------------------------------------------------------------------------
+// The pack itself: every id this file tests is shipped, with DESIGN.md's severity.
+
+TEST(RulePack, ShipsEveryTestedRuleWithItsDocumentedSeverity) {
+    const fs::path dir = fs::temp_directory_path() / ("sctrace-rules-list-" + std::to_string(getpid()));
+    fs::create_directories(dir);
+    const RunResult r = run({kSctrace, "rules", "list"}, dir, kAnalyzeDeadline);
+    fs::remove_all(dir);
+    ASSERT_EQ(r.status, 0) << describe(r);
+    std::map<std::string, std::string> listed;  // id -> severity, from "id severity enabled calls"
+    std::istringstream lines(r.out);
+    for (std::string line; std::getline(lines, line);) {
+        std::istringstream words(line);
+        std::string id, severity;
+        if (words >> id >> severity) listed[id] = severity;
+    }
+    for (const auto& [id, severity] : kSeverity) {
+        ASSERT_EQ(listed.count(id), 1u) << id << " is not in `sctrace rules list`:\n" << r.out;
+        EXPECT_EQ(listed[id], severity) << id;
+    }
+}
+
+// ---------------------------------------------------------------------------
+// --fail-on
+
+class FailOn : public TempDirTest {};
+
+TEST_F(FailOn, RunExits121WhenTheCommandSucceededButAFindingReachedTheLevel) {
+    // double-close exits 0 and raises an error.
+    RunResult r = sctrace_run({sample_path("double-close")}, path("a.jsonl"), kSampleDeadline,
+                              {"--fail-on", "error"});
+    EXPECT_EQ(r.status, 121) << describe(r);
+    // connect-result-unchecked exits 0 and raises only a warning: below error.
+    r = sctrace_run({sample_path("connect-result-unchecked")}, path("b.jsonl"), kSampleDeadline,
+                    {"--fail-on", "error"});
+    EXPECT_EQ(r.status, 0) << describe(r);
+    EXPECT_EQ(read_findings(path("b.jsonl")).rules(), std::set<std::string>{"connect-result-unchecked"});
+    // ... and at warning it is met.
+    r = sctrace_run({sample_path("connect-result-unchecked")}, path("c.jsonl"), kSampleDeadline,
+                    {"--fail-on", "warning"});
+    EXPECT_EQ(r.status, 121) << describe(r);
+    // A twin raises nothing: the command's 0 stands.
+    r = sctrace_run({sample_path("double-close-ok")}, path("d.jsonl"), kSampleDeadline,
+                    {"--fail-on", "info"});
+    EXPECT_EQ(r.status, 0) << describe(r);
+}
+
+TEST_F(FailOn, RunKeepsTheCommandsOwnFailureStatus) {
+    // The command failed (SIGSEGV): its 139 wins over --fail-on's 121.
+    RunResult r = sctrace_run({sample_path("fatal-signal")}, path("a.jsonl"), kSampleDeadline,
+                              {"--fail-on", "error"});
+    EXPECT_EQ(r.status, 139) << describe(r);
+    // A twin that exits 1 on its own keeps its 1.
+    r = sctrace_run({sample_path("fatal-signal-ok")}, path("b.jsonl"), kSampleDeadline,
+                    {"--fail-on", "info"});
+    EXPECT_EQ(r.status, 1) << describe(r);
+}
+
+TEST_F(FailOn, AnalyzeExitsOneOnlyAtOrAboveTheLevel) {
+    const std::string warning_log = (kLogDir / "connect-result-unchecked.f.log").string();
+    const std::string error_log = (kLogDir / "double-close.f.log").string();
+    RunResult r = analyze({warning_log}, path("a.jsonl"), {"--fail-on", "critical"});
+    EXPECT_EQ(r.status, 0) << "a warning-only log with --fail-on critical\n" << describe(r);
+    EXPECT_EQ(read_findings(path("a.jsonl")).rules(), std::set<std::string>{"connect-result-unchecked"})
+        << "the finding is still reported, only the exit status changes";
+    r = analyze({warning_log}, path("b.jsonl"));
+    EXPECT_EQ(r.status, 1) << "default --fail-on is warning\n" << describe(r);
+    r = analyze({warning_log}, path("c.jsonl"), {"--fail-on", "error"});
+    EXPECT_EQ(r.status, 0) << describe(r);
+    r = analyze({error_log}, path("d.jsonl"), {"--fail-on", "error"});
+    EXPECT_EQ(r.status, 1) << describe(r);
+    r = analyze({error_log}, path("e.jsonl"), {"--fail-on", "critical"});
+    EXPECT_EQ(r.status, 0) << describe(r);
+}
+
+// ---------------------------------------------------------------------------
+// Clean real workloads: the pack stays silent.
+
+enum class Mode { kLive, kPostMortem };
+
+struct Workload {
+    std::string name;
+    std::string tool;  // must be on PATH
+};
+
+struct WorkloadCase {
+    Workload workload;
+    Mode mode;
+};
+
+void PrintTo(const WorkloadCase& c, std::ostream* os) {
+    *os << c.workload.name << (c.mode == Mode::kLive ? " live" : " from an strace log");
+}
+
+class CleanWorkload : public TempDirTest, public ::testing::WithParamInterface<WorkloadCase> {
+protected:
+    void SetUp() override {
+        TempDirTest::SetUp();
+        python_ = which("python3");
+    }
+    void TearDown() override {
+        stop_server();
+        TempDirTest::TearDown();
+    }
+
+    // python3 -m http.server on 127.0.0.1, on a port the kernel just handed out.
+    // Returns "" and the reason when it cannot be started.
+    std::string start_server(std::string* why) {
+        const fs::path root = dir_ / "www";
+        fs::create_directories(root);
+        std::ofstream(root / "index.html") << "<html><body>hello from the rules test</body></html>\n";
+        for (int attempt = 0; attempt < 5 && server_pid_ <= 0; attempt++) {
+            const int port = free_port();
+            if (port <= 0) break;
+            const std::string port_text = std::to_string(port);
+            const std::string log = path("server.log");
+            server_pid_ = fork();
+            if (server_pid_ == 0) {
+                setpgid(0, 0);
+                const int fd = open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+                dup2(fd, 1);
+                dup2(fd, 2);
+                if (chdir(root.c_str()) != 0) _exit(126);
+                execlp(python_.c_str(), python_.c_str(), "-m", "http.server", "--bind", "127.0.0.1",
+                       port_text.c_str(), (char*)nullptr);
+                _exit(127);
+            }
+            setpgid(server_pid_, server_pid_);
+            // Ready when it accepts a connection; at most 30 s.
+            const auto until = std::chrono::steady_clock::now() + 30s;
+            while (std::chrono::steady_clock::now() < until) {
+                if (connects(port)) {
+                    url_ = "http://127.0.0.1:" + port_text + "/";
+                    return url_;
+                }
+                int st;
+                if (waitpid(server_pid_, &st, WNOHANG) == server_pid_) {
+                    server_pid_ = -1;  // died (port taken meanwhile?): try another port
+                    break;
+                }
+                std::this_thread::sleep_for(20ms);
+            }
+            if (url_.empty()) stop_server();
+        }
+        *why = "python3 -m http.server did not start: " + slurp(path("server.log"));
+        return "";
+    }
+    void stop_server() {
+        if (server_pid_ <= 0) return;
+        kill(-server_pid_, SIGKILL);
+        waitpid(server_pid_, nullptr, 0);
+        server_pid_ = -1;
+    }
+    static int free_port() {
+        const int s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        sockaddr_in a{};
+        a.sin_family = AF_INET;
+        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        socklen_t len = sizeof a;
+        int port = -1;
+        if (s >= 0 && bind(s, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0 &&
+            getsockname(s, reinterpret_cast<sockaddr*>(&a), &len) == 0)
+            port = ntohs(a.sin_port);
+        if (s >= 0) close(s);
+        return port;
+    }
+    static bool connects(int port) {
+        const int s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        sockaddr_in a{};
+        a.sin_family = AF_INET;
+        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        a.sin_port = htons(static_cast<uint16_t>(port));
+        const bool ok = s >= 0 && connect(s, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
+        if (s >= 0) close(s);
+        return ok;
+    }
+
+    std::string python_;
+    pid_t server_pid_ = -1;
+    std::string url_;
+};
+
+TEST_P(CleanWorkload, RaisesNothingAtWarningOrAbove) {
+    const WorkloadCase& c = GetParam();
+    const std::string& name = c.workload.name;
+    const std::string tool = which(c.workload.tool);
+    if (tool.empty()) GTEST_SKIP() << c.workload.tool << " is not installed: the " << name
+                                   << " workload is untested here";
+    if (c.mode == Mode::kPostMortem && !have_strace())
+        GTEST_SKIP() << "strace is not installed: cannot record a log of the " << name << " workload";
+
+    std::vector<std::string> argv, env;
+    const bool needs_server = name == "curl" || name == "python_urllib" || name == "node_io_uring";
+    std::string url;
+    if (needs_server) {
+        if (python_.empty()) GTEST_SKIP() << "python3 is not installed: no local HTTP server for " << name;
+        std::string why;
+        url = start_server(&why);
+        ASSERT_FALSE(url.empty()) << why;
+    }
+    if (name == "curl") {
+        argv = {tool, "-s", "-S", "--max-time", "30", "-o", path("curl.out"), url};
+    } else if (name == "python_urllib") {
+        argv = {tool, "-c",
+                "import sys, urllib.request\n"
+                "body = urllib.request.urlopen(sys.argv[1], timeout=30).read()\n"
+                "print(len(body), 'bytes')\n",
+                url};
+    } else if (name == "git_version") {
+        argv = {tool, "--version"};
+    } else if (name == "git_log") {
+        // A repository of its own, made untraced; only `git log` is traced.
+        const std::string repo = path("repo");
+        env = {"HOME=" + dir_.string(), "GIT_CONFIG_NOSYSTEM=1", "GIT_PAGER=cat", "PAGER=cat",
+               "GIT_AUTHOR_NAME=rules test", "GIT_AUTHOR_EMAIL=rules@test",
+               "GIT_COMMITTER_NAME=rules test", "GIT_COMMITTER_EMAIL=rules@test"};
+        for (const auto& step : std::vector<std::vector<std::string>>{
+                 {tool, "init", "-q", repo},
+                 {tool, "-C", repo, "commit", "-q", "--allow-empty", "-m", "first"},
+                 {tool, "-C", repo, "commit", "-q", "--allow-empty", "-m", "second"}}) {
+            const RunResult s = run(step, dir_, kWorkloadDeadline, env);
+            ASSERT_EQ(s.status, 0) << "setting up the repository\n" << describe(s);
+        }
+        argv = {tool, "-C", repo, "log", "--stat"};
+    } else if (name == "node_io_uring") {
+        // libuv uses io_uring for fs calls when UV_USE_IO_URING=1.
+        env = {"UV_USE_IO_URING=1"};
+        argv = {tool, "-e",
+                "const fs = require('fs'), http = require('http');\n"
+                "(async () => {\n"
+                "  for (let i = 0; i < 20; i++) await fs.promises.stat(i % 2 ? '/' : process.execPath);\n"
+                "  fs.statSync('/');\n"
+                "  const req = http.get(process.argv[1], res => {\n"
+                "    let n = 0; res.on('data', d => n += d.length);\n"
+                "    res.on('end', () => { console.log(n, 'bytes'); process.exit(res.statusCode === 200 ? 0 : 1); });\n"
+                "  });\n"
+                "  req.setTimeout(30000, () => { console.error('timeout'); process.exit(2); });\n"
+                "  req.on('error', e => { console.error(e.message); process.exit(3); });\n"
+                "})();\n",
+                url};
+    } else {
+        FAIL() << "unknown workload " << name;
+    }
+
+    const std::string findings = path("findings.jsonl");
+    if (c.mode == Mode::kLive) {
+        const RunResult r = sctrace_run(argv, findings, kWorkloadDeadline, {}, env);
+        ASSERT_FALSE(r.timed_out) << describe(r);
+        EXPECT_EQ(r.status, 0) << describe(r);
+        const Findings f = read_findings(findings);
+        expect_contract(f, name);
+        EXPECT_TRUE(f.at_least("warning").empty())
+            << name << " is a clean workload: nothing at warning or above may fire\n"
+            << f.dump() << describe(r);
+    } else {
+        const std::string log = path(name + ".strace");
+        const RunResult r = strace_record(argv, log, kWorkloadDeadline, env);
+        ASSERT_FALSE(r.timed_out) << describe(r);
+        EXPECT_EQ(r.status, 0) << describe(r);
+        const RunResult a = analyze({log}, findings);
+        ASSERT_FALSE(a.timed_out) << describe(a);
+        EXPECT_EQ(a.status, 0) << describe(a);
+        const Findings f = read_findings(findings);
+        expect_contract(f, name);
+        EXPECT_TRUE(f.at_least("warning").empty())
+            << name << " is a clean workload: nothing at warning or above may fire on its strace log "
+            << log << "\n" << f.dump();
+    }
+}
+
+std::vector<WorkloadCase> workload_cases() {
+    const std::vector<Workload> workloads = {{"curl", "curl"},
+                                             {"python_urllib", "python3"},
+                                             {"git_version", "git"},
+                                             {"git_log", "git"},
+                                             {"node_io_uring", "node"}};
+    std::vector<WorkloadCase> out;
+    for (const auto& w : workloads)
+        for (Mode m : {Mode::kLive, Mode::kPostMortem}) out.push_back({w, m});
+    return out;
+}
+
+INSTANTIATE_TEST_SUITE_P(Workloads, CleanWorkload, ::testing::ValuesIn(workload_cases()),
+                         [](const auto& info) {
+                             return info.param.workload.name +
+                                    (info.param.mode == Mode::kLive ? "_live" : "_strace_log");
+                         });
+
+}  // namespace

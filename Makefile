@@ -28,8 +28,14 @@ build-asan: deps
 	cmake --build $(ASAN) -j $(JOBS)
 
 run: build
-	@echo "== the correct nonblocking connect dance (EINPROGRESS, pselect6, SO_ERROR), traced:"
-	$(BUILD)/cli/sctrace -e trace=%net,pselect6,close -- $(BUILD)/samples/nonblocking-connect-ok
+	@echo "== 1. the correct nonblocking connect dance (EINPROGRESS, pselect6, SO_ERROR): events, no finding"
+	$(BUILD)/cli/sctrace -e trace=%net,pselect6 -- $(BUILD)/samples/nonblocking-connect-ok
+	@echo
+	@echo "== 2. the same socket written before its connect finished: sctrace names it"
+	$(BUILD)/cli/sctrace -e trace=connect,write -- $(BUILD)/samples/connect-result-unchecked
+	@echo
+	@echo "== 3. the same rules over a saved strace log"
+	$(BUILD)/cli/sctrace analyze samples/logs/double-close.ttT-y.log || true
 
 test-release: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)

@@ -155,6 +155,10 @@ void TextWriter::prefix(const Event& event) {
 }
 
 void TextWriter::call_args(const SyscallEvent& call) {
+    if (call.decoded) {  // decoded (rules or --format strace asked for it): strace's notation
+        append_strace_args(out_, *call.decoded, 0, ArgTree::kMaxNodes);
+        return;
+    }
     const SyscallInfo* info = syscall_info(call.arch, call.nr);
     const int nargs = info ? info->nargs : 6;
     for (int i = 0; i < nargs; ++i) {

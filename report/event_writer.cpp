@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <ctime>
 
@@ -142,11 +143,18 @@ void EventWriter::flush(bool force) {
 // Text
 
 void TextWriter::prefix(const Event& event) {
+    // localtime_r once a second, not once an event: it is the writer's
+    // most expensive call and the clock face changes only that often.
     const std::time_t seconds = static_cast<std::time_t>(event.time / 1'000'000'000);
-    std::tm tm{};
-    localtime_r(&seconds, &tm);
-    fmt::format_to(std::back_inserter(out_), "{:02}:{:02}:{:02}.{:06} ", tm.tm_hour, tm.tm_min,
-                   tm.tm_sec, (event.time % 1'000'000'000) / 1000);
+    if (seconds != clock_second_) {
+        std::tm tm{};
+        localtime_r(&seconds, &tm);
+        clock_second_ = seconds;
+        std::snprintf(clock_face_, sizeof clock_face_, "%02d:%02d:%02d", tm.tm_hour, tm.tm_min,
+                      tm.tm_sec);
+    }
+    fmt::format_to(std::back_inserter(out_), "{}.{:06} ", clock_face_,
+                   (event.time % 1'000'000'000) / 1000);
     if (event.pid == event.tid) {
         fmt::format_to(std::back_inserter(out_), "{} ", event.pid);
     } else {

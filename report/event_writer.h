@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdio>
+#include <ctime>
 #include <memory>
 #include <optional>
 #include <span>
@@ -75,6 +76,8 @@ private:
     void write_other(const Event& event) override;
     void prefix(const Event& event);
     void call_args(const SyscallEvent& call);
+    std::time_t clock_second_ = -1;  // the second clock_face_ shows
+    char clock_face_[16] = "";       // "14:03:11"
     void result(const SyscallEvent& call, Nanos exit_time);
 };
 

@@ -24,10 +24,7 @@ void RuleEngine::on_event(const Event& event) {
     const SyscallEvent* call = event.syscall();
     const std::string_view type = call ? call->name : event_kind_name(event.kind);
     if (!by_type_.empty()) {
-        // unordered_map<string> lookup by string_view needs a key; the
-        // common case (no rule for this type) stays cheap with find on a
-        // small map. TODO(perf): index by syscall number.
-        const auto it = by_type_.find(std::string(type));
+        const auto it = by_type_.find(type);
         if (it != by_type_.end()) {
             for (const Rule* rule : it->second) {
                 if (rule->condition.matches(ctx)) evaluate(*rule, event);

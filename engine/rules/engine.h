@@ -58,7 +58,8 @@ private:
     std::vector<FindingSink*> sinks_;
     Describe describe_;
     StateTracker state_;
-    std::unordered_map<std::string, std::vector<const Rule*>> by_type_;
+    // Looked up by string_view (std::less<>): no std::string per event.
+    std::map<std::string, std::vector<const Rule*>, std::less<>> by_type_;
     std::vector<const Rule*> any_type_;
     // One finding per rule, process and fd: a pattern that repeats in a loop
     // is one problem, not thousands of lines.

@@ -24,6 +24,8 @@ std::string_view event_kind_name(EventKind kind) {
             return "io_uring_submit";
         case EventKind::IoUringComplete:
             return "io_uring_complete";
+        case EventKind::ThreadSample:
+            return "thread_sample";
     }
     return "unknown";
 }

@@ -104,6 +104,21 @@ struct StopEvent {
     std::int32_t signo = 0;
 };
 
+// The watchdog's look at one thread (tracer/watchdog.h reads
+// /proc/PID/task/TID/{stat,wchan,syscall} every interval). Post-mortem, a
+// source synthesizes one per thread still inside a call when a log ends with
+// no exit line for its process (`end_of_trace`), state unknown.
+struct ThreadSampleEvent {
+    char state = '?';            // /proc stat state: R S D T t Z X I, '?' unknown
+    std::int32_t syscall = -1;   // the call it sits in (x86_64 nr), -1 none, -2 unknown
+    std::array<std::uint64_t, 6> args{};  // that call's arguments
+    std::array<char, 32> wchan{};          // kernel function it sleeps in, "" unknown
+    std::array<char, 16> comm{};           // thread name ("iou-sqp-4711")
+    bool io_worker = false;  // an io_uring kernel thread (iou-sqp-*, iou-wrk-*)
+    bool sigkill_pending = false;  // SIGKILL sent, not yet acted on (/proc status ShdPnd/SigPnd)
+    bool end_of_trace = false;     // post-mortem: the trace ended with the thread like this
+};
+
 // The tracer attached to or detached from a thread it did not start.
 struct AttachEvent {
     bool attached = true;  // false: detached
@@ -122,6 +137,7 @@ enum class EventKind : std::uint8_t {
     // or sampled from an SQPOLL ring) and a completion from its CQ ring.
     IoUringSubmit,
     IoUringComplete,
+    ThreadSample,  // the watchdog sampled a thread
 };
 
 struct Event {
@@ -130,7 +146,7 @@ struct Event {
     pid_t pid = 0;  // thread-group id (the "process id")
     pid_t tid = 0;  // thread id
     std::variant<SyscallEvent, SignalEvent, SpawnEvent, ExecEvent, ExitEvent, StopEvent,
-                 AttachEvent, IoUringSqeEvent, IoUringCqeEvent>
+                 AttachEvent, IoUringSqeEvent, IoUringCqeEvent, ThreadSampleEvent>
         data;
 
     const SyscallEvent* syscall() const { return std::get_if<SyscallEvent>(&data); }
@@ -142,6 +158,7 @@ struct Event {
     const AttachEvent* attach() const { return std::get_if<AttachEvent>(&data); }
     const IoUringSqeEvent* io_uring_submit() const { return std::get_if<IoUringSqeEvent>(&data); }
     const IoUringCqeEvent* io_uring_complete() const { return std::get_if<IoUringCqeEvent>(&data); }
+    const ThreadSampleEvent* thread_sample() const { return std::get_if<ThreadSampleEvent>(&data); }
 };
 
 // The lower-case names used in JSONL ("syscall_exit") and docs.

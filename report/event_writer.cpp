@@ -31,6 +31,10 @@ EventWriter::~EventWriter() {
 }
 
 void EventWriter::on_event(const Event& event) {
+    // The watchdog samples every blocked thread every interval: worth keeping
+    // in a JSONL log (analyze replays them to the watch rules), noise in a
+    // listing meant for people.
+    if (event.kind == EventKind::ThreadSample && !shows_samples()) return;
     if (const SyscallEvent* call = event.syscall()) {
         if (!display_.contains(call->arch, call->nr)) return;
         if (event.kind == EventKind::SyscallEntry) {
@@ -272,6 +276,7 @@ void TextWriter::write_other(const Event& event) {
         case EventKind::IoUringComplete:
             io_uring_line(event);
             break;
+        case EventKind::ThreadSample:  // the watchdog's samples: for rules and JSONL only
         case EventKind::SyscallEntry:
         case EventKind::SyscallExit:
             break;
@@ -377,6 +382,17 @@ void JsonlWriter::write_other(const Event& event) {
         case EventKind::IoUringComplete:
             io_uring_json_fields(event);
             break;
+        case EventKind::ThreadSample: {
+            const ThreadSampleEvent& sample = *event.thread_sample();
+            fmt::format_to(out, R"(,"state":"{}","syscall":{},"args":[{}],"wchan":)", sample.state,
+                           sample.syscall, fmt::join(sample.args, ","));
+            append_json_string(out_, sample.wchan.data());
+            out_.append(std::string_view(R"(,"comm":)"));
+            append_json_string(out_, sample.comm.data());
+            fmt::format_to(out, R"(,"io_worker":{},"sigkill_pending":{},"end_of_trace":{})",
+                           sample.io_worker, sample.sigkill_pending, sample.end_of_trace);
+            break;
+        }
         case EventKind::SyscallEntry:
         case EventKind::SyscallExit:
             break;

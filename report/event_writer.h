@@ -40,6 +40,8 @@ protected:
     virtual void write_resumed(const Event& exit) = 0;
     // Everything that is not a syscall.
     virtual void write_other(const Event& event) = 0;
+    // Whether the watchdog's thread samples belong in this format.
+    virtual bool shows_samples() const { return false; }
 
     fmt::memory_buffer out_;  // the record(s) being built; flushed by on_event
 
@@ -91,6 +93,7 @@ private:
     void write_unfinished(const Event& entry) override;
     void write_resumed(const Event& exit) override;
     void write_other(const Event& event) override;
+    bool shows_samples() const override { return true; }
     void header(const Event& event);
     void syscall_fields(const SyscallEvent& call, bool with_result);
 };

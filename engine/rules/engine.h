@@ -12,6 +12,7 @@
 
 #include "engine/rules/rule_set.h"
 #include "engine/state.h"
+#include "events/stack_frame.h"
 
 namespace sctrace::rules {
 
@@ -26,7 +27,14 @@ struct Finding {
     std::string exe;                    // the process's executable, when known
     std::vector<std::string> evidence;  // the event and the fd's recent history
     std::string doc;                    // docs/rules/ID.md
+    // User stacks, when the source can take them (live only): the finding's
+    // thread, or every thread of the process (Rule::stacks, -k).
+    std::vector<ThreadStack> stacks;
 };
+
+// Fills Finding::stacks. Set by the live tracer, which alone can stop a
+// thread and unwind it; post-mortem there is none.
+using StackProvider = std::function<void(Finding& finding, StackScope scope)>;
 
 class FindingSink {
 public:

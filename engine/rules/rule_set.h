@@ -57,6 +57,10 @@ struct OutputTemplate {
     std::vector<Segment> segments;
 };
 
+// Whose stacks a finding carries (`stacks:` in a rule file). `None` still
+// gets the finding's thread's stack when the user asks for -k.
+enum class StackScope : std::uint8_t { None, Thread, Process };
+
 struct Rule {
     std::string id;
     std::string desc;
@@ -71,6 +75,7 @@ struct Rule {
     // (`also_trace:`), e.g. the blocking calls another thread may sit in.
     std::vector<std::string> also_trace;
     bool enabled = true;
+    StackScope stacks = StackScope::None;  // `stacks: thread|process`
     SourceLocation where;
 };
 

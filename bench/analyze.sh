@@ -7,7 +7,9 @@
 #
 # The log is made here, by real strace 6.1 (-f -tt -T -y) on the bench
 # workload and a python run, then repeated to about 200 MB (40 MB quick).
-# Each configuration runs 5 times (3 quick), interleaved; medians reported.
+# Each configuration runs 5 times (3 quick), interleaved; medians reported,
+# of wall time and of CPU time (user + system): on a shared machine the wall
+# time also counts waiting for a core, the CPU time is the program's own cost.
 # Single-threaded: sctrace analyze uses one core.
 set -euo pipefail
 export LC_ALL=C
@@ -48,24 +50,25 @@ for _ in $(seq 1 "$copies"); do cat "$work/unit.log"; done > "$work/big.log"
 bytes=$(stat -c %s "$work/big.log")
 lines=$(wc -l < "$work/big.log")
 
-now() { date +%s.%N; }
-time_of() {  # prints seconds taken by "$@"
-    local t0 t1
-    t0=$(now)
-    "$@" >/dev/null 2>&1 || true
-    t1=$(now)
-    echo "$t1 - $t0" | bc -l
+time_of() {  # prints "wall,cpu" seconds taken by "$@" (bash's own timer)
+    local TIMEFORMAT='%R %U %S' t
+    t=$( { time "$@" >/dev/null 2>&1 || true; } 2>&1 )
+    read -r real user sys <<< "$t"
+    echo "$real,$(echo "$user + $sys" | bc -l)"
 }
 median() { sort -g | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
 
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 declare -A samples
 for _ in $(seq 1 "$reps"); do
     samples[wc]+="$(time_of wc -l "$work/big.log") "
     samples[parse]+="$(time_of "$sctrace" analyze --no-rules "$work/big.log") "
     samples[rules]+="$(time_of "$sctrace" analyze "$work/big.log") "
 done
-med() { tr ' ' '\n' <<< "${samples[$1]}" | grep . | median; }
+med() { tr ' ' '\n' <<< "${samples[$1]}" | grep . | cut -d, -f1 | median; }
+cpu() { tr ' ' '\n' <<< "${samples[$1]}" | grep . | cut -d, -f2 | median; }
 wc_s=$(med wc); parse_s=$(med parse); rules_s=$(med rules)
+parse_cpu=$(cpu parse); rules_cpu=$(cpu rules)
 mbps() { echo "scale=0; $bytes / 1000000 / $1" | bc -l; }
 # Events: two per complete line (entry and exit), roughly; counted exactly
 # by converting once to JSONL with no rules.
@@ -80,11 +83,13 @@ Run of $(date -u '+%Y-%m-%d %H:%M UTC'), commit $(git -C "$root" rev-parse --sho
 - log: $((bytes / 1000000)) MB, $lines lines (strace -f -tt -T -y of bench/workload and python3, repeated); $events events written as JSONL (not every event is written: entries of calls that returned at once are folded into their exit)
 - $reps interleaved runs each, medians; one core
 
-| configuration | median (s) | MB/s | x wc -l |
-| --- | ---: | ---: | ---: |
-| wc -l | $(printf %.3f "$wc_s") | $(mbps "$wc_s") | 1.00 |
-| sctrace analyze --no-rules (parse, pair, events) | $(printf %.3f "$parse_s") | $(mbps "$parse_s") | $(printf %.1f "$(echo "$parse_s / $wc_s" | bc -l)") |
-| sctrace analyze (the bundled rule pack) | $(printf %.3f "$rules_s") | $(mbps "$rules_s") | $(printf %.1f "$(echo "$rules_s / $wc_s" | bc -l)") |
+| configuration | median wall (s) | MB/s (wall) | x wc -l | median CPU (s) | MB/s (CPU) |
+| --- | ---: | ---: | ---: | ---: | ---: |
+| wc -l | $(printf %.3f "$wc_s") | $(mbps "$wc_s") | 1.00 | | |
+| sctrace analyze --no-rules (parse, pair, events) | $(printf %.3f "$parse_s") | $(mbps "$parse_s") | $(printf %.1f "$(echo "$parse_s / $wc_s" | bc -l)") | $(printf %.3f "$parse_cpu") | $(mbps "$parse_cpu") |
+| sctrace analyze (the bundled rule pack) | $(printf %.3f "$rules_s") | $(mbps "$rules_s") | $(printf %.1f "$(echo "$rules_s / $wc_s" | bc -l)") | $(printf %.3f "$rules_cpu") | $(mbps "$rules_cpu") |
+
+- load average at the start: $load_before on $(nproc) CPUs (when it exceeds the CPU count, other work competed for the core and the wall times suffer more than the CPU times)
 
 - the rule engine's own cost (with rules minus without): $(printf %.3f "$engine_s") s for at least $events events (the JSONL count; calls that returned at once are two events folded into one line), so at least $engine_rate events/s
 REPORT

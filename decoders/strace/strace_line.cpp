@@ -3,10 +3,14 @@
 #include <signal.h>
 #include <string.h>
 
+#include <array>
 #include <cctype>
 #include <charconv>
 #include <cstdio>
+#include <cstring>
+#include <limits>
 #include <string>
+#include <type_traits>
 #include <unordered_map>
 
 namespace sctrace::strace_text {
@@ -16,8 +20,17 @@ namespace {
 bool is_digit(char c) {
     return c >= '0' && c <= '9';
 }
+// A table: identifiers (names, keys, flags) are scanned on every line.
+constexpr auto kIdentChars = [] {
+    std::array<bool, 256> t{};
+    for (int c = 0; c < 256; ++c) {
+        t[c] =
+            (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+    }
+    return t;
+}();
 bool is_ident(char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || is_digit(c) || c == '_';
+    return kIdentChars[static_cast<unsigned char>(c)];
 }
 
 // A read position in the line. Every scanning step is bounded by the line's
@@ -50,18 +63,79 @@ struct Cursor {
     }
 };
 
+// The whole of `text` as a number, with std::from_chars's rules (a '-' for
+// signed types only, no '+', no spaces, overflow fails, `out` untouched on
+// failure). Hand-rolled: from_chars's general path cost 8% of parsing, on
+// numbers that are mostly a few digits long.
 template <typename T>
 bool to_number(std::string_view text, T& out, int base = 10) {
-    if (text.empty()) return false;
-    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), out, base);
-    return ec == std::errc{} && end == text.data() + text.size();
+    using U = std::make_unsigned_t<T>;
+    const char* p = text.data();
+    const char* const end = p + text.size();
+    bool negative = false;
+    if constexpr (std::is_signed_v<T>) {
+        if (p != end && *p == '-') {
+            negative = true;
+            ++p;
+        }
+    }
+    if (p == end) return false;
+    U value = 0;
+    if (base == 10 && end - p <= std::numeric_limits<U>::digits10) {
+        // No overflow possible with this few digits: no checks in the chain.
+        for (; p != end; ++p) {
+            const auto digit = static_cast<unsigned>(*p - '0');
+            if (digit > 9) return false;
+            value = value * 10 + digit;
+        }
+    }
+    for (; p != end; ++p) {
+        unsigned digit;
+        if (*p >= '0' && *p <= '9') {
+            digit = static_cast<unsigned>(*p - '0');
+        } else if (const char lower = static_cast<char>(*p | 0x20); lower >= 'a' && lower <= 'z') {
+            digit = static_cast<unsigned>(lower - 'a' + 10);
+        } else {
+            return false;
+        }
+        if (digit >= static_cast<unsigned>(base)) return false;
+        if (__builtin_mul_overflow(value, static_cast<U>(base), &value) ||
+            __builtin_add_overflow(value, static_cast<U>(digit), &value)) {
+            return false;
+        }
+    }
+    if constexpr (std::is_signed_v<T>) {
+        const U limit = static_cast<U>(std::numeric_limits<T>::max()) + (negative ? 1 : 0);
+        if (value > limit) return false;
+        out = static_cast<T>(negative ? U{0} - value : value);  // modular since C++20
+    } else {
+        out = value;
+    }
+    return true;
 }
 
-// Skips a quoted string starting at c.i ('"'), escapes included.
+// Skips a quoted string starting at c.i ('"'), escapes included. Strings are
+// the longest part of most lines (read/write buffers), so this jumps from
+// quote to quote: a quote is the end unless an odd run of backslashes
+// precedes it (each "\\" pair is one escaped backslash).
 void skip_string(Cursor& c) {
-    ++c.i;
-    while (!c.eof() && c.peek() != '"') c.i += c.peek() == '\\' ? 2 : 1;
-    if (!c.eof()) ++c.i;
+    const char* const body = c.s.data() + c.i + 1;
+    const char* const end = c.s.data() + c.s.size();
+    const char* from = body;
+    while (from < end) {
+        const auto* quote = static_cast<const char*>(std::memchr(from, '"', end - from));
+        if (!quote) break;
+        std::size_t backslashes = 0;
+        while (quote - backslashes > body && quote[-1 - static_cast<long>(backslashes)] == '\\') {
+            ++backslashes;
+        }
+        if (backslashes % 2 == 0) {
+            c.i = static_cast<std::size_t>(quote - c.s.data()) + 1;
+            return;
+        }
+        from = quote + 1;
+    }
+    c.i = c.s.size();
 }
 
 // Skips an fd decoration "<...>" (strace -y/-yy) starting at '<'. Paths and
@@ -69,7 +143,9 @@ void skip_string(Cursor& c) {
 // is followed by what can follow a value.
 void skip_decoration(Cursor& c) {
     for (std::size_t j = c.i + 1; j < c.s.size(); ++j) {
-        if (c.s[j] != '>') continue;
+        const auto* gt = static_cast<const char*>(std::memchr(c.s.data() + j, '>', c.s.size() - j));
+        if (!gt) break;
+        j = static_cast<std::size_t>(gt - c.s.data());
         const char next = j + 1 < c.s.size() ? c.s[j + 1] : '\0';
         if (next == '\0' || next == ',' || next == ')' || next == ']' || next == '}' ||
             next == ' ') {
@@ -84,9 +160,22 @@ void skip_decoration(Cursor& c) {
 // Inside an array, a space also ends the item ("[INT TERM]"), unless it
 // introduces "=> value" or a comment.
 std::string_view scan_leaf(Cursor& c, bool in_array) {
+    // The characters the loop below acts on; runs of anything else (most of
+    // a flag expression or a number) are skipped in a tight loop.
+    static constexpr auto kSpecial = [] {
+        std::array<bool, 256> t{};
+        for (const unsigned char ch : std::string_view("\"<()[]{}, ")) t[ch] = true;
+        return t;
+    }();
     const std::size_t start = c.i;
     int nesting = 0;
     while (!c.eof()) {
+        {
+            std::size_t i = c.i;
+            while (i < c.s.size() && !kSpecial[static_cast<unsigned char>(c.s[i])]) ++i;
+            c.i = i;
+            if (c.eof()) break;
+        }
         const char ch = c.peek();
         if (ch == '"') {
             skip_string(c);
@@ -125,6 +214,16 @@ std::string_view scan_leaf(Cursor& c, bool in_array) {
 std::size_t unescape(std::string_view body, char* out, std::size_t cap) {
     std::size_t n = 0;
     for (std::size_t i = 0; i < body.size() && n < cap; ++i) {
+        // Copy the run up to the next backslash at once (paths, text).
+        const auto* at = body.data() + i;
+        const auto* slash =
+            static_cast<const char*>(std::memchr(at, '\\', std::min(body.size() - i, cap - n)));
+        const std::size_t run =
+            slash ? static_cast<std::size_t>(slash - at) : std::min(body.size() - i, cap - n);
+        std::memcpy(out + n, at, run);
+        n += run;
+        i += run;
+        if (i >= body.size() || n >= cap) break;
         char ch = body[i];
         if (ch == '\\' && i + 1 < body.size()) {
             const char e = body[++i];
@@ -187,6 +286,10 @@ void add_leaf(ArgTree& tree, NodeId parent, std::string_view text, std::string_v
         lt != std::string_view::npos && lt > 0 && text.back() == '>' && is_digit(text[lt - 1])) {
         number = text.substr(0, lt);
         decoration = text.substr(lt + 1, text.size() - lt - 2);
+    }
+    if (number.empty() || (!is_digit(number[0]) && number[0] != '-')) {
+        tree.add_text(parent, text, key);  // flags, constants: no number can start so
+        return;
     }
     std::int64_t value = 0;
     std::uint64_t uvalue = 0;
@@ -630,6 +733,24 @@ void parse_pid_prefix(Cursor& c, ParsedLine& out) {
 
 // "15:23:55", "15:23:55.989701", "1795447436.114670", "     0.000123".
 void parse_time(Cursor& c, ParsedLine& out) {
+    // -tt's "HH:MM:SS.uuuuuu " is on every line of most logs: read it in one
+    // go; anything else takes the general path below.
+    if (c.i + 16 <= c.s.size()) {
+        const char* t = c.s.data() + c.i;
+        const auto d = [t](int k) { return static_cast<unsigned>(t[k] - '0'); };
+        const auto two = [&d](int k) { return d(k) <= 9 && d(k + 1) <= 9; };
+        if (t[2] == ':' && t[5] == ':' && t[8] == '.' && t[15] == ' ' && two(0) && two(3) &&
+            two(6) && two(9) && two(11) && two(13)) {
+            const Nanos h = d(0) * 10 + d(1), m = d(3) * 10 + d(4), s = d(6) * 10 + d(7);
+            Nanos us = 0;
+            for (int k = 9; k < 15; ++k) us = us * 10 + d(k);
+            out.time_kind = TimeKind::TimeOfDay;
+            out.time = (h * 3600 + m * 60 + s) * 1'000'000'000 + us * 1000;
+            c.i += 15;
+            c.skip_spaces();
+            return;
+        }
+    }
     const std::size_t save = c.i;
     const std::string_view a = c.digits();
     if (a.empty()) return;
@@ -681,8 +802,9 @@ void parse_time(Cursor& c, ParsedLine& out) {
 }  // namespace
 
 std::optional<int> errno_from_name(std::string_view name) {
-    static const std::unordered_map<std::string, int> kByName = [] {
-        std::unordered_map<std::string, int> m;
+    // Keyed by views of glibc's static names, so a lookup allocates nothing.
+    static const std::unordered_map<std::string_view, int> kByName = [] {
+        std::unordered_map<std::string_view, int> m;
         for (int e = 1; e < 4096; ++e) {
             if (const char* n = strerrorname_np(e)) m.emplace(n, e);
         }
@@ -693,7 +815,7 @@ std::optional<int> errno_from_name(std::string_view name) {
         m.emplace("ERESTART_RESTARTBLOCK", 516);
         return m;
     }();
-    const auto it = kByName.find(std::string(name));
+    const auto it = kByName.find(name);
     if (it == kByName.end()) return std::nullopt;
     return it->second;
 }

@@ -2,15 +2,19 @@
 // sctrace's own JSONL writer. Exit codes and messages are what scripts and
 // people rely on.
 #include <gtest/gtest.h>
+#include <poll.h>
+#include <pty.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace {
@@ -143,6 +147,97 @@ TEST_F(Analyze, SctracesOwnJsonlIsReadBack) {
     EXPECT_EQ(count_lines_with(a.out, "\"syscall_exit\""),
               count_lines_with(b.out, "\"syscall_exit\""));
     EXPECT_GT(count_lines_with(b.out, "\"syscall\":\"connect\""), 0u);
+}
+
+// Lines of a plain strace log, `n` of them.
+std::string strace_lines(int n) {
+    std::string text;
+    for (int i = 0; i < n; ++i) {
+        text += "4711  15:00:00.000001 read(3, \"abc\", 3) = 3 <0.000010>\n";
+    }
+    return text;
+}
+
+// Runs `sctrace analyze --no-rules -` with its stdout and stderr on a
+// pseudo-terminal, as a person at a terminal does, its stdin fed through a
+// pipe: `first`, then after `pause` `rest`, so that the run takes longer
+// than `pause` whatever the machine's speed. Returns what the terminal got.
+std::string analyze_on_terminal(const std::string& first, std::chrono::milliseconds pause,
+                                const std::string& rest, int* status) {
+    int in[2];
+    if (::pipe(in) != 0) return "pipe failed";
+    int master = -1;
+    const pid_t pid = ::forkpty(&master, nullptr, nullptr, nullptr);
+    if (pid < 0) return "forkpty failed";
+    if (pid == 0) {
+        ::dup2(in[0], STDIN_FILENO);
+        ::close(in[0]);
+        ::close(in[1]);
+        ::execl(SCTRACE_BIN, SCTRACE_BIN, "analyze", "--no-rules", "-", nullptr);
+        ::_exit(127);
+    }
+    ::close(in[0]);
+    // The terminal is read on a thread so sctrace never blocks writing to it.
+    std::string shown;
+    std::thread reader([&] {
+        char buf[4096];
+        while (true) {
+            pollfd p{master, POLLIN, 0};
+            if (::poll(&p, 1, 60'000) <= 0) break;  // a generous deadline, not a timing check
+            const ssize_t n = ::read(master, buf, sizeof buf);
+            if (n <= 0) break;  // EIO: the child side closed
+            shown.append(buf, static_cast<std::size_t>(n));
+        }
+    });
+    const auto put = [&](const std::string& text) {
+        for (std::size_t at = 0; at < text.size();) {
+            const ssize_t n = ::write(in[1], text.data() + at, text.size() - at);
+            if (n <= 0) break;
+            at += static_cast<std::size_t>(n);
+        }
+    };
+    put(first);
+    std::this_thread::sleep_for(pause);
+    put(rest);
+    ::close(in[1]);
+    int wstatus = 0;
+    ::waitpid(pid, &wstatus, 0);
+    reader.join();
+    ::close(master);
+    *status = WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : -1;
+    return shown;
+}
+
+TEST_F(Analyze, ALongRunShowsAProgressLineOnATerminalAndErasesIt) {
+    int status = -1;
+    const std::string shown = analyze_on_terminal(
+        strace_lines(1000), std::chrono::milliseconds(1500), strace_lines(20000), &status);
+    EXPECT_EQ(status, 0) << shown;
+    // stdin: the total is unknown, so the bytes read are shown.
+    const auto at = shown.rfind("sctrace: analyze: ");
+    ASSERT_NE(at, std::string::npos) << shown;
+    const std::string last = shown.substr(at);
+    EXPECT_NE(last.find(" MB read, "), std::string::npos) << last;
+    EXPECT_NE(last.find(" lines"), std::string::npos) << last;
+    // Drawn in place and erased at the end: the line ends with '\r', and the
+    // terminal's output ends with blanks over it and '\r' again.
+    const auto first_cr = last.find('\r');
+    ASSERT_NE(first_cr, std::string::npos) << last;
+    const std::string after = last.substr(first_cr + 1);
+    ASSERT_FALSE(after.empty()) << "the progress line was never erased";
+    EXPECT_EQ(after.back(), '\r');
+    EXPECT_EQ(after.find_first_not_of(" \r"), std::string::npos) << after;
+}
+
+TEST_F(Analyze, NoProgressLineWhenStderrIsNotATerminal) {
+    write("a.log", strace_lines(1000));
+    write("b.log", strace_lines(20000));
+    // The same slow input, stderr to a file.
+    const Result r = sh("{ cat " + path("a.log") + "; sleep 1.5; cat " + path("b.log") + "; } | " +
+                        SCTRACE_BIN + " analyze --no-rules -");
+    EXPECT_EQ(r.status, 0);
+    EXPECT_EQ(r.err, "");
+    EXPECT_EQ(r.out, "");
 }
 
 TEST_F(Analyze, RulesCheckReportsAPlantedErrorAtItsLineAndColumn) {

@@ -3,6 +3,10 @@
 
 #include <gtest/gtest.h>
 
+#include <limits>
+#include <string>
+#include <vector>
+
 #include "report/strace_format.h"
 
 namespace sctrace::strace_text {
@@ -171,6 +175,60 @@ TEST(StraceLine, StringsAreUnescapedAndTruncationKept) {
     const auto p = parse(R"(1 read(3, "\177ELF\2\1\1\3\0\0\0"..., 832) = 832)");
     ASSERT_TRUE(p.ok) << p.error;
     EXPECT_EQ(p.args, R"(3, "\177ELF\2\1\1\3\0\0\0"..., 832)");
+}
+
+TEST(StraceLine, QuotesAfterRunsOfBackslashes) {
+    // An even run of backslashes before a quote is escaped backslashes: the
+    // quote ends the string; an odd run escapes the quote itself.
+    auto p = parse(R"(1 write(1, "a\\", 2) = 2)");
+    ASSERT_TRUE(p.ok) << p.error;
+    EXPECT_EQ(p.args, R"(1, "a\\", 2)");
+    p = parse(R"(1 write(1, "\"q\\\", x\"", 7) = 7)");
+    ASSERT_TRUE(p.ok) << p.error;
+    EXPECT_EQ(p.args, R"(1, "\"q\\\", x\"", 7)");
+}
+
+TEST(StraceLine, NumbersAtTheEdgesOfTheirTypes) {
+    ArgTree tree;
+    ParsedLine line;
+    std::string error;
+    ASSERT_TRUE(
+        parse_line("1 f(9223372036854775807, -9223372036854775808, 18446744073709551615, "
+                   "18446744073709551616, 0xffffffffffffffff, 0x10000000000000000, 0777, 12a) = "
+                   "-9223372036854775808",
+                   line, tree, &error))
+        << error;
+    EXPECT_EQ(line.ret, std::numeric_limits<std::int64_t>::min());
+    std::vector<const ArgNode*> args;
+    for (NodeId c = tree.node(tree.root()).first_child; c != kNoNode; c = tree.node(c).next) {
+        args.push_back(&tree.node(c));
+    }
+    ASSERT_EQ(args.size(), 8u);
+    EXPECT_EQ(args[0]->kind, ArgKind::Int);
+    EXPECT_EQ(args[0]->value, 9223372036854775807ull);
+    EXPECT_EQ(args[1]->kind, ArgKind::Int);
+    EXPECT_EQ(args[1]->value, 9223372036854775808ull);  // INT64_MIN's bits
+    EXPECT_EQ(args[2]->kind, ArgKind::UInt);
+    EXPECT_EQ(args[2]->value, 18446744073709551615ull);
+    EXPECT_EQ(args[3]->kind, ArgKind::Text);  // too big for any number: kept as written
+    EXPECT_EQ(args[4]->kind, ArgKind::Hex);
+    EXPECT_EQ(args[4]->value, 0xffffffffffffffffull);
+    EXPECT_EQ(args[5]->kind, ArgKind::Text);
+    EXPECT_EQ(args[6]->kind, ArgKind::Oct);
+    EXPECT_EQ(args[6]->value, 0777u);
+    EXPECT_EQ(args[7]->kind, ArgKind::Text);
+    EXPECT_FALSE(parse("1 close(3) = 9223372036854775808").ok);  // a result beyond int64
+    EXPECT_EQ(parse("[pid 2147483647] close(3) = 0").line.pid, 2147483647);
+}
+
+TEST(StraceLine, TimesOfEveryPrecision) {
+    constexpr Nanos kAt = (15 * 3600 + 23 * 60 + 55) * 1'000'000'000LL;
+    EXPECT_EQ(parse("15:23:55.989701 close(3) = 0").line.time, kAt + 989'701'000);
+    EXPECT_EQ(parse("15:23:55.9897 close(3) = 0").line.time, kAt + 989'700'000);
+    EXPECT_EQ(parse("1 15:23:55.000001   close(3) = 0").line.time, kAt + 1'000);
+    EXPECT_EQ(parse("1 23:59:59.999999 close(3) = 0").line.time, 86'399'999'999'000LL);
+    EXPECT_EQ(parse("9:05:01.5 close(3) = 0").line.time,
+              (9 * 3600 + 5 * 60 + 1) * 1'000'000'000LL + 500'000'000);
 }
 
 TEST(StraceLine, SpacedArraysAndValueResults) {

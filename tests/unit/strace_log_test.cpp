@@ -15,6 +15,7 @@ struct Recorded {
     Nanos time = 0;
     pid_t pid = 0, tid = 0;
     std::string name;
+    int nr = -1;
     bool has_result = false;
     std::int64_t ret = 0;
     int err = 0;
@@ -36,6 +37,7 @@ struct Recorder final : EventSink {
         r.tid = e.tid;
         if (const auto* s = e.syscall()) {
             r.name = std::string(s->name);
+            r.nr = s->nr;
             r.has_result = s->has_result;
             r.ret = s->ret;
             r.err = s->err;
@@ -74,6 +76,41 @@ TEST(StraceLog, ACompleteLineIsAnEntryAndAnExit) {
     EXPECT_EQ(rec.events[1].entry_time, 1795447436'000000000);
     EXPECT_EQ(rec.events[1].time, 1795447436'000000000 + 10000);
     EXPECT_TRUE(rec.ended);
+}
+
+TEST(StraceLog, KnownCallsCarryTheirNumberUnknownOnesMinusOne) {
+    const auto rec =
+        convert({"100 close(3) = 0", "100 connect(3, NULL, 0) = 0",
+                 "100 epoll_pwait2(4, [], 1, NULL, NULL, 8) = 0", "100 frobnicate(1) = 0",
+                 "100 read(3 <unfinished ...>", "100 <... read resumed>\"\", 1) = 0"});
+    std::vector<std::pair<std::string, int>> exits;
+    for (const auto& e : rec.events) {
+        if (e.kind == EventKind::SyscallExit) exits.emplace_back(e.name, e.nr);
+    }
+    const std::vector<std::pair<std::string, int>> want = {
+        {"close", 3}, {"connect", 42}, {"epoll_pwait2", 441}, {"frobnicate", -1}, {"read", 0}};
+    EXPECT_EQ(exits, want);
+}
+
+TEST(StraceLog, AThreadCanHaveManyCallsInFlightOneAfterAnother) {
+    // Each thread's pending slot is reused call after call.
+    std::vector<std::string> lines;
+    for (int i = 0; i < 100; ++i) {
+        lines.push_back("100 read(3 <unfinished ...>");
+        lines.push_back("101 write(4, \"x\", 1) = 1");
+        lines.push_back("100 <... read resumed>\"y\", 1) = 1");
+    }
+    lines.push_back("100 futex(0x1, FUTEX_WAIT, 0, NULL <unfinished ...>");
+    lines.push_back("100 +++ exited with 0 +++");
+    const auto rec = convert(lines);
+    std::size_t reads = 0, cut = 0;
+    for (const auto& e : rec.events) {
+        if (e.kind != EventKind::SyscallExit) continue;
+        reads += e.name == "read" && e.has_result && e.ret == 1 && e.args == 3;
+        cut += e.name == "futex" && !e.has_result;
+    }
+    EXPECT_EQ(reads, 100u);
+    EXPECT_EQ(cut, 1u);
 }
 
 TEST(StraceLog, UnfinishedAndResumedHalvesJoinAcrossOtherThreads) {

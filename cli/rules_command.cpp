@@ -92,18 +92,21 @@ int rules_main(int argc, char** argv) {
     if (list->parsed()) {
         nlohmann::json out = nlohmann::json::array();
         for (const auto& rule : set.rules()) {
-            const auto& types = rule->condition.event_types();
-            const std::string needs = types ? join(*types) : "all";
+            const auto types = rule->event_types();  // every step's, for sequences
+            std::string needs = types ? join(*types) : "all";
+            const std::string timing = rule->timing_text();
             if (json) {
                 out.push_back({{"id", rule->id},
                                {"severity", rules::severity_name(rule->severity)},
                                {"enabled", rule->enabled},
                                {"syscalls", needs},
+                               {"timing", timing},
                                {"file", rule->where.file}});
             } else {
-                std::printf("%-36s %-9s %-8s %s\n", rule->id.c_str(),
+                std::printf("%-36s %-9s %-8s %s%s%s\n", rule->id.c_str(),
                             std::string(rules::severity_name(rule->severity)).c_str(),
-                            rule->enabled ? "enabled" : "disabled", needs.c_str());
+                            rule->enabled ? "enabled" : "disabled", needs.c_str(),
+                            timing.empty() ? "" : "  ", timing.c_str());
             }
         }
         if (json) std::printf("%s\n", out.dump(2).c_str());
@@ -120,6 +123,9 @@ int rules_main(int argc, char** argv) {
                 std::string(rules::severity_name(rule->severity)).c_str(), rule->where.file.c_str(),
                 rule->where.line, rule->desc.c_str(), rule->condition_text.c_str(),
                 rule->output_text.c_str());
+    if (const std::string timing = rule->timing_text(); !timing.empty()) {
+        std::printf("\ntiming:\n  %s\n", timing.c_str());
+    }
     if (!rule->references.empty()) {
         std::printf("\nreferences:\n");
         for (const auto& r : rule->references) std::printf("  %s\n", r.c_str());

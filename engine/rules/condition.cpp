@@ -3,6 +3,9 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <cstring>
+
+#include "decoders/syscall_table.h"
 
 namespace sctrace::rules {
 
@@ -411,6 +414,7 @@ std::optional<std::set<std::string>> types_of(const std::vector<Condition::Node>
             }
             return std::nullopt;
         case Kind::Not:
+        case Kind::Coded:  // made after this runs
             return std::nullopt;
         case Kind::And: {
             auto l = types_of(nodes, n.left, depth + 1), r = types_of(nodes, n.right, depth + 1);
@@ -431,7 +435,98 @@ std::optional<std::set<std::string>> types_of(const std::vector<Condition::Node>
     return std::nullopt;
 }
 
+// evt.type codes: an x86_64 syscall's number, or kKindCode + an event kind.
+constexpr std::int64_t kKindCode = 100000;
+
+std::int64_t errno_code(std::string_view name) {
+    if (name.empty()) return 0;
+    // The names glibc knows; built once (a condition compiles once).
+    static const std::map<std::string, int, std::less<>> by_name = [] {
+        std::map<std::string, int, std::less<>> m;
+        for (int e = 1; e < 4096; ++e) {
+            if (const char* n = strerrorname_np(e)) m.emplace(n, e);
+        }
+        return m;
+    }();
+    const auto it = by_name.find(name);
+    return it == by_name.end() ? -1 : it->second;  // -1: no errno has that name
+}
+
+// Rewrites comparisons of evt.type, evt.dir and evt.errno (=, !=, in) to
+// integer codes: they are in almost every condition, and comparing their
+// text cost a third of the rule engine's time.
+void code_comparisons(std::vector<Condition::Node>& nodes) {
+    for (Condition::Node& n : nodes) {
+        if (n.kind != Condition::Node::Kind::Compare) continue;
+        if (n.op != Op::Eq && n.op != Op::Ne && n.op != Op::In) continue;
+        if (n.field != FieldId::EvtType && n.field != FieldId::EvtDir &&
+            n.field != FieldId::EvtErrno) {
+            continue;
+        }
+        std::vector<std::string> names = n.op == Op::In ? n.strings : std::vector{n.s};
+        std::vector<std::int64_t> codes;
+        for (const std::string& name : names) {
+            switch (n.field) {
+                case FieldId::EvtType:
+                    if (const auto nr = syscall_number(Arch::X86_64, name)) codes.push_back(*nr);
+                    for (int k = 0; k <= static_cast<int>(EventKind::ThreadSample); ++k) {
+                        if (event_kind_name(static_cast<EventKind>(k)) == name) {
+                            codes.push_back(kKindCode + k);
+                        }
+                    }
+                    break;
+                case FieldId::EvtDir:
+                    codes.push_back(name == ">" ? 1 : name == "<" ? 0 : -1);
+                    break;
+                default:
+                    codes.push_back(errno_code(name));
+                    break;
+            }
+        }
+        n.kind = Condition::Node::Kind::Coded;
+        // Sorted: a list such as fd_calls has 31 names, searched per event.
+        std::sort(codes.begin(), codes.end());
+        n.ints = std::move(codes);
+        // evt.type keeps its names for calls with no x86_64 number (i386,
+        // x32, unknown): those compare as text.
+        n.strings = std::move(names);
+    }
+}
+
 }  // namespace
+
+bool Condition::compare_coded(const Node& n, const EvalContext& ctx) {
+    const Event& e = ctx.event;
+    const SyscallEvent* call = e.syscall();
+    std::int64_t v = 0;
+    switch (n.field) {
+        case FieldId::EvtType:
+            if (!call) {
+                v = kKindCode + static_cast<std::int64_t>(e.kind);
+            } else if (call->arch == Arch::X86_64 && call->nr >= 0) {
+                v = call->nr;
+            } else {
+                const bool found =
+                    std::find(n.strings.begin(), n.strings.end(), call->name) != n.strings.end();
+                return n.op == Op::Ne ? !found : found;
+            }
+            break;
+        case FieldId::EvtDir:
+            if (!call) return false;  // absent: matches nothing
+            v = e.kind == EventKind::SyscallEntry ? 1 : 0;
+            break;
+        default:  // EvtErrno
+            if (!call || e.kind != EventKind::SyscallExit) return false;
+            v = call->err;
+            // An errno glibc has no name for reads as "" (as the text field).
+            if (v != 0 && !strerrorname_np(static_cast<int>(v))) v = 0;
+            break;
+    }
+    const bool found = n.ints.size() > 8
+                           ? std::binary_search(n.ints.begin(), n.ints.end(), v)
+                           : std::find(n.ints.begin(), n.ints.end(), v) != n.ints.end();
+    return n.op == Op::Ne ? !found : found;
+}
 
 std::variant<Condition, ConditionError> ConditionCompiler::compile(std::string_view text) const {
     Condition condition;
@@ -443,8 +538,9 @@ std::variant<Condition, ConditionError> ConditionCompiler::compile(std::string_v
     if (!parser.parse(&root, &error)) return error;
     // Make the root node 0: copy it into the reserved slot.
     nodes[0] = nodes[root];
+    condition.event_types_ = types_of(nodes, 0);
+    code_comparisons(nodes);
     condition.nodes_ = std::move(nodes);
-    condition.event_types_ = types_of(condition.nodes_, 0);
     return condition;
 }
 
@@ -459,6 +555,8 @@ bool Condition::eval(std::uint32_t id, EvalContext& ctx) const {
             return !eval(n.left, ctx);
         case Node::Kind::Compare:
             return compare(n, ctx);
+        case Node::Kind::Coded:
+            return compare_coded(n, ctx);
     }
     return false;
 }

@@ -43,7 +43,10 @@ class Condition {
 public:
     // The compiled form: node 0 is the root; And/Or/Not refer to others.
     struct Node {
-        enum class Kind : std::uint8_t { And, Or, Not, Compare } kind = Kind::Compare;
+        // Coded: a comparison of evt.type, evt.dir or evt.errno rewritten at
+        // compile time to compare small integers (syscall number or event
+        // kind, direction, errno) instead of text; `ints` holds the codes.
+        enum class Kind : std::uint8_t { And, Or, Not, Compare, Coded } kind = Kind::Compare;
         std::uint32_t left = 0, right = 0;
         FieldId field = FieldId::EvtType;
         FieldType type = FieldType::Int;
@@ -64,6 +67,7 @@ private:
     friend class ConditionCompiler;
     bool eval(std::uint32_t node, EvalContext& ctx) const;
     bool compare(const Node& n, EvalContext& ctx) const;
+    static bool compare_coded(const Node& n, const EvalContext& ctx);
 
     std::vector<Node> nodes_;  // nodes_[0] is the root
     std::optional<std::set<std::string>> event_types_;

@@ -2,78 +2,167 @@
 
 #include <cstdio>
 
+#include "decoders/syscall_table.h"
+
 namespace sctrace::rules {
 
-RuleEngine::RuleEngine(const RuleSet& rules, std::vector<FindingSink*> sinks, Describe describe)
-    : rules_(rules), sinks_(std::move(sinks)), describe_(std::move(describe)) {
+namespace {
+
+constexpr std::size_t kEventKinds = static_cast<std::size_t>(EventKind::ThreadSample) + 1;
+// x86_64 syscall numbers indexed directly; larger ones go by name.
+constexpr int kIndexedSyscalls = 512;
+
+}  // namespace
+
+Nanos RuleEngine::resolve(const DurationSpec& duration, const EngineOptions& options) {
+    if (duration.setting == "hang_after") return options.hang_after;
+    return duration.literal;
+}
+
+RuleEngine::RuleEngine(const RuleSet& rules, std::vector<FindingSink*> sinks, Describe describe,
+                       EngineOptions options)
+    : rules_(rules),
+      sinks_(std::move(sinks)),
+      describe_(std::move(describe)),
+      options_(options),
+      by_nr_(kIndexedSyscalls),
+      by_kind_(kEventKinds) {
     // Index rules by the event types they can match, so an event only meets
-    // the rules that could fire on it.
+    // the rules that could fire on it. A time construct is indexed under
+    // every type any of its conditions names.
     for (const auto& rule : rules_.rules()) {
         if (!rule->enabled) continue;
-        const auto& types = rule->condition.event_types();
+        Entry entry{rule.get(), nullptr};
+        if (rule->kind != RuleKind::Single) {
+            matchers_.push_back(TemporalMatcher::create(
+                *rule, resolve(rule->window, options_),
+                [this](const Rule& r, TemporalHit& hit) { emit(r, hit); }, &describe_));
+            entry.matcher = matchers_.back().get();
+            if (entry.matcher->keyed_by_fd()) fd_keyed_.push_back(entry.matcher);
+            if (rule->kind == RuleKind::Absence && rule->window.given) {
+                timed_.push_back(entry.matcher);
+            }
+        }
+        const auto types = rule->event_types();
         if (!types) {
-            any_type_.push_back(rule.get());
+            any_type_.push_back(entry);
             continue;
         }
-        for (const auto& t : *types) by_type_[t].push_back(rule.get());
+        for (const auto& t : *types) {
+            by_name_[t].push_back(entry);
+            const auto nr = syscall_number(Arch::X86_64, t);
+            if (nr && *nr >= 0 && *nr < kIndexedSyscalls) by_nr_[*nr].push_back(entry);
+            for (std::size_t k = 0; k < kEventKinds; ++k) {
+                if (event_kind_name(static_cast<EventKind>(k)) == t) by_kind_[k].push_back(entry);
+            }
+        }
+    }
+}
+
+RuleEngine::~RuleEngine() = default;
+
+const std::vector<RuleEngine::Entry>* RuleEngine::entries_for(const Event& event) const {
+    const SyscallEvent* call = event.syscall();
+    if (!call) return &by_kind_[static_cast<std::size_t>(event.kind)];
+    if (call->arch == Arch::X86_64 && call->nr >= 0 && call->nr < kIndexedSyscalls) {
+        return &by_nr_[static_cast<std::size_t>(call->nr)];
+    }
+    const auto it = by_name_.find(call->name);
+    return it == by_name_.end() ? nullptr : &it->second;
+}
+
+void RuleEngine::run(const std::vector<Entry>& entries, EvalContext& ctx) {
+    for (const Entry& e : entries) {
+        if (e.matcher) {
+            e.matcher->on_event(ctx);
+        } else if (e.rule->condition.matches(ctx)) {
+            TemporalHit hit;
+            hit.pid = ctx.event.pid;
+            hit.tid = ctx.event.tid;
+            hit.time = ctx.event.time;
+            const FieldValue fd = read_field(FieldId::FdNum, ctx);
+            hit.fd = fd.present ? static_cast<int>(fd.i) : -1;
+            hit.ctx = &ctx;
+            emit(*e.rule, hit);
+        }
     }
 }
 
 void RuleEngine::on_event(const Event& event) {
     EvalContext ctx{event, state_};
-    const SyscallEvent* call = event.syscall();
-    const std::string_view type = call ? call->name : event_kind_name(event.kind);
-    if (!by_type_.empty()) {
-        const auto it = by_type_.find(type);
-        if (it != by_type_.end()) {
-            for (const Rule* rule : it->second) {
-                if (rule->condition.matches(ctx)) evaluate(*rule, event);
-            }
+    last_time_ = event.time;
+    for (TemporalMatcher* m : timed_) {
+        if (event.time >= m->next_deadline()) m->on_time(event.time);
+    }
+    if (const auto* entries = entries_for(event); entries && !entries->empty()) run(*entries, ctx);
+    if (!any_type_.empty()) run(any_type_, ctx);
+    // After the rules saw it: a closed fd's number may be reused, so what
+    // fd-keyed rules remember about it ends here; an exited process's keys
+    // end too (its absences fire).
+    if (!fd_keyed_.empty() && event.kind == EventKind::SyscallExit) {
+        const SyscallEvent* call = event.syscall();
+        if (call->name == "close" && call->has_result && call->err == 0) {
+            for (TemporalMatcher* m : fd_keyed_) m->on_fd_closed(ctx);
         }
     }
-    for (const Rule* rule : any_type_) {
-        if (rule->condition.matches(ctx)) evaluate(*rule, event);
+    if (event.kind == EventKind::Exit && !matchers_.empty() && event.exit()->whole_process) {
+        for (const auto& m : matchers_) m->on_process_exit(event);
     }
     state_.apply(event);
 }
 
-void RuleEngine::evaluate(const Rule& rule, const Event& event) {
-    EvalContext ctx{event, state_};
-    const FieldValue fd = read_field(FieldId::FdNum, ctx);
-    const int fd_num = fd.present ? static_cast<int>(fd.i) : -1;
-    if (!reported_.insert({&rule, event.pid, fd_num}).second) return;
+void RuleEngine::emit(const Rule& rule, TemporalHit& hit) {
+    if (!reported_.insert({&rule, hit.pid, hit.fd}).second) return;
 
     Finding f;
     f.rule = rule.id;
     f.severity = rule.severity;
-    f.pid = event.pid;
-    f.tid = event.tid;
-    f.time = event.time;
-    f.message = render_output(rule.output, ctx);
+    f.pid = hit.pid;
+    f.tid = hit.tid;
+    f.time = hit.time;
+    if (hit.ctx) {
+        hit.ctx->held_for = hit.held_for;
+        f.message = render_output(rule.output, *hit.ctx);
+        hit.ctx->held_for = -1;
+    } else {
+        f.message = std::move(hit.message);
+    }
     f.desc = rule.desc;
     f.doc = "docs/rules/" + rule.id + ".md";
-    if (const ProcessState* p = state_.process(event.pid)) f.exe = p->exe;
-    if (describe_) f.evidence.push_back(describe_(event));
-    if (fd_num >= 0) {
-        const FdState* s = state_.fd(event.pid, fd_num);
-        const ClosedFd* closed = s ? nullptr : state_.closed_fd(event.pid, fd_num);
+    if (const ProcessState* p = state_.process(hit.pid)) f.exe = p->exe;
+    if (!hit.evidence.empty()) {
+        f.evidence = std::move(hit.evidence);
+    } else if (describe_ && hit.ctx) {
+        f.evidence.push_back(describe_(hit.ctx->event));
+    }
+    if (hit.fd >= 0) {
+        const FdState* s = state_.fd(hit.pid, hit.fd);
+        const ClosedFd* closed = s ? nullptr : state_.closed_fd(hit.pid, hit.fd);
         const FdState* history = s ? s : closed ? &closed->last : nullptr;
         if (history) {
             for (std::size_t i = 0; i < history->history_size; ++i) {
                 const FdEventRecord& r = history->history[i];
-                char line[128];
-                std::snprintf(line, sizeof line, "fd %d earlier: tid %d %s", fd_num, r.tid,
-                              r.what.data());
-                f.evidence.emplace_back(line);
+                f.evidence.push_back("fd " + std::to_string(hit.fd) + " earlier: tid " +
+                                     std::to_string(r.tid) + " " + r.text());
             }
         }
     }
+    StackScope scope = rule.stacks;
+    if (scope == StackScope::None && options_.stack_every_finding) scope = StackScope::Thread;
+    if (scope != StackScope::None && stacks_) stacks_(f, scope);
     ++findings_;
     if (!worst_ || f.severity > *worst_) worst_ = f.severity;
     for (FindingSink* sink : sinks_) sink->on_finding(f);
 }
 
+std::size_t RuleEngine::dropped_partial_matches() const {
+    std::size_t n = 0;
+    for (const auto& m : matchers_) n += m->dropped();
+    return n;
+}
+
 void RuleEngine::on_end() {
+    for (const auto& m : matchers_) m->on_end(last_time_);
     for (FindingSink* sink : sinks_) sink->on_end();
 }
 

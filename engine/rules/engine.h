@@ -4,6 +4,8 @@
 
 #include <functional>
 #include <map>
+#include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <tuple>
@@ -11,6 +13,7 @@
 #include <vector>
 
 #include "engine/rules/rule_set.h"
+#include "engine/rules/temporal.h"
 #include "engine/state.h"
 #include "events/stack_frame.h"
 
@@ -43,13 +46,32 @@ public:
     virtual void on_end() {}
 };
 
+// What the engine takes from the command line.
+struct EngineOptions {
+    // The `hang_after` setting rules name in `for:` (--hang-after).
+    Nanos hang_after = 30'000'000'000;
+    // -k: every finding carries its thread's stack, even from a rule that
+    // asks for none.
+    bool stack_every_finding = false;
+};
+
+class TemporalMatcher;
+
 class RuleEngine final : public EventSink {
 public:
     // `describe` renders an event for evidence (the CLI passes strace's
     // notation); the engine itself does not format events.
     using Describe = std::function<std::string(const Event&)>;
 
-    RuleEngine(const RuleSet& rules, std::vector<FindingSink*> sinks, Describe describe);
+    RuleEngine(const RuleSet& rules, std::vector<FindingSink*> sinks, Describe describe,
+               EngineOptions options = {});
+    ~RuleEngine() override;
+    RuleEngine(const RuleEngine&) = delete;
+    RuleEngine& operator=(const RuleEngine&) = delete;
+
+    // Called for each finding whose rule wants stacks (or all, with -k),
+    // before the sinks see it.
+    void set_stack_provider(StackProvider provider) { stacks_ = std::move(provider); }
 
     void on_event(const Event& event) override;
     void on_end() override;
@@ -58,17 +80,39 @@ public:
     std::size_t finding_count() const { return findings_; }
     // The most severe finding so far, if any.
     std::optional<Severity> worst() const { return worst_; }
+    // Partial matches (sequence steps, pending absences, watches, counts)
+    // dropped because a rule's table was full (kMaxKeysPerRule).
+    std::size_t dropped_partial_matches() const;
+    // A rule's window with settings resolved ("hang_after" -> 30 s).
+    static Nanos resolve(const DurationSpec& duration, const EngineOptions& options);
 
 private:
-    void evaluate(const Rule& rule, const Event& event);
+    // A rule an event type is indexed to: a single-event rule (matcher null)
+    // or a time construct's matcher.
+    struct Entry {
+        const Rule* rule;
+        TemporalMatcher* matcher;
+    };
+    const std::vector<Entry>* entries_for(const Event& event) const;
+    void run(const std::vector<Entry>& entries, EvalContext& ctx);
+    void emit(const Rule& rule, TemporalHit& hit);
 
     const RuleSet& rules_;
     std::vector<FindingSink*> sinks_;
     Describe describe_;
+    EngineOptions options_;
+    StackProvider stacks_;
     StateTracker state_;
-    // Looked up by string_view (std::less<>): no std::string per event.
-    std::map<std::string, std::vector<const Rule*>, std::less<>> by_type_;
-    std::vector<const Rule*> any_type_;
+    std::vector<std::unique_ptr<TemporalMatcher>> matchers_;
+    std::vector<TemporalMatcher*> fd_keyed_;  // forget keys when their fd closes
+    std::vector<TemporalMatcher*> timed_;     // absences with a window
+    // The index by event type, looked up with no string compare for x86_64
+    // syscalls (by number) and the other event kinds; by name for the rest.
+    std::vector<std::vector<Entry>> by_nr_;
+    std::vector<std::vector<Entry>> by_kind_;  // non-syscall events, by EventKind
+    std::map<std::string, std::vector<Entry>, std::less<>> by_name_;
+    std::vector<Entry> any_type_;
+    Nanos last_time_ = 0;
     // One finding per rule, process and fd: a pattern that repeats in a loop
     // is one problem, not thousands of lines.
     std::set<std::tuple<const Rule*, pid_t, int>> reported_;

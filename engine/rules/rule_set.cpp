@@ -2,10 +2,14 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include "base/duration.h"
+
 #include <algorithm>
+#include <charconv>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <sstream>
 
 namespace sctrace::rules {
@@ -89,6 +93,233 @@ std::vector<std::string> string_list(const YAML::Node& node) {
         items.push_back(node.as<std::string>());
     }
     return items;
+}
+
+using ErrorAt = std::function<void(const YAML::Node&, std::string, std::string)>;
+
+ConditionSource source_of(const std::string& file, const YAML::Node& node) {
+    return {node.as<std::string>(), {file, node.Mark().line + 1, node.Mark().column + 1}};
+}
+
+// Keys of a block (`sequence:` ...) other than `allowed` are errors: a typo
+// such as `maxspn:` would otherwise silently mean "no time limit".
+bool only_keys(const YAML::Node& block, std::string_view what,
+               const std::vector<std::string_view>& allowed, const ErrorAt& error) {
+    bool ok = true;
+    for (const auto& entry : block) {
+        const std::string key = entry.first.as<std::string>();
+        if (std::find(allowed.begin(), allowed.end(), key) != allowed.end()) continue;
+        const std::string guess = closest(key, allowed);
+        std::string list;
+        for (const auto a : allowed) list += (list.empty() ? "" : ", ") + std::string(a);
+        error(entry.first, "unknown key '" + key + "' in " + std::string(what),
+              guess.empty() ? "the keys are " + list : "did you mean '" + guess + "'?");
+        ok = false;
+    }
+    return ok;
+}
+
+bool parse_window(const YAML::Node& node, DurationSpec& out, bool allow_zero,
+                  const ErrorAt& error) {
+    const std::string text = node.as<std::string>();
+    std::string settings;
+    for (const auto name : kDurationSettings) {
+        settings += (settings.empty() ? "" : ", ") + std::string(name);
+        if (text == name) {
+            out.setting = text;
+            out.given = true;
+            return true;
+        }
+    }
+    const auto d = parse_duration(text);
+    if (!d || (!allow_zero && d->count() == 0)) {
+        error(node, "'" + text + "' is not a duration" + (d ? " above zero" : ""),
+              "write one such as 30s, 1.5s, 500ms or 2m, or name a setting: " + settings);
+        return false;
+    }
+    out.literal = d->count();
+    out.given = true;
+    return true;
+}
+
+bool parse_by(const YAML::Node& node, std::vector<FieldId>& out, const ErrorAt& error) {
+    if (!node.IsSequence() && !node.IsScalar()) {
+        error(node, "by: is a list of fields", "e.g. by: [proc.pid, fd.num]");
+        return false;
+    }
+    std::vector<YAML::Node> items;
+    if (node.IsSequence()) {
+        for (const auto& i : node) items.push_back(i);
+    } else {
+        items.push_back(node);
+    }
+    if (items.empty() || items.size() > kMaxKeyFields) {
+        error(node, "by: names 1 to " + std::to_string(kMaxKeyFields) + " fields",
+              "e.g. by: [proc.pid, fd.num]");
+        return false;
+    }
+    out.clear();
+    for (const auto& item : items) {
+        const std::string name = item.as<std::string>();
+        const FieldInfo* field = find_field(name);
+        if (!field) {
+            std::vector<std::string_view> names;
+            for (const FieldInfo& f : all_fields()) names.push_back(f.name);
+            const std::string guess = closest(name, names);
+            error(item, "unknown field '" + name + "' in by:",
+                  guess.empty() ? "run 'sctrace rules fields' for the list"
+                                : "did you mean '" + guess + "'?");
+            return false;
+        }
+        out.push_back(field->id);
+    }
+    return true;
+}
+
+// The time keys of a rule item: `for:`/`by:` next to a condition, or one of
+// the `sequence:`, `absence:`, `count:` blocks. False when an error was
+// recorded (the rule is then left out).
+bool parse_timing(const std::string& file, const YAML::Node& item, Rule& rule,
+                  const ErrorAt& error) {
+    if (const YAML::Node stacks = item["stacks"]) {
+        const std::string s = stacks.as<std::string>();
+        if (s == "thread") {
+            rule.stacks = StackScope::Thread;
+        } else if (s == "process") {
+            rule.stacks = StackScope::Process;
+        } else if (s == "none") {
+            rule.stacks = StackScope::None;
+        } else {
+            error(stacks, "stacks: is thread, process or none, not '" + s + "'", "");
+            return false;
+        }
+    }
+    const char* blocks[] = {"sequence", "absence", "count"};
+    int given = item["condition"] ? 1 : 0;
+    for (const char* b : blocks) given += item[b] ? 1 : 0;
+    if (given > 1) {
+        error(item,
+              "rule '" + rule.id +
+                  "' has more than one of condition:, sequence:, "
+                  "absence:, count:",
+              "a rule matches one pattern; split it into two rules");
+        return false;
+    }
+    if (item["condition"]) {
+        if (item["for"]) {
+            rule.kind = RuleKind::Watch;
+            if (!parse_window(item["for"], rule.window, true, error)) return false;
+            rule.by = {FieldId::ThreadTid};
+            if (item["by"] && !parse_by(item["by"], rule.by, error)) return false;
+        } else if (item["by"]) {
+            error(item["by"], "by: keys a time construct, and this rule has none",
+                  "add for: DURATION, or use sequence:, absence: or count:");
+            return false;
+        }
+        return true;
+    }
+    if (item["for"]) {
+        error(item["for"], "for: goes with a condition:", "");
+        return false;
+    }
+    if (const YAML::Node seq = item["sequence"]) {
+        rule.kind = RuleKind::Sequence;
+        if (!seq.IsMap()) {
+            error(seq, "sequence: is a map with steps:", "see docs/rules.md, 'Sequences'");
+            return false;
+        }
+        if (!only_keys(seq, "sequence", {"by", "maxspan", "steps", "until"}, error)) return false;
+        const YAML::Node steps = seq["steps"];
+        if (!steps || !steps.IsSequence() || steps.size() < 2) {
+            error(steps ? steps : seq, "a sequence has at least two steps:",
+                  "steps: [<first condition>, <second condition>]");
+            return false;
+        }
+        if (steps.size() > kMaxSequenceSteps) {
+            error(steps, "a sequence has at most " + std::to_string(kMaxSequenceSteps) + " steps",
+                  "");
+            return false;
+        }
+        for (const auto& step : steps) rule.step_sources.push_back(source_of(file, step));
+        if (seq["until"]) rule.until_source = source_of(file, seq["until"]);
+        // Both checked, so one run of `rules check` shows both mistakes.
+        bool ok = !seq["maxspan"] || parse_window(seq["maxspan"], rule.window, false, error);
+        ok = (!seq["by"] || parse_by(seq["by"], rule.by, error)) && ok;
+        if (!ok) return false;
+        rule.where = rule.step_sources.front().where;
+        for (std::size_t i = 0; i < rule.step_sources.size(); ++i) {
+            rule.condition_text += (i ? " then [" : "[") + rule.step_sources[i].text + "]";
+        }
+        if (!rule.until_source.text.empty()) {
+            rule.condition_text += " until [" + rule.until_source.text + "]";
+        }
+        return true;
+    }
+    if (const YAML::Node absence = item["absence"]) {
+        rule.kind = RuleKind::Absence;
+        if (!absence.IsMap()) {
+            error(absence,
+                  "absence: is a map with after: and missing:", "see docs/rules.md, 'Absence'");
+            return false;
+        }
+        if (!only_keys(absence, "absence", {"by", "after", "missing", "until"}, error)) {
+            return false;
+        }
+        if (!absence["after"] || !absence["missing"]) {
+            error(absence, "absence: needs after: and missing:",
+                  "after: <what starts the wait>, missing: <what should follow>");
+            return false;
+        }
+        const ConditionSource after = source_of(file, absence["after"]);
+        rule.condition_text = after.text;
+        rule.where = after.where;
+        rule.missing_source = source_of(file, absence["missing"]);
+        if (const YAML::Node until = absence["until"]) {
+            if (until.as<std::string>() != "exit" &&
+                !parse_window(until, rule.window, false, error)) {
+                return false;
+            }
+        }
+        if (absence["by"] && !parse_by(absence["by"], rule.by, error)) return false;
+        if (rule.by.empty()) rule.by = {FieldId::ProcPid};
+        return true;
+    }
+    if (const YAML::Node count = item["count"]) {
+        rule.kind = RuleKind::Count;
+        if (!count.IsMap()) {
+            error(count, "count: is a map with condition:, threshold: and within:",
+                  "see docs/rules.md, 'Counts'");
+            return false;
+        }
+        if (!only_keys(count, "count", {"by", "condition", "threshold", "within"}, error)) {
+            return false;
+        }
+        if (!count["condition"] || !count["threshold"] || !count["within"]) {
+            error(count, "count: needs condition:, threshold: and within:",
+                  "e.g. threshold: 100, within: 1s");
+            return false;
+        }
+        const ConditionSource condition = source_of(file, count["condition"]);
+        rule.condition_text = condition.text;
+        rule.where = condition.where;
+        const std::string t = count["threshold"].as<std::string>();
+        long long threshold = 0;
+        const auto [end, ec] = std::from_chars(t.data(), t.data() + t.size(), threshold);
+        if (ec != std::errc{} || end != t.data() + t.size() || threshold < 1 ||
+            threshold > static_cast<long long>(kMaxCountThreshold)) {
+            error(count["threshold"],
+                  "threshold: '" + t + "' is not a count from 1 to " +
+                      std::to_string(kMaxCountThreshold),
+                  "");
+            return false;
+        }
+        rule.threshold = static_cast<std::uint32_t>(threshold);
+        if (!parse_window(count["within"], rule.window, false, error)) return false;
+        if (count["by"] && !parse_by(count["by"], rule.by, error)) return false;
+        if (rule.by.empty()) rule.by = {FieldId::ProcPid};
+        return true;
+    }
+    return true;
 }
 
 }  // namespace
@@ -225,26 +456,37 @@ void RuleSet::parse_text(const std::string& file, const std::string& text) {
             auto existing = std::find_if(rules_.begin(), rules_.end(),
                                          [&](const auto& r) { return r->id == id; });
             const bool has_condition = static_cast<bool>(item["condition"]);
+            const bool has_body =
+                has_condition || item["sequence"] || item["absence"] || item["count"];
             const bool append = item["append"] && item["append"].as<bool>();
             // An override: change a rule an earlier file defined.
-            if (existing != rules_.end() && (!has_condition || append)) {
+            if (existing != rules_.end() && (!has_body || append)) {
                 Rule& rule = **existing;
                 if (item["enabled"]) rule.enabled = item["enabled"].as<bool>();
+                if (append && has_condition && rule.kind == RuleKind::Sequence) {
+                    error(item["condition"],
+                          "rule '" + id +
+                              "' is a sequence: append: adds to a "
+                              "condition, and a sequence has steps instead",
+                          "redefine the rule in full");
+                    continue;
+                }
                 if (append && has_condition) {
                     rule.condition_text = "(" + rule.condition_text + ") and (" +
                                           item["condition"].as<std::string>() + ")";
                 }
                 continue;
             }
-            if (!has_condition) {
-                error(item, "rule '" + id + "' has no condition");
+            if (!has_body) {
+                error(item, "rule '" + id + "' has no condition",
+                      "give it a condition:, sequence:, absence: or count:");
                 continue;
             }
             auto rule = std::make_unique<Rule>();
             rule->id = id;
             rule->where = {file, mark.line + 1, mark.column + 1};
             rule->desc = item["desc"] ? item["desc"].as<std::string>() : "";
-            rule->condition_text = item["condition"].as<std::string>();
+            rule->condition_text = has_condition ? item["condition"].as<std::string>() : "";
             rule->tags = string_list(item["tags"]);
             rule->references = string_list(item["references"]);
             rule->also_trace = string_list(item["also_trace"]);
@@ -267,8 +509,11 @@ void RuleSet::parse_text(const std::string& file, const std::string& text) {
                 continue;
             }
             // Where the condition is, for errors found when compiling.
-            rule->where.line = item["condition"].Mark().line + 1;
-            rule->where.column = item["condition"].Mark().column + 1;
+            if (has_condition) {
+                rule->where.line = item["condition"].Mark().line + 1;
+                rule->where.column = item["condition"].Mark().column + 1;
+            }
+            if (!parse_timing(file, item, *rule, error)) continue;
             if (existing != rules_.end()) {
                 *existing = std::move(rule);  // a full redefinition replaces
             } else {
@@ -305,20 +550,123 @@ void RuleSet::compile_all() {
     std::vector<std::unique_ptr<Rule>> kept;
     for (auto& rule : rules_) {
         ConditionCompiler compiler(macros_, lists_);
-        auto compiled = compiler.compile(rule->condition_text);
-        if (auto* e = std::get_if<ConditionError>(&compiled)) {
-            const std::vector<std::string>& lines = sources_[rule->where.file];
-            const SourceLocation where =
-                locate(rule->where.file, lines, rule->where.line - 1, rule->where.column - 1,
-                       rule->condition_text, e->offset);
-            errors_.push_back({where, "rule '" + rule->id + "': " + e->message,
-                               line_at(lines, where.line), e->hint});
-            continue;
+        // One condition of the rule; false (an error recorded) when it does
+        // not compile.
+        const auto compile_one = [&](const ConditionSource& source, std::string_view what,
+                                     Condition& out) {
+            auto compiled = compiler.compile(source.text);
+            if (auto* e = std::get_if<ConditionError>(&compiled)) {
+                const std::vector<std::string>& lines = sources_[source.where.file];
+                const SourceLocation where =
+                    locate(source.where.file, lines, source.where.line - 1, source.where.column - 1,
+                           source.text, e->offset);
+                errors_.push_back(
+                    {where, "rule '" + rule->id + "'" + std::string(what) + ": " + e->message,
+                     line_at(lines, where.line), e->hint});
+                return false;
+            }
+            out = std::get<Condition>(std::move(compiled));
+            return true;
+        };
+        bool ok = true;
+        if (rule->kind == RuleKind::Sequence) {
+            rule->steps.assign(rule->step_sources.size(), Condition{});
+            for (std::size_t i = 0; i < rule->step_sources.size(); ++i) {
+                ok = compile_one(rule->step_sources[i], ", step " + std::to_string(i + 1),
+                                 rule->steps[i]) &&
+                     ok;
+            }
+            if (!rule->until_source.text.empty()) {
+                Condition until;
+                if (compile_one(rule->until_source, ", until", until)) {
+                    rule->until = std::move(until);
+                } else {
+                    ok = false;
+                }
+            }
+        } else {
+            ok = compile_one({rule->condition_text, rule->where},
+                             rule->kind == RuleKind::Absence ? ", after" : "", rule->condition);
+            if (rule->kind == RuleKind::Absence) {
+                ok = compile_one(rule->missing_source, ", missing", rule->missing) && ok;
+            }
         }
-        rule->condition = std::get<Condition>(std::move(compiled));
-        kept.push_back(std::move(rule));
+        if (ok) kept.push_back(std::move(rule));
     }
     rules_ = std::move(kept);
+}
+
+std::vector<const Condition*> Rule::conditions() const {
+    std::vector<const Condition*> out;
+    if (kind != RuleKind::Sequence) out.push_back(&condition);
+    for (const Condition& step : steps) out.push_back(&step);
+    if (until) out.push_back(&*until);
+    if (kind == RuleKind::Absence) out.push_back(&missing);
+    return out;
+}
+
+std::optional<std::set<std::string>> Rule::event_types() const {
+    std::set<std::string> types;
+    for (const Condition* c : conditions()) {
+        if (!c->event_types()) return std::nullopt;
+        types.insert(c->event_types()->begin(), c->event_types()->end());
+    }
+    return types;
+}
+
+std::string DurationSpec::text() const {
+    if (!setting.empty()) return setting;
+    char buffer[32];
+    if (literal % 1'000'000'000 == 0) {
+        std::snprintf(buffer, sizeof buffer, "%llds",
+                      static_cast<long long>(literal / 1'000'000'000));
+    } else if (literal % 1'000'000 == 0) {
+        std::snprintf(buffer, sizeof buffer, "%lldms", static_cast<long long>(literal / 1'000'000));
+    } else {
+        std::snprintf(buffer, sizeof buffer, "%.3fs", static_cast<double>(literal) / 1e9);
+    }
+    return buffer;
+}
+
+std::string_view rule_kind_name(RuleKind kind) {
+    switch (kind) {
+        case RuleKind::Single:
+            return "single";
+        case RuleKind::Watch:
+            return "watch";
+        case RuleKind::Sequence:
+            return "sequence";
+        case RuleKind::Absence:
+            return "absence";
+        case RuleKind::Count:
+            return "count";
+    }
+    return "single";
+}
+
+std::string Rule::timing_text() const {
+    std::string keys;
+    for (const FieldId f : by) {
+        keys += (keys.empty() ? "" : ", ") +
+                std::string(all_fields()[static_cast<std::size_t>(f)].name);
+    }
+    keys = " by [" + keys + "]";
+    switch (kind) {
+        case RuleKind::Single:
+            return "";
+        case RuleKind::Watch:
+            return "for " + window.text() + keys;
+        case RuleKind::Sequence:
+            return "sequence of " + std::to_string(steps.size()) + " steps" + keys +
+                   (window.given ? " maxspan " + window.text() : "") +
+                   (until ? " until [" + until_source.text + "]" : "");
+        case RuleKind::Absence:
+            return "absence of [" + missing_source.text + "]" + keys + " until " +
+                   (window.given ? window.text() : "exit");
+        case RuleKind::Count:
+            return "count >= " + std::to_string(threshold) + " within " + window.text() + keys;
+    }
+    return "";
 }
 
 RuleSet::Needs RuleSet::needs() const {
@@ -326,12 +674,12 @@ RuleSet::Needs RuleSet::needs() const {
     for (const auto& rule : rules_) {
         if (!rule->enabled) continue;
         needs.syscalls.insert(rule->also_trace.begin(), rule->also_trace.end());
-        const auto& types = rule->condition.event_types();
+        const auto types = rule->event_types();
         if (!types) {
             needs.all_syscalls = true;
             continue;
         }
-        for (const auto& t : *types) needs.syscalls.insert(t);
+        needs.syscalls.insert(types->begin(), types->end());
     }
     return needs;
 }

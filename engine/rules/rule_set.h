@@ -28,6 +28,7 @@
 #include <vector>
 
 #include "engine/rules/condition.h"
+#include "events/event.h"
 
 namespace sctrace::rules {
 
@@ -57,6 +58,36 @@ struct OutputTemplate {
     std::vector<Segment> segments;
 };
 
+// What kind of pattern a rule matches: one event (Falco's kind), or one of
+// the time constructs Falco cannot say (docs/rules.md, "Time").
+enum class RuleKind : std::uint8_t {
+    Single,    // condition
+    Watch,     // condition + for: it holds, per key, for a duration
+    Sequence,  // sequence: steps in order, per key, within maxspan, until cancels
+    Absence,   // absence: after, then no missing until exit or a duration
+    Count,     // count: condition matches threshold times within a window
+};
+std::string_view rule_kind_name(RuleKind kind);
+
+// The named durations a rule may use instead of a literal (`for:
+// hang_after`); the engine resolves them from EngineOptions.
+inline constexpr std::string_view kDurationSettings[] = {"hang_after"};
+
+// A duration as a rule wrote it: a literal, or a setting's name.
+struct DurationSpec {
+    Nanos literal = 0;
+    std::string setting;       // non-empty: the engine's named setting
+    bool given = false;        // the rule set it at all
+    std::string text() const;  // "1.5s" or "hang_after"
+};
+
+// A condition's text and where it starts in its file, so errors found when
+// compiling point into the file.
+struct ConditionSource {
+    std::string text;
+    SourceLocation where;
+};
+
 // Whose stacks a finding carries (`stacks:` in a rule file). `None` still
 // gets the finding's thread's stack when the user asks for -k.
 enum class StackScope : std::uint8_t { None, Thread, Process };
@@ -75,9 +106,39 @@ struct Rule {
     // (`also_trace:`), e.g. the blocking calls another thread may sit in.
     std::vector<std::string> also_trace;
     bool enabled = true;
-    StackScope stacks = StackScope::None;  // `stacks: thread|process`
+    StackScope stacks = StackScope::None;  // `stacks: thread|process|none`
     SourceLocation where;
+
+    // The time constructs. Watch, Absence (`after:`) and Count use
+    // `condition` above; Sequence leaves it empty and uses `steps`.
+    RuleKind kind = RuleKind::Single;
+    // Fields that key the per-rule memory (at most kMaxKeyFields); an event
+    // on which one of them does not apply is ignored by the rule.
+    std::vector<FieldId> by;
+    // Watch: `for:`; Sequence: `maxspan:` (not given: unbounded); Absence:
+    // `until: <duration>` (not given: until the process exits); Count: `within:`.
+    DurationSpec window;
+    std::vector<Condition> steps;  // Sequence
+    std::vector<ConditionSource> step_sources;
+    std::optional<Condition> until;  // Sequence: abandons a partial match
+    ConditionSource until_source;
+    Condition missing;  // Absence: the event whose absence is the finding
+    ConditionSource missing_source;
+    std::uint32_t threshold = 0;  // Count
+
+    // Every compiled condition of the rule (condition, steps, until, missing).
+    std::vector<const Condition*> conditions() const;
+    // The evt.type values any of them can match; nullopt: any event.
+    std::optional<std::set<std::string>> event_types() const;
+    // "for 30s by [thread.tid]", "" for a single-event rule; `rules list`
+    // and `explain` show it.
+    std::string timing_text() const;
 };
+
+inline constexpr std::size_t kMaxKeyFields = 4;
+inline constexpr std::size_t kMaxSequenceSteps = 16;
+// A count rule remembers up to `threshold` match times per key.
+inline constexpr std::uint32_t kMaxCountThreshold = 100000;
 
 class RuleSet {
 public:

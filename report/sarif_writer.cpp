@@ -1,0 +1,332 @@
+#include "report/sarif_writer.h"
+
+#include <ctime>
+#include <filesystem>
+#include <map>
+#include <nlohmann/json.hpp>
+
+#include <fmt/format.h>
+
+namespace sctrace {
+
+namespace {
+
+using Json = nlohmann::ordered_json;  // keys in writing order: readable files
+
+constexpr const char* kSchema =
+    "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json";
+constexpr const char* kRootId = "%SRCROOT%";
+
+// "2026-11-23T17:07:31.123Z": SARIF's times are UTC with a Z.
+std::string utc_time(Nanos time) {
+    const std::time_t seconds = static_cast<std::time_t>(time / 1'000'000'000);
+    std::tm tm{};
+    gmtime_r(&seconds, &tm);
+    return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z", tm.tm_year + 1900,
+                       tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+                       (time % 1'000'000'000) / 1'000'000);
+}
+
+// A path as a URI reference: RFC 3986 unreserved characters and '/' stay,
+// every other byte is percent-encoded (spaces, '#', '%', non-ASCII).
+std::string uri_path(std::string_view path) {
+    std::string out;
+    for (const char c : path) {
+        const auto u = static_cast<unsigned char>(c);
+        if ((u >= 'a' && u <= 'z') || (u >= 'A' && u <= 'Z') || (u >= '0' && u <= '9') ||
+            c == '-' || c == '.' || c == '_' || c == '~' || c == '/') {
+            out += c;
+        } else {
+            out += fmt::format("%{:02X}", u);
+        }
+    }
+    return out;
+}
+
+// "double-close" -> "DoubleClose": SARIF's rule `name` is an identifier-like
+// label, the id is what users type.
+std::string pascal_case(std::string_view id) {
+    std::string out;
+    bool upper = true;
+    for (const char c : id) {
+        if (c == '-' || c == '_' || c == '.') {
+            upper = true;
+            continue;
+        }
+        out += upper && c >= 'a' && c <= 'z' ? static_cast<char>(c - 'a' + 'A') : c;
+        upper = false;
+    }
+    return out;
+}
+
+std::string basename_of(const std::string& path) {
+    const auto slash = path.rfind('/');
+    return slash == std::string::npos ? path : path.substr(slash + 1);
+}
+
+class DocumentBuilder {
+public:
+    explicit DocumentBuilder(const std::string& root) : root_(root) {
+        while (root_.size() > 1 && root_.back() == '/') root_.pop_back();
+    }
+
+    // An artifactLocation for a file: relative to the source root when under
+    // it (or already relative, as DWARF may record it), else a file:// URI.
+    Json artifact(const std::string& file) const {
+        Json a = Json::object();
+        if (!root_.empty() && file.size() > root_.size() + 1 && file.starts_with(root_) &&
+            file[root_.size()] == '/') {
+            a["uri"] = uri_path(file.substr(root_.size() + 1));
+            a["uriBaseId"] = kRootId;
+        } else if (!file.empty() && file.front() == '/') {
+            a["uri"] = "file://" + uri_path(file);
+        } else {
+            a["uri"] = uri_path(file);
+            a["uriBaseId"] = kRootId;
+        }
+        return a;
+    }
+
+    Json physical(const std::string& file, int line) const {
+        Json p = Json::object();
+        p["artifactLocation"] = artifact(file);
+        if (line > 0) p["region"] = {{"startLine", line}};
+        return p;
+    }
+
+    Json frame(const StackFrame& f, pid_t tid) const {
+        Json location = Json::object();
+        if (!f.file.empty()) location["physicalLocation"] = physical(f.file, f.line);
+        if (!f.function.empty()) {
+            location["logicalLocations"] =
+                Json::array({{{"name", f.function}, {"kind", "function"}}});
+        }
+        std::string text = f.function.empty()
+                               ? fmt::format("{:#x}", f.pc)
+                               : fmt::format("{}+{:#x}", f.function, f.function_offset);
+        if (!f.module.empty()) text += fmt::format(" ({}+{:#x})", f.module, f.module_offset);
+        if (f.inlined) text += " [inlined]";
+        location["message"] = {{"text", text}};
+        Json out = Json::object();
+        out["location"] = std::move(location);
+        if (!f.module.empty()) out["module"] = f.module;
+        out["threadId"] = tid;
+        out["properties"] = {{"pc", fmt::format("{:#x}", f.pc)}};
+        return out;
+    }
+
+    Json result(const rules::Finding& f, std::size_t rule_index) const {
+        Json r = Json::object();
+        r["ruleId"] = f.rule;
+        r["ruleIndex"] = rule_index;
+        r["level"] = sarif_level(f.severity);
+        r["message"] = {{"text", f.desc.empty() ? f.message : f.message + "\n" + f.desc}};
+
+        Json location = Json::object();
+        if (const StackFrame* at = first_source_frame(f)) {
+            location["physicalLocation"] = physical(at->file, at->line);
+        } else if (!f.exe.empty()) {
+            location["physicalLocation"] = physical(f.exe, 0);
+        }
+        const std::string process =
+            f.exe.empty() ? "pid " + std::to_string(f.pid) : basename_of(f.exe);
+        location["logicalLocations"] = Json::array({{
+            {"name", process},
+            {"fullyQualifiedName",
+             fmt::format("{} (pid {}, tid {})", f.exe.empty() ? process : f.exe, f.pid, f.tid)},
+            {"kind", "process"},
+        }});
+        r["locations"] = Json::array({std::move(location)});
+
+        if (!f.stacks.empty()) {
+            Json stacks = Json::array();
+            for (const ThreadStack& s : f.stacks) {
+                Json frames = Json::array();
+                for (const StackFrame& frame_value : s.frames)
+                    frames.push_back(frame(frame_value, s.tid));
+                std::string text = fmt::format("thread {}", s.tid);
+                if (!s.note.empty()) text += ": " + s.note;
+                stacks.push_back({{"message", {{"text", text}}}, {"frames", std::move(frames)}});
+            }
+            r["stacks"] = std::move(stacks);
+        }
+
+        Json props = Json::object();
+        props["severity"] = rules::severity_name(f.severity);
+        props["pid"] = f.pid;
+        props["tid"] = f.tid;
+        props["time"] = f.time;
+        props["timeUtc"] = utc_time(f.time);
+        if (!f.exe.empty()) props["exe"] = f.exe;
+        props["evidence"] = f.evidence;
+        if (!f.doc.empty()) props["doc"] = f.doc;
+        r["properties"] = std::move(props);
+        return r;
+    }
+
+private:
+    // A file of the project being tested: under the source root, or a
+    // relative path (DWARF's, from the compile directory) found there.
+    bool in_root(const std::string& file) const {
+        if (root_.empty() || file.empty()) return false;
+        if (file.front() == '/') return file.starts_with(root_ + "/");
+        if (file.starts_with("../")) return false;
+        std::error_code ec;
+        return std::filesystem::exists(std::filesystem::path(root_) / file, ec);
+    }
+
+    // The innermost frame with a source file in the project, else with any
+    // source file (libc's own), preferring the finding's own thread: the
+    // line a person should look at first.
+    const StackFrame* first_source_frame(const rules::Finding& f) const {
+        for (const bool project_only : {true, false}) {
+            for (const bool own_thread : {true, false}) {
+                for (const ThreadStack& s : f.stacks) {
+                    if ((s.tid == f.tid) != own_thread) continue;
+                    for (const StackFrame& frame : s.frames) {
+                        if (!frame.file.empty() && (!project_only || in_root(frame.file))) {
+                            return &frame;
+                        }
+                    }
+                }
+            }
+        }
+        return nullptr;
+    }
+
+    std::string root_;
+};
+
+Json rule_descriptor(const rules::Rule& rule) {
+    Json d = Json::object();
+    d["id"] = rule.id;
+    d["name"] = pascal_case(rule.id);
+    const std::string doc = "docs/rules/" + rule.id + ".md";
+    d["shortDescription"] = {{"text", rule.desc.empty() ? rule.id : first_sentence(rule.desc)}};
+    d["fullDescription"] = {{"text", rule.desc.empty() ? rule.id : rule.desc}};
+    // No helpUri: code scanning wants an absolute URI there, and sctrace's
+    // rule pages live in its source tree, not at a fixed address.
+    std::string help = rule.desc;
+    std::string markdown = rule.desc;
+    help += "\n\nSee " + doc + " in sctrace's source.";
+    markdown += "\n\nSee `" + doc + "` in sctrace's source.";
+    if (!rule.references.empty()) {
+        help += "\nReferences:";
+        markdown += "\n\nReferences:\n";
+        for (const auto& ref : rule.references) {
+            help += "\n  " + ref;
+            markdown += "\n- " + ref;
+        }
+    }
+    d["help"] = {{"text", help}, {"markdown", markdown}};
+    d["defaultConfiguration"] = {{"enabled", rule.enabled}, {"level", sarif_level(rule.severity)}};
+    Json props = Json::object();
+    props["tags"] = rule.tags;
+    props["severity"] = rules::severity_name(rule.severity);
+    if (!rule.where.file.empty()) {
+        props["definedAt"] = fmt::format("{}:{}", rule.where.file, rule.where.line);
+    }
+    d["properties"] = std::move(props);
+    return d;
+}
+
+}  // namespace
+
+const char* sarif_level(rules::Severity severity) {
+    switch (severity) {
+        case rules::Severity::Critical:
+        case rules::Severity::Error:
+            return "error";
+        case rules::Severity::Warning:
+            return "warning";
+        case rules::Severity::Info:
+            return "note";
+    }
+    return "warning";
+}
+
+std::string first_sentence(const std::string& text) {
+    std::string folded;
+    for (const char c : text) {
+        const bool space = c == ' ' || c == '\n' || c == '\t' || c == '\r';
+        if (space) {
+            if (!folded.empty() && folded.back() != ' ') folded += ' ';
+        } else {
+            folded += c;
+        }
+    }
+    while (!folded.empty() && folded.back() == ' ') folded.pop_back();
+    // A period followed by a space ends a sentence; "connect()." or "0x10"
+    // inside one do not.
+    const auto end = folded.find(". ");
+    return end == std::string::npos ? folded : folded.substr(0, end + 1);
+}
+
+SarifWriter::SarifWriter(std::string tool_version, std::string source_root)
+    : tool_version_(std::move(tool_version)), source_root_(std::move(source_root)) {}
+
+std::string SarifWriter::render(const rules::RuleSet& rule_set, const RunSummary& run) const {
+    DocumentBuilder builder(source_root_);
+
+    Json rules_json = Json::array();
+    std::map<std::string, std::size_t, std::less<>> index;
+    for (const auto& rule : rule_set.rules()) {
+        index.emplace(rule->id, rules_json.size());
+        rules_json.push_back(rule_descriptor(*rule));
+    }
+    Json results = Json::array();
+    for (const rules::Finding& f : findings_) {
+        auto it = index.find(f.rule);
+        if (it == index.end()) {
+            // A finding from a rule the set does not list (cannot happen with
+            // the engine, but ruleIndex must point at a descriptor).
+            rules::Rule stub;
+            stub.id = f.rule;
+            stub.desc = f.desc;
+            stub.severity = f.severity;
+            it = index.emplace(f.rule, rules_json.size()).first;
+            rules_json.push_back(rule_descriptor(stub));
+        }
+        results.push_back(builder.result(f, it->second));
+    }
+
+    Json driver = Json::object();
+    driver["name"] = "sctrace";
+    driver["version"] = tool_version_;
+    driver["semanticVersion"] = tool_version_;
+    driver["rules"] = std::move(rules_json);
+
+    Json invocation = Json::object();
+    // executionSuccessful is about sctrace itself: it ran to the end. The
+    // traced command's status is a property, since exitCode would be ours.
+    invocation["executionSuccessful"] = true;
+    invocation["commandLine"] = run_target(run);
+    if (run.start_time > 0) {
+        invocation["startTimeUtc"] = utc_time(run.start_time);
+        invocation["endTimeUtc"] = utc_time(run.start_time + run.duration);
+    }
+    Json inv_props = Json::object();
+    if (!run.command.empty()) inv_props["command"] = run.command;
+    if (!run.attached.empty()) inv_props["attached"] = run.attached;
+    if (!run.inputs.empty()) inv_props["inputs"] = run.inputs;
+    if (run.exit_status >= 0) inv_props["commandExitStatus"] = run.exit_status;
+    invocation["properties"] = std::move(inv_props);
+
+    Json run_json = Json::object();
+    run_json["tool"] = {{"driver", std::move(driver)}};
+    if (!source_root_.empty()) {
+        std::string root = source_root_;
+        if (root.back() != '/') root += '/';
+        run_json["originalUriBaseIds"] = {{kRootId, {{"uri", "file://" + uri_path(root)}}}};
+    }
+    run_json["invocations"] = Json::array({std::move(invocation)});
+    run_json["results"] = std::move(results);
+
+    Json doc = Json::object();
+    doc["$schema"] = kSchema;
+    doc["version"] = "2.1.0";
+    doc["runs"] = Json::array({std::move(run_json)});
+    return doc.dump(2, ' ', false, Json::error_handler_t::replace) + "\n";
+}
+
+}  // namespace sctrace

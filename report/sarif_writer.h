@@ -1,0 +1,52 @@
+// Findings as SARIF 2.1.0 (--sarif FILE), the format GitHub code scanning and
+// most static-analysis dashboards import.
+//
+// One run: the loaded rules as tool.driver.rules (so a dashboard lists what
+// was checked, even with no results), one result per finding. A finding
+// carries no source position of its own; when its stack (-k) has a frame with
+// a source file (one of the project's, under the source root, first), the
+// innermost such frame becomes the result's physical location, and the
+// stacks become SARIF `stacks`. Without one, the location is the process's
+// executable: code scanning rejects a result without a physical location.
+// The process and thread are always a logical location.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "engine/rules/engine.h"
+#include "engine/rules/rule_set.h"
+#include "report/run_summary.h"
+
+namespace sctrace {
+
+class SarifWriter final : public rules::FindingSink {
+public:
+    // `source_root`: an absolute directory (the working directory, normally
+    // the checkout). Files under it are written relative to it, against the
+    // base id %SRCROOT%, because code scanning matches repository paths.
+    SarifWriter(std::string tool_version, std::string source_root);
+
+    // Findings are kept until render(): the document is written once, when
+    // the run is over and its invocation (command, times) is known.
+    void on_finding(const rules::Finding& finding) override { findings_.push_back(finding); }
+
+    // The whole document. Bytes that are not UTF-8 (tracee paths) come out
+    // as U+FFFD, so the file always parses.
+    std::string render(const rules::RuleSet& rules, const RunSummary& run) const;
+
+private:
+    std::string tool_version_;
+    std::string source_root_;
+    std::vector<rules::Finding> findings_;
+};
+
+// SARIF's level for a severity: critical and error are "error", warning is
+// "warning", info is "note".
+const char* sarif_level(rules::Severity severity);
+
+// The first sentence of a rule's desc, whitespace runs folded to one space:
+// SARIF's shortDescription, the title dashboards show.
+std::string first_sentence(const std::string& text);
+
+}  // namespace sctrace

@@ -132,5 +132,74 @@ TEST(State, IoUringSetupMarksTheProcess) {
     EXPECT_EQ(h.state().fd(100, 9)->kind, FdKind::IoUring);
 }
 
+// static-glibc-nss from a strace log: no ELF file to read, so the opens after
+// the exec tell a static program from a dynamic one.
+TEST(State, AStaticProgramIsInferredFromNssActivityBeforeAnySharedObject) {
+    History h;
+    h << "100 execve(\"./static-nss\", [\"./static-nss\"], 0x7ffd /* 3 vars */) = 0";
+    EXPECT_EQ(h.state().process(100)->program.is_static, -1) << "nothing opened yet";
+    h << "100 clone3({flags=CLONE_VM|CLONE_THREAD, exit_signal=0}, 88) = 101"
+      << "101 openat(AT_FDCWD, \"/etc/nsswitch.conf\", O_RDONLY|O_CLOEXEC) = 3";
+    const ProgramFacts* program = &h.state().process(100)->program;
+    EXPECT_EQ(program->is_static, 1);
+    EXPECT_EQ(program->glibc, -1) << "reading nsswitch.conf is no proof of glibc (Go does it)";
+    EXPECT_EQ(program->nss_opens, 1);
+    EXPECT_EQ(program->nss_modules, 0);
+    h << "101 openat(AT_FDCWD, \"/etc/ld.so.cache\", O_RDONLY|O_CLOEXEC) = 3"
+      << "101 openat(AT_FDCWD, \"/lib/x86_64-linux-gnu/libnss_compat.so.2\", O_RDONLY|O_CLOEXEC) = "
+         "3"
+      << "101 openat(AT_FDCWD, \"/lib/libnss_nis.so.2\", O_RDONLY|O_CLOEXEC) = -1 ENOENT (No such "
+         "file or directory)";
+    program = &h.state().process(100)->program;
+    EXPECT_EQ(program->is_static, 1) << "the loader's files after NSS do not make it dynamic";
+    EXPECT_EQ(program->glibc, 1) << "only glibc has libnss_* modules";
+    EXPECT_EQ(program->nss_opens, 2);
+    EXPECT_EQ(program->nss_modules, 1) << "a module that failed to open is not loaded";
+}
+
+TEST(State, ADynamicProgramOpensTheLoaderCacheFirst) {
+    History h;
+    h << "100 execve(\"/bin/id\", [\"id\"], 0x7ffd /* 3 vars */) = 0"
+      << "100 openat(AT_FDCWD, \"/etc/ld.so.cache\", O_RDONLY|O_CLOEXEC) = 3"
+      << "100 openat(AT_FDCWD, \"/lib/x86_64-linux-gnu/libc.so.6\", O_RDONLY|O_CLOEXEC) = 3"
+      << "100 openat(AT_FDCWD, \"/etc/nsswitch.conf\", O_RDONLY|O_CLOEXEC) = 3"
+      << "100 openat(AT_FDCWD, \"/lib/x86_64-linux-gnu/libnss_compat.so.2\", O_RDONLY|O_CLOEXEC) = "
+         "3";
+    const ProgramFacts& program = h.state().process(100)->program;
+    EXPECT_EQ(program.is_static, 0);
+    EXPECT_EQ(program.glibc, 1);
+    EXPECT_EQ(program.nss_modules, 1);
+}
+
+TEST(State, WithoutAnExecNothingIsInferred) {
+    // strace -p: the program was already running, its start is not in the log.
+    History h;
+    h << "100 openat(AT_FDCWD, \"/etc/nsswitch.conf\", O_RDONLY|O_CLOEXEC) = 3"
+      << "100 openat(AT_FDCWD, \"/lib/x86_64-linux-gnu/libnss_files.so.2\", O_RDONLY) = 4";
+    EXPECT_EQ(h.state().process(100)->program.is_static, -1);
+}
+
+TEST(State, ExecFactsWinForkInheritsExecStartsOver) {
+    History h;
+    ExecEvent exec{"/opt/static-app", 100};
+    exec.is_static = 1;
+    exec.glibc = 1;
+    h.sink.state.apply(Event{EventKind::Exec, 1, 100, 100, exec});
+    h << "100 openat(AT_FDCWD, \"/etc/ld.so.cache\", O_RDONLY|O_CLOEXEC) = 3"
+      << "100 openat(AT_FDCWD, \"/etc/nsswitch.conf\", O_RDONLY|O_CLOEXEC) = 3";
+    EXPECT_EQ(h.state().process(100)->program.is_static, 1) << "read from the ELF file: no guess";
+    EXPECT_EQ(h.state().process(100)->program.glibc, 1);
+    h << "100 clone(child_stack=NULL, flags=CLONE_CHILD_CLEARTID|SIGCHLD) = 200";
+    EXPECT_EQ(h.state().process(200)->program.is_static, 1);
+    EXPECT_EQ(h.state().process(200)->program.nss_opens, 1) << "a fork keeps NSS loaded";
+    // A new program: a strace line has no facts, so inference starts again.
+    h << "200 execve(\"/bin/true\", [\"true\"], 0x7ffd /* 3 vars */) = 0";
+    EXPECT_EQ(h.state().process(200)->program.is_static, -1);
+    EXPECT_EQ(h.state().process(200)->program.glibc, -1);
+    EXPECT_EQ(h.state().process(200)->program.nss_opens, 0);
+    h << "200 openat(AT_FDCWD, \"/etc/ld.so.cache\", O_RDONLY|O_CLOEXEC) = 3";
+    EXPECT_EQ(h.state().process(200)->program.is_static, 0);
+}
+
 }  // namespace
 }  // namespace sctrace

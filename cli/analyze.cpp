@@ -12,10 +12,12 @@
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <ctime>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -23,8 +25,11 @@
 #include <unordered_set>
 #include <vector>
 
+#include "base/clock.h"
+#include "base/duration.h"
 #include "base/line_reader.h"
 #include "base/unique_fd.h"
+#include "cli/report_options.h"
 #include "cli/rule_pipeline.h"
 #include "decoders/arg_tree.h"
 #include "decoders/strace/strace_line.h"
@@ -174,7 +179,11 @@ private:
         } else if (type == "exec") {
             event.kind = EventKind::Exec;
             name_ = j.value("path", std::string());
-            event.data = ExecEvent{name_, j.value("former_tid", 0)};
+            ExecEvent exec{name_, j.value("former_tid", 0)};
+            // Absent: the writer did not know (-1).
+            if (j.contains("static")) exec.is_static = j["static"].get<bool>() ? 1 : 0;
+            if (j.contains("glibc")) exec.glibc = j["glibc"].get<bool>() ? 1 : 0;
+            event.data = exec;
         } else if (type == "exit") {
             event.kind = EventKind::Exit;
             ExitEvent exit;
@@ -194,6 +203,27 @@ private:
         } else if (type == "attach") {
             event.kind = EventKind::Attach;
             event.data = AttachEvent{j.value("attached", true)};
+        } else if (type == "thread_sample") {
+            // The watchdog's samples: replayed, the watch rules (hung-task,
+            // futex-deadlock-suspected ...) judge them as they did live.
+            event.kind = EventKind::ThreadSample;
+            ThreadSampleEvent sample;
+            const std::string state = j.value("state", std::string("?"));
+            sample.state = state.empty() ? '?' : state[0];
+            sample.syscall = j.value("syscall", -2);
+            if (j.contains("args") && j["args"].is_array()) {
+                for (std::size_t i = 0; i < 6 && i < j["args"].size(); ++i) {
+                    sample.args[i] = j["args"][i].get<std::uint64_t>();
+                }
+            }
+            const std::string wchan = j.value("wchan", std::string());
+            const std::string comm = j.value("comm", std::string());
+            std::snprintf(sample.wchan.data(), sample.wchan.size(), "%s", wchan.c_str());
+            std::snprintf(sample.comm.data(), sample.comm.size(), "%s", comm.c_str());
+            sample.io_worker = j.value("io_worker", false);
+            sample.sigkill_pending = j.value("sigkill_pending", false);
+            sample.end_of_trace = j.value("end_of_trace", false);
+            event.data = sample;
         } else {
             *error = "unknown event type '" + type + "'";
             return false;
@@ -209,11 +239,120 @@ private:
     ArgTree decoded_;
 };
 
+// "sctrace: analyze: 120 MB of 203 MB (59%), 1.4 M lines, 2 findings" on
+// stderr, rewritten in place, for inputs that take more than a second, and
+// only when stderr is a terminal: tests, CI and `2>file` see nothing.
+//
+// The line ends with '\r', leaving the cursor at its start: a finding
+// printed meanwhile (the text findings writer shares stderr) overwrites it
+// instead of being glued to its end. It is erased at the end, before the
+// summary is printed.
+class ProgressLine {
+public:
+    // `total_bytes`: the inputs' size, 0 when unknown (stdin, a pipe).
+    ProgressLine(bool enabled, std::size_t total_bytes)
+        : enabled_(enabled), total_(total_bytes), start_(Clock::now()), last_(start_) {}
+    ~ProgressLine() { clear(); }
+    ProgressLine(const ProgressLine&) = delete;
+    ProgressLine& operator=(const ProgressLine&) = delete;
+
+    // Called for every line read; true when a new line should be drawn now.
+    // The clock is read every kCheckEvery lines only, so this costs a
+    // counter increment per line.
+    bool due() {
+        if (!enabled_ || ++calls_ % kCheckEvery != 0) return false;
+        const auto now = Clock::now();
+        if (now - start_ < kAfter || now - last_ < kInterval) return false;
+        last_ = now;
+        return true;
+    }
+
+    void draw(std::size_t bytes, std::size_t lines, std::optional<std::size_t> findings) {
+        char text[160];
+        int n = std::snprintf(text, sizeof text, "sctrace: analyze: %s", megabytes(bytes).c_str());
+        if (total_ > 0) {
+            const auto percent = static_cast<int>(std::min<std::size_t>(100, bytes * 100 / total_));
+            n += std::snprintf(text + n, sizeof text - n, " of %s (%d%%)",
+                               megabytes(total_).c_str(), percent);
+        } else {
+            n += std::snprintf(text + n, sizeof text - n, " read");
+        }
+        if (lines >= 1'000'000) {
+            n += std::snprintf(text + n, sizeof text - n, ", %.1f M lines",
+                               static_cast<double>(lines) / 1e6);
+        } else {
+            n += std::snprintf(text + n, sizeof text - n, ", %zu lines", lines);
+        }
+        if (findings) {
+            n += std::snprintf(text + n, sizeof text - n, ", %zu finding%s", *findings,
+                               *findings == 1 ? "" : "s");
+        }
+        const auto length = static_cast<std::size_t>(std::max(n, 0));
+        // Pad over what a longer previous line left.
+        std::string out(text, std::min(length, sizeof text - 1));
+        if (out.size() < shown_) out.append(shown_ - out.size(), ' ');
+        out += '\r';
+        std::fputs(out.c_str(), stderr);
+        std::fflush(stderr);
+        shown_ = std::min(length, sizeof text - 1);
+    }
+
+    // Erases the line (if one was drawn), e.g. before other messages.
+    void clear() {
+        if (shown_ == 0) return;
+        const std::string blank = std::string(shown_, ' ') + '\r';
+        std::fputs(blank.c_str(), stderr);
+        std::fflush(stderr);
+        shown_ = 0;
+    }
+
+    // A finding was printed over the line: nothing of it is left to erase
+    // on this row (the next draw starts a new one).
+    void overwritten() { shown_ = 0; }
+
+private:
+    using Clock = std::chrono::steady_clock;
+    static constexpr std::size_t kCheckEvery = 256;
+    static constexpr auto kAfter = std::chrono::seconds(1);
+    static constexpr auto kInterval = std::chrono::milliseconds(250);
+
+    static std::string megabytes(std::size_t bytes) {
+        char text[32];
+        if (bytes < 10'000'000) {
+            std::snprintf(text, sizeof text, "%.1f MB", static_cast<double>(bytes) / 1e6);
+        } else {
+            std::snprintf(text, sizeof text, "%zu MB", bytes / 1'000'000);
+        }
+        return text;
+    }
+
+    bool enabled_;
+    std::size_t total_;
+    Clock::time_point start_, last_;
+    std::size_t calls_ = 0;
+    std::size_t shown_ = 0;  // columns of the line now on screen, 0 none
+};
+
+// The inputs' total size for the progress line; 0 when any is not a regular
+// file (stdin, a pipe): then only the bytes read are shown. For gzip files
+// both sides count compressed bytes (LineReader::bytes_read()).
+std::size_t total_size(const std::vector<InputFile>& files) {
+    std::size_t total = 0;
+    for (const InputFile& f : files) {
+        struct stat st {};
+        if (f.path == "-" || ::stat(f.path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return 0;
+        total += static_cast<std::size_t>(st.st_size);
+    }
+    return total;
+}
+
 // The files of an -ff set, one per thread, merged into one stream by their
 // time stamps, so that rules see threads overlap as they did. Returns false
 // (having read nothing) when the files carry no absolute or time-of-day
 // stamps to merge by.
-bool merge_ff_set(const std::vector<InputFile>& files, strace_text::StraceLogConverter& converter) {
+bool merge_ff_set(const std::vector<InputFile>& files, strace_text::StraceLogConverter& converter,
+                  ProgressLine& progress,
+                  const std::function<std::optional<std::size_t>()>& findings) {
     struct Source {
         const InputFile* file;
         std::unique_ptr<LineReader> reader;
@@ -279,6 +418,11 @@ bool merge_ff_set(const std::vector<InputFile>& files, strace_text::StraceLogCon
         converter.feed(next->line, next->exit_fed ? strace_text::StraceLogConverter::Part::Exit
                                                   : strace_text::StraceLogConverter::Part::Whole);
         next->exit_fed = false;
+        if (progress.due()) {
+            std::size_t bytes = 0;
+            for (const Source& s : sources) bytes += s.reader->bytes_read();
+            progress.draw(bytes, converter.stats().lines, findings());
+        }
         next->has = next->reader->next(next->line);
         if (next->has) {
             ++next->line_no;
@@ -314,6 +458,7 @@ int analyze_main(int argc, char** argv) {
     std::string format = "text";
     RuleOptions rule_options;
     rule_options.fail_on = "warning";
+    ReportPaths report_paths;
     app.add_option("-r,--rules", rule_options.paths,
                    "Rule file or folder (repeatable; default: the bundled pack)")
         ->type_name("PATH")
@@ -325,6 +470,11 @@ int analyze_main(int argc, char** argv) {
                    "Exit 1 when a finding at or above SEVERITY was raised")
         ->type_name("SEVERITY")
         ->capture_default_str();
+    std::string hang_after;
+    app.add_option("--hang-after", hang_after,
+                   "How long the watch rules wait (thread_sample events in sctrace JSONL logs; "
+                   "default 30s)")
+        ->type_name("DURATION");
     app.add_option("FILE", inputs,
                    "strace logs (any flag mix, gzip ok), -ff sets (by prefix or files), sctrace "
                    "JSONL event logs; '-' reads standard input")
@@ -336,6 +486,7 @@ int analyze_main(int argc, char** argv) {
     app.add_option("--format", format, "Event stream format")
         ->check(CLI::IsMember({"text", "jsonl", "strace"}))
         ->capture_default_str();
+    add_report_options(app, report_paths);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
@@ -382,21 +533,55 @@ int analyze_main(int argc, char** argv) {
                      rule_options.fail_on.c_str());
         return kUnusable;
     }
-    auto pipeline = RulePipeline::create(rule_options);
+    if (!hang_after.empty()) {
+        const auto value = parse_duration(hang_after);
+        if (!value || value->count() <= 0) {
+            std::fprintf(stderr, "sctrace analyze: --hang-after %s: not a duration (30s, 500ms)\n",
+                         hang_after.c_str());
+            return kUnusable;
+        }
+        rule_options.engine.hang_after = value->count();
+    }
+    auto reports = ReportOutputs::open(report_paths, *fail_on, "sctrace analyze");
+    if (!reports) return kUnusable;
+    auto pipeline = RulePipeline::create(rule_options, reports->finding_sinks());
     if (!pipeline) return kUnusable;
+    const Nanos start = now_realtime();
     // Events go to the writer (if any), then to the rule engine.
     struct Fanout final : EventSink {
         std::vector<EventSink*> sinks;
+        rules::RuleEngine* engine = nullptr;
+        Nanos last_time = 0;
+        ProgressLine* progress = nullptr;  // told when a finding was printed over it
+        std::size_t findings = 0;
         void on_event(const Event& e) override {
+            last_time = std::max(last_time, e.time);
             for (EventSink* s : sinks) s->on_event(e);
+            if (progress && engine && engine->finding_count() != findings) {
+                findings = engine->finding_count();
+                progress->overwritten();
+            }
         }
         void on_end() override {
+            // The log ends: processes with no exit line are left as they
+            // were last seen. The watch rules judge that final picture
+            // (futex-deadlock-suspected: every thread in an unfinished
+            // futex wait), as DESIGN.md asks of a log cut off in a hang.
+            if (engine) {
+                for (const Event& sample : engine->state().end_of_trace_samples(last_time)) {
+                    engine->on_event(sample);
+                }
+            }
             for (EventSink* s : sinks) s->on_end();
         }
     } fanout;
     if (writer) fanout.sinks.push_back(writer.get());
+    if (EventSink* trace = reports->event_sink()) fanout.sinks.push_back(trace);
     // With no rules there is nothing to track state for.
-    if (!pipeline->empty()) fanout.sinks.push_back(&pipeline->sink());
+    if (!pipeline->empty()) {
+        fanout.sinks.push_back(&pipeline->sink());
+        fanout.engine = &pipeline->engine();
+    }
     EventSink& sink = fanout;
 
     std::vector<InputFile> files;
@@ -410,6 +595,14 @@ int analyze_main(int argc, char** argv) {
         files.insert(files.end(), expanded.begin(), expanded.end());
     }
 
+    ProgressLine progress(::isatty(STDERR_FILENO) == 1, total_size(files));
+    fanout.progress = &progress;
+    const auto findings = [&]() -> std::optional<std::size_t> {
+        if (pipeline->empty()) return std::nullopt;
+        return pipeline->finding_count();
+    };
+    std::size_t lines_read = 0;  // all files, for the progress line
+    std::size_t bytes_done = 0;  // by the files before the current one
     strace_text::StraceLogConverter converter(sink);
     JsonlEventReader jsonl(sink);
     int status = 0;
@@ -418,8 +611,9 @@ int analyze_main(int argc, char** argv) {
     if (files.size() > 1 &&
         std::all_of(files.begin(), files.end(), [](const InputFile& f) { return f.pid > 0; })) {
         try {
-            merged = merge_ff_set(files, converter);
+            merged = merge_ff_set(files, converter, progress, findings);
         } catch (const std::exception& e) {
+            progress.clear();
             std::fprintf(stderr, "sctrace analyze: %s\n", e.what());
             return kUnusable;
         }
@@ -450,6 +644,10 @@ int analyze_main(int argc, char** argv) {
         try {
             while (reader->next(line)) {
                 ++line_no;
+                ++lines_read;
+                if (progress.due()) {
+                    progress.draw(bytes_done + reader->bytes_read(), lines_read, findings());
+                }
                 if (line_no == 1) jsonl_mode = looks_like_jsonl(line);
                 bool ok;
                 std::string error;
@@ -476,20 +674,25 @@ int analyze_main(int argc, char** argv) {
                 if (line_no == kSniffLines && good == 0 && bad > 0) break;
             }
         } catch (const std::exception& e) {
+            progress.clear();
             std::fprintf(stderr, "sctrace analyze: %s\n", e.what());
             return kUnusable;
         }
+        bytes_done += reader->bytes_read();
         if (good == 0 && bad > 0) {
+            progress.clear();
             std::fprintf(stderr,
                          "sctrace analyze: %s: not an strace log or sctrace event log (line 1: "
                          "%s)\n",
                          name.c_str(), first_error.c_str());
             return kUnusable;
         }
+        if (!jsonl_mode) converter.end_file();
         const std::size_t unparsed =
             jsonl_mode ? bad : converter.stats().unparsed - unparsed_before;
         total_unparsed += unparsed;
         if (jsonl_mode) {
+            progress.clear();
             for (const auto& p : jsonl_problems) {
                 std::fprintf(stderr, "sctrace analyze: %s:%zu: %s\n", p.file.c_str(), p.line,
                              p.message.c_str());
@@ -497,6 +700,7 @@ int analyze_main(int argc, char** argv) {
         }
     }
     if (merged) total_unparsed = converter.stats().unparsed;
+    progress.clear();  // before finish(): the end-of-log checks may print findings
     converter.finish();
     for (const auto& p : converter.stats().first_problems) {
         std::fprintf(stderr, "sctrace analyze: %s:%zu: %s\n", p.file.c_str(), p.line,
@@ -506,6 +710,11 @@ int analyze_main(int argc, char** argv) {
         std::fprintf(stderr, "sctrace analyze: %zu line(s) could not be parsed and were skipped\n",
                      total_unparsed);
     }
+    RunSummary summary;
+    summary.inputs = inputs;
+    summary.start_time = start;
+    summary.duration = now_realtime() - start;
+    reports->finish(summary, pipeline->rule_set());
     if (pipeline->failed(*fail_on)) status = 1;
     return status;
 }

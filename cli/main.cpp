@@ -11,13 +11,18 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <chrono>
 #include <cstdio>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "base/clock.h"
+#include "base/duration.h"
 #include "base/unique_fd.h"
 #include "cli/analyze.h"
+#include "cli/report_options.h"
 #include "cli/rule_pipeline.h"
 #include "cli/rules_command.h"
 #include "decoders/syscall_set.h"
@@ -40,7 +45,21 @@ struct RunOptions {
     std::vector<pid_t> attach_pids;  // -p
     std::vector<std::string> command;
     RuleOptions rules;
+    ReportPaths reports;                   // --sarif, --junit, --trace-json
+    std::string hang_after;                // --hang-after
+    std::string timeout;                   // --timeout
+    std::string watchdog_interval = "1s";  // --watchdog-interval
 };
+
+// A duration option's value, or a message naming the option.
+std::optional<std::chrono::nanoseconds> duration_option(const char* name, const std::string& text) {
+    const auto value = parse_duration(text);
+    if (!value || value->count() <= 0) {
+        std::fprintf(stderr, "sctrace: %s %s: not a duration (30s, 1.5s, 500ms, 2m)\n", name,
+                     text.c_str());
+    }
+    return value && value->count() > 0 ? value : std::nullopt;
+}
 
 // "-e trace=SET" or "-e SET" (strace's default qualifier is trace). Other
 // qualifiers are strace's too, but not supported yet: say so, do not ignore.
@@ -59,7 +78,10 @@ int run(const RunOptions& options) {
         display |= parse_trace_expression(trace_set_of(expression));
     }
     const bool want_events = !options.output_path.empty() || !options.trace_expressions.empty();
-    if (options.trace_expressions.empty() && want_events) display = SyscallSet::all();
+    // The --trace-json timeline, like -o, shows every syscall unless -e narrows it.
+    if (options.trace_expressions.empty() && (want_events || !options.reports.trace_json.empty())) {
+        display = SyscallSet::all();
+    }
 
     UniqueFd output_file;
     int output_fd = STDERR_FILENO;
@@ -94,11 +116,28 @@ int run(const RunOptions& options) {
             return kStartFailure;
         }
     }
-    auto pipeline = RulePipeline::create(options.rules);
+    RuleOptions rule_options = options.rules;
+    if (!options.hang_after.empty()) {
+        const auto hang_after = duration_option("--hang-after", options.hang_after);
+        if (!hang_after) return kStartFailure;
+        rule_options.engine.hang_after = hang_after->count();
+    }
+    std::optional<std::chrono::nanoseconds> timeout;
+    if (!options.timeout.empty()) {
+        timeout = duration_option("--timeout", options.timeout);
+        if (!timeout) return kStartFailure;
+    }
+    const auto watchdog_interval =
+        duration_option("--watchdog-interval", options.watchdog_interval);
+    if (!watchdog_interval) return kStartFailure;
+    auto reports = ReportOutputs::open(options.reports, fail_on, "sctrace");
+    if (!reports) return kStartFailure;
+    auto pipeline = RulePipeline::create(rule_options, reports->finding_sinks());
     if (!pipeline) return kStartFailure;
 
     std::vector<EventSink*> sinks;
     if (writer) sinks.push_back(writer.get());
+    if (EventSink* trace = reports->event_sink()) sinks.push_back(trace);
     if (!pipeline->empty()) sinks.push_back(&pipeline->sink());
 
     SessionOptions session_options;
@@ -106,10 +145,33 @@ int run(const RunOptions& options) {
     session_options.traced |= pipeline->needed_syscalls();
     session_options.use_seccomp = !options.no_seccomp;
     // Rules read decoded arguments (socket types, sockaddrs, flags).
-    session_options.decode = (want_events && options.format == "strace") || !pipeline->empty();
+    session_options.decode = (want_events && options.format == "strace") || !pipeline->empty() ||
+                             !options.reports.trace_json.empty();
     session_options.decode_options.string_limit = options.string_limit;
+    // The /proc watchdog runs when a rule reads its samples (the hang rules).
+    if (!pipeline->empty() && pipeline->needs_watchdog()) {
+        session_options.watchdog_interval =
+            std::chrono::duration_cast<std::chrono::milliseconds>(*watchdog_interval);
+        if (session_options.watchdog_interval->count() == 0) {
+            session_options.watchdog_interval = std::chrono::milliseconds(1);
+        }
+    }
+    session_options.timeout = timeout;
     Session session(std::move(session_options), std::move(sinks));
+    if (!pipeline->empty()) {
+        // Findings that want stacks (fatal-signal, the hang rules, all with
+        // -k) get them from the live tracer, which alone can stop a thread.
+        pipeline->engine().set_stack_provider(
+            [&session](rules::Finding& finding, rules::StackScope scope) {
+                if (scope == rules::StackScope::Process) {
+                    finding.stacks = session.capture_process_stacks(finding.pid);
+                } else if (scope == rules::StackScope::Thread) {
+                    finding.stacks.push_back(session.capture_stack(finding.tid));
+                }
+            });
+    }
 
+    const Nanos start = now_realtime();
     try {
         if (!options.attach_pids.empty()) {
             for (const pid_t pid : options.attach_pids) session.attach(pid);
@@ -121,6 +183,13 @@ int run(const RunOptions& options) {
         return kStartFailure;
     }
     const int status = session.run();
+    RunSummary summary;
+    summary.command = options.command;
+    summary.attached = options.attach_pids;
+    summary.exit_status = status;
+    summary.start_time = start;
+    summary.duration = now_realtime() - start;
+    reports->finish(summary, pipeline->rule_set());
     if (fail_on && pipeline->failed(*fail_on)) {
         std::fprintf(stderr, "sctrace: findings at or above '%s' (--fail-on)\n",
                      options.rules.fail_on.c_str());
@@ -141,7 +210,7 @@ int main_with_exceptions(int argc, char** argv) {
         "  sctrace -p 4711\n"
         "Exit status: the command's (128+N when killed by signal N); 0 after detaching\n"
         "from -p processes; 2 when sctrace could not start; 121 when the command\n"
-        "succeeded but --fail-on was met.\n"
+        "succeeded but --fail-on was met; 124 when --timeout expired.\n"
         "Other commands: sctrace analyze FILE..., sctrace rules list|check|explain|fields");
 
     RunOptions options;
@@ -171,12 +240,27 @@ int main_with_exceptions(int argc, char** argv) {
         ->type_name("PATH")
         ->allow_extra_args(false);
     app.add_flag("--no-rules", options.rules.no_rules, "Load no rules: trace only");
+    app.add_option("--hang-after", options.hang_after,
+                   "How long a thread may stay stuck (D state, futex deadlock) before the "
+                   "watchdog rules report it (default 30s)")
+        ->type_name("DURATION");
+    app.add_option("--timeout", options.timeout,
+                   "After DURATION, report every thread's state and stack, SIGKILL the "
+                   "command and exit 124")
+        ->type_name("DURATION");
+    app.add_option("--watchdog-interval", options.watchdog_interval,
+                   "How often the watchdog samples every traced thread's /proc state")
+        ->type_name("DURATION")
+        ->capture_default_str();
+    app.add_flag("-k,--stack-trace", options.rules.engine.stack_every_finding,
+                 "Capture the user stack of the thread of every finding");
     app.add_option("--findings", options.rules.findings_path, "Write findings as JSON Lines")
         ->type_name("FILE");
     app.add_option(
            "--fail-on", options.rules.fail_on,
            "Exit 121 when the command succeeded but a finding at or above SEVERITY was raised")
         ->type_name("SEVERITY");
+    add_report_options(app, options.reports);
     bool follow_forks = true;  // always on: accepted so that strace habits work
     app.add_flag("-f", follow_forks, "Follow forks and threads (always on)");
 

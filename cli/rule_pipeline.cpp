@@ -29,7 +29,8 @@ std::string default_rules_path() {
     return SCTRACE_SOURCE_RULES_DIR;
 }
 
-std::unique_ptr<RulePipeline> RulePipeline::create(const RuleOptions& options) {
+std::unique_ptr<RulePipeline> RulePipeline::create(const RuleOptions& options,
+                                                   std::vector<rules::FindingSink*> extra_sinks) {
     std::unique_ptr<RulePipeline> p(new RulePipeline);
     if (!options.no_rules) {
         p->rules_.load(options.paths.empty() ? std::vector<std::string>{default_rules_path()}
@@ -55,7 +56,9 @@ std::unique_ptr<RulePipeline> RulePipeline::create(const RuleOptions& options) {
         p->jsonl_ = std::make_unique<JsonlFindingsWriter>(p->findings_file_.get());
         sinks.push_back(p->jsonl_.get());
     }
-    p->engine_ = std::make_unique<rules::RuleEngine>(p->rules_, std::move(sinks), describe_event);
+    sinks.insert(sinks.end(), extra_sinks.begin(), extra_sinks.end());
+    p->engine_ = std::make_unique<rules::RuleEngine>(p->rules_, std::move(sinks), describe_event,
+                                                     options.engine);
     return p;
 }
 
@@ -71,6 +74,17 @@ SyscallSet RulePipeline::needed_syscalls() const {
         if (const auto nr = syscall_number(Arch::X86_64, name)) set.add(*nr);
     }
     return set;
+}
+
+bool RulePipeline::needs_watchdog() const {
+    for (const auto& rule : rules_.rules()) {
+        if (!rule->enabled) continue;
+        for (const rules::Condition* condition : rule->conditions()) {
+            const auto& types = condition->event_types();
+            if (types && types->count("thread_sample")) return true;
+        }
+    }
+    return false;
 }
 
 bool RulePipeline::failed(rules::Severity threshold) const {

@@ -21,6 +21,7 @@ struct RuleOptions {
     std::string findings_path;       // --findings
     std::string fail_on = "";        // --fail-on; "" = the command's default
     bool no_rules = false;           // --no-rules
+    rules::EngineOptions engine;     // --hang-after, -k
 };
 
 // The bundled pack: $SCTRACE_RULES, else rules/ next to the build or install.
@@ -30,13 +31,19 @@ class RulePipeline {
 public:
     // Loads and compiles the rules. On errors, prints them (file:line:col,
     // caret, hint) to stderr and returns nullptr.
-    static std::unique_ptr<RulePipeline> create(const RuleOptions& options);
+    // `extra_sinks` (the CI reporters) get every finding too.
+    static std::unique_ptr<RulePipeline> create(const RuleOptions& options,
+                                                std::vector<rules::FindingSink*> extra_sinks = {});
 
     EventSink& sink() { return *engine_; }
+    rules::RuleEngine& engine() { return *engine_; }
     const rules::RuleSet& rule_set() const { return rules_; }
     // The syscalls the rules need, as a set for the tracer.
     SyscallSet needed_syscalls() const;
     bool empty() const { return rules_.rules().empty(); }
+    // Some enabled rule reads the watchdog's samples (evt.type =
+    // thread_sample): the live tracer must run its /proc watchdog.
+    bool needs_watchdog() const;
 
     // True when a finding at or above `threshold` was raised.
     bool failed(rules::Severity threshold) const;

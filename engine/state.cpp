@@ -18,6 +18,33 @@ void copy_name(std::string_view name, char* out, std::size_t size) {
     out[n] = '\0';
 }
 
+// glibc reads its NSS configuration from this fixed path.
+bool is_nss_config(std::string_view path) {
+    return path == "/etc/nsswitch.conf";
+}
+
+// An NSS service module: libnss_files.so.2, /lib/.../libnss_compat.so.2.
+bool is_nss_module(std::string_view path) {
+    const std::string_view file = path.substr(path.rfind('/') + 1);
+    return file.starts_with("libnss_") && file.find(".so") != std::string_view::npos;
+}
+
+// What the dynamic loader opens: its cache, and shared objects (x.so,
+// x.so.6, x.so.1.2.3).
+bool is_shared_object(std::string_view path) {
+    if (path == "/etc/ld.so.cache") return true;
+    const std::string_view file = path.substr(path.rfind('/') + 1);
+    const std::size_t so = file.rfind(".so");
+    if (so == std::string_view::npos || so == 0) return false;
+    const std::string_view rest = file.substr(so + 3);
+    return rest.empty() ||
+           (rest[0] == '.' && rest.find_first_not_of("0123456789.") == std::string_view::npos);
+}
+
+// futex on x86_64: /proc/TID/syscall, which the watchdog samples, numbers
+// calls in the native table.
+constexpr std::int32_t kFutexNr = 202;
+
 bool is_wait_call(std::string_view name) {
     return name == "poll" || name == "ppoll" || name == "select" || name == "pselect6" ||
            name == "epoll_wait" || name == "epoll_pwait" || name == "epoll_pwait2" ||
@@ -145,21 +172,45 @@ int fd_argument_by_name(std::string_view s) {
 }  // namespace
 
 int fd_argument_of(std::string_view s) {
-    static const std::vector<std::int8_t> by_number = [] {
-        std::vector<std::int8_t> table(static_cast<std::size_t>(syscall_table_size(Arch::X86_64)),
-                                       -1);
-        for (std::size_t nr = 0; nr < table.size(); ++nr) {
+    // Event names of known syscalls are views of the static table's names,
+    // so the answers are indexed by the name's address (open addressing, at
+    // most a quarter full): several lookups per event, and even the table's
+    // binary search by name cost 6% of `sctrace analyze`.
+    struct ByAddress {
+        std::vector<std::string_view> names;  // views of the table's own names
+        std::vector<std::int8_t> answers;
+        std::size_t mask = 0;
+        static std::size_t hash(const char* p) {
+            const auto bits = reinterpret_cast<std::uintptr_t>(p) >> 3;  // Fibonacci hashing
+            return static_cast<std::size_t>((bits * 0x9e3779b97f4a7c15ull) >> 20);
+        }
+    };
+    static const ByAddress by_address = [] {
+        ByAddress t;
+        const auto size = static_cast<std::size_t>(syscall_table_size(Arch::X86_64));
+        std::size_t slots = 16;
+        while (slots < 4 * size) slots *= 2;
+        t.names.assign(slots, {});
+        t.answers.assign(slots, -1);
+        t.mask = slots - 1;
+        for (std::size_t nr = 0; nr < size; ++nr) {
             if (const SyscallInfo* info = syscall_info(Arch::X86_64, static_cast<long>(nr))) {
-                table[nr] = static_cast<std::int8_t>(fd_argument_by_name(info->name));
+                std::size_t at = ByAddress::hash(info->name.data()) & t.mask;
+                while (!t.names[at].empty()) at = (at + 1) & t.mask;
+                t.names[at] = info->name;
+                t.answers[at] = static_cast<std::int8_t>(fd_argument_by_name(info->name));
             }
         }
-        return table;
+        return t;
     }();
-    // Names from the table (every event of a known syscall) hit the array.
-    if (const auto nr = syscall_number(Arch::X86_64, s)) {
-        return by_number[static_cast<std::size_t>(*nr)];
+    for (std::size_t at = ByAddress::hash(s.data()) & by_address.mask;
+         !by_address.names[at].empty(); at = (at + 1) & by_address.mask) {
+        // The address alone could be a prefix's ("read" of "readv"): the
+        // size must match too.
+        const std::string_view name = by_address.names[at];
+        if (name.data() == s.data() && name.size() == s.size()) return by_address.answers[at];
     }
-    return fd_argument_by_name(s);
+    return fd_argument_by_name(s);  // names from elsewhere (a log's unknown call, JSONL)
 }
 
 void FdState::remember(const Event& event, const SyscallEvent& call) {
@@ -170,16 +221,25 @@ void FdState::remember(const Event& event, const SyscallEvent& call) {
     FdEventRecord& r = history[history_size++];
     r.time = event.time;
     r.tid = event.tid;
-    char err[24] = "";
-    if (call.err) std::snprintf(err, sizeof err, " (errno %d)", call.err);
-    if (!call.has_result) {
-        std::snprintf(r.what.data(), r.what.size(), "%.*s = ?", static_cast<int>(call.name.size()),
-                      call.name.data());
+    r.err = call.err;
+    r.ret = call.ret;
+    r.has_result = call.has_result;
+    r.name_size = static_cast<std::uint8_t>(std::min(call.name.size(), r.name.size()));
+    std::memcpy(r.name.data(), call.name.data(), r.name_size);
+}
+
+std::string FdEventRecord::text() const {
+    // The same 48-byte line remember() used to write for every event.
+    char err_text[24] = "";
+    if (err) std::snprintf(err_text, sizeof err_text, " (errno %d)", err);
+    char line[48];
+    if (!has_result) {
+        std::snprintf(line, sizeof line, "%.*s = ?", static_cast<int>(name_size), name.data());
     } else {
-        std::snprintf(r.what.data(), r.what.size(), "%.*s = %lld%s",
-                      static_cast<int>(call.name.size()), call.name.data(),
-                      static_cast<long long>(call.ret), err);
+        std::snprintf(line, sizeof line, "%.*s = %lld%s", static_cast<int>(name_size), name.data(),
+                      static_cast<long long>(ret), err_text);
     }
+    return line;
 }
 
 ProcessState& StateTracker::process_of(pid_t pid) {
@@ -250,6 +310,25 @@ void StateTracker::close_fd(ProcessState& p, int fd, const Event& event) {
     p.closed[fd] = std::move(closed);
 }
 
+void StateTracker::note_open(ProcessState& p, std::string_view path, bool ok) {
+    ProgramFacts& program = p.program;
+    const bool nss = is_nss_config(path) || is_nss_module(path);
+    // The first telling open after an exec decides, attempts included (a
+    // container without nsswitch.conf still shows glibc looking for it).
+    if (program.inferring && (nss || is_shared_object(path))) {
+        program.inferring = false;
+        program.is_static = nss ? 1 : 0;
+    }
+    if (!ok) return;
+    // Only glibc has NSS modules, and a dynamic program on it loads libc.so.6.
+    if (program.glibc < 0 &&
+        (is_nss_module(path) || path.substr(path.rfind('/') + 1) == "libc.so.6")) {
+        program.glibc = 1;
+    }
+    if (nss) ++program.nss_opens;
+    if (is_nss_module(path)) ++program.nss_modules;
+}
+
 void StateTracker::apply(const Event& event) {
     switch (event.kind) {
         case EventKind::SyscallEntry: {
@@ -264,7 +343,27 @@ void StateTracker::apply(const Event& event) {
             t.call_since = call.entry_time;
             const int fd_arg = fd_argument_of(call.name);
             t.call_fd = fd_arg >= 0 ? arg_fd(call, fd_arg) : std::nullopt;
-            t.call_arg0 = call.args[0];
+            // A parsed strace line has no registers: its tree has the value.
+            t.call_arg0 = static_cast<std::uint64_t>(
+                arg_int(call, 0).value_or(static_cast<std::int64_t>(call.args[0])));
+            t.call_untimed_wait = call.name == "futex" && is_untimed_futex_wait(call);
+            break;
+        }
+        case EventKind::ThreadSample: {
+            const ThreadSampleEvent& sample = *event.thread_sample();
+            ProcessState& p = process_of(event.pid);
+            ThreadState& t = p.threads[event.tid];
+            thread_to_process_[event.tid] = event.pid;
+            t.tid = event.tid;
+            t.pid = event.pid;
+            t.sampled_state = sample.state;
+            t.sampled_syscall = sample.syscall;
+            t.sampled_arg0 = sample.args[0];
+            t.sampled_untimed_wait =
+                sample.syscall == kFutexNr && is_untimed_futex_wait(sample.args[1], sample.args[3]);
+            t.io_worker = sample.io_worker;
+            t.wchan = sample.wchan;
+            t.comm = sample.comm;
             break;
         }
         case EventKind::SyscallExit: {
@@ -294,13 +393,19 @@ void StateTracker::apply(const Event& event) {
                     ProcessState& c = processes_[spawn.child_pid];
                     c.fds = parent->fds;
                     c.exe = parent->exe;
+                    c.program = parent->program;
                 }
             }
             break;
         }
         case EventKind::Exec: {
             ProcessState& p = process_of(event.pid);
-            p.exe = std::string(event.exec()->path);
+            const ExecEvent& exec = *event.exec();
+            p.exe = std::string(exec.path);
+            p.program = ProgramFacts{};
+            p.program.is_static = exec.is_static;
+            p.program.glibc = exec.glibc;
+            p.program.inferring = exec.is_static < 0;
             // Close-on-exec descriptors are gone in the new program.
             for (auto it = p.fds.begin(); it != p.fds.end();) {
                 it = it->second.cloexec ? p.fds.erase(it) : std::next(it);
@@ -325,6 +430,55 @@ void StateTracker::apply(const Event& event) {
         default:
             break;
     }
+}
+
+bool is_untimed_futex_wait(std::uint64_t op, std::uint64_t timeout) {
+    // FUTEX_WAIT, FUTEX_LOCK_PI, FUTEX_WAIT_BITSET, FUTEX_WAIT_REQUEUE_PI,
+    // FUTEX_LOCK_PI2 (linux/futex.h), with the private/clock bits masked off.
+    const std::uint64_t cmd = op & 127;
+    const bool wait = cmd == 0 || cmd == 6 || cmd == 9 || cmd == 11 || cmd == 13;
+    return wait && timeout == 0;
+}
+
+bool is_untimed_futex_wait(const SyscallEvent& call) {
+    // A parsed strace line has no registers: read strace's spelling.
+    if (call.decoded) {
+        const std::string_view op = arg_name(call, 1);
+        if (!op.empty()) {
+            const bool wait = op.find("FUTEX_WAIT") != std::string_view::npos ||
+                              op.find("FUTEX_LOCK_PI") != std::string_view::npos;
+            if (!wait) return false;
+            const NodeId timeout = arg_node(call, 3);
+            if (timeout == kNoNode) return true;
+            const ArgNode& node = call.decoded->node(timeout);
+            if (node.kind == ArgKind::Text) return node.text == "NULL";
+            const std::optional<std::int64_t> value = arg_int(call, 3);
+            return value && *value == 0;
+        }
+    }
+    return is_untimed_futex_wait(call.args[1], call.args[3]);
+}
+
+std::vector<Event> StateTracker::end_of_trace_samples(Nanos time) const {
+    std::vector<Event> samples;
+    for (const auto& [pid, p] : processes_) {
+        for (const auto& [tid, t] : p.threads) {
+            ThreadSampleEvent sample;
+            sample.end_of_trace = true;
+            sample.io_worker = t.io_worker;
+            if (t.in_call) {
+                const std::optional<int> nr =
+                    syscall_number(Arch::X86_64, std::string_view(t.call.data()));
+                sample.syscall = nr ? *nr : -2;
+                sample.args[0] = t.call_arg0;
+                // A futex wait with no timeout, in the raw form a live
+                // sample has (op FUTEX_WAIT, timeout NULL).
+                sample.args[1] = t.call_untimed_wait ? 0 : 1;
+            }
+            samples.push_back(Event{EventKind::ThreadSample, time, pid, tid, sample});
+        }
+    }
+    return samples;
 }
 
 void StateTracker::on_exit_of_call(const Event& event, const SyscallEvent& call) {
@@ -451,6 +605,12 @@ void StateTracker::on_exit_of_call(const Event& event, const SyscallEvent& call)
             open_fd(p, ret_fd, std::move(copy), event);
         }
         return;
+    }
+    if ((name == "open" || name == "openat") && call.has_result) {
+        const NodeId path = arg_node(call, name == "openat" ? 1 : 0);
+        if (path != kNoNode && call.decoded->node(path).kind == ArgKind::Str) {
+            note_open(p, call.decoded->node(path).text, ok);
+        }
     }
     if ((name == "open" || name == "openat" || name == "creat") && ok) {
         FdState s;

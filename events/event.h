@@ -88,6 +88,11 @@ struct SpawnEvent {
 struct ExecEvent {
     std::string_view path;  // the executable, from /proc/PID/exe
     pid_t former_tid = 0;
+    // Facts from the executable's ELF file (decoders/exe_facts.h): -1
+    // unknown, 0 no, 1 yes. Live and in sctrace's JSONL; a strace log has no
+    // file to read, so the state tracker infers what it can from the opens.
+    std::int8_t is_static = -1;  // no PT_INTERP: nothing loaded libraries for it
+    std::int8_t glibc = -1;      // built against GNU libc
 };
 
 // A thread or a whole process ended.
@@ -109,12 +114,12 @@ struct StopEvent {
 // source synthesizes one per thread still inside a call when a log ends with
 // no exit line for its process (`end_of_trace`), state unknown.
 struct ThreadSampleEvent {
-    char state = '?';            // /proc stat state: R S D T t Z X I, '?' unknown
-    std::int32_t syscall = -1;   // the call it sits in (x86_64 nr), -1 none, -2 unknown
+    char state = '?';                     // /proc stat state: R S D T t Z X I, '?' unknown
+    std::int32_t syscall = -1;            // the call it sits in (x86_64 nr), -1 none, -2 unknown
     std::array<std::uint64_t, 6> args{};  // that call's arguments
-    std::array<char, 32> wchan{};          // kernel function it sleeps in, "" unknown
-    std::array<char, 16> comm{};           // thread name ("iou-sqp-4711")
-    bool io_worker = false;  // an io_uring kernel thread (iou-sqp-*, iou-wrk-*)
+    std::array<char, 32> wchan{};         // kernel function it sleeps in, "" unknown
+    std::array<char, 16> comm{};          // thread name ("iou-sqp-4711")
+    bool io_worker = false;               // an io_uring kernel thread (iou-sqp-*, iou-wrk-*)
     bool sigkill_pending = false;  // SIGKILL sent, not yet acted on (/proc status ShdPnd/SigPnd)
     bool end_of_trace = false;     // post-mortem: the trace ended with the thread like this
 };

@@ -359,6 +359,13 @@ void JsonlWriter::write_other(const Event& event) {
             out_.append(std::string_view(R"(,"path":)"));
             append_json_string(out_, event.exec()->path);
             fmt::format_to(out, R"(,"former_tid":{})", event.exec()->former_tid);
+            // The ELF facts, only when known: analyze reads them back.
+            if (event.exec()->is_static >= 0) {
+                fmt::format_to(out, R"(,"static":{})", event.exec()->is_static > 0);
+            }
+            if (event.exec()->glibc >= 0) {
+                fmt::format_to(out, R"(,"glibc":{})", event.exec()->glibc > 0);
+            }
             break;
         case EventKind::Exit: {
             const ExitEvent& exit = *event.exit();

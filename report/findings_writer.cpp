@@ -82,6 +82,13 @@ void TextFindingsWriter::on_finding(const rules::Finding& f) {
         text += "sctrace:   evidence:\n";
         for (const auto& e : f.evidence) text += "sctrace:     " + e + "\n";
     }
+    for (const ThreadStack& stack : f.stacks) {
+        text += fmt::format("sctrace:   stack of thread {}:{}\n", stack.tid,
+                            stack.note.empty() ? "" : " (" + stack.note + ")");
+        for (const StackFrame& frame : stack.frames) {
+            text += "sctrace:    " + format_frame(frame) + "\n";
+        }
+    }
     text += "sctrace:   see " + f.doc + "\n";
     std::fputs(text.c_str(), out_);
     std::fflush(out_);
@@ -106,6 +113,28 @@ void JsonlFindingsWriter::on_finding(const rules::Finding& f) {
     }
     out.append(std::string_view(R"(],"doc":)"));
     append_json_string(out, f.doc);
+    if (!f.stacks.empty()) {
+        // Frames as structured objects, so tools need not parse the text.
+        out.append(std::string_view(R"(,"stacks":[)"));
+        for (std::size_t i = 0; i < f.stacks.size(); ++i) {
+            const ThreadStack& stack = f.stacks[i];
+            fmt::format_to(it, R"({}{{"tid":{},"note":)", i ? "," : "", stack.tid);
+            append_json_string(out, stack.note);
+            out.append(std::string_view(R"(,"frames":[)"));
+            for (std::size_t k = 0; k < stack.frames.size(); ++k) {
+                const StackFrame& fr = stack.frames[k];
+                fmt::format_to(it, R"({}{{"pc":{},"module":)", k ? "," : "", fr.pc);
+                append_json_string(out, fr.module);
+                fmt::format_to(it, R"(,"module_offset":{},"function":)", fr.module_offset);
+                append_json_string(out, fr.function);
+                fmt::format_to(it, R"(,"function_offset":{},"file":)", fr.function_offset);
+                append_json_string(out, fr.file);
+                fmt::format_to(it, R"(,"line":{},"inlined":{}}})", fr.line, fr.inlined);
+            }
+            out.append(std::string_view("]}"));
+        }
+        out.push_back(']');
+    }
     out.append(std::string_view("}\n"));
     write_all(fd_, fmt::to_string(out));
 }

@@ -3,22 +3,27 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <linux/audit.h>
+#include <pthread.h>
+#include <signal.h>
 #include <sys/mman.h>
 #include <sys/ptrace.h>
 #include <sys/user.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <set>
 #include <stdexcept>
 #include <thread>
 
 #include "base/clock.h"
 #include "base/system_error.h"
 #include "base/unique_fd.h"
+#include "decoders/exe_facts.h"
 #include "decoders/syscall_table.h"
 #include "tracer/remote_memory.h"
 
@@ -332,25 +337,107 @@ void Session::attach(pid_t pid) {
     }
 }
 
+namespace {
+
+// Blocks SIGCHLD in the tracer's thread for the life of the object (and in
+// the watchdog thread, which inherits the mask), so that sigtimedwait can
+// wait for the next stop with a deadline. Launched commands were forked
+// before, with the normal mask.
+class SigchldBlocked {
+public:
+    SigchldBlocked() {
+        sigset_t set;
+        sigemptyset(&set);
+        sigaddset(&set, SIGCHLD);
+        ::pthread_sigmask(SIG_BLOCK, &set, &old_);
+    }
+    ~SigchldBlocked() {
+        // Drop a wake-up left pending, so it is not delivered (ignored) later.
+        sigset_t set;
+        sigemptyset(&set);
+        sigaddset(&set, SIGCHLD);
+        const timespec zero{};
+        while (::sigtimedwait(&set, nullptr, &zero) > 0) {
+        }
+        ::pthread_sigmask(SIG_SETMASK, &old_, nullptr);
+    }
+    SigchldBlocked(const SigchldBlocked&) = delete;
+    SigchldBlocked& operator=(const SigchldBlocked&) = delete;
+
+private:
+    sigset_t old_;
+};
+
+// Every thread of every process in `tasks`, sampled now (for --timeout
+// without a watchdog, and for the last look at survivors).
+template <typename Tasks>
+std::vector<ThreadSample> sample_processes(const Tasks& tasks) {
+    std::vector<ThreadSample> samples;
+    for (const auto& [tid, task] : tasks) {
+        if (!task.is_leader()) continue;
+        for (const pid_t t : list_task_ids("/proc", task.tgid())) {
+            if (auto data = read_thread_sample("/proc", task.tgid(), t)) {
+                samples.push_back(ThreadSample{now_realtime(), task.tgid(), t, *data});
+            }
+        }
+    }
+    return samples;
+}
+
+}  // namespace
+
 int Session::run() {
     using Clock = std::chrono::steady_clock;
     Clock::time_point detach_deadline{};
+    // With a watchdog or a deadline the loop must wake up without a stop:
+    // waitpid polls, and the wait in between is a sigtimedwait on SIGCHLD
+    // (every ptrace stop sends one; so does the watchdog when it has news).
+    const bool timed = options_.watchdog_interval || options_.timeout;
+    std::optional<SigchldBlocked> sigchld_blocked;
+    if (timed) sigchld_blocked.emplace();
+    if (options_.watchdog_interval) {
+        watchdog_ = std::make_unique<Watchdog>(WatchdogOptions{*options_.watchdog_interval},
+                                               static_cast<pid_t>(::gettid()));
+        for (const auto& [tid, task] : tasks_) {
+            if (task.is_leader()) watchdog_->watch(task.tgid());
+        }
+    }
+    const Clock::time_point start = Clock::now();
+    const Clock::time_point timeout_at =
+        options_.timeout ? start + std::chrono::duration_cast<Clock::duration>(*options_.timeout)
+                         : Clock::time_point::max();
+    Clock::time_point kill_deadline = Clock::time_point::max();
     while (!tasks_.empty()) {
         handle_own_signals();
+        if (watchdog_ && watchdog_->has_samples()) emit_samples(watchdog_->take(), false);
+        if (!timed_out_ && Clock::now() >= timeout_at) {
+            on_timeout();
+            kill_deadline = Clock::now() + options_.kill_grace;
+        }
+        if (timed_out_ && Clock::now() >= kill_deadline) {
+            report_survivors();
+            break;
+        }
         if (detaching_ && detach_deadline == Clock::time_point{}) {
             detach_deadline = Clock::now() + kDetachGrace;
+        }
+        if (!deferred_stops_.empty() && !detaching_) {
+            const auto [deferred_tid, deferred_raw] = deferred_stops_.front();
+            deferred_stops_.pop_front();
+            handle_stop(deferred_tid, WaitStatus(deferred_raw));
+            continue;
         }
         int raw = 0;
         // While detaching we poll so that a thread stuck in D state cannot
         // keep sctrace waiting forever.
-        const int flags = __WALL | (detaching_ ? WNOHANG : 0);
+        const int flags = __WALL | (detaching_ || timed ? WNOHANG : 0);
         const pid_t tid = ::waitpid(-1, &raw, flags);
         if (tid < 0) {
             if (errno == EINTR) continue;
             if (errno == ECHILD) break;
             throw_errno("waitpid");
         }
-        if (tid == 0) {  // detaching, nothing stopped yet
+        if (tid == 0 && detaching_) {  // detaching, nothing stopped yet
             if (Clock::now() > detach_deadline) {
                 std::fprintf(options_.notices,
                              "sctrace: %zu thread(s) did not stop within %llds; leaving them "
@@ -361,14 +448,180 @@ int Session::run() {
             std::this_thread::sleep_for(std::chrono::milliseconds(5));
             continue;
         }
+        if (tid == 0) {  // nothing stopped: wait for a stop, a sample or a deadline
+            wait_for_stops(timed_out_ ? kill_deadline : timeout_at);
+            continue;
+        }
         if (detaching_) {
             handle_stop_while_detaching(tid, WaitStatus(raw));
         } else {
             handle_stop(tid, WaitStatus(raw));
         }
     }
+    if (watchdog_ && watchdog_->has_samples()) emit_samples(watchdog_->take(), false);
+    watchdog_.reset();
     for (EventSink* sink : sinks_) sink->on_end();
+    if (timed_out_) return kTimeoutStatus;
     return attach_mode_ ? 0 : launched_status_;
+}
+
+// ---------------------------------------------------------------------------
+// Stacks (tracer/unwinder.h), for findings and --timeout.
+
+ThreadStack Session::capture_stack(pid_t tid) {
+    ThreadStack stack;
+    stack.tid = tid;
+    Task* task = find_task(tid);
+    if (!task) {
+        stack.note = "not traced (gone)";
+        return stack;
+    }
+    if (tid == stopped_tid_) {
+        stack.frames = unwinder_.unwind(task->tgid(), tid, 64, &stack.note);
+        return stack;
+    }
+    // Stop it: PTRACE_INTERRUPT, then wait a moment for its stop. A thread
+    // in a syscall that sleeps interruptibly stops at once (the call is
+    // restarted when it resumes); one in D state does not until it leaves
+    // the kernel, and its stop then reaches the main loop, which resumes it.
+    if (!task->interrupt()) {
+        stack.note = "could not be interrupted (gone)";
+        return stack;
+    }
+    constexpr auto kStopWait = std::chrono::milliseconds(300);
+    const auto until = std::chrono::steady_clock::now() + kStopWait;
+    for (;;) {
+        int raw = 0;
+        const pid_t got = ::waitpid(tid, &raw, __WALL | WNOHANG);
+        if (got == tid) {
+            const WaitStatus status(raw);
+            if (status.gone()) {
+                deferred_stops_.emplace_back(tid, raw);
+                stack.note = "exited while being stopped";
+                return stack;
+            }
+            stack.frames = unwinder_.unwind(task->tgid(), tid, 64, &stack.note);
+            if (status.kind() == WaitStatus::Kind::InterruptStop) {
+                resume(*task);  // our interrupt: carry on where it was
+            } else {
+                // A stop of its own that beat the interrupt: the loop handles
+                // it, and the interrupt's stop after it.
+                deferred_stops_.emplace_back(tid, raw);
+            }
+            return stack;
+        }
+        if (got < 0 && errno != EINTR) {
+            stack.note = "could not be stopped (" + std::string(std::strerror(errno)) + ")";
+            return stack;
+        }
+        if (std::chrono::steady_clock::now() >= until) break;
+        std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    }
+    char state = '?';
+    if (auto sample = read_thread_sample("/proc", task->tgid(), tid)) state = sample->state;
+    stack.note = state == 'D' ? "in uninterruptible sleep (D state): it cannot stop to be unwound"
+                              : "did not stop within 300 ms to be unwound";
+    return stack;
+}
+
+std::vector<ThreadStack> Session::capture_process_stacks(pid_t pid) {
+    std::vector<pid_t> tids;
+    for (const auto& [tid, task] : tasks_) {
+        if (task.tgid() == pid) tids.push_back(tid);
+    }
+    std::sort(tids.begin(), tids.end());
+    std::vector<ThreadStack> stacks;
+    for (const pid_t tid : tids) stacks.push_back(capture_stack(tid));
+    return stacks;
+}
+
+// ---------------------------------------------------------------------------
+// The watchdog and --timeout.
+
+void Session::wait_for_stops(std::chrono::steady_clock::time_point until) {
+    using namespace std::chrono;
+    // Never sleep past a second: a lost wake-up costs at most that.
+    auto wait = duration_cast<nanoseconds>(until - steady_clock::now());
+    wait = std::clamp(wait, nanoseconds(0), nanoseconds(seconds(1)));
+    const timespec ts{static_cast<time_t>(wait.count() / 1'000'000'000),
+                      static_cast<long>(wait.count() % 1'000'000'000)};
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGCHLD);
+    // EAGAIN (deadline) and EINTR (our SIGINT/SIGTERM handler) both just
+    // send the loop round again.
+    ::sigtimedwait(&set, nullptr, &ts);
+}
+
+void Session::emit_samples(std::vector<ThreadSample> samples, bool end_of_trace) {
+    for (ThreadSample& sample : samples) {
+        // Only processes we trace and whose program has started.
+        const Task* leader = find_task(sample.pid);
+        if (!leader || suppressed(*leader)) continue;
+        sample.data.end_of_trace = end_of_trace;
+        Event event{EventKind::ThreadSample, sample.time, sample.pid, sample.tid, sample.data};
+        emit(event);
+    }
+}
+
+void Session::on_timeout() {
+    timed_out_ = true;
+    std::vector<ThreadSample> samples =
+        watchdog_ ? watchdog_->sample_now() : sample_processes(tasks_);
+    const double seconds =
+        options_.timeout ? std::chrono::duration<double>(*options_.timeout).count() : 0.0;
+    std::fprintf(options_.notices,
+                 "sctrace: --timeout: %.3gs passed; the traced threads were, before SIGKILL:\n",
+                 seconds);
+    for (const ThreadSample& s : samples) {
+        const ThreadSampleEvent& d = s.data;
+        std::string call = "running";
+        if (d.syscall >= 0) {
+            char scratch[32];
+            call = "in " + std::string(syscall_name(Arch::X86_64, d.syscall, scratch));
+            char args[160];
+            std::snprintf(args, sizeof args, "(%#llx, %#llx, %#llx, ...)",
+                          static_cast<unsigned long long>(d.args[0]),
+                          static_cast<unsigned long long>(d.args[1]),
+                          static_cast<unsigned long long>(d.args[2]));
+            call += args;
+        } else if (d.syscall == -2) {
+            call = "call unknown";
+        } else if (d.state != 'R') {
+            call = "not in a syscall";
+        }
+        std::fprintf(options_.notices, "sctrace:   pid %d tid %d (%s) state %c %s%s%s%s\n", s.pid,
+                     s.tid, d.comm.data(), d.state, call.c_str(), d.wchan[0] ? ", wchan " : "",
+                     d.wchan.data(), d.io_worker ? " [io_uring worker]" : "");
+        if (d.io_worker || !find_task(s.tid)) continue;
+        const ThreadStack stack = capture_stack(s.tid);
+        for (const StackFrame& frame : stack.frames) {
+            std::fprintf(options_.notices, "sctrace:    %s\n", format_frame(frame).c_str());
+        }
+        if (!stack.note.empty()) {
+            std::fprintf(options_.notices, "sctrace:     (stack: %s)\n", stack.note.c_str());
+        }
+    }
+    emit_samples(std::move(samples), false);
+    for (const auto& [tid, task] : tasks_) {
+        if (task.is_leader()) ::kill(task.tgid(), SIGKILL);
+    }
+    if (launched_alive_) ::kill(launched_->pid(), SIGKILL);
+}
+
+void Session::report_survivors() {
+    // The last look: what is still here survived SIGKILL for kill_grace.
+    // Samples marked end_of_trace let the watch rules (unkillable-task)
+    // conclude now instead of waiting for a duration nobody will wait out.
+    std::vector<ThreadSample> samples = sample_processes(tasks_);
+    std::set<pid_t> pids;
+    for (const ThreadSample& s : samples) pids.insert(s.pid);
+    for (const pid_t pid : pids) {
+        std::fprintf(options_.notices,
+                     "sctrace: pid %d is still alive %.3gs after SIGKILL; leaving it behind\n", pid,
+                     std::chrono::duration<double>(options_.kill_grace).count());
+    }
+    emit_samples(std::move(samples), true);
 }
 
 // ---------------------------------------------------------------------------
@@ -381,6 +634,13 @@ void Session::handle_stop(pid_t tid, WaitStatus status) {
         // A new thread whose first stop beat its creator's fork/clone event.
         task = &add_task(tid, read_tgid(tid));
     }
+    // Sinks run during this stop; a stack they ask for of this thread is
+    // taken as it stands.
+    stopped_tid_ = status.gone() ? 0 : tid;
+    struct ClearStopped {
+        pid_t& tid;
+        ~ClearStopped() { tid = 0; }
+    } clear_stopped{stopped_tid_};
     switch (status.kind()) {
         case WaitStatus::Kind::Exited:
         case WaitStatus::Kind::Killed:
@@ -529,6 +789,7 @@ void Session::on_spawn(Task& parent, int ptrace_event) {
     }
     const pid_t child_tgid = kind == SpawnKind::Thread ? parent.tgid() : child_tid;
     if (!find_task(child_tid)) add_task(child_tid, child_tgid);
+    if (kind != SpawnKind::Thread && watchdog_) watchdog_->watch(child_tgid);
     if (kind != SpawnKind::Thread) {
         // A new process inherits the fds and mappings (a CLONE_FILES child
         // shares them; followed as a copy, which is what most of them do).
@@ -543,6 +804,7 @@ void Session::on_spawn(Task& parent, int ptrace_event) {
 }
 
 void Session::on_exec(Task& task) {
+    unwinder_.forget_process(task.tgid());  // a new program: new mappings
     unsigned long message = 0;
     if (!task.get_event_msg(message)) return;
     const pid_t former_tid = static_cast<pid_t>(message);
@@ -579,8 +841,15 @@ void Session::on_exec(Task& task) {
     std::snprintf(path, sizeof path, "/proc/%d/exe", execer->tid());
     const ssize_t n = ::readlink(path, execer->scratch.data(), execer->scratch.size());
     const std::string_view exe(execer->scratch.data(), n > 0 ? static_cast<std::size_t>(n) : 0);
-    Event event{EventKind::Exec, now_realtime(), execer->tgid(), execer->tid(),
-                ExecEvent{exe, former_tid}};
+    // One ELF read per exec (not per syscall), through /proc so that a
+    // deleted or replaced file still answers: static-glibc-nss needs to know
+    // a static glibc program before its first NSS open.
+    ExecEvent exec{exe, former_tid};
+    if (const ExeFacts facts = read_exe_facts(path); facts.readable) {
+        exec.is_static = facts.is_static ? 1 : 0;
+        exec.glibc = facts.glibc ? 1 : 0;
+    }
+    Event event{EventKind::Exec, now_realtime(), execer->tgid(), execer->tid(), exec};
     emit(event);
     resume(*execer);
 }
@@ -654,7 +923,11 @@ void Session::on_gone(Task& task, WaitStatus status) {
         Event event{EventKind::Exit, now, task.tgid(), tid, exit};
         emit(event);
     }
-    if (task.is_leader()) io_uring_.erase(task.tgid());
+    if (task.is_leader()) {
+        io_uring_.erase(task.tgid());
+        if (watchdog_) watchdog_->unwatch(task.tgid());
+        unwinder_.forget_process(task.tgid());
+    }
     tasks_.erase(tid);
 }
 

@@ -8,6 +8,10 @@
 
 #include <sys/types.h>
 
+#include <chrono>
+#include <deque>
+#include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -21,7 +25,9 @@
 #include "tracer/seccomp_filter.h"
 #include "tracer/signal_relay.h"
 #include "tracer/task.h"
+#include "tracer/unwinder.h"
 #include "tracer/wait_status.h"
+#include "tracer/watchdog.h"
 
 namespace sctrace {
 
@@ -39,7 +45,19 @@ struct SessionOptions {
     // are reported: needed by --format strace and by rules on decoded fields.
     bool decode = false;
     DecodeOptions decode_options;
+    // The /proc watchdog (tracer/watchdog.h), on when set: how often every
+    // traced thread is sampled into ThreadSample events.
+    std::optional<std::chrono::milliseconds> watchdog_interval;
+    // --timeout: once this long has passed, report every thread (state, call,
+    // stack), SIGKILL what was traced and make run() return 124.
+    std::optional<std::chrono::nanoseconds> timeout;
+    // How long killed processes get to die before sctrace reports them as
+    // unkillable and exits anyway.
+    std::chrono::milliseconds kill_grace{3000};
 };
+
+// run()'s status when --timeout expired (as timeout(1) exits).
+inline constexpr int kTimeoutStatus = 124;
 
 class Session {
 public:
@@ -65,6 +83,15 @@ public:
     // True when the prefilter is in force (false after a fallback).
     bool seccomp_active() const { return filtered_; }
 
+    // The user stack of a traced thread, on the tracer's thread (from a
+    // sink, while an event is delivered, or from run()). A thread in a
+    // ptrace-stop is unwound as it is; any other is interrupted, unwound and
+    // resumed; one that does not stop within a moment (D state: it is in the
+    // kernel and cannot be) gets a note instead of frames.
+    ThreadStack capture_stack(pid_t tid);
+    // Every traced thread of process `pid`.
+    std::vector<ThreadStack> capture_process_stacks(pid_t pid);
+
 private:
     // --- stop handling: one function per kind of stop ---
     void handle_stop(pid_t tid, WaitStatus status);
@@ -77,6 +104,13 @@ private:
     void on_spawn(Task& parent, int ptrace_event);
     void on_exec(Task& task);
     void on_signal_delivery(Task& task, int signo);
+
+    // --- the watchdog and --timeout (wait with a deadline instead of a
+    // blocking waitpid) ---
+    void emit_samples(std::vector<ThreadSample> samples, bool end_of_trace);
+    void wait_for_stops(std::chrono::steady_clock::time_point until);
+    void on_timeout();
+    void report_survivors();
 
     // --- our own SIGINT/SIGTERM ---
     void handle_own_signals();
@@ -109,6 +143,15 @@ private:
     std::optional<SeccompProgram> program_;
     bool launched_alive_ = false;
     int launched_status_ = 0;
+
+    std::unique_ptr<Watchdog> watchdog_;  // alive during run() when asked for
+    bool timed_out_ = false;
+
+    Unwinder unwinder_;
+    pid_t stopped_tid_ = 0;  // the thread whose stop is being handled now
+    // Stops waitpid reported while a stack was being taken: handled by the
+    // loop before it waits again.
+    std::deque<std::pair<pid_t, int>> deferred_stops_;
 };
 
 }  // namespace sctrace

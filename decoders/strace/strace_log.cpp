@@ -1,6 +1,7 @@
 #include "decoders/strace/strace_log.h"
 
 #include <utility>
+#include <vector>
 
 #include "decoders/syscall_table.h"
 
@@ -27,6 +28,57 @@ bool has_flag_text(const ArgTree& tree, NodeId id, std::string_view flag) {
         if (has_flag_text(tree, c, flag)) return true;
     }
     return false;
+}
+
+// syscall_number() binary-searches the names with a string compare per step,
+// and every call line needs its number: this hash index of the x86_64 names
+// (open addressing, at most a quarter full) finds one with a single compare
+// as a rule. Built once, read-only after.
+class SyscallIndex {
+public:
+    struct Entry {
+        int nr = -1;
+        const SyscallInfo* info = nullptr;
+    };
+
+    SyscallIndex() {
+        const int size = syscall_table_size(Arch::X86_64);
+        std::size_t slots = 16;
+        while (slots < 4 * static_cast<std::size_t>(size)) slots *= 2;
+        slots_.assign(slots, -1);
+        mask_ = slots - 1;
+        for (int nr = 0; nr < size; ++nr) {
+            const SyscallInfo* info = syscall_info(Arch::X86_64, nr);
+            if (!info) continue;
+            std::size_t at = hash(info->name) & mask_;
+            while (slots_[at] >= 0) at = (at + 1) & mask_;
+            slots_[at] = nr;
+        }
+    }
+
+    // The same answer as syscall_number(Arch::X86_64, name) and its info.
+    Entry find(std::string_view name) const {
+        for (std::size_t at = hash(name) & mask_; slots_[at] >= 0; at = (at + 1) & mask_) {
+            const SyscallInfo* info = syscall_info(Arch::X86_64, slots_[at]);
+            if (info->name == name) return {slots_[at], info};
+        }
+        return {};
+    }
+
+private:
+    static std::size_t hash(std::string_view s) {
+        std::uint64_t h = 14695981039346656037ull;  // FNV-1a
+        for (const char ch : s) h = (h ^ static_cast<unsigned char>(ch)) * 1099511628211ull;
+        return static_cast<std::size_t>(h ^ (h >> 29));
+    }
+
+    std::vector<int> slots_;  // syscall numbers, -1 empty
+    std::size_t mask_ = 0;
+};
+
+const SyscallIndex& syscall_index() {
+    static const SyscallIndex index;
+    return index;
 }
 
 // The n-th root argument, or kNoNode.
@@ -65,13 +117,19 @@ static bool is_clone_call(std::string_view name) {
 
 bool StraceLogConverter::hold_back(pid_t tid, std::string_view line) {
     if (tid == 0 || releasing_) return false;
-    if (held_tids_.count(tid) || (!seen_tids_.count(tid) && clones_in_flight_ > 0)) {
+    // Runs for every line: the common cases (the same thread as the last
+    // line, no clone in flight) cost one compare or one set operation.
+    pid_t& recent = recent_tids_[static_cast<std::size_t>(tid) % recent_tids_.size()];
+    if (held_tids_.empty() && tid == recent) return false;
+    const bool held = !held_tids_.empty() && held_tids_.count(tid);
+    if (held || (clones_in_flight_ > 0 && !seen_tids_.count(tid))) {
         held_tids_.insert(tid);
         held_.emplace_back(std::string(line), line_no_);
         if (held_.size() >= kMaxHeld) release_held();  // bounded: give up waiting
         return true;
     }
     seen_tids_.insert(tid);
+    recent = tid;
     return false;
 }
 
@@ -130,6 +188,11 @@ Nanos StraceLogConverter::event_time(const ParsedLine& line) {
     return last_time_;
 }
 
+StraceLogConverter::Pending* StraceLogConverter::pending_of(pid_t tid) {
+    const auto it = pending_.find(tid);
+    return it == pending_.end() || !it->second.args ? nullptr : &it->second;
+}
+
 pid_t StraceLogConverter::tgid_of(pid_t tid) const {
     const auto it = tgid_.find(tid);
     return it == tgid_.end() ? tid : it->second;
@@ -147,23 +210,23 @@ void StraceLogConverter::emit_call(const ParsedLine& line, ArgTree& args, Nanos 
     // ended -T's duration later (without -T: at the stamp, as near as known).
     const Nanos now =
         line.kind == LineKind::Call && line.duration ? entry_time + *line.duration : last_time_;
+    const pid_t tgid = tgid_of(tid);
     SyscallEvent call;
-    const auto nr = syscall_number(Arch::X86_64, name);
-    call.nr = nr ? *nr : -1;
+    const SyscallIndex::Entry known = syscall_index().find(name);
+    call.nr = known.nr;
     // Known names point at the static table; unknown ones at the tree.
-    const SyscallInfo* info = nr ? syscall_info(Arch::X86_64, *nr) : nullptr;
-    call.name = info ? info->name : name;
+    call.name = known.info ? known.info->name : name;
     call.entry_time = entry_time;
     call.decoded = &args;
     if (entry_too) {
-        Event entry{EventKind::SyscallEntry, entry_time, tgid_of(tid), tid, call};
+        Event entry{EventKind::SyscallEntry, entry_time, tgid, tid, call};
         emit(entry);
     }
     call.has_result = line.has_result;
     call.ret = line.ret;
     call.err = line.err;
     if (line.err) call.ret = -1;
-    Event exit{EventKind::SyscallExit, now, tgid_of(tid), tid, call};
+    Event exit{EventKind::SyscallExit, now, tgid, tid, call};
     emit(exit);
     after_call(line, tid, args, call.name, now);
 }
@@ -205,7 +268,13 @@ bool StraceLogConverter::feed(std::string_view text, Part part) {
     ++stats_.lines;
     ParsedLine line;
     std::string error;
+    last_line_cut_ = false;
     if (!parse_line(text, line, *current_, &error)) {
+        if (part == Part::Whole && error.find("cut off") != std::string::npos) {
+            last_line_cut_ = true;
+            cut_line_.assign(text);
+            cut_problems_before_ = stats_.first_problems.size();
+        }
         ++stats_.unparsed;
         problem(error);
         return false;
@@ -230,11 +299,10 @@ bool StraceLogConverter::feed(std::string_view text, Part part) {
                 Pending& p = pending_[tid];
                 if (p.args) spare_trees_.push_back(std::move(p.args));
                 p.args = std::exchange(current_, take_tree());
-                p.name = std::string(line.name);
+                p.name.assign(line.name);
                 p.entry_time = entry;
                 SyscallEvent call;
-                const auto nr = syscall_number(Arch::X86_64, p.name);
-                call.nr = nr ? *nr : -1;
+                call.nr = syscall_index().find(p.name).nr;
                 call.name = p.name;
                 call.entry_time = entry;
                 call.decoded = p.args.get();
@@ -243,12 +311,10 @@ bool StraceLogConverter::feed(std::string_view text, Part part) {
                 break;
             }
             if (part == Part::Exit) {
-                auto it = pending_.find(tid);
-                if (it != pending_.end() && it->second.name == line.name) {
-                    Pending p = std::move(it->second);
-                    pending_.erase(it);
-                    emit_call(line, *p.args, p.entry_time, p.name, false);
-                    spare_trees_.push_back(std::move(p.args));
+                Pending* p = pending_of(tid);
+                if (p && p->name == line.name) {
+                    emit_call(line, *p->args, p->entry_time, p->name, false);
+                    spare_trees_.push_back(std::move(p->args));
                     break;
                 }
             }
@@ -259,11 +325,10 @@ bool StraceLogConverter::feed(std::string_view text, Part part) {
             if (line.resumed) {
                 // "<... x resumed> more <unfinished ...>": still running;
                 // add the new arguments to the pending call.
-                auto it = pending_.find(tid);
-                if (it != pending_.end()) {
+                if (Pending* p = pending_of(tid)) {
                     for (NodeId c = current_->node(current_->root()).first_child; c != kNoNode;
                          c = current_->node(c).next) {
-                        it->second.args->append_copy(it->second.args->root(), *current_, c);
+                        p->args->append_copy(p->args->root(), *current_, c);
                     }
                 }
                 break;
@@ -275,11 +340,10 @@ bool StraceLogConverter::feed(std::string_view text, Part part) {
             Pending& p = pending_[tid];
             if (p.args) spare_trees_.push_back(std::move(p.args));  // a lost half, replaced
             p.args = std::exchange(current_, take_tree());
-            p.name = std::string(line.name);
+            p.name.assign(line.name);
             p.entry_time = time;
             SyscallEvent call;
-            const auto nr = syscall_number(Arch::X86_64, p.name);
-            call.nr = nr ? *nr : -1;
+            call.nr = syscall_index().find(p.name).nr;
             call.name = p.name;
             call.entry_time = time;
             call.decoded = p.args.get();
@@ -288,22 +352,21 @@ bool StraceLogConverter::feed(std::string_view text, Part part) {
             break;
         }
         case LineKind::Resumed: {
-            auto it = pending_.find(tid);
-            if (it == pending_.end() || it->second.name != line.name) {
+            Pending* found = pending_of(tid);
+            if (!found || found->name != line.name) {
                 // strace's own log can start mid-call (attach, -p); keep the
                 // half we have rather than drop the call.
                 ++stats_.orphan_resumed;
                 emit_call(line, *current_, time, line.name, false);
                 break;
             }
-            Pending p = std::move(it->second);
-            pending_.erase(it);
+            Pending& p = *found;
             for (NodeId c = current_->node(current_->root()).first_child; c != kNoNode;
                  c = current_->node(c).next) {
                 p.args->append_copy(p.args->root(), *current_, c);
             }
             emit_call(line, *p.args, p.entry_time, p.name, false);
-            spare_trees_.push_back(std::move(p.args));
+            spare_trees_.push_back(std::move(p.args));  // no longer pending
             if (is_clone_call(p.name)) {
                 if (clones_in_flight_ > 0) --clones_in_flight_;
                 release_held();  // the new thread's early lines, now attributable
@@ -322,14 +385,14 @@ bool StraceLogConverter::feed(std::string_view text, Part part) {
         }
         case LineKind::Exited:
         case LineKind::Killed: {
-            if (auto it = pending_.find(tid); it != pending_.end()) {
+            if (Pending* p = pending_of(tid)) {
                 // The thread ended inside a call: it never returned ("= ?").
                 ParsedLine cut;
                 cut.pid = tid;
-                emit_call(cut, *it->second.args, it->second.entry_time, it->second.name, false);
-                spare_trees_.push_back(std::move(it->second.args));
-                pending_.erase(it);
+                emit_call(cut, *p->args, p->entry_time, p->name, false);
+                spare_trees_.push_back(std::move(p->args));
             }
+            pending_.erase(tid);  // the thread is gone: drop its slot
             ExitEvent exit;
             exit.whole_process = tid == tgid_of(tid);
             exit.signaled = line.kind == LineKind::Killed;
@@ -344,10 +407,7 @@ bool StraceLogConverter::feed(std::string_view text, Part part) {
         case LineKind::Superseded:
             // The old leader vanished under an exec from another thread; its
             // pending call (if any) never returns.
-            if (auto it = pending_.find(tid); it != pending_.end()) {
-                spare_trees_.push_back(std::move(it->second.args));
-                pending_.erase(it);
-            }
+            if (Pending* p = pending_of(tid)) spare_trees_.push_back(std::move(p->args));
             break;
         default:
             break;
@@ -355,7 +415,27 @@ bool StraceLogConverter::feed(std::string_view text, Part part) {
     return true;
 }
 
+void StraceLogConverter::end_file() {
+    if (!last_line_cut_) return;
+    last_line_cut_ = false;
+    std::string unfinished = cut_line_ + " <unfinished ...>";
+    ParsedLine probe;
+    ArgTree scratch;
+    std::string error;
+    if (!parse_line(unfinished, probe, scratch, &error) || probe.kind != LineKind::Unfinished)
+        return;
+    // Not a bad line after all: take back its count and its report.
+    --stats_.unparsed;
+    --stats_.lines;
+    if (stats_.first_problems.size() > cut_problems_before_) {
+        stats_.first_problems.resize(cut_problems_before_);
+    }
+    --line_no_;
+    feed(unfinished);
+}
+
 void StraceLogConverter::finish() {
+    end_file();
     release_held();
     // Calls still unfinished stay so: a log that ends while threads sit in
     // futex waits is exactly what the deadlock rule looks for, so nothing is

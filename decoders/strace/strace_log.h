@@ -9,6 +9,7 @@
 
 #include <sys/types.h>
 
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -66,18 +67,27 @@ public:
     // The input ended. Calls still unfinished stay unfinished (their entry
     // events were sent); then the sink's on_end.
     void finish();
+    // The current file ended. strace leaves the line of a call that has not
+    // returned open until it does, so a log cut off by killing strace ends
+    // with "futex(0x..., FUTEX_WAIT_PRIVATE, 2, NULL" and no newline: that
+    // last line, alone, is taken as the call's unfinished entry (and no
+    // longer counted as unparsed), which is what it is.
+    void end_file();
 
     const LogStats& stats() const { return stats_; }
 
 private:
+    // A thread's slot stays in pending_ between calls (its `args` null), so
+    // that an unfinished/resumed pair costs no map node allocation.
     struct Pending {
-        std::unique_ptr<ArgTree> args;
+        std::unique_ptr<ArgTree> args;  // null: no call pending
         std::string name;
         Nanos entry_time = 0;
     };
 
     Nanos event_time(const ParsedLine& line);
     pid_t tgid_of(pid_t tid) const;
+    Pending* pending_of(pid_t tid);  // the thread's unfinished call, or null
     void emit(Event& event);
     void emit_call(const ParsedLine& line, ArgTree& args, Nanos entry_time, std::string_view name,
                    bool entry_too);
@@ -88,6 +98,10 @@ private:
 
     EventSink& sink_;
     LogStats stats_;
+    // The last line fed, when it failed to parse as cut off (see end_file()).
+    std::string cut_line_;
+    bool last_line_cut_ = false;
+    std::size_t cut_problems_before_ = 0;
     std::string file_;
     std::size_t line_no_ = 0;
     pid_t pid_override_ = 0;
@@ -109,6 +123,9 @@ private:
     void release_held();
     std::unordered_set<pid_t> seen_tids_;
     std::unordered_set<pid_t> held_tids_;
+    // A direct-mapped cache of tids known to be in seen_tids_ (which never
+    // forgets one): most lines need no set lookup.
+    std::array<pid_t, 64> recent_tids_{};
     int clones_in_flight_ = 0;
     std::vector<std::pair<std::string, std::size_t>> held_;  // line, line number
     bool releasing_ = false;

@@ -5,6 +5,7 @@
 
 #include <cstdio>
 
+#include "decoders/syscall_table.h"
 #include "engine/arg_query.h"
 
 namespace sctrace::rules {
@@ -80,6 +81,49 @@ constexpr FieldInfo kFields[] = {
     {"exit.code", FieldId::ExitCode, FieldType::Int, "the exit status"},
     {"exit.signal", FieldId::ExitSignal, FieldType::String,
      "the signal that killed it (SIGKILL), empty when it exited"},
+    {"evt.held_for", FieldId::EvtHeldFor, FieldType::String,
+     "in a watch rule's (`for:`) output: how long the condition had held (\"31.2s\")"},
+    {"proc.static", FieldId::ProcStatic, FieldType::Bool,
+     "the program is statically linked: live from its ELF file; from a strace log, true when "
+     "after its exec it opened nsswitch.conf or libnss_* before any shared object; absent when "
+     "unknown"},
+    {"proc.glibc", FieldId::ProcGlibc, FieldType::Bool,
+     "the program is built on GNU libc: live from its ELF file; from a strace log, true once "
+     "it opened libc.so.6 or a libnss_* module; absent when unknown"},
+    {"proc.nss_opens", FieldId::ProcNssOpens, FieldType::Int,
+     "successful opens of /etc/nsswitch.conf or libnss_* modules since the exec, before this "
+     "event"},
+    {"proc.nss_modules", FieldId::ProcNssModules, FieldType::Int,
+     "successful opens of libnss_* modules since the exec, before this event"},
+    {"thread.main", FieldId::ThreadMain, FieldType::Bool,
+     "the thread is its process's first thread (tid = pid)"},
+    {"thread.role", FieldId::ThreadRole, FieldType::String,
+     "'main thread' for the process's first thread, 'second thread' for any other"},
+    {"thread.state", FieldId::ThreadState, FieldType::String,
+     "the scheduler state the watchdog saw: R running, S sleeping, D uninterruptible, T/t "
+     "stopped, Z zombie (thread_sample events; the latest sample otherwise)"},
+    {"thread.wchan", FieldId::ThreadWchan, FieldType::String,
+     "the kernel function the thread sleeps in (/proc wchan), empty when unknown"},
+    {"thread.syscall", FieldId::ThreadSyscall, FieldType::String,
+     "the syscall the watchdog saw the thread in (futex), empty when none"},
+    {"thread.comm", FieldId::ThreadComm, FieldType::String, "the thread's name (/proc comm)"},
+    {"thread.io_worker", FieldId::ThreadIoWorker, FieldType::Bool,
+     "an io_uring kernel thread (iou-sqp-*, iou-wrk-*), counted with the ring's process"},
+    {"thread.sigkill_pending", FieldId::ThreadSigkillPending, FieldType::Bool,
+     "a SIGKILL was sent and the thread has not acted on it (it cannot leave the kernel)"},
+    {"proc.threads", FieldId::ProcThreads, FieldType::Int,
+     "the process's live threads (io_uring workers not counted)"},
+    {"proc.all_threads_in", FieldId::ProcAllThreadsIn, FieldType::String,
+     "the syscall every live thread of the process was last seen blocked in (futex), empty "
+     "when one runs or they differ; a strace log's end counts the calls left unfinished"},
+    {"proc.untimed_waits", FieldId::ProcUntimedWaits, FieldType::Bool,
+     "every futex wait the process's threads sit in has no timeout (a lock, a join), so none "
+     "of them wakes up by itself"},
+    {"proc.futex_waits", FieldId::ProcFutexWaits, FieldType::String,
+     "for outputs: which thread waits on which futex word"},
+    {"proc.io_workers", FieldId::ProcIoWorkers, FieldType::String,
+     "for outputs: the process's io_uring kernel threads as the watchdog saw them "
+     "(iou-sqp-4711 (tid 4712, state S)), 'none seen' when there are none"},
 };
 
 FieldValue str(std::string_view s) {
@@ -118,12 +162,26 @@ std::string_view signal_text(int signo, char* scratch, std::size_t size) {
 
 // The fd a syscall event is about: from its argument, or the result of a
 // call that creates one.
-std::optional<int> event_fd(const Event& e) {
+std::optional<int> event_fd_of(const Event& e) {
     const SyscallEvent* call = e.syscall();
     if (!call) return std::nullopt;
     const int arg = fd_argument_of(call->name);
     if (arg >= 0) return arg_fd(*call, arg);
     return std::nullopt;
+}
+
+// The same, and the fd's state, cached in the context (see EvalContext).
+std::optional<int> event_fd(EvalContext& ctx) {
+    if (ctx.fd_known == 0) {
+        const auto fd = event_fd_of(ctx.event);
+        ctx.fd_known = fd ? 2 : 1;
+        if (fd) {
+            ctx.fd = *fd;
+            ctx.fd_state = ctx.state.fd(ctx.event.pid, *fd);
+        }
+    }
+    if (ctx.fd_known == 1) return std::nullopt;
+    return ctx.fd;
 }
 
 bool is_write_call(std::string_view c) {
@@ -161,6 +219,147 @@ const FieldInfo* find_field(std::string_view name) {
     }
     return nullptr;
 }
+
+namespace {
+
+// One thread as the watchdog saw it last: the event's own sample when the
+// event is one, else the latest sample in the state.
+struct SeenThread {
+    bool sampled = false;
+    char state = '?';
+    std::int32_t syscall = -1;
+    std::uint64_t arg0 = 0;
+    bool untimed_wait = false;
+    bool io_worker = false;
+    bool end_of_trace = false;
+};
+
+SeenThread seen_from_state(const ThreadState& t) {
+    return {t.sampled_state != '?' || t.sampled_syscall != -1,
+            t.sampled_state,
+            t.sampled_syscall,
+            t.sampled_arg0,
+            t.sampled_untimed_wait,
+            t.io_worker,
+            false};
+}
+
+SeenThread seen_from_sample(const ThreadSampleEvent& s) {
+    const bool untimed = s.syscall == 202 && is_untimed_futex_wait(s.args[1], s.args[3]);
+    return {true, s.state, s.syscall, s.args[0], untimed, s.io_worker, s.end_of_trace};
+}
+
+// Blocked in a call: sampled inside one and not running. A strace log's end
+// ('?': no scheduler state) counts a call left unfinished as blocked.
+bool blocked(const SeenThread& t) {
+    return t.sampled && t.syscall >= 0 && t.state != 'R';
+}
+
+FieldValue sample_field(FieldId id, EvalContext& ctx) {
+    const Event& e = ctx.event;
+    const ThreadSampleEvent* sample = e.thread_sample();
+    const ThreadState* t = sample ? nullptr : ctx.state.thread(e.tid);
+    if (!sample && (!t || t->sampled_state == '?')) {
+        return absent(id == FieldId::ThreadIoWorker || id == FieldId::ThreadSigkillPending
+                          ? FieldType::Bool
+                          : FieldType::String);
+    }
+    switch (id) {
+        case FieldId::ThreadState:
+            ctx.scratch[0] = sample ? sample->state : t->sampled_state;
+            ctx.scratch[1] = '\0';
+            return str(ctx.scratch[0] == '?' ? std::string_view()
+                                             : std::string_view(ctx.scratch, 1));
+        case FieldId::ThreadWchan:
+            return str(sample ? sample->wchan.data() : t->wchan.data());
+        case FieldId::ThreadSyscall: {
+            const std::int32_t nr = sample ? sample->syscall : t->sampled_syscall;
+            if (nr < 0) return str("");
+            return str(syscall_name(Arch::X86_64, nr, ctx.scratch));
+        }
+        case FieldId::ThreadComm:
+            return str(sample ? sample->comm.data() : t->comm.data());
+        case FieldId::ThreadIoWorker:
+            return boolean(sample ? sample->io_worker : t->io_worker);
+        case FieldId::ThreadSigkillPending:
+            return boolean(sample && sample->sigkill_pending);
+        default:
+            return absent(FieldType::String);
+    }
+}
+
+// Fields over every live thread of the event's process, each as last seen
+// (the event's own sample for its thread, since the state is the one before
+// the event).
+FieldValue process_threads_field(FieldId id, EvalContext& ctx) {
+    const Event& e = ctx.event;
+    const ProcessState* p = ctx.state.process(e.pid);
+    const ThreadSampleEvent* sample = e.thread_sample();
+    std::int64_t threads = 0;
+    bool all_blocked = true, same_call = true, untimed = true;
+    std::int32_t call = -1;
+    if (id == FieldId::ProcFutexWaits || id == FieldId::ProcIoWorkers) ctx.text.clear();
+    auto visit = [&](pid_t tid, const SeenThread& t) {
+        if (t.io_worker) {
+            if (id == FieldId::ProcIoWorkers) {
+                const ThreadState* ts = ctx.state.thread(tid);
+                char line[96];
+                std::snprintf(line, sizeof line, "%s%s (tid %d, state %c)",
+                              ctx.text.empty() ? "" : ", ", ts ? ts->comm.data() : "?", tid,
+                              t.state);
+                ctx.text += line;
+            }
+            return;
+        }
+        ++threads;
+        if (!blocked(t)) {
+            all_blocked = false;
+            return;
+        }
+        if (call == -1) call = t.syscall;
+        if (t.syscall != call) same_call = false;
+        if (t.syscall == 202) {
+            untimed = untimed && t.untimed_wait;
+            if (id == FieldId::ProcFutexWaits) {
+                char line[64];
+                std::snprintf(line, sizeof line, "%stid %d waits on futex %#llx",
+                              ctx.text.empty() ? "" : ", ", tid,
+                              static_cast<unsigned long long>(t.arg0));
+                ctx.text += line;
+            }
+        }
+    };
+    bool saw_event_thread = false;
+    if (p) {
+        for (const auto& [tid, t] : p->threads) {
+            if (sample && tid == e.tid) {
+                saw_event_thread = true;
+                visit(tid, seen_from_sample(*sample));
+            } else {
+                visit(tid, seen_from_state(t));
+            }
+        }
+    }
+    if (sample && !saw_event_thread) visit(e.tid, seen_from_sample(*sample));
+    switch (id) {
+        case FieldId::ProcThreads:
+            return integer(threads);
+        case FieldId::ProcAllThreadsIn:
+            if (threads == 0 || !all_blocked || !same_call || call < 0) return str("");
+            return str(syscall_name(Arch::X86_64, call, ctx.scratch));
+        case FieldId::ProcUntimedWaits:
+            return boolean(threads > 0 && all_blocked && untimed);
+        case FieldId::ProcFutexWaits:
+            return str(ctx.text);
+        case FieldId::ProcIoWorkers:
+            return str(ctx.text.empty() ? std::string_view("none seen")
+                                        : std::string_view(ctx.text));
+        default:
+            return absent(FieldType::String);
+    }
+}
+
+}  // namespace
 
 FieldValue read_field(FieldId id, EvalContext& ctx) {
     const Event& e = ctx.event;
@@ -215,6 +414,25 @@ FieldValue read_field(FieldId id, EvalContext& ctx) {
             const ProcessState* p = ctx.state.process(e.pid);
             return boolean(p && p->has_io_uring);
         }
+        case FieldId::ProcStatic:
+        case FieldId::ProcGlibc: {
+            const ProcessState* p = ctx.state.process(e.pid);
+            const std::int8_t known = !p                          ? -1
+                                      : id == FieldId::ProcStatic ? p->program.is_static
+                                                                  : p->program.glibc;
+            return known < 0 ? absent(FieldType::Bool) : boolean(known > 0);
+        }
+        case FieldId::ProcNssOpens:
+        case FieldId::ProcNssModules: {
+            const ProcessState* p = ctx.state.process(e.pid);
+            if (!p) return integer(0);
+            return integer(id == FieldId::ProcNssOpens ? p->program.nss_opens
+                                                       : p->program.nss_modules);
+        }
+        case FieldId::ThreadMain:
+            return boolean(e.tid == e.pid);
+        case FieldId::ThreadRole:
+            return str(e.tid == e.pid ? "main thread" : "second thread");
         case FieldId::ThreadTid:
             return integer(e.tid);
         case FieldId::ThreadBlockedIn: {
@@ -222,21 +440,20 @@ FieldValue read_field(FieldId id, EvalContext& ctx) {
             return str(t && t->in_call ? std::string_view(t->call.data()) : std::string_view());
         }
         case FieldId::FdNum: {
-            const auto fd = event_fd(e);
+            const auto fd = event_fd(ctx);
             return fd ? integer(*fd) : absent(FieldType::Int);
         }
         case FieldId::FdOpen:
         case FieldId::FdClosed: {
-            const auto fd = event_fd(e);
+            const auto fd = event_fd(ctx);
             if (!fd) return absent(FieldType::Bool);
-            if (id == FieldId::FdOpen) return boolean(ctx.state.fd(e.pid, *fd) != nullptr);
-            return boolean(ctx.state.fd(e.pid, *fd) == nullptr &&
-                           ctx.state.closed_fd(e.pid, *fd) != nullptr);
+            if (id == FieldId::FdOpen) return boolean(ctx.fd_state != nullptr);
+            return boolean(ctx.fd_state == nullptr && ctx.state.closed_fd(e.pid, *fd) != nullptr);
         }
         case FieldId::FdOthersBlocked:
         case FieldId::FdConcurrentWriters:
         case FieldId::FdConcurrentReaders: {
-            const auto fd = event_fd(e);
+            const auto fd = event_fd(ctx);
             if (!fd) return absent(FieldType::Int);
             if (id == FieldId::FdOthersBlocked) {
                 return integer(others_in_call(ctx, *fd, [](std::string_view) { return true; }));
@@ -246,8 +463,8 @@ FieldValue read_field(FieldId id, EvalContext& ctx) {
                                : others_in_call(ctx, *fd, is_read_call));
         }
         case FieldId::FdStream: {
-            const auto fd = event_fd(e);
-            const FdState* s = fd ? ctx.state.fd(e.pid, *fd) : nullptr;
+            const auto fd = event_fd(ctx);
+            const FdState* s = fd ? ctx.fd_state : nullptr;
             if (!s) return absent(FieldType::Bool);
             return boolean(s->kind == FdKind::Socket && s->stream);
         }
@@ -284,8 +501,8 @@ FieldValue read_field(FieldId id, EvalContext& ctx) {
     }
     // A closed fd keeps its name: rules about closed fds ask what it was.
     if (id == FieldId::FdName) {
-        const auto fd = event_fd(e);
-        if (fd && !ctx.state.fd(e.pid, *fd)) {
+        const auto fd = event_fd(ctx);
+        if (fd && !ctx.fd_state) {
             if (const ClosedFd* closed = ctx.state.closed_fd(e.pid, *fd)) {
                 return str(closed->last.path);
             }
@@ -293,9 +510,9 @@ FieldValue read_field(FieldId id, EvalContext& ctx) {
     }
     // Fields of the fd's tracked state.
     if (id >= FieldId::FdType && id <= FieldId::FdName) {
-        const auto fd = event_fd(e);
+        const auto fd = event_fd(ctx);
         const FieldInfo& info = kFields[static_cast<std::size_t>(id)];
-        const FdState* s = fd ? ctx.state.fd(e.pid, *fd) : nullptr;
+        const FdState* s = fd ? ctx.fd_state : nullptr;
         if (!s) return absent(info.type);
         switch (id) {
             case FieldId::FdType:
@@ -349,6 +566,28 @@ FieldValue read_field(FieldId id, EvalContext& ctx) {
             if (!exit) return absent(FieldType::String);
             if (!exit->signaled) return str("");
             return str(signal_text(exit->signo, ctx.scratch, sizeof ctx.scratch));
+        case FieldId::ThreadState:
+        case FieldId::ThreadWchan:
+        case FieldId::ThreadSyscall:
+        case FieldId::ThreadComm:
+        case FieldId::ThreadIoWorker:
+        case FieldId::ThreadSigkillPending:
+            return sample_field(id, ctx);
+        case FieldId::ProcThreads:
+        case FieldId::ProcAllThreadsIn:
+        case FieldId::ProcUntimedWaits:
+        case FieldId::ProcFutexWaits:
+        case FieldId::ProcIoWorkers:
+            return process_threads_field(id, ctx);
+        case FieldId::EvtHeldFor: {
+            if (ctx.held_for < 0) return absent(FieldType::String);
+            const double seconds = static_cast<double>(ctx.held_for) / 1e9;
+            const int n =
+                seconds >= 1 || ctx.held_for == 0
+                    ? std::snprintf(ctx.scratch, sizeof ctx.scratch, "%.1fs", seconds)
+                    : std::snprintf(ctx.scratch, sizeof ctx.scratch, "%.0fms", seconds * 1e3);
+            return str({ctx.scratch, static_cast<std::size_t>(n > 0 ? n : 0)});
+        }
         default:
             break;
     }

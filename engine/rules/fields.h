@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <optional>
 #include <span>
+#include <string>
 #include <string_view>
 
 #include "engine/state.h"
@@ -60,7 +61,26 @@ enum class FieldId : std::uint8_t {
     SignalAddr,
     SignalPoison,  // what a known poison address means, or ""
     ExitCode,
-    ExitSignal,  // "SIGKILL", "" when it exited
+    ExitSignal,      // "SIGKILL", "" when it exited
+    EvtHeldFor,      // watch rules (`for:`): how long the condition had held, "31.2s"
+    ProcStatic,      // statically linked; absent when unknown
+    ProcGlibc,       // built on glibc; absent when unknown
+    ProcNssOpens,    // nsswitch.conf or libnss_* opened since exec, before this event
+    ProcNssModules,  // libnss_* modules opened since exec, before this event
+    ThreadMain,      // the process's first thread (tid = pid)
+    ThreadRole,      // "main thread" or "second thread", for outputs
+    // The watchdog's samples (ThreadSample events; tracer/watchdog.h).
+    ThreadState,           // "D", "S", "R" ... as /proc stat spells it
+    ThreadWchan,           // the kernel function it sleeps in
+    ThreadSyscall,         // the syscall it sits in ("futex"), "" when none
+    ThreadComm,            // its name ("iou-sqp-4711")
+    ThreadIoWorker,        // an io_uring kernel thread (iou-sqp-*, iou-wrk-*)
+    ThreadSigkillPending,  // a SIGKILL waits on it, not acted on
+    ProcThreads,           // live threads, io_uring workers not counted
+    ProcAllThreadsIn,      // the call every live thread is blocked in, "" otherwise
+    ProcUntimedWaits,      // every thread's futex wait has no timeout
+    ProcFutexWaits,        // "tid 101 waits on futex 0x5618..., tid 102 on ..." for outputs
+    ProcIoWorkers,         // "iou-sqp-4711 (tid 4712, state S)" for outputs
 };
 
 struct FieldInfo {
@@ -88,6 +108,18 @@ struct EvalContext {
     const Event& event;
     const StateTracker& state;
     char scratch[32] = {};
+    // For the few fields that describe several threads (proc.futex_waits):
+    // filled only when such a field is read, which outputs do, not matchers.
+    std::string text{};
+    // Set by the engine while rendering a watch rule's finding (evt.held_for);
+    // negative: not a watch rule's finding.
+    Nanos held_for = -1;
+    // The event's fd and its tracked state, looked up once per event: a
+    // condition reads several fd.* fields, and each lookup walks the
+    // arguments and two maps. 0: not looked up yet, 1: no fd, 2: `fd` is set.
+    std::uint8_t fd_known = 0;
+    int fd = -1;
+    const FdState* fd_state = nullptr;
 };
 
 FieldValue read_field(FieldId id, EvalContext& ctx);

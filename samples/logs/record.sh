@@ -45,6 +45,7 @@ set_for() {
         fd-use-after-close) echo '%desc' ;;
         close-while-blocked) echo 'pipe2,read,write,close,clone3' ;;
         fatal-signal | fatal-signal-null) echo 'none' ;;
+        static-glibc-nss) echo 'openat,execve,clone3' ;;
     esac
 }
 
@@ -54,7 +55,7 @@ trace() { strace "$@" >/dev/null 2>&1 || true; }
 
 single="nonblocking-connect-immediate connect-result-unchecked socket-leak-after-failed-connect
         double-close fd-use-after-close fatal-signal fatal-signal-null"
-threaded="concurrent-socket-writes concurrent-socket-reads close-while-blocked"
+threaded="concurrent-socket-writes concurrent-socket-reads close-while-blocked static-glibc-nss"
 
 for s in $single $threaded; do
     set=$(set_for "$s")
@@ -76,10 +77,23 @@ for twin in nonblocking-connect-ok connect-result-unchecked-ok socket-leak-after
             concurrent-socket-writes-ok concurrent-socket-reads-ok double-close-ok \
             fd-use-after-close-ok close-while-blocked-ok fatal-signal-ok \
             nonblocking-connect-immediate-unspec-ok socket-leak-after-failed-connect-fork-ok \
-            concurrent-socket-writes-dgram-ok concurrent-socket-reads-dgram-ok double-close-closefrom-ok; do
+            concurrent-socket-writes-dgram-ok concurrent-socket-reads-dgram-ok double-close-closefrom-ok \
+            static-glibc-nss-ok static-glibc-nss-dynamic-ok static-glibc-nss-nolibc-ok; do
     rm -f "$twin".ttT-y.log
     case $twin in
         concurrent-socket-writes-ok) trace -f -tt -T -y -e 'trace=!read,nanosleep' -o "$twin.ttT-y.log" "$bin/$twin" ;;
         *) trace -f -tt -T -y -o "$twin.ttT-y.log" "$bin/$twin" ;;
     esac
 done
+
+# futex-deadlock-suspected (checked by tests/hangs): strace is killed with
+# SIGKILL while the sample is deadlocked, so the log ends inside the futex
+# waits, the last one on a line strace never finished - as the log of a hung
+# program that someone gave up on does. The sample ends itself (alarm).
+rm -f futex-deadlock-suspected.f.log futex-deadlock-suspected-ok.f.log
+strace -f -o futex-deadlock-suspected.f.log "$bin/futex-deadlock-suspected" >/dev/null 2>&1 &
+sleep 2
+kill -KILL $! 2>/dev/null || true
+wait $! 2>/dev/null || true
+sleep 3
+trace -f -tt -T -o futex-deadlock-suspected-ok.f.log "$bin/futex-deadlock-suspected-ok"

@@ -1,5 +1,7 @@
 #include "engine/state.h"
 
+#include <string.h>
+
 #include <cstdio>
 #include <cstring>
 
@@ -230,8 +232,17 @@ void FdState::remember(const Event& event, const SyscallEvent& call) {
 
 std::string FdEventRecord::text() const {
     // The same 48-byte line remember() used to write for every event.
+    // "connect = -1 EINPROGRESS", as strace spells it; the number when
+    // glibc has no name for it.
     char err_text[24] = "";
-    if (err) std::snprintf(err_text, sizeof err_text, " (errno %d)", err);
+    if (err) {
+        const char* name = strerrorname_np(err);
+        if (name) {
+            std::snprintf(err_text, sizeof err_text, " %s", name);
+        } else {
+            std::snprintf(err_text, sizeof err_text, " (errno %d)", err);
+        }
+    }
     char line[48];
     if (!has_result) {
         std::snprintf(line, sizeof line, "%.*s = ?", static_cast<int>(name_size), name.data());

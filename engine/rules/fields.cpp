@@ -252,7 +252,10 @@ SeenThread seen_from_sample(const ThreadSampleEvent& s) {
 // Blocked in a call: sampled inside one and not running. A strace log's end
 // ('?': no scheduler state) counts a call left unfinished as blocked.
 bool blocked(const SeenThread& t) {
-    return t.sampled && t.syscall >= 0 && t.state != 'R';
+    // Sleeping in the call (S, D), or unknown at a log's end. A stopped
+    // thread (T: job control, t: a ptrace stop) sits in its call because
+    // someone stopped it, not because it waits: a ^Z'd program is no deadlock.
+    return t.sampled && t.syscall >= 0 && (t.state == 'S' || t.state == 'D' || t.state == '?');
 }
 
 FieldValue sample_field(FieldId id, EvalContext& ctx) {
@@ -581,6 +584,11 @@ FieldValue read_field(FieldId id, EvalContext& ctx) {
             return process_threads_field(id, ctx);
         case FieldId::EvtHeldFor: {
             if (ctx.held_for < 0) return absent(FieldType::String);
+            // A log without times ends with its samples at time 0: how long
+            // it held is unknown, only that it still held at the end.
+            if (ctx.held_for == 0 && ctx.event.time == 0) {
+                return str("an unknown time, until the log ended");
+            }
             const double seconds = static_cast<double>(ctx.held_for) / 1e9;
             const int n =
                 seconds >= 1 || ctx.held_for == 0

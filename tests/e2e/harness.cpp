@@ -427,7 +427,8 @@ std::string check_and_convert(const json& j, long long not_before_ns, long long 
     if (!has("type") || !j["type"].is_string()) return "no string \"type\"";
     e.type = j["type"];
     static const std::vector<std::string> kTypes = {
-        "syscall_entry", "syscall_exit", "signal", "spawn", "exec", "exit", "stop", "attach"};
+        "syscall_entry", "syscall_exit", "signal", "spawn", "exec",
+        "exit",          "stop",         "attach", "thread_sample"};
     if (std::find(kTypes.begin(), kTypes.end(), e.type) == kTypes.end())
         return "unknown type \"" + e.type + "\"";
     if (!is_int("time")) return "\"time\" is not an integer";
@@ -457,6 +458,18 @@ std::string check_and_convert(const json& j, long long not_before_ns, long long 
                   (j["errno"].is_string() && j["errno"].get<std::string>().starts_with("E"))))
                 return "\"errno\" is neither null nor an E... name";
         }
+    } else if (e.type == "thread_sample") {
+        // The watchdog's look at a blocked thread (docs/events.md).
+        if (!has("state") || !j["state"].is_string() || j["state"].get<std::string>().size() != 1)
+            return "\"state\" is not one /proc state letter";
+        if (!is_int("syscall") || j["syscall"].get<long long>() < -2)
+            return "\"syscall\" is not an integer >= -2";
+        if (!has("args") || !j["args"].is_array() || j["args"].size() != 6)
+            return "\"args\" is not an array of 6";
+        for (const char* k : {"wchan", "comm"})
+            if (!has(k) || !j[k].is_string()) return std::string("no string \"") + k + "\"";
+        for (const char* k : {"io_worker", "sigkill_pending", "end_of_trace"})
+            if (!has(k) || !j[k].is_boolean()) return std::string("no boolean \"") + k + "\"";
     } else if (e.type == "signal") {
         if (!has("signo") || !j["signo"].is_string() ||
             !j["signo"].get<std::string>().starts_with("SIG"))

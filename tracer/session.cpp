@@ -414,17 +414,24 @@ int Session::run() {
             on_timeout();
             kill_deadline = Clock::now() + options_.kill_grace;
         }
-        if (timed_out_ && Clock::now() >= kill_deadline) {
+        if (timed_out_ && !attach_mode_ && Clock::now() >= kill_deadline) {
             report_survivors();
             break;
         }
         if (detaching_ && detach_deadline == Clock::time_point{}) {
             detach_deadline = Clock::now() + kDetachGrace;
         }
-        if (!deferred_stops_.empty() && !detaching_) {
+        if (!deferred_stops_.empty()) {
+            // Stops waitpid reported while a stack was being taken: the
+            // threads sit in them until handled (detaching included: a
+            // thread in a stop we never look at again never detaches).
             const auto [deferred_tid, deferred_raw] = deferred_stops_.front();
             deferred_stops_.pop_front();
-            handle_stop(deferred_tid, WaitStatus(deferred_raw));
+            if (detaching_) {
+                handle_stop_while_detaching(deferred_tid, WaitStatus(deferred_raw));
+            } else {
+                handle_stop(deferred_tid, WaitStatus(deferred_raw));
+            }
             continue;
         }
         int raw = 0;
@@ -570,9 +577,12 @@ void Session::on_timeout() {
         watchdog_ ? watchdog_->sample_now() : sample_processes(tasks_);
     const double seconds =
         options_.timeout ? std::chrono::duration<double>(*options_.timeout).count() : 0.0;
-    std::fprintf(options_.notices,
-                 "sctrace: --timeout: %.3gs passed; the traced threads were, before SIGKILL:\n",
-                 seconds);
+    std::fprintf(
+        options_.notices,
+        attach_mode_
+            ? "sctrace: --timeout: %.3gs passed; the traced threads are:\n"
+            : "sctrace: --timeout: %.3gs passed; the traced threads were, before SIGKILL:\n",
+        seconds);
     for (const ThreadSample& s : samples) {
         const ThreadSampleEvent& d = s.data;
         std::string call = "running";
@@ -603,6 +613,13 @@ void Session::on_timeout() {
         }
     }
     emit_samples(std::move(samples), false);
+    if (attach_mode_) {
+        // -p: the processes were running before sctrace and are not its to
+        // kill. Report, detach, and still say the deadline passed (124).
+        std::fprintf(options_.notices, "sctrace: detaching from the -p processes (not killed)\n");
+        begin_detach();
+        return;
+    }
     for (const auto& [tid, task] : tasks_) {
         if (task.is_leader()) ::kill(task.tgid(), SIGKILL);
     }

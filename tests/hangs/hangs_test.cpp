@@ -322,6 +322,80 @@ TEST_F(Hangs, AnalyzeOfASavedStraceLogCutOffInTheDeadlock) {
         << describe(a);
 }
 
+TEST_F(Hangs, AnalyzeOfALogWithoutTimesSaysTheWaitLastedUntilItEnded) {
+    // strace -f without -t: how long the threads waited is unknown, and the
+    // finding must not make up a duration ("for 0ms").
+    const fs::path log = kLogs / "futex-deadlock-suspected.f.log";
+    const RunResult a =
+        run({kSctrace, "analyze", "--findings", path("a.jsonl").string(), log.string()}, dir_);
+    const Findings f = read_findings(path("a.jsonl"));
+    ASSERT_EQ(f.all.size(), 1u) << describe(a);
+    const std::string message = f.all[0].value("message", "");
+    EXPECT_NE(message.find("with no timeout for an unknown time, until the log ended: tid "),
+              std::string::npos)
+        << message;
+    EXPECT_EQ(message.find("0ms"), std::string::npos) << message;
+    EXPECT_EQ(message.find("0.0s"), std::string::npos) << message;
+}
+
+// Checks an -ff set cut off in the deadlock: each thread's file ends on its
+// futex call, a line strace never finished.
+void expect_deadlock_in_ff_set(const fs::path& prefix, const fs::path& dir, const fs::path& out) {
+    const RunResult a =
+        run({kSctrace, "analyze", "--findings", out.string(), prefix.string()}, dir);
+    EXPECT_EQ(a.status, 1) << describe(a);
+    const Findings f = read_findings(out);
+    EXPECT_EQ(f.rules(), std::set<std::string>{"futex-deadlock-suspected"}) << describe(a);
+    EXPECT_NE(f.messages().find("all 3 thread(s)"), std::string::npos) << f.messages();
+    // The open last lines are the calls' entries, not bad lines.
+    EXPECT_EQ(a.err.find("could not be parsed"), std::string::npos) << describe(a);
+}
+
+TEST_F(Hangs, AnalyzeOfASavedFfSetCutOffInTheDeadlock) {
+    expect_deadlock_in_ff_set(kLogs / "futex-deadlock-suspected.ff-ttt", dir_, path("a.jsonl"));
+}
+
+TEST_F(Hangs, AnalyzeOfAnFfSetRecordedNowCutOffInTheDeadlock) {
+    if (std::system("command -v strace >/dev/null 2>&1") != 0) {
+        GTEST_SKIP() << "strace is not installed: cannot record a log here";
+    }
+    const fs::path prefix = path("trace");
+    std::vector<std::string> argv = {"strace", "-ff",           "-ttt",
+                                     "-o",     prefix.string(), sample("futex-deadlock-suspected")};
+    std::vector<char*> args;
+    for (auto& a : argv) args.push_back(a.data());
+    args.push_back(nullptr);
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
+    posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
+    pid_t strace = -1;
+    const int rc = posix_spawnp(&strace, "strace", &actions, nullptr, args.data(), environ);
+    posix_spawn_file_actions_destroy(&actions);
+    ASSERT_EQ(rc, 0) << strerror(rc);
+    // Deadlocked: three files (one per thread), each ending inside its call.
+    // The sample's alarm(4) ends it; give up well before that.
+    const auto deadlocked = [&] {
+        std::size_t open_ends = 0;
+        for (const auto& entry : fs::directory_iterator(dir_)) {
+            if (entry.path().filename().string().rfind("trace.", 0) != 0) continue;
+            const std::string text = slurp(entry.path());
+            open_ends += !text.empty() && text.back() != '\n';
+        }
+        return open_ends == 3;
+    };
+    const auto start = std::chrono::steady_clock::now();
+    while (!deadlocked() && std::chrono::steady_clock::now() - start < 3s) {
+        std::this_thread::sleep_for(50ms);
+    }
+    // As someone who gave up on the hung program does.
+    kill(strace, SIGKILL);
+    int wstatus = 0;
+    waitpid(strace, &wstatus, 0);
+    ASSERT_TRUE(deadlocked()) << "strace never showed all three threads in their futex waits";
+    expect_deadlock_in_ff_set(prefix, dir_, path("a.jsonl"));
+}
+
 TEST_F(Hangs, AnalyzeOfAStraceLogOfTheTwinIsSilent) {
     const fs::path log = kLogs / "futex-deadlock-suspected-ok.f.log";
     const RunResult a =
@@ -339,6 +413,27 @@ TEST_F(Hangs, TimeoutReportsTheCommandKillsItAndExits124WithinASecond) {
     // The report names the thread, its state and the call it sat in.
     EXPECT_NE(r.err.find("--timeout"), std::string::npos) << describe(r);
     EXPECT_NE(r.err.find("state S in clock_nanosleep"), std::string::npos) << describe(r);
+}
+
+TEST_F(Hangs, TimeoutOnAttachedProcessesReportsAndDetachesWithoutKilling) {
+    // -p: the process ran before sctrace and must run on after it.
+    const pid_t sleeper = fork();
+    ASSERT_GE(sleeper, 0);
+    if (sleeper == 0) {
+        execlp("sleep", "sleep", "30", static_cast<char*>(nullptr));
+        _exit(127);
+    }
+    std::this_thread::sleep_for(200ms);  // let it reach its nanosleep
+    const RunResult r =
+        run({kSctrace, "--no-rules", "--timeout", "1s", "-p", std::to_string(sleeper)}, dir_);
+    int status = 0;
+    const bool still_running = waitpid(sleeper, &status, WNOHANG) == 0;
+    kill(sleeper, SIGKILL);
+    waitpid(sleeper, &status, 0);
+    EXPECT_EQ(r.status, 124) << describe(r);
+    EXPECT_TRUE(still_running) << "the attached process was killed\n" << describe(r);
+    EXPECT_NE(r.err.find("clock_nanosleep"), std::string::npos) << describe(r);
+    EXPECT_NE(r.err.find("not killed"), std::string::npos) << describe(r);
 }
 
 TEST_F(Hangs, TimeoutLeavesACommandThatEndsInTimeAlone) {

@@ -36,6 +36,9 @@ run: build
 	@echo
 	@echo "== 3. the same rules over a saved strace log"
 	$(BUILD)/cli/sctrace analyze samples/logs/double-close.ttT-y.log || true
+	@echo
+	@echo "== 4. a real lock-order deadlock: every thread named, with its stack (ends itself after 4 s)"
+	$(BUILD)/cli/sctrace --hang-after 1s -- $(BUILD)/samples/futex-deadlock-suspected || true
 
 test-release: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)

@@ -23,6 +23,7 @@
 #include <optional>
 #include <string>
 #include <unordered_set>
+#include <utility>
 #include <vector>
 
 #include "base/clock.h"
@@ -32,6 +33,7 @@
 #include "cli/report_options.h"
 #include "cli/rule_pipeline.h"
 #include "decoders/arg_tree.h"
+#include "decoders/io_uring_sqe.h"
 #include "decoders/strace/strace_line.h"
 #include "decoders/strace/strace_log.h"
 #include "decoders/syscall_set.h"
@@ -224,6 +226,21 @@ private:
             sample.sigkill_pending = j.value("sigkill_pending", false);
             sample.end_of_trace = j.value("end_of_trace", false);
             event.data = sample;
+        } else if (type == "io_uring_submit") {
+            // What the live io_uring tracker read from the rings, replayed
+            // so the io_uring rules judge it as they did live.
+            event.kind = EventKind::IoUringSubmit;
+            event.data = submission(j, error);
+            if (!error->empty()) return false;
+        } else if (type == "io_uring_complete") {
+            event.kind = EventKind::IoUringComplete;
+            IoUringCqeEvent cqe;
+            cqe.ring_fd = j.value("ring_fd", -1);
+            cqe.position = j.value("position", std::uint32_t{0});
+            cqe.user_data = j.value("user_data", std::uint64_t{0});
+            cqe.res = j.value("res", 0);
+            cqe.flags = j.value("flags", std::uint32_t{0});
+            event.data = cqe;
         } else {
             *error = "unknown event type '" + type + "'";
             return false;
@@ -232,10 +249,63 @@ private:
         return true;
     }
 
+    // The fields EventWriter::io_uring_json_fields writes; the opcode is a
+    // name ("IORING_OP_READ") or, for one the writer did not know, a number.
+    IoUringSqeEvent submission(const nlohmann::json& j, std::string* error) {
+        IoUringSqeEvent sqe;
+        sqe.ring_fd = j.value("ring_fd", -1);
+        sqe.position = j.value("position", std::uint32_t{0});
+        sqe.seen_at = j.value("seen", std::string("enter")) == "sampled" ? IoUringSeenAt::Sampled
+                                                                         : IoUringSeenAt::Enter;
+        const nlohmann::json& opcode = j.at("opcode");
+        if (opcode.is_number_unsigned()) {
+            sqe.opcode = opcode.get<std::uint8_t>();
+        } else {
+            const std::string name = opcode.get<std::string>();
+            unsigned op = 0;
+            while (op < 256 && io_uring_op_name(op) != name) ++op;
+            if (op == 256) {
+                *error = "unknown io_uring opcode '" + name + "'";
+                return sqe;
+            }
+            sqe.opcode = static_cast<std::uint8_t>(op);
+        }
+        sqe.flags = j.value("flags", std::uint8_t{0});
+        sqe.ioprio = j.value("ioprio", std::uint16_t{0});
+        sqe.fd = j.value("fd", -1);
+        sqe.off = j.value("off", std::uint64_t{0});
+        sqe.addr = j.value("addr", std::uint64_t{0});
+        sqe.len = j.value("len", std::uint32_t{0});
+        sqe.op_flags = j.value("op_flags", std::uint32_t{0});
+        sqe.user_data = j.value("user_data", std::uint64_t{0});
+        sqe.buf_index = j.value("buf_index", std::uint16_t{0});
+        sqe.personality = j.value("personality", std::uint16_t{0});
+        sqe.file_index = j.value("file_index", std::uint32_t{0});
+        sqe.addr3 = j.value("addr3", std::uint64_t{0});
+        name_ = j.value("path", std::string());
+        path2_ = j.value("path2", std::string());
+        sqe.path = name_;
+        sqe.path2 = path2_;
+        sockaddr_.clear();
+        const std::string hex = j.value("sockaddr", std::string());
+        for (std::size_t i = 0; i + 1 < hex.size(); i += 2) {
+            unsigned byte = 0;
+            if (std::sscanf(hex.c_str() + i, "%2x", &byte) != 1) {
+                *error = "bad sockaddr hex '" + hex + "'";
+                return sqe;
+            }
+            sockaddr_.push_back(static_cast<unsigned char>(byte));
+        }
+        sqe.sockaddr = sockaddr_;
+        return sqe;
+    }
+
     EventSink& sink_;
-    std::string name_;                   // storage the current event's views point into
-    std::unordered_set<pid_t> entered_;  // threads whose entry line was read
-    std::string decoded_text_;           // the "decoded" arguments of the current line
+    std::string path2_;                    // an io_uring submission's second path
+    std::vector<unsigned char> sockaddr_;  // an io_uring submission's address bytes
+    std::string name_;                     // storage the current event's views point into
+    std::unordered_set<pid_t> entered_;    // threads whose entry line was read
+    std::string decoded_text_;             // the "decoded" arguments of the current line
     ArgTree decoded_;
 };
 
@@ -243,10 +313,11 @@ private:
 // stderr, rewritten in place, for inputs that take more than a second, and
 // only when stderr is a terminal: tests, CI and `2>file` see nothing.
 //
-// The line ends with '\r', leaving the cursor at its start: a finding
-// printed meanwhile (the text findings writer shares stderr) overwrites it
-// instead of being glued to its end. It is erased at the end, before the
-// summary is printed.
+// The line ends with '\r', leaving the cursor at its start. A finding
+// printed meanwhile (the text findings writer shares stderr) would overprint
+// it and leave its tail on screen, so the writer takes the line off before
+// each finding and puts it back after (hide() and show()). It is erased at
+// the end, before the summary is printed.
 class ProgressLine {
 public:
     // `total_bytes`: the inputs' size, 0 when unknown (stdin, a pipe).
@@ -268,6 +339,8 @@ public:
     }
 
     void draw(std::size_t bytes, std::size_t lines, std::optional<std::size_t> findings) {
+        bytes_ = bytes;
+        lines_ = lines;
         char text[160];
         int n = std::snprintf(text, sizeof text, "sctrace: analyze: %s", megabytes(bytes).c_str());
         if (total_ > 0) {
@@ -306,9 +379,17 @@ public:
         shown_ = 0;
     }
 
-    // A finding was printed over the line: nothing of it is left to erase
-    // on this row (the next draw starts a new one).
-    void overwritten() { shown_ = 0; }
+    // Around a finding's text: hide() erases the line (when one is shown)
+    // and leaves the cursor at the start of the row for the finding; show()
+    // draws it again below the finding, with the new count.
+    void hide() {
+        hidden_ = shown_ > 0;
+        clear();
+    }
+    void show(std::optional<std::size_t> findings) {
+        if (!std::exchange(hidden_, false)) return;
+        draw(bytes_, lines_, findings);
+    }
 
 private:
     using Clock = std::chrono::steady_clock;
@@ -330,7 +411,9 @@ private:
     std::size_t total_;
     Clock::time_point start_, last_;
     std::size_t calls_ = 0;
-    std::size_t shown_ = 0;  // columns of the line now on screen, 0 none
+    std::size_t shown_ = 0;              // columns of the line now on screen, 0 none
+    bool hidden_ = false;                // hide() took a shown line off, for show()
+    std::size_t bytes_ = 0, lines_ = 0;  // what the last draw() showed
 };
 
 // The inputs' total size for the progress line; 0 when any is not a regular
@@ -424,6 +507,10 @@ bool merge_ff_set(const std::vector<InputFile>& files, strace_text::StraceLogCon
             progress.draw(bytes, converter.stats().lines, findings());
         }
         next->has = next->reader->next(next->line);
+        // strace leaves the line of a call that has not returned open, in
+        // each FILE.PID of a set killed mid-call: a file's last line may be
+        // its thread's unfinished call (only the last; see end_file()).
+        if (!next->has) converter.end_file();
         if (next->has) {
             ++next->line_no;
             // Lines without a stamp (-k frames) keep their file's last time.
@@ -552,15 +639,13 @@ int analyze_main(int argc, char** argv) {
         std::vector<EventSink*> sinks;
         rules::RuleEngine* engine = nullptr;
         Nanos last_time = 0;
-        ProgressLine* progress = nullptr;  // told when a finding was printed over it
-        std::size_t findings = 0;
+        // Only strace logs without times were read: their events' times
+        // are line numbers, not times, and the end-of-log samples say so by
+        // time 0 (evt.held_for: unknown, rather than a made-up "0ms").
+        bool times_unknown = false;
         void on_event(const Event& e) override {
             last_time = std::max(last_time, e.time);
             for (EventSink* s : sinks) s->on_event(e);
-            if (progress && engine && engine->finding_count() != findings) {
-                findings = engine->finding_count();
-                progress->overwritten();
-            }
         }
         void on_end() override {
             // The log ends: processes with no exit line are left as they
@@ -568,7 +653,8 @@ int analyze_main(int argc, char** argv) {
             // (futex-deadlock-suspected: every thread in an unfinished
             // futex wait), as DESIGN.md asks of a log cut off in a hang.
             if (engine) {
-                for (const Event& sample : engine->state().end_of_trace_samples(last_time)) {
+                const Nanos end = times_unknown ? 0 : last_time;
+                for (const Event& sample : engine->state().end_of_trace_samples(end)) {
                     engine->on_event(sample);
                 }
             }
@@ -596,11 +682,17 @@ int analyze_main(int argc, char** argv) {
     }
 
     ProgressLine progress(::isatty(STDERR_FILENO) == 1, total_size(files));
-    fanout.progress = &progress;
     const auto findings = [&]() -> std::optional<std::size_t> {
         if (pipeline->empty()) return std::nullopt;
         return pipeline->finding_count();
     };
+    // Findings printed while the progress line is up go above it. Unhooked
+    // before `progress` is gone.
+    struct ProgressHook {
+        TextFindingsWriter& text;
+        ~ProgressHook() { text.set_around_write({}, {}); }
+    } hook{pipeline->text_writer()};
+    hook.text.set_around_write([&] { progress.hide(); }, [&] { progress.show(findings()); });
     std::size_t lines_read = 0;  // all files, for the progress line
     std::size_t bytes_done = 0;  // by the files before the current one
     strace_text::StraceLogConverter converter(sink);
@@ -608,6 +700,7 @@ int analyze_main(int argc, char** argv) {
     int status = 0;
     std::size_t total_unparsed = 0;
     bool merged = false;
+    bool jsonl_read = false;  // some input was sctrace JSONL (which has real times)
     if (files.size() > 1 &&
         std::all_of(files.begin(), files.end(), [](const InputFile& f) { return f.pid > 0; })) {
         try {
@@ -649,6 +742,7 @@ int analyze_main(int argc, char** argv) {
                     progress.draw(bytes_done + reader->bytes_read(), lines_read, findings());
                 }
                 if (line_no == 1) jsonl_mode = looks_like_jsonl(line);
+                jsonl_read = jsonl_read || jsonl_mode;
                 bool ok;
                 std::string error;
                 if (jsonl_mode) {
@@ -701,6 +795,7 @@ int analyze_main(int argc, char** argv) {
     }
     if (merged) total_unparsed = converter.stats().unparsed;
     progress.clear();  // before finish(): the end-of-log checks may print findings
+    fanout.times_unknown = !jsonl_read && converter.stats().lines > 0 && !converter.stats().timed;
     converter.finish();
     for (const auto& p : converter.stats().first_problems) {
         std::fprintf(stderr, "sctrace analyze: %s:%zu: %s\n", p.file.c_str(), p.line,

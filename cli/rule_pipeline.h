@@ -48,6 +48,8 @@ public:
     // True when a finding at or above `threshold` was raised.
     bool failed(rules::Severity threshold) const;
     std::size_t finding_count() const { return engine_->finding_count(); }
+    // The findings' text on stderr (analyze hooks its progress line to it).
+    TextFindingsWriter& text_writer() { return *text_; }
 
 private:
     RulePipeline() = default;

@@ -90,8 +90,10 @@ void TextFindingsWriter::on_finding(const rules::Finding& f) {
         }
     }
     text += "sctrace:   see " + f.doc + "\n";
+    if (before_) before_();
     std::fputs(text.c_str(), out_);
     std::fflush(out_);
+    if (after_) after_();
 }
 
 void JsonlFindingsWriter::on_finding(const rules::Finding& f) {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdio>
+#include <functional>
 #include <string>
 
 #include "engine/rules/engine.h"
@@ -14,8 +15,18 @@ public:
     explicit TextFindingsWriter(FILE* out) : out_(out) {}
     void on_finding(const rules::Finding& finding) override;
 
+    // Called just before and just after a finding's text is written, e.g.
+    // to take a status line that shares the terminal (analyze's progress
+    // line) off the screen and put it back, so the two never overprint.
+    // Empty functions (the default) do nothing.
+    void set_around_write(std::function<void()> before, std::function<void()> after) {
+        before_ = std::move(before);
+        after_ = std::move(after);
+    }
+
 private:
     FILE* out_;
+    std::function<void()> before_, after_;
 };
 
 class JsonlFindingsWriter final : public rules::FindingSink {

@@ -164,6 +164,7 @@ void StraceLogConverter::problem(std::string message) {
 }
 
 Nanos StraceLogConverter::event_time(const ParsedLine& line) {
+    if (line.time_kind != TimeKind::None) stats_.timed = true;
     switch (line.time_kind) {
         case TimeKind::Absolute:
             last_time_ = line.time;

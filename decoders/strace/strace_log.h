@@ -34,6 +34,7 @@ struct LogStats {
     std::size_t events = 0;
     std::size_t unparsed = 0;
     std::size_t orphan_resumed = 0;          // "<... x resumed>" with no unfinished half
+    bool timed = false;                      // some line had a time (-t, -tt, -ttt, -r)
     std::vector<LogProblem> first_problems;  // at most kKeptProblems
     static constexpr std::size_t kKeptProblems = 10;
 };

@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <optional>
 #include <sstream>
 
 namespace sctrace::rules {
@@ -27,11 +28,63 @@ std::string line_at(const std::vector<std::string>& lines, int line) {
     return line >= 1 && static_cast<std::size_t>(line) <= lines.size() ? lines[line - 1] : "";
 }
 
-// Where in the file a condition's error is: the offending token searched for
-// from the condition's own line on (block scalars fold lines, so offsets into
-// the folded text do not map to columns directly).
+bool is_blank(char c) {
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+// Where character `offset` of a scalar's value is in the file, the scalar's
+// node starting at (mark_line, mark_column), both 0-based. YAML only adds,
+// drops or folds whitespace between the file and the value (indentation,
+// line breaks turned into spaces by `>`, kept by `|`, folded in plain
+// multi-line scalars), so each non-blank character of the value is the next
+// non-blank character of the file. A block scalar's content starts on the
+// line after its `>-`/`|` indicator; a quoted one after its quote. Empty
+// when the two part ways (an escape in a quoted scalar, a condition built
+// by `append:`): the caller falls back to searching for the token.
+std::optional<SourceLocation> map_offset(const std::string& file,
+                                         const std::vector<std::string>& lines, int mark_line,
+                                         int mark_column, const std::string& value,
+                                         std::size_t offset) {
+    if (mark_line < 0 || mark_column < 0 || static_cast<std::size_t>(mark_line) >= lines.size()) {
+        return std::nullopt;
+    }
+    std::size_t l = static_cast<std::size_t>(mark_line), c = static_cast<std::size_t>(mark_column);
+    const char style = c < lines[l].size() ? lines[l][c] : '\0';
+    if (style == '>' || style == '|') {
+        ++l;
+        c = 0;
+    } else if (style == '"' || style == '\'') {
+        ++c;
+    }
+    std::size_t target = offset;
+    while (target < value.size() && is_blank(value[target])) ++target;
+    if (target >= value.size()) return std::nullopt;
+    for (std::size_t i = 0; i <= target; ++i) {
+        if (is_blank(value[i])) continue;
+        while (l < lines.size() && (c >= lines[l].size() || is_blank(lines[l][c]))) {
+            if (c >= lines[l].size()) {
+                ++l;
+                c = 0;
+            } else {
+                ++c;
+            }
+        }
+        if (l >= lines.size() || lines[l][c] != value[i]) return std::nullopt;
+        if (i == target)
+            return SourceLocation{file, static_cast<int>(l) + 1, static_cast<int>(c) + 1};
+        ++c;
+    }
+    return std::nullopt;
+}
+
+// Where in the file a condition's error is: mapped from its offset in the
+// value (map_offset), else the offending token searched for from the
+// condition's own line on.
 SourceLocation locate(const std::string& file, const std::vector<std::string>& lines, int mark_line,
                       int mark_column, const std::string& condition, std::size_t offset) {
+    if (auto mapped = map_offset(file, lines, mark_line, mark_column, condition, offset)) {
+        return *mapped;
+    }
     struct {
         int line, column;
     } mark{mark_line, mark_column};

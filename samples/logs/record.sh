@@ -90,8 +90,14 @@ done
 # SIGKILL while the sample is deadlocked, so the log ends inside the futex
 # waits, the last one on a line strace never finished - as the log of a hung
 # program that someone gave up on does. The sample ends itself (alarm).
-rm -f futex-deadlock-suspected.f.log futex-deadlock-suspected-ok.f.log
+# The -ff -ttt set the same way: each thread's file ends on its open futex line.
+rm -f futex-deadlock-suspected.f.log futex-deadlock-suspected-ok.f.log \
+      futex-deadlock-suspected.ff-ttt.*
 strace -f -o futex-deadlock-suspected.f.log "$bin/futex-deadlock-suspected" >/dev/null 2>&1 &
+sleep 2
+kill -KILL $! 2>/dev/null || true
+wait $! 2>/dev/null || true
+strace -ff -ttt -o futex-deadlock-suspected.ff-ttt "$bin/futex-deadlock-suspected" >/dev/null 2>&1 &
 sleep 2
 kill -KILL $! 2>/dev/null || true
 wait $! 2>/dev/null || true

@@ -149,6 +149,59 @@ TEST_F(Analyze, SctracesOwnJsonlIsReadBack) {
     EXPECT_GT(count_lines_with(b.out, "\"syscall\":\"connect\""), 0u);
 }
 
+TEST_F(Analyze, SctracesOwnIoUringEventsAreReadBack) {
+    // As EventWriter writes them: a submission the tracker read at
+    // io_uring_enter, and its completion.
+    write("uring.jsonl",
+          R"({"type":"io_uring_submit","time":1700000000000000000,"pid":100,"tid":100,)"
+          R"("ring_fd":3,"position":7,"seen":"enter","opcode":"IORING_OP_STATX","flags":0,)"
+          R"("fd":-100,"off":0,"addr":140000,"len":4095,"op_flags":0,"user_data":2,)"
+          R"("buf_index":0,"personality":0,"file_index":0,"path":"/etc/hostname"})"
+          "\n"
+          R"({"type":"io_uring_complete","time":1700000000000001000,"pid":100,"tid":100,)"
+          R"("ring_fd":3,"position":7,"user_data":2,"res":-2,"flags":0})"
+          "\n");
+    const Result r = sh(std::string(SCTRACE_BIN) + " analyze " + path("uring.jsonl") + " -o " +
+                        path("again.jsonl") + " --format jsonl");
+    EXPECT_EQ(r.status, 0) << r.err;
+    EXPECT_EQ(r.err.find("could not be parsed"), std::string::npos) << r.err;
+    // Written out again, every field came through.
+    std::ifstream in(path("again.jsonl"));
+    std::vector<nlohmann::json> events;
+    for (std::string line; std::getline(in, line);) events.push_back(nlohmann::json::parse(line));
+    ASSERT_EQ(events.size(), 2u);
+    EXPECT_EQ(events[0]["type"], "io_uring_submit");
+    EXPECT_EQ(events[0]["opcode"], "IORING_OP_STATX");
+    EXPECT_EQ(events[0]["ring_fd"], 3);
+    EXPECT_EQ(events[0]["position"], 7);
+    EXPECT_EQ(events[0]["fd"], -100);
+    EXPECT_EQ(events[0]["len"], 4095);
+    EXPECT_EQ(events[0]["user_data"], 2);
+    EXPECT_EQ(events[0]["path"], "/etc/hostname");
+    EXPECT_EQ(events[1]["type"], "io_uring_complete");
+    EXPECT_EQ(events[1]["user_data"], 2);
+    EXPECT_EQ(events[1]["res"], -2);
+}
+
+TEST_F(Analyze, ALiveIoUringRunWrittenAsJsonlIsReadBackWhole) {
+    const std::string live = path("live.jsonl");
+    const Result run = sh(std::string(SCTRACE_BIN) + " -e trace=io_uring_setup,io_uring_enter -o " +
+                          live + " --format jsonl -- " + URING_BIN);
+    if (run.status == 77) GTEST_SKIP() << "the kernel refused io_uring here: " << run.err;
+    ASSERT_EQ(run.status, 0) << run.err;
+    const Result r = sh(std::string(SCTRACE_BIN) + " analyze " + live + " -o " +
+                        path("again.jsonl") + " --format jsonl");
+    EXPECT_NE(r.status, 2) << r.err;
+    EXPECT_EQ(r.err.find("could not be parsed"), std::string::npos) << r.err;
+    EXPECT_EQ(r.err.find("unknown event type"), std::string::npos) << r.err;
+    const Result a = sh("cat " + live), b = sh("cat " + path("again.jsonl"));
+    const std::size_t submitted = count_lines_with(a.out, "\"io_uring_submit\"");
+    EXPECT_GT(submitted, 0u) << a.out;
+    EXPECT_EQ(count_lines_with(b.out, "\"io_uring_submit\""), submitted);
+    EXPECT_EQ(count_lines_with(b.out, "\"io_uring_complete\""),
+              count_lines_with(a.out, "\"io_uring_complete\""));
+}
+
 // Lines of a plain strace log, `n` of them.
 std::string strace_lines(int n) {
     std::string text;
@@ -158,12 +211,14 @@ std::string strace_lines(int n) {
     return text;
 }
 
-// Runs `sctrace analyze --no-rules -` with its stdout and stderr on a
-// pseudo-terminal, as a person at a terminal does, its stdin fed through a
-// pipe: `first`, then after `pause` `rest`, so that the run takes longer
-// than `pause` whatever the machine's speed. Returns what the terminal got.
+// Runs `sctrace analyze OPTIONS -` (default --no-rules) with its stdout and
+// stderr on a pseudo-terminal, as a person at a terminal does, its stdin fed
+// through a pipe: `first`, then after `pause` `rest`, so that the run takes
+// longer than `pause` whatever the machine's speed. Returns what the
+// terminal got.
 std::string analyze_on_terminal(const std::string& first, std::chrono::milliseconds pause,
-                                const std::string& rest, int* status) {
+                                const std::string& rest, int* status,
+                                std::vector<std::string> options = {"--no-rules"}) {
     int in[2];
     if (::pipe(in) != 0) return "pipe failed";
     int master = -1;
@@ -173,7 +228,11 @@ std::string analyze_on_terminal(const std::string& first, std::chrono::milliseco
         ::dup2(in[0], STDIN_FILENO);
         ::close(in[0]);
         ::close(in[1]);
-        ::execl(SCTRACE_BIN, SCTRACE_BIN, "analyze", "--no-rules", "-", nullptr);
+        std::vector<char*> argv = {const_cast<char*>(SCTRACE_BIN), const_cast<char*>("analyze")};
+        for (auto& o : options) argv.push_back(o.data());
+        argv.push_back(const_cast<char*>("-"));
+        argv.push_back(nullptr);
+        ::execv(SCTRACE_BIN, argv.data());
         ::_exit(127);
     }
     ::close(in[0]);
@@ -227,6 +286,65 @@ TEST_F(Analyze, ALongRunShowsAProgressLineOnATerminalAndErasesIt) {
     ASSERT_FALSE(after.empty()) << "the progress line was never erased";
     EXPECT_EQ(after.back(), '\r');
     EXPECT_EQ(after.find_first_not_of(" \r"), std::string::npos) << after;
+}
+
+// What a terminal shows for `out`: its rows, as '\r', '\n' and "\x1b[K"
+// leave them, trailing blanks dropped.
+std::vector<std::string> screen_rows(const std::string& out) {
+    std::vector<std::string> rows(1);
+    std::size_t col = 0;
+    for (std::size_t i = 0; i < out.size(); ++i) {
+        const char c = out[i];
+        if (c == '\r') {
+            col = 0;
+        } else if (c == '\n') {
+            rows.emplace_back();
+            col = 0;
+        } else if (out.compare(i, 3, "\x1b[K") == 0) {
+            if (rows.back().size() > col) rows.back().resize(col);
+            i += 2;
+        } else {
+            std::string& row = rows.back();
+            if (row.size() <= col) row.resize(col + 1, ' ');
+            row[col++] = c;
+        }
+    }
+    for (auto& row : rows) row.erase(row.find_last_not_of(' ') + 1);
+    return rows;
+}
+
+TEST_F(Analyze, AFindingPrintedDuringTheProgressLineLeavesNoStrayCharacters) {
+    // A rule whose finding's first line is shorter than the progress line,
+    // raised by a line read while the progress line is up.
+    write("x.yaml",
+          "- rule: x\n"
+          "  condition: evt.type = close\n"
+          "  output: fd closed\n"
+          "  severity: info\n");
+    int status = -1;
+    const std::string shown = analyze_on_terminal(
+        strace_lines(1000), std::chrono::milliseconds(1500),
+        strace_lines(2000) + "7  15:00:00.000002 close(3) = 0\n" + strace_lines(2000), &status,
+        {"-r", path("x.yaml")});
+    EXPECT_EQ(status, 0) << shown;
+    const auto progress_at = shown.find("sctrace: analyze: ");
+    const auto finding_at = shown.find("sctrace: info [x]");
+    ASSERT_NE(progress_at, std::string::npos) << shown;
+    ASSERT_NE(finding_at, std::string::npos) << shown;
+    ASSERT_LT(progress_at, finding_at) << "the finding came before the progress line: " << shown;
+    // The finding's rows are its own, and the progress line is gone at the end.
+    bool seen = false;
+    for (const std::string& row : screen_rows(shown)) {
+        if (row.find("sctrace: info [x]") != std::string::npos) {
+            seen = true;
+            EXPECT_EQ(row.find("sctrace: info [x] pid 7 tid 7 at "), 0u) << row;
+            EXPECT_EQ(row.size(),
+                      std::string("sctrace: info [x] pid 7 tid 7 at 15:00:00.000002").size())
+                << "stray characters: '" << row << "'";
+        }
+        EXPECT_EQ(row.find("sctrace: analyze: "), std::string::npos) << row;
+    }
+    EXPECT_TRUE(seen) << shown;
 }
 
 TEST_F(Analyze, NoProgressLineWhenStderrIsNotATerminal) {

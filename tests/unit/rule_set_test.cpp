@@ -86,6 +86,43 @@ TEST(RuleSet, APlantedErrorIsReportedAtItsLineAndColumnWithACaret) {
     EXPECT_EQ(set.find("broken"), nullptr);
 }
 
+// A condition over several lines, in each YAML style: the error points at
+// the token on its own line, not at the `>-` nor at an earlier look-alike
+// (fd.nonblocking on the first line contains the misspelt fd.nonblock).
+TEST(RuleSet, AnErrorInAMultiLineConditionIsReportedAtItsOwnLineAndColumn) {
+    const std::string second = "fd.num > 2 and fd.nonblock = true";
+    for (const std::string style : {">-", ">", "|", "|-", ""}) {
+        SCOPED_TRACE("style '" + style + "'");
+        const std::string first = "evt.type = close and fd.nonblocking = true and";
+        const std::string text =
+            "- rule: fine\n"
+            "  condition: evt.type = close\n"
+            "- rule: folded\n" +
+            (style.empty() ? "  condition: " + first + "\n"
+                           : "  condition: " + style + "\n    " + first + "\n") +
+            "      " + second + "\n" + "  severity: error\n";
+        RuleSet set;
+        set.load_text("folded.yaml", text);
+        ASSERT_EQ(set.errors().size(), 1u) << set.format_errors();
+        const RuleError& e = set.errors()[0];
+        const int line = style.empty() ? 5 : 6;
+        const int column = 7 + static_cast<int>(second.find("fd.nonblock"));
+        EXPECT_EQ(e.where.line, line);
+        EXPECT_EQ(e.where.column, column);
+        EXPECT_EQ(e.text, "      " + second);
+        const std::string shown = set.format_errors();
+        const std::string where = "folded.yaml:" + std::to_string(line) + ":" +
+                                  std::to_string(column) + ": error: rule 'folded': unknown field";
+        EXPECT_NE(shown.find(where), std::string::npos) << shown;
+        // The caret sits under the token in the quoted line.
+        EXPECT_NE(shown.find("\n        " + second + "\n  " +
+                             std::string(static_cast<std::size_t>(column - 1), ' ') +
+                             "^ did you mean 'fd.nonblocking'?"),
+                  std::string::npos)
+            << shown;
+    }
+}
+
 TEST(RuleSet, YamlAndShapeErrorsHavePositionsToo) {
     RuleSet bad_yaml;
     bad_yaml.load_text("y.yaml", "- rule: x\n  condition: [unclosed\n");

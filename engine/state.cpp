@@ -2,13 +2,14 @@
 
 #include <string.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
+#include <utility>
+#include <vector>
 
 #include "decoders/syscall_table.h"
 #include "engine/arg_query.h"
-
-#include <vector>
 
 namespace sctrace {
 
@@ -139,8 +140,60 @@ std::span<const std::string_view> state_syscalls() {
 
 namespace {
 
-// fd_argument_of's answers, computed once per x86_64 syscall number: it runs
-// for every event, and comparing names there cost 5% of analyze's time.
+// What the tracker does with a call's exit, decided once per syscall name
+// (on_exit_of_call used to compare the name against some thirty strings
+// for every exit).
+enum class CallKind : std::uint8_t {
+    Other,
+    Socket,
+    Accept,
+    Accept4,
+    Connect,
+    Listen,
+    Getsockopt,
+    Wait,  // poll, select, epoll_wait and kin
+    Close,
+    Dup,  // dup, dup2
+    Dup3,
+    Fcntl,
+    Open,
+    Openat,
+    Creat,
+    Pipe,  // pipe, pipe2
+    Socketpair,
+    EventFd,
+    EpollCreate,
+    IoUringSetup,
+};
+
+struct CallTraits {
+    std::int8_t fd_arg = -1;  // fd_argument_of's answer
+    CallKind kind = CallKind::Other;
+};
+
+CallKind call_kind_by_name(std::string_view s) {
+    if (s == "socket") return CallKind::Socket;
+    if (s == "accept") return CallKind::Accept;
+    if (s == "accept4") return CallKind::Accept4;
+    if (s == "connect") return CallKind::Connect;
+    if (s == "listen") return CallKind::Listen;
+    if (s == "getsockopt") return CallKind::Getsockopt;
+    if (is_wait_call(s)) return CallKind::Wait;
+    if (s == "close") return CallKind::Close;
+    if (s == "dup" || s == "dup2") return CallKind::Dup;
+    if (s == "dup3") return CallKind::Dup3;
+    if (s == "fcntl") return CallKind::Fcntl;
+    if (s == "open") return CallKind::Open;
+    if (s == "openat") return CallKind::Openat;
+    if (s == "creat") return CallKind::Creat;
+    if (s == "pipe" || s == "pipe2") return CallKind::Pipe;
+    if (s == "socketpair") return CallKind::Socketpair;
+    if (s == "eventfd" || s == "eventfd2") return CallKind::EventFd;
+    if (s == "epoll_create" || s == "epoll_create1") return CallKind::EpollCreate;
+    if (s == "io_uring_setup") return CallKind::IoUringSetup;
+    return CallKind::Other;
+}
+
 int fd_argument_by_name(std::string_view s) {
     // Calls that create descriptors take none of their own (openat's dirfd
     // aside, which is not the fd the call is about).
@@ -171,16 +224,54 @@ int fd_argument_by_name(std::string_view s) {
     return -1;
 }
 
-}  // namespace
+CallTraits call_traits_by_name(std::string_view s) {
+    return {static_cast<std::int8_t>(fd_argument_by_name(s)), call_kind_by_name(s)};
+}
 
-int fd_argument_of(std::string_view s) {
+// The traits, computed once per x86_64 syscall: they are needed for every
+// event, and comparing names there cost 5% of analyze's time.
+CallTraits call_traits_of(std::string_view s);
+
+// The same for a call: by its number when its name is the table's own for
+// that number (two small arrays, against the by-address table's scattered
+// slots), else by name.
+CallTraits call_traits_of(const SyscallEvent& call) {
+    struct ByNumber {
+        std::vector<std::string_view> names;  // the table's own name for each number
+        std::vector<CallTraits> answers;
+    };
+    static const ByNumber by_number = [] {
+        ByNumber t;
+        const auto size = static_cast<std::size_t>(syscall_table_size(Arch::X86_64));
+        t.names.assign(size, {});
+        t.answers.assign(size, {});
+        for (std::size_t nr = 0; nr < size; ++nr) {
+            if (const SyscallInfo* info = syscall_info(Arch::X86_64, static_cast<long>(nr))) {
+                t.names[nr] = info->name;
+                t.answers[nr] = call_traits_of(info->name);
+            }
+        }
+        return t;
+    }();
+    if (call.arch == Arch::X86_64 && call.nr >= 0 &&
+        static_cast<std::size_t>(call.nr) < by_number.names.size()) {
+        const std::string_view name = by_number.names[static_cast<std::size_t>(call.nr)];
+        // The same view, not an equal text: as the by-address index asks.
+        if (name.data() == call.name.data() && name.size() == call.name.size()) {
+            return by_number.answers[static_cast<std::size_t>(call.nr)];
+        }
+    }
+    return call_traits_of(call.name);
+}
+
+CallTraits call_traits_of(std::string_view s) {
     // Event names of known syscalls are views of the static table's names,
     // so the answers are indexed by the name's address (open addressing, at
-    // most a quarter full): several lookups per event, and even the table's
-    // binary search by name cost 6% of `sctrace analyze`.
+    // most a quarter full): even the table's binary search by name cost 6%
+    // of `sctrace analyze`.
     struct ByAddress {
         std::vector<std::string_view> names;  // views of the table's own names
-        std::vector<std::int8_t> answers;
+        std::vector<CallTraits> answers;
         std::size_t mask = 0;
         static std::size_t hash(const char* p) {
             const auto bits = reinterpret_cast<std::uintptr_t>(p) >> 3;  // Fibonacci hashing
@@ -193,14 +284,14 @@ int fd_argument_of(std::string_view s) {
         std::size_t slots = 16;
         while (slots < 4 * size) slots *= 2;
         t.names.assign(slots, {});
-        t.answers.assign(slots, -1);
+        t.answers.assign(slots, {});
         t.mask = slots - 1;
         for (std::size_t nr = 0; nr < size; ++nr) {
             if (const SyscallInfo* info = syscall_info(Arch::X86_64, static_cast<long>(nr))) {
                 std::size_t at = ByAddress::hash(info->name.data()) & t.mask;
                 while (!t.names[at].empty()) at = (at + 1) & t.mask;
                 t.names[at] = info->name;
-                t.answers[at] = static_cast<std::int8_t>(fd_argument_by_name(info->name));
+                t.answers[at] = call_traits_by_name(info->name);
             }
         }
         return t;
@@ -212,15 +303,28 @@ int fd_argument_of(std::string_view s) {
         const std::string_view name = by_address.names[at];
         if (name.data() == s.data() && name.size() == s.size()) return by_address.answers[at];
     }
-    return fd_argument_by_name(s);  // names from elsewhere (a log's unknown call, JSONL)
+    return call_traits_by_name(s);  // names from elsewhere (a log's unknown call, JSONL)
+}
+
+}  // namespace
+
+int fd_argument_of(std::string_view s) {
+    return call_traits_of(s).fd_arg;
+}
+
+int fd_argument_of(const SyscallEvent& call) {
+    return call_traits_of(call).fd_arg;
 }
 
 void FdState::remember(const Event& event, const SyscallEvent& call) {
-    if (history_size == kHistory) {
-        for (std::size_t i = 1; i < kHistory; ++i) history[i - 1] = history[i];
-        --history_size;
+    std::size_t at;
+    if (history_size_ == kHistory) {
+        at = history_start_;  // the oldest makes room
+        history_start_ = static_cast<std::uint8_t>((history_start_ + 1) % kHistory);
+    } else {
+        at = (history_start_ + history_size_++) % kHistory;
     }
-    FdEventRecord& r = history[history_size++];
+    FdEventRecord& r = history_[at];
     r.time = event.time;
     r.tid = event.tid;
     r.err = call.err;
@@ -253,6 +357,75 @@ std::string FdEventRecord::text() const {
     return line;
 }
 
+std::uint32_t FdTable::slot_of(int fd) const {
+    if (fd >= 0 && fd < kDirect) {
+        const auto n = static_cast<std::size_t>(fd);
+        return n < direct_.size() ? direct_[n] : kNoSlot;
+    }
+    const auto it = overflow_.find(fd);
+    return it == overflow_.end() ? kNoSlot : it->second;
+}
+
+std::uint32_t FdTable::slot_for(int fd) {
+    std::uint32_t* at = nullptr;
+    if (fd >= 0 && fd < kDirect) {
+        const auto n = static_cast<std::size_t>(fd);
+        if (n >= direct_.size()) direct_.resize(n + 1, kNoSlot);
+        at = &direct_[n];
+    } else {
+        at = &overflow_.try_emplace(fd, kNoSlot).first->second;
+    }
+    if (*at == kNoSlot) {
+        *at = static_cast<std::uint32_t>(slots_.size());
+        if (slots_.empty()) slots_.reserve(8);  // stdin, stdout, stderr and a few more
+        slots_.emplace_back();
+        status_.push_back(Status::Free);
+    }
+    return *at;
+}
+
+const FdState* FdTable::find(int fd) const {
+    const std::uint32_t at = slot_of(fd);
+    return at != kNoSlot && status_[at] == Status::Open ? &slots_[at].last : nullptr;
+}
+
+FdState* FdTable::find(int fd) {
+    return const_cast<FdState*>(std::as_const(*this).find(fd));
+}
+
+const ClosedFd* FdTable::find_closed(int fd) const {
+    const std::uint32_t at = slot_of(fd);
+    return at != kNoSlot && status_[at] == Status::Closed ? &slots_[at] : nullptr;
+}
+
+FdState& FdTable::open(int fd, FdState&& state) {
+    const std::uint32_t at = slot_for(fd);
+    status_[at] = Status::Open;
+    slots_[at].last = std::move(state);
+    return slots_[at].last;
+}
+
+ClosedFd& FdTable::close(int fd, bool* was_open) {
+    const std::uint32_t at = slot_for(fd);
+    ClosedFd& slot = slots_[at];
+    *was_open = status_[at] == Status::Open;
+    if (!*was_open) {
+        slot.last = FdState{};
+        slot.last.fd = fd;
+    }
+    status_[at] = Status::Closed;
+    return slot;
+}
+
+void FdTable::inherit_open(const FdTable& parent) {
+    drop_open_if([](const FdState&) { return true; });
+    parent.for_each_open([this](int fd, const FdState& state) {
+        const std::uint32_t at = slot_for(fd);
+        status_[at] = Status::Open;
+        slots_[at].last = state;
+    });
+}
+
 ProcessState& StateTracker::process_of(pid_t pid) {
     ProcessState& p = processes_[pid];
     p.pid = pid;
@@ -275,16 +448,26 @@ const ThreadState* StateTracker::thread(pid_t tid) const {
 
 const FdState* StateTracker::fd(pid_t pid, int fd) const {
     const ProcessState* p = process(pid);
-    if (!p) return nullptr;
-    const auto it = p->fds.find(fd);
-    return it == p->fds.end() ? nullptr : &it->second;
+    return p ? p->fds.find(fd) : nullptr;
 }
 
 const ClosedFd* StateTracker::closed_fd(pid_t pid, int fd) const {
     const ProcessState* p = process(pid);
-    if (!p) return nullptr;
-    const auto it = p->closed.find(fd);
-    return it == p->closed.end() ? nullptr : &it->second;
+    return p ? p->fds.find_closed(fd) : nullptr;
+}
+
+ThreadState& StateTracker::thread_of(pid_t pid, pid_t tid, ProcessState** process) {
+    CachedThread& c = thread_cache_[static_cast<std::size_t>(tid) % kThreadCache];
+    if (!c.thread || c.pid != pid || c.tid != tid) {
+        ProcessState& p = process_of(pid);
+        ThreadState& t = p.threads[tid];
+        thread_to_process_[tid] = pid;
+        t.tid = tid;
+        t.pid = pid;
+        c = {pid, tid, &p, &t};
+    }
+    *process = c.process;
+    return *c.thread;
 }
 
 void StateTracker::open_fd(ProcessState& p, int fd, FdState state, const Event& event) {
@@ -297,28 +480,19 @@ void StateTracker::open_fd(ProcessState& p, int fd, FdState state, const Event& 
         copy_name(call->name, state.created_with.data(), state.created_with.size());
         state.remember(event, *call);
     }
-    p.closed.erase(fd);  // the number is reused: the old one is history
-    p.fds[fd] = std::move(state);
+    // The number is reused: a closed descriptor of it is history.
+    p.fds.open(fd, std::move(state));
 }
 
 void StateTracker::close_fd(ProcessState& p, int fd, const Event& event) {
-    const auto it = p.fds.find(fd);
-    ClosedFd closed;
-    const bool tracked = it != p.fds.end();
-    if (tracked) {
-        closed.last = std::move(it->second);
-        p.fds.erase(it);
-    } else {
-        closed.last.fd = fd;
-    }
-    const bool was_tracked = tracked;
+    bool was_tracked = false;
+    ClosedFd& closed = p.fds.close(fd, &was_tracked);
     closed.closed_at = event.time;
     closed.closed_by = event.tid;
     // A tracked fd already has this close in its history (on_exit_of_call).
     if (const SyscallEvent* call = event.syscall(); call && !was_tracked) {
         closed.last.remember(event, *call);
     }
-    p.closed[fd] = std::move(closed);
 }
 
 void StateTracker::note_open(ProcessState& p, std::string_view path, bool ok) {
@@ -344,29 +518,29 @@ void StateTracker::apply(const Event& event) {
     switch (event.kind) {
         case EventKind::SyscallEntry: {
             const SyscallEvent& call = *event.syscall();
-            ProcessState& p = process_of(event.pid);
-            ThreadState& t = p.threads[event.tid];
-            thread_to_process_[event.tid] = event.pid;
-            t.tid = event.tid;
-            t.pid = event.pid;
+            ProcessState* p = nullptr;
+            ThreadState& t = thread_of(event.pid, event.tid, &p);
             t.in_call = true;
             copy_name(call.name, t.call.data(), t.call.size());
             t.call_since = call.entry_time;
-            const int fd_arg = fd_argument_of(call.name);
-            t.call_fd = fd_arg >= 0 ? arg_fd(call, fd_arg) : std::nullopt;
             // A parsed strace line has no registers: its tree has the value.
-            t.call_arg0 = static_cast<std::uint64_t>(
-                arg_int(call, 0).value_or(static_cast<std::int64_t>(call.args[0])));
+            // Argument 0 is read once when it is also the fd (read, write...).
+            const int fd_arg = call_traits_of(call).fd_arg;
+            const std::optional<std::int64_t> arg0 = arg_int(call, 0);
+            if (fd_arg == 0) {
+                t.call_fd = arg0 ? std::optional<int>(static_cast<int>(*arg0)) : std::nullopt;
+            } else {
+                t.call_fd = fd_arg > 0 ? arg_fd(call, fd_arg) : std::nullopt;
+            }
+            t.call_arg0 =
+                static_cast<std::uint64_t>(arg0.value_or(static_cast<std::int64_t>(call.args[0])));
             t.call_untimed_wait = call.name == "futex" && is_untimed_futex_wait(call);
             break;
         }
         case EventKind::ThreadSample: {
             const ThreadSampleEvent& sample = *event.thread_sample();
-            ProcessState& p = process_of(event.pid);
-            ThreadState& t = p.threads[event.tid];
-            thread_to_process_[event.tid] = event.pid;
-            t.tid = event.tid;
-            t.pid = event.pid;
+            ProcessState* p = nullptr;
+            ThreadState& t = thread_of(event.pid, event.tid, &p);
             t.sampled_state = sample.state;
             t.sampled_syscall = sample.syscall;
             t.sampled_arg0 = sample.args[0];
@@ -379,18 +553,16 @@ void StateTracker::apply(const Event& event) {
         }
         case EventKind::SyscallExit: {
             const SyscallEvent& call = *event.syscall();
-            ProcessState& p = process_of(event.pid);
-            ThreadState& t = p.threads[event.tid];
-            thread_to_process_[event.tid] = event.pid;
-            t.tid = event.tid;
-            t.pid = event.pid;
+            ProcessState* p = nullptr;
+            ThreadState& t = thread_of(event.pid, event.tid, &p);
             t.in_call = false;
             t.call[0] = '\0';
             t.call_fd.reset();
-            on_exit_of_call(event, call);
+            on_exit_of_call(*p, event, call);
             break;
         }
         case EventKind::Spawn: {
+            thread_cache_ = {};
             const SpawnEvent& spawn = *event.spawn();
             thread_to_process_[spawn.child_tid] = spawn.child_pid;
             ProcessState& child = process_of(spawn.child_pid);
@@ -402,7 +574,7 @@ void StateTracker::apply(const Event& event) {
                 const ProcessState* parent = process(event.pid);
                 if (parent) {
                     ProcessState& c = processes_[spawn.child_pid];
-                    c.fds = parent->fds;
+                    c.fds.inherit_open(parent->fds);
                     c.exe = parent->exe;
                     c.program = parent->program;
                 }
@@ -410,6 +582,7 @@ void StateTracker::apply(const Event& event) {
             break;
         }
         case EventKind::Exec: {
+            thread_cache_ = {};
             ProcessState& p = process_of(event.pid);
             const ExecEvent& exec = *event.exec();
             p.exe = std::string(exec.path);
@@ -418,9 +591,7 @@ void StateTracker::apply(const Event& event) {
             p.program.glibc = exec.glibc;
             p.program.inferring = exec.is_static < 0;
             // Close-on-exec descriptors are gone in the new program.
-            for (auto it = p.fds.begin(); it != p.fds.end();) {
-                it = it->second.cloexec ? p.fds.erase(it) : std::next(it);
-            }
+            p.fds.drop_open_if([](const FdState& f) { return f.cloexec; });
             p.has_io_uring = false;
             // Only the exec'ing thread survives.
             for (auto it = p.threads.begin(); it != p.threads.end();) {
@@ -429,6 +600,7 @@ void StateTracker::apply(const Event& event) {
             break;
         }
         case EventKind::Exit: {
+            thread_cache_ = {};
             const ExitEvent& exit = *event.exit();
             if (exit.whole_process) {
                 processes_.erase(event.pid);
@@ -492,186 +664,178 @@ std::vector<Event> StateTracker::end_of_trace_samples(Nanos time) const {
     return samples;
 }
 
-void StateTracker::on_exit_of_call(const Event& event, const SyscallEvent& call) {
-    ProcessState& p = process_of(event.pid);
-    const std::string_view name = call.name;
+void StateTracker::on_exit_of_call(ProcessState& p, const Event& event, const SyscallEvent& call) {
+    const CallTraits traits = call_traits_of(call);
     const bool ok = call.has_result && call.err == 0;
     const auto ret_fd = static_cast<int>(call.ret);
 
     // History of the fd this call worked on (before any change below).
-    const int fd_arg = fd_argument_of(name);
-    const std::optional<int> target_arg = fd_arg >= 0 ? arg_fd(call, fd_arg) : std::nullopt;
+    const std::optional<int> target_arg =
+        traits.fd_arg >= 0 ? arg_fd(call, traits.fd_arg) : std::nullopt;
     const bool has_target = target_arg.has_value();
     const int target = target_arg.value_or(-1);
-    FdState* fd = nullptr;
-    if (has_target) {
-        auto it = p.fds.find(target);
-        if (it != p.fds.end()) {
-            fd = &it->second;
-            fd->remember(event, call);
-        }
-    }
+    FdState* fd = has_target ? p.fds.find(target) : nullptr;
+    if (fd) fd->remember(event, call);
 
-    if (name == "socket" && ok) {
-        FdState s;
-        s.kind = FdKind::Socket;
-        s.family = family_from_name(arg_name(call, 0));
-        if (s.family == Family::Unknown) {
-            // No tree (live without decoding): the raw domain number.
-            const auto domain = arg_int(call, 0);
-            if (domain == 2) s.family = Family::Inet;
-            if (domain == 10) s.family = Family::Inet6;
-            if (domain == 1) s.family = Family::Unix;
-            if (domain == 16) s.family = Family::Netlink;
-        }
-        const auto type = arg_int(call, 1);
-        s.stream = arg_has_flag(call, 1, "SOCK_STREAM") || (type && (*type & 0xf) == 1);
-        s.nonblocking = arg_has_flag(call, 1, "SOCK_NONBLOCK") || (type && (*type & 04000));
-        s.cloexec = arg_has_flag(call, 1, "SOCK_CLOEXEC") || (type && (*type & 02000000));
-        open_fd(p, ret_fd, std::move(s), event);
-        return;
-    }
-    if ((name == "accept" || name == "accept4") && ok) {
-        FdState s;
-        s.kind = FdKind::Socket;
-        if (fd) {
-            s.family = fd->family;
-            s.stream = fd->stream;
-        }
-        s.socket_state = SocketState::Accepted;
-        if (name == "accept4") {
-            s.nonblocking =
-                arg_has_flag(call, 3, "SOCK_NONBLOCK") || (!call.decoded && (call.args[3] & 04000));
-            s.cloexec = arg_has_flag(call, 3, "SOCK_CLOEXEC") ||
-                        (!call.decoded && (call.args[3] & 02000000));
-        }
-        open_fd(p, ret_fd, std::move(s), event);
-        return;
-    }
-    if (name == "connect" && fd) {
-        ++fd->connect_calls;
-        fd->connected_by = event.pid;
-        if (ok) {
-            fd->socket_state = SocketState::Connected;
-        } else if (call.err == 115 /* EINPROGRESS */) {
-            fd->socket_state = SocketState::Connecting;
-            fd->connect_returned_einprogress = true;
-            fd->connect_waited = false;
-        } else if (call.err == 106 /* EISCONN */) {
-            fd->socket_state = SocketState::Connected;
-        } else if (call.err != 114 /* EALREADY */ && call.err != 4 /* EINTR */) {
-            fd->socket_state = SocketState::Failed;
-        }
-        if (const auto peer = arg_sockaddr(call, 1)) {
-            fd->path = std::string(peer->host.empty() ? peer->path : peer->host);
-            if (peer->port) fd->path += ":" + std::to_string(*peer->port);
-        }
-        return;
-    }
-    if (name == "listen" && ok && fd) {
-        fd->socket_state = SocketState::Listening;
-        return;
-    }
-    if (name == "getsockopt" && fd && arg_name(call, 2) == "SO_ERROR") {
-        fd->connect_waited = true;
-        return;
-    }
-    if (is_wait_call(name)) {
-        // Any wait counts as checking on every connecting socket of the
-        // process: which fds were in the set is the poll decoder's business,
-        // and a coarse answer errs on the side of silence.
-        for (auto& [n, f] : p.fds) {
-            if (f.socket_state == SocketState::Connecting) f.connect_waited = true;
-        }
-        return;
-    }
-    if (name == "close" && ok && has_target) {
-        close_fd(p, target, event);
-        return;
-    }
-    if ((name == "dup" || name == "dup2" || name == "dup3") && ok) {
-        if (has_target) {
-            FdState copy;
-            if (const auto it = p.fds.find(target); it != p.fds.end()) copy = it->second;
-            copy.cloexec = name == "dup3" && arg_has_flag(call, 2, "O_CLOEXEC");
-            copy.history_size = 0;
-            open_fd(p, ret_fd, std::move(copy), event);
-        }
-        return;
-    }
-    if (name == "fcntl" && ok && fd) {
-        const std::string_view cmd = arg_name(call, 1);
-        const auto raw_cmd = arg_int(call, 1);
-        if (cmd == "F_SETFL" || (cmd.empty() && raw_cmd == 4)) {
-            fd->nonblocking =
-                arg_has_flag(call, 2, "O_NONBLOCK") || (!call.decoded && (call.args[2] & 04000));
-        } else if (cmd == "F_SETFD" || (cmd.empty() && raw_cmd == 2)) {
-            fd->cloexec =
-                arg_has_flag(call, 2, "FD_CLOEXEC") || (!call.decoded && (call.args[2] & 1));
-        } else if (cmd == "F_DUPFD" || cmd == "F_DUPFD_CLOEXEC" || raw_cmd == 0 ||
-                   raw_cmd == 1030) {
-            FdState copy = *fd;
-            copy.cloexec = cmd == "F_DUPFD_CLOEXEC" || raw_cmd == 1030;
-            copy.history_size = 0;
-            open_fd(p, ret_fd, std::move(copy), event);
-        }
-        return;
-    }
-    if ((name == "open" || name == "openat") && call.has_result) {
-        const NodeId path = arg_node(call, name == "openat" ? 1 : 0);
-        if (path != kNoNode && call.decoded->node(path).kind == ArgKind::Str) {
-            note_open(p, call.decoded->node(path).text, ok);
-        }
-    }
-    if ((name == "open" || name == "openat" || name == "creat") && ok) {
-        FdState s;
-        s.kind = FdKind::File;
-        const int path_arg = name == "openat" ? 1 : 0;
-        const NodeId path = arg_node(call, path_arg);
-        if (path != kNoNode && call.decoded->node(path).kind == ArgKind::Str) {
-            s.path = std::string(call.decoded->node(path).text);
-        }
-        const int flags_arg = name == "openat" ? 2 : 1;
-        s.nonblocking = arg_has_flag(call, flags_arg, "O_NONBLOCK");
-        s.cloexec = arg_has_flag(call, flags_arg, "O_CLOEXEC");
-        open_fd(p, ret_fd, std::move(s), event);
-        return;
-    }
-    if ((name == "pipe" || name == "pipe2" || name == "socketpair") && ok) {
-        const int array_arg = name == "socketpair" ? 3 : 0;
-        const NodeId fds = arg_node(call, array_arg);
-        for (int i = 0; i < 2 && fds != kNoNode; ++i) {
-            const auto n = array_int(*call.decoded, fds, i);
-            if (!n) continue;
+    switch (traits.kind) {
+        case CallKind::Other:
+            return;
+        case CallKind::Socket: {
+            if (!ok) return;
             FdState s;
-            s.kind = name == "socketpair" ? FdKind::Socket : FdKind::Pipe;
-            if (name == "socketpair") {
-                s.family = family_from_name(arg_name(call, 0));
-                s.stream = arg_has_flag(call, 1, "SOCK_STREAM");
-                s.socket_state = SocketState::Connected;
+            s.kind = FdKind::Socket;
+            s.family = family_from_name(arg_name(call, 0));
+            if (s.family == Family::Unknown) {
+                // No tree (live without decoding): the raw domain number.
+                const auto domain = arg_int(call, 0);
+                if (domain == 2) s.family = Family::Inet;
+                if (domain == 10) s.family = Family::Inet6;
+                if (domain == 1) s.family = Family::Unix;
+                if (domain == 16) s.family = Family::Netlink;
             }
-            open_fd(p, static_cast<int>(*n), std::move(s), event);
+            const auto type = arg_int(call, 1);
+            s.stream = arg_has_flag(call, 1, "SOCK_STREAM") || (type && (*type & 0xf) == 1);
+            s.nonblocking = arg_has_flag(call, 1, "SOCK_NONBLOCK") || (type && (*type & 04000));
+            s.cloexec = arg_has_flag(call, 1, "SOCK_CLOEXEC") || (type && (*type & 02000000));
+            open_fd(p, ret_fd, std::move(s), event);
+            return;
         }
-        return;
-    }
-    if ((name == "eventfd" || name == "eventfd2") && ok) {
-        FdState s;
-        s.kind = FdKind::EventFd;
-        open_fd(p, ret_fd, std::move(s), event);
-        return;
-    }
-    if ((name == "epoll_create" || name == "epoll_create1") && ok) {
-        FdState s;
-        s.kind = FdKind::Epoll;
-        open_fd(p, ret_fd, std::move(s), event);
-        return;
-    }
-    if (name == "io_uring_setup" && ok) {
-        FdState s;
-        s.kind = FdKind::IoUring;
-        p.has_io_uring = true;
-        open_fd(p, ret_fd, std::move(s), event);
-        return;
+        case CallKind::Accept:
+        case CallKind::Accept4: {
+            if (!ok) return;
+            FdState s;
+            s.kind = FdKind::Socket;
+            if (fd) {
+                s.family = fd->family;
+                s.stream = fd->stream;
+            }
+            s.socket_state = SocketState::Accepted;
+            if (traits.kind == CallKind::Accept4) {
+                s.nonblocking = arg_has_flag(call, 3, "SOCK_NONBLOCK") ||
+                                (!call.decoded && (call.args[3] & 04000));
+                s.cloexec = arg_has_flag(call, 3, "SOCK_CLOEXEC") ||
+                            (!call.decoded && (call.args[3] & 02000000));
+            }
+            open_fd(p, ret_fd, std::move(s), event);
+            return;
+        }
+        case CallKind::Connect: {
+            if (!fd) return;
+            ++fd->connect_calls;
+            fd->connected_by = event.pid;
+            if (ok) {
+                fd->socket_state = SocketState::Connected;
+            } else if (call.err == 115 /* EINPROGRESS */) {
+                fd->socket_state = SocketState::Connecting;
+                fd->connect_returned_einprogress = true;
+                fd->connect_waited = false;
+            } else if (call.err == 106 /* EISCONN */) {
+                fd->socket_state = SocketState::Connected;
+            } else if (call.err != 114 /* EALREADY */ && call.err != 4 /* EINTR */) {
+                fd->socket_state = SocketState::Failed;
+            }
+            if (const auto peer = arg_sockaddr(call, 1)) {
+                fd->path = std::string(peer->host.empty() ? peer->path : peer->host);
+                if (peer->port) fd->path += ":" + std::to_string(*peer->port);
+            }
+            return;
+        }
+        case CallKind::Listen:
+            if (ok && fd) fd->socket_state = SocketState::Listening;
+            return;
+        case CallKind::Getsockopt:
+            if (fd && arg_name(call, 2) == "SO_ERROR") fd->connect_waited = true;
+            return;
+        case CallKind::Wait:
+            // Any wait counts as checking on every connecting socket of the
+            // process: which fds were in the set is the poll decoder's
+            // business, and a coarse answer errs on the side of silence.
+            p.fds.for_each_open([](int, FdState& f) {
+                if (f.socket_state == SocketState::Connecting) f.connect_waited = true;
+            });
+            return;
+        case CallKind::Close:
+            if (ok && has_target) close_fd(p, target, event);
+            return;
+        case CallKind::Dup:
+        case CallKind::Dup3: {
+            if (!ok || !has_target) return;
+            FdState copy;
+            if (fd) copy = *fd;
+            copy.cloexec = traits.kind == CallKind::Dup3 && arg_has_flag(call, 2, "O_CLOEXEC");
+            copy.clear_history();
+            open_fd(p, ret_fd, std::move(copy), event);
+            return;
+        }
+        case CallKind::Fcntl: {
+            if (!ok || !fd) return;
+            const std::string_view cmd = arg_name(call, 1);
+            const auto raw_cmd = arg_int(call, 1);
+            if (cmd == "F_SETFL" || (cmd.empty() && raw_cmd == 4)) {
+                fd->nonblocking = arg_has_flag(call, 2, "O_NONBLOCK") ||
+                                  (!call.decoded && (call.args[2] & 04000));
+            } else if (cmd == "F_SETFD" || (cmd.empty() && raw_cmd == 2)) {
+                fd->cloexec =
+                    arg_has_flag(call, 2, "FD_CLOEXEC") || (!call.decoded && (call.args[2] & 1));
+            } else if (cmd == "F_DUPFD" || cmd == "F_DUPFD_CLOEXEC" || raw_cmd == 0 ||
+                       raw_cmd == 1030) {
+                FdState copy = *fd;
+                copy.cloexec = cmd == "F_DUPFD_CLOEXEC" || raw_cmd == 1030;
+                copy.clear_history();
+                open_fd(p, ret_fd, std::move(copy), event);
+            }
+            return;
+        }
+        case CallKind::Open:
+        case CallKind::Openat:
+        case CallKind::Creat: {
+            const int path_arg = traits.kind == CallKind::Openat ? 1 : 0;
+            const NodeId path = arg_node(call, path_arg);
+            const bool has_path = path != kNoNode && call.decoded->node(path).kind == ArgKind::Str;
+            if (traits.kind != CallKind::Creat && call.has_result && has_path) {
+                note_open(p, call.decoded->node(path).text, ok);
+            }
+            if (!ok) return;
+            FdState s;
+            s.kind = FdKind::File;
+            if (has_path) s.path = std::string(call.decoded->node(path).text);
+            const int flags_arg = traits.kind == CallKind::Openat ? 2 : 1;
+            s.nonblocking = arg_has_flag(call, flags_arg, "O_NONBLOCK");
+            s.cloexec = arg_has_flag(call, flags_arg, "O_CLOEXEC");
+            open_fd(p, ret_fd, std::move(s), event);
+            return;
+        }
+        case CallKind::Pipe:
+        case CallKind::Socketpair: {
+            if (!ok) return;
+            const bool pair = traits.kind == CallKind::Socketpair;
+            const NodeId fds = arg_node(call, pair ? 3 : 0);
+            for (int i = 0; i < 2 && fds != kNoNode; ++i) {
+                const auto n = array_int(*call.decoded, fds, i);
+                if (!n) continue;
+                FdState s;
+                s.kind = pair ? FdKind::Socket : FdKind::Pipe;
+                if (pair) {
+                    s.family = family_from_name(arg_name(call, 0));
+                    s.stream = arg_has_flag(call, 1, "SOCK_STREAM");
+                    s.socket_state = SocketState::Connected;
+                }
+                open_fd(p, static_cast<int>(*n), std::move(s), event);
+            }
+            return;
+        }
+        case CallKind::EventFd:
+        case CallKind::EpollCreate:
+        case CallKind::IoUringSetup: {
+            if (!ok) return;
+            FdState s;
+            s.kind = traits.kind == CallKind::EventFd       ? FdKind::EventFd
+                     : traits.kind == CallKind::EpollCreate ? FdKind::Epoll
+                                                            : FdKind::IoUring;
+            if (traits.kind == CallKind::IoUringSetup) p.has_io_uring = true;
+            open_fd(p, ret_fd, std::move(s), event);
+            return;
+        }
     }
 }
 

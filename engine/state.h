@@ -17,6 +17,7 @@
 #include <span>
 #include <string>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "events/event.h"
@@ -72,12 +73,22 @@ struct FdState {
     pid_t created_by = 0;
     Nanos created_at = 0;
     std::array<char, 24> created_with{};  // the syscall name
-    // The fd's short history, newest last (at most kHistory entries).
-    static constexpr std::size_t kHistory = 8;
-    std::array<FdEventRecord, kHistory> history;
-    std::size_t history_size = 0;
 
+    // The fd's short history: the last kHistory calls on it, oldest first.
+    // A ring, so that remembering one more call on a busy fd copies one
+    // record, not the other seven.
+    static constexpr std::size_t kHistory = 8;
     void remember(const Event& event, const SyscallEvent& call);
+    std::size_t history_size() const { return history_size_; }
+    const FdEventRecord& history(std::size_t i) const {
+        return history_[(history_start_ + i) % kHistory];
+    }
+    void clear_history() { history_start_ = history_size_ = 0; }
+
+private:
+    std::array<FdEventRecord, kHistory> history_;
+    std::uint8_t history_start_ = 0;
+    std::uint8_t history_size_ = 0;
 };
 
 // A descriptor that was closed, kept until its number is reused, so that a
@@ -86,6 +97,86 @@ struct ClosedFd {
     FdState last;  // what it was
     Nanos closed_at = 0;
     pid_t closed_by = 0;
+};
+
+// A process's descriptors by number: the open ones, and for a number not
+// open, the last descriptor closed under it until the number is reused.
+// Each number has one slot holding either, so a close marks the slot closed
+// in place: no copy of the ~700-byte state between two maps, and no tree
+// node allocated and freed per open and close. Numbers map to slots through
+// a vector of indices (a map for the rare large numbers: a "close every fd
+// up to 65535" loop), so a table whose highest number is 255 (bash's script
+// fd) costs 1 KB of indices, not 255 slots, when a fork copies it; the
+// slots' states are a byte each on their own, so walking the open
+// descriptors touches no closed one. A number keeps its slot once it has
+// one. Opening or closing may move the slots: pointers into the table last
+// until the next open() or close().
+class FdTable {
+public:
+    const FdState* find(int fd) const;
+    FdState* find(int fd);
+    const ClosedFd* find_closed(int fd) const;
+
+    // `fd` now holds `state`; a closed descriptor of that number is forgotten.
+    FdState& open(int fd, FdState&& state);
+    // `fd` is closed: its open state, if any, becomes the closed record in
+    // place (`*was_open` true); otherwise the record starts as an unknown
+    // descriptor of that number. The caller fills in when and by whom.
+    ClosedFd& close(int fd, bool* was_open);
+
+    // Calls f(int fd, FdState&) for each open descriptor, by number.
+    template <typename F>
+    void for_each_open(F&& f) {
+        visit_open(*this, f);
+    }
+    template <typename F>
+    void for_each_open(F&& f) const {
+        visit_open(*this, f);
+    }
+    // Forgets the open descriptors `drop` accepts (close-on-exec at exec);
+    // closed records stay.
+    template <typename Pred>
+    void drop_open_if(Pred&& drop) {
+        for (std::size_t at = 0; at < status_.size(); ++at) {
+            if (status_[at] == Status::Open && drop(std::as_const(slots_[at].last))) {
+                status_[at] = Status::Free;
+            }
+        }
+    }
+    // A fork child's table: the parent's open descriptors replace the
+    // child's own open ones (the child's closed records stay unless the
+    // parent has that number open).
+    void inherit_open(const FdTable& parent);
+
+private:
+    enum class Status : std::uint8_t { Free, Open, Closed };
+    static constexpr std::uint32_t kNoSlot = UINT32_MAX;
+    // Numbers below this index the vector (grown on demand).
+    static constexpr int kDirect = 1024;
+
+    std::uint32_t slot_of(int fd) const;  // kNoSlot when the number has none
+    std::uint32_t slot_for(int fd);       // gives the number a free slot when it has none
+
+    // f(int fd, FdState&) for every open descriptor, in ascending order
+    // within the vector and within the map.
+    template <typename Table, typename F>
+    static void visit_open(Table& t, F& f) {
+        for (std::size_t fd = 0; fd < t.direct_.size(); ++fd) {
+            const std::uint32_t at = t.direct_[fd];
+            if (at != kNoSlot && t.status_[at] == Status::Open) {
+                f(static_cast<int>(fd), t.slots_[at].last);
+            }
+        }
+        for (const auto& [fd, at] : t.overflow_) {
+            if (t.status_[at] == Status::Open) f(fd, t.slots_[at].last);
+        }
+    }
+
+    std::vector<std::uint32_t> direct_;      // number -> slot
+    std::map<int, std::uint32_t> overflow_;  // the other numbers -> slot
+    // Open: slots_[at].last is the state; Closed: slots_[at] is the record.
+    std::vector<Status> status_;
+    std::vector<ClosedFd> slots_;
 };
 
 struct ThreadState {
@@ -127,8 +218,7 @@ struct ProcessState {
     std::string exe;
     bool has_io_uring = false;
     ProgramFacts program;
-    std::map<int, FdState> fds;
-    std::map<int, ClosedFd> closed;
+    FdTable fds;
     std::map<pid_t, ThreadState> threads;
 };
 
@@ -152,13 +242,29 @@ public:
 
 private:
     ProcessState& process_of(pid_t pid);
-    void on_exit_of_call(const Event& event, const SyscallEvent& call);
+    // The event's thread (created when new) and its process, through a
+    // small cache by thread id: events come in runs from a few threads (a
+    // client and a server thread take turns), and each lookup was a hash
+    // lookup, a tree lookup and a hash insert.
+    ThreadState& thread_of(pid_t pid, pid_t tid, ProcessState** process);
+    void on_exit_of_call(ProcessState& p, const Event& event, const SyscallEvent& call);
     void open_fd(ProcessState& p, int fd, FdState state, const Event& event);
     void close_fd(ProcessState& p, int fd, const Event& event);
     void note_open(ProcessState& p, std::string_view path, bool ok);
 
     std::unordered_map<pid_t, ProcessState> processes_;
     std::unordered_map<pid_t, pid_t> thread_to_process_;
+    // thread_of()'s cache, direct-mapped by tid, cleared by every event that
+    // can add, move or remove processes and threads (spawn, exec, exit).
+    // Node-based maps keep the pointers valid across other insertions.
+    struct CachedThread {
+        pid_t pid = 0;
+        pid_t tid = 0;
+        ProcessState* process = nullptr;
+        ThreadState* thread = nullptr;
+    };
+    static constexpr std::size_t kThreadCache = 8;
+    std::array<CachedThread, kThreadCache> thread_cache_{};
 };
 
 // The syscalls the tracker must see to keep the fd table and thread states
@@ -174,5 +280,7 @@ bool is_untimed_futex_wait(std::uint64_t op, std::uint64_t timeout);
 // Which argument of a call names the fd it works on (read, connect,
 // epoll_ctl's target is arg 2, ...), or -1. Fd-creating calls return -1.
 int fd_argument_of(std::string_view syscall);
+// The same, faster when the call's name is the syscall table's own.
+int fd_argument_of(const SyscallEvent& call);
 
 }  // namespace sctrace

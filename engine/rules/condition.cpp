@@ -415,6 +415,8 @@ std::optional<std::set<std::string>> types_of(const std::vector<Condition::Node>
             return std::nullopt;
         case Kind::Not:
         case Kind::Coded:  // made after this runs
+        case Kind::AllOf:
+        case Kind::AnyOf:
             return std::nullopt;
         case Kind::And: {
             auto l = types_of(nodes, n.left, depth + 1), r = types_of(nodes, n.right, depth + 1);
@@ -493,22 +495,69 @@ void code_comparisons(std::vector<Condition::Node>& nodes) {
     }
 }
 
+// Rewrites each chain of `and` (or of `or`) into one AllOf (AnyOf) node
+// whose operands are evaluated in a loop: a rule's condition is a left-deep
+// chain, and evaluating it was a recursive call and an indirect jump per
+// link. The coded comparisons (evt.type, evt.dir, evt.errno: an integer
+// compare) go first, so that most events are turned away before a field is
+// read; the operands are pure, so their order cannot change the result.
+void flatten_chains(std::vector<Condition::Node>& nodes, std::vector<std::uint32_t>& operands) {
+    using Kind = Condition::Node::Kind;
+    // Which nodes are reachable and the chains' tops: walk from the root
+    // with an explicit stack (a chain of a thousand `and`s is legal).
+    std::vector<std::uint32_t> todo{0};
+    std::vector<std::uint32_t> chain, stack;
+    while (!todo.empty()) {
+        const std::uint32_t id = todo.back();
+        todo.pop_back();
+        Condition::Node& n = nodes[id];
+        if (n.kind == Kind::Not) {
+            todo.push_back(n.left);
+            continue;
+        }
+        if (n.kind != Kind::And && n.kind != Kind::Or) continue;
+        const Kind link = n.kind;
+        // The chain's operands, left to right.
+        chain.clear();
+        stack.assign({n.right, n.left});
+        while (!stack.empty()) {
+            const std::uint32_t c = stack.back();
+            stack.pop_back();
+            if (nodes[c].kind == link) {
+                stack.push_back(nodes[c].right);
+                stack.push_back(nodes[c].left);
+            } else {
+                chain.push_back(c);
+            }
+        }
+        std::stable_partition(chain.begin(), chain.end(),
+                              [&](std::uint32_t c) { return nodes[c].kind == Kind::Coded; });
+        n.kind = link == Kind::And ? Kind::AllOf : Kind::AnyOf;
+        n.left = static_cast<std::uint32_t>(operands.size());
+        n.right = static_cast<std::uint32_t>(chain.size());
+        operands.insert(operands.end(), chain.begin(), chain.end());
+        todo.insert(todo.end(), chain.begin(), chain.end());
+    }
+}
+
 }  // namespace
 
-bool Condition::compare_coded(const Node& n, const EvalContext& ctx) {
+bool Condition::compare_coded(std::uint32_t id, const EvalContext& ctx) const {
+    const Step& step = steps_[id];
     const Event& e = ctx.event;
     const SyscallEvent* call = e.syscall();
     std::int64_t v = 0;
-    switch (n.field) {
+    switch (step.field) {
         case FieldId::EvtType:
             if (!call) {
                 v = kKindCode + static_cast<std::int64_t>(e.kind);
             } else if (call->arch == Arch::X86_64 && call->nr >= 0) {
                 v = call->nr;
             } else {
+                const Node& n = nodes_[id];
                 const bool found =
                     std::find(n.strings.begin(), n.strings.end(), call->name) != n.strings.end();
-                return n.op == Op::Ne ? !found : found;
+                return step.op == Op::Ne ? !found : found;
             }
             break;
         case FieldId::EvtDir:
@@ -522,10 +571,15 @@ bool Condition::compare_coded(const Node& n, const EvalContext& ctx) {
             if (v != 0 && !strerrorname_np(static_cast<int>(v))) v = 0;
             break;
     }
-    const bool found = n.ints.size() > 8
-                           ? std::binary_search(n.ints.begin(), n.ints.end(), v)
-                           : std::find(n.ints.begin(), n.ints.end(), v) != n.ints.end();
-    return n.op == Op::Ne ? !found : found;
+    bool found;
+    if (step.single) {
+        found = v == step.code;
+    } else {
+        const std::vector<std::int64_t>& ints = nodes_[id].ints;
+        found = ints.size() > 8 ? std::binary_search(ints.begin(), ints.end(), v)
+                                : std::find(ints.begin(), ints.end(), v) != ints.end();
+    }
+    return step.op == Op::Ne ? !found : found;
 }
 
 std::variant<Condition, ConditionError> ConditionCompiler::compile(std::string_view text) const {
@@ -540,12 +594,26 @@ std::variant<Condition, ConditionError> ConditionCompiler::compile(std::string_v
     nodes[0] = nodes[root];
     condition.event_types_ = types_of(nodes, 0);
     code_comparisons(nodes);
+    flatten_chains(nodes, condition.operands_);
+    condition.steps_.reserve(nodes.size());
+    for (const Condition::Node& n : nodes) {
+        Condition::Step step;
+        step.kind = n.kind;
+        step.field = n.field;
+        step.op = n.op;
+        step.left = n.left;
+        step.right = n.right;
+        // The codes are syscall numbers, kKindCode + a kind, 0/1, errnos.
+        step.single = n.kind == Condition::Node::Kind::Coded && n.ints.size() == 1;
+        if (step.single) step.code = static_cast<std::int32_t>(n.ints[0]);
+        condition.steps_.push_back(step);
+    }
     condition.nodes_ = std::move(nodes);
     return condition;
 }
 
 bool Condition::eval(std::uint32_t id, EvalContext& ctx) const {
-    const Node& n = nodes_[id];
+    const Step& n = steps_[id];
     switch (n.kind) {
         case Node::Kind::And:
             return eval(n.left, ctx) && eval(n.right, ctx);
@@ -554,9 +622,26 @@ bool Condition::eval(std::uint32_t id, EvalContext& ctx) const {
         case Node::Kind::Not:
             return !eval(n.left, ctx);
         case Node::Kind::Compare:
-            return compare(n, ctx);
+            return compare(nodes_[id], ctx);
         case Node::Kind::Coded:
-            return compare_coded(n, ctx);
+            return compare_coded(id, ctx);
+        case Node::Kind::AllOf:
+            // The coded operands come first, tested without eval()'s dispatch.
+            for (std::uint32_t i = n.left; i < n.left + n.right; ++i) {
+                const std::uint32_t k = operands_[i];
+                if (!(steps_[k].kind == Node::Kind::Coded ? compare_coded(k, ctx) : eval(k, ctx))) {
+                    return false;
+                }
+            }
+            return true;
+        case Node::Kind::AnyOf:
+            for (std::uint32_t i = n.left; i < n.left + n.right; ++i) {
+                const std::uint32_t k = operands_[i];
+                if (steps_[k].kind == Node::Kind::Coded ? compare_coded(k, ctx) : eval(k, ctx)) {
+                    return true;
+                }
+            }
+            return false;
     }
     return false;
 }

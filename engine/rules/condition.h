@@ -46,7 +46,17 @@ public:
         // Coded: a comparison of evt.type, evt.dir or evt.errno rewritten at
         // compile time to compare small integers (syscall number or event
         // kind, direction, errno) instead of text; `ints` holds the codes.
-        enum class Kind : std::uint8_t { And, Or, Not, Compare, Coded } kind = Kind::Compare;
+        // AllOf/AnyOf: a chain of and/or flattened at compile time, its
+        // operands at operands_[left, left + right), coded ones first.
+        enum class Kind : std::uint8_t {
+            And,
+            Or,
+            Not,
+            Compare,
+            Coded,
+            AllOf,
+            AnyOf
+        } kind = Kind::Compare;
         std::uint32_t left = 0, right = 0;
         FieldId field = FieldId::EvtType;
         FieldType type = FieldType::Int;
@@ -58,18 +68,31 @@ public:
         std::vector<std::string> strings;  // In
     };
 
-    bool matches(EvalContext& ctx) const { return nodes_.empty() || eval(0, ctx); }
+    bool matches(EvalContext& ctx) const { return steps_.empty() || eval(0, ctx); }
 
     // The evt.type values that can match, or nullopt for "any event".
     const std::optional<std::set<std::string>>& event_types() const { return event_types_; }
 
 private:
     friend class ConditionCompiler;
+    // What evaluation reads of a node, packed (16 bytes, against a Node's
+    // 112): a rule's nodes stay in a few cache lines, which the stream of
+    // events evicts between two events of the rule's type.
+    struct Step {
+        Node::Kind kind = Node::Kind::Compare;
+        FieldId field = FieldId::EvtType;
+        Op op = Op::Eq;
+        bool single = false;  // Coded: one code, in `code`
+        std::uint32_t left = 0, right = 0;
+        std::int32_t code = 0;
+    };
     bool eval(std::uint32_t node, EvalContext& ctx) const;
     bool compare(const Node& n, EvalContext& ctx) const;
-    static bool compare_coded(const Node& n, const EvalContext& ctx);
+    bool compare_coded(std::uint32_t node, const EvalContext& ctx) const;
 
-    std::vector<Node> nodes_;  // nodes_[0] is the root
+    std::vector<Node> nodes_;              // nodes_[0] is the root
+    std::vector<Step> steps_;              // steps_[i] is nodes_[i], packed
+    std::vector<std::uint32_t> operands_;  // of AllOf/AnyOf nodes
     std::optional<std::set<std::string>> event_types_;
 };
 

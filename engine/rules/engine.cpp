@@ -140,8 +140,8 @@ void RuleEngine::emit(const Rule& rule, TemporalHit& hit) {
         const ClosedFd* closed = s ? nullptr : state_.closed_fd(hit.pid, hit.fd);
         const FdState* history = s ? s : closed ? &closed->last : nullptr;
         if (history) {
-            for (std::size_t i = 0; i < history->history_size; ++i) {
-                const FdEventRecord& r = history->history[i];
+            for (std::size_t i = 0; i < history->history_size(); ++i) {
+                const FdEventRecord& r = history->history(i);
                 f.evidence.push_back("fd " + std::to_string(hit.fd) + " earlier: tid " +
                                      std::to_string(r.tid) + " " + r.text());
             }

@@ -165,7 +165,7 @@ std::string_view signal_text(int signo, char* scratch, std::size_t size) {
 std::optional<int> event_fd_of(const Event& e) {
     const SyscallEvent* call = e.syscall();
     if (!call) return std::nullopt;
-    const int arg = fd_argument_of(call->name);
+    const int arg = fd_argument_of(*call);
     if (arg >= 0) return arg_fd(*call, arg);
     return std::nullopt;
 }
@@ -484,9 +484,9 @@ FieldValue read_field(FieldId id, EvalContext& ctx) {
             if (p) {
                 // Only this process's own failed connects: a child that
                 // inherited the socket across fork did not leak it.
-                for (const auto& [num, f] : p->fds) {
+                p->fds.for_each_open([&](int, const FdState& f) {
                     n += f.socket_state == SocketState::Failed && f.connected_by == e.pid;
-                }
+                });
             }
             return integer(n);
         }

@@ -70,6 +70,29 @@ TEST(Condition, FieldsReadTheStateBeforeTheEvent) {
         << "a blocking socket may connect at once";
 }
 
+// Chains of and/or are flattened and their integer-coded comparisons moved
+// first: precedence, parentheses and negation must come out unchanged.
+TEST(Condition, AndBindsTighterThanOrInLongMixedChains) {
+    const std::vector<std::string> connect_then_write = {kImmediateConnect[0], kImmediateConnect[1],
+                                                         "100 write(3, \"x\", 1) = 1"};
+    // (connect and failed) or (write and res = 1): the write only.
+    EXPECT_EQ(matches(compile("evt.type = connect and evt.res = -1 or evt.type = write and "
+                              "evt.res = 1"),
+                      connect_then_write),
+              1);
+    // connect and (res = -1 or write): nothing.
+    EXPECT_EQ(matches(compile("evt.type = connect and (evt.res = -1 or evt.type = write)"),
+                      connect_then_write),
+              0);
+    // Not over a chain, a coded test after field tests, and a nested or.
+    EXPECT_EQ(matches(compile("not (fd.nonblocking = true and evt.type = socket) and "
+                              "fd.l4proto = tcp and evt.dir = < and "
+                              "(evt.type = write or evt.res = 0 or evt.type = close)"),
+                      connect_then_write),
+              2)
+        << "the connect (res 0) and the write, on the tracked socket";
+}
+
 TEST(Condition, InListsMacrosAndNot) {
     ConditionCompiler::Macros macros = {
         {"inet_stream", "fd.family in (AF_INET, AF_INET6) and fd.l4proto = tcp"}};

@@ -48,8 +48,8 @@ TEST(State, ANonblockingConnectGoesThroughConnectingToWaited) {
     h << "100 pselect6(5, NULL, [4], NULL, {tv_sec=5, tv_nsec=0}, NULL) = 1 (out [4])";
     EXPECT_TRUE(h.state().fd(100, 4)->connect_waited);
     // Waits name sets of fds, not one: the fd's own history is socket, connect.
-    EXPECT_EQ(h.state().fd(100, 4)->history_size, 2u);
-    EXPECT_EQ(h.state().fd(100, 4)->history[1].text(), "connect = -1 EINPROGRESS");
+    EXPECT_EQ(h.state().fd(100, 4)->history_size(), 2u);
+    EXPECT_EQ(h.state().fd(100, 4)->history(1).text(), "connect = -1 EINPROGRESS");
 }
 
 TEST(State, AConnectThatSucceedsAtOnceIsConnected) {
@@ -75,6 +75,39 @@ TEST(State, CloseMovesTheFdToClosedUntilItsNumberIsReused) {
     ASSERT_NE(h.state().fd(100, 5), nullptr);
     EXPECT_EQ(h.state().fd(100, 5)->kind, FdKind::File);
     EXPECT_EQ(h.state().fd(100, 5)->path, "/etc/hosts");
+}
+
+TEST(State, AnFdKeepsItsLastEightCallsOldestFirst) {
+    History h;
+    h << "100 socket(AF_INET, SOCK_STREAM, IPPROTO_TCP) = 3";
+    for (int i = 1; i <= 9; ++i) h << "100 write(3, \"x\", 1) = " + std::to_string(i);
+    const FdState* fd = h.state().fd(100, 3);
+    ASSERT_NE(fd, nullptr);
+    ASSERT_EQ(fd->history_size(), FdState::kHistory);
+    EXPECT_EQ(fd->history(0).text(), "write = 2") << "socket and the first write fell out";
+    EXPECT_EQ(fd->history(7).text(), "write = 9");
+    h << "100 close(3) = 0";
+    const ClosedFd* closed = h.state().closed_fd(100, 3);
+    ASSERT_NE(closed, nullptr);
+    EXPECT_EQ(closed->last.history(7).text(), "close = 0") << "the close is its last call";
+}
+
+TEST(State, LargeFdNumbersAreTrackedAndClosedLikeSmallOnes) {
+    History h;
+    h << "100 fcntl(0, F_DUPFD, 70000) = 70000"
+      << "100 close(70000) = 0"
+      << "100 close(65535) = 0";
+    EXPECT_EQ(h.state().fd(100, 70000), nullptr);
+    ASSERT_NE(h.state().closed_fd(100, 70000), nullptr);
+    const ClosedFd* untracked = h.state().closed_fd(100, 65535);
+    ASSERT_NE(untracked, nullptr) << "a close of an fd never seen opening is remembered too";
+    EXPECT_EQ(untracked->last.fd, 65535);
+    EXPECT_EQ(untracked->last.kind, FdKind::Unknown);
+    h << "100 socket(AF_INET, SOCK_STREAM, IPPROTO_TCP) = 3"
+      << "100 dup2(3, 70000) = 70000";
+    EXPECT_EQ(h.state().closed_fd(100, 70000), nullptr) << "the number is reused";
+    ASSERT_NE(h.state().fd(100, 70000), nullptr);
+    EXPECT_EQ(h.state().fd(100, 70000)->kind, FdKind::Socket);
 }
 
 TEST(State, DupFcntlPipesAndSocketpairs) {
@@ -115,11 +148,14 @@ TEST(State, ForkCopiesTheTableExecDropsCloexecExitForgets) {
       << "100 socket(AF_INET, SOCK_STREAM, 0) = 4"
       << "100 clone(child_stack=NULL, flags=CLONE_CHILD_CLEARTID|SIGCHLD) = 200";
     ASSERT_NE(h.state().fd(200, 3), nullptr);
-    h << "200 execve(\"/bin/true\", [\"true\"], 0x7ffd /* 3 vars */) = 0";
+    h << "200 close(5) = 0"
+      << "200 execve(\"/bin/true\", [\"true\"], 0x7ffd /* 3 vars */) = 0";
     EXPECT_EQ(h.state().fd(200, 3), nullptr);
     EXPECT_NE(h.state().fd(200, 4), nullptr);
     EXPECT_EQ(h.state().process(200)->exe, "/bin/true");
+    EXPECT_NE(h.state().closed_fd(200, 5), nullptr) << "an exec keeps what was closed before";
     EXPECT_NE(h.state().fd(100, 3), nullptr) << "the parent keeps its own";
+    EXPECT_EQ(h.state().closed_fd(100, 5), nullptr) << "the child's close is its own";
     h << "200 +++ exited with 0 +++";
     EXPECT_EQ(h.state().process(200), nullptr);
 }
@@ -193,7 +229,8 @@ TEST(State, ExecFactsWinForkInheritsExecStartsOver) {
     EXPECT_EQ(h.state().process(200)->program.is_static, 1);
     EXPECT_EQ(h.state().process(200)->program.nss_opens, 1) << "a fork keeps NSS loaded";
     // A new program: a strace line has no facts, so inference starts again.
-    h << "200 execve(\"/bin/true\", [\"true\"], 0x7ffd /* 3 vars */) = 0";
+    h << "200 close(5) = 0"
+      << "200 execve(\"/bin/true\", [\"true\"], 0x7ffd /* 3 vars */) = 0";
     EXPECT_EQ(h.state().process(200)->program.is_static, -1);
     EXPECT_EQ(h.state().process(200)->program.glibc, -1);
     EXPECT_EQ(h.state().process(200)->program.nss_opens, 0);

@@ -9,6 +9,7 @@
 #include <sys/ptrace.h>
 #include <sys/user.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -339,33 +340,52 @@ void Session::attach(pid_t pid) {
 
 namespace {
 
-// Blocks SIGCHLD in the tracer's thread for the life of the object (and in
-// the watchdog thread, which inherits the mask), so that sigtimedwait can
-// wait for the next stop with a deadline. Launched commands were forked
-// before, with the normal mask.
-class SigchldBlocked {
+// Wakes the tracer's thread out of its blocking waitpid() a few times a
+// second, while a watchdog or a deadline needs the loop to look up without a
+// ptrace stop (a hung program makes none). A POSIX timer sends SIGURG to
+// this thread only (SIGEV_THREAD_ID); its handler does nothing and is
+// installed without SA_RESTART, so waitpid returns EINTR and the loop drains
+// the watchdog's samples and checks its deadlines. A periodic timer cannot
+// lose a wake-up for good, and a blocking waitpid costs nothing per stop:
+// polling with WNOHANG plus a timed wait cost ~9% of the tracer's time.
+// SIGURG's default action is to ignore it, so a stray one harms nothing.
+class WakeTimer {
 public:
-    SigchldBlocked() {
+    static constexpr auto kPeriod = std::chrono::milliseconds(50);
+
+    WakeTimer() {
+        struct sigaction action {};
+        action.sa_handler = [](int) {};
+        sigemptyset(&action.sa_mask);
+        action.sa_flags = 0;  // no SA_RESTART: interrupt the wait
+        ::sigaction(SIGURG, &action, &old_action_);
         sigset_t set;
         sigemptyset(&set);
-        sigaddset(&set, SIGCHLD);
-        ::pthread_sigmask(SIG_BLOCK, &set, &old_);
-    }
-    ~SigchldBlocked() {
-        // Drop a wake-up left pending, so it is not delivered (ignored) later.
-        sigset_t set;
-        sigemptyset(&set);
-        sigaddset(&set, SIGCHLD);
-        const timespec zero{};
-        while (::sigtimedwait(&set, nullptr, &zero) > 0) {
+        sigaddset(&set, SIGURG);
+        ::pthread_sigmask(SIG_UNBLOCK, &set, &old_mask_);
+        sigevent event{};
+        event.sigev_notify = SIGEV_THREAD_ID;
+        event.sigev_signo = SIGURG;
+        event._sigev_un._tid = static_cast<pid_t>(::gettid());
+        if (::timer_create(CLOCK_MONOTONIC, &event, &timer_) != 0) {
+            throw_errno("timer_create (the watchdog's wake-up)");
         }
-        ::pthread_sigmask(SIG_SETMASK, &old_, nullptr);
+        constexpr long kNanos = std::chrono::nanoseconds(kPeriod).count();
+        const itimerspec period{{0, kNanos}, {0, kNanos}};
+        ::timer_settime(timer_, 0, &period, nullptr);
     }
-    SigchldBlocked(const SigchldBlocked&) = delete;
-    SigchldBlocked& operator=(const SigchldBlocked&) = delete;
+    ~WakeTimer() {
+        ::timer_delete(timer_);
+        ::pthread_sigmask(SIG_SETMASK, &old_mask_, nullptr);
+        ::sigaction(SIGURG, &old_action_, nullptr);
+    }
+    WakeTimer(const WakeTimer&) = delete;
+    WakeTimer& operator=(const WakeTimer&) = delete;
 
 private:
-    sigset_t old_;
+    timer_t timer_{};
+    struct sigaction old_action_ {};
+    sigset_t old_mask_{};
 };
 
 // Every thread of every process in `tasks`, sampled now (for --timeout
@@ -389,19 +409,15 @@ std::vector<ThreadSample> sample_processes(const Tasks& tasks) {
 int Session::run() {
     using Clock = std::chrono::steady_clock;
     Clock::time_point detach_deadline{};
-    // With a watchdog or a deadline the loop must wake up without a stop:
-    // waitpid polls, and the wait in between is a sigtimedwait on SIGCHLD
-    // (every ptrace stop sends one; so does the watchdog when it has news).
-    const bool timed = options_.watchdog_interval || options_.timeout;
-    std::optional<SigchldBlocked> sigchld_blocked;
-    if (timed) sigchld_blocked.emplace();
+    // With a watchdog or a deadline the loop must wake up without a stop.
     if (options_.watchdog_interval) {
-        watchdog_ = std::make_unique<Watchdog>(WatchdogOptions{*options_.watchdog_interval},
-                                               static_cast<pid_t>(::gettid()));
+        watchdog_ = std::make_unique<Watchdog>(WatchdogOptions{*options_.watchdog_interval});
         for (const auto& [tid, task] : tasks_) {
             if (task.is_leader()) watchdog_->watch(task.tgid());
         }
     }
+    std::optional<WakeTimer> wake_timer;
+    if (options_.watchdog_interval || options_.timeout) wake_timer.emplace();
     const Clock::time_point start = Clock::now();
     const Clock::time_point timeout_at =
         options_.timeout ? start + std::chrono::duration_cast<Clock::duration>(*options_.timeout)
@@ -437,7 +453,7 @@ int Session::run() {
         int raw = 0;
         // While detaching we poll so that a thread stuck in D state cannot
         // keep sctrace waiting forever.
-        const int flags = __WALL | (detaching_ || timed ? WNOHANG : 0);
+        const int flags = __WALL | (detaching_ ? WNOHANG : 0);
         const pid_t tid = ::waitpid(-1, &raw, flags);
         if (tid < 0) {
             if (errno == EINTR) continue;
@@ -453,10 +469,6 @@ int Session::run() {
                 break;
             }
             std::this_thread::sleep_for(std::chrono::milliseconds(5));
-            continue;
-        }
-        if (tid == 0) {  // nothing stopped: wait for a stop, a sample or a deadline
-            wait_for_stops(timed_out_ ? kill_deadline : timeout_at);
             continue;
         }
         if (detaching_) {
@@ -544,21 +556,6 @@ std::vector<ThreadStack> Session::capture_process_stacks(pid_t pid) {
 
 // ---------------------------------------------------------------------------
 // The watchdog and --timeout.
-
-void Session::wait_for_stops(std::chrono::steady_clock::time_point until) {
-    using namespace std::chrono;
-    // Never sleep past a second: a lost wake-up costs at most that.
-    auto wait = duration_cast<nanoseconds>(until - steady_clock::now());
-    wait = std::clamp(wait, nanoseconds(0), nanoseconds(seconds(1)));
-    const timespec ts{static_cast<time_t>(wait.count() / 1'000'000'000),
-                      static_cast<long>(wait.count() % 1'000'000'000)};
-    sigset_t set;
-    sigemptyset(&set);
-    sigaddset(&set, SIGCHLD);
-    // EAGAIN (deadline) and EINTR (our SIGINT/SIGTERM handler) both just
-    // send the loop round again.
-    ::sigtimedwait(&set, nullptr, &ts);
-}
 
 void Session::emit_samples(std::vector<ThreadSample> samples, bool end_of_trace) {
     for (ThreadSample& sample : samples) {

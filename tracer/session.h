@@ -105,10 +105,9 @@ private:
     void on_exec(Task& task);
     void on_signal_delivery(Task& task, int signo);
 
-    // --- the watchdog and --timeout (wait with a deadline instead of a
-    // blocking waitpid) ---
+    // --- the watchdog and --timeout (a wake-up timer interrupts the
+    // blocking waitpid so the loop can look up without a stop) ---
     void emit_samples(std::vector<ThreadSample> samples, bool end_of_trace);
-    void wait_for_stops(std::chrono::steady_clock::time_point until);
     void on_timeout();
     void report_survivors();
 

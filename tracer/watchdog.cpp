@@ -2,8 +2,8 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -144,8 +144,8 @@ std::vector<pid_t> list_task_ids(const std::string& proc_root, pid_t pid) {
     return tids;
 }
 
-Watchdog::Watchdog(WatchdogOptions options, pid_t wake_tid)
-    : options_(std::move(options)), wake_tid_(wake_tid), thread_([this] { loop(); }) {}
+Watchdog::Watchdog(WatchdogOptions options)
+    : options_(std::move(options)), thread_([this] { loop(); }) {}
 
 Watchdog::~Watchdog() {
     {
@@ -208,6 +208,11 @@ std::vector<ThreadSample> Watchdog::sample_all(bool keep_running) {
 }
 
 void Watchdog::loop() {
+    // Signals to sctrace (SIGINT, SIGTERM, the wake-up timer's SIGURG) are
+    // for the tracer's thread: a handler run here would not interrupt its wait.
+    sigset_t all;
+    sigfillset(&all);
+    ::pthread_sigmask(SIG_BLOCK, &all, nullptr);
     std::unique_lock lock(mutex_);
     while (!stopping_) {
         stop_cv_.wait_for(lock, options_.interval, [this] { return stopping_; });
@@ -225,8 +230,6 @@ void Watchdog::loop() {
                                  ready_samples_.end() - static_cast<long>(kMaxPending));
         }
         ready_.store(true, std::memory_order_release);
-        // Wake the tracer's wait (it blocks SIGCHLD and waits for it).
-        ::syscall(SYS_tgkill, ::getpid(), wake_tid_, SIGCHLD);
     }
 }
 

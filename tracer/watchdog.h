@@ -57,9 +57,9 @@ std::vector<pid_t> list_task_ids(const std::string& proc_root, pid_t pid);
 
 class Watchdog {
 public:
-    // `wake_tid`: the tracer's thread, sent SIGCHLD when samples are ready
-    // so that its wait returns (it treats SIGCHLD as "look again").
-    Watchdog(WatchdogOptions options, pid_t wake_tid);
+    // The tracer's loop collects samples with take() when its wake-up timer
+    // interrupts its wait (tracer/session.cpp), a few times a second.
+    explicit Watchdog(WatchdogOptions options);
     ~Watchdog();  // stops and joins the sampling thread
     Watchdog(const Watchdog&) = delete;
     Watchdog& operator=(const Watchdog&) = delete;
@@ -83,7 +83,6 @@ private:
     std::vector<ThreadSample> sample_all(bool keep_running);
 
     WatchdogOptions options_;
-    pid_t wake_tid_;
     std::mutex mutex_;  // guards everything below
     std::condition_variable stop_cv_;
     bool stopping_ = false;

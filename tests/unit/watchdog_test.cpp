@@ -112,7 +112,7 @@ TEST_F(FakeProc, TaskIdsAreListedAndJunkEntriesIgnored) {
 TEST(Watchdog, SamplesItsOwnBlockedThreadAndSkipsRunningOnesAfterTheFirstRound) {
     // The real /proc: a watchdog watching this very process sees the test's
     // threads. sample_now() keeps every thread; take() only what matters.
-    Watchdog watchdog(WatchdogOptions{std::chrono::milliseconds(3600 * 1000)}, ::gettid());
+    Watchdog watchdog(WatchdogOptions{std::chrono::milliseconds(3600 * 1000)});
     watchdog.watch(::getpid());
     const std::vector<ThreadSample> all = watchdog.sample_now();
     ASSERT_FALSE(all.empty());

@@ -541,6 +541,10 @@ void StateTracker::apply(const Event& event) {
             const ThreadSampleEvent& sample = *event.thread_sample();
             ProcessState* p = nullptr;
             ThreadState& t = thread_of(event.pid, event.tid, &p);
+            if (t.sampled_state != sample.state || t.sampled_syscall != sample.syscall ||
+                t.wchan != sample.wchan) {
+                t.sampled_since = event.time;
+            }
             t.sampled_state = sample.state;
             t.sampled_syscall = sample.syscall;
             t.sampled_arg0 = sample.args[0];

@@ -197,6 +197,8 @@ struct ThreadState {
     bool io_worker = false;  // io_uring's iou-sqp-*/iou-wrk-* kernel thread
     std::array<char, 32> wchan{};
     std::array<char, 16> comm{};
+    // Since when the samples have shown this state, call and wchan.
+    Nanos sampled_since = 0;
 };
 
 // What the running program is built on, and its NSS activity (the rule

@@ -124,6 +124,9 @@ constexpr FieldInfo kFields[] = {
     {"proc.io_workers", FieldId::ProcIoWorkers, FieldType::String,
      "for outputs: the process's io_uring kernel threads as the watchdog saw them "
      "(iou-sqp-4711 (tid 4712, state S)), 'none seen' when there are none"},
+    {"thread.state_for", FieldId::ThreadStateFor, FieldType::Int,
+     "nanoseconds the watchdog's samples have shown the thread in this state, call and wchan "
+     "(0 on the sample that changed them)"},
 };
 
 FieldValue str(std::string_view s) {
@@ -263,6 +266,7 @@ FieldValue sample_field(FieldId id, EvalContext& ctx) {
     const ThreadSampleEvent* sample = e.thread_sample();
     const ThreadState* t = sample ? nullptr : ctx.state.thread(e.tid);
     if (!sample && (!t || t->sampled_state == '?')) {
+        if (id == FieldId::ThreadStateFor) return absent(FieldType::Int);
         return absent(id == FieldId::ThreadIoWorker || id == FieldId::ThreadSigkillPending
                           ? FieldType::Bool
                           : FieldType::String);
@@ -286,6 +290,18 @@ FieldValue sample_field(FieldId id, EvalContext& ctx) {
             return boolean(sample ? sample->io_worker : t->io_worker);
         case FieldId::ThreadSigkillPending:
             return boolean(sample && sample->sigkill_pending);
+        case FieldId::ThreadStateFor: {
+            // The state before the event holds the previous sample; the
+            // event's own sample continues it only if nothing changed.
+            const ThreadState* before = sample ? ctx.state.thread(e.tid) : t;
+            if (!before || before->sampled_state == '?') return integer(0);
+            if (sample &&
+                (before->sampled_state != sample->state ||
+                 before->sampled_syscall != sample->syscall || before->wchan != sample->wchan)) {
+                return integer(0);
+            }
+            return integer(e.time - before->sampled_since);
+        }
         default:
             return absent(FieldType::String);
     }
@@ -575,6 +591,7 @@ FieldValue read_field(FieldId id, EvalContext& ctx) {
         case FieldId::ThreadComm:
         case FieldId::ThreadIoWorker:
         case FieldId::ThreadSigkillPending:
+        case FieldId::ThreadStateFor:
             return sample_field(id, ctx);
         case FieldId::ProcThreads:
         case FieldId::ProcAllThreadsIn:

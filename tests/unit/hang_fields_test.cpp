@@ -105,5 +105,21 @@ TEST(HangFields, IoUringWorkersAreNotCountedButListed) {
     EXPECT_NE(p.text.find("iou-sqp-10 (tid 12, state S)"), std::string::npos) << p.text;
 }
 
+TEST(HangFields, StateForIsHowLongTheSamplesHaveShownTheSameState) {
+    Process p;
+    Event first = sample(10, 10, 'D', kNanosleep);
+    first.time = 1'000'000'000;
+    EXPECT_EQ(p.read(first, FieldId::ThreadStateFor).i, 0);
+    Event second = first;
+    second.time = 3'500'000'000;
+    EXPECT_EQ(p.read(second, FieldId::ThreadStateFor).i, 2'500'000'000);
+    Event changed = sample(10, 10, 'S', kNanosleep);
+    changed.time = 4'000'000'000;
+    EXPECT_EQ(p.read(changed, FieldId::ThreadStateFor).i, 0) << "a new state starts again";
+    Event later = changed;
+    later.time = 5'000'000'000;
+    EXPECT_EQ(p.read(later, FieldId::ThreadStateFor).i, 1'000'000'000);
+}
+
 }  // namespace
 }  // namespace sctrace::rules

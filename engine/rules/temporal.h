@@ -73,7 +73,7 @@ protected:
     Nanos next_deadline_ = INT64_MAX;
 };
 
-// "1700000000.123456"
+// "14:03:07.123456" (local time, as findings print theirs); "an unknown time" for 0
 std::string format_time(Nanos t);
 
 }  // namespace sctrace::rules

@@ -33,7 +33,10 @@ struct Process {
     FieldValue read(const Event& e, FieldId id) {
         EvalContext ctx{e, state};
         FieldValue v = read_field(id, ctx);
+        // A string value may point into the context's scratch, which dies
+        // here: hand back a view of our own copy.
         text = std::string(v.s);
+        v.s = text;
         state.apply(e);
         return v;
     }
@@ -55,7 +58,8 @@ TEST(HangFields, EveryThreadInAnUntimedFutexWaitIsAllThreadsInFutex) {
     p.read(sample(10, 10, 'S', kFutex, kFutexWaitPrivate), FieldId::ProcAllThreadsIn);
     // The second thread's sample completes the picture.
     const Event last = sample(10, 11, 'S', kFutex, kFutexWaitPrivate);
-    EXPECT_EQ(Process{}.read(last, FieldId::ProcAllThreadsIn).s, "futex") << "alone";
+    Process alone;
+    EXPECT_EQ(alone.read(last, FieldId::ProcAllThreadsIn).s, "futex") << "a process of one thread";
     EXPECT_EQ(p.read(last, FieldId::ProcAllThreadsIn).s, "futex");
     EXPECT_TRUE(
         p.read(sample(10, 11, 'S', kFutex, kFutexWaitPrivate), FieldId::ProcUntimedWaits).b);

@@ -217,8 +217,14 @@ TEST(Unwinder, ThreadBlockedOnAMutexShowsTheLockAboveTheProgram) {
     }
     EXPECT_TRUE(lock_above);
     EXPECT_EQ(frames[program_at].line, marker_line("MARK:mutex-lock"));
-    // ... and the thread's start below it, not main's stack.
-    EXPECT_LT(find_frame(frames, "start_thread", program_at), frames.size());
+    // ... and the thread's start below it (in libc), not main's stack.
+    // start_thread is not exported: it has a name only with libc's debug
+    // information (libc6-dbg); without it the frame is still there.
+    ASSERT_LT(program_at + 1, frames.size());
+    EXPECT_NE(frames[program_at + 1].module.find("libc.so"), std::string::npos);
+    if (!frames[program_at + 1].function.empty()) {
+        EXPECT_LT(find_frame(frames, "start_thread", program_at), frames.size());
+    }
     EXPECT_EQ(find_frame(frames, "main"), frames.size());
 }
 

@@ -2,6 +2,9 @@
 
 #include <time.h>
 
+#include <cstdio>
+#include <string>
+
 #include "events/event.h"
 
 namespace sctrace {
@@ -12,6 +15,18 @@ inline Nanos now_realtime() {
     timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
     return Nanos{ts.tv_sec} * 1'000'000'000 + ts.tv_nsec;
+}
+
+// "14:03:07.123456": a time of day in local time, as findings, evidence and
+// strace's -tt print it.
+inline std::string format_clock_time(Nanos time) {
+    const time_t seconds = static_cast<time_t>(time / 1'000'000'000);
+    tm local{};
+    localtime_r(&seconds, &local);
+    char text[32];
+    std::snprintf(text, sizeof text, "%02d:%02d:%02d.%06lld", local.tm_hour, local.tm_min,
+                  local.tm_sec, static_cast<long long>(time % 1'000'000'000 / 1000));
+    return text;
 }
 
 }  // namespace sctrace

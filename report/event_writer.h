@@ -120,6 +120,9 @@ private:
 // come back as a decimal string in `scratch`.
 std::string_view errno_name(int error, std::span<char> scratch);
 std::string_view signal_name(int signo, std::span<char> scratch);
+// The length of the valid UTF-8 sequence starting at text[i] (1 for ASCII),
+// or 0: not UTF-8, overlong, a surrogate or past U+10FFFF.
+std::size_t utf8_sequence_length(std::string_view text, std::size_t i);
 // Appends `text` as a JSON string literal (quotes included).
 void append_json_string(fmt::memory_buffer& out, std::string_view text);
 

@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "base/clock.h"
 #include "decoders/arg_tree.h"
 #include "report/event_writer.h"
 #include "report/strace_format.h"
@@ -14,14 +15,6 @@
 namespace sctrace {
 
 namespace {
-
-std::string clock_time(Nanos time) {
-    const std::time_t seconds = static_cast<std::time_t>(time / 1'000'000'000);
-    std::tm tm{};
-    localtime_r(&seconds, &tm);
-    return fmt::format("{:02}:{:02}:{:02}.{:06}", tm.tm_hour, tm.tm_min, tm.tm_sec,
-                       (time % 1'000'000'000) / 1000);
-}
 
 void write_all(int fd, const std::string& text) {
     std::size_t done = 0;
@@ -70,26 +63,32 @@ std::string describe_event(const Event& event) {
     return fmt::to_string(out);
 }
 
+std::string finding_text(const rules::Finding& f, std::string_view prefix) {
+    const std::string p(prefix);
+    std::string text = fmt::format("{}{} [{}] pid {}{} tid {} at {}\n{}  {}\n", p,
+                                   rules::severity_name(f.severity), f.rule, f.pid,
+                                   f.exe.empty() ? "" : " (" + f.exe + ")", f.tid,
+                                   format_clock_time(f.time), p, f.message);
+    if (!f.desc.empty()) text += p + "  why: " + f.desc + "\n";
+    if (!f.evidence.empty()) {
+        text += p + "  evidence:\n";
+        for (const auto& e : f.evidence) text += p + "    " + e + "\n";
+    }
+    for (const ThreadStack& stack : f.stacks) {
+        text += fmt::format("{}  stack of thread {}:{}\n", p, stack.tid,
+                            stack.note.empty() ? "" : " (" + stack.note + ")");
+        for (const StackFrame& frame : stack.frames) {
+            text += p + "   " + format_frame(frame) + "\n";
+        }
+    }
+    if (!f.doc.empty()) text += p + "  see " + f.doc + "\n";
+    return text;
+}
+
 void TextFindingsWriter::on_finding(const rules::Finding& f) {
     // Every line starts with "sctrace:", like strace's own messages, so the
     // report can be told from the traced program's stderr (and grepped).
-    std::string text =
-        fmt::format("sctrace: {} [{}] pid {}{} tid {} at {}\nsctrace:   {}\n",
-                    rules::severity_name(f.severity), f.rule, f.pid,
-                    f.exe.empty() ? "" : " (" + f.exe + ")", f.tid, clock_time(f.time), f.message);
-    if (!f.desc.empty()) text += "sctrace:   why: " + f.desc + "\n";
-    if (!f.evidence.empty()) {
-        text += "sctrace:   evidence:\n";
-        for (const auto& e : f.evidence) text += "sctrace:     " + e + "\n";
-    }
-    for (const ThreadStack& stack : f.stacks) {
-        text += fmt::format("sctrace:   stack of thread {}:{}\n", stack.tid,
-                            stack.note.empty() ? "" : " (" + stack.note + ")");
-        for (const StackFrame& frame : stack.frames) {
-            text += "sctrace:    " + format_frame(frame) + "\n";
-        }
-    }
-    text += "sctrace:   see " + f.doc + "\n";
+    const std::string text = finding_text(f, "sctrace: ");
     if (before_) before_();
     std::fputs(text.c_str(), out_);
     std::fflush(out_);

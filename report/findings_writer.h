@@ -5,10 +5,16 @@
 #include <cstdio>
 #include <functional>
 #include <string>
+#include <string_view>
 
 #include "engine/rules/engine.h"
 
 namespace sctrace {
+
+// A finding as readable text, each line starting with `prefix`: what and
+// where, the message, why, evidence, stacks (strace -k's frame shape), the
+// doc link. Stderr gets it with "sctrace: "; the JUnit report without.
+std::string finding_text(const rules::Finding& finding, std::string_view prefix = "");
 
 class TextFindingsWriter final : public rules::FindingSink {
 public:

@@ -5,38 +5,12 @@
 
 #include <fmt/format.h>
 
+#include "report/event_writer.h"
+#include "report/findings_writer.h"
+
 namespace sctrace {
 
 namespace {
-
-// The length of the valid UTF-8 sequence at text[i] (1 for ASCII), or 0.
-std::size_t utf8_length(std::string_view text, std::size_t i) {
-    const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(text[k]); };
-    const unsigned char c = byte(i);
-    std::size_t n;
-    if (c < 0x80) return 1;
-    if (c >= 0xc2 && c <= 0xdf) {
-        n = 2;
-    } else if (c >= 0xe0 && c <= 0xef) {
-        n = 3;
-    } else if (c >= 0xf0 && c <= 0xf4) {
-        n = 4;
-    } else {
-        return 0;
-    }
-    if (i + n > text.size()) return 0;
-    for (std::size_t k = 1; k < n; ++k) {
-        if ((byte(i + k) & 0xc0) != 0x80) return 0;
-    }
-    // Overlong forms, surrogates, code points past U+10FFFF.
-    if (n == 3 && c == 0xe0 && byte(i + 1) < 0xa0) return 0;
-    if (n == 3 && c == 0xed && byte(i + 1) >= 0xa0) return 0;
-    if (n == 4 && c == 0xf0 && byte(i + 1) < 0x90) return 0;
-    if (n == 4 && c == 0xf4 && byte(i + 1) >= 0x90) return 0;
-    // U+FFFE and U+FFFF are not XML characters.
-    if (n == 3 && c == 0xef && byte(i + 1) == 0xbf && byte(i + 2) >= 0xbe) return 0;
-    return n;
-}
 
 // "2026-11-23T17:07:31": the JUnit schema's timestamp has no zone; like Ant,
 // local time.
@@ -52,24 +26,6 @@ std::string seconds(Nanos duration) {
     if (duration < 0) duration = 0;
     return fmt::format("{}.{:03}", duration / 1'000'000'000,
                        (duration % 1'000'000'000) / 1'000'000);
-}
-
-std::string clock_time(Nanos time) {
-    const std::time_t s = static_cast<std::time_t>(time / 1'000'000'000);
-    std::tm tm{};
-    localtime_r(&s, &tm);
-    return fmt::format("{:02}:{:02}:{:02}.{:06}", tm.tm_hour, tm.tm_min, tm.tm_sec,
-                       (time % 1'000'000'000) / 1000);
-}
-
-void append_frame(std::string& out, std::size_t n, const StackFrame& f) {
-    out += fmt::format("      #{:<2} {:#018x} ", n, f.pc);
-    out += f.function.empty() ? "??" : fmt::format("{}+{:#x}", f.function, f.function_offset);
-    if (!f.module.empty()) out += fmt::format(" ({}+{:#x})", f.module, f.module_offset);
-    if (!f.file.empty())
-        out += f.line > 0 ? fmt::format(" at {}:{}", f.file, f.line) : " at " + f.file;
-    if (f.inlined) out += " [inlined]";
-    out += '\n';
 }
 
 // Status 128+N is death by signal N (run's convention).
@@ -124,7 +80,12 @@ std::string xml_escape(std::string_view text, bool attribute) {
             default:
                 break;
         }
-        const std::size_t n = u < 0x20 || u == 0x7f ? 0 : utf8_length(text, i);
+        // Valid UTF-8, less U+FFFE and U+FFFF, which XML 1.0 cannot carry.
+        std::size_t n = u < 0x20 || u == 0x7f ? 0 : utf8_sequence_length(text, i);
+        if (n == 3 && u == 0xef && static_cast<unsigned char>(text[i + 1]) == 0xbf &&
+            static_cast<unsigned char>(text[i + 2]) >= 0xbe) {
+            n = 0;
+        }
         if (n == 0) {
             out += fmt::format("\\x{:02x}", u);
             ++i;
@@ -133,23 +94,6 @@ std::string xml_escape(std::string_view text, bool attribute) {
             i += n;
         }
     }
-    return out;
-}
-
-std::string finding_text(const rules::Finding& f) {
-    std::string out = fmt::format(
-        "{} [{}] pid {}{} tid {} at {}\n  {}\n", rules::severity_name(f.severity), f.rule, f.pid,
-        f.exe.empty() ? "" : " (" + f.exe + ")", f.tid, clock_time(f.time), f.message);
-    if (!f.desc.empty()) out += "  why: " + f.desc + "\n";
-    if (!f.evidence.empty()) {
-        out += "  evidence:\n";
-        for (const auto& e : f.evidence) out += "    " + e + "\n";
-    }
-    for (const ThreadStack& s : f.stacks) {
-        out += fmt::format("  stack of thread {}{}\n", s.tid, s.note.empty() ? "" : ": " + s.note);
-        for (std::size_t i = 0; i < s.frames.size(); ++i) append_frame(out, i, s.frames[i]);
-    }
-    if (!f.doc.empty()) out += "  see " + f.doc + "\n";
     return out;
 }
 

@@ -49,7 +49,4 @@ private:
 // carry even as references, written as the text "\xNN".
 std::string xml_escape(std::string_view text, bool attribute);
 
-// A finding as readable text: what, where, why, evidence, stack, doc link.
-std::string finding_text(const rules::Finding& finding);
-
 }  // namespace sctrace

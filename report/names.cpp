@@ -48,13 +48,11 @@ std::string_view signal_name(int signo, std::span<char> scratch) {
     return {scratch.data(), static_cast<std::size_t>(n > 0 ? n : 0)};
 }
 
-namespace {
-
-// The length of the valid UTF-8 sequence starting at text[i], or 0.
-std::size_t utf8_sequence(std::string_view text, std::size_t i) {
+std::size_t utf8_sequence_length(std::string_view text, std::size_t i) {
     const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(text[k]); };
     const unsigned char c = byte(i);
     std::size_t n = 0;
+    if (c < 0x80) return 1;
     if (c >= 0xc2 && c <= 0xdf)
         n = 2;
     else if (c >= 0xe0 && c <= 0xef)
@@ -74,8 +72,6 @@ std::size_t utf8_sequence(std::string_view text, std::size_t i) {
     if (n == 4 && c == 0xf4 && byte(i + 1) >= 0x90) return 0;
     return n;
 }
-
-}  // namespace
 
 void append_json_string(fmt::memory_buffer& out, std::string_view text) {
     static constexpr char kHex[] = "0123456789abcdef";
@@ -106,7 +102,7 @@ void append_json_string(fmt::memory_buffer& out, std::string_view text) {
             // Tracee bytes are not always UTF-8 (paths, buffers). Valid
             // sequences pass through; any other byte becomes \u00XX, so every
             // line stays valid JSON (the byte value is kept, its encoding is not).
-            if (const std::size_t n = utf8_sequence(text, i)) {
+            if (const std::size_t n = utf8_sequence_length(text, i)) {
                 out.append(text.substr(i, n));
                 i += n - 1;
                 continue;

@@ -2,8 +2,9 @@
 
 #include <algorithm>
 #include <cstdio>
-#include <ctime>
 #include <optional>
+
+#include "base/clock.h"
 
 namespace sctrace::rules {
 
@@ -335,16 +336,8 @@ bool read_key(const std::vector<FieldId>& by, EvalContext& ctx, Key& out) {
 }
 
 std::string format_time(Nanos t) {
-    // The clock face, as the finding's own header prints its time (a log
-    // without times has none to give).
-    if (t == 0) return "an unknown time";
-    const std::time_t seconds = static_cast<std::time_t>(t / 1'000'000'000);
-    std::tm tm{};
-    localtime_r(&seconds, &tm);
-    char buffer[32];
-    std::snprintf(buffer, sizeof buffer, "%02d:%02d:%02d.%06lld", tm.tm_hour, tm.tm_min, tm.tm_sec,
-                  static_cast<long long>(t % 1'000'000'000 / 1000));
-    return buffer;
+    // A log without times has none to give.
+    return t == 0 ? "an unknown time" : format_clock_time(t);
 }
 
 TemporalMatcher::TemporalMatcher(const Rule& rule, Nanos window, Fire fire,

@@ -44,10 +44,6 @@ bool is_shared_object(std::string_view path) {
            (rest[0] == '.' && rest.find_first_not_of("0123456789.") == std::string_view::npos);
 }
 
-// futex on x86_64: /proc/TID/syscall, which the watchdog samples, numbers
-// calls in the native table.
-constexpr std::int32_t kFutexNr = 202;
-
 bool is_wait_call(std::string_view name) {
     return name == "poll" || name == "ppoll" || name == "select" || name == "pselect6" ||
            name == "epoll_wait" || name == "epoll_pwait" || name == "epoll_pwait2" ||
@@ -525,8 +521,13 @@ void StateTracker::apply(const Event& event) {
             t.call_since = call.entry_time;
             // A parsed strace line has no registers: its tree has the value.
             // Argument 0 is read once when it is also the fd (read, write...).
+            // Argument 0 is parsed only where it is read: the fd of read,
+            // write ..., or the word a futex wait sits on (named when a log
+            // ends in a deadlock).
             const int fd_arg = call_traits_of(call).fd_arg;
-            const std::optional<std::int64_t> arg0 = arg_int(call, 0);
+            const bool futex = call.name == "futex";
+            const std::optional<std::int64_t> arg0 =
+                fd_arg == 0 || futex ? arg_int(call, 0) : std::nullopt;
             if (fd_arg == 0) {
                 t.call_fd = arg0 ? std::optional<int>(static_cast<int>(*arg0)) : std::nullopt;
             } else {
@@ -534,7 +535,7 @@ void StateTracker::apply(const Event& event) {
             }
             t.call_arg0 =
                 static_cast<std::uint64_t>(arg0.value_or(static_cast<std::int64_t>(call.args[0])));
-            t.call_untimed_wait = call.name == "futex" && is_untimed_futex_wait(call);
+            t.call_untimed_wait = futex && is_untimed_futex_wait(call);
             break;
         }
         case EventKind::ThreadSample: {

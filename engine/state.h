@@ -274,6 +274,10 @@ private:
 // connecting, waiting): traced whenever rules are loaded.
 std::span<const std::string_view> state_syscalls();
 
+// futex's number in the x86_64 table, which /proc/TID/syscall (the
+// watchdog's samples) uses for native processes.
+inline constexpr std::int32_t kFutexNr = 202;
+
 // Whether a futex call (live registers, or the text of a strace line) is a
 // wait with no timeout: what a thread stuck on a lock sits in.
 bool is_untimed_futex_wait(const SyscallEvent& call);

@@ -388,22 +388,6 @@ private:
     sigset_t old_mask_{};
 };
 
-// Every thread of every process in `tasks`, sampled now (for --timeout
-// without a watchdog, and for the last look at survivors).
-template <typename Tasks>
-std::vector<ThreadSample> sample_processes(const Tasks& tasks) {
-    std::vector<ThreadSample> samples;
-    for (const auto& [tid, task] : tasks) {
-        if (!task.is_leader()) continue;
-        for (const pid_t t : list_task_ids("/proc", task.tgid())) {
-            if (auto data = read_thread_sample("/proc", task.tgid(), t)) {
-                samples.push_back(ThreadSample{now_realtime(), task.tgid(), t, *data});
-            }
-        }
-    }
-    return samples;
-}
-
 }  // namespace
 
 int Session::run() {
@@ -426,7 +410,7 @@ int Session::run() {
     while (!tasks_.empty()) {
         handle_own_signals();
         if (watchdog_ && watchdog_->has_samples()) emit_samples(watchdog_->take(), false);
-        if (!timed_out_ && Clock::now() >= timeout_at) {
+        if (options_.timeout && !timed_out_ && Clock::now() >= timeout_at) {
             on_timeout();
             kill_deadline = Clock::now() + options_.kill_grace;
         }
@@ -543,6 +527,12 @@ ThreadStack Session::capture_stack(pid_t tid) {
     return stack;
 }
 
+std::set<pid_t> Session::traced_processes() const {
+    std::set<pid_t> pids;
+    for (const auto& [tid, task] : tasks_) pids.insert(task.tgid());
+    return pids;
+}
+
 std::vector<ThreadStack> Session::capture_process_stacks(pid_t pid) {
     std::vector<pid_t> tids;
     for (const auto& [tid, task] : tasks_) {
@@ -571,7 +561,7 @@ void Session::emit_samples(std::vector<ThreadSample> samples, bool end_of_trace)
 void Session::on_timeout() {
     timed_out_ = true;
     std::vector<ThreadSample> samples =
-        watchdog_ ? watchdog_->sample_now() : sample_processes(tasks_);
+        watchdog_ ? watchdog_->sample_now() : sample_processes("/proc", traced_processes());
     const double seconds =
         options_.timeout ? std::chrono::duration<double>(*options_.timeout).count() : 0.0;
     std::fprintf(
@@ -627,7 +617,7 @@ void Session::report_survivors() {
     // The last look: what is still here survived SIGKILL for kill_grace.
     // Samples marked end_of_trace let the watch rules (unkillable-task)
     // conclude now instead of waiting for a duration nobody will wait out.
-    std::vector<ThreadSample> samples = sample_processes(tasks_);
+    std::vector<ThreadSample> samples = sample_processes("/proc", traced_processes());
     std::set<pid_t> pids;
     for (const ThreadSample& s : samples) pids.insert(s.pid);
     for (const pid_t pid : pids) {

@@ -13,6 +13,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -108,6 +109,7 @@ private:
     // --- the watchdog and --timeout (a wake-up timer interrupts the
     // blocking waitpid so the loop can look up without a stop) ---
     void emit_samples(std::vector<ThreadSample> samples, bool end_of_trace);
+    std::set<pid_t> traced_processes() const;
     void on_timeout();
     void report_survivors();
 

@@ -144,6 +144,19 @@ std::vector<pid_t> list_task_ids(const std::string& proc_root, pid_t pid) {
     return tids;
 }
 
+std::vector<ThreadSample> sample_processes(const std::string& proc_root,
+                                           const std::set<pid_t>& pids) {
+    std::vector<ThreadSample> samples;
+    for (const pid_t pid : pids) {
+        for (const pid_t tid : list_task_ids(proc_root, pid)) {
+            if (std::optional<ThreadSampleEvent> data = read_thread_sample(proc_root, pid, tid)) {
+                samples.push_back(ThreadSample{now_realtime(), pid, tid, *data});
+            }
+        }
+    }
+    return samples;
+}
+
 Watchdog::Watchdog(WatchdogOptions options)
     : options_(std::move(options)), thread_([this] { loop(); }) {}
 
@@ -182,18 +195,10 @@ std::vector<ThreadSample> Watchdog::sample_all(bool keep_running) {
         std::lock_guard lock(mutex_);
         pids = watched_;
     }
-    std::vector<ThreadSample> samples;
-    std::unordered_map<pid_t, char> states;
-    for (const pid_t pid : pids) {
-        for (const pid_t tid : list_task_ids(options_.proc_root, pid)) {
-            std::optional<ThreadSampleEvent> data =
-                read_thread_sample(options_.proc_root, pid, tid);
-            if (!data) continue;
-            states[tid] = data->state;
-            samples.push_back(ThreadSample{now_realtime(), pid, tid, *data});
-        }
-    }
+    std::vector<ThreadSample> samples = sample_processes(options_.proc_root, pids);
     if (keep_running) return samples;
+    std::unordered_map<pid_t, char> states;
+    for (const ThreadSample& sample : samples) states[sample.tid] = sample.data.state;
     // Keep what a rule can use: threads not running, and threads that were
     // not running at the previous round (so a watch on them can reset).
     std::lock_guard lock(mutex_);

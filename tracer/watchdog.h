@@ -55,6 +55,10 @@ std::optional<ThreadSampleEvent> read_thread_sample(const std::string& proc_root
 // The thread ids in /proc/PID/task (empty when the process is gone).
 std::vector<pid_t> list_task_ids(const std::string& proc_root, pid_t pid);
 
+// Every thread of each process in `pids`, read now (gone ones left out).
+std::vector<ThreadSample> sample_processes(const std::string& proc_root,
+                                           const std::set<pid_t>& pids);
+
 class Watchdog {
 public:
     // The tracer's loop collects samples with take() when its wake-up timer

@@ -248,7 +248,7 @@ SeenThread seen_from_state(const ThreadState& t) {
 }
 
 SeenThread seen_from_sample(const ThreadSampleEvent& s) {
-    const bool untimed = s.syscall == 202 && is_untimed_futex_wait(s.args[1], s.args[3]);
+    const bool untimed = s.syscall == kFutexNr && is_untimed_futex_wait(s.args[1], s.args[3]);
     return {true, s.state, s.syscall, s.args[0], untimed, s.io_worker, s.end_of_trace};
 }
 
@@ -337,7 +337,7 @@ FieldValue process_threads_field(FieldId id, EvalContext& ctx) {
         }
         if (call == -1) call = t.syscall;
         if (t.syscall != call) same_call = false;
-        if (t.syscall == 202) {
+        if (t.syscall == kFutexNr) {
             untimed = untimed && t.untimed_wait;
             if (id == FieldId::ProcFutexWaits) {
                 char line[64];

@@ -1,0 +1,3 @@
+#include "parts.h"
+
+const char* text(void) { return "built by make -j4"; }

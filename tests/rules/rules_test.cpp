@@ -5,9 +5,9 @@
 //     samples/logs/ (exit 1), and on a log strace records here and now the
 //     rule ids equal those of the live run;
 //   - silence: the correct twins (samples/RULE-ok.c), correct programs that
-//     only look like a rule's pattern (samples/RULE-VARIANT-ok.c), and clean
-//     real workloads (curl, python urllib, git, node with io_uring) raise
-//     nothing at warning or above, live or post-mortem.
+//     only look like a rule's pattern (samples/RULE-VARIANT-ok.c) raise
+//     nothing at warning or above, live or post-mortem. Real programs are
+//     tests/corpus's.
 // Also: analyze of sctrace's own -o event stream (jsonl, strace) gives the
 // live run's rule ids; the pack ships every id with DESIGN.md's severity; and
 // --fail-on for both `run` and `analyze`.
@@ -16,14 +16,10 @@
 // run that misses it fails the test with the run named.
 #include <fcntl.h>
 #include <gtest/gtest.h>
-#include <netinet/in.h>
 #include <signal.h>
 #include <sys/resource.h>
-#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-#include <arpa/inet.h>
 
 #include <atomic>
 #include <chrono>
@@ -53,11 +49,9 @@ using Seconds = std::chrono::seconds;
 const std::string kSctrace = SCTRACE_BIN;
 const fs::path kLogDir = SAMPLE_LOG_DIR;
 
-// Deadlines. Samples finish in well under a second untraced; real workloads
-// (node under ptrace above all) take longer on a loaded machine.
+// Deadlines. Samples finish in well under a second untraced.
 constexpr Seconds kSampleDeadline{30};
 constexpr Seconds kAnalyzeDeadline{25};
-constexpr Seconds kWorkloadDeadline{80};
 
 // ---------------------------------------------------------------------------
 // Running commands
@@ -763,218 +757,5 @@ TEST_F(FailOn, AnalyzeExitsOneOnlyAtOrAboveTheLevel) {
     r = analyze({error_log}, path("e.jsonl"), {"--fail-on", "critical"});
     EXPECT_EQ(r.status, 0) << describe(r);
 }
-
-// ---------------------------------------------------------------------------
-// Clean real workloads: the pack stays silent.
-
-enum class Mode { kLive, kPostMortem };
-
-struct Workload {
-    std::string name;
-    std::string tool;  // must be on PATH
-};
-
-struct WorkloadCase {
-    Workload workload;
-    Mode mode;
-};
-
-void PrintTo(const WorkloadCase& c, std::ostream* os) {
-    *os << c.workload.name << (c.mode == Mode::kLive ? " live" : " from an strace log");
-}
-
-class CleanWorkload : public TempDirTest, public ::testing::WithParamInterface<WorkloadCase> {
-protected:
-    void SetUp() override {
-        TempDirTest::SetUp();
-        python_ = which("python3");
-    }
-    void TearDown() override {
-        stop_server();
-        TempDirTest::TearDown();
-    }
-
-    // python3 -m http.server on 127.0.0.1, on a port the kernel just handed out.
-    // Returns "" and the reason when it cannot be started.
-    std::string start_server(std::string* why) {
-        const fs::path root = dir_ / "www";
-        fs::create_directories(root);
-        std::ofstream(root / "index.html") << "<html><body>hello from the rules test</body></html>\n";
-        for (int attempt = 0; attempt < 5 && server_pid_ <= 0; attempt++) {
-            const int port = free_port();
-            if (port <= 0) break;
-            const std::string port_text = std::to_string(port);
-            const std::string log = path("server.log");
-            server_pid_ = fork();
-            if (server_pid_ == 0) {
-                setpgid(0, 0);
-                const int fd = open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-                dup2(fd, 1);
-                dup2(fd, 2);
-                if (chdir(root.c_str()) != 0) _exit(126);
-                execlp(python_.c_str(), python_.c_str(), "-m", "http.server", "--bind", "127.0.0.1",
-                       port_text.c_str(), (char*)nullptr);
-                _exit(127);
-            }
-            setpgid(server_pid_, server_pid_);
-            // Ready when it accepts a connection; at most 30 s.
-            const auto until = std::chrono::steady_clock::now() + 30s;
-            while (std::chrono::steady_clock::now() < until) {
-                if (connects(port)) {
-                    url_ = "http://127.0.0.1:" + port_text + "/";
-                    return url_;
-                }
-                int st;
-                if (waitpid(server_pid_, &st, WNOHANG) == server_pid_) {
-                    server_pid_ = -1;  // died (port taken meanwhile?): try another port
-                    break;
-                }
-                std::this_thread::sleep_for(20ms);
-            }
-            if (url_.empty()) stop_server();
-        }
-        *why = "python3 -m http.server did not start: " + slurp(path("server.log"));
-        return "";
-    }
-    void stop_server() {
-        if (server_pid_ <= 0) return;
-        kill(-server_pid_, SIGKILL);
-        waitpid(server_pid_, nullptr, 0);
-        server_pid_ = -1;
-    }
-    static int free_port() {
-        const int s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-        sockaddr_in a{};
-        a.sin_family = AF_INET;
-        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        socklen_t len = sizeof a;
-        int port = -1;
-        if (s >= 0 && bind(s, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0 &&
-            getsockname(s, reinterpret_cast<sockaddr*>(&a), &len) == 0)
-            port = ntohs(a.sin_port);
-        if (s >= 0) close(s);
-        return port;
-    }
-    static bool connects(int port) {
-        const int s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-        sockaddr_in a{};
-        a.sin_family = AF_INET;
-        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        a.sin_port = htons(static_cast<uint16_t>(port));
-        const bool ok = s >= 0 && connect(s, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
-        if (s >= 0) close(s);
-        return ok;
-    }
-
-    std::string python_;
-    pid_t server_pid_ = -1;
-    std::string url_;
-};
-
-TEST_P(CleanWorkload, RaisesNothingAtWarningOrAbove) {
-    const WorkloadCase& c = GetParam();
-    const std::string& name = c.workload.name;
-    const std::string tool = which(c.workload.tool);
-    if (tool.empty()) GTEST_SKIP() << c.workload.tool << " is not installed: the " << name
-                                   << " workload is untested here";
-    if (c.mode == Mode::kPostMortem && !have_strace())
-        GTEST_SKIP() << "strace is not installed: cannot record a log of the " << name << " workload";
-
-    std::vector<std::string> argv, env;
-    const bool needs_server = name == "curl" || name == "python_urllib" || name == "node_io_uring";
-    std::string url;
-    if (needs_server) {
-        if (python_.empty()) GTEST_SKIP() << "python3 is not installed: no local HTTP server for " << name;
-        std::string why;
-        url = start_server(&why);
-        ASSERT_FALSE(url.empty()) << why;
-    }
-    if (name == "curl") {
-        argv = {tool, "-s", "-S", "--max-time", "30", "-o", path("curl.out"), url};
-    } else if (name == "python_urllib") {
-        argv = {tool, "-c",
-                "import sys, urllib.request\n"
-                "body = urllib.request.urlopen(sys.argv[1], timeout=30).read()\n"
-                "print(len(body), 'bytes')\n",
-                url};
-    } else if (name == "git_version") {
-        argv = {tool, "--version"};
-    } else if (name == "git_log") {
-        // A repository of its own, made untraced; only `git log` is traced.
-        const std::string repo = path("repo");
-        env = {"HOME=" + dir_.string(), "GIT_CONFIG_NOSYSTEM=1", "GIT_PAGER=cat", "PAGER=cat",
-               "GIT_AUTHOR_NAME=rules test", "GIT_AUTHOR_EMAIL=rules@test",
-               "GIT_COMMITTER_NAME=rules test", "GIT_COMMITTER_EMAIL=rules@test"};
-        for (const auto& step : std::vector<std::vector<std::string>>{
-                 {tool, "init", "-q", repo},
-                 {tool, "-C", repo, "commit", "-q", "--allow-empty", "-m", "first"},
-                 {tool, "-C", repo, "commit", "-q", "--allow-empty", "-m", "second"}}) {
-            const RunResult s = run(step, dir_, kWorkloadDeadline, env);
-            ASSERT_EQ(s.status, 0) << "setting up the repository\n" << describe(s);
-        }
-        argv = {tool, "-C", repo, "log", "--stat"};
-    } else if (name == "node_io_uring") {
-        // libuv uses io_uring for fs calls when UV_USE_IO_URING=1.
-        env = {"UV_USE_IO_URING=1"};
-        argv = {tool, "-e",
-                "const fs = require('fs'), http = require('http');\n"
-                "(async () => {\n"
-                "  for (let i = 0; i < 20; i++) await fs.promises.stat(i % 2 ? '/' : process.execPath);\n"
-                "  fs.statSync('/');\n"
-                "  const req = http.get(process.argv[1], res => {\n"
-                "    let n = 0; res.on('data', d => n += d.length);\n"
-                "    res.on('end', () => { console.log(n, 'bytes'); process.exit(res.statusCode === 200 ? 0 : 1); });\n"
-                "  });\n"
-                "  req.setTimeout(30000, () => { console.error('timeout'); process.exit(2); });\n"
-                "  req.on('error', e => { console.error(e.message); process.exit(3); });\n"
-                "})();\n",
-                url};
-    } else {
-        FAIL() << "unknown workload " << name;
-    }
-
-    const std::string findings = path("findings.jsonl");
-    if (c.mode == Mode::kLive) {
-        const RunResult r = sctrace_run(argv, findings, kWorkloadDeadline, {}, env);
-        ASSERT_FALSE(r.timed_out) << describe(r);
-        EXPECT_EQ(r.status, 0) << describe(r);
-        const Findings f = read_findings(findings);
-        expect_contract(f, name);
-        EXPECT_TRUE(f.at_least("warning").empty())
-            << name << " is a clean workload: nothing at warning or above may fire\n"
-            << f.dump() << describe(r);
-    } else {
-        const std::string log = path(name + ".strace");
-        const RunResult r = strace_record(argv, log, kWorkloadDeadline, env);
-        ASSERT_FALSE(r.timed_out) << describe(r);
-        EXPECT_EQ(r.status, 0) << describe(r);
-        const RunResult a = analyze({log}, findings);
-        ASSERT_FALSE(a.timed_out) << describe(a);
-        EXPECT_EQ(a.status, 0) << describe(a);
-        const Findings f = read_findings(findings);
-        expect_contract(f, name);
-        EXPECT_TRUE(f.at_least("warning").empty())
-            << name << " is a clean workload: nothing at warning or above may fire on its strace log "
-            << log << "\n" << f.dump();
-    }
-}
-
-std::vector<WorkloadCase> workload_cases() {
-    const std::vector<Workload> workloads = {{"curl", "curl"},
-                                             {"python_urllib", "python3"},
-                                             {"git_version", "git"},
-                                             {"git_log", "git"},
-                                             {"node_io_uring", "node"}};
-    std::vector<WorkloadCase> out;
-    for (const auto& w : workloads)
-        for (Mode m : {Mode::kLive, Mode::kPostMortem}) out.push_back({w, m});
-    return out;
-}
-
-INSTANTIATE_TEST_SUITE_P(Workloads, CleanWorkload, ::testing::ValuesIn(workload_cases()),
-                         [](const auto& info) {
-                             return info.param.workload.name +
-                                    (info.param.mode == Mode::kLive ? "_live" : "_strace_log");
-                         });
 
 }  // namespace

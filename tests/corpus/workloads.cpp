@@ -101,6 +101,22 @@ std::string go_build(Scene& scene, const std::string& variant, std::string* erro
     return bin.string();
 }
 
+// A self-signed certificate made now, untraced.
+bool make_certificate(Scene& s, std::string* error) {
+    const RunResult cert = s.run_helper({find_program("openssl"), "req", "-x509", "-newkey", "ec", "-pkeyopt",
+                                         "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", s.path("key.pem"),
+                                         "-out", s.path("cert.pem"), "-days", "2", "-subj", "/CN=127.0.0.1"},
+                                        kHelperDeadline);
+    if (cert.status != 0) *error = "cannot make a certificate\n" + describe(cert);
+    return cert.status == 0;
+}
+
+// One TLS connection, answered with s_server's status page, then exit 0.
+std::vector<std::string> s_server(Scene& s, const std::string& port) {
+    return {find_program("openssl"), "s_server", "-accept", "127.0.0.1:" + port, "-naccept", "1", "-www",
+            "-cert", s.path("cert.pem"), "-key", s.path("key.pem")};
+}
+
 Plan go_workload(Scene& scene, const std::string& variant, std::string* error) {
     Plan p;
     const std::string bin = go_build(scene, variant, error);
@@ -269,21 +285,9 @@ std::vector<Workload> make_workloads() {
 
     w.push_back({"openssl_s_server", {{"openssl", "openssl"}}, [](Scene& s, std::string* error) {
                      Plan p;
-                     // A self-signed certificate made now, untraced.
-                     const RunResult cert = s.run_helper(
-                         {find_program("openssl"), "req", "-x509", "-newkey", "ec", "-pkeyopt",
-                          "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", s.path("key.pem"), "-out",
-                          s.path("cert.pem"), "-days", "2", "-subj", "/CN=127.0.0.1"},
-                         kHelperDeadline);
-                     if (cert.status != 0) {
-                         *error = "cannot make a certificate\n" + describe(cert);
-                         return p;
-                     }
+                     if (!make_certificate(s, error)) return p;
                      const std::string port = std::to_string(free_port());
-                     // One TLS connection, answered with s_server's status page, then exit 0.
-                     p.command.argv = {find_program("openssl"), "s_server", "-accept", "127.0.0.1:" + port,
-                                       "-naccept", "1", "-www", "-cert", s.path("cert.pem"), "-key",
-                                       s.path("key.pem")};
+                     p.command.argv = s_server(s, port);
                      // Probing the port would use up its one connection: wait for its word.
                      p.ready_text = "ACCEPT";
                      write_file(s.dir() / "request.txt", "GET / HTTP/1.0\r\n\r\n");
@@ -297,6 +301,21 @@ std::vector<Workload> make_workloads() {
                          return std::string();
                      };
                      p.check = [](const RunResult& r) { return contains_all(r.out, {"ACCEPT"}); };
+                     return p;
+                 }});
+
+    // The other side: s_client traced, s_server untraced.
+    w.push_back({"openssl_s_client", {{"openssl", "openssl"}}, [](Scene& s, std::string* error) {
+                     Plan p;
+                     if (!make_certificate(s, error)) return p;
+                     const std::string port = std::to_string(free_port());
+                     if (!s.start_server(s_server(s, port), "ACCEPT", error)) return p;
+                     write_file(s.dir() / "request.txt", "GET / HTTP/1.0\r\n\r\n");
+                     p.command.argv = {find_program("openssl"), "s_client", "-connect", "127.0.0.1:" + port, "-quiet"};
+                     p.command.stdin_path = s.path("request.txt");
+                     p.check = [](const RunResult& r) {
+                         return contains_all(r.out, {"HTTP/1.0 200 ok", "Ciphers supported in s_server binary"});
+                     };
                      return p;
                  }});
 
@@ -385,6 +404,20 @@ std::string Scene::serve_http(const fs::path& root, std::string* why) {
         *why = "python3 -m http.server did not start\n" + describe(server->wait(Seconds{1}));
     }
     return "";
+}
+
+bool Scene::start_server(std::vector<std::string> argv, const std::string& ready_text, std::string* why) {
+    auto server = std::make_unique<Process>(Command{std::move(argv), env(), "", dir_.string()}, dir_);
+    const auto until = std::chrono::steady_clock::now() + kServerStart;
+    while (std::chrono::steady_clock::now() < until && !server->exited()) {
+        if (server->out_so_far().find(ready_text) != std::string::npos) {
+            helpers_.push_back(std::move(server));
+            return true;
+        }
+        std::this_thread::sleep_for(20ms);
+    }
+    *why = "the untraced server did not say " + ready_text + "\n" + describe(server->wait(Seconds{1}));
+    return false;
 }
 
 const std::vector<Workload>& workloads() {

@@ -38,45 +38,60 @@ constexpr Seconds kAnalyzeDeadline{300};
 
 enum class Mode {
     kUntraced,
-    kLive,             // sctrace --findings F
-    kSctraceStrace,    // ... -o LOG --format strace, then analyze LOG
-    kSctraceJsonl,     // ... -o LOG --format jsonl, then analyze LOG
-    kStraceF,          // strace -f -tt -T -y -o LOG, then analyze LOG
-    kStraceFFTimed,    // strace -ff -tt -T -y -o PREFIX, then analyze PREFIX
-    kStraceFF,         // strace -ff -o PREFIX (no times), then analyze PREFIX
+    kLive,           // sctrace --findings F
+    kSctraceStrace,  // ... -o LOG --format strace, then analyze LOG
+    kSctraceJsonl,   // ... -o LOG --format jsonl, then analyze LOG
+    kStraceF,        // strace -f -tt -T -y -o LOG, then analyze LOG
+    kStraceFFTimed,  // strace -ff -tt -T -y -o PREFIX, then analyze PREFIX
+    kStraceFF,       // strace -ff -o PREFIX (no times), then analyze PREFIX
 };
 
 std::string mode_name(Mode m) {
     switch (m) {
-        case Mode::kUntraced: return "untraced";
-        case Mode::kLive: return "live";
-        case Mode::kSctraceStrace: return "sctrace_strace_log";
-        case Mode::kSctraceJsonl: return "sctrace_jsonl_log";
-        case Mode::kStraceF: return "strace_f_ttTy";
-        case Mode::kStraceFFTimed: return "strace_ff_ttTy";
-        case Mode::kStraceFF: return "strace_ff";
+        case Mode::kUntraced:
+            return "untraced";
+        case Mode::kLive:
+            return "live";
+        case Mode::kSctraceStrace:
+            return "sctrace_strace_log";
+        case Mode::kSctraceJsonl:
+            return "sctrace_jsonl_log";
+        case Mode::kStraceF:
+            return "strace_f_ttTy";
+        case Mode::kStraceFFTimed:
+            return "strace_ff_ttTy";
+        case Mode::kStraceFF:
+            return "strace_ff";
     }
     return "?";
 }
 
-bool under_sctrace(Mode m) { return m == Mode::kLive || m == Mode::kSctraceStrace || m == Mode::kSctraceJsonl; }
-bool under_strace(Mode m) { return m == Mode::kStraceF || m == Mode::kStraceFFTimed || m == Mode::kStraceFF; }
-bool analyzes_a_log(Mode m) { return m != Mode::kUntraced && m != Mode::kLive; }
+bool under_sctrace(Mode m) {
+    return m == Mode::kLive || m == Mode::kSctraceStrace || m == Mode::kSctraceJsonl;
+}
+bool under_strace(Mode m) {
+    return m == Mode::kStraceF || m == Mode::kStraceFFTimed || m == Mode::kStraceFF;
+}
+bool analyzes_a_log(Mode m) {
+    return m != Mode::kUntraced && m != Mode::kLive;
+}
 
 struct Case {
     const Workload* workload;
     Mode mode;
 };
 
-void PrintTo(const Case& c, std::ostream* os) { *os << c.workload->name << " " << mode_name(c.mode); }
+void PrintTo(const Case& c, std::ostream* os) {
+    *os << c.workload->name << " " << mode_name(c.mode);
+}
 
 class Corpus : public ::testing::TestWithParam<Case> {
 protected:
     void SetUp() override {
         static std::atomic<int> n{0};
-        dir_ = fs::temp_directory_path() / ("sctrace-corpus-" + GetParam().workload->name + "-" +
-                                            mode_name(GetParam().mode) + "-" + std::to_string(getpid()) +
-                                            "-" + std::to_string(n++));
+        dir_ = fs::temp_directory_path() /
+               ("sctrace-corpus-" + GetParam().workload->name + "-" + mode_name(GetParam().mode) +
+                "-" + std::to_string(getpid()) + "-" + std::to_string(n++));
         fs::remove_all(dir_);
         fs::create_directories(dir_);
     }
@@ -94,36 +109,50 @@ protected:
     std::vector<std::string> wrap(Mode m, const std::vector<std::string>& argv) const {
         std::vector<std::string> cmd;
         switch (m) {
-            case Mode::kUntraced: break;
-            case Mode::kLive: cmd = {kSctrace, "--findings", path("live.jsonl"), "--"}; break;
+            case Mode::kUntraced:
+                break;
+            case Mode::kLive:
+                cmd = {kSctrace, "--findings", path("live.jsonl"), "--"};
+                break;
             case Mode::kSctraceStrace:
-                cmd = {kSctrace, "--findings", path("live.jsonl"), "-o", log_path(m), "--format", "strace", "--"};
+                cmd = {kSctrace,    "--findings", path("live.jsonl"), "-o",
+                       log_path(m), "--format",   "strace",           "--"};
                 break;
             case Mode::kSctraceJsonl:
-                cmd = {kSctrace, "--findings", path("live.jsonl"), "-o", log_path(m), "--format", "jsonl", "--"};
+                cmd = {kSctrace, "--findings", path("live.jsonl"), "-o", log_path(m), "--format",
+                       "jsonl",  "--"};
                 break;
-            case Mode::kStraceF: cmd = {find_program("strace"), "-f", "-tt", "-T", "-y", "-o", log_path(m), "--"}; break;
+            case Mode::kStraceF:
+                cmd = {find_program("strace"), "-f", "-tt", "-T", "-y", "-o", log_path(m), "--"};
+                break;
             case Mode::kStraceFFTimed:
                 cmd = {find_program("strace"), "-ff", "-tt", "-T", "-y", "-o", log_path(m), "--"};
                 break;
-            case Mode::kStraceFF: cmd = {find_program("strace"), "-ff", "-o", log_path(m), "--"}; break;
+            case Mode::kStraceFF:
+                cmd = {find_program("strace"), "-ff", "-o", log_path(m), "--"};
+                break;
         }
         cmd.insert(cmd.end(), argv.begin(), argv.end());
         return cmd;
     }
     // The log the mode writes: a file, or the prefix of an -ff set.
     std::string log_path(Mode m) const {
-        return path(m == Mode::kSctraceJsonl ? "events.jsonl" : m == Mode::kSctraceStrace ? "events.strace" : "strace.log");
+        return path(m == Mode::kSctraceJsonl    ? "events.jsonl"
+                    : m == Mode::kSctraceStrace ? "events.strace"
+                                                : "strace.log");
     }
 
     // No finding at warning or above, and a file that keeps the contract.
-    void expect_clean(const std::string& findings_path, const std::string& where, const std::string& context) {
+    void expect_clean(const std::string& findings_path, const std::string& where,
+                      const std::string& context) {
         const Findings f = read_findings(findings_path);
-        EXPECT_TRUE(f.problems.empty()) << where << ": the findings break the --findings contract:\n  "
-                                        << ::testing::PrintToString(f.problems);
+        EXPECT_TRUE(f.problems.empty())
+            << where << ": the findings break the --findings contract:\n  "
+            << ::testing::PrintToString(f.problems);
         const auto loud = f.at_least("warning");
-        EXPECT_TRUE(loud.empty()) << GetParam().workload->name << " is a clean workload, yet " << where
-                                  << " raised " << loud.size() << " finding(s) at warning or above:\n"
+        EXPECT_TRUE(loud.empty()) << GetParam().workload->name << " is a clean workload, yet "
+                                  << where << " raised " << loud.size()
+                                  << " finding(s) at warning or above:\n"
                                   << format_findings(loud) << context;
     }
 
@@ -137,12 +166,13 @@ TEST_P(Corpus, BehavesAsUntracedAndRaisesNothingAtWarningOrAbove) {
         const bool present = need.program.front() == '/' ? fs::exists(need.program)
                                                          : !find_program(need.program).empty();
         if (!present)
-            GTEST_SKIP() << "package " << need.package << " is not installed (no " << need.program << "): the "
-                         << w.name << " workload is NOT tested; scripts/install-deps installs it";
+            GTEST_SKIP() << "package " << need.package << " is not installed (no " << need.program
+                         << "): the " << w.name
+                         << " workload is NOT tested; scripts/install-deps installs it";
     }
     if (under_strace(mode) && find_program("strace").empty())
-        GTEST_SKIP() << "package strace is not installed: no " << mode_name(mode) << " log of " << w.name
-                     << " is recorded; scripts/install-deps installs it";
+        GTEST_SKIP() << "package strace is not installed: no " << mode_name(mode) << " log of "
+                     << w.name << " is recorded; scripts/install-deps installs it";
 
     Scene scene(dir_);
     std::string error;
@@ -161,11 +191,13 @@ TEST_P(Corpus, BehavesAsUntracedAndRaisesNothingAtWarningOrAbove) {
         const auto until = std::chrono::steady_clock::now() + kReadyDeadline;
         bool ready = false;
         while (!ready && std::chrono::steady_clock::now() < until && !program.exited()) {
-            ready = plan.ready_port > 0 ? accepts(plan.ready_port)
-                                        : program.out_so_far().find(plan.ready_text) != std::string::npos;
+            ready = plan.ready_port > 0
+                        ? accepts(plan.ready_port)
+                        : program.out_so_far().find(plan.ready_text) != std::string::npos;
             if (!ready) std::this_thread::sleep_for(20ms);
         }
-        ASSERT_TRUE(ready) << w.name << " never got ready to serve\n" << describe(program.wait(Seconds{1}));
+        ASSERT_TRUE(ready) << w.name << " never got ready to serve\n"
+                           << describe(program.wait(Seconds{1}));
         drive_problems = plan.drive();
         if (plan.stop_signal != 0) {
             // The server is the command itself, or the tracer's only child.
@@ -191,14 +223,16 @@ TEST_P(Corpus, BehavesAsUntracedAndRaisesNothingAtWarningOrAbove) {
     if (under_sctrace(mode)) expect_clean(path("live.jsonl"), "sctrace live", describe(r));
     if (analyzes_a_log(mode)) {
         const std::string findings = path("analyze.jsonl");
-        const RunResult a = run({{kSctrace, "analyze", log_path(mode), "--findings", findings}, {}, "", ""},
-                                dir_, kAnalyzeDeadline);
+        const RunResult a =
+            run({{kSctrace, "analyze", log_path(mode), "--findings", findings}, {}, "", ""}, dir_,
+                kAnalyzeDeadline);
         ASSERT_FALSE(a.timed_out) << describe(a);
         const Unparsed unparsed = read_unparsed(a.err);
-        EXPECT_EQ(unparsed.count, 0u) << "analyze could not parse every line of the " << mode_name(mode)
-                                      << " log of " << w.name << ":\n"
+        EXPECT_EQ(unparsed.count, 0u) << "analyze could not parse every line of the "
+                                      << mode_name(mode) << " log of " << w.name << ":\n"
                                       << format_unparsed(unparsed);
-        expect_clean(findings, "analyze of the " + mode_name(mode) + " log", "analyze's stderr:\n" + a.err.substr(0, 4000));
+        expect_clean(findings, "analyze of the " + mode_name(mode) + " log",
+                     "analyze's stderr:\n" + a.err.substr(0, 4000));
         EXPECT_EQ(a.status, 0) << describe(a);
     }
 }
@@ -206,8 +240,8 @@ TEST_P(Corpus, BehavesAsUntracedAndRaisesNothingAtWarningOrAbove) {
 std::vector<Case> cases() {
     std::vector<Case> out;
     for (const Workload& w : workloads())
-        for (Mode m : {Mode::kUntraced, Mode::kLive, Mode::kSctraceStrace, Mode::kSctraceJsonl, Mode::kStraceF,
-                       Mode::kStraceFFTimed, Mode::kStraceFF})
+        for (Mode m : {Mode::kUntraced, Mode::kLive, Mode::kSctraceStrace, Mode::kSctraceJsonl,
+                       Mode::kStraceF, Mode::kStraceFFTimed, Mode::kStraceFF})
             out.push_back({&w, m});
     return out;
 }

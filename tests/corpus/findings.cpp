@@ -57,7 +57,8 @@ Findings read_findings(const std::filesystem::path& path) {
 std::string format_finding(const json& f) {
     std::ostringstream s;
     auto text = [&f](const char* key) {
-        return f.contains(key) ? (f[key].is_string() ? f[key].get<std::string>() : f[key].dump()) : "?";
+        return f.contains(key) ? (f[key].is_string() ? f[key].get<std::string>() : f[key].dump())
+                               : "?";
     };
     s << "    [" << text("severity") << "] " << text("rule") << "  pid " << text("pid") << " tid "
       << text("tid") << " exe " << text("exe") << "\n      " << text("message") << "\n";

@@ -99,7 +99,8 @@ Process::Process(const Command& command, const fs::path& dir) {
     fds.exec_error[1] = -1;
     int e = 0;
     if (read(fds.exec_error[0], &e, sizeof e) == sizeof e)
-        result_.spawn_error = "cannot execute " + command.argv[0] + " in " + cwd + ": " + strerror(e);
+        result_.spawn_error =
+            "cannot execute " + command.argv[0] + " in " + cwd + ": " + strerror(e);
 }
 
 Process::~Process() {
@@ -114,7 +115,9 @@ bool Process::exited() {
     return reaped_;
 }
 
-std::string Process::out_so_far() const { return slurp(out_path_); }
+std::string Process::out_so_far() const {
+    return slurp(out_path_);
+}
 
 RunResult Process::wait(Seconds deadline) {
     if (pid_ > 0) {

@@ -31,14 +31,15 @@ public:
     const fs::path& dir() const { return dir_; }
     std::string path(const std::string& name) const { return (dir_ / name).string(); }
     static std::string data(const std::string& name);  // a file of tests/corpus/data
-    std::vector<std::string> env() const;               // HOME, TMPDIR, LC_ALL for every command
+    std::vector<std::string> env() const;              // HOME, TMPDIR, LC_ALL for every command
 
     // python3 -m http.server serving root on 127.0.0.1 (untraced); its URL,
     // or "" and why not.
     std::string serve_http(const fs::path& root, std::string* why);
     // An untraced server, ready once its stdout shows ready_text; false and
     // why not when it exits or stays silent.
-    bool start_server(std::vector<std::string> argv, const std::string& ready_text, std::string* why);
+    bool start_server(std::vector<std::string> argv, const std::string& ready_text,
+                      std::string* why);
     // An untraced helper run to completion.
     RunResult run_helper(std::vector<std::string> argv, Seconds deadline,
                          const std::string& stdin_path = "");

@@ -86,6 +86,7 @@ for twin in nonblocking-connect-ok connect-result-unchecked-ok socket-leak-after
             concurrent-socket-writes-ok concurrent-socket-reads-ok double-close-ok \
             fd-use-after-close-ok close-while-blocked-ok fatal-signal-ok \
             nonblocking-connect-immediate-unspec-ok nonblocking-connect-fastopen-ok \
+            nonblocking-connect-fork-ok \
             socket-leak-after-failed-connect-fork-ok \
             concurrent-socket-writes-dgram-ok concurrent-socket-reads-dgram-ok double-close-closefrom-ok \
             static-glibc-nss-ok static-glibc-nss-dynamic-ok static-glibc-nss-nolibc-ok; do

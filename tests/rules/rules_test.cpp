@@ -366,6 +366,9 @@ const std::vector<SampleCase>& twin_cases() {
                  {"nonblocking-connect-immediate-unspec-ok", 0},
                  // TCP Fast Open: connect() = 0 by design (an info note only).
                  {"nonblocking-connect-fastopen-ok", 0},
+                 // The dance split by a fork: the child's first connect is the
+                 // socket's second, and returns 0.
+                 {"nonblocking-connect-fork-ok", 0},
                  {"socket-leak-after-failed-connect-fork-ok", 0},
                  {"concurrent-socket-writes-dgram-ok", 0},
                  {"concurrent-socket-reads-dgram-ok", 0},

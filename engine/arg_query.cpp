@@ -176,7 +176,9 @@ std::optional<SocketAddress> arg_sockaddr(const SyscallEvent& call, int index) {
     for (NodeId c = tree.node(id).first_child; c != kNoNode && address.host.empty();
          c = tree.node(c).next) {
         const ArgNode& n = tree.node(c);
-        if (n.kind == ArgKind::Text && n.text.starts_with("inet_pton(")) address.host = quoted(n.text);
+        if (n.kind == ArgKind::Text && n.text.starts_with("inet_pton(")) {
+            address.host = quoted(n.text);
+        }
     }
     if (const NodeId path = struct_member(tree, id, "sun_path"); path != kNoNode) {
         address.path = tree.node(path).text;

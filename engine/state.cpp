@@ -851,7 +851,9 @@ void StateTracker::on_exit_of_call(ProcessState& p, const Event& event, const Sy
                     fd->connect_waited = false;
                 }
                 if (traits.kind == CallKind::Sendto && fd->path.empty()) {
-                    if (const auto peer = arg_sockaddr(call, 4)) fd->path = socket_address_name(*peer);
+                    if (const auto peer = arg_sockaddr(call, 4)) {
+                        fd->path = socket_address_name(*peer);
+                    }
                 }
             }
             if (ok && (fd->socket_state == SocketState::Connecting ||

@@ -12,8 +12,8 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 
-#include "decoders/strace/strace_log.h"
 #include "decode_test_util.h"
+#include "decoders/strace/strace_log.h"
 
 namespace sctrace {
 namespace {
@@ -366,7 +366,8 @@ TEST(SocketState, LogIpv6PeerAcceptAndDecorationsName) {
     EXPECT_EQ(h.state().fd(100, 5)->path, "127.0.0.1:40000");
     EXPECT_EQ(h.state().fd(100, 5)->family, Family::Inet) << "from the listener";
     // accept without an address: strace -yy names the peer on the fd.
-    h << "100 accept(4<TCP:[127.0.0.1:8080]>, NULL, NULL) = 6<TCP:[127.0.0.1:8080->127.0.0.1:40002]>";
+    h << "100 accept(4<TCP:[127.0.0.1:8080]>, NULL, NULL) = "
+         "6<TCP:[127.0.0.1:8080->127.0.0.1:40002]>";
     EXPECT_EQ(h.state().fd(100, 6)->path, "") << "a returned fd's decoration is not kept";
     h << "100 read(6<TCP:[127.0.0.1:8080->127.0.0.1:40002]>, \"x\", 1) = 1";
     EXPECT_EQ(h.state().fd(100, 6)->path, "127.0.0.1:40002");
@@ -393,9 +394,11 @@ TEST(SocketState, LogConnectCompletesBySoErrorDataOrASecondConnect) {
     EXPECT_EQ(h.state().fd(100, 3)->socket_state, SocketState::Connected);
 
     h << "100 socket(AF_INET, SOCK_STREAM|SOCK_NONBLOCK, IPPROTO_IP) = 4"
-      << "100 connect(4, {sa_family=AF_INET, sin_port=htons(1), sin_addr=inet_addr(\"127.0.0.1\")}, "
+      << "100 connect(4, {sa_family=AF_INET, sin_port=htons(1), "
+         "sin_addr=inet_addr(\"127.0.0.1\")}, "
          "16) = -1 EINPROGRESS (Operation now in progress)"
-      << "100 poll([{fd=4, events=POLLOUT}], 1, 5000) = 1 ([{fd=4, revents=POLLOUT|POLLERR|POLLHUP}])"
+      << "100 poll([{fd=4, events=POLLOUT}], 1, 5000) = 1 ([{fd=4, "
+         "revents=POLLOUT|POLLERR|POLLHUP}])"
       << "100 getsockopt(4, SOL_SOCKET, SO_ERROR, [ECONNREFUSED], [4]) = 0";
     EXPECT_EQ(h.state().fd(100, 4)->socket_state, SocketState::Failed);
 
@@ -455,7 +458,8 @@ TEST(State, RseqWithGlibcsSignatureBeforeAnyLoaderOpenIsAStaticGlibcProgram) {
     EXPECT_EQ(h.state().process(100)->program.is_static, 1);
     EXPECT_EQ(h.state().process(100)->program.glibc, 1);
     h << "100 openat(AT_FDCWD, \"/etc/ld.so.cache\", O_RDONLY|O_CLOEXEC) = 3";
-    EXPECT_EQ(h.state().process(100)->program.is_static, 1) << "NSS's loading later is not the loader";
+    EXPECT_EQ(h.state().process(100)->program.is_static, 1)
+        << "NSS's loading later is not the loader";
 }
 
 TEST(State, ADynamicGlibcProgramCallsRseqAfterLoadingLibc) {

@@ -168,14 +168,46 @@ std::optional<SocketAddress> arg_sockaddr(const SyscallEvent& call, int index) {
             address.port = static_cast<int>(n.value);
         }
     }
-    for (const char* key : {"sin_addr", "sin6_addr"}) {
-        const NodeId host = struct_member(tree, id, key);
-        if (host != kNoNode) address.host = quoted(tree.node(host).text);
+    if (const NodeId host = struct_member(tree, id, "sin_addr"); host != kNoNode) {
+        address.host = quoted(tree.node(host).text);
+    }
+    // strace spells an IPv6 address as a member without a key:
+    // inet_pton(AF_INET6, "::1", &sin6_addr).
+    for (NodeId c = tree.node(id).first_child; c != kNoNode && address.host.empty();
+         c = tree.node(c).next) {
+        const ArgNode& n = tree.node(c);
+        if (n.kind == ArgKind::Text && n.text.starts_with("inet_pton(")) {
+            address.host = quoted(n.text);
+        }
     }
     if (const NodeId path = struct_member(tree, id, "sun_path"); path != kNoNode) {
         address.path = tree.node(path).text;
     }
     return address;
+}
+
+std::string socket_address_name(const SocketAddress& address) {
+    if (!address.host.empty()) {
+        const bool v6 = address.host.find(':') != std::string_view::npos;
+        std::string name;
+        if (v6) name += '[';
+        name += address.host;
+        if (v6) name += ']';
+        if (address.port) name += ":" + std::to_string(*address.port);
+        return name;
+    }
+    return std::string(address.path);
+}
+
+std::string_view decoration_peer(std::string_view decoration) {
+    // Only inet sockets name a peer address (UNIX-STREAM's "->" is an inode).
+    if (!decoration.starts_with("TCP") && !decoration.starts_with("UDP")) return {};
+    const auto open = decoration.find(":[");
+    if (open == std::string_view::npos || !decoration.ends_with(']')) return {};
+    const std::string_view inside = decoration.substr(open + 2, decoration.size() - open - 3);
+    const auto arrow = inside.find("->");
+    if (arrow == std::string_view::npos) return {};
+    return inside.substr(arrow + 2);
 }
 
 }  // namespace sctrace

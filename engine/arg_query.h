@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
 
 #include "decoders/arg_tree.h"
@@ -50,5 +51,15 @@ struct SocketAddress {
     std::string_view path;    // sun_path, as written (abstract names start with '@')
 };
 std::optional<SocketAddress> arg_sockaddr(const SyscallEvent& call, int index);
+
+// How a socket's peer is named (fd.name): "127.0.0.1:8080", "[::1]:8080"
+// (brackets, as in URLs, so the port cannot be read as part of the
+// address), the unix path, or "" when the address names nothing.
+std::string socket_address_name(const SocketAddress& address);
+
+// The peer in an strace -yy socket decoration: "TCP:[127.0.0.1:8080->10.0.0.2:443]"
+// -> "10.0.0.2:443", "TCPv6:[[::1]:40000->[::1]:8080]" -> "[::1]:8080";
+// "" for decorations without a peer (-y's "socket:[1234]", a listener).
+std::string_view decoration_peer(std::string_view decoration);
 
 }  // namespace sctrace

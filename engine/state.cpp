@@ -44,6 +44,18 @@ bool is_shared_object(std::string_view path) {
            (rest[0] == '.' && rest.find_first_not_of("0123456789.") == std::string_view::npos);
 }
 
+// Calls that move data on an fd: one that succeeds on a socket whose
+// connect() said EINPROGRESS shows the connection was made.
+bool is_transfer_call(std::string_view name) {
+    return name == "read" || name == "write" || name == "readv" || name == "writev" ||
+           name == "recv" || name == "recvfrom" || name == "recvmsg" || name == "recvmmsg" ||
+           name == "send" || name == "sendmmsg";
+}
+
+// glibc (2.35 and later) registers every thread with rseq(), passing this
+// signature (glibc's RSEQ_SIG on x86). musl and Go do not call rseq.
+constexpr std::int64_t kGlibcRseqSignature = 0x53053053;
+
 bool is_wait_call(std::string_view name) {
     return name == "poll" || name == "ppoll" || name == "select" || name == "pselect6" ||
            name == "epoll_wait" || name == "epoll_pwait" || name == "epoll_pwait2" ||
@@ -160,6 +172,11 @@ enum class CallKind : std::uint8_t {
     EventFd,
     EpollCreate,
     IoUringSetup,
+    Setsockopt,
+    Sendto,
+    Sendmsg,
+    Transfer,  // read, write and kin (is_transfer_call)
+    Rseq,
 };
 
 struct CallTraits {
@@ -187,6 +204,11 @@ CallKind call_kind_by_name(std::string_view s) {
     if (s == "eventfd" || s == "eventfd2") return CallKind::EventFd;
     if (s == "epoll_create" || s == "epoll_create1") return CallKind::EpollCreate;
     if (s == "io_uring_setup") return CallKind::IoUringSetup;
+    if (s == "setsockopt") return CallKind::Setsockopt;
+    if (s == "sendto") return CallKind::Sendto;
+    if (s == "sendmsg") return CallKind::Sendmsg;
+    if (s == "rseq") return CallKind::Rseq;
+    if (is_transfer_call(s)) return CallKind::Transfer;
     return CallKind::Other;
 }
 
@@ -510,6 +532,29 @@ void StateTracker::note_open(ProcessState& p, std::string_view path, bool ok) {
     if (is_nss_module(path)) ++program.nss_modules;
 }
 
+void StateTracker::note_rseq(ProcessState& p, const SyscallEvent& call) {
+    ProgramFacts& program = p.program;
+    const auto signature = arg_int(call, 3);
+    if (!signature || (*signature & 0xffffffff) != kGlibcRseqSignature) return;
+    // Attempts count: a kernel without rseq fails the call, and it still
+    // shows who made it.
+    if (program.glibc < 0) program.glibc = 1;
+    // glibc's start-up registered its main thread with no loader open
+    // before: nothing loaded a libc.so.6 for it.
+    if (program.inferring) {
+        program.inferring = false;
+        program.is_static = 1;
+    }
+}
+
+std::string call_peer_name(const SyscallEvent& call) {
+    const CallKind kind = call_traits_of(call).kind;
+    const int index = kind == CallKind::Connect ? 1 : kind == CallKind::Sendto ? 4 : -1;
+    if (index < 0) return {};
+    const auto address = arg_sockaddr(call, index);
+    return address ? socket_address_name(*address) : std::string();
+}
+
 void StateTracker::apply(const Event& event) {
     switch (event.kind) {
         case EventKind::SyscallEntry: {
@@ -681,6 +726,13 @@ void StateTracker::on_exit_of_call(ProcessState& p, const Event& event, const Sy
     const int target = target_arg.value_or(-1);
     FdState* fd = has_target ? p.fds.find(target) : nullptr;
     if (fd) fd->remember(event, call);
+    if (fd && fd->kind == FdKind::Socket && fd->path.empty()) {
+        // strace -yy names both ends on the fd: 3<TCP:[local->peer]>.
+        if (const NodeId node = arg_node(call, traits.fd_arg); node != kNoNode) {
+            const std::string_view peer = decoration_peer(call.decoded->node(node).text);
+            if (!peer.empty()) fd->path = std::string(peer);
+        }
+    }
 
     switch (traits.kind) {
         case CallKind::Other:
@@ -715,6 +767,12 @@ void StateTracker::on_exit_of_call(ProcessState& p, const Event& event, const Sy
                 s.stream = fd->stream;
             }
             s.socket_state = SocketState::Accepted;
+            // accept's address argument is the peer (NULL when the program
+            // did not ask; then an -yy decoration may tell later).
+            if (const auto peer = arg_sockaddr(call, 1)) {
+                s.path = socket_address_name(*peer);
+                if (s.family == Family::Unknown) s.family = family_from_name(peer->family);
+            }
             if (traits.kind == CallKind::Accept4) {
                 s.nonblocking = arg_has_flag(call, 3, "SOCK_NONBLOCK") ||
                                 (!call.decoded && (call.args[3] & 04000));
@@ -740,16 +798,78 @@ void StateTracker::on_exit_of_call(ProcessState& p, const Event& event, const Sy
                 fd->socket_state = SocketState::Failed;
             }
             if (const auto peer = arg_sockaddr(call, 1)) {
-                fd->path = std::string(peer->host.empty() ? peer->path : peer->host);
-                if (peer->port) fd->path += ":" + std::to_string(*peer->port);
+                std::string name = socket_address_name(*peer);
+                if (!name.empty()) fd->path = std::move(name);  // not AF_UNSPEC's nothing
             }
             return;
         }
         case CallKind::Listen:
             if (ok && fd) fd->socket_state = SocketState::Listening;
             return;
-        case CallKind::Getsockopt:
-            if (fd && arg_name(call, 2) == "SO_ERROR") fd->connect_waited = true;
+        case CallKind::Getsockopt: {
+            if (!fd || arg_name(call, 2) != "SO_ERROR") return;
+            const bool waited = fd->connect_waited;
+            fd->connect_waited = true;
+            if (!ok || fd->socket_state != SocketState::Connecting) return;
+            // [0], or the pending error: [ECONNREFUSED] (strace's and the
+            // live decoder's spelling) or its number.
+            const NodeId value = arg_node(call, 3);
+            if (value == kNoNode || call.decoded->node(value).kind != ArgKind::Array ||
+                call.decoded->node(value).first_child == kNoNode) {
+                return;
+            }
+            const auto error = array_int(*call.decoded, value, 0);
+            if (error && *error == 0) {
+                // 0 before any wait only says "no error yet": the
+                // handshake may still be under way.
+                if (waited) fd->socket_state = SocketState::Connected;
+            } else {
+                fd->socket_state = SocketState::Failed;
+                fd->connected_by = event.pid;
+            }
+            return;
+        }
+        case CallKind::Setsockopt: {
+            if (!ok || !fd || arg_name(call, 2) != "TCP_FASTOPEN_CONNECT") return;
+            if (const auto on = array_int(*call.decoded, arg_node(call, 3), 0)) {
+                fd->fastopen = *on != 0;
+            }
+            return;
+        }
+        case CallKind::Sendto:
+        case CallKind::Sendmsg: {
+            if (!fd) return;
+            const int flags_arg = traits.kind == CallKind::Sendto ? 3 : 2;
+            if (arg_has_flag(call, flags_arg, "MSG_FASTOPEN")) {
+                // The call is the connect: the SYN leaves carrying its data.
+                fd->fastopen = true;
+                ++fd->connect_calls;
+                fd->connected_by = event.pid;
+                if (call.err == 115 /* EINPROGRESS */) {
+                    fd->socket_state = SocketState::Connecting;
+                    fd->connect_returned_einprogress = true;
+                    fd->connect_waited = false;
+                }
+                if (traits.kind == CallKind::Sendto && fd->path.empty()) {
+                    if (const auto peer = arg_sockaddr(call, 4)) {
+                        fd->path = socket_address_name(*peer);
+                    }
+                }
+            }
+            if (ok && (fd->socket_state == SocketState::Connecting ||
+                       (fd->fastopen && fd->socket_state == SocketState::None))) {
+                fd->socket_state = SocketState::Connected;
+            }
+            return;
+        }
+        case CallKind::Transfer:
+            // Data moved: the connection the program waited for is made.
+            if (ok && fd && fd->socket_state == SocketState::Connecting) {
+                fd->socket_state = SocketState::Connected;
+            }
+            return;
+        case CallKind::Rseq:
+            if (call.has_result) note_rseq(p, call);
             return;
         case CallKind::Wait:
             // Any wait counts as checking on every connecting socket of the

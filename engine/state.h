@@ -29,8 +29,10 @@ enum class FdKind : std::uint8_t { Unknown, File, Socket, Pipe, EventFd, Epoll, 
 enum class SocketState : std::uint8_t {
     None,        // not a socket, or nothing happened yet
     Connecting,  // connect() -> EINPROGRESS, no result seen yet
-    Connected,   // connect() succeeded (at once, or SO_ERROR == 0 after waiting)
-    Failed,      // connect() failed (not EINPROGRESS)
+    // connect() succeeded at once; or, after EINPROGRESS: SO_ERROR read 0
+    // after a wait, a call moved data, a second connect() returned 0 or EISCONN
+    Connected,
+    Failed,  // connect() failed (not EINPROGRESS), or SO_ERROR reported the error
     Listening,
     Accepted,  // returned by accept()
 };
@@ -68,8 +70,15 @@ struct FdState {
     bool connect_returned_einprogress = false;  // ever, on this fd
     bool connect_waited = false;  // a poll/select/epoll wait or SO_ERROR read since EINPROGRESS
     int connect_calls = 0;
+    // The program asked for TCP Fast Open: setsockopt(TCP_FASTOPEN_CONNECT, 1),
+    // or a sendto/sendmsg with MSG_FASTOPEN. connect() then returns 0 at once
+    // by design (the SYN leaves with the first write).
+    bool fastopen = false;
     pid_t connected_by = 0;  // the process whose connect() set socket_state
-    std::string path;        // File: the path opened; Socket: the peer, when known
+    // File: the path opened. Socket: the peer, when known ("127.0.0.1:8080",
+    // "[::1]:8080", a unix path), from connect's or accept's address or an
+    // strace -yy decoration.
+    std::string path;
     pid_t created_by = 0;
     Nanos created_at = 0;
     std::array<char, 24> created_with{};  // the syscall name
@@ -204,13 +213,20 @@ struct ThreadState {
 // What the running program is built on, and its NSS activity (the rule
 // static-glibc-nss). Live, the exec event carries facts read from the ELF
 // file. A strace log has none, so after an exec they are inferred from the
-// opens: a dynamic program opens ld.so.cache or a shared object before
-// anything else, a static one opens none before its NSS activity
-// (nsswitch.conf, libnss_*). A fork child inherits all of it.
+// program's first telling call (docs/rules/static-glibc-nss.md):
+//   - an open of ld.so.cache or a shared object: the dynamic loader is at
+//     work, so the program is dynamic;
+//   - rseq() with glibc's signature 0x53053053 before any such open: glibc
+//     (2.35 or later) registering its main thread with no loader having run,
+//     so a static glibc program (a dynamic one calls rseq too, but after
+//     loading libc.so.6: that makes it glibc, not static);
+//   - an NSS open (nsswitch.conf, libnss_*) before either: static, C library
+//     unknown (a pure-Go or musl program has no rseq with that signature).
+// A fork child inherits all of it.
 struct ProgramFacts {
     std::int8_t is_static = -1;  // -1 unknown, 0 no, 1 yes
     std::int8_t glibc = -1;      // -1 unknown, 0 no, 1 yes
-    bool inferring = false;      // exec seen without facts; no library or NSS open yet
+    bool inferring = false;      // exec seen without facts; no telling call yet
     int nss_opens = 0;           // successful opens of nsswitch.conf or libnss_* since exec
     int nss_modules = 0;         // successful opens of libnss_* modules since exec
 };
@@ -253,6 +269,7 @@ private:
     void open_fd(ProcessState& p, int fd, FdState state, const Event& event);
     void close_fd(ProcessState& p, int fd, const Event& event);
     void note_open(ProcessState& p, std::string_view path, bool ok);
+    void note_rseq(ProcessState& p, const SyscallEvent& call);
 
     std::unordered_map<pid_t, ProcessState> processes_;
     std::unordered_map<pid_t, pid_t> thread_to_process_;
@@ -282,6 +299,11 @@ inline constexpr std::int32_t kFutexNr = 202;
 // wait with no timeout: what a thread stuck on a lock sits in.
 bool is_untimed_futex_wait(const SyscallEvent& call);
 bool is_untimed_futex_wait(std::uint64_t op, std::uint64_t timeout);
+
+// The peer a call names in its own arguments (connect's address; sendto's
+// destination), as fd.name spells it; "" when it names none. What a finding
+// on that call shows before the state has learned the peer.
+std::string call_peer_name(const SyscallEvent& call);
 
 // Which argument of a call names the fd it works on (read, connect,
 // epoll_ctl's target is arg 2, ...), or -1. Fd-creating calls return -1.

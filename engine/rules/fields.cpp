@@ -45,7 +45,9 @@ constexpr FieldInfo kFields[] = {
     {"fd.l4proto", FieldId::FdL4proto, FieldType::String, "tcp, udp or unix (sockets)"},
     {"fd.nonblocking", FieldId::FdNonblocking, FieldType::Bool, "O_NONBLOCK is set"},
     {"fd.state", FieldId::FdState, FieldType::String,
-     "a socket's connect state: none, connecting, connected, failed, listening, accepted"},
+     "a socket's connect state: none, connecting (EINPROGRESS), connected (connect() returned "
+     "0 or EISCONN, or after EINPROGRESS: SO_ERROR read 0 after a wait, or data moved), "
+     "failed (connect() or SO_ERROR reported an error), listening, accepted"},
     {"fd.connect_waited", FieldId::FdConnectWaited, FieldType::Bool,
      "since connect() returned EINPROGRESS, the process waited (poll/select/epoll) or read "
      "SO_ERROR"},
@@ -54,7 +56,8 @@ constexpr FieldInfo kFields[] = {
     {"fd.connect_calls", FieldId::FdConnectCalls, FieldType::Int,
      "connect() calls made on this fd before this event"},
     {"fd.name", FieldId::FdName, FieldType::String,
-     "a file's path, a socket's peer (for a closed fd: what it was)"},
+     "a file's path, a socket's peer (127.0.0.1:8080, [::1]:8080, a unix path; at a connect "
+     "the address it names, before the state has learned it) (for a closed fd: what it was)"},
     {"fd.open", FieldId::FdOpen, FieldType::Bool, "the fd number is open (before this event)"},
     {"fd.closed", FieldId::FdClosed, FieldType::Bool,
      "the fd number was closed and has not been reused since"},
@@ -127,6 +130,10 @@ constexpr FieldInfo kFields[] = {
     {"thread.state_for", FieldId::ThreadStateFor, FieldType::Int,
      "nanoseconds the watchdog's samples have shown the thread in this state, call and wchan "
      "(0 on the sample that changed them)"},
+    {"fd.fastopen", FieldId::FdFastopen, FieldType::Bool,
+     "the program asked for TCP Fast Open on this socket (setsockopt TCP_FASTOPEN_CONNECT = 1 "
+     "before this event, or a sendto/sendmsg with MSG_FASTOPEN), so connect() may return 0 at "
+     "once by design"},
 };
 
 FieldValue str(std::string_view s) {
@@ -556,10 +563,22 @@ FieldValue read_field(FieldId id, EvalContext& ctx) {
             case FieldId::FdConnectCalls:
                 return integer(s->connect_calls);
             case FieldId::FdName:
+                if (s->path.empty() && call) {
+                    // A connect names its peer itself; the state learns it
+                    // only after this event.
+                    ctx.text = call_peer_name(*call);
+                    return str(ctx.text);
+                }
                 return str(s->path);
             default:
                 break;
         }
+    }
+    if (id == FieldId::FdFastopen) {
+        const auto fd = event_fd(ctx);
+        const FdState* s = fd ? ctx.fd_state : nullptr;
+        if (!s) return absent(FieldType::Bool);
+        return boolean(s->kind == FdKind::Socket && s->fastopen);
     }
     const SignalEvent* sig = e.signal();
     const ExitEvent* exit = e.exit();

@@ -82,6 +82,7 @@ enum class FieldId : std::uint8_t {
     ProcFutexWaits,        // "tid 101 waits on futex 0x5618..., tid 102 on ..." for outputs
     ProcIoWorkers,         // "iou-sqp-4711 (tid 4712, state S)" for outputs
     ThreadStateFor,        // ns the samples have shown this state, call and wchan
+    FdFastopen,            // the program asked for TCP Fast Open on this socket
 };
 
 struct FieldInfo {

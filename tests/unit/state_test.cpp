@@ -8,6 +8,11 @@
 #include <string>
 #include <vector>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include "decode_test_util.h"
 #include "decoders/strace/strace_log.h"
 
 namespace sctrace {
@@ -236,6 +241,262 @@ TEST(State, ExecFactsWinForkInheritsExecStartsOver) {
     EXPECT_EQ(h.state().process(200)->program.nss_opens, 0);
     h << "200 openat(AT_FDCWD, \"/etc/ld.so.cache\", O_RDONLY|O_CLOEXEC) = 3";
     EXPECT_EQ(h.state().process(200)->program.is_static, 0);
+}
+
+// Live-like events: raw registers, decoded against a fake address space by
+// the live decoders, as the tracer does at a syscall's exit.
+struct LiveHistory {
+    StateTracker state;
+    testing::FakeMemory memory;
+    ArgTree tree;
+    void call(pid_t pid, std::string_view name, std::vector<std::uint64_t> args,
+              std::int64_t ret = 0, int err = 0) {
+        SyscallEvent c = testing::make_call(name, std::move(args), ret, err);
+        tree.clear();
+        DecodeOptions options;
+        decode_entry(c, tree, memory, options);
+        decode_exit(c, tree, memory, options);
+        c.decoded = &tree;
+        state.apply(Event{EventKind::SyscallExit, 1, pid, pid, c});
+    }
+    std::uint64_t put_int(std::uint64_t addr, int value) { return memory.put(addr, value); }
+};
+
+constexpr std::uint64_t kInProgress = 115, kRefused = 111;
+
+sockaddr_in6 loopback6(int port) {
+    sockaddr_in6 a{};
+    a.sin6_family = AF_INET6;
+    a.sin6_port = htons(static_cast<std::uint16_t>(port));
+    a.sin6_addr = in6addr_loopback;
+    return a;
+}
+
+// fd.name and fd.state as real programs show them, live and from logs.
+TEST(SocketState, LiveIpv6ConnectNamesThePeerAndSoErrorZeroAfterAWaitConnects) {
+    LiveHistory h;
+    h.call(100, "socket", {AF_INET6, SOCK_STREAM | SOCK_NONBLOCK, 0}, 3);
+    const std::uint64_t addr = h.memory.put(0x1000, loopback6(8080));
+    h.call(100, "connect", {3, addr, sizeof(sockaddr_in6)}, -1, kInProgress);
+    const FdState* fd = h.state.fd(100, 3);
+    ASSERT_NE(fd, nullptr);
+    EXPECT_EQ(fd->path, "[::1]:8080");
+    EXPECT_EQ(fd->socket_state, SocketState::Connecting);
+    // SO_ERROR before any wait: "no error yet" says nothing about the handshake.
+    h.put_int(0x2000, 0);
+    h.put_int(0x2004, 4);
+    h.call(100, "getsockopt", {3, SOL_SOCKET, SO_ERROR, 0x2000, 0x2004});
+    EXPECT_EQ(h.state.fd(100, 3)->socket_state, SocketState::Connecting);
+    h.call(100, "poll", {0x3000, 1, 5000}, 1);
+    h.call(100, "getsockopt", {3, SOL_SOCKET, SO_ERROR, 0x2000, 0x2004});
+    EXPECT_EQ(h.state.fd(100, 3)->socket_state, SocketState::Connected);
+}
+
+TEST(SocketState, LiveSoErrorWithAnErrorIsAFailedConnect) {
+    LiveHistory h;
+    h.call(100, "socket", {AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0}, 3);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_port = htons(9);
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    h.call(100, "connect", {3, h.memory.put(0x1000, a), sizeof a}, -1, kInProgress);
+    EXPECT_EQ(h.state.fd(100, 3)->path, "127.0.0.1:9");
+    h.call(100, "poll", {0x3000, 1, 5000}, 1);
+    h.put_int(0x2000, static_cast<int>(kRefused));
+    h.put_int(0x2004, 4);
+    h.call(100, "getsockopt", {3, SOL_SOCKET, SO_ERROR, 0x2000, 0x2004});
+    EXPECT_EQ(h.state.fd(100, 3)->socket_state, SocketState::Failed);
+    EXPECT_EQ(h.state.fd(100, 3)->connected_by, 100);
+}
+
+TEST(SocketState, LiveAcceptNamesThePeerFromItsAddress) {
+    LiveHistory h;
+    h.call(100, "socket", {AF_INET6, SOCK_STREAM, 0}, 3);
+    h.call(100, "listen", {3, 16});
+    h.memory.put(0x1000, loopback6(40000));
+    h.put_int(0x2000, sizeof(sockaddr_in6));
+    h.call(100, "accept4", {3, 0x1000, 0x2000, SOCK_CLOEXEC}, 5);
+    const FdState* fd = h.state.fd(100, 5);
+    ASSERT_NE(fd, nullptr);
+    EXPECT_EQ(fd->socket_state, SocketState::Accepted);
+    EXPECT_EQ(fd->path, "[::1]:40000");
+    EXPECT_EQ(fd->family, Family::Inet6);
+}
+
+TEST(SocketState, LiveTcpFastopenConnectIsLearned) {
+    LiveHistory h;
+    h.call(100, "socket", {AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0}, 4);
+    h.put_int(0x2000, 1);
+    h.call(100, "setsockopt", {4, IPPROTO_TCP, 30 /* TCP_FASTOPEN_CONNECT */, 0x2000, 4});
+    EXPECT_TRUE(h.state.fd(100, 4)->fastopen);
+    h.put_int(0x2000, 0);
+    h.call(100, "setsockopt", {4, IPPROTO_TCP, 30, 0x2000, 4});
+    EXPECT_FALSE(h.state.fd(100, 4)->fastopen) << "switched off again";
+    h.put_int(0x2000, 1);
+    h.call(100, "setsockopt", {4, IPPROTO_TCP, 1 /* TCP_NODELAY */, 0x2000, 4});
+    EXPECT_FALSE(h.state.fd(100, 4)->fastopen) << "another TCP option";
+}
+
+TEST(SocketState, LiveSendtoWithMsgFastopenConnects) {
+    LiveHistory h;
+    h.call(100, "socket", {AF_INET, SOCK_STREAM, 0}, 4);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_port = htons(80);
+    a.sin_addr.s_addr = htonl(0x0a000001);
+    h.memory.put(0x1000, a);
+    h.memory.put_string(0x3000, "GET");
+    h.call(100, "sendto", {4, 0x3000, 3, MSG_FASTOPEN, 0x1000, sizeof a}, 3);
+    const FdState* fd = h.state.fd(100, 4);
+    EXPECT_TRUE(fd->fastopen);
+    EXPECT_EQ(fd->socket_state, SocketState::Connected);
+    EXPECT_EQ(fd->path, "10.0.0.1:80");
+}
+
+TEST(SocketState, LogIpv6PeerAcceptAndDecorationsName) {
+    History h;
+    h << "100 socket(AF_INET6, SOCK_STREAM|SOCK_NONBLOCK, IPPROTO_IP) = 3"
+      << "100 connect(3, {sa_family=AF_INET6, sin6_port=htons(8080), sin6_flowinfo=htonl(0), "
+         "inet_pton(AF_INET6, \"::1\", &sin6_addr), sin6_scope_id=0}, 28) = -1 EINPROGRESS "
+         "(Operation now in progress)";
+    EXPECT_EQ(h.state().fd(100, 3)->path, "[::1]:8080");
+    h << "100 socket(AF_INET, SOCK_STREAM, IPPROTO_IP) = 4"
+      << "100 accept4(4, {sa_family=AF_INET, sin_port=htons(40000), "
+         "sin_addr=inet_addr(\"127.0.0.1\")}, [16], SOCK_CLOEXEC) = 5";
+    EXPECT_EQ(h.state().fd(100, 5)->path, "127.0.0.1:40000");
+    EXPECT_EQ(h.state().fd(100, 5)->family, Family::Inet) << "from the listener";
+    // accept without an address: strace -yy names the peer on the fd.
+    h << "100 accept(4<TCP:[127.0.0.1:8080]>, NULL, NULL) = "
+         "6<TCP:[127.0.0.1:8080->127.0.0.1:40002]>";
+    EXPECT_EQ(h.state().fd(100, 6)->path, "") << "a returned fd's decoration is not kept";
+    h << "100 read(6<TCP:[127.0.0.1:8080->127.0.0.1:40002]>, \"x\", 1) = 1";
+    EXPECT_EQ(h.state().fd(100, 6)->path, "127.0.0.1:40002");
+    h << "100 socket(AF_INET6, SOCK_STREAM, IPPROTO_IP) = 7"
+      << "100 write(7<TCPv6:[[::1]:40004->[::1]:8080]>, \"x\", 1) = 1"
+      << "100 socket(AF_UNIX, SOCK_STREAM, 0) = 8"
+      << "100 write(8<UNIX-STREAM:[28012->28011]>, \"x\", 1) = 1"
+      << "100 socket(AF_INET, SOCK_STREAM, IPPROTO_IP) = 9"
+      << "100 write(9<socket:[28013]>, \"x\", 1) = 1";
+    EXPECT_EQ(h.state().fd(100, 7)->path, "[::1]:8080");
+    EXPECT_EQ(h.state().fd(100, 8)->path, "") << "a unix socket's -> joins inodes, not addresses";
+    EXPECT_EQ(h.state().fd(100, 9)->path, "") << "-y names no peer";
+}
+
+TEST(SocketState, LogConnectCompletesBySoErrorDataOrASecondConnect) {
+    History h;
+    const std::string connect =
+        "connect(3, {sa_family=AF_INET, sin_port=htons(8080), sin_addr=inet_addr(\"127.0.0.1\")}, "
+        "16) = ";
+    h << "100 socket(AF_INET, SOCK_STREAM|SOCK_NONBLOCK, IPPROTO_IP) = 3"
+      << "100 " + connect + "-1 EINPROGRESS (Operation now in progress)"
+      << "100 pselect6(4, NULL, [3], NULL, {tv_sec=5, tv_nsec=0}, NULL) = 1 (out [3])"
+      << "100 getsockopt(3, SOL_SOCKET, SO_ERROR, [0], [4]) = 0";
+    EXPECT_EQ(h.state().fd(100, 3)->socket_state, SocketState::Connected);
+
+    h << "100 socket(AF_INET, SOCK_STREAM|SOCK_NONBLOCK, IPPROTO_IP) = 4"
+      << "100 connect(4, {sa_family=AF_INET, sin_port=htons(1), "
+         "sin_addr=inet_addr(\"127.0.0.1\")}, "
+         "16) = -1 EINPROGRESS (Operation now in progress)"
+      << "100 poll([{fd=4, events=POLLOUT}], 1, 5000) = 1 ([{fd=4, "
+         "revents=POLLOUT|POLLERR|POLLHUP}])"
+      << "100 getsockopt(4, SOL_SOCKET, SO_ERROR, [ECONNREFUSED], [4]) = 0";
+    EXPECT_EQ(h.state().fd(100, 4)->socket_state, SocketState::Failed);
+
+    // No SO_ERROR: the first successful write shows the connection is made.
+    h << "100 socket(AF_INET, SOCK_STREAM|SOCK_NONBLOCK, IPPROTO_IP) = 5"
+      << "100 connect(5, {sa_family=AF_INET, sin_port=htons(8080), "
+         "sin_addr=inet_addr(\"127.0.0.1\")}, 16) = -1 EINPROGRESS (Operation now in progress)"
+      << "100 write(5, \"x\", 1) = -1 EAGAIN (Resource temporarily unavailable)";
+    EXPECT_EQ(h.state().fd(100, 5)->socket_state, SocketState::Connecting) << "a failed write";
+    h << "100 write(5, \"x\", 1) = 1";
+    EXPECT_EQ(h.state().fd(100, 5)->socket_state, SocketState::Connected);
+
+    // The dance: a second connect() returns 0 (or EISCONN) once it is made.
+    h << "100 socket(AF_INET, SOCK_STREAM|SOCK_NONBLOCK, IPPROTO_IP) = 6"
+      << "100 connect(6, {sa_family=AF_INET, sin_port=htons(8080), "
+         "sin_addr=inet_addr(\"127.0.0.1\")}, 16) = -1 EINPROGRESS (Operation now in progress)"
+      << "100 connect(6, {sa_family=AF_INET, sin_port=htons(8080), "
+         "sin_addr=inet_addr(\"127.0.0.1\")}, 16) = -1 EALREADY (Operation already in progress)";
+    EXPECT_EQ(h.state().fd(100, 6)->socket_state, SocketState::Connecting);
+    h << "100 connect(6, {sa_family=AF_INET, sin_port=htons(8080), "
+         "sin_addr=inet_addr(\"127.0.0.1\")}, 16) = 0";
+    EXPECT_EQ(h.state().fd(100, 6)->socket_state, SocketState::Connected);
+    EXPECT_TRUE(h.state().fd(100, 6)->connect_returned_einprogress);
+}
+
+TEST(SocketState, LogTcpFastopenFromSetsockoptOrMsgFastopen) {
+    History h;
+    h << "100 socket(AF_INET, SOCK_STREAM|SOCK_NONBLOCK, IPPROTO_IP) = 4"
+      << "100 setsockopt(4, SOL_TCP, TCP_NODELAY, [1], 4) = 0";
+    EXPECT_FALSE(h.state().fd(100, 4)->fastopen);
+    h << "100 setsockopt(4, SOL_TCP, TCP_FASTOPEN_CONNECT, [1], 4) = 0";
+    EXPECT_TRUE(h.state().fd(100, 4)->fastopen);
+    h << "100 socket(AF_INET, SOCK_STREAM, IPPROTO_IP) = 5"
+      << "100 setsockopt(5, SOL_TCP, TCP_FASTOPEN_CONNECT, [1], 4) = -1 EOPNOTSUPP (Operation not "
+         "supported)";
+    EXPECT_FALSE(h.state().fd(100, 5)->fastopen) << "refused: connect() will not defer";
+    h << "100 sendto(5, \"GET / HTTP/1.1\\r\\n\", 16, MSG_FASTOPEN, {sa_family=AF_INET, "
+         "sin_port=htons(80), sin_addr=inet_addr(\"10.0.0.1\")}, 16) = -1 EINPROGRESS (Operation "
+         "now in progress)";
+    const FdState* fd = h.state().fd(100, 5);
+    EXPECT_TRUE(fd->fastopen);
+    EXPECT_EQ(fd->socket_state, SocketState::Connecting);
+    EXPECT_TRUE(fd->connect_returned_einprogress);
+    EXPECT_EQ(fd->path, "10.0.0.1:80");
+}
+
+// static-glibc-nss from a log: glibc's start-up fingerprint.
+TEST(State, RseqWithGlibcsSignatureBeforeAnyLoaderOpenIsAStaticGlibcProgram) {
+    History h;
+    h << "100 execve(\"./static-nss\", [\"./static-nss\"], 0x7ffd /* 3 vars */) = 0"
+      << "100 brk(NULL) = 0x33467000"
+      << "100 arch_prctl(ARCH_SET_FS, 0x334673c0) = 0";
+    EXPECT_EQ(h.state().process(100)->program.is_static, -1)
+        << "arch_prctl(ARCH_SET_FS) at start-up is no proof: a static Go program makes it too";
+    h << "100 set_tid_address(0x33467690) = 100"
+      << "100 rseq(0x33467ce0, 0x20, 0, 0x53053053) = 0";
+    EXPECT_EQ(h.state().process(100)->program.is_static, 1);
+    EXPECT_EQ(h.state().process(100)->program.glibc, 1);
+    h << "100 openat(AT_FDCWD, \"/etc/ld.so.cache\", O_RDONLY|O_CLOEXEC) = 3";
+    EXPECT_EQ(h.state().process(100)->program.is_static, 1)
+        << "NSS's loading later is not the loader";
+}
+
+TEST(State, ADynamicGlibcProgramCallsRseqAfterLoadingLibc) {
+    History h;
+    h << "100 execve(\"/bin/id\", [\"id\"], 0x7ffd /* 3 vars */) = 0"
+      << "100 openat(AT_FDCWD, \"/etc/ld.so.cache\", O_RDONLY|O_CLOEXEC) = 3"
+      << "100 openat(AT_FDCWD, \"/lib/x86_64-linux-gnu/libc.so.6\", O_RDONLY|O_CLOEXEC) = 3"
+      << "100 rseq(0x7f3c5e1e0e60, 0x20, 0, 0x53053053) = 0";
+    EXPECT_EQ(h.state().process(100)->program.is_static, 0);
+    EXPECT_EQ(h.state().process(100)->program.glibc, 1);
+}
+
+TEST(State, RseqWithAnotherSignatureOrNoneSaysNothing) {
+    History h;
+    h << "100 execve(\"./app\", [\"./app\"], 0x7ffd /* 3 vars */) = 0"
+      << "100 rseq(0x7f3c5e1e0e60, 0x20, 0, 0x12345678) = 0";
+    EXPECT_EQ(h.state().process(100)->program.is_static, -1);
+    EXPECT_EQ(h.state().process(100)->program.glibc, -1);
+    // A pure-Go static program: no rseq, then NSS's configuration read by Go itself.
+    h << "100 openat(AT_FDCWD, \"/etc/nsswitch.conf\", O_RDONLY|O_CLOEXEC) = 3";
+    EXPECT_EQ(h.state().process(100)->program.is_static, 1);
+    EXPECT_EQ(h.state().process(100)->program.glibc, -1);
+}
+
+TEST(State, LiveRseqRegistersTheSameWay) {
+    LiveHistory h;
+    h.state.apply(Event{EventKind::Exec, 1, 100, 100, ExecEvent{"/opt/app", 100}});
+    h.call(100, "rseq", {0x7000, 0x20, 0, 0x53053053});
+    EXPECT_EQ(h.state.process(100)->program.is_static, 1);
+    EXPECT_EQ(h.state.process(100)->program.glibc, 1);
+    ExecEvent facts{"/opt/app", 100};
+    facts.is_static = 0;
+    facts.glibc = 0;
+    h.state.apply(Event{EventKind::Exec, 1, 100, 100, facts});
+    h.call(100, "rseq", {0x7000, 0x20, 0, 0x53053053});
+    EXPECT_EQ(h.state.process(100)->program.is_static, 0) << "the ELF file's facts stand";
+    EXPECT_EQ(h.state.process(100)->program.glibc, 0);
 }
 
 }  // namespace

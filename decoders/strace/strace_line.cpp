@@ -38,6 +38,9 @@ bool is_ident(char c) {
 struct Cursor {
     std::string_view s;
     std::size_t i = 0;
+    // A cut mark ("<unfinished ...>") was met inside brackets: every open
+    // level ends there ("ioctl(3, SIOCGIFNAME, {ifr_ifindex=4 <unfinished ...>").
+    bool cut = false;
 
     bool eof() const { return i >= s.size(); }
     char peek(std::size_t ahead = 0) const { return i + ahead < s.size() ? s[i + ahead] : '\0'; }
@@ -334,12 +337,18 @@ void add_leaf(ArgTree& tree, NodeId parent, std::string_view text, std::string_v
 bool parse_value(Cursor& c, ArgTree& tree, NodeId parent, std::string_view key, int depth,
                  bool in_array);
 
+bool consume_cut_mark(Cursor& c);
+
 // Parses "{...}" or "[...]" members after the opening bracket.
 bool parse_members(Cursor& c, ArgTree& tree, NodeId node, char close, int depth) {
     const bool is_array = close == ']';
     bool first = true;
     while (!c.eof()) {
         c.skip_spaces();
+        if (consume_cut_mark(c)) {
+            c.cut = true;
+            return true;
+        }
         if (c.peek() == close) {
             ++c.i;
             return true;
@@ -372,6 +381,7 @@ bool parse_members(Cursor& c, ArgTree& tree, NodeId node, char close, int depth)
             }
         }
         if (!parse_value(c, tree, node, member_key, depth + 1, is_array)) return false;
+        if (c.cut) return true;
     }
     return false;
 }
@@ -462,6 +472,13 @@ bool parse_args(Cursor& c, ArgTree& tree, bool* unfinished, std::string* error,
             ++c.i;
             return true;
         }
+        // "<... ioctl resumed>, ifr_name=\"eth0\"}) = 0": the rest of a
+        // struct or array the unfinished half left open; its members join
+        // the call's arguments.
+        if (continuing && (c.peek() == '}' || c.peek() == ']')) {
+            ++c.i;
+            continue;
+        }
         if (c.eof()) {
             *error = "the argument list is cut off (no ')')";
             return false;
@@ -499,6 +516,10 @@ bool parse_args(Cursor& c, ArgTree& tree, bool* unfinished, std::string* error,
         if (!parse_value(c, tree, tree.root(), key, 1, false)) {
             *error = "cannot parse an argument at column " + std::to_string(c.i + 1);
             return false;
+        }
+        if (c.cut) {
+            *unfinished = true;
+            return true;
         }
         // "before => after" (clone3's struct, value-result lengths at top
         // level): the argument keeps the value passed in; the value written

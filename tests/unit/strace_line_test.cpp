@@ -172,6 +172,22 @@ TEST(StraceLine, DetachedAndPidChangedLinesAreUnfinished) {
     EXPECT_EQ(p.line.superseded_by, 10123);
 }
 
+// strace 6.1 -f -y on headless Chromium: a call left unfinished inside a
+// struct, and its resumed half closing that struct.
+TEST(StraceLine, AnUnfinishedHalfCanEndInsideAStruct) {
+    auto p = parse("14999 16:51:53.927565 ioctl(33<socket:[256901]>, SIOCGIFNAME, "
+                   "{ifr_ifindex=4 <unfinished ...>");
+    ASSERT_TRUE(p.ok) << p.error;
+    EXPECT_EQ(p.line.kind, LineKind::Unfinished);
+    EXPECT_EQ(p.line.name, "ioctl");
+    EXPECT_EQ(p.args.substr(0, 16), "33, SIOCGIFNAME,");
+    p = parse("14999 16:51:53.927925 <... ioctl resumed>, ifr_name=\"eth0\"}) = 0 <0.000327>");
+    ASSERT_TRUE(p.ok) << p.error;
+    EXPECT_EQ(p.line.kind, LineKind::Resumed);
+    EXPECT_EQ(p.line.ret, 0);
+    EXPECT_TRUE(p.line.duration);
+}
+
 // A thread that dies inside a call: strace prints what it had at entry.
 TEST(StraceLine, ACallCutByDeathWithAnEmptyLastArgument) {
     auto p = parse("read(12, ) = ? <unavailable>");

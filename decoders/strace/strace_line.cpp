@@ -970,10 +970,17 @@ bool parse_line(std::string_view line, ParsedLine& out, ArgTree& args, std::stri
         return true;
     }
     bool unfinished = false;
+    // strace names a call it could not identify "???" (a thread that exits
+    // while strace reads the call's number): "???() = ?".
+    const auto call_name = [&c]() {
+        const std::size_t start = c.i;
+        if (c.consume("???")) return c.s.substr(start, 3);
+        return c.ident();
+    };
     if (c.consume("<... ")) {
         out.kind = LineKind::Resumed;
         out.resumed = true;
-        out.name = c.ident();
+        out.name = call_name();
         if (out.name.empty() || !c.consume(" resumed>")) {
             *error = "malformed '<... NAME resumed>'";
             return false;
@@ -981,7 +988,7 @@ bool parse_line(std::string_view line, ParsedLine& out, ArgTree& args, std::stri
         if (c.peek() == ' ' && !c.starts_with(" =")) ++c.i;  // older strace: "resumed> {}, ..."
         if (!parse_args(c, args, &unfinished, error, true)) return false;
     } else {
-        out.name = c.ident();
+        out.name = call_name();
         if (out.name.empty() || !c.consume("(")) {
             *error = "not a syscall, signal or exit line";
             return false;

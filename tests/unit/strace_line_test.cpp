@@ -188,6 +188,21 @@ TEST(StraceLine, AnUnfinishedHalfCanEndInsideAStruct) {
     EXPECT_TRUE(p.line.duration);
 }
 
+// strace 6.1 -ff on headless Chromium: a thread's last call, unidentified.
+TEST(StraceLine, AnUnidentifiedCallIsNamedByQuestionMarks) {
+    auto p = parse("???()                                   = ?");
+    ASSERT_TRUE(p.ok) << p.error;
+    EXPECT_EQ(p.line.kind, LineKind::Call);
+    EXPECT_EQ(p.line.name, "???");
+    EXPECT_FALSE(p.line.has_result);
+    p = parse("100 ???( <unfinished ...>");
+    ASSERT_TRUE(p.ok) << p.error;
+    EXPECT_EQ(p.line.kind, LineKind::Unfinished);
+    p = parse("100 <... ??? resumed>) = ?");
+    ASSERT_TRUE(p.ok) << p.error;
+    EXPECT_EQ(p.line.name, "???");
+}
+
 // A thread that dies inside a call: strace prints what it had at entry.
 TEST(StraceLine, ACallCutByDeathWithAnEmptyLastArgument) {
     auto p = parse("read(12, ) = ? <unavailable>");

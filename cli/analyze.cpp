@@ -517,6 +517,8 @@ bool merge_ff_set(const std::vector<InputFile>& files, strace_text::StraceLogCon
         Nanos exit_time = 0;        // a split call's end
         bool exit_pending = false;  // the next feed is a split call's entry
         bool exit_fed = false;      // its entry went in; the next feed is its exit
+        Nanos last_stamp = -1;      // -t/-tt: the last time of day read, for wraps
+        Nanos days = 0;             // -t/-tt: midnights passed, as a time
     };
     std::vector<Source> sources;
     std::optional<strace_text::TimeKind> kind;
@@ -531,11 +533,33 @@ bool merge_ff_set(const std::vector<InputFile>& files, strace_text::StraceLogCon
             if (!t || k == strace_text::TimeKind::Relative || (kind && *kind != k)) return false;
             kind = k;
             s.time = *t;
+            s.last_stamp = *t;
             s.line_no = 1;
             s.has_ahead = s.reader->next(s.ahead);
         }
         sources.push_back(std::move(s));
     }
+    // -t/-tt times count from midnight and wrap there: a file whose first
+    // time is more than half a day before another's began after midnight,
+    // and within a file a step back of more than half a day is a midnight.
+    constexpr Nanos kDay = 86'400'000'000'000;
+    const bool time_of_day = kind == strace_text::TimeKind::TimeOfDay;
+    if (time_of_day) {
+        Nanos latest = 0;
+        for (const Source& s : sources) {
+            if (s.has) latest = std::max(latest, s.time);
+        }
+        for (Source& s : sources) {
+            if (s.has && s.time + kDay / 2 < latest) {
+                s.days = kDay;
+                s.time += kDay;
+            }
+        }
+    }
+    const auto merge_time = [&](const Source& s, Nanos stamp) {
+        if (!time_of_day) return stamp;
+        return stamp + s.days + (stamp + kDay / 2 < s.last_stamp ? kDay : 0);
+    };
     converter.begin_file(files.front().path, files.front().pid, day_start_of(files.front().path));
     // Each file is one thread, and -ff writes each call as one complete line
     // stamped with its start. A call with a -T duration is fed in two parts,
@@ -557,8 +581,8 @@ bool merge_ff_set(const std::vector<InputFile>& files, strace_text::StraceLogCon
         } else if (stretch && s.has_ahead) {
             // It ended before its thread's next line began.
             const auto t = strace_text::peek_time(s.ahead, nullptr);
-            if (t && *t > s.time) {
-                s.exit_time = *t;
+            if (t && merge_time(s, *t) > s.time) {
+                s.exit_time = merge_time(s, *t);
                 s.exit_pending = true;
             }
         }
@@ -600,7 +624,13 @@ bool merge_ff_set(const std::vector<InputFile>& files, strace_text::StraceLogCon
         if (next->has) {
             ++next->line_no;
             // Lines without a stamp (-k frames) keep their file's last time.
-            if (const auto t = strace_text::peek_time(next->line, nullptr)) next->time = *t;
+            if (const auto t = strace_text::peek_time(next->line, nullptr)) {
+                next->time = merge_time(*next, *t);
+                if (time_of_day) {
+                    if (*t + kDay / 2 < next->last_stamp) next->days += kDay;
+                    next->last_stamp = *t;
+                }
+            }
             split(*next);
         }
     }

@@ -519,6 +519,29 @@ TEST_F(Analyze, AnFfSetWithTimesButNoDurationsReportsOverlapAsPossible) {
     }
 }
 
+// -tt times wrap at midnight: the second thread's file starts at
+// 00:00:00.0001, inside the first thread's write that began at 23:59:59.9.
+TEST_F(Analyze, AnFfSetMergedAcrossMidnightKeepsItsOrder) {
+    write("m.100",
+          "23:59:59.000000 socket(AF_INET, SOCK_STREAM, IPPROTO_TCP) = 3 <0.000010>\n"
+          "23:59:59.000100 connect(3, {sa_family=AF_INET, sin_port=htons(80), "
+          "sin_addr=inet_addr(\"127.0.0.1\")}, 16) = 0 <0.000010>\n"
+          "23:59:59.000200 clone3({flags=CLONE_VM|CLONE_FS|CLONE_FILES|CLONE_SIGHAND|"
+          "CLONE_THREAD|CLONE_SYSVSEM, exit_signal=0}, 88) = 101 <0.000010>\n"
+          "23:59:59.900000 write(3, \"a\", 1) = 1 <0.200000>\n"
+          "00:00:01.000000 +++ exited with 0 +++\n");
+    write("m.101",
+          "00:00:00.000100 write(3, \"b\", 1) = 1 <0.000010>\n"
+          "00:00:00.500000 +++ exited with 0 +++\n");
+    const Result r =
+        sh(std::string(SCTRACE_BIN) + " analyze " + path("m") + " --findings " + path("f.jsonl"));
+    EXPECT_EQ(r.status, 1) << r.err;
+    const auto findings = read_jsonl(path("f.jsonl"));
+    ASSERT_EQ(findings.size(), 1u) << r.err;
+    EXPECT_EQ(findings[0].value("rule", ""), "concurrent-socket-writes") << r.err;
+    EXPECT_EQ(findings[0].value("tid", 0), 101) << r.err;
+}
+
 // A second thread dies of SIGSEGV; the untimed -ff set has the execve in
 // the leader's file only, and the leader's exit line before the thread's
 // file is read. The finding still names the program.

@@ -472,6 +472,14 @@ TEST_F(Analyze, CountRulesAreNotJudgedOnALogWithoutTimes) {
               1u)
         << r.err;
 
+    // Standard input is looked into the same way, and still read whole.
+    r = sh("cat " + kData + "/fsync-150.f.log | " + SCTRACE_BIN + " analyze -" + rules +
+           " -o " + path("stdin.jsonl") + " --format jsonl");
+    EXPECT_EQ(r.status, 0) << r.err;
+    EXPECT_EQ(count_lines_with(r.err, "rules that measure time were not judged"), 1u) << r.err;
+    EXPECT_EQ(count_lines_with(sh("cat " + path("stdin.jsonl")).out, "\"syscall\":\"fsync\""),
+              150u);
+
     r = sh(std::string(SCTRACE_BIN) + " analyze " + kData + "/fsync-150.ttT.log" + rules +
            " --findings " + path("timed.jsonl"));
     EXPECT_EQ(r.status, 1) << r.err;

@@ -429,23 +429,96 @@ std::size_t total_size(const std::vector<InputFile>& files) {
     return total;
 }
 
+bool looks_like_jsonl(const std::string& first_line) {
+    const auto at = first_line.find_first_not_of(" \t");
+    return at != std::string::npos && first_line[at] == '{';
+}
+
+// What the first lines of a log show about how it was recorded.
+struct LogShape {
+    bool jsonl = false;
+    bool times = false;      // a line carries a time (-t, -tt, -ttt, -r)
+    bool durations = true;   // complete calls carry -T durations (or none was seen)
+    // The first line's time, for merging an -ff set (absolute or time of day).
+    std::optional<strace_text::TimeKind> first_time;
+};
+
+constexpr std::size_t kProbeLines = 64;
+
+// A reader that can be looked into before it is read: the lines looked at
+// are read again. Standard input cannot be opened twice.
+class PeekingReader final : public LineReader {
+public:
+    explicit PeekingReader(std::unique_ptr<LineReader> inner) : inner_(std::move(inner)) {}
+    // The first `n` lines (fewer at the end of the input).
+    const std::vector<std::string>& peek(std::size_t n) {
+        std::string line;
+        while (peeked_.size() < n && inner_->next(line)) peeked_.push_back(line);
+        return peeked_;
+    }
+    bool next(std::string& line) override {
+        if (replayed_ < peeked_.size()) {
+            line = std::move(peeked_[replayed_++]);
+            return true;
+        }
+        return inner_->next(line);
+    }
+    std::size_t bytes_read() const override { return inner_->bytes_read(); }
+
+private:
+    std::unique_ptr<LineReader> inner_;
+    std::vector<std::string> peeked_;
+    std::size_t replayed_ = 0;
+};
+
+LogShape shape_of(const std::vector<std::string>& lines) {
+    LogShape shape;
+    if (!lines.empty() && looks_like_jsonl(lines.front())) {
+        shape.jsonl = shape.times = true;
+        return shape;
+    }
+    ArgTree scratch;
+    bool calls = false, timed_calls = false;
+    for (std::size_t i = 0; i < lines.size(); ++i) {
+        strace_text::ParsedLine parsed;
+        std::string error;
+        if (!strace_text::parse_line(lines[i], parsed, scratch, &error)) continue;
+        if (parsed.time_kind != strace_text::TimeKind::None) {
+            shape.times = true;
+            if (i == 0) shape.first_time = parsed.time_kind;
+        }
+        if (parsed.kind == strace_text::LineKind::Call) {
+            calls = true;
+            timed_calls = timed_calls || parsed.duration.has_value();
+        }
+    }
+    shape.durations = !calls || timed_calls;
+    return shape;
+}
+
 // The files of an -ff set, one per thread, merged into one stream by their
 // time stamps, so that rules see threads overlap as they did. Returns false
 // (having read nothing) when the files carry no absolute or time-of-day
-// stamps to merge by.
+// stamps to merge by. `stretch`: the files have no -T durations, so a call
+// is taken to last until its thread's next line, the longest it can have
+// lasted (an overlap seen so is possible, not certain: the engine says so).
 bool merge_ff_set(const std::vector<InputFile>& files, strace_text::StraceLogConverter& converter,
                   ProgressLine& progress,
-                  const std::function<std::optional<std::size_t>()>& findings) {
+                  const std::function<std::optional<std::size_t>()>& findings, bool stretch) {
     struct Source {
         const InputFile* file;
         std::unique_ptr<LineReader> reader;
         std::string line;
         bool has = false;
+        std::string ahead;  // the line after `line`, for stretched calls
+        bool has_ahead = false;
         std::size_t line_no = 0;
         Nanos time = 0;             // the merge key of what is fed next
         Nanos exit_time = 0;        // a split call's end
         bool exit_pending = false;  // the next feed is a split call's entry
         bool exit_fed = false;      // its entry went in; the next feed is its exit
+        Nanos last_stamp = -1;      // -t/-tt: the last time of day read, for wraps
+        Nanos days = 0;             // -t/-tt: midnights passed, as a time
     };
     std::vector<Source> sources;
     std::optional<strace_text::TimeKind> kind;
@@ -460,10 +533,33 @@ bool merge_ff_set(const std::vector<InputFile>& files, strace_text::StraceLogCon
             if (!t || k == strace_text::TimeKind::Relative || (kind && *kind != k)) return false;
             kind = k;
             s.time = *t;
+            s.last_stamp = *t;
             s.line_no = 1;
+            s.has_ahead = s.reader->next(s.ahead);
         }
         sources.push_back(std::move(s));
     }
+    // -t/-tt times count from midnight and wrap there: a file whose first
+    // time is more than half a day before another's began after midnight,
+    // and within a file a step back of more than half a day is a midnight.
+    constexpr Nanos kDay = 86'400'000'000'000;
+    const bool time_of_day = kind == strace_text::TimeKind::TimeOfDay;
+    if (time_of_day) {
+        Nanos latest = 0;
+        for (const Source& s : sources) {
+            if (s.has) latest = std::max(latest, s.time);
+        }
+        for (Source& s : sources) {
+            if (s.has && s.time + kDay / 2 < latest) {
+                s.days = kDay;
+                s.time += kDay;
+            }
+        }
+    }
+    const auto merge_time = [&](const Source& s, Nanos stamp) {
+        if (!time_of_day) return stamp;
+        return stamp + s.days + (stamp + kDay / 2 < s.last_stamp ? kDay : 0);
+    };
     converter.begin_file(files.front().path, files.front().pid, day_start_of(files.front().path));
     // Each file is one thread, and -ff writes each call as one complete line
     // stamped with its start. A call with a -T duration is fed in two parts,
@@ -474,11 +570,21 @@ bool merge_ff_set(const std::vector<InputFile>& files, strace_text::StraceLogCon
         s.exit_pending = false;
         strace_text::ParsedLine parsed;
         std::string error;
-        if (strace_text::parse_line(s.line, parsed, scratch, &error) &&
-            parsed.kind == strace_text::LineKind::Call && parsed.duration) {
+        if (!strace_text::parse_line(s.line, parsed, scratch, &error) ||
+            parsed.kind != strace_text::LineKind::Call) {
+            return;
+        }
+        if (parsed.duration) {
             // The stamp is the call's start; it ended -T later.
             s.exit_time = s.time + *parsed.duration;
             s.exit_pending = true;
+        } else if (stretch && s.has_ahead) {
+            // It ended before its thread's next line began.
+            const auto t = strace_text::peek_time(s.ahead, nullptr);
+            if (t && merge_time(s, *t) > s.time) {
+                s.exit_time = merge_time(s, *t);
+                s.exit_pending = true;
+            }
         }
     };
     for (Source& s : sources) {
@@ -506,7 +612,11 @@ bool merge_ff_set(const std::vector<InputFile>& files, strace_text::StraceLogCon
             for (const Source& s : sources) bytes += s.reader->bytes_read();
             progress.draw(bytes, converter.stats().lines, findings());
         }
-        next->has = next->reader->next(next->line);
+        next->has = next->has_ahead;
+        if (next->has) {
+            next->line.swap(next->ahead);
+            next->has_ahead = next->reader->next(next->ahead);
+        }
         // strace leaves the line of a call that has not returned open, in
         // each FILE.PID of a set killed mid-call: a file's last line may be
         // its thread's unfinished call (only the last; see end_file()).
@@ -514,11 +624,49 @@ bool merge_ff_set(const std::vector<InputFile>& files, strace_text::StraceLogCon
         if (next->has) {
             ++next->line_no;
             // Lines without a stamp (-k frames) keep their file's last time.
-            if (const auto t = strace_text::peek_time(next->line, nullptr)) next->time = *t;
+            if (const auto t = strace_text::peek_time(next->line, nullptr)) {
+                next->time = merge_time(*next, *t);
+                if (time_of_day) {
+                    if (*t + kDay / 2 < next->last_stamp) next->days += kDay;
+                    next->last_stamp = *t;
+                }
+            }
             split(*next);
         }
     }
     return true;
+}
+
+// Says once, on stderr, which rules the inputs cannot support and why.
+void report_limited_rules(const rules::RuleEngine& engine, bool ff_set) {
+    const auto names = [&](rules::SourceLimit limit) {
+        std::string out;
+        for (const auto& [rule, why] : engine.limited_rules()) {
+            if (why == limit) out += (out.empty() ? "" : ", ") + rule->id;
+        }
+        return out;
+    };
+    const std::string what = ff_set ? "the -ff set" : "the log";
+    if (const std::string ids = names(rules::SourceLimit::NoThreadOrder); !ids.empty()) {
+        std::fprintf(stderr,
+                     "sctrace analyze: %s has no times: rules that compare threads were not "
+                     "judged: %s (its files are read one after another, so the order of calls "
+                     "in different threads is unknown; record with -ff -ttt -T)\n",
+                     what.c_str(), ids.c_str());
+    }
+    if (const std::string ids = names(rules::SourceLimit::NoTimes); !ids.empty()) {
+        std::fprintf(stderr,
+                     "sctrace analyze: %s has no times: rules that measure time were not judged: "
+                     "%s (record with -tt, -ttt or -r)\n",
+                     what.c_str(), ids.c_str());
+    }
+    if (const std::string ids = names(rules::SourceLimit::InexactOverlap); !ids.empty()) {
+        std::fprintf(stderr,
+                     "sctrace analyze: %s has times but no -T durations, so whether calls of "
+                     "different threads overlapped is only possible, not certain: findings of "
+                     "these rules are reported at info, as possible: %s (record with -T)\n",
+                     what.c_str(), ids.c_str());
+    }
 }
 
 struct FileResult {
@@ -528,11 +676,6 @@ struct FileResult {
     bool unusable = false;
     std::string unusable_reason;
 };
-
-bool looks_like_jsonl(const std::string& first_line) {
-    const auto at = first_line.find_first_not_of(" \t");
-    return at != std::string::npos && first_line[at] == '{';
-}
 
 }  // namespace
 
@@ -629,6 +772,58 @@ int analyze_main(int argc, char** argv) {
         }
         rule_options.engine.hang_after = value->count();
     }
+    std::vector<InputFile> files;
+    for (const auto& arg : inputs) {
+        auto expanded = expand(arg);
+        if (expanded.empty()) {
+            std::fprintf(stderr, "sctrace analyze: %s: no such file (nor an -ff set %s.PID)\n",
+                         arg.c_str(), arg.c_str());
+            return kUnusable;
+        }
+        files.insert(files.end(), expanded.begin(), expanded.end());
+    }
+
+    // What the inputs can vouch for decides which rules can be judged on
+    // them (docs/cli.md, "What a log can show").
+    const bool ff_set =
+        files.size() > 1 &&
+        std::all_of(files.begin(), files.end(), [](const InputFile& f) { return f.pid > 0; });
+    std::unique_ptr<PeekingReader> stdin_reader;  // looked into once, read after
+    bool ff_mergeable = ff_set, ff_durations = true;
+    std::optional<strace_text::TimeKind> ff_kind;
+    rules::SourceGuarantees& source = rule_options.engine.source;
+    try {
+        for (const InputFile& f : files) {
+            std::optional<PeekingReader> probe;
+            PeekingReader* reader = nullptr;
+            if (f.path == "-") {
+                stdin_reader = std::make_unique<PeekingReader>(LineReader::open(f.path));
+                reader = stdin_reader.get();
+            } else {
+                reader = &probe.emplace(LineReader::open(f.path));
+            }
+            const auto& lines = reader->peek(kProbeLines);
+            if (lines.empty()) continue;  // an empty file vouches for nothing, nor against
+            const LogShape shape = shape_of(lines);
+            source.times = source.times && shape.times;
+            ff_durations = ff_durations && shape.durations;
+            // merge_ff_set's condition: every file starts with a time of one kind.
+            if (!shape.first_time || *shape.first_time == strace_text::TimeKind::Relative ||
+                (ff_kind && *ff_kind != *shape.first_time)) {
+                ff_mergeable = false;
+            }
+            ff_kind = shape.first_time;
+        }
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "sctrace analyze: %s\n", e.what());
+        return kUnusable;
+    }
+    if (ff_set) {
+        // Read one file after another, threads' events are not in order;
+        // merged by times without -T, calls are stretched (merge_ff_set).
+        source.thread_order = ff_mergeable;
+        source.exact_overlap = !ff_mergeable || ff_durations;
+    }
     auto reports = ReportOutputs::open(report_paths, *fail_on, "sctrace analyze");
     if (!reports) return kUnusable;
     auto pipeline = RulePipeline::create(rule_options, reports->finding_sinks());
@@ -670,16 +865,7 @@ int analyze_main(int argc, char** argv) {
     }
     EventSink& sink = fanout;
 
-    std::vector<InputFile> files;
-    for (const auto& arg : inputs) {
-        auto expanded = expand(arg);
-        if (expanded.empty()) {
-            std::fprintf(stderr, "sctrace analyze: %s: no such file (nor an -ff set %s.PID)\n",
-                         arg.c_str(), arg.c_str());
-            return kUnusable;
-        }
-        files.insert(files.end(), expanded.begin(), expanded.end());
-    }
+    if (!pipeline->empty()) report_limited_rules(pipeline->engine(), ff_set);
 
     ProgressLine progress(::isatty(STDERR_FILENO) == 1, total_size(files));
     const auto findings = [&]() -> std::optional<std::size_t> {
@@ -704,24 +890,26 @@ int analyze_main(int argc, char** argv) {
     if (files.size() > 1 &&
         std::all_of(files.begin(), files.end(), [](const InputFile& f) { return f.pid > 0; })) {
         try {
-            merged = merge_ff_set(files, converter, progress, findings);
+            merged = merge_ff_set(files, converter, progress, findings, !ff_durations);
         } catch (const std::exception& e) {
             progress.clear();
             std::fprintf(stderr, "sctrace analyze: %s\n", e.what());
             return kUnusable;
         }
-        if (!merged) {
+        if (!merged) converter.defer_process_exits();
+        if (!merged && pipeline->empty()) {
             std::fprintf(stderr,
                          "sctrace analyze: warning: the -ff set has no -t/-tt/-ttt times, so its "
                          "files are read one after another: what threads did at the same time "
-                         "cannot be seen (record with -ff -ttt)\n");
+                         "cannot be seen (record with -ff -ttt -T)\n");
         }
     }
     for (const InputFile& file : files) {
         if (merged) break;
         std::unique_ptr<LineReader> reader;
         try {
-            reader = LineReader::open(file.path);
+            reader = file.path == "-" && stdin_reader ? std::move(stdin_reader)
+                                                      : LineReader::open(file.path);
         } catch (const std::exception& e) {
             std::fprintf(stderr, "sctrace analyze: %s\n", e.what());
             return kUnusable;

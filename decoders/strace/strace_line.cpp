@@ -38,6 +38,9 @@ bool is_ident(char c) {
 struct Cursor {
     std::string_view s;
     std::size_t i = 0;
+    // A cut mark ("<unfinished ...>") was met inside brackets: every open
+    // level ends there ("ioctl(3, SIOCGIFNAME, {ifr_ifindex=4 <unfinished ...>").
+    bool cut = false;
 
     bool eof() const { return i >= s.size(); }
     char peek(std::size_t ahead = 0) const { return i + ahead < s.size() ? s[i + ahead] : '\0'; }
@@ -138,18 +141,29 @@ void skip_string(Cursor& c) {
     c.i = c.s.size();
 }
 
-// Skips an fd decoration "<...>" (strace -y/-yy) starting at '<'. Paths and
-// socket descriptions contain '>' ("->"), so the closing '>' is the one that
-// is followed by what can follow a value.
+// What strace -y prints after the decoration of an fd whose file has been
+// unlinked: "7</var/tmp/etilqs_x>(deleted)"; some versions put a space
+// before it ("5</memfd:x> (deleted)"). The length of the marker at `at`, or 0.
+std::size_t deleted_marker(std::string_view s, std::size_t at) {
+    const std::string_view rest = s.substr(std::min(at, s.size()));
+    if (rest.starts_with("(deleted)")) return 9;
+    if (rest.starts_with(" (deleted)")) return 10;
+    return 0;
+}
+
+// Skips an fd decoration "<...>" (strace -y/-yy) starting at '<', with its
+// "(deleted)" marker. Paths and socket descriptions contain '>' ("->"), so
+// the closing '>' is the one that is followed by what can follow a value.
 void skip_decoration(Cursor& c) {
     for (std::size_t j = c.i + 1; j < c.s.size(); ++j) {
         const auto* gt = static_cast<const char*>(std::memchr(c.s.data() + j, '>', c.s.size() - j));
         if (!gt) break;
         j = static_cast<std::size_t>(gt - c.s.data());
-        const char next = j + 1 < c.s.size() ? c.s[j + 1] : '\0';
+        const std::size_t end = j + 1 + deleted_marker(c.s, j + 1);
+        const char next = end < c.s.size() ? c.s[end] : '\0';
         if (next == '\0' || next == ',' || next == ')' || next == ']' || next == '}' ||
             next == ' ') {
-            c.i = j + 1;
+            c.i = end;
             return;
         }
     }
@@ -197,7 +211,10 @@ std::string_view scan_leaf(Cursor& c, bool in_array) {
         } else if (nesting == 0 && ch == ',') {
             break;
         } else if (nesting == 0 && ch == ' ') {
-            if (c.starts_with(" <unfinished ...>")) break;
+            if (c.starts_with(" <unfinished ...>") || c.starts_with(" <detached ...>") ||
+                c.starts_with(" <pid changed to ")) {
+                break;
+            }
             if (in_array && !c.starts_with(" => ") && !c.starts_with(" /*")) break;
             if (c.starts_with(" /*")) {
                 const auto close = c.s.find("*/", c.i);
@@ -282,10 +299,18 @@ void add_leaf(ArgTree& tree, NodeId parent, std::string_view text, std::string_v
     // An fd with a -y decoration: the number, with the decoration kept as
     // the node's text ("/etc/ld.so.cache", "TCP:[...]").
     std::string_view number = text, decoration;
-    if (const auto lt = text.find('<');
-        lt != std::string_view::npos && lt > 0 && text.back() == '>' && is_digit(text[lt - 1])) {
-        number = text.substr(0, lt);
-        decoration = text.substr(lt + 1, text.size() - lt - 2);
+    if (const auto lt = text.find('<'); lt != std::string_view::npos && lt > 0) {
+        // The "(deleted)" marker of an unlinked file is not part of the path.
+        std::string_view decorated = text;
+        if (decorated.ends_with(" (deleted)")) {
+            decorated.remove_suffix(10);
+        } else if (decorated.ends_with("(deleted)")) {
+            decorated.remove_suffix(9);
+        }
+        if (decorated.back() == '>' && is_digit(text[lt - 1])) {
+            number = text.substr(0, lt);
+            decoration = decorated.substr(lt + 1, decorated.size() - lt - 2);
+        }
     }
     if (number.empty() || (!is_digit(number[0]) && number[0] != '-')) {
         tree.add_text(parent, text, key);  // flags, constants: no number can start so
@@ -312,12 +337,18 @@ void add_leaf(ArgTree& tree, NodeId parent, std::string_view text, std::string_v
 bool parse_value(Cursor& c, ArgTree& tree, NodeId parent, std::string_view key, int depth,
                  bool in_array);
 
+bool consume_cut_mark(Cursor& c);
+
 // Parses "{...}" or "[...]" members after the opening bracket.
 bool parse_members(Cursor& c, ArgTree& tree, NodeId node, char close, int depth) {
     const bool is_array = close == ']';
     bool first = true;
     while (!c.eof()) {
         c.skip_spaces();
+        if (consume_cut_mark(c)) {
+            c.cut = true;
+            return true;
+        }
         if (c.peek() == close) {
             ++c.i;
             return true;
@@ -350,6 +381,7 @@ bool parse_members(Cursor& c, ArgTree& tree, NodeId node, char close, int depth)
             }
         }
         if (!parse_value(c, tree, node, member_key, depth + 1, is_array)) return false;
+        if (c.cut) return true;
     }
     return false;
 }
@@ -411,20 +443,41 @@ bool parse_value(Cursor& c, ArgTree& tree, NodeId parent, std::string_view key, 
     return true;
 }
 
+// The marks strace ends a line with when the call's end is not on it:
+// "<unfinished ...>" (another thread's line comes between), "<detached ...>"
+// (strace let go of the thread inside the call), "<pid changed to N ...>"
+// (another thread's execve took over the thread-group leader's pid).
+bool consume_cut_mark(Cursor& c) {
+    if (c.consume("<unfinished ...>") || c.consume("<detached ...>")) return true;
+    if (!c.starts_with("<pid changed to ")) return false;
+    const std::size_t close = c.s.find(" ...>", c.i);
+    if (close == std::string_view::npos) return false;
+    c.i = close + 5;
+    return true;
+}
+
 // Parses the argument list after '(' (or after "resumed>", where it may
-// continue with ", "). Sets *unfinished when it ends in "<unfinished ...>".
+// continue with ", "). Sets *unfinished when it ends in a cut mark
+// ("<unfinished ...>" and its relatives, consume_cut_mark).
 bool parse_args(Cursor& c, ArgTree& tree, bool* unfinished, std::string* error,
                 bool continuing = false) {
     bool first = !(continuing && c.peek() == ',');
     while (true) {
         c.skip_spaces();
-        if (c.consume("<unfinished ...>")) {
+        if (consume_cut_mark(c)) {
             *unfinished = true;
             return true;
         }
         if (c.peek() == ')') {
             ++c.i;
             return true;
+        }
+        // "<... ioctl resumed>, ifr_name=\"eth0\"}) = 0": the rest of a
+        // struct or array the unfinished half left open; its members join
+        // the call's arguments.
+        if (continuing && (c.peek() == '}' || c.peek() == ']')) {
+            ++c.i;
+            continue;
         }
         if (c.eof()) {
             *error = "the argument list is cut off (no ')')";
@@ -437,8 +490,15 @@ bool parse_args(Cursor& c, ArgTree& tree, bool* unfinished, std::string* error,
             }
             ++c.i;
             c.skip_spaces();
-            if (c.consume("<unfinished ...>")) {  // "wait4(-1,  <unfinished ...>"
+            if (consume_cut_mark(c)) {  // "wait4(-1,  <unfinished ...>"
                 *unfinished = true;
+                return true;
+            }
+            // "read(12, ) = ? <unavailable>": the thread died inside the
+            // call, and strace could not fetch the arguments it prints on
+            // exit; what was printed at entry is all there is.
+            if (c.peek() == ')') {
+                ++c.i;
                 return true;
             }
         }
@@ -456,6 +516,10 @@ bool parse_args(Cursor& c, ArgTree& tree, bool* unfinished, std::string* error,
         if (!parse_value(c, tree, tree.root(), key, 1, false)) {
             *error = "cannot parse an argument at column " + std::to_string(c.i + 1);
             return false;
+        }
+        if (c.cut) {
+            *unfinished = true;
+            return true;
         }
         // "before => after" (clone3's struct, value-result lengths at top
         // level): the argument keeps the value passed in; the value written
@@ -881,6 +945,17 @@ bool parse_line(std::string_view line, ParsedLine& out, ArgTree& args, std::stri
     parse_pid_prefix(c, out);
     c.skip_spaces();  // -r deltas are right-aligned
     parse_time(c, out);
+    if (c.peek() == '[' && (c.peek(1) == ' ' || is_digit(c.peek(1)))) {
+        // -n: the syscall number, right-aligned: "[  59] ", "[ 231] "
+        const std::size_t save = c.i;
+        ++c.i;
+        c.skip_spaces();
+        if (!c.digits().empty() && c.consume("] ")) {
+            c.skip_spaces();
+        } else {
+            c.i = save;
+        }
+    }
     if (c.peek() == '[' &&
         (std::isxdigit(static_cast<unsigned char>(c.peek(1))) || c.peek(1) == '?')) {
         // -i: "[00007f1234567890] ", or "[????????????????] " when unknown
@@ -895,10 +970,17 @@ bool parse_line(std::string_view line, ParsedLine& out, ArgTree& args, std::stri
         return true;
     }
     bool unfinished = false;
+    // strace names a call it could not identify "???" (a thread that exits
+    // while strace reads the call's number): "???() = ?".
+    const auto call_name = [&c]() {
+        const std::size_t start = c.i;
+        if (c.consume("???")) return c.s.substr(start, 3);
+        return c.ident();
+    };
     if (c.consume("<... ")) {
         out.kind = LineKind::Resumed;
         out.resumed = true;
-        out.name = c.ident();
+        out.name = call_name();
         if (out.name.empty() || !c.consume(" resumed>")) {
             *error = "malformed '<... NAME resumed>'";
             return false;
@@ -906,7 +988,7 @@ bool parse_line(std::string_view line, ParsedLine& out, ArgTree& args, std::stri
         if (c.peek() == ' ' && !c.starts_with(" =")) ++c.i;  // older strace: "resumed> {}, ..."
         if (!parse_args(c, args, &unfinished, error, true)) return false;
     } else {
-        out.name = c.ident();
+        out.name = call_name();
         if (out.name.empty() || !c.consume("(")) {
             *error = "not a syscall, signal or exit line";
             return false;

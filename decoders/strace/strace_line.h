@@ -9,12 +9,14 @@
 //
 // What real logs throw at a parser, and where it is handled (see
 // shared/DESIGN.md): pid prefixes "[pid N]", "N ", "[pid N<comm>]"; -t/-tt/
-// -ttt/-r times; -i instruction pointers; results padded to column 40; ')' and
-// ',' inside strings, structs and -y decorations like 3<TCP:[1.2.3.4:5->6.7.8.9:80]>;
-// "= ? <unavailable>"; "(INJECTED)"/"(DELAYED)"; -T durations; unfinished and
-// resumed halves; signal, exit, kill, stop and superseded lines; -k frames;
-// "strace:" diagnostics. Nesting is bounded (kMaxDepth): deeper input is kept
-// as text, never recursed into.
+// -ttt/-r times; -n syscall numbers; -i instruction pointers; results padded
+// to column 40; ')' and ',' inside strings, structs and -y decorations like
+// 3<TCP:[1.2.3.4:5->6.7.8.9:80]>; "(deleted)" after a decoration;
+// "= ? <unavailable>" and the empty last argument of a call cut by its
+// thread's death ("read(12, ) = ?"); "(INJECTED)"/"(DELAYED)"; -T durations;
+// unfinished and resumed halves; signal, exit, kill, stop and superseded
+// lines; -k frames; "strace:" diagnostics. Nesting is bounded (kMaxDepth):
+// deeper input is kept as text, never recursed into.
 #pragma once
 
 #include <sys/types.h>

@@ -1,5 +1,6 @@
 #include "decoders/strace/strace_log.h"
 
+#include <algorithm>
 #include <utility>
 #include <vector>
 
@@ -232,6 +233,16 @@ void StraceLogConverter::emit_call(const ParsedLine& line, ArgTree& args, Nanos 
     after_call(line, tid, args, call.name, now);
 }
 
+SpawnKind StraceLogConverter::note_child(const ParsedLine& line, pid_t tid, const ArgTree& args,
+                                         std::string_view name) {
+    const auto child = static_cast<pid_t>(line.ret);
+    SpawnKind kind = SpawnKind::Fork;
+    if (name == "vfork" || has_flag_text(args, args.root(), "CLONE_VFORK")) kind = SpawnKind::Vfork;
+    if (has_flag_text(args, args.root(), "CLONE_THREAD")) kind = SpawnKind::Thread;
+    tgid_[child] = kind == SpawnKind::Thread ? tgid_of(tid) : child;
+    return kind;
+}
+
 // What a completed call implies beyond itself: new threads and processes,
 // and a new program after a successful exec.
 void StraceLogConverter::after_call(const ParsedLine& line, pid_t tid, const ArgTree& args,
@@ -240,13 +251,8 @@ void StraceLogConverter::after_call(const ParsedLine& line, pid_t tid, const Arg
     if ((name == "clone" || name == "clone3" || name == "fork" || name == "vfork") &&
         line.ret > 0) {
         const auto child = static_cast<pid_t>(line.ret);
-        SpawnKind kind = SpawnKind::Fork;
-        if (name == "vfork" || has_flag_text(args, args.root(), "CLONE_VFORK")) {
-            kind = SpawnKind::Vfork;
-        }
-        if (has_flag_text(args, args.root(), "CLONE_THREAD")) kind = SpawnKind::Thread;
-        const pid_t child_tgid = kind == SpawnKind::Thread ? tgid_of(tid) : child;
-        tgid_[child] = child_tgid;
+        const SpawnKind kind = note_child(line, tid, args, name);
+        const pid_t child_tgid = tgid_of(child);
         Event spawn{EventKind::Spawn, time, tgid_of(tid), tid, SpawnEvent{kind, child_tgid, child}};
         emit(spawn);
         return;
@@ -270,7 +276,24 @@ bool StraceLogConverter::feed(std::string_view text, Part part) {
     ParsedLine line;
     std::string error;
     last_line_cut_ = false;
+    std::string joined;  // a split line's head and this, its tail
+    if (!split_head_.empty()) {
+        joined = std::exchange(split_head_, {});
+        joined += text;
+        text = joined;
+    }
     if (!parse_line(text, line, *current_, &error)) {
+        // strace's own messages share stderr with the trace when it has no
+        // -o, and can land inside a line: "...|SIGCHLDstrace: Process 10123
+        // attached", then ", child_tidptr=0x7f...) = 10123" on the next. The
+        // head waits for its tail; the message is dropped, as other
+        // diagnostics are.
+        if (const auto at = text.find("strace: ");
+            part == Part::Whole && joined.empty() && at != std::string_view::npos && at > 0 &&
+            error.find("cut off") != std::string::npos) {
+            split_head_.assign(text.substr(0, at));
+            return true;
+        }
         if (part == Part::Whole && error.find("cut off") != std::string::npos) {
             last_line_cut_ = true;
             cut_line_.assign(text);
@@ -302,6 +325,12 @@ bool StraceLogConverter::feed(std::string_view text, Part part) {
                 p.args = std::exchange(current_, take_tree());
                 p.name.assign(line.name);
                 p.entry_time = entry;
+                // The line holds the result already: a new thread's file may
+                // have lines stamped before this call's end, and they belong
+                // to this process (its executable, its fds).
+                if (is_clone_call(line.name) && line.has_result && line.err == 0 && line.ret > 0) {
+                    note_child(line, tid, *p.args, line.name);
+                }
                 SyscallEvent call;
                 call.nr = syscall_index().find(p.name).nr;
                 call.name = p.name;
@@ -400,16 +429,30 @@ bool StraceLogConverter::feed(std::string_view text, Part part) {
             exit.code = exit.signaled ? 0 : line.code;
             exit.signo = exit.signaled ? line.code : 0;
             exit.core_dumped = line.core_dumped;
+            if (defer_process_exits_ && exit.whole_process) {
+                deferred_exits_.push_back({time, tid, exit});
+                break;
+            }
             Event event{EventKind::Exit, time, tgid_of(tid), tid, exit};
             emit(event);
             tgid_.erase(tid);
             break;
         }
-        case LineKind::Superseded:
+        case LineKind::Superseded: {
             // The old leader vanished under an exec from another thread; its
             // pending call (if any) never returns.
             if (Pending* p = pending_of(tid)) spare_trees_.push_back(std::move(p->args));
+            // The execing thread takes the leader's pid, and strace prints its
+            // "<... execve resumed>" under that pid: its pending execve moves
+            // there, so the exec has its path.
+            const auto from = pending_.find(line.superseded_by);
+            if (line.superseded_by != tid && from != pending_.end() && from->second.args) {
+                Pending moved = std::move(from->second);
+                pending_.erase(from);
+                pending_[tid] = std::move(moved);
+            }
             break;
+        }
         default:
             break;
     }
@@ -417,6 +460,12 @@ bool StraceLogConverter::feed(std::string_view text, Part part) {
 }
 
 void StraceLogConverter::end_file() {
+    if (!split_head_.empty()) {
+        // A head whose tail never came.
+        split_head_.clear();
+        ++stats_.unparsed;
+        problem("the argument list is cut off (no ')') by a diagnostic, and the log ends");
+    }
     if (!last_line_cut_) return;
     last_line_cut_ = false;
     std::string unfinished = cut_line_ + " <unfinished ...>";
@@ -438,6 +487,14 @@ void StraceLogConverter::end_file() {
 void StraceLogConverter::finish() {
     end_file();
     release_held();
+    // A process ends after the last of its threads, whose files were read
+    // after the leader's.
+    for (DeferredExit& d : deferred_exits_) {
+        last_time_ = std::max(last_time_, d.time);
+        Event event{EventKind::Exit, last_time_, d.tid, d.tid, d.exit};
+        emit(event);
+    }
+    deferred_exits_.clear();
     // Calls still unfinished stay so: a log that ends while threads sit in
     // futex waits is exactly what the deadlock rule looks for, so nothing is
     // invented here; the entries already told the sinks the calls began.

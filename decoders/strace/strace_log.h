@@ -77,6 +77,12 @@ public:
 
     const LogStats& stats() const { return stats_; }
 
+    // For an -ff set read one file after another (no times to merge by): a
+    // process's exit line, in its leader's file, comes before the files of
+    // its other threads are read. Held until finish(), so that their events
+    // still find the process (its executable, its fds).
+    void defer_process_exits() { defer_process_exits_ = true; }
+
 private:
     // A thread's slot stays in pending_ between calls (its `args` null), so
     // that an unfinished/resumed pair costs no map node allocation.
@@ -94,11 +100,16 @@ private:
                    bool entry_too);
     void after_call(const ParsedLine& line, pid_t tid, const ArgTree& args, std::string_view name,
                     Nanos time);
+    // Records which process a clone's child belongs to; returns its kind.
+    SpawnKind note_child(const ParsedLine& line, pid_t tid, const ArgTree& args,
+                         std::string_view name);
     void problem(std::string message);
     std::unique_ptr<ArgTree> take_tree();
 
     EventSink& sink_;
     LogStats stats_;
+    // The head of a line a "strace: " message cut in two (see feed()).
+    std::string split_head_;
     // The last line fed, when it failed to parse as cut off (see end_file()).
     std::string cut_line_;
     bool last_line_cut_ = false;
@@ -110,6 +121,14 @@ private:
     Nanos last_time_ = 0;  // for -r deltas and -t wraps
     Nanos last_time_of_day_ = -1;
     Nanos day_offset_ = 0;
+
+    struct DeferredExit {
+        Nanos time = 0;
+        pid_t tid = 0;  // the leader: tid = pid
+        ExitEvent exit;
+    };
+    bool defer_process_exits_ = false;
+    std::vector<DeferredExit> deferred_exits_;
 
     std::unique_ptr<ArgTree> current_;  // the line being parsed
     std::vector<std::unique_ptr<ArgTree>> spare_trees_;

@@ -693,4 +693,12 @@ bool Condition::compare(const Node& n, EvalContext& ctx) const {
     return false;
 }
 
+std::set<FieldId> Condition::fields() const {
+    std::set<FieldId> out;
+    for (const Node& n : nodes_) {
+        if (n.kind == Node::Kind::Compare || n.kind == Node::Kind::Coded) out.insert(n.field);
+    }
+    return out;
+}
+
 }  // namespace sctrace::rules

@@ -72,6 +72,8 @@ public:
 
     // The evt.type values that can match, or nullopt for "any event".
     const std::optional<std::set<std::string>>& event_types() const { return event_types_; }
+    // Every field the condition reads, macros expanded.
+    std::set<FieldId> fields() const;
 
 private:
     friend class ConditionCompiler;

@@ -32,6 +32,21 @@ RuleEngine::RuleEngine(const RuleSet& rules, std::vector<FindingSink*> sinks, De
     // every type any of its conditions names.
     for (const auto& rule : rules_.rules()) {
         if (!rule->enabled) continue;
+        // What the source cannot vouch for, the rule is not judged on.
+        const RuleDemands demands = demands_of(*rule);
+        const SourceGuarantees& source = options_.source;
+        if (demands.thread_order && !source.thread_order) {
+            limited_.emplace_back(rule.get(), SourceLimit::NoThreadOrder);
+            continue;
+        }
+        if (demands.times && !source.times) {
+            limited_.emplace_back(rule.get(), SourceLimit::NoTimes);
+            continue;
+        }
+        if (demands.overlap && !source.exact_overlap) {
+            limited_.emplace_back(rule.get(), SourceLimit::InexactOverlap);
+            possible_.insert(rule.get());
+        }
         Entry entry{rule.get(), nullptr};
         if (rule->kind != RuleKind::Single) {
             matchers_.push_back(TemporalMatcher::create(
@@ -126,6 +141,13 @@ void RuleEngine::emit(const Rule& rule, TemporalHit& hit) {
         hit.ctx->held_for = -1;
     } else {
         f.message = std::move(hit.message);
+    }
+    if (possible_.count(&rule)) {
+        // The overlap was inferred from calls stretched to their thread's
+        // next line: it may not have happened.
+        f.severity = Severity::Info;
+        f.message += " (possible: the log has no -T durations, so these calls may not have "
+                     "overlapped)";
     }
     f.desc = rule.desc;
     f.doc = "docs/rules/" + rule.id + ".md";

@@ -10,6 +10,7 @@
 #include <string>
 #include <tuple>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "engine/rules/rule_set.h"
@@ -46,6 +47,23 @@ public:
     virtual void on_end() {}
 };
 
+// What the event source can vouch for. Live tracing vouches for all of it;
+// a saved log for what its strace flags recorded (cli/analyze.cpp decides).
+struct SourceGuarantees {
+    // Events carry the times they happened (a log recorded with -t/-tt/-ttt/-r).
+    bool times = true;
+    // Events of different threads arrive in the order they happened (false:
+    // an -ff set without times, read one file after another).
+    bool thread_order = true;
+    // Calls of different threads are seen in progress exactly as long as they
+    // were (false: an -ff set with times but no -T, whose calls are taken to
+    // last until their thread's next line, so an overlap is only possible).
+    bool exact_overlap = true;
+};
+
+// Why the engine left a rule out, or reported it as possible.
+enum class SourceLimit : std::uint8_t { NoTimes, NoThreadOrder, InexactOverlap };
+
 // What the engine takes from the command line.
 struct EngineOptions {
     // The `hang_after` setting rules name in `for:` (--hang-after).
@@ -53,6 +71,7 @@ struct EngineOptions {
     // -k: every finding carries its thread's stack, even from a rule that
     // asks for none.
     bool stack_every_finding = false;
+    SourceGuarantees source;
 };
 
 class TemporalMatcher;
@@ -83,6 +102,12 @@ public:
     // Partial matches (sequence steps, pending absences, watches, counts)
     // dropped because a rule's table was full (kMaxKeysPerRule).
     std::size_t dropped_partial_matches() const;
+    // Enabled rules the source cannot support, left out (NoTimes,
+    // NoThreadOrder), and rules whose findings are lowered to info and
+    // called possible (InexactOverlap); each rule once, in pack order.
+    const std::vector<std::pair<const Rule*, SourceLimit>>& limited_rules() const {
+        return limited_;
+    }
     // A rule's window with settings resolved ("hang_after" -> 30 s).
     static Nanos resolve(const DurationSpec& duration, const EngineOptions& options);
 
@@ -116,6 +141,8 @@ private:
     // One finding per rule, process and fd: a pattern that repeats in a loop
     // is one problem, not thousands of lines.
     std::set<std::tuple<const Rule*, pid_t, int>> reported_;
+    std::vector<std::pair<const Rule*, SourceLimit>> limited_;
+    std::set<const Rule*> possible_;  // the InexactOverlap ones
     std::size_t findings_ = 0;
     std::optional<Severity> worst_;
 };

@@ -722,6 +722,84 @@ std::string Rule::timing_text() const {
     return "";
 }
 
+namespace {
+
+// Fields whose value other threads of the process change: fd state (the fd
+// table is the process's) and the process-wide counters. The event's own
+// fields, the thread's, and the process facts fixed at exec are not.
+bool shared_between_threads(FieldId field) {
+    switch (field) {
+        case FieldId::FdType:
+        case FieldId::FdFamily:
+        case FieldId::FdL4proto:
+        case FieldId::FdNonblocking:
+        case FieldId::FdState:
+        case FieldId::FdConnectWaited:
+        case FieldId::FdEinprogress:
+        case FieldId::FdConnectCalls:
+        case FieldId::FdName:
+        case FieldId::FdOpen:
+        case FieldId::FdClosed:
+        case FieldId::FdStream:
+        case FieldId::FdOthersBlocked:
+        case FieldId::FdConcurrentWriters:
+        case FieldId::FdConcurrentReaders:
+        case FieldId::ProcHasIoUring:
+        case FieldId::ProcFailedSockets:
+        case FieldId::ProcNssOpens:
+        case FieldId::ProcNssModules:
+        case FieldId::ProcThreads:
+        case FieldId::ProcAllThreadsIn:
+        case FieldId::ProcUntimedWaits:
+        case FieldId::ProcFutexWaits:
+        case FieldId::ProcIoWorkers:
+            return true;
+        default:
+            return false;
+    }
+}
+
+// Fields that say whether other threads' calls were in progress.
+bool reads_overlap(FieldId field) {
+    return field == FieldId::FdOthersBlocked || field == FieldId::FdConcurrentWriters ||
+           field == FieldId::FdConcurrentReaders;
+}
+
+}  // namespace
+
+RuleDemands demands_of(const Rule& rule) {
+    RuleDemands d;
+    switch (rule.kind) {
+        case RuleKind::Count:
+            d.times = true;
+            break;
+        case RuleKind::Sequence:
+        case RuleKind::Absence:
+            d.times = rule.window.given;
+            break;
+        case RuleKind::Single:
+        case RuleKind::Watch:
+            break;
+    }
+    for (const Condition* c : rule.conditions()) {
+        for (const FieldId f : c->fields()) {
+            d.thread_order = d.thread_order || shared_between_threads(f);
+            d.overlap = d.overlap || reads_overlap(f);
+        }
+    }
+    // Memory across events, keyed by something wider than a thread, joins
+    // events of different threads in the order they were seen.
+    if (rule.kind != RuleKind::Single && rule.kind != RuleKind::Watch &&
+        std::find(rule.by.begin(), rule.by.end(), FieldId::ThreadTid) == rule.by.end()) {
+        d.thread_order = true;
+    }
+    // A watch over a log judges the picture the log ends with (every thread
+    // in its last unfinished call), which reading the threads' files in any
+    // order leaves the same.
+    if (rule.kind == RuleKind::Watch) d.thread_order = false;
+    return d;
+}
+
 RuleSet::Needs RuleSet::needs() const {
     Needs needs;
     for (const auto& rule : rules_) {

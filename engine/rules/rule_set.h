@@ -135,6 +135,26 @@ struct Rule {
     std::string timing_text() const;
 };
 
+// What a rule's verdict rests on beyond the events themselves, derived from
+// its kind, its window, its keys and the fields its conditions read. A
+// source that cannot vouch for one of these (a log without times, an -ff
+// set without a common clock) must not have the rule judged on it.
+struct RuleDemands {
+    // It measures time between events: a count's `within:`, a sequence's
+    // `maxspan:`, an absence's `until: DURATION`. (A watch's `for:` is judged
+    // post-mortem only on the end-of-log picture, which needs no clock.)
+    bool times = false;
+    // It relates what different threads of a process did, in the order they
+    // did it: it reads state other threads change (fd.* beyond the number,
+    // the proc.* counters), or remembers matches per process or per fd
+    // rather than per thread.
+    bool thread_order = false;
+    // It asks whether another thread's call was still in progress
+    // (fd.others_blocked, fd.concurrent_*): a question of call durations.
+    bool overlap = false;
+};
+RuleDemands demands_of(const Rule& rule);
+
 inline constexpr std::size_t kMaxKeyFields = 4;
 inline constexpr std::size_t kMaxSequenceSteps = 16;
 // A count rule remembers up to `threshold` match times per key.

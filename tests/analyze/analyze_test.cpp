@@ -383,4 +383,185 @@ TEST_F(Analyze, RulesCheckReportsAPlantedErrorAtItsLineAndColumn) {
     EXPECT_EQ(r.status, 0) << r.err;
 }
 
+
+// ---------------------------------------------------------------------------
+// Real logs recorded for these tests (tests/analyze/data; the .c files next
+// to them are the programs, the file names say the strace flags).
+
+const std::string kData = DATA_DIR;
+
+std::vector<nlohmann::json> read_jsonl(const std::string& file) {
+    std::vector<nlohmann::json> out;
+    std::ifstream in(file);
+    for (std::string l; std::getline(in, l);) {
+        if (!l.empty()) out.push_back(nlohmann::json::parse(l));
+    }
+    return out;
+}
+
+// strace 6.1 -y prints "4</var/tmp/etilqs_...>(deleted)" for sqlite's
+// unlinked temporary files and "3</memfd:x>(deleted)" for memfds; a thread
+// that dies inside read() leaves "<... read resumed> <unfinished ...>) = ?"
+// (-f) or "read(3<pipe:[...]>,  <unfinished ...>) = ?" (-ff). Every line is read.
+TEST_F(Analyze, DeletedFilesAndCallsCutByDeathLoseNoLine) {
+    for (const std::string log :
+         {"sqlite-temp-deleted.ttT-y.log", "memfd-deleted.f-y.log", "thread-dies-in-read.f-y.log",
+          "thread-dies-in-read.ff-T-y"}) {
+        const Result r = sh(std::string(SCTRACE_BIN) + " analyze " + kData + "/" + log + " -o " +
+                            path("e.jsonl") + " --format jsonl");
+        EXPECT_EQ(r.status, 0) << log << "\n" << r.err;
+        EXPECT_EQ(r.err.find("could not be parsed"), std::string::npos) << log << "\n" << r.err;
+        EXPECT_EQ(r.err.find("cut off"), std::string::npos) << log << "\n" << r.err;
+    }
+    // Every pwrite64, on the deleted temporary file as on the others, is a
+    // call with its result.
+    const std::string sqlite = kData + "/sqlite-temp-deleted.ttT-y.log";
+    ASSERT_EQ(sh(std::string(SCTRACE_BIN) + " analyze " + sqlite + " -o " + path("s.jsonl") +
+                 " --format jsonl")
+                  .status,
+              0);
+    const Result log = sh("cat " + sqlite);
+    std::size_t exits = 0;
+    for (const auto& e : read_jsonl(path("s.jsonl"))) {
+        exits += e.value("type", "") == "syscall_exit" && e.value("syscall", "") == "pwrite64";
+    }
+    EXPECT_EQ(exits, count_lines_with(log.out, " pwrite64("));
+    EXPECT_GT(count_lines_with(log.out, "(deleted), "), 0u);
+}
+
+// An -ff set without times is read one file after another: the main
+// thread's write comes before the other thread's poll and SO_ERROR check,
+// though it happened after them. Rules that compare threads are not judged,
+// and analyze says so once.
+TEST_F(Analyze, AnUntimedFfSetDoesNotJudgeRulesThatCompareThreads) {
+    const Result r = sh(std::string(SCTRACE_BIN) + " analyze " + kData +
+                        "/so-error-other-thread.ff --findings " + path("f.jsonl"));
+    EXPECT_EQ(r.status, 0) << r.err;
+    EXPECT_TRUE(read_jsonl(path("f.jsonl")).empty()) << r.err;
+    EXPECT_EQ(count_lines_with(r.err, "the -ff set has no times: rules that compare threads were "
+                                      "not judged: "),
+              1u)
+        << r.err;
+    EXPECT_NE(r.err.find("connect-result-unchecked"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("concurrent-socket-writes"), std::string::npos) << r.err;
+    // Rules about one event of one thread still run on it.
+    EXPECT_EQ(r.err.find("fatal-signal"), std::string::npos) << r.err;
+}
+
+// The same program recorded with -ff -ttt -T: merged by time, the check
+// comes before the write, as it did.
+TEST_F(Analyze, ATimedFfSetOfTheSameProgramIsJudgedAndSilent) {
+    const Result r = sh(std::string(SCTRACE_BIN) + " analyze " + kData +
+                        "/so-error-other-thread.ff-ttt-T --findings " + path("f.jsonl"));
+    EXPECT_EQ(r.status, 0) << r.err;
+    EXPECT_TRUE(read_jsonl(path("f.jsonl")).empty()) << r.err;
+    EXPECT_EQ(r.err.find("not judged"), std::string::npos) << r.err;
+}
+
+// 150 fsyncs over 3 s, logged without times: a count rule cannot see time
+// and must not take every line as the same instant. With -tt the same run
+// reaches 25 within a second (fsync-burst), never 101 (fsync-storm).
+TEST_F(Analyze, CountRulesAreNotJudgedOnALogWithoutTimes) {
+    const std::string rules = " -r " + kData + "/fsync-count.yaml";
+    Result r = sh(std::string(SCTRACE_BIN) + " analyze " + kData + "/fsync-150.f.log" + rules +
+                  " --findings " + path("untimed.jsonl"));
+    EXPECT_EQ(r.status, 0) << r.err;
+    EXPECT_TRUE(read_jsonl(path("untimed.jsonl")).empty()) << r.err;
+    EXPECT_EQ(count_lines_with(r.err, "the log has no times: rules that measure time were not "
+                                      "judged: fsync-burst, fsync-storm"),
+              1u)
+        << r.err;
+
+    // Standard input is looked into the same way, and still read whole.
+    r = sh("cat " + kData + "/fsync-150.f.log | " + SCTRACE_BIN + " analyze -" + rules +
+           " -o " + path("stdin.jsonl") + " --format jsonl");
+    EXPECT_EQ(r.status, 0) << r.err;
+    EXPECT_EQ(count_lines_with(r.err, "rules that measure time were not judged"), 1u) << r.err;
+    EXPECT_EQ(count_lines_with(sh("cat " + path("stdin.jsonl")).out, "\"syscall\":\"fsync\""),
+              150u);
+
+    r = sh(std::string(SCTRACE_BIN) + " analyze " + kData + "/fsync-150.ttT.log" + rules +
+           " --findings " + path("timed.jsonl"));
+    EXPECT_EQ(r.status, 1) << r.err;
+    EXPECT_EQ(r.err.find("not judged"), std::string::npos) << r.err;
+    const auto findings = read_jsonl(path("timed.jsonl"));
+    ASSERT_FALSE(findings.empty()) << r.err;
+    for (const auto& f : findings) EXPECT_EQ(f.value("rule", ""), "fsync-burst") << f.dump();
+}
+
+// -ff -ttt without -T: a call is known to have started, not when it ended.
+// Two threads' writes that may have overlapped are reported as possible,
+// at info, not asserted.
+TEST_F(Analyze, AnFfSetWithTimesButNoDurationsReportsOverlapAsPossible) {
+    const std::string prefix = kData + "/concurrent-socket-writes.ff-ttt-T";
+    for (const auto& e : fs::directory_iterator(kData)) {
+        const std::string name = e.path().filename().string();
+        if (name.rfind("concurrent-socket-writes.ff-ttt-T.", 0) != 0) continue;
+        const std::string pid = name.substr(name.rfind('.') + 1);
+        // The same set as recorded without -T: the durations taken off.
+        const Result stripped = sh("sed -E 's/ <[0-9]+\\.[0-9]+>$//' " + e.path().string());
+        ASSERT_EQ(stripped.status, 0) << stripped.err;
+        write("w.ff-ttt." + pid, stripped.out);
+    }
+    const Result r = sh(std::string(SCTRACE_BIN) + " analyze " + path("w.ff-ttt") +
+                        " --findings " + path("f.jsonl"));
+    EXPECT_EQ(r.status, 0) << "info findings do not fail --fail-on warning\n" << r.err;
+    EXPECT_EQ(count_lines_with(r.err, "has times but no -T durations"), 1u) << r.err;
+    const auto findings = read_jsonl(path("f.jsonl"));
+    bool possible = false;
+    for (const auto& f : findings) {
+        if (f.value("rule", "") != "concurrent-socket-writes") continue;
+        EXPECT_EQ(f.value("severity", ""), "info") << f.dump();
+        possible |= f.value("message", "").find("possible") != std::string::npos;
+        // The thread's process is known from the leader's file: its executable.
+        EXPECT_TRUE(f.value("exe", "").ends_with("/concurrent-socket-writes")) << f.dump();
+    }
+    EXPECT_TRUE(possible) << r.err;
+    // With -T the same set asserts it, at the rule's severity.
+    const Result t = sh(std::string(SCTRACE_BIN) + " analyze " + prefix + " --findings " +
+                        path("t.jsonl"));
+    EXPECT_EQ(t.status, 1) << t.err;
+    for (const auto& f : read_jsonl(path("t.jsonl"))) {
+        EXPECT_EQ(f.value("severity", ""), "warning") << f.dump();
+        EXPECT_TRUE(f.value("exe", "").ends_with("/concurrent-socket-writes")) << f.dump();
+    }
+}
+
+// -tt times wrap at midnight: the second thread's file starts at
+// 00:00:00.0001, inside the first thread's write that began at 23:59:59.9.
+TEST_F(Analyze, AnFfSetMergedAcrossMidnightKeepsItsOrder) {
+    write("m.100",
+          "23:59:59.000000 socket(AF_INET, SOCK_STREAM, IPPROTO_TCP) = 3 <0.000010>\n"
+          "23:59:59.000100 connect(3, {sa_family=AF_INET, sin_port=htons(80), "
+          "sin_addr=inet_addr(\"127.0.0.1\")}, 16) = 0 <0.000010>\n"
+          "23:59:59.000200 clone3({flags=CLONE_VM|CLONE_FS|CLONE_FILES|CLONE_SIGHAND|"
+          "CLONE_THREAD|CLONE_SYSVSEM, exit_signal=0}, 88) = 101 <0.000010>\n"
+          "23:59:59.900000 write(3, \"a\", 1) = 1 <0.200000>\n"
+          "00:00:01.000000 +++ exited with 0 +++\n");
+    write("m.101",
+          "00:00:00.000100 write(3, \"b\", 1) = 1 <0.000010>\n"
+          "00:00:00.500000 +++ exited with 0 +++\n");
+    const Result r =
+        sh(std::string(SCTRACE_BIN) + " analyze " + path("m") + " --findings " + path("f.jsonl"));
+    EXPECT_EQ(r.status, 1) << r.err;
+    const auto findings = read_jsonl(path("f.jsonl"));
+    ASSERT_EQ(findings.size(), 1u) << r.err;
+    EXPECT_EQ(findings[0].value("rule", ""), "concurrent-socket-writes") << r.err;
+    EXPECT_EQ(findings[0].value("tid", 0), 101) << r.err;
+}
+
+// A second thread dies of SIGSEGV; the untimed -ff set has the execve in
+// the leader's file only, and the leader's exit line before the thread's
+// file is read. The finding still names the program.
+TEST_F(Analyze, AFindingOnASecondThreadOfAnUntimedFfSetNamesTheProgram) {
+    const Result r = sh(std::string(SCTRACE_BIN) + " analyze " + kData +
+                        "/segv-in-thread.ff --findings " + path("f.jsonl"));
+    EXPECT_EQ(r.status, 1) << r.err;
+    const auto findings = read_jsonl(path("f.jsonl"));
+    ASSERT_EQ(findings.size(), 1u) << r.err;
+    EXPECT_EQ(findings[0].value("rule", ""), "fatal-signal");
+    EXPECT_NE(findings[0].value("tid", 0), findings[0].value("pid", 0)) << findings[0].dump();
+    EXPECT_EQ(findings[0].value("exe", ""), "./segv-thread") << findings[0].dump();
+}
+
 }  // namespace

@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <tuple>
+
 namespace sctrace::rules {
 namespace {
 
@@ -164,6 +166,83 @@ TEST(RuleSet, OutputTemplatesFillFields) {
     const Event event{EventKind::Signal, 1, 42, 42, sig};
     EvalContext ctx{event, state};
     EXPECT_EQ(render_output(set.find("x")->output, ctx), "SIGSEGV at 0xbbadbeef in 42.");
+}
+
+}  // namespace
+}  // namespace sctrace::rules
+
+namespace sctrace::rules {
+namespace {
+
+// What each rule needs a log to vouch for, from its kind, window, keys and
+// the fields its conditions read (analyze leaves out what a log cannot show).
+TEST(RuleSet, DemandsComeFromKindWindowKeysAndFields) {
+    RuleSet set;
+    set.load_text("d.yaml", R"(
+- rule: one-thread
+  desc: d
+  condition: evt.type = signal and signal.name = SIGSEGV and proc.name = x
+  output: o
+  severity: error
+- rule: fd-state
+  desc: d
+  condition: evt.type = write and fd.state = connecting
+  output: o
+  severity: warning
+- rule: overlap
+  desc: d
+  condition: evt.type = write and fd.concurrent_writers > 0
+  output: o
+  severity: warning
+- rule: burst
+  desc: d
+  count:
+    by: [thread.tid]
+    condition: evt.type = fsync
+    threshold: 10
+    within: 1s
+  output: o
+  severity: warning
+- rule: per-process-sequence
+  desc: d
+  sequence:
+    by: [proc.pid]
+    steps:
+      - evt.type = connect
+      - evt.type = write
+  output: o
+  severity: warning
+- rule: timed-absence
+  desc: d
+  absence:
+    by: [thread.tid]
+    after: evt.type = connect
+    missing: evt.type = poll
+    until: 5s
+  output: o
+  severity: warning
+- rule: watch
+  desc: d
+  condition: evt.type = thread_sample and proc.all_threads_in = futex
+  for: hang_after
+  by: [proc.pid]
+  output: o
+  severity: error
+)");
+    ASSERT_TRUE(set.errors().empty()) << set.format_errors();
+    const auto demands = [&](const char* id) {
+        const Rule* r = set.find(id);
+        EXPECT_NE(r, nullptr) << id;
+        const RuleDemands d = demands_of(*r);
+        return std::make_tuple(d.times, d.thread_order, d.overlap);
+    };
+    EXPECT_EQ(demands("one-thread"), std::make_tuple(false, false, false));
+    EXPECT_EQ(demands("fd-state"), std::make_tuple(false, true, false));
+    EXPECT_EQ(demands("overlap"), std::make_tuple(false, true, true));
+    EXPECT_EQ(demands("burst"), std::make_tuple(true, false, false));
+    EXPECT_EQ(demands("per-process-sequence"), std::make_tuple(false, true, false));
+    EXPECT_EQ(demands("timed-absence"), std::make_tuple(true, false, false));
+    EXPECT_EQ(demands("watch"), std::make_tuple(false, false, false));
 }
 
 }  // namespace

@@ -101,6 +101,128 @@ TEST(StraceLine, FdDecorationsKeepTheNumberAndTheirText) {
     EXPECT_TRUE(r.line.duration);
 }
 
+// strace 6.1 -y, sqlite's unlinked temporary files and memfd_create's fds;
+// some strace versions print a space before the marker.
+TEST(StraceLine, DeletedFilesKeepTheirNumberAndPath) {
+    static ArgTree tree;
+    ParsedLine line;
+    std::string error;
+    const std::string sqlite =
+        "17645 16:17:39.135643 pwrite64(4</var/tmp/etilqs_5c1d7e5e7d8ee238>(deleted), "
+        "\"\\354\\252\"..., 4096, 0) = 4096 <0.000098>";
+    ASSERT_TRUE(parse_line(sqlite, line, tree, &error)) << error;
+    EXPECT_EQ(line.ret, 4096);
+    ASSERT_TRUE(line.duration);
+    const NodeId fd = tree.node(tree.root()).first_child;
+    ASSERT_NE(fd, kNoNode);
+    EXPECT_EQ(tree.node(fd).value, 4u);
+    EXPECT_EQ(tree.node(fd).text, "/var/tmp/etilqs_5c1d7e5e7d8ee238");
+    const std::string spaced = "7 write(5</memfd:x> (deleted), \"hi\", 2) = 2";
+    ASSERT_TRUE(parse_line(spaced, line, tree, &error)) << error;
+    EXPECT_EQ(line.ret, 2);
+    EXPECT_EQ(tree.node(tree.node(tree.root()).first_child).text, "/memfd:x");
+
+    auto p = parse("17154 memfd_create(\"x\", 0)              = 3</memfd:x>(deleted)");
+    ASSERT_TRUE(p.ok) << p.error;
+    EXPECT_EQ(p.line.ret, 3);
+    p = parse("17154 close(3</memfd:x>(deleted))       = 0");
+    ASSERT_TRUE(p.ok) << p.error;
+    EXPECT_EQ(p.args, "3");
+    p = parse("17154 dup2(3</memfd:x> (deleted), 7</tmp/y>(deleted)) = 7</tmp/y>(deleted) <0.000003>");
+    ASSERT_TRUE(p.ok) << p.error;
+    EXPECT_EQ(p.args, "3, 7");
+    EXPECT_EQ(p.line.ret, 7);
+    EXPECT_TRUE(p.line.duration);
+}
+
+// strace 6.1 -f -n -i -Y: comm after the pid, the syscall number, then the
+// instruction pointer.
+TEST(StraceLine, SyscallNumberColumnsAndCommSuffixes) {
+    auto p = parse(
+        "25728<true> [  12] [00007f7a5546dc47] brk(NULL) = 0x563022e3d000");
+    ASSERT_TRUE(p.ok) << p.error;
+    EXPECT_EQ(p.line.pid, 25728);
+    EXPECT_EQ(p.line.name, "brk");
+    EXPECT_EQ(p.line.ret, 0x563022e3d000);
+    p = parse("25728<strace> [  59] [00007f718fdadad7] execve(\"/usr/bin/true\", "
+              "[\"true\"], 0x7fff5d54f830 /* 41 vars */) = 0");
+    ASSERT_TRUE(p.ok) << p.error;
+    EXPECT_EQ(p.line.name, "execve");
+    p = parse("[pid 10995<futex>] 15:23:55.989701 [ 202] futex(0x7f, FUTEX_WAKE, 1) = 0");
+    ASSERT_TRUE(p.ok) << p.error;
+    EXPECT_EQ(p.line.name, "futex");
+    EXPECT_EQ(p.line.time_kind, TimeKind::TimeOfDay);
+}
+
+// strace ends a line whose call has not returned with a mark other than
+// "<unfinished ...>" when it lets go of the thread (-p, then ^C) or the
+// thread's pid is taken over by an exec.
+TEST(StraceLine, DetachedAndPidChangedLinesAreUnfinished) {
+    auto p = parse("wait4(-1,  <detached ...>");
+    ASSERT_TRUE(p.ok) << p.error;
+    EXPECT_EQ(p.line.kind, LineKind::Unfinished);
+    EXPECT_EQ(p.args, "-1");
+    p = parse("100 futex(0x7f, FUTEX_WAIT_PRIVATE, 2, NULL <pid changed to 101 ...>");
+    ASSERT_TRUE(p.ok) << p.error;
+    EXPECT_EQ(p.line.kind, LineKind::Unfinished);
+    EXPECT_EQ(p.line.name, "futex");
+    p = parse("10124 +++ superseded by execve in pid 10123 +++");
+    ASSERT_TRUE(p.ok) << p.error;
+    EXPECT_EQ(p.line.kind, LineKind::Superseded);
+    EXPECT_EQ(p.line.superseded_by, 10123);
+}
+
+// strace 6.1 -f -y on headless Chromium: a call left unfinished inside a
+// struct, and its resumed half closing that struct.
+TEST(StraceLine, AnUnfinishedHalfCanEndInsideAStruct) {
+    auto p = parse("14999 16:51:53.927565 ioctl(33<socket:[256901]>, SIOCGIFNAME, "
+                   "{ifr_ifindex=4 <unfinished ...>");
+    ASSERT_TRUE(p.ok) << p.error;
+    EXPECT_EQ(p.line.kind, LineKind::Unfinished);
+    EXPECT_EQ(p.line.name, "ioctl");
+    EXPECT_EQ(p.args.substr(0, 16), "33, SIOCGIFNAME,");
+    p = parse("14999 16:51:53.927925 <... ioctl resumed>, ifr_name=\"eth0\"}) = 0 <0.000327>");
+    ASSERT_TRUE(p.ok) << p.error;
+    EXPECT_EQ(p.line.kind, LineKind::Resumed);
+    EXPECT_EQ(p.line.ret, 0);
+    EXPECT_TRUE(p.line.duration);
+}
+
+// strace 6.1 -ff on headless Chromium: a thread's last call, unidentified.
+TEST(StraceLine, AnUnidentifiedCallIsNamedByQuestionMarks) {
+    auto p = parse("???()                                   = ?");
+    ASSERT_TRUE(p.ok) << p.error;
+    EXPECT_EQ(p.line.kind, LineKind::Call);
+    EXPECT_EQ(p.line.name, "???");
+    EXPECT_FALSE(p.line.has_result);
+    p = parse("100 ???( <unfinished ...>");
+    ASSERT_TRUE(p.ok) << p.error;
+    EXPECT_EQ(p.line.kind, LineKind::Unfinished);
+    p = parse("100 <... ??? resumed>) = ?");
+    ASSERT_TRUE(p.ok) << p.error;
+    EXPECT_EQ(p.line.name, "???");
+}
+
+// A thread that dies inside a call: strace prints what it had at entry.
+TEST(StraceLine, ACallCutByDeathWithAnEmptyLastArgument) {
+    auto p = parse("read(12, ) = ? <unavailable>");
+    ASSERT_TRUE(p.ok) << p.error;
+    EXPECT_EQ(p.line.kind, LineKind::Call);
+    EXPECT_EQ(p.line.name, "read");
+    EXPECT_FALSE(p.line.has_result);
+    EXPECT_EQ(p.args, "12");
+    // -ff (strace 6.1): the entry half and "= ?" on one line.
+    p = parse("read(3<pipe:[50589]>,  <unfinished ...>) = ?");
+    ASSERT_TRUE(p.ok) << p.error;
+    EXPECT_EQ(p.line.kind, LineKind::Unfinished);
+    EXPECT_EQ(p.args, "3");
+    // -f: the resumed half of a call whose thread died.
+    p = parse("17608 <... read resumed> <unfinished ...>) = ?");
+    ASSERT_TRUE(p.ok) << p.error;
+    EXPECT_EQ(p.line.kind, LineKind::Unfinished);
+    EXPECT_TRUE(p.line.resumed);
+}
+
 TEST(StraceLine, UnfinishedResumedAndBoth) {
     auto p = parse("6883  getppid( <unfinished ...>");
     ASSERT_TRUE(p.ok) << p.error;

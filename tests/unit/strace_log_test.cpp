@@ -24,6 +24,7 @@ struct Recorded {
     SpawnKind spawn = SpawnKind::Fork;
     pid_t child = 0;
     int code = 0;
+    std::string exe;  // Exec events
 };
 
 struct Recorder final : EventSink {
@@ -53,6 +54,7 @@ struct Recorder final : EventSink {
             r.child = sp->child_tid;
         }
         if (const auto* x = e.exit()) r.code = x->signaled ? x->signo : x->code;
+        if (const auto* x = e.exec()) r.exe = std::string(x->path);
         events.push_back(r);
     }
     void on_end() override { ended = true; }
@@ -170,6 +172,102 @@ TEST(StraceLog, ClonesTellThreadsFromProcesses) {
             EXPECT_EQ(e.pid, 102);
         }
     }
+}
+
+// strace 6.1 -f, a second thread calling execve while the leader sits in
+// pause(): the execve's end is printed under the leader's pid, after the
+// "superseded" line. The exec still has its path.
+TEST(StraceLog, AnExecFromASecondThreadKeepsItsPath) {
+    const auto rec = convert({
+        "26501 clone3({flags=CLONE_VM|CLONE_FS|CLONE_FILES|CLONE_SIGHAND|CLONE_THREAD|"
+        "CLONE_SYSVSEM|CLONE_SETTLS|CLONE_PARENT_SETTID|CLONE_CHILD_CLEARTID, "
+        "child_tid=0x7f4a356d5990, parent_tid=0x7f4a356d5990, exit_signal=0, "
+        "stack=0x7f4a34ed5000, stack_size=0x7fff80, tls=0x7f4a356d56c0} => "
+        "{parent_tid=[26502]}, 88) = 26502",
+        "26501 pause( <unfinished ...>",
+        "26502 execve(\"/bin/true\", [\"/bin/true\"], 0x7fff1f050368 /* 41 vars */ <unfinished ...>",
+        "26501 <... pause resumed>)              = ?",
+        "26501 +++ superseded by execve in pid 26502 +++",
+        "26501 <... execve resumed>)             = 0",
+    });
+    std::vector<Recorded> execs;
+    for (const auto& e : rec.events)
+        if (e.kind == EventKind::Exec) execs.push_back(e);
+    ASSERT_EQ(execs.size(), 1u);
+    EXPECT_EQ(execs[0].exe, "/bin/true");
+    EXPECT_EQ(execs[0].tid, 26501);
+}
+
+// In a merged -ff set a call is fed as its entry, then later its exit; a
+// new thread's file may have lines stamped before the clone's end. They
+// belong to the process that cloned it.
+TEST(StraceLog, AnFfThreadsLinesBeforeItsClonesEndBelongToItsProcess) {
+    Recorder rec;
+    StraceLogConverter converter(rec);
+    converter.begin_file("set.100", 100, 0);
+    const std::string clone =
+        "1.000000 clone3({flags=CLONE_VM|CLONE_FS|CLONE_FILES|CLONE_SIGHAND|CLONE_THREAD|"
+        "CLONE_SYSVSEM, exit_signal=0}, 88) = 101 <0.000100>";
+    converter.feed(clone, StraceLogConverter::Part::Entry);
+    converter.switch_file("set.101", 101, 0);
+    converter.feed("1.000050 getpid() = 100 <0.000001>");
+    converter.switch_file("set.100", 100, 1);
+    converter.feed(clone, StraceLogConverter::Part::Exit);
+    converter.finish();
+    bool seen = false;
+    for (const auto& e : rec.events) {
+        if (e.tid != 101) continue;
+        seen = true;
+        EXPECT_EQ(e.pid, 100) << e.name;
+    }
+    EXPECT_TRUE(seen);
+}
+
+// An untimed -ff set is read file by file: the leader's exit line comes
+// before its thread's file. The process ends after its last thread.
+TEST(StraceLog, AnUntimedFfSetEndsAProcessAfterItsThreadsFiles) {
+    Recorder rec;
+    StraceLogConverter converter(rec);
+    converter.defer_process_exits();
+    converter.begin_file("set.100", 100, 0);
+    converter.feed("execve(\"/bin/app\", [\"app\"], 0x7ffd /* 3 vars */) = 0");
+    converter.feed("clone3({flags=CLONE_VM|CLONE_FS|CLONE_FILES|CLONE_SIGHAND|CLONE_THREAD, "
+                   "exit_signal=0}, 88) = 101");
+    converter.feed("+++ exited with 0 +++");
+    converter.begin_file("set.101", 101, 0);
+    converter.feed("getpid() = 100");
+    converter.feed("+++ exited with 0 +++");
+    converter.finish();
+    ASSERT_FALSE(rec.events.empty());
+    const Recorded& last = rec.events.back();
+    EXPECT_EQ(last.kind, EventKind::Exit);
+    EXPECT_EQ(last.tid, 100);
+    for (const auto& e : rec.events) {
+        if (e.tid == 101) {
+            EXPECT_EQ(e.pid, 100);
+        }
+    }
+}
+
+// strace without -o writes its messages to the same stderr as the trace;
+// one can land inside a call's line.
+TEST(StraceLog, ALineSplitByADiagnosticIsJoined) {
+    Recorder rec;
+    StraceLogConverter converter(rec);
+    converter.begin_file("stderr.log", 0, 0);
+    EXPECT_TRUE(converter.feed(
+        "104 clone(child_stack=NULL, flags=CLONE_CHILD_CLEARTID|CLONE_CHILD_SETTID|"
+        "SIGCHLDstrace: Process 10123 attached"));
+    EXPECT_TRUE(converter.feed(", child_tidptr=0x7f2c1a3f5a10) = 10123"));
+    converter.feed("10123 close(3) = 0");
+    converter.finish();
+    EXPECT_EQ(converter.stats().unparsed, 0u);
+    std::vector<Recorded> spawns;
+    for (const auto& e : rec.events)
+        if (e.kind == EventKind::Spawn) spawns.push_back(e);
+    ASSERT_EQ(spawns.size(), 1u);
+    EXPECT_EQ(spawns[0].child, 10123);
+    EXPECT_EQ(spawns[0].spawn, SpawnKind::Fork);
 }
 
 TEST(StraceLog, TimeOfDayWrapsAtMidnight) {

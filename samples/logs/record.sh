@@ -78,6 +78,7 @@ for twin in nonblocking-connect-ok connect-result-unchecked-ok socket-leak-after
             fd-use-after-close-ok close-while-blocked-ok fatal-signal-ok \
             nonblocking-connect-immediate-unspec-ok socket-leak-after-failed-connect-fork-ok \
             concurrent-socket-writes-dgram-ok concurrent-socket-reads-dgram-ok double-close-closefrom-ok \
+            close-while-blocked-reuse-ok \
             static-glibc-nss-ok static-glibc-nss-dynamic-ok static-glibc-nss-nolibc-ok; do
     rm -f "$twin".ttT-y.log
     case $twin in

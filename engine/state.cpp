@@ -492,6 +492,7 @@ void StateTracker::open_fd(ProcessState& p, int fd, FdState state, const Event& 
     if (fd < 0) return;
     const SyscallEvent* call = event.syscall();
     state.fd = fd;
+    state.generation = ++generations_;
     state.created_by = event.tid;
     state.created_at = event.time;
     if (call) {
@@ -578,6 +579,8 @@ void StateTracker::apply(const Event& event) {
             } else {
                 t.call_fd = fd_arg > 0 ? arg_fd(call, fd_arg) : std::nullopt;
             }
+            const FdState* target = t.call_fd ? p->fds.find(*t.call_fd) : nullptr;
+            t.call_fd_generation = target ? target->generation : 0;
             t.call_arg0 =
                 static_cast<std::uint64_t>(arg0.value_or(static_cast<std::int64_t>(call.args[0])));
             t.call_untimed_wait = futex && is_untimed_futex_wait(call);
@@ -605,10 +608,17 @@ void StateTracker::apply(const Event& event) {
             const SyscallEvent& call = *event.syscall();
             ProcessState* p = nullptr;
             ThreadState& t = thread_of(event.pid, event.tid, &p);
+            // The entry of this very call was seen (not a trace that starts
+            // inside it): what its fd named then is known.
+            const std::optional<std::uint64_t> entry_generation =
+                t.in_call && t.call_fd && call.name == std::string_view(t.call.data())
+                    ? std::optional<std::uint64_t>(t.call_fd_generation)
+                    : std::nullopt;
             t.in_call = false;
             t.call[0] = '\0';
             t.call_fd.reset();
-            on_exit_of_call(*p, event, call);
+            t.call_fd_generation = 0;
+            on_exit_of_call(*p, event, call, entry_generation);
             break;
         }
         case EventKind::Spawn: {
@@ -714,7 +724,8 @@ std::vector<Event> StateTracker::end_of_trace_samples(Nanos time) const {
     return samples;
 }
 
-void StateTracker::on_exit_of_call(ProcessState& p, const Event& event, const SyscallEvent& call) {
+void StateTracker::on_exit_of_call(ProcessState& p, const Event& event, const SyscallEvent& call,
+                                   std::optional<std::uint64_t> entry_generation) {
     const CallTraits traits = call_traits_of(call);
     const bool ok = call.has_result && call.err == 0;
     const auto ret_fd = static_cast<int>(call.ret);
@@ -725,6 +736,11 @@ void StateTracker::on_exit_of_call(ProcessState& p, const Event& event, const Sy
     const bool has_target = target_arg.has_value();
     const int target = target_arg.value_or(-1);
     FdState* fd = has_target ? p.fds.find(target) : nullptr;
+    // Another thread reused the number while this call ran (a close frees
+    // it at once): the call was on the earlier file, not on this one.
+    const bool number_reused =
+        entry_generation && *entry_generation != (fd ? fd->generation : 0);
+    if (number_reused) fd = nullptr;
     if (fd) fd->remember(event, call);
     if (fd && fd->kind == FdKind::Socket && fd->path.empty()) {
         // strace -yy names both ends on the fd: 3<TCP:[local->peer]>.
@@ -880,7 +896,7 @@ void StateTracker::on_exit_of_call(ProcessState& p, const Event& event, const Sy
             });
             return;
         case CallKind::Close:
-            if (ok && has_target) close_fd(p, target, event);
+            if (ok && has_target && !number_reused) close_fd(p, target, event);
             return;
         case CallKind::Dup:
         case CallKind::Dup3: {

@@ -61,6 +61,11 @@ struct FdEventRecord {
 
 struct FdState {
     int fd = -1;
+    // Which open file this is: every open, accept, dup ... gets a new one,
+    // so a number reused by another thread's open is told apart from the
+    // file it had before (a call on that earlier file is not a call on this
+    // one). 0: a descriptor the trace never saw created.
+    std::uint64_t generation = 0;
     FdKind kind = FdKind::Unknown;
     Family family = Family::Unknown;
     bool stream = false;  // SOCK_STREAM
@@ -195,6 +200,11 @@ struct ThreadState {
     std::array<char, 24> call{};  // the syscall it is in ("" when none)
     Nanos call_since = 0;
     std::optional<int> call_fd;      // the fd that call works on, if any
+    // The open file call_fd named when the call started (FdState::generation;
+    // 0 when the number was not open as far as the trace knows). The kernel
+    // frees a number when close() starts, so by the time the call is judged
+    // the number may name a newer file.
+    std::uint64_t call_fd_generation = 0;
     std::uint64_t call_arg0 = 0;     // e.g. the futex word
     bool call_untimed_wait = false;  // the call is a futex wait with no timeout
 
@@ -265,7 +275,10 @@ private:
     // client and a server thread take turns), and each lookup was a hash
     // lookup, a tree lookup and a hash insert.
     ThreadState& thread_of(pid_t pid, pid_t tid, ProcessState** process);
-    void on_exit_of_call(ProcessState& p, const Event& event, const SyscallEvent& call);
+    // `entry_generation`: the open file the call's fd named at its entry,
+    // when the entry was seen (ThreadState::call_fd_generation).
+    void on_exit_of_call(ProcessState& p, const Event& event, const SyscallEvent& call,
+                         std::optional<std::uint64_t> entry_generation);
     void open_fd(ProcessState& p, int fd, FdState state, const Event& event);
     void close_fd(ProcessState& p, int fd, const Event& event);
     void note_open(ProcessState& p, std::string_view path, bool ok);
@@ -273,6 +286,9 @@ private:
 
     std::unordered_map<pid_t, ProcessState> processes_;
     std::unordered_map<pid_t, pid_t> thread_to_process_;
+    // The last FdState::generation given out, across processes, so that a
+    // fork child's new files never share one with what it inherited.
+    std::uint64_t generations_ = 0;
     // thread_of()'s cache, direct-mapped by tid, cleared by every event that
     // can add, move or remove processes and threads (spawn, exec, exit).
     // Node-based maps keep the pointers valid across other insertions.

@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <ctime>
 #include <iterator>
 
@@ -85,14 +86,80 @@ std::string finding_text(const rules::Finding& f, std::string_view prefix) {
     return text;
 }
 
-void TextFindingsWriter::on_finding(const rules::Finding& f) {
-    // Every line starts with "sctrace:", like strace's own messages, so the
-    // report can be told from the traced program's stderr (and grepped).
-    const std::string text = finding_text(f, "sctrace: ");
+void FindingsSummary::add(const rules::Finding& f, bool shown) {
+    auto it = std::find_if(rules_.begin(), rules_.end(),
+                           [&](const Tally& t) { return t.rule == f.rule; });
+    if (it == rules_.end()) {
+        rules_.push_back(Tally{f.rule, f.severity, 0, 0, f.time, f.time, false, {}});
+        it = std::prev(rules_.end());
+    }
+    Tally& t = *it;
+    ++t.count;
+    if (!shown) ++t.hidden;
+    if (f.severity > t.severity) t.severity = f.severity;
+    // A log without timestamps numbers its lines: no time of day.
+    if (rules::is_wall_clock_time(f.time)) {
+        if (!t.timed || f.time < t.first) t.first = f.time;
+        if (!t.timed || f.time > t.last) t.last = f.time;
+        t.timed = true;
+    }
+    if (std::find(t.pids.begin(), t.pids.end(), f.pid) == t.pids.end()) t.pids.push_back(f.pid);
+}
+
+std::string FindingsSummary::text(std::string_view prefix) const {
+    // More pids than this are counted, not listed.
+    constexpr std::size_t kPids = 8;
+    std::string out;
+    for (const Tally& t : rules_) {
+        out += fmt::format("{}summary: {} {} ×{}", prefix, t.rule, rules::severity_name(t.severity),
+                           t.count);
+        if (t.timed) {
+            out += fmt::format(", first {}, last {}", format_clock_time(t.first),
+                               format_clock_time(t.last));
+        } else {
+            out += ", times unknown (no timestamps)";
+        }
+        out += t.pids.size() == 1 ? ", pid" : ", pids";
+        for (std::size_t i = 0; i < t.pids.size() && i < kPids; ++i) {
+            out += fmt::format(" {}", t.pids[i]);
+        }
+        if (t.pids.size() > kPids) out += fmt::format(" and {} more", t.pids.size() - kPids);
+        if (t.hidden) out += fmt::format("; {} repeated finding(s) not shown above", t.hidden);
+        out += '\n';
+    }
+    return out;
+}
+
+void TextFindingsWriter::write(const std::string& text) {
     if (before_) before_();
     std::fputs(text.c_str(), out_);
     std::fflush(out_);
     if (after_) after_();
+}
+
+void TextFindingsWriter::on_finding(const rules::Finding& f) {
+    // The same rule saying the same thing again (a loop over many fds, a
+    // browser's hundreds of threads) is counted, not shown: what matters
+    // must not scroll away.
+    const std::size_t seen = ++seen_[{f.rule, f.message}];
+    const bool shown = seen <= kShownPerMessage;
+    summary_.add(f, shown);
+    if (seen == kShownPerMessage + 1) {
+        write(fmt::format("sctrace: more {} findings with this message are counted in the "
+                          "summary at the end, not shown: {}\n",
+                          f.rule, f.message));
+    }
+    if (!shown) return;
+    // Every line starts with "sctrace:", like strace's own messages, so the
+    // report can be told from the traced program's stderr (and grepped).
+    write(finding_text(f, "sctrace: "));
+}
+
+void TextFindingsWriter::on_end() {
+    // Once: a run that ends twice (a signal during shutdown) sums once.
+    if (ended_) return;
+    ended_ = true;
+    if (!summary_.empty()) write(summary_.text("sctrace: "));
 }
 
 void JsonlFindingsWriter::on_finding(const rules::Finding& f) {
@@ -112,7 +179,21 @@ void JsonlFindingsWriter::on_finding(const rules::Finding& f) {
         if (i) out.push_back(',');
         append_json_string(out, f.evidence[i]);
     }
-    out.append(std::string_view(R"(],"doc":)"));
+    out.append(std::string_view("]"));
+    if (!f.others.empty()) {
+        // The other threads of a finding about two threads, as data.
+        out.append(std::string_view(R"(,"others":[)"));
+        for (std::size_t i = 0; i < f.others.size(); ++i) {
+            const rules::OtherThread& o = f.others[i];
+            fmt::format_to(it, R"({}{{"tid":{},"call":)", i ? "," : "", o.tid);
+            append_json_string(out, o.call);
+            fmt::format_to(it, R"(,"fd":{},"same_file":{},"file":)", o.fd, o.same_file);
+            append_json_string(out, o.file);
+            fmt::format_to(it, R"(,"since":{}}})", o.since);
+        }
+        out.push_back(']');
+    }
+    out.append(std::string_view(R"(,"doc":)"));
     append_json_string(out, f.doc);
     if (!f.stacks.empty()) {
         // Frames as structured objects, so tools need not parse the text.

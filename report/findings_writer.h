@@ -4,8 +4,11 @@
 
 #include <cstdio>
 #include <functional>
+#include <map>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "engine/rules/engine.h"
 
@@ -16,10 +19,40 @@ namespace sctrace {
 // doc link. Stderr gets it with "sctrace: "; the JUnit report without.
 std::string finding_text(const rules::Finding& finding, std::string_view prefix = "");
 
+// One line per rule that fired, for the end of a run or an analysis:
+// "sctrace: summary: close-while-blocked error ×3, first 12:00:01.213344,
+// last 12:00:04.902211, pids 4711 4712". Counts every finding, shown or not.
+class FindingsSummary {
+public:
+    void add(const rules::Finding& finding, bool shown);
+    bool empty() const { return rules_.empty(); }
+    // The lines, each starting with `prefix` and ending in a newline; none
+    // when nothing fired.
+    std::string text(std::string_view prefix) const;
+
+private:
+    struct Tally {
+        std::string rule;
+        rules::Severity severity = rules::Severity::Info;
+        std::size_t count = 0;
+        std::size_t hidden = 0;  // identical findings not shown on stderr
+        Nanos first = 0, last = 0;
+        bool timed = false;       // some finding had a time (a timeless log has none)
+        std::vector<pid_t> pids;  // in order of first finding
+    };
+    std::vector<Tally> rules_;  // in order of first finding
+};
+
 class TextFindingsWriter final : public rules::FindingSink {
 public:
+    // After this many findings with the same rule and message, stderr shows
+    // no more of them; the summary counts them (--findings keeps them all).
+    static constexpr std::size_t kShownPerMessage = 3;
+
     explicit TextFindingsWriter(FILE* out) : out_(out) {}
     void on_finding(const rules::Finding& finding) override;
+    // The summary, after the last finding; nothing when none fired.
+    void on_end() override;
 
     // Called just before and just after a finding's text is written, e.g.
     // to take a status line that shares the terminal (analyze's progress
@@ -31,8 +64,13 @@ public:
     }
 
 private:
+    void write(const std::string& text);
+
     FILE* out_;
     std::function<void()> before_, after_;
+    std::map<std::pair<std::string, std::string>, std::size_t> seen_;  // (rule, message) -> count
+    FindingsSummary summary_;
+    bool ended_ = false;
 };
 
 class JsonlFindingsWriter final : public rules::FindingSink {

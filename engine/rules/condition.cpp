@@ -250,7 +250,20 @@ private:
             }
             return advance();
         }
-        const FieldInfo* field = find_field(name.text);
+        // A field that takes a list names it in brackets: fd.others_in[blocking_fd_calls].
+        std::string_view field_name = name.text;
+        std::string_view list_name;
+        bool bracket = false;
+        if (const std::size_t open = field_name.find('['); open != std::string_view::npos) {
+            bracket = true;
+            if (!field_name.ends_with(']')) {
+                return fail("expected ']' after the list name in '" + std::string(name.text) + "'",
+                            "");
+            }
+            list_name = field_name.substr(open + 1, field_name.size() - open - 2);
+            field_name = field_name.substr(0, open);
+        }
+        const FieldInfo* field = find_field(field_name);
         if (!field) {
             std::vector<std::string_view> names;
             for (const FieldInfo& f : all_fields()) names.push_back(f.name);
@@ -260,8 +273,28 @@ private:
                         guess.empty() ? "run 'sctrace rules fields' for the list"
                                       : "did you mean '" + guess + "'?");
         }
+        FieldList list;
+        if (field_takes_list(field->id)) {
+            if (list_name.empty()) {
+                return fail(std::string(field->name) + " needs a list in brackets",
+                            "e.g. " + std::string(field->name) + "[blocking_fd_calls]");
+            }
+            const auto found = lists_.find(list_name);
+            if (found == lists_.end()) {
+                std::vector<std::string_view> names;
+                for (const auto& [l, items] : lists_) names.push_back(l);
+                const std::string guess = closest(list_name, names);
+                return fail("unknown list '" + std::string(list_name) + "'",
+                            guess.empty() ? "define it with '- list: " + std::string(list_name) +
+                                                "'"
+                                          : "did you mean '" + guess + "'?");
+            }
+            list = FieldList(found->second);
+        } else if (bracket) {
+            return fail(std::string(field->name) + " takes no list", "");
+        }
         if (!advance()) return false;
-        return parse_comparison(*field, name, out);
+        return parse_comparison(*field, name, out, std::move(list));
     }
 
     // A constant for `field`, type-checked.
@@ -306,11 +339,13 @@ private:
         return advance();
     }
 
-    bool parse_comparison(const FieldInfo& field, const Token& name, std::uint32_t* out) {
+    bool parse_comparison(const FieldInfo& field, const Token& name, std::uint32_t* out,
+                          FieldList list) {
         Condition::Node n;
         n.kind = Condition::Node::Kind::Compare;
         n.field = field.id;
         n.type = field.type;
+        n.list = std::move(list);
         if (token_.kind == Token::Kind::Word && token_.text == "exists") {
             n.op = Op::Exists;
             *out = add(std::move(n));
@@ -646,8 +681,22 @@ bool Condition::eval(std::uint32_t id, EvalContext& ctx) const {
     return false;
 }
 
+bool Condition::reads(FieldId field) const {
+    return std::any_of(nodes_.begin(), nodes_.end(), [field](const Node& n) {
+        return (n.kind == Node::Kind::Compare || n.kind == Node::Kind::Coded) && n.field == field;
+    });
+}
+
+std::set<std::string> Condition::list_calls() const {
+    std::set<std::string> calls;
+    for (const Node& n : nodes_) {
+        if (n.kind == Node::Kind::Compare) calls.insert(n.list.items().begin(), n.list.items().end());
+    }
+    return calls;
+}
+
 bool Condition::compare(const Node& n, EvalContext& ctx) const {
-    const FieldValue v = read_field(n.field, ctx);
+    const FieldValue v = read_field(n.field, ctx, field_takes_list(n.field) ? &n.list : nullptr);
     if (n.op == Op::Exists) return v.present;
     if (!v.present) return false;  // a field that does not apply matches nothing
     switch (n.type) {

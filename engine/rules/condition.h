@@ -8,7 +8,8 @@
 //   and_expr   := not_expr { "and" not_expr }
 //   not_expr   := "not" not_expr | primary
 //   primary    := "(" condition ")" | MACRO | comparison
-//   comparison := FIELD ( OP value | "in" "(" value { "," value } ")" | "exists" )
+//   comparison := FIELD [ "[" LIST "]" ] ( OP value | "in" "(" value { "," value } ")" | "exists" )
+//                 (the bracket names a list, for the fields that take one: fd.others_in)
 //   OP         := "=" | "!=" | "<" | "<=" | ">" | ">=" | "contains" | "startswith" | "endswith"
 //   value      := NUMBER | STRING | WORD          (a WORD naming a list expands to its items)
 //
@@ -66,6 +67,7 @@ public:
         std::string s;
         std::vector<std::int64_t> ints;    // In
         std::vector<std::string> strings;  // In
+        FieldList list;                    // a field's list argument (fd.others_in[LIST])
     };
 
     bool matches(EvalContext& ctx) const { return steps_.empty() || eval(0, ctx); }
@@ -74,6 +76,11 @@ public:
     const std::optional<std::set<std::string>>& event_types() const { return event_types_; }
     // Every field the condition reads, macros expanded.
     std::set<FieldId> fields() const;
+    // Whether the condition reads `field`.
+    bool reads(FieldId field) const;
+    // The calls named by the lists its fields take (fd.others_in[LIST]): the
+    // tracer must see other threads enter them.
+    std::set<std::string> list_calls() const;
 
 private:
     friend class ConditionCompiler;

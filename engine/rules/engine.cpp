@@ -1,12 +1,61 @@
 #include "engine/rules/engine.h"
 
+#include <algorithm>
 #include <cstdio>
+
+#include "base/clock.h"
 
 #include "decoders/syscall_table.h"
 
 namespace sctrace::rules {
 
 namespace {
+
+// Evidence lines about other threads beyond this many are counted, not listed.
+constexpr std::size_t kOtherThreadLines = 4;
+
+bool reads_other_threads(const Rule& rule) {
+    for (const Condition* c : rule.conditions()) {
+        for (const FieldId f : {FieldId::FdOthersBlocked, FieldId::FdOthersIn,
+                                FieldId::FdConcurrentWriters, FieldId::FdConcurrentReaders}) {
+            if (c->reads(f)) return true;
+        }
+    }
+    return false;
+}
+
+// Runs of identical lines become the first and "… and N more like it", so
+// a thread's eight identical reads take two lines.
+void collapse_repeats(std::vector<std::string>& lines) {
+    std::vector<std::string> out;
+    for (std::size_t i = 0; i < lines.size();) {
+        std::size_t j = i + 1;
+        while (j < lines.size() && lines[j] == lines[i]) ++j;
+        out.push_back(std::move(lines[i]));
+        if (j - i > 1) out.push_back("… and " + std::to_string(j - i - 1) + " more like it");
+        i = j;
+    }
+    lines = std::move(out);
+}
+
+std::string other_thread_line(const OtherThread& o, Nanos now) {
+    std::string line = "other thread: tid " + std::to_string(o.tid) + " " + o.call + "(" +
+                       std::to_string(o.fd) + ") ";
+    if (is_wall_clock_time(o.since) && is_wall_clock_time(now)) {
+        char ago[32];
+        std::snprintf(ago, sizeof ago, "%.3fs", static_cast<double>(now - o.since) / 1e9);
+        line += "in progress since " + format_clock_time(o.since) + " (" + ago + " before)";
+    } else {
+        line += "in progress since an unknown time";
+    }
+    if (o.same_file) {
+        line += ", on this file";
+        if (!o.file.empty()) line += " (" + o.file + ")";
+    } else {
+        line += ", on an earlier file that had fd " + std::to_string(o.fd) + " (not this one)";
+    }
+    return line;
+}
 
 constexpr std::size_t kEventKinds = static_cast<std::size_t>(EventKind::ThreadSample) + 1;
 // x86_64 syscall numbers indexed directly; larger ones go by name.
@@ -47,6 +96,7 @@ RuleEngine::RuleEngine(const RuleSet& rules, std::vector<FindingSink*> sinks, De
             limited_.emplace_back(rule.get(), SourceLimit::InexactOverlap);
             possible_.insert(rule.get());
         }
+        if (reads_other_threads(*rule)) about_other_threads_.insert(rule.get());
         Entry entry{rule.get(), nullptr};
         if (rule->kind != RuleKind::Single) {
             matchers_.push_back(TemporalMatcher::create(
@@ -157,6 +207,16 @@ void RuleEngine::emit(const Rule& rule, TemporalHit& hit) {
     } else if (describe_ && hit.ctx) {
         f.evidence.push_back(describe_(hit.ctx->event));
     }
+    if (hit.fd >= 0 && about_other_threads_.count(&rule)) {
+        f.others = others_on_fd(hit.pid, hit.tid, hit.fd);
+        for (std::size_t i = 0; i < f.others.size() && i < kOtherThreadLines; ++i) {
+            f.evidence.push_back(other_thread_line(f.others[i], hit.time));
+        }
+        if (f.others.size() > kOtherThreadLines) {
+            f.evidence.push_back("… and " + std::to_string(f.others.size() - kOtherThreadLines) +
+                                 " more threads in calls on fd " + std::to_string(hit.fd));
+        }
+    }
     if (hit.fd >= 0) {
         const FdState* s = state_.fd(hit.pid, hit.fd);
         const ClosedFd* closed = s ? nullptr : state_.closed_fd(hit.pid, hit.fd);
@@ -169,12 +229,35 @@ void RuleEngine::emit(const Rule& rule, TemporalHit& hit) {
             }
         }
     }
+    collapse_repeats(f.evidence);
     StackScope scope = rule.stacks;
     if (scope == StackScope::None && options_.stack_every_finding) scope = StackScope::Thread;
     if (scope != StackScope::None && stacks_) stacks_(f, scope);
     ++findings_;
     if (!worst_ || f.severity > *worst_) worst_ = f.severity;
     for (FindingSink* sink : sinks_) sink->on_finding(f);
+}
+
+std::vector<OtherThread> RuleEngine::others_on_fd(pid_t pid, pid_t tid, int fd) const {
+    std::vector<OtherThread> others;
+    const ProcessState* p = state_.process(pid);
+    if (!p) return others;
+    const FdState* now = p->fds.find(fd);
+    for (const auto& [other, t] : p->threads) {
+        if (other == tid || !t.in_call || t.call_fd != fd) continue;
+        OtherThread o;
+        o.tid = other;
+        o.call = t.call.data();
+        o.fd = fd;
+        o.same_file = on_same_open_file(t, now);
+        if (o.same_file && now) o.file = now->path;
+        o.since = t.call_since;
+        others.push_back(std::move(o));
+    }
+    // The ones on this file first: they are what the finding is about.
+    std::stable_partition(others.begin(), others.end(),
+                          [](const OtherThread& o) { return o.same_file; });
+    return others;
 }
 
 std::size_t RuleEngine::dropped_partial_matches() const {

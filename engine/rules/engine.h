@@ -20,6 +20,23 @@
 
 namespace sctrace::rules {
 
+// Whether an event time is a wall-clock time. A log without timestamps
+// numbers its lines instead (1 ns each), and a time before 1971 is that.
+inline bool is_wall_clock_time(Nanos time) {
+    return time >= Nanos{365} * 86'400 * 1'000'000'000;
+}
+
+// Another thread of the process inside a call on the finding's fd number
+// when it was raised: the other half of a finding about two threads.
+struct OtherThread {
+    pid_t tid = 0;
+    std::string call;       // "read", "close"
+    int fd = -1;
+    bool same_file = true;  // on the open file the finding is about, not an earlier one
+    std::string file;       // that file's path or peer, when known
+    Nanos since = 0;        // when the call started (see is_wall_clock_time)
+};
+
 struct Finding {
     std::string rule;
     Severity severity = Severity::Warning;
@@ -30,6 +47,9 @@ struct Finding {
     std::string desc;                   // what the pattern is and why it is bad
     std::string exe;                    // the process's executable, when known
     std::vector<std::string> evidence;  // the event and the fd's recent history
+    // Rules about two threads: the other threads in a call on the fd, also
+    // as evidence lines.
+    std::vector<OtherThread> others;
     std::string doc;                    // docs/rules/ID.md
     // User stacks, when the source can take them (live only): the finding's
     // thread, or every thread of the process (Rule::stacks, -k).
@@ -121,6 +141,8 @@ private:
     const std::vector<Entry>* entries_for(const Event& event) const;
     void run(const std::vector<Entry>& entries, EvalContext& ctx);
     void emit(const Rule& rule, TemporalHit& hit);
+    // The other threads in a call on `fd` (the state before the event).
+    std::vector<OtherThread> others_on_fd(pid_t pid, pid_t tid, int fd) const;
 
     const RuleSet& rules_;
     std::vector<FindingSink*> sinks_;
@@ -143,6 +165,9 @@ private:
     std::set<std::tuple<const Rule*, pid_t, int>> reported_;
     std::vector<std::pair<const Rule*, SourceLimit>> limited_;
     std::set<const Rule*> possible_;  // the InexactOverlap ones
+    // Rules whose conditions read what other threads do on the fd
+    // (fd.others_in, fd.concurrent_writers ...): their findings name them.
+    std::set<const Rule*> about_other_threads_;
     std::size_t findings_ = 0;
     std::optional<Severity> worst_;
 };

@@ -3,7 +3,9 @@
 #include <signal.h>
 #include <string.h>
 
+#include <algorithm>
 #include <cstdio>
+#include <functional>
 
 #include "decoders/syscall_table.h"
 #include "engine/arg_query.h"
@@ -66,11 +68,12 @@ constexpr FieldInfo kFields[] = {
     {"evt.addr.family", FieldId::EvtAddrFamily, FieldType::String,
      "the address family of the call's sockaddr argument (connect, bind, sendto)"},
     {"fd.others_blocked", FieldId::FdOthersBlocked, FieldType::Int,
-     "other threads of the process now inside a call on this fd"},
+     "other threads of the process now inside any call on this open file (close included; "
+     "fd.others_in[LIST] counts only the calls a list names)"},
     {"fd.concurrent_writers", FieldId::FdConcurrentWriters, FieldType::Int,
-     "other threads now inside write/writev/send/sendto/sendmsg on this fd"},
+     "other threads now inside write/writev/send/sendto/sendmsg on this open file"},
     {"fd.concurrent_readers", FieldId::FdConcurrentReaders, FieldType::Int,
-     "other threads now inside read/readv/recv/recvfrom/recvmsg on this fd"},
+     "other threads now inside read/readv/recv/recvfrom/recvmsg on this open file"},
     {"proc.failed_sockets", FieldId::ProcFailedSockets, FieldType::Int,
      "open sockets of the process whose connect() failed"},
     {"evt.path", FieldId::EvtPath, FieldType::String,
@@ -134,6 +137,10 @@ constexpr FieldInfo kFields[] = {
      "the program asked for TCP Fast Open on this socket (setsockopt TCP_FASTOPEN_CONNECT = 1 "
      "before this event, or a sendto/sendmsg with MSG_FASTOPEN), so connect() may return 0 at "
      "once by design"},
+    {"fd.others_in", FieldId::FdOthersIn, FieldType::Int,
+     "fd.others_in[LIST]: other threads of the process now inside a call the list names "
+     "(fd.others_in[blocking_fd_calls]) on this same open file; a call on an earlier file "
+     "that had the number does not count"},
 };
 
 FieldValue str(std::string_view s) {
@@ -203,7 +210,8 @@ bool is_read_call(std::string_view c) {
            c == "recvmmsg" || c == "pread64" || c == "preadv";
 }
 
-// Threads of the event's process, other than its own, inside a call on `fd`
+// Threads of the event's process, other than its own, inside a call on the
+// open file the event's fd is (the state before the event: ctx.fd_state)
 // that `which` accepts.
 template <typename Which>
 std::int64_t others_in_call(const EvalContext& ctx, int fd, Which which) {
@@ -212,12 +220,31 @@ std::int64_t others_in_call(const EvalContext& ctx, int fd, Which which) {
     std::int64_t n = 0;
     for (const auto& [tid, t] : p->threads) {
         if (tid == ctx.event.tid || !t.in_call || t.call_fd != fd) continue;
+        if (!on_same_open_file(t, ctx.fd_state)) continue;
         if (which(std::string_view(t.call.data()))) ++n;
     }
     return n;
 }
 
 }  // namespace
+
+FieldList::FieldList(std::vector<std::string> items) : items_(std::move(items)) {
+    std::sort(items_.begin(), items_.end());
+    items_.erase(std::unique(items_.begin(), items_.end()), items_.end());
+}
+
+bool FieldList::contains(std::string_view item) const {
+    const auto it = std::lower_bound(items_.begin(), items_.end(), item, std::less<>{});
+    return it != items_.end() && *it == item;
+}
+
+bool field_takes_list(FieldId id) {
+    return id == FieldId::FdOthersIn;
+}
+
+bool on_same_open_file(const ThreadState& other, const FdState* event_fd) {
+    return other.call_fd_generation == (event_fd ? event_fd->generation : 0);
+}
 
 std::span<const FieldInfo> all_fields() {
     return kFields;
@@ -387,7 +414,7 @@ FieldValue process_threads_field(FieldId id, EvalContext& ctx) {
 
 }  // namespace
 
-FieldValue read_field(FieldId id, EvalContext& ctx) {
+FieldValue read_field(FieldId id, EvalContext& ctx, const FieldList* list) {
     const Event& e = ctx.event;
     const SyscallEvent* call = e.syscall();
     switch (id) {
@@ -477,12 +504,20 @@ FieldValue read_field(FieldId id, EvalContext& ctx) {
             return boolean(ctx.fd_state == nullptr && ctx.state.closed_fd(e.pid, *fd) != nullptr);
         }
         case FieldId::FdOthersBlocked:
+        case FieldId::FdOthersIn:
         case FieldId::FdConcurrentWriters:
         case FieldId::FdConcurrentReaders: {
             const auto fd = event_fd(ctx);
             if (!fd) return absent(FieldType::Int);
             if (id == FieldId::FdOthersBlocked) {
                 return integer(others_in_call(ctx, *fd, [](std::string_view) { return true; }));
+            }
+            if (id == FieldId::FdOthersIn) {
+                // The compiler gives this field its list; without one it
+                // counts nothing.
+                if (!list) return integer(0);
+                return integer(others_in_call(
+                    ctx, *fd, [list](std::string_view c) { return list->contains(c); }));
             }
             return integer(id == FieldId::FdConcurrentWriters
                                ? others_in_call(ctx, *fd, is_write_call)

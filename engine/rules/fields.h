@@ -9,6 +9,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "engine/state.h"
 #include "events/event.h"
@@ -51,7 +52,7 @@ enum class FieldId : std::uint8_t {
     FdClosed,             // the fd number was closed and not reused since
     FdStream,             // a SOCK_STREAM socket
     EvtAddrFamily,        // the family of the call's sockaddr argument
-    FdOthersBlocked,      // other threads of the process inside a call on this fd
+    FdOthersBlocked,      // other threads of the process inside a call on this open file
     FdConcurrentWriters,  // other threads inside a write-like call on this fd
     FdConcurrentReaders,  // other threads inside a read-like call on this fd
     ProcFailedSockets,    // open sockets whose connect() failed
@@ -83,6 +84,7 @@ enum class FieldId : std::uint8_t {
     ProcIoWorkers,         // "iou-sqp-4711 (tid 4712, state S)" for outputs
     ThreadStateFor,        // ns the samples have shown this state, call and wchan
     FdFastopen,            // the program asked for TCP Fast Open on this socket
+    FdOthersIn,            // other threads inside a call from a list on this open file
 };
 
 struct FieldInfo {
@@ -90,6 +92,24 @@ struct FieldInfo {
     FieldId id;
     FieldType type;
     std::string_view description;
+};
+
+// A field written with a list's name in brackets (fd.others_in[blocking_fd_calls]):
+// it is about the calls the list names.
+bool field_takes_list(FieldId id);
+
+// A field's list argument, compiled: the list's items, sorted, so that a
+// field asks "is this call in the list" with no list lookup per event.
+class FieldList {
+public:
+    FieldList() = default;
+    explicit FieldList(std::vector<std::string> items);
+    bool contains(std::string_view item) const;
+    const std::vector<std::string>& items() const { return items_; }
+    bool empty() const { return items_.empty(); }
+
+private:
+    std::vector<std::string> items_;
 };
 
 std::span<const FieldInfo> all_fields();
@@ -124,6 +144,12 @@ struct EvalContext {
     const FdState* fd_state = nullptr;
 };
 
-FieldValue read_field(FieldId id, EvalContext& ctx);
+// `list`: the argument of a field that takes one (FieldInfo::takes_list).
+FieldValue read_field(FieldId id, EvalContext& ctx, const FieldList* list = nullptr);
+
+// Whether another thread, inside a call on the event's fd number, counts for
+// the fields about other threads: it must be on the same open file (the
+// generation the fd had when its call started).
+bool on_same_open_file(const ThreadState& other, const FdState* event_fd);
 
 }  // namespace sctrace::rules

@@ -125,9 +125,19 @@ OutputTemplate parse_output(const std::string& text, std::string* error) {
                 *error = "unknown field '%" + name + "' in output";
                 return out;
             }
+            std::string list_name;
+            if (field_takes_list(field->id)) {
+                const std::size_t close = text.find(']', j);
+                if (j >= text.size() || text[j] != '[' || close == std::string::npos) {
+                    *error = "'%" + name + "' needs a list in brackets (%" + name + "[LIST])";
+                    return out;
+                }
+                list_name = text.substr(j + 1, close - j - 1);
+                j = close + 1;
+            }
             if (!literal.empty()) out.segments.push_back({std::move(literal), std::nullopt});
             literal.clear();
-            out.segments.push_back({"", field->id});
+            out.segments.push_back({"", field->id, std::move(list_name), {}});
             i = j;
             continue;
         }
@@ -644,6 +654,19 @@ void RuleSet::compile_all() {
                 ok = compile_one(rule->missing_source, ", missing", rule->missing) && ok;
             }
         }
+        for (OutputTemplate::Segment& segment : rule->output.segments) {
+            if (segment.list_name.empty()) continue;
+            const auto list = lists_.find(segment.list_name);
+            if (list == lists_.end()) {
+                errors_.push_back({rule->where,
+                                   "rule '" + rule->id + "', output: unknown list '" +
+                                       segment.list_name + "'",
+                                   "", "define it with '- list: " + segment.list_name + "'"});
+                ok = false;
+                break;
+            }
+            segment.list = FieldList(list->second);
+        }
         if (ok) kept.push_back(std::move(rule));
     }
     rules_ = std::move(kept);
@@ -805,6 +828,11 @@ RuleSet::Needs RuleSet::needs() const {
     for (const auto& rule : rules_) {
         if (!rule->enabled) continue;
         needs.syscalls.insert(rule->also_trace.begin(), rule->also_trace.end());
+        // Calls other threads must be seen inside (fd.others_in[LIST]).
+        for (const Condition* condition : rule->conditions()) {
+            const auto calls = condition->list_calls();
+            needs.syscalls.insert(calls.begin(), calls.end());
+        }
         const auto types = rule->event_types();
         if (!types) {
             needs.all_syscalls = true;
@@ -840,7 +868,8 @@ std::string render_output(const OutputTemplate& output, EvalContext& ctx) {
             out += segment.text;
             continue;
         }
-        const FieldValue v = read_field(*segment.field, ctx);
+        const FieldValue v = read_field(*segment.field, ctx,
+                                        field_takes_list(*segment.field) ? &segment.list : nullptr);
         if (!v.present) {
             out += "<NA>";
         } else if (v.type == FieldType::Int && *segment.field == FieldId::SignalAddr) {

@@ -54,6 +54,8 @@ struct OutputTemplate {
     struct Segment {
         std::string text;              // literal text, or
         std::optional<FieldId> field;  // a field to substitute
+        std::string list_name;         // its list argument (%fd.others_in[LIST]) ...
+        FieldList list;                // ... resolved when the rules compile
     };
     std::vector<Segment> segments;
 };

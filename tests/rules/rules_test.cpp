@@ -358,6 +358,9 @@ const std::vector<SampleCase>& twin_cases() {
                  {"concurrent-socket-writes-dgram-ok", 0},
                  {"concurrent-socket-reads-dgram-ok", 0},
                  {"double-close-closefrom-ok", 0},
+                 // A thread still inside close(N) while the number is
+                 // reused and the new file closed (the Chromium shape).
+                 {"close-while-blocked-reuse-ok", 0},
                  // The same NSS lookup, dynamic; static with no NSS; static
                  // with no libc reading nsswitch.conf itself (as pure Go does).
                  {"static-glibc-nss-dynamic-ok", 0},
@@ -458,6 +461,31 @@ void expect_contract(const Findings& f, const std::string& where) {
                                     << ::testing::PrintToString(f.problems) << "\n" << f.dump();
 }
 
+// What a person reads: stderr ends with one summary line per rule that fired
+// (none when nothing did), and a finding about two threads names the other
+// one (on stderr, and in the JSONL's "others").
+void expect_readable(const std::string& rule, const Findings& f, const RunResult& r) {
+    if (f.all.empty()) {
+        EXPECT_EQ(r.err.find("sctrace: summary:"), std::string::npos) << describe(r);
+        return;
+    }
+    if (rule.empty()) return;
+    EXPECT_NE(r.err.find("sctrace: summary: " + rule + " "), std::string::npos) << describe(r);
+    static const std::set<std::string> kTwoThreads = {
+        "close-while-blocked", "concurrent-socket-writes", "concurrent-socket-reads"};
+    if (!kTwoThreads.count(rule)) return;
+    EXPECT_NE(r.err.find("other thread: tid "), std::string::npos) << describe(r);
+    for (const auto& j : f.all) {
+        if (j.value("rule", "") != rule) continue;
+        bool on_same_file = false;
+        for (const auto& o : j.value("others", json::array())) {
+            on_same_file |= o.value("same_file", false) && o.value("tid", 0) > 0 &&
+                            !o.value("call", "").empty();
+        }
+        EXPECT_TRUE(on_same_file) << "the other thread is not named: " << j.dump();
+    }
+}
+
 // ---------------------------------------------------------------------------
 // Live
 
@@ -484,6 +512,7 @@ TEST_P(Live, RaisesExactlyItsRuleAndPassesTheExitStatusThrough) {
 
     const Findings f = read_findings(findings);
     expect_contract(f, "live");
+    expect_readable(c.rule, f, traced);
     if (c.rule.empty()) {
         EXPECT_TRUE(f.at_least("warning").empty())
             << c.sample << " is a correct twin: nothing at warning or above may fire\n"
@@ -640,6 +669,7 @@ TEST_P(SavedLog, AnalyzeRaisesTheSampleRuleOrNothing) {
     ASSERT_FALSE(r.timed_out) << describe(r);
     const Findings f = read_findings(findings);
     expect_contract(f, c.log);
+    expect_readable(c.rule, f, r);
     if (c.rule.empty()) {
         EXPECT_EQ(r.status, 0) << describe(r);
         EXPECT_TRUE(f.at_least("warning").empty())

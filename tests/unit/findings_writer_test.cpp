@@ -1,0 +1,153 @@
+// What a person reads on stderr: repeated findings counted instead of
+// shown, one summary line per rule at the end, nothing extra on a clean run;
+// the JSONL keeps every finding and a two-thread finding's other threads.
+#include "report/findings_writer.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "base/clock.h"
+
+namespace sctrace {
+namespace {
+
+constexpr Nanos kT0 = 1'700'000'000'000'000'000;
+
+rules::Finding finding(std::string rule, pid_t pid, Nanos time, std::string message) {
+    rules::Finding f;
+    f.rule = std::move(rule);
+    f.severity = rules::Severity::Error;
+    f.pid = pid;
+    f.tid = pid;
+    f.time = time;
+    f.message = std::move(message);
+    return f;
+}
+
+// Runs `body` with a TextFindingsWriter on a temporary file; returns the text.
+template <typename Body>
+std::string text_of(Body body) {
+    FILE* out = std::tmpfile();
+    {
+        TextFindingsWriter writer(out);
+        body(writer);
+    }
+    std::fflush(out);
+    std::rewind(out);
+    std::string text;
+    char buf[4096];
+    while (const std::size_t n = std::fread(buf, 1, sizeof buf, out)) text.append(buf, n);
+    std::fclose(out);
+    return text;
+}
+
+std::size_t count(const std::string& text, const std::string& what) {
+    std::size_t n = 0;
+    for (std::size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) {
+        ++n;
+    }
+    return n;
+}
+
+TEST(FindingsWriter, NothingFiredMeansNoSummary) {
+    const std::string text = text_of([](TextFindingsWriter& w) { w.on_end(); });
+    EXPECT_EQ(text, "");
+}
+
+TEST(FindingsWriter, OneSummaryLinePerRuleWithCountTimesAndPids) {
+    const std::string text = text_of([](TextFindingsWriter& w) {
+        w.on_finding(finding("close-while-blocked", 4711, kT0 + 1'000'000'000, "a"));
+        w.on_finding(finding("double-close", 4711, kT0 + 2'000'000'000, "b"));
+        w.on_finding(finding("close-while-blocked", 4712, kT0 + 5'000'000'000, "c"));
+        w.on_end();
+    });
+    const std::string first = format_clock_time(kT0 + 1'000'000'000);
+    const std::string last = format_clock_time(kT0 + 5'000'000'000);
+    EXPECT_NE(text.find("sctrace: summary: close-while-blocked error ×2, first " + first +
+                        ", last " + last + ", pids 4711 4712\n"),
+              std::string::npos)
+        << text;
+    EXPECT_NE(text.find("sctrace: summary: double-close error ×1"), std::string::npos) << text;
+    EXPECT_EQ(count(text, "summary:"), 2u);
+    // After the findings.
+    EXPECT_GT(text.find("summary:"), text.rfind("[close-while-blocked]"));
+}
+
+TEST(FindingsWriter, ATimelessLogsSummarySaysTheTimesAreUnknown) {
+    const std::string text = text_of([](TextFindingsWriter& w) {
+        w.on_finding(finding("double-close", 10, 0, "x"));
+        w.on_end();
+    });
+    EXPECT_NE(text.find("double-close error ×1, times unknown (no timestamps), pid 10\n"),
+              std::string::npos)
+        << text;
+}
+
+TEST(FindingsWriter, RepeatedIdenticalFindingsAreCountedNotShown) {
+    const std::size_t repeats = 2000;
+    const std::string text = text_of([&](TextFindingsWriter& w) {
+        for (std::size_t i = 0; i < repeats; ++i) {
+            w.on_finding(finding("close-while-blocked", 4711, kT0 + static_cast<Nanos>(i),
+                                 "thread 4711 closed fd 58 (file /dev/shm/x) while 1 other"));
+        }
+        w.on_finding(finding("close-while-blocked", 4711, kT0 + 5000, "the one that matters"));
+        w.on_end();
+    });
+    EXPECT_EQ(count(text, "error [close-while-blocked]"), TextFindingsWriter::kShownPerMessage + 1)
+        << text.substr(0, 3000);
+    EXPECT_NE(text.find("the one that matters"), std::string::npos);
+    EXPECT_EQ(count(text, "counted in the summary at the end, not shown"), 1u);
+    EXPECT_NE(text.find("close-while-blocked error ×" + std::to_string(repeats + 1)),
+              std::string::npos);
+    EXPECT_NE(text.find("; " + std::to_string(repeats - TextFindingsWriter::kShownPerMessage) +
+                        " repeated finding(s) not shown above"),
+              std::string::npos)
+        << text.substr(text.find("summary:"));
+}
+
+TEST(FindingsWriter, JsonlKeepsEveryFindingAndTheOtherThreads) {
+    char path[] = "/tmp/sctrace-findings-XXXXXX";
+    const int fd = mkstemp(path);
+    ASSERT_GE(fd, 0);
+    {
+        JsonlFindingsWriter w(fd);
+        for (int i = 0; i < 5; ++i) {
+            rules::Finding f = finding("close-while-blocked", 4711, kT0, "same");
+            rules::OtherThread o;
+            o.tid = 4712;
+            o.call = "read";
+            o.fd = 5;
+            o.same_file = true;
+            o.file = "/tmp/data";
+            o.since = kT0 - 1000;
+            f.others.push_back(o);
+            w.on_finding(f);
+        }
+    }
+    FILE* in = std::fopen(path, "r");
+    ASSERT_NE(in, nullptr);
+    char line[8192];
+    int lines = 0;
+    while (std::fgets(line, sizeof line, in)) {
+        ++lines;
+        const auto j = nlohmann::json::parse(line);
+        ASSERT_EQ(j["others"].size(), 1u);
+        EXPECT_EQ(j["others"][0]["tid"], 4712);
+        EXPECT_EQ(j["others"][0]["call"], "read");
+        EXPECT_EQ(j["others"][0]["fd"], 5);
+        EXPECT_EQ(j["others"][0]["same_file"], true);
+        EXPECT_EQ(j["others"][0]["file"], "/tmp/data");
+        EXPECT_EQ(j["others"][0]["since"], kT0 - 1000);
+    }
+    std::fclose(in);
+    ::close(fd);
+    ::unlink(path);
+    EXPECT_EQ(lines, 5);
+}
+
+}  // namespace
+}  // namespace sctrace

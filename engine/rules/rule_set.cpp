@@ -767,6 +767,8 @@ bool shared_between_threads(FieldId field) {
         case FieldId::FdOthersBlocked:
         case FieldId::FdConcurrentWriters:
         case FieldId::FdConcurrentReaders:
+        case FieldId::FdOthersIn:
+        case FieldId::FdFastopen:
         case FieldId::ProcHasIoUring:
         case FieldId::ProcFailedSockets:
         case FieldId::ProcNssOpens:
@@ -785,7 +787,7 @@ bool shared_between_threads(FieldId field) {
 // Fields that say whether other threads' calls were in progress.
 bool reads_overlap(FieldId field) {
     return field == FieldId::FdOthersBlocked || field == FieldId::FdConcurrentWriters ||
-           field == FieldId::FdConcurrentReaders;
+           field == FieldId::FdConcurrentReaders || field == FieldId::FdOthersIn;
 }
 
 }  // namespace

@@ -194,6 +194,13 @@ TEST(RuleSet, DemandsComeFromKindWindowKeysAndFields) {
   condition: evt.type = write and fd.concurrent_writers > 0
   output: o
   severity: warning
+- list: waits
+  items: [read, accept]
+- rule: blocked-on-file
+  desc: d
+  condition: evt.type = close and evt.dir = > and fd.others_in[waits] > 0
+  output: o
+  severity: error
 - rule: burst
   desc: d
   count:
@@ -239,6 +246,7 @@ TEST(RuleSet, DemandsComeFromKindWindowKeysAndFields) {
     EXPECT_EQ(demands("one-thread"), std::make_tuple(false, false, false));
     EXPECT_EQ(demands("fd-state"), std::make_tuple(false, true, false));
     EXPECT_EQ(demands("overlap"), std::make_tuple(false, true, true));
+    EXPECT_EQ(demands("blocked-on-file"), std::make_tuple(false, true, true));
     EXPECT_EQ(demands("burst"), std::make_tuple(true, false, false));
     EXPECT_EQ(demands("per-process-sequence"), std::make_tuple(false, true, false));
     EXPECT_EQ(demands("timed-absence"), std::make_tuple(true, false, false));

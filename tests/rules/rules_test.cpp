@@ -303,8 +303,9 @@ SampleCase rule_case(const std::string& sample, const std::string& rule, int exi
 const std::vector<SampleCase>& rule_cases() {
     static const std::vector<SampleCase> cases = [] {
         std::vector<SampleCase> c = {
+            // The peer is named at connect's exit, from its own address.
             rule_case("nonblocking-connect-immediate", "nonblocking-connect-immediate", 0,
-                      "returned 0 at once", "ff"),
+                      "to 127.0.0.1:8080 returned 0 at once", "ff"),
             rule_case("connect-result-unchecked", "connect-result-unchecked", 0,
                       "before its nonblocking connect() finished", "ff"),
             rule_case("socket-leak-after-failed-connect", "socket-leak-after-failed-connect", 0,
@@ -331,6 +332,9 @@ const std::vector<SampleCase>& rule_cases() {
                 if (x.sample == sample) x.logs.push_back(log);
         };
         add_log("fatal-signal-null", "fatal-signal-null.k.log.gz");  // -k frames, gzipped
+        // The story's own WSL1 lines (shared/seeds/000): strace without -f,
+        // PF_INET, connect() = 0 with no Fast Open asked for.
+        add_log("nonblocking-connect-immediate", "nonblocking-connect-immediate.wsl1.log");
         // A real log in which the new thread's lines precede the parent's
         // "<... clone3 resumed> = TID" (strace prints that now and then).
         add_log("concurrent-socket-writes", "concurrent-socket-writes.thread-before-clone.log");
@@ -354,6 +358,11 @@ const std::vector<SampleCase>& twin_cases() {
                  {"fatal-signal-ok", 1},
                  // Correct programs that only look like a rule's pattern.
                  {"nonblocking-connect-immediate-unspec-ok", 0},
+                 // TCP Fast Open: connect() = 0 by design (an info note only).
+                 {"nonblocking-connect-fastopen-ok", 0},
+                 // The dance split by a fork: the child's first connect is the
+                 // socket's second, and returns 0.
+                 {"nonblocking-connect-fork-ok", 0},
                  {"socket-leak-after-failed-connect-fork-ok", 0},
                  {"concurrent-socket-writes-dgram-ok", 0},
                  {"concurrent-socket-reads-dgram-ok", 0},
@@ -448,10 +457,13 @@ protected:
     fs::path dir_;
 };
 
-// nonblocking-connect-immediate needs a private network namespace and its own
-// tcp_fastopen sysctl; it exits 77 with the reason when refused.
+// nonblocking-connect-immediate needs TCP_REPAIR (CAP_NET_ADMIN, or a user and
+// network namespace of its own), nonblocking-connect-fastopen-ok client TCP
+// Fast Open; each exits 77 with the reason when this machine refuses.
 bool skipped_for_environment(const SampleCase& c, const RunResult& r, std::string* reason) {
-    if (r.status != 77 || c.sample != "nonblocking-connect-immediate") return false;
+    if (r.status != 77 || (c.sample != "nonblocking-connect-immediate" &&
+                           c.sample != "nonblocking-connect-fastopen-ok"))
+        return false;
     *reason = c.sample + " cannot run here (exit 77), so its rule is untested: " + r.err;
     return true;
 }
@@ -630,6 +642,70 @@ TEST_F(ExeFactsInJsonl, ExecEventsSayStaticAndGlibcAndAnalyzeUsesThem) {
     ASSERT_EQ(f.rules(), std::set<std::string>{"static-glibc-nss"}) << f.dump() << describe(a);
     EXPECT_NE(f.all[0].value("message", "").find("/etc/nsswitch.conf"), std::string::npos)
         << f.dump();
+}
+
+// static-glibc-nss from a log: glibc's rseq() registration (signature
+// 0x53053053) with no loader open before it says "static glibc", so a log
+// fires on the nsswitch.conf open as the live run does - a log strace records
+// now, sctrace's own --format strace log, and the saved ones.
+class StaticGlibcFromLogs : public TempDirTest {
+protected:
+    void expect_nsswitch_finding(const std::string& log, const std::string& where) {
+        const std::string findings = path("post-" + std::to_string(n_++) + ".jsonl");
+        const RunResult a = analyze({log}, findings);
+        ASSERT_FALSE(a.timed_out) << describe(a);
+        EXPECT_EQ(a.status, 1) << where << "\n" << describe(a);
+        const Findings f = read_findings(findings);
+        ASSERT_EQ(f.rules(), std::set<std::string>{"static-glibc-nss"}) << where << "\n" << f.dump();
+        EXPECT_NE(f.all[0].value("message", "").find("opened /etc/nsswitch.conf) on the second thread"),
+                  std::string::npos)
+            << where << "\n" << f.dump();
+    }
+    int n_ = 0;
+};
+
+TEST_F(StaticGlibcFromLogs, FiresOnTheNsswitchOpenAsLive) {
+    const std::string bin = sample_path("static-glibc-nss");
+    const RunResult live = sctrace_run({bin}, path("live.jsonl"), kSampleDeadline,
+                                       {"-o", path("own.strace"), "--format", "strace"});
+    ASSERT_EQ(live.status, 0) << describe(live);
+    const Findings live_f = read_findings(path("live.jsonl"));
+    ASSERT_EQ(live_f.rules(), std::set<std::string>{"static-glibc-nss"}) << live_f.dump();
+    EXPECT_NE(live_f.all[0].value("message", "").find("/etc/nsswitch.conf"), std::string::npos)
+        << live_f.dump();
+    expect_nsswitch_finding(path("own.strace"), "sctrace's own --format strace -o log");
+    for (const char* saved : {"static-glibc-nss.f.log", "static-glibc-nss.ttT-y.log",
+                              "static-glibc-nss.ttt-yy.log"}) {
+        expect_nsswitch_finding((kLogDir / saved).string(), saved);
+    }
+    if (!have_strace()) GTEST_SKIP() << "strace is not installed: no log recorded now";
+    const RunResult recorded = strace_record({bin}, path("now.strace"), kSampleDeadline);
+    ASSERT_EQ(recorded.status, 0) << describe(recorded);
+    expect_nsswitch_finding(path("now.strace"), "strace -f -o recorded now");
+}
+
+// TCP Fast Open: connect() = 0 is its documented result. The warning stays
+// silent (the twin cases check that); an info note says what happened and
+// names the peer, live and from the saved log.
+class FastOpen : public TempDirTest {};
+
+TEST_F(FastOpen, ConnectReturningZeroIsAnInfoNoteNamingThePeer) {
+    const RunResult live = sctrace_run({sample_path("nonblocking-connect-fastopen-ok")},
+                                       path("live.jsonl"), kSampleDeadline);
+    if (live.status == 77) GTEST_SKIP() << "client TCP Fast Open is off here: " << live.err;
+    ASSERT_EQ(live.status, 0) << describe(live);
+    const RunResult a = analyze({(kLogDir / "nonblocking-connect-fastopen-ok.ttT-y.log").string()},
+                                path("post.jsonl"));
+    EXPECT_EQ(a.status, 0) << "an info note is below --fail-on's default\n" << describe(a);
+    for (const char* where : {"live.jsonl", "post.jsonl"}) {
+        const Findings f = read_findings(path(where));
+        EXPECT_EQ(f.rules(), std::set<std::string>{"nonblocking-connect-fastopen"}) << where << "\n"
+                                                                                     << f.dump();
+        for (const auto& j : f.all) {
+            EXPECT_EQ(j.value("severity", ""), "info") << j.dump();
+            EXPECT_NE(j.value("message", "").find("to 127.0.0.1:"), std::string::npos) << j.dump();
+        }
+    }
 }
 
 // ---------------------------------------------------------------------------

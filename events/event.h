@@ -71,6 +71,8 @@ struct SignalEvent {
     std::int64_t utime = 0;   // si_utime, si_stime: SIGCHLD (clock ticks)
     std::int64_t stime = 0;
     std::uint64_t value = 0;  // si_value (si_int/si_ptr), for SI_QUEUE and timers
+    std::int64_t band = 0;    // si_band, si_fd: SIGIO (POLL_IN ... and SI_SIGIO)
+    std::int32_t fd = 0;
 };
 
 enum class SpawnKind : std::uint8_t { Fork, Vfork, Thread, Clone /* new process via clone */ };

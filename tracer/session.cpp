@@ -874,6 +874,10 @@ void Session::on_signal_delivery(Task& task, int signo) {
             case SIGTRAP:
                 sig.addr = reinterpret_cast<std::uint64_t>(si.si_addr);
                 break;
+            case SIGIO:
+                sig.band = si.si_band;
+                sig.fd = si.si_fd;
+                break;
             case SIGCHLD:
                 sig.sender_pid = si.si_pid;
                 sig.sender_uid = si.si_uid;
@@ -884,7 +888,10 @@ void Session::on_signal_delivery(Task& task, int signo) {
             default:
                 break;
         }
-        if (si.si_code <= 0) {  // sent by a process: kill, tgkill, sigqueue
+        if (si.si_code == SI_SIGIO) {
+            sig.band = si.si_band;
+            sig.fd = si.si_fd;
+        } else if (si.si_code <= 0) {  // sent by a process: kill, tgkill, sigqueue
             sig.sender_pid = si.si_pid;
             sig.sender_uid = si.si_uid;
             sig.value = reinterpret_cast<std::uint64_t>(si.si_value.sival_ptr);

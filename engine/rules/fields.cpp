@@ -5,6 +5,7 @@
 
 #include <cstdio>
 
+#include "decoders/signal_shapes.h"
 #include "decoders/syscall_table.h"
 #include "engine/arg_query.h"
 
@@ -157,10 +158,7 @@ FieldValue absent(FieldType type) {
 }
 
 std::string_view signal_text(int signo, char* scratch, std::size_t size) {
-    const char* abbrev = signo > 0 && signo < SIGRTMIN ? sigabbrev_np(signo) : nullptr;
-    const int n = abbrev ? std::snprintf(scratch, size, "SIG%s", abbrev)
-                         : std::snprintf(scratch, size, "%d", signo);
-    return {scratch, static_cast<std::size_t>(n > 0 ? n : 0)};
+    return signal_shapes::signal_name_or_number(signo, {scratch, size});
 }
 
 // The fd a syscall event is about: from its argument, or the result of a

@@ -853,6 +853,12 @@ void Session::on_exec(Task& task) {
         exec.is_static = facts.is_static ? 1 : 0;
         exec.glibc = facts.glibc ? 1 : 0;
     }
+    // The exec has already reset every handler: what is left is SIG_DFL or
+    // an inherited SIG_IGN, which rules judging a crash need to know.
+    if (const auto ignored = read_ignored_signals("/proc", execer->tgid())) {
+        exec.signals_known = true;
+        exec.ignored_signals = *ignored;
+    }
     Event event{EventKind::Exec, now_realtime(), execer->tgid(), execer->tid(), exec};
     emit(event);
     resume(*execer);

@@ -82,6 +82,13 @@ enum class FieldId : std::uint8_t {
     ProcFutexWaits,        // "tid 101 waits on futex 0x5618..., tid 102 on ..." for outputs
     ProcIoWorkers,         // "iou-sqp-4711 (tid 4712, state S)" for outputs
     ThreadStateFor,        // ns the samples have shown this state, call and wchan
+    // A delivered signal, or on an exit event the one that killed the process.
+    SignalDisposition,  // "default", "ignored", "handled", "unknown"
+    SignalHandler,      // the handler's address, when handled and known
+    SignalSender,       // si_pid of a kill()/tgkill()/sigqueue()
+    SignalOrigin,       // the fault (si_code, si_addr, poison) or the sender, for outputs
+    SignalTid,          // the thread it was delivered to
+    ExitProcess,        // the exit event ends the whole process
 };
 
 struct FieldInfo {

@@ -3,6 +3,7 @@
 #include <signal.h>
 
 #include <optional>
+#include <vector>
 
 #include "decoders/signal_shapes.h"
 #include "decoders/syscall_table.h"
@@ -29,24 +30,33 @@ constexpr FormOfCall kCalls[] = {
     {"clone3", CallForm::Clone3},
 };
 
-// Their numbers in each ABI, found once: every syscall exit asks.
+// Their numbers in each ABI, found once: every syscall exit asks, so the
+// x86_64 answer is one array index.
 struct CallNumbers {
     struct Entry {
         Arch arch;
         int nr;
         CallForm form;
     };
-    std::array<Entry, 16> entries{};
+    std::array<Entry, 16> others{};  // i386 and x32
     std::size_t size = 0;
+    std::vector<CallForm> x86_64;  // by number
 };
 
 const CallNumbers& call_numbers() {
     static const CallNumbers numbers = [] {
         CallNumbers n;
-        for (const Arch arch : {Arch::X86_64, Arch::I386, Arch::X32}) {
+        n.x86_64.assign(static_cast<std::size_t>(syscall_table_size(Arch::X86_64)),
+                        CallForm::None);
+        for (const FormOfCall& c : kCalls) {
+            if (const auto nr = syscall_number(Arch::X86_64, c.name)) {
+                n.x86_64[static_cast<std::size_t>(*nr)] = c.form;
+            }
+        }
+        for (const Arch arch : {Arch::I386, Arch::X32}) {
             for (const FormOfCall& c : kCalls) {
-                if (const auto nr = syscall_number(arch, c.name); nr && n.size < n.entries.size()) {
-                    n.entries[n.size++] = {arch, *nr, c.form};
+                if (const auto nr = syscall_number(arch, c.name); nr && n.size < n.others.size()) {
+                    n.others[n.size++] = {arch, *nr, c.form};
                 }
             }
         }
@@ -58,8 +68,12 @@ const CallNumbers& call_numbers() {
 CallForm form_of(const SyscallEvent& call) {
     if (call.nr >= 0) {
         const CallNumbers& n = call_numbers();
+        if (call.arch == Arch::X86_64) {
+            const auto nr = static_cast<std::size_t>(call.nr);
+            return nr < n.x86_64.size() ? n.x86_64[nr] : CallForm::None;
+        }
         for (std::size_t i = 0; i < n.size; ++i) {
-            const auto& e = n.entries[i];
+            const auto& e = n.others[i];
             // x32 numbers may come with or without the x32 bit.
             if (e.arch == call.arch &&
                 (e.nr == call.nr || (e.nr & ~static_cast<int>(kX32SyscallBit)) == call.nr)) {

@@ -305,7 +305,8 @@ SampleCase rule_case(const std::string& sample, const std::string& rule, int exi
             rule,
             kSeverity.at(rule),
             message_has,
-            {sample + ".f.log", sample + ".ttT-y.log", sample + ".ttt-yy.log", sample + "." + ff_shape}};
+            {sample + ".f.log", sample + ".ttT-y.log", sample + ".ttt-yy.log", sample + "." + ff_shape},
+            ""};
 }
 
 const std::vector<SampleCase>& rule_cases() {

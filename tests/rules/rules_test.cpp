@@ -7,7 +7,8 @@
 //   - silence: the correct twins (samples/RULE-ok.c), correct programs that
 //     only look like a rule's pattern (samples/RULE-VARIANT-ok.c), and clean
 //     real workloads (curl, python urllib, git, node with io_uring) raise
-//     nothing at warning or above, live or post-mortem.
+//     nothing at warning or above, live or post-mortem (java -version and a
+//     shell that ignores SIGSEGV and kill()s itself with it among them).
 // Also: analyze of sctrace's own -o event stream (jsonl, strace) gives the
 // live run's rule ids; the pack ships every id with DESIGN.md's severity; and
 // --fail-on for both `run` and `analyze`.
@@ -943,6 +944,13 @@ TEST_P(CleanWorkload, RaisesNothingAtWarningOrAbove) {
             ASSERT_EQ(s.status, 0) << "setting up the repository\n" << describe(s);
         }
         argv = {tool, "-C", repo, "log", "--stat"};
+    } else if (name == "java_version") {
+        // HotSpot raises SIGSEGV on purpose at start-up and handles it: a
+        // handled-fault note at most, never fatal-signal.
+        argv = {tool, "-version"};
+    } else if (name == "bash_trap_segv") {
+        // An ignored SIGSEGV that the shell sends itself does nothing.
+        argv = {tool, "-c", "trap '' SEGV; kill -SEGV $$; echo survived"};
     } else if (name == "node_io_uring") {
         // libuv uses io_uring for fs calls when UV_USE_IO_URING=1.
         env = {"UV_USE_IO_URING=1"};
@@ -994,7 +1002,9 @@ std::vector<WorkloadCase> workload_cases() {
                                              {"python_urllib", "python3"},
                                              {"git_version", "git"},
                                              {"git_log", "git"},
-                                             {"node_io_uring", "node"}};
+                                             {"node_io_uring", "node"},
+                                             {"java_version", "java"},
+                                             {"bash_trap_segv", "bash"}};
     std::vector<WorkloadCase> out;
     for (const auto& w : workloads)
         for (Mode m : {Mode::kLive, Mode::kPostMortem}) out.push_back({w, m});

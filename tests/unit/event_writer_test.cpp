@@ -165,6 +165,19 @@ TEST(Names, ErrnoAndSignalNames) {
     EXPECT_EQ(signal_name(0, scratch), "0");
 }
 
+// The exec's ignored set travels in JSONL, by name, only when it is known.
+TEST(JsonlWriter, AnExecSaysWhichSignalsItStartsWithIgnored) {
+    ExecEvent known{"/bin/prog", 100};
+    known.signals_known = true;
+    known.ignored_signals = (1ull << (SIGPIPE - 1)) | (1ull << (SIGIO - 1));
+    ExecEvent unknown{"/bin/prog", 100};
+    const auto lines = parse_lines(write_all<JsonlWriter>(
+        {Event{EventKind::Exec, 1000, 100, 100, known}, Event{EventKind::Exec, 2000, 100, 100, unknown}}));
+    ASSERT_EQ(lines.size(), 2u);
+    EXPECT_EQ(lines[0]["ignored_signals"], nlohmann::json::array({"SIGPIPE", "SIGIO"})) << lines[0];
+    EXPECT_FALSE(lines[1].contains("ignored_signals")) << lines[1];
+}
+
 // --format strace writes what strace writes for a SIGIO, and analyze reads
 // it back (tests/unit/strace_line_test.cpp).
 TEST(StraceWriter, SigioIsSpelledAsStraceDoes) {

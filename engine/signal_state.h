@@ -41,9 +41,9 @@ struct SignalAction {
 enum class Verdict : std::uint8_t { Unknown, Default, Ignored, Handled };
 std::string_view verdict_name(Verdict verdict);  // "default", "ignored", "handled", "unknown"
 
-// The last signal delivered to a process that it neither handled nor
-// ignored (as far as known): what a finding about its death by that signal
-// names (the fault address, the sender) when the delivery was not judged.
+// The last signal delivered to a process that it did not ignore (as far as
+// known): what a finding about its death by that signal names (the fault
+// address, the sender) when the delivery was not judged fatal.
 struct KillingDelivery {
     SignalEvent signal;
     pid_t tid = 0;

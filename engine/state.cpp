@@ -527,9 +527,9 @@ void StateTracker::on_signal_call(ProcessState& p, const SyscallEvent& call) {
 void StateTracker::on_signal_delivery(ProcessState& p, const Event& event) {
     const SignalEvent& sig = *event.signal();
     const Verdict verdict = p.signal_verdict(sig);
-    if (verdict == Verdict::Default || verdict == Verdict::Unknown) {
-        p.killing_delivery = KillingDelivery{sig, event.tid, event.time};
-    }
+    // A handled one too: a fault in a thread that blocks it (a crash in
+    // its own handler) is forced to kill, and the death then names it.
+    if (verdict != Verdict::Ignored) p.killing_delivery = KillingDelivery{sig, event.tid, event.time};
     if (p.signals) p.signals->on_delivery(sig);
 }
 
@@ -634,7 +634,12 @@ void StateTracker::apply(const Event& event) {
             // Close-on-exec descriptors are gone in the new program.
             p.fds.drop_open_if([](const FdState& f) { return f.cloexec; });
             p.has_io_uring = false;
-            if (!p.signals) p.signals = std::make_shared<SignalDispositions>();
+            // An exec unshares dispositions shared through CLONE_SIGHAND.
+            if (!p.signals) {
+                p.signals = std::make_shared<SignalDispositions>();
+            } else if (p.signals.use_count() > 1) {
+                p.signals = std::make_shared<SignalDispositions>(*p.signals);
+            }
             p.signals->on_exec(exec.signals_known, exec.ignored_signals);
             p.killing_delivery.reset();
             // Only the exec'ing thread survives.

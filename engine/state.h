@@ -227,7 +227,7 @@ struct ProcessState {
     // What it does with each signal: shared by its threads, and with a
     // CLONE_SIGHAND child; null while nothing is known.
     std::shared_ptr<SignalDispositions> signals;
-    // The last signal delivered to it that it neither handled nor ignored.
+    // The last signal delivered to it that it did not ignore.
     std::optional<KillingDelivery> killing_delivery;
 
     // What delivering `sig` does, as far as the trace has told.

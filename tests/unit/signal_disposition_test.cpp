@@ -184,6 +184,25 @@ TEST(SignalDispositions, AHandlerThatReRaisesEndsInTheError) {
     EXPECT_EQ(count(f, "fatal-signal"), 1) << dump(f);
 }
 
+// A fault inside the SIGSEGV handler is blocked there, so the kernel forces
+// it to kill; the mask is not followed, so the death is the error, naming
+// that second fault.
+TEST(SignalDispositions, AFaultInsideItsHandlerKillsAndTheDeathNamesIt) {
+    const auto f = analyze({
+        kExec,
+        "100 rt_sigaction(SIGSEGV, {sa_handler=0x401000, sa_mask=[], "
+        "sa_flags=SA_RESTORER|SA_SIGINFO, sa_restorer=0x7f0000001000}, NULL, 8) = 0",
+        "100 --- SIGSEGV {si_signo=SIGSEGV, si_code=SEGV_MAPERR, si_addr=0x10} ---",
+        "100 --- SIGSEGV {si_signo=SIGSEGV, si_code=SEGV_ACCERR, si_addr=0x7ffd0000} ---",
+        "100 +++ killed by SIGSEGV (core dumped) +++",
+    });
+    EXPECT_EQ(count(f, "handled-fault"), 1) << dump(f);
+    ASSERT_EQ(count(f, "fatal-signal"), 1) << dump(f);
+    EXPECT_NE(find(f, "fatal-signal")->message.find("SEGV_ACCERR si_addr=0x7ffd0000"),
+              std::string::npos)
+        << dump(f);
+}
+
 // SA_RESETHAND: the handler runs once; the next fault has the default action.
 TEST(SignalDispositions, ResetHandHandlesOnlyTheFirstDelivery) {
     const auto f = analyze({
@@ -261,6 +280,23 @@ TEST(SignalDispositions, ACloneSighandChildSharesThem) {
         "101 +++ exited with 0 +++",
     });
     EXPECT_EQ(count(f, "fatal-signal"), 0) << dump(f);
+    EXPECT_EQ(count(f, "handled-fault"), 1) << dump(f);
+}
+
+// ... until the child execs: the kernel gives it its own copy then.
+TEST(SignalDispositions, AnExecUnsharesThem) {
+    const auto f = analyze({
+        kExec,
+        "100 rt_sigaction(SIGBUS, {sa_handler=0x401000, sa_mask=[], "
+        "sa_flags=SA_RESTORER|SA_SIGINFO, sa_restorer=0x7f0000001000}, NULL, 8) = 0",
+        "100 clone(child_stack=0x7f0000010000, flags=CLONE_VM|CLONE_SIGHAND|SIGCHLD) = 101",
+        "101 execve(\"/usr/bin/other\", [\"other\"], 0x7ffd /* 20 vars */) = 0",
+        "100 --- SIGBUS {si_signo=SIGBUS, si_code=BUS_ADRERR, si_addr=0x7f0000020000} ---",
+        "100 rt_sigreturn({mask=[]}) = 0",
+        "100 +++ exited with 0 +++",
+        "101 +++ exited with 0 +++",
+    });
+    EXPECT_EQ(count(f, "fatal-signal"), 0) << "the parent keeps its handler\n" << dump(f);
     EXPECT_EQ(count(f, "handled-fault"), 1) << dump(f);
 }
 

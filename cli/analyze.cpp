@@ -185,6 +185,14 @@ private:
             // Absent: the writer did not know (-1).
             if (j.contains("static")) exec.is_static = j["static"].get<bool>() ? 1 : 0;
             if (j.contains("glibc")) exec.glibc = j["glibc"].get<bool>() ? 1 : 0;
+            if (j.contains("ignored_signals") && j["ignored_signals"].is_array()) {
+                exec.signals_known = true;
+                for (const auto& name : j["ignored_signals"]) {
+                    if (!name.is_string()) continue;
+                    const auto s = strace_text::signal_from_name(name.get<std::string>());
+                    if (s && *s >= 1 && *s <= 64) exec.ignored_signals |= 1ull << (*s - 1);
+                }
+            }
             event.data = exec;
         } else if (type == "exit") {
             event.kind = EventKind::Exit;

@@ -9,6 +9,7 @@
 #include <cstring>
 #include <vector>
 
+#include "decoders/signal_shapes.h"
 #include "decoders/syscall_table.h"
 #include "decoders/xlat_tables.h"
 
@@ -183,42 +184,13 @@ NodeId DecodeContext::add_timeval(NodeId parent, std::uint64_t addr, std::string
 NodeId DecodeContext::add_sigset(NodeId parent, std::uint64_t addr, std::uint64_t size,
                                  std::string_view key) {
     if (addr == 0) return tree_.add_ptr(parent, 0, key);
-    // The kernel's SIGRTMIN; glibc's SIGRTMIN is 34 (it keeps two for itself),
-    // but strace names signals by the kernel's numbering.
-    constexpr int kKernelRtMin = 32;
     std::uint64_t bits = 0;
     // strace decodes only whole kernel words: a shorter size prints the address.
     if (size < sizeof(long) || size > sizeof bits ||
         read(addr, {reinterpret_cast<char*>(&bits), size}) != size) {
         return tree_.add_hex(parent, addr, key);
     }
-    // strace prints the complement, as ~[...], when two thirds or more of the
-    // signals are in the set (a "block everything but..." mask reads better).
-    const unsigned nsig = static_cast<unsigned>(size * 8);
-    const bool inverted = static_cast<unsigned>(__builtin_popcountll(bits)) >= nsig * 2 / 3;
-    if (inverted) bits = ~bits & (nsig == 64 ? ~0ull : ((1ull << nsig) - 1));
-    const NodeId list = tree_.add_array(parent, key);
-    if (list == kNoNode) return list;
-    tree_.mutable_node(list).spaced = true;
-    tree_.mutable_node(list).inverted = inverted;
-    for (unsigned i = 0; i < nsig; ++i) {
-        if (!(bits & (1ull << i))) continue;
-        const int signo = static_cast<int>(i) + 1;
-        char name[16];
-        const char* abbrev = signo < kKernelRtMin ? sigabbrev_np(signo) : nullptr;
-        if (abbrev) {
-            tree_.add_text_copy(list, abbrev);
-        } else if (signo == kKernelRtMin) {
-            tree_.add_text(list, "RTMIN");
-        } else if (signo > kKernelRtMin) {
-            const int n = std::snprintf(name, sizeof name, "RT_%d", signo - kKernelRtMin);
-            tree_.add_text_copy(list, std::string_view(name, static_cast<std::size_t>(n)));
-        } else {
-            const int n = std::snprintf(name, sizeof name, "%d", signo);
-            tree_.add_text_copy(list, std::string_view(name, static_cast<std::size_t>(n)));
-        }
-    }
-    return list;
+    return signal_shapes::add_sigset_bits(tree_, parent, bits, static_cast<unsigned>(size), key);
 }
 
 }  // namespace sctrace

@@ -12,6 +12,7 @@
 
 #include "decoders/decoder.h"
 #include "decoders/desc_shapes.h"
+#include "decoders/signal_shapes.h"
 #include "decoders/xlat_tables.h"
 
 namespace sctrace {
@@ -236,19 +237,7 @@ void add_owner_ex(DecodeContext& ctx, std::uint64_t addr) {
 
 // A signal number as strace's printsignal shows it: SIGUSR1, or the number.
 void add_signal(DecodeContext& ctx, NodeId parent, int signo) {
-    char text[24];
-    int n = 0;
-    const char* abbrev = signo > 0 && signo < SIGRTMIN ? sigabbrev_np(signo) : nullptr;
-    if (abbrev) {
-        n = std::snprintf(text, sizeof text, "SIG%s", abbrev);
-    } else if (signo == SIGRTMIN) {
-        n = std::snprintf(text, sizeof text, "SIGRTMIN");
-    } else if (signo > SIGRTMIN && signo <= SIGRTMAX) {
-        n = std::snprintf(text, sizeof text, "SIGRT_%d", signo - SIGRTMIN);
-    } else {
-        n = std::snprintf(text, sizeof text, "%d", signo);
-    }
-    ctx.tree().add_text_copy(parent, std::string_view(text, static_cast<std::size_t>(n)));
+    signal_shapes::add_signal(ctx.tree(), parent, signo);
 }
 
 // fcntl64 exists on i386 only: there the *LK64 commands take struct flock64.

@@ -2,8 +2,10 @@
 
 #include <string.h>
 
+#include <charconv>
 #include <cinttypes>
 #include <cstdio>
+#include <cstring>
 
 #include "decoders/xlat_tables.h"
 
@@ -12,6 +14,30 @@ namespace sctrace::signal_shapes {
 std::string_view signal_name(int signo) {
     if (signo <= 0) return {};
     return xlat::sig_names.name_of(static_cast<std::uint64_t>(signo)).value_or(std::string_view{});
+}
+
+std::optional<int> signal_number(std::string_view name) {
+    if (const auto n = xlat::sig_names.value_of(name)) return static_cast<int>(*n);
+    if (const auto n = xlat::sig_name_aliases.value_of(name)) return static_cast<int>(*n);
+    if (name.empty()) return std::nullopt;
+    if (!name.starts_with("SIG")) {
+        // A number, as strace prints a signal it has no name for.
+        int n = 0;
+        const auto [end, ec] = std::from_chars(name.data(), name.data() + name.size(), n);
+        if (ec == std::errc{} && end == name.data() + name.size() && n > 0 && n <= 64) return n;
+        // A set member or a rule's short form: "USR1", "RT_2".
+        char full[24] = "SIG";
+        if (name.size() + 3 >= sizeof full) return std::nullopt;
+        std::memcpy(full + 3, name.data(), name.size());
+        return signal_number(std::string_view(full, name.size() + 3));
+    }
+    return std::nullopt;
+}
+
+std::string_view signal_name_or_number(int signo, std::span<char> scratch) {
+    if (const std::string_view name = signal_name(signo); !name.empty()) return name;
+    const int n = std::snprintf(scratch.data(), scratch.size(), "%d", signo);
+    return {scratch.data(), static_cast<std::size_t>(n > 0 ? n : 0)};
 }
 
 NodeId add_signal(ArgTree& tree, NodeId parent, int signo, std::string_view key) {
@@ -98,39 +124,53 @@ SiginfoFields siginfo_fields(const siginfo_t& si) {
     return f;
 }
 
+namespace {
+
+const XlatTable* si_code_table(int signo) {
+    switch (signo) {
+        case SIGTRAP:
+            return &xlat::sig_code_trap;
+        case SIGCHLD:
+            return &xlat::sig_code_chld;
+        case SIGIO:
+            return &xlat::sig_code_poll;
+        case SIGILL:
+            return &xlat::sig_code_ill;
+        case SIGFPE:
+            return &xlat::sig_code_fpe;
+        case SIGSEGV:
+            return &xlat::sig_code_segv;
+        case SIGBUS:
+            return &xlat::sig_code_bus;
+        case SIGSYS:
+            return &xlat::sig_code_sys;
+        default:
+            return nullptr;
+    }
+}
+
+}  // namespace
+
 std::string_view si_code_name(int signo, int code) {
     const auto as_key = static_cast<std::uint64_t>(static_cast<std::int64_t>(code));
     if (const auto name = xlat::sig_code_generic.name_of(as_key)) return *name;
-    const XlatTable* table = nullptr;
-    switch (signo) {
-        case SIGTRAP:
-            table = &xlat::sig_code_trap;
-            break;
-        case SIGCHLD:
-            table = &xlat::sig_code_chld;
-            break;
-        case SIGIO:
-            table = &xlat::sig_code_poll;
-            break;
-        case SIGILL:
-            table = &xlat::sig_code_ill;
-            break;
-        case SIGFPE:
-            table = &xlat::sig_code_fpe;
-            break;
-        case SIGSEGV:
-            table = &xlat::sig_code_segv;
-            break;
-        case SIGBUS:
-            table = &xlat::sig_code_bus;
-            break;
-        case SIGSYS:
-            table = &xlat::sig_code_sys;
-            break;
-        default:
-            return {};
-    }
+    const XlatTable* table = si_code_table(signo);
+    if (!table) return {};
     return table->name_of(as_key).value_or(std::string_view{});
+}
+
+std::optional<int> si_code_number(int signo, std::string_view name) {
+    const auto as_int = [](std::uint64_t v) {
+        return static_cast<int>(static_cast<std::int64_t>(v));
+    };
+    if (const auto v = xlat::sig_code_generic.value_of(name)) return as_int(*v);
+    if (const XlatTable* table = si_code_table(signo)) {
+        if (const auto v = table->value_of(name)) return as_int(*v);
+    }
+    int n = 0;
+    const auto [end, ec] = std::from_chars(name.data(), name.data() + name.size(), n);
+    if (ec == std::errc{} && end == name.data() + name.size() && !name.empty()) return n;
+    return std::nullopt;
 }
 
 namespace {

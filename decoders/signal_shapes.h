@@ -8,6 +8,8 @@
 #include <signal.h>
 
 #include <cstdint>
+#include <optional>
+#include <span>
 #include <string_view>
 
 #include "decoders/decoder.h"
@@ -17,6 +19,13 @@ namespace sctrace::signal_shapes {
 // strace's signame(): "SIGUSR1", "SIGRTMIN" (32), "SIGRT_4" (36), counted
 // from the kernel's SIGRTMIN (32), not glibc's (34). Empty when unnamed.
 std::string_view signal_name(int signo);
+// The reverse, for reading logs and rules: strace's names ("SIGIO",
+// "SIGRT_4"), with or without "SIG", the other names of the same numbers
+// (SIGPOLL, SIGIOT, SIGCLD, SIGUNUSED, SIGRTMAX), or a number from 1 to 64.
+std::optional<int> signal_number(std::string_view name);
+// strace's name, or the number when unnamed, into `scratch` (16 bytes are
+// always enough).
+std::string_view signal_name_or_number(int signo, std::span<char> scratch);
 
 // A signal number as strace's printsignal shows it: SIGUSR1, or the number.
 NodeId add_signal(ArgTree& tree, NodeId parent, int signo, std::string_view key = {});
@@ -64,6 +73,9 @@ SiginfoFields siginfo_fields(const siginfo_t& si);
 
 // The name of a si_code for a signal ("SI_USER", "CLD_EXITED"), or empty.
 std::string_view si_code_name(int signo, int code);
+// The reverse: a si_code as strace spells it for `signo` (POLL_IN for
+// SIGIO, SEGV_MAPERR for SIGSEGV), or a number.
+std::optional<int> si_code_number(int signo, std::string_view name);
 
 // {si_signo=SIGCHLD, si_code=CLD_EXITED, si_pid=..., ...} as strace's
 // printsiginfo shows it.

@@ -111,12 +111,17 @@ std::string_view arg_name(const SyscallEvent& call, int index) {
 bool arg_has_flag(const SyscallEvent& call, int index, std::string_view flag) {
     const NodeId id = arg_node(call, index);
     if (id == kNoNode) return false;
-    const ArgNode& n = call.decoded->node(id);
+    return node_has_flag(*call.decoded, id, flag);
+}
+
+bool node_has_flag(const ArgTree& tree, NodeId id, std::string_view flag) {
+    if (id == kNoNode) return false;
+    const ArgNode& n = tree.node(id);
     switch (n.kind) {
         case ArgKind::Text:
             return text_has_token(n.text, flag);
         case ArgKind::Enum:
-            return node_name(*call.decoded, id) == flag;
+            return node_name(tree, id) == flag;
         case ArgKind::Flags: {
             if (n.enum_table && n.enum_table->name_of(n.value & n.enum_mask) == flag) return true;
             if (!n.table) return false;

@@ -28,6 +28,8 @@ std::optional<int> arg_fd(const SyscallEvent& call, int index);
 // Whether a flags argument has `flag` ("SOCK_NONBLOCK", "O_NONBLOCK",
 // "CLONE_THREAD"): by table value for live Flags nodes, by spelling for text.
 bool arg_has_flag(const SyscallEvent& call, int index, std::string_view flag);
+// The same for any node of a tree (a struct's member: sa_flags, flags).
+bool node_has_flag(const ArgTree& tree, NodeId id, std::string_view flag);
 
 // The symbolic name of an enum-like argument ("AF_INET", "F_SETFL",
 // "SOL_SOCKET"), or empty when the tree has none.

@@ -141,7 +141,7 @@ std::span<const std::string_view> state_syscalls() {
         "epoll_create", "epoll_create1", "io_uring_setup", "poll",        "ppoll",
         "select",       "pselect6",      "epoll_wait",     "epoll_pwait", "epoll_pwait2",
         "execve",       "execveat",      "clone",          "clone3",      "fork",
-        "vfork",
+        "vfork",        "rt_sigaction",
     };
     return kNames;
 }
@@ -556,6 +556,29 @@ std::string call_peer_name(const SyscallEvent& call) {
     return address ? socket_address_name(*address) : std::string();
 }
 
+const SignalAction& ProcessState::signal_action(int signo) const {
+    static const SignalAction kUnknown{};
+    return signals ? signals->action(signo) : kUnknown;
+}
+
+void StateTracker::on_signal_call(ProcessState& p, const SyscallEvent& call) {
+    if (is_sigaction_call(call)) {
+        if (!p.signals) p.signals = std::make_shared<SignalDispositions>();
+        p.signals->on_sigaction_call(call);
+    } else if (is_sighand_sharing_clone(call) && p.signals) {
+        process_of(static_cast<pid_t>(call.ret)).signals = p.signals;
+    }
+}
+
+void StateTracker::on_signal_delivery(ProcessState& p, const Event& event) {
+    const SignalEvent& sig = *event.signal();
+    const Verdict verdict = p.signal_verdict(sig);
+    // A handled one too: a fault in a thread that blocks it (a crash in
+    // its own handler) is forced to kill, and the death then names it.
+    if (verdict != Verdict::Ignored) p.killing_delivery = KillingDelivery{sig, event.tid, event.time};
+    if (p.signals) p.signals->on_delivery(sig);
+}
+
 void StateTracker::apply(const Event& event) {
     switch (event.kind) {
         case EventKind::SyscallEntry: {
@@ -619,6 +642,13 @@ void StateTracker::apply(const Event& event) {
             t.call_fd.reset();
             t.call_fd_generation = 0;
             on_exit_of_call(*p, event, call, entry_generation);
+            on_signal_call(*p, call);
+            break;
+        }
+        case EventKind::Signal: {
+            ProcessState* p = nullptr;
+            thread_of(event.pid, event.tid, &p);
+            on_signal_delivery(*p, event);
             break;
         }
         case EventKind::Spawn: {
@@ -637,6 +667,12 @@ void StateTracker::apply(const Event& event) {
                     c.fds.inherit_open(parent->fds);
                     c.exe = parent->exe;
                     c.program = parent->program;
+                    // Fork copies the dispositions (a CLONE_SIGHAND child
+                    // shares them: on_signal_call, at the clone's return,
+                    // which a log shows before this event).
+                    if (parent->signals && c.signals != parent->signals) {
+                        c.signals = std::make_shared<SignalDispositions>(*parent->signals);
+                    }
                 }
             }
             break;
@@ -653,6 +689,14 @@ void StateTracker::apply(const Event& event) {
             // Close-on-exec descriptors are gone in the new program.
             p.fds.drop_open_if([](const FdState& f) { return f.cloexec; });
             p.has_io_uring = false;
+            // An exec unshares dispositions shared through CLONE_SIGHAND.
+            if (!p.signals) {
+                p.signals = std::make_shared<SignalDispositions>();
+            } else if (p.signals.use_count() > 1) {
+                p.signals = std::make_shared<SignalDispositions>(*p.signals);
+            }
+            p.signals->on_exec(exec.signals_known, exec.ignored_signals);
+            p.killing_delivery.reset();
             // Only the exec'ing thread survives.
             for (auto it = p.threads.begin(); it != p.threads.end();) {
                 it = it->first == event.tid ? std::next(it) : p.threads.erase(it);

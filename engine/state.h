@@ -13,6 +13,7 @@
 #include <array>
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -20,6 +21,7 @@
 #include <utility>
 #include <vector>
 
+#include "engine/signal_state.h"
 #include "events/event.h"
 
 namespace sctrace {
@@ -248,6 +250,17 @@ struct ProcessState {
     ProgramFacts program;
     FdTable fds;
     std::map<pid_t, ThreadState> threads;
+    // What it does with each signal: shared by its threads, and with a
+    // CLONE_SIGHAND child; null while nothing is known.
+    std::shared_ptr<SignalDispositions> signals;
+    // The last signal delivered to it that it did not ignore.
+    std::optional<KillingDelivery> killing_delivery;
+
+    // What delivering `sig` does, as far as the trace has told.
+    Verdict signal_verdict(const SignalEvent& sig) const {
+        return signals ? signals->judge(sig) : Verdict::Unknown;
+    }
+    const SignalAction& signal_action(int signo) const;
 };
 
 class StateTracker {
@@ -283,6 +296,9 @@ private:
     void close_fd(ProcessState& p, int fd, const Event& event);
     void note_open(ProcessState& p, std::string_view path, bool ok);
     void note_rseq(ProcessState& p, const SyscallEvent& call);
+    // Dispositions and deliveries (engine/signal_state.h).
+    void on_signal_call(ProcessState& p, const SyscallEvent& call);
+    void on_signal_delivery(ProcessState& p, const Event& event);
 
     std::unordered_map<pid_t, ProcessState> processes_;
     std::unordered_map<pid_t, pid_t> thread_to_process_;

@@ -71,6 +71,8 @@ struct SignalEvent {
     std::int64_t utime = 0;   // si_utime, si_stime: SIGCHLD (clock ticks)
     std::int64_t stime = 0;
     std::uint64_t value = 0;  // si_value (si_int/si_ptr), for SI_QUEUE and timers
+    std::int64_t band = 0;    // si_band, si_fd: SIGIO (POLL_IN ... and SI_SIGIO)
+    std::int32_t fd = 0;
 };
 
 enum class SpawnKind : std::uint8_t { Fork, Vfork, Thread, Clone /* new process via clone */ };
@@ -93,6 +95,11 @@ struct ExecEvent {
     // file to read, so the state tracker infers what it can from the opens.
     std::int8_t is_static = -1;  // no PT_INTERP: nothing loaded libraries for it
     std::int8_t glibc = -1;      // built against GNU libc
+    // The signals the new program starts with ignored (bit signo - 1), when
+    // known: live from /proc/PID/status (SigIgn) at the exec stop. Every
+    // other signal is SIG_DFL after an exec.
+    bool signals_known = false;
+    std::uint64_t ignored_signals = 0;
 };
 
 // A thread or a whole process ended.

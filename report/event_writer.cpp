@@ -366,6 +366,18 @@ void JsonlWriter::write_other(const Event& event) {
             if (event.exec()->glibc >= 0) {
                 fmt::format_to(out, R"(,"glibc":{})", event.exec()->glibc > 0);
             }
+            // The signals it starts with ignored, when known: analyze then
+            // judges a crash signal as the live run did.
+            if (event.exec()->signals_known) {
+                out_.append(std::string_view(R"(,"ignored_signals":[)"));
+                bool first = true;
+                for (int signo = 1; signo <= 64; ++signo) {
+                    if (!((event.exec()->ignored_signals >> (signo - 1)) & 1)) continue;
+                    fmt::format_to(out, R"({}"{}")", first ? "" : ",", signal_name(signo, scratch));
+                    first = false;
+                }
+                out_.push_back(']');
+            }
             break;
         case EventKind::Exit: {
             const ExitEvent& exit = *event.exit();

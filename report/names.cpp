@@ -4,6 +4,7 @@
 
 #include <cstdio>
 
+#include "decoders/signal_shapes.h"
 #include "report/event_writer.h"
 
 namespace sctrace {
@@ -31,21 +32,7 @@ std::string_view errno_name(int error, std::span<char> scratch) {
 }
 
 std::string_view signal_name(int signo, std::span<char> scratch) {
-    // Real-time signals by the kernel's numbering, as strace names them
-    // (glibc's SIGRTMIN is 34: it keeps 32 and 33 for itself).
-    constexpr int kKernelRtMin = 32;
-    int n = 0;
-    if (signo == kKernelRtMin) {
-        n = std::snprintf(scratch.data(), scratch.size(), "SIGRTMIN");
-    } else if (signo > kKernelRtMin && signo <= SIGRTMAX) {
-        n = std::snprintf(scratch.data(), scratch.size(), "SIGRT_%d", signo - kKernelRtMin);
-    } else if (const char* abbrev =
-                   signo > 0 && signo < kKernelRtMin ? sigabbrev_np(signo) : nullptr) {
-        n = std::snprintf(scratch.data(), scratch.size(), "SIG%s", abbrev);
-    } else {
-        n = std::snprintf(scratch.data(), scratch.size(), "%d", signo);
-    }
-    return {scratch.data(), static_cast<std::size_t>(n > 0 ? n : 0)};
+    return signal_shapes::signal_name_or_number(signo, scratch);
 }
 
 std::size_t utf8_sequence_length(std::string_view text, std::size_t i) {

@@ -26,6 +26,8 @@ signal_shapes::SiginfoFields fields_of(const SignalEvent& sig) {
     f.stime = sig.stime;
     f.addr = sig.addr;
     f.value = sig.value;
+    f.band = sig.band;
+    f.fd = sig.fd;
     return f;
 }
 

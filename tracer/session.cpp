@@ -853,6 +853,12 @@ void Session::on_exec(Task& task) {
         exec.is_static = facts.is_static ? 1 : 0;
         exec.glibc = facts.glibc ? 1 : 0;
     }
+    // The exec has already reset every handler: what is left is SIG_DFL or
+    // an inherited SIG_IGN, which rules judging a crash need to know.
+    if (const auto ignored = read_ignored_signals("/proc", execer->tgid())) {
+        exec.signals_known = true;
+        exec.ignored_signals = *ignored;
+    }
     Event event{EventKind::Exec, now_realtime(), execer->tgid(), execer->tid(), exec};
     emit(event);
     resume(*execer);
@@ -874,6 +880,10 @@ void Session::on_signal_delivery(Task& task, int signo) {
             case SIGTRAP:
                 sig.addr = reinterpret_cast<std::uint64_t>(si.si_addr);
                 break;
+            case SIGIO:
+                sig.band = si.si_band;
+                sig.fd = si.si_fd;
+                break;
             case SIGCHLD:
                 sig.sender_pid = si.si_pid;
                 sig.sender_uid = si.si_uid;
@@ -884,7 +894,10 @@ void Session::on_signal_delivery(Task& task, int signo) {
             default:
                 break;
         }
-        if (si.si_code <= 0) {  // sent by a process: kill, tgkill, sigqueue
+        if (si.si_code == SI_SIGIO) {
+            sig.band = si.si_band;
+            sig.fd = si.si_fd;
+        } else if (si.si_code <= 0) {  // sent by a process: kill, tgkill, sigqueue
             sig.sender_pid = si.si_pid;
             sig.sender_uid = si.si_uid;
             sig.value = reinterpret_cast<std::uint64_t>(si.si_value.sival_ptr);

@@ -52,6 +52,10 @@ struct ThreadSample {
 std::optional<ThreadSampleEvent> read_thread_sample(const std::string& proc_root, pid_t pid,
                                                     pid_t tid);
 
+// The signals process `pid` ignores (/proc/PID/status SigIgn, bit signo - 1),
+// or nothing when it cannot be read.
+std::optional<std::uint64_t> read_ignored_signals(const std::string& proc_root, pid_t pid);
+
 // The thread ids in /proc/PID/task (empty when the process is gone).
 std::vector<pid_t> list_task_ids(const std::string& proc_root, pid_t pid);
 

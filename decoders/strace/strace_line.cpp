@@ -13,6 +13,8 @@
 #include <type_traits>
 #include <unordered_map>
 
+#include "decoders/signal_shapes.h"
+
 namespace sctrace::strace_text {
 
 namespace {
@@ -629,48 +631,6 @@ bool parse_result(Cursor& c, ParsedLine& out, ArgTree& args, std::string* error)
     return true;
 }
 
-// si_code spellings back to numbers (the reverse of report/strace_siginfo.cpp).
-std::optional<int> si_code_from_name(std::string_view name) {
-    static const std::unordered_map<std::string_view, int> kCodes = {
-        {"SI_USER", SI_USER},
-        {"SI_KERNEL", SI_KERNEL},
-        {"SI_QUEUE", SI_QUEUE},
-        {"SI_TIMER", SI_TIMER},
-        {"SI_MESGQ", SI_MESGQ},
-        {"SI_ASYNCIO", SI_ASYNCIO},
-        {"SI_SIGIO", SI_SIGIO},
-        {"SI_TKILL", SI_TKILL},
-        {"CLD_EXITED", CLD_EXITED},
-        {"CLD_KILLED", CLD_KILLED},
-        {"CLD_DUMPED", CLD_DUMPED},
-        {"CLD_TRAPPED", CLD_TRAPPED},
-        {"CLD_STOPPED", CLD_STOPPED},
-        {"CLD_CONTINUED", CLD_CONTINUED},
-        {"SEGV_MAPERR", 1},
-        {"SEGV_ACCERR", 2},
-        {"SEGV_BNDERR", 3},
-        {"SEGV_PKUERR", 4},
-        {"BUS_ADRALN", 1},
-        {"BUS_ADRERR", 2},
-        {"BUS_OBJERR", 3},
-        {"ILL_ILLOPC", 1},
-        {"ILL_ILLOPN", 2},
-        {"ILL_ILLADR", 3},
-        {"ILL_ILLTRP", 4},
-        {"ILL_PRVOPC", 5},
-        {"FPE_INTDIV", 1},
-        {"FPE_INTOVF", 2},
-        {"FPE_FLTDIV", 3},
-        {"TRAP_BRKPT", 1},
-        {"TRAP_TRACE", 2},
-    };
-    const auto it = kCodes.find(name);
-    if (it != kCodes.end()) return it->second;
-    int v = 0;
-    if (to_number(name, v)) return v;
-    return std::nullopt;
-}
-
 // Fills SignalEvent fields from a parsed {si_signo=..., ...} struct.
 void read_siginfo(const ArgTree& tree, NodeId info, SignalEvent& sig) {
     for (NodeId m = tree.node(info).first_child; m != kNoNode; m = tree.node(m).next) {
@@ -680,7 +640,10 @@ void read_siginfo(const ArgTree& tree, NodeId info, SignalEvent& sig) {
         };
         if (n.key == "si_code") {
             if (n.kind == ArgKind::Text) {
-                if (const auto code = si_code_from_name(n.text)) sig.code = *code;
+                // Spelled for its signal: POLL_IN (1) is SIGIO's, SEGV_MAPERR (1) SIGSEGV's.
+                if (const auto code = signal_shapes::si_code_number(sig.signo, n.text)) {
+                    sig.code = *code;
+                }
             } else {
                 sig.code = static_cast<std::int32_t>(number());
             }
@@ -701,7 +664,17 @@ void read_siginfo(const ArgTree& tree, NodeId info, SignalEvent& sig) {
         } else if (n.key == "si_stime") {
             sig.stime = number();
         } else if (n.key == "si_errno") {
-            sig.errno_value = static_cast<std::int32_t>(number());
+            if (n.kind == ArgKind::Text) {
+                if (const auto e = errno_from_name(n.text)) sig.errno_value = *e;
+            } else {
+                sig.errno_value = static_cast<std::int32_t>(number());
+            }
+        } else if (n.key == "si_band") {
+            sig.band = number();
+        } else if (n.key == "si_fd") {
+            sig.fd = static_cast<std::int32_t>(number());
+        } else if (n.key == "si_int" || n.key == "si_ptr" || n.key == "si_value") {
+            if (n.kind != ArgKind::Text && n.value != 0) sig.value = n.value;
         }
     }
 }
@@ -885,20 +858,7 @@ std::optional<int> errno_from_name(std::string_view name) {
 }
 
 std::optional<int> signal_from_name(std::string_view name) {
-    if (name.starts_with("SIG")) name.remove_prefix(3);
-    if (name.empty()) return std::nullopt;
-    if (name == "RTMIN") return SIGRTMIN;
-    if (name.starts_with("RT_")) {
-        int n = 0;
-        if (to_number(name.substr(3), n) && SIGRTMIN + n <= SIGRTMAX) return SIGRTMIN + n;
-        return std::nullopt;
-    }
-    for (int s = 1; s < SIGRTMIN; ++s) {
-        if (const char* abbrev = sigabbrev_np(s); abbrev && name == abbrev) return s;
-    }
-    int n = 0;
-    if (to_number(name, n) && n > 0 && n <= SIGRTMAX) return n;
-    return std::nullopt;
+    return signal_shapes::signal_number(name);
 }
 
 bool parse_arguments(std::string_view text, ArgTree& args, std::string* error) {

@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <functional>
 
+#include "decoders/signal_shapes.h"
 #include "decoders/syscall_table.h"
 #include "engine/arg_query.h"
 
@@ -78,12 +79,14 @@ constexpr FieldInfo kFields[] = {
      "open sockets of the process whose connect() failed"},
     {"evt.path", FieldId::EvtPath, FieldType::String,
      "the path a call names (open, openat, creat, execve)"},
-    {"signal.name", FieldId::SignalName, FieldType::String, "the signal (SIGSEGV)"},
+    {"signal.name", FieldId::SignalName, FieldType::String,
+     "the signal (SIGSEGV); on an exit event, the one that killed the process"},
     {"signal.code", FieldId::SignalCode, FieldType::Int, "si_code"},
-    {"signal.addr", FieldId::SignalAddr, FieldType::Int, "si_addr of a fault"},
+    {"signal.addr", FieldId::SignalAddr, FieldType::Int,
+     "si_addr of a fault; absent for a signal a process sent"},
     {"signal.poison", FieldId::SignalPoison, FieldType::String,
      "what a fault address means: WebKit's WTFCrash for 0xbbadbeef, a NULL dereference below "
-     "4096; empty otherwise"},
+     "4096; empty otherwise (and for a signal a process sent)"},
     {"exit.code", FieldId::ExitCode, FieldType::Int, "the exit status"},
     {"exit.signal", FieldId::ExitSignal, FieldType::String,
      "the signal that killed it (SIGKILL), empty when it exited"},
@@ -141,6 +144,23 @@ constexpr FieldInfo kFields[] = {
      "fd.others_in[LIST]: other threads of the process now inside a call the list names "
      "(fd.others_in[blocking_fd_calls]) on this same open file; a call on an earlier file "
      "that had the number does not count"},
+    {"signal.disposition", FieldId::SignalDisposition, FieldType::String,
+     "what the delivery does, from the process's rt_sigaction calls and execs: default (the "
+     "signal's default action; a fault the kernel forces because it was ignored counts), "
+     "ignored, handled, or unknown (the trace never said); on an exit event, default"},
+    {"signal.handler", FieldId::SignalHandler, FieldType::Int,
+     "the address of the handler a handled signal runs, when known"},
+    {"signal.sender", FieldId::SignalSender, FieldType::Int,
+     "the pid that sent the signal with kill(), tgkill()/raise()/abort() or sigqueue() "
+     "(si_code SI_USER, SI_TKILL, SI_QUEUE); absent for a fault"},
+    {"signal.origin", FieldId::SignalOrigin, FieldType::String,
+     "for outputs: where the signal came from - si_code, si_addr and what a poison address "
+     "means for a fault, or the sender of a kill (\"itself\" when it is the process)"},
+    {"signal.tid", FieldId::SignalTid, FieldType::Int,
+     "the thread the signal was delivered to (on an exit event: the killing signal's)"},
+    {"exit.process", FieldId::ExitProcess, FieldType::Bool,
+     "the exit event ends the whole process (its thread-group leader's final status), not "
+     "one thread"},
 };
 
 FieldValue str(std::string_view s) {
@@ -171,10 +191,7 @@ FieldValue absent(FieldType type) {
 }
 
 std::string_view signal_text(int signo, char* scratch, std::size_t size) {
-    const char* abbrev = signo > 0 && signo < SIGRTMIN ? sigabbrev_np(signo) : nullptr;
-    const int n = abbrev ? std::snprintf(scratch, size, "SIG%s", abbrev)
-                         : std::snprintf(scratch, size, "%d", signo);
-    return {scratch, static_cast<std::size_t>(n > 0 ? n : 0)};
+    return signal_shapes::signal_name_or_number(signo, {scratch, size});
 }
 
 // The fd a syscall event is about: from its argument, or the result of a
@@ -338,6 +355,127 @@ FieldValue sample_field(FieldId id, EvalContext& ctx) {
         }
         default:
             return absent(FieldType::String);
+    }
+}
+
+// The signal a signal.* field describes: the event's own, or on the exit
+// event of a process killed by a signal, that signal as it was delivered
+// (`sig` null when the trace does not show its delivery).
+struct SignalView {
+    const SignalEvent* sig = nullptr;
+    int signo = 0;
+    pid_t tid = 0;
+    bool killed = false;  // an exit event: it did kill
+};
+
+std::optional<SignalView> signal_view(const EvalContext& ctx) {
+    const Event& e = ctx.event;
+    if (const SignalEvent* sig = e.signal()) return SignalView{sig, sig->signo, e.tid, false};
+    const ExitEvent* exit = e.exit();
+    if (!exit || !exit->signaled) return std::nullopt;
+    SignalView v{nullptr, exit->signo, e.tid, true};
+    const ProcessState* p = ctx.state.process(e.pid);
+    if (p && p->killing_delivery && p->killing_delivery->signal.signo == exit->signo) {
+        v.sig = &p->killing_delivery->signal;
+        v.tid = p->killing_delivery->tid;
+    }
+    return v;
+}
+
+// Sent by a process, with a pid to name: kill(), tgkill()/tkill(), sigqueue().
+bool has_sender(const SignalEvent& sig) {
+    return sig.code == SI_USER || sig.code == SI_TKILL || sig.code == SI_QUEUE;
+}
+
+// A kernel-reported fault address worth a note, or "".
+std::string_view poison_note(const SignalEvent& sig) {
+    // SI_KERNEL faults (a general protection fault) carry no address.
+    if (!is_synchronous_fault(sig) || sig.code == SI_KERNEL) return "";
+    if (sig.addr == 0xbbadbeef) return "(WebKit's WTFCrash poison address 0xbbadbeef)";
+    if (sig.signo == SIGSEGV && sig.addr < 4096) {
+        return "(a NULL pointer dereference: address below 4096)";
+    }
+    return "";
+}
+
+void append_origin(std::string& out, const SignalEvent& sig, pid_t pid) {
+    char line[160];
+    const std::string_view code = signal_shapes::si_code_name(sig.signo, sig.code);
+    char code_text[24];
+    if (code.empty()) {
+        std::snprintf(code_text, sizeof code_text, "%d", sig.code);
+    } else {
+        std::snprintf(code_text, sizeof code_text, "%.*s", static_cast<int>(code.size()),
+                      code.data());
+    }
+    if (has_sender(sig)) {
+        const char* how = sig.code == SI_USER    ? "kill()"
+                          : sig.code == SI_TKILL ? "tgkill() (raise(), abort())"
+                                                 : "sigqueue()";
+        std::snprintf(line, sizeof line, "si_code=%s: sent with %s by pid %d%s", code_text, how,
+                      static_cast<int>(sig.sender_pid), sig.sender_pid == pid ? " (itself)" : "");
+    } else if (is_synchronous_fault(sig) && sig.code == SI_KERNEL) {
+        std::snprintf(line, sizeof line,
+                      "si_code=SI_KERNEL: a general protection fault (a non-canonical or "
+                      "privileged access; the kernel reports no address)");
+    } else if (is_synchronous_fault(sig) || sig.signo == SIGTRAP) {
+        const std::string_view note = poison_note(sig);
+        char addr[24] = "NULL";  // strace's spelling of 0
+        if (sig.addr != 0) {
+            std::snprintf(addr, sizeof addr, "%#llx", static_cast<unsigned long long>(sig.addr));
+        }
+        std::snprintf(line, sizeof line, "si_code=%s si_addr=%s%s%.*s", code_text, addr,
+                      note.empty() ? "" : " ", static_cast<int>(note.size()), note.data());
+    } else {
+        std::snprintf(line, sizeof line, "si_code=%s", code_text);
+    }
+    out += line;
+}
+
+FieldValue signal_field(FieldId id, EvalContext& ctx) {
+    const FieldInfo& info = kFields[static_cast<std::size_t>(id)];
+    const std::optional<SignalView> v = signal_view(ctx);
+    if (!v) return absent(info.type);
+    const SignalEvent* sig = v->sig;
+    switch (id) {
+        case FieldId::SignalName:
+            return str(signal_text(v->signo, ctx.scratch, sizeof ctx.scratch));
+        case FieldId::SignalTid:
+            return integer(v->tid);
+        case FieldId::SignalCode:
+            return sig ? integer(sig->code) : absent(FieldType::Int);
+        case FieldId::SignalAddr:
+            if (!sig || has_sender(*sig)) return absent(FieldType::Int);
+            return integer(static_cast<std::int64_t>(sig->addr));
+        case FieldId::SignalPoison:
+            return str(sig ? poison_note(*sig) : "");
+        case FieldId::SignalSender:
+            if (!sig || !has_sender(*sig)) return absent(FieldType::Int);
+            return integer(sig->sender_pid);
+        case FieldId::SignalOrigin:
+            ctx.text.clear();
+            if (sig) {
+                append_origin(ctx.text, *sig, ctx.event.pid);
+            } else {
+                ctx.text = "its delivery is not in the trace (no si_code or si_addr to show)";
+            }
+            return str(ctx.text);
+        case FieldId::SignalDisposition:
+        case FieldId::SignalHandler: {
+            if (v->killed) {
+                return id == FieldId::SignalDisposition ? str("default")
+                                                        : absent(FieldType::Int);
+            }
+            const ProcessState* p = ctx.state.process(ctx.event.pid);
+            const Verdict verdict = p ? p->signal_verdict(*sig) : Verdict::Unknown;
+            if (id == FieldId::SignalDisposition) return str(verdict_name(verdict));
+            if (verdict != Verdict::Handled) return absent(FieldType::Int);
+            const std::uint64_t handler = p->signal_action(v->signo).handler;
+            if (handler == 0) return absent(FieldType::Int);
+            return integer(static_cast<std::int64_t>(handler));
+        }
+        default:
+            return absent(info.type);
     }
 }
 
@@ -619,20 +757,17 @@ FieldValue read_field(FieldId id, EvalContext& ctx, const FieldList* list) {
     const ExitEvent* exit = e.exit();
     switch (id) {
         case FieldId::SignalName:
-            if (!sig) return absent(FieldType::String);
-            return str(signal_text(sig->signo, ctx.scratch, sizeof ctx.scratch));
         case FieldId::SignalCode:
-            return sig ? integer(sig->code) : absent(FieldType::Int);
         case FieldId::SignalAddr:
-            return sig ? integer(static_cast<std::int64_t>(sig->addr)) : absent(FieldType::Int);
         case FieldId::SignalPoison:
-            if (!sig) return absent(FieldType::String);
-            if (sig->addr == 0xbbadbeef)
-                return str("(WebKit's WTFCrash poison address 0xbbadbeef)");
-            if (sig->signo == SIGSEGV && sig->addr < 4096) {
-                return str("(a NULL pointer dereference: address below 4096)");
-            }
-            return str("");
+        case FieldId::SignalDisposition:
+        case FieldId::SignalHandler:
+        case FieldId::SignalSender:
+        case FieldId::SignalOrigin:
+        case FieldId::SignalTid:
+            return signal_field(id, ctx);
+        case FieldId::ExitProcess:
+            return exit ? boolean(exit->whole_process) : absent(FieldType::Bool);
         case FieldId::ExitCode:
             return exit ? integer(exit->code) : absent(FieldType::Int);
         case FieldId::ExitSignal:

@@ -85,6 +85,13 @@ enum class FieldId : std::uint8_t {
     ThreadStateFor,        // ns the samples have shown this state, call and wchan
     FdFastopen,            // the program asked for TCP Fast Open on this socket
     FdOthersIn,            // other threads inside a call from a list on this open file
+    // A delivered signal, or on an exit event the one that killed the process.
+    SignalDisposition,  // "default", "ignored", "handled", "unknown"
+    SignalHandler,      // the handler's address, when handled and known
+    SignalSender,       // si_pid of a kill()/tgkill()/sigqueue()
+    SignalOrigin,       // the fault (si_code, si_addr, poison) or the sender, for outputs
+    SignalTid,          // the thread it was delivered to
+    ExitProcess,        // the exit event ends the whole process
 };
 
 struct FieldInfo {

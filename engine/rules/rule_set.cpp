@@ -874,7 +874,8 @@ std::string render_output(const OutputTemplate& output, EvalContext& ctx) {
                                         field_takes_list(*segment.field) ? &segment.list : nullptr);
         if (!v.present) {
             out += "<NA>";
-        } else if (v.type == FieldType::Int && *segment.field == FieldId::SignalAddr) {
+        } else if (v.type == FieldType::Int && (*segment.field == FieldId::SignalAddr ||
+                                                 *segment.field == FieldId::SignalHandler)) {
             char hex[24];
             std::snprintf(hex, sizeof hex, "%#llx", static_cast<unsigned long long>(v.i));
             out += hex;

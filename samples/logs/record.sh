@@ -51,7 +51,7 @@ set_for() {
         double-close) echo '%net,%desc' ;;
         fd-use-after-close) echo '%desc' ;;
         close-while-blocked) echo 'pipe2,read,write,close,clone3' ;;
-        fatal-signal | fatal-signal-null) echo 'none' ;;
+        fatal-signal | fatal-signal-null | fatal-signal-abort) echo 'none' ;;
         # rseq: glibc's start-up fingerprint, what tells a static glibc program
         # from a log (docs/rules/static-glibc-nss.md).
         static-glibc-nss) echo 'openat,execve,clone3,rseq' ;;
@@ -63,7 +63,7 @@ set_for() {
 trace() { strace "$@" >/dev/null 2>&1 || true; }
 
 single="nonblocking-connect-immediate connect-result-unchecked socket-leak-after-failed-connect
-        double-close fd-use-after-close fatal-signal fatal-signal-null"
+        double-close fd-use-after-close fatal-signal fatal-signal-null fatal-signal-abort"
 threaded="concurrent-socket-writes concurrent-socket-reads close-while-blocked static-glibc-nss"
 
 for s in $single $threaded; do
@@ -85,6 +85,7 @@ gzip -9 -n fatal-signal-null.k.log
 for twin in nonblocking-connect-ok connect-result-unchecked-ok socket-leak-after-failed-connect-ok \
             concurrent-socket-writes-ok concurrent-socket-reads-ok double-close-ok \
             fd-use-after-close-ok close-while-blocked-ok fatal-signal-ok \
+            fatal-signal-handled-ok fatal-signal-ignored-ok \
             nonblocking-connect-immediate-unspec-ok nonblocking-connect-fastopen-ok \
             nonblocking-connect-fork-ok \
             socket-leak-after-failed-connect-fork-ok \

@@ -230,6 +230,16 @@ std::vector<Workload> make_workloads() {
                      return p;
                  }});
 
+    // A shell that ignores SIGSEGV and sends it to itself: the delivery is
+    // seen, nothing dies, and a crash rule must stay silent.
+    w.push_back({"bash_trap_segv", {{"bash", "bash"}}, [](Scene&, std::string*) {
+                     Plan p;
+                     p.command.argv = {find_program("bash"), "-c",
+                                       "trap '' SEGV; kill -SEGV $$; echo survived"};
+                     p.expected_stdout = "survived\n";
+                     return p;
+                 }});
+
     w.push_back(
         {"make", {{"make", "make"}, {"cc", "gcc"}}, [](Scene& s, std::string*) {
              Plan p;

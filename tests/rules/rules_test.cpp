@@ -274,6 +274,7 @@ struct SampleCase {
     std::string severity;    // the rule's documented severity
     std::string message_has; // a finding's message must contain this
     std::vector<std::string> logs;  // saved logs in samples/logs (files, or -ff prefixes)
+    std::string info_rule;  // a twin: an info finding it must raise (handled-fault)
 };
 
 // The DESIGN.md rule table: id -> severity.
@@ -288,6 +289,7 @@ const std::map<std::string, std::string> kSeverity = {
     {"close-while-blocked", "error"},
     {"fatal-signal", "error"},
     {"static-glibc-nss", "warning"},
+    {"handled-fault", "info"},
 };
 
 SampleCase rule_case(const std::string& sample, const std::string& rule, int exit_status,
@@ -297,7 +299,8 @@ SampleCase rule_case(const std::string& sample, const std::string& rule, int exi
             rule,
             kSeverity.at(rule),
             message_has,
-            {sample + ".f.log", sample + ".ttT-y.log", sample + ".ttt-yy.log", sample + "." + ff_shape}};
+            {sample + ".f.log", sample + ".ttT-y.log", sample + ".ttt-yy.log", sample + "." + ff_shape},
+            ""};
 }
 
 const std::vector<SampleCase>& rule_cases() {
@@ -322,6 +325,8 @@ const std::vector<SampleCase>& rule_cases() {
                       "other thread(s) were blocked", "ff-ttt-T"),
             rule_case("fatal-signal", "fatal-signal", 139, "WTFCrash", "ff"),
             rule_case("fatal-signal-null", "fatal-signal", 139, "NULL", "ff"),
+            // A kill has a sender, not a fault address: abort() sends itself SIGABRT.
+            rule_case("fatal-signal-abort", "fatal-signal", 134, "by pid", "ff"),
             // Live it fires on the thread's nsswitch.conf open, from a log on
             // its libnss_compat load: on the second thread both ways.
             rule_case("static-glibc-nss", "static-glibc-nss", 0, "on the second thread",
@@ -346,7 +351,12 @@ const std::vector<SampleCase>& rule_cases() {
 const std::vector<SampleCase>& twin_cases() {
     static const std::vector<SampleCase> cases = [] {
         std::vector<SampleCase> c;
-        for (const auto& [twin, status] : std::vector<std::pair<std::string, int>>{
+        struct Twin {
+            std::string sample;
+            int status;
+            std::string info_rule = {};
+        };
+        for (const auto& [twin, status, info_rule] : std::vector<Twin>{
                  {"nonblocking-connect-ok", 0},
                  {"connect-result-unchecked-ok", 0},
                  {"socket-leak-after-failed-connect-ok", 0},
@@ -356,6 +366,10 @@ const std::vector<SampleCase>& twin_cases() {
                  {"fd-use-after-close-ok", 0},
                  {"close-while-blocked-ok", 0},
                  {"fatal-signal-ok", 1},
+                 // A SIGSEGV handled with siglongjmp: a note, not an error. A
+                 // SIGSEGV ignored and kill()ed: nothing at all.
+                 {"fatal-signal-handled-ok", 0, "handled-fault"},
+                 {"fatal-signal-ignored-ok", 0},
                  // Correct programs that only look like a rule's pattern.
                  {"nonblocking-connect-immediate-unspec-ok", 0},
                  // TCP Fast Open: connect() = 0 by design (an info note only).
@@ -375,7 +389,7 @@ const std::vector<SampleCase>& twin_cases() {
                  {"static-glibc-nss-dynamic-ok", 0},
                  {"static-glibc-nss-ok", 0},
                  {"static-glibc-nss-nolibc-ok", 0}})
-            c.push_back({twin, status, "", "", "", {twin + ".ttT-y.log"}});
+            c.push_back({twin, status, "", "", "", {twin + ".ttT-y.log"}, info_rule});
         return c;
     }();
     return cases;
@@ -468,6 +482,18 @@ bool skipped_for_environment(const SampleCase& c, const RunResult& r, std::strin
     return true;
 }
 
+// A twin's info note (handled-fault on a handled SIGSEGV) is there, at info.
+void expect_info_rule(const Findings& f, const std::string& rule, const std::string& where) {
+    if (rule.empty()) return;
+    bool seen = false;
+    for (const auto& j : f.all) {
+        if (j.value("rule", "") != rule) continue;
+        seen = true;
+        EXPECT_EQ(j.value("severity", ""), "info") << where << ": " << j.dump();
+    }
+    EXPECT_TRUE(seen) << where << ": no " << rule << " (info) finding\n" << f.dump();
+}
+
 void expect_contract(const Findings& f, const std::string& where) {
     EXPECT_TRUE(f.problems.empty()) << where << ": findings break the JSONL contract:\n  "
                                     << ::testing::PrintToString(f.problems) << "\n" << f.dump();
@@ -529,6 +555,7 @@ TEST_P(Live, RaisesExactlyItsRuleAndPassesTheExitStatusThrough) {
         EXPECT_TRUE(f.at_least("warning").empty())
             << c.sample << " is a correct twin: nothing at warning or above may fire\n"
             << f.dump() << describe(traced);
+        expect_info_rule(f, c.info_rule, c.sample + " live");
         return;
     }
     EXPECT_EQ(f.rules(), std::set<std::string>{c.rule})
@@ -716,12 +743,14 @@ struct LogCase {
     std::string rule;  // empty: a twin's log, must stay silent
     std::string severity;
     std::string message_has;
+    std::string info_rule;  // a twin's log: an info finding it must raise
 };
 
 std::vector<LogCase> log_cases() {
     std::vector<LogCase> out;
     for (const auto& c : all_samples())
-        for (const auto& l : c.logs) out.push_back({l, c.rule, c.severity, c.message_has});
+        for (const auto& l : c.logs)
+            out.push_back({l, c.rule, c.severity, c.message_has, c.info_rule});
     return out;
 }
 
@@ -750,6 +779,7 @@ TEST_P(SavedLog, AnalyzeRaisesTheSampleRuleOrNothing) {
         EXPECT_EQ(r.status, 0) << describe(r);
         EXPECT_TRUE(f.at_least("warning").empty())
             << c.log << " is a correct twin's log: nothing at warning or above may fire\n" << f.dump();
+        expect_info_rule(f, c.info_rule, c.log);
         return;
     }
     EXPECT_EQ(r.status, 1) << "findings at or above warning mean exit 1\n" << describe(r);

@@ -2,6 +2,7 @@
 #include "report/event_writer.h"
 
 #include <gtest/gtest.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include <nlohmann/json.hpp>
@@ -158,6 +159,38 @@ TEST(Names, ErrnoAndSignalNames) {
     EXPECT_EQ(signal_name(SIGSEGV, scratch), "SIGSEGV");
     EXPECT_EQ(signal_name(34, scratch), "SIGRT_2");  // glibc's SIGRTMIN, the kernel's 34
     EXPECT_EQ(signal_name(32, scratch), "SIGRTMIN");
+    EXPECT_EQ(signal_name(SIGIO, scratch), "SIGIO") << "strace's name, not glibc's SIGPOLL";
+    EXPECT_EQ(signal_name(SIGABRT, scratch), "SIGABRT");
+    EXPECT_EQ(signal_name(64, scratch), "SIGRT_32");
+    EXPECT_EQ(signal_name(0, scratch), "0");
+}
+
+// The exec's ignored set travels in JSONL, by name, only when it is known.
+TEST(JsonlWriter, AnExecSaysWhichSignalsItStartsWithIgnored) {
+    ExecEvent known{"/bin/prog", 100};
+    known.signals_known = true;
+    known.ignored_signals = (1ull << (SIGPIPE - 1)) | (1ull << (SIGIO - 1));
+    ExecEvent unknown{"/bin/prog", 100};
+    const auto lines = parse_lines(write_all<JsonlWriter>(
+        {Event{EventKind::Exec, 1000, 100, 100, known}, Event{EventKind::Exec, 2000, 100, 100, unknown}}));
+    ASSERT_EQ(lines.size(), 2u);
+    EXPECT_EQ(lines[0]["ignored_signals"], nlohmann::json::array({"SIGPIPE", "SIGIO"})) << lines[0];
+    EXPECT_FALSE(lines[1].contains("ignored_signals")) << lines[1];
+}
+
+// --format strace writes what strace writes for a SIGIO, and analyze reads
+// it back (tests/unit/strace_line_test.cpp).
+TEST(StraceWriter, SigioIsSpelledAsStraceDoes) {
+    SignalEvent sig;
+    sig.signo = SIGIO;
+    sig.code = POLL_IN;
+    sig.band = 65;
+    sig.fd = 5;
+    const std::string text = write_all<StraceWriter>({Event{EventKind::Signal, 1000, 100, 100, sig}});
+    EXPECT_NE(text.find("--- SIGIO {si_signo=SIGIO, si_code=POLL_IN, si_band=65, si_fd=5} ---"),
+              std::string::npos)
+        << text;
+    EXPECT_EQ(text.find("SIGPOLL"), std::string::npos) << text;
 }
 
 }  // namespace

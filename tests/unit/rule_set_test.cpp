@@ -162,10 +162,16 @@ TEST(RuleSet, OutputTemplatesFillFields) {
     StateTracker state;
     SignalEvent sig;
     sig.signo = 11;
+    sig.code = 1;  // SEGV_MAPERR: a fault, which has an address
     sig.addr = 0xbbadbeef;
     const Event event{EventKind::Signal, 1, 42, 42, sig};
     EvalContext ctx{event, state};
     EXPECT_EQ(render_output(set.find("x")->output, ctx), "SIGSEGV at 0xbbadbeef in 42.");
+    // A kill() (SI_USER) has a sender, not a fault address.
+    sig.code = 0;
+    const Event kill_event{EventKind::Signal, 1, 42, 42, sig};
+    EvalContext kill_ctx{kill_event, state};
+    EXPECT_EQ(render_output(set.find("x")->output, kill_ctx), "SIGSEGV at <NA> in 42.");
 }
 
 }  // namespace

@@ -2,6 +2,7 @@
 #include "decoders/strace/strace_line.h"
 
 #include <gtest/gtest.h>
+#include <signal.h>
 
 #include <limits>
 #include <string>
@@ -291,6 +292,53 @@ TEST(StraceLine, SignalsExitsAndOthers) {
     EXPECT_EQ(parse("").line.kind, LineKind::Blank);
     p = parse("1 restart_syscall(<... resuming interrupted read ...>) = 0");
     ASSERT_TRUE(p.ok) << p.error;
+}
+
+// strace spells signal 29 SIGIO (glibc's SIGPOLL is the same number) and
+// names si_code by the signal: POLL_IN is SIGIO's 1, as SEGV_MAPERR is SIGSEGV's.
+TEST(StraceLine, SigioLinesParseWithTheirBandAndFd) {
+    auto p = parse("4242  --- SIGIO {si_signo=SIGIO, si_code=POLL_IN, si_band=65, si_fd=5} ---");
+    ASSERT_TRUE(p.ok) << p.error;
+    EXPECT_EQ(p.line.kind, LineKind::Signal);
+    EXPECT_EQ(p.line.signal.signo, SIGIO);
+    EXPECT_EQ(p.line.signal.code, POLL_IN);
+    EXPECT_EQ(p.line.signal.band, 65);
+    EXPECT_EQ(p.line.signal.fd, 5);
+    p = parse("4242  --- SIGIO {si_signo=SIGIO, si_code=SI_SIGIO, si_band=1, si_fd=3} ---");
+    ASSERT_TRUE(p.ok) << p.error;
+    EXPECT_EQ(p.line.signal.code, SI_SIGIO);
+    EXPECT_EQ(p.line.signal.fd, 3);
+    p = parse("1 --- SIGPOLL {si_signo=SIGPOLL, si_code=POLL_HUP, si_band=16, si_fd=4} ---");
+    ASSERT_TRUE(p.ok) << p.error << ": glibc's name for the same signal is accepted too";
+    EXPECT_EQ(p.line.signal.signo, SIGIO);
+    EXPECT_EQ(p.line.signal.code, POLL_HUP);
+    // A real-time signal as strace 6.1 numbers them (from the kernel's 32).
+    p = parse("7 --- SIGRT_1 {si_signo=SIGRT_1, si_code=SI_QUEUE, si_pid=7, si_uid=0, "
+              "si_int=3, si_ptr=0x3} ---");
+    ASSERT_TRUE(p.ok) << p.error;
+    EXPECT_EQ(p.line.signal.signo, 33);
+    EXPECT_EQ(p.line.signal.code, SI_QUEUE);
+    EXPECT_EQ(p.line.signal.value, 3u);
+}
+
+TEST(StraceLine, SignalNamesAreStracesWithTheirAliases) {
+    EXPECT_EQ(signal_from_name("SIGIO"), 29);
+    EXPECT_EQ(signal_from_name("SIGPOLL"), 29);
+    EXPECT_EQ(signal_from_name("SIGABRT"), 6);
+    EXPECT_EQ(signal_from_name("SIGIOT"), 6);
+    EXPECT_EQ(signal_from_name("SIGCHLD"), 17);
+    EXPECT_EQ(signal_from_name("SIGCLD"), 17);
+    EXPECT_EQ(signal_from_name("SIGSYS"), 31);
+    EXPECT_EQ(signal_from_name("SIGUNUSED"), 31);
+    EXPECT_EQ(signal_from_name("SIGRTMIN"), 32) << "the kernel's SIGRTMIN, not glibc's 34";
+    EXPECT_EQ(signal_from_name("SIGRT_2"), 34);
+    EXPECT_EQ(signal_from_name("SIGRT_32"), 64);
+    EXPECT_EQ(signal_from_name("SIGRTMAX"), 64);
+    EXPECT_EQ(signal_from_name("SEGV"), 11);
+    EXPECT_EQ(signal_from_name("40"), 40);
+    EXPECT_EQ(signal_from_name("SIGNOPE"), std::nullopt);
+    EXPECT_EQ(signal_from_name("65"), std::nullopt);
+    EXPECT_EQ(signal_from_name(""), std::nullopt);
 }
 
 TEST(StraceLine, StringsAreUnescapedAndTruncationKept) {

@@ -579,6 +579,26 @@ void StateTracker::on_signal_delivery(ProcessState& p, const Event& event) {
     if (p.signals) p.signals->on_delivery(sig);
 }
 
+void StateTracker::adopt_early_thread(pid_t pid, pid_t tid) {
+    const auto found = processes_.find(tid);
+    if (found == processes_.end()) return;
+    ProcessState* early = &found->second;  // stays valid when process_of() rehashes
+    if (!early->exe.empty() || early->threads.size() != 1 || !early->threads.contains(tid)) return;
+    ProcessState& p = process_of(pid);
+    ThreadState& t = p.threads[tid];
+    t = early->threads.begin()->second;
+    t.pid = pid;
+    // What it opened before is in its process's one table.
+    early->fds.for_each_open([&p](int fd, FdState& state) {
+        if (!p.fds.find(fd)) {
+            FdState copy = state;
+            p.fds.open(fd, std::move(copy));
+        }
+    });
+    processes_.erase(tid);
+    thread_to_process_[tid] = pid;
+}
+
 void StateTracker::apply(const Event& event) {
     switch (event.kind) {
         case EventKind::SyscallEntry: {
@@ -654,6 +674,9 @@ void StateTracker::apply(const Event& event) {
         case EventKind::Spawn: {
             thread_cache_ = {};
             const SpawnEvent& spawn = *event.spawn();
+            if (spawn.kind == SpawnKind::Thread && spawn.child_tid != spawn.child_pid) {
+                adopt_early_thread(spawn.child_pid, spawn.child_tid);
+            }
             thread_to_process_[spawn.child_tid] = spawn.child_pid;
             ProcessState& child = process_of(spawn.child_pid);
             ThreadState& t = child.threads[spawn.child_tid];

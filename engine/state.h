@@ -295,6 +295,12 @@ private:
     void open_fd(ProcessState& p, int fd, FdState state, const Event& event);
     void close_fd(ProcessState& p, int fd, const Event& event);
     void note_open(ProcessState& p, std::string_view path, bool ok);
+    // A log can show a new thread's first calls before the clone() that made
+    // it returns in its parent (strace prints whichever stops first), and
+    // until then the thread passed for a process of its own. At the clone's
+    // return it joins its process, with the call it may be inside and the
+    // descriptors it opened.
+    void adopt_early_thread(pid_t pid, pid_t tid);
     void note_rseq(ProcessState& p, const SyscallEvent& call);
     // Dispositions and deliveries (engine/signal_state.h).
     void on_signal_call(ProcessState& p, const SyscallEvent& call);

@@ -57,6 +57,45 @@ TEST(State, ANonblockingConnectGoesThroughConnectingToWaited) {
     EXPECT_EQ(h.state().fd(100, 4)->history(1).text(), "connect = -1 EINPROGRESS");
 }
 
+// strace prints a new thread's first stops before its parent's clone()
+// returns when the thread runs first. The converter holds an unknown thread's
+// lines while a clone is in flight, but lets them go at the first clone that
+// returns; with two processes cloning at once (a browser's renderers) the
+// other one's new thread is fed as a process of its own. When its own clone
+// returns it must become one thread of its parent, or the log's end shows a
+// phantom process forever inside the call it was in (a futex wait: a
+// deadlock that never was).
+TEST(State, AThreadSeenBeforeItsCloneReturnsJoinsItsProcess) {
+    History h;
+    h << "100 execve(\"/usr/bin/app\", [\"app\"], 0x7ffd /* 1 var */) = 0";
+    h << "200 execve(\"/usr/bin/app\", [\"app\"], 0x7ffd /* 1 var */) = 0";
+    const std::string thread_flags =
+        "clone3({flags=CLONE_VM|CLONE_FS|CLONE_FILES|CLONE_SIGHAND|CLONE_THREAD, "
+        "exit_signal=0, stack=0x7f00, stack_size=0x7ff3c0}, 88 <unfinished ...>";
+    h << "100 " + thread_flags;
+    h << "200 " + thread_flags;
+    h << "201 openat(AT_FDCWD, \"/etc/hosts\", O_RDONLY|O_CLOEXEC) = 7";
+    h << "201 futex(0x55aff5692f40, FUTEX_WAIT_PRIVATE, 0, NULL <unfinished ...>";
+    h << "100 <... clone3 resumed>) = 101";
+    h << "200 <... clone3 resumed>) = 201";
+    ASSERT_NE(h.state().process(200), nullptr);
+    EXPECT_EQ(h.state().process(201), nullptr) << "the thread is still taken for a process";
+    const ThreadState* t = h.state().thread(201);
+    ASSERT_NE(t, nullptr);
+    EXPECT_EQ(t->pid, 200);
+    EXPECT_TRUE(t->in_call);
+    EXPECT_STREQ(t->call.data(), "futex");
+    const FdState* fd = h.state().fd(200, 7);
+    ASSERT_NE(fd, nullptr) << "what the thread opened is in its process's table";
+    EXPECT_EQ(fd->path, "/etc/hosts");
+    h << "201 <... futex resumed>) = 0";
+    h << "201 +++ exited with 0 +++";
+    EXPECT_EQ(h.state().thread(201), nullptr);
+    for (const Event& sample : h.state().end_of_trace_samples(0)) {
+        EXPECT_NE(sample.tid, 201) << "a thread that exited is still sampled at the log's end";
+    }
+}
+
 TEST(State, AConnectThatSucceedsAtOnceIsConnected) {
     History h;
     h << "100 socket(AF_INET6, SOCK_STREAM, IPPROTO_TCP) = 3"

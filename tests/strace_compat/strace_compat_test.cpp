@@ -103,6 +103,10 @@ std::string normalise(std::string line) {
         {std::regex(R"(htons\(\d+\))"), "htons(PORT)"},
         // Time left in a timed wait depends on the scheduler.
         {std::regex(R"(left \{tv_sec=\d+, tv_nsec=\d+\})"), "left {TIME}"},
+        // A dead child's CPU time (SIGCHLD's si_utime/si_stime, in clock
+        // ticks) is the child's own: a busy machine can add a tick in one
+        // run and not in the other.
+        {std::regex(R"(si_utime=\d+, si_stime=\d+)"), "si_utime=TICKS, si_stime=TICKS"},
         // strace pads results to column 40; joined lines lose that.
         {std::regex(R"(\)\s+= )"), ") = "},
     };

@@ -704,7 +704,10 @@ void StateTracker::apply(const Event& event) {
             thread_cache_ = {};
             ProcessState& p = process_of(event.pid);
             const ExecEvent& exec = *event.exec();
-            p.exe = std::string(exec.path);
+            // A program that re-executes itself through /proc/self/exe (a
+            // browser's zygote) runs the same file again; a log shows only
+            // the link's name, which a live run has already resolved.
+            if (exec.path != "/proc/self/exe" || p.exe.empty()) p.exe = std::string(exec.path);
             p.program = ProgramFacts{};
             p.program.is_static = exec.is_static;
             p.program.glibc = exec.glibc;

@@ -96,6 +96,16 @@ TEST(State, AThreadSeenBeforeItsCloneReturnsJoinsItsProcess) {
     }
 }
 
+// Chromium's zygote re-executes itself with execve("/proc/self/exe"): the
+// program is the one it was, not a file named /proc/self/exe.
+TEST(State, AnExecOfProcSelfExeKeepsTheProgramsPath) {
+    History h;
+    h << "100 execve(\"/usr/lib/chromium/chromium\", [\"chromium\"], 0x7ffd /* 1 var */) = 0";
+    h << "100 execve(\"/proc/self/exe\", [\"chromium\", \"--type=zygote\"], 0x7ffd /* 1 var */) = 0";
+    ASSERT_NE(h.state().process(100), nullptr);
+    EXPECT_EQ(h.state().process(100)->exe, "/usr/lib/chromium/chromium");
+}
+
 TEST(State, AConnectThatSucceedsAtOnceIsConnected) {
     History h;
     h << "100 socket(AF_INET6, SOCK_STREAM, IPPROTO_TCP) = 3"

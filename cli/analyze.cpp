@@ -854,7 +854,7 @@ int analyze_main(int argc, char** argv) {
             // The log ends: processes with no exit line are left as they
             // were last seen. The watch rules judge that final picture
             // (futex-deadlock-suspected: every thread in an unfinished
-            // futex wait), as DESIGN.md asks of a log cut off in a hang.
+            // futex wait), as a log cut off in a hang asks.
             if (engine) {
                 const Nanos end = times_unknown ? 0 : last_time;
                 for (const Event& sample : engine->state().end_of_trace_samples(end)) {

@@ -1,6 +1,6 @@
 /* close-while-blocked, the correct twin: the shutdown path first wakes the
  * blocked worker (writes to the pipe), waits for it to finish (join), and
- * only then closes the fd it was reading (shared/seeds/002: tear down only
+ * only then closes the fd it was reading (docs/rules/double-close.md: tear down only
  * once nobody is using the socket). Must raise nothing. Exit 0. */
 #define _GNU_SOURCE
 #include <pthread.h>

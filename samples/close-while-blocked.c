@@ -1,7 +1,7 @@
 /* close-while-blocked: one thread closes an fd while another thread is
  * asleep in read() on it.
  *
- * Story: shared/seeds/002 (BSD TCP for Kyu): the protocol side freed the
+ * Story: docs/rules/double-close.md (BSD TCP for Kyu): the protocol side freed the
  * socket while the user side was still using it. In user space: a shutdown
  * path close()s a connection's fd while a worker thread is blocked reading it.
  * Linux does not wake that read, and the fd number can be reused under it.

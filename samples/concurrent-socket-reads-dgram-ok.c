@@ -1,10 +1,10 @@
 /* concurrent-socket-reads, a correct program the rule must not flag: a pool
  * of two worker threads receives on one AF_UNIX datagram socket. Each recv()
  * returns one whole datagram, so no message is split between readers: the
- * rule is about stream sockets (DESIGN.md: "the same for reads/receives" of
+ * rule is about stream sockets (the rule: "the same for reads/receives" of
  * "one stream socket").
  *
- * Story: shared/seeds/004 (there a TCP stream; this is the worker-pool shape
+ * Story: docs/rules/concurrent-socket-writes.md (there a TCP stream; this is the worker-pool shape
  * that is fine for datagrams).
  *
  * Both workers are seen (through /proc) asleep in recvfrom() before the main

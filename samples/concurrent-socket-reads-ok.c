@@ -1,6 +1,6 @@
 /* concurrent-socket-reads, the correct twin: the same two reader threads on
  * one stream socket, but reads are serialised by a per-socket mutex
- * (shared/seeds/004: "only one thread calls into the API at a given time").
+ * (docs/rules/concurrent-socket-writes.md: "only one thread calls into the API at a given time").
  *
  * Reader 0 takes the lock and sleeps in read(); reader 1 is started only then
  * and sleeps on the mutex (futex). The main thread writes one message and

@@ -1,7 +1,7 @@
 /* concurrent-socket-reads: two threads inside read() on one stream socket at
  * the same time; which bytes each gets is up to the scheduler.
  *
- * Story: shared/seeds/004 ("WSARecv, WSASend and thread safety"): receives
+ * Story: docs/rules/concurrent-socket-writes.md ("WSARecv, WSASend and thread safety"): receives
  * issued from several threads on one socket at once returned slices of the
  * stream that did not follow each other - corruption, not just reordering.
  *

@@ -1,10 +1,10 @@
 /* concurrent-socket-writes, a correct program the rule must not flag: two
  * threads send on one AF_UNIX datagram socket at the same time. Each
  * datagram is delivered whole, so nothing can interleave: the rule is about
- * stream sockets (DESIGN.md: "overlap ... on one stream socket"). Think of
+ * stream sockets (the rule: "overlap ... on one stream socket"). Think of
  * several threads logging to /dev/log or a journald socket.
  *
- * Story: shared/seeds/004 (the hazard there is a TCP byte stream; this is the
+ * Story: docs/rules/concurrent-socket-writes.md (the hazard there is a TCP byte stream; this is the
  * shape that only looks like it).
  *
  * The overlap is certain, as in concurrent-socket-writes.c: the sending end

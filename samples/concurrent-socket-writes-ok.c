@@ -1,6 +1,6 @@
 /* concurrent-socket-writes, the correct twin: the same two writers on one TCP
  * socket, but one at a time under a per-socket mutex - the fix in
- * shared/seeds/004 ("simply using a single lock per socket").
+ * docs/rules/concurrent-socket-writes.md ("simply using a single lock per socket").
  *
  * Same choreography as the buggy sample: A takes the lock and sleeps inside a
  * 4 MiB write(); B is started only then and sleeps on the mutex (futex); the

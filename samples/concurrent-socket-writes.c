@@ -1,7 +1,7 @@
 /* concurrent-socket-writes: two threads inside write() on one TCP socket at
  * the same time.
  *
- * Story: shared/seeds/004 (an I/O completion port server framework): once the
+ * Story: docs/rules/concurrent-socket-writes.md (an I/O completion port server framework): once the
  * write sequencing was removed, "multi-buffer writes" from several threads
  * interleaved on one connection and corrupted the TCP stream.
  *

@@ -5,7 +5,7 @@
  * /etc/ld.so.cache and libc.so.6 on fd 3 before main()), so the sweep's
  * close(3) = -1 EBADF follows a successful close(3) in the same process.
  *
- * Story: shared/seeds/002 (the real pattern is a second close by a second
+ * Story: docs/rules/double-close.md (the real pattern is a second close by a second
  * owner; this is a blind sweep before any fd is in use). Exit 0. */
 #include <errno.h>
 #include <stdio.h>

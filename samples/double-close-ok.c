@@ -1,5 +1,5 @@
 /* double-close, the correct twin: the peer hangs up first, the protocol side
- * notices, and exactly one owner closes the fd (the fix in shared/seeds/002:
+ * notices, and exactly one owner closes the fd (the fix in docs/rules/double-close.md:
  * soclose() checks so->so_pcb and does not free twice). The fd number is then
  * reused by a new socket, which is closed once too. Must raise nothing.
  * Exit 0. */

@@ -1,6 +1,6 @@
 /* double-close: close(fd) twice; the second close fails with EBADF.
  *
- * Story: shared/seeds/002 (BSD TCP for Kyu): when the peer's FIN arrived
+ * Story: docs/rules/double-close.md (BSD TCP for Kyu): when the peer's FIN arrived
  * before the local close, tcp_input() freed the socket and then soclose()
  * called sofree() a second time - the socket went back on the free list while
  * still in use. In user space the same shape is a second close() of an fd: if

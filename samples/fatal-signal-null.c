@@ -2,7 +2,7 @@
  * pointer faults at a small address (si_addr < 4096), which the rule names as
  * a NULL dereference.
  *
- * Story: shared/seeds/003 (a statically linked Go program with cgo): NSS code
+ * Story: docs/rules/static-glibc-nss.md (a statically linked Go program with cgo): NSS code
  * in a static glibc binary running on a second thread reads thread-local
  * state that was never set up, and getpwuid_r crashes with SIGSEGV on a
  * pointer that should not be NULL. Exit status 139 (128 + SIGSEGV). */

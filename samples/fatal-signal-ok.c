@@ -1,6 +1,6 @@
 /* fatal-signal, the correct twin: the same failed check, handled without
  * crashing - it reports the error and exits 1, as a release build that
- * treats "connected at once" as a normal outcome would (shared/seeds/000).
+ * treats "connected at once" as a normal outcome would (docs/rules/nonblocking-connect-immediate.md).
  * Before that it delivers itself signals that are not crashes (SIGUSR1 to a
  * handler, SIGCHLD from a child) so that only crash signals count.
  * Must raise nothing. Exit 1. */

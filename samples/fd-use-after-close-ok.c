@@ -1,5 +1,5 @@
 /* fd-use-after-close, the correct twin: the connection's fd is reset to -1 on
- * close and every later use checks it (shared/seeds/002: the fix is to know
+ * close and every later use checks it (docs/rules/double-close.md: the fix is to know
  * that the socket is gone before touching it). Must raise nothing. Exit 0. */
 #include <stdio.h>
 #include <unistd.h>

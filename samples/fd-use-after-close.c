@@ -1,6 +1,6 @@
 /* fd-use-after-close: write() to an fd after it was closed fails with EBADF.
  *
- * Story: shared/seeds/002 (BSD TCP for Kyu): a socket went back on the free
+ * Story: docs/rules/double-close.md (BSD TCP for Kyu): a socket went back on the free
  * list while code still used it. The user-space twin keeps a stale fd number
  * after close() and writes to it; once the number is reused, the write goes
  * to someone else's file or socket. Exit 0. */

@@ -3,7 +3,7 @@
  * Thread A takes lock_a then wants lock_b; thread B takes lock_b then wants
  * lock_a; a barrier makes sure each holds its first lock before asking for
  * the second. main waits in pthread_join. Every thread now sits in a futex
- * wait with no timeout (shared/seeds/004: "lock inversions").
+ * wait with no timeout (docs/rules/concurrent-socket-writes.md: "lock inversions").
  *
  * The sample ends itself: alarm(4) kills it with SIGALRM (exit status 142),
  * so run it with --hang-after 1s:

@@ -1,5 +1,5 @@
 /* io-uring-hung-task: a process that owns an SQPOLL io_uring (as libuv does
- * for `npm ci`, shared/seeds/001) then sits in D state: here a vfork parent
+ * for `npm ci`, docs/rules/io-uring-hung-task.md) then sits in D state: here a vfork parent
  * whose child takes 3 s. The ring's kernel thread, iou-sqp-PID, lives in the
  * process's thread group; the finding names it.
  *     sctrace --hang-after 1s -- samples/io-uring-hung-task

@@ -4,7 +4,7 @@
  * which shares the socket, finishes the dance with the second connect(),
  * which returns 0 - in a process that never called connect() on it before.
  *
- * Story: shared/seeds/000 (the real pattern is WSL1's connect() = 0 on a
+ * Story: docs/rules/nonblocking-connect-immediate.md (the real pattern is WSL1's connect() = 0 on a
  * socket's first call). Here 0 is the documented end of a connect already
  * under way on the same socket: the child's descriptor is the parent's, and
  * so is its EINPROGRESS. A rule that counted connects per process would warn

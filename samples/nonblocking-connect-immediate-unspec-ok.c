@@ -2,9 +2,9 @@
  * connect() with sa_family=AF_UNSPEC on a nonblocking TCP socket returns 0 at
  * once, but it is no connection attempt at all - it dissolves the socket's
  * association (tcp_disconnect). The rule is about connect()s to an
- * AF_INET/AF_INET6 peer (DESIGN.md).
+ * AF_INET/AF_INET6 peer.
  *
- * Story: shared/seeds/000 (the real pattern is connect(AF_INET) = 0 on
+ * Story: docs/rules/nonblocking-connect-immediate.md (the real pattern is connect(AF_INET) = 0 on
  * WSL1). Here the socket first makes a proper nonblocking connection
  * (EINPROGRESS, poll, SO_ERROR) to a listener of its own, then drops it with
  * AF_UNSPEC, as a client that resets a connection does. Exit 0. */

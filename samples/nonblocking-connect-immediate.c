@@ -1,7 +1,7 @@
 /* nonblocking-connect-immediate: a nonblocking TCP connect() that returns 0
  * on its first call, though the program never asked for TCP Fast Open.
  *
- * Story: shared/seeds/000 (PhantomJS 2.1.1 on WSL1). WSL1 made a nonblocking
+ * Story: docs/rules/nonblocking-connect-immediate.md (PhantomJS 2.1.1 on WSL1). WSL1 made a nonblocking
  * connect() to 127.0.0.1:8080 return 0 instead of EINPROGRESS; Qt took its
  * rarely used "connected at once" path and WebKit's WebSocket code hit
  * ASSERT(handle == m_handle) -> WTFCrash.

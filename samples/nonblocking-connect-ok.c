@@ -1,5 +1,5 @@
 /* The correct nonblocking connect dance, as PhantomJS's Qt does it on a sane
- * kernel (shared/seeds/000): socket(O_NONBLOCK), connect() -> EINPROGRESS,
+ * kernel (docs/rules/nonblocking-connect-immediate.md): socket(O_NONBLOCK), connect() -> EINPROGRESS,
  * pselect6() until writable, getsockopt(SO_ERROR) == 0, then write.
  *
  * It is the silent twin of the nonblocking-connect-immediate rule: a tracer

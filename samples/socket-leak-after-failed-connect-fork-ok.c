@@ -4,7 +4,7 @@
  * its failed socket before exiting. The helper inherited a copy of the fd
  * and never called connect() itself; its exit is not the leak.
  *
- * Story: shared/seeds/004 (the leak there: failed outbound connections that
+ * Story: docs/rules/concurrent-socket-writes.md (the leak there: failed outbound connections that
  * are never closed; this client does close it). Exit 0. */
 #include <arpa/inet.h>
 #include <errno.h>

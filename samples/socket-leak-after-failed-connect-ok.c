@@ -1,7 +1,7 @@
 /* socket-leak-after-failed-connect, the correct twin: the same refused
  * connect(), and the error path closes the socket before the process exits.
  *
- * Story: shared/seeds/004 (the framework's fix: connections that fail to be
+ * Story: docs/rules/concurrent-socket-writes.md (the framework's fix: connections that fail to be
  * established are closed). Also retries once with a fresh socket, as a
  * client would, and closes that one too. Must raise nothing. Exit 0. */
 #include <arpa/inet.h>

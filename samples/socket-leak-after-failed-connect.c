@@ -1,7 +1,7 @@
 /* socket-leak-after-failed-connect: connect() fails (ECONNREFUSED) and the
  * socket is never closed; the process exits with it still open.
  *
- * Story: shared/seeds/004 (an I/O completion port server framework's release
+ * Story: docs/rules/concurrent-socket-writes.md (an I/O completion port server framework's release
  * notes): "The bug prevents connections which fail to be established from
  * closing and causes a socket leak" - one descriptor per failed outbound
  * connection, for the life of a long-running server.

@@ -3,7 +3,7 @@
  * and dlopen()s an NSS module (libnss_compat.so.2), a shared object built for
  * the dynamic glibc, which brings a second libc into the static process.
  *
- * Story: shared/seeds/003 (golang/go#13470, glibc bug 19341): a static Go
+ * Story: docs/rules/static-glibc-nss.md (golang/go#13470, glibc bug 19341): a static Go
  * binary built with cgo called getpwuid_r through os/user.Current(). The
  * first call loaded libnss_compat on one thread; when another thread later
  * ran in the module, __ctype_b_loc() returned garbage (the module's libc had

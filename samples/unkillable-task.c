@@ -6,7 +6,7 @@
  * sleep (fs/fuse/dev.c, request_wait_answer: "Either request is already in
  * userspace, or it was forced. Wait it out."), so the process stays alive in
  * D state with SIGKILL pending - as npm's did on a stuck io_uring
- * (shared/seeds/001). After 8 s the sample kills its server, which aborts the
+ * (docs/rules/io-uring-hung-task.md). After 8 s the sample kills its server, which aborts the
  * connection and lets the victim die; exit status 0.
  *
  * Needs CAP_SYS_ADMIN (a private mount namespace and a fuse mount); exits 77

@@ -7,8 +7,8 @@
 // sees a live connect. Values the tree cannot type (flag expressions, htons(),
 // comments) become Text nodes holding strace's own spelling.
 //
-// What real logs throw at a parser, and where it is handled (see
-// shared/DESIGN.md): pid prefixes "[pid N]", "N ", "[pid N<comm>]"; -t/-tt/
+// What real logs throw at a parser, and where it is handled:
+// pid prefixes "[pid N]", "N ", "[pid N<comm>]"; -t/-tt/
 // -ttt/-r times; -n syscall numbers; -i instruction pointers; results padded
 // to column 40; ')' and ',' inside strings, structs and -y decorations like
 // 3<TCP:[1.2.3.4:5->6.7.8.9:80]>; "(deleted)" after a decoration;

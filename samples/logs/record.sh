@@ -15,7 +15,7 @@
 #   k        strace -f -k -o, gzipped        (stack frame lines; fatal-signal-null only)
 #
 # Kept from the story, not re-recorded here:
-#   nonblocking-connect-immediate.wsl1.log: the WSL1 lines of shared/seeds/000,
+#   nonblocking-connect-immediate.wsl1.log: the WSL1 lines of docs/rules/nonblocking-connect-immediate.md,
 #   as its author's strace printed them (no -f, PF_INET): connect() = 0 on a
 #   nonblocking socket with no Fast Open asked for. The story's log goes on to
 #   the assertion and the SIGSEGV; the excerpt stops before them, so that it

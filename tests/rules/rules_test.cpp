@@ -9,7 +9,7 @@
 //     nothing at warning or above, live or post-mortem. Real programs are
 //     tests/corpus's.
 // Also: analyze of sctrace's own -o event stream (jsonl, strace) gives the
-// live run's rule ids; the pack ships every id with DESIGN.md's severity; and
+// live run's rule ids; the pack ships every id with its documented severity; and
 // --fail-on for both `run` and `analyze`.
 //
 // Nothing here asserts a duration: every run has a generous deadline, and a
@@ -277,7 +277,7 @@ struct SampleCase {
     std::string info_rule;  // a twin: an info finding it must raise (handled-fault)
 };
 
-// The DESIGN.md rule table: id -> severity.
+// The rule table users rely on: id -> severity.
 const std::map<std::string, std::string> kSeverity = {
     {"nonblocking-connect-immediate", "warning"},
     {"connect-result-unchecked", "warning"},
@@ -337,7 +337,7 @@ const std::vector<SampleCase>& rule_cases() {
                 if (x.sample == sample) x.logs.push_back(log);
         };
         add_log("fatal-signal-null", "fatal-signal-null.k.log.gz");  // -k frames, gzipped
-        // The story's own WSL1 lines (shared/seeds/000): strace without -f,
+        // The story's own WSL1 lines (docs/rules/nonblocking-connect-immediate.md): strace without -f,
         // PF_INET, connect() = 0 with no Fast Open asked for.
         add_log("nonblocking-connect-immediate", "nonblocking-connect-immediate.wsl1.log");
         // A real log in which the new thread's lines precede the parent's
@@ -820,7 +820,7 @@ TEST(SavedLogs, EveryFileIsChecked) {
 }
 
 // ---------------------------------------------------------------------------
-// The pack itself: every id this file tests is shipped, with DESIGN.md's severity.
+// The pack itself: every id this file tests is shipped, with its documented severity.
 
 TEST(RulePack, ShipsEveryTestedRuleWithItsDocumentedSeverity) {
     const fs::path dir = fs::temp_directory_path() / ("sctrace-rules-list-" + std::to_string(getpid()));

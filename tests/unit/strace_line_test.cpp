@@ -1,4 +1,4 @@
-// strace's line grammar, on the shapes real logs contain (shared/DESIGN.md).
+// strace's line grammar, on the shapes real logs contain .
 #include "decoders/strace/strace_line.h"
 
 #include <gtest/gtest.h>

@@ -37,46 +37,56 @@ constexpr FieldInfo kFields[] = {
     {"proc.exe", FieldId::ProcExe, FieldType::String, "the executable's path"},
     {"proc.name", FieldId::ProcName, FieldType::String, "the executable's file name"},
     {"proc.has_io_uring", FieldId::ProcHasIoUring, FieldType::Bool,
-     "the process has set up an io_uring instance"},
+     "the process has set up an io_uring instance", FieldScope::Process},
     {"thread.tid", FieldId::ThreadTid, FieldType::Int, "the thread id"},
     {"thread.blocked_in", FieldId::ThreadBlockedIn, FieldType::String,
      "the syscall the thread is inside, empty when it is not in one"},
     {"fd.num", FieldId::FdNum, FieldType::Int, "the descriptor the syscall works on"},
     {"fd.type", FieldId::FdType, FieldType::String,
-     "file, socket, pipe, eventfd, epoll, io_uring or unknown"},
-    {"fd.family", FieldId::FdFamily, FieldType::String, "AF_INET, AF_INET6, AF_UNIX, AF_NETLINK"},
-    {"fd.l4proto", FieldId::FdL4proto, FieldType::String, "tcp, udp or unix (sockets)"},
-    {"fd.nonblocking", FieldId::FdNonblocking, FieldType::Bool, "O_NONBLOCK is set"},
+     "file, socket, pipe, eventfd, epoll, io_uring or unknown", FieldScope::Process},
+    {"fd.family", FieldId::FdFamily, FieldType::String, "AF_INET, AF_INET6, AF_UNIX, AF_NETLINK",
+     FieldScope::Process},
+    {"fd.l4proto", FieldId::FdL4proto, FieldType::String, "tcp, udp or unix (sockets)",
+     FieldScope::Process},
+    {"fd.nonblocking", FieldId::FdNonblocking, FieldType::Bool, "O_NONBLOCK is set",
+     FieldScope::Process},
     {"fd.state", FieldId::FdState, FieldType::String,
      "a socket's connect state: none, connecting (EINPROGRESS), connected (connect() returned "
      "0 or EISCONN, or after EINPROGRESS: SO_ERROR read 0 after a wait, or data moved), "
-     "failed (connect() or SO_ERROR reported an error), listening, accepted"},
+     "failed (connect() or SO_ERROR reported an error), listening, accepted",
+     FieldScope::Process},
     {"fd.connect_waited", FieldId::FdConnectWaited, FieldType::Bool,
      "since connect() returned EINPROGRESS, the process waited (poll/select/epoll) or read "
-     "SO_ERROR"},
+     "SO_ERROR",
+     FieldScope::Process},
     {"fd.einprogress", FieldId::FdEinprogress, FieldType::Bool,
-     "a connect() on this fd returned EINPROGRESS before"},
+     "a connect() on this fd returned EINPROGRESS before", FieldScope::Process},
     {"fd.connect_calls", FieldId::FdConnectCalls, FieldType::Int,
-     "connect() calls made on this fd before this event"},
+     "connect() calls made on this fd before this event", FieldScope::Process},
     {"fd.name", FieldId::FdName, FieldType::String,
      "a file's path, a socket's peer (127.0.0.1:8080, [::1]:8080, a unix path; at a connect "
-     "the address it names, before the state has learned it) (for a closed fd: what it was)"},
-    {"fd.open", FieldId::FdOpen, FieldType::Bool, "the fd number is open (before this event)"},
+     "the address it names, before the state has learned it) (for a closed fd: what it was)",
+     FieldScope::Process},
+    {"fd.open", FieldId::FdOpen, FieldType::Bool, "the fd number is open (before this event)",
+     FieldScope::Process},
     {"fd.closed", FieldId::FdClosed, FieldType::Bool,
-     "the fd number was closed and has not been reused since"},
+     "the fd number was closed and has not been reused since", FieldScope::Process},
     {"fd.stream", FieldId::FdStream, FieldType::Bool,
-     "a stream socket (SOCK_STREAM): bytes, no message boundaries"},
+     "a stream socket (SOCK_STREAM): bytes, no message boundaries", FieldScope::Process},
     {"evt.addr.family", FieldId::EvtAddrFamily, FieldType::String,
      "the address family of the call's sockaddr argument (connect, bind, sendto)"},
     {"fd.others_blocked", FieldId::FdOthersBlocked, FieldType::Int,
      "other threads of the process now inside any call on this open file (close included; "
-     "fd.others_in[LIST] counts only the calls a list names)"},
+     "fd.others_in[LIST] counts only the calls a list names)",
+     FieldScope::OtherThreads},
     {"fd.concurrent_writers", FieldId::FdConcurrentWriters, FieldType::Int,
-     "other threads now inside write/writev/send/sendto/sendmsg on this open file"},
+     "other threads now inside write/writev/send/sendto/sendmsg on this open file",
+     FieldScope::OtherThreads},
     {"fd.concurrent_readers", FieldId::FdConcurrentReaders, FieldType::Int,
-     "other threads now inside read/readv/recv/recvfrom/recvmsg on this open file"},
+     "other threads now inside read/readv/recv/recvfrom/recvmsg on this open file",
+     FieldScope::OtherThreads},
     {"proc.failed_sockets", FieldId::ProcFailedSockets, FieldType::Int,
-     "open sockets of the process whose connect() failed"},
+     "open sockets of the process whose connect() failed", FieldScope::Process},
     {"evt.path", FieldId::EvtPath, FieldType::String,
      "the path a call names (open, openat, creat, execve)"},
     {"signal.name", FieldId::SignalName, FieldType::String,
@@ -101,9 +111,10 @@ constexpr FieldInfo kFields[] = {
      "it opened libc.so.6 or a libnss_* module; absent when unknown"},
     {"proc.nss_opens", FieldId::ProcNssOpens, FieldType::Int,
      "successful opens of /etc/nsswitch.conf or libnss_* modules since the exec, before this "
-     "event"},
+     "event",
+     FieldScope::Process},
     {"proc.nss_modules", FieldId::ProcNssModules, FieldType::Int,
-     "successful opens of libnss_* modules since the exec, before this event"},
+     "successful opens of libnss_* modules since the exec, before this event", FieldScope::Process},
     {"thread.main", FieldId::ThreadMain, FieldType::Bool,
      "the thread is its process's first thread (tid = pid)"},
     {"thread.role", FieldId::ThreadRole, FieldType::String,
@@ -121,29 +132,34 @@ constexpr FieldInfo kFields[] = {
     {"thread.sigkill_pending", FieldId::ThreadSigkillPending, FieldType::Bool,
      "a SIGKILL was sent and the thread has not acted on it (it cannot leave the kernel)"},
     {"proc.threads", FieldId::ProcThreads, FieldType::Int,
-     "the process's live threads (io_uring workers not counted)"},
+     "the process's live threads (io_uring workers not counted)", FieldScope::Process},
     {"proc.all_threads_in", FieldId::ProcAllThreadsIn, FieldType::String,
      "the syscall every live thread of the process was last seen blocked in (futex), empty "
-     "when one runs or they differ; a strace log's end counts the calls left unfinished"},
+     "when one runs or they differ; a strace log's end counts the calls left unfinished",
+     FieldScope::Process},
     {"proc.untimed_waits", FieldId::ProcUntimedWaits, FieldType::Bool,
      "every futex wait the process's threads sit in has no timeout (a lock, a join), so none "
-     "of them wakes up by itself"},
+     "of them wakes up by itself",
+     FieldScope::Process},
     {"proc.futex_waits", FieldId::ProcFutexWaits, FieldType::String,
-     "for outputs: which thread waits on which futex word"},
+     "for outputs: which thread waits on which futex word", FieldScope::Process},
     {"proc.io_workers", FieldId::ProcIoWorkers, FieldType::String,
      "for outputs: the process's io_uring kernel threads as the watchdog saw them "
-     "(iou-sqp-4711 (tid 4712, state S)), 'none seen' when there are none"},
+     "(iou-sqp-4711 (tid 4712, state S)), 'none seen' when there are none",
+     FieldScope::Process},
     {"thread.state_for", FieldId::ThreadStateFor, FieldType::Int,
      "nanoseconds the watchdog's samples have shown the thread in this state, call and wchan "
      "(0 on the sample that changed them)"},
     {"fd.fastopen", FieldId::FdFastopen, FieldType::Bool,
      "the program asked for TCP Fast Open on this socket (setsockopt TCP_FASTOPEN_CONNECT = 1 "
      "before this event, or a sendto/sendmsg with MSG_FASTOPEN), so connect() may return 0 at "
-     "once by design"},
+     "once by design",
+     FieldScope::Process},
     {"fd.others_in", FieldId::FdOthersIn, FieldType::Int,
      "fd.others_in[LIST]: other threads of the process now inside a call the list names "
      "(fd.others_in[blocking_fd_calls]) on this same open file; a call on an earlier file "
-     "that had the number does not count"},
+     "that had the number does not count",
+     FieldScope::OtherThreads},
     {"signal.disposition", FieldId::SignalDisposition, FieldType::String,
      "what the delivery does, from the process's rt_sigaction calls and execs: default (the "
      "signal's default action; a fault the kernel forces because it was ignored counts), "
@@ -463,8 +479,7 @@ FieldValue signal_field(FieldId id, EvalContext& ctx) {
         case FieldId::SignalDisposition:
         case FieldId::SignalHandler: {
             if (v->killed) {
-                return id == FieldId::SignalDisposition ? str("default")
-                                                        : absent(FieldType::Int);
+                return id == FieldId::SignalDisposition ? str("default") : absent(FieldType::Int);
             }
             const ProcessState* p = ctx.state.process(ctx.event.pid);
             const Verdict verdict = p ? p->signal_verdict(*sig) : Verdict::Unknown;

@@ -94,11 +94,22 @@ enum class FieldId : std::uint8_t {
     ExitProcess,        // the exit event ends the whole process
 };
 
+// Whose doing a field's value is, which decides what a source must vouch
+// for before a rule reading it can be judged (rules::demands_of): an untimed
+// -ff set cannot order one thread's events against another's, and a log
+// without -T cannot say whether two calls overlapped.
+enum class FieldScope : std::uint8_t {
+    Event,         // the event's own, its thread's, or fixed at exec
+    Process,       // state other threads of the process change (its fd table, its counters)
+    OtherThreads,  // whether other threads' calls are in progress now
+};
+
 struct FieldInfo {
     std::string_view name;
     FieldId id;
     FieldType type;
     std::string_view description;
+    FieldScope scope = FieldScope::Event;
 };
 
 // A field written with a list's name in brackets (fd.others_in[blocking_fd_calls]):

@@ -658,10 +658,10 @@ void RuleSet::compile_all() {
             if (segment.list_name.empty()) continue;
             const auto list = lists_.find(segment.list_name);
             if (list == lists_.end()) {
-                errors_.push_back({rule->where,
-                                   "rule '" + rule->id + "', output: unknown list '" +
-                                       segment.list_name + "'",
-                                   "", "define it with '- list: " + segment.list_name + "'"});
+                errors_.push_back(
+                    {rule->where,
+                     "rule '" + rule->id + "', output: unknown list '" + segment.list_name + "'",
+                     "", "define it with '- list: " + segment.list_name + "'"});
                 ok = false;
                 break;
             }
@@ -745,53 +745,6 @@ std::string Rule::timing_text() const {
     return "";
 }
 
-namespace {
-
-// Fields whose value other threads of the process change: fd state (the fd
-// table is the process's) and the process-wide counters. The event's own
-// fields, the thread's, and the process facts fixed at exec are not.
-bool shared_between_threads(FieldId field) {
-    switch (field) {
-        case FieldId::FdType:
-        case FieldId::FdFamily:
-        case FieldId::FdL4proto:
-        case FieldId::FdNonblocking:
-        case FieldId::FdState:
-        case FieldId::FdConnectWaited:
-        case FieldId::FdEinprogress:
-        case FieldId::FdConnectCalls:
-        case FieldId::FdName:
-        case FieldId::FdOpen:
-        case FieldId::FdClosed:
-        case FieldId::FdStream:
-        case FieldId::FdOthersBlocked:
-        case FieldId::FdConcurrentWriters:
-        case FieldId::FdConcurrentReaders:
-        case FieldId::FdOthersIn:
-        case FieldId::FdFastopen:
-        case FieldId::ProcHasIoUring:
-        case FieldId::ProcFailedSockets:
-        case FieldId::ProcNssOpens:
-        case FieldId::ProcNssModules:
-        case FieldId::ProcThreads:
-        case FieldId::ProcAllThreadsIn:
-        case FieldId::ProcUntimedWaits:
-        case FieldId::ProcFutexWaits:
-        case FieldId::ProcIoWorkers:
-            return true;
-        default:
-            return false;
-    }
-}
-
-// Fields that say whether other threads' calls were in progress.
-bool reads_overlap(FieldId field) {
-    return field == FieldId::FdOthersBlocked || field == FieldId::FdConcurrentWriters ||
-           field == FieldId::FdConcurrentReaders || field == FieldId::FdOthersIn;
-}
-
-}  // namespace
-
 RuleDemands demands_of(const Rule& rule) {
     RuleDemands d;
     switch (rule.kind) {
@@ -808,8 +761,9 @@ RuleDemands demands_of(const Rule& rule) {
     }
     for (const Condition* c : rule.conditions()) {
         for (const FieldId f : c->fields()) {
-            d.thread_order = d.thread_order || shared_between_threads(f);
-            d.overlap = d.overlap || reads_overlap(f);
+            const FieldScope scope = all_fields()[static_cast<std::size_t>(f)].scope;
+            d.thread_order = d.thread_order || scope != FieldScope::Event;
+            d.overlap = d.overlap || scope == FieldScope::OtherThreads;
         }
     }
     // Memory across events, keyed by something wider than a thread, joins
@@ -875,7 +829,7 @@ std::string render_output(const OutputTemplate& output, EvalContext& ctx) {
         if (!v.present) {
             out += "<NA>";
         } else if (v.type == FieldType::Int && (*segment.field == FieldId::SignalAddr ||
-                                                 *segment.field == FieldId::SignalHandler)) {
+                                                *segment.field == FieldId::SignalHandler)) {
             char hex[24];
             std::snprintf(hex, sizeof hex, "%#llx", static_cast<unsigned long long>(v.i));
             out += hex;

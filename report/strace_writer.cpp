@@ -74,6 +74,8 @@ void StraceWriter::result(const SyscallEvent& call, std::size_t line_start) {
     }
     if (tree && tree->ret_format == RetFormat::Hex && call.ret != 0) {  // %#x prints 0 as 0
         fmt::format_to(it, " = {:#x}", static_cast<std::uint64_t>(call.ret));
+    } else if (tree && tree->ret_format == RetFormat::Unsigned) {
+        fmt::format_to(it, " = {}", static_cast<std::uint64_t>(call.ret));
     } else {
         fmt::format_to(it, " = {}", call.ret);
     }

@@ -579,7 +579,15 @@ bool parse_result(Cursor& c, ParsedLine& out, ArgTree& args, std::string* error)
             args.ret_format = RetFormat::Hex;  // printed back the way it was read
         } else {
             c.digits();
-            if (!to_number(c.s.substr(start, c.i - start), out.ret)) {
+            const std::string_view digits = c.s.substr(start, c.i - start);
+            std::uint64_t above_int64 = 0;
+            const bool is_signed = to_number(digits, out.ret);
+            if (!is_signed && !digits.starts_with('-') && to_number(digits, above_int64, 10)) {
+                // strace prints some results as unsigned (rt_sigreturn gives back
+                // whatever the interrupted code had in rax).
+                out.ret = static_cast<std::int64_t>(above_int64);
+                args.ret_format = RetFormat::Unsigned;
+            } else if (!is_signed) {
                 *error =
                     "expected a number or '?' after '=' at column " + std::to_string(start + 1);
                 return false;

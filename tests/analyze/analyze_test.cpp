@@ -98,7 +98,9 @@ TEST_F(Analyze, BadLinesAreReportedWithFileAndLineAndCounted) {
 }
 
 TEST_F(Analyze, StdinGzipAndFfSetsAreRead) {
-    write("t.log", "100 close(3) = 0\n100 +++ exited with 0 +++\n");
+    write("t.log",
+          "100 close(3) = 0\n100 rt_sigreturn({mask=[]}) = 14184149890077264647\n"
+          "100 +++ exited with 0 +++\n");
     Result r = sh("cat " + path("t.log") + " | " + SCTRACE_BIN + " analyze - -o " + path("a.txt") +
                   " --format strace");
     EXPECT_EQ(r.status, 0) << r.err;
@@ -114,6 +116,7 @@ TEST_F(Analyze, StdinGzipAndFfSetsAreRead) {
     const Result a = sh("cat " + path("a.txt")), b = sh("cat " + path("b.txt")),
                  c = sh("cat " + path("c.txt"));
     EXPECT_NE(a.out.find("100   close(3)"), std::string::npos) << a.out;
+    EXPECT_NE(a.out.find(" = 14184149890077264647\n"), std::string::npos) << a.out;
     EXPECT_EQ(a.out, b.out);
     EXPECT_NE(c.out.find("201   close(3)"), std::string::npos) << c.out;
     EXPECT_NE(c.out.find("202   close(4)"), std::string::npos) << c.out;

@@ -846,6 +846,11 @@ TEST_P(Traced, OwnSeccompRetTraceFailsWithEnosysAsUntraced) {
         "child exited 3\n";
     for (const std::string trace_set : {"", "getppid"}) {
         SCOPED_TRACE("trace set '" + trace_set + "'");
+        if (tracer().is_strace && mode_ == Mode::kSeccomp && !trace_set.empty()) {
+            // strace 6.1 --seccomp-bpf answers the program's own stops itself:
+            // getuid returns 0 there, the very bug this test keeps out of sctrace.
+            continue;
+        }
         Comparison c;
         ASSERT_NO_FATAL_FAILURE(compare({.label = "own seccomp filter, trace " + trace_set,
                                          .argv = {tracee("own_seccomp")},
@@ -857,9 +862,11 @@ TEST_P(Traced, OwnSeccompRetTraceFailsWithEnosysAsUntraced) {
             EXPECT_EQ(c.log.count_syscall("syscall_entry", "getuid"), 0u);
             continue;
         }
-        // Every call shown: getuid once per process, entry and exit, and the
-        // exit says what the program saw.
-        EXPECT_EQ(c.log.count_syscall("syscall_entry", "getuid"), 2u);
+        // Every call shown once: getuid once per process, as one finished
+        // call (no second entry, no unfinished one), whose result is what
+        // the program saw.
+        // (strace's log, read back, gives every finished line an entry too.)
+        EXPECT_EQ(c.log.count_syscall("syscall_entry", "getuid"), c.log.jsonl ? 0u : 2u);
         ASSERT_EQ(c.log.count_syscall("syscall_exit", "getuid"), 2u);
         if (!c.log.jsonl) continue;
         for (const Event* e : c.log.of_type("syscall_exit")) {

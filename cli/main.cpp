@@ -22,6 +22,7 @@
 #include "base/duration.h"
 #include "base/unique_fd.h"
 #include "cli/analyze.h"
+#include "cli/attach_targets.h"
 #include "cli/report_options.h"
 #include "cli/rule_pipeline.h"
 #include "cli/rules_command.h"
@@ -42,7 +43,8 @@ struct RunOptions {
     std::string format = "text";                 // --format
     std::size_t string_limit = 32;               // -s
     bool no_seccomp = false;
-    std::vector<pid_t> attach_pids;  // -p
+    std::vector<std::string> attach_values;  // -p, as typed (cli/attach_targets.h)
+    std::vector<pid_t> attach_pids;          // the processes they name
     std::vector<std::string> command;
     RuleOptions rules;
     ReportPaths reports;                   // --sarif, --junit, --trace-json
@@ -230,11 +232,10 @@ int main_with_exceptions(int argc, char** argv) {
         ->capture_default_str();
     app.add_flag("--no-seccomp", options.no_seccomp,
                  "Stop at every syscall instead of using the seccomp prefilter");
-    app.add_option("-p,--attach", options.attach_pids,
+    app.add_option("-p,--attach", options.attach_values,
                    "Attach to every thread of process PID (repeatable)")
         ->type_name("PID")
-        ->allow_extra_args(false)
-        ->check(CLI::PositiveNumber);
+        ->allow_extra_args(false);
     app.add_option("-r,--rules", options.rules.paths,
                    "Rule file or folder (repeatable; default: the bundled pack)")
         ->type_name("PATH")
@@ -277,6 +278,11 @@ int main_with_exceptions(int argc, char** argv) {
     options.command = app.remaining();
     if (!options.command.empty() && options.command.front() == "--") {
         options.command.erase(options.command.begin());
+    }
+    if (auto pids = attach_targets(options.attach_values, stderr)) {
+        options.attach_pids = std::move(*pids);
+    } else {
+        return kStartFailure;
     }
     if (options.command.empty() && options.attach_pids.empty()) {
         std::fprintf(stderr, "sctrace: give a command to run (sctrace -- CMD) or -p PID\n%s",

@@ -51,7 +51,7 @@ SeccompProgram SeccompProgram::build(const SyscallSet& traced) {
         if (nr == __NR_SCMP_ERROR) continue;  // unknown to this libseccomp: cannot filter it
         // A name missing on one ABI (e.g. no socketcall on x86_64) is fine:
         // libseccomp skips what an architecture lacks with -EDOM / -EINVAL.
-        const int rc = seccomp_rule_add(ctx.get(), SCMP_ACT_TRACE(0), nr, 0);
+        const int rc = seccomp_rule_add(ctx.get(), SCMP_ACT_TRACE(kSeccompTraceData), nr, 0);
         if (rc < 0 && rc != -EDOM && rc != -EINVAL && rc != -EEXIST) {
             check(rc, "adding " + name_z);
         }

@@ -8,6 +8,7 @@
 
 #include <linux/filter.h>
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -15,10 +16,19 @@
 
 namespace sctrace {
 
+// The SECCOMP_RET_DATA sctrace's filter returns with SECCOMP_RET_TRACE. The
+// traced program may install filters of its own that return
+// SECCOMP_RET_TRACE too (sandboxes do), and when two filters both return it
+// the most recently installed one's data wins: a seccomp stop that does not
+// carry this value was asked for by the program's filter, not ours, and
+// must end as it would with no tracer there (the call fails with ENOSYS).
+inline constexpr std::uint16_t kSeccompTraceData = 0x5c7a;
+
 class SeccompProgram {
 public:
     // Compiles a filter for x86_64, i386 and x32 callers: members of `traced`
-    // return SECCOMP_RET_TRACE, everything else SECCOMP_RET_ALLOW. Throws
+    // return SECCOMP_RET_TRACE | kSeccompTraceData, everything else
+    // SECCOMP_RET_ALLOW. Throws
     // std::runtime_error when libseccomp fails.
     static SeccompProgram build(const SyscallSet& traced);
 

@@ -27,6 +27,7 @@
 #include "decoders/exe_facts.h"
 #include "decoders/syscall_table.h"
 #include "tracer/remote_memory.h"
+#include "tracer/thread_group.h"
 
 namespace sctrace {
 
@@ -35,7 +36,12 @@ namespace {
 // Options for every seized thread. Following children is not optional: a
 // syscall tracer that loses the child doing the work is useless (-f always).
 constexpr long kPtraceOptions = PTRACE_O_TRACESYSGOOD | PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK |
-                                PTRACE_O_TRACECLONE | PTRACE_O_TRACEEXEC | PTRACE_O_TRACESECCOMP;
+                                PTRACE_O_TRACECLONE | PTRACE_O_TRACEEXEC;
+// Seccomp stops only where sctrace's own filter is installed. Without it the
+// only SECCOMP_RET_TRACE a thread can meet is its program's own filter's,
+// and with no tracer asking for those stops the kernel fails the call with
+// ENOSYS itself: exactly what the program gets untraced.
+constexpr long kFilteredPtraceOptions = kPtraceOptions | PTRACE_O_TRACESECCOMP;
 
 // How long detaching may wait for threads that do not stop (a thread in
 // uninterruptible sleep never reaches a ptrace stop). Past it, sctrace exits
@@ -62,17 +68,7 @@ bool is_exec_call(Arch arch, std::int64_t nr) {
 // can arrive before its creator's fork/clone event). Rare, so a /proc read
 // is fine here.
 pid_t read_tgid(pid_t tid) {
-    char path[64];
-    std::snprintf(path, sizeof path, "/proc/%d/status", tid);
-    FILE* f = std::fopen(path, "re");
-    if (!f) return tid;
-    char line[256];
-    pid_t tgid = tid;
-    while (std::fgets(line, sizeof line, f)) {
-        if (std::sscanf(line, "Tgid: %d", &tgid) == 1) break;
-    }
-    std::fclose(f);
-    return tgid;
+    return thread_group_of(tid).value_or(tid);
 }
 
 bool is_thread_of(pid_t tgid, pid_t tid) {
@@ -288,7 +284,8 @@ void Session::launch(const std::vector<std::string>& argv) {
     // EXITKILL: if sctrace itself dies, what it started dies with it rather
     // than running on with a filter that has no tracer (its traced syscalls
     // would fail with ENOSYS).
-    if (ptrace(PTRACE_SEIZE, pid, nullptr, kPtraceOptions | PTRACE_O_EXITKILL) != 0) {
+    const long options = (program_ ? kFilteredPtraceOptions : kPtraceOptions) | PTRACE_O_EXITKILL;
+    if (ptrace(PTRACE_SEIZE, pid, nullptr, options) != 0) {
         const int error = errno;
         ::kill(pid, SIGKILL);
         ::waitpid(pid, nullptr, 0);
@@ -695,9 +692,21 @@ void Session::on_syscall_stop(Task& task) {
                              info.stack_pointer);
             break;
         case PTRACE_SYSCALL_INFO_SECCOMP:
-            on_syscall_entry(task, arch_of(info.arch, static_cast<std::int64_t>(info.seccomp.nr)),
-                             static_cast<std::int64_t>(info.seccomp.nr), info.seccomp.args,
-                             info.stack_pointer);
+            // Stopping at every syscall, the call's entry stop came first.
+            if (!(task.in_syscall && !filtered_)) {
+                on_syscall_entry(task,
+                                 arch_of(info.arch, static_cast<std::int64_t>(info.seccomp.nr)),
+                                 static_cast<std::int64_t>(info.seccomp.nr), info.seccomp.args,
+                                 info.stack_pointer);
+            }
+            if (info.seccomp.ret_data != kSeccompTraceData) {
+                // The program's own filter asked for this stop (it is newer
+                // than ours, so its data wins when both trace the call).
+                // Untraced, nobody would answer it and the kernel would fail
+                // the call with ENOSYS: do the same. The exit stop then
+                // shows that result like any other.
+                task.skip_syscall(-ENOSYS);
+            }
             break;
         case PTRACE_SYSCALL_INFO_EXIT:
             on_syscall_exit(task, info.exit.rval, info.exit.is_error != 0);
@@ -837,6 +846,10 @@ void Session::on_exec(Task& task) {
                              "every syscall instead (as --no-seccomp)\n",
                              std::strerror(report.seccomp_errno));
                 filtered_ = false;
+                // No filter of ours: seccomp stops would only come from the
+                // program's own filters (see kFilteredPtraceOptions). Its
+                // children inherit these options.
+                execer->set_options(kPtraceOptions | PTRACE_O_EXITKILL);
             }
         }
     }

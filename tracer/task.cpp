@@ -1,8 +1,10 @@
 #include "tracer/task.h"
 
 #include <sys/ptrace.h>
+#include <sys/user.h>
 
 #include <cerrno>
+#include <cstddef>
 #include <string>
 
 #include "base/system_error.h"
@@ -55,6 +57,25 @@ bool Task::get_siginfo(siginfo_t& info) {
 
 bool Task::get_event_msg(unsigned long& message) {
     return checked(ptrace(PTRACE_GETEVENTMSG, tid_, nullptr, &message), "PTRACE_GETEVENTMSG", tid_);
+}
+
+bool Task::set_options(long options) {
+    return checked(ptrace(PTRACE_SETOPTIONS, tid_, nullptr, reinterpret_cast<void*>(options)),
+                   "PTRACE_SETOPTIONS", tid_);
+}
+
+bool Task::skip_syscall(std::int64_t result) {
+    // x86: orig_rax holds the call's number, rax its return value. The kernel
+    // leaves rax alone for a skipped call, so the value set here is the one
+    // the thread sees.
+    const auto poke = [this](std::size_t offset, std::int64_t value) {
+        return ptrace(PTRACE_POKEUSER, tid_, reinterpret_cast<void*>(offset),
+                      reinterpret_cast<void*>(value));
+    };
+    if (!checked(poke(offsetof(user, regs.orig_rax), -1), "PTRACE_POKEUSER orig_rax", tid_)) {
+        return false;
+    }
+    return checked(poke(offsetof(user, regs.rax), result), "PTRACE_POKEUSER rax", tid_);
 }
 
 }  // namespace sctrace

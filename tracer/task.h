@@ -47,6 +47,11 @@ public:
     bool get_syscall_info(__ptrace_syscall_info& info);
     bool get_siginfo(siginfo_t& info);
     bool get_event_msg(unsigned long& message);
+    bool set_options(long options);
+    // At a syscall-entry or seccomp stop: the kernel skips the call (its
+    // number becomes -1) and the thread sees `result` as its return value
+    // (a negated errno for a failure).
+    bool skip_syscall(std::int64_t result);
 
     // After an exec from a non-leader thread, that thread takes the leader's
     // thread id (the "thread-id switch"): the surviving Task is renamed.

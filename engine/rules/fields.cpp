@@ -96,7 +96,8 @@ constexpr FieldInfo kFields[] = {
      "si_addr of a fault; absent for a signal a process sent"},
     {"signal.poison", FieldId::SignalPoison, FieldType::String,
      "what a fault address means: WebKit's WTFCrash for 0xbbadbeef, a NULL dereference below "
-     "4096; empty otherwise (and for a signal a process sent)"},
+     "4096 (SEGV_MAPERR, SEGV_ACCERR); empty otherwise (and for a signal a process sent or a "
+     "general-protection fault, SI_KERNEL, which has no address)"},
     {"exit.code", FieldId::ExitCode, FieldType::Int, "the exit status"},
     {"exit.signal", FieldId::ExitSignal, FieldType::String,
      "the signal that killed it (SIGKILL), empty when it exited"},
@@ -403,19 +404,24 @@ bool has_sender(const SignalEvent& sig) {
     return sig.code == SI_USER || sig.code == SI_TKILL || sig.code == SI_QUEUE;
 }
 
-// A kernel-reported fault address worth a note, or "".
+// A kernel-reported fault address worth a note, or "". si_code decides
+// whether si_addr is an address at all: a kill()'s si_addr overlays the
+// sender's pid and uid, and a general protection fault (SI_KERNEL) reports 0
+// whatever the program touched.
 std::string_view poison_note(const SignalEvent& sig) {
-    // SI_KERNEL faults (a general protection fault) carry no address.
     if (!is_synchronous_fault(sig) || sig.code == SI_KERNEL) return "";
     if (sig.addr == 0xbbadbeef) return "(WebKit's WTFCrash poison address 0xbbadbeef)";
-    if (sig.signo == SIGSEGV && sig.addr < 4096) {
+    // Only a page-table miss or a protection fault at the address names it;
+    // SEGV_BNDERR, SEGV_PKUERR and the rest mean something else.
+    const bool address_fault = sig.code == SEGV_MAPERR || sig.code == SEGV_ACCERR;
+    if (sig.signo == SIGSEGV && address_fault && sig.addr < 4096) {
         return "(a NULL pointer dereference: address below 4096)";
     }
     return "";
 }
 
 void append_origin(std::string& out, const SignalEvent& sig, pid_t pid) {
-    char line[160];
+    char line[224];
     const std::string_view code = signal_shapes::si_code_name(sig.signo, sig.code);
     char code_text[24];
     if (code.empty()) {
@@ -428,12 +434,15 @@ void append_origin(std::string& out, const SignalEvent& sig, pid_t pid) {
         const char* how = sig.code == SI_USER    ? "kill()"
                           : sig.code == SI_TKILL ? "tgkill() (raise(), abort())"
                                                  : "sigqueue()";
-        std::snprintf(line, sizeof line, "si_code=%s: sent with %s by pid %d%s", code_text, how,
-                      static_cast<int>(sig.sender_pid), sig.sender_pid == pid ? " (itself)" : "");
+        std::snprintf(line, sizeof line, "si_code=%s: sent with %s by pid %d%s (uid %u)",
+                      code_text, how, static_cast<int>(sig.sender_pid),
+                      sig.sender_pid == pid ? " (itself)" : "",
+                      static_cast<unsigned>(sig.sender_uid));
     } else if (is_synchronous_fault(sig) && sig.code == SI_KERNEL) {
         std::snprintf(line, sizeof line,
-                      "si_code=SI_KERNEL: a general protection fault (a non-canonical or "
-                      "privileged access; the kernel reports no address)");
+                      "si_code=SI_KERNEL: a general-protection fault (a non-canonical address "
+                      "such as 0xdead... or a privileged instruction); the kernel reports no "
+                      "address");
     } else if (is_synchronous_fault(sig) || sig.signo == SIGTRAP) {
         const std::string_view note = poison_note(sig);
         char addr[24] = "NULL";  // strace's spelling of 0

@@ -51,7 +51,7 @@ set_for() {
         double-close) echo '%net,%desc' ;;
         fd-use-after-close) echo '%desc' ;;
         close-while-blocked) echo 'pipe2,read,write,close,clone3' ;;
-        fatal-signal | fatal-signal-null | fatal-signal-abort) echo 'none' ;;
+        fatal-signal | fatal-signal-null | fatal-signal-gp | fatal-signal-abort) echo 'none' ;;
         # rseq: glibc's start-up fingerprint, what tells a static glibc program
         # from a log (docs/rules/static-glibc-nss.md).
         static-glibc-nss) echo 'openat,execve,clone3,rseq' ;;
@@ -63,7 +63,8 @@ set_for() {
 trace() { strace "$@" >/dev/null 2>&1 || true; }
 
 single="nonblocking-connect-immediate connect-result-unchecked socket-leak-after-failed-connect
-        double-close fd-use-after-close fatal-signal fatal-signal-null fatal-signal-abort"
+        double-close fd-use-after-close fatal-signal fatal-signal-null fatal-signal-gp
+        fatal-signal-abort"
 threaded="concurrent-socket-writes concurrent-socket-reads close-while-blocked static-glibc-nss"
 
 for s in $single $threaded; do

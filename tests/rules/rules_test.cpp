@@ -325,6 +325,8 @@ const std::vector<SampleCase>& rule_cases() {
                       "other thread(s) were blocked", "ff-ttt-T"),
             rule_case("fatal-signal", "fatal-signal", 139, "WTFCrash", "ff"),
             rule_case("fatal-signal-null", "fatal-signal", 139, "NULL", "ff"),
+            // A non-canonical pointer: SI_KERNEL, no address, not a NULL dereference.
+            rule_case("fatal-signal-gp", "fatal-signal", 139, "a general-protection fault", "ff"),
             // A kill has a sender, not a fault address: abort() sends itself SIGABRT.
             rule_case("fatal-signal-abort", "fatal-signal", 134, "by pid", "ff"),
             // Live it fires on the thread's nsswitch.conf open, from a log on

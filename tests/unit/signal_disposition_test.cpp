@@ -131,6 +131,68 @@ TEST(SignalDispositions, AKillFromAnotherProcessNamesIt) {
     EXPECT_EQ(m.find("itself"), std::string::npos) << m;
 }
 
+// si_code decides what si_addr means, before any address is looked at.
+// A general-protection fault (a non-canonical pointer such as
+// 0xdead000000001234) is SI_KERNEL with si_addr 0: not a NULL dereference.
+TEST(SignalDispositions, AGeneralProtectionFaultIsNotANullDereference) {
+    const auto f = analyze({
+        kExec,
+        "100 --- SIGSEGV {si_signo=SIGSEGV, si_code=SI_KERNEL, si_addr=NULL} ---",
+        "100 +++ killed by SIGSEGV (core dumped) +++",
+    });
+    ASSERT_EQ(count(f, "fatal-signal"), 1) << dump(f);
+    const std::string& m = find(f, "fatal-signal")->message;
+    EXPECT_NE(m.find("si_code=SI_KERNEL: a general-protection fault (a non-canonical address"),
+              std::string::npos)
+        << m;
+    EXPECT_NE(m.find("the kernel reports no address"), std::string::npos) << m;
+    EXPECT_EQ(m.find("NULL"), std::string::npos) << m;
+}
+
+// kill -SEGV from a process whose pid is below 4096: si_addr there is the
+// sender's pid, and the message names the sender, not an address.
+TEST(SignalDispositions, AKillFromALowPidNamesTheSenderNotAnAddress) {
+    for (const std::string code : {"SI_USER", "SI_TKILL", "SI_QUEUE"}) {
+        SCOPED_TRACE(code);
+        const auto f = analyze({
+            kExec,
+            "100 --- SIGSEGV {si_signo=SIGSEGV, si_code=" + code +
+                ", si_pid=123, si_uid=1000} ---",
+            "100 +++ killed by SIGSEGV +++",
+        });
+        ASSERT_EQ(count(f, "fatal-signal"), 1) << dump(f);
+        const std::string& m = find(f, "fatal-signal")->message;
+        EXPECT_NE(m.find("si_code=" + code + ": sent with "), std::string::npos) << m;
+        EXPECT_NE(m.find(" by pid 123 (uid 1000)"), std::string::npos) << m;
+        EXPECT_EQ(m.find("NULL"), std::string::npos) << m;
+        EXPECT_EQ(m.find("si_addr"), std::string::npos) << m;
+    }
+}
+
+// A NULL dereference is a page fault at a low address: SEGV_MAPERR or
+// SEGV_ACCERR. Other codes, and higher addresses, are not.
+TEST(SignalDispositions, OnlyAnAddressFaultBelow4096IsANullDereference) {
+    struct Case {
+        std::string code, addr;
+        bool null;
+    };
+    for (const Case& c : {Case{"SEGV_MAPERR", "0x8", true}, Case{"SEGV_ACCERR", "0xff8", true},
+                          Case{"SEGV_MAPERR", "0x1000", false},
+                          Case{"SEGV_PKUERR", "0x10", false}}) {
+        SCOPED_TRACE(c.code + " at " + c.addr);
+        const auto f = analyze({
+            kExec,
+            "100 --- SIGSEGV {si_signo=SIGSEGV, si_code=" + c.code + ", si_addr=" + c.addr +
+                "} ---",
+            "100 +++ killed by SIGSEGV +++",
+        });
+        ASSERT_EQ(count(f, "fatal-signal"), 1) << dump(f);
+        const std::string& m = find(f, "fatal-signal")->message;
+        EXPECT_NE(m.find("si_code=" + c.code + " si_addr=" + c.addr), std::string::npos) << m;
+        EXPECT_EQ(m.find("NULL pointer dereference") != std::string::npos, c.null) << m;
+    }
+}
+
 // A log that starts late (strace -p, or -e trace=none): nothing says what
 // the process does with SIGSEGV, so the delivery is not judged; the death is.
 TEST(SignalDispositions, UnknownDispositionsAreJudgedAtTheDeath) {

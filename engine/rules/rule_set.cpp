@@ -454,7 +454,9 @@ bool known_keys(const YAML::Node& item, std::string_view kind, const ErrorAt& er
 bool named(const YAML::Node& item, std::string_view kind, const ErrorAt& error) {
     const YAML::Node name = item[std::string(kind)];
     if (name.IsScalar() && !name.Scalar().empty()) return true;
-    error(name,
+    // A null's mark can be the next line (`rule:` with nothing after it):
+    // point at the item instead.
+    error(name.IsNull() ? item : name,
           std::string(name.IsScalar() || name.IsNull() ? "an empty " : "a non-text ") +
               std::string(kind) + " name",
           "'" + std::string(kind) + ": its-name'");

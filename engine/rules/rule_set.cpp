@@ -386,6 +386,51 @@ bool parse_timing(const std::string& file, const YAML::Node& item, Rule& rule,
     return true;
 }
 
+// Where a text stops being what YAML reads: UTF-8 with no control
+// characters but tab and line breaks. yaml-cpp must not see the rest: a
+// few malformed UTF-8 sequences in a comment keep it busy for minutes,
+// allocating gigabytes. Returns the offset of the first bad byte, or npos.
+std::size_t first_non_yaml_byte(std::string_view text, std::string* what) {
+    for (std::size_t i = 0; i < text.size();) {
+        const auto c = static_cast<unsigned char>(text[i]);
+        if (c < 0x80) {
+            if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7f) {
+                *what = "a control character (byte " + std::to_string(c) + ")";
+                return i;
+            }
+            ++i;
+            continue;
+        }
+        // The length a lead byte announces, and the range its first
+        // continuation byte must be in (no overlong forms, no surrogates,
+        // nothing above U+10FFFF).
+        std::size_t length = 0;
+        unsigned char low = 0x80, high = 0xbf;
+        if (c >= 0xc2 && c <= 0xdf) {
+            length = 2;
+        } else if (c >= 0xe0 && c <= 0xef) {
+            length = 3;
+            if (c == 0xe0) low = 0xa0;
+            if (c == 0xed) high = 0x9f;
+        } else if (c >= 0xf0 && c <= 0xf4) {
+            length = 4;
+            if (c == 0xf0) low = 0x90;
+            if (c == 0xf4) high = 0x8f;
+        }
+        bool ok = length != 0 && i + length <= text.size();
+        for (std::size_t k = 1; ok && k < length; ++k) {
+            const auto b = static_cast<unsigned char>(text[i + k]);
+            ok = k == 1 ? b >= low && b <= high : b >= 0x80 && b <= 0xbf;
+        }
+        if (!ok) {
+            *what = "bytes that are not UTF-8";
+            return i;
+        }
+        i += length;
+    }
+    return std::string_view::npos;
+}
+
 // The line where the second document of a file starts: its `---` marker
 // (a file may open with one), else where yaml-cpp says its content is.
 int second_document_line(const std::vector<std::string>& lines, const YAML::Node& second) {
@@ -513,6 +558,18 @@ bool RuleSet::unreadable() const {
 void RuleSet::parse_text(const std::string& file, const std::string& text) {
     sources_[file] = split_lines(text);
     const std::vector<std::string>& lines = sources_[file];
+    std::string what;
+    if (const std::size_t bad = first_non_yaml_byte(text, &what); bad != std::string::npos) {
+        const std::size_t line_start = text.rfind('\n', bad == 0 ? 0 : bad - 1);
+        const std::size_t column =
+            line_start == std::string::npos || bad == 0 ? bad : bad - line_start - 1;
+        const int line = static_cast<int>(std::count(text.begin(), text.begin() + bad, '\n')) + 1;
+        errors_.push_back({{file, line, static_cast<int>(column) + 1},
+                           "not a YAML text: " + what,
+                           "",
+                           "a rule file is UTF-8 text"});
+        return;
+    }
     std::vector<YAML::Node> docs;
     try {
         docs = YAML::LoadAll(text);

@@ -570,6 +570,18 @@ void RuleSet::parse_text(const std::string& file, const std::string& text) {
                            "a rule file is UTF-8 text"});
         return;
     }
+    // yaml-cpp 0.7 loops forever, allocating, on a ',' opening a line in
+    // the first column after a block map ("- a: b\n,\n"). Legal YAML only
+    // has one there inside a flow list or a quoted text continued in the
+    // first column, which indenting it keeps legal.
+    for (std::size_t l = 0; l < lines.size(); ++l) {
+        if (!lines[l].starts_with(',')) continue;
+        errors_.push_back({{file, static_cast<int>(l) + 1, 1},
+                           "not valid YAML here: a line starts with ',' in the first column",
+                           lines[l],
+                           "indent it (inside [...] or quotes), or remove the ','"});
+        return;
+    }
     std::vector<YAML::Node> docs;
     try {
         docs = YAML::LoadAll(text);

@@ -550,6 +550,21 @@ void RuleSet::load(const std::vector<std::string>& paths) {
     compile_all();
 }
 
+// Past kMaxErrors the rest is not checked: a file of ten thousand broken
+// rules needs its first errors fixed, not a hint computed for each of them.
+bool RuleSet::too_many_errors(const std::string& file) {
+    if (errors_.size() < kMaxErrors) return false;
+    if (!gave_up_) {
+        errors_.push_back({{file, 0, 0},
+                           "too many errors (" + std::to_string(kMaxErrors) +
+                               "): what follows was not checked",
+                           "",
+                           ""});
+        gave_up_ = true;
+    }
+    return true;
+}
+
 bool RuleSet::unreadable() const {
     return std::any_of(errors_.begin(), errors_.end(),
                        [](const RuleError& e) { return e.unreadable; });
@@ -614,6 +629,7 @@ void RuleSet::parse_text(const std::string& file, const std::string& text) {
         return;
     }
     for (const YAML::Node& item : doc) {
+        if (too_many_errors(file)) return;
         const YAML::Mark mark = item.Mark();
         const auto error = [&](const YAML::Node& at, std::string message, std::string hint = "") {
             const YAML::Mark m = at.IsDefined() ? at.Mark() : mark;
@@ -767,6 +783,7 @@ void RuleSet::compile_all() {
     // rules use it.
     ConditionCompiler compiler(macros_, lists_);
     for (auto& rule : rules_) {
+        if (too_many_errors(rule->where.file)) break;
         // One condition of the rule; false (an error recorded) when it does
         // not compile.
         const auto compile_one = [&](const ConditionSource& source, std::string_view what,

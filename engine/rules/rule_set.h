@@ -164,6 +164,8 @@ inline constexpr std::size_t kMaxKeyFields = 4;
 inline constexpr std::size_t kMaxSequenceSteps = 16;
 // A count rule remembers up to `threshold` match times per key.
 inline constexpr std::uint32_t kMaxCountThreshold = 100000;
+// Errors reported before loading stops checking.
+inline constexpr std::size_t kMaxErrors = 100;
 
 class RuleSet {
 public:
@@ -199,12 +201,14 @@ public:
 private:
     void parse_text(const std::string& file_name, const std::string& text);
     void compile_all();
+    bool too_many_errors(const std::string& file);
 
     std::map<std::string, std::vector<std::string>> sources_;  // file -> lines, for errors
     ConditionCompiler::Macros macros_;
     ConditionCompiler::Lists lists_;
     std::vector<std::unique_ptr<Rule>> rules_;
     std::vector<RuleError> errors_;
+    bool gave_up_ = false;  // kMaxErrors reached
 };
 
 // Fills "%field" references in an output template for one event.

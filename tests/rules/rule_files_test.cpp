@@ -371,6 +371,32 @@ TEST_F(RuleFiles, TheWholeInt64RangeIsANumber) {
     EXPECT_EQ(r.err.find("not a number"), std::string::npos) << r.err;
 }
 
+TEST_F(RuleFiles, CheckingStopsAfterAHundredErrors) {
+    // Each error's hint searches every macro name: thousands of broken rules
+    // over thousands of macros would take minutes to report in full.
+    std::string text;
+    for (int i = 0; i < 3000; ++i) {
+        text += "- macro: mac" + std::to_string(i) + "\n  condition: fd.num = 1\n";
+    }
+    for (int i = 0; i < 3000; ++i) {
+        text += "- rule: r" + std::to_string(i) + "\n  condition: fd.nmu = 3\n";
+    }
+    const std::string f = write("errors.yaml", text);
+    const RunResult r = check(f);
+    ASSERT_TRUE(Ran(r));
+    EXPECT_EQ(r.status, 1);
+    std::size_t errors = 0;
+    for (std::size_t at = r.err.find(": error: "); at != std::string::npos;
+         at = r.err.find(": error: ", at + 1)) {
+        ++errors;
+    }
+    EXPECT_EQ(errors, 101u) << r.err.substr(r.err.size() > 500 ? r.err.size() - 500 : 0);
+    EXPECT_NE(r.err.find(f + ": error: too many errors (100): what follows was not checked"),
+              std::string::npos);
+    EXPECT_NE(r.err.find("rule 'r99': unknown field or macro 'fd.nmu'"), std::string::npos);
+    EXPECT_EQ(r.err.find("rule 'r100'"), std::string::npos);
+}
+
 // ---------------------------------------------------------------------------
 // Macro bombs
 

@@ -83,7 +83,9 @@ int rules_main(int argc, char** argv) {
         } else {
             std::fputs(set.format_errors().c_str(), stderr);
         }
-        return set.errors().empty() ? 0 : 1;
+        // A path that is not a rule file at all is unusable input (2), as
+        // for analyze; rules that do not check are findings of check (1).
+        return set.unreadable() ? 2 : set.errors().empty() ? 0 : 1;
     }
     if (!set.errors().empty()) {
         std::fputs(set.format_errors().c_str(), stderr);

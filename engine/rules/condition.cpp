@@ -4,6 +4,7 @@
 #include <cctype>
 #include <charconv>
 #include <cstring>
+#include <limits>
 
 #include "decoders/syscall_table.h"
 
@@ -16,6 +17,7 @@ struct Token {
     std::string_view text;  // as written (strings: without quotes)
     std::size_t offset = 0;
     std::int64_t number = 0;
+    bool out_of_range = false;  // a Number beyond the int64 range
 };
 
 class Lexer {
@@ -76,7 +78,7 @@ public:
             return false;
         }
         t.text = text_.substr(start, pos_ - start);
-        std::int64_t v = 0;
+        std::uint64_t v = 0;
         std::string_view digits = t.text;
         int base = 10;
         bool negative = false;
@@ -88,12 +90,22 @@ public:
             digits.remove_prefix(2);
             base = 16;
         }
+        // Read as unsigned, so that -9223372036854775808 (whose magnitude
+        // no int64 holds) is a number like any other.
         auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), v, base);
-        if (!digits.empty() && ec == std::errc{} && end == digits.data() + digits.size()) {
-            t.kind = Token::Kind::Number;
-            t.number = negative ? -v : v;
-        } else {
+        if (digits.empty() || end != digits.data() + digits.size() ||
+            (ec != std::errc{} && ec != std::errc::result_out_of_range)) {
             t.kind = Token::Kind::Word;
+            return true;
+        }
+        t.kind = Token::Kind::Number;
+        constexpr std::uint64_t kMax = std::numeric_limits<std::int64_t>::max();
+        if (ec == std::errc::result_out_of_range || v > kMax + (negative ? 1 : 0)) {
+            t.out_of_range = true;
+        } else if (negative) {
+            t.number = static_cast<std::int64_t>(0 - v);  // wraps to INT64_MIN for 2^63
+        } else {
+            t.number = static_cast<std::int64_t>(v);
         }
         return true;
     }
@@ -102,6 +114,43 @@ private:
     std::string_view text_;
     std::size_t pos_ = 0;
 };
+
+std::int64_t errno_code(std::string_view name) {
+    if (name.empty()) return 0;
+    // The names glibc knows; built once (a condition compiles once).
+    static const std::map<std::string, int, std::less<>> by_name = [] {
+        std::map<std::string, int, std::less<>> m;
+        for (int e = 1; e < 4096; ++e) {
+            if (const char* n = strerrorname_np(e)) m.emplace(n, e);
+        }
+        return m;
+    }();
+    const auto it = by_name.find(name);
+    return it == by_name.end() ? -1 : it->second;  // -1: no errno has that name
+}
+
+// The errno names conditions may compare evt.errno with, for hints.
+std::vector<std::string_view> errno_names() {
+    std::vector<std::string_view> names;
+    for (int e = 1; e < 4096; ++e) {
+        if (const char* n = strerrorname_np(e)) names.emplace_back(n);
+    }
+    return names;
+}
+
+// "a -> b -> c", shortened in the middle when long.
+std::string chain_text(const std::vector<std::string>& chain) {
+    std::string out;
+    for (std::size_t i = 0; i < chain.size(); ++i) {
+        if (chain.size() > 10 && i >= 4 && i < chain.size() - 4) {
+            if (i == 4) out += " -> ...";
+            continue;
+        }
+        out += (out.empty() ? "" : " -> ") + chain[i];
+    }
+    if (chain.size() > 10) out += " (" + std::to_string(chain.size()) + " macros)";
+    return out;
+}
 
 bool is_keyword(std::string_view w) {
     return w == "and" || w == "or" || w == "not" || w == "in" || w == "contains" ||
@@ -135,19 +184,40 @@ std::string closest(std::string_view name, const std::vector<std::string_view>& 
     return best;
 }
 
+// A macro as compiled once: its parsed nodes (raw[0] unused: the compiled
+// form's root slot), for copying into users, and its compiled form, for
+// sharing.
+struct ConditionCompiler::CompiledMacro {
+    std::vector<Condition::Node> raw;
+    std::uint32_t root = 0;
+    std::vector<std::shared_ptr<const Condition>> refs;
+    std::shared_ptr<const Condition> shared;
+    int depth = 0;        // the nesting it adds where it is used, itself included
+    std::string deepest;  // the macro it uses on its deepest path, if any
+};
+
 // The parser works on one text (the condition, or a macro's body) and appends
 // nodes to the condition being built.
 class Parser {
 public:
-    Parser(std::string_view text, const ConditionCompiler::Macros& macros,
-           const ConditionCompiler::Lists& lists, std::vector<Condition::Node>& nodes, int depth,
-           std::size_t base_offset)
+    // `shallow`: a macro's name is taken as it is, unexpanded
+    // (ConditionCompiler::check); the nodes are then only for the parse.
+    Parser(std::string_view text, ConditionCompiler& compiler, std::vector<Condition::Node>& nodes,
+           std::vector<std::shared_ptr<const Condition>>& refs, int depth, bool shallow)
         : lexer_(text),
-          macros_(macros),
-          lists_(lists),
+          compiler_(compiler),
+          macros_(compiler.macros_),
+          lists_(compiler.lists_),
           nodes_(nodes),
+          refs_(refs),
           depth_(depth),
-          base_(base_offset) {}
+          max_depth_(depth),
+          shallow_(shallow) {}
+
+    // The deepest nesting the parse reached, macros' insides included, and
+    // the macro used on that path ("" when parentheses reached it).
+    int max_depth() const { return max_depth_; }
+    const std::string& deepest() const { return deepest_; }
 
     bool parse(std::uint32_t* root, ConditionError* error) {
         error_ = error;
@@ -162,10 +232,10 @@ public:
     }
 
 private:
-    bool advance() { return lexer_.next(token_, error_) || (error_->offset += base_, false); }
+    bool advance() { return lexer_.next(token_, error_); }
 
     bool fail(std::string message, std::string hint) {
-        *error_ = {std::move(message), base_ + token_.offset, std::move(hint)};
+        *error_ = {std::move(message), token_.offset, std::move(hint)};
         return false;
     }
 
@@ -207,7 +277,7 @@ private:
     bool parse_not(std::uint32_t* out) {
         if (token_.kind == Token::Kind::Word && token_.text == "not") {
             if (!advance()) return false;
-            if (++depth_ > kMaxNesting) return fail("conditions nest too deeply", "");
+            if (!deeper()) return fail("conditions nest too deeply", "");
             std::uint32_t inner;
             if (!parse_not(&inner)) return false;
             --depth_;
@@ -222,7 +292,7 @@ private:
 
     bool parse_primary(std::uint32_t* out) {
         if (token_.kind == Token::Kind::LParen) {
-            if (++depth_ > kMaxNesting) return fail("conditions nest too deeply", "");
+            if (!deeper()) return fail("conditions nest too deeply", "");
             if (!advance() || !parse_or(out)) return false;
             if (token_.kind != Token::Kind::RParen) return fail("expected ')'", "");
             --depth_;
@@ -235,21 +305,7 @@ private:
                         "");
         }
         const Token name = token_;
-        if (const auto macro = macros_.find(name.text); macro != macros_.end()) {
-            if (depth_ + 1 > kMaxNesting) {
-                return fail("macros nest too deeply (is '" + std::string(name.text) +
-                                "' defined in terms of itself?)",
-                            "");
-            }
-            Parser inner(macro->second, macros_, lists_, nodes_, depth_ + 1, base_ + name.offset);
-            ConditionError inner_error;
-            if (!inner.parse(out, &inner_error)) {
-                *error_ = {"in macro '" + std::string(name.text) + "': " + inner_error.message,
-                           base_ + name.offset, inner_error.hint};
-                return false;
-            }
-            return advance();
-        }
+        if (macros_.find(name.text) != macros_.end()) return use_macro(name, out);
         // A field that takes a list names it in brackets: fd.others_in[blocking_fd_calls].
         std::string_view field_name = name.text;
         std::string_view list_name;
@@ -314,6 +370,10 @@ private:
                                     "' is not",
                                 "");
                 }
+                if (t.out_of_range) {
+                    return fail("'" + std::string(t.text) + "' is out of range",
+                                "numbers are 64-bit: -9223372036854775808 to 9223372036854775807");
+                }
                 if (into_set) {
                     n.ints.push_back(t.number);
                 } else {
@@ -329,6 +389,7 @@ private:
                 n.b = t.text == "true";
                 break;
             case FieldType::String:
+                if (!known_errno(field, n.op, t.text)) return false;
                 if (into_set) {
                     n.strings.emplace_back(t.text);
                 } else {
@@ -373,6 +434,7 @@ private:
                                 }
                                 n.ints.push_back(v);
                             } else {
+                                if (!known_errno(field, Op::In, item)) return false;
                                 n.strings.push_back(item);
                             }
                         }
@@ -423,12 +485,95 @@ private:
         return true;
     }
 
+    // Counts a level of parentheses or `not`; false past the limit.
+    bool deeper() {
+        if (++depth_ > kMaxNesting) return false;
+        max_depth_ = std::max(max_depth_, depth_);
+        return true;
+    }
+
+    // A use of macro `name`: compiled once by the compiler, then copied
+    // here when small, referenced when not.
+    bool use_macro(const Token& name, std::uint32_t* out) {
+        if (shallow_) {
+            Condition::Node n;
+            n.kind = Condition::Node::Kind::Macro;
+            *out = add(std::move(n));
+            return advance();
+        }
+        ConditionError inner;
+        const auto* m = compiler_.macro(name.text, depth_ + 1, &inner);
+        if (!m) {
+            if (inner.names_chain) {
+                *error_ = {std::move(inner.message), name.offset, std::move(inner.hint), true};
+            } else {
+                *error_ = {"in macro '" + std::string(name.text) + "': " + inner.message,
+                           name.offset, inner.hint};
+            }
+            return false;
+        }
+        if (depth_ + m->depth > max_depth_) {
+            max_depth_ = depth_ + m->depth;
+            deepest_ = std::string(name.text);
+        }
+        if (m->raw.size() - 1 <= kMaxInlineMacroNodes) {
+            // raw[0] is the compiled form's root slot, unused here.
+            const std::uint32_t offset = static_cast<std::uint32_t>(nodes_.size()) - 1;
+            for (std::size_t i = 1; i < m->raw.size(); ++i) {
+                Condition::Node n = m->raw[i];
+                switch (n.kind) {
+                    case Condition::Node::Kind::And:
+                    case Condition::Node::Kind::Or:
+                        n.left += offset;
+                        n.right += offset;
+                        break;
+                    case Condition::Node::Kind::Not:
+                        n.left += offset;
+                        break;
+                    case Condition::Node::Kind::Macro:
+                        refs_.push_back(m->refs[n.left]);
+                        n.left = static_cast<std::uint32_t>(refs_.size() - 1);
+                        break;
+                    default:
+                        break;
+                }
+                nodes_.push_back(std::move(n));
+            }
+            *out = m->root + offset;
+        } else {
+            Condition::Node n;
+            n.kind = Condition::Node::Kind::Macro;
+            n.left = static_cast<std::uint32_t>(refs_.size());
+            refs_.push_back(m->shared);
+            *out = add(std::move(n));
+        }
+        return advance();
+    }
+
+    // evt.errno compares with names: one glibc does not know can never
+    // match, which is a mistake in the rule, not a condition.
+    // (contains/startswith/endswith take parts of names.)
+    bool known_errno(const FieldInfo& field, Op op, std::string_view value) {
+        if (field.id != FieldId::EvtErrno || (op != Op::Eq && op != Op::Ne && op != Op::In) ||
+            errno_code(value) >= 0) {
+            return true;
+        }
+        const std::string guess = closest(value, errno_names());
+        return fail("unknown errno '" + std::string(value) + "'",
+                    guess.empty() ? "errno names are glibc's: EBADF, EAGAIN, EINPROGRESS ..."
+                                  : "did you mean '" + guess + "'?");
+    }
+
     Lexer lexer_;
+    ConditionCompiler& compiler_;
     const ConditionCompiler::Macros& macros_;
     const ConditionCompiler::Lists& lists_;
     std::vector<Condition::Node>& nodes_;
+    std::vector<std::shared_ptr<const Condition>>& refs_;
     int depth_;
-    std::size_t base_;
+    int max_depth_;
+    std::string deepest_;
+    bool shallow_;
     Token token_;
     ConditionError* error_ = nullptr;
 };
@@ -436,8 +581,9 @@ private:
 namespace {
 
 // Which evt.type values a node can match (nullopt: any).
-std::optional<std::set<std::string>> types_of(const std::vector<Condition::Node>& nodes,
-                                              std::uint32_t id, int depth = 0) {
+std::optional<std::set<std::string>> types_of(
+    const std::vector<Condition::Node>& nodes,
+    const std::vector<std::shared_ptr<const Condition>>& refs, std::uint32_t id, int depth = 0) {
     using Kind = Condition::Node::Kind;
     const Condition::Node& n = nodes[id];
     if (depth > 2 * kMaxNesting) return std::nullopt;
@@ -448,13 +594,16 @@ std::optional<std::set<std::string>> types_of(const std::vector<Condition::Node>
                 return std::set<std::string>(n.strings.begin(), n.strings.end());
             }
             return std::nullopt;
+        case Kind::Macro:
+            return refs[n.left]->event_types();
         case Kind::Not:
         case Kind::Coded:  // made after this runs
         case Kind::AllOf:
         case Kind::AnyOf:
             return std::nullopt;
         case Kind::And: {
-            auto l = types_of(nodes, n.left, depth + 1), r = types_of(nodes, n.right, depth + 1);
+            auto l = types_of(nodes, refs, n.left, depth + 1),
+                 r = types_of(nodes, refs, n.right, depth + 1);
             if (!l) return r;
             if (!r) return l;
             std::set<std::string> both;
@@ -463,7 +612,8 @@ std::optional<std::set<std::string>> types_of(const std::vector<Condition::Node>
             return both;
         }
         case Kind::Or: {
-            auto l = types_of(nodes, n.left, depth + 1), r = types_of(nodes, n.right, depth + 1);
+            auto l = types_of(nodes, refs, n.left, depth + 1),
+                 r = types_of(nodes, refs, n.right, depth + 1);
             if (!l || !r) return std::nullopt;
             l->insert(r->begin(), r->end());
             return l;
@@ -474,20 +624,6 @@ std::optional<std::set<std::string>> types_of(const std::vector<Condition::Node>
 
 // evt.type codes: an x86_64 syscall's number, or kKindCode + an event kind.
 constexpr std::int64_t kKindCode = 100000;
-
-std::int64_t errno_code(std::string_view name) {
-    if (name.empty()) return 0;
-    // The names glibc knows; built once (a condition compiles once).
-    static const std::map<std::string, int, std::less<>> by_name = [] {
-        std::map<std::string, int, std::less<>> m;
-        for (int e = 1; e < 4096; ++e) {
-            if (const char* n = strerrorname_np(e)) m.emplace(n, e);
-        }
-        return m;
-    }();
-    const auto it = by_name.find(name);
-    return it == by_name.end() ? -1 : it->second;  // -1: no errno has that name
-}
 
 // Rewrites comparisons of evt.type, evt.dir and evt.errno (=, !=, in) to
 // integer codes: they are in almost every condition, and comparing their
@@ -617,17 +753,48 @@ bool Condition::compare_coded(std::uint32_t id, const EvalContext& ctx) const {
     return step.op == Op::Ne ? !found : found;
 }
 
-std::variant<Condition, ConditionError> ConditionCompiler::compile(std::string_view text) const {
+namespace {
+
+// What one evaluation may cost: the nodes reachable from the root (a tree:
+// each parsed or copied node has one parent), each shared macro counted at
+// its own cost per use. Saturates just past the limit.
+std::uint64_t cost_of(const std::vector<Condition::Node>& nodes,
+                      const std::vector<std::shared_ptr<const Condition>>& refs) {
+    using Kind = Condition::Node::Kind;
+    std::uint64_t cost = 0;
+    std::vector<std::uint32_t> todo{0};
+    while (!todo.empty() && cost <= kMaxConditionCost) {
+        const Condition::Node& n = nodes[todo.back()];
+        todo.pop_back();
+        ++cost;
+        if (n.kind == Kind::And || n.kind == Kind::Or) {
+            todo.push_back(n.left);
+            todo.push_back(n.right);
+        } else if (n.kind == Kind::Not) {
+            todo.push_back(n.left);
+        } else if (n.kind == Kind::Macro) {
+            cost += refs[n.left]->cost();
+        }
+    }
+    return std::min(cost, kMaxConditionCost + 1);
+}
+
+}  // namespace
+
+ConditionCompiler::ConditionCompiler(const Macros& macros, const Lists& lists)
+    : macros_(macros), lists_(lists) {}
+
+ConditionCompiler::~ConditionCompiler() = default;
+
+// Parsed nodes (nodes[0] reserved) to an evaluable condition.
+Condition ConditionCompiler::finish(std::vector<Condition::Node> nodes, std::uint32_t root,
+                                    std::vector<std::shared_ptr<const Condition>> refs) {
     Condition condition;
-    std::vector<Condition::Node> nodes;
-    nodes.emplace_back();  // the root's slot, filled in below
-    Parser parser(text, macros_, lists_, nodes, 0, 0);
-    std::uint32_t root = 0;
-    ConditionError error;
-    if (!parser.parse(&root, &error)) return error;
-    // Make the root node 0: copy it into the reserved slot.
+    // Make the root node 0: copy it into the reserved slot. Nothing points
+    // at the original, so it is left unreachable.
     nodes[0] = nodes[root];
-    condition.event_types_ = types_of(nodes, 0);
+    condition.event_types_ = types_of(nodes, refs, 0);
+    condition.cost_ = cost_of(nodes, refs);
     code_comparisons(nodes);
     flatten_chains(nodes, condition.operands_);
     condition.steps_.reserve(nodes.size());
@@ -644,7 +811,98 @@ std::variant<Condition, ConditionError> ConditionCompiler::compile(std::string_v
         condition.steps_.push_back(step);
     }
     condition.nodes_ = std::move(nodes);
+    condition.macros_ = std::move(refs);
     return condition;
+}
+
+namespace {
+
+ConditionError too_costly(std::uint64_t cost) {
+    return {"evaluating it would take more than " + std::to_string(kMaxConditionCost) +
+                " comparisons per event (" +
+                (cost > kMaxConditionCost ? std::string("macros used several times over, "
+                                                        "nested, multiply")
+                                          : std::string()) +
+                ")",
+            0, "use each macro once, or write the test it repeats once in a macro of its own"};
+}
+
+}  // namespace
+
+const ConditionCompiler::CompiledMacro* ConditionCompiler::macro(std::string_view name, int depth,
+                                                                 ConditionError* error) {
+    const auto too_deep = [&](std::vector<std::string> chain) {
+        *error = {"nesting deeper than " + std::to_string(kMaxNesting) +
+                      " levels (parentheses, 'not' and macros inside macros): " +
+                      chain_text(chain),
+                  0, "", true};
+        return nullptr;
+    };
+    if (const auto it = compiled_.find(name); it != compiled_.end()) {
+        if (depth - 1 + it->second->depth <= kMaxNesting) return it->second.get();
+        std::vector<std::string> chain = active_;
+        for (std::string m(name); !m.empty();) {
+            chain.push_back(m);
+            const auto next = compiled_.find(m);
+            m = next == compiled_.end() ? "" : next->second->deepest;
+        }
+        return too_deep(std::move(chain));
+    }
+    if (const auto at = std::find(active_.begin(), active_.end(), name); at != active_.end()) {
+        std::vector<std::string> chain(at, active_.end());
+        chain.emplace_back(name);
+        *error = {"macro '" + std::string(name) + "' uses itself: " + chain_text(chain), 0,
+                  "a macro cannot be defined in terms of itself", true};
+        return nullptr;
+    }
+    std::vector<std::string> chain = active_;
+    chain.emplace_back(name);
+    // Past the limit before a token: stops a chain of a thousand macros
+    // here, not a thousand C++ frames deeper.
+    if (depth > kMaxNesting) return too_deep(std::move(chain));
+    const auto body = macros_.find(name);
+    auto m = std::make_unique<CompiledMacro>();
+    m->raw.emplace_back();
+    active_.emplace_back(name);
+    Parser parser(body->second, *this, m->raw, m->refs, depth, false);
+    const bool ok = parser.parse(&m->root, error);
+    active_.pop_back();
+    if (!ok) return nullptr;  // not remembered: a nesting error depends on where it is used
+    m->depth = parser.max_depth() - depth + 1;
+    m->deepest = parser.deepest();
+    Condition compiled = finish(m->raw, m->root, m->refs);
+    if (compiled.cost() > kMaxConditionCost) {
+        *error = too_costly(compiled.cost());
+        error->message = "macro " + chain_text(chain) + ": " + error->message;
+        error->names_chain = true;
+        return nullptr;
+    }
+    m->shared = std::make_shared<const Condition>(std::move(compiled));
+    return compiled_.emplace(std::string(name), std::move(m)).first->second.get();
+}
+
+std::variant<Condition, ConditionError> ConditionCompiler::compile(std::string_view text) {
+    std::vector<Condition::Node> nodes;
+    std::vector<std::shared_ptr<const Condition>> refs;
+    nodes.emplace_back();  // the root's slot, filled in by finish()
+    Parser parser(text, *this, nodes, refs, 0, false);
+    std::uint32_t root = 0;
+    ConditionError error;
+    if (!parser.parse(&root, &error)) return error;
+    Condition condition = finish(std::move(nodes), root, std::move(refs));
+    if (condition.cost() > kMaxConditionCost) return too_costly(condition.cost());
+    return condition;
+}
+
+std::optional<ConditionError> ConditionCompiler::check(std::string_view text) {
+    std::vector<Condition::Node> nodes;
+    std::vector<std::shared_ptr<const Condition>> refs;
+    nodes.emplace_back();
+    Parser parser(text, *this, nodes, refs, 0, true);
+    std::uint32_t root = 0;
+    ConditionError error;
+    if (!parser.parse(&root, &error)) return error;
+    return std::nullopt;
 }
 
 bool Condition::eval(std::uint32_t id, EvalContext& ctx) const {
@@ -660,6 +918,8 @@ bool Condition::eval(std::uint32_t id, EvalContext& ctx) const {
             return compare(nodes_[id], ctx);
         case Node::Kind::Coded:
             return compare_coded(id, ctx);
+        case Node::Kind::Macro:
+            return macros_[n.left]->eval(0, ctx);
         case Node::Kind::AllOf:
             // The coded operands come first, tested without eval()'s dispatch.
             for (std::uint32_t i = n.left; i < n.left + n.right; ++i) {
@@ -682,15 +942,17 @@ bool Condition::eval(std::uint32_t id, EvalContext& ctx) const {
 }
 
 bool Condition::reads(FieldId field) const {
-    return std::any_of(nodes_.begin(), nodes_.end(), [field](const Node& n) {
-        return (n.kind == Node::Kind::Compare || n.kind == Node::Kind::Coded) && n.field == field;
-    });
+    return fields().count(field) != 0;
 }
 
 std::set<std::string> Condition::list_calls() const {
     std::set<std::string> calls;
     for (const Node& n : nodes_) {
         if (n.kind == Node::Kind::Compare) calls.insert(n.list.items().begin(), n.list.items().end());
+    }
+    for (const auto& m : macros_) {
+        const auto more = m->list_calls();
+        calls.insert(more.begin(), more.end());
     }
     return calls;
 }
@@ -746,6 +1008,10 @@ std::set<FieldId> Condition::fields() const {
     std::set<FieldId> out;
     for (const Node& n : nodes_) {
         if (n.kind == Node::Kind::Compare || n.kind == Node::Kind::Coded) out.insert(n.field);
+    }
+    for (const auto& m : macros_) {
+        const auto more = m->fields();
+        out.insert(more.begin(), more.end());
     }
     return out;
 }

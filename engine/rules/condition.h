@@ -13,12 +13,21 @@
 //   OP         := "=" | "!=" | "<" | "<=" | ">" | ">=" | "contains" | "startswith" | "endswith"
 //   value      := NUMBER | STRING | WORD          (a WORD naming a list expands to its items)
 //
-// Fields are listed in engine/rules/fields.cpp. Nesting (parentheses and
-// macros within macros) is limited to kMaxNesting.
+// Fields are listed in engine/rules/fields.cpp. Nesting (parentheses, `not`
+// and macros within macros) is limited to kMaxNesting.
+//
+// A macro compiles once per ConditionCompiler, however many conditions and
+// other macros use it: a small one is copied into its users (so its coded
+// tests still go first, see flatten_chains), a larger one is shared by
+// reference. Compiling is then linear in the rules' text. What a condition
+// costs to evaluate is its size with every use of a macro counted
+// (macros using macros twice over double it at each level): above
+// kMaxConditionCost it is an error, not a rule that makes every event slow.
 #pragma once
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
@@ -31,11 +40,18 @@
 namespace sctrace::rules {
 
 inline constexpr int kMaxNesting = 64;
+// Comparisons one evaluation may make, every macro use expanded.
+inline constexpr std::uint64_t kMaxConditionCost = 1 << 16;
+// A macro of at most this many nodes is copied into its users.
+inline constexpr std::size_t kMaxInlineMacroNodes = 16;
 
 struct ConditionError {
     std::string message;
     std::size_t offset = 0;  // in the condition text, where the problem starts
     std::string hint;        // "did you mean 'fd.nonblocking'?"
+    // The message names the chain of macros itself ("a -> b -> c"): the
+    // macros it passes through add no "in macro 'x': " of their own.
+    bool names_chain = false;
 };
 
 enum class Op : std::uint8_t { Eq, Ne, Lt, Le, Gt, Ge, In, Contains, StartsWith, EndsWith, Exists };
@@ -56,7 +72,8 @@ public:
             Compare,
             Coded,
             AllOf,
-            AnyOf
+            AnyOf,
+            Macro,  // a shared compiled macro: macros_[left]
         } kind = Kind::Compare;
         std::uint32_t left = 0, right = 0;
         FieldId field = FieldId::EvtType;
@@ -78,6 +95,8 @@ public:
     std::set<FieldId> fields() const;
     // Whether the condition reads `field`.
     bool reads(FieldId field) const;
+    // Comparisons one evaluation may make, every macro use counted.
+    std::uint64_t cost() const { return cost_; }
     // The calls named by the lists its fields take (fd.others_in[LIST]): the
     // tracer must see other threads enter them.
     std::set<std::string> list_calls() const;
@@ -102,21 +121,45 @@ private:
     std::vector<Node> nodes_;              // nodes_[0] is the root
     std::vector<Step> steps_;              // steps_[i] is nodes_[i], packed
     std::vector<std::uint32_t> operands_;  // of AllOf/AnyOf nodes
+    std::vector<std::shared_ptr<const Condition>> macros_;  // of Macro nodes
     std::optional<std::set<std::string>> event_types_;
+    std::uint64_t cost_ = 0;
 };
 
+class Parser;
+
+// Compiles conditions against a fixed set of macros and lists, each macro
+// once (the compiler remembers it): keep one compiler for all the
+// conditions of a rule set, and make a new one when a macro changes.
 class ConditionCompiler {
 public:
     using Macros = std::map<std::string, std::string, std::less<>>;
     using Lists = std::map<std::string, std::vector<std::string>, std::less<>>;
 
-    ConditionCompiler(const Macros& macros, const Lists& lists) : macros_(macros), lists_(lists) {}
+    ConditionCompiler(const Macros& macros, const Lists& lists);
+    ~ConditionCompiler();
+    ConditionCompiler(const ConditionCompiler&) = delete;
+    ConditionCompiler& operator=(const ConditionCompiler&) = delete;
 
-    std::variant<Condition, ConditionError> compile(std::string_view text) const;
+    std::variant<Condition, ConditionError> compile(std::string_view text);
+    // Checks one text on its own: a macro it names is taken as it is,
+    // unexpanded (each macro is checked where it is defined), so checking
+    // every definition of a file is linear in the file.
+    std::optional<ConditionError> check(std::string_view text);
 
 private:
+    friend class Parser;
+    struct CompiledMacro;
+    // `name`, compiled, its body starting at nesting `depth`; nullptr with
+    // *error set.
+    const CompiledMacro* macro(std::string_view name, int depth, ConditionError* error);
+    static Condition finish(std::vector<Condition::Node> nodes, std::uint32_t root,
+                            std::vector<std::shared_ptr<const Condition>> refs);
+
     const Macros& macros_;
     const Lists& lists_;
+    std::map<std::string, std::unique_ptr<CompiledMacro>, std::less<>> compiled_;
+    std::vector<std::string> active_;  // the macros being compiled, outermost first
 };
 
 // The closest name among `candidates` to `name`, for "did you mean" hints.

@@ -3,6 +3,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include "base/duration.h"
+#include "engine/rules/rule_files.h"
 
 #include <algorithm>
 #include <charconv>
@@ -385,6 +386,128 @@ bool parse_timing(const std::string& file, const YAML::Node& item, Rule& rule,
     return true;
 }
 
+// Where a text stops being what YAML reads: UTF-8 with no control
+// characters but tab and line breaks. yaml-cpp must not see the rest: a
+// few malformed UTF-8 sequences in a comment keep it busy for minutes,
+// allocating gigabytes. Returns the offset of the first bad byte, or npos.
+std::size_t first_non_yaml_byte(std::string_view text, std::string* what) {
+    for (std::size_t i = 0; i < text.size();) {
+        const auto c = static_cast<unsigned char>(text[i]);
+        if (c < 0x80) {
+            if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7f) {
+                *what = "a control character (byte " + std::to_string(c) + ")";
+                return i;
+            }
+            ++i;
+            continue;
+        }
+        // The length a lead byte announces, and the range its first
+        // continuation byte must be in (no overlong forms, no surrogates,
+        // nothing above U+10FFFF).
+        std::size_t length = 0;
+        unsigned char low = 0x80, high = 0xbf;
+        if (c >= 0xc2 && c <= 0xdf) {
+            length = 2;
+        } else if (c >= 0xe0 && c <= 0xef) {
+            length = 3;
+            if (c == 0xe0) low = 0xa0;
+            if (c == 0xed) high = 0x9f;
+        } else if (c >= 0xf0 && c <= 0xf4) {
+            length = 4;
+            if (c == 0xf0) low = 0x90;
+            if (c == 0xf4) high = 0x8f;
+        }
+        bool ok = length != 0 && i + length <= text.size();
+        for (std::size_t k = 1; ok && k < length; ++k) {
+            const auto b = static_cast<unsigned char>(text[i + k]);
+            ok = k == 1 ? b >= low && b <= high : b >= 0x80 && b <= 0xbf;
+        }
+        if (!ok) {
+            *what = "bytes that are not UTF-8";
+            return i;
+        }
+        i += length;
+    }
+    return std::string_view::npos;
+}
+
+// The line where the second document of a file starts: its `---` marker
+// (a file may open with one), else where yaml-cpp says its content is.
+int second_document_line(const std::vector<std::string>& lines, const YAML::Node& second) {
+    bool content = false;
+    for (std::size_t l = 0; l < lines.size(); ++l) {
+        const std::string& line = lines[l];
+        const bool marker =
+            line.starts_with("---") && (line.size() == 3 || is_blank(line[3]) || line[3] == '#');
+        if (marker && content) return static_cast<int>(l) + 1;
+        const auto first = line.find_first_not_of(" \t\r");
+        if (!marker && first != std::string::npos && line[first] != '#') content = true;
+    }
+    return second.Mark().line >= 0 ? second.Mark().line + 1 : 1;
+}
+
+// yaml-cpp keeps both entries of a map that names a key twice and answers
+// lookups with the first, so a second `condition:` would be ignored
+// silently. Every map of the document is checked, nested ones too.
+bool no_duplicate_keys(const std::string& file, const std::vector<std::string>& lines,
+                       const YAML::Node& doc, std::vector<RuleError>& errors) {
+    bool ok = true;
+    std::vector<YAML::Node> todo{doc};
+    while (!todo.empty()) {
+        const YAML::Node node = todo.back();
+        todo.pop_back();
+        if (node.IsSequence()) {
+            for (const auto& child : node) todo.push_back(child);
+            continue;
+        }
+        if (!node.IsMap()) continue;
+        std::map<std::string, YAML::Mark> seen;
+        for (const auto& entry : node) {
+            todo.push_back(entry.second);
+            if (!entry.first.IsScalar()) continue;
+            const auto [first, fresh] = seen.emplace(entry.first.Scalar(), entry.first.Mark());
+            if (fresh) continue;
+            const YAML::Mark m = entry.first.Mark();
+            errors.push_back({{file, m.line + 1, m.column + 1},
+                              "duplicate key '" + entry.first.Scalar() + "' (first at line " +
+                                  std::to_string(first->second.line + 1) + ")",
+                              line_at(lines, m.line + 1),
+                              "a key appears once in a map; remove one of them"});
+            ok = false;
+        }
+    }
+    return ok;
+}
+
+// The keys each kind of item takes: any other is an error, so a misspelt
+// `conditon:` or an invented `colour:` cannot be ignored silently.
+const std::vector<std::string_view>& item_keys(std::string_view kind) {
+    static const std::vector<std::string_view> rule = {
+        "rule",    "desc", "condition", "output",   "severity", "tags",     "enabled", "references",
+        "also_trace", "stacks", "for", "by", "sequence", "absence", "count", "append"};
+    static const std::vector<std::string_view> macro = {"macro", "condition", "append"};
+    static const std::vector<std::string_view> list = {"list", "items", "append"};
+    return kind == "rule" ? rule : kind == "macro" ? macro : list;
+}
+
+bool known_keys(const YAML::Node& item, std::string_view kind, const ErrorAt& error) {
+    return only_keys(item, "a " + std::string(kind), item_keys(kind), error);
+}
+
+// A rule, macro or list is named by a non-empty text: `rule: ''` or
+// `rule: ~` names nothing a finding, an override or a condition could use.
+bool named(const YAML::Node& item, std::string_view kind, const ErrorAt& error) {
+    const YAML::Node name = item[std::string(kind)];
+    if (name.IsScalar() && !name.Scalar().empty()) return true;
+    // A null's mark can be the next line (`rule:` with nothing after it):
+    // point at the item instead.
+    error(name.IsNull() ? item : name,
+          std::string(name.IsScalar() || name.IsNull() ? "an empty " : "a non-text ") +
+              std::string(kind) + " name",
+          "'" + std::string(kind) + ": its-name'");
+    return false;
+}
+
 }  // namespace
 
 std::string_view severity_name(Severity severity) {
@@ -417,39 +540,66 @@ const Rule* RuleSet::find(std::string_view id) const {
 }
 
 void RuleSet::load(const std::vector<std::string>& paths) {
-    namespace fs = std::filesystem;
-    for (const std::string& path : paths) {
-        std::vector<std::string> files;
-        std::error_code ec;
-        if (fs::is_directory(path, ec)) {
-            for (const auto& entry : fs::directory_iterator(path, ec)) {
-                const auto ext = entry.path().extension();
-                if (ext == ".yaml" || ext == ".yml") files.push_back(entry.path().string());
-            }
-            std::sort(files.begin(), files.end());
-        } else {
-            files.push_back(path);
-        }
-        for (const std::string& file : files) {
-            std::ifstream in(file);
-            if (!in) {
-                errors_.push_back({{file, 0, 0}, "cannot read the rule file", "", ""});
-                continue;
-            }
-            std::stringstream text;
-            text << in.rdbuf();
-            parse_text(file, text.str());
-        }
+    RuleFiles read = read_rule_files(paths);
+    for (RuleFileProblem& p : read.problems) {
+        RuleError e{{std::move(p.path), 0, 0}, std::move(p.message), "", ""};
+        e.unreadable = true;
+        errors_.push_back(std::move(e));
     }
+    for (const RuleFileText& file : read.files) parse_text(file.path, file.text);
     compile_all();
+}
+
+// Past kMaxErrors the rest is not checked: a file of ten thousand broken
+// rules needs its first errors fixed, not a hint computed for each of them.
+bool RuleSet::too_many_errors(const std::string& file) {
+    if (errors_.size() < kMaxErrors) return false;
+    if (!gave_up_) {
+        errors_.push_back({{file, 0, 0},
+                           "too many errors (" + std::to_string(kMaxErrors) +
+                               "): what follows was not checked",
+                           "",
+                           ""});
+        gave_up_ = true;
+    }
+    return true;
+}
+
+bool RuleSet::unreadable() const {
+    return std::any_of(errors_.begin(), errors_.end(),
+                       [](const RuleError& e) { return e.unreadable; });
 }
 
 void RuleSet::parse_text(const std::string& file, const std::string& text) {
     sources_[file] = split_lines(text);
     const std::vector<std::string>& lines = sources_[file];
-    YAML::Node doc;
+    std::string what;
+    if (const std::size_t bad = first_non_yaml_byte(text, &what); bad != std::string::npos) {
+        const std::size_t line_start = text.rfind('\n', bad == 0 ? 0 : bad - 1);
+        const std::size_t column =
+            line_start == std::string::npos || bad == 0 ? bad : bad - line_start - 1;
+        const int line = static_cast<int>(std::count(text.begin(), text.begin() + bad, '\n')) + 1;
+        errors_.push_back({{file, line, static_cast<int>(column) + 1},
+                           "not a YAML text: " + what,
+                           "",
+                           "a rule file is UTF-8 text"});
+        return;
+    }
+    // yaml-cpp 0.7 loops forever, allocating, on a ',' opening a line in
+    // the first column after a block map ("- a: b\n,\n"). Legal YAML only
+    // has one there inside a flow list or a quoted text continued in the
+    // first column, which indenting it keeps legal.
+    for (std::size_t l = 0; l < lines.size(); ++l) {
+        if (!lines[l].starts_with(',')) continue;
+        errors_.push_back({{file, static_cast<int>(l) + 1, 1},
+                           "not valid YAML here: a line starts with ',' in the first column",
+                           lines[l],
+                           "indent it (inside [...] or quotes), or remove the ','"});
+        return;
+    }
+    std::vector<YAML::Node> docs;
     try {
-        doc = YAML::Load(text);
+        docs = YAML::LoadAll(text);
     } catch (const YAML::Exception& e) {
         errors_.push_back({{file, e.mark.line + 1, e.mark.column + 1},
                            "not valid YAML: " + e.msg,
@@ -457,7 +607,20 @@ void RuleSet::parse_text(const std::string& file, const std::string& text) {
                            ""});
         return;
     }
+    if (docs.size() > 1) {
+        // A rule file is one list, as Falco's are; what follows a second
+        // `---` would otherwise be dropped unread, errors and all.
+        const int line = second_document_line(lines, docs[1]);
+        errors_.push_back({{file, line, 1},
+                           "a rule file is one YAML document, and a second one starts here",
+                           line_at(lines, line),
+                           "remove the '---', or move what follows to a file of its own"});
+        return;
+    }
+    if (docs.empty()) return;
+    const YAML::Node& doc = docs.front();
     if (doc.IsNull()) return;
+    if (!no_duplicate_keys(file, lines, doc, errors_)) return;
     if (!doc.IsSequence()) {
         errors_.push_back({{file, doc.Mark().line + 1, doc.Mark().column + 1},
                            "a rule file is a list of '- rule:', '- macro:' and '- list:' items",
@@ -466,6 +629,7 @@ void RuleSet::parse_text(const std::string& file, const std::string& text) {
         return;
     }
     for (const YAML::Node& item : doc) {
+        if (too_many_errors(file)) return;
         const YAML::Mark mark = item.Mark();
         const auto error = [&](const YAML::Node& at, std::string message, std::string hint = "") {
             const YAML::Mark m = at.IsDefined() ? at.Mark() : mark;
@@ -479,6 +643,9 @@ void RuleSet::parse_text(const std::string& file, const std::string& text) {
                 error(item, "expected '- rule:', '- macro:' or '- list:'");
                 continue;
             }
+            const char* kind = item["rule"] ? "rule" : item["macro"] ? "macro" : item["list"] ? "list" : nullptr;
+            if (kind && !known_keys(item, kind, error)) continue;
+            if (kind && !named(item, kind, error)) continue;
             if (item["list"]) {
                 const std::string name = item["list"].as<std::string>();
                 auto& items = lists_[name];
@@ -492,16 +659,17 @@ void RuleSet::parse_text(const std::string& file, const std::string& text) {
                     error(item, "macro '" + name + "' has no condition");
                     continue;
                 }
-                std::string body = item["condition"].as<std::string>();
+                const std::string body = item["condition"].as<std::string>();
                 if (item["append"] && item["append"].as<bool>() && macros_.count(name)) {
-                    body = "(" + macros_[name] + ") and (" + body + ")";
+                    macros_[name] = "(" + macros_[name] + ") and (" + body + ")";
+                } else {
+                    macros_[name] = body;
                 }
-                macros_[name] = body;
-                // Checked where it is used, and here on its own so a broken
-                // macro is reported at its definition.
+                // Checked where it is used, and here, the text this item
+                // wrote on its own, so a broken macro is reported at its
+                // definition (the macros it names were checked at theirs).
                 ConditionCompiler compiler(macros_, lists_);
-                auto compiled = compiler.compile(body);
-                if (auto* e = std::get_if<ConditionError>(&compiled)) {
+                if (const auto e = compiler.check(body)) {
                     const SourceLocation where =
                         locate(file, lines, item["condition"].Mark().line,
                                item["condition"].Mark().column, body, e->offset);
@@ -611,8 +779,11 @@ void RuleSet::load_text(const std::string& file, const std::string& text) {
 // list that a later file defines. A rule that does not compile is left out.
 void RuleSet::compile_all() {
     std::vector<std::unique_ptr<Rule>> kept;
+    // One compiler for every rule: each macro compiles once, however many
+    // rules use it.
+    ConditionCompiler compiler(macros_, lists_);
     for (auto& rule : rules_) {
-        ConditionCompiler compiler(macros_, lists_);
+        if (too_many_errors(rule->where.file)) break;
         // One condition of the rule; false (an error recorded) when it does
         // not compile.
         const auto compile_one = [&](const ConditionSource& source, std::string_view what,
@@ -802,8 +973,12 @@ RuleSet::Needs RuleSet::needs() const {
 std::string RuleSet::format_errors() const {
     std::string out;
     for (const RuleError& e : errors_) {
-        out += e.where.file + ":" + std::to_string(e.where.line) + ":" +
-               std::to_string(e.where.column) + ": error: " + e.message + "\n";
+        // A file that could not be read has no line to point at.
+        out += e.where.file +
+               (e.where.line > 0 ? ":" + std::to_string(e.where.line) + ":" +
+                                       std::to_string(e.where.column)
+                                 : std::string()) +
+               ": error: " + e.message + "\n";
         if (!e.text.empty()) {
             out += "  " + e.text + "\n  ";
             out += std::string(static_cast<std::size_t>(std::max(0, e.where.column - 1)), ' ');

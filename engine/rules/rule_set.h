@@ -47,6 +47,9 @@ struct RuleError {
     std::string message;
     std::string text;  // the offending line, for the caret display
     std::string hint;
+    // The file or folder could not be read at all (not a regular file, too
+    // big, a read error): the input is unusable, not merely wrong.
+    bool unreadable = false;
 };
 
 // "%fd.num" style output templates, split once into text and fields.
@@ -161,13 +164,18 @@ inline constexpr std::size_t kMaxKeyFields = 4;
 inline constexpr std::size_t kMaxSequenceSteps = 16;
 // A count rule remembers up to `threshold` match times per key.
 inline constexpr std::uint32_t kMaxCountThreshold = 100000;
+// Errors reported before loading stops checking.
+inline constexpr std::size_t kMaxErrors = 100;
 
 class RuleSet {
 public:
     // Loads files and folders (every *.yaml / *.yml inside, in name order),
-    // in order. Problems are collected in errors(); a rule with an error is
-    // left out, the rest load.
+    // in order, as read_rule_files() reads them (engine/rules/rule_files.h).
+    // Problems are collected in errors(); a rule with an error is left out,
+    // the rest load.
     void load(const std::vector<std::string>& paths);
+    // Whether some path could not be read at all (an error in errors()).
+    bool unreadable() const;
     // Adds one file's text without compiling yet (files may use each
     // other's macros in any order), then compile() once all are added.
     void add_text(const std::string& file_name, const std::string& text);
@@ -193,12 +201,14 @@ public:
 private:
     void parse_text(const std::string& file_name, const std::string& text);
     void compile_all();
+    bool too_many_errors(const std::string& file);
 
     std::map<std::string, std::vector<std::string>> sources_;  // file -> lines, for errors
     ConditionCompiler::Macros macros_;
     ConditionCompiler::Lists lists_;
     std::vector<std::unique_ptr<Rule>> rules_;
     std::vector<RuleError> errors_;
+    bool gave_up_ = false;  // kMaxErrors reached
 };
 
 // Fills "%field" references in an output template for one event.

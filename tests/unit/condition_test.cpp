@@ -140,7 +140,11 @@ TEST(Condition, ErrorsPointAtTheProblemWithAHint) {
     e = error_of("");
     EXPECT_NE(e.message.find("empty"), std::string::npos);
     e = error_of("loop", {{"loop", "loop"}});
-    EXPECT_NE(e.message.find("nest too deeply"), std::string::npos) << e.message;
+    EXPECT_NE(e.message.find("macro 'loop' uses itself: loop -> loop"), std::string::npos)
+        << e.message;
+    e = error_of("a", {{"a", "b"}, {"b", "evt.type = close or a"}});
+    EXPECT_NE(e.message.find("macro 'a' uses itself: a -> b -> a"), std::string::npos)
+        << e.message;
     std::string deep(10000, '(');
     e = error_of(deep + "evt.type = close" + std::string(10000, ')'));
     EXPECT_NE(e.message.find("nest too deeply"), std::string::npos) << e.message;

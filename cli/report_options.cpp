@@ -70,7 +70,8 @@ std::unique_ptr<ReportOutputs> ReportOutputs::open(const ReportPaths& paths,
     if (r->junit_file_) {
         r->junit_ = std::make_unique<JunitWriter>(fail_on.value_or(rules::Severity::Warning));
     }
-    if (r->trace_file_) r->trace_ = std::make_unique<TraceJsonWriter>(r->trace_file_.get(), paths.trace_json);
+    if (r->trace_file_)
+        r->trace_ = std::make_unique<TraceJsonWriter>(r->trace_file_.get(), paths.trace_json);
     return r;
 }
 
@@ -100,7 +101,7 @@ bool ReportOutputs::finish(const RunSummary& run, const rules::RuleSet& rules) {
     // Each failure is said once, where it happens (OutputStream); close()
     // can report a deferred write error (NFS, quota).
     const auto write_document = [&](UniqueFd& fd, const std::string& path,
-                                     const std::string& text) {
+                                    const std::string& text) {
         OutputStream stream(fd.get(), path);
         if (stream.write(text) && ::close(fd.release()) != 0) stream.fail(errno);
         lost_ = lost_ || stream.lost();

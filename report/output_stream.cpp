@@ -32,8 +32,8 @@ void OutputStream::fail(int error) {
     error_ = error;
     // When the output is stderr itself this message is lost too; the exit
     // status still says so.
-    std::fprintf(stderr, "%s: %s: %s: output lost from here on\n", program_.c_str(),
-                 name_.c_str(), std::strerror(error));
+    std::fprintf(stderr, "%s: %s: %s: output lost from here on\n", program_.c_str(), name_.c_str(),
+                 std::strerror(error));
 }
 
 bool OutputStream::lost() const {

@@ -74,9 +74,10 @@ void TraceJsonWriter::note_start(Nanos time, pid_t pid, pid_t tid) {
     // The absolute start, for whoever correlates the timeline with other
     // logs; on the first event's own thread, so that it adds no track.
     begin_record();
-    fmt::format_to(std::back_inserter(out_),
-                   R"({{"name":"sctrace","ph":"M","pid":{},"tid":{},"args":{{"start_time_ns":{}}}}})",
-                   pid, tid, base_);
+    fmt::format_to(
+        std::back_inserter(out_),
+        R"({{"name":"sctrace","ph":"M","pid":{},"tid":{},"args":{{"start_time_ns":{}}}}})", pid,
+        tid, base_);
 }
 
 void TraceJsonWriter::flush() {

@@ -244,8 +244,7 @@ void Session::io_uring_exit(Task& task, const SyscallEvent& call) {
 Session::Session(SessionOptions options, std::vector<EventSink*> sinks)
     : options_(std::move(options)),
       sinks_(std::move(sinks)),
-      relay_(options_.inherited_ignored ? *options_.inherited_ignored
-                                        : ignored_relayed_signals()) {
+      relay_(options_.inherited_ignored ? *options_.inherited_ignored : ignored_relayed_signals()) {
     // Following rings needs the calls that create, map, alias and drop
     // them to stop the tracee too (shown or not: the writers filter).
     const IoUringCalls& nr = io_uring_calls();

@@ -22,9 +22,9 @@ Slot g_slots[kSlots];
 std::atomic<unsigned> g_written{0};
 unsigned g_read = 0;
 
-constexpr int kFixedSignals[] = {SIGHUP,  SIGINT,    SIGQUIT, SIGTERM, SIGUSR1,
-                                 SIGUSR2, SIGALRM,   SIGPIPE, SIGVTALRM, SIGPROF,
-                                 SIGXCPU, SIGXFSZ,   SIGIO,   SIGPWR,  SIGSTKFLT};
+constexpr int kFixedSignals[] = {SIGHUP,  SIGINT,  SIGQUIT, SIGTERM,   SIGUSR1,
+                                 SIGUSR2, SIGALRM, SIGPIPE, SIGVTALRM, SIGPROF,
+                                 SIGXCPU, SIGXFSZ, SIGIO,   SIGPWR,    SIGSTKFLT};
 
 // The relayed signals, in a fixed order. SIGRTMIN is glibc's first free
 // real-time signal: the ones below it belong to glibc's threads library.

@@ -158,8 +158,8 @@ TEST_F(Analyze, AnOutputThatCannotBeWrittenIsSaidOnceAndExits122) {
         EXPECT_NE(r.err.find("[double-close]"), std::string::npos) << option << ": " << r.err;
     }
     // The pipe's reader is gone before analyze writes a byte.
-    const Result piped =
-        sh("bash -c '{ sleep 0.3; " + bin + " -o /dev/stdout --format jsonl; echo status $? >&2; } | true'");
+    const Result piped = sh("bash -c '{ sleep 0.3; " + bin +
+                            " -o /dev/stdout --format jsonl; echo status $? >&2; } | true'");
     // The finding's status, not SIGPIPE's 141, nor 122.
     EXPECT_NE(piped.err.find("status 1\n"), std::string::npos) << piped.err;
     EXPECT_NE(piped.err.find(": Broken pipe: output lost from here on\n"), std::string::npos)

@@ -30,9 +30,10 @@ namespace {
 using nlohmann::json;
 
 constexpr Millis kTimeout = 50s;
-constexpr int kOutputLost = 122;     // docs/cli.md
+constexpr int kOutputLost = 122;  // docs/cli.md
 constexpr int kFindingsFailure = 121;
-const std::string kFullDisk = "sctrace: /dev/full: No space left on device: output lost from here on\n";
+const std::string kFullDisk =
+    "sctrace: /dev/full: No space left on device: output lost from here on\n";
 
 std::string tracee(const std::string& name) {
     return std::string(TRACEE_DIR) + "/" + name;
@@ -85,8 +86,8 @@ protected:
         argv.insert(argv.end(), {"--", tracee("wait_signal"), "default"});
         auto p = std::make_unique<Process>(argv, SpawnOptions{label, "", false});
         EXPECT_EQ(p->spawn_error(), "");
-        EXPECT_TRUE(p->wait_for_stdout("ready\n", 30s))
-            << label << ": never ready; stderr:\n" << p->stderr_so_far();
+        EXPECT_TRUE(p->wait_for_stdout("ready\n", 30s)) << label << ": never ready; stderr:\n"
+                                                        << p->stderr_so_far();
         return p;
     }
 
@@ -135,7 +136,8 @@ TEST_P(FullDisk, IsSaidOnceAndTheExitStatusSaysSo) {
     EXPECT_EQ(r.out, "closed twice\n");
     EXPECT_EQ(count(r.err, kFullDisk), 1u) << r.err;
     EXPECT_NE(r.err.find("sctrace: error [double-close]"), std::string::npos)
-        << "the finding must still reach stderr:\n" << r.err;
+        << "the finding must still reach stderr:\n"
+        << r.err;
     EXPECT_NE(r.err.find("exit status 122"), std::string::npos) << r.err;
 }
 
@@ -223,7 +225,8 @@ TEST_F(Outputs, SigtermLeavesEveryReportComplete) {
     EXPECT_EQ(xml.rfind("<?xml", 0), 0u) << xml.substr(0, 200);
     EXPECT_NE(xml.find("</testsuites>"), std::string::npos) << xml;
     EXPECT_NE(xml.find("killed by signal"), std::string::npos)
-        << "the command's test case should say it was killed:\n" << xml;
+        << "the command's test case should say it was killed:\n"
+        << xml;
 
     const json t = json::parse(read_file(trace), nullptr, false);
     ASSERT_FALSE(t.is_discarded()) << "the trace was not closed";

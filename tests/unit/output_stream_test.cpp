@@ -40,7 +40,8 @@ TEST(OutputStream, AClosedPipeIsSaidOnceButIsNotALoss) {
     ASSERT_EQ(::pipe2(fds, O_CLOEXEC), 0);
     ::close(fds[0]);
     // As sctrace runs: SIGPIPE does not end it, the write fails with EPIPE.
-    struct sigaction ignore {}, before {};
+    struct sigaction ignore = {};
+    struct sigaction before = {};
     ignore.sa_handler = SIG_IGN;
     ASSERT_EQ(::sigaction(SIGPIPE, &ignore, &before), 0);
     OutputStream out(fds[1], "/dev/fd/63", "sctrace analyze");

@@ -2,8 +2,8 @@
 //
 // Post-mortem: saved strace logs (any common flag mix, -ff sets, gzip) and
 // sctrace's own JSONL event logs become the same event stream the live tracer
-// produces. Exit status: 0 clean, 1 findings at or above --fail-on (once the
-// rule engine runs here), 2 unusable input or arguments.
+// produces. Exit status: 0 clean, 1 findings at or above --fail-on, 2
+// unusable input or arguments, 122 an output could not be written.
 #include "cli/analyze.h"
 
 #include <fcntl.h>
@@ -12,7 +12,9 @@
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
+#include <csignal>
 #include <cstdio>
 #include <cstring>
 #include <ctime>
@@ -45,6 +47,9 @@ namespace sctrace {
 namespace {
 
 constexpr int kUnusable = 2;
+// An output (-o, --findings, a report, the findings on stderr) failed and
+// lost what it should have held; as `run` says it (docs/cli.md).
+constexpr int kOutputLost = 122;
 
 // How many leading lines may fail before a file is judged "not a log".
 constexpr std::size_t kSniffLines = 50;
@@ -688,6 +693,10 @@ struct FileResult {
 }  // namespace
 
 int analyze_main(int argc, char** argv) {
+    // An output whose reader went away (-o >(head)) costs a write error,
+    // said once, not the analysis; analyze starts no command that could
+    // inherit the disposition.
+    std::signal(SIGPIPE, SIG_IGN);
     CLI::App app{"sctrace analyze: the same findings, from a saved strace log or event log",
                  "sctrace analyze"};
     std::vector<std::string> inputs;
@@ -757,11 +766,11 @@ int analyze_main(int argc, char** argv) {
             return kUnusable;
         }
         if (format == "jsonl") {
-            writer = std::make_unique<JsonlWriter>(output_file.get(), display);
+            writer = std::make_unique<JsonlWriter>(output_file.get(), display, output_path);
         } else if (format == "strace") {
-            writer = std::make_unique<StraceWriter>(output_file.get(), display);
+            writer = std::make_unique<StraceWriter>(output_file.get(), display, output_path);
         } else {
-            writer = std::make_unique<TextWriter>(output_file.get(), display);
+            writer = std::make_unique<TextWriter>(output_file.get(), display, output_path);
         }
     }
     const auto fail_on = rules::severity_from_name(rule_options.fail_on);
@@ -1005,7 +1014,20 @@ int analyze_main(int argc, char** argv) {
     summary.inputs = inputs;
     summary.start_time = start;
     summary.duration = now_realtime() - start;
-    reports->finish(summary, pipeline->rule_set());
+    bool lost = !reports->finish(summary, pipeline->rule_set());
+    pipeline->close_outputs();
+    lost = pipeline->output_lost() || lost;
+    if (writer) {
+        writer->on_end();
+        // close() can report a deferred write error (NFS, quota).
+        if (::close(output_file.release()) != 0) writer->output().fail(errno);
+        lost = writer->output().lost() || lost;
+    }
+    if (lost) {
+        std::fprintf(stderr, "sctrace analyze: an output was lost (see above); exit status %d\n",
+                     kOutputLost);
+        return kOutputLost;
+    }
     if (pipeline->failed(*fail_on)) status = 1;
     return status;
 }

@@ -6,13 +6,19 @@
 //
 // Exit status of a run: the command's own (128+N when signal N killed it), so
 // sctrace is a transparent wrapper; 0 after detaching from -p processes; 2
-// when sctrace could not start (bad arguments, nothing to trace, no permission).
+// when sctrace could not start (bad arguments, nothing to trace, no
+// permission); when the command succeeded, 122 if an output was lost, else
+// 121 if --fail-on was met (docs/cli.md).
 #include <fcntl.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <cerrno>
 #include <chrono>
+#include <csignal>
 #include <cstdio>
+#include <cstring>
 #include <memory>
 #include <optional>
 #include <string>
@@ -36,6 +42,9 @@ namespace {
 constexpr int kStartFailure = 2;
 // The command succeeded but a finding met --fail-on (docs/cli.md).
 constexpr int kFindingsFailure = 121;
+// The command succeeded but an output (-o, --findings, a report, the
+// findings on stderr) failed and lost what it should have held.
+constexpr int kOutputLost = 122;
 
 struct RunOptions {
     std::vector<std::string> trace_expressions;  // -e
@@ -74,6 +83,15 @@ std::string trace_set_of(const std::string& expression) {
 }
 
 int run(const RunOptions& options) {
+    // What sctrace's parent left ignored stays ignored, in sctrace and in
+    // the command; read before anything below changes a disposition.
+    const sigset_t inherited_ignored = ignored_relayed_signals();
+    // An output whose reader went away must cost a write error, not
+    // sctrace's life (and with it the command's). The Session's signal
+    // relay takes SIGPIPE over while the command runs, and the command
+    // starts with the disposition it would have had.
+    std::signal(SIGPIPE, SIG_IGN);
+
     // What to show: -e's union; with -o alone, everything (as strace does).
     SyscallSet display;
     for (const auto& expression : options.trace_expressions) {
@@ -100,12 +118,13 @@ int run(const RunOptions& options) {
 
     std::unique_ptr<EventWriter> writer;
     if (want_events) {
+        const std::string name = output_file ? options.output_path : "stderr";
         if (options.format == "jsonl") {
-            writer = std::make_unique<JsonlWriter>(output_fd, display);
+            writer = std::make_unique<JsonlWriter>(output_fd, display, name);
         } else if (options.format == "strace") {
-            writer = std::make_unique<StraceWriter>(output_fd, display);
+            writer = std::make_unique<StraceWriter>(output_fd, display, name);
         } else {
-            writer = std::make_unique<TextWriter>(output_fd, display);
+            writer = std::make_unique<TextWriter>(output_fd, display, name);
         }
     }
     std::optional<rules::Severity> fail_on;
@@ -159,6 +178,7 @@ int run(const RunOptions& options) {
         }
     }
     session_options.timeout = timeout;
+    session_options.inherited_ignored = inherited_ignored;
     Session session(std::move(session_options), std::move(sinks));
     if (!pipeline->empty()) {
         // Findings that want stacks (fatal-signal, the hang rules, all with
@@ -191,13 +211,28 @@ int run(const RunOptions& options) {
     summary.exit_status = status;
     summary.start_time = start;
     summary.duration = now_realtime() - start;
-    reports->finish(summary, pipeline->rule_set());
-    if (fail_on && pipeline->failed(*fail_on)) {
+    bool lost = !reports->finish(summary, pipeline->rule_set());
+    pipeline->close_outputs();
+    lost = pipeline->output_lost() || lost;
+    if (writer) {
+        // close() can report a deferred write error (NFS, quota).
+        if (output_file && ::close(output_file.release()) != 0) writer->output().fail(errno);
+        lost = writer->output().lost() || lost;
+    }
+    const bool findings_failed = fail_on && pipeline->failed(*fail_on);
+    if (findings_failed) {
         std::fprintf(stderr, "sctrace: findings at or above '%s' (--fail-on)\n",
                      options.rules.fail_on.c_str());
-        if (status == 0) return kFindingsFailure;
     }
-    return status;
+    // The command's own failure says most; then a lost output, since what
+    // was lost may be the very findings --fail-on judges.
+    if (status != 0) return status;
+    if (lost) {
+        std::fprintf(stderr, "sctrace: an output was lost (see above); exit status %d\n",
+                     kOutputLost);
+        return kOutputLost;
+    }
+    return findings_failed ? kFindingsFailure : status;
 }
 
 int main_with_exceptions(int argc, char** argv) {
@@ -211,8 +246,9 @@ int main_with_exceptions(int argc, char** argv) {
         "  sctrace -o events.jsonl --format jsonl -- make check\n"
         "  sctrace -p 4711\n"
         "Exit status: the command's (128+N when killed by signal N); 0 after detaching\n"
-        "from -p processes; 2 when sctrace could not start; 121 when the command\n"
-        "succeeded but --fail-on was met; 124 when --timeout expired.\n"
+        "from -p processes; 2 when sctrace could not start; when the command\n"
+        "succeeded: 122 if an output could not be written, else 121 if --fail-on was\n"
+        "met; 124 when --timeout expired.\n"
         "Other commands: sctrace analyze FILE..., sctrace rules list|check|explain|fields");
 
     RunOptions options;

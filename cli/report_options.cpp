@@ -9,8 +9,9 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
-#include <tuple>
 #include <utility>
+
+#include "report/output_stream.h"
 
 #ifndef SCTRACE_VERSION
 #define SCTRACE_VERSION "0.0.0"
@@ -19,21 +20,6 @@
 namespace sctrace {
 
 namespace {
-
-// False with errno set when the text could not all be written.
-bool write_all(int fd, std::string_view text) {
-    while (!text.empty()) {
-        const ssize_t n = ::write(fd, text.data(), text.size());
-        if (n < 0 && errno == EINTR) continue;
-        if (n < 0) return false;
-        if (n == 0) {
-            errno = EIO;
-            return false;
-        }
-        text.remove_prefix(static_cast<std::size_t>(n));
-    }
-    return true;
-}
 
 // Where SARIF paths are made relative to: the checkout in GitHub Actions or
 // GitLab CI (a test may run from a build folder), else the working directory.
@@ -84,7 +70,8 @@ std::unique_ptr<ReportOutputs> ReportOutputs::open(const ReportPaths& paths,
     if (r->junit_file_) {
         r->junit_ = std::make_unique<JunitWriter>(fail_on.value_or(rules::Severity::Warning));
     }
-    if (r->trace_file_) r->trace_ = std::make_unique<TraceJsonWriter>(r->trace_file_.get());
+    if (r->trace_file_)
+        r->trace_ = std::make_unique<TraceJsonWriter>(r->trace_file_.get(), paths.trace_json);
     return r;
 }
 
@@ -109,29 +96,24 @@ std::vector<rules::FindingSink*> ReportOutputs::finding_sinks() {
 }
 
 bool ReportOutputs::finish(const RunSummary& run, const rules::RuleSet& rules) {
-    if (finished_) return true;
+    if (finished_) return !lost_;
     finished_ = true;
-    bool ok = true;
-    const auto report = [&](const char* option, const std::string& path, const char* reason) {
-        std::fprintf(stderr, "%s: %s %s: write failed: %s\n", program_.c_str(), option,
-                     path.c_str(), reason);
-        ok = false;
+    // Each failure is said once, where it happens (OutputStream); close()
+    // can report a deferred write error (NFS, quota).
+    const auto write_document = [&](UniqueFd& fd, const std::string& path,
+                                    const std::string& text) {
+        OutputStream stream(fd.get(), path);
+        if (stream.write(text) && ::close(fd.release()) != 0) stream.fail(errno);
+        lost_ = lost_ || stream.lost();
     };
-    if (sarif_ && !write_all(sarif_file_.get(), sarif_->render(rules, run))) {
-        report("--sarif", paths_.sarif, std::strerror(errno));
+    if (sarif_) write_document(sarif_file_, paths_.sarif, sarif_->render(rules, run));
+    if (junit_) write_document(junit_file_, paths_.junit, junit_->render(rules, run));
+    if (trace_) {
+        trace_->finish();
+        if (trace_file_ && ::close(trace_file_.release()) != 0) trace_->output().fail(errno);
+        lost_ = lost_ || trace_->output().lost();
     }
-    if (junit_ && !write_all(junit_file_.get(), junit_->render(rules, run))) {
-        report("--junit", paths_.junit, std::strerror(errno));
-    }
-    if (trace_ && !trace_->finish())
-        report("--trace-json", paths_.trace_json, trace_->error().c_str());
-    // close() can report a deferred write error (NFS, quota).
-    for (auto [fd, option, path] : {std::tuple{&sarif_file_, "--sarif", &paths_.sarif},
-                                    std::tuple{&junit_file_, "--junit", &paths_.junit},
-                                    std::tuple{&trace_file_, "--trace-json", &paths_.trace_json}}) {
-        if (*fd && ::close(fd->release()) != 0) report(option, *path, std::strerror(errno));
-    }
-    return ok;
+    return !lost_;
 }
 
 }  // namespace sctrace

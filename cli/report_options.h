@@ -49,7 +49,8 @@ public:
     // Writes the SARIF and JUnit files and ends the trace. Call once, after
     // the event stream and the rule engine have ended. The rules are taken
     // here, not at open(), because they are loaded after the files are
-    // opened. Prints each failure; false if any.
+    // opened. Each failure is said once on stderr ("sctrace: FILE: reason:
+    // output lost from here on"); false when a report lost anything.
     bool finish(const RunSummary& run, const rules::RuleSet& rules);
 
     // Without finish() (sctrace stopped early: rule errors, unusable input),
@@ -72,6 +73,7 @@ private:
     std::unique_ptr<JunitWriter> junit_;
     std::unique_ptr<TraceJsonWriter> trace_;
     bool finished_ = false;
+    bool lost_ = false;
 };
 
 }  // namespace sctrace

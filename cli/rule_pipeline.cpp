@@ -53,7 +53,8 @@ std::unique_ptr<RulePipeline> RulePipeline::create(const RuleOptions& options,
                          std::strerror(errno));
             return nullptr;
         }
-        p->jsonl_ = std::make_unique<JsonlFindingsWriter>(p->findings_file_.get());
+        p->jsonl_ =
+            std::make_unique<JsonlFindingsWriter>(p->findings_file_.get(), options.findings_path);
         sinks.push_back(p->jsonl_.get());
     }
     sinks.insert(sinks.end(), extra_sinks.begin(), extra_sinks.end());
@@ -85,6 +86,15 @@ bool RulePipeline::needs_watchdog() const {
         }
     }
     return false;
+}
+
+void RulePipeline::close_outputs() {
+    // close() can report a deferred write error (NFS, quota).
+    if (findings_file_ && ::close(findings_file_.release()) != 0) jsonl_->output().fail(errno);
+}
+
+bool RulePipeline::output_lost() const {
+    return text_->output().lost() || (jsonl_ && jsonl_->output().lost());
 }
 
 bool RulePipeline::failed(rules::Severity threshold) const {

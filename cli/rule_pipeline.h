@@ -48,6 +48,11 @@ public:
     // True when a finding at or above `threshold` was raised.
     bool failed(rules::Severity threshold) const;
     std::size_t finding_count() const { return engine_->finding_count(); }
+    // Closes the --findings file, once the engine has ended.
+    void close_outputs();
+    // A findings output failed and lost findings (each failure was said on
+    // stderr when it happened): the exit status must say so.
+    bool output_lost() const;
     // The findings' text on stderr (analyze hooks its progress line to it).
     TextFindingsWriter& text_writer() { return *text_; }
 

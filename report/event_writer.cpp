@@ -23,14 +23,25 @@ constexpr std::size_t kFlushBytes = 64 * 1024;
 
 }  // namespace
 
-EventWriter::EventWriter(int fd, SyscallSet display)
-    : fd_(fd), display_(display), line_buffered_(::isatty(fd) || fd == STDERR_FILENO) {}
+namespace {
+
+std::string default_name(int fd) {
+    return fd == STDERR_FILENO ? std::string("stderr") : "fd " + std::to_string(fd);
+}
+
+}  // namespace
+
+EventWriter::EventWriter(int fd, SyscallSet display, std::string name)
+    : stream_(fd, name.empty() ? default_name(fd) : std::move(name)),
+      display_(display),
+      line_buffered_(::isatty(fd) || fd == STDERR_FILENO) {}
 
 EventWriter::~EventWriter() {
     flush(true);
 }
 
 void EventWriter::on_event(const Event& event) {
+    if (stream_.failed()) return;  // nothing more reaches it: spare the formatting
     // The watchdog samples every blocked thread every interval: worth keeping
     // in a JSONL log (analyze replays them to the watch rules), noise in a
     // listing meant for people.
@@ -129,17 +140,9 @@ void EventWriter::flush(bool force) {
         if (now - last_flush_ns_ < kFlushIntervalNs) return;
         last_flush_ns_ = now;
     }
-    const char* data = out_.data();
-    std::size_t left = out_.size();
-    while (left > 0) {
-        const ssize_t n = ::write(fd_, data, left);
-        if (n < 0) {
-            if (errno == EINTR) continue;
-            break;  // a closed pipe or full disk: the trace is lost, the command is not
-        }
-        data += n;
-        left -= static_cast<std::size_t>(n);
-    }
+    // A closed pipe or a full disk loses the stream (said once), never the
+    // command.
+    stream_.write(std::string_view(out_.data(), out_.size()));
     out_.clear();
 }
 

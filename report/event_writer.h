@@ -18,18 +18,25 @@
 
 #include "decoders/syscall_set.h"
 #include "events/event.h"
+#include "report/output_stream.h"
 
 namespace sctrace {
 
 class EventWriter : public EventSink {
 public:
-    // Writes to `fd` (not owned). `display`: the syscalls to show; other
+    // Writes to `fd` (not owned), which messages call `name` (default: the
+    // fd's number, or "stderr"). `display`: the syscalls to show; other
     // syscall events are skipped (the rules may still need them).
-    EventWriter(int fd, SyscallSet display);
+    EventWriter(int fd, SyscallSet display, std::string name = {});
     ~EventWriter() override;
 
     void on_event(const Event& event) override;
     void on_end() override;
+
+    // Where the stream goes, and whether a write failed (then the rest of
+    // the stream was dropped and said so once; the run goes on).
+    OutputStream& output() { return stream_; }
+    const OutputStream& output() const { return stream_; }
 
 protected:
     // A call that returned, written as one record.
@@ -56,7 +63,7 @@ private:
     void flush_pending_entry();
     void flush(bool force);
 
-    int fd_;
+    OutputStream stream_;
     SyscallSet display_;
     bool line_buffered_;
     std::int64_t last_flush_ns_ = 0;

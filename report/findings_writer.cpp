@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <ctime>
 #include <iterator>
 
@@ -14,19 +15,6 @@
 #include "report/strace_format.h"
 
 namespace sctrace {
-
-namespace {
-
-void write_all(int fd, const std::string& text) {
-    std::size_t done = 0;
-    while (done < text.size()) {
-        const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
-        if (n <= 0) return;
-        done += static_cast<std::size_t>(n);
-    }
-}
-
-}  // namespace
 
 std::string describe_event(const Event& event) {
     fmt::memory_buffer out;
@@ -131,9 +119,13 @@ std::string FindingsSummary::text(std::string_view prefix) const {
 }
 
 void TextFindingsWriter::write(const std::string& text) {
+    if (status_.failed()) return;
     if (before_) before_();
-    std::fputs(text.c_str(), out_);
-    std::fflush(out_);
+    if (std::fputs(text.c_str(), out_) == EOF || std::fflush(out_) == EOF) {
+        const int error = errno;
+        std::clearerr(out_);
+        status_.fail(error);
+    }
     if (after_) after_();
 }
 
@@ -218,7 +210,7 @@ void JsonlFindingsWriter::on_finding(const rules::Finding& f) {
         out.push_back(']');
     }
     out.append(std::string_view("}\n"));
-    write_all(fd_, fmt::to_string(out));
+    out_.write(std::string_view(out.data(), out.size()));
 }
 
 }  // namespace sctrace

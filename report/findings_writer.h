@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "engine/rules/engine.h"
+#include "report/output_stream.h"
 
 namespace sctrace {
 
@@ -49,7 +50,9 @@ public:
     // no more of them; the summary counts them (--findings keeps them all).
     static constexpr std::size_t kShownPerMessage = 3;
 
-    explicit TextFindingsWriter(FILE* out) : out_(out) {}
+    // `name` is what a failure message calls `out`.
+    explicit TextFindingsWriter(FILE* out, std::string name = "stderr")
+        : out_(out), status_(-1, std::move(name)) {}
     void on_finding(const rules::Finding& finding) override;
     // The summary, after the last finding; nothing when none fired.
     void on_end() override;
@@ -63,10 +66,14 @@ public:
         after_ = std::move(after);
     }
 
+    // Whether writing failed (said once; later findings were dropped).
+    const OutputStream& output() const { return status_; }
+
 private:
     void write(const std::string& text);
 
     FILE* out_;
+    OutputStream status_;  // only its error: the text goes through out_
     std::function<void()> before_, after_;
     std::map<std::pair<std::string, std::string>, std::size_t> seen_;  // (rule, message) -> count
     FindingsSummary summary_;
@@ -75,11 +82,14 @@ private:
 
 class JsonlFindingsWriter final : public rules::FindingSink {
 public:
-    explicit JsonlFindingsWriter(int fd) : fd_(fd) {}
+    // Writes to `fd` (not owned), which messages call `name`.
+    JsonlFindingsWriter(int fd, std::string name) : out_(fd, std::move(name)) {}
     void on_finding(const rules::Finding& finding) override;
+    OutputStream& output() { return out_; }
+    const OutputStream& output() const { return out_; }
 
 private:
-    int fd_;
+    OutputStream out_;
 };
 
 // One event in strace's notation, for evidence: "connect(3, {...}, 16) = 0".

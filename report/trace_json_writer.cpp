@@ -15,10 +15,6 @@ namespace sctrace {
 
 namespace {
 
-// Large enough that a busy trace costs few write() calls, small enough to
-// stay a bounded buffer.
-constexpr std::size_t kFlushBytes = 64 * 1024;
-
 std::string_view basename_of(std::string_view path) {
     const auto slash = path.rfind('/');
     return slash == std::string_view::npos ? path : path.substr(slash + 1);
@@ -40,8 +36,11 @@ std::string_view spawn_kind_name(SpawnKind kind) {
 
 }  // namespace
 
-TraceJsonWriter::TraceJsonWriter(int fd) : fd_(fd) {
-    out_.append(std::string_view("{\"traceEvents\":[\n"));
+TraceJsonWriter::TraceJsonWriter(int fd, std::string name)
+    : stream_(fd, name.empty() ? "fd " + std::to_string(fd) : std::move(name)) {
+    // Written at once: a file cut at any point after this is a loadable trace.
+    out_.append(std::string_view("[\n"));
+    flush();
 }
 
 TraceJsonWriter::~TraceJsonWriter() {
@@ -68,20 +67,25 @@ void TraceJsonWriter::timestamp(std::string_view key, Nanos time) {
     fmt::format_to(it, "{}.{:03}", rel / 1000, rel % 1000);
 }
 
-void TraceJsonWriter::flush(bool force) {
-    if (out_.size() == 0 || (!force && out_.size() < kFlushBytes)) return;
-    if (error_.empty()) {
-        std::size_t done = 0;
-        while (done < out_.size()) {
-            const ssize_t n = ::write(fd_, out_.data() + done, out_.size() - done);
-            if (n < 0 && errno == EINTR) continue;
-            if (n <= 0) {
-                error_ = n < 0 ? std::strerror(errno) : "short write";
-                break;
-            }
-            done += static_cast<std::size_t>(n);
-        }
-    }
+void TraceJsonWriter::note_start(Nanos time, pid_t pid, pid_t tid) {
+    if (has_base_) return;
+    base_ = time;
+    has_base_ = true;
+    // The absolute start, for whoever correlates the timeline with other
+    // logs; on the first event's own thread, so that it adds no track.
+    begin_record();
+    fmt::format_to(
+        std::back_inserter(out_),
+        R"({{"name":"sctrace","ph":"M","pid":{},"tid":{},"args":{{"start_time_ns":{}}}}})", pid,
+        tid, base_);
+}
+
+void TraceJsonWriter::flush() {
+    // Every event's records are written as soon as they are complete (one
+    // write() per event): a run killed at any moment, even by SIGKILL,
+    // leaves every event it saw in the file, cut between two records.
+    if (out_.size() == 0) return;
+    stream_.write(std::string_view(out_.data(), out_.size()));
     out_.clear();
 }
 
@@ -156,6 +160,7 @@ void TraceJsonWriter::write_instant(const Event& event, std::string_view name,
 void TraceJsonWriter::on_event(const Event& event) {
     if (finished_ || event.kind == EventKind::ThreadSample) return;
     if (event.time > last_time_) last_time_ = event.time;
+    note_start(event.time, event.pid, event.tid);
     note_thread(event.pid, event.tid);
     auto out = std::back_inserter(out_);
     char scratch[32];
@@ -267,7 +272,7 @@ void TraceJsonWriter::on_event(const Event& event) {
         case EventKind::ThreadSample:
             break;
     }
-    flush(false);
+    flush();
 }
 
 void TraceJsonWriter::on_end() {
@@ -280,11 +285,12 @@ void TraceJsonWriter::on_end() {
                    last_time_ > call.entry_time ? last_time_ : call.entry_time, nullptr);
     }
     pending_.clear();
-    flush(true);
+    flush();
 }
 
 void TraceJsonWriter::write_finding(const rules::Finding& f) {
     if (finished_) return;
+    note_start(f.time, f.pid, f.tid);
     auto out = std::back_inserter(out_);
     begin_record();
     out_.append(std::string_view(R"({"name":)"));
@@ -304,17 +310,16 @@ void TraceJsonWriter::write_finding(const rules::Finding& f) {
     out_.append(std::string_view(R"(],"doc":)"));
     append_json_string(out_, f.doc);
     out_.append(std::string_view("}}"));
-    flush(false);
+    flush();
 }
 
 bool TraceJsonWriter::finish() {
-    if (finished_) return error_.empty();
+    if (finished_) return !stream_.failed();
     on_end();
     finished_ = true;
-    fmt::format_to(std::back_inserter(out_),
-                   "\n],\"otherData\":{{\"tool\":\"sctrace\",\"start_time_ns\":{}}}}}\n", base_);
-    flush(true);
-    return error_.empty();
+    out_.append(std::string_view("\n]\n"));
+    flush();
+    return !stream_.failed();
 }
 
 }  // namespace sctrace

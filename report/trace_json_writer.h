@@ -1,6 +1,9 @@
 // The event stream and findings in Chrome's trace event format
-// (--trace-json FILE): {"traceEvents":[...]}, which ui.perfetto.dev and
-// chrome://tracing open as a timeline, one track per thread.
+// (--trace-json FILE), which ui.perfetto.dev and chrome://tracing open as a
+// timeline, one track per thread. It is written in the format's "JSON Array
+// Format", `[ {...}, {...} ]`, whose closing `]` the format makes optional:
+// a file cut short (sctrace killed, even by SIGKILL) still loads, and a
+// strict JSON parser reads it after appending "]".
 //
 //   syscall   complete event ("ph":"X"), entry to exit, args {ret, errno, args}
 //   signal, exit, exec, spawn, stop, io_uring   instant events on the thread ("ph":"i")
@@ -8,10 +11,11 @@
 //   names     metadata ("ph":"M"): process_name from the executable, thread_name
 //
 // Times are microseconds since the first event (with nanosecond decimals);
-// the absolute start is in otherData.start_time_ns. The file is streamed:
-// records are built in a bounded buffer and written out as it fills, so
-// memory does not grow with the trace; only calls still in progress and the
-// names of the processes and threads seen are kept.
+// the absolute start is the first record, metadata named "sctrace" with
+// args.start_time_ns. The file is streamed: each event's records are written
+// as soon as they are complete, so memory does not grow with the trace and
+// an interrupted run loses nothing it saw; only calls still in progress and
+// the names of the processes and threads seen are kept.
 #pragma once
 
 #include <sys/types.h>
@@ -24,13 +28,15 @@
 
 #include "engine/rules/engine.h"
 #include "events/event.h"
+#include "report/output_stream.h"
 
 namespace sctrace {
 
 class TraceJsonWriter final : public EventSink {
 public:
-    // Writes to `fd` (not owned), which stays open until finish().
-    explicit TraceJsonWriter(int fd);
+    // Writes to `fd` (not owned), which stays open until finish(); messages
+    // call it `name` (default: its number).
+    explicit TraceJsonWriter(int fd, std::string name = {});
     // Finishes the file if finish() was not called, so that an interrupted
     // run still leaves valid JSON.
     ~TraceJsonWriter() override;
@@ -46,9 +52,11 @@ public:
     rules::FindingSink& finding_sink() { return findings_; }
 
     // Writes the end of the document. Later events and findings are ignored.
-    // False when a write failed (disk full, ...); error() says why.
+    // False when a write failed (disk full, ...), which was said on stderr
+    // when it happened; output() has the error.
     bool finish();
-    const std::string& error() const { return error_; }
+    OutputStream& output() { return stream_; }
+    const OutputStream& output() const { return stream_; }
 
 private:
     class Findings final : public rules::FindingSink {
@@ -76,14 +84,15 @@ private:
     // `"ts":...` from an absolute time, relative to the first one seen.
     void timestamp(std::string_view key, Nanos time);
     void begin_record();
-    void flush(bool force);
+    // The first event or finding: its time is the timeline's zero.
+    void note_start(Nanos time, pid_t pid, pid_t tid);
+    void flush();
 
-    int fd_;
+    OutputStream stream_;
     fmt::memory_buffer out_;
     bool first_record_ = true;
     bool finished_ = false;
     bool ended_ = false;
-    std::string error_;
     Nanos base_ = 0;  // the first time seen, once has_base_
     bool has_base_ = false;
     Nanos last_time_ = 0;

@@ -238,7 +238,9 @@ void Session::io_uring_exit(Task& task, const SyscallEvent& call) {
 }
 
 Session::Session(SessionOptions options, std::vector<EventSink*> sinks)
-    : options_(std::move(options)), sinks_(std::move(sinks)) {
+    : options_(std::move(options)),
+      sinks_(std::move(sinks)),
+      relay_(options_.inherited_ignored ? *options_.inherited_ignored : ignored_relayed_signals()) {
     // Following rings needs the calls that create, map, alias and drop
     // them to stop the tracee too (shown or not: the writers filter).
     const IoUringCalls& nr = io_uring_calls();
@@ -970,6 +972,9 @@ void Session::emit(Event& event) {
 
 void Session::handle_own_signals() {
     for (ReceivedSignal received = relay_.take(); received.signo != 0; received = relay_.take()) {
+        // Our own write to a closed pipe (or past the file size limit): the
+        // write's error says it, and nothing else is to be done.
+        if (received.from_self) continue;
         if (attach_mode_) {
             // -p: the user is done watching. The processes were running
             // before us and must go on running after us.

@@ -55,6 +55,11 @@ struct SessionOptions {
     // How long killed processes get to die before sctrace reports them as
     // unkillable and exits anyway.
     std::chrono::milliseconds kill_grace{3000};
+    // The signals sctrace's parent left ignored (ignored_relayed_signals(),
+    // read before sctrace changed any disposition): they stay ignored, in
+    // sctrace and in the command. Unset: those ignored when the Session is
+    // made.
+    std::optional<sigset_t> inherited_ignored;
 };
 
 // run()'s status when --timeout expired (as timeout(1) exits).

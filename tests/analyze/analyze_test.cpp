@@ -137,6 +137,35 @@ TEST_F(Analyze, ARealStraceLogGivesTheSameCallsBack) {
     EXPECT_EQ(count_lines_with(events.out, "\"syscall\":\"connect\""), 1u);
 }
 
+// An output that cannot be written is said once and fails the step (122,
+// above findings' 1); a reader that stops reading is said but fails nothing.
+TEST_F(Analyze, AnOutputThatCannotBeWrittenIsSaidOnceAndExits122) {
+    write("two.log",
+          "201   openat(AT_FDCWD, \"/etc/hosts\", O_RDONLY) = 3\n"
+          "201   close(3) = 0\n"
+          "201   close(3) = -1 EBADF (Bad file descriptor)\n"
+          "201   exit_group(0) = ?\n");
+    const std::string bin = std::string(SCTRACE_BIN) + " analyze " + path("two.log");
+    const std::string lost = ": /dev/full: No space left on device: output lost from here on\n";
+    for (const std::string option : {"-o", "--findings", "--sarif", "--trace-json"}) {
+        const Result r = sh(bin + " " + option + " /dev/full");
+        EXPECT_EQ(r.status, 122) << option << ": " << r.err;
+        std::size_t said = 0;
+        for (auto at = r.err.find(lost); at != std::string::npos; at = r.err.find(lost, at + 1)) {
+            ++said;
+        }
+        EXPECT_EQ(said, 1u) << option << ": " << r.err;
+        EXPECT_NE(r.err.find("[double-close]"), std::string::npos) << option << ": " << r.err;
+    }
+    // The pipe's reader is gone before analyze writes a byte.
+    const Result piped = sh("bash -c '{ sleep 0.3; " + bin +
+                            " -o /dev/stdout --format jsonl; echo status $? >&2; } | true'");
+    // The finding's status, not SIGPIPE's 141, nor 122.
+    EXPECT_NE(piped.err.find("status 1\n"), std::string::npos) << piped.err;
+    EXPECT_NE(piped.err.find(": Broken pipe: output lost from here on\n"), std::string::npos)
+        << piped.err;
+}
+
 TEST_F(Analyze, SctracesOwnJsonlIsReadBack) {
     const std::string live = path("live.jsonl");
     ASSERT_EQ(sh(std::string(SCTRACE_BIN) + " -e trace=%net,close -o " + live +

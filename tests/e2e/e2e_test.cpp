@@ -707,7 +707,17 @@ INSTANTIATE_TEST_SUITE_P(Signals, SignalToTracer,
                                            ForwardCase{SIGINT, false, Mode::kSeccomp},
                                            ForwardCase{SIGTERM, true, Mode::kSeccomp},
                                            ForwardCase{SIGTERM, false, Mode::kSeccomp},
-                                           ForwardCase{SIGTERM, false, Mode::kNoSeccomp}),
+                                           ForwardCase{SIGTERM, false, Mode::kNoSeccomp},
+                                           // Every other signal whose default action would
+                                           // end sctrace is passed on too, never fatal to it.
+                                           ForwardCase{SIGHUP, false, Mode::kSeccomp},
+                                           ForwardCase{SIGUSR1, false, Mode::kSeccomp},
+                                           ForwardCase{SIGUSR1, false, Mode::kNoSeccomp},
+                                           ForwardCase{SIGUSR2, false, Mode::kSeccomp},
+                                           ForwardCase{SIGALRM, false, Mode::kSeccomp},
+                                           ForwardCase{SIGPIPE, false, Mode::kSeccomp},
+                                           ForwardCase{SIGVTALRM, false, Mode::kSeccomp},
+                                           ForwardCase{SIGPWR, false, Mode::kSeccomp}),
                          [](const auto& info) {
                              return signal_name(info.param.signo).substr(3) +
                                     (info.param.handled ? "_handled_" : "_default_") +
@@ -717,7 +727,7 @@ INSTANTIATE_TEST_SUITE_P(Signals, SignalToTracer,
 TEST_P(SignalToTracer, IsForwardedToTheLaunchedCommand) {
     if (tracer().is_strace)
         GTEST_SKIP() << "strace blocks SIGINT/SIGTERM when it launches a command with -o "
-                        "(its -I default) instead of forwarding them";
+                        "(its -I default) and dies of SIGUSR1, instead of forwarding them";
     const ForwardCase& fc = GetParam();
     RunResult untraced, traced;
     ASSERT_NO_FATAL_FAILURE(signal_run(false, "", &untraced));

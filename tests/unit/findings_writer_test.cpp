@@ -3,9 +3,11 @@
 // the JSONL keeps every finding and a two-thread finding's other threads.
 #include "report/findings_writer.h"
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -114,7 +116,7 @@ TEST(FindingsWriter, JsonlKeepsEveryFindingAndTheOtherThreads) {
     const int fd = mkstemp(path);
     ASSERT_GE(fd, 0);
     {
-        JsonlFindingsWriter w(fd);
+        JsonlFindingsWriter w(fd, "findings.jsonl");
         for (int i = 0; i < 5; ++i) {
             rules::Finding f = finding("close-while-blocked", 4711, kT0, "same");
             rules::OtherThread o;
@@ -147,6 +149,38 @@ TEST(FindingsWriter, JsonlKeepsEveryFindingAndTheOtherThreads) {
     ::close(fd);
     ::unlink(path);
     EXPECT_EQ(lines, 5);
+}
+
+// Findings that could not be shown (stderr on a full disk) are a lost
+// output the run's exit status reports, said once and not retried.
+TEST(FindingsWriter, AStderrThatCannotBeWrittenIsALostOutput) {
+    FILE* out = std::fopen("/dev/full", "w");
+    if (!out) GTEST_SKIP() << "no /dev/full";
+    testing::internal::CaptureStderr();
+    {
+        TextFindingsWriter writer(out, "stderr");
+        writer.on_finding(finding("double-close", 100, kT0, "fd 3 closed twice"));
+        writer.on_finding(finding("double-close", 101, kT0, "fd 4 closed twice"));
+        writer.on_end();
+        EXPECT_TRUE(writer.output().lost());
+        EXPECT_EQ(writer.output().error(), ENOSPC);
+    }
+    const std::string err = testing::internal::GetCapturedStderr();
+    std::fclose(out);
+    EXPECT_EQ(err, "sctrace: stderr: No space left on device: output lost from here on\n");
+}
+
+TEST(FindingsWriter, AFindingsFileThatCannotBeWrittenIsALostOutput) {
+    const int fd = ::open("/dev/full", O_WRONLY | O_CLOEXEC);
+    if (fd < 0) GTEST_SKIP() << "no /dev/full";
+    testing::internal::CaptureStderr();
+    JsonlFindingsWriter writer(fd, "/dev/full");
+    writer.on_finding(finding("double-close", 100, kT0, "fd 3 closed twice"));
+    writer.on_finding(finding("double-close", 101, kT0, "fd 4 closed twice"));
+    const std::string err = testing::internal::GetCapturedStderr();
+    ::close(fd);
+    EXPECT_TRUE(writer.output().lost());
+    EXPECT_EQ(err, "sctrace: /dev/full: No space left on device: output lost from here on\n");
 }
 
 }  // namespace

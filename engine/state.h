@@ -245,6 +245,9 @@ struct ProgramFacts {
 
 struct ProcessState {
     pid_t pid = 0;
+    // Which process this is: a pid the kernel reuses after an exit names
+    // another one, with another instance (never 0, never given twice).
+    std::uint64_t instance = 0;
     std::string exe;
     bool has_io_uring = false;
     ProgramFacts program;
@@ -311,6 +314,7 @@ private:
     // The last FdState::generation given out, across processes, so that a
     // fork child's new files never share one with what it inherited.
     std::uint64_t generations_ = 0;
+    std::uint64_t instances_ = 0;  // the last ProcessState::instance given out
     // thread_of()'s cache, direct-mapped by tid, cleared by every event that
     // can add, move or remove processes and threads (spawn, exec, exit).
     // Node-based maps keep the pointers valid across other insertions.

@@ -177,7 +177,9 @@ void RuleEngine::on_event(const Event& event) {
 }
 
 void RuleEngine::emit(const Rule& rule, TemporalHit& hit) {
-    if (!reported_.insert({&rule, hit.pid, hit.fd}).second) return;
+    const ProcessState* process = state_.process(hit.pid);
+    const std::uint64_t instance = process ? process->instance : 0;
+    if (!reported_.insert({&rule, hit.pid, instance, hit.fd}).second) return;
 
     Finding f;
     f.rule = rule.id;

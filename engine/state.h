@@ -276,6 +276,10 @@ public:
     const FdState* fd(pid_t pid, int fd) const;
     const ClosedFd* closed_fd(pid_t pid, int fd) const;
     const std::unordered_map<pid_t, ProcessState>& processes() const { return processes_; }
+    // Which process `pid` names now (ProcessState::instance). The rules see
+    // an event before the tracker does, so a process first seen in this
+    // event is taken in here, with the instance apply() then finds.
+    std::uint64_t instance_of(pid_t pid) { return process_of(pid).instance; }
 
     // Post-mortem: the end of a log is the last thing known about every
     // process that has no exit line. One end_of_trace ThreadSample per

@@ -177,9 +177,7 @@ void RuleEngine::on_event(const Event& event) {
 }
 
 void RuleEngine::emit(const Rule& rule, TemporalHit& hit) {
-    const ProcessState* process = state_.process(hit.pid);
-    const std::uint64_t instance = process ? process->instance : 0;
-    if (!reported_.insert({&rule, hit.pid, instance, hit.fd}).second) return;
+    if (!reported_.insert({&rule, hit.pid, state_.instance_of(hit.pid), hit.fd}).second) return;
 
     Finding f;
     f.rule = rule.id;

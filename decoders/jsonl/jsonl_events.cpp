@@ -212,10 +212,12 @@ bool JsonlEventReader::convert(const json& j, std::string* error) {
         SyscallEvent call;
         line.path.assign(f.string("syscall", {}, true));
         call.name = line.path;
-        call.nr = f.integer<std::int32_t>("nr", -1);
         const auto arch = arch_of(f.string("arch", "x86_64"));
         if (f.ok() && !arch) f.fail("arch", "not x86_64, i386, x32 or unknown");
         call.arch = arch.value_or(Arch::X86_64);
+        // Without a number the name says it: rules and -e index calls by it.
+        call.nr = f.integer<std::int32_t>(
+            "nr", static_cast<std::int32_t>(syscall_number(call.arch, call.name).value_or(-1)));
         f.registers("args", call.args);
         call.entry_time = f.integer<Nanos>("entry_time", event.time);
         if (f.find("decoded")) {

@@ -21,10 +21,8 @@
 #include <filesystem>
 #include <functional>
 #include <memory>
-#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
-#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -35,7 +33,7 @@
 #include "cli/report_options.h"
 #include "cli/rule_pipeline.h"
 #include "decoders/arg_tree.h"
-#include "decoders/io_uring_sqe.h"
+#include "decoders/jsonl/jsonl_events.h"
 #include "decoders/strace/strace_line.h"
 #include "decoders/strace/strace_log.h"
 #include "decoders/syscall_set.h"
@@ -100,227 +98,6 @@ Nanos day_start_of(const std::string& path) {
     tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
     return static_cast<Nanos>(std::mktime(&tm)) * 1'000'000'000;
 }
-
-// sctrace's own JSONL events back into Events.
-class JsonlEventReader {
-public:
-    explicit JsonlEventReader(EventSink& sink) : sink_(sink) {}
-
-    // False (with *error) for a line that is not one of our events.
-    bool feed(const std::string& line, std::string* error) {
-        if (line.find_first_not_of(" \t\r") == std::string::npos) return true;
-        nlohmann::json j = nlohmann::json::parse(line, nullptr, false);
-        if (j.is_discarded() || !j.is_object() || !j.contains("type")) {
-            *error = "not a JSON event object";
-            return false;
-        }
-        try {
-            return convert(j, error);
-        } catch (const nlohmann::json::exception& e) {
-            *error = std::string("bad field: ") + e.what();
-            return false;
-        }
-    }
-
-private:
-    bool convert(const nlohmann::json& j, std::string* error) {
-        const std::string type = j.at("type").get<std::string>();
-        Event event;
-        event.time = j.value("time", Nanos{0});
-        event.pid = j.value("pid", 0);
-        event.tid = j.value("tid", 0);
-        if (type == "syscall_entry" || type == "syscall_exit") {
-            event.kind = type == "syscall_entry" ? EventKind::SyscallEntry : EventKind::SyscallExit;
-            SyscallEvent call;
-            name_ = j.at("syscall").get<std::string>();
-            call.name = name_;
-            call.nr = j.value("nr", -1);
-            call.entry_time = j.value("entry_time", event.time);
-            if (j.contains("args") && j["args"].is_array()) {
-                for (std::size_t i = 0; i < 6 && i < j["args"].size(); ++i) {
-                    call.args[i] = j["args"][i].get<std::uint64_t>();
-                }
-            }
-            if (j.contains("decoded") && j["decoded"].is_string()) {
-                decoded_text_ = j["decoded"].get<std::string>();
-                std::string error;
-                if (strace_text::parse_arguments(decoded_text_, decoded_, &error)) {
-                    call.decoded = &decoded_;
-                }
-            }
-            if (event.kind == EventKind::SyscallEntry) {
-                entered_.insert(event.tid);
-            } else if (!entered_.erase(event.tid)) {
-                // The writer folds a call that returned before anything else
-                // happened into its exit line; give rules the entry back.
-                Event entry{EventKind::SyscallEntry, call.entry_time, event.pid, event.tid, call};
-                sink_.on_event(entry);
-            }
-            if (event.kind == EventKind::SyscallExit) {
-                call.has_result = !j["ret"].is_null();
-                if (call.has_result) call.ret = j["ret"].get<std::int64_t>();
-                if (j.contains("errno") && j["errno"].is_string()) {
-                    const auto e = strace_text::errno_from_name(j["errno"].get<std::string>());
-                    call.err = e ? *e : 0;
-                }
-            }
-            event.data = call;
-        } else if (type == "signal") {
-            event.kind = EventKind::Signal;
-            SignalEvent sig;
-            const auto signo = strace_text::signal_from_name(j.value("signo", std::string()));
-            sig.signo = signo ? *signo : 0;
-            sig.code = j.value("code", 0);
-            sig.addr = j.value("addr", std::uint64_t{0});
-            sig.sender_pid = j.value("sender_pid", 0);
-            sig.status = j.value("status", 0);
-            event.data = sig;
-        } else if (type == "spawn") {
-            event.kind = EventKind::Spawn;
-            const std::string kind = j.value("kind", std::string("fork"));
-            SpawnKind k = kind == "vfork"    ? SpawnKind::Vfork
-                          : kind == "thread" ? SpawnKind::Thread
-                          : kind == "clone"  ? SpawnKind::Clone
-                                             : SpawnKind::Fork;
-            event.data = SpawnEvent{k, j.value("child_pid", 0), j.value("child_tid", 0)};
-        } else if (type == "exec") {
-            event.kind = EventKind::Exec;
-            name_ = j.value("path", std::string());
-            ExecEvent exec{name_, j.value("former_tid", 0)};
-            // Absent: the writer did not know (-1).
-            if (j.contains("static")) exec.is_static = j["static"].get<bool>() ? 1 : 0;
-            if (j.contains("glibc")) exec.glibc = j["glibc"].get<bool>() ? 1 : 0;
-            if (j.contains("ignored_signals") && j["ignored_signals"].is_array()) {
-                exec.signals_known = true;
-                for (const auto& name : j["ignored_signals"]) {
-                    if (!name.is_string()) continue;
-                    const auto s = strace_text::signal_from_name(name.get<std::string>());
-                    if (s && *s >= 1 && *s <= 64) exec.ignored_signals |= 1ull << (*s - 1);
-                }
-            }
-            event.data = exec;
-        } else if (type == "exit") {
-            event.kind = EventKind::Exit;
-            ExitEvent exit;
-            exit.whole_process = j.value("whole_process", false);
-            exit.signaled = j.value("signaled", false);
-            exit.code = j.value("code", 0);
-            if (exit.signaled && j["signo"].is_string()) {
-                const auto s = strace_text::signal_from_name(j["signo"].get<std::string>());
-                exit.signo = s ? *s : 0;
-            }
-            exit.core_dumped = j.value("core_dumped", false);
-            event.data = exit;
-        } else if (type == "stop") {
-            event.kind = EventKind::Stop;
-            const auto s = strace_text::signal_from_name(j.value("signo", std::string()));
-            event.data = StopEvent{s ? *s : 0};
-        } else if (type == "attach") {
-            event.kind = EventKind::Attach;
-            event.data = AttachEvent{j.value("attached", true)};
-        } else if (type == "thread_sample") {
-            // The watchdog's samples: replayed, the watch rules (hung-task,
-            // futex-deadlock-suspected ...) judge them as they did live.
-            event.kind = EventKind::ThreadSample;
-            ThreadSampleEvent sample;
-            const std::string state = j.value("state", std::string("?"));
-            sample.state = state.empty() ? '?' : state[0];
-            sample.syscall = j.value("syscall", -2);
-            if (j.contains("args") && j["args"].is_array()) {
-                for (std::size_t i = 0; i < 6 && i < j["args"].size(); ++i) {
-                    sample.args[i] = j["args"][i].get<std::uint64_t>();
-                }
-            }
-            const std::string wchan = j.value("wchan", std::string());
-            const std::string comm = j.value("comm", std::string());
-            std::snprintf(sample.wchan.data(), sample.wchan.size(), "%s", wchan.c_str());
-            std::snprintf(sample.comm.data(), sample.comm.size(), "%s", comm.c_str());
-            sample.io_worker = j.value("io_worker", false);
-            sample.sigkill_pending = j.value("sigkill_pending", false);
-            sample.end_of_trace = j.value("end_of_trace", false);
-            event.data = sample;
-        } else if (type == "io_uring_submit") {
-            // What the live io_uring tracker read from the rings, replayed
-            // so the io_uring rules judge it as they did live.
-            event.kind = EventKind::IoUringSubmit;
-            event.data = submission(j, error);
-            if (!error->empty()) return false;
-        } else if (type == "io_uring_complete") {
-            event.kind = EventKind::IoUringComplete;
-            IoUringCqeEvent cqe;
-            cqe.ring_fd = j.value("ring_fd", -1);
-            cqe.position = j.value("position", std::uint32_t{0});
-            cqe.user_data = j.value("user_data", std::uint64_t{0});
-            cqe.res = j.value("res", 0);
-            cqe.flags = j.value("flags", std::uint32_t{0});
-            event.data = cqe;
-        } else {
-            *error = "unknown event type '" + type + "'";
-            return false;
-        }
-        sink_.on_event(event);
-        return true;
-    }
-
-    // The fields EventWriter::io_uring_json_fields writes; the opcode is a
-    // name ("IORING_OP_READ") or, for one the writer did not know, a number.
-    IoUringSqeEvent submission(const nlohmann::json& j, std::string* error) {
-        IoUringSqeEvent sqe;
-        sqe.ring_fd = j.value("ring_fd", -1);
-        sqe.position = j.value("position", std::uint32_t{0});
-        sqe.seen_at = j.value("seen", std::string("enter")) == "sampled" ? IoUringSeenAt::Sampled
-                                                                         : IoUringSeenAt::Enter;
-        const nlohmann::json& opcode = j.at("opcode");
-        if (opcode.is_number_unsigned()) {
-            sqe.opcode = opcode.get<std::uint8_t>();
-        } else {
-            const std::string name = opcode.get<std::string>();
-            unsigned op = 0;
-            while (op < 256 && io_uring_op_name(op) != name) ++op;
-            if (op == 256) {
-                *error = "unknown io_uring opcode '" + name + "'";
-                return sqe;
-            }
-            sqe.opcode = static_cast<std::uint8_t>(op);
-        }
-        sqe.flags = j.value("flags", std::uint8_t{0});
-        sqe.ioprio = j.value("ioprio", std::uint16_t{0});
-        sqe.fd = j.value("fd", -1);
-        sqe.off = j.value("off", std::uint64_t{0});
-        sqe.addr = j.value("addr", std::uint64_t{0});
-        sqe.len = j.value("len", std::uint32_t{0});
-        sqe.op_flags = j.value("op_flags", std::uint32_t{0});
-        sqe.user_data = j.value("user_data", std::uint64_t{0});
-        sqe.buf_index = j.value("buf_index", std::uint16_t{0});
-        sqe.personality = j.value("personality", std::uint16_t{0});
-        sqe.file_index = j.value("file_index", std::uint32_t{0});
-        sqe.addr3 = j.value("addr3", std::uint64_t{0});
-        name_ = j.value("path", std::string());
-        path2_ = j.value("path2", std::string());
-        sqe.path = name_;
-        sqe.path2 = path2_;
-        sockaddr_.clear();
-        const std::string hex = j.value("sockaddr", std::string());
-        for (std::size_t i = 0; i + 1 < hex.size(); i += 2) {
-            unsigned byte = 0;
-            if (std::sscanf(hex.c_str() + i, "%2x", &byte) != 1) {
-                *error = "bad sockaddr hex '" + hex + "'";
-                return sqe;
-            }
-            sockaddr_.push_back(static_cast<unsigned char>(byte));
-        }
-        sqe.sockaddr = sockaddr_;
-        return sqe;
-    }
-
-    EventSink& sink_;
-    std::string path2_;                    // an io_uring submission's second path
-    std::vector<unsigned char> sockaddr_;  // an io_uring submission's address bytes
-    std::string name_;                     // storage the current event's views point into
-    std::unordered_set<pid_t> entered_;    // threads whose entry line was read
-    std::string decoded_text_;             // the "decoded" arguments of the current line
-    ArgTree decoded_;
-};
 
 // "sctrace: analyze: 120 MB of 203 MB (59%), 1.4 M lines, 2 findings" on
 // stderr, rewritten in place, for inputs that take more than a second, and
@@ -442,11 +219,6 @@ std::size_t total_size(const std::vector<InputFile>& files) {
     return total;
 }
 
-bool looks_like_jsonl(const std::string& first_line) {
-    const auto at = first_line.find_first_not_of(" \t");
-    return at != std::string::npos && first_line[at] == '{';
-}
-
 // What the first lines of a log show about how it was recorded.
 struct LogShape {
     bool jsonl = false;
@@ -486,7 +258,7 @@ private:
 
 LogShape shape_of(const std::vector<std::string>& lines) {
     LogShape shape;
-    if (!lines.empty() && looks_like_jsonl(lines.front())) {
+    if (!lines.empty() && jsonl::looks_like_jsonl(lines.front())) {
         shape.jsonl = shape.times = true;
         return shape;
     }
@@ -899,7 +671,7 @@ int analyze_main(int argc, char** argv) {
     std::size_t lines_read = 0;  // all files, for the progress line
     std::size_t bytes_done = 0;  // by the files before the current one
     strace_text::StraceLogConverter converter(sink);
-    JsonlEventReader jsonl(sink);
+    jsonl::JsonlEventReader jsonl_reader(sink);
     int status = 0;
     std::size_t total_unparsed = 0;
     bool merged = false;
@@ -946,12 +718,12 @@ int analyze_main(int argc, char** argv) {
                 if (progress.due()) {
                     progress.draw(bytes_done + reader->bytes_read(), lines_read, findings());
                 }
-                if (line_no == 1) jsonl_mode = looks_like_jsonl(line);
+                if (line_no == 1) jsonl_mode = jsonl::looks_like_jsonl(line);
                 jsonl_read = jsonl_read || jsonl_mode;
                 bool ok;
                 std::string error;
                 if (jsonl_mode) {
-                    ok = jsonl.feed(line, &error);
+                    ok = jsonl_reader.feed(line, &error);
                     if (!ok && jsonl_problems.size() < 10) {
                         jsonl_problems.push_back({name, line_no, error});
                     }

@@ -445,8 +445,12 @@ void FdTable::inherit_open(const FdTable& parent) {
 }
 
 ProcessState& StateTracker::process_of(pid_t pid) {
-    ProcessState& p = processes_[pid];
-    p.pid = pid;
+    const auto [it, created] = processes_.try_emplace(pid);
+    ProcessState& p = it->second;
+    if (created) {
+        p.pid = pid;
+        p.instance = ++instances_;
+    }
     return p;
 }
 

@@ -245,6 +245,9 @@ struct ProgramFacts {
 
 struct ProcessState {
     pid_t pid = 0;
+    // Which process this is: a pid the kernel reuses after an exit names
+    // another one, with another instance (never 0, never given twice).
+    std::uint64_t instance = 0;
     std::string exe;
     bool has_io_uring = false;
     ProgramFacts program;
@@ -273,6 +276,10 @@ public:
     const FdState* fd(pid_t pid, int fd) const;
     const ClosedFd* closed_fd(pid_t pid, int fd) const;
     const std::unordered_map<pid_t, ProcessState>& processes() const { return processes_; }
+    // Which process `pid` names now (ProcessState::instance). The rules see
+    // an event before the tracker does, so a process first seen in this
+    // event is taken in here, with the instance apply() then finds.
+    std::uint64_t instance_of(pid_t pid) { return process_of(pid).instance; }
 
     // Post-mortem: the end of a log is the last thing known about every
     // process that has no exit line. One end_of_trace ThreadSample per
@@ -311,6 +318,7 @@ private:
     // The last FdState::generation given out, across processes, so that a
     // fork child's new files never share one with what it inherited.
     std::uint64_t generations_ = 0;
+    std::uint64_t instances_ = 0;  // the last ProcessState::instance given out
     // thread_of()'s cache, direct-mapped by tid, cleared by every event that
     // can add, move or remove processes and threads (spawn, exec, exit).
     // Node-based maps keep the pointers valid across other insertions.

@@ -54,7 +54,9 @@ void EventWriter::on_event(const Event& event) {
             // Keep our own copy of the name: the source's storage may go.
             const std::size_t n = std::min(call->name.size(), sizeof pending_name_);
             std::memcpy(pending_name_, call->name.data(), n);
-            std::get<SyscallEvent>(pending_->data).name = std::string_view(pending_name_, n);
+            SyscallEvent& kept = std::get<SyscallEvent>(pending_->data);
+            kept.name = std::string_view(pending_name_, n);
+            if (call->decoded) kept.decoded = keep_entry_args(*call->decoded);
             return;
         }
         if (pending_ && pending_->tid == event.tid) {
@@ -69,6 +71,23 @@ void EventWriter::on_event(const Event& event) {
         write_other(event);
     }
     flush(false);
+}
+
+const ArgTree* EventWriter::keep_entry_args(const ArgTree& args) {
+    if (!pending_args_) pending_args_ = std::make_unique<ArgTree>();
+    ArgTree& kept = *pending_args_;
+    kept.clear();
+    // Only the entry half is ever printed from here (write_unfinished); a
+    // call that returns at once is written from its exit event.
+    std::uint16_t n = 0;
+    for (NodeId c = args.node(args.root()).first_child; c != kNoNode && n < args.entry_arg_count;
+         c = args.node(c).next, ++n) {
+        kept.append_copy(kept.root(), args, c);
+    }
+    kept.entry_arg_count = n;
+    kept.entry_complete = args.entry_complete;
+    kept.ret_format = args.ret_format;
+    return &kept;
 }
 
 void EventWriter::io_uring_line(const Event& event) {
@@ -223,14 +242,21 @@ void TextWriter::write_unfinished(const Event& entry) {
     const SyscallEvent& call = *entry.syscall();
     prefix(entry);
     fmt::format_to(std::back_inserter(out_), "{}(", call.name);
-    call_args(call);
+    if (call.decoded) {
+        append_strace_entry_half(out_, *call.decoded);
+    } else {
+        call_args(call);
+    }
     out_.append(std::string_view(" <unfinished ...>\n"));
 }
 
 void TextWriter::write_resumed(const Event& exit) {
+    const SyscallEvent& call = *exit.syscall();
     prefix(exit);
-    fmt::format_to(std::back_inserter(out_), "<... {} resumed>", exit.syscall()->name);
-    result(*exit.syscall(), exit.time);
+    fmt::format_to(std::back_inserter(out_), "<... {} resumed>", call.name);
+    // What the call filled in (a read's buffer), as strace shows it.
+    if (call.decoded) append_strace_exit_half(out_, *call.decoded);
+    result(call, exit.time);
 }
 
 void TextWriter::write_other(const Event& event) {
@@ -309,6 +335,11 @@ void JsonlWriter::syscall_fields(const SyscallEvent& call, bool with_result) {
                            with_result ? ArgTree::kMaxNodes : call.decoded->entry_arg_count);
         out_.append(std::string_view(R"(,"decoded":)"));
         append_json_string(out_, std::string_view(args.data(), args.size()));
+        // Whether arguments follow at exit: what a reader needs to print
+        // the entry as strace does ("read(3, <unfinished ...>").
+        if (!with_result) {
+            fmt::format_to(out, R"(,"entry_complete":{})", call.decoded->entry_complete);
+        }
     }
     if (!with_result) return;
     if (!call.has_result) {

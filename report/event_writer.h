@@ -61,16 +61,20 @@ protected:
 
 private:
     void flush_pending_entry();
+    // Copies the entry half of `args` into pending_args_; returns it.
+    const ArgTree* keep_entry_args(const ArgTree& args);
     void flush(bool force);
 
     OutputStream stream_;
     SyscallSet display_;
     bool line_buffered_;
     std::int64_t last_flush_ns_ = 0;
-    // The last entry not yet written, and its name (copied: the source's
-    // storage may not outlive the task).
+    // The last entry not yet written, with its name and decoded arguments
+    // copied: the source's storage is only valid during on_event, and the
+    // next event (another thread's call) may reuse it.
     std::optional<Event> pending_;
     char pending_name_[32] = {};
+    std::unique_ptr<ArgTree> pending_args_;  // allocated at the first decoded entry
 };
 
 // sctrace's readable text: "14:03:11.123456 4711 connect(3, 0x7ffc..., 16) = 0 <0.000012>".

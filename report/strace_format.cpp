@@ -187,6 +187,26 @@ void append_strace_args(fmt::memory_buffer& out, const ArgTree& tree, std::size_
     }
 }
 
+void append_strace_entry_half(fmt::memory_buffer& out, const ArgTree& tree) {
+    append_strace_args(out, tree, 0, tree.entry_arg_count);
+    // strace prints each argument with its separator as it goes, so an
+    // argument list cut short ends in ", ".
+    if (!tree.entry_complete && tree.entry_arg_count > 0) append(out, ", ");
+}
+
+void append_strace_exit_half(fmt::memory_buffer& out, const ArgTree& tree) {
+    std::size_t total = 0;
+    for (NodeId c = tree.node(tree.root()).first_child; c != kNoNode; c = tree.node(c).next) {
+        ++total;
+    }
+    // An entry half that ended without its ", " gets it here ("<... clone
+    // resumed>, child_tidptr=...").
+    if (tree.entry_complete && tree.entry_arg_count > 0 && total > tree.entry_arg_count) {
+        append(out, ", ");
+    }
+    append_strace_args(out, tree, tree.entry_arg_count, ArgTree::kMaxNodes);
+}
+
 void append_strace_ret_aux(fmt::memory_buffer& out, const ArgTree& tree, NodeId aux) {
     bool first = true;
     for (NodeId c = tree.node(aux).first_child; c != kNoNode; c = tree.node(c).next) {

@@ -19,6 +19,13 @@ void append_strace_value(fmt::memory_buffer& out, const ArgTree& tree, NodeId id
 void append_strace_args(fmt::memory_buffer& out, const ArgTree& tree, std::size_t from,
                         std::size_t to);
 
+// The two halves of a call strace prints apart when another thread's line
+// comes between them: what was decoded at entry, ending in ", " when more
+// arguments follow at exit ("read(3, " <unfinished ...>), and what was
+// decoded at exit, after "<... read resumed>" ("\"data\", 10").
+void append_strace_entry_half(fmt::memory_buffer& out, const ArgTree& tree);
+void append_strace_exit_half(fmt::memory_buffer& out, const ArgTree& tree);
+
 // A quoted string with strace's escapes; "..." after the quote if truncated.
 void append_strace_string(fmt::memory_buffer& out, std::string_view bytes, bool truncated);
 

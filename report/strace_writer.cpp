@@ -104,11 +104,7 @@ void StraceWriter::write_unfinished(const Event& entry) {
     prefix(entry);
     fmt::format_to(std::back_inserter(out_), "{}(", call.name);
     if (call.decoded) {
-        const ArgTree& tree = *call.decoded;
-        append_strace_args(out_, tree, 0, tree.entry_arg_count);
-        // strace prints each argument with its separator as it goes, so an
-        // argument list cut short ends in ", ".
-        if (!tree.entry_complete && tree.entry_arg_count > 0) out_.append(std::string_view(", "));
+        append_strace_entry_half(out_, *call.decoded);
     } else {
         raw_args(call);
     }
@@ -119,19 +115,7 @@ void StraceWriter::write_resumed(const Event& exit) {
     const SyscallEvent& call = *exit.syscall();
     const std::size_t start = prefix(exit);
     fmt::format_to(std::back_inserter(out_), "<... {} resumed>", call.name);
-    if (call.decoded) {
-        // The entry half ended without its ", " (strace prints it here then:
-        // "<... clone resumed>, child_tidptr=...").
-        const ArgTree& tree = *call.decoded;
-        std::size_t total = 0;
-        for (NodeId c = tree.node(tree.root()).first_child; c != kNoNode; c = tree.node(c).next) {
-            ++total;
-        }
-        if (tree.entry_complete && tree.entry_arg_count > 0 && total > tree.entry_arg_count) {
-            out_.append(std::string_view(", "));
-        }
-        append_strace_args(out_, *call.decoded, call.decoded->entry_arg_count, ArgTree::kMaxNodes);
-    }
+    if (call.decoded) append_strace_exit_half(out_, *call.decoded);
     result(call, start);
 }
 

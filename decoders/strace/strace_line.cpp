@@ -879,7 +879,11 @@ bool parse_arguments(std::string_view text, ArgTree& args, std::string* error) {
     wrapped += ')';
     Cursor c{wrapped};
     bool unfinished = false;
-    if (!parse_args(c, args, &unfinished, error)) return false;
+    if (!parse_args(c, args, &unfinished, error)) {
+        // A half-parsed tree would point into `wrapped`: leave none behind.
+        args.clear();
+        return false;
+    }
     args.internalize();  // `wrapped` goes away now
     return true;
 }

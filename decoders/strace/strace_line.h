@@ -88,7 +88,8 @@ bool parse_line(std::string_view line, ParsedLine& out, ArgTree& args, std::stri
 
 // Parses a bare argument list in strace's notation ("3, {sa_family=...}, 16",
 // no parentheses) into `args` (cleared first): sctrace's own JSONL carries
-// the decoded arguments this way. `text` must outlive `args`.
+// the decoded arguments this way. The tree holds copies of its texts, so it
+// outlives `text`; on failure it is left empty.
 bool parse_arguments(std::string_view text, ArgTree& args, std::string* error);
 
 // The time stamp of a line without parsing the rest (for merging the files

@@ -83,6 +83,19 @@ const SyscallIndex& syscall_index() {
 }
 
 // The n-th root argument, or kNoNode.
+// Where a pending call's entry half ends, for writers that print it apart
+// from its exit: every argument decoded so far, and whether more follow
+// (strace prints ", " before the cut mark then: "read(3,  <unfinished ...>").
+void mark_entry_half(ArgTree& tree, std::string_view text) {
+    std::uint16_t n = 0;
+    for (NodeId c = tree.node(tree.root()).first_child; c != kNoNode; c = tree.node(c).next) ++n;
+    tree.entry_arg_count = n;
+    const auto cut = text.rfind("<unfinished ...>");
+    std::string_view head = text.substr(0, cut == std::string_view::npos ? text.size() : cut);
+    while (!head.empty() && head.back() == ' ') head.remove_suffix(1);
+    tree.entry_complete = !head.ends_with(',');
+}
+
 NodeId root_arg(const ArgTree& tree, int index) {
     NodeId c = tree.node(tree.root()).first_child;
     for (int i = 0; i < index && c != kNoNode; ++i) c = tree.node(c).next;
@@ -320,6 +333,7 @@ bool StraceLogConverter::feed(std::string_view text, Part part) {
             if (part == Part::Entry) {
                 // As an unfinished half: the entry now, the exit later.
                 current_->internalize();
+                mark_entry_half(*current_, {});  // a whole call: all of it
                 Pending& p = pending_[tid];
                 if (p.args) spare_trees_.push_back(std::move(p.args));
                 p.args = std::exchange(current_, take_tree());
@@ -360,6 +374,7 @@ bool StraceLogConverter::feed(std::string_view text, Part part) {
                          c = current_->node(c).next) {
                         p->args->append_copy(p->args->root(), *current_, c);
                     }
+                    mark_entry_half(*p->args, text);
                 }
                 break;
             }
@@ -367,6 +382,7 @@ bool StraceLogConverter::feed(std::string_view text, Part part) {
             // Keep this tree (with its texts copied out of the line) as the
             // call's pending half; parse the next line into a fresh one.
             current_->internalize();
+            mark_entry_half(*current_, text);
             Pending& p = pending_[tid];
             if (p.args) spare_trees_.push_back(std::move(p.args));  // a lost half, replaced
             p.args = std::exchange(current_, take_tree());

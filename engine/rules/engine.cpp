@@ -177,7 +177,7 @@ void RuleEngine::on_event(const Event& event) {
 }
 
 void RuleEngine::emit(const Rule& rule, TemporalHit& hit) {
-    if (!reported_.insert({&rule, hit.pid, hit.fd}).second) return;
+    if (!reported_.insert({&rule, hit.pid, state_.instance_of(hit.pid), hit.fd}).second) return;
 
     Finding f;
     f.rule = rule.id;

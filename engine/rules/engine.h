@@ -161,8 +161,10 @@ private:
     std::vector<Entry> any_type_;
     Nanos last_time_ = 0;
     // One finding per rule, process and fd: a pattern that repeats in a loop
-    // is one problem, not thousands of lines.
-    std::set<std::tuple<const Rule*, pid_t, int>> reported_;
+    // is one problem, not thousands of lines. The process is the pid and its
+    // ProcessState::instance, so a new process on a reused pid is judged
+    // afresh.
+    std::set<std::tuple<const Rule*, pid_t, std::uint64_t, int>> reported_;
     std::vector<std::pair<const Rule*, SourceLimit>> limited_;
     std::set<const Rule*> possible_;  // the InexactOverlap ones
     // Rules whose conditions read what other threads do on the fd

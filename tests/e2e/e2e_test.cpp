@@ -750,6 +750,33 @@ TEST_P(SignalToTracer, IsForwardedToTheLaunchedCommand) {
 }
 
 // ---------------------------------------------------------------------------
+// A blocked call that another thread's call overtakes
+
+// A read blocked while another thread opens a file is written as an
+// "<unfinished ...>" entry with its own arguments, and its exit shows the
+// bytes it read, as strace prints them, in both readable formats.
+TEST_F(E2E, OvertakenReadShowsItsBufferWhenResumed) {
+    if (tracer().is_strace) GTEST_SKIP() << "sctrace's own output formats";
+    for (const std::string format : {"text", "strace"}) {
+        SCOPED_TRACE(format);
+        const std::string log = temp("overtaken." + format);
+        RunResult r = run({tracer().path, "-e", "trace=read,openat", "-o", log, "--format", format,
+                           "--", tracee("overtaken_read")},
+                          {"overtaken read", "", false}, 30s);
+        ASSERT_FALSE(r.timed_out) << r.hang_report;
+        ASSERT_EQ(r.status, 0) << r.err;
+        EXPECT_EQ(r.out, "read back: overtaken\n");
+        const std::string text = read_file(log);
+        // The pipe's read end is the first fd the program opened: 3.
+        EXPECT_NE(text.find("read(3,  <unfinished ...>"), std::string::npos) << text;
+        EXPECT_NE(text.find("openat(AT_FDCWD, \"/dev/null\", O_RDONLY"), std::string::npos)
+            << text;
+        EXPECT_NE(text.find("<... read resumed>\"overtaken\\n\", 64) = 10"), std::string::npos)
+            << text;
+    }
+}
+
+// ---------------------------------------------------------------------------
 // io_uring submissions, which strace never shows
 
 // The io_uring_submit events of a JSONL log, as opcode -> count.

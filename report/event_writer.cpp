@@ -11,6 +11,7 @@
 #include "decoders/arg_tree.h"
 #include "decoders/syscall_table.h"
 #include "report/strace_format.h"
+#include "base/text_escape.h"
 
 namespace sctrace {
 
@@ -281,7 +282,11 @@ void TextWriter::write_other(const Event& event) {
             break;
         }
         case EventKind::Exec:
-            fmt::format_to(out, "+++ exec {} +++\n", event.exec()->path);
+            // The path is the tracee's choice (a newline in it would start a
+            // line of its own): escaped, as strace escapes execve's.
+            out_.append(std::string_view("+++ exec "));
+            append_escaped(out_, event.exec()->path, EscapeMode::Name);
+            out_.append(std::string_view(" +++\n"));
             break;
         case EventKind::Exit: {
             const ExitEvent& exit = *event.exit();

@@ -13,6 +13,7 @@
 #include "decoders/arg_tree.h"
 #include "report/event_writer.h"
 #include "report/strace_format.h"
+#include "base/text_escape.h"
 
 namespace sctrace {
 
@@ -53,24 +54,28 @@ std::string describe_event(const Event& event) {
 }
 
 std::string finding_text(const rules::Finding& f, std::string_view prefix) {
+    // Everything but the rule's own words can carry tracee bytes (paths,
+    // names, stacks from its ELF): escaped, so no line of it can pose as a
+    // finding of its own or drive the terminal.
     const std::string p(prefix);
+    const std::string exe = escaped(f.exe, EscapeMode::Name);
     std::string text = fmt::format("{}{} [{}] pid {}{} tid {} at {}\n{}  {}\n", p,
-                                   rules::severity_name(f.severity), f.rule, f.pid,
-                                   f.exe.empty() ? "" : " (" + f.exe + ")", f.tid,
-                                   format_clock_time(f.time), p, f.message);
-    if (!f.desc.empty()) text += p + "  why: " + f.desc + "\n";
+                                   rules::severity_name(f.severity), escaped(f.rule), f.pid,
+                                   exe.empty() ? "" : " (" + exe + ")", f.tid,
+                                   format_clock_time(f.time), p, escaped(f.message));
+    if (!f.desc.empty()) text += p + "  why: " + escaped(f.desc) + "\n";
     if (!f.evidence.empty()) {
         text += p + "  evidence:\n";
-        for (const auto& e : f.evidence) text += p + "    " + e + "\n";
+        for (const auto& e : f.evidence) text += p + "    " + escaped(e) + "\n";
     }
     for (const ThreadStack& stack : f.stacks) {
         text += fmt::format("{}  stack of thread {}:{}\n", p, stack.tid,
-                            stack.note.empty() ? "" : " (" + stack.note + ")");
+                            stack.note.empty() ? "" : " (" + escaped(stack.note) + ")");
         for (const StackFrame& frame : stack.frames) {
-            text += p + "   " + format_frame(frame) + "\n";
+            text += p + "   " + escaped(format_frame(frame)) + "\n";
         }
     }
-    if (!f.doc.empty()) text += p + "  see " + f.doc + "\n";
+    if (!f.doc.empty()) text += p + "  see " + escaped(f.doc) + "\n";
     return text;
 }
 
@@ -99,7 +104,8 @@ std::string FindingsSummary::text(std::string_view prefix) const {
     constexpr std::size_t kPids = 8;
     std::string out;
     for (const Tally& t : rules_) {
-        out += fmt::format("{}summary: {} {} ×{}", prefix, t.rule, rules::severity_name(t.severity),
+        out += fmt::format("{}summary: {} {} ×{}", prefix, escaped(t.rule),
+                           rules::severity_name(t.severity),
                            t.count);
         if (t.timed) {
             out += fmt::format(", first {}, last {}", format_clock_time(t.first),
@@ -139,7 +145,7 @@ void TextFindingsWriter::on_finding(const rules::Finding& f) {
     if (seen == kShownPerMessage + 1) {
         write(fmt::format("sctrace: more {} findings with this message are counted in the "
                           "summary at the end, not shown: {}\n",
-                          f.rule, f.message));
+                          escaped(f.rule), escaped(f.message)));
     }
     if (!shown) return;
     // Every line starts with "sctrace:", like strace's own messages, so the

@@ -7,6 +7,7 @@
 
 #include "report/event_writer.h"
 #include "report/findings_writer.h"
+#include "base/text_escape.h"
 
 namespace sctrace {
 
@@ -156,7 +157,7 @@ std::string JunitWriter::render(const rules::RuleSet& rule_set, const RunSummary
                 if (f->severity > worst) worst = f->severity;
                 body += finding_text(*f);
             }
-            std::string message = c.failing.front()->message;
+            std::string message = escaped(c.failing.front()->message);
             if (c.failing.size() > 1) {
                 message += fmt::format(" (and {} more)", c.failing.size() - 1);
             }

@@ -7,6 +7,8 @@
 
 #include <fmt/format.h>
 
+#include "base/text_escape.h"
+
 namespace sctrace {
 
 namespace {
@@ -99,17 +101,20 @@ public:
         if (!f.file.empty()) location["physicalLocation"] = physical(f.file, f.line);
         if (!f.function.empty()) {
             location["logicalLocations"] =
-                Json::array({{{"name", f.function}, {"kind", "function"}}});
+                Json::array({{{"name", escaped(f.function, EscapeMode::Name)}, {"kind", "function"}}});
         }
         std::string text = f.function.empty()
                                ? fmt::format("{:#x}", f.pc)
-                               : fmt::format("{}+{:#x}", f.function, f.function_offset);
-        if (!f.module.empty()) text += fmt::format(" ({}+{:#x})", f.module, f.module_offset);
+                               : fmt::format("{}+{:#x}", escaped(f.function, EscapeMode::Name),
+                                             f.function_offset);
+        if (!f.module.empty()) {
+            text += fmt::format(" ({}+{:#x})", escaped(f.module, EscapeMode::Name), f.module_offset);
+        }
         if (f.inlined) text += " [inlined]";
         location["message"] = {{"text", text}};
         Json out = Json::object();
         out["location"] = std::move(location);
-        if (!f.module.empty()) out["module"] = f.module;
+        if (!f.module.empty()) out["module"] = escaped(f.module, EscapeMode::Name);
         out["threadId"] = tid;
         out["properties"] = {{"pc", fmt::format("{:#x}", f.pc)}};
         return out;
@@ -120,7 +125,12 @@ public:
         r["ruleId"] = f.rule;
         r["ruleIndex"] = rule_index;
         r["level"] = sarif_level(f.severity);
-        r["message"] = {{"text", f.desc.empty() ? f.message : f.message + "\n" + f.desc}};
+        // Every string a CI page shows is escaped as on stderr (a code
+        // scanning UI renders a newline or a bidi override as given, and
+        // cannot show bytes that are not UTF-8); the raw bytes are in the
+        // JSON Lines findings (--findings).
+        const std::string message = escaped(f.message);
+        r["message"] = {{"text", f.desc.empty() ? message : message + "\n" + escaped(f.desc)}};
 
         Json location = Json::object();
         if (const StackFrame* at = first_source_frame(f)) {
@@ -128,12 +138,13 @@ public:
         } else if (!f.exe.empty()) {
             location["physicalLocation"] = physical(f.exe, 0);
         }
+        const std::string exe = escaped(f.exe, EscapeMode::Name);
         const std::string process =
-            f.exe.empty() ? "pid " + std::to_string(f.pid) : basename_of(f.exe);
+            exe.empty() ? "pid " + std::to_string(f.pid) : escaped(basename_of(f.exe), EscapeMode::Name);
         location["logicalLocations"] = Json::array({{
             {"name", process},
             {"fullyQualifiedName",
-             fmt::format("{} (pid {}, tid {})", f.exe.empty() ? process : f.exe, f.pid, f.tid)},
+             fmt::format("{} (pid {}, tid {})", exe.empty() ? process : exe, f.pid, f.tid)},
             {"kind", "process"},
         }});
         r["locations"] = Json::array({std::move(location)});
@@ -145,7 +156,7 @@ public:
                 for (const StackFrame& frame_value : s.frames)
                     frames.push_back(frame(frame_value, s.tid));
                 std::string text = fmt::format("thread {}", s.tid);
-                if (!s.note.empty()) text += ": " + s.note;
+                if (!s.note.empty()) text += ": " + escaped(s.note);
                 stacks.push_back({{"message", {{"text", text}}}, {"frames", std::move(frames)}});
             }
             r["stacks"] = std::move(stacks);
@@ -157,8 +168,10 @@ public:
         props["tid"] = f.tid;
         props["time"] = f.time;
         props["timeUtc"] = utc_time(f.time);
-        if (!f.exe.empty()) props["exe"] = f.exe;
-        props["evidence"] = f.evidence;
+        if (!exe.empty()) props["exe"] = exe;
+        Json evidence = Json::array();
+        for (const std::string& line : f.evidence) evidence.push_back(escaped(line));
+        props["evidence"] = std::move(evidence);
         if (!f.doc.empty()) props["doc"] = f.doc;
         r["properties"] = std::move(props);
         return r;

@@ -2,6 +2,8 @@
 
 #include <iterator>
 
+#include "base/text_escape.h"
+
 namespace sctrace {
 
 namespace {
@@ -149,7 +151,10 @@ void append_strace_value(fmt::memory_buffer& out, const ArgTree& tree, NodeId id
             append_strace_string(out, n.text, n.truncated);
             break;
         case ArgKind::Text:
-            append(out, n.text);
+            // Verbatim from a log (or a decoration) and so untrusted: strace
+            // itself never prints a control byte there, so escaping changes
+            // nothing for a real log and defuses a forged one.
+            append_escaped(out, n.text);
             break;
         case ArgKind::Struct:
         case ArgKind::Array: {

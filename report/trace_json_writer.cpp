@@ -6,6 +6,7 @@
 #include <cstring>
 #include <iterator>
 
+#include "base/text_escape.h"
 #include "decoders/arg_tree.h"
 #include "decoders/io_uring_sqe.h"
 #include "report/event_writer.h"
@@ -219,7 +220,9 @@ void TraceJsonWriter::on_event(const Event& event) {
             append_json_string(out_, exec.path);
             out_.append(std::string_view("}}"));
             if (!exec.path.empty()) {
-                process_names_[event.pid] = std::string(basename_of(exec.path));
+                // A name Perfetto shows as a label: escaped as on stderr;
+                // the exec's "path" keeps the bytes.
+                process_names_[event.pid] = escaped(basename_of(exec.path), EscapeMode::Name);
                 write_names(event.pid, event.tid, true);
             }
             break;

@@ -23,6 +23,7 @@
 
 #include "base/clock.h"
 #include "base/system_error.h"
+#include "base/text_escape.h"
 #include "base/unique_fd.h"
 #include "decoders/exe_facts.h"
 #include "decoders/syscall_table.h"
@@ -586,16 +587,21 @@ void Session::on_timeout() {
         } else if (d.state != 'R') {
             call = "not in a syscall";
         }
+        // The thread's name (prctl PR_SET_NAME) and its stack's symbol and
+        // file names (its ELF and DWARF) are the tracee's to choose: escaped,
+        // so none of them can start a line of this report or drive the
+        // terminal.
         std::fprintf(options_.notices, "sctrace:   pid %d tid %d (%s) state %c %s%s%s%s\n", s.pid,
-                     s.tid, d.comm.data(), d.state, call.c_str(), d.wchan[0] ? ", wchan " : "",
-                     d.wchan.data(), d.io_worker ? " [io_uring worker]" : "");
+                     s.tid, escaped(d.comm.data(), EscapeMode::Name).c_str(), d.state,
+                     call.c_str(), d.wchan[0] ? ", wchan " : "", escaped(d.wchan.data()).c_str(),
+                     d.io_worker ? " [io_uring worker]" : "");
         if (d.io_worker || !find_task(s.tid)) continue;
         const ThreadStack stack = capture_stack(s.tid);
         for (const StackFrame& frame : stack.frames) {
-            std::fprintf(options_.notices, "sctrace:    %s\n", format_frame(frame).c_str());
+            std::fprintf(options_.notices, "sctrace:    %s\n", escaped(format_frame(frame)).c_str());
         }
         if (!stack.note.empty()) {
-            std::fprintf(options_.notices, "sctrace:     (stack: %s)\n", stack.note.c_str());
+            std::fprintf(options_.notices, "sctrace:     (stack: %s)\n", escaped(stack.note).c_str());
         }
     }
     emit_samples(std::move(samples), false);

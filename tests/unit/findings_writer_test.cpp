@@ -183,5 +183,49 @@ TEST(FindingsWriter, AFindingsFileThatCannotBeWrittenIsALostOutput) {
     EXPECT_EQ(err, "sctrace: /dev/full: No space left on device: output lost from here on\n");
 }
 
+// A tracee names its executable, files and threads, and its ELF and DWARF
+// name the functions and files of its stack: none of it may forge a line
+// that looks like a finding, or reach the terminal as a control.
+TEST(FindingsWriter, TraceeNamesCannotForgeALineOrDriveTheTerminal) {
+    const std::string forged = "\n\033[31msctrace: critical [forged-finding] pid 1 (init)\233";
+    rules::Finding f = finding("double-close", 4711, kT0, "fd 3 (/tmp/f" + forged + ") closed twice");
+    f.exe = "/tmp/prog\\" + forged;
+    f.evidence = {"fd 3 earlier: tid 4711 close = 0 (/tmp/f" + forged + ")"};
+    ThreadStack stack;
+    stack.tid = 4711;
+    stack.note = "note" + forged;
+    StackFrame frame;
+    frame.module = "/tmp/lib" + forged + ".so";
+    frame.function = "fn" + forged;
+    frame.file = "src" + forged + ".c";
+    frame.line = 7;
+    stack.frames.push_back(frame);
+    f.stacks.push_back(stack);
+    const std::string text = text_of([&](TextFindingsWriter& w) {
+        for (int i = 0; i < 5; ++i) w.on_finding(f);  // the "more ..." notice too
+        w.on_end();
+    });
+    for (const char c : text) {
+        const auto u = static_cast<unsigned char>(c);
+        EXPECT_FALSE((u < 0x20 && c != '\n') || u == 0x7f || u == 0x9b) << int(u) << " in\n" << text;
+    }
+    std::size_t start = 0;
+    while (start < text.size()) {
+        const std::size_t end = text.find('\n', start);
+        const std::string line = text.substr(start, end - start);
+        EXPECT_EQ(line.rfind("sctrace: ", 0), 0u) << line;
+        EXPECT_NE(line.rfind("sctrace: critical", 0), 0u) << line;
+        start = end + 1;
+    }
+    // The executable reads back exactly: its backslash doubled, the rest
+    // in strace's octal.
+    EXPECT_NE(text.find(" (/tmp/prog\\\\\\n\\33[31msctrace: critical [forged-finding] pid 1 "
+                        "(init)\\233) tid 4711"),
+              std::string::npos)
+        << text;
+    EXPECT_NE(text.find("fn\\n\\33[31msctrace:"), std::string::npos) << text;
+    EXPECT_NE(text.find("src\\n\\33[31msctrace:"), std::string::npos) << text;
+}
+
 }  // namespace
 }  // namespace sctrace

@@ -20,6 +20,7 @@
 #include <functional>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <new>
 #include <optional>
 #include <string>
 #include <unordered_set>
@@ -836,8 +837,10 @@ int analyze_main(int argc, char** argv) {
     bool ff_mergeable = ff_set, ff_durations = true;
     std::optional<strace_text::TimeKind> ff_kind;
     rules::SourceGuarantees& source = rule_options.engine.source;
+    const InputFile* probing = nullptr;
     try {
         for (const InputFile& f : files) {
+            probing = &f;
             std::optional<PeekingReader> probe;
             PeekingReader* reader = nullptr;
             if (f.path == "-") {
@@ -858,6 +861,12 @@ int analyze_main(int argc, char** argv) {
             }
             ff_kind = shape.first_time;
         }
+    } catch (const std::bad_alloc&) {
+        std::fprintf(stderr,
+                     "sctrace analyze: %s: out of memory reading its first lines: they need more "
+                     "memory than sctrace may use here (see ulimit -v)\n",
+                     probing ? probing->path.c_str() : "");
+        return kUnusable;
     } catch (const std::exception& e) {
         std::fprintf(stderr, "sctrace analyze: %s\n", e.what());
         return kUnusable;
@@ -935,6 +944,13 @@ int analyze_main(int argc, char** argv) {
         std::all_of(files.begin(), files.end(), [](const InputFile& f) { return f.pid > 0; })) {
         try {
             merged = merge_ff_set(files, converter, progress, findings, !ff_durations);
+        } catch (const std::bad_alloc&) {
+            progress.clear();
+            std::fprintf(stderr,
+                         "sctrace analyze: %s and the rest of its -ff set: out of memory merging "
+                         "them: they need more memory than sctrace may use here (see ulimit -v)\n",
+                         files.front().path.c_str());
+            return kUnusable;
         } catch (const std::exception& e) {
             progress.clear();
             std::fprintf(stderr, "sctrace analyze: %s\n", e.what());

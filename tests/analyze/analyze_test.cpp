@@ -141,6 +141,22 @@ TEST_F(Analyze, AnOverlongLineIsSkippedCountedAndNamedAndTheRestIsRead) {
     EXPECT_EQ(count_lines_with(s.str(), "\"syscall_exit\""), 2u);
 }
 
+// A line within the limit that needs more memory than the process may have
+// is a clear error about the input (exit 2), not "internal error:
+// std::bad_alloc" (70).
+TEST_F(Analyze, RunningOutOfMemoryOnTheInputIsExit2NamingIt) {
+#if SCTRACE_SANITIZED
+    GTEST_SKIP() << "ASan reports running out of memory itself instead of throwing bad_alloc";
+#endif
+    const Result r = sh("{ printf '100 write(1, \"'; head -c 60M /dev/zero | tr '\\0' a; "
+                        "printf '\", 5) = 5\\n'; } > " +
+                        path("big.log") + " && (ulimit -v 100000 && " + SCTRACE_BIN +
+                        " analyze " + path("big.log") + ")");
+    EXPECT_EQ(r.status, 2) << r.err;
+    EXPECT_NE(r.err.find("big.log: out of memory"), std::string::npos) << r.err;
+    EXPECT_EQ(r.err.find("internal error"), std::string::npos) << r.err;
+}
+
 TEST_F(Analyze, TimesBeyondInt64AreBadLinesNotWrappedClockFaces) {
     write("times.log",
           "100 9223372036.854775807 close(3) = 0 <1.000000>\n"

@@ -77,8 +77,7 @@ private:
 class FdReader final : public BlockLineReader {
 public:
     FdReader(int fd, bool owned, std::string name, std::size_t max_line)
-        : BlockLineReader(max_line),
-          fd_(fd), owned_(owned), name_(std::move(name)) {}
+        : BlockLineReader(max_line), fd_(fd), owned_(owned), name_(std::move(name)) {}
     ~FdReader() override {
         if (owned_) ::close(fd_);
     }
@@ -138,8 +137,7 @@ std::unique_ptr<LineReader> LineReader::open(const std::string& path, std::size_
         gzbuffer(gz, 1 << 20);
         return std::make_unique<GzReader>(gz, path, max_line);
     }
-    return std::make_unique<FdReader>(fd, !is_stdin, is_stdin ? "standard input" : path,
-                                      max_line);
+    return std::make_unique<FdReader>(fd, !is_stdin, is_stdin ? "standard input" : path, max_line);
 }
 
 }  // namespace sctrace

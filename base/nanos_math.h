@@ -44,9 +44,8 @@ struct Magnitude {
     std::uint64_t rest = 0;
 };
 constexpr Magnitude split_magnitude(std::int64_t value, std::uint64_t unit) {
-    const std::uint64_t m =
-        value < 0 ? std::uint64_t{0} - static_cast<std::uint64_t>(value)
-                  : static_cast<std::uint64_t>(value);
+    const std::uint64_t m = value < 0 ? std::uint64_t{0} - static_cast<std::uint64_t>(value)
+                                      : static_cast<std::uint64_t>(value);
     return {value < 0, m / unit, m % unit};
 }
 

@@ -208,7 +208,8 @@ void TextWriter::result(const SyscallEvent& call, Nanos exit_time) {
     }
     // Times read from logs can be anything: the difference saturates and a
     // negative one prints with its sign in front.
-    const Magnitude took = split_magnitude(saturating_sub(exit_time, call.entry_time), 1'000'000'000);
+    const Magnitude took =
+        split_magnitude(saturating_sub(exit_time, call.entry_time), 1'000'000'000);
     fmt::format_to(std::back_inserter(out_), " <{}{}.{:06}>\n", took.negative ? "-" : "",
                    took.whole, took.rest / 1000);
 }

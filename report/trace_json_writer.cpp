@@ -116,8 +116,8 @@ void TraceJsonWriter::write_call(pid_t pid, pid_t tid, std::string_view name, Na
     out_.append(std::string_view(R"(,"cat":"syscall","ph":"X")"));
     timestamp("ts", begin);
     const Magnitude dur = split_magnitude(end > begin ? saturating_sub(end, begin) : 0, 1000);
-    fmt::format_to(out, R"(,"dur":{}.{:03},"pid":{},"tid":{},"args":{{)", dur.whole, dur.rest,
-                   pid, tid);
+    fmt::format_to(out, R"(,"dur":{}.{:03},"pid":{},"tid":{},"args":{{)", dur.whole, dur.rest, pid,
+                   tid);
     if (!exit) {
         out_.append(std::string_view(R"("ret":null,"unfinished":true)"));
     } else if (!exit->has_result) {

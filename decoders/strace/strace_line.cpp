@@ -268,8 +268,8 @@ std::string_view consume_comment(Cursor& c) {
 // (O_CLOEXEC, htons(80), makedev(...), S_IFREG|0644); one that starts with a
 // digit (a date after a time, "8192*1024") only remarks on the number.
 bool is_name_comment(std::string_view comment) {
-    return !comment.empty() && (std::isalpha(static_cast<unsigned char>(comment[0])) ||
-                                comment[0] == '_');
+    return !comment.empty() &&
+           (std::isalpha(static_cast<unsigned char>(comment[0])) || comment[0] == '_');
 }
 
 // strace -X verbose prints a value as its number followed by the name
@@ -720,10 +720,10 @@ bool parse_result(Cursor& c, ParsedLine& out, ArgTree& args, std::string* error)
             if (close == std::string_view::npos) break;
             const std::string_view t = c.s.substr(c.i + 1, close - c.i - 1);
             const auto dot = t.find('.');
-            const bool digits_and_dot = dot != std::string_view::npos && dot > 0 &&
-                                        t.find_first_not_of("0123456789", dot + 1) ==
-                                            std::string_view::npos &&
-                                        t.find_first_not_of("0123456789") == dot;
+            const bool digits_and_dot =
+                dot != std::string_view::npos && dot > 0 &&
+                t.find_first_not_of("0123456789", dot + 1) == std::string_view::npos &&
+                t.find_first_not_of("0123456789") == dot;
             if (digits_and_dot) {
                 Nanos duration = 0;
                 if (!seconds_to_nanos(t.substr(0, dot), t.substr(dot + 1), duration)) {

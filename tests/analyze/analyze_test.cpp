@@ -119,21 +119,21 @@ TEST_F(Analyze, DevZeroEndsOnItsOwnWithAClearErrorInBoundedMemory) {
 }
 
 TEST_F(Analyze, FiftyMegabytesOfZerosOnStdinAreNotALog) {
-    const Result r = sh("head -c 50M /dev/zero | " +
-                        memory_capped(std::string(SCTRACE_BIN) + " analyze -"));
+    const Result r =
+        sh("head -c 50M /dev/zero | " + memory_capped(std::string(SCTRACE_BIN) + " analyze -"));
     EXPECT_EQ(r.status, 2) << r.err;
     EXPECT_NE(r.err.find("not an strace log"), std::string::npos) << r.err;
 }
 
 TEST_F(Analyze, AnOverlongLineIsSkippedCountedAndNamedAndTheRestIsRead) {
-    const Result r = sh("{ echo '100 close(3) = 0'; head -c 70M /dev/zero; echo; "
-                        "echo '100 close(4) = 0'; } > " +
-                        path("long.log") + " && " +
-                        memory_capped(std::string(SCTRACE_BIN) + " analyze " + path("long.log") +
-                                      " -o " + path("out.jsonl") + " --format jsonl"));
+    const Result r =
+        sh("{ echo '100 close(3) = 0'; head -c 70M /dev/zero; echo; "
+           "echo '100 close(4) = 0'; } > " +
+           path("long.log") + " && " +
+           memory_capped(std::string(SCTRACE_BIN) + " analyze " + path("long.log") + " -o " +
+                         path("out.jsonl") + " --format jsonl"));
     EXPECT_EQ(r.status, 0) << r.err;
-    EXPECT_NE(r.err.find("long.log:2: the line is longer than 64 MiB"), std::string::npos)
-        << r.err;
+    EXPECT_NE(r.err.find("long.log:2: the line is longer than 64 MiB"), std::string::npos) << r.err;
     EXPECT_NE(r.err.find("1 line(s) could not be parsed"), std::string::npos) << r.err;
     std::ifstream in(path("out.jsonl"));
     std::stringstream s;
@@ -148,10 +148,11 @@ TEST_F(Analyze, RunningOutOfMemoryOnTheInputIsExit2NamingIt) {
 #if SCTRACE_SANITIZED
     GTEST_SKIP() << "ASan reports running out of memory itself instead of throwing bad_alloc";
 #endif
-    const Result r = sh("{ printf '100 write(1, \"'; head -c 60M /dev/zero | tr '\\0' a; "
-                        "printf '\", 5) = 5\\n'; } > " +
-                        path("big.log") + " && (ulimit -v 100000 && " + SCTRACE_BIN +
-                        " analyze " + path("big.log") + ")");
+    const Result r =
+        sh("{ printf '100 write(1, \"'; head -c 60M /dev/zero | tr '\\0' a; "
+           "printf '\", 5) = 5\\n'; } > " +
+           path("big.log") + " && (ulimit -v 100000 && " + SCTRACE_BIN + " analyze " +
+           path("big.log") + ")");
     EXPECT_EQ(r.status, 2) << r.err;
     EXPECT_NE(r.err.find("big.log: out of memory"), std::string::npos) << r.err;
     EXPECT_EQ(r.err.find("internal error"), std::string::npos) << r.err;
@@ -162,8 +163,8 @@ TEST_F(Analyze, TimesBeyondInt64AreBadLinesNotWrappedClockFaces) {
           "100 9223372036.854775807 close(3) = 0 <1.000000>\n"
           "100 1795447436.100000 close(4) = 0 <0.000010>\n"
           "100 99999999999999999999.000000 close(5) = 0\n");
-    const Result r = sh(std::string(SCTRACE_BIN) + " analyze " + path("times.log") + " -o " +
-                        path("out.txt"));
+    const Result r =
+        sh(std::string(SCTRACE_BIN) + " analyze " + path("times.log") + " -o " + path("out.txt"));
     EXPECT_EQ(r.status, 0) << r.err;
     EXPECT_NE(r.err.find("times.log:1: "), std::string::npos) << r.err;
     EXPECT_NE(r.err.find("times.log:3: "), std::string::npos) << r.err;
@@ -181,8 +182,8 @@ TEST_F(Analyze, TimesBeyondInt64AreBadLinesNotWrappedClockFaces) {
 // from a log without them.
 TEST_F(Analyze, VerboseAndRawLogsParseWholeWithTheirValues) {
     const auto analyze = [&](const std::string& log) {
-        const Result r = sh(std::string(SCTRACE_BIN) + " analyze " + DATA_DIR + "/" + log +
-                            " -o " + path(log + ".out") + " --format strace");
+        const Result r = sh(std::string(SCTRACE_BIN) + " analyze " + DATA_DIR + "/" + log + " -o " +
+                            path(log + ".out") + " --format strace");
         EXPECT_EQ(r.status, 0) << log << ": " << r.err;
         EXPECT_EQ(r.err.find("could not be parsed"), std::string::npos) << log << ": " << r.err;
         std::ifstream in(path(log + ".out"));
@@ -207,8 +208,7 @@ TEST_F(Analyze, VerboseAndRawLogsParseWholeWithTheirValues) {
                        "AT_STATX_SYNC_AS_STAT|AT_SYMLINK_NOFOLLOW|AT_NO_AUTOMOUNT, "),
               std::string::npos)
         << out;
-    EXPECT_NE(out.find("rt_sigprocmask(SIG_BLOCK, [INT TERM CHLD], [], 8) = 0"),
-              std::string::npos)
+    EXPECT_NE(out.find("rt_sigprocmask(SIG_BLOCK, [INT TERM CHLD], [], 8) = 0"), std::string::npos)
         << out;
     out = analyze("ls-l.f-tt-T-y-v.log");
     EXPECT_NE(out.find("statx(AT_FDCWD</tmp/lp-logs>, \"/etc\""), std::string::npos) << out;

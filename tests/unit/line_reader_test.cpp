@@ -25,9 +25,7 @@ public:
     }
     ~TempPath() { ::unlink(path_.c_str()); }
     const std::string& str() const { return path_; }
-    void write(const std::string& bytes) const {
-        std::ofstream(path_, std::ios::binary) << bytes;
-    }
+    void write(const std::string& bytes) const { std::ofstream(path_, std::ios::binary) << bytes; }
     void write_gzip(const std::string& bytes) const {
         gzFile gz = gzopen(path_.c_str(), "wb");
         ASSERT_NE(gz, nullptr);

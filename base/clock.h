@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <string>
 
+#include "base/nanos_math.h"
 #include "events/event.h"
 
 namespace sctrace {
@@ -20,12 +21,14 @@ inline Nanos now_realtime() {
 // "14:03:07.123456": a time of day in local time, as findings, evidence and
 // strace's -tt print it.
 inline std::string format_clock_time(Nanos time) {
-    const time_t seconds = static_cast<time_t>(time / 1'000'000'000);
-    tm local{};
+    // Floor division: the fraction of a time before 1970 (or a forged one)
+    // is still in [0, 1 s), never a negative number after the dot.
+    const time_t seconds = static_cast<time_t>(floor_div(time, 1'000'000'000));
+    tm local{};  // stays 00:00:00 for a time localtime_r cannot place
     localtime_r(&seconds, &local);
     char text[32];
     std::snprintf(text, sizeof text, "%02d:%02d:%02d.%06lld", local.tm_hour, local.tm_min,
-                  local.tm_sec, static_cast<long long>(time % 1'000'000'000 / 1000));
+                  local.tm_sec, static_cast<long long>(floor_mod(time, 1'000'000'000) / 1000));
     return text;
 }
 

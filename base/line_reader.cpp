@@ -14,24 +14,38 @@ namespace sctrace {
 namespace {
 
 // Reads blocks from a source function and splits them into lines; lines
-// longer than the block are assembled in `line` (no length limit, but one
-// line at a time: memory stays bounded by the longest line).
+// longer than the block are assembled in `line`, up to `max_line` bytes:
+// memory stays bounded by the limit whatever the input.
 class BlockLineReader : public LineReader {
 public:
+    explicit BlockLineReader(std::size_t max_line) : max_line_(max_line) {}
+
     bool next(std::string& line) override {
         line.clear();
+        overlong_ = false;
         while (true) {
             if (pos_ < end_) {
                 const char* start = buf_.data() + pos_;
                 const void* nl = std::memchr(start, '\n', end_ - pos_);
-                if (nl) {
-                    const std::size_t n = static_cast<const char*>(nl) - start;
-                    line.append(start, n);
-                    pos_ += n + 1;
+                const std::size_t n =
+                    nl ? static_cast<std::size_t>(static_cast<const char*>(nl) - start)
+                       : end_ - pos_;
+                pos_ += n;
+                if (nl) ++pos_;
+                if (skipping_) {  // the rest of an overlong line
+                    skipping_ = !nl;
+                    continue;
+                }
+                if (n > max_line_ - line.size()) {
+                    // Too long: let go of what was assembled (its memory
+                    // too) and skip the rest, which may never end.
+                    std::string().swap(line);
+                    overlong_ = true;
+                    skipping_ = !nl;
                     return true;
                 }
-                line.append(start, end_ - pos_);
-                pos_ = end_;
+                line.append(start, n);
+                if (nl) return true;
             }
             if (eof_) return !line.empty();
             const long n = fill(buf_.data(), buf_.size());
@@ -43,6 +57,7 @@ public:
             end_ = static_cast<std::size_t>(n);
         }
     }
+    bool overlong() const override { return overlong_; }
     std::size_t bytes_read() const override { return consumed_; }
 
 protected:
@@ -54,12 +69,15 @@ private:
     std::vector<char> buf_ = std::vector<char>(1 << 20);
     std::size_t pos_ = 0, end_ = 0;
     bool eof_ = false;
+    std::size_t max_line_;
+    bool overlong_ = false;  // the line last returned was too long
+    bool skipping_ = false;  // inside the rest of an overlong line
 };
 
 class FdReader final : public BlockLineReader {
 public:
-    FdReader(int fd, bool owned, std::string name)
-        : fd_(fd), owned_(owned), name_(std::move(name)) {}
+    FdReader(int fd, bool owned, std::string name, std::size_t max_line)
+        : BlockLineReader(max_line), fd_(fd), owned_(owned), name_(std::move(name)) {}
     ~FdReader() override {
         if (owned_) ::close(fd_);
     }
@@ -81,7 +99,8 @@ private:
 
 class GzReader final : public BlockLineReader {
 public:
-    GzReader(gzFile file, std::string name) : file_(file), name_(std::move(name)) {}
+    GzReader(gzFile file, std::string name, std::size_t max_line)
+        : BlockLineReader(max_line), file_(file), name_(std::move(name)) {}
     ~GzReader() override { gzclose(file_); }
 
 private:
@@ -100,7 +119,7 @@ private:
 
 }  // namespace
 
-std::unique_ptr<LineReader> LineReader::open(const std::string& path) {
+std::unique_ptr<LineReader> LineReader::open(const std::string& path, std::size_t max_line) {
     int fd = STDIN_FILENO;
     const bool is_stdin = path == "-";
     if (!is_stdin) {
@@ -116,9 +135,9 @@ std::unique_ptr<LineReader> LineReader::open(const std::string& path) {
             throw std::runtime_error(path + ": cannot open as gzip");
         }
         gzbuffer(gz, 1 << 20);
-        return std::make_unique<GzReader>(gz, path);
+        return std::make_unique<GzReader>(gz, path, max_line);
     }
-    return std::make_unique<FdReader>(fd, !is_stdin, is_stdin ? "standard input" : path);
+    return std::make_unique<FdReader>(fd, !is_stdin, is_stdin ? "standard input" : path, max_line);
 }
 
 }  // namespace sctrace

@@ -21,6 +21,7 @@
 #include <filesystem>
 #include <functional>
 #include <memory>
+#include <new>
 #include <optional>
 #include <string>
 #include <utility>
@@ -29,6 +30,7 @@
 #include "base/clock.h"
 #include "base/duration.h"
 #include "base/line_reader.h"
+#include "base/nanos_math.h"
 #include "base/unique_fd.h"
 #include "cli/report_options.h"
 #include "cli/rule_pipeline.h"
@@ -96,7 +98,11 @@ Nanos day_start_of(const std::string& path) {
     std::tm tm{};
     localtime_r(&t, &tm);
     tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
-    return static_cast<Nanos>(std::mktime(&tm)) * 1'000'000'000;
+    Nanos start = 0;  // a date past 64 bits of nanoseconds (a forged mtime): the epoch
+    if (__builtin_mul_overflow(static_cast<Nanos>(std::mktime(&tm)), 1'000'000'000, &start)) {
+        return 0;
+    }
+    return start;
 }
 
 // "sctrace: analyze: 120 MB of 203 MB (59%), 1.4 M lines, 2 findings" on
@@ -235,10 +241,14 @@ constexpr std::size_t kProbeLines = 64;
 class PeekingReader final : public LineReader {
 public:
     explicit PeekingReader(std::unique_ptr<LineReader> inner) : inner_(std::move(inner)) {}
-    // The first `n` lines (fewer at the end of the input).
+    // The first `n` lines (fewer at the end of the input), up to and
+    // including an overlong one: the rest of that may never end.
     const std::vector<std::string>& peek(std::size_t n) {
         std::string line;
-        while (peeked_.size() < n && inner_->next(line)) peeked_.push_back(line);
+        while (peeked_.size() < n && !overlong_at_ && inner_->next(line)) {
+            peeked_.push_back(line);
+            if (inner_->overlong()) overlong_at_ = peeked_.size();
+        }
         return peeked_;
     }
     bool next(std::string& line) override {
@@ -246,15 +256,27 @@ public:
             line = std::move(peeked_[replayed_++]);
             return true;
         }
+        ++replayed_;
         return inner_->next(line);
+    }
+    bool overlong() const override {
+        if (replayed_ <= peeked_.size()) return overlong_at_ != 0 && overlong_at_ == replayed_;
+        return inner_->overlong();
     }
     std::size_t bytes_read() const override { return inner_->bytes_read(); }
 
 private:
     std::unique_ptr<LineReader> inner_;
     std::vector<std::string> peeked_;
+    std::size_t overlong_at_ = 0;  // 1-based index of an overlong peeked line, 0 none
     std::size_t replayed_ = 0;
 };
+
+// The problem reported for a line longer than LineReader::kMaxLineBytes.
+std::string overlong_problem() {
+    return "the line is longer than " + std::to_string(LineReader::kMaxLineBytes >> 20) +
+           " MiB, the most a line may have: skipped";
+}
 
 LogShape shape_of(const std::vector<std::string>& lines) {
     LogShape shape;
@@ -295,8 +317,10 @@ bool merge_ff_set(const std::vector<InputFile>& files, strace_text::StraceLogCon
         std::unique_ptr<LineReader> reader;
         std::string line;
         bool has = false;
-        std::string ahead;  // the line after `line`, for stretched calls
+        bool overlong = false;  // `line` was too long to keep (it is empty)
+        std::string ahead;      // the line after `line`, for stretched calls
         bool has_ahead = false;
+        bool ahead_overlong = false;
         std::size_t line_no = 0;
         Nanos time = 0;             // the merge key of what is fed next
         Nanos exit_time = 0;        // a split call's end
@@ -312,6 +336,7 @@ bool merge_ff_set(const std::vector<InputFile>& files, strace_text::StraceLogCon
         s.file = &f;
         s.reader = LineReader::open(f.path);
         s.has = s.reader->next(s.line);
+        s.overlong = s.has && s.reader->overlong();
         if (s.has) {
             strace_text::TimeKind k{};
             const auto t = strace_text::peek_time(s.line, &k);
@@ -321,6 +346,7 @@ bool merge_ff_set(const std::vector<InputFile>& files, strace_text::StraceLogCon
             s.last_stamp = *t;
             s.line_no = 1;
             s.has_ahead = s.reader->next(s.ahead);
+            s.ahead_overlong = s.has_ahead && s.reader->overlong();
         }
         sources.push_back(std::move(s));
     }
@@ -335,15 +361,17 @@ bool merge_ff_set(const std::vector<InputFile>& files, strace_text::StraceLogCon
             if (s.has) latest = std::max(latest, s.time);
         }
         for (Source& s : sources) {
-            if (s.has && s.time + kDay / 2 < latest) {
+            if (s.has && saturating_add(s.time, kDay / 2) < latest) {
                 s.days = kDay;
-                s.time += kDay;
+                s.time = saturating_add(s.time, kDay);
             }
         }
     }
     const auto merge_time = [&](const Source& s, Nanos stamp) {
         if (!time_of_day) return stamp;
-        return stamp + s.days + (stamp + kDay / 2 < s.last_stamp ? kDay : 0);
+        // Saturating: a forged stamp sorts last instead of wrapping around.
+        const Nanos wrap = saturating_add(stamp, kDay / 2) < s.last_stamp ? kDay : 0;
+        return saturating_add(saturating_add(stamp, s.days), wrap);
     };
     converter.begin_file(files.front().path, files.front().pid, day_start_of(files.front().path));
     // Each file is one thread, and -ff writes each call as one complete line
@@ -361,7 +389,7 @@ bool merge_ff_set(const std::vector<InputFile>& files, strace_text::StraceLogCon
         }
         if (parsed.duration) {
             // The stamp is the call's start; it ended -T later.
-            s.exit_time = s.time + *parsed.duration;
+            s.exit_time = saturating_add(s.time, *parsed.duration);
             s.exit_pending = true;
         } else if (stretch && s.has_ahead) {
             // It ended before its thread's next line began.
@@ -389,8 +417,13 @@ bool merge_ff_set(const std::vector<InputFile>& files, strace_text::StraceLogCon
             next->time = next->exit_time;  // its exit waits for its own time
             continue;
         }
-        converter.feed(next->line, next->exit_fed ? strace_text::StraceLogConverter::Part::Exit
-                                                  : strace_text::StraceLogConverter::Part::Whole);
+        if (next->overlong) {
+            converter.skip_line(overlong_problem());
+        } else {
+            converter.feed(next->line, next->exit_fed
+                                           ? strace_text::StraceLogConverter::Part::Exit
+                                           : strace_text::StraceLogConverter::Part::Whole);
+        }
         next->exit_fed = false;
         if (progress.due()) {
             std::size_t bytes = 0;
@@ -400,7 +433,9 @@ bool merge_ff_set(const std::vector<InputFile>& files, strace_text::StraceLogCon
         next->has = next->has_ahead;
         if (next->has) {
             next->line.swap(next->ahead);
+            next->overlong = next->ahead_overlong;
             next->has_ahead = next->reader->next(next->ahead);
+            next->ahead_overlong = next->has_ahead && next->reader->overlong();
         }
         // strace leaves the line of a call that has not returned open, in
         // each FILE.PID of a set killed mid-call: a file's last line may be
@@ -412,7 +447,9 @@ bool merge_ff_set(const std::vector<InputFile>& files, strace_text::StraceLogCon
             if (const auto t = strace_text::peek_time(next->line, nullptr)) {
                 next->time = merge_time(*next, *t);
                 if (time_of_day) {
-                    if (*t + kDay / 2 < next->last_stamp) next->days += kDay;
+                    if (saturating_add(*t, kDay / 2) < next->last_stamp) {
+                        next->days = saturating_add(next->days, kDay);
+                    }
                     next->last_stamp = *t;
                 }
             }
@@ -581,8 +618,10 @@ int analyze_main(int argc, char** argv) {
     bool ff_mergeable = ff_set, ff_durations = true;
     std::optional<strace_text::TimeKind> ff_kind;
     rules::SourceGuarantees& source = rule_options.engine.source;
+    const InputFile* probing = nullptr;
     try {
         for (const InputFile& f : files) {
+            probing = &f;
             std::optional<PeekingReader> probe;
             PeekingReader* reader = nullptr;
             if (f.path == "-") {
@@ -603,6 +642,12 @@ int analyze_main(int argc, char** argv) {
             }
             ff_kind = shape.first_time;
         }
+    } catch (const std::bad_alloc&) {
+        std::fprintf(stderr,
+                     "sctrace analyze: %s: out of memory reading its first lines: they need more "
+                     "memory than sctrace may use here (see ulimit -v)\n",
+                     probing ? probing->path.c_str() : "");
+        return kUnusable;
     } catch (const std::exception& e) {
         std::fprintf(stderr, "sctrace analyze: %s\n", e.what());
         return kUnusable;
@@ -680,6 +725,13 @@ int analyze_main(int argc, char** argv) {
         std::all_of(files.begin(), files.end(), [](const InputFile& f) { return f.pid > 0; })) {
         try {
             merged = merge_ff_set(files, converter, progress, findings, !ff_durations);
+        } catch (const std::bad_alloc&) {
+            progress.clear();
+            std::fprintf(stderr,
+                         "sctrace analyze: %s and the rest of its -ff set: out of memory merging "
+                         "them: they need more memory than sctrace may use here (see ulimit -v)\n",
+                         files.front().path.c_str());
+            return kUnusable;
         } catch (const std::exception& e) {
             progress.clear();
             std::fprintf(stderr, "sctrace analyze: %s\n", e.what());
@@ -711,6 +763,7 @@ int analyze_main(int argc, char** argv) {
         bool jsonl_mode = false;
         std::vector<strace_text::LogProblem> jsonl_problems;
         const std::size_t unparsed_before = converter.stats().unparsed;
+        std::size_t lines_done = 0;  // line_no once its line is handled
         try {
             while (reader->next(line)) {
                 ++line_no;
@@ -722,7 +775,21 @@ int analyze_main(int argc, char** argv) {
                 jsonl_read = jsonl_read || jsonl_mode;
                 bool ok;
                 std::string error;
-                if (jsonl_mode) {
+                if (reader->overlong()) {
+                    ok = false;
+                    error = overlong_problem();
+                    if (jsonl_mode && jsonl_problems.size() < 10) {
+                        jsonl_problems.push_back({name, line_no, error});
+                    }
+                    if (!jsonl_mode) converter.skip_line(error);
+                    if (good == 0) {
+                        // Not a log, or not one that starts as logs do: the
+                        // rest of this line may never end (/dev/zero).
+                        ++bad;
+                        if (first_error.empty()) first_error = error;
+                        break;
+                    }
+                } else if (jsonl_mode) {
                     ok = jsonl_reader.feed(line, &error);
                     if (!ok && jsonl_problems.size() < 10) {
                         jsonl_problems.push_back({name, line_no, error});
@@ -743,7 +810,15 @@ int analyze_main(int argc, char** argv) {
                 }
                 // Judge early whether this is a log at all.
                 if (line_no == kSniffLines && good == 0 && bad > 0) break;
+                lines_done = line_no;
             }
+        } catch (const std::bad_alloc&) {
+            progress.clear();
+            std::fprintf(stderr,
+                         "sctrace analyze: %s:%zu: out of memory reading this line: it needs "
+                         "more memory than sctrace may use here (see ulimit -v)\n",
+                         name.c_str(), lines_done == line_no ? line_no + 1 : line_no);
+            return kUnusable;
         } catch (const std::exception& e) {
             progress.clear();
             std::fprintf(stderr, "sctrace analyze: %s\n", e.what());

@@ -349,6 +349,14 @@ int main(int argc, char** argv) {
             return sctrace::rules_main(argc - 1, argv + 1);
         }
         return sctrace::main_with_exceptions(argc, argv);
+    } catch (const std::bad_alloc&) {
+        // Memory ran out. Inputs are read in bounded memory, so this is a
+        // limit (ulimit -v) below what the input needs: an error about the
+        // input (exit 2), not a bug in sctrace (70).
+        std::fprintf(stderr,
+                     "sctrace: out of memory: the input needs more memory than sctrace may "
+                     "use here (see ulimit -v)\n");
+        return 2;
     } catch (const std::exception& e) {
         std::fprintf(stderr, "sctrace: internal error: %s\n", e.what());
         return 70;  // EX_SOFTWARE

@@ -8,6 +8,7 @@
 #include <ctime>
 
 #include "base/clock.h"
+#include "base/nanos_math.h"
 #include "decoders/arg_tree.h"
 #include "decoders/syscall_table.h"
 #include "report/strace_format.h"
@@ -172,16 +173,18 @@ void EventWriter::flush(bool force) {
 void TextWriter::prefix(const Event& event) {
     // localtime_r once a second, not once an event: it is the writer's
     // most expensive call and the clock face changes only that often.
-    const std::time_t seconds = static_cast<std::time_t>(event.time / 1'000'000'000);
+    // Floor division: a time before 1970 (or a forged one from a log) still
+    // has its microseconds in [0, 1e6), never "15:09:28.-809111".
+    const std::time_t seconds = static_cast<std::time_t>(floor_div(event.time, 1'000'000'000));
     if (seconds != clock_second_) {
-        std::tm tm{};
+        std::tm tm{};  // stays 00:00:00 for a time localtime_r cannot place
         localtime_r(&seconds, &tm);
         clock_second_ = seconds;
         std::snprintf(clock_face_, sizeof clock_face_, "%02d:%02d:%02d", tm.tm_hour, tm.tm_min,
                       tm.tm_sec);
     }
     fmt::format_to(std::back_inserter(out_), "{}.{:06} ", clock_face_,
-                   (event.time % 1'000'000'000) / 1000);
+                   floor_mod(event.time, 1'000'000'000) / 1000);
     if (event.pid == event.tid) {
         fmt::format_to(std::back_inserter(out_), "{} ", event.pid);
     } else {
@@ -226,9 +229,12 @@ void TextWriter::result(const SyscallEvent& call, Nanos exit_time) {
     } else {
         fmt::format_to(std::back_inserter(out_), ") = {}", call.ret);
     }
-    const Nanos took = exit_time - call.entry_time;
-    fmt::format_to(std::back_inserter(out_), " <{}.{:06}>\n", took / 1'000'000'000,
-                   (took % 1'000'000'000) / 1000);
+    // Times read from logs can be anything: the difference saturates and a
+    // negative one prints with its sign in front.
+    const Magnitude took =
+        split_magnitude(saturating_sub(exit_time, call.entry_time), 1'000'000'000);
+    fmt::format_to(std::back_inserter(out_), " <{}{}.{:06}>\n", took.negative ? "-" : "",
+                   took.whole, took.rest / 1000);
 }
 
 void TextWriter::write_complete(const Event& exit) {

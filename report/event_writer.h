@@ -9,6 +9,7 @@
 
 #include <cstdio>
 #include <ctime>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <span>
@@ -89,7 +90,8 @@ private:
     void write_other(const Event& event) override;
     void prefix(const Event& event);
     void call_args(const SyscallEvent& call);
-    std::time_t clock_second_ = -1;  // the second clock_face_ shows
+    // The second clock_face_ shows; none yet (no time reaches this second).
+    std::time_t clock_second_ = std::numeric_limits<std::time_t>::min();
     char clock_face_[16] = "";       // "14:03:11"
     void result(const SyscallEvent& call, Nanos exit_time);
 };

@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "base/nanos_math.h"
 #include "base/text_escape.h"
 
 namespace sctrace {
@@ -21,12 +22,13 @@ constexpr const char* kRootId = "%SRCROOT%";
 
 // "2026-11-23T17:07:31.123Z": SARIF's times are UTC with a Z.
 std::string utc_time(Nanos time) {
-    const std::time_t seconds = static_cast<std::time_t>(time / 1'000'000'000);
+    // Floor division: a time before 1970 keeps its milliseconds in [0, 1000).
+    const std::time_t seconds = static_cast<std::time_t>(floor_div(time, 1'000'000'000));
     std::tm tm{};
     gmtime_r(&seconds, &tm);
     return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z", tm.tm_year + 1900,
                        tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-                       (time % 1'000'000'000) / 1'000'000);
+                       floor_mod(time, 1'000'000'000) / 1'000'000);
 }
 
 // A path as a URI reference: RFC 3986 unreserved characters and '/' stay,

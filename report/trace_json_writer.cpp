@@ -6,6 +6,7 @@
 #include <cstring>
 #include <iterator>
 
+#include "base/nanos_math.h"
 #include "base/text_escape.h"
 #include "decoders/arg_tree.h"
 #include "decoders/io_uring_sqe.h"
@@ -58,14 +59,11 @@ void TraceJsonWriter::timestamp(std::string_view key, Nanos time) {
         base_ = time;
         has_base_ = true;
     }
-    Nanos rel = time - base_;
+    // Microseconds since the first event, sign apart and saturating: times
+    // read from logs can be anything, INT64_MIN included.
+    const Magnitude rel = split_magnitude(saturating_sub(time, base_), 1000);
     auto it = std::back_inserter(out_);
-    fmt::format_to(it, ",\"{}\":", key);
-    if (rel < 0) {
-        out_.push_back('-');
-        rel = -rel;
-    }
-    fmt::format_to(it, "{}.{:03}", rel / 1000, rel % 1000);
+    fmt::format_to(it, ",\"{}\":{}{}.{:03}", key, rel.negative ? "-" : "", rel.whole, rel.rest);
 }
 
 void TraceJsonWriter::note_start(Nanos time, pid_t pid, pid_t tid) {
@@ -122,9 +120,9 @@ void TraceJsonWriter::write_call(pid_t pid, pid_t tid, std::string_view name, Na
     append_json_string(out_, name);
     out_.append(std::string_view(R"(,"cat":"syscall","ph":"X")"));
     timestamp("ts", begin);
-    const Nanos dur = end > begin ? end - begin : 0;
-    fmt::format_to(out, R"(,"dur":{}.{:03},"pid":{},"tid":{},"args":{{)", dur / 1000, dur % 1000,
-                   pid, tid);
+    const Magnitude dur = split_magnitude(end > begin ? saturating_sub(end, begin) : 0, 1000);
+    fmt::format_to(out, R"(,"dur":{}.{:03},"pid":{},"tid":{},"args":{{)", dur.whole, dur.rest, pid,
+                   tid);
     if (!exit) {
         out_.append(std::string_view(R"("ret":null,"unfinished":true)"));
     } else if (!exit->has_result) {

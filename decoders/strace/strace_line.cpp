@@ -119,6 +119,29 @@ bool to_number(std::string_view text, T& out, int base = 10) {
     return true;
 }
 
+// `whole` seconds and a FRACTION of plain digits as nanoseconds. Digits past
+// the ninth are below a nanosecond and dropped. False when the fraction is
+// not digits or the value does not fit in an int64 (a hostile time must fail
+// the line, not wrap around).
+bool nanos_of(std::int64_t whole, std::string_view fraction, Nanos& out) {
+    Nanos ns = 0;
+    for (std::size_t k = 0; k < fraction.size(); ++k) {
+        const auto digit = static_cast<unsigned>(fraction[k] - '0');
+        if (digit > 9) return false;
+        if (k < 9) ns = ns * 10 + digit;
+    }
+    for (std::size_t k = fraction.size(); k < 9; ++k) ns *= 10;
+    return !__builtin_mul_overflow(whole, Nanos{1'000'000'000}, &whole) &&
+           !__builtin_add_overflow(whole, ns, &out);
+}
+
+// "SECONDS.FRACTION", both plain digits, as nanoseconds (see nanos_of).
+bool seconds_to_nanos(std::string_view seconds, std::string_view fraction, Nanos& out) {
+    std::int64_t whole = 0;
+    if (seconds.empty() || seconds.front() == '-' || !to_number(seconds, whole)) return false;
+    return nanos_of(whole, fraction, out);
+}
+
 // Skips a quoted string starting at c.i ('"'), escapes included. Strings are
 // the longest part of most lines (read/write buffers), so this jumps from
 // quote to quote: a quote is the end unless an odd run of backslashes
@@ -227,6 +250,67 @@ std::string_view scan_leaf(Cursor& c, bool in_array) {
         ++c.i;
     }
     return c.s.substr(start, c.i - start);
+}
+
+// strace -X verbose (and -v, after times) follows a value with a comment:
+// " /* O_RDONLY|O_CLOEXEC */". Consumes one at c.i and returns its text,
+// trimmed; empty when there is none.
+std::string_view consume_comment(Cursor& c) {
+    if (!c.starts_with(" /* ")) return {};
+    const auto close = c.s.find(" */", c.i + 4);
+    if (close == std::string_view::npos) return {};
+    const std::string_view text = c.s.substr(c.i + 4, close - c.i - 4);
+    c.i = close + 3;
+    return text;
+}
+
+// A comment names the value it follows when it starts as a name does
+// (O_CLOEXEC, htons(80), makedev(...), S_IFREG|0644); one that starts with a
+// digit (a date after a time, "8192*1024") only remarks on the number.
+bool is_name_comment(std::string_view comment) {
+    return !comment.empty() &&
+           (std::isalpha(static_cast<unsigned char>(comment[0])) || comment[0] == '_');
+}
+
+// strace -X verbose prints a value as its number followed by the name
+// strace prints by default, in a comment: "0x80000 /* O_RDONLY|O_CLOEXEC */",
+// "0x1 /* SOCK_STREAM */|0x800 /* SOCK_NONBLOCK */", "-100 /* AT_FDCWD */</tmp>",
+// "[2 /* INT */ 15 /* TERM */]". The default spelling is rebuilt (each
+// "NUMBER /* NAME */" becomes NAME) into the tree's arena, so a -X verbose
+// log decodes into the same tree as one recorded without -X. Other comments
+// ("0x7ffc... /* 37 vars */") stay, as strace prints them without -X too.
+std::string_view abbreviate(std::string_view leaf, ArgTree& tree) {
+    if (leaf.find(" /* ") == std::string_view::npos) return leaf;
+    std::string out;
+    out.reserve(leaf.size());
+    Cursor c{leaf};
+    while (!c.eof()) {
+        if (c.peek() == '"') {
+            const std::size_t start = c.i;
+            skip_string(c);
+            out.append(leaf.substr(start, c.i - start));
+            continue;
+        }
+        // The number the comment is about: the token just before it.
+        std::size_t token = out.size();
+        while (token > 0 && (std::isalnum(static_cast<unsigned char>(out[token - 1])) ||
+                             out[token - 1] == '-')) {
+            --token;
+        }
+        if (token < out.size() && c.starts_with(" /* ")) {
+            const std::size_t start = c.i;
+            const std::string_view comment = consume_comment(c);
+            if (is_name_comment(comment)) {
+                out.replace(token, out.size() - token, comment);
+            } else {
+                out.append(leaf.substr(start, c.i - start));  // kept as strace wrote it
+            }
+            if (c.i > start) continue;
+        }
+        out.push_back(c.peek());
+        ++c.i;
+    }
+    return tree.store(out);
 }
 
 // Unescapes a quoted string's body into `out` (bounded by its size).
@@ -420,6 +504,12 @@ bool parse_value(Cursor& c, ArgTree& tree, NodeId parent, std::string_view key, 
         char bytes[4096];
         const std::size_t n = unescape(body, bytes, sizeof bytes);
         const bool truncated = c.consume("...");
+        // -X verbose: sin_port="\x00\x50" /* htons(80) */; the name is what
+        // strace prints by default.
+        if (const std::string_view comment = consume_comment(c); is_name_comment(comment)) {
+            tree.add_text(parent, comment, key);
+            return true;
+        }
         tree.add_str(parent, {bytes, n}, truncated, key);
         return true;
     }
@@ -433,7 +523,10 @@ bool parse_value(Cursor& c, ArgTree& tree, NodeId parent, std::string_view key, 
         ++c.i;
         // A struct whose members are not key=value (wait status text):
         // parse_members handles keyless members as leaves.
-        return parse_members(c, tree, node, close, depth);
+        if (!parse_members(c, tree, node, close, depth)) return false;
+        // -v: a time struct's date, "{tv_sec=..., tv_nsec=...} /* 2026-... */".
+        if (!c.cut) consume_comment(c);
+        return true;
     }
     const std::string_view leaf = scan_leaf(c, in_array);
     if (leaf.empty()) return false;
@@ -441,7 +534,7 @@ bool parse_value(Cursor& c, ArgTree& tree, NodeId parent, std::string_view key, 
         tree.mark_truncated(parent);
         return true;
     }
-    add_leaf(tree, parent, leaf, key);
+    add_leaf(tree, parent, abbreviate(leaf, tree), key);
     return true;
 }
 
@@ -627,12 +720,18 @@ bool parse_result(Cursor& c, ParsedLine& out, ArgTree& args, std::string* error)
             if (close == std::string_view::npos) break;
             const std::string_view t = c.s.substr(c.i + 1, close - c.i - 1);
             const auto dot = t.find('.');
-            std::int64_t sec = 0, frac = 0;
-            if (dot != std::string_view::npos && to_number(t.substr(0, dot), sec) &&
-                to_number(t.substr(dot + 1), frac)) {
-                Nanos ns = frac;
-                for (std::size_t d = t.size() - dot - 1; d < 9; ++d) ns *= 10;
-                out.duration = sec * 1'000'000'000 + ns;
+            const bool digits_and_dot =
+                dot != std::string_view::npos && dot > 0 &&
+                t.find_first_not_of("0123456789", dot + 1) == std::string_view::npos &&
+                t.find_first_not_of("0123456789") == dot;
+            if (digits_and_dot) {
+                Nanos duration = 0;
+                if (!seconds_to_nanos(t.substr(0, dot), t.substr(dot + 1), duration)) {
+                    *error = "the -T duration <" + std::string(t.substr(0, 40)) +
+                             "> does not fit in 64 bits of nanoseconds";
+                    return false;
+                }
+                out.duration = duration;
             }
             c.i = close + 1;
             continue;
@@ -780,7 +879,9 @@ void parse_pid_prefix(Cursor& c, ParsedLine& out) {
 }
 
 // "15:23:55", "15:23:55.989701", "1795447436.114670", "     0.000123".
-void parse_time(Cursor& c, ParsedLine& out) {
+// False for a time too large for an int64 of nanoseconds (the line is bad);
+// a line with no time at all is fine.
+bool parse_time(Cursor& c, ParsedLine& out) {
     // -tt's "HH:MM:SS.uuuuuu " is on every line of most logs: read it in one
     // go; anything else takes the general path below.
     if (c.i + 16 <= c.s.size()) {
@@ -796,55 +897,50 @@ void parse_time(Cursor& c, ParsedLine& out) {
             out.time = (h * 3600 + m * 60 + s) * 1'000'000'000 + us * 1000;
             c.i += 15;
             c.skip_spaces();
-            return;
+            return true;
         }
     }
     const std::size_t save = c.i;
     const std::string_view a = c.digits();
-    if (a.empty()) return;
+    if (a.empty()) return true;
     if (c.peek() == ':') {
         int h = 0, m = 0, s = 0;
         ++c.i;
         const std::string_view b = c.digits();
         if (!c.consume(":")) {
             c.i = save;
-            return;
+            return true;
         }
         const std::string_view d = c.digits();
         if (!to_number(a, h) || !to_number(b, m) || !to_number(d, s)) {
             c.i = save;
-            return;
+            return true;
         }
-        Nanos ns = 0;
-        if (c.consume(".")) {
-            const std::string_view f = c.digits();
-            std::int64_t frac = 0;
-            to_number(f, frac);
-            ns = frac;
-            for (std::size_t k = f.size(); k < 9; ++k) ns *= 10;
-        }
+        std::string_view f;
+        if (c.consume(".")) f = c.digits();
+        // Within a day as strace prints it, but any field may be huge: the
+        // sum fits (each is an int), its nanoseconds are checked.
+        if (!nanos_of(Nanos{h} * 3600 + Nanos{m} * 60 + s, f, out.time)) return false;
         out.time_kind = TimeKind::TimeOfDay;
-        out.time = (Nanos{h} * 3600 + m * 60 + s) * 1'000'000'000 + ns;
         c.skip_spaces();
-        return;
+        return true;
     }
     if (c.peek() == '.') {
         ++c.i;
         const std::string_view f = c.digits();
-        std::int64_t sec = 0, frac = 0;
-        if (f.empty() || c.peek() != ' ' || !to_number(a, sec) || !to_number(f, frac)) {
+        if (f.empty() || c.peek() != ' ') {
             c.i = save;
-            return;
+            return true;
         }
-        Nanos ns = frac;
-        for (std::size_t k = f.size(); k < 9; ++k) ns *= 10;
+        if (!seconds_to_nanos(a, f, out.time)) return false;
         // -ttt times are seconds since 1970; -r deltas are small.
-        out.time_kind = sec >= 100'000'000 ? TimeKind::Absolute : TimeKind::Relative;
-        out.time = sec * 1'000'000'000 + ns;
+        out.time_kind = out.time >= Nanos{100'000'000} * 1'000'000'000 ? TimeKind::Absolute
+                                                                       : TimeKind::Relative;
         c.skip_spaces();
-        return;
+        return true;
     }
     c.i = save;
+    return true;
 }
 
 }  // namespace
@@ -893,7 +989,7 @@ std::optional<Nanos> peek_time(std::string_view line, TimeKind* kind) {
     Cursor c{line};
     parse_pid_prefix(c, out);
     c.skip_spaces();
-    parse_time(c, out);
+    if (!parse_time(c, out)) out.time_kind = TimeKind::None;
     if (kind) *kind = out.time_kind;
     if (out.time_kind == TimeKind::None) return std::nullopt;
     return out.time;
@@ -919,7 +1015,10 @@ bool parse_line(std::string_view line, ParsedLine& out, ArgTree& args, std::stri
     }
     parse_pid_prefix(c, out);
     c.skip_spaces();  // -r deltas are right-aligned
-    parse_time(c, out);
+    if (!parse_time(c, out)) {
+        *error = "the time stamp does not fit in 64 bits of nanoseconds";
+        return false;
+    }
     if (c.peek() == '[' && (c.peek(1) == ' ' || is_digit(c.peek(1)))) {
         // -n: the syscall number, right-aligned: "[  59] ", "[ 231] "
         const std::size_t save = c.i;

@@ -4,6 +4,7 @@
 #include <utility>
 #include <vector>
 
+#include "base/nanos_math.h"
 #include "decoders/syscall_table.h"
 
 namespace sctrace::strace_text {
@@ -139,7 +140,9 @@ bool StraceLogConverter::hold_back(pid_t tid, std::string_view line) {
     if (held || (clones_in_flight_ > 0 && !seen_tids_.count(tid))) {
         held_tids_.insert(tid);
         held_.emplace_back(std::string(line), line_no_);
-        if (held_.size() >= kMaxHeld) release_held();  // bounded: give up waiting
+        held_bytes_ += line.size();
+        // Bounded in lines and bytes: give up waiting.
+        if (held_.size() >= kMaxHeld || held_bytes_ >= kMaxHeldBytes) release_held();
         return true;
     }
     seen_tids_.insert(tid);
@@ -152,6 +155,7 @@ void StraceLogConverter::release_held() {
     releasing_ = true;
     auto held = std::move(held_);
     held_.clear();
+    held_bytes_ = 0;
     for (const pid_t tid : held_tids_) seen_tids_.insert(tid);
     held_tids_.clear();
     const std::size_t resume_line = line_no_;
@@ -177,30 +181,49 @@ void StraceLogConverter::problem(std::string message) {
     }
 }
 
-Nanos StraceLogConverter::event_time(const ParsedLine& line) {
-    if (line.time_kind != TimeKind::None) stats_.timed = true;
+bool StraceLogConverter::event_time(const ParsedLine& line, Nanos& time) {
+    // Every sum is checked: a log whose times run past what 64 bits of
+    // nanoseconds hold (292 years) is not one strace wrote, and its line is
+    // reported rather than given a time that wrapped around.
+    Nanos next = last_time_;
     switch (line.time_kind) {
         case TimeKind::Absolute:
-            last_time_ = line.time;
+            next = line.time;
             break;
         case TimeKind::Relative:
-            last_time_ += line.time;
+            if (__builtin_add_overflow(last_time_, line.time, &next)) return false;
             break;
-        case TimeKind::TimeOfDay:
+        case TimeKind::TimeOfDay: {
             // -t/-tt count from midnight and wrap: a step back of more than
             // half a day is the next day, not time running backwards.
-            if (last_time_of_day_ >= 0 && line.time + kDay / 2 < last_time_of_day_) {
-                day_offset_ += kDay;
+            Nanos offset = day_offset_;
+            if (last_time_of_day_ >= 0 && saturating_add(line.time, kDay / 2) < last_time_of_day_ &&
+                __builtin_add_overflow(offset, kDay, &offset)) {
+                return false;
             }
+            if (__builtin_add_overflow(day_start_, offset, &next) ||
+                __builtin_add_overflow(next, line.time, &next)) {
+                return false;
+            }
+            day_offset_ = offset;
             last_time_of_day_ = line.time;
-            last_time_ = day_start_ + day_offset_ + line.time;
             break;
+        }
         case TimeKind::None:
             // No times in the log: keep the order, one nanosecond a line.
-            last_time_ += 1;
+            next = saturating_add(last_time_, 1);
             break;
     }
-    return last_time_;
+    // A complete call ends -T's duration after its stamp (emit_call).
+    Nanos end = 0;
+    if (line.kind == LineKind::Call && line.duration &&
+        __builtin_add_overflow(next, *line.duration, &end)) {
+        return false;
+    }
+    if (line.time_kind != TimeKind::None) stats_.timed = true;
+    last_time_ = next;
+    time = next;
+    return true;
 }
 
 StraceLogConverter::Pending* StraceLogConverter::pending_of(pid_t tid) {
@@ -223,8 +246,9 @@ void StraceLogConverter::emit_call(const ParsedLine& line, ArgTree& args, Nanos 
     const pid_t tid = line.pid ? line.pid : pid_override_;
     // strace stamps a line when the call enters; a complete line's call
     // ended -T's duration later (without -T: at the stamp, as near as known).
-    const Nanos now =
-        line.kind == LineKind::Call && line.duration ? entry_time + *line.duration : last_time_;
+    const Nanos now = line.kind == LineKind::Call && line.duration
+                          ? saturating_add(entry_time, *line.duration)
+                          : last_time_;
     const pid_t tgid = tgid_of(tid);
     SyscallEvent call;
     const SyscallIndex::Entry known = syscall_index().find(name);
@@ -326,7 +350,12 @@ bool StraceLogConverter::feed(std::string_view text, Part part) {
             break;
     }
     if (hold_back(tid, text)) return true;
-    const Nanos time = event_time(line);
+    Nanos time = 0;
+    if (!event_time(line, time)) {
+        ++stats_.unparsed;
+        problem("the time stamp (with its -T duration) is beyond what 64 bits of nanoseconds hold");
+        return false;
+    }
     switch (line.kind) {
         case LineKind::Call: {
             const Nanos entry = time;  // the stamp is the call's start
@@ -473,6 +502,14 @@ bool StraceLogConverter::feed(std::string_view text, Part part) {
             break;
     }
     return true;
+}
+
+void StraceLogConverter::skip_line(std::string reason) {
+    ++line_no_;
+    ++stats_.lines;
+    ++stats_.unparsed;
+    last_line_cut_ = false;
+    problem(std::move(reason));
 }
 
 void StraceLogConverter::end_file() {

@@ -65,6 +65,10 @@ public:
     enum class Part { Whole, Entry, Exit };
     bool feed(std::string_view line, Part part);
 
+    // A line the reader could not hand over (longer than its limit): counted
+    // as a line and as unparsed, with `reason` as its problem.
+    void skip_line(std::string reason);
+
     // The input ended. Calls still unfinished stay unfinished (their entry
     // events were sent); then the sink's on_end.
     void finish();
@@ -92,7 +96,8 @@ private:
         Nanos entry_time = 0;
     };
 
-    Nanos event_time(const ParsedLine& line);
+    // The line's time as an event time; false when it does not fit.
+    bool event_time(const ParsedLine& line, Nanos& time);
     pid_t tgid_of(pid_t tid) const;
     Pending* pending_of(pid_t tid);  // the thread's unfinished call, or null
     void emit(Event& event);
@@ -148,8 +153,10 @@ private:
     std::array<pid_t, 64> recent_tids_{};
     int clones_in_flight_ = 0;
     std::vector<std::pair<std::string, std::size_t>> held_;  // line, line number
+    std::size_t held_bytes_ = 0;
     bool releasing_ = false;
     static constexpr std::size_t kMaxHeld = 4096;
+    static constexpr std::size_t kMaxHeldBytes = std::size_t{64} << 20;
 };
 
 }  // namespace sctrace::strace_text

@@ -97,6 +97,127 @@ TEST_F(Analyze, BadLinesAreReportedWithFileAndLineAndCounted) {
     EXPECT_EQ(count_lines_with(s.str(), "\"syscall_exit\""), 2u);
 }
 
+// Input that is not a log at all must end with a clear error in bounded
+// memory: /dev/zero is one endless line. The memory cap proves the bound
+// (a run that held the line would be killed, not exit 2); `timeout` only
+// keeps a regression from hanging the suite.
+std::string memory_capped(const std::string& command) {
+#if SCTRACE_SANITIZED
+    // ASan reserves terabytes of address space, so ulimit -v cannot cap it;
+    // its own resident-memory limit does.
+    return "(ASAN_OPTIONS=hard_rss_limit_mb=400:${ASAN_OPTIONS:-} timeout 120 " + command + ")";
+#else
+    return "(ulimit -v 400000 && timeout 120 " + command + ")";
+#endif
+}
+
+TEST_F(Analyze, DevZeroEndsOnItsOwnWithAClearErrorInBoundedMemory) {
+    const Result r = sh(memory_capped(std::string(SCTRACE_BIN) + " analyze /dev/zero"));
+    EXPECT_EQ(r.status, 2) << r.err;  // not 124 (timeout), not killed
+    EXPECT_NE(r.err.find("/dev/zero: not an strace log"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("longer than 64 MiB"), std::string::npos) << r.err;
+}
+
+TEST_F(Analyze, FiftyMegabytesOfZerosOnStdinAreNotALog) {
+    const Result r =
+        sh("head -c 50M /dev/zero | " + memory_capped(std::string(SCTRACE_BIN) + " analyze -"));
+    EXPECT_EQ(r.status, 2) << r.err;
+    EXPECT_NE(r.err.find("not an strace log"), std::string::npos) << r.err;
+}
+
+TEST_F(Analyze, AnOverlongLineIsSkippedCountedAndNamedAndTheRestIsRead) {
+    const Result r =
+        sh("{ echo '100 close(3) = 0'; head -c 70M /dev/zero; echo; "
+           "echo '100 close(4) = 0'; } > " +
+           path("long.log") + " && " +
+           memory_capped(std::string(SCTRACE_BIN) + " analyze " + path("long.log") + " -o " +
+                         path("out.jsonl") + " --format jsonl"));
+    EXPECT_EQ(r.status, 0) << r.err;
+    EXPECT_NE(r.err.find("long.log:2: the line is longer than 64 MiB"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("1 line(s) could not be parsed"), std::string::npos) << r.err;
+    std::ifstream in(path("out.jsonl"));
+    std::stringstream s;
+    s << in.rdbuf();
+    EXPECT_EQ(count_lines_with(s.str(), "\"syscall_exit\""), 2u);
+}
+
+// A line within the limit that needs more memory than the process may have
+// is a clear error about the input (exit 2), not "internal error:
+// std::bad_alloc" (70).
+TEST_F(Analyze, RunningOutOfMemoryOnTheInputIsExit2NamingIt) {
+#if SCTRACE_SANITIZED
+    GTEST_SKIP() << "ASan reports running out of memory itself instead of throwing bad_alloc";
+#endif
+    const Result r =
+        sh("{ printf '100 write(1, \"'; head -c 60M /dev/zero | tr '\\0' a; "
+           "printf '\", 5) = 5\\n'; } > " +
+           path("big.log") + " && (ulimit -v 100000 && " + SCTRACE_BIN + " analyze " +
+           path("big.log") + ")");
+    EXPECT_EQ(r.status, 2) << r.err;
+    EXPECT_NE(r.err.find("big.log: out of memory"), std::string::npos) << r.err;
+    EXPECT_EQ(r.err.find("internal error"), std::string::npos) << r.err;
+}
+
+TEST_F(Analyze, TimesBeyondInt64AreBadLinesNotWrappedClockFaces) {
+    write("times.log",
+          "100 9223372036.854775807 close(3) = 0 <1.000000>\n"
+          "100 1795447436.100000 close(4) = 0 <0.000010>\n"
+          "100 99999999999999999999.000000 close(5) = 0\n");
+    const Result r =
+        sh(std::string(SCTRACE_BIN) + " analyze " + path("times.log") + " -o " + path("out.txt"));
+    EXPECT_EQ(r.status, 0) << r.err;
+    EXPECT_NE(r.err.find("times.log:1: "), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("times.log:3: "), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("2 line(s) could not be parsed"), std::string::npos) << r.err;
+    std::ifstream in(path("out.txt"));
+    std::stringstream s;
+    s << in.rdbuf();
+    EXPECT_NE(s.str().find(".100010 100 close(4) = 0 <0.000010>"), std::string::npos) << s.str();
+    EXPECT_EQ(s.str().find(".-"), std::string::npos) << s.str();
+}
+
+// strace -v and -X verbose print comments after values ("0x2 /* AF_INET */",
+// "{tv_sec=...} /* 2026-... */", "[2 /* INT */ 15 /* TERM */]"), -X raw only
+// numbers. Real logs of each parse whole, and what rules read comes out as
+// from a log without them.
+TEST_F(Analyze, VerboseAndRawLogsParseWholeWithTheirValues) {
+    const auto analyze = [&](const std::string& log) {
+        const Result r = sh(std::string(SCTRACE_BIN) + " analyze " + DATA_DIR + "/" + log + " -o " +
+                            path(log + ".out") + " --format strace");
+        EXPECT_EQ(r.status, 0) << log << ": " << r.err;
+        EXPECT_EQ(r.err.find("could not be parsed"), std::string::npos) << log << ": " << r.err;
+        std::ifstream in(path(log + ".out"));
+        std::stringstream s;
+        s << in.rdbuf();
+        return s.str();
+    };
+    std::string out = analyze("curl-refused.f-tt-T-y-v-Xverbose.log");
+    EXPECT_NE(out.find("socket(AF_INET, SOCK_STREAM, IPPROTO_TCP) = 5"), std::string::npos) << out;
+    EXPECT_NE(out.find("connect(5, {sa_family=AF_INET, sin_port=htons(18931), "
+                       "sin_addr=inet_addr(\"127.0.0.1\")}, 16) = -1 EINPROGRESS"),
+              std::string::npos)
+        << out;
+    EXPECT_NE(out.find("socket(AF_UNIX, SOCK_STREAM|SOCK_CLOEXEC|SOCK_NONBLOCK, 0) = 3"),
+              std::string::npos)
+        << out;
+    EXPECT_NE(out.find("getsockopt(5, SOL_SOCKET, SO_ERROR, [ECONNREFUSED], [4]) = 0"),
+              std::string::npos)
+        << out;
+    out = analyze("ls-l.f-tt-T-y-v-Xverbose.log");
+    EXPECT_NE(out.find("statx(AT_FDCWD</tmp/lp-logs>, \"/etc\", "
+                       "AT_STATX_SYNC_AS_STAT|AT_SYMLINK_NOFOLLOW|AT_NO_AUTOMOUNT, "),
+              std::string::npos)
+        << out;
+    EXPECT_NE(out.find("rt_sigprocmask(SIG_BLOCK, [INT TERM CHLD], [], 8) = 0"), std::string::npos)
+        << out;
+    out = analyze("ls-l.f-tt-T-y-v.log");
+    EXPECT_NE(out.find("statx(AT_FDCWD</tmp/lp-logs>, \"/etc\""), std::string::npos) << out;
+    out = analyze("curl-refused.f-tt-T-yy-Xraw.log");
+    EXPECT_NE(out.find("connect(5, {sa_family=0x2, "), std::string::npos) << out;
+    EXPECT_NE(out.find("= -1 EINPROGRESS"), std::string::npos) << out;
+    EXPECT_NE(out.find("getsockopt(5, 0x1, 0x4, [111], [4]) = 0"), std::string::npos) << out;
+}
+
 TEST_F(Analyze, StdinGzipAndFfSetsAreRead) {
     write("t.log",
           "100 close(3) = 0\n100 rt_sigreturn({mask=[]}) = 14184149890077264647\n"

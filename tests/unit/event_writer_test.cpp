@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <limits>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
@@ -149,6 +150,37 @@ TEST(TextWriter, UnfinishedAndResumedLikeStrace) {
               std::string::npos)
         << text;
     EXPECT_NE(text.find("100/101 <... read resumed>) = -1 EINPROGRESS"), std::string::npos) << text;
+}
+
+// Times read from logs or JSONL can be any int64: before 1970, INT64_MIN,
+// INT64_MAX. The clock face keeps its microseconds in [0, 999999], and a
+// negative duration prints with its sign in front.
+TEST(TextWriter, AnyInt64TimeOrDurationPrintsAsItIs) {
+    constexpr Nanos kMin = std::numeric_limits<Nanos>::min();
+    constexpr Nanos kMax = std::numeric_limits<Nanos>::max();
+    // A call on thread 100 entered at `entry`, returned at `exit`.
+    const auto complete = [](Nanos entry, Nanos exit) {
+        SyscallEvent call = *syscall_event(EventKind::SyscallExit, 100, "close", exit).syscall();
+        call.entry_time = entry;
+        SyscallEvent start = call;
+        start.has_result = false;
+        return std::vector<Event>{Event{EventKind::SyscallEntry, entry, 100, 100, start},
+                                  Event{EventKind::SyscallExit, exit, 100, 100, call}};
+    };
+    // 0.19 s before the epoch: the second before it, 810000 us in.
+    std::string text = write_all<TextWriter>(complete(-190'000'000, -190'000'000));
+    EXPECT_NE(text.find(":59.810000 100 close(3)"), std::string::npos) << text;
+    EXPECT_EQ(text.find(".-"), std::string::npos) << text;
+    // Exit 1.5 s before entry: "<-1.500000>", not "<-1.-500000>".
+    text = write_all<TextWriter>(complete(3'000'000'000, 1'500'000'000));
+    EXPECT_NE(text.find(" <-1.500000>\n"), std::string::npos) << text;
+    // The extremes: a difference that does not fit saturates.
+    text = write_all<TextWriter>(complete(kMax, kMin));
+    EXPECT_NE(text.find(" <-9223372036.854775>\n"), std::string::npos) << text;
+    EXPECT_NE(text.find(".145224 100 close(3)"), std::string::npos) << text;  // INT64_MIN's us
+    text = write_all<TextWriter>(complete(kMin, kMax));
+    EXPECT_NE(text.find(" <9223372036.854775>\n"), std::string::npos) << text;
+    EXPECT_NE(text.find(".854775 100 close(3)"), std::string::npos) << text;
 }
 
 TEST(Names, ErrnoAndSignalNames) {

@@ -397,6 +397,46 @@ TEST(StraceLine, NumbersAtTheEdgesOfTheirTypes) {
     EXPECT_EQ(parse("[pid 2147483647] close(3) = 0").line.pid, 2147483647);
 }
 
+TEST(StraceLine, TimesAndDurationsAtTheEdgesOfInt64) {
+    constexpr Nanos kMax = std::numeric_limits<Nanos>::max();
+    // The largest -ttt time and -T duration that fit are read exactly.
+    auto p = parse("1 9223372036.854775807 close(3) = 0 <9223372036.854775807>");
+    ASSERT_TRUE(p.ok) << p.error;
+    EXPECT_EQ(p.line.time, kMax);
+    EXPECT_EQ(p.line.duration, kMax);
+    // One nanosecond more, or INT64_MAX seconds, is a bad line, not a time
+    // that wrapped around to a negative one.
+    p = parse("1 9223372036.854775808 close(3) = 0");
+    EXPECT_FALSE(p.ok);
+    EXPECT_NE(p.error.find("does not fit"), std::string::npos) << p.error;
+    EXPECT_FALSE(parse("1 9223372036854775807.000000 close(3) = 0").ok);
+    EXPECT_FALSE(parse("1 99999999999999999999.000000 close(3) = 0").ok);
+    p = parse("1 close(3) = 0 <9223372036.854775808>");
+    EXPECT_FALSE(p.ok);
+    EXPECT_NE(p.error.find("-T duration"), std::string::npos) << p.error;
+    EXPECT_FALSE(parse("1 close(3) = 0 <9223372036854775807.000000>").ok);
+    // -t/-tt with hours no clock shows: checked all the same.
+    EXPECT_FALSE(parse("1 2147483647:59:59.000000 close(3) = 0").ok);
+    p = parse("1 2562047:47:16.854775807 close(3) = 0");  // INT64_MAX nanoseconds
+    ASSERT_TRUE(p.ok) << p.error;
+    EXPECT_EQ(p.line.time, kMax);
+    // Digits below a nanosecond are dropped, not overflowed.
+    p = parse("1 1795447436.12345678901234567890 close(3) = 0 <0.00000000199999999999>");
+    ASSERT_TRUE(p.ok) << p.error;
+    EXPECT_EQ(p.line.time, 1795447436'123456789LL);
+    EXPECT_EQ(p.line.duration, 1);
+    p = parse("1 15:23:55.98970112345678901234 close(3) = 0");
+    ASSERT_TRUE(p.ok) << p.error;
+    EXPECT_EQ(p.line.time, (15 * 3600 + 23 * 60 + 55) * 1'000'000'000LL + 989'701'123);
+    // strace never prints a negative duration; such text is not read as one.
+    p = parse("1 close(3) = 0 <-1.500000>");
+    ASSERT_TRUE(p.ok) << p.error;
+    EXPECT_FALSE(p.line.duration.has_value());
+    // peek_time (the -ff merge) sees no time where parse_line sees a bad one.
+    TimeKind kind{};
+    EXPECT_FALSE(peek_time("1 9223372036854775807.000000 close(3) = 0", &kind).has_value());
+}
+
 TEST(StraceLine, TimesOfEveryPrecision) {
     constexpr Nanos kAt = (15 * 3600 + 23 * 60 + 55) * 1'000'000'000LL;
     EXPECT_EQ(parse("15:23:55.989701 close(3) = 0").line.time, kAt + 989'701'000);

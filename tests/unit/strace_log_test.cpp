@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -78,6 +79,62 @@ TEST(StraceLog, ACompleteLineIsAnEntryAndAnExit) {
     EXPECT_EQ(rec.events[1].entry_time, 1795447436'000000000);
     EXPECT_EQ(rec.events[1].time, 1795447436'000000000 + 10000);
     EXPECT_TRUE(rec.ended);
+}
+
+// Converts `lines` and returns the converter's count of unparsed lines.
+std::size_t unparsed_in(const std::vector<std::string>& lines, Recorder& rec) {
+    StraceLogConverter converter(rec);
+    converter.begin_file("test.log", 0, 1'000'000'000'000'000'000);
+    for (const auto& l : lines) converter.feed(l);
+    converter.finish();
+    return converter.stats().unparsed;
+}
+
+TEST(StraceLog, TimesThatRunPastInt64AreBadLinesNotWrappedTimes) {
+    constexpr Nanos kMax = std::numeric_limits<Nanos>::max();
+    {
+        // -r deltas (under 1e8 s) that add up past INT64_MAX: 92 of these
+        // fit, the 93rd and after are bad.
+        std::vector<std::string> lines(100, "100 99999999.000000 getpid() = 100");
+        Recorder rec;
+        EXPECT_EQ(unparsed_in(lines, rec), 8u);
+        ASSERT_EQ(rec.events.size(), 2u * 92);
+        EXPECT_EQ(rec.events.back().time, 92 * 99'999'999'000'000'000LL);
+    }
+    {
+        // A -ttt stamp that fits, plus a -T duration that does not.
+        Recorder rec;
+        EXPECT_EQ(unparsed_in({"100 9223372036.000000 close(3) = 0 <1.000000>"}, rec), 1u);
+        EXPECT_TRUE(rec.events.empty());
+    }
+    {
+        // -tt times of day count from the file's day: one that ends past
+        // INT64_MAX is bad; a line without a time after the largest time
+        // keeps it (saturates) instead of wrapping to the smallest.
+        Recorder rec;
+        EXPECT_EQ(unparsed_in({"100 2562047:47:16.854775807 close(3) = 0",
+                               "100 9223372036.854775807 close(4) = 0", "100 close(5) = 0"},
+                              rec),
+                  1u);
+        ASSERT_FALSE(rec.events.empty());
+        EXPECT_EQ(rec.events.back().name, "close");
+        EXPECT_EQ(rec.events.back().time, kMax);
+    }
+    {
+        // Each wrap past midnight adds a day; some 95000 of them overflow.
+        std::vector<std::string> lines;
+        for (int i = 0; i < 110'000; ++i) {
+            lines.push_back("100 23:00:00.000000 getpid() = 100");
+            lines.push_back("100 01:00:00.000000 getpid() = 100");
+        }
+        Recorder rec;
+        EXPECT_GT(unparsed_in(lines, rec), 0u);
+        Nanos last = 0;
+        for (const auto& e : rec.events) {
+            EXPECT_GE(e.time, last);
+            last = e.time;
+        }
+    }
 }
 
 TEST(StraceLog, KnownCallsCarryTheirNumberUnknownOnesMinusOne) {

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <limits>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <string>
@@ -111,6 +112,34 @@ TEST(TraceJsonWriter, SyscallsAreCompleteEventsInMicroseconds) {
     EXPECT_EQ(doc[0].at("ph"), "M");
     EXPECT_EQ(doc[0].at("tid"), 101);
     EXPECT_EQ(doc[0].at("args").at("start_time_ns"), kT0);
+}
+
+// Times from logs or JSONL can be any int64: the file still parses, with
+// each value exact (saturated where the difference does not fit).
+TEST(TraceJsonWriter, AnyInt64TimePrintsAsANumber) {
+    constexpr Nanos kMin = std::numeric_limits<Nanos>::min();
+    constexpr Nanos kMax = std::numeric_limits<Nanos>::max();
+    TempFile file;
+    {
+        TraceJsonWriter writer(file.fd());
+        writer.on_event(entry(1'000, 100, 101, "read"));  // the base: ts 0
+        writer.on_event(exit_of(1'000, kMax, 100, 101, "read", 1, 0));
+        writer.on_event(entry(-1'500, 100, 101, "write"));
+        writer.on_event(exit_of(-1'500, -1'000, 100, 101, "write", 1, 0));
+        writer.on_event(entry(kMin, 100, 101, "close"));
+        writer.on_event(exit_of(kMin, kMax, 100, 101, "close", 0, 0));
+        writer.on_end();
+        EXPECT_TRUE(writer.finish());
+    }
+    const std::string text = file.read();
+    EXPECT_NE(text.find(R"("ts":0.000,"dur":9223372036854774.807)"), std::string::npos) << text;
+    EXPECT_NE(text.find(R"("ts":-2.500,"dur":0.500)"), std::string::npos) << text;
+    EXPECT_NE(text.find(R"("ts":-9223372036854775.808,"dur":9223372036854775.807)"),
+              std::string::npos)
+        << text;
+    EXPECT_EQ(text.find(".-"), std::string::npos) << text;
+    const json doc = file.parse();
+    EXPECT_EQ(named(doc, "close").size(), 1u);
 }
 
 TEST(TraceJsonWriter, CallsStillInProgressEndAtTheLastEvent) {

@@ -1,5 +1,7 @@
 #include "engine/rules/rule_set.h"
 
+#include <yaml-cpp/eventhandler.h>
+#include <yaml-cpp/parser.h>
 #include <yaml-cpp/yaml.h>
 
 #include "base/duration.h"
@@ -433,7 +435,7 @@ std::size_t first_non_yaml_byte(std::string_view text, std::string* what) {
 
 // The line where the second document of a file starts: its `---` marker
 // (a file may open with one), else where yaml-cpp says its content is.
-int second_document_line(const std::vector<std::string>& lines, const YAML::Node& second) {
+int second_document_line(const std::vector<std::string>& lines, const YAML::Mark& second) {
     bool content = false;
     for (std::size_t l = 0; l < lines.size(); ++l) {
         const std::string& line = lines[l];
@@ -443,8 +445,61 @@ int second_document_line(const std::vector<std::string>& lines, const YAML::Node
         const auto first = line.find_first_not_of(" \t\r");
         if (!marker && first != std::string::npos && line[first] != '#') content = true;
     }
-    return second.Mark().line >= 0 ? second.Mark().line + 1 : 1;
+    return second.line >= 0 ? second.line + 1 : 1;
 }
+
+// Where a text's second YAML document with content starts, if it has one.
+// Every document is parsed, so a syntax error in a later one is still
+// reported where it is. YAML::LoadAll is not used: yaml-cpp 0.7 hands it an
+// endless run of documents, allocating, for a quoted scalar followed by ", "
+// in block context ("'a', b 'c"). A real document past the first starts at a
+// `---` or `...` line, so the walk stops after as many as the text has.
+class SecondDocument : public YAML::EventHandler {
+public:
+    explicit SecondDocument(const std::string& text) {
+        std::size_t limit = 2;
+        std::istringstream lines(text);
+        for (std::string line; std::getline(lines, line);)
+            if (line.starts_with("---") || line.starts_with("...")) ++limit;
+        std::istringstream in(text);
+        YAML::Parser parser(in);
+        for (std::size_t document = 0; document < limit; ++document) {
+            content_ = false;
+            if (!parser.HandleNextDocument(*this)) return;
+            if (document > 0 && content_ && !found_) {
+                found_ = true;
+                second_ = start_;
+            }
+        }
+    }
+    bool found() const { return found_; }
+    const YAML::Mark& mark() const { return second_; }
+
+    void OnDocumentStart(const YAML::Mark& mark) override { start_ = mark; }
+    void OnDocumentEnd() override {}
+    void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
+    void OnAlias(const YAML::Mark&, YAML::anchor_t) override { content_ = true; }
+    void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                  const std::string&) override {
+        content_ = true;
+    }
+    void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                         YAML::EmitterStyle::value) override {
+        content_ = true;
+    }
+    void OnSequenceEnd() override {}
+    void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                    YAML::EmitterStyle::value) override {
+        content_ = true;
+    }
+    void OnMapEnd() override {}
+
+private:
+    YAML::Mark start_ = YAML::Mark::null_mark();
+    YAML::Mark second_ = YAML::Mark::null_mark();
+    bool content_ = false;
+    bool found_ = false;
+};
 
 // yaml-cpp keeps both entries of a map that names a key twice and answers
 // lookups with the first, so a second `condition:` would be ignored
@@ -597,9 +652,11 @@ void RuleSet::parse_text(const std::string& file, const std::string& text) {
                            "indent it (inside [...] or quotes), or remove the ','"});
         return;
     }
-    std::vector<YAML::Node> docs;
+    YAML::Node doc;
+    std::optional<YAML::Mark> second_document;
     try {
-        docs = YAML::LoadAll(text);
+        if (const SecondDocument second(text); second.found()) second_document = second.mark();
+        doc = YAML::Load(text);
     } catch (const YAML::Exception& e) {
         errors_.push_back({{file, e.mark.line + 1, e.mark.column + 1},
                            "not valid YAML: " + e.msg,
@@ -607,19 +664,17 @@ void RuleSet::parse_text(const std::string& file, const std::string& text) {
                            ""});
         return;
     }
-    if (docs.size() > 1) {
+    if (second_document) {
         // A rule file is one list, as Falco's are; what follows a second
         // `---` would otherwise be dropped unread, errors and all.
-        const int line = second_document_line(lines, docs[1]);
+        const int line = second_document_line(lines, *second_document);
         errors_.push_back({{file, line, 1},
                            "a rule file is one YAML document, and a second one starts here",
                            line_at(lines, line),
                            "remove the '---', or move what follows to a file of its own"});
         return;
     }
-    if (docs.empty()) return;
-    const YAML::Node& doc = docs.front();
-    if (doc.IsNull()) return;
+    if (!doc.IsDefined() || doc.IsNull()) return;
     if (!no_duplicate_keys(file, lines, doc, errors_)) return;
     if (!doc.IsSequence()) {
         errors_.push_back({{file, doc.Mark().line + 1, doc.Mark().column + 1},

@@ -267,6 +267,19 @@ TEST_F(RuleFiles, ASecondDocumentIsAnErrorAtItsMarker) {
     expect_error(g, g + ":10:");
 }
 
+// yaml-cpp's multi-document loader never returns on this text; the check
+// must answer within its deadline all the same.
+TEST_F(RuleFiles, AQuotedScalarFollowedByACommaIsAnErrorNotAHang) {
+    for (const char* text : {"'a', b 'c\n", "    'a', b 'c\n", "- rule: x\n  output: 'a', b 'c\n"}) {
+        const std::string f = write("quoted.yaml", text);
+        const RunResult r = check(f);
+        ASSERT_TRUE(Ran(r)) << text;
+        EXPECT_EQ(r.status, 1) << text << r.err;
+        EXPECT_NE(r.err.find(f + ":"), std::string::npos) << text << r.err;
+        EXPECT_NE(r.err.find("error: "), std::string::npos) << text << r.err;
+    }
+}
+
 TEST_F(RuleFiles, UnknownKeysAreErrorsWithAHint) {
     const std::string f = write("keys.yaml",
                                 "- rule: a\n"

@@ -6,7 +6,7 @@
 #include <string>
 
 #include "base/nanos_math.h"
-#include "events/event.h"
+#include "model/event.h"
 
 namespace sctrace {
 

@@ -22,9 +22,9 @@
 #include <string>
 #include <vector>
 
-#include "decoders/arg_tree.h"
-#include "decoders/strace/strace_log.h"
-#include "decoders/syscall_table.h"
+#include "model/arg_tree.h"
+#include "sources/strace/strace_log.h"
+#include "model/syscall_table.h"
 #include "engine/rules/engine.h"
 #include "engine/rules/rule_set.h"
 #include "report/findings_writer.h"

@@ -34,12 +34,12 @@
 #include "base/unique_fd.h"
 #include "cli/report_options.h"
 #include "cli/rule_pipeline.h"
-#include "decoders/arg_tree.h"
-#include "decoders/jsonl/jsonl_events.h"
-#include "decoders/strace/strace_line.h"
-#include "decoders/strace/strace_log.h"
-#include "decoders/syscall_set.h"
-#include "decoders/syscall_table.h"
+#include "model/arg_tree.h"
+#include "sources/jsonl/jsonl_events.h"
+#include "sources/strace/strace_line.h"
+#include "sources/strace/strace_log.h"
+#include "model/syscall_set.h"
+#include "model/syscall_table.h"
 #include "report/event_writer.h"
 
 namespace sctrace {

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <climits>
 
-#include "tracer/thread_group.h"
+#include "sources/live/thread_group.h"
 
 namespace sctrace {
 

@@ -32,9 +32,9 @@
 #include "cli/report_options.h"
 #include "cli/rule_pipeline.h"
 #include "cli/rules_command.h"
-#include "decoders/syscall_set.h"
+#include "model/syscall_set.h"
 #include "report/event_writer.h"
-#include "tracer/session.h"
+#include "sources/live/session.h"
 
 namespace sctrace {
 namespace {

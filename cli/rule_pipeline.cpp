@@ -9,7 +9,7 @@
 #include <cstring>
 #include <filesystem>
 
-#include "decoders/syscall_table.h"
+#include "model/syscall_table.h"
 
 namespace sctrace {
 

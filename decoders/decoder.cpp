@@ -10,8 +10,8 @@
 #include <vector>
 
 #include "decoders/signal_shapes.h"
-#include "decoders/syscall_table.h"
-#include "decoders/xlat_tables.h"
+#include "model/syscall_table.h"
+#include "model/xlat_tables.h"
 
 namespace sctrace {
 

@@ -18,8 +18,8 @@
 #include <span>
 #include <string_view>
 
-#include "decoders/arg_tree.h"
-#include "events/event.h"
+#include "model/arg_tree.h"
+#include "model/event.h"
 
 namespace sctrace {
 

@@ -13,7 +13,7 @@
 #include <string_view>
 
 #include "decoders/decoder.h"
-#include "decoders/xlat_tables.h"
+#include "model/xlat_tables.h"
 
 namespace sctrace::desc_shapes {
 

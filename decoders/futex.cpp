@@ -9,7 +9,7 @@
 
 #include "decoders/decoder.h"
 #include "decoders/signal_shapes.h"
-#include "decoders/xlat_tables.h"
+#include "model/xlat_tables.h"
 
 namespace sctrace {
 

@@ -2,9 +2,9 @@
 // io_uring_register, printed as strace 6.1 prints them. See decoders/decoder.h.
 //
 // What the submissions themselves do (the SQEs in the ring) strace never
-// shows; tracer/io_uring_tracker.h reads them. This file is only the three
+// shows; sources/live/io_uring_tracker.h reads them. This file is only the three
 // syscalls' own arguments.
-#include "decoders/io_uring_sqe.h"
+#include "model/io_uring_sqe.h"
 
 #include <arpa/inet.h>
 #include <linux/io_uring.h>
@@ -19,7 +19,7 @@
 #include <cstring>
 
 #include "decoders/decoder.h"
-#include "decoders/xlat_tables.h"
+#include "model/xlat_tables.h"
 
 namespace sctrace {
 

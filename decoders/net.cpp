@@ -15,7 +15,7 @@
 #include "decoders/decoder.h"
 #include "decoders/net_shapes.h"
 #include "decoders/sockaddr.h"
-#include "decoders/xlat_tables.h"
+#include "model/xlat_tables.h"
 
 namespace sctrace {
 

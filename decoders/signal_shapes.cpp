@@ -7,7 +7,7 @@
 #include <cstdio>
 #include <cstring>
 
-#include "decoders/xlat_tables.h"
+#include "model/xlat_tables.h"
 
 namespace sctrace::signal_shapes {
 

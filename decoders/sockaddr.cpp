@@ -10,7 +10,7 @@
 #include <cstring>
 
 #include "decoders/net_shapes.h"
-#include "decoders/xlat_tables.h"
+#include "model/xlat_tables.h"
 
 namespace sctrace {
 

@@ -9,7 +9,7 @@
 #include <span>
 #include <string_view>
 
-#include "decoders/arg_tree.h"
+#include "model/arg_tree.h"
 #include "decoders/decoder.h"
 
 namespace sctrace {

@@ -10,8 +10,8 @@
 #include <string>
 #include <string_view>
 
-#include "decoders/arg_tree.h"
-#include "events/event.h"
+#include "model/arg_tree.h"
+#include "model/event.h"
 
 namespace sctrace {
 

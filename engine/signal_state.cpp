@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "decoders/signal_shapes.h"
-#include "decoders/syscall_table.h"
+#include "model/syscall_table.h"
 #include "engine/arg_query.h"
 
 namespace sctrace {

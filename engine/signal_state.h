@@ -19,7 +19,7 @@
 #include <cstdint>
 #include <string_view>
 
-#include "events/event.h"
+#include "model/event.h"
 
 namespace sctrace {
 

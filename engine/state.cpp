@@ -8,7 +8,7 @@
 #include <utility>
 #include <vector>
 
-#include "decoders/syscall_table.h"
+#include "model/syscall_table.h"
 #include "engine/arg_query.h"
 
 namespace sctrace {

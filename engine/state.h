@@ -22,7 +22,7 @@
 #include <vector>
 
 #include "engine/signal_state.h"
-#include "events/event.h"
+#include "model/event.h"
 
 namespace sctrace {
 

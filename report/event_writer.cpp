@@ -9,8 +9,8 @@
 
 #include "base/clock.h"
 #include "base/nanos_math.h"
-#include "decoders/arg_tree.h"
-#include "decoders/syscall_table.h"
+#include "model/arg_tree.h"
+#include "model/syscall_table.h"
 #include "report/strace_format.h"
 #include "base/text_escape.h"
 

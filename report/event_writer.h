@@ -17,8 +17,8 @@
 
 #include <fmt/format.h>
 
-#include "decoders/syscall_set.h"
-#include "events/event.h"
+#include "model/syscall_set.h"
+#include "model/event.h"
 #include "report/output_stream.h"
 
 namespace sctrace {

@@ -10,7 +10,7 @@
 #include <fmt/format.h>
 
 #include "base/clock.h"
-#include "decoders/arg_tree.h"
+#include "model/arg_tree.h"
 #include "report/event_writer.h"
 #include "report/strace_format.h"
 #include "base/text_escape.h"

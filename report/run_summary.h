@@ -9,7 +9,7 @@
 #include <string_view>
 #include <vector>
 
-#include "events/event.h"
+#include "model/event.h"
 
 namespace sctrace {
 

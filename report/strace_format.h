@@ -7,8 +7,8 @@
 #include <cstddef>
 #include <string_view>
 
-#include "decoders/arg_tree.h"
-#include "events/event.h"
+#include "model/arg_tree.h"
+#include "model/event.h"
 
 namespace sctrace {
 

@@ -3,8 +3,8 @@
 #include <cstring>
 #include <iterator>
 
-#include "decoders/arg_tree.h"
-#include "decoders/syscall_table.h"
+#include "model/arg_tree.h"
+#include "model/syscall_table.h"
 #include "report/event_writer.h"
 #include "report/strace_format.h"
 

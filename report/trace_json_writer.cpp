@@ -8,8 +8,8 @@
 
 #include "base/nanos_math.h"
 #include "base/text_escape.h"
-#include "decoders/arg_tree.h"
-#include "decoders/io_uring_sqe.h"
+#include "model/arg_tree.h"
+#include "model/io_uring_sqe.h"
 #include "report/event_writer.h"
 #include "report/strace_format.h"
 

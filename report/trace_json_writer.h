@@ -27,7 +27,7 @@
 #include <fmt/format.h>
 
 #include "engine/rules/engine.h"
-#include "events/event.h"
+#include "model/event.h"
 #include "report/output_stream.h"
 
 namespace sctrace {

@@ -6,7 +6,7 @@
 #include <cstring>
 #include <limits>
 
-#include "decoders/syscall_table.h"
+#include "model/syscall_table.h"
 
 namespace sctrace::rules {
 

@@ -5,7 +5,7 @@
 
 #include "base/clock.h"
 
-#include "decoders/syscall_table.h"
+#include "model/syscall_table.h"
 
 namespace sctrace::rules {
 

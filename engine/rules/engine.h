@@ -16,7 +16,7 @@
 #include "engine/rules/rule_set.h"
 #include "engine/rules/temporal.h"
 #include "engine/state.h"
-#include "events/stack_frame.h"
+#include "model/stack_frame.h"
 
 namespace sctrace::rules {
 

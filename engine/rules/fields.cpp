@@ -8,7 +8,7 @@
 #include <functional>
 
 #include "decoders/signal_shapes.h"
-#include "decoders/syscall_table.h"
+#include "model/syscall_table.h"
 #include "engine/arg_query.h"
 
 namespace sctrace::rules {

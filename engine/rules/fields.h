@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "engine/state.h"
-#include "events/event.h"
+#include "model/event.h"
 
 namespace sctrace::rules {
 
@@ -70,7 +70,7 @@ enum class FieldId : std::uint8_t {
     ProcNssModules,  // libnss_* modules opened since exec, before this event
     ThreadMain,      // the process's first thread (tid = pid)
     ThreadRole,      // "main thread" or "second thread", for outputs
-    // The watchdog's samples (ThreadSample events; tracer/watchdog.h).
+    // The watchdog's samples (ThreadSample events; sources/live/watchdog.h).
     ThreadState,           // "D", "S", "R" ... as /proc stat spells it
     ThreadWchan,           // the kernel function it sleeps in
     ThreadSyscall,         // the syscall it sits in ("futex"), "" when none

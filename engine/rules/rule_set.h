@@ -28,7 +28,7 @@
 #include <vector>
 
 #include "engine/rules/condition.h"
-#include "events/event.h"
+#include "model/event.h"
 
 namespace sctrace::rules {
 

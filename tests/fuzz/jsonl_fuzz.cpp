@@ -12,7 +12,7 @@
 #include <string_view>
 
 #include "base/unique_fd.h"
-#include "decoders/jsonl/jsonl_events.h"
+#include "sources/jsonl/jsonl_events.h"
 #include "report/event_writer.h"
 
 namespace {

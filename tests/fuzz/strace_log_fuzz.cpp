@@ -6,7 +6,7 @@
 #include <cstdint>
 #include <string_view>
 
-#include "decoders/strace/strace_log.h"
+#include "sources/strace/strace_log.h"
 
 namespace {
 

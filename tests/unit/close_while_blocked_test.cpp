@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "decoders/strace/strace_log.h"
+#include "sources/strace/strace_log.h"
 #include "engine/rules/engine.h"
 #include "engine/rules/rule_set.h"
 #include "engine/state.h"

@@ -3,7 +3,7 @@
 
 #include <gtest/gtest.h>
 
-#include "decoders/strace/strace_log.h"
+#include "sources/strace/strace_log.h"
 
 namespace sctrace::rules {
 namespace {

@@ -9,9 +9,9 @@
 
 #include <fmt/format.h>
 
-#include "decoders/arg_tree.h"
+#include "model/arg_tree.h"
 #include "decoders/decoder.h"
-#include "decoders/syscall_table.h"
+#include "model/syscall_table.h"
 #include "report/strace_format.h"
 
 namespace sctrace::testing {

@@ -9,8 +9,8 @@
 #include <string>
 #include <string_view>
 
-#include "decoders/arg_tree.h"
-#include "decoders/syscall_table.h"
+#include "model/arg_tree.h"
+#include "model/syscall_table.h"
 #include "report/event_writer.h"
 
 namespace sctrace {

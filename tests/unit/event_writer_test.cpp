@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "decoders/syscall_table.h"
+#include "model/syscall_table.h"
 
 namespace sctrace {
 namespace {

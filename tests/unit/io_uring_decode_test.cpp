@@ -11,8 +11,8 @@
 #include <vector>
 
 #include "decode_test_util.h"
-#include "decoders/io_uring_sqe.h"
-#include "tracer/io_uring_tracker.h"
+#include "model/io_uring_sqe.h"
+#include "sources/live/io_uring_tracker.h"
 
 namespace sctrace {
 namespace {

@@ -1,6 +1,6 @@
-// sctrace's JSONL event log read back (decoders/jsonl/): every field checked,
+// sctrace's JSONL event log read back (sources/jsonl/): every field checked,
 // each event's arguments its own.
-#include "decoders/jsonl/jsonl_events.h"
+#include "sources/jsonl/jsonl_events.h"
 
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -8,8 +8,8 @@
 #include <string>
 #include <vector>
 
-#include "decoders/arg_tree.h"
-#include "decoders/strace/strace_line.h"
+#include "model/arg_tree.h"
+#include "sources/strace/strace_line.h"
 #include "report/event_writer.h"
 #include "report/strace_format.h"
 

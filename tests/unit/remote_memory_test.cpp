@@ -1,6 +1,6 @@
 // Reading another process's memory: a forked child holds known bytes next to
 // an unmapped page, and we read them from the parent.
-#include "tracer/remote_memory.h"
+#include "sources/live/remote_memory.h"
 
 #include <gtest/gtest.h>
 #include <signal.h>

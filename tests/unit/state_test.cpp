@@ -13,7 +13,7 @@
 #include <sys/socket.h>
 
 #include "decode_test_util.h"
-#include "decoders/strace/strace_log.h"
+#include "sources/strace/strace_log.h"
 
 namespace sctrace {
 namespace {

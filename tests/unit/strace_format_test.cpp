@@ -4,7 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "decode_test_util.h"
-#include "decoders/xlat_tables.h"
+#include "model/xlat_tables.h"
 
 namespace sctrace {
 namespace {

@@ -1,5 +1,5 @@
 // strace's line grammar, on the shapes real logs contain .
-#include "decoders/strace/strace_line.h"
+#include "sources/strace/strace_line.h"
 
 #include <gtest/gtest.h>
 #include <signal.h>

@@ -1,5 +1,5 @@
 // Saved strace logs as event streams: pairing, threads, times, exits.
-#include "decoders/strace/strace_log.h"
+#include "sources/strace/strace_log.h"
 
 #include <gtest/gtest.h>
 

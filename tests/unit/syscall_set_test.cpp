@@ -1,12 +1,12 @@
 // SyscallSet and parse_trace_expression(): strace's -e trace= language,
 // checked against what strace 6.1 accepts, selects and rejects.
-#include "decoders/syscall_set.h"
+#include "model/syscall_set.h"
 
 #include <gtest/gtest.h>
 
 #include <string>
 
-#include "decoders/syscall_table.h"
+#include "model/syscall_table.h"
 
 namespace sctrace {
 namespace {

@@ -1,7 +1,7 @@
 // The generated syscall tables: numbers, names, argument counts and classes
 // for x86_64, i386 and x32, checked against known facts (kernel headers,
 // strace 6.1's tables).
-#include "decoders/syscall_table.h"
+#include "model/syscall_table.h"
 
 #include <asm/unistd_64.h>
 #include <gtest/gtest.h>

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "decoders/syscall_table.h"
+#include "model/syscall_table.h"
 #include "engine/rules/engine.h"
 #include "engine/rules/rule_set.h"
 

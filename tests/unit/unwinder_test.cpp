@@ -1,7 +1,7 @@
 // Stacks of real stopped tracees (tests/unit/unwind_target.c, built -g -O2):
 // the names, files and lines a user reads in a finding, including inlined
 // calls, at a signal stop, at a crash, and inside a blocking syscall.
-#include "tracer/unwinder.h"
+#include "sources/live/unwinder.h"
 
 #include <fcntl.h>
 #include <gtest/gtest.h>

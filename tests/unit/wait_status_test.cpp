@@ -1,4 +1,4 @@
-#include "tracer/wait_status.h"
+#include "sources/live/wait_status.h"
 
 #include <gtest/gtest.h>
 

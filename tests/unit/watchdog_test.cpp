@@ -1,7 +1,7 @@
 // The watchdog's reading of /proc, on a fake procfs tree: what a thread's
 // stat, wchan, syscall and status files say becomes a ThreadSampleEvent.
 // (The live watchdog against real hangs is tests/hangs.)
-#include "tracer/watchdog.h"
+#include "sources/live/watchdog.h"
 
 #include <gtest/gtest.h>
 #include <signal.h>

@@ -1,0 +1,190 @@
+// The event model: the one typed value every source produces and every later
+// stage (state tracker, rules, reporters) consumes.
+//
+// A live ptrace stop, a seccomp notification and a line parsed from a saved
+// strace log all become an `Event`. Because the value is the same, a rule or a
+// reporter never knows (or cares) where an event came from.
+//
+// Lifetime: an Event is a transient view. Its string_views point into storage
+// owned by the source (a traced thread's scratch buffer, a log parser's line
+// buffer) and stay valid only during the call that delivers the event. A sink
+// that keeps an event past that call copies what it needs.
+#pragma once
+
+#include <sys/types.h>
+
+#include <array>
+#include <cstdint>
+#include <string_view>
+#include <variant>
+
+#include "model/io_uring_sqe.h"
+
+namespace sctrace {
+
+class ArgTree;  // model/arg_tree.h
+
+// Wall-clock time (CLOCK_REALTIME) in nanoseconds since the Unix epoch. Wall
+// clock, not monotonic, so that live events and strace's -ttt stamps share one
+// axis and reports can print a time a person can match against other logs.
+using Nanos = std::int64_t;
+
+// The syscall ABI a call was made through. x86_64 programs can still make
+// i386 (int 0x80) and x32 calls; their syscall numbers mean different things.
+enum class Arch : std::uint8_t { X86_64, I386, X32, Unknown };
+
+// A syscall as the tracer saw it. Emitted twice for a live call: once at entry
+// (result fields unset) and once at exit (everything set, entry args repeated
+// so that a sink can handle the exit alone, as strace prints one line).
+struct SyscallEvent {
+    Arch arch = Arch::X86_64;
+    std::int32_t nr = -1;   // number in `arch`'s table
+    std::string_view name;  // "connect"; "syscall_N" when unknown
+    std::array<std::uint64_t, 6> args{};
+    Nanos entry_time = 0;  // when the thread entered the call
+    // The stack pointer at entry (PTRACE_GET_SYSCALL_INFO reports it):
+    // rt_sigreturn's argument, the signal frame, is found from it.
+    std::uint64_t stack_pointer = 0;
+    // Exit only: the return value as the kernel set it (negative errno folded
+    // out: ret == -1 and err == errno, as libc reports it).
+    std::int64_t ret = 0;
+    std::int32_t err = 0;  // errno, 0 on success
+    // False when the call never returned to user space: the thread exited
+    // inside it (exit, execve replacing it, SIGKILL). strace prints "= ?".
+    bool has_result = false;
+    // The decoded arguments (what strace prints), when decoding was asked
+    // for; owned by the source like every view in an Event. At an entry event
+    // it holds the entry half only.
+    const ArgTree* decoded = nullptr;
+};
+
+// A signal about to be delivered to a thread (ptrace signal-delivery stop, or
+// strace's "--- SIGSEGV {si_signo=...} ---" line).
+struct SignalEvent {
+    std::int32_t signo = 0;
+    std::int32_t code = 0;         // si_code
+    std::int32_t errno_value = 0;  // si_errno
+    pid_t sender_pid = 0;          // si_pid, for SI_USER/SI_QUEUE/SI_TKILL and SIGCHLD
+    uid_t sender_uid = 0;
+    std::uint64_t addr = 0;   // si_addr, for SIGSEGV/SIGBUS/SIGILL/SIGFPE
+    std::int32_t status = 0;  // si_status, for SIGCHLD
+    std::int64_t utime = 0;   // si_utime, si_stime: SIGCHLD (clock ticks)
+    std::int64_t stime = 0;
+    std::uint64_t value = 0;  // si_value (si_int/si_ptr), for SI_QUEUE and timers
+    std::int64_t band = 0;    // si_band, si_fd: SIGIO (POLL_IN ... and SI_SIGIO)
+    std::int32_t fd = 0;
+};
+
+enum class SpawnKind : std::uint8_t { Fork, Vfork, Thread, Clone /* new process via clone */ };
+
+// A new thread or process began under tracing.
+struct SpawnEvent {
+    SpawnKind kind = SpawnKind::Fork;
+    pid_t child_pid = 0;  // the new thread's thread-group id
+    pid_t child_tid = 0;
+};
+
+// A successful execve/execveat: the process now runs a new program. `tid` of
+// the Event is the thread id after the exec (the leader's, even when a
+// non-leader thread called execve; `former_tid` says which one did).
+struct ExecEvent {
+    std::string_view path;  // the executable, from /proc/PID/exe
+    pid_t former_tid = 0;
+    // Facts from the executable's ELF file (decoders/exe_facts.h): -1
+    // unknown, 0 no, 1 yes. Live and in sctrace's JSONL; a strace log has no
+    // file to read, so the state tracker infers what it can from the opens.
+    std::int8_t is_static = -1;  // no PT_INTERP: nothing loaded libraries for it
+    std::int8_t glibc = -1;      // built against GNU libc
+    // The signals the new program starts with ignored (bit signo - 1), when
+    // known: live from /proc/PID/status (SigIgn) at the exec stop. Every
+    // other signal is SIG_DFL after an exec.
+    bool signals_known = false;
+    std::uint64_t ignored_signals = 0;
+};
+
+// A thread or a whole process ended.
+struct ExitEvent {
+    bool whole_process = false;  // the thread-group leader's final status
+    bool signaled = false;       // killed by `signo`, else exited with `code`
+    std::int32_t code = 0;
+    std::int32_t signo = 0;
+    bool core_dumped = false;
+};
+
+// Job control: a thread entered a group-stop (SIGSTOP/SIGTSTP/...).
+struct StopEvent {
+    std::int32_t signo = 0;
+};
+
+// The watchdog's look at one thread (sources/live/watchdog.h reads
+// /proc/PID/task/TID/{stat,wchan,syscall} every interval). Post-mortem, a
+// source synthesizes one per thread still inside a call when a log ends with
+// no exit line for its process (`end_of_trace`), state unknown.
+struct ThreadSampleEvent {
+    char state = '?';                     // /proc stat state: R S D T t Z X I, '?' unknown
+    std::int32_t syscall = -1;            // the call it sits in (x86_64 nr), -1 none, -2 unknown
+    std::array<std::uint64_t, 6> args{};  // that call's arguments
+    std::array<char, 32> wchan{};         // kernel function it sleeps in, "" unknown
+    std::array<char, 16> comm{};          // thread name ("iou-sqp-4711")
+    bool io_worker = false;               // an io_uring kernel thread (iou-sqp-*, iou-wrk-*)
+    bool sigkill_pending = false;  // SIGKILL sent, not yet acted on (/proc status ShdPnd/SigPnd)
+    bool end_of_trace = false;     // post-mortem: the trace ended with the thread like this
+};
+
+// The tracer attached to or detached from a thread it did not start.
+struct AttachEvent {
+    bool attached = true;  // false: detached
+};
+
+enum class EventKind : std::uint8_t {
+    SyscallEntry,
+    SyscallExit,
+    Signal,
+    Spawn,
+    Exec,
+    Exit,
+    Stop,
+    Attach,
+    // A submission read from an io_uring's SQ ring (at io_uring_enter entry,
+    // or sampled from an SQPOLL ring) and a completion from its CQ ring.
+    IoUringSubmit,
+    IoUringComplete,
+    ThreadSample,  // the watchdog sampled a thread
+};
+
+struct Event {
+    EventKind kind = EventKind::SyscallExit;
+    Nanos time = 0;
+    pid_t pid = 0;  // thread-group id (the "process id")
+    pid_t tid = 0;  // thread id
+    std::variant<SyscallEvent, SignalEvent, SpawnEvent, ExecEvent, ExitEvent, StopEvent,
+                 AttachEvent, IoUringSqeEvent, IoUringCqeEvent, ThreadSampleEvent>
+        data;
+
+    const SyscallEvent* syscall() const { return std::get_if<SyscallEvent>(&data); }
+    const SignalEvent* signal() const { return std::get_if<SignalEvent>(&data); }
+    const SpawnEvent* spawn() const { return std::get_if<SpawnEvent>(&data); }
+    const ExecEvent* exec() const { return std::get_if<ExecEvent>(&data); }
+    const ExitEvent* exit() const { return std::get_if<ExitEvent>(&data); }
+    const StopEvent* stop() const { return std::get_if<StopEvent>(&data); }
+    const AttachEvent* attach() const { return std::get_if<AttachEvent>(&data); }
+    const IoUringSqeEvent* io_uring_submit() const { return std::get_if<IoUringSqeEvent>(&data); }
+    const IoUringCqeEvent* io_uring_complete() const { return std::get_if<IoUringCqeEvent>(&data); }
+    const ThreadSampleEvent* thread_sample() const { return std::get_if<ThreadSampleEvent>(&data); }
+};
+
+// The lower-case names used in JSONL ("syscall_exit") and docs.
+std::string_view event_kind_name(EventKind kind);
+std::string_view arch_name(Arch arch);
+
+// Anything that consumes the event stream: output writers, the state tracker,
+// the rule engine. Called on the tracer's thread, in event order.
+class EventSink {
+public:
+    virtual ~EventSink() = default;
+    virtual void on_event(const Event& event) = 0;
+    // The stream ended (every traced process is gone or detached).
+    virtual void on_end() {}
+};
+
+}  // namespace sctrace

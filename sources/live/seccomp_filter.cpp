@@ -1,0 +1,99 @@
+#include "sources/live/seccomp_filter.h"
+
+#include <linux/seccomp.h>
+#include <seccomp.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <memory>
+#include <stdexcept>
+#include <string>
+
+#include "base/unique_fd.h"
+
+namespace sctrace {
+
+namespace {
+
+struct ContextDeleter {
+    void operator()(scmp_filter_ctx ctx) const { seccomp_release(ctx); }
+};
+using Context = std::unique_ptr<void, ContextDeleter>;
+
+void check(int rc, const std::string& what) {
+    if (rc < 0) {
+        throw std::runtime_error("seccomp filter: " + what + ": " + std::strerror(-rc));
+    }
+}
+
+}  // namespace
+
+SeccompProgram SeccompProgram::build(const SyscallSet& traced) {
+    Context ctx(seccomp_init(SCMP_ACT_ALLOW));
+    if (!ctx) throw std::runtime_error("seccomp filter: seccomp_init failed");
+    // Programs can call through the i386 and x32 ABIs too; trace those calls
+    // as well rather than letting them slip past (or be killed as "bad arch").
+    for (const std::uint32_t arch : {SCMP_ARCH_X86, SCMP_ARCH_X32}) {
+        const int rc = seccomp_arch_add(ctx.get(), arch);
+        if (rc != -EEXIST) check(rc, "adding an architecture");
+    }
+    // Names, not numbers: libseccomp maps each to every ABI's own number, and
+    // the i386-only calls (socketcall, _llseek ...) come from the i386 list.
+    std::vector<std::string_view> names = traced.names(Arch::X86_64);
+    for (const std::string_view name : traced.names(Arch::I386)) names.push_back(name);
+    for (const std::string_view name : names) {
+        const std::string name_z(name);
+        const int nr = seccomp_syscall_resolve_name(name_z.c_str());
+        if (nr == __NR_SCMP_ERROR) continue;  // unknown to this libseccomp: cannot filter it
+        // A name missing on one ABI (e.g. no socketcall on x86_64) is fine:
+        // libseccomp skips what an architecture lacks with -EDOM / -EINVAL.
+        const int rc = seccomp_rule_add(ctx.get(), SCMP_ACT_TRACE(kSeccompTraceData), nr, 0);
+        if (rc < 0 && rc != -EDOM && rc != -EINVAL && rc != -EEXIST) {
+            check(rc, "adding " + name_z);
+        }
+    }
+    // libseccomp 2.5 exports only to a file descriptor; a memfd keeps it in memory.
+    UniqueFd fd(static_cast<int>(::syscall(SYS_memfd_create, "sctrace-bpf", MFD_CLOEXEC)));
+    if (!fd) throw std::runtime_error("seccomp filter: memfd_create failed");
+    check(seccomp_export_bpf(ctx.get(), fd.get()), "exporting BPF");
+    const off_t size = ::lseek(fd.get(), 0, SEEK_END);
+    if (size <= 0 || size % sizeof(sock_filter) != 0) {
+        throw std::runtime_error("seccomp filter: unexpected BPF size");
+    }
+    SeccompProgram program;
+    program.instructions_.resize(static_cast<std::size_t>(size) / sizeof(sock_filter));
+    if (::pread(fd.get(), program.instructions_.data(), static_cast<std::size_t>(size), 0) !=
+        size) {
+        throw std::runtime_error("seccomp filter: reading exported BPF failed");
+    }
+    program.point_at_instructions();
+    return program;
+}
+
+void SeccompProgram::point_at_instructions() {
+    fprog_.len = static_cast<unsigned short>(instructions_.size());
+    fprog_.filter = instructions_.data();
+}
+
+SeccompProgram::SeccompProgram(SeccompProgram&& other) noexcept
+    : instructions_(std::move(other.instructions_)) {
+    point_at_instructions();
+}
+
+SeccompProgram& SeccompProgram::operator=(SeccompProgram&& other) noexcept {
+    instructions_ = std::move(other.instructions_);
+    point_at_instructions();
+    return *this;
+}
+
+int install_seccomp_program(const sock_fprog* program, bool set_no_new_privs) {
+    if (set_no_new_privs && ::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) return errno;
+    if (::syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, program) != 0) return errno;
+    return 0;
+}
+
+}  // namespace sctrace

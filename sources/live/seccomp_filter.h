@@ -1,0 +1,57 @@
+// The seccomp prefilter: a BPF program that makes only the syscalls we need
+// stop the tracee (SECCOMP_RET_TRACE); everything else runs at full speed.
+//
+// The program is built with libseccomp in sctrace's own process, before
+// fork(): the child then installs it with one async-signal-safe syscall and no
+// allocation, which is all a child of a (possibly multi-threaded) parent may do.
+#pragma once
+
+#include <linux/filter.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "model/syscall_set.h"
+
+namespace sctrace {
+
+// The SECCOMP_RET_DATA sctrace's filter returns with SECCOMP_RET_TRACE. The
+// traced program may install filters of its own that return
+// SECCOMP_RET_TRACE too (sandboxes do), and when two filters both return it
+// the most recently installed one's data wins: a seccomp stop that does not
+// carry this value was asked for by the program's filter, not ours, and
+// must end as it would with no tracer there (the call fails with ENOSYS).
+inline constexpr std::uint16_t kSeccompTraceData = 0x5c7a;
+
+class SeccompProgram {
+public:
+    // Compiles a filter for x86_64, i386 and x32 callers: members of `traced`
+    // return SECCOMP_RET_TRACE | kSeccompTraceData, everything else
+    // SECCOMP_RET_ALLOW. Throws
+    // std::runtime_error when libseccomp fails.
+    static SeccompProgram build(const SyscallSet& traced);
+
+    const sock_fprog* program() const { return &fprog_; }
+    std::size_t instruction_count() const { return instructions_.size(); }
+
+    SeccompProgram(SeccompProgram&& other) noexcept;
+    SeccompProgram& operator=(SeccompProgram&& other) noexcept;
+    SeccompProgram(const SeccompProgram&) = delete;
+    SeccompProgram& operator=(const SeccompProgram&) = delete;
+
+private:
+    SeccompProgram() = default;
+    void point_at_instructions();
+
+    std::vector<sock_filter> instructions_;
+    sock_fprog fprog_{};
+};
+
+// Installs `program` on the calling thread. Async-signal-safe: meant for the
+// forked child just before execve. Returns 0 or an errno value. Sets
+// no_new_privs first when we lack CAP_SYS_ADMIN (the kernel demands one of
+// the two); as root we leave no_new_privs alone so setuid programs still work.
+int install_seccomp_program(const sock_fprog* program, bool set_no_new_privs);
+
+}  // namespace sctrace

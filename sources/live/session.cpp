@@ -1,0 +1,1052 @@
+#include "sources/live/session.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <linux/audit.h>
+#include <pthread.h>
+#include <signal.h>
+#include <sys/mman.h>
+#include <sys/ptrace.h>
+#include <sys/user.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <set>
+#include <stdexcept>
+#include <thread>
+
+#include "base/clock.h"
+#include "base/system_error.h"
+#include "base/text_escape.h"
+#include "base/unique_fd.h"
+#include "decoders/exe_facts.h"
+#include "model/syscall_table.h"
+#include "sources/live/remote_memory.h"
+#include "sources/live/thread_group.h"
+
+namespace sctrace {
+
+namespace {
+
+// Options for every seized thread. Following children is not optional: a
+// syscall tracer that loses the child doing the work is useless (-f always).
+constexpr long kPtraceOptions = PTRACE_O_TRACESYSGOOD | PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK |
+                                PTRACE_O_TRACECLONE | PTRACE_O_TRACEEXEC;
+// Seccomp stops only where sctrace's own filter is installed. Without it the
+// only SECCOMP_RET_TRACE a thread can meet is its program's own filter's,
+// and with no tracer asking for those stops the kernel fails the call with
+// ENOSYS itself: exactly what the program gets untraced.
+constexpr long kFilteredPtraceOptions = kPtraceOptions | PTRACE_O_TRACESECCOMP;
+
+// How long detaching may wait for threads that do not stop (a thread in
+// uninterruptible sleep never reaches a ptrace stop). Past it, sctrace exits
+// and the kernel detaches whatever is left.
+constexpr auto kDetachGrace = std::chrono::seconds(3);
+
+Arch arch_of(std::uint32_t audit_arch, std::int64_t nr) {
+    switch (audit_arch) {
+        case AUDIT_ARCH_X86_64:
+            return (nr & 0x40000000) ? Arch::X32 : Arch::X86_64;
+        case AUDIT_ARCH_I386:
+            return Arch::I386;
+        default:
+            return Arch::Unknown;
+    }
+}
+
+bool is_exec_call(Arch arch, std::int64_t nr) {
+    const SyscallInfo* info = syscall_info(arch, nr);
+    return info && (info->name == "execve" || info->name == "execveat");
+}
+
+// The thread-group id of a thread we have not heard of yet (its first stop
+// can arrive before its creator's fork/clone event). Rare, so a /proc read
+// is fine here.
+pid_t read_tgid(pid_t tid) {
+    return thread_group_of(tid).value_or(tid);
+}
+
+bool is_thread_of(pid_t tgid, pid_t tid) {
+    char path[64];
+    std::snprintf(path, sizeof path, "/proc/%d/task/%d", tgid, tid);
+    return ::access(path, F_OK) == 0;
+}
+
+// The threads of a process, from /proc/PID/task.
+std::vector<pid_t> list_threads(pid_t pid) {
+    std::vector<pid_t> tids;
+    char path[64];
+    std::snprintf(path, sizeof path, "/proc/%d/task", pid);
+    DIR* dir = ::opendir(path);
+    if (!dir) return tids;
+    while (const dirent* entry = ::readdir(dir)) {
+        const pid_t tid = std::atoi(entry->d_name);
+        if (tid > 0) tids.push_back(tid);
+    }
+    ::closedir(dir);
+    return tids;
+}
+
+// Decoders read a live thread's memory through this.
+class TaskMemory final : public MemoryReader {
+public:
+    explicit TaskMemory(pid_t tid) : tid_(tid) {}
+    std::size_t read(std::uint64_t addr, std::span<char> out) override {
+        return read_remote(tid_, addr, out);
+    }
+
+private:
+    pid_t tid_;
+};
+
+// The syscalls the io_uring tracker follows, by x86_64 number (looked up
+// once: the tables are data). i386 and x32 callers are not followed yet.
+struct IoUringCalls {
+    std::int64_t setup, enter, reg, mmap, munmap, close, dup, dup2, dup3, fcntl, exit_group;
+    IoUringCalls() {
+        const auto nr = [](std::string_view name) {
+            return syscall_number(Arch::X86_64, name).value_or(-1);
+        };
+        setup = nr("io_uring_setup");
+        enter = nr("io_uring_enter");
+        reg = nr("io_uring_register");
+        mmap = nr("mmap");
+        munmap = nr("munmap");
+        close = nr("close");
+        dup = nr("dup");
+        dup2 = nr("dup2");
+        dup3 = nr("dup3");
+        fcntl = nr("fcntl");
+        // The last chance to sample an SQPOLL ring: everything submitted
+        // before the process ends is still in the ring's memory then.
+        exit_group = nr("exit_group");
+    }
+};
+
+const IoUringCalls& io_uring_calls() {
+    static const IoUringCalls calls;
+    return calls;
+}
+
+ArgTree& tree_of(Task& task) {
+    if (!task.decoded) task.decoded = std::make_unique<ArgTree>();
+    return *task.decoded;
+}
+
+// The shell's convention for "could not run it".
+int exec_failure_status(int error) {
+    return error == ENOENT ? 127 : 126;
+}
+
+}  // namespace
+
+// Turns what the tracker reads into events of the thread that entered.
+class IoUringEmitter final : public IoUringEventSink {
+public:
+    IoUringEmitter(Session& session, const Task& task) : session_(session), task_(task) {}
+    void on_submit(const IoUringSqeEvent& sqe) override {
+        Event event{EventKind::IoUringSubmit, now_realtime(), task_.tgid(), task_.tid(), sqe};
+        session_.emit(event);
+    }
+    void on_complete(const IoUringCqeEvent& cqe) override {
+        Event event{EventKind::IoUringComplete, now_realtime(), task_.tgid(), task_.tid(), cqe};
+        session_.emit(event);
+    }
+
+private:
+    Session& session_;
+    const Task& task_;
+};
+
+void Session::io_uring_entry(Task& task, const SyscallEvent& call) {
+    if (io_uring_.empty()) return;
+    auto it = io_uring_.find(task.tgid());
+    if (it == io_uring_.end()) return;
+    TaskMemory memory(task.tid());
+    IoUringEmitter emitter(*this, task);
+    if (call.arch != Arch::X86_64 || call.nr != io_uring_calls().enter) {
+        // An SQPOLL ring's kernel thread submits with no syscall at all:
+        // look at it whenever the process stops anyway (a timer-driven
+        // sampler for processes that never stop is still to come).
+        if (it->second.has_sqpoll()) it->second.sample(memory, emitter);
+        return;
+    }
+    it->second.on_enter(task.tid(), static_cast<int>(call.args[0]),
+                        static_cast<std::uint32_t>(call.args[1]),
+                        static_cast<std::uint32_t>(call.args[3]), memory, emitter);
+}
+
+void Session::io_uring_exit(Task& task, const SyscallEvent& call) {
+    const IoUringCalls& nr = io_uring_calls();
+    if (call.arch != Arch::X86_64 || call.err != 0) return;
+    const auto fd = [&](int i) { return static_cast<int>(call.args[static_cast<std::size_t>(i)]); };
+    if (call.nr == nr.setup) {
+        io_uring_params params;
+        TaskMemory memory(task.tid());
+        if (memory.read(call.args[1], {reinterpret_cast<char*>(&params), sizeof params}) ==
+            sizeof params) {
+            io_uring_[task.tgid()].on_setup(task.tid(), static_cast<int>(call.ret), params);
+        }
+        return;
+    }
+    auto it = io_uring_.find(task.tgid());
+    if (it == io_uring_.end()) return;  // no ring in this process: nothing to follow
+    IoUringTracker& tracker = it->second;
+    if (call.nr == nr.enter) {
+        TaskMemory memory(task.tid());
+        IoUringEmitter emitter(*this, task);
+        tracker.on_enter_exit(task.tid(), fd(0), static_cast<std::uint32_t>(call.args[3]), memory,
+                              emitter);
+    } else if (call.nr == nr.mmap) {
+        if (!(call.args[3] & MAP_ANONYMOUS)) {
+            tracker.on_mmap(static_cast<std::uint64_t>(call.ret), call.args[1], fd(4),
+                            call.args[5]);
+        }
+    } else if (call.nr == nr.munmap) {
+        tracker.on_munmap(call.args[0], call.args[1]);
+    } else if (call.nr == nr.close) {
+        tracker.on_close(fd(0));
+        if (!tracker.has_rings()) io_uring_.erase(it);
+    } else if (call.nr == nr.dup || (call.nr == nr.fcntl && (call.args[1] == F_DUPFD ||
+                                                             call.args[1] == F_DUPFD_CLOEXEC))) {
+        tracker.on_dup(fd(0), static_cast<int>(call.ret));
+    } else if (call.nr == nr.dup2 || call.nr == nr.dup3) {
+        tracker.on_dup(fd(0), fd(1));
+    } else if (call.nr == nr.reg && (call.args[1] == IORING_REGISTER_RING_FDS ||
+                                     call.args[1] == IORING_UNREGISTER_RING_FDS)) {
+        // The kernel wrote the chosen indices back into the array.
+        TaskMemory memory(task.tid());
+        const std::uint64_t count = std::min<std::uint64_t>(call.args[3], 16);
+        for (std::uint64_t i = 0; i < count && i < static_cast<std::uint64_t>(call.ret); ++i) {
+            io_uring_rsrc_update u;
+            if (memory.read(call.args[2] + i * sizeof u, {reinterpret_cast<char*>(&u), sizeof u}) !=
+                sizeof u) {
+                break;
+            }
+            if (call.args[1] == IORING_REGISTER_RING_FDS) {
+                tracker.on_register_ring_fd(u.offset, static_cast<int>(u.data));
+            } else {
+                tracker.on_unregister_ring_fd(u.offset);
+            }
+        }
+    }
+}
+
+Session::Session(SessionOptions options, std::vector<EventSink*> sinks)
+    : options_(std::move(options)),
+      sinks_(std::move(sinks)),
+      relay_(options_.inherited_ignored ? *options_.inherited_ignored : ignored_relayed_signals()) {
+    // Following rings needs the calls that create, map, alias and drop
+    // them to stop the tracee too (shown or not: the writers filter).
+    const IoUringCalls& nr = io_uring_calls();
+    if (options_.traced.contains_native(static_cast<int>(nr.setup)) ||
+        options_.traced.contains_native(static_cast<int>(nr.enter))) {
+        for (const std::int64_t n : {nr.setup, nr.enter, nr.reg, nr.mmap, nr.munmap, nr.close,
+                                     nr.dup, nr.dup2, nr.dup3, nr.fcntl, nr.exit_group}) {
+            if (n >= 0) options_.traced.add(static_cast<int>(n));
+        }
+    }
+}
+
+Session::~Session() = default;
+
+Task& Session::add_task(pid_t tid, pid_t tgid) {
+    auto [it, inserted] =
+        tasks_.try_emplace(tid, tid, tgid, attach_mode_ ? Origin::Attached : Origin::Launched);
+    return it->second;
+}
+
+Task* Session::find_task(pid_t tid) {
+    auto it = tasks_.find(tid);
+    return it == tasks_.end() ? nullptr : &it->second;
+}
+
+void Session::launch(const std::vector<std::string>& argv) {
+    if (argv.empty()) throw std::invalid_argument("no command to run");
+    attach_mode_ = false;
+    filtered_ = options_.use_seccomp;
+    // An empty set needs no filter at all: nothing will ever stop.
+    if (filtered_ && !options_.traced.empty()) {
+        try {
+            program_.emplace(SeccompProgram::build(options_.traced));
+        } catch (const std::exception& e) {
+            std::fprintf(options_.notices,
+                         "sctrace: %s; stopping at every syscall instead (as --no-seccomp)\n",
+                         e.what());
+            filtered_ = false;
+        }
+    }
+    launched_.emplace(LaunchedChild::fork_blocked(argv, program_ ? &*program_ : nullptr));
+    const pid_t pid = launched_->pid();
+    // EXITKILL: if sctrace itself dies, what it started dies with it rather
+    // than running on with a filter that has no tracer (its traced syscalls
+    // would fail with ENOSYS).
+    const long options = (program_ ? kFilteredPtraceOptions : kPtraceOptions) | PTRACE_O_EXITKILL;
+    if (ptrace(PTRACE_SEIZE, pid, nullptr, options) != 0) {
+        const int error = errno;
+        ::kill(pid, SIGKILL);
+        ::waitpid(pid, nullptr, 0);
+        throw SystemError("PTRACE_SEIZE of the command (pid " + std::to_string(pid) + ")", error);
+    }
+    Task& task = add_task(pid, pid);
+    task.before_first_exec = true;
+    launched_alive_ = true;
+    // Without the filter nothing would stop the child before its exec; stop
+    // it now so that PTRACE_SYSCALL applies from the start and its execve
+    // call is seen like any other.
+    if (!filtered_) task.interrupt();
+    launched_->release();
+}
+
+void Session::attach(pid_t pid) {
+    if (launched_) throw std::invalid_argument("cannot attach and launch in one session");
+    attach_mode_ = true;
+    filtered_ = false;
+    if (::kill(pid, 0) != 0 && errno == ESRCH) {
+        throw SystemError("attaching to pid " + std::to_string(pid), ESRCH);
+    }
+    // Threads may be created while we seize: list again until nothing new
+    // appears. Threads created by an already seized thread are auto-attached.
+    bool seized_any = true;
+    bool first = true;
+    while (seized_any) {
+        seized_any = false;
+        for (const pid_t tid : list_threads(pid)) {
+            if (find_task(tid)) continue;
+            if (ptrace(PTRACE_SEIZE, tid, nullptr, kPtraceOptions) != 0) {
+                if (errno == ESRCH) continue;  // exited meanwhile
+                throw_errno("PTRACE_SEIZE pid " + std::to_string(pid) + " thread " +
+                            std::to_string(tid));
+            }
+            Task& task = add_task(tid, pid);
+            task.interrupt();  // its first stop puts it under PTRACE_SYSCALL
+            Event event{EventKind::Attach, now_realtime(), pid, tid, AttachEvent{true}};
+            emit(event);
+            seized_any = true;
+        }
+        if (first && !seized_any) {
+            throw std::runtime_error("attaching to pid " + std::to_string(pid) +
+                                     ": no threads found in /proc");
+        }
+        first = false;
+    }
+}
+
+namespace {
+
+// Wakes the tracer's thread out of its blocking waitpid() a few times a
+// second, while a watchdog or a deadline needs the loop to look up without a
+// ptrace stop (a hung program makes none). A POSIX timer sends SIGURG to
+// this thread only (SIGEV_THREAD_ID); its handler does nothing and is
+// installed without SA_RESTART, so waitpid returns EINTR and the loop drains
+// the watchdog's samples and checks its deadlines. A periodic timer cannot
+// lose a wake-up for good, and a blocking waitpid costs nothing per stop:
+// polling with WNOHANG plus a timed wait cost ~9% of the tracer's time.
+// SIGURG's default action is to ignore it, so a stray one harms nothing.
+class WakeTimer {
+public:
+    static constexpr auto kPeriod = std::chrono::milliseconds(50);
+
+    WakeTimer() {
+        struct sigaction action {};
+        action.sa_handler = [](int) {};
+        sigemptyset(&action.sa_mask);
+        action.sa_flags = 0;  // no SA_RESTART: interrupt the wait
+        ::sigaction(SIGURG, &action, &old_action_);
+        sigset_t set;
+        sigemptyset(&set);
+        sigaddset(&set, SIGURG);
+        ::pthread_sigmask(SIG_UNBLOCK, &set, &old_mask_);
+        sigevent event{};
+        event.sigev_notify = SIGEV_THREAD_ID;
+        event.sigev_signo = SIGURG;
+        event._sigev_un._tid = static_cast<pid_t>(::gettid());
+        if (::timer_create(CLOCK_MONOTONIC, &event, &timer_) != 0) {
+            throw_errno("timer_create (the watchdog's wake-up)");
+        }
+        constexpr long kNanos = std::chrono::nanoseconds(kPeriod).count();
+        const itimerspec period{{0, kNanos}, {0, kNanos}};
+        ::timer_settime(timer_, 0, &period, nullptr);
+    }
+    ~WakeTimer() {
+        ::timer_delete(timer_);
+        ::pthread_sigmask(SIG_SETMASK, &old_mask_, nullptr);
+        ::sigaction(SIGURG, &old_action_, nullptr);
+    }
+    WakeTimer(const WakeTimer&) = delete;
+    WakeTimer& operator=(const WakeTimer&) = delete;
+
+private:
+    timer_t timer_{};
+    struct sigaction old_action_ {};
+    sigset_t old_mask_{};
+};
+
+}  // namespace
+
+int Session::run() {
+    using Clock = std::chrono::steady_clock;
+    Clock::time_point detach_deadline{};
+    // With a watchdog or a deadline the loop must wake up without a stop.
+    if (options_.watchdog_interval) {
+        watchdog_ = std::make_unique<Watchdog>(WatchdogOptions{*options_.watchdog_interval});
+        for (const auto& [tid, task] : tasks_) {
+            if (task.is_leader()) watchdog_->watch(task.tgid());
+        }
+    }
+    std::optional<WakeTimer> wake_timer;
+    if (options_.watchdog_interval || options_.timeout) wake_timer.emplace();
+    const Clock::time_point start = Clock::now();
+    const Clock::time_point timeout_at =
+        options_.timeout ? start + std::chrono::duration_cast<Clock::duration>(*options_.timeout)
+                         : Clock::time_point::max();
+    Clock::time_point kill_deadline = Clock::time_point::max();
+    while (!tasks_.empty()) {
+        handle_own_signals();
+        if (watchdog_ && watchdog_->has_samples()) emit_samples(watchdog_->take(), false);
+        if (options_.timeout && !timed_out_ && Clock::now() >= timeout_at) {
+            on_timeout();
+            kill_deadline = Clock::now() + options_.kill_grace;
+        }
+        if (timed_out_ && !attach_mode_ && Clock::now() >= kill_deadline) {
+            report_survivors();
+            break;
+        }
+        if (detaching_ && detach_deadline == Clock::time_point{}) {
+            detach_deadline = Clock::now() + kDetachGrace;
+        }
+        if (!deferred_stops_.empty()) {
+            // Stops waitpid reported while a stack was being taken: the
+            // threads sit in them until handled (detaching included: a
+            // thread in a stop we never look at again never detaches).
+            const auto [deferred_tid, deferred_raw] = deferred_stops_.front();
+            deferred_stops_.pop_front();
+            if (detaching_) {
+                handle_stop_while_detaching(deferred_tid, WaitStatus(deferred_raw));
+            } else {
+                handle_stop(deferred_tid, WaitStatus(deferred_raw));
+            }
+            continue;
+        }
+        int raw = 0;
+        // While detaching we poll so that a thread stuck in D state cannot
+        // keep sctrace waiting forever.
+        const int flags = __WALL | (detaching_ ? WNOHANG : 0);
+        const pid_t tid = ::waitpid(-1, &raw, flags);
+        if (tid < 0) {
+            if (errno == EINTR) continue;
+            if (errno == ECHILD) break;
+            throw_errno("waitpid");
+        }
+        if (tid == 0 && detaching_) {  // detaching, nothing stopped yet
+            if (Clock::now() > detach_deadline) {
+                std::fprintf(options_.notices,
+                             "sctrace: %zu thread(s) did not stop within %llds; leaving them "
+                             "to the kernel to detach\n",
+                             tasks_.size(), static_cast<long long>(kDetachGrace.count()));
+                break;
+            }
+            std::this_thread::sleep_for(std::chrono::milliseconds(5));
+            continue;
+        }
+        if (detaching_) {
+            handle_stop_while_detaching(tid, WaitStatus(raw));
+        } else {
+            handle_stop(tid, WaitStatus(raw));
+        }
+    }
+    if (watchdog_ && watchdog_->has_samples()) emit_samples(watchdog_->take(), false);
+    watchdog_.reset();
+    for (EventSink* sink : sinks_) sink->on_end();
+    if (timed_out_) return kTimeoutStatus;
+    return attach_mode_ ? 0 : launched_status_;
+}
+
+// ---------------------------------------------------------------------------
+// Stacks (sources/live/unwinder.h), for findings and --timeout.
+
+ThreadStack Session::capture_stack(pid_t tid) {
+    ThreadStack stack;
+    stack.tid = tid;
+    Task* task = find_task(tid);
+    if (!task) {
+        stack.note = "not traced (gone)";
+        return stack;
+    }
+    if (tid == stopped_tid_) {
+        stack.frames = unwinder_.unwind(task->tgid(), tid, 64, &stack.note);
+        return stack;
+    }
+    // Stop it: PTRACE_INTERRUPT, then wait a moment for its stop. A thread
+    // in a syscall that sleeps interruptibly stops at once (the call is
+    // restarted when it resumes); one in D state does not until it leaves
+    // the kernel, and its stop then reaches the main loop, which resumes it.
+    if (!task->interrupt()) {
+        stack.note = "could not be interrupted (gone)";
+        return stack;
+    }
+    constexpr auto kStopWait = std::chrono::milliseconds(300);
+    const auto until = std::chrono::steady_clock::now() + kStopWait;
+    for (;;) {
+        int raw = 0;
+        const pid_t got = ::waitpid(tid, &raw, __WALL | WNOHANG);
+        if (got == tid) {
+            const WaitStatus status(raw);
+            if (status.gone()) {
+                deferred_stops_.emplace_back(tid, raw);
+                stack.note = "exited while being stopped";
+                return stack;
+            }
+            stack.frames = unwinder_.unwind(task->tgid(), tid, 64, &stack.note);
+            if (status.kind() == WaitStatus::Kind::InterruptStop) {
+                resume(*task);  // our interrupt: carry on where it was
+            } else {
+                // A stop of its own that beat the interrupt: the loop handles
+                // it, and the interrupt's stop after it.
+                deferred_stops_.emplace_back(tid, raw);
+            }
+            return stack;
+        }
+        if (got < 0 && errno != EINTR) {
+            stack.note = "could not be stopped (" + std::string(std::strerror(errno)) + ")";
+            return stack;
+        }
+        if (std::chrono::steady_clock::now() >= until) break;
+        std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    }
+    char state = '?';
+    if (auto sample = read_thread_sample("/proc", task->tgid(), tid)) state = sample->state;
+    stack.note = state == 'D' ? "in uninterruptible sleep (D state): it cannot stop to be unwound"
+                              : "did not stop within 300 ms to be unwound";
+    return stack;
+}
+
+std::set<pid_t> Session::traced_processes() const {
+    std::set<pid_t> pids;
+    for (const auto& [tid, task] : tasks_) pids.insert(task.tgid());
+    return pids;
+}
+
+std::vector<ThreadStack> Session::capture_process_stacks(pid_t pid) {
+    std::vector<pid_t> tids;
+    for (const auto& [tid, task] : tasks_) {
+        if (task.tgid() == pid) tids.push_back(tid);
+    }
+    std::sort(tids.begin(), tids.end());
+    std::vector<ThreadStack> stacks;
+    for (const pid_t tid : tids) stacks.push_back(capture_stack(tid));
+    return stacks;
+}
+
+// ---------------------------------------------------------------------------
+// The watchdog and --timeout.
+
+void Session::emit_samples(std::vector<ThreadSample> samples, bool end_of_trace) {
+    for (ThreadSample& sample : samples) {
+        // Only processes we trace and whose program has started.
+        const Task* leader = find_task(sample.pid);
+        if (!leader || suppressed(*leader)) continue;
+        sample.data.end_of_trace = end_of_trace;
+        Event event{EventKind::ThreadSample, sample.time, sample.pid, sample.tid, sample.data};
+        emit(event);
+    }
+}
+
+void Session::on_timeout() {
+    timed_out_ = true;
+    std::vector<ThreadSample> samples =
+        watchdog_ ? watchdog_->sample_now() : sample_processes("/proc", traced_processes());
+    const double seconds =
+        options_.timeout ? std::chrono::duration<double>(*options_.timeout).count() : 0.0;
+    std::fprintf(
+        options_.notices,
+        attach_mode_
+            ? "sctrace: --timeout: %.3gs passed; the traced threads are:\n"
+            : "sctrace: --timeout: %.3gs passed; the traced threads were, before SIGKILL:\n",
+        seconds);
+    for (const ThreadSample& s : samples) {
+        const ThreadSampleEvent& d = s.data;
+        std::string call = "running";
+        if (d.syscall >= 0) {
+            char scratch[32];
+            call = "in " + std::string(syscall_name(Arch::X86_64, d.syscall, scratch));
+            char args[160];
+            std::snprintf(args, sizeof args, "(%#llx, %#llx, %#llx, ...)",
+                          static_cast<unsigned long long>(d.args[0]),
+                          static_cast<unsigned long long>(d.args[1]),
+                          static_cast<unsigned long long>(d.args[2]));
+            call += args;
+        } else if (d.syscall == -2) {
+            call = "call unknown";
+        } else if (d.state != 'R') {
+            call = "not in a syscall";
+        }
+        // The thread's name (prctl PR_SET_NAME) and its stack's symbol and
+        // file names (its ELF and DWARF) are the tracee's to choose: escaped,
+        // so none of them can start a line of this report or drive the
+        // terminal.
+        std::fprintf(options_.notices, "sctrace:   pid %d tid %d (%s) state %c %s%s%s%s\n", s.pid,
+                     s.tid, escaped(d.comm.data(), EscapeMode::Name).c_str(), d.state,
+                     call.c_str(), d.wchan[0] ? ", wchan " : "", escaped(d.wchan.data()).c_str(),
+                     d.io_worker ? " [io_uring worker]" : "");
+        if (d.io_worker || !find_task(s.tid)) continue;
+        const ThreadStack stack = capture_stack(s.tid);
+        for (const StackFrame& frame : stack.frames) {
+            std::fprintf(options_.notices, "sctrace:    %s\n", escaped(format_frame(frame)).c_str());
+        }
+        if (!stack.note.empty()) {
+            std::fprintf(options_.notices, "sctrace:     (stack: %s)\n", escaped(stack.note).c_str());
+        }
+    }
+    emit_samples(std::move(samples), false);
+    if (attach_mode_) {
+        // -p: the processes were running before sctrace and are not its to
+        // kill. Report, detach, and still say the deadline passed (124).
+        std::fprintf(options_.notices, "sctrace: detaching from the -p processes (not killed)\n");
+        begin_detach();
+        return;
+    }
+    for (const auto& [tid, task] : tasks_) {
+        if (task.is_leader()) ::kill(task.tgid(), SIGKILL);
+    }
+    if (launched_alive_) ::kill(launched_->pid(), SIGKILL);
+}
+
+void Session::report_survivors() {
+    // The last look: what is still here survived SIGKILL for kill_grace.
+    // Samples marked end_of_trace let the watch rules (unkillable-task)
+    // conclude now instead of waiting for a duration nobody will wait out.
+    std::vector<ThreadSample> samples = sample_processes("/proc", traced_processes());
+    std::set<pid_t> pids;
+    for (const ThreadSample& s : samples) pids.insert(s.pid);
+    for (const pid_t pid : pids) {
+        std::fprintf(options_.notices,
+                     "sctrace: pid %d is still alive %.3gs after SIGKILL; leaving it behind\n", pid,
+                     std::chrono::duration<double>(options_.kill_grace).count());
+    }
+    emit_samples(std::move(samples), true);
+}
+
+// ---------------------------------------------------------------------------
+// The per-stop hot path. No allocation here: events are built on the stack
+// and strings point into the task's scratch space or static tables.
+
+void Session::handle_stop(pid_t tid, WaitStatus status) {
+    Task* task = find_task(tid);
+    if (!task) {
+        // A new thread whose first stop beat its creator's fork/clone event.
+        task = &add_task(tid, read_tgid(tid));
+    }
+    // Sinks run during this stop; a stack they ask for of this thread is
+    // taken as it stands.
+    stopped_tid_ = status.gone() ? 0 : tid;
+    struct ClearStopped {
+        pid_t& tid;
+        ~ClearStopped() { tid = 0; }
+    } clear_stopped{stopped_tid_};
+    switch (status.kind()) {
+        case WaitStatus::Kind::Exited:
+        case WaitStatus::Kind::Killed:
+            on_gone(*task, status);
+            return;
+        case WaitStatus::Kind::SyscallStop:
+            on_syscall_stop(*task);
+            return;
+        case WaitStatus::Kind::EventStop:
+            on_event_stop(*task, status);
+            return;
+        case WaitStatus::Kind::GroupStop: {
+            // Job control: leave the thread stopped but let the kernel see a
+            // normal group-stop, so the parent's waitpid(WUNTRACED) and the
+            // shell's job table work. SIGCONT wakes it with an InterruptStop.
+            if (!suppressed(*task)) {
+                Event event{EventKind::Stop, now_realtime(), task->tgid(), tid,
+                            StopEvent{status.stop_signal()}};
+                emit(event);
+            }
+            task->listen();
+            return;
+        }
+        case WaitStatus::Kind::InterruptStop:
+            resume(*task);
+            return;
+        case WaitStatus::Kind::SignalDelivery:
+            on_signal_delivery(*task, status.stop_signal());
+            return;
+    }
+}
+
+void Session::resume(Task& task, int signal) {
+    // Stop at the exit of a call we saw enter; otherwise let the filter (if
+    // any) decide which syscall stops next.
+    const ResumeMode mode =
+        (task.in_syscall || !filtered_) ? ResumeMode::Syscall : ResumeMode::Continue;
+    task.resume(mode, signal);  // false: gone; waitpid reports the exit next
+}
+
+void Session::on_syscall_stop(Task& task) {
+    __ptrace_syscall_info info{};
+    if (!task.get_syscall_info(info)) return;
+    switch (info.op) {
+        case PTRACE_SYSCALL_INFO_ENTRY:
+            on_syscall_entry(task, arch_of(info.arch, static_cast<std::int64_t>(info.entry.nr)),
+                             static_cast<std::int64_t>(info.entry.nr), info.entry.args,
+                             info.stack_pointer);
+            break;
+        case PTRACE_SYSCALL_INFO_SECCOMP:
+            // Stopping at every syscall, the call's entry stop came first.
+            if (!(task.in_syscall && !filtered_)) {
+                on_syscall_entry(task,
+                                 arch_of(info.arch, static_cast<std::int64_t>(info.seccomp.nr)),
+                                 static_cast<std::int64_t>(info.seccomp.nr), info.seccomp.args,
+                                 info.stack_pointer);
+            }
+            if (info.seccomp.ret_data != kSeccompTraceData) {
+                // The program's own filter asked for this stop (it is newer
+                // than ours, so its data wins when both trace the call).
+                // Untraced, nobody would answer it and the kernel would fail
+                // the call with ENOSYS: do the same. The exit stop then
+                // shows that result like any other.
+                task.skip_syscall(-ENOSYS);
+            }
+            break;
+        case PTRACE_SYSCALL_INFO_EXIT:
+            on_syscall_exit(task, info.exit.rval, info.exit.is_error != 0);
+            break;
+        default:
+            break;
+    }
+    resume(task);
+}
+
+void Session::on_syscall_entry(Task& task, Arch arch, std::int64_t nr, const std::uint64_t* args,
+                               std::uint64_t stack_pointer) {
+    const Nanos now = now_realtime();
+    SyscallEvent& call = task.current;
+    call = SyscallEvent{};
+    call.arch = arch;
+    call.nr = static_cast<std::int32_t>(nr);
+    call.name = syscall_name(arch, nr, task.name_scratch);
+    for (int i = 0; i < 6; ++i) call.args[i] = args[i];
+    call.entry_time = now;
+    call.stack_pointer = stack_pointer;
+    task.in_syscall = true;
+    if (!suppressed(task)) io_uring_entry(task, call);
+    // Without the filter every call stops; only the ones asked for become
+    // events. Before its exec, the launched child's own calls are ours.
+    task.report_current =
+        options_.traced.contains(arch, nr) && (!suppressed(task) || is_exec_call(arch, nr));
+    if (!task.report_current) return;
+    call.decoded = nullptr;
+    if (options_.decode) {
+        TaskMemory memory(task.tid());
+        ArgTree& tree = tree_of(task);
+        decode_entry(call, tree, memory, options_.decode_options);
+        call.decoded = &tree;
+    }
+    Event event{EventKind::SyscallEntry, now, task.tgid(), task.tid(), call};
+    emit(event);
+}
+
+void Session::on_syscall_exit(Task& task, std::int64_t rval, bool is_error) {
+    if (!task.in_syscall) return;  // an exit whose entry predates us (attach)
+    task.in_syscall = false;
+    SyscallEvent call = task.current;
+    call.has_result = true;
+    if (is_error) {
+        call.ret = -1;
+        call.err = static_cast<std::int32_t>(-rval);
+    } else {
+        call.ret = rval;
+    }
+    if (!task.report_current) {
+        if (!suppressed(task)) io_uring_exit(task, call);
+        return;
+    }
+    if (options_.decode && task.decoded) {
+        TaskMemory memory(task.tid());
+        decode_exit(call, *task.decoded, memory, options_.decode_options);
+        call.decoded = task.decoded.get();
+    }
+    Event event{EventKind::SyscallExit, now_realtime(), task.tgid(), task.tid(), call};
+    emit(event);
+    // Completions after the call that waited for them.
+    io_uring_exit(task, call);
+}
+
+void Session::on_event_stop(Task& task, WaitStatus status) {
+    switch (status.ptrace_event()) {
+        case PTRACE_EVENT_SECCOMP:
+            on_syscall_stop(task);
+            return;  // resumes itself
+        case PTRACE_EVENT_FORK:
+        case PTRACE_EVENT_VFORK:
+        case PTRACE_EVENT_CLONE:
+            on_spawn(task, status.ptrace_event());
+            break;
+        case PTRACE_EVENT_EXEC:
+            on_exec(task);
+            return;  // resumes the survivor itself
+        default:
+            break;
+    }
+    resume(task);
+}
+
+void Session::on_spawn(Task& parent, int ptrace_event) {
+    unsigned long message = 0;
+    if (!parent.get_event_msg(message)) return;
+    const pid_t child_tid = static_cast<pid_t>(message);
+    SpawnKind kind = SpawnKind::Fork;
+    if (ptrace_event == PTRACE_EVENT_VFORK) kind = SpawnKind::Vfork;
+    if (ptrace_event == PTRACE_EVENT_CLONE) {
+        kind = is_thread_of(parent.tgid(), child_tid) ? SpawnKind::Thread : SpawnKind::Clone;
+    }
+    const pid_t child_tgid = kind == SpawnKind::Thread ? parent.tgid() : child_tid;
+    if (!find_task(child_tid)) add_task(child_tid, child_tgid);
+    if (kind != SpawnKind::Thread && watchdog_) watchdog_->watch(child_tgid);
+    if (kind != SpawnKind::Thread) {
+        // A new process inherits the fds and mappings (a CLONE_FILES child
+        // shares them; followed as a copy, which is what most of them do).
+        if (auto it = io_uring_.find(parent.tgid()); it != io_uring_.end()) {
+            io_uring_[child_tgid] = it->second;
+        }
+    }
+    if (suppressed(parent)) return;
+    Event event{EventKind::Spawn, now_realtime(), parent.tgid(), parent.tid(),
+                SpawnEvent{kind, child_tgid, child_tid}};
+    emit(event);
+}
+
+void Session::on_exec(Task& task) {
+    unwinder_.forget_process(task.tgid());  // a new program: new mappings
+    unsigned long message = 0;
+    if (!task.get_event_msg(message)) return;
+    const pid_t former_tid = static_cast<pid_t>(message);
+    // Note: `task` may be destroyed below; only `execer` is used after it.
+    Task* execer = &task;
+    if (former_tid != task.tid()) {
+        // A non-leader thread exec'd: it now carries the leader's tid, and
+        // the old leader is gone without an exit notification. Keep the
+        // exec'ing thread's state (it is inside execve) under the new tid.
+        auto node = tasks_.extract(former_tid);
+        if (!node.empty()) {
+            const pid_t leader_tid = task.tid();
+            tasks_.erase(leader_tid);  // invalidates `task`
+            node.key() = leader_tid;
+            node.mapped().take_over_tid(leader_tid);
+            execer = &tasks_.insert(std::move(node)).position->second;
+        }
+    }
+    if (execer->before_first_exec) {
+        execer->before_first_exec = false;
+        if (launched_ && execer->tgid() == launched_->pid()) {
+            const ChildReport report = launched_->read_report();
+            if (report.seccomp_errno != 0 && filtered_) {
+                std::fprintf(options_.notices,
+                             "sctrace: the kernel refused the seccomp filter (%s); stopping at "
+                             "every syscall instead (as --no-seccomp)\n",
+                             std::strerror(report.seccomp_errno));
+                filtered_ = false;
+                // No filter of ours: seccomp stops would only come from the
+                // program's own filters (see kFilteredPtraceOptions). Its
+                // children inherit these options.
+                execer->set_options(kPtraceOptions | PTRACE_O_EXITKILL);
+            }
+        }
+    }
+    io_uring_.erase(execer->tgid());  // a new program: no fds or mappings of the old one
+    char path[64];
+    std::snprintf(path, sizeof path, "/proc/%d/exe", execer->tid());
+    const ssize_t n = ::readlink(path, execer->scratch.data(), execer->scratch.size());
+    const std::string_view exe(execer->scratch.data(), n > 0 ? static_cast<std::size_t>(n) : 0);
+    // One ELF read per exec (not per syscall), through /proc so that a
+    // deleted or replaced file still answers: static-glibc-nss needs to know
+    // a static glibc program before its first NSS open.
+    ExecEvent exec{exe, former_tid};
+    if (const ExeFacts facts = read_exe_facts(path); facts.readable) {
+        exec.is_static = facts.is_static ? 1 : 0;
+        exec.glibc = facts.glibc ? 1 : 0;
+    }
+    // The exec has already reset every handler: what is left is SIG_DFL or
+    // an inherited SIG_IGN, which rules judging a crash need to know.
+    if (const auto ignored = read_ignored_signals("/proc", execer->tgid())) {
+        exec.signals_known = true;
+        exec.ignored_signals = *ignored;
+    }
+    Event event{EventKind::Exec, now_realtime(), execer->tgid(), execer->tid(), exec};
+    emit(event);
+    resume(*execer);
+}
+
+void Session::on_signal_delivery(Task& task, int signo) {
+    siginfo_t si{};
+    if (!task.get_siginfo(si)) return;
+    if (!suppressed(task)) {
+        SignalEvent sig;
+        sig.signo = si.si_signo;
+        sig.code = si.si_code;
+        sig.errno_value = si.si_errno;
+        switch (si.si_signo) {
+            case SIGSEGV:
+            case SIGBUS:
+            case SIGILL:
+            case SIGFPE:
+            case SIGTRAP:
+                sig.addr = reinterpret_cast<std::uint64_t>(si.si_addr);
+                break;
+            case SIGIO:
+                sig.band = si.si_band;
+                sig.fd = si.si_fd;
+                break;
+            case SIGCHLD:
+                sig.sender_pid = si.si_pid;
+                sig.sender_uid = si.si_uid;
+                sig.status = si.si_status;
+                sig.utime = si.si_utime;
+                sig.stime = si.si_stime;
+                break;
+            default:
+                break;
+        }
+        if (si.si_code == SI_SIGIO) {
+            sig.band = si.si_band;
+            sig.fd = si.si_fd;
+        } else if (si.si_code <= 0) {  // sent by a process: kill, tgkill, sigqueue
+            sig.sender_pid = si.si_pid;
+            sig.sender_uid = si.si_uid;
+            sig.value = reinterpret_cast<std::uint64_t>(si.si_value.sival_ptr);
+        }
+        Event event{EventKind::Signal, now_realtime(), task.tgid(), task.tid(), sig};
+        emit(event);
+    }
+    resume(task, signo);  // delivered unchanged, as if we were not there
+}
+
+void Session::on_gone(Task& task, WaitStatus status) {
+    const Nanos now = now_realtime();
+    const pid_t tid = task.tid();
+    if (task.in_syscall && task.report_current) {
+        // The call never returned: exit_group, or killed inside it.
+        SyscallEvent call = task.current;
+        call.has_result = false;
+        Event event{EventKind::SyscallExit, now, task.tgid(), tid, call};
+        emit(event);
+    }
+    if (launched_ && tid == launched_->pid()) {
+        launched_alive_ = false;
+        launched_status_ = status.shell_status();
+        if (task.before_first_exec) {
+            const ChildReport report = launched_->read_report();
+            if (report.exec_errno != 0) {
+                std::fprintf(options_.notices, "sctrace: cannot run the command: %s\n",
+                             std::strerror(report.exec_errno));
+                launched_status_ = exec_failure_status(report.exec_errno);
+            }
+        }
+    }
+    if (!task.before_first_exec) {
+        ExitEvent exit;
+        exit.whole_process = task.is_leader();
+        exit.signaled = status.kind() == WaitStatus::Kind::Killed;
+        exit.code = exit.signaled ? 0 : status.exit_code();
+        exit.signo = exit.signaled ? status.term_signal() : 0;
+        exit.core_dumped = exit.signaled && status.core_dumped();
+        Event event{EventKind::Exit, now, task.tgid(), tid, exit};
+        emit(event);
+    }
+    if (task.is_leader()) {
+        io_uring_.erase(task.tgid());
+        if (watchdog_) watchdog_->unwatch(task.tgid());
+        unwinder_.forget_process(task.tgid());
+    }
+    tasks_.erase(tid);
+}
+
+void Session::emit(Event& event) {
+    for (EventSink* sink : sinks_) sink->on_event(event);
+}
+
+// ---------------------------------------------------------------------------
+// Our own signals.
+
+void Session::handle_own_signals() {
+    for (ReceivedSignal received = relay_.take(); received.signo != 0; received = relay_.take()) {
+        // Our own write to a closed pipe (or past the file size limit): the
+        // write's error says it, and nothing else is to be done.
+        if (received.from_self) continue;
+        if (attach_mode_) {
+            // -p: the user is done watching. The processes were running
+            // before us and must go on running after us.
+            begin_detach();
+            continue;
+        }
+        // Launched: behave as if sctrace were not there. A terminal's ^C
+        // already reached the command (same process group); a kill() aimed
+        // at sctrace is passed on, to the command or, once it is gone, to
+        // what is left of the tree it started.
+        if (received.from_kernel) continue;
+        if (launched_alive_) {
+            ::kill(launched_->pid(), received.signo);
+        } else {
+            for (const auto& [tid, task] : tasks_) {
+                if (task.is_leader()) ::kill(task.tgid(), received.signo);
+            }
+        }
+    }
+}
+
+void Session::begin_detach() {
+    if (detaching_) return;
+    detaching_ = true;
+    for (auto it = tasks_.begin(); it != tasks_.end();) {
+        // Every thread must reach a ptrace-stop before it can be detached.
+        if (!it->second.interrupt()) {
+            it = tasks_.erase(it);
+        } else {
+            ++it;
+        }
+    }
+}
+
+void Session::handle_stop_while_detaching(pid_t tid, WaitStatus status) {
+    Task* task = find_task(tid);
+    if (status.gone()) {
+        if (task) {
+            on_gone(*task, status);
+        }
+        return;
+    }
+    if (!task) task = &add_task(tid, read_tgid(tid));  // a child born during detach
+    int signal = 0;
+    switch (status.kind()) {
+        case WaitStatus::Kind::SignalDelivery:
+            signal = status.stop_signal();
+            break;
+        case WaitStatus::Kind::EventStop: {
+            const int ev = status.ptrace_event();
+            if (ev == PTRACE_EVENT_FORK || ev == PTRACE_EVENT_VFORK || ev == PTRACE_EVENT_CLONE) {
+                // The new child is attached too; wait for it and detach it.
+                unsigned long child = 0;
+                if (task->get_event_msg(child) && !find_task(static_cast<pid_t>(child))) {
+                    add_task(static_cast<pid_t>(child), read_tgid(static_cast<pid_t>(child)));
+                }
+            }
+            break;
+        }
+        default:
+            break;  // a group-stopped thread stays stopped after detach
+    }
+    task->detach(signal);
+    Event event{EventKind::Attach, now_realtime(), task->tgid(), tid, AttachEvent{false}};
+    emit(event);
+    tasks_.erase(tid);
+}
+
+}  // namespace sctrace

@@ -6,7 +6,6 @@
 #include <string>
 
 #include "base/nanos_math.h"
-#include "model/event.h"
 
 namespace sctrace {
 

@@ -10,6 +10,11 @@
 
 namespace sctrace {
 
+// Wall-clock time (CLOCK_REALTIME) in nanoseconds since the Unix epoch. Wall
+// clock, not monotonic, so that live events and strace's -ttt stamps share one
+// axis and reports can print a time a person can match against other logs.
+using Nanos = std::int64_t;
+
 // a + b, or the nearest int64 when the sum does not fit.
 constexpr std::int64_t saturating_add(std::int64_t a, std::int64_t b) {
     std::int64_t sum = 0;

@@ -106,8 +106,8 @@ bool ReportOutputs::finish(const RunSummary& run, const rules::RuleSet& rules) {
         if (stream.write(text) && ::close(fd.release()) != 0) stream.fail(errno);
         lost_ = lost_ || stream.lost();
     };
-    if (sarif_) write_document(sarif_file_, paths_.sarif, sarif_->render(rules, run));
-    if (junit_) write_document(junit_file_, paths_.junit, junit_->render(rules, run));
+    if (sarif_) write_document(sarif_file_, paths_.sarif, sarif_->render(rules.infos(), run));
+    if (junit_) write_document(junit_file_, paths_.junit, junit_->render(rules.infos(), run));
     if (trace_) {
         trace_->finish();
         if (trace_file_ && ::close(trace_file_.release()) != 0) trace_->output().fail(errno);

@@ -18,16 +18,12 @@
 #include <string_view>
 #include <variant>
 
+#include "base/nanos_math.h"
 #include "model/io_uring_sqe.h"
 
 namespace sctrace {
 
 class ArgTree;  // model/arg_tree.h
-
-// Wall-clock time (CLOCK_REALTIME) in nanoseconds since the Unix epoch. Wall
-// clock, not monotonic, so that live events and strace's -ttt stamps share one
-// axis and reports can print a time a person can match against other logs.
-using Nanos = std::int64_t;
 
 // The syscall ABI a call was made through. x86_64 programs can still make
 // i386 (int 0x80) and x32 calls; their syscall numbers mean different things.

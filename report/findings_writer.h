@@ -10,7 +10,8 @@
 #include <utility>
 #include <vector>
 
-#include "engine/rules/engine.h"
+#include "model/event.h"
+#include "model/finding.h"
 #include "report/output_stream.h"
 
 namespace sctrace {

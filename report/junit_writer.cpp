@@ -98,7 +98,7 @@ std::string xml_escape(std::string_view text, bool attribute) {
     return out;
 }
 
-std::string JunitWriter::render(const rules::RuleSet& rule_set, const RunSummary& run) const {
+std::string JunitWriter::render(const std::vector<rules::RuleInfo>& rule_set, const RunSummary& run) const {
     struct Case {
         std::string name;
         std::vector<const rules::Finding*> failing;
@@ -106,10 +106,10 @@ std::string JunitWriter::render(const rules::RuleSet& rule_set, const RunSummary
     };
     std::vector<Case> cases;
     std::map<std::string, std::size_t, std::less<>> index;
-    for (const auto& rule : rule_set.rules()) {
-        if (!rule->enabled) continue;
-        index.emplace(rule->id, cases.size());
-        cases.push_back({rule->id, {}, {}});
+    for (const rules::RuleInfo& rule : rule_set) {
+        if (!rule.enabled) continue;
+        index.emplace(rule.id, cases.size());
+        cases.push_back({rule.id, {}, {}});
     }
     for (const rules::Finding& f : findings_) {
         auto it = index.find(f.rule);

@@ -19,8 +19,7 @@
 #include <string_view>
 #include <vector>
 
-#include "engine/rules/engine.h"
-#include "engine/rules/rule_set.h"
+#include "model/finding.h"
 #include "report/run_summary.h"
 
 namespace sctrace {
@@ -35,7 +34,7 @@ public:
 
     // The whole document; written once the run is over, because the command
     // test case needs the exit status.
-    std::string render(const rules::RuleSet& rules, const RunSummary& run) const;
+    std::string render(const std::vector<rules::RuleInfo>& rules, const RunSummary& run) const;
 
 private:
     rules::Severity threshold_;

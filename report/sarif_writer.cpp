@@ -212,7 +212,7 @@ private:
     std::string root_;
 };
 
-Json rule_descriptor(const rules::Rule& rule) {
+Json rule_descriptor(const rules::RuleInfo& rule) {
     Json d = Json::object();
     d["id"] = rule.id;
     d["name"] = pascal_case(rule.id);
@@ -280,14 +280,14 @@ std::string first_sentence(const std::string& text) {
 SarifWriter::SarifWriter(std::string tool_version, std::string source_root)
     : tool_version_(std::move(tool_version)), source_root_(std::move(source_root)) {}
 
-std::string SarifWriter::render(const rules::RuleSet& rule_set, const RunSummary& run) const {
+std::string SarifWriter::render(const std::vector<rules::RuleInfo>& rule_set, const RunSummary& run) const {
     DocumentBuilder builder(source_root_);
 
     Json rules_json = Json::array();
     std::map<std::string, std::size_t, std::less<>> index;
-    for (const auto& rule : rule_set.rules()) {
-        index.emplace(rule->id, rules_json.size());
-        rules_json.push_back(rule_descriptor(*rule));
+    for (const rules::RuleInfo& rule : rule_set) {
+        index.emplace(rule.id, rules_json.size());
+        rules_json.push_back(rule_descriptor(rule));
     }
     Json results = Json::array();
     for (const rules::Finding& f : findings_) {
@@ -295,7 +295,7 @@ std::string SarifWriter::render(const rules::RuleSet& rule_set, const RunSummary
         if (it == index.end()) {
             // A finding from a rule the set does not list (cannot happen with
             // the engine, but ruleIndex must point at a descriptor).
-            rules::Rule stub;
+            rules::RuleInfo stub;
             stub.id = f.rule;
             stub.desc = f.desc;
             stub.severity = f.severity;

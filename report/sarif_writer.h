@@ -14,8 +14,7 @@
 #include <string>
 #include <vector>
 
-#include "engine/rules/engine.h"
-#include "engine/rules/rule_set.h"
+#include "model/finding.h"
 #include "report/run_summary.h"
 
 namespace sctrace {
@@ -33,7 +32,7 @@ public:
 
     // The whole document. Bytes that are not UTF-8 (tracee paths) come out
     // as U+FFFD, so the file always parses.
-    std::string render(const rules::RuleSet& rules, const RunSummary& run) const;
+    std::string render(const std::vector<rules::RuleInfo>& rules, const RunSummary& run) const;
 
 private:
     std::string tool_version_;

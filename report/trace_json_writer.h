@@ -26,7 +26,7 @@
 
 #include <fmt/format.h>
 
-#include "engine/rules/engine.h"
+#include "model/finding.h"
 #include "model/event.h"
 #include "report/output_stream.h"
 

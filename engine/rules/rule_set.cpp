@@ -565,26 +565,11 @@ bool named(const YAML::Node& item, std::string_view kind, const ErrorAt& error) 
 
 }  // namespace
 
-std::string_view severity_name(Severity severity) {
-    switch (severity) {
-        case Severity::Info:
-            return "info";
-        case Severity::Warning:
-            return "warning";
-        case Severity::Error:
-            return "error";
-        case Severity::Critical:
-            return "critical";
-    }
-    return "warning";
-}
-
-std::optional<Severity> severity_from_name(std::string_view name) {
-    if (name == "info") return Severity::Info;
-    if (name == "warning") return Severity::Warning;
-    if (name == "error") return Severity::Error;
-    if (name == "critical") return Severity::Critical;
-    return std::nullopt;
+std::vector<RuleInfo> RuleSet::infos() const {
+    std::vector<RuleInfo> out;
+    out.reserve(rules_.size());
+    for (const auto& r : rules_) out.push_back(*r);
+    return out;
 }
 
 const Rule* RuleSet::find(std::string_view id) const {

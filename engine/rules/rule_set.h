@@ -29,18 +29,9 @@
 
 #include "engine/rules/condition.h"
 #include "model/event.h"
+#include "model/finding.h"
 
 namespace sctrace::rules {
-
-enum class Severity : std::uint8_t { Info, Warning, Error, Critical };
-std::string_view severity_name(Severity severity);
-std::optional<Severity> severity_from_name(std::string_view name);
-
-struct SourceLocation {
-    std::string file;
-    int line = 0;    // 1-based
-    int column = 0;  // 1-based
-};
 
 struct RuleError {
     SourceLocation where;
@@ -93,26 +84,17 @@ struct ConditionSource {
     SourceLocation where;
 };
 
-// Whose stacks a finding carries (`stacks:` in a rule file). `None` still
-// gets the finding's thread's stack when the user asks for -k.
-enum class StackScope : std::uint8_t { None, Thread, Process };
-
-struct Rule {
-    std::string id;
-    std::string desc;
+// A compiled rule: what reports say of it (RuleInfo: id, desc, severity,
+// tags, references, enabled, where) and what the engine runs.
+struct Rule : RuleInfo {
     std::string condition_text;
     Condition condition;
     OutputTemplate output;
     std::string output_text;
-    Severity severity = Severity::Warning;
-    std::vector<std::string> tags;
-    std::vector<std::string> references;
     // Syscalls the rule needs traced beyond the ones its condition names
     // (`also_trace:`), e.g. the blocking calls another thread may sit in.
     std::vector<std::string> also_trace;
-    bool enabled = true;
     StackScope stacks = StackScope::None;  // `stacks: thread|process|none`
-    SourceLocation where;
 
     // The time constructs. Watch, Absence (`after:`) and Count use
     // `condition` above; Sequence leaves it empty and uses `steps`.
@@ -186,6 +168,8 @@ public:
     const std::vector<RuleError>& errors() const { return errors_; }
     const std::vector<std::unique_ptr<Rule>>& rules() const { return rules_; }
     const Rule* find(std::string_view id) const;
+    // What the reports list of every rule, fired or not, in load order.
+    std::vector<RuleInfo> infos() const;
 
     // The syscalls the enabled rules need to see (for the seccomp prefilter);
     // `all` is set when some rule can match any syscall.

@@ -1,6 +1,7 @@
 // --junit: a report CI test reporters accept. The output is parsed back by a
 // small strict XML reader (well-formedness: balanced tags, quoted attributes,
 // known entities, only XML 1.0 characters), and by xmllint when installed.
+#include "engine/rules/rule_set.h"
 #include "report/junit_writer.h"
 
 #include <gtest/gtest.h>
@@ -275,7 +276,7 @@ const Element* testcase(const Element& suite, const std::string& name) {
 TEST(JunitWriter, OneTestCasePerEnabledRulePlusTheCommand) {
     const auto set = load_rules();
     JunitWriter writer(rules::Severity::Error);
-    const Element root = parse_or_fail(writer.render(set, command_run(0)));
+    const Element root = parse_or_fail(writer.render(set.infos(), command_run(0)));
     EXPECT_EQ(root.name, "testsuites");
     const Element* suite = root.first("testsuite");
     ASSERT_NE(suite, nullptr);
@@ -299,7 +300,7 @@ TEST(JunitWriter, FindingsAtOrAboveTheThresholdFailTheirRuleOthersGoToSystemOut)
     writer.on_finding(finding("double-close", rules::Severity::Error, "fd 8 was closed twice"));
     writer.on_finding(finding("double-close", rules::Severity::Error, "fd 9 was closed twice"));
     writer.on_finding(finding("racy-writes", rules::Severity::Warning, "two writers on fd 5"));
-    const Element root = parse_or_fail(writer.render(set, command_run(0)));
+    const Element root = parse_or_fail(writer.render(set.infos(), command_run(0)));
     const Element& suite = *root.first("testsuite");
     EXPECT_EQ(suite.attrs.at("failures"), "1");
     EXPECT_EQ(root.attrs.at("failures"), "1");
@@ -326,7 +327,7 @@ TEST(JunitWriter, FindingsAtOrAboveTheThresholdFailTheirRuleOthersGoToSystemOut)
 TEST(JunitWriter, TheCommandFailsWithItsExitStatus) {
     const auto set = load_rules();
     JunitWriter writer(rules::Severity::Error);
-    const Element root = parse_or_fail(writer.render(set, command_run(3)));
+    const Element root = parse_or_fail(writer.render(set.infos(), command_run(3)));
     const Element& suite = *root.first("testsuite");
     EXPECT_EQ(suite.attrs.at("failures"), "1");
     const Element* command = testcase(suite, "command: ctest -R flaky");
@@ -335,7 +336,7 @@ TEST(JunitWriter, TheCommandFailsWithItsExitStatus) {
     EXPECT_EQ(command->first("failure")->attrs.at("message"), "exited with status 3");
 
     JunitWriter killed(rules::Severity::Error);
-    const Element root2 = parse_or_fail(killed.render(set, command_run(128 + 9)));
+    const Element root2 = parse_or_fail(killed.render(set.infos(), command_run(128 + 9)));
     const Element* c2 = testcase(*root2.first("testsuite"), "command: ctest -R flaky");
     ASSERT_NE(c2, nullptr);
     EXPECT_NE(c2->first("failure")->attrs.at("message").find("signal 9"), std::string::npos);
@@ -346,7 +347,7 @@ TEST(JunitWriter, AnalyzeNamesItsInputsAndHasNoExitStatusToFail) {
     JunitWriter writer(rules::Severity::Warning);
     RunSummary run;
     run.inputs = {"logs/a.log", "b c.log"};
-    const Element root = parse_or_fail(writer.render(set, run));
+    const Element root = parse_or_fail(writer.render(set.infos(), run));
     const Element* c = testcase(*root.first("testsuite"), "analyze: logs/a.log 'b c.log'");
     ASSERT_NE(c, nullptr);
     EXPECT_EQ(c->first("failure"), nullptr);
@@ -364,7 +365,7 @@ TEST(JunitWriter, HostileTextIsEscapedAndStaysWellFormed) {
     writer.on_finding(finding("rule\"<&>", rules::Severity::Critical, "odd rule id"));
     RunSummary run = command_run(1);
     run.command = {"sh", "-c", "echo \"<&>\" \x02"};
-    const std::string xml = writer.render(set, run);
+    const std::string xml = writer.render(set.infos(), run);
     const Element root = parse_or_fail(xml);
     const Element& suite = *root.first("testsuite");
     const Element* c = testcase(suite, "double-close");

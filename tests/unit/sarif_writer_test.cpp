@@ -1,6 +1,7 @@
 // --sarif: the document GitHub code scanning and SARIF viewers import. No
 // schema validator is assumed; the parts importers rely on are checked
 // directly (required keys, levels, rules/ruleIndex coherence, locations).
+#include "engine/rules/rule_set.h"
 #include "report/sarif_writer.h"
 
 #include <gtest/gtest.h>
@@ -65,7 +66,7 @@ json render(const SarifWriter& writer, const rules::RuleSet& set) {
     run.exit_status = 1;
     run.start_time = 1'700'000'000'000'000'000;
     run.duration = 2'500'000'000;
-    const std::string text = writer.render(set, run);
+    const std::string text = writer.render(set.infos(), run);
     json doc = json::parse(text, nullptr, false);
     EXPECT_FALSE(doc.is_discarded()) << text;
     return doc;

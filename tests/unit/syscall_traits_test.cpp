@@ -15,6 +15,7 @@
 #include "engine/state.h"
 #include "model/syscall_table.h"
 #include "report/findings_writer.h"
+#include "rule_pack.h"
 #include "sources/strace/strace_log.h"
 
 namespace sctrace {
@@ -186,41 +187,15 @@ TEST(SyscallNames, TheStateTrackerFollowsCallsOfTheNativeTable) {
 
 // --- the rules and the engine agree ---------------------------------------
 
-struct Collect final : rules::FindingSink {
-    std::vector<rules::Finding> findings;
-    void on_finding(const rules::Finding& f) override { findings.push_back(f); }
-};
-
-// The bundled network rules over strace lines: process 100 with a connected
-// stream socket (fd 5) and a second thread, 101.
-struct NetworkPack {
-    rules::RuleSet rules;
-    Collect sink;
-    std::unique_ptr<rules::RuleEngine> engine;
-    std::unique_ptr<strace_text::StraceLogConverter> converter;
-
-    NetworkPack() {
-        rules.load({std::string(SCTRACE_RULES_DIR) + "/macros.yaml",
-                    std::string(SCTRACE_RULES_DIR) + "/network.yaml"});
-        EXPECT_TRUE(rules.errors().empty()) << rules.format_errors();
-        engine = std::make_unique<rules::RuleEngine>(
-            rules, std::vector<rules::FindingSink*>{&sink}, describe_event);
-        converter = std::make_unique<strace_text::StraceLogConverter>(*engine);
-        converter->begin_file("pack.log", 0, 0);
+// The bundled network rules: process 100 with a connected stream socket
+// (fd 5) and a second thread, 101.
+struct NetworkPack : RulePack {
+    NetworkPack() : RulePack({"macros.yaml", "network.yaml"}) {
         *this << "100 clone3({flags=CLONE_VM|CLONE_FS|CLONE_FILES|CLONE_SIGHAND|CLONE_THREAD, "
                  "exit_signal=0} => {parent_tid=[101]}, 88) = 101"
               << "100 socket(AF_INET, SOCK_STREAM, IPPROTO_TCP) = 5"
               << "100 connect(5, {sa_family=AF_INET, sin_port=htons(80), "
                  "sin_addr=inet_addr(\"127.0.0.1\")}, 16) = 0";
-    }
-    NetworkPack& operator<<(const std::string& line) {
-        EXPECT_TRUE(converter->feed(line)) << line;
-        return *this;
-    }
-    std::size_t count(const std::string& rule) const {
-        std::size_t n = 0;
-        for (const auto& f : sink.findings) n += f.rule == rule;
-        return n;
     }
 };
 
@@ -239,7 +214,7 @@ std::size_t findings_when(std::string_view first, std::string_view second,
                           const std::string& rule) {
     NetworkPack pack;
     pack << unfinished_on_fd5(first) << "100 " + unfinished_on_fd5(second).substr(4);
-    return pack.count(rule);
+    return pack.of(rule).size();
 }
 
 // concurrent-socket-writes fires on an entry of a call in write_calls while

@@ -13,6 +13,7 @@
 #include "decoders/decoder.h"
 #include "decoders/desc_shapes.h"
 #include "decoders/signal_shapes.h"
+#include "model/syscall_table.h"
 #include "model/xlat_tables.h"
 
 namespace sctrace {
@@ -242,7 +243,7 @@ void add_signal(DecodeContext& ctx, NodeId parent, int signo) {
 
 // fcntl64 exists on i386 only: there the *LK64 commands take struct flock64.
 bool is_fcntl64(const DecodeContext& ctx) {
-    return ctx.call().name == "fcntl64";
+    return syscall_traits(ctx.call()).kind == SyscallKind::Fcntl64;
 }
 
 void fcntl_entry(DecodeContext& ctx) {

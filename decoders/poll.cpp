@@ -9,6 +9,7 @@
 
 #include "decoders/decoder.h"
 #include "decoders/desc_shapes.h"
+#include "model/syscall_table.h"
 #include "model/xlat_tables.h"
 
 namespace sctrace {
@@ -105,7 +106,10 @@ struct SelectArgs {
 
 SelectArgs select_args(DecodeContext& ctx) {
     SelectArgs args;
-    if (ctx.arch() == Arch::I386 && ctx.call().name == "select") {
+    // i386's old select (the table's one-argument select) reads its five
+    // from a block; _newselect and x86_64's select take them in registers.
+    const SyscallInfo* info = syscall_info(ctx.arch(), ctx.call().nr);
+    if (info && info->traits.kind == SyscallKind::Select && info->nargs == 1) {
         std::uint32_t raw[5];
         if (!ctx.read_struct(ctx.arg(0), raw)) {
             args.ok = false;

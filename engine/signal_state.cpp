@@ -18,75 +18,19 @@ namespace {
 // (argument 1), and the ones that may share dispositions with a new process.
 enum class CallForm : std::uint8_t { None, Struct, Handler, Clone, Clone3 };
 
-struct FormOfCall {
-    std::string_view name;
-    CallForm form;
-};
-constexpr FormOfCall kCalls[] = {
-    {"rt_sigaction", CallForm::Struct},
-    {"sigaction", CallForm::Struct},  // i386's old struct, same members
-    {"signal", CallForm::Handler},    // i386
-    {"clone", CallForm::Clone},
-    {"clone3", CallForm::Clone3},
-};
-
-// Their numbers in each ABI, found once: every syscall exit asks, so the
-// x86_64 answer is one array index.
-struct CallNumbers {
-    struct Entry {
-        Arch arch;
-        int nr;
-        CallForm form;
-    };
-    std::array<Entry, 16> others{};  // i386 and x32
-    std::size_t size = 0;
-    std::vector<CallForm> x86_64;  // by number
-};
-
-const CallNumbers& call_numbers() {
-    static const CallNumbers numbers = [] {
-        CallNumbers n;
-        n.x86_64.assign(static_cast<std::size_t>(syscall_table_size(Arch::X86_64)),
-                        CallForm::None);
-        for (const FormOfCall& c : kCalls) {
-            if (const auto nr = syscall_number(Arch::X86_64, c.name)) {
-                n.x86_64[static_cast<std::size_t>(*nr)] = c.form;
-            }
-        }
-        for (const Arch arch : {Arch::I386, Arch::X32}) {
-            for (const FormOfCall& c : kCalls) {
-                if (const auto nr = syscall_number(arch, c.name); nr && n.size < n.others.size()) {
-                    n.others[n.size++] = {arch, *nr, c.form};
-                }
-            }
-        }
-        return n;
-    }();
-    return numbers;
-}
-
 CallForm form_of(const SyscallEvent& call) {
-    if (call.nr >= 0) {
-        const CallNumbers& n = call_numbers();
-        if (call.arch == Arch::X86_64) {
-            const auto nr = static_cast<std::size_t>(call.nr);
-            return nr < n.x86_64.size() ? n.x86_64[nr] : CallForm::None;
-        }
-        for (std::size_t i = 0; i < n.size; ++i) {
-            const auto& e = n.others[i];
-            // x32 numbers may come with or without the x32 bit.
-            if (e.arch == call.arch &&
-                (e.nr == call.nr || (e.nr & ~static_cast<int>(kX32SyscallBit)) == call.nr)) {
-                return e.form;
-            }
-        }
-        return CallForm::None;
+    switch (syscall_traits(call).kind) {
+        case SyscallKind::Sigaction:  // rt_sigaction, and i386's sigaction (same members)
+            return CallForm::Struct;
+        case SyscallKind::Signal:  // i386
+            return CallForm::Handler;
+        case SyscallKind::Clone:
+            return CallForm::Clone;
+        case SyscallKind::Clone3:
+            return CallForm::Clone3;
+        default:
+            return CallForm::None;
     }
-    // A log's call that the x86_64 table does not know (i386's signal).
-    for (const FormOfCall& c : kCalls) {
-        if (call.name == c.name) return c.form;
-    }
-    return CallForm::None;
 }
 
 // A signal argument: a table-typed node live, strace's spelling in a log.

@@ -44,23 +44,9 @@ bool is_shared_object(std::string_view path) {
            (rest[0] == '.' && rest.find_first_not_of("0123456789.") == std::string_view::npos);
 }
 
-// Calls that move data on an fd: one that succeeds on a socket whose
-// connect() said EINPROGRESS shows the connection was made.
-bool is_transfer_call(std::string_view name) {
-    return name == "read" || name == "write" || name == "readv" || name == "writev" ||
-           name == "recv" || name == "recvfrom" || name == "recvmsg" || name == "recvmmsg" ||
-           name == "send" || name == "sendmmsg";
-}
-
 // glibc (2.35 and later) registers every thread with rseq(), passing this
 // signature (glibc's RSEQ_SIG on x86). musl and Go do not call rseq.
 constexpr std::int64_t kGlibcRseqSignature = 0x53053053;
-
-bool is_wait_call(std::string_view name) {
-    return name == "poll" || name == "ppoll" || name == "select" || name == "pselect6" ||
-           name == "epoll_wait" || name == "epoll_pwait" || name == "epoll_pwait2" ||
-           name == "_newselect";
-}
 
 }  // namespace
 
@@ -133,205 +119,13 @@ Family family_from_name(std::string_view name) {
 }
 
 std::span<const std::string_view> state_syscalls() {
-    static constexpr std::string_view kNames[] = {
-        "socket",       "socketpair",    "accept",         "accept4",     "connect",
-        "listen",       "getsockopt",    "close",          "close_range", "dup",
-        "dup2",         "dup3",          "fcntl",          "open",        "openat",
-        "creat",        "pipe",          "pipe2",          "eventfd",     "eventfd2",
-        "epoll_create", "epoll_create1", "io_uring_setup", "poll",        "ppoll",
-        "select",       "pselect6",      "epoll_wait",     "epoll_pwait", "epoll_pwait2",
-        "execve",       "execveat",      "clone",          "clone3",      "fork",
-        "vfork",        "rt_sigaction",
-    };
-    return kNames;
+    static const std::vector<std::string_view> names = syscalls_with(kTraitTracked);
+    return names;
 }
 
-namespace {
-
-// What the tracker does with a call's exit, decided once per syscall name
-// (on_exit_of_call used to compare the name against some thirty strings
-// for every exit).
-enum class CallKind : std::uint8_t {
-    Other,
-    Socket,
-    Accept,
-    Accept4,
-    Connect,
-    Listen,
-    Getsockopt,
-    Wait,  // poll, select, epoll_wait and kin
-    Close,
-    Dup,  // dup, dup2
-    Dup3,
-    Fcntl,
-    Open,
-    Openat,
-    Creat,
-    Pipe,  // pipe, pipe2
-    Socketpair,
-    EventFd,
-    EpollCreate,
-    IoUringSetup,
-    Setsockopt,
-    Sendto,
-    Sendmsg,
-    Transfer,  // read, write and kin (is_transfer_call)
-    Rseq,
-};
-
-struct CallTraits {
-    std::int8_t fd_arg = -1;  // fd_argument_of's answer
-    CallKind kind = CallKind::Other;
-};
-
-CallKind call_kind_by_name(std::string_view s) {
-    if (s == "socket") return CallKind::Socket;
-    if (s == "accept") return CallKind::Accept;
-    if (s == "accept4") return CallKind::Accept4;
-    if (s == "connect") return CallKind::Connect;
-    if (s == "listen") return CallKind::Listen;
-    if (s == "getsockopt") return CallKind::Getsockopt;
-    if (is_wait_call(s)) return CallKind::Wait;
-    if (s == "close") return CallKind::Close;
-    if (s == "dup" || s == "dup2") return CallKind::Dup;
-    if (s == "dup3") return CallKind::Dup3;
-    if (s == "fcntl") return CallKind::Fcntl;
-    if (s == "open") return CallKind::Open;
-    if (s == "openat") return CallKind::Openat;
-    if (s == "creat") return CallKind::Creat;
-    if (s == "pipe" || s == "pipe2") return CallKind::Pipe;
-    if (s == "socketpair") return CallKind::Socketpair;
-    if (s == "eventfd" || s == "eventfd2") return CallKind::EventFd;
-    if (s == "epoll_create" || s == "epoll_create1") return CallKind::EpollCreate;
-    if (s == "io_uring_setup") return CallKind::IoUringSetup;
-    if (s == "setsockopt") return CallKind::Setsockopt;
-    if (s == "sendto") return CallKind::Sendto;
-    if (s == "sendmsg") return CallKind::Sendmsg;
-    if (s == "rseq") return CallKind::Rseq;
-    if (is_transfer_call(s)) return CallKind::Transfer;
-    return CallKind::Other;
-}
-
-int fd_argument_by_name(std::string_view s) {
-    // Calls that create descriptors take none of their own (openat's dirfd
-    // aside, which is not the fd the call is about).
-    if (s == "socket" || s == "socketpair" || s == "open" || s == "openat" || s == "creat" ||
-        s == "pipe" || s == "pipe2" || s == "eventfd" || s == "eventfd2" || s == "epoll_create" ||
-        s == "epoll_create1" || s == "io_uring_setup" || s == "memfd_create" ||
-        s == "timerfd_create" || s == "signalfd4" || s == "inotify_init1") {
-        return -1;
-    }
-    if (s == "epoll_ctl") return 2;  // the fd being watched; arg 0 is the epoll fd
-    static constexpr std::string_view kFdFirst[] = {
-        "read",        "write",        "readv",          "writev",
-        "pread64",     "pwrite64",     "preadv",         "pwritev",
-        "preadv2",     "pwritev2",     "close",          "dup",
-        "dup2",        "dup3",         "fcntl",          "ioctl",
-        "connect",     "accept",       "accept4",        "bind",
-        "listen",      "getsockname",  "getpeername",    "getsockopt",
-        "setsockopt",  "shutdown",     "sendto",         "recvfrom",
-        "sendmsg",     "recvmsg",      "sendmmsg",       "recvmmsg",
-        "fstat",       "newfstatat",   "lseek",          "fsync",
-        "fdatasync",   "ftruncate",    "getdents64",     "epoll_wait",
-        "epoll_pwait", "epoll_pwait2", "io_uring_enter", "io_uring_register",
-        "sendfile",    "splice",       "flock",
-    };
-    for (const std::string_view name : kFdFirst) {
-        if (s == name) return 0;
-    }
-    return -1;
-}
-
-CallTraits call_traits_by_name(std::string_view s) {
-    return {static_cast<std::int8_t>(fd_argument_by_name(s)), call_kind_by_name(s)};
-}
-
-// The traits, computed once per x86_64 syscall: they are needed for every
-// event, and comparing names there cost 5% of analyze's time.
-CallTraits call_traits_of(std::string_view s);
-
-// The same for a call: by its number when its name is the table's own for
-// that number (two small arrays, against the by-address table's scattered
-// slots), else by name.
-CallTraits call_traits_of(const SyscallEvent& call) {
-    struct ByNumber {
-        std::vector<std::string_view> names;  // the table's own name for each number
-        std::vector<CallTraits> answers;
-    };
-    static const ByNumber by_number = [] {
-        ByNumber t;
-        const auto size = static_cast<std::size_t>(syscall_table_size(Arch::X86_64));
-        t.names.assign(size, {});
-        t.answers.assign(size, {});
-        for (std::size_t nr = 0; nr < size; ++nr) {
-            if (const SyscallInfo* info = syscall_info(Arch::X86_64, static_cast<long>(nr))) {
-                t.names[nr] = info->name;
-                t.answers[nr] = call_traits_of(info->name);
-            }
-        }
-        return t;
-    }();
-    if (call.arch == Arch::X86_64 && call.nr >= 0 &&
-        static_cast<std::size_t>(call.nr) < by_number.names.size()) {
-        const std::string_view name = by_number.names[static_cast<std::size_t>(call.nr)];
-        // The same view, not an equal text: as the by-address index asks.
-        if (name.data() == call.name.data() && name.size() == call.name.size()) {
-            return by_number.answers[static_cast<std::size_t>(call.nr)];
-        }
-    }
-    return call_traits_of(call.name);
-}
-
-CallTraits call_traits_of(std::string_view s) {
-    // Event names of known syscalls are views of the static table's names,
-    // so the answers are indexed by the name's address (open addressing, at
-    // most a quarter full): even the table's binary search by name cost 6%
-    // of `sctrace analyze`.
-    struct ByAddress {
-        std::vector<std::string_view> names;  // views of the table's own names
-        std::vector<CallTraits> answers;
-        std::size_t mask = 0;
-        static std::size_t hash(const char* p) {
-            const auto bits = reinterpret_cast<std::uintptr_t>(p) >> 3;  // Fibonacci hashing
-            return static_cast<std::size_t>((bits * 0x9e3779b97f4a7c15ull) >> 20);
-        }
-    };
-    static const ByAddress by_address = [] {
-        ByAddress t;
-        const auto size = static_cast<std::size_t>(syscall_table_size(Arch::X86_64));
-        std::size_t slots = 16;
-        while (slots < 4 * size) slots *= 2;
-        t.names.assign(slots, {});
-        t.answers.assign(slots, {});
-        t.mask = slots - 1;
-        for (std::size_t nr = 0; nr < size; ++nr) {
-            if (const SyscallInfo* info = syscall_info(Arch::X86_64, static_cast<long>(nr))) {
-                std::size_t at = ByAddress::hash(info->name.data()) & t.mask;
-                while (!t.names[at].empty()) at = (at + 1) & t.mask;
-                t.names[at] = info->name;
-                t.answers[at] = call_traits_by_name(info->name);
-            }
-        }
-        return t;
-    }();
-    for (std::size_t at = ByAddress::hash(s.data()) & by_address.mask;
-         !by_address.names[at].empty(); at = (at + 1) & by_address.mask) {
-        // The address alone could be a prefix's ("read" of "readv"): the
-        // size must match too.
-        const std::string_view name = by_address.names[at];
-        if (name.data() == s.data() && name.size() == s.size()) return by_address.answers[at];
-    }
-    return call_traits_by_name(s);  // names from elsewhere (a log's unknown call, JSONL)
-}
-
-}  // namespace
-
-int fd_argument_of(std::string_view s) {
-    return call_traits_of(s).fd_arg;
-}
-
-int fd_argument_of(const SyscallEvent& call) {
-    return call_traits_of(call).fd_arg;
+bool is_futex_sample(std::int32_t x86_64_nr) {
+    const SyscallInfo* info = syscall_info(Arch::X86_64, x86_64_nr);
+    return info && info->traits.kind == SyscallKind::Futex;
 }
 
 void FdState::remember(const Event& event, const SyscallEvent& call) {
@@ -553,10 +347,10 @@ void StateTracker::note_rseq(ProcessState& p, const SyscallEvent& call) {
 }
 
 std::string call_peer_name(const SyscallEvent& call) {
-    const CallKind kind = call_traits_of(call).kind;
-    const int index = kind == CallKind::Connect ? 1 : kind == CallKind::Sendto ? 4 : -1;
-    if (index < 0) return {};
-    const auto address = arg_sockaddr(call, index);
+    // The address a call sends to, not bind's own or accept's filled in.
+    const SyscallTraits& traits = syscall_traits(call);
+    if (traits.kind != SyscallKind::Connect && traits.kind != SyscallKind::Sendto) return {};
+    const auto address = arg_sockaddr(call, traits.addr_arg);
     return address ? socket_address_name(*address) : std::string();
 }
 
@@ -617,8 +411,10 @@ void StateTracker::apply(const Event& event) {
             // Argument 0 is parsed only where it is read: the fd of read,
             // write ..., or the word a futex wait sits on (named when a log
             // ends in a deadlock).
-            const int fd_arg = call_traits_of(call).fd_arg;
-            const bool futex = call.name == "futex";
+            const SyscallTraits& traits = syscall_traits(call);
+            t.call_traits = traits.bits;
+            const int fd_arg = traits.fd_arg;
+            const bool futex = traits.kind == SyscallKind::Futex;
             const std::optional<std::int64_t> arg0 =
                 fd_arg == 0 || futex ? arg_int(call, 0) : std::nullopt;
             if (fd_arg == 0) {
@@ -645,7 +441,7 @@ void StateTracker::apply(const Event& event) {
             t.sampled_syscall = sample.syscall;
             t.sampled_arg0 = sample.args[0];
             t.sampled_untimed_wait =
-                sample.syscall == kFutexNr && is_untimed_futex_wait(sample.args[1], sample.args[3]);
+                is_futex_sample(sample.syscall) && is_untimed_futex_wait(sample.args[1], sample.args[3]);
             t.io_worker = sample.io_worker;
             t.wchan = sample.wchan;
             t.comm = sample.comm;
@@ -663,6 +459,7 @@ void StateTracker::apply(const Event& event) {
                     : std::nullopt;
             t.in_call = false;
             t.call[0] = '\0';
+            t.call_traits = 0;
             t.call_fd.reset();
             t.call_fd_generation = 0;
             on_exit_of_call(*p, event, call, entry_generation);
@@ -800,7 +597,7 @@ std::vector<Event> StateTracker::end_of_trace_samples(Nanos time) const {
 
 void StateTracker::on_exit_of_call(ProcessState& p, const Event& event, const SyscallEvent& call,
                                    std::optional<std::uint64_t> entry_generation) {
-    const CallTraits traits = call_traits_of(call);
+    const SyscallTraits& traits = syscall_traits(call);
     const bool ok = call.has_result && call.err == 0;
     const auto ret_fd = static_cast<int>(call.ret);
 
@@ -825,9 +622,23 @@ void StateTracker::on_exit_of_call(ProcessState& p, const Event& event, const Sy
     }
 
     switch (traits.kind) {
-        case CallKind::Other:
+        default:
+            if (traits.has(kTraitPolls)) {
+                // Any wait counts as checking on every connecting socket of
+                // the process: which fds were in the set is the poll
+                // decoder's business, and a coarse answer errs on the side
+                // of silence.
+                p.fds.for_each_open([](int, FdState& f) {
+                    if (f.socket_state == SocketState::Connecting) f.connect_waited = true;
+                });
+            } else if (traits.bits & (kTraitReads | kTraitWrites)) {
+                // Data moved: the connection the program waited for is made.
+                if (ok && fd && fd->socket_state == SocketState::Connecting) {
+                    fd->socket_state = SocketState::Connected;
+                }
+            }
             return;
-        case CallKind::Socket: {
+        case SyscallKind::Socket: {
             if (!ok) return;
             FdState s;
             s.kind = FdKind::Socket;
@@ -847,8 +658,8 @@ void StateTracker::on_exit_of_call(ProcessState& p, const Event& event, const Sy
             open_fd(p, ret_fd, std::move(s), event);
             return;
         }
-        case CallKind::Accept:
-        case CallKind::Accept4: {
+        case SyscallKind::Accept:
+        case SyscallKind::Accept4: {
             if (!ok) return;
             FdState s;
             s.kind = FdKind::Socket;
@@ -863,7 +674,7 @@ void StateTracker::on_exit_of_call(ProcessState& p, const Event& event, const Sy
                 s.path = socket_address_name(*peer);
                 if (s.family == Family::Unknown) s.family = family_from_name(peer->family);
             }
-            if (traits.kind == CallKind::Accept4) {
+            if (traits.kind == SyscallKind::Accept4) {
                 s.nonblocking = arg_has_flag(call, 3, "SOCK_NONBLOCK") ||
                                 (!call.decoded && (call.args[3] & 04000));
                 s.cloexec = arg_has_flag(call, 3, "SOCK_CLOEXEC") ||
@@ -872,7 +683,7 @@ void StateTracker::on_exit_of_call(ProcessState& p, const Event& event, const Sy
             open_fd(p, ret_fd, std::move(s), event);
             return;
         }
-        case CallKind::Connect: {
+        case SyscallKind::Connect: {
             if (!fd) return;
             ++fd->connect_calls;
             fd->connected_by = event.pid;
@@ -893,10 +704,10 @@ void StateTracker::on_exit_of_call(ProcessState& p, const Event& event, const Sy
             }
             return;
         }
-        case CallKind::Listen:
+        case SyscallKind::Listen:
             if (ok && fd) fd->socket_state = SocketState::Listening;
             return;
-        case CallKind::Getsockopt: {
+        case SyscallKind::Getsockopt: {
             if (!fd || arg_name(call, 2) != "SO_ERROR") return;
             const bool waited = fd->connect_waited;
             fd->connect_waited = true;
@@ -919,17 +730,17 @@ void StateTracker::on_exit_of_call(ProcessState& p, const Event& event, const Sy
             }
             return;
         }
-        case CallKind::Setsockopt: {
+        case SyscallKind::Setsockopt: {
             if (!ok || !fd || arg_name(call, 2) != "TCP_FASTOPEN_CONNECT") return;
             if (const auto on = array_int(*call.decoded, arg_node(call, 3), 0)) {
                 fd->fastopen = *on != 0;
             }
             return;
         }
-        case CallKind::Sendto:
-        case CallKind::Sendmsg: {
+        case SyscallKind::Sendto:
+        case SyscallKind::Sendmsg: {
             if (!fd) return;
-            const int flags_arg = traits.kind == CallKind::Sendto ? 3 : 2;
+            const int flags_arg = traits.kind == SyscallKind::Sendto ? 3 : 2;
             if (arg_has_flag(call, flags_arg, "MSG_FASTOPEN")) {
                 // The call is the connect: the SYN leaves carrying its data.
                 fd->fastopen = true;
@@ -940,7 +751,7 @@ void StateTracker::on_exit_of_call(ProcessState& p, const Event& event, const Sy
                     fd->connect_returned_einprogress = true;
                     fd->connect_waited = false;
                 }
-                if (traits.kind == CallKind::Sendto && fd->path.empty()) {
+                if (traits.kind == SyscallKind::Sendto && fd->path.empty()) {
                     if (const auto peer = arg_sockaddr(call, 4)) {
                         fd->path = socket_address_name(*peer);
                     }
@@ -952,37 +763,23 @@ void StateTracker::on_exit_of_call(ProcessState& p, const Event& event, const Sy
             }
             return;
         }
-        case CallKind::Transfer:
-            // Data moved: the connection the program waited for is made.
-            if (ok && fd && fd->socket_state == SocketState::Connecting) {
-                fd->socket_state = SocketState::Connected;
-            }
-            return;
-        case CallKind::Rseq:
+        case SyscallKind::Rseq:
             if (call.has_result) note_rseq(p, call);
             return;
-        case CallKind::Wait:
-            // Any wait counts as checking on every connecting socket of the
-            // process: which fds were in the set is the poll decoder's
-            // business, and a coarse answer errs on the side of silence.
-            p.fds.for_each_open([](int, FdState& f) {
-                if (f.socket_state == SocketState::Connecting) f.connect_waited = true;
-            });
-            return;
-        case CallKind::Close:
+        case SyscallKind::Close:
             if (ok && has_target && !number_reused) close_fd(p, target, event);
             return;
-        case CallKind::Dup:
-        case CallKind::Dup3: {
+        case SyscallKind::Dup:
+        case SyscallKind::Dup3: {
             if (!ok || !has_target) return;
             FdState copy;
             if (fd) copy = *fd;
-            copy.cloexec = traits.kind == CallKind::Dup3 && arg_has_flag(call, 2, "O_CLOEXEC");
+            copy.cloexec = traits.kind == SyscallKind::Dup3 && arg_has_flag(call, 2, "O_CLOEXEC");
             copy.clear_history();
             open_fd(p, ret_fd, std::move(copy), event);
             return;
         }
-        case CallKind::Fcntl: {
+        case SyscallKind::Fcntl: {
             if (!ok || !fd) return;
             const std::string_view cmd = arg_name(call, 1);
             const auto raw_cmd = arg_int(call, 1);
@@ -1001,29 +798,28 @@ void StateTracker::on_exit_of_call(ProcessState& p, const Event& event, const Sy
             }
             return;
         }
-        case CallKind::Open:
-        case CallKind::Openat:
-        case CallKind::Creat: {
-            const int path_arg = traits.kind == CallKind::Openat ? 1 : 0;
-            const NodeId path = arg_node(call, path_arg);
+        case SyscallKind::Open:
+        case SyscallKind::Openat:
+        case SyscallKind::Creat: {
+            const NodeId path = arg_node(call, traits.path_arg);
             const bool has_path = path != kNoNode && call.decoded->node(path).kind == ArgKind::Str;
-            if (traits.kind != CallKind::Creat && call.has_result && has_path) {
+            if (traits.kind != SyscallKind::Creat && call.has_result && has_path) {
                 note_open(p, call.decoded->node(path).text, ok);
             }
             if (!ok) return;
             FdState s;
             s.kind = FdKind::File;
             if (has_path) s.path = std::string(call.decoded->node(path).text);
-            const int flags_arg = traits.kind == CallKind::Openat ? 2 : 1;
+            const int flags_arg = traits.path_arg + 1;  // the flags follow the path
             s.nonblocking = arg_has_flag(call, flags_arg, "O_NONBLOCK");
             s.cloexec = arg_has_flag(call, flags_arg, "O_CLOEXEC");
             open_fd(p, ret_fd, std::move(s), event);
             return;
         }
-        case CallKind::Pipe:
-        case CallKind::Socketpair: {
+        case SyscallKind::Pipe:
+        case SyscallKind::Socketpair: {
             if (!ok) return;
-            const bool pair = traits.kind == CallKind::Socketpair;
+            const bool pair = traits.kind == SyscallKind::Socketpair;
             const NodeId fds = arg_node(call, pair ? 3 : 0);
             for (int i = 0; i < 2 && fds != kNoNode; ++i) {
                 const auto n = array_int(*call.decoded, fds, i);
@@ -1039,15 +835,15 @@ void StateTracker::on_exit_of_call(ProcessState& p, const Event& event, const Sy
             }
             return;
         }
-        case CallKind::EventFd:
-        case CallKind::EpollCreate:
-        case CallKind::IoUringSetup: {
+        case SyscallKind::Eventfd:
+        case SyscallKind::EpollCreate:
+        case SyscallKind::IoUringSetup: {
             if (!ok) return;
             FdState s;
-            s.kind = traits.kind == CallKind::EventFd       ? FdKind::EventFd
-                     : traits.kind == CallKind::EpollCreate ? FdKind::Epoll
+            s.kind = traits.kind == SyscallKind::Eventfd       ? FdKind::EventFd
+                     : traits.kind == SyscallKind::EpollCreate ? FdKind::Epoll
                                                             : FdKind::IoUring;
-            if (traits.kind == CallKind::IoUringSetup) p.has_io_uring = true;
+            if (traits.kind == SyscallKind::IoUringSetup) p.has_io_uring = true;
             open_fd(p, ret_fd, std::move(s), event);
             return;
         }

@@ -200,6 +200,7 @@ struct ThreadState {
     pid_t pid = 0;
     bool in_call = false;
     std::array<char, 24> call{};  // the syscall it is in ("" when none)
+    std::uint32_t call_traits = 0;  // that call's SyscallTrait bits
     Nanos call_since = 0;
     std::optional<int> call_fd;      // the fd that call works on, if any
     // The open file call_fd named when the call started (FdState::generation;
@@ -337,9 +338,9 @@ private:
 // connecting, waiting): traced whenever rules are loaded.
 std::span<const std::string_view> state_syscalls();
 
-// futex's number in the x86_64 table, which /proc/TID/syscall (the
-// watchdog's samples) uses for native processes.
-inline constexpr std::int32_t kFutexNr = 202;
+// Whether a thread sample's call (an x86_64 number: what /proc/TID/syscall,
+// the watchdog's source, says for native processes) is futex.
+bool is_futex_sample(std::int32_t x86_64_nr);
 
 // Whether a futex call (live registers, or the text of a strace line) is a
 // wait with no timeout: what a thread stuck on a lock sits in.
@@ -350,11 +351,5 @@ bool is_untimed_futex_wait(std::uint64_t op, std::uint64_t timeout);
 // destination), as fd.name spells it; "" when it names none. What a finding
 // on that call shows before the state has learned the peer.
 std::string call_peer_name(const SyscallEvent& call);
-
-// Which argument of a call names the fd it works on (read, connect,
-// epoll_ctl's target is arg 2, ...), or -1. Fd-creating calls return -1.
-int fd_argument_of(std::string_view syscall);
-// The same, faster when the call's name is the syscall table's own.
-int fd_argument_of(const SyscallEvent& call);
 
 }  // namespace sctrace

@@ -1,7 +1,9 @@
-# Generates the syscall tables (a C++ header of constexpr arrays) from the data
-# files in this folder. Run at build time by decoders/CMakeLists.txt as
+# Generates the syscall tables (a C++ header of constexpr arrays) and the
+# SyscallKind enum (a header of its own, for model/syscall_table.h) from the
+# data files in this folder. Run at build time by model/CMakeLists.txt as
 #
-#   cmake -DX86_64_IN=... -DI386_IN=... -DX32_IN=... -DOUTPUT=... -P gen_syscall_table.cmake
+#   cmake -DX86_64_IN=... -DI386_IN=... -DX32_IN=... -DTRAITS_IN=... \
+#         -DOUTPUT=... -DKIND_OUTPUT=... -P gen_syscall_table.cmake
 #
 # Written in CMake rather than Python so the build needs nothing beyond CMake
 # and a compiler. The input format is described at the top of each .in file;
@@ -10,7 +12,7 @@
 
 cmake_minimum_required(VERSION 3.25)
 
-foreach(var X86_64_IN I386_IN X32_IN OUTPUT)
+foreach(var X86_64_IN I386_IN X32_IN TRAITS_IN OUTPUT KIND_OUTPUT)
     if(NOT DEFINED ${var})
         message(FATAL_ERROR "gen_syscall_table.cmake: -D${var}=... is required")
     endif()
@@ -35,10 +37,86 @@ set(class_fstatfs kClassFstatfs)
 set(class_statfs_like kClassStatfsLike)
 set(class_pure kClassPure)
 
+# syscall_traits.in words -> SyscallTrait enumerators, in bit order.
+set(trait_words reads writes reads_at writes_at polls creates_fd closes_fd dups_fd spawns execs
+    exits tracked ring_tracked)
+set(trait_reads kTraitReads)
+set(trait_writes kTraitWrites)
+set(trait_reads_at kTraitReadsAt)
+set(trait_writes_at kTraitWritesAt)
+set(trait_polls kTraitPolls)
+set(trait_creates_fd kTraitCreatesFd)
+set(trait_closes_fd kTraitClosesFd)
+set(trait_dups_fd kTraitDupsFd)
+set(trait_spawns kTraitSpawns)
+set(trait_execs kTraitExecs)
+set(trait_exits kTraitExits)
+set(trait_tracked kTraitTracked)
+set(trait_ring_tracked kTraitRingTracked)
+
+# snake_case -> CamelCase: a kind's C++ enumerator.
+function(camel_case out name)
+    string(REPLACE "_" ";" parts "${name}")
+    set(result "")
+    foreach(part IN LISTS parts)
+        string(SUBSTRING "${part}" 0 1 head)
+        string(TOUPPER "${head}" head)
+        string(SUBSTRING "${part}" 1 -1 tail)
+        string(APPEND result "${head}${tail}")
+    endforeach()
+    set(${out} "${result}" PARENT_SCOPE)
+endfunction()
+
+# Reads syscall_traits.in ("NAME ITEM..."). Sets traits_<name> to the C++
+# SyscallTraits initialiser of each name, traits_names to the names and
+# kinds to the kind enumerators in order of first use.
+file(STRINGS "${TRAITS_IN}" lines)
+set(line_no 0)
+set(traits_names "")
+set(kinds "")
+foreach(line IN LISTS lines)
+    math(EXPR line_no "${line_no} + 1")
+    if(line MATCHES "^[ \t]*(#.*)?$")
+        continue()
+    endif()
+    string(REGEX REPLACE "[ \t]+" ";" items "${line}")
+    list(POP_FRONT items name)
+    if(NOT name MATCHES "^[a-z0-9_]+$")
+        message(FATAL_ERROR "${TRAITS_IN}:${line_no}: expected \"NAME ITEM...\": ${line}")
+    endif()
+    if(DEFINED traits_${name})
+        message(FATAL_ERROR "${TRAITS_IN}:${line_no}: name '${name}' appears twice")
+    endif()
+    set(bits "")
+    set(fd -1)
+    set(path -1)
+    set(addr -1)
+    set(kind Other)
+    foreach(item IN LISTS items)
+        if(item MATCHES "^(fd|path|addr)=([0-5])$")
+            set(${CMAKE_MATCH_1} "${CMAKE_MATCH_2}")
+        elseif(item MATCHES "^kind=([a-z0-9_]+)$")
+            camel_case(kind "${CMAKE_MATCH_1}")
+            if(NOT kind IN_LIST kinds)
+                list(APPEND kinds "${kind}")
+            endif()
+        elseif(DEFINED trait_${item})
+            list(APPEND bits "${trait_${item}}")
+        else()
+            message(FATAL_ERROR "${TRAITS_IN}:${line_no}: unknown item '${item}'")
+        endif()
+    endforeach()
+    if(bits STREQUAL "")
+        set(bits "0")
+    endif()
+    list(JOIN bits " | " bits)
+    set(traits_${name} "{${bits}, ${fd}, ${path}, ${addr}, SyscallKind::${kind}}")
+    list(APPEND traits_names "${name}")
+endforeach()
+
 # Reads one "NR NAME NARGS CLASSES" table. Sets, in the caller's scope:
 #   <prefix>_size        highest number + 1
 #   <prefix>_entries     the C++ initialiser rows, one per number (holes included)
-#   <prefix>_by_name     the numbers, sorted by name (for binary search)
 #   <prefix>_nr_<name>   the number of each name
 #   <prefix>_name_<nr>   the name of each number
 function(read_table path prefix)
@@ -46,7 +124,6 @@ function(read_table path prefix)
     set(line_no 0)
     set(next_nr 0)
     set(entries "")
-    set(name_keys "")
     foreach(line IN LISTS lines)
         math(EXPR line_no "${line_no} + 1")
         if(line MATCHES "^[ \t]*(#.*)?$")
@@ -85,10 +162,11 @@ function(read_table path prefix)
             set(bits "0")
         endif()
         list(JOIN bits " | " bits)
-        list(APPEND entries "    /* ${nr} */ {\"${name}\", ${nargs}, ${bits}},")
-        # A space sorts before every character a name can hold, so sorting
-        # "name nr" sorts by name exactly as std::string_view compares them.
-        list(APPEND name_keys "${name} ${nr}")
+        set(traits "{}")
+        if(DEFINED traits_${name})
+            set(traits "${traits_${name}}")
+        endif()
+        list(APPEND entries "    /* ${nr} */ {\"${name}\", ${nargs}, ${bits}, ${traits}},")
         set(${prefix}_nr_${name} "${nr}" PARENT_SCOPE)
         set(${prefix}_nr_${name} "${nr}")
         set(${prefix}_name_${nr} "${name}" PARENT_SCOPE)
@@ -97,21 +175,20 @@ function(read_table path prefix)
     if(next_nr EQUAL 0)
         message(FATAL_ERROR "${path}: no syscalls")
     endif()
-    list(SORT name_keys COMPARE STRING)
-    set(by_name "")
-    foreach(key IN LISTS name_keys)
-        string(REGEX REPLACE "^.* " "" nr "${key}")
-        list(APPEND by_name "${nr}")
-    endforeach()
     list(JOIN entries "\n" entries)
-    list(JOIN by_name ", " by_name)
     set(${prefix}_size "${next_nr}" PARENT_SCOPE)
     set(${prefix}_entries "${entries}" PARENT_SCOPE)
-    set(${prefix}_by_name "${by_name}" PARENT_SCOPE)
 endfunction()
 
 read_table("${X86_64_IN}" x86_64)
 read_table("${I386_IN}" i386)
+
+# A traits line for a name no table has is a typo.
+foreach(name IN LISTS traits_names)
+    if(NOT DEFINED x86_64_nr_${name} AND NOT DEFINED i386_nr_${name})
+        message(FATAL_ERROR "${TRAITS_IN}: '${name}' is in neither ${X86_64_IN} nor ${I386_IN}")
+    endif()
+endforeach()
 
 # x32-specific numbers -> the x86_64 syscall of the same name.
 file(STRINGS "${X32_IN}" lines)
@@ -160,12 +237,27 @@ list(JOIN native_to_i386 ", " native_to_i386)
 cmake_path(GET X86_64_IN FILENAME x86_64_file)
 cmake_path(GET I386_IN FILENAME i386_file)
 cmake_path(GET X32_IN FILENAME x32_file)
+cmake_path(GET TRAITS_IN FILENAME traits_file)
+
+set(trait_word_entries "")
+foreach(word IN LISTS trait_words)
+    list(APPEND trait_word_entries "    {\"${word}\", ${trait_${word}}},")
+endforeach()
+list(JOIN trait_word_entries "\n" trait_word_entries)
+
+set(kind_entries "")
+foreach(kind IN LISTS kinds)
+    list(APPEND kind_entries "    ${kind},")
+endforeach()
+list(JOIN kind_entries "\n" kind_entries)
 
 set(content "// Generated by model/gen_syscall_table.cmake from ${x86_64_file},
-// ${i386_file} and ${x32_file}. Do not edit: edit the .in files.
+// ${i386_file}, ${x32_file} and ${traits_file}. Do not edit: edit the .in
+// files.
 #pragma once
 
 #include <cstdint>
+#include <string_view>
 
 #include \"model/syscall_table.h\"
 
@@ -177,16 +269,10 @@ ${x86_64_entries}
 };
 static_assert(sizeof(kX86_64) / sizeof(kX86_64[0]) == ${x86_64_size});
 
-// The numbers of kX86_64, sorted by name.
-inline constexpr std::uint16_t kX86_64ByName[] = {${x86_64_by_name}};
-
 inline constexpr SyscallInfo kI386[] = {
 ${i386_entries}
 };
 static_assert(sizeof(kI386) / sizeof(kI386[0]) == ${i386_size});
-
-// The numbers of kI386, sorted by name.
-inline constexpr std::uint16_t kI386ByName[] = {${i386_by_name}};
 
 // x32 numbers kX32CompatFirst... have their own entry points; each maps to
 // the x86_64 number of the same name.
@@ -196,7 +282,38 @@ inline constexpr std::uint16_t kX32Compat[] = {${x32_compat}};
 // kX86_64 number -> kI386 number of the same name, or -1.
 inline constexpr std::int16_t kX86_64ToI386[] = {${native_to_i386}};
 
+// The trait words of ${traits_file}, in bit order.
+struct TraitWord {
+    std::string_view word;
+    std::uint32_t bit;
+};
+inline constexpr TraitWord kTraitWords[] = {
+${trait_word_entries}
+};
+
 }  // namespace sctrace::syscall_data
 ")
 
 file(WRITE "${OUTPUT}" "${content}")
+
+set(kind_content "// Generated by model/gen_syscall_table.cmake from ${traits_file}. Do not
+// edit: edit ${traits_file}.
+#pragma once
+
+#include <cstdint>
+
+namespace sctrace {
+
+// The identity of a call some part of sctrace treats specially: the kind=
+// items of ${traits_file}, in order of first use. Calls that behave alike
+// share one (dup and dup2); every other call is Other.
+enum class SyscallKind : std::uint8_t {
+    Other,
+${kind_entries}
+};
+
+}  // namespace sctrace
+")
+# Rewritten only when it changes, so editing a trait recompiles only what
+# reads the tables, not everything that includes model/syscall_table.h.
+file(CONFIGURE OUTPUT "${KIND_OUTPUT}" CONTENT "${kind_content}" @ONLY)

@@ -1,9 +1,12 @@
-// Syscall numbers, names and classes for the ABIs an x86_64 tracee can use.
+// Syscall numbers, names, classes and traits for the ABIs an x86_64 tracee
+// can use.
 //
 // The tables are generated at build time from data files in this folder
 // (syscalls_x86_64.in, syscalls_i386.in, syscalls_x32.in): one line per
-// syscall with its number, name, argument count and strace-style classes.
-// Nothing here is typed per call site.
+// syscall with its number, name, argument count and strace-style classes;
+// syscall_traits.in adds, by name, what the engine, the sources and the rules
+// need to know about what a call does. Nothing here is typed per call site:
+// code asks a call's traits, never compares its name.
 #pragma once
 
 #include <cstddef>
@@ -11,8 +14,10 @@
 #include <optional>
 #include <span>
 #include <string_view>
+#include <vector>
 
 #include "model/event.h"
+#include "model/syscall_kind.h"
 
 namespace sctrace {
 
@@ -37,10 +42,38 @@ enum SyscallClass : std::uint32_t {
     kClassPure = 1u << 16,        // %pure: no args, always succeeds (getpid ...)
 };
 
+// What a call does, as far as sctrace cares (syscall_traits.in explains each).
+enum SyscallTrait : std::uint32_t {
+    kTraitReads = 1u << 0,      // data out of the fd, at its position or stream
+    kTraitWrites = 1u << 1,     // data into the fd, at its position or stream
+    kTraitReadsAt = 1u << 2,    // reads at a given offset (ESPIPE on a stream)
+    kTraitWritesAt = 1u << 3,   // writes at a given offset (ESPIPE on a stream)
+    kTraitPolls = 1u << 4,      // waits for descriptors to be ready
+    kTraitCreatesFd = 1u << 5,  // returns a new descriptor
+    kTraitClosesFd = 1u << 6,
+    kTraitDupsFd = 1u << 7,
+    kTraitSpawns = 1u << 8,  // may create a process or thread
+    kTraitExecs = 1u << 9,
+    kTraitExits = 1u << 10,
+    kTraitTracked = 1u << 11,      // the state tracker needs to see it
+    kTraitRingTracked = 1u << 12,  // the live io_uring tracker needs to see it
+};
+
+struct SyscallTraits {
+    std::uint32_t bits = 0;   // SyscallTrait bits
+    std::int8_t fd_arg = -1;  // the argument holding the fd the call is about
+    std::int8_t path_arg = -1;  // the path it opens or executes
+    std::int8_t addr_arg = -1;  // a socket address it names
+    SyscallKind kind = SyscallKind::Other;
+
+    bool has(std::uint32_t trait) const { return (bits & trait) == trait; }
+};
+
 struct SyscallInfo {
     std::string_view name;
     std::uint8_t nargs = 0;
     std::uint32_t classes = 0;  // SyscallClass bits
+    SyscallTraits traits;
 };
 
 // x32 calls carry this bit in their number (the kernel's __X32_SYSCALL_BIT).
@@ -54,10 +87,33 @@ inline constexpr std::int64_t kX32SyscallBit = 0x40000000;
 // looked up in the x86_64 table, whose info the x32 call shares.
 const SyscallInfo* syscall_info(Arch arch, std::int64_t nr);
 
-// The number of `name` in `arch`'s table, if it has one there. O(log n).
+// The number of `name` in `arch`'s table, if it has one there. O(1) on average.
 // X32: the number the kernel sees, kX32SyscallBit included (0x40000000 + 515
 // for "readv", 0x40000000 + 42 for "connect").
 std::optional<int> syscall_number(Arch arch, std::string_view name);
+
+// The row of `name` in `arch`'s table (X32: the x86_64 row it shares), or
+// nullptr. O(1) on average: a hash of the names, built once.
+const SyscallInfo* syscall_info(Arch arch, std::string_view name);
+
+// The number of `row`, a row of `arch`'s table (as syscall_info returned it):
+// syscall_number(arch, row.name) without looking the name up again.
+int syscall_number_of(Arch arch, const SyscallInfo& row);
+
+// What the tables say about an event's call: the row of its number when that
+// row has its name (every live call, every known call of a log), else the row
+// of its name in the x86_64 table, else in the i386 one (a log's line may
+// name a call with no number, or a number of another ABI), else no traits.
+const SyscallTraits& syscall_traits(const SyscallEvent& call);
+
+// The names in the x86_64 or the i386 table (each once, sorted) whose traits
+// have every bit of `traits`: what a rule list `traits: [writes]` holds.
+std::vector<std::string_view> syscalls_with(std::uint32_t traits);
+
+// The trait a syscall_traits.in word names ("writes" -> kTraitWrites), if any.
+std::optional<std::uint32_t> syscall_trait_by_name(std::string_view word);
+// Every trait word, in bit order (for messages and docs).
+std::span<const std::string_view> syscall_trait_names();
 
 // The highest number in `arch`'s table, plus one (0 for Arch::Unknown).
 // X32: 548, counting numbers without kX32SyscallBit.

@@ -166,7 +166,8 @@ void RuleEngine::on_event(const Event& event) {
     // end too (its absences fire).
     if (!fd_keyed_.empty() && event.kind == EventKind::SyscallExit) {
         const SyscallEvent* call = event.syscall();
-        if (call->name == "close" && call->has_result && call->err == 0) {
+        if (syscall_traits(*call).kind == SyscallKind::Close && call->has_result &&
+            call->err == 0) {
             for (TemporalMatcher* m : fd_keyed_) m->on_fd_closed(ctx);
         }
     }

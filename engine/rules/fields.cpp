@@ -74,16 +74,19 @@ constexpr FieldInfo kFields[] = {
     {"fd.stream", FieldId::FdStream, FieldType::Bool,
      "a stream socket (SOCK_STREAM): bytes, no message boundaries", FieldScope::Process},
     {"evt.addr.family", FieldId::EvtAddrFamily, FieldType::String,
-     "the address family of the call's sockaddr argument (connect, bind, sendto)"},
+     "the address family of the call's sockaddr argument (connect, bind, sendto, accept, "
+     "getsockname, getpeername)"},
     {"fd.others_blocked", FieldId::FdOthersBlocked, FieldType::Int,
      "other threads of the process now inside any call on this open file (close included; "
      "fd.others_in[LIST] counts only the calls a list names)",
      FieldScope::OtherThreads},
     {"fd.concurrent_writers", FieldId::FdConcurrentWriters, FieldType::Int,
-     "other threads now inside write/writev/send/sendto/sendmsg on this open file",
+     "other threads now inside a call that writes at this open file's position or stream "
+     "(the syscall trait 'writes': write, writev, sendto, sendmsg, sendmmsg; not pwrite64)",
      FieldScope::OtherThreads},
     {"fd.concurrent_readers", FieldId::FdConcurrentReaders, FieldType::Int,
-     "other threads now inside read/readv/recv/recvfrom/recvmsg on this open file",
+     "other threads now inside a call that reads at this open file's position or stream "
+     "(the syscall trait 'reads': read, readv, recvfrom, recvmsg, recvmmsg; not pread64)",
      FieldScope::OtherThreads},
     {"proc.failed_sockets", FieldId::ProcFailedSockets, FieldType::Int,
      "open sockets of the process whose connect() failed", FieldScope::Process},
@@ -216,7 +219,7 @@ std::string_view signal_text(int signo, char* scratch, std::size_t size) {
 std::optional<int> event_fd_of(const Event& e) {
     const SyscallEvent* call = e.syscall();
     if (!call) return std::nullopt;
-    const int arg = fd_argument_of(*call);
+    const int arg = syscall_traits(*call).fd_arg;
     if (arg >= 0) return arg_fd(*call, arg);
     return std::nullopt;
 }
@@ -235,15 +238,6 @@ std::optional<int> event_fd(EvalContext& ctx) {
     return ctx.fd;
 }
 
-bool is_write_call(std::string_view c) {
-    return c == "write" || c == "writev" || c == "send" || c == "sendto" || c == "sendmsg" ||
-           c == "sendmmsg" || c == "pwrite64" || c == "pwritev";
-}
-bool is_read_call(std::string_view c) {
-    return c == "read" || c == "readv" || c == "recv" || c == "recvfrom" || c == "recvmsg" ||
-           c == "recvmmsg" || c == "pread64" || c == "preadv";
-}
-
 // Threads of the event's process, other than its own, inside a call on the
 // open file the event's fd is (the state before the event: ctx.fd_state)
 // that `which` accepts.
@@ -255,7 +249,7 @@ std::int64_t others_in_call(const EvalContext& ctx, int fd, Which which) {
     for (const auto& [tid, t] : p->threads) {
         if (tid == ctx.event.tid || !t.in_call || t.call_fd != fd) continue;
         if (!on_same_open_file(t, ctx.fd_state)) continue;
-        if (which(std::string_view(t.call.data()))) ++n;
+        if (which(t)) ++n;
     }
     return n;
 }
@@ -316,7 +310,7 @@ SeenThread seen_from_state(const ThreadState& t) {
 }
 
 SeenThread seen_from_sample(const ThreadSampleEvent& s) {
-    const bool untimed = s.syscall == kFutexNr && is_untimed_futex_wait(s.args[1], s.args[3]);
+    const bool untimed = is_futex_sample(s.syscall) && is_untimed_futex_wait(s.args[1], s.args[3]);
     return {true, s.state, s.syscall, s.args[0], untimed, s.io_worker, s.end_of_trace};
 }
 
@@ -533,7 +527,7 @@ FieldValue process_threads_field(FieldId id, EvalContext& ctx) {
         }
         if (call == -1) call = t.syscall;
         if (t.syscall != call) same_call = false;
-        if (t.syscall == kFutexNr) {
+        if (is_futex_sample(t.syscall)) {
             untimed = untimed && t.untimed_wait;
             if (id == FieldId::ProcFutexWaits) {
                 char line[64];
@@ -672,18 +666,23 @@ FieldValue read_field(FieldId id, EvalContext& ctx, const FieldList* list) {
             const auto fd = event_fd(ctx);
             if (!fd) return absent(FieldType::Int);
             if (id == FieldId::FdOthersBlocked) {
-                return integer(others_in_call(ctx, *fd, [](std::string_view) { return true; }));
+                return integer(others_in_call(ctx, *fd, [](const ThreadState&) { return true; }));
             }
             if (id == FieldId::FdOthersIn) {
                 // The compiler gives this field its list; without one it
                 // counts nothing.
                 if (!list) return integer(0);
-                return integer(others_in_call(
-                    ctx, *fd, [list](std::string_view c) { return list->contains(c); }));
+                return integer(others_in_call(ctx, *fd, [list](const ThreadState& t) {
+                    return list->contains(std::string_view(t.call.data()));
+                }));
             }
-            return integer(id == FieldId::FdConcurrentWriters
-                               ? others_in_call(ctx, *fd, is_write_call)
-                               : others_in_call(ctx, *fd, is_read_call));
+            // The same traits as the rule lists write_calls and read_calls:
+            // calls at the fd's position or stream. pwrite64 and pread64
+            // are not among them: a socket refuses them (ESPIPE).
+            const std::uint32_t trait =
+                id == FieldId::FdConcurrentWriters ? kTraitWrites : kTraitReads;
+            return integer(others_in_call(
+                ctx, *fd, [trait](const ThreadState& t) { return (t.call_traits & trait) != 0; }));
         }
         case FieldId::FdStream: {
             const auto fd = event_fd(ctx);
@@ -693,7 +692,8 @@ FieldValue read_field(FieldId id, EvalContext& ctx, const FieldList* list) {
         }
         case FieldId::EvtAddrFamily: {
             if (!call) return absent(FieldType::String);
-            const int index = call->name == "sendto" ? 4 : 1;
+            const int index = syscall_traits(*call).addr_arg;
+            if (index < 0) return absent(FieldType::String);
             const auto address = arg_sockaddr(*call, index);
             if (!address) return absent(FieldType::String);
             return str(address->family);
@@ -712,7 +712,10 @@ FieldValue read_field(FieldId id, EvalContext& ctx, const FieldList* list) {
         }
         case FieldId::EvtPath: {
             if (!call || !call->decoded) return absent(FieldType::String);
-            const int index = call->name == "openat" || call->name == "execveat" ? 1 : 0;
+            // A call whose row names no path: its first argument, when
+            // that is a text (stat, unlink, mkdir ...).
+            const int path_arg = syscall_traits(*call).path_arg;
+            const int index = path_arg >= 0 ? path_arg : 0;
             const NodeId node = arg_node(*call, index);
             if (node == kNoNode || call->decoded->node(node).kind != ArgKind::Str) {
                 return absent(FieldType::String);

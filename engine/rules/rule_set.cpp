@@ -6,6 +6,7 @@
 
 #include "base/duration.h"
 #include "engine/rules/rule_files.h"
+#include "model/syscall_table.h"
 
 #include <algorithm>
 #include <charconv>
@@ -534,6 +535,31 @@ bool no_duplicate_keys(const std::string& file, const std::vector<std::string>& 
     return ok;
 }
 
+// A list's `traits: [writes]`: every syscall whose table row has all the
+// traits named (model/syscall_traits.in), so that a rule and the engine read
+// the same answer instead of two copies of it.
+void append_syscalls_with(const YAML::Node& node, std::vector<std::string>& items,
+                          const ErrorAt& error) {
+    std::uint32_t bits = 0;
+    for (const std::string& word : string_list(node)) {
+        const auto bit = syscall_trait_by_name(word);
+        if (!bit) {
+            std::string known;
+            for (const std::string_view t : syscall_trait_names()) {
+                known += (known.empty() ? "" : ", ") + std::string(t);
+            }
+            error(node, "unknown syscall trait '" + word + "'", "the traits are " + known);
+            return;
+        }
+        bits |= *bit;
+    }
+    if (bits == 0) {
+        error(node, "traits: names no trait", "e.g. traits: [writes]");
+        return;
+    }
+    for (const std::string_view name : syscalls_with(bits)) items.emplace_back(name);
+}
+
 // The keys each kind of item takes: any other is an error, so a misspelt
 // `conditon:` or an invented `colour:` cannot be ignored silently.
 const std::vector<std::string_view>& item_keys(std::string_view kind) {
@@ -541,7 +567,7 @@ const std::vector<std::string_view>& item_keys(std::string_view kind) {
         "rule",    "desc", "condition", "output",   "severity", "tags",     "enabled", "references",
         "also_trace", "stacks", "for", "by", "sequence", "absence", "count", "append"};
     static const std::vector<std::string_view> macro = {"macro", "condition", "append"};
-    static const std::vector<std::string_view> list = {"list", "items", "append"};
+    static const std::vector<std::string_view> list = {"list", "items", "traits", "append"};
     return kind == "rule" ? rule : kind == "macro" ? macro : list;
 }
 
@@ -691,6 +717,7 @@ void RuleSet::parse_text(const std::string& file, const std::string& text) {
                 auto& items = lists_[name];
                 if (!item["append"] || !item["append"].as<bool>()) items.clear();
                 for (const auto& i : string_list(item["items"])) items.push_back(i);
+                if (item["traits"]) append_syscalls_with(item["traits"], items, error);
                 continue;
             }
             if (item["macro"]) {

@@ -62,7 +62,7 @@ Arch arch_of(std::uint32_t audit_arch, std::int64_t nr) {
 
 bool is_exec_call(Arch arch, std::int64_t nr) {
     const SyscallInfo* info = syscall_info(arch, nr);
-    return info && (info->name == "execve" || info->name == "execveat");
+    return info && info->traits.has(kTraitExecs);
 }
 
 // The thread-group id of a thread we have not heard of yet (its first stop
@@ -105,33 +105,13 @@ private:
     pid_t tid_;
 };
 
-// The syscalls the io_uring tracker follows, by x86_64 number (looked up
-// once: the tables are data). i386 and x32 callers are not followed yet.
-struct IoUringCalls {
-    std::int64_t setup, enter, reg, mmap, munmap, close, dup, dup2, dup3, fcntl, exit_group;
-    IoUringCalls() {
-        const auto nr = [](std::string_view name) {
-            return syscall_number(Arch::X86_64, name).value_or(-1);
-        };
-        setup = nr("io_uring_setup");
-        enter = nr("io_uring_enter");
-        reg = nr("io_uring_register");
-        mmap = nr("mmap");
-        munmap = nr("munmap");
-        close = nr("close");
-        dup = nr("dup");
-        dup2 = nr("dup2");
-        dup3 = nr("dup3");
-        fcntl = nr("fcntl");
-        // The last chance to sample an SQPOLL ring: everything submitted
-        // before the process ends is still in the ring's memory then.
-        exit_group = nr("exit_group");
-    }
-};
-
-const IoUringCalls& io_uring_calls() {
-    static const IoUringCalls calls;
-    return calls;
+// What the io_uring tracker makes of a call: its kind when it is a native
+// call the tracker follows (the ring_tracked trait), else Other. i386 and
+// x32 callers are not followed yet.
+SyscallKind io_uring_kind(const SyscallEvent& call) {
+    if (call.arch != Arch::X86_64) return SyscallKind::Other;
+    const SyscallInfo* info = syscall_info(Arch::X86_64, call.nr);
+    return info && info->traits.has(kTraitRingTracked) ? info->traits.kind : SyscallKind::Other;
 }
 
 ArgTree& tree_of(Task& task) {
@@ -170,7 +150,7 @@ void Session::io_uring_entry(Task& task, const SyscallEvent& call) {
     if (it == io_uring_.end()) return;
     TaskMemory memory(task.tid());
     IoUringEmitter emitter(*this, task);
-    if (call.arch != Arch::X86_64 || call.nr != io_uring_calls().enter) {
+    if (io_uring_kind(call) != SyscallKind::IoUringEnter) {
         // An SQPOLL ring's kernel thread submits with no syscall at all:
         // look at it whenever the process stops anyway (a timer-driven
         // sampler for processes that never stop is still to come).
@@ -183,10 +163,10 @@ void Session::io_uring_entry(Task& task, const SyscallEvent& call) {
 }
 
 void Session::io_uring_exit(Task& task, const SyscallEvent& call) {
-    const IoUringCalls& nr = io_uring_calls();
-    if (call.arch != Arch::X86_64 || call.err != 0) return;
+    const SyscallKind kind = io_uring_kind(call);
+    if (kind == SyscallKind::Other || call.err != 0) return;
     const auto fd = [&](int i) { return static_cast<int>(call.args[static_cast<std::size_t>(i)]); };
-    if (call.nr == nr.setup) {
+    if (kind == SyscallKind::IoUringSetup) {
         io_uring_params params;
         TaskMemory memory(task.tid());
         if (memory.read(call.args[1], {reinterpret_cast<char*>(&params), sizeof params}) ==
@@ -198,28 +178,29 @@ void Session::io_uring_exit(Task& task, const SyscallEvent& call) {
     auto it = io_uring_.find(task.tgid());
     if (it == io_uring_.end()) return;  // no ring in this process: nothing to follow
     IoUringTracker& tracker = it->second;
-    if (call.nr == nr.enter) {
+    if (kind == SyscallKind::IoUringEnter) {
         TaskMemory memory(task.tid());
         IoUringEmitter emitter(*this, task);
         tracker.on_enter_exit(task.tid(), fd(0), static_cast<std::uint32_t>(call.args[3]), memory,
                               emitter);
-    } else if (call.nr == nr.mmap) {
+    } else if (kind == SyscallKind::Mmap) {
         if (!(call.args[3] & MAP_ANONYMOUS)) {
             tracker.on_mmap(static_cast<std::uint64_t>(call.ret), call.args[1], fd(4),
                             call.args[5]);
         }
-    } else if (call.nr == nr.munmap) {
+    } else if (kind == SyscallKind::Munmap) {
         tracker.on_munmap(call.args[0], call.args[1]);
-    } else if (call.nr == nr.close) {
+    } else if (kind == SyscallKind::Close) {
         tracker.on_close(fd(0));
         if (!tracker.has_rings()) io_uring_.erase(it);
-    } else if (call.nr == nr.dup || (call.nr == nr.fcntl && (call.args[1] == F_DUPFD ||
-                                                             call.args[1] == F_DUPFD_CLOEXEC))) {
+    } else if (kind == SyscallKind::Dup || kind == SyscallKind::Dup3 ||
+               (kind == SyscallKind::Fcntl &&
+                (call.args[1] == F_DUPFD || call.args[1] == F_DUPFD_CLOEXEC))) {
+        // The new number is the result (dup2's and dup3's second argument).
         tracker.on_dup(fd(0), static_cast<int>(call.ret));
-    } else if (call.nr == nr.dup2 || call.nr == nr.dup3) {
-        tracker.on_dup(fd(0), fd(1));
-    } else if (call.nr == nr.reg && (call.args[1] == IORING_REGISTER_RING_FDS ||
-                                     call.args[1] == IORING_UNREGISTER_RING_FDS)) {
+    } else if (kind == SyscallKind::IoUringRegister &&
+               (call.args[1] == IORING_REGISTER_RING_FDS ||
+                call.args[1] == IORING_UNREGISTER_RING_FDS)) {
         // The kernel wrote the chosen indices back into the array.
         TaskMemory memory(task.tid());
         const std::uint64_t count = std::min<std::uint64_t>(call.args[3], 16);
@@ -244,13 +225,20 @@ Session::Session(SessionOptions options, std::vector<EventSink*> sinks)
       relay_(options_.inherited_ignored ? *options_.inherited_ignored : ignored_relayed_signals()) {
     // Following rings needs the calls that create, map, alias and drop
     // them to stop the tracee too (shown or not: the writers filter).
-    const IoUringCalls& nr = io_uring_calls();
-    if (options_.traced.contains_native(static_cast<int>(nr.setup)) ||
-        options_.traced.contains_native(static_cast<int>(nr.enter))) {
-        for (const std::int64_t n : {nr.setup, nr.enter, nr.reg, nr.mmap, nr.munmap, nr.close,
-                                     nr.dup, nr.dup2, nr.dup3, nr.fcntl, nr.exit_group}) {
-            if (n >= 0) options_.traced.add(static_cast<int>(n));
+    std::vector<int> followed;
+    bool rings_traced = false;
+    for (int nr = 0; nr < syscall_table_size(Arch::X86_64); ++nr) {
+        const SyscallInfo* info = syscall_info(Arch::X86_64, nr);
+        if (!info || !info->traits.has(kTraitRingTracked)) continue;
+        followed.push_back(nr);
+        const SyscallKind kind = info->traits.kind;
+        if ((kind == SyscallKind::IoUringSetup || kind == SyscallKind::IoUringEnter) &&
+            options_.traced.contains_native(nr)) {
+            rings_traced = true;
         }
+    }
+    if (rings_traced) {
+        for (const int nr : followed) options_.traced.add(nr);
     }
 }
 

@@ -32,57 +32,6 @@ bool has_flag_text(const ArgTree& tree, NodeId id, std::string_view flag) {
     return false;
 }
 
-// syscall_number() binary-searches the names with a string compare per step,
-// and every call line needs its number: this hash index of the x86_64 names
-// (open addressing, at most a quarter full) finds one with a single compare
-// as a rule. Built once, read-only after.
-class SyscallIndex {
-public:
-    struct Entry {
-        int nr = -1;
-        const SyscallInfo* info = nullptr;
-    };
-
-    SyscallIndex() {
-        const int size = syscall_table_size(Arch::X86_64);
-        std::size_t slots = 16;
-        while (slots < 4 * static_cast<std::size_t>(size)) slots *= 2;
-        slots_.assign(slots, -1);
-        mask_ = slots - 1;
-        for (int nr = 0; nr < size; ++nr) {
-            const SyscallInfo* info = syscall_info(Arch::X86_64, nr);
-            if (!info) continue;
-            std::size_t at = hash(info->name) & mask_;
-            while (slots_[at] >= 0) at = (at + 1) & mask_;
-            slots_[at] = nr;
-        }
-    }
-
-    // The same answer as syscall_number(Arch::X86_64, name) and its info.
-    Entry find(std::string_view name) const {
-        for (std::size_t at = hash(name) & mask_; slots_[at] >= 0; at = (at + 1) & mask_) {
-            const SyscallInfo* info = syscall_info(Arch::X86_64, slots_[at]);
-            if (info->name == name) return {slots_[at], info};
-        }
-        return {};
-    }
-
-private:
-    static std::size_t hash(std::string_view s) {
-        std::uint64_t h = 14695981039346656037ull;  // FNV-1a
-        for (const char ch : s) h = (h ^ static_cast<unsigned char>(ch)) * 1099511628211ull;
-        return static_cast<std::size_t>(h ^ (h >> 29));
-    }
-
-    std::vector<int> slots_;  // syscall numbers, -1 empty
-    std::size_t mask_ = 0;
-};
-
-const SyscallIndex& syscall_index() {
-    static const SyscallIndex index;
-    return index;
-}
-
 // The n-th root argument, or kNoNode.
 // Where a pending call's entry half ends, for writers that print it apart
 // from its exit: every argument decoded so far, and whether more follow
@@ -126,8 +75,11 @@ void StraceLogConverter::switch_file(const std::string& name, pid_t pid_override
     line_no_ = line_no;
 }
 
-static bool is_clone_call(std::string_view name) {
-    return name == "clone" || name == "clone3" || name == "fork" || name == "vfork";
+// A call that may make a thread or a process (clone, fork ...): a log line
+// naming an unknown call has no traits.
+static bool is_spawn_call(std::string_view name) {
+    const SyscallInfo* info = syscall_info(Arch::X86_64, name);
+    return info && info->traits.has(kTraitSpawns);
 }
 
 bool StraceLogConverter::hold_back(pid_t tid, std::string_view line) {
@@ -251,10 +203,10 @@ void StraceLogConverter::emit_call(const ParsedLine& line, ArgTree& args, Nanos 
                           : last_time_;
     const pid_t tgid = tgid_of(tid);
     SyscallEvent call;
-    const SyscallIndex::Entry known = syscall_index().find(name);
-    call.nr = known.nr;
+    const SyscallInfo* known = syscall_info(Arch::X86_64, name);
+    call.nr = known ? syscall_number_of(Arch::X86_64, *known) : -1;
     // Known names point at the static table; unknown ones at the tree.
-    call.name = known.info ? known.info->name : name;
+    call.name = known ? known->name : name;
     call.entry_time = entry_time;
     call.decoded = &args;
     if (entry_too) {
@@ -274,7 +226,11 @@ SpawnKind StraceLogConverter::note_child(const ParsedLine& line, pid_t tid, cons
                                          std::string_view name) {
     const auto child = static_cast<pid_t>(line.ret);
     SpawnKind kind = SpawnKind::Fork;
-    if (name == "vfork" || has_flag_text(args, args.root(), "CLONE_VFORK")) kind = SpawnKind::Vfork;
+    const SyscallInfo* info = syscall_info(Arch::X86_64, name);
+    if ((info && info->traits.kind == SyscallKind::Vfork) ||
+        has_flag_text(args, args.root(), "CLONE_VFORK")) {
+        kind = SpawnKind::Vfork;
+    }
     if (has_flag_text(args, args.root(), "CLONE_THREAD")) kind = SpawnKind::Thread;
     tgid_[child] = kind == SpawnKind::Thread ? tgid_of(tid) : child;
     return kind;
@@ -285,8 +241,9 @@ SpawnKind StraceLogConverter::note_child(const ParsedLine& line, pid_t tid, cons
 void StraceLogConverter::after_call(const ParsedLine& line, pid_t tid, const ArgTree& args,
                                     std::string_view name, Nanos time) {
     if (!line.has_result || line.err != 0) return;
-    if ((name == "clone" || name == "clone3" || name == "fork" || name == "vfork") &&
-        line.ret > 0) {
+    const SyscallInfo* info = syscall_info(Arch::X86_64, name);
+    const SyscallTraits traits = info ? info->traits : SyscallTraits{};
+    if (traits.has(kTraitSpawns) && line.ret > 0) {
         const auto child = static_cast<pid_t>(line.ret);
         const SpawnKind kind = note_child(line, tid, args, name);
         const pid_t child_tgid = tgid_of(child);
@@ -294,8 +251,8 @@ void StraceLogConverter::after_call(const ParsedLine& line, pid_t tid, const Arg
         emit(spawn);
         return;
     }
-    if ((name == "execve" || name == "execveat") && line.ret == 0) {
-        const NodeId path = root_arg(args, name == "execve" ? 0 : 1);
+    if (traits.has(kTraitExecs) && line.ret == 0) {
+        const NodeId path = root_arg(args, traits.path_arg);
         std::string_view exe;
         if (path != kNoNode && args.node(path).kind == ArgKind::Str) exe = args.node(path).text;
         Event exec{EventKind::Exec, time, tgid_of(tid), tid, ExecEvent{exe, tid}};
@@ -371,11 +328,11 @@ bool StraceLogConverter::feed(std::string_view text, Part part) {
                 // The line holds the result already: a new thread's file may
                 // have lines stamped before this call's end, and they belong
                 // to this process (its executable, its fds).
-                if (is_clone_call(line.name) && line.has_result && line.err == 0 && line.ret > 0) {
+                if (is_spawn_call(line.name) && line.has_result && line.err == 0 && line.ret > 0) {
                     note_child(line, tid, *p.args, line.name);
                 }
                 SyscallEvent call;
-                call.nr = syscall_index().find(p.name).nr;
+                call.nr = syscall_number(Arch::X86_64, p.name).value_or(-1);
                 call.name = p.name;
                 call.entry_time = entry;
                 call.decoded = p.args.get();
@@ -407,7 +364,7 @@ bool StraceLogConverter::feed(std::string_view text, Part part) {
                 }
                 break;
             }
-            if (is_clone_call(line.name)) ++clones_in_flight_;
+            if (is_spawn_call(line.name)) ++clones_in_flight_;
             // Keep this tree (with its texts copied out of the line) as the
             // call's pending half; parse the next line into a fresh one.
             current_->internalize();
@@ -418,7 +375,7 @@ bool StraceLogConverter::feed(std::string_view text, Part part) {
             p.name.assign(line.name);
             p.entry_time = time;
             SyscallEvent call;
-            call.nr = syscall_index().find(p.name).nr;
+            call.nr = syscall_number(Arch::X86_64, p.name).value_or(-1);
             call.name = p.name;
             call.entry_time = time;
             call.decoded = p.args.get();
@@ -442,7 +399,7 @@ bool StraceLogConverter::feed(std::string_view text, Part part) {
             }
             emit_call(line, *p.args, p.entry_time, p.name, false);
             spare_trees_.push_back(std::move(p.args));  // no longer pending
-            if (is_clone_call(p.name)) {
+            if (is_spawn_call(p.name)) {
                 if (clones_in_flight_ > 0) --clones_in_flight_;
                 release_held();  // the new thread's early lines, now attributable
             }

@@ -14,6 +14,7 @@
 #include "engine/rules/rule_set.h"
 #include "engine/state.h"
 #include "report/findings_writer.h"
+#include "rule_pack.h"
 
 namespace sctrace {
 namespace {
@@ -97,38 +98,10 @@ TEST(OpenFileIdentity, ACloseWithNoReuseClosesAsBefore) {
 
 // --- the pack's rule ------------------------------------------------------
 
-struct Collect final : rules::FindingSink {
-    std::vector<rules::Finding> findings;
-    void on_finding(const rules::Finding& f) override { findings.push_back(f); }
-};
-
-// The bundled rules that matter here, over strace lines.
-struct Pack {
-    rules::RuleSet rules;
-    Collect sink;
-    std::unique_ptr<rules::RuleEngine> engine;
-    std::unique_ptr<strace_text::StraceLogConverter> converter;
-
-    explicit Pack(const std::string& stamp = "") {
-        rules.load({std::string(SCTRACE_RULES_DIR) + "/macros.yaml",
-                    std::string(SCTRACE_RULES_DIR) + "/descriptors.yaml"});
-        EXPECT_TRUE(rules.errors().empty()) << rules.format_errors();
-        engine = std::make_unique<rules::RuleEngine>(
-            rules, std::vector<rules::FindingSink*>{&sink}, describe_event);
-        converter = std::make_unique<strace_text::StraceLogConverter>(*engine);
-        converter->begin_file("pack.log", 0, 0);
+// The bundled rules that matter here.
+struct Pack : RulePack {
+    explicit Pack(const std::string& stamp = "") : RulePack({"macros.yaml", "descriptors.yaml"}) {
         for (const auto& line : threads_of_100(stamp)) *this << line;
-    }
-    Pack& operator<<(const std::string& line) {
-        EXPECT_TRUE(converter->feed(line)) << line;
-        return *this;
-    }
-    std::vector<rules::Finding> of(const std::string& rule) const {
-        std::vector<rules::Finding> out;
-        for (const auto& f : sink.findings) {
-            if (f.rule == rule) out.push_back(f);
-        }
-        return out;
     }
 };
 
@@ -315,7 +288,7 @@ TEST(FieldWithAList, CountsOnlyTheCallsTheListNames) {
   severity: error
 )");
     ASSERT_TRUE(set.errors().empty()) << set.format_errors();
-    Collect sink;
+    CollectFindings sink;
     rules::RuleEngine engine(set, {&sink}, describe_event);
     strace_text::StraceLogConverter converter(engine);
     converter.begin_file("t.log", 0, 0);

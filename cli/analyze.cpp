@@ -32,6 +32,7 @@
 #include "base/line_reader.h"
 #include "base/nanos_math.h"
 #include "base/unique_fd.h"
+#include "cli/command_line.h"
 #include "cli/report_options.h"
 #include "cli/rule_pipeline.h"
 #include "model/arg_tree.h"
@@ -491,112 +492,60 @@ void report_limited_rules(const rules::RuleEngine& engine, bool ff_set) {
     }
 }
 
-struct FileResult {
-    std::size_t lines = 0;
-    std::size_t unparsed = 0;
-    std::vector<strace_text::LogProblem> problems;
-    bool unusable = false;
-    std::string unusable_reason;
-};
 
 }  // namespace
 
-int analyze_main(int argc, char** argv) {
+AnalyzeCommand::AnalyzeCommand(CLI::App& sctrace)
+    : app_(sctrace.add_subcommand(
+          "analyze", "The same findings, from saved strace logs or sctrace event logs")) {
+    // Unknown options are left for execute() to name (see command_line.h).
+    app_->allow_extras();
+    options_.rules.rules.fail_on = "warning";
+    app_->add_option("FILE", options_.inputs,
+                     "strace logs (any flag mix, gzip ok), -ff sets (by prefix or files), "
+                     "sctrace JSONL event logs; '-' reads standard input")
+        ->required();
+    add_event_stream_options(*app_, options_.stream);
+    add_rule_options(*app_, options_.rules,
+                     "Exit 1 when a finding at or above SEVERITY was raised (default warning)");
+    add_report_options(*app_, options_.reports);
+}
+
+int AnalyzeCommand::execute() {
+    if (const auto unknown = unknown_option(app_->remaining())) {
+        report_unknown_option("sctrace analyze", *unknown);
+        return kUnusable;
+    }
     // An output whose reader went away (-o >(head)) costs a write error,
     // said once, not the analysis; analyze starts no command that could
     // inherit the disposition.
     std::signal(SIGPIPE, SIG_IGN);
-    CLI::App app{"sctrace analyze: the same findings, from a saved strace log or event log",
-                 "sctrace analyze"};
-    std::vector<std::string> inputs;
-    std::vector<std::string> trace_expressions;
-    std::string output_path;
-    std::string format = "text";
-    RuleOptions rule_options;
-    rule_options.fail_on = "warning";
-    ReportPaths report_paths;
-    app.add_option("-r,--rules", rule_options.paths,
-                   "Rule file or folder (repeatable; default: the bundled pack)")
-        ->type_name("PATH")
-        ->allow_extra_args(false);
-    app.add_flag("--no-rules", rule_options.no_rules, "Load no rules: convert only");
-    app.add_option("--findings", rule_options.findings_path, "Write findings as JSON Lines")
-        ->type_name("FILE");
-    app.add_option("--fail-on", rule_options.fail_on,
-                   "Exit 1 when a finding at or above SEVERITY was raised")
-        ->type_name("SEVERITY")
-        ->capture_default_str();
-    std::string hang_after;
-    app.add_option("--hang-after", hang_after,
-                   "How long the watch rules wait (thread_sample events in sctrace JSONL logs; "
-                   "default 30s)")
-        ->type_name("DURATION");
-    app.add_option("FILE", inputs,
-                   "strace logs (any flag mix, gzip ok), -ff sets (by prefix or files), sctrace "
-                   "JSONL event logs; '-' reads standard input")
-        ->required();
-    app.add_option("-e", trace_expressions, "Syscalls to write with -o (strace syntax)")
-        ->type_name("EXPR")
-        ->allow_extra_args(false);
-    app.add_option("-o,--output", output_path, "Write the event stream to FILE")->type_name("FILE");
-    app.add_option("--format", format, "Event stream format")
-        ->check(CLI::IsMember({"text", "jsonl", "strace"}))
-        ->capture_default_str();
-    add_report_options(app, report_paths);
+    const auto& inputs = options_.inputs;
+    const auto& output_path = options_.stream.output_path;
+    const auto& format = options_.stream.format;
+    const auto& report_paths = options_.reports;
+    RuleOptions& rule_options = options_.rules.rules;
+    SyscallSet display;
     try {
-        app.parse(argc, argv);
-    } catch (const CLI::ParseError& e) {
-        const int rc = app.exit(e);
-        return rc == 0 ? 0 : kUnusable;
-    }
-
-    SyscallSet display = SyscallSet::all();
-    try {
-        if (!trace_expressions.empty()) display = SyscallSet::none();
-        for (const auto& expression : trace_expressions) {
-            const auto eq = expression.find('=');
-            display |= parse_trace_expression(eq == std::string::npos ? expression
-                                                                      : expression.substr(eq + 1));
-        }
+        display = syscalls_selected(options_.stream.trace_expressions);
     } catch (const TraceExpressionError& e) {
-        std::fprintf(stderr, "sctrace analyze: -e: %s\n", e.what());
+        std::fprintf(stderr, "sctrace analyze: %s\n", e.what());
+        return kUnusable;
+    }
+    std::optional<rules::Severity> fail_on;
+    if (!resolve_rule_options(options_.rules, "sctrace analyze", fail_on)) return kUnusable;
+    if (!fail_on) {  // --fail-on '': analyze always judges at some level
+        std::fprintf(stderr, "sctrace analyze: --fail-on: not one of info, warning, error, critical\n");
         return kUnusable;
     }
 
-    // The sinks: for now the event stream writer (rules come next).
+    // The event stream, with -o only.
     UniqueFd output_file;
     std::unique_ptr<EventWriter> writer;
     if (!output_path.empty()) {
-        output_file.reset(
-            ::open(output_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
-        if (!output_file) {
-            std::fprintf(stderr, "sctrace analyze: -o %s: %s\n", output_path.c_str(),
-                         std::strerror(errno));
-            return kUnusable;
-        }
-        if (format == "jsonl") {
-            writer = std::make_unique<JsonlWriter>(output_file.get(), display, output_path);
-        } else if (format == "strace") {
-            writer = std::make_unique<StraceWriter>(output_file.get(), display, output_path);
-        } else {
-            writer = std::make_unique<TextWriter>(output_file.get(), display, output_path);
-        }
-    }
-    const auto fail_on = rules::severity_from_name(rule_options.fail_on);
-    if (!fail_on) {
-        std::fprintf(stderr,
-                     "sctrace analyze: --fail-on %s: not one of info, warning, error, critical\n",
-                     rule_options.fail_on.c_str());
-        return kUnusable;
-    }
-    if (!hang_after.empty()) {
-        const auto value = parse_duration(hang_after);
-        if (!value || value->count() <= 0) {
-            std::fprintf(stderr, "sctrace analyze: --hang-after %s: not a duration (30s, 500ms)\n",
-                         hang_after.c_str());
-            return kUnusable;
-        }
-        rule_options.engine.hang_after = value->count();
+        output_file = open_event_output(output_path, "sctrace analyze");
+        if (!output_file) return kUnusable;
+        writer = make_event_writer(format, output_file.get(), display, output_path);
     }
     std::vector<InputFile> files;
     for (const auto& arg : inputs) {

@@ -1,6 +1,7 @@
 // `sctrace analyze [OPTIONS] FILE...`: the rules over saved strace logs
 // (any common flag mix, -ff sets, gzip) and sctrace's own JSONL event logs,
-// which become the same event stream the live tracer produces. Exit status:
+// which sources/logs/ turns into the same event stream the live tracer
+// produces. Exit status:
 // 0 clean, 1 findings at or above --fail-on, 2 unusable input or arguments,
 // 122 an output could not be written.
 #pragma once
@@ -9,22 +10,22 @@
 #include <string>
 #include <vector>
 
+#include "cli/command_line.h"
 #include "cli/common_options.h"
 #include "cli/report_options.h"
 
 namespace sctrace {
 
-class AnalyzeCommand {
+namespace logs {
+class SavedLogs;
+}
+class RulePipeline;
+
+class AnalyzeCommand final : public Command {
 public:
     // Adds `analyze` and its options to `sctrace`.
     explicit AnalyzeCommand(CLI::App& sctrace);
-    AnalyzeCommand(const AnalyzeCommand&) = delete;
-    AnalyzeCommand& operator=(const AnalyzeCommand&) = delete;
-
-    CLI::App& app() { return *app_; }
-    // Once app() has parsed the arguments: reads the logs, returns the exit
-    // status.
-    int execute();
+    int execute() override;
 
 private:
     struct Options {
@@ -34,7 +35,10 @@ private:
         ReportPaths reports;
     };
 
-    CLI::App* app_;
+    // Reads the inputs through the rules into the outputs; the exit status.
+    int analyze(logs::SavedLogs& inputs, EventOutput& events, ReportOutputs& reports,
+                RulePipeline& pipeline, rules::Severity fail_on);
+
     Options options_;
 };
 

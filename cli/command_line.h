@@ -14,6 +14,25 @@ namespace sctrace {
 // Exit status of a command line that cannot be used (docs/cli.md).
 constexpr int kUsageError = 2;
 
+// One of sctrace's commands: a CLI11 subcommand that owns its options and,
+// once its arguments are parsed, does its work.
+class Command {
+public:
+    virtual ~Command() = default;
+    Command(const Command&) = delete;
+    Command& operator=(const Command&) = delete;
+
+    CLI::App& app() { return *app_; }
+    // Once app() has parsed the arguments: checks them, does the work, and
+    // returns the exit status.
+    virtual int execute() = 0;
+
+protected:
+    explicit Command(CLI::App* app) : app_(app) {}
+
+    CLI::App* app_;
+};
+
 // The first of a command's left-over arguments (CLI::App::remaining()) when
 // it is an option the command does not know, without any "=VALUE". Unknown
 // options come before anything else there: `run` stops parsing at its

@@ -1,6 +1,7 @@
 #include "cli/common_options.h"
 
 #include <fcntl.h>
+#include <unistd.h>
 
 #include <array>
 #include <cerrno>
@@ -19,11 +20,11 @@ namespace {
 // any other text before a '=' is part of a syscall set, as strace reads it
 // ("-e foo=bar": invalid system call 'foo=bar').
 constexpr std::array kUnsupportedQualifiers = {
-    "abbrev", "a",      "verbose",    "v",          "raw",        "x",      "signal",
-    "signals", "s",     "status",     "read",       "reads",      "r",      "write",
-    "writes", "w",      "fault",      "inject",     "kvm",        "quiet",  "silent",
-    "silence", "q",     "decode-fds", "decode-fd",  "decode-pids", "decode-pid",
-    "trace-fds", "trace-fd", "fd", "fds"};
+    "abbrev",   "a",  "verbose",    "v",         "raw",         "x",          "signal",
+    "signals",  "s",  "status",     "read",      "reads",       "r",          "write",
+    "writes",   "w",  "fault",      "inject",    "kvm",         "quiet",      "silent",
+    "silence",  "q",  "decode-fds", "decode-fd", "decode-pids", "decode-pid", "trace-fds",
+    "trace-fd", "fd", "fds"};
 
 // The syscall set of one -e expression.
 std::string_view trace_set_of(std::string_view expression) {
@@ -74,20 +75,39 @@ SyscallSet syscalls_selected(const std::vector<std::string>& trace_expressions) 
     return selected;
 }
 
-std::unique_ptr<EventWriter> make_event_writer(const std::string& format, int fd,
-                                               SyscallSet display, std::string name) {
-    if (format == "jsonl") return std::make_unique<JsonlWriter>(fd, display, std::move(name));
-    if (format == "strace") return std::make_unique<StraceWriter>(fd, display, std::move(name));
-    return std::make_unique<TextWriter>(fd, display, std::move(name));
+std::optional<EventOutput> EventOutput::open(const EventStreamOptions& options, SyscallSet display,
+                                             bool to_stderr, std::string_view program) {
+    EventOutput out;
+    int fd = STDERR_FILENO;
+    std::string name = "stderr";
+    if (!options.output_path.empty()) {
+        out.file_.reset(
+            ::open(options.output_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
+        if (!out.file_) {
+            std::fprintf(stderr, "%.*s: -o %s: %s\n", static_cast<int>(program.size()),
+                         program.data(), options.output_path.c_str(), std::strerror(errno));
+            return std::nullopt;
+        }
+        fd = out.file_.get();
+        name = options.output_path;
+    } else if (!to_stderr) {
+        return out;
+    }
+    if (options.format == "jsonl") {
+        out.writer_ = std::make_unique<JsonlWriter>(fd, display, std::move(name));
+    } else if (options.format == "strace") {
+        out.writer_ = std::make_unique<StraceWriter>(fd, display, std::move(name));
+    } else {
+        out.writer_ = std::make_unique<TextWriter>(fd, display, std::move(name));
+    }
+    return out;
 }
 
-UniqueFd open_event_output(const std::string& path, std::string_view program) {
-    UniqueFd file(::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
-    if (!file) {
-        std::fprintf(stderr, "%.*s: -o %s: %s\n", static_cast<int>(program.size()),
-                     program.data(), path.c_str(), std::strerror(errno));
-    }
-    return file;
+bool EventOutput::close() {
+    if (!writer_) return false;
+    // close() can report a deferred write error (NFS, quota).
+    if (file_ && ::close(file_.release()) != 0) writer_->output().fail(errno);
+    return writer_->output().lost();
 }
 
 void add_rule_options(CLI::App& command, RuleCommandOptions& options,
@@ -121,8 +141,8 @@ std::optional<std::chrono::nanoseconds> duration_option(std::string_view program
     const auto value = parse_duration(text);
     if (value && value->count() > 0) return value;
     std::fprintf(stderr, "%.*s: %.*s %s: not a duration (30s, 1.5s, 500ms, 2m)\n",
-                 static_cast<int>(program.size()), program.data(),
-                 static_cast<int>(option.size()), option.data(), text.c_str());
+                 static_cast<int>(program.size()), program.data(), static_cast<int>(option.size()),
+                 option.data(), text.c_str());
     return std::nullopt;
 }
 

@@ -37,13 +37,24 @@ void add_event_stream_options(CLI::App& command, EventStreamOptions& options);
 // TraceExpressionError, whose message names the expression.
 SyscallSet syscalls_selected(const std::vector<std::string>& trace_expressions);
 
-// The writer --format names, writing to `fd` (named `name` in messages).
-std::unique_ptr<EventWriter> make_event_writer(const std::string& format, int fd,
-                                               SyscallSet display, std::string name);
+// The event stream: the -o file (or stderr) and the writer --format names.
+class EventOutput {
+public:
+    // Shows `display`. Without -o it is written to stderr when `to_stderr`,
+    // else there is none (writer() null). nullopt when -o cannot be
+    // created, after saying "PROGRAM: -o PATH: reason" on stderr.
+    static std::optional<EventOutput> open(const EventStreamOptions& options, SyscallSet display,
+                                           bool to_stderr, std::string_view program);
 
-// Creates (truncates) the -o file; on failure says "PROGRAM: -o PATH: reason"
-// on stderr and returns an empty UniqueFd.
-UniqueFd open_event_output(const std::string& path, std::string_view program);
+    EventWriter* writer() { return writer_.get(); }
+    // Closes the -o file; true when the stream lost anything (each failure
+    // was said on stderr when it happened).
+    bool close();
+
+private:
+    UniqueFd file_;                        // -o FILE; empty: stderr
+    std::unique_ptr<EventWriter> writer_;  // null: no event stream
+};
 
 // The rule options as typed; resolve() checks the values.
 struct RuleCommandOptions {

@@ -12,6 +12,7 @@
 // `sctrace -- analyze` runs a program called analyze, as strace would.
 #include <CLI/CLI.hpp>
 #include <cstdio>
+#include <initializer_list>
 #include <new>
 #include <string>
 #include <string_view>
@@ -54,9 +55,9 @@ public:
             if (command == &app_ && dynamic_cast<const CLI::CallForHelp*>(&e)) return help("");
             return parse_error_status(*command, program, e);
         }
-        if (command == &run_.app()) return run_.execute();
-        if (command == &analyze_.app()) return analyze_.execute();
-        if (command == &rules_.app()) return rules_.execute();
+        for (Command* c : std::initializer_list<Command*>{&run_, &analyze_, &rules_}) {
+            if (command == &c->app()) return c->execute();
+        }
         if (command == help_) return help(help_topic_);
         std::fprintf(stderr, "sctrace: give a command to run (sctrace -- CMD), or a subcommand\n");
         return kUsageError;

@@ -24,7 +24,7 @@ std::string join(const std::set<std::string>& items) {
 }  // namespace
 
 RulesCommand::RulesCommand(CLI::App& sctrace)
-    : app_(sctrace.add_subcommand("rules", "List, check and explain rule files")) {
+    : Command(sctrace.add_subcommand("rules", "List, check and explain rule files")) {
     app_->add_option("-r,--rules", paths_,
                      "Rule file or folder (repeatable; default: the bundled pack)")
         ->type_name("PATH")

@@ -6,21 +6,17 @@
 #include <string>
 #include <vector>
 
+#include "cli/command_line.h"
+
 namespace sctrace {
 
-class RulesCommand {
+class RulesCommand final : public Command {
 public:
     // Adds `rules` and its subcommands to `sctrace`.
     explicit RulesCommand(CLI::App& sctrace);
-    RulesCommand(const RulesCommand&) = delete;
-    RulesCommand& operator=(const RulesCommand&) = delete;
-
-    CLI::App& app() { return *app_; }
-    // Once app() has parsed the arguments: does it, returns the exit status.
-    int execute();
+    int execute() override;
 
 private:
-    CLI::App* app_;
     CLI::App* list_ = nullptr;
     CLI::App* check_ = nullptr;
     CLI::App* explain_ = nullptr;

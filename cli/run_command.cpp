@@ -29,56 +29,21 @@ constexpr int kFindingsFailure = 121;
 // findings on stderr) failed and lost what it should have held.
 constexpr int kOutputLost = 122;
 
-// The event stream: -o FILE or stderr, showing what -e selects.
-struct EventOutput {
-    SyscallSet display;
-    UniqueFd file;                        // -o FILE; empty: stderr
-    std::unique_ptr<EventWriter> writer;  // null: no event stream asked for
-
-    // With -o alone everything is shown (as strace does); the --trace-json
-    // timeline, like -o, shows every syscall unless -e narrows it. Throws
-    // TraceExpressionError. nullopt when -o cannot be created (said).
-    static std::optional<EventOutput> open(const EventStreamOptions& stream, bool trace_json) {
-        EventOutput out;
-        const bool want_events = !stream.output_path.empty() || !stream.trace_expressions.empty();
-        out.display = want_events || trace_json ? syscalls_selected(stream.trace_expressions)
-                                                : SyscallSet::none();
-        if (!stream.output_path.empty()) {
-            out.file = open_event_output(stream.output_path, "sctrace");
-            if (!out.file) return std::nullopt;
-        }
-        if (want_events) {
-            out.writer = make_event_writer(stream.format,
-                                           out.file ? out.file.get() : STDERR_FILENO, out.display,
-                                           out.file ? stream.output_path : "stderr");
-        }
-        return out;
-    }
-
-    // Closes -o; true when the stream lost anything.
-    bool close() {
-        if (!writer) return false;
-        // close() can report a deferred write error (NFS, quota).
-        if (file && ::close(file.release()) != 0) writer->output().fail(errno);
-        return writer->output().lost();
-    }
-};
-
 // What the tracer stops for and decodes. `outputs_decode`: an output prints
 // decoded arguments (strace's format, the Chrome trace).
-SessionOptions session_options_for(const EventOutput& events, const RulePipeline& pipeline,
+SessionOptions session_options_for(SyscallSet shown, const RulePipeline& pipeline,
                                    std::chrono::nanoseconds watchdog_interval,
                                    bool outputs_decode) {
     SessionOptions options;
-    options.traced = events.display;
+    options.traced = shown;
     options.traced |= pipeline.needed_syscalls();
     // Rules read decoded arguments (socket types, sockaddrs, flags).
     options.decode = outputs_decode || !pipeline.empty();
     // The /proc watchdog runs when a rule reads its samples (the hang rules).
     if (!pipeline.empty() && pipeline.needs_watchdog()) {
-        options.watchdog_interval = std::max(
-            std::chrono::milliseconds(1),
-            std::chrono::duration_cast<std::chrono::milliseconds>(watchdog_interval));
+        options.watchdog_interval =
+            std::max(std::chrono::milliseconds(1),
+                     std::chrono::duration_cast<std::chrono::milliseconds>(watchdog_interval));
     }
     return options;
 }
@@ -121,7 +86,7 @@ public:
 }  // namespace
 
 RunCommand::RunCommand(CLI::App& sctrace)
-    : app_(sctrace.add_subcommand(
+    : Command(sctrace.add_subcommand(
           "run", "Run COMMAND (or attach to -p PID) and trace it: the default command")) {
     // Like strace, the command needs no "--" when it does not start with '-'.
     app_->prefix_command();
@@ -212,7 +177,14 @@ int RunCommand::trace(const Targets& targets) {
     // starts with the disposition it would have had.
     std::signal(SIGPIPE, SIG_IGN);
 
-    auto events = EventOutput::open(options_.stream, !options_.reports.trace_json.empty());
+    // With -o alone everything is shown (as strace does); the --trace-json
+    // timeline, like -o, shows every syscall unless -e narrows it.
+    const bool want_events =
+        !options_.stream.output_path.empty() || !options_.stream.trace_expressions.empty();
+    const SyscallSet display = want_events || !options_.reports.trace_json.empty()
+                                   ? syscalls_selected(options_.stream.trace_expressions)
+                                   : SyscallSet::none();
+    auto events = EventOutput::open(options_.stream, display, want_events, "sctrace");
     if (!events) return kStartFailure;
     std::optional<rules::Severity> fail_on;
     if (!resolve_rule_options(options_.rules, "sctrace", fail_on)) return kStartFailure;
@@ -230,14 +202,14 @@ int RunCommand::trace(const Targets& targets) {
     if (!pipeline) return kStartFailure;
 
     std::vector<EventSink*> sinks;
-    if (events->writer) sinks.push_back(events->writer.get());
+    if (EventWriter* writer = events->writer()) sinks.push_back(writer);
     if (EventSink* trace = reports->event_sink()) sinks.push_back(trace);
     if (!pipeline->empty()) sinks.push_back(&pipeline->sink());
 
-    SessionOptions session_options = session_options_for(
-        *events, *pipeline, *watchdog_interval,
-        (events->writer && options_.stream.format == "strace") ||
-            !options_.reports.trace_json.empty());
+    SessionOptions session_options =
+        session_options_for(display, *pipeline, *watchdog_interval,
+                            (events->writer() && options_.stream.format == "strace") ||
+                                !options_.reports.trace_json.empty());
     session_options.use_seccomp = !options_.no_seccomp;
     session_options.decode_options.string_limit = options_.string_limit;
     session_options.timeout = timeout;

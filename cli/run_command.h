@@ -9,22 +9,17 @@
 #include <string>
 #include <vector>
 
+#include "cli/command_line.h"
 #include "cli/common_options.h"
 #include "cli/report_options.h"
 
 namespace sctrace {
 
-class RunCommand {
+class RunCommand final : public Command {
 public:
     // Adds `run` and its options to `sctrace`.
     explicit RunCommand(CLI::App& sctrace);
-    RunCommand(const RunCommand&) = delete;
-    RunCommand& operator=(const RunCommand&) = delete;
-
-    CLI::App& app() { return *app_; }
-    // Once app() has parsed the arguments: checks them, traces, and returns
-    // the exit status.
-    int execute();
+    int execute() override;
 
 private:
     struct Options {
@@ -47,7 +42,6 @@ private:
     void add_options();
     int trace(const Targets& targets);
 
-    CLI::App* app_;
     Options options_;
 };
 

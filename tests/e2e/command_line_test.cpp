@@ -67,15 +67,15 @@ TEST_F(CommandLine, AnUnknownOptionIsNamedNotRunAsTheCommand) {
         std::vector<std::string> args;
         std::string option;  // as the message names it
     };
-    for (const Case& c : {Case{{"-c", "--", "true"}, "-c"},
-                          Case{{"-c", "true"}, "-c"},
-                          Case{{"--bogus=1", "true"}, "--bogus"},
-                          Case{{"run", "-c", "--", "true"}, "-c"},
-                          Case{{"--no-rules", "-Z", "true"}, "-Z"}}) {
+    for (const Case& c :
+         {Case{{"-c", "--", "true"}, "-c"}, Case{{"-c", "true"}, "-c"},
+          Case{{"--bogus=1", "true"}, "--bogus"}, Case{{"run", "-c", "--", "true"}, "-c"},
+          Case{{"--no-rules", "-Z", "true"}, "-Z"}}) {
         const RunResult r = sctrace(c.args);
         EXPECT_EQ(r.status, kUsageError) << r.label << "\n" << r.err;
         EXPECT_TRUE(contains(r.err, "sctrace: unknown option " + c.option + "\n"))
-            << r.label << "\n" << r.err;
+            << r.label << "\n"
+            << r.err;
         EXPECT_FALSE(contains(r.err, "cannot run")) << r.label << "\n" << r.err;
     }
 }
@@ -91,7 +91,8 @@ TEST_F(CommandLine, HelpListsTheCommandsAndRunsOptions) {
     EXPECT_EQ(help.status, 0) << help.err;
     for (const char* command : {"run", "analyze", "rules", "help"}) {
         EXPECT_TRUE(contains(help.out, "\n  " + std::string(command) + " "))
-            << "no " << command << " in\n" << help.out;
+            << "no " << command << " in\n"
+            << help.out;
     }
     // run is the default command: its options are the ones a user needs first.
     EXPECT_TRUE(contains(help.out, "--fail-on")) << help.out;
@@ -142,14 +143,15 @@ TEST_F(CommandLine, TraceExpressionsAreReadAlikeByRunAndAnalyze) {
             EXPECT_EQ(r.status, kUsageError) << r.label << "\n" << r.err;
             EXPECT_TRUE(contains(r.err, "-e " + refused + ": strace's " + qualifier +
                                             "= qualifier is not supported"))
-                << r.label << "\n" << r.err;
+                << r.label << "\n"
+                << r.err;
         }
     }
     // Not a qualifier: the whole text is a syscall set, as strace reads it.
     for (const RunResult& r : {run_with("foo=bar"), analyze_with("foo=bar")}) {
         EXPECT_EQ(r.status, kUsageError) << r.label << "\n" << r.err;
-        EXPECT_TRUE(contains(r.err, "-e foo=bar: invalid system call 'foo=bar'"))
-            << r.label << "\n" << r.err;
+        EXPECT_TRUE(contains(r.err, "-e foo=bar: invalid system call 'foo=bar'")) << r.label << "\n"
+                                                                                  << r.err;
     }
 }
 
@@ -166,9 +168,10 @@ TEST_F(CommandLine, AProgramNamedLikeACommandIsRun) {
         args.insert(args.begin(), {"/usr/bin/env", path, Tracer::get().path});
         return run(args, {"sctrace in PATH", "", false}, kTimeout);
     };
-    for (const std::vector<std::string>& args :
-         {std::vector<std::string>{"--", "analyze", "x"}, {"--no-rules", "help", "x"},
-          {"run", "rules", "x"}, {"run", "--", "run", "x"}}) {
+    for (const std::vector<std::string>& args : {std::vector<std::string>{"--", "analyze", "x"},
+                                                 {"--no-rules", "help", "x"},
+                                                 {"run", "rules", "x"},
+                                                 {"run", "--", "run", "x"}}) {
         const RunResult r = in_path(args);
         const std::string& name = args[args.size() - 2];
         EXPECT_EQ(r.status, 7) << name << "\n" << r.err;

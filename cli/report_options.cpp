@@ -36,13 +36,16 @@ std::string source_root() {
 
 void add_report_options(CLI::App& app, ReportPaths& paths) {
     app.add_option("--sarif", paths.sarif, "Write findings as SARIF 2.1.0 (GitHub code scanning)")
-        ->type_name("FILE");
+        ->type_name("FILE")
+        ->group("Reports");
     app.add_option("--junit", paths.junit,
                    "Write a JUnit XML report: a test case per rule, and one for the command")
-        ->type_name("FILE");
+        ->type_name("FILE")
+        ->group("Reports");
     app.add_option("--trace-json", paths.trace_json,
                    "Write events and findings in Chrome's trace format (open in ui.perfetto.dev)")
-        ->type_name("FILE");
+        ->type_name("FILE")
+        ->group("Reports");
 }
 
 std::unique_ptr<ReportOutputs> ReportOutputs::open(const ReportPaths& paths,

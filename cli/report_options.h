@@ -27,7 +27,8 @@ struct ReportPaths {
     std::string trace_json;  // --trace-json
 };
 
-// Adds --sarif FILE, --junit FILE and --trace-json FILE to `app`.
+// Adds --sarif FILE, --junit FILE and --trace-json FILE to `app`, shown as
+// the group "Reports".
 void add_report_options(CLI::App& app, ReportPaths& paths);
 
 class ReportOutputs {

@@ -23,34 +23,27 @@ std::string join(const std::set<std::string>& items) {
 
 }  // namespace
 
-int rules_main(int argc, char** argv) {
-    CLI::App app{"sctrace rules: list, check and explain rule files", "sctrace rules"};
-    std::vector<std::string> paths;
-    bool json = false;
-    app.add_option("-r,--rules", paths,
-                   "Rule file or folder (repeatable; default: the bundled pack)")
+RulesCommand::RulesCommand(CLI::App& sctrace)
+    : Command(sctrace.add_subcommand("rules", "List, check and explain rule files")) {
+    app_->add_option("-r,--rules", paths_,
+                     "Rule file or folder (repeatable; default: the bundled pack)")
         ->type_name("PATH")
         ->allow_extra_args(false);
-    app.add_flag("--json", json, "Machine-readable output");
-    app.require_subcommand(1);
-    auto* list = app.add_subcommand("list", "Each rule: id, severity, the syscalls it needs");
-    auto* check = app.add_subcommand("check", "Parse and type-check; errors as file:line:col");
-    auto* explain = app.add_subcommand("explain", "A rule's description, condition, references");
-    std::string id;
-    explain->add_option("RULE", id, "The rule id")->required();
-    auto* fields = app.add_subcommand("fields", "The fields conditions and outputs can use");
-    for (auto* sub : {list, check, explain, fields}) {
-        sub->add_option("-r,--rules", paths, "Rule file or folder")->allow_extra_args(false);
-        sub->add_flag("--json", json, "Machine-readable output");
+    app_->add_flag("--json", json_, "Machine-readable output");
+    app_->require_subcommand(1);
+    list_ = app_->add_subcommand("list", "Each rule: id, severity, the syscalls it needs");
+    check_ = app_->add_subcommand("check", "Parse and type-check; errors as file:line:col");
+    explain_ = app_->add_subcommand("explain", "A rule's description, condition, references");
+    explain_->add_option("RULE", rule_id_, "The rule id")->required();
+    fields_ = app_->add_subcommand("fields", "The fields conditions and outputs can use");
+    for (auto* sub : {list_, check_, explain_, fields_}) {
+        sub->add_option("-r,--rules", paths_, "Rule file or folder")->allow_extra_args(false);
+        sub->add_flag("--json", json_, "Machine-readable output");
     }
-    try {
-        app.parse(argc, argv);
-    } catch (const CLI::ParseError& e) {
-        const int rc = app.exit(e);
-        return rc == 0 ? 0 : 2;
-    }
+}
 
-    if (fields->parsed()) {
+int RulesCommand::execute() {
+    if (fields_->parsed()) {
         for (const auto& f : rules::all_fields()) {
             const char* type = f.type == rules::FieldType::Int    ? "number"
                                : f.type == rules::FieldType::Bool ? "bool"
@@ -62,10 +55,10 @@ int rules_main(int argc, char** argv) {
     }
 
     rules::RuleSet set;
-    set.load(paths.empty() ? std::vector<std::string>{default_rules_path()} : paths);
+    set.load(paths_.empty() ? std::vector<std::string>{default_rules_path()} : paths_);
 
-    if (check->parsed()) {
-        if (json) {
+    if (check_->parsed()) {
+        if (json_) {
             nlohmann::json out = {{"ok", set.errors().empty()},
                                   {"errors", nlohmann::json::array()}};
             for (const auto& e : set.errors()) {
@@ -91,13 +84,13 @@ int rules_main(int argc, char** argv) {
         std::fputs(set.format_errors().c_str(), stderr);
         return 2;
     }
-    if (list->parsed()) {
+    if (list_->parsed()) {
         nlohmann::json out = nlohmann::json::array();
         for (const auto& rule : set.rules()) {
             const auto types = rule->event_types();  // every step's, for sequences
             std::string needs = types ? join(*types) : "all";
             const std::string timing = rule->timing_text();
-            if (json) {
+            if (json_) {
                 out.push_back({{"id", rule->id},
                                {"severity", rules::severity_name(rule->severity)},
                                {"enabled", rule->enabled},
@@ -111,14 +104,14 @@ int rules_main(int argc, char** argv) {
                             timing.empty() ? "" : "  ", timing.c_str());
             }
         }
-        if (json) std::printf("%s\n", out.dump(2).c_str());
+        if (json_) std::printf("%s\n", out.dump(2).c_str());
         return 0;
     }
     // explain
-    const rules::Rule* rule = set.find(id);
+    const rules::Rule* rule = set.find(rule_id_);
     if (!rule) {
         std::fprintf(stderr, "sctrace rules explain: no rule '%s' (see 'sctrace rules list')\n",
-                     id.c_str());
+                     rule_id_.c_str());
         return 2;
     }
     std::printf("%s (%s)\n  %s:%d\n\n%s\n\ncondition:\n  %s\n\noutput:\n  %s\n", rule->id.c_str(),

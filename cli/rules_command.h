@@ -1,8 +1,29 @@
+// `sctrace rules list|check|explain|fields [-r PATH ...] [RULE] [--json]`:
+// what the rule files say, without tracing anything.
 #pragma once
+
+#include <CLI/CLI.hpp>
+#include <string>
+#include <vector>
+
+#include "cli/command_line.h"
 
 namespace sctrace {
 
-// `sctrace rules list|check|explain|fields ...`; argv[0] is "rules".
-int rules_main(int argc, char** argv);
+class RulesCommand final : public Command {
+public:
+    // Adds `rules` and its subcommands to `sctrace`.
+    explicit RulesCommand(CLI::App& sctrace);
+    int execute() override;
+
+private:
+    CLI::App* list_ = nullptr;
+    CLI::App* check_ = nullptr;
+    CLI::App* explain_ = nullptr;
+    CLI::App* fields_ = nullptr;
+    std::vector<std::string> paths_;
+    bool json_ = false;
+    std::string rule_id_;
+};
 
 }  // namespace sctrace

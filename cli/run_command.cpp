@@ -1,0 +1,250 @@
+#include "cli/run_command.h"
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <memory>
+#include <optional>
+
+#include "base/clock.h"
+#include "base/unique_fd.h"
+#include "cli/attach_targets.h"
+#include "cli/command_line.h"
+#include "cli/rule_pipeline.h"
+#include "sources/live/session.h"
+
+namespace sctrace {
+
+namespace {
+
+constexpr int kStartFailure = 2;
+// The command succeeded but a finding met --fail-on (docs/cli.md).
+constexpr int kFindingsFailure = 121;
+// The command succeeded but an output (-o, --findings, a report, the
+// findings on stderr) failed and lost what it should have held.
+constexpr int kOutputLost = 122;
+
+// What the tracer stops for and decodes. `outputs_decode`: an output prints
+// decoded arguments (strace's format, the Chrome trace).
+SessionOptions session_options_for(SyscallSet shown, const RulePipeline& pipeline,
+                                   std::chrono::nanoseconds watchdog_interval,
+                                   bool outputs_decode) {
+    SessionOptions options;
+    options.traced = shown;
+    options.traced |= pipeline.needed_syscalls();
+    // Rules read decoded arguments (socket types, sockaddrs, flags).
+    options.decode = outputs_decode || !pipeline.empty();
+    // The /proc watchdog runs when a rule reads its samples (the hang rules).
+    if (!pipeline.empty() && pipeline.needs_watchdog()) {
+        options.watchdog_interval =
+            std::max(std::chrono::milliseconds(1),
+                     std::chrono::duration_cast<std::chrono::milliseconds>(watchdog_interval));
+    }
+    return options;
+}
+
+// Findings that want stacks (fatal-signal, the hang rules, all with -k) get
+// them from the live tracer, which alone can stop a thread.
+void provide_stacks(RulePipeline& pipeline, Session& session) {
+    pipeline.engine().set_stack_provider(
+        [&session](rules::Finding& finding, rules::StackScope scope) {
+            if (scope == rules::StackScope::Process) {
+                finding.stacks = session.capture_process_stacks(finding.pid);
+            } else if (scope == rules::StackScope::Thread) {
+                finding.stacks.push_back(session.capture_stack(finding.tid));
+            }
+        });
+}
+
+// The command's own failure says most; then a lost output, since what was
+// lost may be the very findings --fail-on judges; then --fail-on.
+int exit_status(int command_status, bool lost, bool findings_failed) {
+    if (command_status != 0) return command_status;
+    if (lost) {
+        std::fprintf(stderr, "sctrace: an output was lost (see above); exit status %d\n",
+                     kOutputLost);
+        return kOutputLost;
+    }
+    return findings_failed ? kFindingsFailure : 0;
+}
+
+// run's usage names its operands, which CLI11 cannot: they are what is left
+// after the options (prefix_command).
+class RunFormatter final : public CLI::Formatter {
+public:
+    std::string make_usage(const CLI::App*, std::string name) const override {
+        return "Usage: " + name + " [OPTIONS] [--] COMMAND [ARGS...]\n       " + name +
+               " [OPTIONS] -p PID [-p PID ...]\n";
+    }
+};
+
+}  // namespace
+
+RunCommand::RunCommand(CLI::App& sctrace)
+    : Command(sctrace.add_subcommand(
+          "run", "Run COMMAND (or attach to -p PID) and trace it: the default command")) {
+    // Like strace, the command needs no "--" when it does not start with '-'.
+    app_->prefix_command();
+    // Unknown options are left for execute() to name (see command_line.h).
+    app_->allow_extras();
+    app_->formatter(std::make_shared<RunFormatter>());
+    app_->footer(
+        "Examples:\n"
+        "  sctrace -e trace=%net -- curl -s http://127.0.0.1:8080/\n"
+        "  sctrace -o events.jsonl --format jsonl -- make check\n"
+        "  sctrace -p 4711\n"
+        "Exit status: the command's (128+N when killed by signal N); 0 after detaching\n"
+        "from -p processes; 2 when sctrace could not start; when the command\n"
+        "succeeded: 122 if an output could not be written, else 121 if --fail-on was\n"
+        "met; 124 when --timeout expired.");
+    add_options();
+}
+
+void RunCommand::add_options() {
+    add_event_stream_options(*app_, options_.stream);
+    app_->add_option("-s,--string-limit", options_.string_limit,
+                     "Show at most N bytes of strings and buffers (strace's -s)")
+        ->type_name("N")
+        ->check(CLI::Range(std::size_t{0}, std::size_t{4096}))
+        ->capture_default_str();
+    app_->add_option("-p,--attach", options_.attach_values,
+                     "Attach to every thread of process PID (repeatable)")
+        ->type_name("PID")
+        ->allow_extra_args(false);
+    app_->add_flag("-f", options_.follow_forks, "Follow forks and threads (always on)");
+    app_->add_flag("--no-seccomp", options_.no_seccomp,
+                   "Stop at every syscall instead of using the seccomp prefilter");
+    add_rule_options(
+        *app_, options_.rules,
+        "Exit 121 when the command succeeded but a finding at or above SEVERITY was raised");
+    app_->add_flag("-k,--stack-trace", options_.rules.rules.engine.stack_every_finding,
+                   "Capture the user stack of the thread of every finding")
+        ->group("Rules");
+    app_->add_option("--timeout", options_.timeout,
+                     "After DURATION, report every thread's state and stack, SIGKILL the "
+                     "command and exit 124")
+        ->type_name("DURATION");
+    app_->add_option("--watchdog-interval", options_.watchdog_interval,
+                     "How often the watchdog samples every traced thread's /proc state")
+        ->type_name("DURATION")
+        ->capture_default_str();
+    add_report_options(*app_, options_.reports);
+}
+
+int RunCommand::execute() {
+    Targets targets;
+    std::vector<std::string> rest = app_->remaining();
+    if (const auto unknown = unknown_option(rest)) {
+        report_unknown_option("sctrace", *unknown);
+        return kStartFailure;
+    }
+    if (!rest.empty() && rest.front() == "--") rest.erase(rest.begin());
+    targets.command = std::move(rest);
+    if (auto pids = attach_targets(options_.attach_values, stderr)) {
+        targets.attach_pids = std::move(*pids);
+    } else {
+        return kStartFailure;
+    }
+    if (targets.command.empty() && targets.attach_pids.empty()) {
+        std::fprintf(stderr, "sctrace: give a command to run (sctrace -- CMD) or -p PID\n%s",
+                     "Run 'sctrace --help' for more.\n");
+        return kStartFailure;
+    }
+    if (!targets.command.empty() && !targets.attach_pids.empty()) {
+        std::fprintf(stderr, "sctrace: -p and a command cannot be combined\n");
+        return kStartFailure;
+    }
+    try {
+        return trace(targets);
+    } catch (const TraceExpressionError& e) {
+        std::fprintf(stderr, "sctrace: %s\n", e.what());
+        return kStartFailure;
+    }
+}
+
+int RunCommand::trace(const Targets& targets) {
+    // What sctrace's parent left ignored stays ignored, in sctrace and in
+    // the command; read before anything below changes a disposition.
+    const sigset_t inherited_ignored = ignored_relayed_signals();
+    // An output whose reader went away must cost a write error, not
+    // sctrace's life (and with it the command's). The Session's signal
+    // relay takes SIGPIPE over while the command runs, and the command
+    // starts with the disposition it would have had.
+    std::signal(SIGPIPE, SIG_IGN);
+
+    // With -o alone everything is shown (as strace does); the --trace-json
+    // timeline, like -o, shows every syscall unless -e narrows it.
+    const bool want_events =
+        !options_.stream.output_path.empty() || !options_.stream.trace_expressions.empty();
+    const SyscallSet display = want_events || !options_.reports.trace_json.empty()
+                                   ? syscalls_selected(options_.stream.trace_expressions)
+                                   : SyscallSet::none();
+    auto events = EventOutput::open(options_.stream, display, want_events, "sctrace");
+    if (!events) return kStartFailure;
+    std::optional<rules::Severity> fail_on;
+    if (!resolve_rule_options(options_.rules, "sctrace", fail_on)) return kStartFailure;
+    std::optional<std::chrono::nanoseconds> timeout;
+    if (!options_.timeout.empty()) {
+        timeout = duration_option("sctrace", "--timeout", options_.timeout);
+        if (!timeout) return kStartFailure;
+    }
+    const auto watchdog_interval =
+        duration_option("sctrace", "--watchdog-interval", options_.watchdog_interval);
+    if (!watchdog_interval) return kStartFailure;
+    auto reports = ReportOutputs::open(options_.reports, fail_on, "sctrace");
+    if (!reports) return kStartFailure;
+    auto pipeline = RulePipeline::create(options_.rules.rules, reports->finding_sinks());
+    if (!pipeline) return kStartFailure;
+
+    std::vector<EventSink*> sinks;
+    if (EventWriter* writer = events->writer()) sinks.push_back(writer);
+    if (EventSink* trace = reports->event_sink()) sinks.push_back(trace);
+    if (!pipeline->empty()) sinks.push_back(&pipeline->sink());
+
+    SessionOptions session_options =
+        session_options_for(display, *pipeline, *watchdog_interval,
+                            (events->writer() && options_.stream.format == "strace") ||
+                                !options_.reports.trace_json.empty());
+    session_options.use_seccomp = !options_.no_seccomp;
+    session_options.decode_options.string_limit = options_.string_limit;
+    session_options.timeout = timeout;
+    session_options.inherited_ignored = inherited_ignored;
+    Session session(std::move(session_options), std::move(sinks));
+    if (!pipeline->empty()) provide_stacks(*pipeline, session);
+
+    const Nanos start = now_realtime();
+    try {
+        if (!targets.attach_pids.empty()) {
+            for (const pid_t pid : targets.attach_pids) session.attach(pid);
+        } else {
+            session.launch(targets.command);
+        }
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "sctrace: %s\n", e.what());
+        return kStartFailure;
+    }
+    const int status = session.run();
+    RunSummary summary;
+    summary.command = targets.command;
+    summary.attached = targets.attach_pids;
+    summary.exit_status = status;
+    summary.start_time = start;
+    summary.duration = now_realtime() - start;
+    bool lost = !reports->finish(summary, pipeline->rule_set());
+    pipeline->close_outputs();
+    lost = pipeline->output_lost() || lost;
+    lost = events->close() || lost;
+    const bool findings_failed = fail_on && pipeline->failed(*fail_on);
+    if (findings_failed) {
+        std::fprintf(stderr, "sctrace: findings at or above '%s' (--fail-on)\n",
+                     options_.rules.rules.fail_on.c_str());
+    }
+    return exit_status(status, lost, findings_failed);
+}
+
+}  // namespace sctrace

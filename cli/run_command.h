@@ -1,0 +1,48 @@
+// `sctrace [run] [OPTIONS] [--] COMMAND [ARGS...]` and `sctrace [run]
+// [OPTIONS] -p PID...`: trace live, as strace does, and judge the events with
+// the rules. Exit status: docs/cli.md.
+#pragma once
+
+#include <sys/types.h>
+
+#include <CLI/CLI.hpp>
+#include <string>
+#include <vector>
+
+#include "cli/command_line.h"
+#include "cli/common_options.h"
+#include "cli/report_options.h"
+
+namespace sctrace {
+
+class RunCommand final : public Command {
+public:
+    // Adds `run` and its options to `sctrace`.
+    explicit RunCommand(CLI::App& sctrace);
+    int execute() override;
+
+private:
+    struct Options {
+        EventStreamOptions stream;
+        std::size_t string_limit = 32;  // -s
+        bool no_seccomp = false;
+        std::vector<std::string> attach_values;  // -p, as typed (cli/attach_targets.h)
+        RuleCommandOptions rules;
+        ReportPaths reports;                   // --sarif, --junit, --trace-json
+        std::string timeout;                   // --timeout
+        std::string watchdog_interval = "1s";  // --watchdog-interval
+        bool follow_forks = true;              // -f: always on
+    };
+    // What the options name, checked.
+    struct Targets {
+        std::vector<pid_t> attach_pids;
+        std::vector<std::string> command;
+    };
+
+    void add_options();
+    int trace(const Targets& targets);
+
+    Options options_;
+};
+
+}  // namespace sctrace

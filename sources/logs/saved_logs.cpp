@@ -1,0 +1,235 @@
+#include "sources/logs/saved_logs.h"
+
+#include <sys/stat.h>
+
+#include <new>
+#include <optional>
+
+#include "base/line_reader.h"
+#include "sources/jsonl/jsonl_events.h"
+#include "sources/logs/peeking_reader.h"
+
+namespace sctrace::logs {
+
+namespace {
+
+using strace_text::LogFile;
+using strace_text::LogProblem;
+
+// How many leading lines may fail before a file is judged "not a log".
+constexpr std::size_t kSniffLines = 50;
+// How many leading lines show how a log was recorded.
+constexpr std::size_t kProbeLines = 64;
+// A JSONL file's problems said (strace's keep as many: LogStats).
+constexpr std::size_t kKeptProblems = strace_text::LogStats::kKeptProblems;
+
+const std::string kOutOfMemory = "they need more memory than sctrace may use here (see ulimit -v)";
+
+// The problem reported for a line longer than LineReader::kMaxLineBytes.
+std::string overlong_problem() {
+    return "the line is longer than " + std::to_string(LineReader::kMaxLineBytes >> 20) +
+           " MiB, the most a line may have: skipped";
+}
+
+std::string display_name(const LogFile& file) {
+    return file.path == "-" ? "<stdin>" : file.path;
+}
+
+// One file read on its own, line by line, as strace text or JSONL by its
+// first line.
+struct FileReading {
+    std::string name;
+    std::size_t line_no = 0, good = 0, bad = 0;
+    std::size_t lines_done = 0;  // line_no once its line is handled
+    std::string first_error;
+    bool jsonl = false;
+    std::vector<LogProblem> jsonl_problems;
+
+    void failed(std::string error) {
+        ++bad;
+        if (first_error.empty()) first_error = std::move(error);
+    }
+    void jsonl_problem(const std::string& error) {
+        if (jsonl_problems.size() < kKeptProblems) jsonl_problems.push_back({name, line_no, error});
+    }
+};
+
+}  // namespace
+
+struct SavedLogs::Readers {
+    explicit Readers(EventSink& sink) : strace(sink), jsonl(sink) {}
+    strace_text::StraceLogConverter strace;
+    jsonl::JsonlEventReader jsonl;
+    bool jsonl_read = false;  // some input was sctrace JSONL (which has real times)
+};
+
+SavedLogs::SavedLogs(const std::vector<std::string>& names) {
+    for (const auto& name : names) {
+        auto named = strace_text::log_files_named(name);
+        if (named.empty()) {
+            throw UnusableInput(name + ": no such file (nor an -ff set " + name + ".PID)");
+        }
+        files_.insert(files_.end(), named.begin(), named.end());
+    }
+    probe();
+}
+
+SavedLogs::~SavedLogs() = default;
+
+void SavedLogs::probe() {
+    const LogFile* probing = nullptr;
+    std::optional<strace_text::TimeKind> kind;
+    try {
+        for (const LogFile& f : files_) {
+            probing = &f;
+            std::optional<PeekingReader> probe;
+            PeekingReader* reader = nullptr;
+            if (f.path == "-") {
+                stdin_reader_ = std::make_unique<PeekingReader>(LineReader::open(f.path));
+                reader = stdin_reader_.get();
+            } else {
+                reader = &probe.emplace(LineReader::open(f.path));
+            }
+            const auto& lines = reader->peek(kProbeLines);
+            if (lines.empty()) continue;  // an empty file vouches for nothing, nor against
+            if (jsonl::looks_like_jsonl(lines.front())) {
+                mergeable_ = false;  // an -ff set is strace's
+                kind.reset();
+                continue;
+            }
+            const strace_text::LogShape shape = strace_text::shape_of(lines);
+            guarantees_.times = guarantees_.times && shape.times;
+            durations_ = durations_ && shape.durations;
+            mergeable_ = mergeable_ && strace_text::mergeable_time(shape.first_time, kind);
+            kind = shape.first_time;
+        }
+    } catch (const std::bad_alloc&) {
+        throw UnusableInput((probing ? probing->path : std::string()) +
+                            ": out of memory reading its first lines: " + kOutOfMemory);
+    } catch (const std::exception& e) {
+        throw UnusableInput(e.what());
+    }
+    if (ff_set()) {
+        // Read one file after another, threads' events are not in order;
+        // merged by times without -T, calls are stretched (merge_ff_set).
+        guarantees_.thread_order = mergeable_;
+        guarantees_.exact_overlap = !mergeable_ || durations_;
+    }
+}
+
+std::size_t SavedLogs::total_bytes() const {
+    std::size_t total = 0;
+    for (const LogFile& f : files_) {
+        struct stat st {};
+        if (f.path == "-" || ::stat(f.path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return 0;
+        total += static_cast<std::size_t>(st.st_size);
+    }
+    return total;
+}
+
+std::size_t SavedLogs::read(EventSink& sink, ReadObserver& observer) {
+    Readers readers(sink);
+    std::size_t unparsed = 0;
+    const bool merged = ff_set() && merge(readers, observer);
+    if (merged) {
+        unparsed = readers.strace.stats().unparsed;
+    } else {
+        if (ff_set()) readers.strace.defer_process_exits();
+        for (const LogFile& file : files_) unparsed += read_file(file, readers, observer);
+    }
+    const auto& stats = readers.strace.stats();
+    times_known_ = readers.jsonl_read || stats.lines == 0 || stats.timed;
+    observer.end_of_input();
+    readers.strace.finish();
+    for (const auto& p : stats.first_problems) observer.problem(p);
+    return unparsed;
+}
+
+bool SavedLogs::merge(Readers& readers, ReadObserver& observer) {
+    try {
+        return strace_text::merge_ff_set(files_, readers.strace, !durations_, overlong_problem(),
+                                         observer);
+    } catch (const std::bad_alloc&) {
+        throw UnusableInput(
+            files_.front().path +
+            " and the rest of its -ff set: out of memory merging them: " + kOutOfMemory);
+    } catch (const std::exception& e) {
+        throw UnusableInput(e.what());
+    }
+}
+
+std::size_t SavedLogs::read_file(const LogFile& file, Readers& readers, ReadObserver& observer) {
+    std::unique_ptr<LineReader> reader;
+    try {
+        reader = file.path == "-" && stdin_reader_ ? std::move(stdin_reader_)
+                                                   : LineReader::open(file.path);
+    } catch (const std::exception& e) {
+        throw UnusableInput(e.what());
+    }
+    FileReading f;
+    f.name = display_name(file);
+    auto& strace = readers.strace;
+    strace.begin_file(f.name, file.pid, strace_text::day_start_of(file.path));
+    const std::size_t unparsed_before = strace.stats().unparsed;
+    std::string line;
+    try {
+        while (reader->next(line)) {
+            ++f.line_no;
+            ++lines_read_;
+            if (observer.due()) observer.show(bytes_done_ + reader->bytes_read(), lines_read_);
+            if (f.line_no == 1) f.jsonl = jsonl::looks_like_jsonl(line);
+            readers.jsonl_read = readers.jsonl_read || f.jsonl;
+            if (reader->overlong()) {
+                const std::string error = overlong_problem();
+                if (f.jsonl) {
+                    f.jsonl_problem(error);
+                } else {
+                    strace.skip_line(error);
+                }
+                // Not a log, or not one that starts as logs do: the rest of
+                // this line may never end (/dev/zero).
+                if (f.good == 0) {
+                    f.failed(error);
+                    break;
+                }
+                ++f.bad;
+            } else if (f.jsonl) {
+                std::string error;
+                if (readers.jsonl.feed(line, &error)) {
+                    ++f.good;
+                } else {
+                    f.jsonl_problem(error);
+                    f.failed(error);
+                }
+            } else if (strace.feed(line)) {
+                ++f.good;
+            } else {
+                const auto& problems = strace.stats().first_problems;
+                f.failed(problems.empty() ? "unparsable" : problems.back().message);
+            }
+            // Judge early whether this is a log at all.
+            if (f.line_no == kSniffLines && f.good == 0 && f.bad > 0) break;
+            f.lines_done = f.line_no;
+        }
+    } catch (const std::bad_alloc&) {
+        throw UnusableInput(f.name + ":" +
+                            std::to_string(f.lines_done == f.line_no ? f.line_no + 1 : f.line_no) +
+                            ": out of memory reading this line: it needs more memory than "
+                            "sctrace may use here (see ulimit -v)");
+    } catch (const std::exception& e) {
+        throw UnusableInput(e.what());
+    }
+    bytes_done_ += reader->bytes_read();
+    if (f.good == 0 && f.bad > 0) {
+        throw UnusableInput(
+            f.name + ": not an strace log or sctrace event log (line 1: " + f.first_error + ")");
+    }
+    if (f.jsonl) {
+        for (const auto& p : f.jsonl_problems) observer.problem(p);
+        return f.bad;
+    }
+    strace.end_file();
+    return strace.stats().unparsed - unparsed_before;
+}
+
+}  // namespace sctrace::logs

@@ -1,0 +1,193 @@
+// sctrace's command line, as a user types it: strace's `sctrace [OPTIONS]
+// [--] COMMAND` for the default `run`, the other commands by their first
+// word, every unknown option named (exit 2) rather than taken for the
+// command, -e read alike by `run` and `analyze`, and a help that lists the
+// commands.
+//
+// sctrace's own contract, not strace's: skipped when SCTRACE_E2E_TRACER points
+// at strace.
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "harness.h"
+
+namespace e2e {
+namespace {
+
+constexpr Millis kTimeout = 50s;
+constexpr int kUsageError = 2;
+
+std::string tracee(const std::string& name) {
+    return std::string(TRACEE_DIR) + "/" + name;
+}
+
+bool contains(const std::string& text, const std::string& needle) {
+    return text.find(needle) != std::string::npos;
+}
+
+class CommandLine : public ::testing::Test {
+protected:
+    void SetUp() override {
+        if (Tracer::get().is_strace) GTEST_SKIP() << "sctrace's own command line";
+        const char* tmp = getenv("TMPDIR");
+        std::string pattern = std::string(tmp && *tmp ? tmp : "/tmp") + "/sctrace-cli-XXXXXX";
+        ASSERT_NE(mkdtemp(pattern.data()), nullptr);
+        dir_ = pattern;
+        // A one-line strace log for analyze.
+        std::ofstream(log()) << "100 close(3) = 0\n";
+    }
+    void TearDown() override {
+        if (!dir_.empty()) std::filesystem::remove_all(dir_);
+    }
+
+    // sctrace ARGS..., to completion.
+    RunResult sctrace(std::vector<std::string> args) const {
+        std::string label = "sctrace";
+        for (const auto& a : args) label += " " + a;
+        args.insert(args.begin(), Tracer::get().path);
+        return run(args, {label, "", false}, kTimeout);
+    }
+    std::string log() const { return dir_ + "/close.log"; }
+
+    std::string dir_;
+};
+
+TEST_F(CommandLine, AnUnknownOptionIsNamedNotRunAsTheCommand) {
+    // strace's -c (a summary) is not sctrace's: the old parser took "-c" for
+    // the program and said "cannot run the command".
+    struct Case {
+        std::vector<std::string> args;
+        std::string option;  // as the message names it
+    };
+    for (const Case& c :
+         {Case{{"-c", "--", "true"}, "-c"}, Case{{"-c", "true"}, "-c"},
+          Case{{"--bogus=1", "true"}, "--bogus"}, Case{{"run", "-c", "--", "true"}, "-c"},
+          Case{{"--no-rules", "-Z", "true"}, "-Z"}}) {
+        const RunResult r = sctrace(c.args);
+        EXPECT_EQ(r.status, kUsageError) << r.label << "\n" << r.err;
+        EXPECT_TRUE(contains(r.err, "sctrace: unknown option " + c.option + "\n"))
+            << r.label << "\n"
+            << r.err;
+        EXPECT_FALSE(contains(r.err, "cannot run")) << r.label << "\n" << r.err;
+    }
+}
+
+TEST_F(CommandLine, AnalyzeNamesAnUnknownOption) {
+    const RunResult r = sctrace({"analyze", "-c", log()});
+    EXPECT_EQ(r.status, kUsageError) << r.err;
+    EXPECT_TRUE(contains(r.err, "sctrace analyze: unknown option -c\n")) << r.err;
+}
+
+TEST_F(CommandLine, HelpListsTheCommandsAndRunsOptions) {
+    const RunResult help = sctrace({"--help"});
+    EXPECT_EQ(help.status, 0) << help.err;
+    for (const char* command : {"run", "analyze", "rules", "help"}) {
+        EXPECT_TRUE(contains(help.out, "\n  " + std::string(command) + " "))
+            << "no " << command << " in\n"
+            << help.out;
+    }
+    // run is the default command: its options are the ones a user needs first.
+    EXPECT_TRUE(contains(help.out, "--fail-on")) << help.out;
+    EXPECT_TRUE(contains(help.out, "Exit status:")) << help.out;
+
+    const RunResult word = sctrace({"help"});
+    EXPECT_EQ(word.status, 0) << word.err;
+    EXPECT_EQ(word.out, help.out);
+}
+
+TEST_F(CommandLine, HelpOfACommandIsItsOwn) {
+    const RunResult r = sctrace({"help", "analyze"});
+    EXPECT_EQ(r.status, 0) << r.err;
+    EXPECT_TRUE(contains(r.out, "sctrace analyze")) << r.out;
+    EXPECT_TRUE(contains(r.out, "FILE")) << r.out;
+    EXPECT_EQ(sctrace({"analyze", "--help"}).out, r.out);
+
+    const RunResult rules = sctrace({"rules", "--help"});
+    EXPECT_EQ(rules.status, 0) << rules.err;
+    for (const char* sub : {"list", "check", "explain", "fields"}) {
+        EXPECT_TRUE(contains(rules.out, sub)) << rules.out;
+    }
+
+    const RunResult unknown = sctrace({"help", "nosuch"});
+    EXPECT_EQ(unknown.status, kUsageError);
+    EXPECT_TRUE(contains(unknown.err, "nosuch")) << unknown.err;
+}
+
+// -e means the same to both commands: strace's trace= (or t=, or nothing),
+// and strace's other qualifiers refused by name rather than read as syscalls.
+TEST_F(CommandLine, TraceExpressionsAreReadAlikeByRunAndAnalyze) {
+    const std::string out = dir_ + "/events.jsonl";
+    const auto run_with = [&](const std::string& expression) {
+        return sctrace({"--no-rules", "-e", expression, "-o", out, "--", tracee("exitcode"), "0"});
+    };
+    const auto analyze_with = [&](const std::string& expression) {
+        return sctrace({"analyze", "--no-rules", "-e", expression, "-o", out, log()});
+    };
+    for (const char* accepted : {"trace=close,%net", "t=close", "close", "!%memory"}) {
+        const RunResult run = run_with(accepted);
+        EXPECT_EQ(run.status, 0) << run.label << "\n" << run.err;
+        const RunResult analyze = analyze_with(accepted);
+        EXPECT_EQ(analyze.status, 0) << analyze.label << "\n" << analyze.err;
+    }
+    for (const std::string refused : {"signal=none", "abbrev=none", "read=3", "s=all"}) {
+        const std::string qualifier = refused.substr(0, refused.find('='));
+        for (const RunResult& r : {run_with(refused), analyze_with(refused)}) {
+            EXPECT_EQ(r.status, kUsageError) << r.label << "\n" << r.err;
+            EXPECT_TRUE(contains(r.err, "-e " + refused + ": strace's " + qualifier +
+                                            "= qualifier is not supported"))
+                << r.label << "\n"
+                << r.err;
+        }
+    }
+    // Not a qualifier: the whole text is a syscall set, as strace reads it.
+    for (const RunResult& r : {run_with("foo=bar"), analyze_with("foo=bar")}) {
+        EXPECT_EQ(r.status, kUsageError) << r.label << "\n" << r.err;
+        EXPECT_TRUE(contains(r.err, "-e foo=bar: invalid system call 'foo=bar'")) << r.label << "\n"
+                                                                                  << r.err;
+    }
+}
+
+// The first word names a command only in the first place: after an option,
+// or after "--", it is the program to run, as strace would run it.
+TEST_F(CommandLine, AProgramNamedLikeACommandIsRun) {
+    for (const char* name : {"analyze", "help", "rules", "run"}) {
+        const std::string program = dir_ + "/" + name;
+        std::ofstream(program) << "#!/bin/sh\necho \"ran $0 $*\"\nexit 7\n";
+        ASSERT_EQ(chmod(program.c_str(), 0755), 0);
+    }
+    const std::string path = "PATH=" + dir_ + ":" + (getenv("PATH") ? getenv("PATH") : "");
+    const auto in_path = [&](std::vector<std::string> args) {
+        args.insert(args.begin(), {"/usr/bin/env", path, Tracer::get().path});
+        return run(args, {"sctrace in PATH", "", false}, kTimeout);
+    };
+    for (const std::vector<std::string>& args : {std::vector<std::string>{"--", "analyze", "x"},
+                                                 {"--no-rules", "help", "x"},
+                                                 {"run", "rules", "x"},
+                                                 {"run", "--", "run", "x"}}) {
+        const RunResult r = in_path(args);
+        const std::string& name = args[args.size() - 2];
+        EXPECT_EQ(r.status, 7) << name << "\n" << r.err;
+        EXPECT_EQ(r.out, "ran " + dir_ + "/" + name + " x\n") << r.err;
+    }
+}
+
+TEST_F(CommandLine, ACommandNeedsNoDashDash) {
+    const RunResult r = sctrace({"--no-rules", tracee("exitcode"), "5"});
+    EXPECT_EQ(r.status, 5) << r.err;
+    EXPECT_EQ(r.out, "exiting with 5\n");
+    // The command's own options are its, even when they are sctrace's too.
+    const RunResult options = sctrace({"--no-rules", "/bin/sh", "-c", "echo $0", "-o"});
+    EXPECT_EQ(options.status, 0) << options.err;
+    EXPECT_EQ(options.out, "-o\n");
+}
+
+}  // namespace
+}  // namespace e2e

@@ -1,4 +1,4 @@
-// The decoder registry and the argument shapes every family shares.
+// The decoder registry: which family decodes which syscall.
 #include "decoders/decoder.h"
 
 #include <signal.h>
@@ -9,7 +9,6 @@
 #include <cstring>
 #include <vector>
 
-#include "decoders/signal_shapes.h"
 #include "model/syscall_table.h"
 #include "model/xlat_tables.h"
 
@@ -77,12 +76,6 @@ int expected_args(const SyscallEvent& call) {
     return info ? info->nargs : 6;
 }
 
-std::size_t count_children(const ArgTree& tree, NodeId id) {
-    std::size_t n = 0;
-    for (NodeId c = tree.node(id).first_child; c != kNoNode; c = tree.node(c).next) ++n;
-    return n;
-}
-
 }  // namespace
 
 const SyscallDecoder* find_decoder(Arch arch, std::int64_t nr) {
@@ -99,7 +92,7 @@ void decode_entry(const SyscallEvent& call, ArgTree& tree, MemoryReader& memory,
     } else if (decoder->entry) {
         decoder->entry(ctx);
     }
-    const std::size_t n = count_children(tree, tree.root());
+    const std::size_t n = tree.child_count(tree.root());
     tree.entry_arg_count = static_cast<std::uint16_t>(n);
     // A decoder may declare its list complete itself (calls whose later
     // arguments are optional, like fcntl(fd, F_GETFL)).
@@ -113,84 +106,6 @@ void decode_exit(const SyscallEvent& call, ArgTree& tree, MemoryReader& memory,
     if (!decoder || !decoder->exit) return;
     DecodeContext ctx(call, tree, memory, options, true);
     decoder->exit(ctx);
-}
-
-// ---------------------------------------------------------------------------
-// Shared shapes
-
-NodeId DecodeContext::add_cstring(NodeId parent, std::uint64_t addr, std::string_view key) {
-    if (addr == 0) return tree_.add_ptr(parent, 0, key);
-    // Read page-sized pieces until the NUL, at most -s bytes (+1 to know
-    // whether there was more).
-    std::array<char, 4097> buf;
-    const std::size_t limit = std::min(options_.string_limit, buf.size() - 1);
-    std::size_t have = 0;
-    while (have < limit + 1) {
-        const std::uint64_t at = addr + have;
-        const std::size_t in_page = 4096 - (at % 4096);
-        const std::size_t want = std::min(in_page, limit + 1 - have);
-        const std::size_t got = memory_.read(at, {buf.data() + have, want});
-        if (const void* nul = std::memchr(buf.data() + have, '\0', got)) {
-            have = static_cast<std::size_t>(static_cast<const char*>(nul) - buf.data());
-            return tree_.add_str(parent, {buf.data(), have}, false, key);
-        }
-        have += got;
-        if (got < want) break;
-    }
-    if (have == 0) return tree_.add_hex(parent, addr, key);  // unreadable
-    return tree_.add_str(parent, {buf.data(), std::min(have, limit)}, have > limit, key);
-}
-
-NodeId DecodeContext::add_buffer(NodeId parent, std::uint64_t addr, std::uint64_t len,
-                                 std::string_view key) {
-    if (addr == 0) return tree_.add_ptr(parent, 0, key);
-    std::array<char, 4096> buf;
-    const std::size_t show =
-        std::min<std::uint64_t>(std::min(options_.string_limit, buf.size()), len);
-    const std::size_t got = memory_.read(addr, {buf.data(), show});
-    if (got < show) return tree_.add_hex(parent, addr, key);
-    return tree_.add_str(parent, {buf.data(), got}, len > show, key);
-}
-
-NodeId DecodeContext::add_int_ptr(NodeId parent, std::uint64_t addr, std::string_view key) {
-    if (addr == 0) return tree_.add_ptr(parent, 0, key);
-    std::int32_t value = 0;
-    if (!read_struct(addr, value)) return tree_.add_hex(parent, addr, key);
-    const NodeId list = tree_.add_array(parent, key);
-    tree_.add_int(list, value);
-    return list;
-}
-
-NodeId DecodeContext::add_timespec(NodeId parent, std::uint64_t addr, std::string_view key) {
-    if (addr == 0) return tree_.add_ptr(parent, 0, key);
-    struct timespec ts {};
-    if (!read_struct(addr, ts)) return tree_.add_hex(parent, addr, key);
-    const NodeId s = tree_.add_struct(parent, key);
-    tree_.add_int(s, ts.tv_sec, "tv_sec");
-    tree_.add_int(s, ts.tv_nsec, "tv_nsec");
-    return s;
-}
-
-NodeId DecodeContext::add_timeval(NodeId parent, std::uint64_t addr, std::string_view key) {
-    if (addr == 0) return tree_.add_ptr(parent, 0, key);
-    struct timeval tv {};
-    if (!read_struct(addr, tv)) return tree_.add_hex(parent, addr, key);
-    const NodeId s = tree_.add_struct(parent, key);
-    tree_.add_int(s, tv.tv_sec, "tv_sec");
-    tree_.add_int(s, tv.tv_usec, "tv_usec");
-    return s;
-}
-
-NodeId DecodeContext::add_sigset(NodeId parent, std::uint64_t addr, std::uint64_t size,
-                                 std::string_view key) {
-    if (addr == 0) return tree_.add_ptr(parent, 0, key);
-    std::uint64_t bits = 0;
-    // strace decodes only whole kernel words: a shorter size prints the address.
-    if (size < sizeof(long) || size > sizeof bits ||
-        read(addr, {reinterpret_cast<char*>(&bits), size}) != size) {
-        return tree_.add_hex(parent, addr, key);
-    }
-    return signal_shapes::add_sigset_bits(tree_, parent, bits, static_cast<unsigned>(size), key);
 }
 
 }  // namespace sctrace

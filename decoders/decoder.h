@@ -10,6 +10,7 @@
 //
 // Decoders read memory only through DecodeContext, which reads from a live
 // tracee, or in tests from a fake address space: no decoder knows which.
+// The shapes strace prints everywhere are decoders/shapes.h.
 #pragma once
 
 #include <sys/types.h>
@@ -66,23 +67,6 @@ public:
     std::size_t read(std::uint64_t addr, std::span<char> out) {
         return addr ? memory_.read(addr, out) : 0;
     }
-
-    // --- builders for the shapes strace prints everywhere ---
-
-    // A NUL-terminated string (a path): "..." limited by -s, with "..." after
-    // the quote when longer; the address in hex when unreadable; NULL for 0.
-    NodeId add_cstring(NodeId parent, std::uint64_t addr, std::string_view key = {});
-    // A buffer of `len` bytes (read/write data): at most -s of them shown.
-    NodeId add_buffer(NodeId parent, std::uint64_t addr, std::uint64_t len,
-                      std::string_view key = {});
-    // A pointer to an int, printed as [value] (socklen_t*, int* results).
-    NodeId add_int_ptr(NodeId parent, std::uint64_t addr, std::string_view key = {});
-    // A struct timespec / timeval, strace style: {tv_sec=5, tv_nsec=0}.
-    NodeId add_timespec(NodeId parent, std::uint64_t addr, std::string_view key = {});
-    NodeId add_timeval(NodeId parent, std::uint64_t addr, std::string_view key = {});
-    // A signal set of `size` bytes: [INT TERM], ~[RTMIN RT_1] for mostly full sets.
-    NodeId add_sigset(NodeId parent, std::uint64_t addr, std::uint64_t size,
-                      std::string_view key = {});
 
 private:
     const SyscallEvent& call_;

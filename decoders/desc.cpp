@@ -12,6 +12,7 @@
 
 #include "decoders/decoder.h"
 #include "decoders/desc_shapes.h"
+#include "decoders/shapes.h"
 #include "decoders/signal_shapes.h"
 #include "model/syscall_table.h"
 #include "model/xlat_tables.h"
@@ -20,12 +21,9 @@ namespace sctrace {
 
 namespace {
 
-using desc_shapes::add_enum;
 using desc_shapes::add_fd;
-using desc_shapes::add_flags;
 using desc_shapes::add_mode;
 using desc_shapes::add_open_flags;
-using desc_shapes::add_path;
 
 // --- read / write and their positional and vector forms ---
 
@@ -38,7 +36,7 @@ void add_result_buffer(DecodeContext& ctx, std::uint64_t addr) {
     if (ctx.failed()) {
         ctx.tree().add_ptr(ctx.root(), addr);
     } else {
-        ctx.add_buffer(ctx.root(), addr, static_cast<std::uint64_t>(ctx.ret()));
+        shapes::add_buffer(ctx, ctx.root(), addr, static_cast<std::uint64_t>(ctx.ret()));
     }
 }
 
@@ -49,7 +47,7 @@ void read_exit(DecodeContext& ctx) {
 
 void write_entry(DecodeContext& ctx) {
     add_fd(ctx, ctx.root(), ctx.arg(0));
-    ctx.add_buffer(ctx.root(), ctx.arg(1), ctx.arg(2));
+    shapes::add_buffer(ctx, ctx.root(), ctx.arg(1), ctx.arg(2));
     ctx.tree().add_uint(ctx.root(), ctx.arg(2));
 }
 
@@ -96,7 +94,7 @@ void add_iov(DecodeContext& ctx, std::uint64_t addr, std::uint64_t count, std::u
         if (as_addr) {
             c.tree().add_ptr(s, base, "iov_base");
         } else {
-            c.add_buffer(s, base, show, "iov_base");
+            shapes::add_buffer(c, s, base, show, "iov_base");
         }
         c.tree().add_uint(s, len, "iov_len");
     };
@@ -119,7 +117,7 @@ void writev_entry(DecodeContext& ctx) {
 
 // open's mode is shown only when the flags make the kernel use it.
 void add_open_rest(DecodeContext& ctx, int path_arg) {
-    add_path(ctx, ctx.root(), ctx.arg(path_arg));
+    shapes::add_path(ctx, ctx.root(), ctx.arg(path_arg));
     const std::uint64_t flags = ctx.arg(path_arg + 1) & 0xffffffffu;
     add_open_flags(ctx, ctx.root(), flags);
     constexpr std::uint64_t kO_CREAT = 0100, k__O_TMPFILE = 020000000;
@@ -142,7 +140,7 @@ void openat_entry(DecodeContext& ctx) {
 }
 
 void creat_entry(DecodeContext& ctx) {
-    add_path(ctx, ctx.root(), ctx.arg(0));
+    shapes::add_path(ctx, ctx.root(), ctx.arg(0));
     add_mode(ctx, ctx.root(), ctx.arg(1));
 }
 
@@ -150,8 +148,8 @@ void close_range_entry(DecodeContext& ctx) {
     // strace 6.1 prints both bounds unsigned: ~0U is 4294967295.
     ctx.tree().add_uint(ctx.root(), ctx.arg(0) & 0xffffffffu);
     ctx.tree().add_uint(ctx.root(), ctx.arg(1) & 0xffffffffu);
-    add_flags(ctx, ctx.root(), ctx.arg(2) & 0xffffffffu, xlat::close_range_flags,
-              "CLOSE_RANGE_???");
+    shapes::add_xflags(ctx.tree(), ctx.root(), ctx.arg(2) & 0xffffffffu, xlat::close_range_flags,
+                       "CLOSE_RANGE_???");
 }
 
 void dup2_entry(DecodeContext& ctx) {
@@ -161,7 +159,8 @@ void dup2_entry(DecodeContext& ctx) {
 
 void dup3_entry(DecodeContext& ctx) {
     dup2_entry(ctx);
-    add_flags(ctx, ctx.root(), ctx.arg(2) & 0xffffffffu, xlat::open_mode_flags, "O_???");
+    shapes::add_xflags(ctx.tree(), ctx.root(), ctx.arg(2) & 0xffffffffu, xlat::open_mode_flags,
+                       "O_???");
 }
 
 // --- fcntl ---
@@ -217,8 +216,10 @@ void add_flock(DecodeContext& ctx, std::uint64_t addr, bool wide, bool with_pid)
         type = fl.type, whence = fl.whence, start = fl.start, len = fl.len, pid = fl.pid;
     }
     const NodeId s = ctx.tree().add_struct(ctx.root());
-    add_enum(ctx, s, static_cast<std::uint64_t>(type), xlat::f_lock_types, "F_???", "l_type");
-    add_enum(ctx, s, static_cast<std::uint64_t>(whence), xlat::f_whence, "SEEK_???", "l_whence");
+    shapes::add_xval(ctx.tree(), s, static_cast<std::uint64_t>(type), xlat::f_lock_types, "F_???",
+                     "l_type");
+    shapes::add_xval(ctx.tree(), s, static_cast<std::uint64_t>(whence), xlat::f_whence, "SEEK_???",
+                     "l_whence");
     ctx.tree().add_int(s, start, "l_start");
     ctx.tree().add_int(s, len, "l_len");
     if (with_pid) ctx.tree().add_int(s, pid, "l_pid");
@@ -231,8 +232,8 @@ void add_owner_ex(DecodeContext& ctx, std::uint64_t addr) {
         return;
     }
     const NodeId s = ctx.tree().add_struct(ctx.root());
-    add_enum(ctx, s, static_cast<std::uint32_t>(owner[0]), xlat::f_owner_types, "F_OWNER_???",
-             "type");
+    shapes::add_xval(ctx.tree(), s, static_cast<std::uint32_t>(owner[0]), xlat::f_owner_types,
+                     "F_OWNER_???", "type");
     ctx.tree().add_int(s, owner[1], "pid");
 }
 
@@ -249,7 +250,7 @@ bool is_fcntl64(const DecodeContext& ctx) {
 void fcntl_entry(DecodeContext& ctx) {
     add_fd(ctx, ctx.root(), ctx.arg(0));
     const unsigned cmd = fcntl_cmd(ctx);
-    add_enum(ctx, ctx.root(), cmd, xlat::fcntl_cmds, "F_???");
+    shapes::add_xval(ctx.tree(), ctx.root(), cmd, xlat::fcntl_cmds, "F_???");
     const std::uint64_t arg = ctx.arg(2);
     if (is_fcntl64(ctx) && (cmd == kF_SETLK64 || cmd == kF_SETLKW64)) {
         add_flock(ctx, arg, true, false);
@@ -258,7 +259,7 @@ void fcntl_entry(DecodeContext& ctx) {
     if (is_fcntl64(ctx) && cmd == kF_GETLK64) return;  // at exit
     switch (cmd) {
         case kF_SETFD:
-            add_flags(ctx, ctx.root(), arg, xlat::fd_flags, "FD_???");
+            shapes::add_xflags(ctx.tree(), ctx.root(), arg, xlat::fd_flags, "FD_???");
             break;
         case kF_SETOWN:
         case kF_SETPIPE_SZ:
@@ -281,13 +282,13 @@ void fcntl_entry(DecodeContext& ctx) {
             add_owner_ex(ctx, arg);
             break;
         case kF_NOTIFY:
-            add_flags(ctx, ctx.root(), arg, xlat::fcntl_notify_flags, "DN_???");
+            shapes::add_xflags(ctx.tree(), ctx.root(), arg, xlat::fcntl_notify_flags, "DN_???");
             break;
         case kF_SETLEASE:
-            add_enum(ctx, ctx.root(), arg, xlat::f_lock_types, "F_???");
+            shapes::add_xval(ctx.tree(), ctx.root(), arg, xlat::f_lock_types, "F_???");
             break;
         case kF_ADD_SEALS:
-            add_flags(ctx, ctx.root(), arg, xlat::f_seals, "F_SEAL_???");
+            shapes::add_xflags(ctx.tree(), ctx.root(), arg, xlat::f_seals, "F_SEAL_???");
             break;
         case kF_SETSIG:
             add_signal(ctx, ctx.root(), static_cast<int>(arg));
@@ -400,7 +401,8 @@ void pipe_exit(DecodeContext& ctx) {
 
 void pipe2_exit(DecodeContext& ctx) {
     add_fd_pair(ctx, ctx.arg(0));
-    add_flags(ctx, ctx.root(), ctx.arg(1) & 0xffffffffu, xlat::open_mode_flags, "O_???");
+    shapes::add_xflags(ctx.tree(), ctx.root(), ctx.arg(1) & 0xffffffffu, xlat::open_mode_flags,
+                       "O_???");
 }
 
 void eventfd_entry(DecodeContext& ctx) {
@@ -409,7 +411,8 @@ void eventfd_entry(DecodeContext& ctx) {
 
 void eventfd2_entry(DecodeContext& ctx) {
     eventfd_entry(ctx);
-    add_flags(ctx, ctx.root(), ctx.arg(1) & 0xffffffffu, xlat::efd_flags, "EFD_???");
+    shapes::add_xflags(ctx.tree(), ctx.root(), ctx.arg(1) & 0xffffffffu, xlat::efd_flags,
+                       "EFD_???");
 }
 
 // --- mappings ---
@@ -423,7 +426,7 @@ void add_mmap(DecodeContext& ctx, const std::uint64_t (&a)[6], std::uint64_t off
     tree.ret_format = RetFormat::Hex;
     tree.add_ptr(ctx.root(), a[0]);
     tree.add_uint(ctx.root(), a[1]);
-    add_flags(ctx, ctx.root(), a[2], xlat::mmap_prot, "PROT_???");
+    shapes::add_xflags(ctx.tree(), ctx.root(), a[2], xlat::mmap_prot, "PROT_???");
     // The type by name, then the flags, then the huge page size as strace
     // writes it ("|21<<MAP_HUGE_SHIFT").
     const std::uint64_t flags = a[3] & 0xffffffffu;

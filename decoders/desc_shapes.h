@@ -1,6 +1,5 @@
 // Argument shapes shared by the desc and poll decoders (desc.cpp, poll.cpp):
-// fds, open flags, modes, paths, arrays of structs, sigsets with a length,
-// and the strace forms of values a table does not name.
+// fds, open flags, modes, times in the tracee's ABI, arrays of structs.
 //
 // Everything here builds tree nodes from fixed local buffers: no allocation.
 #pragma once
@@ -13,6 +12,7 @@
 #include <string_view>
 
 #include "decoders/decoder.h"
+#include "decoders/shapes.h"
 #include "model/xlat_tables.h"
 
 namespace sctrace::desc_shapes {
@@ -27,38 +27,6 @@ inline std::size_t word_size(Arch arch) {
 inline NodeId add_fd(DecodeContext& ctx, NodeId parent, std::uint64_t raw,
                      std::string_view key = {}) {
     return ctx.tree().add_int(parent, static_cast<int>(raw), key);
-}
-
-// "0x10 /* EFD_??? */": strace's form for a value none of whose bits (or,
-// for an enum, whose value) the table names.
-inline NodeId add_unknown(DecodeContext& ctx, NodeId parent, std::uint64_t value,
-                          std::string_view unknown, std::string_view key) {
-    char text[96];
-    const int n = std::snprintf(text, sizeof text, "%#" PRIx64 " /* %.*s */", value,
-                                static_cast<int>(unknown.size()), unknown.data());
-    return ctx.tree().add_text_copy(parent, std::string_view(text, static_cast<std::size_t>(n)),
-                                    key);
-}
-
-// Flags; when not a single bit is named, strace adds the "???" comment
-// (with some named, the rest is just "|0x..", as the formatter prints).
-inline NodeId add_flags(DecodeContext& ctx, NodeId parent, std::uint64_t value,
-                        const XlatTable& table, std::string_view unknown,
-                        std::string_view key = {}) {
-    bool any = false;
-    for (const XlatEntry& e : table.entries) {
-        if (e.value != 0 && (value & e.value) == e.value) any = true;
-    }
-    if (value != 0 && !any) return add_unknown(ctx, parent, value, unknown, key);
-    return ctx.tree().add_flags(parent, value, table, key);
-}
-
-// An enumeration; unknown values print in hex with the "???" comment.
-inline NodeId add_enum(DecodeContext& ctx, NodeId parent, std::uint64_t value,
-                       const XlatTable& table, std::string_view unknown,
-                       std::string_view key = {}) {
-    if (!table.name_of(value)) return add_unknown(ctx, parent, value, unknown, key);
-    return ctx.tree().add_enum(parent, value, table, key);
 }
 
 // open(2) flags: the access mode by name, then the other flags.
@@ -84,34 +52,11 @@ inline NodeId add_mode(DecodeContext& ctx, NodeId parent, std::uint64_t mode,
                                     key);
 }
 
-// A path: strace shows it whole (up to PATH_MAX), not cut at -s as other
-// strings are. NULL for 0, the address when unreadable.
-inline NodeId add_path(DecodeContext& ctx, NodeId parent, std::uint64_t addr,
-                       std::string_view key = {}) {
-    if (addr == 0) return ctx.tree().add_ptr(parent, 0, key);
-    constexpr std::size_t kPathMax = 4096;
-    std::array<char, kPathMax> buf;
-    std::size_t have = 0;
-    while (have < kPathMax) {
-        const std::uint64_t at = addr + have;
-        const std::size_t want = std::min<std::size_t>(4096 - (at % 4096), kPathMax - have);
-        const std::size_t got = ctx.read(at, {buf.data() + have, want});
-        if (const void* nul = std::memchr(buf.data() + have, '\0', got)) {
-            have = static_cast<std::size_t>(static_cast<const char*>(nul) - buf.data());
-            return ctx.tree().add_str(parent, {buf.data(), have}, false, key);
-        }
-        have += got;
-        if (got < want) break;
-    }
-    if (have < kPathMax) return ctx.tree().add_hex(parent, addr, key);  // unreadable
-    return ctx.tree().add_str(parent, {buf.data(), kPathMax - 1}, true, key);
-}
-
 // A timespec in the tracee's ABI: i386's pselect6/ppoll/epoll_pwait2 use
 // 32-bit fields; everything else the native 64-bit struct.
 inline NodeId add_timespec(DecodeContext& ctx, NodeId parent, std::uint64_t addr,
                            std::string_view key = {}) {
-    if (ctx.arch() != Arch::I386) return ctx.add_timespec(parent, addr, key);
+    if (ctx.arch() != Arch::I386) return shapes::add_timespec(ctx, parent, addr, key);
     if (addr == 0) return ctx.tree().add_ptr(parent, 0, key);
     std::int32_t ts[2];
     if (!ctx.read_struct(addr, ts)) return ctx.tree().add_hex(parent, addr, key);
@@ -123,7 +68,7 @@ inline NodeId add_timespec(DecodeContext& ctx, NodeId parent, std::uint64_t addr
 
 inline NodeId add_timeval(DecodeContext& ctx, NodeId parent, std::uint64_t addr,
                           std::string_view key = {}) {
-    if (ctx.arch() != Arch::I386) return ctx.add_timeval(parent, addr, key);
+    if (ctx.arch() != Arch::I386) return shapes::add_timeval(ctx, parent, addr, key);
     if (addr == 0) return ctx.tree().add_ptr(parent, 0, key);
     std::int32_t tv[2];
     if (!ctx.read_struct(addr, tv)) return ctx.tree().add_hex(parent, addr, key);
@@ -131,15 +76,6 @@ inline NodeId add_timeval(DecodeContext& ctx, NodeId parent, std::uint64_t addr,
     ctx.tree().add_int(s, tv[0], "tv_sec");
     ctx.tree().add_int(s, tv[1], "tv_usec");
     return s;
-}
-
-// A signal mask given with its size (ppoll, epoll_pwait, pselect6's pair):
-// strace decodes it only when the size is at least a word and at most the
-// kernel's 8 bytes; otherwise it shows the address.
-inline NodeId add_sigset_len(DecodeContext& ctx, NodeId parent, std::uint64_t addr,
-                             std::uint64_t size, std::string_view key = {}) {
-    if (size < word_size(ctx.arch()) || size > 8) return ctx.tree().add_ptr(parent, addr, key);
-    return ctx.add_sigset(parent, addr, size, key);
 }
 
 // strace's print_array: NULL, [] for no elements, the address when the

@@ -8,7 +8,7 @@
 #include <cstdio>
 
 #include "decoders/decoder.h"
-#include "decoders/signal_shapes.h"
+#include "decoders/shapes.h"
 #include "model/xlat_tables.h"
 
 namespace sctrace {
@@ -45,7 +45,7 @@ void add_op(ArgTree& tree, std::uint32_t op) {
     const bool clock_ok = cmd == kWait || cmd == kWaitBitset || cmd == kWaitRequeuePi;
     const bool known = (rest == 0 || (rest == kClockRealtime && clock_ok)) && cmd <= kLockPi2;
     if (!known) {
-        signal_shapes::add_unknown(tree, tree.root(), op, "FUTEX_???");
+        shapes::add_unknown(tree, tree.root(), op, "FUTEX_???");
         return;
     }
     if (cmd == kFd && (op & kPrivate)) {  // no name of its own in the table
@@ -61,7 +61,7 @@ void add_op(ArgTree& tree, std::uint32_t op) {
 }
 
 void add_timeout(DecodeContext& ctx, std::uint64_t addr) {
-    ctx.add_timespec(ctx.root(), addr);
+    shapes::add_timespec(ctx, ctx.root(), addr);
 }
 
 // val3 of the bitset commands: FUTEX_BITSET_MATCH_ANY or the mask in hex.
@@ -211,17 +211,16 @@ void futex_waitv_entry(DecodeContext& ctx) {
             const NodeId s = tree.add_struct(list);
             tree.add_hex(s, w.val, "val");
             tree.add_ptr(s, w.uaddr, "uaddr");
-            signal_shapes::add_flags(tree, s, w.flags, xlat::futex_waitv_flags, "FUTEX_???",
-                                     "flags");
+            shapes::add_xflags(tree, s, w.flags, xlat::futex_waitv_flags, "FUTEX_???", "flags");
             if (w.reserved != 0) tree.add_hex(s, w.reserved, "__reserved");
         }
         if (shown < count) tree.mark_truncated(list);
     }
     tree.add_uint(root, count);
     tree.add_hex(root, static_cast<std::uint32_t>(ctx.arg(2)));
-    ctx.add_timespec(root, ctx.arg(3));
-    signal_shapes::add_enum(tree, root, static_cast<std::uint32_t>(ctx.arg(4)), xlat::futex_clocks,
-                            "CLOCK_???");
+    shapes::add_timespec(ctx, root, ctx.arg(3));
+    shapes::add_xval(tree, root, static_cast<std::uint32_t>(ctx.arg(4)), xlat::futex_clocks,
+                     "CLOCK_???");
 }
 
 constexpr SyscallDecoder kDecoders[] = {

@@ -19,6 +19,8 @@
 #include <cstring>
 
 #include "decoders/decoder.h"
+#include "decoders/shapes.h"
+#include "decoders/sockaddr.h"
 #include "model/xlat_tables.h"
 
 namespace sctrace {
@@ -32,44 +34,13 @@ constexpr std::uint64_t kStrace61LastOp = 46;
 // Newer than the build's <linux/io_uring.h>; kernel ABI.
 constexpr unsigned kOpBind = 56;
 
-// --- strace's notations for values a table does not name ------------------
-
-// printxval: the name, else the number followed by "/* PREFIX_??? */". strace
-// prints unknown values in hex for PRINT_FIELD_XVAL/printxval and in decimal
-// for the *_U variants.
-NodeId add_xval(DecodeContext& ctx, NodeId parent, std::uint64_t value, const XlatTable& table,
-                const char* unknown, bool hex, std::string_view key = {},
-                std::uint64_t last_known = ~0ull) {
-    if (value <= last_known && table.name_of(value)) {
-        return ctx.tree().add_enum(parent, value, table, key);
-    }
-    char text[64];
-    const int n = hex ? std::snprintf(text, sizeof text, "%#llx /* %s */",
-                                      static_cast<unsigned long long>(value), unknown)
-                      : std::snprintf(text, sizeof text, "%llu /* %s */",
-                                      static_cast<unsigned long long>(value), unknown);
-    return ctx.tree().add_text_copy(parent, std::string_view(text, static_cast<std::size_t>(n)),
-                                    key);
-}
-
-std::uint64_t known_bits(const XlatTable& table) {
-    std::uint64_t bits = 0;
-    for (const XlatEntry& e : table.entries) bits |= e.value;
-    return bits;
-}
-
-// printflags: known names joined by '|', unknown bits as "|0x..."; a value
-// with no known bit at all prints as "0x... /* PREFIX_??? */".
-NodeId add_xflags(DecodeContext& ctx, NodeId parent, std::uint64_t value, const XlatTable& table,
-                  const char* unknown, std::string_view key = {}) {
-    if (value == 0 || (value & known_bits(table)) != 0) {
-        return ctx.tree().add_flags(parent, value, table, key);
-    }
-    char text[64];
-    const int n = std::snprintf(text, sizeof text, "%#llx /* %s */",
-                                static_cast<unsigned long long>(value), unknown);
-    return ctx.tree().add_text_copy(parent, std::string_view(text, static_cast<std::size_t>(n)),
-                                    key);
+// strace 6.1's printxval of a submission opcode: past the last one it
+// knew, every opcode is unnamed.
+NodeId add_op(ArgTree& tree, NodeId parent, std::uint64_t op, shapes::Unnamed as,
+              std::string_view key) {
+    if (op > kStrace61LastOp)
+        return shapes::add_unknown(tree, parent, op, "IORING_OP_???", key, as);
+    return shapes::add_xval(tree, parent, op, xlat::io_uring_ops, "IORING_OP_???", key, as);
 }
 
 // A fixed-size array of reserved words, printed only when not all zero.
@@ -159,7 +130,8 @@ void setup_entry(DecodeContext& ctx) {
         return;
     }
     const NodeId s = tree.add_struct(ctx.root());
-    add_xflags(ctx, s, p.flags, xlat::io_uring_setup_flags, "IORING_SETUP_???", "flags");
+    shapes::add_xflags(ctx.tree(), s, p.flags, xlat::io_uring_setup_flags, "IORING_SETUP_???",
+                       "flags");
     tree.add_hex(s, p.sq_thread_cpu, "sq_thread_cpu");
     tree.add_uint(s, p.sq_thread_idle, "sq_thread_idle");
     if (p.flags & IORING_SETUP_ATTACH_WQ) {
@@ -210,7 +182,8 @@ void setup_exit(DecodeContext& ctx) {
     if (!ctx.read_struct(ctx.arg(1), p)) return;
     tree.add_uint(s, p.sq_entries, "sq_entries");
     tree.add_uint(s, p.cq_entries, "cq_entries");
-    add_xflags(ctx, s, p.features, xlat::io_uring_setup_features, "IORING_FEAT_???", "features");
+    shapes::add_xflags(ctx.tree(), s, p.features, xlat::io_uring_setup_features, "IORING_FEAT_???",
+                       "features");
     add_sq_offsets(tree, s, p.sq_off);
     add_cq_offsets(tree, s, p.cq_off);
 }
@@ -222,18 +195,13 @@ void enter_entry(DecodeContext& ctx) {
     tree.add_int(ctx.root(), ctx.iarg(0));
     tree.add_uint(ctx.root(), static_cast<std::uint32_t>(ctx.arg(1)));
     tree.add_uint(ctx.root(), static_cast<std::uint32_t>(ctx.arg(2)));
-    add_xflags(ctx, ctx.root(), static_cast<std::uint32_t>(ctx.arg(3)), xlat::io_uring_enter_flags,
-               "IORING_ENTER_???");
+    shapes::add_xflags(ctx.tree(), ctx.root(), static_cast<std::uint32_t>(ctx.arg(3)),
+                       xlat::io_uring_enter_flags, "IORING_ENTER_???");
     // strace 6.1 always reads argument 4 as a sigset (it predates decoding
     // IORING_ENTER_EXT_ARG), so an io_uring_getevents_arg of 24 bytes prints
     // as its address, like any set of a size other than the word size.
     const std::uint64_t size = ctx.arg(5);
-    const std::uint64_t word = ctx.arch() == Arch::I386 ? 4 : 8;
-    if (ctx.arg(4) != 0 && (size < word || size > 8)) {
-        tree.add_hex(ctx.root(), ctx.arg(4));
-    } else {
-        ctx.add_sigset(ctx.root(), ctx.arg(4), size);
-    }
+    shapes::add_sigset(ctx, ctx.root(), ctx.arg(4), size);
     tree.add_uint(ctx.root(), size);
 }
 
@@ -242,20 +210,20 @@ void enter_entry(DecodeContext& ctx) {
 void add_restriction(DecodeContext& ctx, NodeId list, const io_uring_restriction& r) {
     ArgTree& tree = ctx.tree();
     const NodeId s = tree.add_struct(list);
-    add_xval(ctx, s, r.opcode, xlat::io_uring_restriction_opcodes, "IORING_RESTRICTION_???", true,
-             "opcode");
+    shapes::add_xval(tree, s, r.opcode, xlat::io_uring_restriction_opcodes,
+                     "IORING_RESTRICTION_???", "opcode");
     switch (r.opcode) {
         case IORING_RESTRICTION_REGISTER_OP:
-            add_xval(ctx, s, r.register_op, xlat::io_uring_register_opcodes, "IORING_REGISTER_???",
-                     true, "register_op");
+            shapes::add_xval(tree, s, r.register_op, xlat::io_uring_register_opcodes,
+                             "IORING_REGISTER_???", "register_op");
             break;
         case IORING_RESTRICTION_SQE_OP:
-            add_xval(ctx, s, r.sqe_op, xlat::io_uring_ops, "IORING_OP_???", true, "sqe_op",
-                     kStrace61LastOp);
+            add_op(tree, s, r.sqe_op, shapes::Unnamed::Hex, "sqe_op");
             break;
         case IORING_RESTRICTION_SQE_FLAGS_ALLOWED:
         case IORING_RESTRICTION_SQE_FLAGS_REQUIRED:
-            add_xflags(ctx, s, r.sqe_flags, xlat::io_uring_sqe_flags, "IOSQE_???", "sqe_flags");
+            shapes::add_xflags(ctx.tree(), s, r.sqe_flags, xlat::io_uring_sqe_flags, "IOSQE_???",
+                               "sqe_flags");
             break;
         default: {
             // strace appends the union's byte as a comment to the opcode.
@@ -280,8 +248,7 @@ void add_probe(DecodeContext& ctx, NodeId parent, const Header& probe, const io_
                std::size_t count) {
     ArgTree& tree = ctx.tree();
     const NodeId s = tree.add_struct(parent);
-    add_xval(ctx, s, probe.last_op, xlat::io_uring_ops, "IORING_OP_???", false, "last_op",
-             kStrace61LastOp);
+    add_op(tree, s, probe.last_op, shapes::Unnamed::Decimal, "last_op");
     tree.add_uint(s, probe.ops_len, "ops_len");
     if (probe.resv) tree.add_hex(s, probe.resv, "resv");
     add_resv_array(tree, s, probe.resv2, "resv2");
@@ -293,9 +260,10 @@ void add_probe(DecodeContext& ctx, NodeId parent, const Header& probe, const io_
         }
         const io_uring_probe_op& op = ops[i];
         const NodeId o = tree.add_struct(list);
-        add_xval(ctx, o, op.op, xlat::io_uring_ops, "IORING_OP_???", false, "op", kStrace61LastOp);
+        add_op(tree, o, op.op, shapes::Unnamed::Decimal, "op");
         if (op.resv) tree.add_hex(o, op.resv, "resv");
-        add_xflags(ctx, o, op.flags, xlat::io_uring_op_flags, "IO_URING_OP_???", "flags");
+        shapes::add_xflags(ctx.tree(), o, op.flags, xlat::io_uring_op_flags, "IO_URING_OP_???",
+                           "flags");
         if (op.resv2) tree.add_hex(o, op.resv2, "resv2");
     }
 }
@@ -428,8 +396,8 @@ void register_arg(DecodeContext& ctx, std::uint32_t opcode, std::uint64_t arg,
             }
             const NodeId s = tree.add_struct(root);
             tree.add_uint(s, r.nr, "nr");
-            add_xflags(ctx, s, r.flags, xlat::io_uring_rsrc_register_flags,
-                       "IORING_RSRC_REGISTER_???", "flags");
+            shapes::add_xflags(ctx.tree(), s, r.flags, xlat::io_uring_rsrc_register_flags,
+                               "IORING_RSRC_REGISTER_???", "flags");
             if (r.resv2) tree.add_hex(s, r.resv2, "resv2");
             if (opcode == IORING_REGISTER_FILES2) {
                 add_array_of<std::int32_t>(
@@ -516,7 +484,8 @@ void register_entry(DecodeContext& ctx) {
     const std::uint64_t arg = ctx.arg(2);
     const std::uint32_t nargs = static_cast<std::uint32_t>(ctx.arg(3));
     tree.add_int(ctx.root(), ctx.iarg(0));
-    add_xval(ctx, ctx.root(), opcode, xlat::io_uring_register_opcodes, "IORING_REGISTER_???", true);
+    shapes::add_xval(tree, ctx.root(), opcode, xlat::io_uring_register_opcodes,
+                     "IORING_REGISTER_???");
     if (opcode == IORING_REGISTER_PROBE) {
         // The argument is the kernel's to fill: strace shows it at entry
         // only when the caller put something in it (the kernel then fails).
@@ -591,45 +560,6 @@ void register_exit(DecodeContext& ctx) {
 
 // --- submissions read from the ring (not strace's: it never reads them) --
 
-// A sockaddr in strace's notation for the families rules care about; other
-// families print the family and the length.
-void add_sockaddr(ArgTree& tree, NodeId parent, std::span<const unsigned char> bytes,
-                  std::string_view key) {
-    sa_family_t family = 0;
-    if (bytes.size() < sizeof family) {
-        tree.add_ptr(parent, 0, key);
-        return;
-    }
-    std::memcpy(&family, bytes.data(), sizeof family);
-    const NodeId s = tree.add_struct(parent, key);
-    tree.add_enum(s, family, xlat::sock_family, "sa_family");
-    char text[INET6_ADDRSTRLEN + 32];
-    if (family == AF_INET && bytes.size() >= sizeof(sockaddr_in)) {
-        sockaddr_in in;
-        std::memcpy(&in, bytes.data(), sizeof in);
-        int n = std::snprintf(text, sizeof text, "htons(%u)", ntohs(in.sin_port));
-        tree.add_text_copy(s, std::string_view(text, static_cast<std::size_t>(n)), "sin_port");
-        char ip[INET_ADDRSTRLEN] = "?";
-        inet_ntop(AF_INET, &in.sin_addr, ip, sizeof ip);
-        n = std::snprintf(text, sizeof text, "inet_addr(\"%s\")", ip);
-        tree.add_text_copy(s, std::string_view(text, static_cast<std::size_t>(n)), "sin_addr");
-    } else if (family == AF_INET6 && bytes.size() >= sizeof(sockaddr_in6)) {
-        sockaddr_in6 in6;
-        std::memcpy(&in6, bytes.data(), sizeof in6);
-        int n = std::snprintf(text, sizeof text, "htons(%u)", ntohs(in6.sin6_port));
-        tree.add_text_copy(s, std::string_view(text, static_cast<std::size_t>(n)), "sin6_port");
-        char ip[INET6_ADDRSTRLEN] = "?";
-        inet_ntop(AF_INET6, &in6.sin6_addr, ip, sizeof ip);
-        n = std::snprintf(text, sizeof text, "inet_pton(AF_INET6, \"%s\", &sin6_addr)", ip);
-        tree.add_text_copy(s, std::string_view(text, static_cast<std::size_t>(n)), "sin6_addr");
-    } else if (family == AF_UNIX && bytes.size() > sizeof family) {
-        const auto* path = reinterpret_cast<const char*>(bytes.data()) + sizeof family;
-        const std::size_t max = bytes.size() - sizeof family;
-        const std::size_t len = strnlen(path, max);
-        tree.add_str(s, {path, len}, false, "sun_path");
-    }
-}
-
 bool is_path_op(unsigned op) {
     switch (op) {
         case IORING_OP_OPENAT:
@@ -672,7 +602,10 @@ void io_uring_sqe_to_tree(const IoUringSqeEvent& sqe, ArgTree& tree, std::size_t
         case kOpBind:
             tree.add_int(s, sqe.fd, "fd");
             if (!sqe.sockaddr.empty()) {
-                add_sockaddr(tree, s, sqe.sockaddr, "addr");
+                add_sockaddr_bytes(
+                    tree, s,
+                    {reinterpret_cast<const char*>(sqe.sockaddr.data()), sqe.sockaddr.size()},
+                    "addr");
             } else {
                 tree.add_ptr(s, sqe.addr, "addr");
             }

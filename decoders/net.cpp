@@ -14,7 +14,9 @@
 
 #include "decoders/decoder.h"
 #include "decoders/net_shapes.h"
+#include "decoders/shapes.h"
 #include "decoders/sockaddr.h"
+#include "model/names.h"
 #include "model/xlat_tables.h"
 
 namespace sctrace {
@@ -26,13 +28,12 @@ namespace {
 
 using net_shapes::add_changed_int;
 using net_shapes::add_hex_buffer;
-using net_shapes::add_textf;
-using net_shapes::add_xflags;
-using net_shapes::add_xval;
-using net_shapes::child_count;
 using net_shapes::stash_open;
 using net_shapes::stash_take;
 using net_shapes::stash_value;
+using shapes::add_textf;
+using shapes::add_xflags;
+using shapes::add_xval;
 
 constexpr int kAfInet = 2, kAfInet6 = 10, kAfNetlink = 16, kAfPacket = 17, kAfIrda = 23,
               kAfCan = 29, kAfBluetooth = 31, kAfRxrpc = 33;
@@ -52,7 +53,7 @@ NodeId add_fd(DecodeContext& ctx, int i) {
 // Whether the entry half already printed every argument (strace's
 // RVAL_DECODED at entry): then the exit half has nothing to add.
 bool decoded_at_entry(DecodeContext& ctx, std::size_t nargs) {
-    return child_count(ctx.tree(), ctx.root()) >= nargs;
+    return ctx.tree().child_count(ctx.root()) >= nargs;
 }
 
 // The int at addr, when addr is set and readable.
@@ -252,7 +253,7 @@ NodeId add_msg_flags(DecodeContext& ctx, std::uint64_t flags) {
 
 void sendto_entry(DecodeContext& ctx) {
     add_fd(ctx, 0);
-    ctx.add_buffer(ctx.root(), ctx.arg(1), ctx.arg(2));
+    shapes::add_buffer(ctx, ctx.root(), ctx.arg(1), ctx.arg(2));
     ctx.tree().add_uint(ctx.root(), ctx.arg(2));
     add_msg_flags(ctx, ctx.arg(3));
     add_sockaddr(ctx, ctx.root(), ctx.arg(4), ctx.iarg(5));
@@ -274,8 +275,8 @@ void recvfrom_exit(DecodeContext& ctx) {
     if (ctx.failed()) {
         tree.add_ptr(root, ctx.arg(1));
     } else {
-        ctx.add_buffer(root, ctx.arg(1),
-                       std::min(static_cast<std::uint64_t>(ctx.ret()), ctx.arg(2)));
+        shapes::add_buffer(ctx, root, ctx.arg(1),
+                           std::min(static_cast<std::uint64_t>(ctx.ret()), ctx.arg(2)));
     }
     tree.add_uint(root, ctx.arg(2));
     add_msg_flags(ctx, ctx.arg(3));
@@ -391,8 +392,7 @@ void add_optname(ArgTree& tree, NodeId parent, int level, std::uint64_t name, bo
             break;
         default:
             if (const char* marker = unnamed_level_marker(level)) {
-                add_textf(tree, parent, {}, "%#llx /* %s */", static_cast<unsigned long long>(name),
-                          marker);
+                shapes::add_unknown(tree, parent, name, marker);
             } else {
                 tree.add_uint(parent, name);
             }
@@ -403,8 +403,7 @@ void add_optname(ArgTree& tree, NodeId parent, int level, std::uint64_t name, bo
     } else if (own && own->name_of(name)) {
         tree.add_enum(parent, name, *own);
     } else {
-        add_textf(tree, parent, {}, "%#llx /* %s */", static_cast<unsigned long long>(name),
-                  unknown);
+        shapes::add_unknown(tree, parent, name, unknown);
     }
 }
 
@@ -506,9 +505,9 @@ void add_getsockopt_value(DecodeContext& ctx, int level, int name, int ulen, int
                     return;
                 }
                 const NodeId list = tree.add_array(root);
-                const char* errname = err > 0 ? strerrorname_np(err) : nullptr;
-                if (errname) {
-                    tree.add_text_copy(list, errname);
+                const std::string_view errname = err > 0 ? errno_name(err) : std::string_view{};
+                if (!errname.empty()) {
+                    tree.add_text(list, errname);  // static storage
                 } else {
                     tree.add_int(list, err);
                 }
@@ -551,7 +550,7 @@ void add_getsockopt_value(DecodeContext& ctx, int level, int name, int ulen, int
     if (rlen == 4) {
         add_int_value(ctx, root, addr, level, name);
     } else {
-        ctx.add_buffer(root, addr, static_cast<std::uint64_t>(rlen));
+        shapes::add_buffer(ctx, root, addr, static_cast<std::uint64_t>(rlen));
     }
 }
 
@@ -611,8 +610,8 @@ void add_ipv6_mreq(DecodeContext& ctx, NodeId parent, std::uint64_t addr, int le
     const NodeId decoded = add_sockaddr_bytes(tree, scratch, {sa, sizeof sa});
     const NodeId s = tree.add_struct(parent);
     if (decoded == kNoNode || s == kNoNode) return;
-    const NodeId pton = net_shapes::nth_child(tree, decoded, 3);
-    const NodeId scope = net_shapes::nth_child(tree, decoded, 4);
+    const NodeId pton = tree.child(decoded, 3);
+    const NodeId scope = tree.child(decoded, 4);
     if (pton != kNoNode) {
         std::string_view text = tree.node(pton).text;
         // "inet_pton(AF_INET6, "x", &sin6_addr)" -> "... &ipv6mr_multiaddr)"
@@ -686,7 +685,7 @@ void add_setsockopt_value(DecodeContext& ctx, int level, int name, int len) {
     } else if (len < 0) {
         tree.add_ptr(root, addr);
     } else {
-        ctx.add_buffer(root, addr, static_cast<std::uint64_t>(len));
+        shapes::add_buffer(ctx, root, addr, static_cast<std::uint64_t>(len));
     }
 }
 

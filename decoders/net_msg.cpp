@@ -16,6 +16,7 @@
 
 #include "decoders/decoder.h"
 #include "decoders/net_shapes.h"
+#include "decoders/shapes.h"
 #include "decoders/sockaddr.h"
 #include "model/xlat_tables.h"
 
@@ -23,14 +24,12 @@ namespace sctrace {
 
 namespace {
 
-using net_shapes::add_textf;
-using net_shapes::add_xflags;
-using net_shapes::add_xval;
-using net_shapes::child_count;
-using net_shapes::nth_child;
 using net_shapes::stash_open;
 using net_shapes::stash_take;
 using net_shapes::stash_value;
+using shapes::add_textf;
+using shapes::add_xflags;
+using shapes::add_xval;
 
 constexpr std::uint64_t kNoLimit = ~std::uint64_t{0};
 // strace stops decoding a vector of messages at IOV_MAX entries.
@@ -126,7 +125,7 @@ void add_iov(DecodeContext& ctx, NodeId parent, std::uint64_t addr, std::uint64_
         const std::uint64_t shown = std::min(len, data_size);
         if (data_size != kNoLimit) data_size -= shown;
         const NodeId s = tree.add_struct(list);
-        ctx.add_buffer(s, base, shown, "iov_base");
+        shapes::add_buffer(ctx, s, base, shown, "iov_base");
         tree.add_uint(s, len, "iov_len");
     }
     if (list == kNoNode) tree.add_array(parent, key);  // count 0: []
@@ -400,7 +399,7 @@ void recvmsg_entry(DecodeContext& ctx) {
 
 void recvmsg_exit(DecodeContext& ctx) {
     ArgTree& tree = ctx.tree();
-    if (child_count(tree, ctx.root()) >= 3) return;  // decoded at entry
+    if (tree.child_count(ctx.root()) >= 3) return;  // decoded at entry
     const int namelen = static_cast<int>(stash_value(tree, stash_take(tree), 0, 0));
     if (ctx.failed()) {
         tree.add_int(tree.add_struct(ctx.root()), namelen, "msg_namelen");
@@ -493,7 +492,7 @@ void recvmmsg_entry(DecodeContext& ctx) {
     ArgTree& tree = ctx.tree();
     const NodeId stash = stash_open(tree);
     const NodeId count = tree.add_uint(stash, 0);
-    ctx.add_timespec(stash, ctx.arg(4));
+    shapes::add_timespec(ctx, stash, ctx.arg(4));
     // Only as many as can print: -s entries (strace keeps up to IOV_MAX).
     const std::uint64_t vlen =
         std::min<std::uint64_t>({ctx.arg(2) & 0xffffffffu, std::uint64_t{kIovMax},
@@ -532,7 +531,7 @@ void recvmmsg_exit(DecodeContext& ctx) {
     c.use_msg_len = true;
     if (stash != kNoNode) {
         c.count = static_cast<std::size_t>(stash_value(tree, stash, 0, 0));
-        c.namelens = nth_child(tree, stash, 2);
+        c.namelens = tree.child(stash, 2);
     }
     const std::uint64_t got = ctx.failed() ? 0 : static_cast<std::uint64_t>(ctx.ret());
     c.msg_len_count = got;
@@ -543,8 +542,7 @@ void recvmmsg_exit(DecodeContext& ctx) {
     }
     tree.add_uint(ctx.root(), ctx.arg(2) & 0xffffffffu);
     add_msg_flags(ctx, ctx.arg(3));
-    add_stashed_timespec(tree, ctx.root(), stash == kNoNode ? kNoNode : nth_child(tree, stash, 1),
-                         {});
+    add_stashed_timespec(tree, ctx.root(), stash == kNoNode ? kNoNode : tree.child(stash, 1), {});
     if (ctx.failed()) return;
     if (got == 0) {
         const NodeId aux = tree.add_detached_struct();
@@ -552,7 +550,7 @@ void recvmmsg_exit(DecodeContext& ctx) {
         tree.ret_aux = aux;
     } else if (ctx.arg(4) != 0) {
         const NodeId aux = tree.add_detached_struct();
-        ctx.add_timespec(aux, ctx.arg(4), "left");
+        shapes::add_timespec(ctx, aux, ctx.arg(4), "left");
         tree.ret_aux = aux;
     }
 }

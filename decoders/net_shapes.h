@@ -1,6 +1,6 @@
 // Shapes the net family's decoders share (net.cpp, net_msg.cpp, sockaddr.cpp):
-// strace's "NAME" / "0x7 /* AF_??? */" constants, quoted text built into the
-// tree's arena, and the values an entry half keeps for its exit half.
+// quoted text built into the tree's arena, value-result lengths, and the
+// values an entry half keeps for its exit half.
 // Everything formats into fixed local buffers: no allocation per call.
 #pragma once
 
@@ -10,42 +10,11 @@
 #include <span>
 #include <string_view>
 
-#include "model/arg_tree.h"
 #include "decoders/decoder.h"
+#include "decoders/shapes.h"
+#include "model/arg_tree.h"
 
 namespace sctrace::net_shapes {
-
-// Formats into the arena as a Text node (printf-style; at most 1 KiB).
-[[gnu::format(printf, 4, 5)]] inline NodeId add_textf(ArgTree& tree, NodeId parent,
-                                                      std::string_view key, const char* fmt, ...) {
-    char buf[1024];
-    va_list ap;
-    va_start(ap, fmt);
-    const int n = std::vsnprintf(buf, sizeof buf, fmt, ap);
-    va_end(ap);
-    const std::size_t len =
-        n < 0 ? 0 : std::min<std::size_t>(static_cast<std::size_t>(n), sizeof buf - 1);
-    return tree.add_text_copy(parent, std::string_view(buf, len), key);
-}
-
-// strace's printxval: the table's name, else "0x2a /* AF_??? */" (0 as "0").
-inline NodeId add_xval(ArgTree& tree, NodeId parent, std::uint64_t value, const XlatTable& table,
-                       const char* unknown, std::string_view key = {}) {
-    if (table.name_of(value)) return tree.add_enum(parent, value, table, key);
-    return add_textf(tree, parent, key, "%#" PRIx64 " /* %s */", value, unknown);
-}
-
-// strace's printflags: names joined by '|' with unknown bits as |0x...; a
-// value in which no name matches prints as "0x100000 /* MSG_??? */".
-inline NodeId add_xflags(ArgTree& tree, NodeId parent, std::uint64_t value, const XlatTable& table,
-                         const char* unknown, std::string_view key = {}) {
-    bool any = value == 0;
-    for (const XlatEntry& e : table.entries) {
-        if (e.value != 0 && (value & e.value) == e.value) any = true;
-    }
-    if (any) return tree.add_flags(parent, value, table, key);
-    return add_textf(tree, parent, key, "%#" PRIx64 " /* %s */", value, unknown);
-}
 
 // Quotes bytes as strace's print_quoted_string does, into out (with the
 // quotes); force_hex gives "\x00\x40" for every byte. Returns the length.
@@ -141,21 +110,9 @@ inline NodeId add_changed_int(ArgTree& tree, NodeId parent, int before, int afte
     if (before == after) {
         tree.add_int(at, after, inner_key);
     } else {
-        add_textf(tree, at, inner_key, "%d => %d", before, after);
+        shapes::add_textf(tree, at, inner_key, "%d => %d", before, after);
     }
     return at;
-}
-
-inline std::size_t child_count(const ArgTree& tree, NodeId id) {
-    std::size_t n = 0;
-    for (NodeId c = tree.node(id).first_child; c != kNoNode; c = tree.node(c).next) ++n;
-    return n;
-}
-
-inline NodeId nth_child(const ArgTree& tree, NodeId id, std::size_t index) {
-    NodeId c = tree.node(id).first_child;
-    for (; c != kNoNode && index > 0; c = tree.node(c).next) --index;
-    return c;
 }
 
 // What an entry half keeps for its exit half (strace's tcb private data:
@@ -182,7 +139,7 @@ inline NodeId stash_take(ArgTree& tree) {
 inline std::int64_t stash_value(const ArgTree& tree, NodeId stash, std::size_t index,
                                 std::int64_t fallback) {
     if (stash == kNoNode) return fallback;
-    const NodeId c = nth_child(tree, stash, index);
+    const NodeId c = tree.child(stash, index);
     return c == kNoNode ? fallback : static_cast<std::int64_t>(tree.node(c).value);
 }
 

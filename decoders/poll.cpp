@@ -9,6 +9,7 @@
 
 #include "decoders/decoder.h"
 #include "decoders/desc_shapes.h"
+#include "decoders/shapes.h"
 #include "model/syscall_table.h"
 #include "model/xlat_tables.h"
 
@@ -16,10 +17,7 @@ namespace sctrace {
 
 namespace {
 
-using desc_shapes::add_enum;
 using desc_shapes::add_fd;
-using desc_shapes::add_flags;
-using desc_shapes::add_sigset_len;
 using desc_shapes::add_timespec;
 using desc_shapes::add_timeval;
 using desc_shapes::word_size;
@@ -202,7 +200,7 @@ void add_pselect_sigmask(DecodeContext& ctx, std::uint64_t addr) {
         ss = pair[0], len = pair[1];
     }
     const NodeId s = ctx.tree().add_struct(ctx.root());
-    add_sigset_len(ctx, s, ss, len, "sigmask");
+    shapes::add_sigset(ctx, s, ss, len, "sigmask");
     ctx.tree().add_uint(s, len, "sigsetsize");
 }
 
@@ -229,8 +227,8 @@ void add_pollfds(DecodeContext& ctx) {
         const NodeId s = c.tree().add_struct(list);
         c.tree().add_int(s, p.fd, "fd");
         if (p.fd >= 0) {
-            add_flags(c, s, static_cast<std::uint16_t>(p.events), xlat::poll_events, "POLL???",
-                      "events");
+            shapes::add_xflags(c.tree(), s, static_cast<std::uint16_t>(p.events), xlat::poll_events,
+                               "POLL???", "events");
         }
     };
     desc_shapes::add_array<8>(ctx, ctx.root(), ctx.arg(0), nfds, elem);
@@ -273,8 +271,8 @@ void poll_exit_common(DecodeContext& ctx, std::uint64_t timeout_addr) {
             }
             const NodeId s = tree.add_struct(list);
             tree.add_int(s, p.fd, "fd");
-            add_flags(ctx, s, static_cast<std::uint16_t>(p.revents), xlat::poll_events, "POLL???",
-                      "revents");
+            shapes::add_xflags(ctx.tree(), s, static_cast<std::uint16_t>(p.revents),
+                               xlat::poll_events, "POLL???", "revents");
             ++printed;
         }
     }
@@ -289,7 +287,7 @@ void poll_exit(DecodeContext& ctx) {
 void ppoll_entry(DecodeContext& ctx) {
     add_pollfds(ctx);
     add_timespec(ctx, ctx.root(), ctx.arg(2));
-    add_sigset_len(ctx, ctx.root(), ctx.arg(3), ctx.arg(4));
+    shapes::add_sigset(ctx, ctx.root(), ctx.arg(3), ctx.arg(4));
     ctx.tree().add_uint(ctx.root(), ctx.arg(4));
 }
 
@@ -304,7 +302,8 @@ void epoll_create_entry(DecodeContext& ctx) {
 }
 
 void epoll_create1_entry(DecodeContext& ctx) {
-    add_flags(ctx, ctx.root(), ctx.arg(0) & 0xffffffffu, xlat::epoll_create_flags, "EPOLL_???");
+    shapes::add_xflags(ctx.tree(), ctx.root(), ctx.arg(0) & 0xffffffffu, xlat::epoll_create_flags,
+                       "EPOLL_???");
 }
 
 // struct epoll_event: 12 bytes, packed, on x86_64 and i386 alike. The data
@@ -317,7 +316,7 @@ void add_epoll_event(DecodeContext& ctx, NodeId parent, const char* bytes) {
     std::memcpy(&events, bytes, 4);
     std::memcpy(&data, bytes + 4, 8);
     const NodeId s = ctx.tree().add_struct(parent);
-    add_flags(ctx, s, events, xlat::epoll_events, "EPOLL???", "events");
+    shapes::add_xflags(ctx.tree(), s, events, xlat::epoll_events, "EPOLL???", "events");
     const NodeId d = ctx.tree().add_struct(s, "data");
     ctx.tree().add_uint(d, static_cast<std::uint32_t>(data), "u32");
     ctx.tree().add_uint(d, data, "u64");
@@ -326,7 +325,7 @@ void add_epoll_event(DecodeContext& ctx, NodeId parent, const char* bytes) {
 void epoll_ctl_entry(DecodeContext& ctx) {
     add_fd(ctx, ctx.root(), ctx.arg(0));
     const auto op = static_cast<std::uint32_t>(ctx.arg(1));
-    add_enum(ctx, ctx.root(), op, xlat::epoll_ctl_ops, "EPOLL_CTL_???");
+    shapes::add_xval(ctx.tree(), ctx.root(), op, xlat::epoll_ctl_ops, "EPOLL_CTL_???");
     add_fd(ctx, ctx.root(), ctx.arg(2));
     constexpr std::uint32_t kEpollCtlDel = 2;
     char ev[kEpollEventSize];
@@ -364,13 +363,13 @@ void epoll_wait_exit(DecodeContext& ctx) {
 
 void epoll_pwait_exit(DecodeContext& ctx) {
     epoll_wait_exit_common(ctx, false);
-    add_sigset_len(ctx, ctx.root(), ctx.arg(4), ctx.arg(5));
+    shapes::add_sigset(ctx, ctx.root(), ctx.arg(4), ctx.arg(5));
     ctx.tree().add_uint(ctx.root(), ctx.arg(5));
 }
 
 void epoll_pwait2_exit(DecodeContext& ctx) {
     epoll_wait_exit_common(ctx, true);
-    add_sigset_len(ctx, ctx.root(), ctx.arg(4), ctx.arg(5));
+    shapes::add_sigset(ctx, ctx.root(), ctx.arg(4), ctx.arg(5));
     ctx.tree().add_uint(ctx.root(), ctx.arg(5));
 }
 

@@ -9,6 +9,7 @@
 #include <cstring>
 
 #include "decoders/decoder.h"
+#include "decoders/shapes.h"
 #include "decoders/signal_shapes.h"
 #include "model/xlat_tables.h"
 
@@ -16,10 +17,9 @@ namespace sctrace {
 
 namespace {
 
-using signal_shapes::add_enum;
-using signal_shapes::add_flags;
+using shapes::add_xflags;
+using shapes::add_xval;
 using signal_shapes::add_signal;
-using signal_shapes::signal_name;
 
 constexpr std::uint64_t kCsignal = 0xff;
 constexpr std::uint64_t kPidfd = 0x00001000;
@@ -322,7 +322,7 @@ void add_argv(DecodeContext& ctx, std::uint64_t addr) {
             tree.mark_truncated(list);
             return;
         }
-        ctx.add_cstring(list, word);
+        shapes::add_cstring(ctx, list, word);
         if (tree.overflowed()) return;
     }
 }
@@ -344,38 +344,8 @@ void add_envp(DecodeContext& ctx, std::uint64_t addr) {
     tree.add_text_copy(ctx.root(), std::string_view(text, static_cast<std::size_t>(n)));
 }
 
-// A path: strace shows it whole (up to PATH_MAX), not cut at -s as other
-// strings are. NULL for 0, the address when unreadable.
-void add_path(DecodeContext& ctx, std::uint64_t addr) {
-    ArgTree& tree = ctx.tree();
-    if (addr == 0) {
-        tree.add_ptr(ctx.root(), 0);
-        return;
-    }
-    constexpr std::size_t kPathMax = 4096;
-    std::array<char, kPathMax> buf;
-    std::size_t have = 0;
-    while (have < kPathMax) {
-        const std::uint64_t at = addr + have;
-        const std::size_t want = std::min<std::size_t>(4096 - (at % 4096), kPathMax - have);
-        const std::size_t got = ctx.read(at, {buf.data() + have, want});
-        if (const void* nul = std::memchr(buf.data() + have, '\0', got)) {
-            have = static_cast<std::size_t>(static_cast<const char*>(nul) - buf.data());
-            tree.add_str(ctx.root(), {buf.data(), have}, false);
-            return;
-        }
-        have += got;
-        if (got < want) break;
-    }
-    if (have < kPathMax) {
-        tree.add_ptr(ctx.root(), addr);  // unreadable
-    } else {
-        tree.add_str(ctx.root(), {buf.data(), kPathMax - 1}, true);
-    }
-}
-
 void execve_entry(DecodeContext& ctx) {
-    add_path(ctx, ctx.arg(0));
+    shapes::add_path(ctx, ctx.root(), ctx.arg(0));
     add_argv(ctx, ctx.arg(1));
     add_envp(ctx, ctx.arg(2));
 }
@@ -388,11 +358,11 @@ void execveat_entry(DecodeContext& ctx) {
     } else {
         tree.add_int(ctx.root(), dirfd);
     }
-    add_path(ctx, ctx.arg(1));
+    shapes::add_path(ctx, ctx.root(), ctx.arg(1));
     add_argv(ctx, ctx.arg(2));
     add_envp(ctx, ctx.arg(3));
-    add_flags(tree, ctx.root(), static_cast<std::uint32_t>(ctx.arg(4)), xlat::exec_at_flags,
-              "AT_???");
+    add_xflags(tree, ctx.root(), static_cast<std::uint32_t>(ctx.arg(4)), xlat::exec_at_flags,
+               "AT_???");
 }
 
 // ---------------------------------------------------------------------------
@@ -486,7 +456,8 @@ void wait4_exit(DecodeContext& ctx) {
     } else {
         add_status(tree, ctx.root(), status);
     }
-    add_flags(tree, ctx.root(), static_cast<std::uint32_t>(ctx.arg(2)), xlat::wait_options, "W???");
+    add_xflags(tree, ctx.root(), static_cast<std::uint32_t>(ctx.arg(2)), xlat::wait_options,
+               "W???");
     if (ctx.ret() > 0) {
         add_rusage(ctx, ctx.arg(3));
     } else {
@@ -496,14 +467,14 @@ void wait4_exit(DecodeContext& ctx) {
 
 void waitid_entry(DecodeContext& ctx) {
     ArgTree& tree = ctx.tree();
-    add_enum(tree, ctx.root(), static_cast<std::uint32_t>(ctx.arg(0)), xlat::wait_idtypes, "P_???");
+    add_xval(tree, ctx.root(), static_cast<std::uint32_t>(ctx.arg(0)), xlat::wait_idtypes, "P_???");
     tree.add_int(ctx.root(), ctx.iarg(1));
 }
 
 void waitid_exit(DecodeContext& ctx) {
     signal_shapes::add_siginfo_at(ctx, ctx.root(), ctx.arg(2));
-    add_flags(ctx.tree(), ctx.root(), static_cast<std::uint32_t>(ctx.arg(3)), xlat::wait_options,
-              "W???");
+    add_xflags(ctx.tree(), ctx.root(), static_cast<std::uint32_t>(ctx.arg(3)), xlat::wait_options,
+               "W???");
     add_rusage(ctx, ctx.arg(4));
 }
 

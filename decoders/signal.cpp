@@ -1,10 +1,11 @@
 // Decoders of the signal family: sending signals (kill, tkill, tgkill,
 // rt_sigqueueinfo), dispositions (rt_sigaction), masks (rt_sigprocmask,
 // rt_sigpending, rt_sigsuspend), rt_sigreturn and sigaltstack. See
-// decoders/decoder.h; the shapes are in signal_shapes.h.
+// decoders/decoder.h; the shapes are in shapes.h and signal_shapes.h.
 #include <cstdint>
 
 #include "decoders/decoder.h"
+#include "decoders/shapes.h"
 #include "decoders/signal_shapes.h"
 #include "model/xlat_tables.h"
 
@@ -13,6 +14,10 @@ namespace sctrace {
 namespace {
 
 using namespace signal_shapes;
+using shapes::add_sigset;
+using shapes::add_sigset_bits;
+using shapes::add_xflags;
+using shapes::add_xval;
 
 // The kernel's struct sigaction on x86_64 (asm/signal.h), which differs from
 // libc's: handler, flags, restorer, then the mask.
@@ -74,7 +79,7 @@ void add_sigaction(DecodeContext& ctx, std::uint64_t addr) {
         tree.add_ptr(s, sa.handler, "sa_handler");
     }
     add_sigset_bits(tree, s, sa.mask, 8, "sa_mask");
-    add_flags(tree, s, sa.flags, xlat::sa_flags, "SA_???", "sa_flags");
+    add_xflags(tree, s, sa.flags, xlat::sa_flags, "SA_???", "sa_flags");
     if (sa.flags & kSaRestorer) tree.add_ptr(s, sa.restorer, "sa_restorer");
 }
 
@@ -89,7 +94,7 @@ void rt_sigaction_exit(DecodeContext& ctx) {
 }
 
 void rt_sigprocmask_entry(DecodeContext& ctx) {
-    add_enum(ctx.tree(), ctx.root(), static_cast<std::uint32_t>(ctx.arg(0)), xlat::sig_how,
+    add_xval(ctx.tree(), ctx.root(), static_cast<std::uint32_t>(ctx.arg(0)), xlat::sig_how,
              "SIG_???");
     add_sigset(ctx, ctx.root(), ctx.arg(1), ctx.arg(3));
 }
@@ -188,8 +193,8 @@ void add_stack(DecodeContext& ctx, std::uint64_t addr) {
     }
     const NodeId s = tree.add_struct(ctx.root());
     tree.add_ptr(s, ss.sp, "ss_sp");
-    add_flags(tree, s, static_cast<std::uint32_t>(ss.flags), xlat::sig_altstack_flags, "SS_???",
-              "ss_flags");
+    add_xflags(tree, s, static_cast<std::uint32_t>(ss.flags), xlat::sig_altstack_flags, "SS_???",
+               "ss_flags");
     tree.add_uint(s, ss.size, "ss_size");
 }
 

@@ -10,14 +10,15 @@
 #include <cstring>
 
 #include "decoders/net_shapes.h"
+#include "decoders/shapes.h"
 #include "model/xlat_tables.h"
 
 namespace sctrace {
 
 namespace {
 
-using net_shapes::add_textf;
-using net_shapes::add_xval;
+using shapes::add_textf;
+using shapes::add_xval;
 
 constexpr std::uint16_t kUnix = 1;
 constexpr std::uint16_t kInet = 2;

@@ -15,32 +15,29 @@
 
 namespace sctrace {
 
-// The index-th argument's node in the decoded tree, or kNoNode.
+// The index-th argument's node in the decoded tree, or kNoNode. The tree
+// itself (model/arg_tree.h) answers questions about a node in both dialects.
 NodeId arg_node(const SyscallEvent& call, int index);
 
-// The argument as an integer: a number node of the tree, else (live calls
-// without a tree) the raw register, as the C int or long the kernel took.
+// The argument as an integer: a number node of the tree (a log's number
+// text included), else (live calls without a tree) the raw register.
 std::optional<std::int64_t> arg_int(const SyscallEvent& call, int index);
 
 // The argument as a file descriptor (the C int the kernel took).
 std::optional<int> arg_fd(const SyscallEvent& call, int index);
 
+// The argument as a signal number: a live decoder's table-typed node, a
+// log's name ("SIGUSR1", "SIGRT_2") or number.
+std::optional<int> arg_signal(const SyscallEvent& call, int index);
+
 // Whether a flags argument has `flag` ("SOCK_NONBLOCK", "O_NONBLOCK",
-// "CLONE_THREAD"): by table value for live Flags nodes, by spelling for text.
+// "CLONE_THREAD"): ArgTree::has_flag of the argument's node.
 bool arg_has_flag(const SyscallEvent& call, int index, std::string_view flag);
-// The same for any node of a tree (a struct's member: sa_flags, flags).
-bool node_has_flag(const ArgTree& tree, NodeId id, std::string_view flag);
 
 // The symbolic name of an enum-like argument ("AF_INET", "F_SETFL",
-// "SOL_SOCKET"), or empty when the tree has none.
+// "SOL_SOCKET"; a log's "SOCK_STREAM|SOCK_CLOEXEC" gives its first token),
+// or empty when the tree has none.
 std::string_view arg_name(const SyscallEvent& call, int index);
-
-// A node's name or spelling: Enum via its table, Text as written, Flags'
-// enum part; empty for anything else.
-std::string_view node_name(const ArgTree& tree, NodeId id);
-
-// Finds the member `key` of a Struct node, or kNoNode.
-NodeId struct_member(const ArgTree& tree, NodeId node, std::string_view key);
 
 // Integers inside Array nodes, e.g. pipe2's / socketpair's [3, 4].
 std::optional<std::int64_t> array_int(const ArgTree& tree, NodeId array, int index);

@@ -5,9 +5,9 @@
 #include <optional>
 #include <vector>
 
-#include "decoders/signal_shapes.h"
-#include "model/syscall_table.h"
 #include "engine/arg_query.h"
+#include "model/syscall_table.h"
+#include "model/xlat_tables.h"
 
 namespace sctrace {
 
@@ -33,44 +33,28 @@ CallForm form_of(const SyscallEvent& call) {
     }
 }
 
-// A signal argument: a table-typed node live, strace's spelling in a log.
-std::optional<int> signal_arg(const SyscallEvent& call, int index) {
-    const NodeId id = arg_node(call, index);
-    if (id != kNoNode && call.decoded->node(id).kind == ArgKind::Text) {
-        return signal_shapes::signal_number(call.decoded->node(id).text);
-    }
-    const auto v = arg_int(call, index);
-    if (!v) return std::nullopt;
-    return static_cast<int>(*v);
-}
-
 // A handler value: SIG_DFL, SIG_IGN, or a function's address. nullopt when
 // the node says neither (SIG_ERR, an unparsable text).
 std::optional<SignalAction> action_of_handler(const ArgTree& tree, NodeId id) {
-    const ArgNode& n = tree.node(id);
     SignalAction a;
-    std::uint64_t value = n.value;
-    if (n.kind == ArgKind::Text) {
-        const std::string_view name = node_name(tree, id);
-        if (name == "SIG_DFL") {
-            value = 0;
-        } else if (name == "SIG_IGN") {
-            value = 1;
-        } else {
-            return std::nullopt;
-        }
-    } else if (n.kind == ArgKind::Str || n.kind == ArgKind::Struct || n.kind == ArgKind::Array) {
-        return std::nullopt;
+    // A number (an address, 0, 1) in either dialect; a log's SIG_DFL or
+    // SIG_IGN by the table the live decoder names them with.
+    std::optional<std::uint64_t> value;
+    if (const auto v = tree.int_value(id)) {
+        value = static_cast<std::uint64_t>(*v);
+    } else if (tree.node(id).kind == ArgKind::Text) {
+        value = xlat::sa_handlers.value_of(tree.name(id));
     }
-    if (value == 0) {
+    if (!value) return std::nullopt;
+    if (*value == 0) {
         a.disposition = Disposition::Default;
-    } else if (value == 1) {
+    } else if (*value == 1) {
         a.disposition = Disposition::Ignored;
-    } else if (value == static_cast<std::uint64_t>(-1)) {
+    } else if (*value == static_cast<std::uint64_t>(-1)) {
         return std::nullopt;  // SIG_ERR: not a disposition
     } else {
         a.disposition = Disposition::Handled;
-        a.handler = value;
+        a.handler = *value;
     }
     return a;
 }
@@ -94,11 +78,11 @@ std::optional<SignalAction> action_of_struct(const SyscallEvent& call, int index
         if (n.kind == ArgKind::Text && n.text == "NULL") return std::nullopt;
         return SignalAction{};  // unreadable: unknown
     }
-    const NodeId handler = struct_member(tree, id, "sa_handler");
+    const NodeId handler = tree.member(id, "sa_handler");
     if (handler == kNoNode) return SignalAction{};
     std::optional<SignalAction> a = action_of_handler(tree, handler);
     if (!a) return SignalAction{};
-    a->reset_hand = node_has_flag(tree, struct_member(tree, id, "sa_flags"), "SA_RESETHAND");
+    a->reset_hand = tree.has_flag(tree.member(id, "sa_flags"), "SA_RESETHAND");
     return a;
 }
 
@@ -153,7 +137,7 @@ void SignalDispositions::on_sigaction_call(const SyscallEvent& call) {
     if (!call.has_result || call.err != 0) return;
     const CallForm form = form_of(call);
     if (form != CallForm::Struct && form != CallForm::Handler) return;
-    const std::optional<int> signo = signal_arg(call, 0);
+    const std::optional<int> signo = arg_signal(call, 0);
     if (!signo || *signo < 1 || *signo > kMaxSignal) return;
     SignalAction& slot = actions_[static_cast<std::size_t>(*signo)];
     if (form == CallForm::Handler) {
@@ -235,14 +219,14 @@ bool is_sighand_sharing_clone(const SyscallEvent& call) {
     bool sighand = false, thread = false;
     if (call.decoded) {
         const ArgTree& tree = *call.decoded;
-        for (NodeId c = tree.node(tree.root()).first_child; c != kNoNode; c = tree.node(c).next) {
+        for (const NodeId c : tree.children(tree.root())) {
             NodeId f = tree.node(c).key == "flags" ? c : kNoNode;
             if (f == kNoNode && tree.node(c).kind == ArgKind::Struct) {
-                f = struct_member(tree, c, "flags");
+                f = tree.member(c, "flags");
             }
             if (f == kNoNode) continue;
-            sighand = node_has_flag(tree, f, "CLONE_SIGHAND");
-            thread = node_has_flag(tree, f, "CLONE_THREAD");
+            sighand = tree.has_flag(f, "CLONE_SIGHAND");
+            thread = tree.has_flag(f, "CLONE_THREAD");
             flags = 0;
             break;
         }

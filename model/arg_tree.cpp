@@ -1,6 +1,7 @@
 #include "model/arg_tree.h"
 
 #include <algorithm>
+#include <charconv>
 #include <cstring>
 
 namespace sctrace {
@@ -139,6 +140,114 @@ void ArgTree::internalize() {
 
 void ArgTree::mark_truncated(NodeId id) {
     if (id != kNoNode) nodes_[id].truncated = true;
+}
+
+std::size_t ArgTree::child_count(NodeId id) const {
+    std::size_t n = 0;
+    for ([[maybe_unused]] const NodeId c : children(id)) ++n;
+    return n;
+}
+
+NodeId ArgTree::child(NodeId id, std::size_t index) const {
+    for (const NodeId c : children(id)) {
+        if (index-- == 0) return c;
+    }
+    return kNoNode;
+}
+
+NodeId ArgTree::member(NodeId id, std::string_view key) const {
+    for (const NodeId c : children(id)) {
+        if (nodes_[c].key == key) return c;
+    }
+    return kNoNode;
+}
+
+namespace {
+
+// Whether `text`, tokens joined by '|', holds `token`.
+bool has_token(std::string_view text, std::string_view token) {
+    while (!text.empty()) {
+        const auto bar = text.find('|');
+        if (text.substr(0, bar) == token) return true;
+        if (bar == std::string_view::npos) break;
+        text.remove_prefix(bar + 1);
+    }
+    return false;
+}
+
+}  // namespace
+
+std::optional<std::int64_t> ArgTree::text_int(std::string_view text) {
+    std::int64_t v = 0;
+    int base = 10;
+    if (text.starts_with("0x")) {
+        text.remove_prefix(2);
+        base = 16;
+    }
+    if (text.empty()) return std::nullopt;
+    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v, base);
+    if (ec != std::errc{} || end != text.data() + text.size()) return std::nullopt;
+    return v;
+}
+
+std::optional<std::int64_t> ArgTree::int_value(NodeId id) const {
+    if (id == kNoNode) return std::nullopt;
+    const ArgNode& n = nodes_[id];
+    switch (n.kind) {
+        case ArgKind::Int:
+        case ArgKind::UInt:
+        case ArgKind::Hex:
+        case ArgKind::Oct:
+        case ArgKind::Ptr:
+        case ArgKind::Enum:
+        case ArgKind::Flags:
+            return static_cast<std::int64_t>(n.value);
+        case ArgKind::Text:
+            return text_int(n.text);
+        case ArgKind::Str:
+        case ArgKind::Struct:
+        case ArgKind::Array:
+            return std::nullopt;
+    }
+    return std::nullopt;
+}
+
+std::string_view ArgTree::name(NodeId id) const {
+    if (id == kNoNode) return {};
+    const ArgNode& n = nodes_[id];
+    switch (n.kind) {
+        case ArgKind::Text:
+            return n.text;
+        case ArgKind::Enum:
+            if (n.table) return n.table->name_of(n.value).value_or(std::string_view{});
+            return {};
+        case ArgKind::Flags:
+            if (n.enum_table) {
+                return n.enum_table->name_of(n.value & n.enum_mask).value_or(std::string_view{});
+            }
+            return {};
+        default:
+            return {};
+    }
+}
+
+bool ArgTree::has_flag(NodeId id, std::string_view flag) const {
+    if (id == kNoNode) return false;
+    const ArgNode& n = nodes_[id];
+    switch (n.kind) {
+        case ArgKind::Text:
+            return has_token(n.text, flag);
+        case ArgKind::Enum:
+            return name(id) == flag;
+        case ArgKind::Flags: {
+            if (n.enum_table && name(id) == flag) return true;
+            if (!n.table) return false;
+            const auto v = n.table->value_of(flag);
+            return v && *v != 0 && (n.value & ~n.enum_mask & *v) == *v;
+        }
+        default:
+            return false;
+    }
 }
 
 }  // namespace sctrace

@@ -10,6 +10,7 @@
 
 #include <array>
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string_view>
 
@@ -135,6 +136,66 @@ public:
 
     // A Struct attached to nothing, for ret_aux.
     NodeId add_detached_struct();
+
+    // --- reading, whichever dialect built the tree ---
+    // A live decoder builds typed nodes (Enum and Flags with their tables,
+    // numbers); a log reader builds numbers and strace's spellings as Text
+    // ("O_RDWR|O_CLOEXEC", "SIGUSR1"). These answer the same for both.
+
+    // The children of a node, in order: `for (NodeId c : tree.children(id))`.
+    class Children {
+    public:
+        class Iterator {
+        public:
+            NodeId operator*() const { return at_; }
+            Iterator& operator++() {
+                at_ = tree_->node(at_).next;
+                return *this;
+            }
+            bool operator==(const Iterator& other) const { return at_ == other.at_; }
+
+        private:
+            friend class Children;
+            Iterator(const ArgTree* tree, NodeId at) : tree_(tree), at_(at) {}
+            const ArgTree* tree_;
+            NodeId at_;
+        };
+        Iterator begin() const { return {tree_, first_}; }
+        Iterator end() const { return {tree_, kNoNode}; }
+
+    private:
+        friend class ArgTree;
+        Children(const ArgTree* tree, NodeId first) : tree_(tree), first_(first) {}
+        const ArgTree* tree_;
+        NodeId first_;
+    };
+    Children children(NodeId id) const {
+        return {this, id == kNoNode ? kNoNode : nodes_[id].first_child};
+    }
+    std::size_t child_count(NodeId id) const;
+    // The index-th child of a node, or kNoNode.
+    NodeId child(NodeId id, std::size_t index) const;
+    // The syscall's index-th argument, or kNoNode.
+    NodeId arg(std::size_t index) const { return child(root(), index); }
+    // The member `key` of a Struct, or kNoNode.
+    NodeId member(NodeId id, std::string_view key) const;
+
+    // The integer a node stands for: a number, Enum or Flags node's value,
+    // or a Text that is a number (decimal, or hex with "0x": a log's
+    // spelling of the same value). nullopt for names, strings and aggregates.
+    std::optional<std::int64_t> int_value(NodeId id) const;
+    // A number as a log spells it: decimal (maybe negative) or "0x" hex.
+    static std::optional<std::int64_t> text_int(std::string_view text);
+
+    // The name a node gives its value: an Enum's by its table, a Flags
+    // node's enumeration part (open's O_RDWR), a Text as written. Empty
+    // for anything else.
+    std::string_view name(NodeId id) const;
+
+    // Whether a flag is set: on a Flags node by its table's value for
+    // `flag` (or its enumeration part's name), on an Enum by its name, on a
+    // Text by one of its '|'-separated tokens ("SOCK_STREAM|SOCK_CLOEXEC").
+    bool has_flag(NodeId id, std::string_view flag) const;
 
 private:
     std::array<ArgNode, kMaxNodes> nodes_;

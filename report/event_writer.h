@@ -17,8 +17,9 @@
 
 #include <fmt/format.h>
 
-#include "model/syscall_set.h"
 #include "model/event.h"
+#include "model/names.h"
+#include "model/syscall_set.h"
 #include "report/output_stream.h"
 
 namespace sctrace {
@@ -129,10 +130,6 @@ private:
     void raw_args(const SyscallEvent& call);
 };
 
-// Names used by every reporter: "EINPROGRESS", "SIGSEGV". Unknown values
-// come back as a decimal string in `scratch`.
-std::string_view errno_name(int error, std::span<char> scratch);
-std::string_view signal_name(int signo, std::span<char> scratch);
 // The length of the valid UTF-8 sequence starting at text[i] (1 for ASCII),
 // or 0: not UTF-8, overlong, a surrogate or past U+10FFFF.
 std::size_t utf8_sequence_length(std::string_view text, std::size_t i);

@@ -1,39 +1,7 @@
-// Names of errno values and signals, as strace prints them.
-#include <signal.h>
-#include <string.h>
-
-#include <cstdio>
-
-#include "decoders/signal_shapes.h"
+// Text helpers every reporter shares: UTF-8 and JSON strings.
 #include "report/event_writer.h"
 
 namespace sctrace {
-
-std::string_view errno_name(int error, std::span<char> scratch) {
-    // The kernel's internal restart codes reach tracers (a call interrupted
-    // by a signal) but have no libc name.
-    switch (error) {
-        case 512:
-            return "ERESTARTSYS";
-        case 513:
-            return "ERESTARTNOINTR";
-        case 514:
-            return "ERESTARTNOHAND";
-        case 515:
-            return "ENOIOCTLCMD";
-        case 516:
-            return "ERESTART_RESTARTBLOCK";
-        default:
-            break;
-    }
-    if (const char* name = strerrorname_np(error)) return name;
-    const int n = std::snprintf(scratch.data(), scratch.size(), "%d", error);
-    return {scratch.data(), static_cast<std::size_t>(n > 0 ? n : 0)};
-}
-
-std::string_view signal_name(int signo, std::span<char> scratch) {
-    return signal_shapes::signal_name_or_number(signo, scratch);
-}
 
 std::size_t utf8_sequence_length(std::string_view text, std::size_t i) {
     const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(text[k]); };

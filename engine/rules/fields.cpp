@@ -7,9 +7,9 @@
 #include <cstdio>
 #include <functional>
 
-#include "decoders/signal_shapes.h"
-#include "model/syscall_table.h"
 #include "engine/arg_query.h"
+#include "model/names.h"
+#include "model/syscall_table.h"
 
 namespace sctrace::rules {
 
@@ -211,7 +211,7 @@ FieldValue absent(FieldType type) {
 }
 
 std::string_view signal_text(int signo, char* scratch, std::size_t size) {
-    return signal_shapes::signal_name_or_number(signo, {scratch, size});
+    return signal_name(signo, {scratch, size});
 }
 
 // The fd a syscall event is about: from its argument, or the result of a
@@ -416,7 +416,7 @@ std::string_view poison_note(const SignalEvent& sig) {
 
 void append_origin(std::string& out, const SignalEvent& sig, pid_t pid) {
     char line[224];
-    const std::string_view code = signal_shapes::si_code_name(sig.signo, sig.code);
+    const std::string_view code = si_code_name(sig.signo, sig.code);
     char code_text[24];
     if (code.empty()) {
         std::snprintf(code_text, sizeof code_text, "%d", sig.code);

@@ -10,8 +10,9 @@
 
 #include "model/arg_tree.h"
 #include "model/io_uring_sqe.h"
-#include "sources/strace/strace_line.h"
+#include "model/names.h"
 #include "model/syscall_table.h"
+#include "sources/strace/strace_line.h"
 
 namespace sctrace::jsonl {
 
@@ -127,7 +128,7 @@ public:
         }
         const std::string_view name = string(key);
         if (!ok()) return 0;
-        const auto signo = strace_text::signal_from_name(name);
+        const auto signo = signal_number(name);
         if (!signo) fail(key, "not a signal name");
         return signo.value_or(0);
     }
@@ -139,7 +140,7 @@ private:
 
 // An errno by name ("EINPROGRESS"), or by number for one without a name.
 std::optional<int> errno_of(std::string_view name) {
-    if (const auto e = strace_text::errno_from_name(name)) return e;
+    if (const auto e = errno_number(name)) return e;
     int n = 0;
     const auto [end, ec] = std::from_chars(name.data(), name.data() + name.size(), n);
     if (ec == std::errc{} && end == name.data() + name.size() && n > 0 && n < 4096) return n;
@@ -307,9 +308,8 @@ bool JsonlEventReader::convert(const json& j, std::string* error) {
             if (!names->is_array()) f.fail("ignored_signals", "not an array of signal names");
             for (std::size_t i = 0; f.ok() && i < names->size(); ++i) {
                 const json& name = (*names)[i];
-                const auto s = name.is_string()
-                                   ? strace_text::signal_from_name(name.get_ref<const std::string&>())
-                                   : std::nullopt;
+                const auto s = name.is_string() ? signal_number(name.get_ref<const std::string&>())
+                                                : std::nullopt;
                 if (!s || *s < 1 || *s > 64) {
                     f.fail("ignored_signals", "not an array of signal names");
                 } else {

@@ -13,7 +13,7 @@
 #include <type_traits>
 #include <unordered_map>
 
-#include "decoders/signal_shapes.h"
+#include "model/names.h"
 
 namespace sctrace::strace_text {
 
@@ -695,7 +695,7 @@ bool parse_result(Cursor& c, ParsedLine& out, ArgTree& args, std::string* error)
         if (c.eof()) break;
         if (c.peek() == 'E' || c.starts_with("ERESTART")) {
             const std::string_view name = c.ident();
-            if (const auto e = errno_from_name(name)) {
+            if (const auto e = errno_number(name)) {
                 out.err = *e;
                 out.errno_name = name;
                 // "= ? ERESTARTSYS": the call returned (to be restarted).
@@ -751,7 +751,7 @@ void read_siginfo(const ArgTree& tree, NodeId info, SignalEvent& sig) {
         if (n.key == "si_code") {
             if (n.kind == ArgKind::Text) {
                 // Spelled for its signal: POLL_IN (1) is SIGIO's, SEGV_MAPERR (1) SIGSEGV's.
-                if (const auto code = signal_shapes::si_code_number(sig.signo, n.text)) {
+                if (const auto code = si_code_number(sig.signo, n.text)) {
                     sig.code = *code;
                 }
             } else {
@@ -763,7 +763,7 @@ void read_siginfo(const ArgTree& tree, NodeId info, SignalEvent& sig) {
             sig.sender_uid = static_cast<uid_t>(number());
         } else if (n.key == "si_status") {
             if (n.kind == ArgKind::Text) {
-                if (const auto s = signal_from_name(n.text)) sig.status = *s;
+                if (const auto s = signal_number(n.text)) sig.status = *s;
             } else {
                 sig.status = static_cast<std::int32_t>(number());
             }
@@ -775,7 +775,7 @@ void read_siginfo(const ArgTree& tree, NodeId info, SignalEvent& sig) {
             sig.stime = number();
         } else if (n.key == "si_errno") {
             if (n.kind == ArgKind::Text) {
-                if (const auto e = errno_from_name(n.text)) sig.errno_value = *e;
+                if (const auto e = errno_number(n.text)) sig.errno_value = *e;
             } else {
                 sig.errno_value = static_cast<std::int32_t>(number());
             }
@@ -791,7 +791,7 @@ void read_siginfo(const ArgTree& tree, NodeId info, SignalEvent& sig) {
 
 bool parse_signal_line(Cursor& c, ParsedLine& out, ArgTree& args, std::string* error) {
     if (c.consume("stopped by ")) {
-        const auto signo = signal_from_name(c.ident());
+        const auto signo = signal_number(c.ident());
         if (!signo) {
             *error = "unknown signal in a 'stopped by' line";
             return false;
@@ -800,7 +800,7 @@ bool parse_signal_line(Cursor& c, ParsedLine& out, ArgTree& args, std::string* e
         out.signal.signo = *signo;
         return true;
     }
-    const auto signo = signal_from_name(c.ident());
+    const auto signo = signal_number(c.ident());
     if (!signo) {
         *error = "unknown signal name in a '---' line";
         return false;
@@ -831,7 +831,7 @@ bool parse_exit_line(Cursor& c, ParsedLine& out, std::string* error) {
     }
     if (c.consume("killed by ")) {
         out.kind = LineKind::Killed;
-        const auto signo = signal_from_name(c.ident());
+        const auto signo = signal_number(c.ident());
         if (!signo) {
             *error = "unknown signal in a 'killed by' line";
             return false;
@@ -944,29 +944,6 @@ bool parse_time(Cursor& c, ParsedLine& out) {
 }
 
 }  // namespace
-
-std::optional<int> errno_from_name(std::string_view name) {
-    // Keyed by views of glibc's static names, so a lookup allocates nothing.
-    static const std::unordered_map<std::string_view, int> kByName = [] {
-        std::unordered_map<std::string_view, int> m;
-        for (int e = 1; e < 4096; ++e) {
-            if (const char* n = strerrorname_np(e)) m.emplace(n, e);
-        }
-        m.emplace("ERESTARTSYS", 512);
-        m.emplace("ERESTARTNOINTR", 513);
-        m.emplace("ERESTARTNOHAND", 514);
-        m.emplace("ENOIOCTLCMD", 515);
-        m.emplace("ERESTART_RESTARTBLOCK", 516);
-        return m;
-    }();
-    const auto it = kByName.find(name);
-    if (it == kByName.end()) return std::nullopt;
-    return it->second;
-}
-
-std::optional<int> signal_from_name(std::string_view name) {
-    return signal_shapes::signal_number(name);
-}
 
 bool parse_arguments(std::string_view text, ArgTree& args, std::string* error) {
     args.clear();

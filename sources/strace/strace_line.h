@@ -96,10 +96,6 @@ bool parse_arguments(std::string_view text, ArgTree& args, std::string* error);
 // of an -ff set by time). nullopt when the line has none.
 std::optional<Nanos> peek_time(std::string_view line, TimeKind* kind);
 
-// The errno number of "EINPROGRESS", the signal number of "SIGSEGV" or "SEGV".
-std::optional<int> errno_from_name(std::string_view name);
-std::optional<int> signal_from_name(std::string_view name);
-
 // The most nested brackets parsed into the tree; deeper text is kept whole.
 inline constexpr int kMaxDepth = 32;
 

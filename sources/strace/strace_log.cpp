@@ -13,43 +13,25 @@ namespace {
 
 constexpr Nanos kDay = 86'400'000'000'000;
 
-// True when any Text node of the tree spells `flag` as a whole word (flags
-// parsed from logs are text: "CLONE_VM|CLONE_THREAD|...").
-bool has_flag_text(const ArgTree& tree, NodeId id, std::string_view flag) {
-    const ArgNode& n = tree.node(id);
-    if (n.kind == ArgKind::Text) {
-        for (std::size_t at = n.text.find(flag); at != std::string_view::npos;
-             at = n.text.find(flag, at + 1)) {
-            const std::size_t end = at + flag.size();
-            const bool starts = at == 0 || n.text[at - 1] == '|';
-            const bool ends = end == n.text.size() || n.text[end] == '|';
-            if (starts && ends) return true;
-        }
-    }
-    for (NodeId c = n.first_child; c != kNoNode; c = tree.node(c).next) {
-        if (has_flag_text(tree, c, flag)) return true;
+// True when any node of the tree has `flag`: clone's flags argument, or
+// clone3's struct member ("CLONE_VM|CLONE_THREAD|..." in a log).
+bool any_has_flag(const ArgTree& tree, NodeId id, std::string_view flag) {
+    if (tree.has_flag(id, flag)) return true;
+    for (const NodeId c : tree.children(id)) {
+        if (any_has_flag(tree, c, flag)) return true;
     }
     return false;
 }
 
-// The n-th root argument, or kNoNode.
 // Where a pending call's entry half ends, for writers that print it apart
 // from its exit: every argument decoded so far, and whether more follow
 // (strace prints ", " before the cut mark then: "read(3,  <unfinished ...>").
 void mark_entry_half(ArgTree& tree, std::string_view text) {
-    std::uint16_t n = 0;
-    for (NodeId c = tree.node(tree.root()).first_child; c != kNoNode; c = tree.node(c).next) ++n;
-    tree.entry_arg_count = n;
+    tree.entry_arg_count = static_cast<std::uint16_t>(tree.child_count(tree.root()));
     const auto cut = text.rfind("<unfinished ...>");
     std::string_view head = text.substr(0, cut == std::string_view::npos ? text.size() : cut);
     while (!head.empty() && head.back() == ' ') head.remove_suffix(1);
     tree.entry_complete = !head.ends_with(',');
-}
-
-NodeId root_arg(const ArgTree& tree, int index) {
-    NodeId c = tree.node(tree.root()).first_child;
-    for (int i = 0; i < index && c != kNoNode; ++i) c = tree.node(c).next;
-    return c;
 }
 
 }  // namespace
@@ -228,10 +210,10 @@ SpawnKind StraceLogConverter::note_child(const ParsedLine& line, pid_t tid, cons
     SpawnKind kind = SpawnKind::Fork;
     const SyscallInfo* info = syscall_info(Arch::X86_64, name);
     if ((info && info->traits.kind == SyscallKind::Vfork) ||
-        has_flag_text(args, args.root(), "CLONE_VFORK")) {
+        any_has_flag(args, args.root(), "CLONE_VFORK")) {
         kind = SpawnKind::Vfork;
     }
-    if (has_flag_text(args, args.root(), "CLONE_THREAD")) kind = SpawnKind::Thread;
+    if (any_has_flag(args, args.root(), "CLONE_THREAD")) kind = SpawnKind::Thread;
     tgid_[child] = kind == SpawnKind::Thread ? tgid_of(tid) : child;
     return kind;
 }
@@ -252,7 +234,7 @@ void StraceLogConverter::after_call(const ParsedLine& line, pid_t tid, const Arg
         return;
     }
     if (traits.has(kTraitExecs) && line.ret == 0) {
-        const NodeId path = root_arg(args, traits.path_arg);
+        const NodeId path = traits.path_arg >= 0 ? args.arg(static_cast<std::size_t>(traits.path_arg)) : kNoNode;
         std::string_view exe;
         if (path != kNoNode && args.node(path).kind == ArgKind::Str) exe = args.node(path).text;
         Event exec{EventKind::Exec, time, tgid_of(tid), tid, ExecEvent{exe, tid}};
@@ -356,8 +338,7 @@ bool StraceLogConverter::feed(std::string_view text, Part part) {
                 // "<... x resumed> more <unfinished ...>": still running;
                 // add the new arguments to the pending call.
                 if (Pending* p = pending_of(tid)) {
-                    for (NodeId c = current_->node(current_->root()).first_child; c != kNoNode;
-                         c = current_->node(c).next) {
+                    for (const NodeId c : current_->children(current_->root())) {
                         p->args->append_copy(p->args->root(), *current_, c);
                     }
                     mark_entry_half(*p->args, text);
@@ -393,8 +374,7 @@ bool StraceLogConverter::feed(std::string_view text, Part part) {
                 break;
             }
             Pending& p = *found;
-            for (NodeId c = current_->node(current_->root()).first_child; c != kNoNode;
-                 c = current_->node(c).next) {
+            for (const NodeId c : current_->children(current_->root())) {
                 p.args->append_copy(p.args->root(), *current_, c);
             }
             emit_call(line, *p.args, p.entry_time, p.name, false);

@@ -183,20 +183,6 @@ TEST(TextWriter, AnyInt64TimeOrDurationPrintsAsItIs) {
     EXPECT_NE(text.find(".854775 100 close(3)"), std::string::npos) << text;
 }
 
-TEST(Names, ErrnoAndSignalNames) {
-    char scratch[32];
-    EXPECT_EQ(errno_name(115, scratch), "EINPROGRESS");
-    EXPECT_EQ(errno_name(512, scratch), "ERESTARTSYS");
-    EXPECT_EQ(errno_name(4000, scratch), "4000");
-    EXPECT_EQ(signal_name(SIGSEGV, scratch), "SIGSEGV");
-    EXPECT_EQ(signal_name(34, scratch), "SIGRT_2");  // glibc's SIGRTMIN, the kernel's 34
-    EXPECT_EQ(signal_name(32, scratch), "SIGRTMIN");
-    EXPECT_EQ(signal_name(SIGIO, scratch), "SIGIO") << "strace's name, not glibc's SIGPOLL";
-    EXPECT_EQ(signal_name(SIGABRT, scratch), "SIGABRT");
-    EXPECT_EQ(signal_name(64, scratch), "SIGRT_32");
-    EXPECT_EQ(signal_name(0, scratch), "0");
-}
-
 // The exec's ignored set travels in JSONL, by name, only when it is known.
 TEST(JsonlWriter, AnExecSaysWhichSignalsItStartsWithIgnored) {
     ExecEvent known{"/bin/prog", 100};

@@ -321,26 +321,6 @@ TEST(StraceLine, SigioLinesParseWithTheirBandAndFd) {
     EXPECT_EQ(p.line.signal.value, 3u);
 }
 
-TEST(StraceLine, SignalNamesAreStracesWithTheirAliases) {
-    EXPECT_EQ(signal_from_name("SIGIO"), 29);
-    EXPECT_EQ(signal_from_name("SIGPOLL"), 29);
-    EXPECT_EQ(signal_from_name("SIGABRT"), 6);
-    EXPECT_EQ(signal_from_name("SIGIOT"), 6);
-    EXPECT_EQ(signal_from_name("SIGCHLD"), 17);
-    EXPECT_EQ(signal_from_name("SIGCLD"), 17);
-    EXPECT_EQ(signal_from_name("SIGSYS"), 31);
-    EXPECT_EQ(signal_from_name("SIGUNUSED"), 31);
-    EXPECT_EQ(signal_from_name("SIGRTMIN"), 32) << "the kernel's SIGRTMIN, not glibc's 34";
-    EXPECT_EQ(signal_from_name("SIGRT_2"), 34);
-    EXPECT_EQ(signal_from_name("SIGRT_32"), 64);
-    EXPECT_EQ(signal_from_name("SIGRTMAX"), 64);
-    EXPECT_EQ(signal_from_name("SEGV"), 11);
-    EXPECT_EQ(signal_from_name("40"), 40);
-    EXPECT_EQ(signal_from_name("SIGNOPE"), std::nullopt);
-    EXPECT_EQ(signal_from_name("65"), std::nullopt);
-    EXPECT_EQ(signal_from_name(""), std::nullopt);
-}
-
 TEST(StraceLine, StringsAreUnescapedAndTruncationKept) {
     const auto p = parse(R"(1 read(3, "\177ELF\2\1\1\3\0\0\0"..., 832) = 832)");
     ASSERT_TRUE(p.ok) << p.error;

@@ -1,0 +1,190 @@
+#include "decoders/shapes.h"
+
+#include <sys/time.h>
+#include <time.h>
+
+#include <algorithm>
+#include <array>
+#include <cinttypes>
+#include <cstdarg>
+#include <cstdio>
+#include <cstring>
+#include <span>
+
+#include "model/names.h"
+
+namespace sctrace::shapes {
+
+NodeId add_textf(ArgTree& tree, NodeId parent, std::string_view key, const char* fmt, ...) {
+    char buf[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    const int n = std::vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    const std::size_t len =
+        n < 0 ? 0 : std::min<std::size_t>(static_cast<std::size_t>(n), sizeof buf - 1);
+    return tree.add_text_copy(parent, std::string_view(buf, len), key);
+}
+
+NodeId add_unknown(ArgTree& tree, NodeId parent, std::uint64_t value, std::string_view unknown,
+                   std::string_view key, Unnamed as) {
+    const int width = static_cast<int>(unknown.size());
+    return as == Unnamed::Hex ? add_textf(tree, parent, key, "%#" PRIx64 " /* %.*s */", value,
+                                          width, unknown.data())
+                              : add_textf(tree, parent, key, "%" PRIu64 " /* %.*s */", value, width,
+                                          unknown.data());
+}
+
+NodeId add_xval(ArgTree& tree, NodeId parent, std::uint64_t value, const XlatTable& table,
+                std::string_view unknown, std::string_view key, Unnamed as) {
+    if (!table.name_of(value)) return add_unknown(tree, parent, value, unknown, key, as);
+    return tree.add_enum(parent, value, table, key);
+}
+
+NodeId add_xflags(ArgTree& tree, NodeId parent, std::uint64_t value, const XlatTable& table,
+                  std::string_view unknown, std::string_view key) {
+    const bool any_named = std::any_of(
+        table.entries.begin(), table.entries.end(),
+        [value](const XlatEntry& e) { return e.value != 0 && (value & e.value) == e.value; });
+    if (value != 0 && !any_named) return add_unknown(tree, parent, value, unknown, key);
+    return tree.add_flags(parent, value, table, key);
+}
+
+NodeId add_sigset_bits(ArgTree& tree, NodeId parent, std::uint64_t bits, unsigned bytes,
+                       std::string_view key) {
+    // strace works in 32-bit words and inverts at two thirds of them set.
+    const unsigned words = (bytes + 3) / 4;
+    const unsigned nbits = words * 32;
+    if (nbits < 64) bits &= (1ull << nbits) - 1;
+    const bool inverted = static_cast<unsigned>(__builtin_popcountll(bits)) >= words * 32 * 2 / 3;
+    if (inverted) bits = ~bits & (nbits == 64 ? ~0ull : ((1ull << nbits) - 1));
+    const NodeId list = tree.add_array(parent, key);
+    if (list == kNoNode) return list;
+    tree.mutable_node(list).spaced = true;
+    tree.mutable_node(list).inverted = inverted;
+    for (unsigned i = 0; i < nbits; ++i) {
+        if (!(bits & (1ull << i))) continue;
+        const std::string_view name = signal_name(static_cast<int>(i) + 1);
+        if (!name.empty()) {
+            tree.add_text(list, name.substr(3));  // "SIGUSR1" -> "USR1"; static storage
+        } else {
+            tree.add_uint(list, i + 1);
+        }
+    }
+    return list;
+}
+
+NodeId add_sigset(DecodeContext& ctx, NodeId parent, std::uint64_t addr, std::uint64_t len,
+                  std::string_view key) {
+    ArgTree& tree = ctx.tree();
+    if (addr == 0) return tree.add_ptr(parent, 0, key);
+    const std::uint64_t word = ctx.arch() == Arch::X86_64 ? 8 : 4;
+    std::uint64_t bits = 0;
+    if (len < word || len > sizeof bits || (ctx.exiting() && ctx.failed()) ||
+        ctx.read(addr, {reinterpret_cast<char*>(&bits), len}) != len) {
+        return tree.add_ptr(parent, addr, key);
+    }
+    return add_sigset_bits(tree, parent, bits, static_cast<unsigned>(len), key);
+}
+
+namespace {
+
+struct CString {
+    std::size_t length = 0;   // bytes before the NUL, or read when none was found
+    bool terminated = false;  // the NUL was found within buf
+};
+
+// Reads a NUL-terminated string at addr into buf, page by page (a string
+// may end right before an unmapped page), until the NUL, a full buf or
+// unreadable memory.
+CString read_cstring(DecodeContext& ctx, std::uint64_t addr, std::span<char> buf) {
+    constexpr std::size_t kPage = 4096;
+    std::size_t have = 0;
+    while (have < buf.size()) {
+        const std::uint64_t at = addr + have;
+        const std::size_t want = std::min<std::size_t>(kPage - (at % kPage), buf.size() - have);
+        const std::size_t got = ctx.read(at, {buf.data() + have, want});
+        if (const void* nul = std::memchr(buf.data() + have, '\0', got)) {
+            return {static_cast<std::size_t>(static_cast<const char*>(nul) - buf.data()), true};
+        }
+        have += got;
+        if (got < want) break;
+    }
+    return {have, false};
+}
+
+}  // namespace
+
+NodeId add_cstring(DecodeContext& ctx, NodeId parent, std::uint64_t addr, std::string_view key) {
+    ArgTree& tree = ctx.tree();
+    if (addr == 0) return tree.add_ptr(parent, 0, key);
+    // At most -s bytes, +1 to know whether there was more.
+    std::array<char, 4097> buf;
+    const std::size_t limit = std::min(ctx.options().string_limit, buf.size() - 1);
+    const CString s = read_cstring(ctx, addr, {buf.data(), limit + 1});
+    if (s.terminated) return tree.add_str(parent, {buf.data(), s.length}, false, key);
+    if (s.length == 0) return tree.add_hex(parent, addr, key);  // unreadable
+    return tree.add_str(parent, {buf.data(), std::min(s.length, limit)}, s.length > limit, key);
+}
+
+NodeId add_path(DecodeContext& ctx, NodeId parent, std::uint64_t addr, std::string_view key) {
+    ArgTree& tree = ctx.tree();
+    if (addr == 0) return tree.add_ptr(parent, 0, key);
+    constexpr std::size_t kPathMax = 4096;
+    std::array<char, kPathMax> buf;
+    const CString s = read_cstring(ctx, addr, buf);
+    if (s.terminated) return tree.add_str(parent, {buf.data(), s.length}, false, key);
+    if (s.length < kPathMax) return tree.add_hex(parent, addr, key);  // unreadable
+    return tree.add_str(parent, {buf.data(), kPathMax - 1}, true, key);
+}
+
+NodeId add_buffer(DecodeContext& ctx, NodeId parent, std::uint64_t addr, std::uint64_t len,
+                  std::string_view key) {
+    ArgTree& tree = ctx.tree();
+    if (addr == 0) return tree.add_ptr(parent, 0, key);
+    std::array<char, 4096> buf;
+    const std::size_t show =
+        std::min<std::uint64_t>(std::min(ctx.options().string_limit, buf.size()), len);
+    const std::size_t got = ctx.read(addr, {buf.data(), show});
+    if (got < show) return tree.add_hex(parent, addr, key);
+    return tree.add_str(parent, {buf.data(), got}, len > show, key);
+}
+
+NodeId add_int_ptr(DecodeContext& ctx, NodeId parent, std::uint64_t addr, std::string_view key) {
+    ArgTree& tree = ctx.tree();
+    if (addr == 0) return tree.add_ptr(parent, 0, key);
+    std::int32_t value = 0;
+    if (!ctx.read_struct(addr, value)) return tree.add_hex(parent, addr, key);
+    const NodeId list = tree.add_array(parent, key);
+    tree.add_int(list, value);
+    return list;
+}
+
+namespace {
+
+// {tv_sec=..., <sub>=...} of a native struct whose two members are longs.
+template <typename Time>
+NodeId add_time(DecodeContext& ctx, NodeId parent, std::uint64_t addr, std::string_view key,
+                std::string_view sub_key) {
+    ArgTree& tree = ctx.tree();
+    if (addr == 0) return tree.add_ptr(parent, 0, key);
+    std::array<long, 2> fields{};
+    static_assert(sizeof(Time) == sizeof fields);
+    if (!ctx.read_struct(addr, fields)) return tree.add_hex(parent, addr, key);
+    const NodeId s = tree.add_struct(parent, key);
+    tree.add_int(s, fields[0], "tv_sec");
+    tree.add_int(s, fields[1], sub_key);
+    return s;
+}
+
+}  // namespace
+
+NodeId add_timespec(DecodeContext& ctx, NodeId parent, std::uint64_t addr, std::string_view key) {
+    return add_time<struct timespec>(ctx, parent, addr, key, "tv_nsec");
+}
+
+NodeId add_timeval(DecodeContext& ctx, NodeId parent, std::uint64_t addr, std::string_view key) {
+    return add_time<struct timeval>(ctx, parent, addr, key, "tv_usec");
+}
+
+}  // namespace sctrace::shapes

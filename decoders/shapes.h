@@ -1,0 +1,70 @@
+// strace's printing idioms, one implementation for every family decoder:
+// a constant by table (printxval), a bit set by table (printflags), the
+// "0x10 /* EFD_??? */" form of a value no table entry names, signal sets,
+// strings and paths read from the tracee, buffers, int results, times.
+// Family-specific shapes build on these (desc_shapes.h, net_shapes.h,
+// signal_shapes.h, sockaddr.h).
+//
+// Everything here builds tree nodes from fixed local buffers: no allocation.
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+
+#include "decoders/decoder.h"
+#include "model/arg_tree.h"
+
+namespace sctrace::shapes {
+
+// Formats into the arena as a Text node (printf-style; at most 1 KiB).
+[[gnu::format(printf, 4, 5)]] NodeId add_textf(ArgTree& tree, NodeId parent, std::string_view key,
+                                               const char* fmt, ...);
+
+// How strace prints a value its table does not name: hex for printxval and
+// printflags, decimal for the *_U variants (io_uring's opcodes).
+enum class Unnamed : std::uint8_t { Hex, Decimal };
+
+// "0x10 /* EFD_??? */" ("16 /* IORING_OP_??? */" in decimal).
+NodeId add_unknown(ArgTree& tree, NodeId parent, std::uint64_t value, std::string_view unknown,
+                   std::string_view key = {}, Unnamed as = Unnamed::Hex);
+// printxval: the table's name for the value, else add_unknown.
+NodeId add_xval(ArgTree& tree, NodeId parent, std::uint64_t value, const XlatTable& table,
+                std::string_view unknown, std::string_view key = {}, Unnamed as = Unnamed::Hex);
+// printflags: the names of the set bits joined by '|', the rest as "|0x..";
+// a value in which no entry is named at all prints as add_unknown ("0" stays 0).
+NodeId add_xflags(ArgTree& tree, NodeId parent, std::uint64_t value, const XlatTable& table,
+                  std::string_view unknown, std::string_view key = {});
+
+// A signal set held in `bits` (`bytes` of it meaningful: 4 or 8), strace's
+// way: [USR1 TERM], or ~[...] for the complement when two thirds or more of
+// the bits are set (~[] is "every signal").
+NodeId add_sigset_bits(ArgTree& tree, NodeId parent, std::uint64_t bits, unsigned bytes,
+                       std::string_view key = {});
+// A sigset_t* of `len` bytes (strace's print_sigset_addr_len): NULL; the
+// address when `len` is less than a word of the tracee's ABI or more than
+// the kernel's 8 bytes, when the memory cannot be read, or at the exit of
+// a call that failed (strace prints only the address of an output it did
+// not fill); else the set.
+NodeId add_sigset(DecodeContext& ctx, NodeId parent, std::uint64_t addr, std::uint64_t len,
+                  std::string_view key = {});
+
+// A NUL-terminated string (printstr): quoted, at most -s bytes, "..." after
+// the quote when longer; the address in hex when unreadable; NULL for 0.
+NodeId add_cstring(DecodeContext& ctx, NodeId parent, std::uint64_t addr,
+                   std::string_view key = {});
+// A path (printpath): like add_cstring but whole, up to PATH_MAX, not cut
+// at -s; the address when unreadable or cut short by unreadable memory.
+NodeId add_path(DecodeContext& ctx, NodeId parent, std::uint64_t addr, std::string_view key = {});
+// A buffer of `len` bytes (read/write data): at most -s of them shown.
+NodeId add_buffer(DecodeContext& ctx, NodeId parent, std::uint64_t addr, std::uint64_t len,
+                  std::string_view key = {});
+// A pointer to an int, printed as [value] (socklen_t*, int* results).
+NodeId add_int_ptr(DecodeContext& ctx, NodeId parent, std::uint64_t addr,
+                   std::string_view key = {});
+// A native struct timespec / timeval: {tv_sec=5, tv_nsec=0}.
+NodeId add_timespec(DecodeContext& ctx, NodeId parent, std::uint64_t addr,
+                    std::string_view key = {});
+NodeId add_timeval(DecodeContext& ctx, NodeId parent, std::uint64_t addr,
+                   std::string_view key = {});
+
+}  // namespace sctrace::shapes

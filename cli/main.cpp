@@ -34,6 +34,7 @@
 #include "cli/rules_command.h"
 #include "model/syscall_set.h"
 #include "report/event_writer.h"
+#include "report/timeout_report_writer.h"
 #include "sources/live/session.h"
 
 namespace sctrace {
@@ -138,6 +139,9 @@ int run(const RunOptions& options) {
         }
     }
     RuleOptions rule_options = options.rules;
+    // Findings that want stacks (fatal-signal, the hang rules, all with -k)
+    // get them from the live tracer, which alone can stop a thread.
+    rule_options.engine.source_takes_stacks = true;
     if (!options.hang_after.empty()) {
         const auto hang_after = duration_option("--hang-after", options.hang_after);
         if (!hang_after) return kStartFailure;
@@ -178,20 +182,10 @@ int run(const RunOptions& options) {
         }
     }
     session_options.timeout = timeout;
+    TimeoutReportWriter timeout_report(stderr);
+    session_options.timeout_report = &timeout_report;
     session_options.inherited_ignored = inherited_ignored;
     Session session(std::move(session_options), std::move(sinks));
-    if (!pipeline->empty()) {
-        // Findings that want stacks (fatal-signal, the hang rules, all with
-        // -k) get them from the live tracer, which alone can stop a thread.
-        pipeline->engine().set_stack_provider(
-            [&session](rules::Finding& finding, rules::StackScope scope) {
-                if (scope == rules::StackScope::Process) {
-                    finding.stacks = session.capture_process_stacks(finding.pid);
-                } else if (scope == rules::StackScope::Thread) {
-                    finding.stacks.push_back(session.capture_stack(finding.tid));
-                }
-            });
-    }
 
     const Nanos start = now_realtime();
     try {

@@ -16,6 +16,7 @@
 #include "cli/attach_targets.h"
 #include "cli/command_line.h"
 #include "cli/rule_pipeline.h"
+#include "report/timeout_report_writer.h"
 #include "sources/live/session.h"
 
 namespace sctrace {
@@ -46,19 +47,6 @@ SessionOptions session_options_for(SyscallSet shown, const RulePipeline& pipelin
                      std::chrono::duration_cast<std::chrono::milliseconds>(watchdog_interval));
     }
     return options;
-}
-
-// Findings that want stacks (fatal-signal, the hang rules, all with -k) get
-// them from the live tracer, which alone can stop a thread.
-void provide_stacks(RulePipeline& pipeline, Session& session) {
-    pipeline.engine().set_stack_provider(
-        [&session](rules::Finding& finding, rules::StackScope scope) {
-            if (scope == rules::StackScope::Process) {
-                finding.stacks = session.capture_process_stacks(finding.pid);
-            } else if (scope == rules::StackScope::Thread) {
-                finding.stacks.push_back(session.capture_stack(finding.tid));
-            }
-        });
 }
 
 // The command's own failure says most; then a lost output, since what was
@@ -198,7 +186,12 @@ int RunCommand::trace(const Targets& targets) {
     if (!watchdog_interval) return kStartFailure;
     auto reports = ReportOutputs::open(options_.reports, fail_on, "sctrace");
     if (!reports) return kStartFailure;
-    auto pipeline = RulePipeline::create(options_.rules.rules, reports->finding_sinks());
+    // Findings that want stacks (fatal-signal, the hang rules, all with -k)
+    // get them from the live tracer, which alone can stop a thread: it takes
+    // them at its next safe point, before the thread runs on.
+    RuleOptions rule_options = options_.rules.rules;
+    rule_options.engine.source_takes_stacks = true;
+    auto pipeline = RulePipeline::create(rule_options, reports->finding_sinks());
     if (!pipeline) return kStartFailure;
 
     std::vector<EventSink*> sinks;
@@ -213,9 +206,10 @@ int RunCommand::trace(const Targets& targets) {
     session_options.use_seccomp = !options_.no_seccomp;
     session_options.decode_options.string_limit = options_.string_limit;
     session_options.timeout = timeout;
+    TimeoutReportWriter timeout_report(stderr);
+    session_options.timeout_report = &timeout_report;
     session_options.inherited_ignored = inherited_ignored;
     Session session(std::move(session_options), std::move(sinks));
-    if (!pipeline->empty()) provide_stacks(*pipeline, session);
 
     const Nanos start = now_realtime();
     try {

@@ -20,6 +20,7 @@
 
 #include "base/nanos_math.h"
 #include "model/io_uring_sqe.h"
+#include "model/stack_frame.h"
 
 namespace sctrace {
 
@@ -179,6 +180,10 @@ class EventSink {
 public:
     virtual ~EventSink() = default;
     virtual void on_event(const Event& event) = 0;
+    // A live source, after every sink saw an event and before the thread it
+    // came from runs on: a sink that wants stacks of the moment (a finding's)
+    // takes them from `stacks` now. Sources that cannot take stacks never call it.
+    virtual void at_safe_point(StackTaker& /*stacks*/) {}
     // The stream ended (every traced process is gone or detached).
     virtual void on_end() {}
 };

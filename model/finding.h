@@ -60,6 +60,42 @@ struct OtherThread {
     Nanos since = 0;        // when the call started (see is_wall_clock_time)
 };
 
+// One piece of a finding's evidence, as data: the writers in report/ turn it
+// into a line (report/evidence_text.h) and JSON writers also keep the fields,
+// so a tool needs not parse the English.
+struct EvidenceItem {
+    enum class Kind : std::uint8_t {
+        Event,        // the event the finding is about: `text`
+        Step,         // a time construct's event: `label` ("step 2", "after", "now",
+                      // "last") at `time` on `tid`: `text`
+        HeldSince,    // a watch: the condition has held since `time`, for `duration`
+        Count,        // a count: `count` matches from `time` to `until` (within `window`)
+        Missing,      // an absence: `text` (the missing condition) did not happen; `label`
+                      // says until when: "window" (`window`), "process exit", "trace end"
+        OtherThread,  // another thread (`tid`) inside `text` (the call) on `fd` since
+                      // `time`; `same_file`: on the finding's open file (`file`, when known)
+        MoreThreads,  // `count` more other threads in calls on `fd`, not listed
+        Earlier,      // the fd's history: `tid` did `text` on `fd`
+    };
+    Kind kind = Kind::Event;
+    std::string label;
+    pid_t tid = 0;
+    int fd = -1;
+    Nanos time = 0;      // 0: unknown (a log without times)
+    Nanos until = 0;     // Count: the last match
+    Nanos duration = 0;  // HeldSince
+    std::uint64_t count = 0;
+    std::string text;    // the event in strace's notation, a call's name, a condition
+    std::string window;  // the rule's window as written ("5s")
+    std::string file;    // OtherThread: the open file's path or peer
+    bool same_file = true;
+    // How many identical items followed this one and were folded into it
+    // (a thread's eight identical reads are one item repeated 7 times).
+    std::uint64_t repeated = 0;
+
+    bool operator==(const EvidenceItem&) const = default;
+};
+
 struct Finding {
     std::string rule;
     Severity severity = Severity::Warning;
@@ -69,9 +105,11 @@ struct Finding {
     std::string message;                // the rule's output, filled in
     std::string desc;                   // what the pattern is and why it is bad
     std::string exe;                    // the process's executable, when known
-    std::vector<std::string> evidence;  // the event and the fd's recent history
-    // Rules about two threads: the other threads in a call on the fd, also
-    // as evidence lines.
+    // The event (or a time construct's events), other threads on the fd and
+    // the fd's recent history.
+    std::vector<EvidenceItem> evidence;
+    // Rules about two threads: the other threads in a call on the fd (the
+    // first few also as evidence).
     std::vector<OtherThread> others;
     std::string doc;                    // docs/rules/ID.md
     // User stacks, when the source can take them (live only): the finding's

@@ -39,4 +39,16 @@ struct ThreadStack {
 // module prints as " > ?? [0x7f00deadbeef]".
 std::string format_frame(const StackFrame& frame);
 
+// Takes user stacks of traced threads: the live source, which alone can stop
+// a thread and unwind it, hands itself to its sinks at a safe point
+// (EventSink::at_safe_point).
+class StackTaker {
+public:
+    virtual ~StackTaker() = default;
+    // The thread's stack; one that cannot be taken has a note instead of frames.
+    virtual ThreadStack thread_stack(pid_t tid) = 0;
+    // Every traced thread of process `pid`, by tid.
+    virtual std::vector<ThreadStack> process_stacks(pid_t pid) = 0;
+};
+
 }  // namespace sctrace

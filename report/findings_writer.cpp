@@ -12,6 +12,7 @@
 #include "base/clock.h"
 #include "model/arg_tree.h"
 #include "report/event_writer.h"
+#include "report/evidence_text.h"
 #include "report/strace_format.h"
 #include "base/text_escape.h"
 
@@ -66,7 +67,7 @@ std::string finding_text(const rules::Finding& f, std::string_view prefix) {
     if (!f.desc.empty()) text += p + "  why: " + escaped(f.desc) + "\n";
     if (!f.evidence.empty()) {
         text += p + "  evidence:\n";
-        for (const auto& e : f.evidence) text += p + "    " + escaped(e) + "\n";
+        for (const std::string& line : evidence_lines(f)) text += p + "    " + escaped(line) + "\n";
     }
     for (const ThreadStack& stack : f.stacks) {
         text += fmt::format("{}  stack of thread {}:{}\n", p, stack.tid,
@@ -160,6 +161,39 @@ void TextFindingsWriter::on_end() {
     if (!summary_.empty()) write(summary_.text("sctrace: "));
 }
 
+namespace {
+
+void append_evidence_item(fmt::memory_buffer& out, const rules::EvidenceItem& item) {
+    struct ToJson final : EvidenceFieldVisitor {
+        explicit ToJson(fmt::memory_buffer& buffer) : out(buffer) {}
+        fmt::memory_buffer& out;
+        bool first = true;
+        void name(std::string_view key) {
+            if (!first) out.push_back(',');
+            first = false;
+            append_json_string(out, key);
+            out.push_back(':');
+        }
+        void field(std::string_view key, std::int64_t value) override {
+            name(key);
+            fmt::format_to(std::back_inserter(out), "{}", value);
+        }
+        void field(std::string_view key, std::string_view value) override {
+            name(key);
+            append_json_string(out, value);
+        }
+        void field(std::string_view key, bool value) override {
+            name(key);
+            out.append(std::string_view(value ? "true" : "false"));
+        }
+    } to_json(out);
+    out.push_back('{');
+    visit_evidence_fields(item, to_json);
+    out.push_back('}');
+}
+
+}  // namespace
+
 void JsonlFindingsWriter::on_finding(const rules::Finding& f) {
     fmt::memory_buffer out;
     auto it = std::back_inserter(out);
@@ -173,9 +207,16 @@ void JsonlFindingsWriter::on_finding(const rules::Finding& f) {
     out.append(std::string_view(R"(,"exe":)"));
     append_json_string(out, f.exe);
     out.append(std::string_view(R"(,"evidence":[)"));
+    const std::vector<std::string> evidence = evidence_lines(f);
+    for (std::size_t i = 0; i < evidence.size(); ++i) {
+        if (i) out.push_back(',');
+        append_json_string(out, evidence[i]);
+    }
+    // The same evidence as data (docs/cli.md, "Findings as JSON").
+    out.append(std::string_view(R"(],"evidence_items":[)"));
     for (std::size_t i = 0; i < f.evidence.size(); ++i) {
         if (i) out.push_back(',');
-        append_json_string(out, f.evidence[i]);
+        append_evidence_item(out, f.evidence[i]);
     }
     out.append(std::string_view("]"));
     if (!f.others.empty()) {

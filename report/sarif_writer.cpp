@@ -9,6 +9,7 @@
 
 #include "base/nanos_math.h"
 #include "base/text_escape.h"
+#include "report/evidence_text.h"
 
 namespace sctrace {
 
@@ -172,14 +173,35 @@ public:
         props["timeUtc"] = utc_time(f.time);
         if (!exe.empty()) props["exe"] = exe;
         Json evidence = Json::array();
-        for (const std::string& line : f.evidence) evidence.push_back(escaped(line));
+        for (const std::string& line : evidence_lines(f)) evidence.push_back(escaped(line));
         props["evidence"] = std::move(evidence);
+        Json items = Json::array();
+        for (const rules::EvidenceItem& item : f.evidence) items.push_back(evidence_item(item));
+        props["evidence_items"] = std::move(items);
         if (!f.doc.empty()) props["doc"] = f.doc;
         r["properties"] = std::move(props);
         return r;
     }
 
 private:
+    // The item's fields; its strings escaped like every string here.
+    static Json evidence_item(const rules::EvidenceItem& item) {
+        struct ToJson final : EvidenceFieldVisitor {
+            Json object = Json::object();
+            void field(std::string_view name, std::int64_t value) override {
+                object[std::string(name)] = value;
+            }
+            void field(std::string_view name, std::string_view value) override {
+                object[std::string(name)] = escaped(value);
+            }
+            void field(std::string_view name, bool value) override {
+                object[std::string(name)] = value;
+            }
+        } to_json;
+        visit_evidence_fields(item, to_json);
+        return std::move(to_json.object);
+    }
+
     // A file of the project being tested: under the source root, or a
     // relative path (DWARF's, from the compile directory) found there.
     bool in_root(const std::string& file) const {

@@ -11,6 +11,7 @@
 #include "model/arg_tree.h"
 #include "model/io_uring_sqe.h"
 #include "report/event_writer.h"
+#include "report/evidence_text.h"
 #include "report/strace_format.h"
 
 namespace sctrace {
@@ -304,9 +305,10 @@ void TraceJsonWriter::write_finding(const rules::Finding& f) {
     out_.append(std::string_view(R"(,"desc":)"));
     append_json_string(out_, f.desc);
     out_.append(std::string_view(R"(,"evidence":[)"));
-    for (std::size_t i = 0; i < f.evidence.size(); ++i) {
+    const std::vector<std::string> evidence = evidence_lines(f);
+    for (std::size_t i = 0; i < evidence.size(); ++i) {
         if (i) out_.push_back(',');
-        append_json_string(out_, f.evidence[i]);
+        append_json_string(out_, evidence[i]);
     }
     out_.append(std::string_view(R"(],"doc":)"));
     append_json_string(out_, f.doc);

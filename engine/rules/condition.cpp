@@ -330,7 +330,7 @@ private:
                                       : "did you mean '" + guess + "'?");
         }
         FieldList list;
-        if (field_takes_list(field->id)) {
+        if (field_takes_list(field->id) && (bracket || !field_list_optional(field->id))) {
             if (list_name.empty()) {
                 return fail(std::string(field->name) + " needs a list in brackets",
                             "e.g. " + std::string(field->name) + "[blocking_fd_calls]");
@@ -948,7 +948,9 @@ bool Condition::reads(FieldId field) const {
 std::set<std::string> Condition::list_calls() const {
     std::set<std::string> calls;
     for (const Node& n : nodes_) {
-        if (n.kind == Node::Kind::Compare) calls.insert(n.list.items().begin(), n.list.items().end());
+        if (n.kind == Node::Kind::Compare && field_list_names_calls(n.field)) {
+            calls.insert(n.list.items().begin(), n.list.items().end());
+        }
     }
     for (const auto& m : macros_) {
         const auto more = m->list_calls();

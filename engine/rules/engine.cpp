@@ -1,9 +1,6 @@
 #include "engine/rules/engine.h"
 
 #include <algorithm>
-#include <cstdio>
-
-#include "base/clock.h"
 
 #include "model/syscall_table.h"
 
@@ -11,7 +8,7 @@ namespace sctrace::rules {
 
 namespace {
 
-// Evidence lines about other threads beyond this many are counted, not listed.
+// Other threads beyond this many are counted, not listed.
 constexpr std::size_t kOtherThreadLines = 4;
 
 bool reads_other_threads(const Rule& rule) {
@@ -24,37 +21,30 @@ bool reads_other_threads(const Rule& rule) {
     return false;
 }
 
-// Runs of identical lines become the first and "… and N more like it", so
-// a thread's eight identical reads take two lines.
-void collapse_repeats(std::vector<std::string>& lines) {
-    std::vector<std::string> out;
-    for (std::size_t i = 0; i < lines.size();) {
+// Runs of identical items become the first, counting the rest as repeated,
+// so a thread's eight identical reads take one item.
+void collapse_repeats(std::vector<EvidenceItem>& items) {
+    std::vector<EvidenceItem> out;
+    for (std::size_t i = 0; i < items.size();) {
         std::size_t j = i + 1;
-        while (j < lines.size() && lines[j] == lines[i]) ++j;
-        out.push_back(std::move(lines[i]));
-        if (j - i > 1) out.push_back("… and " + std::to_string(j - i - 1) + " more like it");
+        while (j < items.size() && items[j] == items[i]) ++j;
+        out.push_back(std::move(items[i]));
+        out.back().repeated = j - i - 1;
         i = j;
     }
-    lines = std::move(out);
+    items = std::move(out);
 }
 
-std::string other_thread_line(const OtherThread& o, Nanos now) {
-    std::string line = "other thread: tid " + std::to_string(o.tid) + " " + o.call + "(" +
-                       std::to_string(o.fd) + ") ";
-    if (is_wall_clock_time(o.since) && is_wall_clock_time(now)) {
-        char ago[32];
-        std::snprintf(ago, sizeof ago, "%.3fs", static_cast<double>(now - o.since) / 1e9);
-        line += "in progress since " + format_clock_time(o.since) + " (" + ago + " before)";
-    } else {
-        line += "in progress since an unknown time";
-    }
-    if (o.same_file) {
-        line += ", on this file";
-        if (!o.file.empty()) line += " (" + o.file + ")";
-    } else {
-        line += ", on an earlier file that had fd " + std::to_string(o.fd) + " (not this one)";
-    }
-    return line;
+EvidenceItem other_thread_item(const OtherThread& o) {
+    EvidenceItem item;
+    item.kind = EvidenceItem::Kind::OtherThread;
+    item.tid = o.tid;
+    item.text = o.call;
+    item.fd = o.fd;
+    item.time = o.since;
+    item.same_file = o.same_file;
+    item.file = o.file;
+    return item;
 }
 
 constexpr std::size_t kEventKinds = static_cast<std::size_t>(EventKind::ThreadSample) + 1;
@@ -206,16 +196,24 @@ void RuleEngine::emit(const Rule& rule, TemporalHit& hit) {
     if (!hit.evidence.empty()) {
         f.evidence = std::move(hit.evidence);
     } else if (describe_ && hit.ctx) {
-        f.evidence.push_back(describe_(hit.ctx->event));
+        EvidenceItem event;
+        event.kind = EvidenceItem::Kind::Event;
+        event.tid = hit.ctx->event.tid;
+        event.time = hit.ctx->event.time;
+        event.text = describe_(hit.ctx->event);
+        f.evidence.push_back(std::move(event));
     }
     if (hit.fd >= 0 && about_other_threads_.count(&rule)) {
         f.others = others_on_fd(hit.pid, hit.tid, hit.fd);
         for (std::size_t i = 0; i < f.others.size() && i < kOtherThreadLines; ++i) {
-            f.evidence.push_back(other_thread_line(f.others[i], hit.time));
+            f.evidence.push_back(other_thread_item(f.others[i]));
         }
         if (f.others.size() > kOtherThreadLines) {
-            f.evidence.push_back("… and " + std::to_string(f.others.size() - kOtherThreadLines) +
-                                 " more threads in calls on fd " + std::to_string(hit.fd));
+            EvidenceItem more;
+            more.kind = EvidenceItem::Kind::MoreThreads;
+            more.count = f.others.size() - kOtherThreadLines;
+            more.fd = hit.fd;
+            f.evidence.push_back(std::move(more));
         }
     }
     if (hit.fd >= 0) {
@@ -225,18 +223,47 @@ void RuleEngine::emit(const Rule& rule, TemporalHit& hit) {
         if (history) {
             for (std::size_t i = 0; i < history->history_size(); ++i) {
                 const FdEventRecord& r = history->history(i);
-                f.evidence.push_back("fd " + std::to_string(hit.fd) + " earlier: tid " +
-                                     std::to_string(r.tid) + " " + r.text());
+                EvidenceItem earlier;
+                earlier.kind = EvidenceItem::Kind::Earlier;
+                earlier.fd = hit.fd;
+                earlier.tid = r.tid;
+                earlier.text = r.text();
+                f.evidence.push_back(std::move(earlier));
             }
         }
     }
     collapse_repeats(f.evidence);
-    StackScope scope = rule.stacks;
-    if (scope == StackScope::None && options_.stack_every_finding) scope = StackScope::Thread;
-    if (scope != StackScope::None && stacks_) stacks_(f, scope);
     ++findings_;
     if (!worst_ || f.severity > *worst_) worst_ = f.severity;
-    for (FindingSink* sink : sinks_) sink->on_finding(f);
+    StackScope scope = rule.stacks;
+    if (scope == StackScope::None && options_.stack_every_finding) scope = StackScope::Thread;
+    // The stacks are taken where the rule fired: the source's next safe
+    // point comes before the thread runs on.
+    if (options_.source_takes_stacks && (scope != StackScope::None || !awaiting_stacks_.empty())) {
+        awaiting_stacks_.emplace_back(std::move(f), scope);
+        return;
+    }
+    deliver(f);
+}
+
+void RuleEngine::deliver(const Finding& finding) {
+    for (FindingSink* sink : sinks_) sink->on_finding(finding);
+}
+
+void RuleEngine::at_safe_point(StackTaker& stacks) {
+    if (awaiting_stacks_.empty()) return;
+    // Moved out before anything is delivered, so the list is empty again
+    // whatever a sink does.
+    auto awaiting = std::move(awaiting_stacks_);
+    awaiting_stacks_.clear();
+    for (auto& [finding, scope] : awaiting) {
+        if (scope == StackScope::Process) {
+            finding.stacks = stacks.process_stacks(finding.pid);
+        } else if (scope == StackScope::Thread) {
+            finding.stacks.push_back(stacks.thread_stack(finding.tid));
+        }
+        deliver(finding);
+    }
 }
 
 std::vector<OtherThread> RuleEngine::others_on_fd(pid_t pid, pid_t tid, int fd) const {
@@ -269,6 +296,10 @@ std::size_t RuleEngine::dropped_partial_matches() const {
 
 void RuleEngine::on_end() {
     for (const auto& m : matchers_) m->on_end(last_time_);
+    // No safe point comes after the end (the threads are gone): what still
+    // waits goes out without stacks.
+    for (const auto& [finding, scope] : awaiting_stacks_) deliver(finding);
+    awaiting_stacks_.clear();
     for (FindingSink* sink : sinks_) sink->on_end();
 }
 

@@ -20,10 +20,6 @@
 
 namespace sctrace::rules {
 
-// Fills Finding::stacks. Set by the live tracer, which alone can stop a
-// thread and unwind it; post-mortem there is none.
-using StackProvider = std::function<void(Finding& finding, StackScope scope)>;
-
 // What the event source can vouch for. Live tracing vouches for all of it;
 // a saved log for what its strace flags recorded (cli/analyze.cpp decides).
 struct SourceGuarantees {
@@ -48,6 +44,11 @@ struct EngineOptions {
     // -k: every finding carries its thread's stack, even from a rule that
     // asks for none.
     bool stack_every_finding = false;
+    // The source calls at_safe_point after every event (live tracing): a
+    // finding that wants stacks waits there for them, and the findings after
+    // it wait with it so that they keep their order. Otherwise findings go
+    // out at once, without stacks.
+    bool source_takes_stacks = false;
     SourceGuarantees source;
 };
 
@@ -65,11 +66,9 @@ public:
     RuleEngine(const RuleEngine&) = delete;
     RuleEngine& operator=(const RuleEngine&) = delete;
 
-    // Called for each finding whose rule wants stacks (or all, with -k),
-    // before the sinks see it.
-    void set_stack_provider(StackProvider provider) { stacks_ = std::move(provider); }
-
     void on_event(const Event& event) override;
+    // Takes the stacks the findings of the event want, then delivers them.
+    void at_safe_point(StackTaker& stacks) override;
     void on_end() override;
 
     const StateTracker& state() const { return state_; }
@@ -100,12 +99,16 @@ private:
     void emit(const Rule& rule, TemporalHit& hit);
     // The other threads in a call on `fd` (the state before the event).
     std::vector<OtherThread> others_on_fd(pid_t pid, pid_t tid, int fd) const;
+    void deliver(const Finding& finding);
 
     const RuleSet& rules_;
     std::vector<FindingSink*> sinks_;
     Describe describe_;
     EngineOptions options_;
-    StackProvider stacks_;
+    // Findings waiting for the source's safe point, in order, with the
+    // stacks each wants (StackScope::None for one that waits only to keep
+    // its place).
+    std::vector<std::pair<Finding, StackScope>> awaiting_stacks_;
     StateTracker state_;
     std::vector<std::unique_ptr<TemporalMatcher>> matchers_;
     std::vector<TemporalMatcher*> fd_keyed_;  // forget keys when their fd closes

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include <algorithm>
+#include <charconv>
 #include <cstdio>
 #include <functional>
 
@@ -98,9 +99,10 @@ constexpr FieldInfo kFields[] = {
     {"signal.addr", FieldId::SignalAddr, FieldType::Int,
      "si_addr of a fault; absent for a signal a process sent"},
     {"signal.poison", FieldId::SignalPoison, FieldType::String,
-     "what a fault address means: WebKit's WTFCrash for 0xbbadbeef, a NULL dereference below "
-     "4096 (SEGV_MAPERR, SEGV_ACCERR); empty otherwise (and for a signal a process sent or a "
-     "general-protection fault, SI_KERNEL, which has no address)"},
+     "what a fault address means: signal.poison[LIST] names the addresses a list gives "
+     "(\"0xbbadbeef WebKit's WTFCrash poison address\"), and any address below 4096 is a NULL "
+     "dereference (SEGV_MAPERR, SEGV_ACCERR); empty otherwise (and for a signal a process sent "
+     "or a general-protection fault, SI_KERNEL, which has no address)"},
     {"exit.code", FieldId::ExitCode, FieldType::Int, "the exit status"},
     {"exit.signal", FieldId::ExitSignal, FieldType::String,
      "the signal that killed it (SIGKILL), empty when it exited"},
@@ -174,8 +176,9 @@ constexpr FieldInfo kFields[] = {
      "the pid that sent the signal with kill(), tgkill()/raise()/abort() or sigqueue() "
      "(si_code SI_USER, SI_TKILL, SI_QUEUE); absent for a fault"},
     {"signal.origin", FieldId::SignalOrigin, FieldType::String,
-     "for outputs: where the signal came from - si_code, si_addr and what a poison address "
-     "means for a fault, or the sender of a kill (\"itself\" when it is the process)"},
+     "for outputs: where the signal came from - si_code, si_addr and what the address means "
+     "for a fault (signal.origin[LIST]: as signal.poison[LIST]), or the sender of a kill "
+     "(\"itself\" when it is the process)"},
     {"signal.tid", FieldId::SignalTid, FieldType::Int,
      "the thread the signal was delivered to (on an exit event: the killing signal's)"},
     {"exit.process", FieldId::ExitProcess, FieldType::Bool,
@@ -267,7 +270,15 @@ bool FieldList::contains(std::string_view item) const {
 }
 
 bool field_takes_list(FieldId id) {
+    return field_list_names_calls(id) || field_list_optional(id);
+}
+
+bool field_list_names_calls(FieldId id) {
     return id == FieldId::FdOthersIn;
+}
+
+bool field_list_optional(FieldId id) {
+    return id == FieldId::SignalPoison || id == FieldId::SignalOrigin;
 }
 
 bool on_same_open_file(const ThreadState& other, const FdState* event_fd) {
@@ -398,13 +409,34 @@ bool has_sender(const SignalEvent& sig) {
     return sig.code == SI_USER || sig.code == SI_TKILL || sig.code == SI_QUEUE;
 }
 
-// A kernel-reported fault address worth a note, or "". si_code decides
+// A known address in a list of them ("0xbbadbeef WebKit's WTFCrash poison
+// address": the address in hex, then what it means), as "(MEANING ADDRESS)",
+// or "" when the list does not name it. Items that do not start with a hex
+// address name none.
+std::string known_address_note(std::uint64_t addr, const FieldList& known) {
+    for (const std::string& item : known.items()) {
+        const std::size_t space = item.find(' ');
+        if (space == std::string::npos || !item.starts_with("0x")) continue;
+        std::uint64_t value = 0;
+        const char* first = item.data() + 2;
+        const char* last = item.data() + space;
+        const auto [end, error] = std::from_chars(first, last, value, 16);
+        if (error != std::errc{} || end != last || value != addr) continue;
+        return "(" + item.substr(space + 1) + " " + item.substr(0, space) + ")";
+    }
+    return "";
+}
+
+// A kernel-reported fault address worth a note, or "": one the rule's list
+// names (`known`, may be null), else a NULL dereference. si_code decides
 // whether si_addr is an address at all: a kill()'s si_addr overlays the
 // sender's pid and uid, and a general protection fault (SI_KERNEL) reports 0
 // whatever the program touched.
-std::string_view poison_note(const SignalEvent& sig) {
+std::string poison_note(const SignalEvent& sig, const FieldList* known) {
     if (!is_synchronous_fault(sig) || sig.code == SI_KERNEL) return "";
-    if (sig.addr == 0xbbadbeef) return "(WebKit's WTFCrash poison address 0xbbadbeef)";
+    if (known) {
+        if (std::string note = known_address_note(sig.addr, *known); !note.empty()) return note;
+    }
     // Only a page-table miss or a protection fault at the address names it;
     // SEGV_BNDERR, SEGV_PKUERR and the rest mean something else.
     const bool address_fault = sig.code == SEGV_MAPERR || sig.code == SEGV_ACCERR;
@@ -414,7 +446,7 @@ std::string_view poison_note(const SignalEvent& sig) {
     return "";
 }
 
-void append_origin(std::string& out, const SignalEvent& sig, pid_t pid) {
+void append_origin(std::string& out, const SignalEvent& sig, pid_t pid, const FieldList* known) {
     char line[224];
     const std::string_view code = si_code_name(sig.signo, sig.code);
     char code_text[24];
@@ -438,20 +470,22 @@ void append_origin(std::string& out, const SignalEvent& sig, pid_t pid) {
                       "such as 0xdead... or a privileged instruction); the kernel reports no "
                       "address");
     } else if (is_synchronous_fault(sig) || sig.signo == SIGTRAP) {
-        const std::string_view note = poison_note(sig);
+        const std::string note = poison_note(sig, known);
         char addr[24] = "NULL";  // strace's spelling of 0
         if (sig.addr != 0) {
             std::snprintf(addr, sizeof addr, "%#llx", static_cast<unsigned long long>(sig.addr));
         }
-        std::snprintf(line, sizeof line, "si_code=%s si_addr=%s%s%.*s", code_text, addr,
-                      note.empty() ? "" : " ", static_cast<int>(note.size()), note.data());
+        std::snprintf(line, sizeof line, "si_code=%s si_addr=%s", code_text, addr);
+        out += line;
+        if (!note.empty()) out += " " + note;
+        return;
     } else {
         std::snprintf(line, sizeof line, "si_code=%s", code_text);
     }
     out += line;
 }
 
-FieldValue signal_field(FieldId id, EvalContext& ctx) {
+FieldValue signal_field(FieldId id, EvalContext& ctx, const FieldList* list) {
     const FieldInfo& info = kFields[static_cast<std::size_t>(id)];
     const std::optional<SignalView> v = signal_view(ctx);
     if (!v) return absent(info.type);
@@ -467,14 +501,15 @@ FieldValue signal_field(FieldId id, EvalContext& ctx) {
             if (!sig || has_sender(*sig)) return absent(FieldType::Int);
             return integer(static_cast<std::int64_t>(sig->addr));
         case FieldId::SignalPoison:
-            return str(sig ? poison_note(*sig) : "");
+            ctx.text = sig ? poison_note(*sig, list) : "";
+            return str(ctx.text);
         case FieldId::SignalSender:
             if (!sig || !has_sender(*sig)) return absent(FieldType::Int);
             return integer(sig->sender_pid);
         case FieldId::SignalOrigin:
             ctx.text.clear();
             if (sig) {
-                append_origin(ctx.text, *sig, ctx.event.pid);
+                append_origin(ctx.text, *sig, ctx.event.pid, list);
             } else {
                 ctx.text = "its delivery is not in the trace (no si_code or si_addr to show)";
             }
@@ -792,7 +827,7 @@ FieldValue read_field(FieldId id, EvalContext& ctx, const FieldList* list) {
         case FieldId::SignalSender:
         case FieldId::SignalOrigin:
         case FieldId::SignalTid:
-            return signal_field(id, ctx);
+            return signal_field(id, ctx, list);
         case FieldId::ExitProcess:
             return exit ? boolean(exit->whole_process) : absent(FieldType::Bool);
         case FieldId::ExitCode:

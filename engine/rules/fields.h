@@ -115,6 +115,12 @@ struct FieldInfo {
 // A field written with a list's name in brackets (fd.others_in[blocking_fd_calls]):
 // it is about the calls the list names.
 bool field_takes_list(FieldId id);
+// A field whose list may be left out (signal.origin[poison_addresses]: the
+// addresses the list explains; without it, none).
+bool field_list_optional(FieldId id);
+// A field whose list names calls (fd.others_in[blocking_fd_calls]): they
+// must be traced for it.
+bool field_list_names_calls(FieldId id);
 
 // A field's list argument, compiled: the list's items, sorted, so that a
 // field asks "is this call in the list" with no list lookup per event.

@@ -130,7 +130,8 @@ OutputTemplate parse_output(const std::string& text, std::string* error) {
                 return out;
             }
             std::string list_name;
-            if (field_takes_list(field->id)) {
+            const bool bracket = j < text.size() && text[j] == '[';
+            if (field_takes_list(field->id) && (bracket || !field_list_optional(field->id))) {
                 const std::size_t close = text.find(']', j);
                 if (j >= text.size() || text[j] != '[' || close == std::string::npos) {
                     *error = "'%" + name + "' needs a list in brackets (%" + name + "[LIST])";

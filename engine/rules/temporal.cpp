@@ -1,10 +1,8 @@
 #include "engine/rules/temporal.h"
 
 #include <algorithm>
-#include <cstdio>
 #include <optional>
 
-#include "base/clock.h"
 
 namespace sctrace::rules {
 
@@ -64,9 +62,12 @@ public:
         hit.ctx = &ctx;
         hit.held_for = held;
         if (describe_ && *describe_) {
-            hit.evidence.push_back("held since " + format_time(slot->value) + " (" +
-                                   std::to_string(held / 1'000'000) + " ms)");
-            hit.evidence.push_back(evidence_line("now", e));
+            EvidenceItem since;
+            since.kind = EvidenceItem::Kind::HeldSince;
+            since.time = slot->value;
+            since.duration = held;
+            hit.evidence.push_back(std::move(since));
+            hit.evidence.push_back(step_item("now", e));
         }
         fire_(rule_, hit);
     }
@@ -116,7 +117,7 @@ public:
                 continue;
             }
             if (describe_ && *describe_) {
-                from->evidence.push_back(evidence_line("step " + std::to_string(i + 1), e));
+                from->evidence.push_back(step_item("step " + std::to_string(i + 1), e));
             }
             if (i == n - 1) {
                 TemporalHit hit;
@@ -138,7 +139,7 @@ public:
             if (slot->value.stages.empty()) slot->value.stages.resize(n - 1);
             Partial p;
             p.start = e.time;
-            if (describe_ && *describe_) p.evidence.push_back(evidence_line("step 1", e));
+            if (describe_ && *describe_) p.evidence.push_back(step_item("step 1", e));
             slot->value.stages[0] = std::move(p);  // the latest start wins (EQL's rule)
         }
         if (slot && std::none_of(slot->value.stages.begin(), slot->value.stages.end(),
@@ -156,7 +157,7 @@ public:
 private:
     struct Partial {
         Nanos start = 0;
-        std::vector<std::string> evidence;
+        std::vector<EvidenceItem> evidence;
     };
     struct Stages {
         // stages[i]: a partial match that has matched steps 1..i+1 (the
@@ -192,7 +193,7 @@ public:
         p.fd = fd_of(ctx);
         // The event is gone by the time the absence is known: render now.
         p.message = render_output(rule_.output, ctx);
-        if (describe_ && *describe_) p.evidence.push_back(evidence_line("after", e));
+        if (describe_ && *describe_) p.evidence.push_back(step_item("after", e));
         if (window_ > 0) next_deadline_ = std::min(next_deadline_, e.time + window_);
     }
 
@@ -204,7 +205,7 @@ public:
                 next = std::min(next, deadline);
                 return false;
             }
-            fire(slot, deadline, "and none within " + rule_.window.text());
+            fire(slot, deadline, "window");
             return true;
         });
         next_deadline_ = next;
@@ -213,7 +214,7 @@ public:
     void on_process_exit(const Event& exit) override {
         table_.erase_if([&](const Key&, auto& slot) {
             if (slot.pid != exit.pid) return false;
-            fire(slot, exit.time, "and none before the process exited");
+            fire(slot, exit.time, "process exit");
             return true;
         });
     }
@@ -222,7 +223,7 @@ public:
         // With a window, the trace may simply have ended too early to tell.
         if (window_ > 0) return;
         table_.erase_if([&](const Key&, auto& slot) {
-            fire(slot, last_time, "and none before the trace ended");
+            fire(slot, last_time, "trace end");
             return true;
         });
     }
@@ -235,10 +236,11 @@ private:
         pid_t tid = 0;
         int fd = -1;
         std::string message;
-        std::vector<std::string> evidence;
+        std::vector<EvidenceItem> evidence;
     };
 
-    void fire(KeyedTable<Pending>::Slot& slot, Nanos when, const std::string& how) {
+    // `until`: what ended the wait ("window", "process exit", "trace end").
+    void fire(KeyedTable<Pending>::Slot& slot, Nanos when, std::string until) {
         TemporalHit hit;
         hit.pid = slot.pid;
         hit.tid = slot.value.tid;
@@ -246,7 +248,12 @@ private:
         hit.fd = slot.value.fd;
         hit.message = std::move(slot.value.message);
         hit.evidence = std::move(slot.value.evidence);
-        hit.evidence.push_back("missing: " + rule_.missing_source.text + ", " + how);
+        EvidenceItem missing;
+        missing.kind = EvidenceItem::Kind::Missing;
+        missing.label = std::move(until);
+        missing.text = rule_.missing_source.text;
+        missing.window = rule_.window.text();
+        hit.evidence.push_back(std::move(missing));
         fire_(rule_, hit);
     }
 
@@ -287,10 +294,14 @@ public:
         hit.fd = fd_of(ctx);
         hit.ctx = &ctx;
         if (describe_ && *describe_) {
-            hit.evidence.push_back(std::to_string(threshold) + " matches from " +
-                                   format_time(oldest) + " to " + format_time(e.time) +
-                                   " (within " + rule_.window.text() + ")");
-            hit.evidence.push_back(evidence_line("last", e));
+            EvidenceItem count;
+            count.kind = EvidenceItem::Kind::Count;
+            count.count = threshold;
+            count.time = oldest;
+            count.until = e.time;
+            count.window = rule_.window.text();
+            hit.evidence.push_back(std::move(count));
+            hit.evidence.push_back(step_item("last", e));
         }
         t.ring.clear();  // count afresh: the next finding needs `threshold` more
         t.next = 0;
@@ -335,11 +346,6 @@ bool read_key(const std::vector<FieldId>& by, EvalContext& ctx, Key& out) {
     return true;
 }
 
-std::string format_time(Nanos t) {
-    // A log without times has none to give.
-    return t == 0 ? "an unknown time" : format_clock_time(t);
-}
-
 TemporalMatcher::TemporalMatcher(const Rule& rule, Nanos window, Fire fire,
                                  const Describe* describe)
     : rule_(rule), window_(window), fire_(std::move(fire)), describe_(describe) {
@@ -368,9 +374,14 @@ void TemporalMatcher::on_fd_closed(EvalContext& ctx) {
     if (read_key(rule_.by, ctx, key)) forget(key);
 }
 
-std::string TemporalMatcher::evidence_line(std::string_view label, const Event& event) const {
-    return std::string(label) + " at " + format_time(event.time) + " tid " +
-           std::to_string(event.tid) + ": " + (*describe_)(event);
+EvidenceItem TemporalMatcher::step_item(std::string label, const Event& event) const {
+    EvidenceItem item;
+    item.kind = EvidenceItem::Kind::Step;
+    item.label = std::move(label);
+    item.time = event.time;
+    item.tid = event.tid;
+    item.text = (*describe_)(event);
+    return item;
 }
 
 }  // namespace sctrace::rules

@@ -12,6 +12,7 @@
 
 #include "engine/rules/keyed_table.h"
 #include "engine/rules/rule_set.h"
+#include "model/finding.h"
 
 namespace sctrace::rules {
 
@@ -25,7 +26,7 @@ struct TemporalHit {
                                  // the output is rendered from it
     std::string message;         // else the output rendered earlier
     Nanos held_for = -1;         // watch: how long the condition held
-    std::vector<std::string> evidence;
+    std::vector<EvidenceItem> evidence;
 };
 
 class TemporalMatcher {
@@ -62,8 +63,8 @@ public:
 
 protected:
     virtual void forget(const Key& key) = 0;
-    // "step 2 at 1700000000.123456 tid 101: connect(...) = -1 EINPROGRESS"
-    std::string evidence_line(std::string_view label, const Event& event) const;
+    // A step of the match: `label` ("step 2", "after") and the event, described.
+    EvidenceItem step_item(std::string label, const Event& event) const;
 
     const Rule& rule_;
     Nanos window_;
@@ -72,8 +73,5 @@ protected:
     bool keyed_by_fd_ = false;
     Nanos next_deadline_ = INT64_MAX;
 };
-
-// "14:03:07.123456" (local time, as findings print theirs); "an unknown time" for 0
-std::string format_time(Nanos t);
 
 }  // namespace sctrace::rules

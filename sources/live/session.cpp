@@ -23,7 +23,6 @@
 
 #include "base/clock.h"
 #include "base/system_error.h"
-#include "base/text_escape.h"
 #include "base/unique_fd.h"
 #include "decoders/exe_facts.h"
 #include "model/syscall_table.h"
@@ -409,19 +408,6 @@ int Session::run() {
         if (detaching_ && detach_deadline == Clock::time_point{}) {
             detach_deadline = Clock::now() + kDetachGrace;
         }
-        if (!deferred_stops_.empty()) {
-            // Stops waitpid reported while a stack was being taken: the
-            // threads sit in them until handled (detaching included: a
-            // thread in a stop we never look at again never detaches).
-            const auto [deferred_tid, deferred_raw] = deferred_stops_.front();
-            deferred_stops_.pop_front();
-            if (detaching_) {
-                handle_stop_while_detaching(deferred_tid, WaitStatus(deferred_raw));
-            } else {
-                handle_stop(deferred_tid, WaitStatus(deferred_raw));
-            }
-            continue;
-        }
         int raw = 0;
         // While detaching we poll so that a thread stuck in D state cannot
         // keep sctrace waiting forever.
@@ -459,7 +445,7 @@ int Session::run() {
 // ---------------------------------------------------------------------------
 // Stacks (sources/live/unwinder.h), for findings and --timeout.
 
-ThreadStack Session::capture_stack(pid_t tid) {
+ThreadStack Session::thread_stack(pid_t tid) {
     ThreadStack stack;
     stack.tid = tid;
     Task* task = find_task(tid);
@@ -471,45 +457,37 @@ ThreadStack Session::capture_stack(pid_t tid) {
         stack.frames = unwinder_.unwind(task->tgid(), tid, 64, &stack.note);
         return stack;
     }
-    // Stop it: PTRACE_INTERRUPT, then wait a moment for its stop. A thread
+    // Stop it: PTRACE_INTERRUPT, then wait a moment for it to be in a
+    // ptrace-stop. That stop is not reaped here: waitpid() reports it to the
+    // loop as usual, which resumes our interrupt's stop, or handles a stop of
+    // the thread's own that beat it (and the interrupt's after it). A thread
     // in a syscall that sleeps interruptibly stops at once (the call is
     // restarted when it resumes); one in D state does not until it leaves
-    // the kernel, and its stop then reaches the main loop, which resumes it.
+    // the kernel.
     if (!task->interrupt()) {
         stack.note = "could not be interrupted (gone)";
         return stack;
     }
     constexpr auto kStopWait = std::chrono::milliseconds(300);
     const auto until = std::chrono::steady_clock::now() + kStopWait;
+    char state = '?';
     for (;;) {
-        int raw = 0;
-        const pid_t got = ::waitpid(tid, &raw, __WALL | WNOHANG);
-        if (got == tid) {
-            const WaitStatus status(raw);
-            if (status.gone()) {
-                deferred_stops_.emplace_back(tid, raw);
-                stack.note = "exited while being stopped";
-                return stack;
-            }
+        // A ptrace request succeeds only on a thread in a ptrace-stop,
+        // whether or not waitpid() has reported the stop yet.
+        __ptrace_syscall_info info{};
+        if (task->get_syscall_info(info)) {
             stack.frames = unwinder_.unwind(task->tgid(), tid, 64, &stack.note);
-            if (status.kind() == WaitStatus::Kind::InterruptStop) {
-                resume(*task);  // our interrupt: carry on where it was
-            } else {
-                // A stop of its own that beat the interrupt: the loop handles
-                // it, and the interrupt's stop after it.
-                deferred_stops_.emplace_back(tid, raw);
-            }
             return stack;
         }
-        if (got < 0 && errno != EINTR) {
-            stack.note = "could not be stopped (" + std::string(std::strerror(errno)) + ")";
+        const auto sample = read_thread_sample("/proc", task->tgid(), tid);
+        if (!sample || sample->state == 'Z' || sample->state == 'X') {
+            stack.note = "exited while being stopped";
             return stack;
         }
+        state = sample->state;
         if (std::chrono::steady_clock::now() >= until) break;
         std::this_thread::sleep_for(std::chrono::milliseconds(2));
     }
-    char state = '?';
-    if (auto sample = read_thread_sample("/proc", task->tgid(), tid)) state = sample->state;
     stack.note = state == 'D' ? "in uninterruptible sleep (D state): it cannot stop to be unwound"
                               : "did not stop within 300 ms to be unwound";
     return stack;
@@ -521,14 +499,14 @@ std::set<pid_t> Session::traced_processes() const {
     return pids;
 }
 
-std::vector<ThreadStack> Session::capture_process_stacks(pid_t pid) {
+std::vector<ThreadStack> Session::process_stacks(pid_t pid) {
     std::vector<pid_t> tids;
     for (const auto& [tid, task] : tasks_) {
         if (task.tgid() == pid) tids.push_back(tid);
     }
     std::sort(tids.begin(), tids.end());
     std::vector<ThreadStack> stacks;
-    for (const pid_t tid : tids) stacks.push_back(capture_stack(tid));
+    for (const pid_t tid : tids) stacks.push_back(thread_stack(tid));
     return stacks;
 }
 
@@ -550,48 +528,19 @@ void Session::on_timeout() {
     timed_out_ = true;
     std::vector<ThreadSample> samples =
         watchdog_ ? watchdog_->sample_now() : sample_processes("/proc", traced_processes());
-    const double seconds =
+    TimeoutReport report;
+    report.seconds =
         options_.timeout ? std::chrono::duration<double>(*options_.timeout).count() : 0.0;
-    std::fprintf(
-        options_.notices,
-        attach_mode_
-            ? "sctrace: --timeout: %.3gs passed; the traced threads are:\n"
-            : "sctrace: --timeout: %.3gs passed; the traced threads were, before SIGKILL:\n",
-        seconds);
+    report.attached = attach_mode_;
     for (const ThreadSample& s : samples) {
-        const ThreadSampleEvent& d = s.data;
-        std::string call = "running";
-        if (d.syscall >= 0) {
-            char scratch[32];
-            call = "in " + std::string(syscall_name(Arch::X86_64, d.syscall, scratch));
-            char args[160];
-            std::snprintf(args, sizeof args, "(%#llx, %#llx, %#llx, ...)",
-                          static_cast<unsigned long long>(d.args[0]),
-                          static_cast<unsigned long long>(d.args[1]),
-                          static_cast<unsigned long long>(d.args[2]));
-            call += args;
-        } else if (d.syscall == -2) {
-            call = "call unknown";
-        } else if (d.state != 'R') {
-            call = "not in a syscall";
-        }
-        // The thread's name (prctl PR_SET_NAME) and its stack's symbol and
-        // file names (its ELF and DWARF) are the tracee's to choose: escaped,
-        // so none of them can start a line of this report or drive the
-        // terminal.
-        std::fprintf(options_.notices, "sctrace:   pid %d tid %d (%s) state %c %s%s%s%s\n", s.pid,
-                     s.tid, escaped(d.comm.data(), EscapeMode::Name).c_str(), d.state,
-                     call.c_str(), d.wchan[0] ? ", wchan " : "", escaped(d.wchan.data()).c_str(),
-                     d.io_worker ? " [io_uring worker]" : "");
-        if (d.io_worker || !find_task(s.tid)) continue;
-        const ThreadStack stack = capture_stack(s.tid);
-        for (const StackFrame& frame : stack.frames) {
-            std::fprintf(options_.notices, "sctrace:    %s\n", escaped(format_frame(frame)).c_str());
-        }
-        if (!stack.note.empty()) {
-            std::fprintf(options_.notices, "sctrace:     (stack: %s)\n", escaped(stack.note).c_str());
-        }
+        TimedOutThread& t = report.threads.emplace_back();
+        t.pid = s.pid;
+        t.tid = s.tid;
+        t.sample = s.data;
+        // An io_uring worker is a kernel thread: no user stack to take.
+        if (!s.data.io_worker && find_task(s.tid)) t.stack = thread_stack(s.tid);
     }
+    if (options_.timeout_report) options_.timeout_report->on_timeout(report);
     emit_samples(std::move(samples), false);
     if (attach_mode_) {
         // -p: the processes were running before sctrace and are not its to
@@ -959,6 +908,10 @@ void Session::on_gone(Task& task, WaitStatus status) {
 
 void Session::emit(Event& event) {
     for (EventSink* sink : sinks_) sink->on_event(event);
+    // Every caller emits before it resumes the thread: what the sinks want
+    // of this moment (a finding's stacks) is taken now, with nothing
+    // delivered meanwhile.
+    for (EventSink* sink : sinks_) sink->at_safe_point(*this);
 }
 
 // ---------------------------------------------------------------------------

@@ -9,7 +9,6 @@
 #include <sys/types.h>
 
 #include <chrono>
-#include <deque>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -21,6 +20,7 @@
 #include "decoders/decoder.h"
 #include "model/syscall_set.h"
 #include "model/event.h"
+#include "model/timeout_report.h"
 #include "sources/live/io_uring_tracker.h"
 #include "sources/live/launcher.h"
 #include "sources/live/seccomp_filter.h"
@@ -52,6 +52,9 @@ struct SessionOptions {
     // --timeout: once this long has passed, report every thread (state, call,
     // stack), SIGKILL what was traced and make run() return 124.
     std::optional<std::chrono::nanoseconds> timeout;
+    // Who says what the threads were doing when it passed (not owned; none:
+    // nobody).
+    TimeoutReportSink* timeout_report = nullptr;
     // How long killed processes get to die before sctrace reports them as
     // unkillable and exits anyway.
     std::chrono::milliseconds kill_grace{3000};
@@ -65,10 +68,10 @@ struct SessionOptions {
 // run()'s status when --timeout expired (as timeout(1) exits).
 inline constexpr int kTimeoutStatus = 124;
 
-class Session {
+class Session final : public StackTaker {
 public:
     Session(SessionOptions options, std::vector<EventSink*> sinks);
-    ~Session();
+    ~Session() override;
     Session(const Session&) = delete;
     Session& operator=(const Session&) = delete;
 
@@ -89,14 +92,16 @@ public:
     // True when the prefilter is in force (false after a fallback).
     bool seccomp_active() const { return filtered_; }
 
-    // The user stack of a traced thread, on the tracer's thread (from a
-    // sink, while an event is delivered, or from run()). A thread in a
-    // ptrace-stop is unwound as it is; any other is interrupted, unwound and
-    // resumed; one that does not stop within a moment (D state: it is in the
-    // kernel and cannot be) gets a note instead of frames.
-    ThreadStack capture_stack(pid_t tid);
+    // The user stack of a traced thread, on the tracer's thread: at the safe
+    // point after an event was delivered (EventSink::at_safe_point), or from
+    // run(). A thread in a ptrace-stop is unwound as it is; any other is
+    // interrupted and unwound in the stop that follows, which the loop then
+    // handles and resumes as any other; one that does not stop within a
+    // moment (D state: it is in the kernel and cannot be) gets a note
+    // instead of frames.
+    ThreadStack thread_stack(pid_t tid) override;
     // Every traced thread of process `pid`.
-    std::vector<ThreadStack> capture_process_stacks(pid_t pid);
+    std::vector<ThreadStack> process_stacks(pid_t pid) override;
 
 private:
     // --- stop handling: one function per kind of stop ---
@@ -155,9 +160,6 @@ private:
 
     Unwinder unwinder_;
     pid_t stopped_tid_ = 0;  // the thread whose stop is being handled now
-    // Stops waitpid reported while a stack was being taken: handled by the
-    // loop before it waits again.
-    std::deque<std::pair<pid_t, int>> deferred_stops_;
 };
 
 }  // namespace sctrace

@@ -13,6 +13,7 @@
 #include "engine/rules/engine.h"
 #include "engine/rules/rule_set.h"
 #include "engine/state.h"
+#include "report/evidence_text.h"
 #include "report/findings_writer.h"
 #include "rule_pack.h"
 
@@ -121,7 +122,7 @@ TEST(CloseWhileBlocked, FiresOnACloseUnderABlockedReadAndNamesTheOtherThread) {
     EXPECT_EQ(found[0].others[0].file, "/tmp/data");
     EXPECT_EQ(found[0].others[0].since, 1'700'000'000'200'000'000);
     bool named = false;
-    for (const auto& line : found[0].evidence) {
+    for (const auto& line : evidence_lines(found[0])) {
         if (line.find("other thread: tid 101 read(5) in progress since") != std::string::npos &&
             line.find("(1.500s before), on this file (/tmp/data)") != std::string::npos) {
             named = true;
@@ -217,7 +218,14 @@ TEST(CloseWhileBlocked, RepeatedEvidenceLinesCollapse) {
       << "100 close(5) = 0";
     const auto found = p.of("close-while-blocked");
     ASSERT_EQ(found.size(), 1u);
-    const auto& ev = found[0].evidence;
+    const auto& items = found[0].evidence;
+    const auto read = std::find_if(items.begin(), items.end(), [](const rules::EvidenceItem& i) {
+        return i.kind == rules::EvidenceItem::Kind::Earlier && i.tid == 102 && i.text == "read = 10";
+    });
+    ASSERT_NE(read, items.end()) << finding_text(found[0]);
+    EXPECT_EQ(read->fd, 5);
+    EXPECT_EQ(read->repeated, 4u);
+    const std::vector<std::string> ev = evidence_lines(found[0]);
     const auto at = std::find(ev.begin(), ev.end(), "fd 5 earlier: tid 102 read = 10");
     ASSERT_NE(at, ev.end()) << finding_text(found[0]);
     ASSERT_NE(at + 1, ev.end());

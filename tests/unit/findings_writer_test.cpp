@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "evidence_test_util.h"
 #include "base/clock.h"
 
 namespace sctrace {
@@ -127,6 +128,11 @@ TEST(FindingsWriter, JsonlKeepsEveryFindingAndTheOtherThreads) {
             o.file = "/tmp/data";
             o.since = kT0 - 1000;
             f.others.push_back(o);
+            rules::EvidenceItem other =
+                evidence_item(rules::EvidenceItem::Kind::OtherThread, 4712, 5, "read");
+            other.time = kT0 - 1000;
+            other.file = "/tmp/data";
+            f.evidence.push_back(other);
             w.on_finding(f);
         }
     }
@@ -144,6 +150,21 @@ TEST(FindingsWriter, JsonlKeepsEveryFindingAndTheOtherThreads) {
         EXPECT_EQ(j["others"][0]["same_file"], true);
         EXPECT_EQ(j["others"][0]["file"], "/tmp/data");
         EXPECT_EQ(j["others"][0]["since"], kT0 - 1000);
+        // The evidence in words, as before, and the same as data.
+        ASSERT_EQ(j["evidence"].size(), 1u);
+        EXPECT_EQ(j["evidence"][0],
+                  "other thread: tid 4712 read(5) in progress since " + format_clock_time(kT0 - 1000) +
+                      " (0.000s before), on this file (/tmp/data)");
+        ASSERT_EQ(j["evidence_items"].size(), 1u);
+        const auto& item = j["evidence_items"][0];
+        EXPECT_EQ(item["kind"], "other_thread");
+        EXPECT_EQ(item["tid"], 4712);
+        EXPECT_EQ(item["call"], "read");
+        EXPECT_EQ(item["fd"], 5);
+        EXPECT_EQ(item["time"], kT0 - 1000);
+        EXPECT_EQ(item["same_file"], true);
+        EXPECT_EQ(item["file"], "/tmp/data");
+        EXPECT_EQ(item["repeated"], 0);
     }
     std::fclose(in);
     ::close(fd);
@@ -190,7 +211,8 @@ TEST(FindingsWriter, TraceeNamesCannotForgeALineOrDriveTheTerminal) {
     const std::string forged = "\n\033[31msctrace: critical [forged-finding] pid 1 (init)\233";
     rules::Finding f = finding("double-close", 4711, kT0, "fd 3 (/tmp/f" + forged + ") closed twice");
     f.exe = "/tmp/prog\\" + forged;
-    f.evidence = {"fd 3 earlier: tid 4711 close = 0 (/tmp/f" + forged + ")"};
+    f.evidence = {evidence_item(rules::EvidenceItem::Kind::Earlier, 4711, 3,
+                                "close = 0 (/tmp/f" + forged + ")")};
     ThreadStack stack;
     stack.tid = 4711;
     stack.note = "note" + forged;

@@ -14,6 +14,7 @@
 #include <optional>
 #include <string>
 #include <vector>
+#include "evidence_test_util.h"
 
 namespace sctrace {
 namespace {
@@ -252,7 +253,7 @@ rules::Finding finding(std::string rule, rules::Severity severity, std::string m
     f.message = std::move(message);
     f.desc = "why it matters";
     f.exe = "/usr/bin/flaky";
-    f.evidence = {"tid 4712 close(8) = -1 EBADF"};
+    f.evidence = {event_evidence("tid 4712 close(8) = -1 EBADF")};
     f.doc = "docs/rules/" + f.rule + ".md";
     return f;
 }
@@ -360,7 +361,7 @@ TEST(JunitWriter, HostileTextIsEscapedAndStaysWellFormed) {
         std::string("a\"b'c<d>e&f]]>g\x01h\x1bi\x7fj") + "\xff\xc3(" + "\xef\xbf\xbe" + "\r\n\tend";
     rules::Finding f = finding("double-close", rules::Severity::Error, hostile);
     f.exe = "/tmp/</testcase>";
-    f.evidence = {std::string("open(\"\x80\") = 3 &amp;")};
+    f.evidence = {event_evidence(std::string("open(\"\x80\") = 3 &amp;"))};
     writer.on_finding(f);
     writer.on_finding(finding("rule\"<&>", rules::Severity::Critical, "odd rule id"));
     RunSummary run = command_run(1);

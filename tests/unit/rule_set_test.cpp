@@ -153,6 +153,15 @@ TEST(RuleSet, YamlAndShapeErrorsHavePositionsToo) {
     EXPECT_EQ(shape.errors()[3].where.line, 9);
 }
 
+// A SIGSEGV page-table miss (SEGV_MAPERR: a fault, which has an address) at `addr`.
+SignalEvent segv_at(std::uint64_t addr) {
+    SignalEvent sig;
+    sig.signo = 11;
+    sig.code = 1;
+    sig.addr = addr;
+    return sig;
+}
+
 TEST(RuleSet, OutputTemplatesFillFields) {
     RuleSet set;
     set.load_text("o.yaml",
@@ -160,10 +169,7 @@ TEST(RuleSet, OutputTemplatesFillFields) {
                   "  output: \"%signal.name at %signal.addr in %proc.pid.\"\n");
     ASSERT_TRUE(set.errors().empty()) << set.format_errors();
     StateTracker state;
-    SignalEvent sig;
-    sig.signo = 11;
-    sig.code = 1;  // SEGV_MAPERR: a fault, which has an address
-    sig.addr = 0xbbadbeef;
+    SignalEvent sig = segv_at(0xbbadbeef);
     const Event event{EventKind::Signal, 1, 42, 42, sig};
     EvalContext ctx{event, state};
     EXPECT_EQ(render_output(set.find("x")->output, ctx), "SIGSEGV at 0xbbadbeef in 42.");
@@ -172,6 +178,39 @@ TEST(RuleSet, OutputTemplatesFillFields) {
     const Event kill_event{EventKind::Signal, 1, 42, 42, sig};
     EvalContext kill_ctx{kill_event, state};
     EXPECT_EQ(render_output(set.find("x")->output, kill_ctx), "SIGSEGV at <NA> in 42.");
+}
+
+// What a fault address means is rule data: a list names the addresses, and a
+// field without the list knows only the NULL page.
+TEST(RuleSet, APoisonAddressListExplainsAFaultAddress) {
+    RuleSet set;
+    set.load_text("o.yaml",
+                  "- list: poison\n  items: [\"0xbbadbeef WebKit's WTFCrash poison address\", "
+                  "\"0xfeed not a thing\", \"nonsense\"]\n"
+                  "- rule: named\n  condition: evt.type = signal\n"
+                  "  output: \"%signal.origin[poison]|%signal.poison[poison]\"\n"
+                  "- rule: plain\n  condition: evt.type = signal\n"
+                  "  output: \"%signal.origin|%signal.poison\"\n"
+                  "- rule: cond\n  condition: evt.type = signal and signal.poison[poison] != \"\"\n"
+                  "  output: x\n");
+    ASSERT_TRUE(set.errors().empty()) << set.format_errors();
+    StateTracker state;
+    const Event event{EventKind::Signal, 1, 42, 42, segv_at(0xbbadbeef)};
+    EvalContext ctx{event, state};
+    const std::string note = "(WebKit's WTFCrash poison address 0xbbadbeef)";
+    EXPECT_EQ(render_output(set.find("named")->output, ctx),
+              "si_code=SEGV_MAPERR si_addr=0xbbadbeef " + note + "|" + note);
+    // An empty field renders as "?", as every output does.
+    EXPECT_EQ(render_output(set.find("plain")->output, ctx),
+              "si_code=SEGV_MAPERR si_addr=0xbbadbeef|?");
+    EXPECT_TRUE(set.find("cond")->condition.matches(ctx));
+    // A list of addresses is not a list of calls to trace.
+    EXPECT_EQ(set.needs().syscalls.count("nonsense"), 0u);
+    const Event null_event{EventKind::Signal, 1, 42, 42, segv_at(8)};
+    EvalContext null_ctx{null_event, state};
+    EXPECT_EQ(render_output(set.find("plain")->output, null_ctx),
+              "si_code=SEGV_MAPERR si_addr=0x8 (a NULL pointer dereference: address below 4096)|"
+              "(a NULL pointer dereference: address below 4096)");
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
+#include "evidence_test_util.h"
 
 namespace sctrace {
 namespace {
@@ -55,7 +56,9 @@ rules::Finding finding(std::string rule, rules::Severity severity) {
     f.message = "fd 8 was closed twice";
     f.desc = "close(fd) failed with EBADF.";
     f.exe = "/usr/bin/flaky";
-    f.evidence = {"tid 4712 close(8) = 0", "tid 4712 close(8) = -1 EBADF"};
+    f.evidence = {event_evidence("tid 4712 close(8) = 0"),
+                  evidence_item(rules::EvidenceItem::Kind::Earlier, 4712, 8, "close = 0")};
+    f.evidence.back().repeated = 1;
     f.doc = "docs/rules/" + f.rule + ".md";
     return f;
 }
@@ -143,7 +146,17 @@ TEST(SarifWriter, ResultsPointAtTheirRuleWithTheRightLevel) {
         EXPECT_EQ(props.at("pid"), 4711);
         EXPECT_EQ(props.at("tid"), 4712);
         EXPECT_EQ(props.at("time"), 1'700'000'000'123'456'789);
-        EXPECT_EQ(props.at("evidence").size(), 2u);
+        // The evidence in words, and as data.
+        ASSERT_EQ(props.at("evidence").size(), 3u);
+        EXPECT_EQ(props.at("evidence")[1], "fd 8 earlier: tid 4712 close = 0");
+        EXPECT_EQ(props.at("evidence")[2], "… and 1 more like it");
+        ASSERT_EQ(props.at("evidence_items").size(), 2u);
+        const json& earlier = props.at("evidence_items")[1];
+        EXPECT_EQ(earlier.at("kind"), "earlier");
+        EXPECT_EQ(earlier.at("fd"), 8);
+        EXPECT_EQ(earlier.at("tid"), 4712);
+        EXPECT_EQ(earlier.at("text"), "close = 0");
+        EXPECT_EQ(earlier.at("repeated"), 1);
     }
     EXPECT_EQ(results[0]["properties"]["severity"], "critical");
 }
@@ -222,7 +235,7 @@ TEST(SarifWriter, HostileTextStillParses) {
     rules::Finding f = finding("double-close", rules::Severity::Error);
     f.message = std::string("path \"</a>&b'\x01\x1f\t\n") + "\xff\xc3(" + " end";
     f.exe = std::string("/tmp/\xfe weird\"exe");
-    f.evidence = {std::string("open(\"\x80\x81\") = 3")};
+    f.evidence = {event_evidence(std::string("open(\"\x80\x81\") = 3"))};
     writer.on_finding(f);
     const json doc = render(writer, set);
     ASSERT_TRUE(doc.is_object());
@@ -236,6 +249,7 @@ TEST(SarifWriter, HostileTextStillParses) {
     EXPECT_EQ(text.find("\xEF\xBF\xBD"), std::string::npos);
     EXPECT_EQ(result["properties"]["exe"], "/tmp/\\376 weird\"exe");
     EXPECT_EQ(result["properties"]["evidence"][0], "open(\"\\200\\201\") = 3");
+    EXPECT_EQ(result["properties"]["evidence_items"][0]["text"], "open(\"\\200\\201\") = 3");
     EXPECT_EQ(result["locations"][0]["logicalLocations"][0]["name"], "\\376 weird\"exe");
 }
 

@@ -6,9 +6,11 @@
 #include <string>
 #include <vector>
 
+#include "base/clock.h"
 #include "model/syscall_table.h"
 #include "engine/rules/engine.h"
 #include "engine/rules/rule_set.h"
+#include "report/evidence_text.h"
 
 namespace sctrace::rules {
 namespace {
@@ -177,6 +179,19 @@ TEST(TemporalRules, WatchForgetsAProcessThatExited) {
     EXPECT_TRUE(h.findings().empty()) << "pid 1 was reused: its watch starts again";
 }
 
+// Records what the engine asks of the live source and answers with a note.
+struct RecordingStackTaker final : StackTaker {
+    std::vector<std::string> asked;  // "thread 1", "process 1"
+    ThreadStack thread_stack(pid_t tid) override {
+        asked.push_back("thread " + std::to_string(tid));
+        return ThreadStack{tid, "taken", {}};
+    }
+    std::vector<ThreadStack> process_stacks(pid_t pid) override {
+        asked.push_back("process " + std::to_string(pid));
+        return {ThreadStack{pid, "taken", {}}, ThreadStack{pid + 1, "taken", {}}};
+    }
+};
+
 TEST(TemporalRules, StacksAreAskedForAsTheRuleOrMinusKSays) {
     const char* yaml = R"(
 - rule: proc-stacks
@@ -185,29 +200,49 @@ TEST(TemporalRules, StacksAreAskedForAsTheRuleOrMinusKSays) {
 - rule: no-stacks
   condition: evt.type = tkill
 )";
-    std::vector<std::pair<std::string, StackScope>> asked;
+    EngineOptions live;
+    live.source_takes_stacks = true;
     {
-        Harness h(yaml);
-        h.engine->set_stack_provider(
-            [&](Finding& f, StackScope scope) { asked.emplace_back(f.rule, scope); });
+        Harness h(yaml, live);
+        RecordingStackTaker taker;
         h << call(1, 1, 0, "kill", {2, 9}) << call(1, 1, 0, "tkill", {2, 9});
-        EXPECT_EQ(h.findings().size(), 2u);
+        // Both wait for the safe point: the second keeps its place behind the first.
+        EXPECT_TRUE(h.findings().empty());
+        h.engine->at_safe_point(taker);
+        ASSERT_EQ(h.findings().size(), 2u);
+        EXPECT_EQ(h.findings()[0].rule, "proc-stacks");
+        EXPECT_EQ(h.findings()[0].stacks.size(), 2u);
+        EXPECT_TRUE(h.findings()[1].stacks.empty());
+        EXPECT_EQ(taker.asked, std::vector<std::string>{"process 1"});
+        // A finding that wants none goes out at once when nothing waits.
+        h << call(2, 2, 0, "tkill", {3, 9});
+        EXPECT_EQ(h.findings().size(), 3u);
     }
-    ASSERT_EQ(asked.size(), 1u);
-    EXPECT_EQ(asked[0], std::make_pair(std::string("proc-stacks"), StackScope::Process));
-
-    asked.clear();
-    EngineOptions k;
-    k.stack_every_finding = true;
-    Harness h(yaml, k);
-    h.engine->set_stack_provider([&](Finding& f, StackScope scope) {
-        asked.emplace_back(f.rule, scope);
-        f.stacks.emplace_back();  // the sinks see what the provider filled in
-    });
-    h << call(1, 1, 0, "kill", {2, 9}) << call(1, 1, 0, "tkill", {2, 9});
-    ASSERT_EQ(asked.size(), 2u);
-    EXPECT_EQ(asked[1], std::make_pair(std::string("no-stacks"), StackScope::Thread));
-    EXPECT_EQ(h.findings()[1].stacks.size(), 1u);
+    {
+        live.stack_every_finding = true;  // -k
+        Harness h(yaml, live);
+        RecordingStackTaker taker;
+        h << call(1, 1, 0, "tkill", {2, 9});
+        h.engine->at_safe_point(taker);
+        EXPECT_EQ(taker.asked, std::vector<std::string>{"thread 1"});
+        ASSERT_EQ(h.findings().size(), 1u);
+        ASSERT_EQ(h.findings()[0].stacks.size(), 1u);
+        EXPECT_EQ(h.findings()[0].stacks[0].note, "taken");
+    }
+    {
+        // Post-mortem: no safe point ever comes; findings go out at once, bare.
+        Harness h(yaml);
+        h << call(1, 1, 0, "kill", {2, 9});
+        ASSERT_EQ(h.findings().size(), 1u);
+        EXPECT_TRUE(h.findings()[0].stacks.empty());
+    }
+    {
+        // A live trace that ends with a finding waiting delivers it.
+        Harness h(yaml, live);
+        h << call(1, 1, 0, "kill", {2, 9});
+        h.engine->on_end();
+        EXPECT_EQ(h.findings().size(), 1u);
+    }
 }
 
 // --- sequence -------------------------------------------------------------
@@ -235,10 +270,20 @@ TEST(TemporalRules, SequenceFiresWithEveryStepAsEvidence) {
     EXPECT_EQ(f.message, "write on fd 3 before waiting");
     EXPECT_EQ(f.tid, 2);
     ASSERT_GE(f.evidence.size(), 2u);
-    // Times are the local clock face, as findings print theirs.
-    EXPECT_EQ(f.evidence[0], "step 1 at " + format_time(kT0) + " tid 1: connect");
-    EXPECT_EQ(f.evidence[1], "step 2 at " + format_time(kT0 + kSecond / 2) + " tid 2: write");
-    EXPECT_NE(f.evidence[1].find(".500000 tid 2"), std::string::npos) << f.evidence[1];
+    // The steps as data: which step, when, which thread, the event.
+    EXPECT_EQ(f.evidence[0].kind, EvidenceItem::Kind::Step);
+    EXPECT_EQ(f.evidence[0].label, "step 1");
+    EXPECT_EQ(f.evidence[0].time, kT0);
+    EXPECT_EQ(f.evidence[0].tid, 1);
+    EXPECT_EQ(f.evidence[0].text, "connect");
+    EXPECT_EQ(f.evidence[1].label, "step 2");
+    EXPECT_EQ(f.evidence[1].time, kT0 + kSecond / 2);
+    EXPECT_EQ(f.evidence[1].tid, 2);
+    // And in words: times are the local clock face, as findings print theirs.
+    const std::vector<std::string> lines = evidence_lines(f);
+    EXPECT_EQ(lines[0], "step 1 at " + format_clock_time(kT0) + " tid 1: connect");
+    EXPECT_EQ(lines[1], "step 2 at " + format_clock_time(kT0 + kSecond / 2) + " tid 2: write");
+    EXPECT_NE(lines[1].find(".500000 tid 2"), std::string::npos) << lines[1];
 }
 
 TEST(TemporalRules, SequenceDoesNotFireOutsideMaxspan) {
@@ -293,7 +338,11 @@ TEST(TemporalRules, AbsenceFiresWhenTheProcessExits) {
     ASSERT_EQ(h.findings().size(), 1u);
     EXPECT_EQ(h.findings()[0].message, "connect on fd 3 never waited for");
     EXPECT_EQ(h.findings()[0].time, kT0 + kSecond);
-    EXPECT_EQ(h.findings()[0].evidence.back(),
+    const EvidenceItem& missing = h.findings()[0].evidence.back();
+    EXPECT_EQ(missing.kind, EvidenceItem::Kind::Missing);
+    EXPECT_EQ(missing.text, "evt.type = getsockopt");
+    EXPECT_EQ(missing.label, "process exit");
+    EXPECT_EQ(evidence_lines(h.findings()[0]).back(),
               "missing: evt.type = getsockopt, and none before the process exited");
 }
 

@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 #include <string>
+#include "evidence_test_util.h"
 
 namespace sctrace {
 namespace {
@@ -181,7 +182,7 @@ TEST(TraceJsonWriter, SignalsExitsAndFindingsAreInstantsAndNamesAreMetadata) {
         f.tid = 101;
         f.time = kT0 + 1'000;
         f.message = "SIGSEGV at 0x10";
-        f.evidence = {"tid 101 --- SIGSEGV ---"};
+        f.evidence = {event_evidence("tid 101 --- SIGSEGV ---")};
         f.doc = "docs/rules/fatal-signal.md";
         writer.finding_sink().on_finding(f);
         ExitEvent exit;

@@ -53,7 +53,7 @@ bench: build
 	bash bench/analyze.sh $(BUILD)
 
 format:
-	find base events decoders tracer engine report cli tests bench samples -name '*.cpp' -o -name '*.h' -o -name '*.c' | xargs clang-format -i
+	find base model decoders sources engine report cli tests bench samples -name '*.cpp' -o -name '*.h' -o -name '*.c' | xargs clang-format -i
 
 clean:
 	rm -rf $(BUILD) $(ASAN)

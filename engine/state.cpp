@@ -147,7 +147,7 @@ void FdState::remember(const Event& event, const SyscallEvent& call) {
 }
 
 std::string FdEventRecord::text() const {
-    // The same 48-byte line remember() used to write for every event.
+    // Formatted only when a finding shows it, so remembering costs no text.
     // "connect = -1 EINPROGRESS", as strace spells it; the number when
     // glibc has no name for it.
     char err_text[24] = "";

@@ -21,7 +21,7 @@
 namespace sctrace::rules {
 
 // What the event source can vouch for. Live tracing vouches for all of it;
-// a saved log for what its strace flags recorded (cli/analyze.cpp decides).
+// a saved log for what its strace flags recorded (sources/logs/ reads it from the logs).
 struct SourceGuarantees {
     // Events carry the times they happened (a log recorded with -t/-tt/-ttt/-r).
     bool times = true;

@@ -13,8 +13,8 @@
 #include "decoders/decoder.h"
 #include "decoders/desc_shapes.h"
 #include "decoders/shapes.h"
-#include "decoders/signal_shapes.h"
 #include "model/syscall_table.h"
+#include "model/siginfo.h"
 #include "model/xlat_tables.h"
 
 namespace sctrace {
@@ -98,7 +98,7 @@ void add_iov(DecodeContext& ctx, std::uint64_t addr, std::uint64_t count, std::u
         }
         c.tree().add_uint(s, len, "iov_len");
     };
-    desc_shapes::add_array<16>(ctx, ctx.root(), addr, count, elem, 2 * word);
+    shapes::add_array<16>(ctx, ctx.root(), addr, count, elem, 2 * word);
 }
 
 void readv_exit(DecodeContext& ctx) {
@@ -239,7 +239,7 @@ void add_owner_ex(DecodeContext& ctx, std::uint64_t addr) {
 
 // A signal number as strace's printsignal shows it: SIGUSR1, or the number.
 void add_signal(DecodeContext& ctx, NodeId parent, int signo) {
-    signal_shapes::add_signal(ctx.tree(), parent, signo);
+    sctrace::add_signal(ctx.tree(), parent, signo);
 }
 
 // fcntl64 exists on i386 only: there the *LK64 commands take struct flock64.

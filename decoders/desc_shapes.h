@@ -78,37 +78,4 @@ inline NodeId add_timeval(DecodeContext& ctx, NodeId parent, std::uint64_t addr,
     return s;
 }
 
-// strace's print_array: NULL, [] for no elements, the address when the
-// array cannot be read (or its size overflows), at most -s elements and
-// then "...". `elem(ctx, list, bytes)` adds one element from its raw bytes.
-template <std::size_t kElemSize, typename Fn>
-NodeId add_array(DecodeContext& ctx, NodeId parent, std::uint64_t addr, std::uint64_t count,
-                 Fn&& elem, std::size_t elem_size = kElemSize, std::string_view key = {}) {
-    if (addr == 0) return ctx.tree().add_ptr(parent, 0, key);
-    if (count == 0) return ctx.tree().add_array(parent, key);
-    if (count > ~std::uint64_t{0} / elem_size || addr + count * elem_size < addr) {
-        return ctx.tree().add_hex(parent, addr, key);
-    }
-    std::array<char, kElemSize> bytes{};
-    if (ctx.read(addr, {bytes.data(), elem_size}) != elem_size) {
-        return ctx.tree().add_hex(parent, addr, key);
-    }
-    const NodeId list = ctx.tree().add_array(parent, key);
-    if (list == kNoNode) return list;
-    const std::uint64_t limit = ctx.options().string_limit;
-    for (std::uint64_t i = 0; i < count; ++i) {
-        if (i >= limit) {
-            ctx.tree().mark_truncated(list);
-            break;
-        }
-        if (i > 0 && ctx.read(addr + i * elem_size, {bytes.data(), elem_size}) != elem_size) {
-            ctx.tree().mark_truncated(list);
-            break;
-        }
-        elem(ctx, list, bytes.data());
-        if (ctx.tree().overflowed()) break;
-    }
-    return list;
-}
-
 }  // namespace sctrace::desc_shapes

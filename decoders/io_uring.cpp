@@ -51,39 +51,17 @@ void add_resv_array(ArgTree& tree, NodeId parent, const T (&words)[N], std::stri
     for (const T w : words) tree.add_hex(list, w);
 }
 
-// strace's print_array: NULL; [] for no members; the address when the first
-// member cannot be read; "..." after -s members; "... /* 0xADDR */" where a
-// later member cannot be read. `each` adds one member from its bytes.
+// strace's print_array (shapes::add_array) over `nmemb` members of type
+// Elem; `each(list, elem)` adds one member.
 template <typename Elem, typename Each>
 NodeId add_array_of(DecodeContext& ctx, NodeId parent, std::uint64_t addr, std::uint64_t nmemb,
                     Each&& each, std::string_view key = {}) {
-    ArgTree& tree = ctx.tree();
-    if (addr == 0) return tree.add_ptr(parent, 0, key);
-    if (nmemb == 0) return tree.add_array(parent, key);
-    const std::uint64_t size = nmemb * sizeof(Elem);
-    if (size / sizeof(Elem) != nmemb || addr + size <= addr) return tree.add_hex(parent, addr, key);
-    NodeId list = kNoNode;
-    const std::uint64_t limit = ctx.options().string_limit;
-    for (std::uint64_t i = 0; i < nmemb; ++i) {
-        const std::uint64_t at = addr + i * sizeof(Elem);
-        Elem elem;
-        if (!ctx.read_struct(at, elem)) {
-            if (i == 0) return tree.add_hex(parent, addr, key);
-            char text[48];
-            const int n = std::snprintf(text, sizeof text, "... /* %#llx */",
-                                        static_cast<unsigned long long>(at));
-            tree.add_text_copy(list, std::string_view(text, static_cast<std::size_t>(n)));
-            break;
-        }
-        if (i == 0) list = tree.add_array(parent, key);
-        if (list == kNoNode) return list;
-        if (i >= limit) {
-            tree.mark_truncated(list);
-            break;
-        }
-        each(list, elem);
-    }
-    return list;
+    const auto elem = [&each](DecodeContext&, NodeId list, const char* bytes) {
+        Elem value;
+        std::memcpy(&value, bytes, sizeof value);
+        each(list, value);
+    };
+    return shapes::add_array<sizeof(Elem)>(ctx, parent, addr, nmemb, elem, sizeof(Elem), key);
 }
 
 void add_fd_member(ArgTree& tree, NodeId list, const std::int32_t& fd) {

@@ -61,35 +61,6 @@ bool read_int(DecodeContext& ctx, std::uint64_t addr, int& out) {
     return addr != 0 && ctx.read_struct(addr, out);
 }
 
-// printflags over text, for a value one node cannot hold (socket's type
-// with unknown bits): known names joined by '|', then the rest as hex, or
-// the whole value as "0x60 /* SOCK_??? */" when no name matches.
-std::size_t flags_text(char* out, std::size_t cap, std::uint64_t value, const XlatTable& table,
-                       const char* unknown) {
-    if (value == 0) return static_cast<std::size_t>(std::snprintf(out, cap, "0"));
-    std::size_t n = 0;
-    auto append = [&](const char* fmt, auto... args) {
-        if (n < cap) {
-            const int w = std::snprintf(out + n, cap - n, fmt, args...);
-            if (w > 0) n = std::min(cap - 1, n + static_cast<std::size_t>(w));
-        }
-    };
-    std::uint64_t left = value;
-    for (const XlatEntry& e : table.entries) {
-        if (e.value == 0 || (left & e.value) != e.value) continue;
-        append(n ? "|%.*s" : "%.*s", static_cast<int>(e.name.size()), e.name.data());
-        left &= ~e.value;
-    }
-    if (left != 0) {
-        if (n) {
-            append("|%#llx", static_cast<unsigned long long>(left));
-        } else {
-            append("%#llx /* %s */", static_cast<unsigned long long>(left), unknown);
-        }
-    }
-    return n;
-}
-
 // socket(2)'s type: SOCK_STREAM|SOCK_CLOEXEC.
 NodeId add_sock_type(ArgTree& tree, NodeId parent, std::uint64_t type) {
     type &= 0xffffffffu;
@@ -97,25 +68,13 @@ NodeId add_sock_type(ArgTree& tree, NodeId parent, std::uint64_t type) {
     const auto name = xlat::sock_type.name_of(low);
     if (!name) return add_xflags(tree, parent, type, xlat::sock_type_flags, "SOCK_???");
     if (rest == 0) return tree.add_enum(parent, low, xlat::sock_type);
-    char text[256];
-    const int head =
-        std::snprintf(text, sizeof text, "%.*s|", static_cast<int>(name->size()), name->data());
-    const std::size_t tail = flags_text(text + head, sizeof text - static_cast<std::size_t>(head),
-                                        rest, xlat::sock_type_flags, "SOCK_???");
-    // Typed when fully known (the rules read the flags), else strace's text.
-    std::uint64_t known = 0;
-    for (const XlatEntry& e : xlat::sock_type_flags.entries) known |= e.value;
-    if ((rest & ~known) == 0) {
-        ArgNode n;
-        n.kind = ArgKind::Flags;
-        n.value = type;
-        n.table = &xlat::sock_type_flags;
-        n.enum_table = &xlat::sock_type;
-        n.enum_mask = 0xf;
-        return tree.add(parent, n);
-    }
-    return tree.add_text_copy(parent,
-                              std::string_view(text, static_cast<std::size_t>(head) + tail));
+    // The type, then its flags (strace's printxval and printflags joined).
+    const NodeId id = add_xflags(tree, parent, type, xlat::sock_type_flags, "SOCK_???");
+    if (id == kNoNode) return id;
+    ArgNode& n = tree.mutable_node(id);
+    n.enum_table = &xlat::sock_type;
+    n.enum_mask = 0xf;
+    return id;
 }
 
 // --- socket, socketpair ---

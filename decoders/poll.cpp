@@ -231,7 +231,7 @@ void add_pollfds(DecodeContext& ctx) {
                                "POLL???", "events");
         }
     };
-    desc_shapes::add_array<8>(ctx, ctx.root(), ctx.arg(0), nfds, elem);
+    shapes::add_array<8>(ctx, ctx.root(), ctx.arg(0), nfds, elem);
     ctx.tree().add_uint(ctx.root(), nfds);
 }
 
@@ -343,7 +343,7 @@ void epoll_wait_exit_common(DecodeContext& ctx, bool timespec) {
     if (ctx.failed()) {
         ctx.tree().add_ptr(ctx.root(), ctx.arg(1));
     } else {
-        desc_shapes::add_array<kEpollEventSize>(
+        shapes::add_array<kEpollEventSize>(
             ctx, ctx.root(), ctx.arg(1), static_cast<std::uint64_t>(ctx.ret()),
             [](DecodeContext& c, NodeId list, const char* bytes) {
                 add_epoll_event(c, list, bytes);

@@ -10,7 +10,8 @@
 
 #include "decoders/decoder.h"
 #include "decoders/shapes.h"
-#include "decoders/signal_shapes.h"
+#include "model/names.h"
+#include "model/siginfo.h"
 #include "model/xlat_tables.h"
 
 namespace sctrace {
@@ -19,7 +20,6 @@ namespace {
 
 using shapes::add_xflags;
 using shapes::add_xval;
-using signal_shapes::add_signal;
 
 constexpr std::uint64_t kCsignal = 0xff;
 constexpr std::uint64_t kPidfd = 0x00001000;
@@ -472,7 +472,7 @@ void waitid_entry(DecodeContext& ctx) {
 }
 
 void waitid_exit(DecodeContext& ctx) {
-    signal_shapes::add_siginfo_at(ctx, ctx.root(), ctx.arg(2));
+    shapes::add_siginfo_at(ctx, ctx.root(), ctx.arg(2));
     add_xflags(ctx.tree(), ctx.root(), static_cast<std::uint32_t>(ctx.arg(3)), xlat::wait_options,
                "W???");
     add_rusage(ctx, ctx.arg(4));

@@ -12,6 +12,7 @@
 #include <span>
 
 #include "model/names.h"
+#include "model/siginfo.h"
 
 namespace sctrace::shapes {
 
@@ -43,11 +44,9 @@ NodeId add_xval(ArgTree& tree, NodeId parent, std::uint64_t value, const XlatTab
 
 NodeId add_xflags(ArgTree& tree, NodeId parent, std::uint64_t value, const XlatTable& table,
                   std::string_view unknown, std::string_view key) {
-    const bool any_named = std::any_of(
-        table.entries.begin(), table.entries.end(),
-        [value](const XlatEntry& e) { return e.value != 0 && (value & e.value) == e.value; });
-    if (value != 0 && !any_named) return add_unknown(tree, parent, value, unknown, key);
-    return tree.add_flags(parent, value, table, key);
+    const NodeId id = tree.add_flags(parent, value, table, key);
+    if (id != kNoNode) tree.mutable_node(id).text = tree.store(unknown);
+    return id;
 }
 
 NodeId add_sigset_bits(ArgTree& tree, NodeId parent, std::uint64_t bits, unsigned bytes,
@@ -185,6 +184,15 @@ NodeId add_timespec(DecodeContext& ctx, NodeId parent, std::uint64_t addr, std::
 
 NodeId add_timeval(DecodeContext& ctx, NodeId parent, std::uint64_t addr, std::string_view key) {
     return add_time<struct timeval>(ctx, parent, addr, key, "tv_usec");
+}
+
+NodeId add_siginfo_at(DecodeContext& ctx, NodeId parent, std::uint64_t addr, std::string_view key) {
+    if (addr == 0) return ctx.tree().add_ptr(parent, 0, key);
+    siginfo_t si{};
+    if ((ctx.exiting() && ctx.failed()) || !ctx.read_struct(addr, si)) {
+        return ctx.tree().add_ptr(parent, addr, key);
+    }
+    return add_siginfo(ctx.tree(), parent, signal_event_of(si), key);
 }
 
 }  // namespace sctrace::shapes

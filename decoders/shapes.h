@@ -3,11 +3,12 @@
 // "0x10 /* EFD_??? */" form of a value no table entry names, signal sets,
 // strings and paths read from the tracee, buffers, int results, times.
 // Family-specific shapes build on these (desc_shapes.h, net_shapes.h,
-// signal_shapes.h, sockaddr.h).
+// sockaddr.h); signals and siginfo are model/siginfo.h.
 //
 // Everything here builds tree nodes from fixed local buffers: no allocation.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <string_view>
 
@@ -31,7 +32,8 @@ NodeId add_unknown(ArgTree& tree, NodeId parent, std::uint64_t value, std::strin
 NodeId add_xval(ArgTree& tree, NodeId parent, std::uint64_t value, const XlatTable& table,
                 std::string_view unknown, std::string_view key = {}, Unnamed as = Unnamed::Hex);
 // printflags: the names of the set bits joined by '|', the rest as "|0x..";
-// a value in which no entry is named at all prints as add_unknown ("0" stays 0).
+// a value in which no entry is named at all prints as add_unknown ("0" stays
+// 0). Always a Flags node, so the rules read its bits either way.
 NodeId add_xflags(ArgTree& tree, NodeId parent, std::uint64_t value, const XlatTable& table,
                   std::string_view unknown, std::string_view key = {});
 
@@ -48,6 +50,48 @@ NodeId add_sigset_bits(ArgTree& tree, NodeId parent, std::uint64_t bits, unsigne
 NodeId add_sigset(DecodeContext& ctx, NodeId parent, std::uint64_t addr, std::uint64_t len,
                   std::string_view key = {});
 
+// A siginfo_t* (waitid, rt_sigqueueinfo): NULL, the struct as
+// model/siginfo.h shows it, or the address when unreadable or when the call
+// failed and did not fill it.
+NodeId add_siginfo_at(DecodeContext& ctx, NodeId parent, std::uint64_t addr,
+                      std::string_view key = {});
+// strace's print_array: NULL; [] for no elements; the address when the
+// first element cannot be read or the array's size overflows; at most -s
+// elements, then "..."; "... /* 0xADDR */" where a later element cannot be
+// read. Elements are `elem_size` bytes (at most kMaxElemSize);
+// `elem(ctx, list, bytes)` adds one from its raw bytes.
+template <std::size_t kMaxElemSize, typename Fn>
+NodeId add_array(DecodeContext& ctx, NodeId parent, std::uint64_t addr, std::uint64_t count,
+                 Fn&& elem, std::size_t elem_size = kMaxElemSize, std::string_view key = {}) {
+    ArgTree& tree = ctx.tree();
+    if (addr == 0) return tree.add_ptr(parent, 0, key);
+    if (count == 0) return tree.add_array(parent, key);
+    if (elem_size == 0 || elem_size > kMaxElemSize || count > ~std::uint64_t{0} / elem_size ||
+        addr + count * elem_size < addr) {
+        return tree.add_hex(parent, addr, key);
+    }
+    std::array<char, kMaxElemSize> bytes{};
+    if (ctx.read(addr, {bytes.data(), elem_size}) != elem_size) {
+        return tree.add_hex(parent, addr, key);
+    }
+    const NodeId list = tree.add_array(parent, key);
+    if (list == kNoNode) return list;
+    const std::uint64_t limit = ctx.options().string_limit;
+    for (std::uint64_t i = 0; i < count; ++i) {
+        if (i >= limit) {
+            tree.mark_truncated(list);
+            break;
+        }
+        const std::uint64_t at = addr + i * elem_size;
+        if (i > 0 && ctx.read(at, {bytes.data(), elem_size}) != elem_size) {
+            add_textf(tree, list, {}, "... /* %#llx */", static_cast<unsigned long long>(at));
+            break;
+        }
+        elem(ctx, list, bytes.data());
+        if (tree.overflowed()) break;
+    }
+    return list;
+}
 // A NUL-terminated string (printstr): quoted, at most -s bytes, "..." after
 // the quote when longer; the address in hex when unreadable; NULL for 0.
 NodeId add_cstring(DecodeContext& ctx, NodeId parent, std::uint64_t addr,

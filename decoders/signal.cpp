@@ -1,19 +1,19 @@
 // Decoders of the signal family: sending signals (kill, tkill, tgkill,
 // rt_sigqueueinfo), dispositions (rt_sigaction), masks (rt_sigprocmask,
 // rt_sigpending, rt_sigsuspend), rt_sigreturn and sigaltstack. See
-// decoders/decoder.h; the shapes are in shapes.h and signal_shapes.h.
+// decoders/decoder.h; the shapes are in shapes.h and model/siginfo.h.
 #include <cstdint>
 
 #include "decoders/decoder.h"
 #include "decoders/shapes.h"
-#include "decoders/signal_shapes.h"
+#include "model/siginfo.h"
 #include "model/xlat_tables.h"
 
 namespace sctrace {
 
 namespace {
 
-using namespace signal_shapes;
+using shapes::add_siginfo_at;
 using shapes::add_sigset;
 using shapes::add_sigset_bits;
 using shapes::add_xflags;

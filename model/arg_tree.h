@@ -52,7 +52,9 @@ struct ArgNode {
     // with enum_table, then the remaining bits as flags.
     const XlatTable* enum_table = nullptr;
     std::uint64_t enum_mask = 0;
-    std::string_view text;  // Str bytes, Text
+    // Str bytes; Text; an fd number's -y decoration; Flags: how bits no
+    // entry names are labelled when none is named at all ("SOCK_???").
+    std::string_view text;
 };
 
 // How the return value prints (strace decodes some results).

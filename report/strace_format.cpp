@@ -74,7 +74,8 @@ void append_strace_string(fmt::memory_buffer& out, std::string_view bytes, bool 
     if (truncated) append(out, "...");
 }
 
-void append_strace_flags(fmt::memory_buffer& out, std::uint64_t value, const XlatTable& table) {
+void append_strace_flags(fmt::memory_buffer& out, std::uint64_t value, const XlatTable& table,
+                         std::string_view unknown) {
     if (value == 0) {
         if (const auto zero = table.name_of(0)) {
             append(out, *zero);
@@ -95,6 +96,7 @@ void append_strace_flags(fmt::memory_buffer& out, std::uint64_t value, const Xla
     if (left != 0) {
         if (!first) out.push_back('|');
         fmt::format_to(std::back_inserter(out), "{:#x}", left);
+        if (first && !unknown.empty()) fmt::format_to(std::back_inserter(out), " /* {} */", unknown);
     }
 }
 
@@ -131,10 +133,10 @@ void append_strace_value(fmt::memory_buffer& out, const ArgTree& tree, NodeId id
                 const std::uint64_t rest = n.value & ~n.enum_mask;
                 if (rest != 0 && n.table) {
                     out.push_back('|');
-                    append_strace_flags(out, rest, *n.table);
+                    append_strace_flags(out, rest, *n.table, n.text);
                 }
             } else if (n.table) {
-                append_strace_flags(out, n.value, *n.table);
+                append_strace_flags(out, n.value, *n.table, n.text);
             } else {
                 fmt::format_to(it, "{:#x}", n.value);
             }

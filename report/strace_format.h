@@ -29,8 +29,11 @@ void append_strace_exit_half(fmt::memory_buffer& out, const ArgTree& tree);
 // A quoted string with strace's escapes; "..." after the quote if truncated.
 void append_strace_string(fmt::memory_buffer& out, std::string_view bytes, bool truncated);
 
-// Flags in strace's form: "O_RDWR|O_CLOEXEC", unknown bits as "0x...".
-void append_strace_flags(fmt::memory_buffer& out, std::uint64_t value, const XlatTable& table);
+// Flags in strace's form (printflags): "O_RDWR|O_CLOEXEC", unknown bits as
+// "|0x..."; a value in which no bit is named prints "0x60 /* SOCK_??? */"
+// with `unknown` as the label (plain "0x60" without one).
+void append_strace_flags(fmt::memory_buffer& out, std::uint64_t value, const XlatTable& table,
+                         std::string_view unknown = {});
 
 // ret_aux contents: "out [4], left {...}".
 void append_strace_ret_aux(fmt::memory_buffer& out, const ArgTree& tree, NodeId aux);

@@ -8,11 +8,11 @@
 #include <string>
 #include <type_traits>
 
+#include "model/arg_text.h"
 #include "model/arg_tree.h"
 #include "model/io_uring_sqe.h"
 #include "model/names.h"
 #include "model/syscall_table.h"
-#include "sources/strace/strace_line.h"
 
 namespace sctrace::jsonl {
 
@@ -224,7 +224,7 @@ bool JsonlEventReader::convert(const json& j, std::string* error) {
         if (f.find("decoded")) {
             const std::string_view text = f.string("decoded");
             std::string why;
-            if (f.ok() && !strace_text::parse_arguments(text, line.decoded, &why)) {
+            if (f.ok() && !arg_text::parse_arguments(text, line.decoded, &why)) {
                 f.fail("decoded", why);
             }
             if (f.ok()) call.decoded = &line.decoded;

@@ -25,6 +25,7 @@
 #include "base/system_error.h"
 #include "base/unique_fd.h"
 #include "decoders/exe_facts.h"
+#include "model/siginfo.h"
 #include "model/syscall_table.h"
 #include "sources/live/remote_memory.h"
 #include "sources/live/thread_group.h"
@@ -826,40 +827,7 @@ void Session::on_signal_delivery(Task& task, int signo) {
     siginfo_t si{};
     if (!task.get_siginfo(si)) return;
     if (!suppressed(task)) {
-        SignalEvent sig;
-        sig.signo = si.si_signo;
-        sig.code = si.si_code;
-        sig.errno_value = si.si_errno;
-        switch (si.si_signo) {
-            case SIGSEGV:
-            case SIGBUS:
-            case SIGILL:
-            case SIGFPE:
-            case SIGTRAP:
-                sig.addr = reinterpret_cast<std::uint64_t>(si.si_addr);
-                break;
-            case SIGIO:
-                sig.band = si.si_band;
-                sig.fd = si.si_fd;
-                break;
-            case SIGCHLD:
-                sig.sender_pid = si.si_pid;
-                sig.sender_uid = si.si_uid;
-                sig.status = si.si_status;
-                sig.utime = si.si_utime;
-                sig.stime = si.si_stime;
-                break;
-            default:
-                break;
-        }
-        if (si.si_code == SI_SIGIO) {
-            sig.band = si.si_band;
-            sig.fd = si.si_fd;
-        } else if (si.si_code <= 0) {  // sent by a process: kill, tgkill, sigqueue
-            sig.sender_pid = si.si_pid;
-            sig.sender_uid = si.si_uid;
-            sig.value = reinterpret_cast<std::uint64_t>(si.si_value.sival_ptr);
-        }
+        const SignalEvent sig = signal_event_of(si);
         Event event{EventKind::Signal, now_realtime(), task.tgid(), task.tid(), sig};
         emit(event);
     }

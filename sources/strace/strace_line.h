@@ -2,10 +2,9 @@
 // analyze` over saved strace logs: this file knows strace's line grammar and
 // nothing about pairing lines or tracking state (that is the log source's).
 //
-// Arguments are parsed back into the same ArgTree the live decoders build, so
-// a rule sees `connect(3, {sa_family=AF_INET, ...}, 16)` from a log the way it
-// sees a live connect. Values the tree cannot type (flag expressions, htons(),
-// comments) become Text nodes holding strace's own spelling.
+// Arguments are parsed back into the same ArgTree the live decoders build
+// (model/arg_text.h), so a rule sees `connect(3, {sa_family=AF_INET, ...},
+// 16)` from a log the way it sees a live connect.
 //
 // What real logs throw at a parser, and where it is handled:
 // pid prefixes "[pid N]", "N ", "[pid N<comm>]"; -t/-tt/
@@ -15,8 +14,7 @@
 // "= ? <unavailable>" and the empty last argument of a call cut by its
 // thread's death ("read(12, ) = ?"); "(INJECTED)"/"(DELAYED)"; -T durations;
 // unfinished and resumed halves; signal, exit, kill, stop and superseded
-// lines; -k frames; "strace:" diagnostics. Nesting is bounded (kMaxDepth):
-// deeper input is kept as text, never recursed into.
+// lines; -k frames; "strace:" diagnostics.
 #pragma once
 
 #include <sys/types.h>
@@ -86,17 +84,8 @@ struct ParsedLine {
 // whose views point into it.
 bool parse_line(std::string_view line, ParsedLine& out, ArgTree& args, std::string* error);
 
-// Parses a bare argument list in strace's notation ("3, {sa_family=...}, 16",
-// no parentheses) into `args` (cleared first): sctrace's own JSONL carries
-// the decoded arguments this way. The tree holds copies of its texts, so it
-// outlives `text`; on failure it is left empty.
-bool parse_arguments(std::string_view text, ArgTree& args, std::string* error);
-
 // The time stamp of a line without parsing the rest (for merging the files
 // of an -ff set by time). nullopt when the line has none.
 std::optional<Nanos> peek_time(std::string_view line, TimeKind* kind);
-
-// The most nested brackets parsed into the tree; deeper text is kept whole.
-inline constexpr int kMaxDepth = 32;
 
 }  // namespace sctrace::strace_text

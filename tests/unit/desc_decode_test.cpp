@@ -86,6 +86,10 @@ TEST(DescDecode, WritevShowsEveryVectorUpToTheStringLimit) {
     // An unreadable array is shown by its address.
     EXPECT_EQ(decode_to_strace(make_call("writev", {3, 0x999000, 2}, 0, EFAULT), mem),
               "writev(3, 0x999000, 2)");
+    // An array readable only in part: what could be read, then where the
+    // reading stopped, as strace's print_array shows it.
+    EXPECT_EQ(decode_to_strace(make_call("writev", {3, kIov + 4 * sizeof(iovec), 3}, 2), mem),
+              R"(writev(3, [{iov_base="ab", iov_len=2}, ... /* 0x30050 */], 3) = 2)");
 }
 
 TEST(DescDecode, OpenShowsTheModeOnlyWhenItIsUsed) {

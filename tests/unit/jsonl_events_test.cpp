@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "model/arg_tree.h"
+#include "model/arg_text.h"
 #include "sources/strace/strace_line.h"
 #include "report/event_writer.h"
 #include "report/strace_format.h"
@@ -187,11 +188,11 @@ TEST(JsonlEvents, AnEntryWhoseArgumentsFailedLeavesItsExitWhole) {
 TEST(JsonlEvents, ParseArgumentsLeavesNothingBehindWhenItFails) {
     ArgTree tree;
     std::string error;
-    EXPECT_FALSE(strace_text::parse_arguments("3, \"abc\", {x=[1, 2", tree, &error));
+    EXPECT_FALSE(arg_text::parse_arguments("3, \"abc\", {x=[1, 2", tree, &error));
     EXPECT_EQ(tree.node_count(), 1u) << "only the root";
     {
         std::string text = "3, \"abc\"";
-        ASSERT_TRUE(strace_text::parse_arguments(text, tree, &error)) << error;
+        ASSERT_TRUE(arg_text::parse_arguments(text, tree, &error)) << error;
         text.assign(text.size(), 'X');  // the tree holds its own copy
     }
     fmt::memory_buffer out;

@@ -4,7 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "decode_test_util.h"
-#include "decoders/signal_shapes.h"
+#include "model/siginfo.h"
 
 namespace sctrace {
 namespace {
@@ -90,17 +90,17 @@ TEST(SignalDecode, SigqueueinfoAndSiginfoShapes) {
               "si_uid=0, si_int=42, si_ptr=0x2a}) = 0");
 
     ArgTree tree;
-    auto show = [&](const signal_shapes::SiginfoFields& f) {
+    auto show = [&](const SignalEvent& f) {
         tree.clear();
-        const NodeId s = signal_shapes::add_siginfo(tree, tree.root(), f);
+        const NodeId s = add_siginfo(tree, tree.root(), f);
         fmt::memory_buffer out;
         append_strace_value(out, tree, s);
         return fmt::to_string(out);
     };
-    signal_shapes::SiginfoFields f;
+    SignalEvent f;
     f.signo = SIGCHLD;
     f.code = CLD_KILLED;
-    f.pid = 7;
+    f.sender_pid = 7;
     f.status = SIGKILL;
     EXPECT_EQ(show(f),
               "{si_signo=SIGCHLD, si_code=CLD_KILLED, si_pid=7, si_uid=0, "

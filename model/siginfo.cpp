@@ -1,12 +1,56 @@
-#include "decoders/signal_shapes.h"
+#include "model/siginfo.h"
 
-#include <cinttypes>
-#include <cstdio>
-#include <cstring>
-
+#include "model/names.h"
 #include "model/xlat_tables.h"
 
-namespace sctrace::signal_shapes {
+namespace sctrace {
+
+SignalEvent signal_event_of(const siginfo_t& si) {
+    SignalEvent sig;
+    sig.signo = si.si_signo;
+    sig.code = si.si_code;
+    sig.errno_value = si.si_errno;
+    if (si.si_code <= 0) {  // sent by a process: kill, tgkill, sigqueue, timers
+        if (si.si_code == SI_SIGIO) {
+            sig.band = si.si_band;
+            sig.fd = si.si_fd;
+        } else {
+            // For SI_TIMER these words are si_timerid and si_overrun.
+            sig.sender_pid = si.si_pid;
+            sig.sender_uid = si.si_uid;
+            sig.value = reinterpret_cast<std::uintptr_t>(si.si_value.sival_ptr);
+        }
+        return sig;
+    }
+    switch (si.si_signo) {
+        case SIGCHLD:
+            sig.sender_pid = si.si_pid;
+            sig.sender_uid = si.si_uid;
+            sig.status = si.si_status;
+            sig.utime = si.si_utime;
+            sig.stime = si.si_stime;
+            break;
+        case SIGSEGV:
+        case SIGBUS:
+        case SIGILL:
+        case SIGFPE:
+        case SIGTRAP:
+            sig.addr = reinterpret_cast<std::uintptr_t>(si.si_addr);
+            break;
+        case SIGIO:
+            sig.band = si.si_band;
+            sig.fd = si.si_fd;
+            break;
+        default:
+            // What printsiginfo shows for any other signal raised by the
+            // kernel: a sender and a value when there are any.
+            sig.sender_pid = si.si_pid;
+            sig.sender_uid = si.si_uid;
+            sig.value = reinterpret_cast<std::uintptr_t>(si.si_value.sival_ptr);
+            break;
+    }
+    return sig;
+}
 
 NodeId add_signal(ArgTree& tree, NodeId parent, int signo, std::string_view key) {
     // Sign-extended, so that an unnamed negative number prints as such.
@@ -14,38 +58,21 @@ NodeId add_signal(ArgTree& tree, NodeId parent, int signo, std::string_view key)
                          xlat::sig_names, key);
 }
 
-SiginfoFields siginfo_fields(const siginfo_t& si) {
-    SiginfoFields f;
-    f.signo = si.si_signo;
-    f.code = si.si_code;
-    f.errno_value = si.si_errno;
-    f.pid = si.si_pid;
-    f.uid = si.si_uid;
-    f.status = si.si_status;
-    f.utime = si.si_utime;
-    f.stime = si.si_stime;
-    f.addr = reinterpret_cast<std::uintptr_t>(si.si_addr);
-    f.value = reinterpret_cast<std::uintptr_t>(si.si_value.sival_ptr);
-    f.band = si.si_band;
-    f.fd = si.si_fd;
-    return f;
-}
-
 namespace {
 
-void add_source(ArgTree& tree, NodeId s, const SiginfoFields& si) {
-    tree.add_int(s, si.pid, "si_pid");
-    tree.add_uint(s, si.uid, "si_uid");
+void add_source(ArgTree& tree, NodeId s, const SignalEvent& si) {
+    tree.add_int(s, si.sender_pid, "si_pid");
+    tree.add_uint(s, si.sender_uid, "si_uid");
 }
 
-void add_value(ArgTree& tree, NodeId s, const SiginfoFields& si) {
+void add_value(ArgTree& tree, NodeId s, const SignalEvent& si) {
     tree.add_int(s, static_cast<std::int32_t>(si.value), "si_int");
     tree.add_ptr(s, si.value, "si_ptr");
 }
 
 }  // namespace
 
-NodeId add_siginfo(ArgTree& tree, NodeId parent, const SiginfoFields& si, std::string_view key) {
+NodeId add_siginfo(ArgTree& tree, NodeId parent, const SignalEvent& si, std::string_view key) {
     const NodeId s = tree.add_struct(parent, key);
     if (s == kNoNode || si.signo == 0) return s;
     add_signal(tree, s, si.signo, "si_signo");
@@ -68,8 +95,8 @@ NodeId add_siginfo(ArgTree& tree, NodeId parent, const SiginfoFields& si, std::s
                 add_source(tree, s, si);
                 break;
             case SI_TIMER:
-                tree.add_hex(s, static_cast<std::uint32_t>(si.pid), "si_timerid");
-                tree.add_int(s, static_cast<int>(si.uid), "si_overrun");
+                tree.add_hex(s, static_cast<std::uint32_t>(si.sender_pid), "si_timerid");
+                tree.add_int(s, static_cast<int>(si.sender_uid), "si_overrun");
                 add_value(tree, s, si);
                 break;
             case SI_SIGIO:
@@ -108,20 +135,11 @@ NodeId add_siginfo(ArgTree& tree, NodeId parent, const SiginfoFields& si, std::s
             }
             break;
         default:
-            if (si.pid != 0 || si.uid != 0) add_source(tree, s, si);
+            if (si.sender_pid != 0 || si.sender_uid != 0) add_source(tree, s, si);
             if (si.value != 0) add_value(tree, s, si);
             break;
     }
     return s;
 }
 
-NodeId add_siginfo_at(DecodeContext& ctx, NodeId parent, std::uint64_t addr, std::string_view key) {
-    if (addr == 0) return ctx.tree().add_ptr(parent, 0, key);
-    siginfo_t si{};
-    if ((ctx.exiting() && ctx.failed()) || !ctx.read_struct(addr, si)) {
-        return ctx.tree().add_ptr(parent, addr, key);
-    }
-    return add_siginfo(ctx.tree(), parent, siginfo_fields(si), key);
-}
-
-}  // namespace sctrace::signal_shapes
+}  // namespace sctrace

@@ -74,6 +74,50 @@ std::optional<std::int64_t> array_int(const ArgTree& tree, NodeId array, int ind
     return tree.int_value(tree.child(array, static_cast<std::size_t>(index)));
 }
 
+std::optional<std::int64_t> arg_array_int(const SyscallEvent& call, int index, int element) {
+    if (!call.decoded) return std::nullopt;
+    return array_int(*call.decoded, arg_node(call, index), element);
+}
+
+std::optional<std::size_t> arg_array_length(const SyscallEvent& call, int index) {
+    const NodeId id = arg_node(call, index);
+    if (id == kNoNode || call.decoded->node(id).kind != ArgKind::Array) return std::nullopt;
+    return call.decoded->child_count(id);
+}
+
+std::optional<std::string_view> arg_string(const SyscallEvent& call, int index) {
+    const NodeId id = arg_node(call, index);
+    if (id == kNoNode || call.decoded->node(id).kind != ArgKind::Str) return std::nullopt;
+    return call.decoded->node(id).text;
+}
+
+std::string_view arg_decoration(const SyscallEvent& call, int index) {
+    const NodeId id = arg_node(call, index);
+    if (id == kNoNode) return {};
+    const ArgNode& n = call.decoded->node(id);
+    // Only a number carries a decoration in its text.
+    const bool number = n.kind == ArgKind::Int || n.kind == ArgKind::UInt ||
+                        n.kind == ArgKind::Hex || n.kind == ArgKind::Oct;
+    return number ? n.text : std::string_view{};
+}
+
+bool arg_is_null(const SyscallEvent& call, int index) {
+    const NodeId id = arg_node(call, index);
+    if (id == kNoNode) {
+        return !call.decoded && index >= 0 && index < 6 &&
+               call.args[static_cast<std::size_t>(index)] == 0;
+    }
+    const ArgNode& n = call.decoded->node(id);
+    return (n.kind == ArgKind::Ptr && n.value == 0) ||
+           (n.kind == ArgKind::Text && n.text == "NULL");
+}
+
+NodeId arg_struct(const SyscallEvent& call, int index) {
+    const NodeId id = arg_node(call, index);
+    if (id == kNoNode || call.decoded->node(id).kind != ArgKind::Struct) return kNoNode;
+    return id;
+}
+
 std::optional<SocketAddress> arg_sockaddr(const SyscallEvent& call, int index) {
     const NodeId id = arg_node(call, index);
     if (id == kNoNode || call.decoded->node(id).kind != ArgKind::Struct) return std::nullopt;

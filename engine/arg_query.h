@@ -41,6 +41,27 @@ std::string_view arg_name(const SyscallEvent& call, int index);
 
 // Integers inside Array nodes, e.g. pipe2's / socketpair's [3, 4].
 std::optional<std::int64_t> array_int(const ArgTree& tree, NodeId array, int index);
+// The element-th integer of an array argument: pipe2's [3, 4], getsockopt's
+// [0] or [ECONNREFUSED]; nullopt when the argument is no array or is shorter.
+std::optional<std::int64_t> arg_array_int(const SyscallEvent& call, int index, int element);
+
+// How many elements an array argument has; nullopt when it is no array.
+std::optional<std::size_t> arg_array_length(const SyscallEvent& call, int index);
+
+// The bytes of a string argument (a path, a name) as the call passed them;
+// nullopt when the argument is not a string (NULL, an unreadable address).
+std::optional<std::string_view> arg_string(const SyscallEvent& call, int index);
+
+// What strace -y/-yy wrote after an fd argument: "/etc/passwd",
+// "TCP:[1.2.3.4:5->6.7.8.9:80]"; empty when nothing was.
+std::string_view arg_decoration(const SyscallEvent& call, int index);
+
+// Whether a pointer argument is NULL (in either dialect).
+bool arg_is_null(const SyscallEvent& call, int index);
+
+// A struct argument's node (sigaction's, clone3's), for ArgTree::member;
+// kNoNode when the argument is not a struct (NULL, an address).
+NodeId arg_struct(const SyscallEvent& call, int index);
 
 // What a sockaddr argument says, from its decoded struct.
 struct SocketAddress {

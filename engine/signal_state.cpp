@@ -42,7 +42,7 @@ std::optional<SignalAction> action_of_handler(const ArgTree& tree, NodeId id) {
     std::optional<std::uint64_t> value;
     if (const auto v = tree.int_value(id)) {
         value = static_cast<std::uint64_t>(*v);
-    } else if (tree.node(id).kind == ArgKind::Text) {
+    } else {
         value = xlat::sa_handlers.value_of(tree.name(id));
     }
     if (!value) return std::nullopt;
@@ -71,13 +71,9 @@ std::optional<SignalAction> action_of_struct(const SyscallEvent& call, int index
         }
         return SignalAction{};
     }
+    if (arg_is_null(call, index)) return std::nullopt;
     const ArgTree& tree = *call.decoded;
-    const ArgNode& n = tree.node(id);
-    if (n.kind != ArgKind::Struct) {
-        if (n.kind == ArgKind::Ptr && n.value == 0) return std::nullopt;
-        if (n.kind == ArgKind::Text && n.text == "NULL") return std::nullopt;
-        return SignalAction{};  // unreadable: unknown
-    }
+    if (arg_struct(call, index) == kNoNode) return SignalAction{};  // unreadable: unknown
     const NodeId handler = tree.member(id, "sa_handler");
     if (handler == kNoNode) return SignalAction{};
     std::optional<SignalAction> a = action_of_handler(tree, handler);
@@ -160,7 +156,8 @@ void SignalDispositions::on_sigaction_call(const SyscallEvent& call) {
         return;
     }
     // What was there (the old action, when asked for), then what is now.
-    if (const auto old = action_of_struct(call, 2); old && old->disposition != Disposition::Unknown) {
+    if (const auto old = action_of_struct(call, 2);
+        old && old->disposition != Disposition::Unknown) {
         slot = *old;
     }
     if (const auto now = action_of_struct(call, 1)) slot = *now;

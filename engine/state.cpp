@@ -1,6 +1,8 @@
 #include "engine/state.h"
 
+#include <fcntl.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include <algorithm>
 #include <cstdio>
@@ -8,12 +10,16 @@
 #include <utility>
 #include <vector>
 
-#include "model/syscall_table.h"
 #include "engine/arg_query.h"
+#include "model/syscall_table.h"
 
 namespace sctrace {
 
 namespace {
+
+// socket(2)'s type in its low bits, its flags above (the kernel's
+// SOCK_TYPE_MASK, which no user header defines).
+constexpr std::int64_t kSockTypeMask = 0xf;
 
 void copy_name(std::string_view name, char* out, std::size_t size) {
     const std::size_t n = std::min(name.size(), size - 1);
@@ -373,7 +379,8 @@ void StateTracker::on_signal_delivery(ProcessState& p, const Event& event) {
     const Verdict verdict = p.signal_verdict(sig);
     // A handled one too: a fault in a thread that blocks it (a crash in
     // its own handler) is forced to kill, and the death then names it.
-    if (verdict != Verdict::Ignored) p.killing_delivery = KillingDelivery{sig, event.tid, event.time};
+    if (verdict != Verdict::Ignored)
+        p.killing_delivery = KillingDelivery{sig, event.tid, event.time};
     if (p.signals) p.signals->on_delivery(sig);
 }
 
@@ -440,8 +447,8 @@ void StateTracker::apply(const Event& event) {
             t.sampled_state = sample.state;
             t.sampled_syscall = sample.syscall;
             t.sampled_arg0 = sample.args[0];
-            t.sampled_untimed_wait =
-                is_futex_sample(sample.syscall) && is_untimed_futex_wait(sample.args[1], sample.args[3]);
+            t.sampled_untimed_wait = is_futex_sample(sample.syscall) &&
+                                     is_untimed_futex_wait(sample.args[1], sample.args[3]);
             t.io_worker = sample.io_worker;
             t.wchan = sample.wchan;
             t.comm = sample.comm;
@@ -562,10 +569,7 @@ bool is_untimed_futex_wait(const SyscallEvent& call) {
             const bool wait = op.find("FUTEX_WAIT") != std::string_view::npos ||
                               op.find("FUTEX_LOCK_PI") != std::string_view::npos;
             if (!wait) return false;
-            const NodeId timeout = arg_node(call, 3);
-            if (timeout == kNoNode) return true;
-            const ArgNode& node = call.decoded->node(timeout);
-            if (node.kind == ArgKind::Text) return node.text == "NULL";
+            if (arg_node(call, 3) == kNoNode || arg_is_null(call, 3)) return true;
             const std::optional<std::int64_t> value = arg_int(call, 3);
             return value && *value == 0;
         }
@@ -609,16 +613,13 @@ void StateTracker::on_exit_of_call(ProcessState& p, const Event& event, const Sy
     FdState* fd = has_target ? p.fds.find(target) : nullptr;
     // Another thread reused the number while this call ran (a close frees
     // it at once): the call was on the earlier file, not on this one.
-    const bool number_reused =
-        entry_generation && *entry_generation != (fd ? fd->generation : 0);
+    const bool number_reused = entry_generation && *entry_generation != (fd ? fd->generation : 0);
     if (number_reused) fd = nullptr;
     if (fd) fd->remember(event, call);
     if (fd && fd->kind == FdKind::Socket && fd->path.empty()) {
         // strace -yy names both ends on the fd: 3<TCP:[local->peer]>.
-        if (const NodeId node = arg_node(call, traits.fd_arg); node != kNoNode) {
-            const std::string_view peer = decoration_peer(call.decoded->node(node).text);
-            if (!peer.empty()) fd->path = std::string(peer);
-        }
+        const std::string_view peer = decoration_peer(arg_decoration(call, traits.fd_arg));
+        if (!peer.empty()) fd->path = std::string(peer);
     }
 
     switch (traits.kind) {
@@ -646,15 +647,17 @@ void StateTracker::on_exit_of_call(ProcessState& p, const Event& event, const Sy
             if (s.family == Family::Unknown) {
                 // No tree (live without decoding): the raw domain number.
                 const auto domain = arg_int(call, 0);
-                if (domain == 2) s.family = Family::Inet;
-                if (domain == 10) s.family = Family::Inet6;
-                if (domain == 1) s.family = Family::Unix;
-                if (domain == 16) s.family = Family::Netlink;
+                if (domain == AF_INET) s.family = Family::Inet;
+                if (domain == AF_INET6) s.family = Family::Inet6;
+                if (domain == AF_UNIX) s.family = Family::Unix;
+                if (domain == AF_NETLINK) s.family = Family::Netlink;
             }
             const auto type = arg_int(call, 1);
-            s.stream = arg_has_flag(call, 1, "SOCK_STREAM") || (type && (*type & 0xf) == 1);
-            s.nonblocking = arg_has_flag(call, 1, "SOCK_NONBLOCK") || (type && (*type & 04000));
-            s.cloexec = arg_has_flag(call, 1, "SOCK_CLOEXEC") || (type && (*type & 02000000));
+            s.stream = arg_has_flag(call, 1, "SOCK_STREAM") ||
+                       (type && (*type & kSockTypeMask) == SOCK_STREAM);
+            s.nonblocking =
+                arg_has_flag(call, 1, "SOCK_NONBLOCK") || (type && (*type & SOCK_NONBLOCK));
+            s.cloexec = arg_has_flag(call, 1, "SOCK_CLOEXEC") || (type && (*type & SOCK_CLOEXEC));
             open_fd(p, ret_fd, std::move(s), event);
             return;
         }
@@ -676,9 +679,9 @@ void StateTracker::on_exit_of_call(ProcessState& p, const Event& event, const Sy
             }
             if (traits.kind == SyscallKind::Accept4) {
                 s.nonblocking = arg_has_flag(call, 3, "SOCK_NONBLOCK") ||
-                                (!call.decoded && (call.args[3] & 04000));
+                                (!call.decoded && (call.args[3] & SOCK_NONBLOCK));
                 s.cloexec = arg_has_flag(call, 3, "SOCK_CLOEXEC") ||
-                            (!call.decoded && (call.args[3] & 02000000));
+                            (!call.decoded && (call.args[3] & SOCK_CLOEXEC));
             }
             open_fd(p, ret_fd, std::move(s), event);
             return;
@@ -714,12 +717,8 @@ void StateTracker::on_exit_of_call(ProcessState& p, const Event& event, const Sy
             if (!ok || fd->socket_state != SocketState::Connecting) return;
             // [0], or the pending error: [ECONNREFUSED] (strace's and the
             // live decoder's spelling) or its number.
-            const NodeId value = arg_node(call, 3);
-            if (value == kNoNode || call.decoded->node(value).kind != ArgKind::Array ||
-                call.decoded->node(value).first_child == kNoNode) {
-                return;
-            }
-            const auto error = array_int(*call.decoded, value, 0);
+            if (arg_array_length(call, 3).value_or(0) == 0) return;
+            const auto error = arg_array_int(call, 3, 0);
             if (error && *error == 0) {
                 // 0 before any wait only says "no error yet": the
                 // handshake may still be under way.
@@ -732,7 +731,7 @@ void StateTracker::on_exit_of_call(ProcessState& p, const Event& event, const Sy
         }
         case SyscallKind::Setsockopt: {
             if (!ok || !fd || arg_name(call, 2) != "TCP_FASTOPEN_CONNECT") return;
-            if (const auto on = array_int(*call.decoded, arg_node(call, 3), 0)) {
+            if (const auto on = arg_array_int(call, 3, 0)) {
                 fd->fastopen = *on != 0;
             }
             return;
@@ -783,14 +782,14 @@ void StateTracker::on_exit_of_call(ProcessState& p, const Event& event, const Sy
             if (!ok || !fd) return;
             const std::string_view cmd = arg_name(call, 1);
             const auto raw_cmd = arg_int(call, 1);
-            if (cmd == "F_SETFL" || (cmd.empty() && raw_cmd == 4)) {
+            if (cmd == "F_SETFL" || (cmd.empty() && raw_cmd == F_SETFL)) {
                 fd->nonblocking = arg_has_flag(call, 2, "O_NONBLOCK") ||
-                                  (!call.decoded && (call.args[2] & 04000));
-            } else if (cmd == "F_SETFD" || (cmd.empty() && raw_cmd == 2)) {
-                fd->cloexec =
-                    arg_has_flag(call, 2, "FD_CLOEXEC") || (!call.decoded && (call.args[2] & 1));
-            } else if (cmd == "F_DUPFD" || cmd == "F_DUPFD_CLOEXEC" || raw_cmd == 0 ||
-                       raw_cmd == 1030) {
+                                  (!call.decoded && (call.args[2] & O_NONBLOCK));
+            } else if (cmd == "F_SETFD" || (cmd.empty() && raw_cmd == F_SETFD)) {
+                fd->cloexec = arg_has_flag(call, 2, "FD_CLOEXEC") ||
+                              (!call.decoded && (call.args[2] & FD_CLOEXEC));
+            } else if (cmd == "F_DUPFD" || cmd == "F_DUPFD_CLOEXEC" || raw_cmd == F_DUPFD ||
+                       raw_cmd == F_DUPFD_CLOEXEC) {
                 FdState copy = *fd;
                 copy.cloexec = cmd == "F_DUPFD_CLOEXEC" || raw_cmd == 1030;
                 copy.clear_history();
@@ -801,15 +800,14 @@ void StateTracker::on_exit_of_call(ProcessState& p, const Event& event, const Sy
         case SyscallKind::Open:
         case SyscallKind::Openat:
         case SyscallKind::Creat: {
-            const NodeId path = arg_node(call, traits.path_arg);
-            const bool has_path = path != kNoNode && call.decoded->node(path).kind == ArgKind::Str;
-            if (traits.kind != SyscallKind::Creat && call.has_result && has_path) {
-                note_open(p, call.decoded->node(path).text, ok);
+            const std::optional<std::string_view> path = arg_string(call, traits.path_arg);
+            if (traits.kind != SyscallKind::Creat && call.has_result && path) {
+                note_open(p, *path, ok);
             }
             if (!ok) return;
             FdState s;
             s.kind = FdKind::File;
-            if (has_path) s.path = std::string(call.decoded->node(path).text);
+            if (path) s.path = std::string(*path);
             const int flags_arg = traits.path_arg + 1;  // the flags follow the path
             s.nonblocking = arg_has_flag(call, flags_arg, "O_NONBLOCK");
             s.cloexec = arg_has_flag(call, flags_arg, "O_CLOEXEC");
@@ -820,9 +818,8 @@ void StateTracker::on_exit_of_call(ProcessState& p, const Event& event, const Sy
         case SyscallKind::Socketpair: {
             if (!ok) return;
             const bool pair = traits.kind == SyscallKind::Socketpair;
-            const NodeId fds = arg_node(call, pair ? 3 : 0);
-            for (int i = 0; i < 2 && fds != kNoNode; ++i) {
-                const auto n = array_int(*call.decoded, fds, i);
+            for (int i = 0; i < 2; ++i) {
+                const auto n = arg_array_int(call, pair ? 3 : 0, i);
                 if (!n) continue;
                 FdState s;
                 s.kind = pair ? FdKind::Socket : FdKind::Pipe;
@@ -842,7 +839,7 @@ void StateTracker::on_exit_of_call(ProcessState& p, const Event& event, const Sy
             FdState s;
             s.kind = traits.kind == SyscallKind::Eventfd       ? FdKind::EventFd
                      : traits.kind == SyscallKind::EpollCreate ? FdKind::Epoll
-                                                            : FdKind::IoUring;
+                                                               : FdKind::IoUring;
             if (traits.kind == SyscallKind::IoUringSetup) p.has_io_uring = true;
             open_fd(p, ret_fd, std::move(s), event);
             return;

@@ -460,8 +460,8 @@ void append_origin(std::string& out, const SignalEvent& sig, pid_t pid, const Fi
         const char* how = sig.code == SI_USER    ? "kill()"
                           : sig.code == SI_TKILL ? "tgkill() (raise(), abort())"
                                                  : "sigqueue()";
-        std::snprintf(line, sizeof line, "si_code=%s: sent with %s by pid %d%s (uid %u)",
-                      code_text, how, static_cast<int>(sig.sender_pid),
+        std::snprintf(line, sizeof line, "si_code=%s: sent with %s by pid %d%s (uid %u)", code_text,
+                      how, static_cast<int>(sig.sender_pid),
                       sig.sender_pid == pid ? " (itself)" : "",
                       static_cast<unsigned>(sig.sender_uid));
     } else if (is_synchronous_fault(sig) && sig.code == SI_KERNEL) {
@@ -751,11 +751,9 @@ FieldValue read_field(FieldId id, EvalContext& ctx, const FieldList* list) {
             // that is a text (stat, unlink, mkdir ...).
             const int path_arg = syscall_traits(*call).path_arg;
             const int index = path_arg >= 0 ? path_arg : 0;
-            const NodeId node = arg_node(*call, index);
-            if (node == kNoNode || call->decoded->node(node).kind != ArgKind::Str) {
-                return absent(FieldType::String);
-            }
-            return str(call->decoded->node(node).text);
+            const std::optional<std::string_view> path = arg_string(*call, index);
+            if (!path) return absent(FieldType::String);
+            return str(*path);
         }
         default:
             break;

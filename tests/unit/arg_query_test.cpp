@@ -170,6 +170,15 @@ TEST(ArgQuery, OpenatPathFlagsAndMode) {
     call.expect(flag(2, "O_CLOEXEC"), true, "O_CLOEXEC");
     call.expect(flag(2, "O_EXCL"), false, "O_EXCL");
     call.expect(int_of(3), 0644, "mode");
+    const auto string_of = [](int index) {
+        return [index](const SyscallEvent& c) {
+            const auto s = arg_string(c, index);
+            return s ? std::string(*s) : std::string("none");
+        };
+    };
+    call.expect(string_of(1), "/tmp/q-file", "path");
+    call.expect(string_of(0), "none", "a dirfd is no string");
+    call.expect(string_of(2), "none", "flags are no string");
 }
 
 TEST(ArgQuery, Pipe2Fds) {
@@ -178,11 +187,17 @@ TEST(ArgQuery, Pipe2Fds) {
     const std::uint64_t at = m.put(0x1000, fds);
     const TwoDialects call(make_call("pipe2", {at, O_CLOEXEC}), m, "pipe2([6, 7], O_CLOEXEC) = 0");
     const auto fd = [](int i) {
-        return [i](const SyscallEvent& c) { return array_int(*c.decoded, arg_node(c, 0), i); };
+        return [i](const SyscallEvent& c) { return arg_array_int(c, 0, i); };
     };
     call.expect(fd(0), 6, "read end");
     call.expect(fd(1), 7, "write end");
     call.expect(fd(2), std::nullopt, "no third");
+    call.expect([](const SyscallEvent& c) { return arg_array_length(c, 0); },
+                std::optional<std::size_t>{2}, "two fds");
+    call.expect([](const SyscallEvent& c) { return arg_array_length(c, 1); },
+                std::optional<std::size_t>{}, "flags are no array");
+    call.expect([](const SyscallEvent& c) { return arg_array_int(c, 1, 0); },
+                std::optional<std::int64_t>{}, "no element of a non-array");
     call.expect(flag(1, "O_CLOEXEC"), true, "O_CLOEXEC");
 }
 
@@ -234,8 +249,37 @@ TEST(ArgQuery, SigactionStructMembers) {
     call.expect([&](const SyscallEvent& c) { return c.decoded->child_count(member("sa_mask")(c)); },
                 std::size_t{1}, "one signal in the mask");
     call.expect(member("sa_nope"), kNoNode, "no such member");
+    const auto is_null = [](int index) {
+        return [index](const SyscallEvent& c) { return arg_is_null(c, index); };
+    };
+    call.expect(is_null(2), true, "NULL old action");
+    call.expect(is_null(1), false, "the new action");
+    call.expect([](const SyscallEvent& c) { return arg_struct(c, 1) != kNoNode; }, true,
+                "the new action is a struct");
+    call.expect([](const SyscallEvent& c) { return arg_struct(c, 2); }, kNoNode,
+                "NULL is no struct");
     call.expect(int_of(2), 0, "NULL old action");
     call.expect(int_of(3), 8, "sigsetsize");
+}
+
+// -y/-yy decorations exist only in logs: a live fd is a number.
+TEST(ArgQuery, FdDecorationsFromALog) {
+    const auto decoration = [](const std::string& line, int index) {
+        ArgTree tree;
+        strace_text::ParsedLine parsed;
+        std::string error;
+        EXPECT_TRUE(strace_text::parse_line(line, parsed, tree, &error)) << error;
+        SyscallEvent call;
+        call.decoded = &tree;
+        return std::string(arg_decoration(call, index));
+    };
+    EXPECT_EQ(decoration(R"(read(3</etc/passwd>, "x", 1) = 1)", 0), "/etc/passwd");
+    EXPECT_EQ(decoration(R"(write(5<TCP:[1.2.3.4:5->6.7.8.9:80]>, "x", 1) = 1)", 0),
+              "TCP:[1.2.3.4:5->6.7.8.9:80]");
+    EXPECT_EQ(decoration(R"(read(3, "x", 1) = 1)", 0), "") << "no decoration";
+    EXPECT_EQ(decoration(R"(read(3</etc/passwd>, "x", 1) = 1)", 1), "") << "a string is no fd";
+    SyscallEvent live = make_call("read", {3, 0x1000, 1}, 1);
+    EXPECT_EQ(arg_decoration(live, 0), "") << "a live call without a tree";
 }
 
 TEST(ArgTreeText, NumbersAsLogsSpellThem) {

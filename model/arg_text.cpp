@@ -20,7 +20,6 @@ std::size_t deleted_marker(std::string_view s, std::size_t at) {
     return 0;
 }
 
-
 // Reads a leaf value: up to ',' or a closing bracket at nesting level 0.
 // Inside an array, a space also ends the item ("[INT TERM]"), unless it
 // introduces "=> value" or a comment.
@@ -295,7 +294,6 @@ bool parse_members(Cursor& c, ArgTree& tree, NodeId node, char close, int depth)
     return false;
 }
 
-
 // The marks strace ends a line with when the call's end is not on it:
 // "<unfinished ...>" (another thread's line comes between), "<detached ...>"
 // (strace let go of the thread inside the call), "<pid changed to N ...>"
@@ -357,28 +355,30 @@ void skip_decoration(Cursor& c) {
     c.i = c.s.size();
 }
 
+void skip_balanced(Cursor& c, std::string_view opens, std::string_view closes) {
+    int nesting = 0;
+    while (!c.eof()) {
+        const char ch = c.peek();
+        if (ch == '"') {
+            skip_string(c);
+            continue;
+        }
+        if (opens.find(ch) != std::string_view::npos) ++nesting;
+        if (closes.find(ch) != std::string_view::npos && --nesting == 0) {
+            ++c.i;
+            return;
+        }
+        ++c.i;
+    }
+}
+
 bool parse_value(Cursor& c, ArgTree& tree, NodeId parent, std::string_view key, int depth,
                  bool in_array) {
     const char ch = c.peek();
     if (depth > kMaxDepth && (ch == '{' || ch == '[' || ch == '~')) {
         // Too deep to recurse safely: keep the text, balanced, as one node.
         const std::size_t start = c.i;
-        int nesting = 0;
-        while (!c.eof()) {
-            const char x = c.peek();
-            if (x == '"') {
-                skip_string(c);
-                continue;
-            }
-            if (x == '{' || x == '[' || x == '(') ++nesting;
-            if (x == '}' || x == ']' || x == ')') {
-                if (--nesting == 0) {
-                    ++c.i;
-                    break;
-                }
-            }
-            ++c.i;
-        }
+        skip_balanced(c, "{[(", "}])");
         tree.add_text(parent, c.s.substr(start, c.i - start), key);
         return true;
     }
@@ -426,8 +426,7 @@ bool parse_value(Cursor& c, ArgTree& tree, NodeId parent, std::string_view key, 
 // Parses the argument list after '(' (or after "resumed>", where it may
 // continue with ", "). Sets *unfinished when it ends in a cut mark
 // ("<unfinished ...>" and its relatives, consume_cut_mark).
-bool parse_list(Cursor& c, ArgTree& tree, bool* unfinished, std::string* error,
-                bool continuing) {
+bool parse_list(Cursor& c, ArgTree& tree, bool* unfinished, std::string* error, bool continuing) {
     bool first = !(continuing && c.peek() == ',');
     while (true) {
         c.skip_spaces();

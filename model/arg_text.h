@@ -82,6 +82,11 @@ void skip_string(Cursor& c);
 // "(deleted)" marker.
 void skip_decoration(Cursor& c);
 
+// Skips a bracketed text starting at its opening bracket, through the
+// bracket that closes it: any of `opens` nests, any of `closes` un-nests,
+// strings are skipped whole. To the end of the text when it never closes.
+void skip_balanced(Cursor& c, std::string_view opens, std::string_view closes);
+
 // Parses one value at c.i into a child of `parent` (kNoNode: parsed to stay
 // in step, attached to nothing) named `key`. `depth` counts the brackets
 // around it; in an array a space may end a value ("[INT TERM]"). On a cut

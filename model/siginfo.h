@@ -24,7 +24,6 @@ SignalEvent signal_event_of(const siginfo_t& si);
 NodeId add_signal(ArgTree& tree, NodeId parent, int signo, std::string_view key = {});
 
 // {si_signo=SIGCHLD, si_code=CLD_EXITED, si_pid=..., ...}.
-NodeId add_siginfo(ArgTree& tree, NodeId parent, const SignalEvent& si,
-                   std::string_view key = {});
+NodeId add_siginfo(ArgTree& tree, NodeId parent, const SignalEvent& si, std::string_view key = {});
 
 }  // namespace sctrace

@@ -96,7 +96,8 @@ void append_strace_flags(fmt::memory_buffer& out, std::uint64_t value, const Xla
     if (left != 0) {
         if (!first) out.push_back('|');
         fmt::format_to(std::back_inserter(out), "{:#x}", left);
-        if (first && !unknown.empty()) fmt::format_to(std::back_inserter(out), " /* {} */", unknown);
+        if (first && !unknown.empty())
+            fmt::format_to(std::back_inserter(out), " /* {} */", unknown);
     }
 }
 

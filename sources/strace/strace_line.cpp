@@ -26,7 +26,6 @@ using arg_text::is_digit;
 using arg_text::parse_list;
 using arg_text::parse_value;
 using arg_text::skip_decoration;
-using arg_text::skip_string;
 
 // `whole` seconds and a FRACTION of plain digits as nanoseconds. Digits past
 // the ninth are below a nanosecond and dropped. False when the fraction is
@@ -49,24 +48,6 @@ bool seconds_to_nanos(std::string_view seconds, std::string_view fraction, Nanos
     std::int64_t whole = 0;
     if (seconds.empty() || seconds.front() == '-' || !to_number(seconds, whole)) return false;
     return nanos_of(whole, fraction, out);
-}
-
-// Skips "( ... )" with nesting and strings, starting at '('.
-void skip_parenthesised(Cursor& c) {
-    int nesting = 0;
-    while (!c.eof()) {
-        const char ch = c.peek();
-        if (ch == '"') {
-            skip_string(c);
-            continue;
-        }
-        if (ch == '(') ++nesting;
-        if (ch == ')' && --nesting == 0) {
-            ++c.i;
-            return;
-        }
-        ++c.i;
-    }
 }
 
 // " = -1 ENOENT (No such file or directory) <0.000012>" and its relatives.
@@ -133,7 +114,7 @@ bool parse_result(Cursor& c, ParsedLine& out, ArgTree& args, std::string* error)
             continue;
         }
         if (c.peek() == '(') {  // errno message, decoded result, (DELAYED)
-            skip_parenthesised(c);
+            arg_text::skip_balanced(c, "(", ")");
             continue;
         }
         if (c.consume("<unavailable>")) continue;

@@ -312,30 +312,6 @@ bool consume_cut_mark(Cursor& c) {
 
 }  // namespace
 
-// Skips a quoted string starting at c.i ('"'), escapes included. Strings are
-// the longest part of most lines (read/write buffers), so this jumps from
-// quote to quote: a quote is the end unless an odd run of backslashes
-// precedes it (each "\\" pair is one escaped backslash).
-void skip_string(Cursor& c) {
-    const char* const body = c.s.data() + c.i + 1;
-    const char* const end = c.s.data() + c.s.size();
-    const char* from = body;
-    while (from < end) {
-        const auto* quote = static_cast<const char*>(std::memchr(from, '"', end - from));
-        if (!quote) break;
-        std::size_t backslashes = 0;
-        while (quote - backslashes > body && quote[-1 - static_cast<long>(backslashes)] == '\\') {
-            ++backslashes;
-        }
-        if (backslashes % 2 == 0) {
-            c.i = static_cast<std::size_t>(quote - c.s.data()) + 1;
-            return;
-        }
-        from = quote + 1;
-    }
-    c.i = c.s.size();
-}
-
 // Skips an fd decoration "<...>" (strace -y/-yy) starting at '<', with its
 // "(deleted)" marker. Paths and socket descriptions contain '>' ("->"), so
 // the closing '>' is the one that is followed by what can follow a value.
@@ -363,8 +339,15 @@ void skip_balanced(Cursor& c, std::string_view opens, std::string_view closes) {
             skip_string(c);
             continue;
         }
-        if (opens.find(ch) != std::string_view::npos) ++nesting;
-        if (closes.find(ch) != std::string_view::npos && --nesting == 0) {
+        // A loop, not find(): find() calls memchr for every character.
+        const auto one_of = [ch](std::string_view set) {
+            for (const char x : set) {
+                if (x == ch) return true;
+            }
+            return false;
+        };
+        if (one_of(opens)) ++nesting;
+        if (one_of(closes) && --nesting == 0) {
             ++c.i;
             return;
         }

@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <array>
 #include <cstddef>
+#include <cstring>
 #include <string>
 #include <string_view>
 
@@ -75,8 +76,30 @@ struct Cursor {
     }
 };
 
-// Skips a quoted string starting at c.i ('"'), escapes included.
-void skip_string(Cursor& c);
+// Skips a quoted string starting at c.i ('"'), escapes included. Strings are
+// the longest part of most lines (read/write buffers), so this jumps from
+// quote to quote: a quote is the end unless an odd run of backslashes
+// precedes it (each "\\" pair is one escaped backslash). Inline, as both the
+// argument parser and the line parser skip strings on every line.
+inline void skip_string(Cursor& c) {
+    const char* const body = c.s.data() + c.i + 1;
+    const char* const end = c.s.data() + c.s.size();
+    const char* from = body;
+    while (from < end) {
+        const auto* quote = static_cast<const char*>(std::memchr(from, '"', end - from));
+        if (!quote) break;
+        std::size_t backslashes = 0;
+        while (quote - backslashes > body && quote[-1 - static_cast<long>(backslashes)] == '\\') {
+            ++backslashes;
+        }
+        if (backslashes % 2 == 0) {
+            c.i = static_cast<std::size_t>(quote - c.s.data()) + 1;
+            return;
+        }
+        from = quote + 1;
+    }
+    c.i = c.s.size();
+}
 
 // Skips an fd decoration "<...>" (strace -y/-yy) starting at '<', with its
 // "(deleted)" marker.

@@ -12,7 +12,7 @@ std::optional<std::string> unknown_option(const std::vector<std::string>& remain
 }
 
 void report_unknown_option(std::string_view program, const std::string& option) {
-    std::fprintf(stderr, "%.*s: unknown option %s\nRun '%.*s --help' for the options.\n",
+    std::fprintf(stderr, "%.*s: unknown option '%s'\nRun '%.*s --help' for the options.\n",
                  static_cast<int>(program.size()), program.data(), option.c_str(),
                  static_cast<int>(program.size()), program.data());
 }

@@ -73,7 +73,7 @@ TEST_F(CommandLine, AnUnknownOptionIsNamedNotRunAsTheCommand) {
           Case{{"--no-rules", "-Z", "true"}, "-Z"}}) {
         const RunResult r = sctrace(c.args);
         EXPECT_EQ(r.status, kUsageError) << r.label << "\n" << r.err;
-        EXPECT_TRUE(contains(r.err, "sctrace: unknown option " + c.option + "\n"))
+        EXPECT_TRUE(contains(r.err, "sctrace: unknown option '" + c.option + "'\n"))
             << r.label << "\n"
             << r.err;
         EXPECT_FALSE(contains(r.err, "cannot run")) << r.label << "\n" << r.err;
@@ -83,7 +83,7 @@ TEST_F(CommandLine, AnUnknownOptionIsNamedNotRunAsTheCommand) {
 TEST_F(CommandLine, AnalyzeNamesAnUnknownOption) {
     const RunResult r = sctrace({"analyze", "-c", log()});
     EXPECT_EQ(r.status, kUsageError) << r.err;
-    EXPECT_TRUE(contains(r.err, "sctrace analyze: unknown option -c\n")) << r.err;
+    EXPECT_TRUE(contains(r.err, "sctrace analyze: unknown option '-c'\n")) << r.err;
 }
 
 TEST_F(CommandLine, HelpListsTheCommandsAndRunsOptions) {

@@ -45,7 +45,8 @@ NodeId add_xval(ArgTree& tree, NodeId parent, std::uint64_t value, const XlatTab
 NodeId add_xflags(ArgTree& tree, NodeId parent, std::uint64_t value, const XlatTable& table,
                   std::string_view unknown, std::string_view key) {
     const NodeId id = tree.add_flags(parent, value, table, key);
-    if (id != kNoNode) tree.mutable_node(id).text = tree.store(unknown);
+    // A literal, like add_text's texts: no copy on every call.
+    if (id != kNoNode) tree.mutable_node(id).text = unknown;
     return id;
 }
 

@@ -34,6 +34,7 @@ NodeId add_xval(ArgTree& tree, NodeId parent, std::uint64_t value, const XlatTab
 // printflags: the names of the set bits joined by '|', the rest as "|0x..";
 // a value in which no entry is named at all prints as add_unknown ("0" stays
 // 0). Always a Flags node, so the rules read its bits either way.
+// `unknown` must outlive the tree (a literal, as every caller passes).
 NodeId add_xflags(ArgTree& tree, NodeId parent, std::uint64_t value, const XlatTable& table,
                   std::string_view unknown, std::string_view key = {});
 

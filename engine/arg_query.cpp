@@ -107,9 +107,10 @@ bool arg_is_null(const SyscallEvent& call, int index) {
         return !call.decoded && index >= 0 && index < 6 &&
                call.args[static_cast<std::size_t>(index)] == 0;
     }
+    // Both dialects make NULL a Ptr node (model/arg_text reads a log's "NULL"
+    // as one).
     const ArgNode& n = call.decoded->node(id);
-    return (n.kind == ArgKind::Ptr && n.value == 0) ||
-           (n.kind == ArgKind::Text && n.text == "NULL");
+    return n.kind == ArgKind::Ptr && n.value == 0;
 }
 
 NodeId arg_struct(const SyscallEvent& call, int index) {

@@ -569,7 +569,7 @@ bool is_untimed_futex_wait(const SyscallEvent& call) {
             const bool wait = op.find("FUTEX_WAIT") != std::string_view::npos ||
                               op.find("FUTEX_LOCK_PI") != std::string_view::npos;
             if (!wait) return false;
-            if (arg_node(call, 3) == kNoNode || arg_is_null(call, 3)) return true;
+            if (arg_node(call, 3) == kNoNode) return true;
             const std::optional<std::int64_t> value = arg_int(call, 3);
             return value && *value == 0;
         }

@@ -4,6 +4,7 @@
 //   sctrace [run] [OPTIONS] -p PID [-p PID ...]
 //   sctrace analyze [OPTIONS] FILE...                 (cli/analyze.h)
 //   sctrace rules list|check|explain|fields ...       (cli/rules_command.h)
+//   sctrace strace [STRACE OPTIONS] COMMAND [ARGS...]  (cli/strace_command.h)
 //   sctrace help [COMMAND]
 //
 // `run` is the default, and its command line is strace's: sctrace's options,
@@ -22,6 +23,7 @@
 #include "cli/command_line.h"
 #include "cli/rules_command.h"
 #include "cli/run_command.h"
+#include "cli/strace_command.h"
 
 #ifndef SCTRACE_VERSION
 #define SCTRACE_VERSION "0.0.0"
@@ -43,6 +45,13 @@ public:
 
     int main(int argc, char** argv) {
         std::vector<std::string> args(argv + 1, argv + argc);
+        // Through a link named strace, or `sctrace strace ...`: strace's
+        // own command line, which CLI11 does not read (bundled short options).
+        const std::string_view self = argc > 0 ? std::string_view(argv[0]) : "";
+        if (self.substr(self.rfind('/') + 1) == "strace") return strace_main(args);
+        if (!args.empty() && args.front() == "strace") {
+            return strace_main(std::vector<std::string>(args.begin() + 1, args.end()));
+        }
         CLI::App* command = command_named(args.empty() ? "" : args.front());
         if (command && command != &app_) args.erase(args.begin());
         if (!command) command = &run_.app();

@@ -100,8 +100,23 @@ void decode_entry(const SyscallEvent& call, ArgTree& tree, MemoryReader& memory,
                           n >= static_cast<std::size_t>(expected_args(call));
 }
 
+std::string_view DecodeContext::fd_path(int fd) {
+    if (!options_.fd_paths || fd < 0) return {};
+    char path[4096];
+    const std::size_t n = memory_.fd_path(fd, path);
+    return n ? tree_.store({path, n}) : std::string_view{};
+}
+
 void decode_exit(const SyscallEvent& call, ArgTree& tree, MemoryReader& memory,
                  const DecodeOptions& options) {
+    // A call that returns a descriptor shows what it names with -y.
+    if (options.fd_paths && call.err == 0 && call.ret >= 0 && call.ret <= INT32_MAX) {
+        const SyscallInfo* info = syscall_info(call.arch, call.nr);
+        if (info && (info->traits.has(kTraitCreatesFd) || info->traits.has(kTraitDupsFd))) {
+            DecodeContext ctx(call, tree, memory, options, true);
+            tree.ret_text = ctx.fd_path(static_cast<int>(call.ret));
+        }
+    }
     const SyscallDecoder* decoder = find_decoder(call.arch, call.nr);
     if (!decoder || !decoder->exit) return;
     DecodeContext ctx(call, tree, memory, options, true);

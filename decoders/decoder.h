@@ -27,6 +27,10 @@ namespace sctrace {
 struct DecodeOptions {
     // strace's -s: the most bytes of a string or buffer shown (default 32).
     std::size_t string_limit = 32;
+    // Arrays show at most string_limit elements; not with -v.
+    bool abbreviate = true;
+    // -y (and -P): fds carry the path they name ("3</dev/null>").
+    bool fd_paths = false;
 };
 
 // Where a decoder reads the tracee's memory from. Live: process_vm_readv.
@@ -36,6 +40,14 @@ public:
     virtual ~MemoryReader() = default;
     // Copies up to out.size() bytes at addr; returns how many were readable.
     virtual std::size_t read(std::uint64_t addr, std::span<char> out) = 0;
+    // What the process's descriptor `fd` names, as readlink of
+    // /proc/PID/fd/FD says it ("/dev/null", "socket:[4711]"), into `out`;
+    // its length, 0 when unknown.
+    virtual std::size_t fd_path(int fd, std::span<char> out) {
+        (void)fd;
+        (void)out;
+        return 0;
+    }
 };
 
 class DecodeContext {
@@ -57,16 +69,31 @@ public:
     ArgTree& tree() { return tree_; }
     NodeId root() const { return tree_.root(); }
     const DecodeOptions& options() const { return options_; }
+    // How many elements of an array are shown: -s of them, all with -v.
+    std::uint64_t array_limit() const {
+        return options_.abbreviate ? options_.string_limit : ~std::uint64_t{0};
+    }
 
-    // Reads exactly sizeof(T) bytes; false when not all were readable.
+    // Reads exactly sizeof(T) bytes; false when not all were readable, and
+    // at the exit of a failed call, where strace shows only the address (a
+    // failed call wrote nothing worth showing there).
     template <typename T>
     bool read_struct(std::uint64_t addr, T& out) {
+        return addr != 0 && !(exiting_ && failed()) &&
+               memory_.read(addr, {reinterpret_cast<char*>(&out), sizeof(T)}) == sizeof(T);
+    }
+    // Reads exactly sizeof(T) bytes whatever the call's outcome: strace's
+    // printnum shows an int pointer's value even after a failed call.
+    template <typename T>
+    bool read_value(std::uint64_t addr, T& out) {
         return addr != 0 &&
                memory_.read(addr, {reinterpret_cast<char*>(&out), sizeof(T)}) == sizeof(T);
     }
     std::size_t read(std::uint64_t addr, std::span<char> out) {
         return addr ? memory_.read(addr, out) : 0;
     }
+    // What `fd` names, stored in the tree (-y); empty when unknown or not asked.
+    std::string_view fd_path(int fd);
 
 private:
     const SyscallEvent& call_;

@@ -391,8 +391,8 @@ void add_fd_pair(DecodeContext& ctx, std::uint64_t addr) {
         return;
     }
     const NodeId list = ctx.tree().add_array(ctx.root());
-    ctx.tree().add_int(list, fds[0]);
-    ctx.tree().add_int(list, fds[1]);
+    add_fd(ctx, list, static_cast<std::uint32_t>(fds[0]));
+    add_fd(ctx, list, static_cast<std::uint32_t>(fds[1]));
 }
 
 void pipe_exit(DecodeContext& ctx) {

@@ -23,11 +23,7 @@ inline std::size_t word_size(Arch arch) {
     return arch == Arch::X86_64 ? 8 : 4;
 }
 
-// A file descriptor: strace's printfd prints the C int.
-inline NodeId add_fd(DecodeContext& ctx, NodeId parent, std::uint64_t raw,
-                     std::string_view key = {}) {
-    return ctx.tree().add_int(parent, static_cast<int>(raw), key);
-}
+using shapes::add_fd;
 
 // open(2) flags: the access mode by name, then the other flags.
 inline NodeId add_open_flags(DecodeContext& ctx, NodeId parent, std::uint64_t value,
@@ -62,7 +58,7 @@ inline NodeId add_timespec(DecodeContext& ctx, NodeId parent, std::uint64_t addr
     if (!ctx.read_struct(addr, ts)) return ctx.tree().add_hex(parent, addr, key);
     const NodeId s = ctx.tree().add_struct(parent, key);
     ctx.tree().add_int(s, ts[0], "tv_sec");
-    ctx.tree().add_int(s, ts[1], "tv_nsec");
+    ctx.tree().add_uint(s, static_cast<std::uint32_t>(ts[1]), "tv_nsec");
     return s;
 }
 
@@ -74,7 +70,7 @@ inline NodeId add_timeval(DecodeContext& ctx, NodeId parent, std::uint64_t addr,
     if (!ctx.read_struct(addr, tv)) return ctx.tree().add_hex(parent, addr, key);
     const NodeId s = ctx.tree().add_struct(parent, key);
     ctx.tree().add_int(s, tv[0], "tv_sec");
-    ctx.tree().add_int(s, tv[1], "tv_usec");
+    ctx.tree().add_uint(s, static_cast<std::uint32_t>(tv[1]), "tv_usec");
     return s;
 }
 

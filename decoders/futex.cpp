@@ -6,6 +6,7 @@
 // already shows every argument.
 #include <cinttypes>
 #include <cstdio>
+#include <cstring>
 
 #include "decoders/decoder.h"
 #include "decoders/shapes.h"
@@ -93,7 +94,8 @@ void add_wake_op(ArgTree& tree, std::uint32_t val3) {
     if (const auto name = xlat::futex_wake_ops.name_of(op)) {
         put("%.*s<<28", static_cast<int>(name->size()), name->data());
     } else {
-        put("%u<<28 /* FUTEX_OP_??? */", op);
+        hex(op);
+        put("<<28 /* FUTEX_OP_??? */");
     }
     put("|");
     hex((val3 >> 12) & 0xfff);
@@ -101,7 +103,8 @@ void add_wake_op(ArgTree& tree, std::uint32_t val3) {
     if (const auto name = xlat::futex_wake_cmps.name_of(cmp)) {
         put("%.*s<<24", static_cast<int>(name->size()), name->data());
     } else {
-        put("%u<<24 /* FUTEX_OP_CMP_??? */", cmp);
+        hex(cmp);
+        put("<<24 /* FUTEX_OP_CMP_??? */");
     }
     put("|");
     hex(val3 & 0xfff);
@@ -185,37 +188,21 @@ struct FutexWaitv {
     std::uint32_t reserved;
 };
 
-// The most waiters the kernel takes (FUTEX_WAITV_MAX); strace shows as many
-// as -s allows, then "...".
-constexpr std::uint64_t kWaitvMax = 128;
-
 void futex_waitv_entry(DecodeContext& ctx) {
     ArgTree& tree = ctx.tree();
     const NodeId root = ctx.root();
-    const std::uint64_t addr = ctx.arg(0);
     const auto count = static_cast<std::uint32_t>(ctx.arg(1));
-    FutexWaitv first{};
-    if (addr == 0) {
-        tree.add_ptr(root, 0);
-    } else if (count == 0 || count > kWaitvMax || !ctx.read_struct(addr, first)) {
-        tree.add_ptr(root, addr);
-    } else {
-        const NodeId list = tree.add_array(root);
-        const std::uint64_t shown = std::min<std::uint64_t>(count, ctx.options().string_limit);
-        for (std::uint64_t i = 0; i < shown; ++i) {
+    shapes::add_array<sizeof(FutexWaitv)>(
+        ctx, root, ctx.arg(0), count, [](DecodeContext& c, NodeId list, const char* bytes) {
             FutexWaitv w{};
-            if (!ctx.read_struct(addr + i * sizeof w, w)) {
-                tree.add_ptr(list, addr + i * sizeof w);
-                break;
-            }
-            const NodeId s = tree.add_struct(list);
-            tree.add_hex(s, w.val, "val");
-            tree.add_ptr(s, w.uaddr, "uaddr");
-            shapes::add_xflags(tree, s, w.flags, xlat::futex_waitv_flags, "FUTEX_???", "flags");
-            if (w.reserved != 0) tree.add_hex(s, w.reserved, "__reserved");
-        }
-        if (shown < count) tree.mark_truncated(list);
-    }
+            std::memcpy(&w, bytes, sizeof w);
+            ArgTree& t = c.tree();
+            const NodeId s = t.add_struct(list);
+            t.add_hex(s, w.val, "val");
+            t.add_ptr(s, w.uaddr, "uaddr");
+            shapes::add_xflags(t, s, w.flags, xlat::futex_waitv_flags, "FUTEX_???", "flags");
+            if (w.reserved != 0) t.add_hex(s, w.reserved, "__reserved");
+        });
     tree.add_uint(root, count);
     tree.add_hex(root, static_cast<std::uint32_t>(ctx.arg(2)));
     shapes::add_timespec(ctx, root, ctx.arg(3));

@@ -113,7 +113,7 @@ void setup_entry(DecodeContext& ctx) {
     tree.add_hex(s, p.sq_thread_cpu, "sq_thread_cpu");
     tree.add_uint(s, p.sq_thread_idle, "sq_thread_idle");
     if (p.flags & IORING_SETUP_ATTACH_WQ) {
-        tree.add_int(s, static_cast<std::int32_t>(p.wq_fd), "wq_fd");
+        shapes::add_fd(ctx, s, p.wq_fd, "wq_fd");
     }
     add_resv_array(tree, s, p.resv, "resv");
 }
@@ -170,7 +170,7 @@ void setup_exit(DecodeContext& ctx) {
 
 void enter_entry(DecodeContext& ctx) {
     ArgTree& tree = ctx.tree();
-    tree.add_int(ctx.root(), ctx.iarg(0));
+    shapes::add_fd(ctx, ctx.root(), ctx.arg(0));
     tree.add_uint(ctx.root(), static_cast<std::uint32_t>(ctx.arg(1)));
     tree.add_uint(ctx.root(), static_cast<std::uint32_t>(ctx.arg(2)));
     shapes::add_xflags(ctx.tree(), ctx.root(), static_cast<std::uint32_t>(ctx.arg(3)),
@@ -232,7 +232,7 @@ void add_probe(DecodeContext& ctx, NodeId parent, const Header& probe, const io_
     add_resv_array(tree, s, probe.resv2, "resv2");
     const NodeId list = tree.add_array(s, "ops");
     for (std::size_t i = 0; i < count; ++i) {
-        if (i >= ctx.options().string_limit) {
+        if (i >= ctx.array_limit()) {
             tree.mark_truncated(list);
             break;
         }
@@ -299,7 +299,7 @@ std::size_t format_iowq_counts(DecodeContext& ctx, std::uint64_t addr, std::uint
             break;
         }
         put(i == 0 ? "[" : ", ");
-        if (i >= ctx.options().string_limit) {
+        if (i >= ctx.array_limit()) {
             put("...");
             break;
         }
@@ -461,7 +461,7 @@ void register_entry(DecodeContext& ctx) {
     const std::uint32_t opcode = static_cast<std::uint32_t>(ctx.arg(1));
     const std::uint64_t arg = ctx.arg(2);
     const std::uint32_t nargs = static_cast<std::uint32_t>(ctx.arg(3));
-    tree.add_int(ctx.root(), ctx.iarg(0));
+    shapes::add_fd(ctx, ctx.root(), ctx.arg(0));
     shapes::add_xval(tree, ctx.root(), opcode, xlat::io_uring_register_opcodes,
                      "IORING_REGISTER_???");
     if (opcode == IORING_REGISTER_PROBE) {

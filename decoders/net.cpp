@@ -47,7 +47,7 @@ constexpr int kIpv6AddMembership = 20, kIpv6DropMembership = 21, kIpv6JoinAnycas
 constexpr int kNetlinkListMemberships = 9;
 
 NodeId add_fd(DecodeContext& ctx, int i) {
-    return ctx.tree().add_int(ctx.root(), ctx.iarg(i));
+    return shapes::add_fd(ctx, ctx.root(), ctx.arg(i));
 }
 
 // Whether the entry half already printed every argument (strace's
@@ -58,7 +58,7 @@ bool decoded_at_entry(DecodeContext& ctx, std::size_t nargs) {
 
 // The int at addr, when addr is set and readable.
 bool read_int(DecodeContext& ctx, std::uint64_t addr, int& out) {
-    return addr != 0 && ctx.read_struct(addr, out);
+    return addr != 0 && ctx.read_value(addr, out);
 }
 
 // socket(2)'s type: SOCK_STREAM|SOCK_CLOEXEC.
@@ -494,7 +494,7 @@ void add_getsockopt_value(DecodeContext& ctx, int level, int name, int ulen, int
             }
             const NodeId list = tree.add_array(root);
             for (std::size_t i = 0; i < count; ++i) {
-                if (i >= ctx.options().string_limit) {
+                if (i >= ctx.array_limit()) {
                     tree.mark_truncated(list);
                     break;
                 }

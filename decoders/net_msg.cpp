@@ -62,12 +62,12 @@ bool fetch_msghdr(DecodeContext& ctx, std::uint64_t addr, Msg& out) {
     if (addr == 0) return false;
     if (compat(ctx)) {
         std::uint32_t m[7];
-        if (!ctx.read_struct(addr, m)) return false;
+        if (!ctx.read_value(addr, m)) return false;
         out = {m[0], m[1], m[2], m[3], m[4], m[5], m[6]};
         return true;
     }
     struct msghdr m;
-    if (!ctx.read_struct(addr, m)) return false;
+    if (!ctx.read_value(addr, m)) return false;
     out = {reinterpret_cast<std::uintptr_t>(m.msg_name),    m.msg_namelen,
            reinterpret_cast<std::uintptr_t>(m.msg_iov),     m.msg_iovlen,
            reinterpret_cast<std::uintptr_t>(m.msg_control), m.msg_controllen,
@@ -99,12 +99,12 @@ void add_iov(DecodeContext& ctx, NodeId parent, std::uint64_t addr, std::uint64_
         bool ok;
         if (word == 4) {
             std::uint32_t v[2];
-            ok = ctx.read_struct(addr + i * elem, v);
+            ok = ctx.read_value(addr + i * elem, v);
             base = v[0];
             len = v[1];
         } else {
             std::uint64_t v[2];
-            ok = ctx.read_struct(addr + i * elem, v);
+            ok = ctx.read_value(addr + i * elem, v);
             base = v[0];
             len = v[1];
         }
@@ -118,7 +118,7 @@ void add_iov(DecodeContext& ctx, NodeId parent, std::uint64_t addr, std::uint64_
             return;
         }
         if (i == 0) list = tree.add_array(parent, key);
-        if (i >= ctx.options().string_limit) {
+        if (i >= ctx.array_limit()) {
             tree.mark_truncated(list);
             return;
         }
@@ -138,7 +138,7 @@ NodeId add_int_array(DecodeContext& ctx, NodeId parent, const char* data, std::s
     ArgTree& tree = ctx.tree();
     const NodeId list = tree.add_array(parent, key);
     for (std::size_t i = 0; i < n; ++i) {
-        if (i >= ctx.options().string_limit) {
+        if (i >= ctx.array_limit()) {
             tree.mark_truncated(list);
             break;
         }
@@ -176,7 +176,7 @@ void add_time_struct(ArgTree& tree, NodeId parent, const char* p, bool nsec,
     std::memcpy(v, p, sizeof v);
     const NodeId s = tree.add_struct(parent, key);
     tree.add_int(s, v[0], "tv_sec");
-    tree.add_int(s, v[1], nsec ? "tv_nsec" : "tv_usec");
+    tree.add_uint(s, static_cast<std::uint64_t>(v[1]), nsec ? "tv_nsec" : "tv_usec");
 }
 
 // cmsg_type and, when strace decodes it and enough bytes came, cmsg_data.
@@ -249,7 +249,7 @@ void add_cmsg_type_data(DecodeContext& ctx, NodeId cm, int level, int type, cons
                 if (len >= 1) {
                     const NodeId list = tree.add_array(cm, "cmsg_data");
                     for (std::size_t i = 0; i < len; ++i) {
-                        if (i >= ctx.options().string_limit) {
+                        if (i >= ctx.array_limit()) {
                             tree.mark_truncated(list);
                             break;
                         }
@@ -381,13 +381,13 @@ void add_msg_flags(DecodeContext& ctx, std::uint64_t flags) {
 // --- sendmsg, recvmsg ---
 
 void sendmsg_entry(DecodeContext& ctx) {
-    ctx.tree().add_int(ctx.root(), ctx.iarg(0));
+    shapes::add_fd(ctx, ctx.root(), ctx.arg(0));
     add_msghdr(ctx, ctx.root(), ctx.arg(1), nullptr, kNoLimit);
     add_msg_flags(ctx, ctx.arg(2));
 }
 
 void recvmsg_entry(DecodeContext& ctx) {
-    ctx.tree().add_int(ctx.root(), ctx.iarg(0));
+    shapes::add_fd(ctx, ctx.root(), ctx.arg(0));
     Msg m;
     if (fetch_msghdr(ctx, ctx.arg(1), m)) {
         ctx.tree().add_int(stash_open(ctx.tree()), static_cast<int>(m.namelen));
@@ -437,7 +437,7 @@ void add_mmsgvec(DecodeContext& ctx, NodeId parent, std::uint64_t addr, std::uin
         const std::uint64_t at = addr + i * elem;
         Msg m;
         std::uint32_t msg_len = 0;
-        const bool ok = fetch_msghdr(ctx, at, m) && ctx.read_struct(at + msghdr_size(ctx), msg_len);
+        const bool ok = fetch_msghdr(ctx, at, m) && ctx.read_value(at + msghdr_size(ctx), msg_len);
         if (!ok) {
             if (i == 0) {
                 tree.add_ptr(parent, addr);
@@ -447,7 +447,7 @@ void add_mmsgvec(DecodeContext& ctx, NodeId parent, std::uint64_t addr, std::uin
             return;
         }
         if (i == 0) list = tree.add_array(parent);
-        if (i >= ctx.options().string_limit || c.count == 0) {
+        if (i >= ctx.array_limit() || c.count == 0) {
             tree.mark_truncated(list);
             return;
         }
@@ -471,7 +471,7 @@ void add_mmsgvec(DecodeContext& ctx, NodeId parent, std::uint64_t addr, std::uin
 }
 
 void fd_entry(DecodeContext& ctx) {
-    ctx.tree().add_int(ctx.root(), ctx.iarg(0));
+    shapes::add_fd(ctx, ctx.root(), ctx.arg(0));
 }
 
 void sendmmsg_exit(DecodeContext& ctx) {

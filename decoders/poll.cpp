@@ -90,7 +90,7 @@ void add_fd_set(DecodeContext& ctx, std::uint64_t addr, int nfds) {
     if (list == kNoNode) return;
     ctx.tree().mutable_node(list).spaced = true;
     set.for_each([&](int fd) {
-        ctx.tree().add_int(list, fd);
+        add_fd(ctx, list, static_cast<std::uint32_t>(fd));
         return !ctx.tree().overflowed();
     });
 }
@@ -154,7 +154,7 @@ void select_exit_common(DecodeContext& ctx, const SelectArgs& args, bool timespe
                 if (list == kNoNode) return false;
                 tree.mutable_node(list).spaced = true;
             }
-            tree.add_int(list, fd);
+            add_fd(ctx, list, static_cast<std::uint32_t>(fd));
             return --ready > 0 && !tree.overflowed();
         });
     }
@@ -225,7 +225,7 @@ void add_pollfds(DecodeContext& ctx) {
         } p;
         std::memcpy(&p, bytes, sizeof p);
         const NodeId s = c.tree().add_struct(list);
-        c.tree().add_int(s, p.fd, "fd");
+        add_fd(c, s, static_cast<std::uint32_t>(p.fd), "fd");
         if (p.fd >= 0) {
             shapes::add_xflags(c.tree(), s, static_cast<std::uint16_t>(p.events), xlat::poll_events,
                                "POLL???", "events");
@@ -265,12 +265,12 @@ void poll_exit_common(DecodeContext& ctx, std::uint64_t timeout_addr) {
             if (p.revents == 0) continue;
             if (list == kNoNode) list = tree.add_array(aux);
             if (list == kNoNode) break;
-            if (printed + 1 > ctx.options().string_limit) {
+            if (printed + 1 > ctx.array_limit()) {
                 tree.mark_truncated(list);
                 break;
             }
             const NodeId s = tree.add_struct(list);
-            tree.add_int(s, p.fd, "fd");
+            add_fd(ctx, s, static_cast<std::uint32_t>(p.fd), "fd");
             shapes::add_xflags(ctx.tree(), s, static_cast<std::uint16_t>(p.revents),
                                xlat::poll_events, "POLL???", "revents");
             ++printed;

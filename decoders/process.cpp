@@ -318,7 +318,7 @@ void add_argv(DecodeContext& ctx, std::uint64_t addr) {
             return;
         }
         if (word == 0) return;
-        if (n >= ctx.options().string_limit) {
+        if (n >= ctx.array_limit()) {
             tree.mark_truncated(list);
             return;
         }
@@ -356,7 +356,7 @@ void execveat_entry(DecodeContext& ctx) {
     if (dirfd == -100) {
         tree.add_text(ctx.root(), "AT_FDCWD");
     } else {
-        tree.add_int(ctx.root(), dirfd);
+        shapes::add_fd(ctx, ctx.root(), ctx.arg(0));
     }
     shapes::add_path(ctx, ctx.root(), ctx.arg(1));
     add_argv(ctx, ctx.arg(2));
@@ -435,10 +435,10 @@ void add_rusage(DecodeContext& ctx, std::uint64_t addr) {
     const NodeId s = tree.add_struct(ctx.root());
     const NodeId u = tree.add_struct(s, "ru_utime");
     tree.add_int(u, times.utime_sec, "tv_sec");
-    tree.add_int(u, times.utime_usec, "tv_usec");
+    tree.add_uint(u, static_cast<std::uint64_t>(times.utime_usec), "tv_usec");
     const NodeId st = tree.add_struct(s, "ru_stime");
     tree.add_int(st, times.stime_sec, "tv_sec");
-    tree.add_int(st, times.stime_usec, "tv_usec");
+    tree.add_uint(st, static_cast<std::uint64_t>(times.stime_usec), "tv_usec");
     tree.mark_truncated(s);
 }
 

@@ -87,6 +87,17 @@ NodeId add_sigset(DecodeContext& ctx, NodeId parent, std::uint64_t addr, std::ui
     return add_sigset_bits(tree, parent, bits, static_cast<unsigned>(len), key);
 }
 
+NodeId add_fd(DecodeContext& ctx, NodeId parent, std::uint64_t raw, std::string_view key) {
+    const int fd = static_cast<int>(raw);
+    const NodeId id = ctx.tree().add_int(parent, fd, key);
+    if (id != kNoNode) {
+        ArgNode& n = ctx.tree().mutable_node(id);
+        n.fd = true;
+        n.text = ctx.fd_path(fd);
+    }
+    return id;
+}
+
 namespace {
 
 struct CString {
@@ -154,7 +165,7 @@ NodeId add_int_ptr(DecodeContext& ctx, NodeId parent, std::uint64_t addr, std::s
     ArgTree& tree = ctx.tree();
     if (addr == 0) return tree.add_ptr(parent, 0, key);
     std::int32_t value = 0;
-    if (!ctx.read_struct(addr, value)) return tree.add_hex(parent, addr, key);
+    if (!ctx.read_value(addr, value)) return tree.add_hex(parent, addr, key);
     const NodeId list = tree.add_array(parent, key);
     tree.add_int(list, value);
     return list;
@@ -173,7 +184,8 @@ NodeId add_time(DecodeContext& ctx, NodeId parent, std::uint64_t addr, std::stri
     if (!ctx.read_struct(addr, fields)) return tree.add_hex(parent, addr, key);
     const NodeId s = tree.add_struct(parent, key);
     tree.add_int(s, fields[0], "tv_sec");
-    tree.add_int(s, fields[1], sub_key);
+    // strace prints the fraction unsigned (zero-extended from its type).
+    tree.add_uint(s, static_cast<unsigned long>(fields[1]), sub_key);
     return s;
 }
 

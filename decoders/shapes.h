@@ -26,6 +26,10 @@ namespace sctrace::shapes {
 enum class Unnamed : std::uint8_t { Hex, Decimal };
 
 // "0x10 /* EFD_??? */" ("16 /* IORING_OP_??? */" in decimal).
+// A file descriptor: strace's printfd prints the C int, and with -y what it
+// names ("3</dev/null>"); marked as an fd for -P.
+NodeId add_fd(DecodeContext& ctx, NodeId parent, std::uint64_t raw, std::string_view key = {});
+
 NodeId add_unknown(ArgTree& tree, NodeId parent, std::uint64_t value, std::string_view unknown,
                    std::string_view key = {}, Unnamed as = Unnamed::Hex);
 // printxval: the table's name for the value, else add_unknown.
@@ -58,7 +62,7 @@ NodeId add_siginfo_at(DecodeContext& ctx, NodeId parent, std::uint64_t addr,
                       std::string_view key = {});
 // strace's print_array: NULL; [] for no elements; the address when the
 // first element cannot be read or the array's size overflows; at most -s
-// elements, then "..."; "... /* 0xADDR */" where a later element cannot be
+// elements (all with -v), then "..."; "... /* 0xADDR */" where a later element cannot be
 // read. Elements are `elem_size` bytes (at most kMaxElemSize);
 // `elem(ctx, list, bytes)` adds one from its raw bytes.
 template <std::size_t kMaxElemSize, typename Fn>
@@ -77,15 +81,17 @@ NodeId add_array(DecodeContext& ctx, NodeId parent, std::uint64_t addr, std::uin
     }
     const NodeId list = tree.add_array(parent, key);
     if (list == kNoNode) return list;
-    const std::uint64_t limit = ctx.options().string_limit;
+    // -v shows every element. The next element is read before the limit
+    // is checked, as strace does: an unreadable one is named even there.
+    const std::uint64_t limit = ctx.array_limit();
     for (std::uint64_t i = 0; i < count; ++i) {
-        if (i >= limit) {
-            tree.mark_truncated(list);
-            break;
-        }
         const std::uint64_t at = addr + i * elem_size;
         if (i > 0 && ctx.read(at, {bytes.data(), elem_size}) != elem_size) {
             add_textf(tree, list, {}, "... /* %#llx */", static_cast<unsigned long long>(at));
+            break;
+        }
+        if (i >= limit) {
+            tree.mark_truncated(list);
             break;
         }
         elem(ctx, list, bytes.data());

@@ -16,6 +16,7 @@ void ArgTree::clear() {
     entry_complete = false;
     ret_format = RetFormat::Default;
     ret_aux = kNoNode;
+    ret_text = {};
 }
 
 NodeId ArgTree::add(NodeId parent, const ArgNode& node) {
@@ -136,6 +137,7 @@ void ArgTree::internalize() {
         if (!inside(nodes_[i].key)) nodes_[i].key = store(nodes_[i].key);
         if (!inside(nodes_[i].text)) nodes_[i].text = store(nodes_[i].text);
     }
+    if (!inside(ret_text)) ret_text = store(ret_text);
 }
 
 void ArgTree::mark_truncated(NodeId id) {

@@ -41,6 +41,7 @@ struct ArgNode {
     bool enum_hex = false;   // Enum fallback for unknown values: hex instead of decimal
     bool spaced = false;     // Array: members separated by ' ' (fd sets, sigsets: [3 4])
     bool inverted = false;   // Array: printed as ~[...] (a sigset's complement)
+    bool fd = false;         // Int: a file descriptor (-y decorates it, -P matches it)
     NodeId first_child = kNoNode;
     NodeId last_child = kNoNode;
     NodeId next = kNoNode;
@@ -128,6 +129,8 @@ public:
     bool entry_complete = false;
 
     RetFormat ret_format = RetFormat::Default;
+    // A returned fd's -y decoration ("/dev/null" for "= 3</dev/null>").
+    std::string_view ret_text;
     // Extra decoding of the result, printed in parentheses after it: a
     // Struct made with add_detached_struct() whose members print as
     // "key value" (or just "value" without a key), joined by ", ":

@@ -7,6 +7,7 @@
 // else happened, without paying for two records per call.
 #pragma once
 
+#include <bitset>
 #include <cstdio>
 #include <ctime>
 #include <limits>
@@ -14,6 +15,8 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <unordered_set>
+#include <vector>
 
 #include <fmt/format.h>
 
@@ -21,6 +24,7 @@
 #include "model/names.h"
 #include "model/syscall_set.h"
 #include "report/output_stream.h"
+#include "report/strace_format.h"
 
 namespace sctrace {
 
@@ -112,22 +116,61 @@ private:
     void syscall_fields(const SyscallEvent& call, bool with_result);
 };
 
+// How strace lays a line out: what comes before the call and after its
+// result, and which lines it shows at all. The default is sctrace's own
+// --format strace, a log for `analyze`: every line names its thread.
+struct StraceLayout {
+    enum class PidPrefix : std::uint8_t {
+        Always,    // "4711  " on every line (strace -f -o FILE)
+        Several,   // "[pid  4711] " while more than one thread is traced (strace without -o)
+        Never,     // one process, or one file per process (-ff)
+    };
+    PidPrefix pid_prefix = PidPrefix::Always;
+    unsigned column = 40;             // -a: where "= result" starts
+    int timestamps = 0;               // -t (1), -tt (2), -ttt (3)
+    bool relative_timestamps = false; // -r
+    bool syscall_times = false;       // -T: " <0.000012>"
+    bool exit_lines = true;           // "+++ exited with 0 +++" (not with -qq)
+    bool fd_paths = false;            // -y: an fd's decoration after it, "3</dev/null>"
+    // -P: only calls that name one of these paths, as a path argument or
+    // through an fd (its decoration), are shown.
+    std::vector<std::string> paths;
+    // -e signal=: which "--- SIGxxx ---" lines are shown (index: signal number).
+    std::bitset<128> signals = std::bitset<128>().set();
+    // -e status=: which calls are shown by how they ended; with a choice,
+    // calls are shown whole once they end, never as unfinished and resumed.
+    bool status_filtered = false;
+    bool show_successful = true;
+    bool show_failed = true;
+    bool show_unfinished = true;  // never returned (exit, exec, a kill)
+};
+
 // strace 6.1's line format, as `strace -f -o FILE` writes it:
 //   "4711  connect(3, {sa_family=AF_INET, ...}, 16) = -1 EINPROGRESS (...)"
 // from the decoded arguments (decoders/). Calls without decoded arguments
 // print their raw registers as strace's printargs does.
 class StraceWriter final : public EventWriter {
 public:
-    using EventWriter::EventWriter;
+    StraceWriter(int fd, SyscallSet display, std::string name = {}, StraceLayout layout = {})
+        : EventWriter(fd, display, std::move(name)), layout_(std::move(layout)) {}
 
 private:
     void write_complete(const Event& exit) override;
     void write_unfinished(const Event& entry) override;
     void write_resumed(const Event& exit) override;
     void write_other(const Event& event) override;
-    std::size_t prefix(const Event& event);  // returns where the line starts
-    void result(const SyscallEvent& call, std::size_t line_start);
+    std::size_t prefix(const Event& event, Nanos when);  // returns where the line starts
+    void result(const SyscallEvent& call, std::size_t line_start, Nanos exit_time);
+    void result_value(const SyscallEvent& call);
+    StraceStyle style() const { return {layout_.fd_paths}; }
     void raw_args(const SyscallEvent& call);
+    void args(const SyscallEvent& call);
+    bool shown(const SyscallEvent& call) const;
+    void count_threads(const Event& event);
+
+    StraceLayout layout_;
+    std::unordered_set<pid_t> threads_;  // traced now, as the events tell (PidPrefix::Several)
+    Nanos last_time_ = 0;                // -r: the previous line's time
 };
 
 // The length of the valid UTF-8 sequence starting at text[i] (1 for ASCII),

@@ -19,6 +19,8 @@ bool is_octal_digit(char c) {
 void append_enum(fmt::memory_buffer& out, std::uint64_t value, const XlatTable& table, bool hex) {
     if (const auto name = table.name_of(value)) {
         append(out, *name);
+    } else if (hex && value == 0) {  // C's %#x prints 0 as 0
+        out.push_back('0');
     } else if (hex) {
         fmt::format_to(std::back_inserter(out), "{:#x}", value);
     } else {
@@ -28,9 +30,13 @@ void append_enum(fmt::memory_buffer& out, std::uint64_t value, const XlatTable& 
 
 }  // namespace
 
-void append_strace_string(fmt::memory_buffer& out, std::string_view bytes, bool truncated) {
+namespace {
+
+// The bytes of a string as strace escapes them, without the quotes; bytes in
+// `escaped` print as octal too (a decoration's '<' and '>').
+void append_escaped_bytes(fmt::memory_buffer& out, std::string_view bytes,
+                          std::string_view escaped) {
     static constexpr char kOct[] = "01234567";
-    out.push_back('"');
     for (std::size_t i = 0; i < bytes.size(); ++i) {
         const auto c = static_cast<unsigned char>(bytes[i]);
         switch (c) {
@@ -58,7 +64,7 @@ void append_strace_string(fmt::memory_buffer& out, std::string_view bytes, bool 
             default:
                 break;
         }
-        if (c >= 0x20 && c < 0x7f) {
+        if (c >= 0x20 && c < 0x7f && escaped.find(static_cast<char>(c)) == std::string_view::npos) {
             out.push_back(static_cast<char>(c));
             continue;
         }
@@ -70,8 +76,26 @@ void append_strace_string(fmt::memory_buffer& out, std::string_view bytes, bool 
         if (next_is_digit || c >= 8) out.push_back(kOct[(c >> 3) & 7]);
         out.push_back(kOct[c & 7]);
     }
+}
+
+}  // namespace
+
+void append_strace_string(fmt::memory_buffer& out, std::string_view bytes, bool truncated) {
+    out.push_back('"');
+    append_escaped_bytes(out, bytes, {});
     out.push_back('"');
     if (truncated) append(out, "...");
+}
+
+void append_strace_decoration(fmt::memory_buffer& out, std::string_view path) {
+    // readlink's " (deleted)" prints after the brackets, as strace shows it.
+    constexpr std::string_view kDeleted = " (deleted)";
+    const bool deleted = path.size() > kDeleted.size() && path.ends_with(kDeleted);
+    if (deleted) path.remove_suffix(kDeleted.size());
+    out.push_back('<');
+    append_escaped_bytes(out, path, "<>");
+    out.push_back('>');
+    if (deleted) append(out, "(deleted)");
 }
 
 void append_strace_flags(fmt::memory_buffer& out, std::uint64_t value, const XlatTable& table,
@@ -101,12 +125,14 @@ void append_strace_flags(fmt::memory_buffer& out, std::uint64_t value, const Xla
     }
 }
 
-void append_strace_value(fmt::memory_buffer& out, const ArgTree& tree, NodeId id) {
+void append_strace_value(fmt::memory_buffer& out, const ArgTree& tree, NodeId id,
+                         const StraceStyle& style) {
     const ArgNode& n = tree.node(id);
     auto it = std::back_inserter(out);
     switch (n.kind) {
         case ArgKind::Int:
             fmt::format_to(it, "{}", static_cast<std::int64_t>(n.value));
+            if (!n.text.empty() && style.fd_decorations) append_strace_decoration(out, n.text);
             break;
         case ArgKind::UInt:
             fmt::format_to(it, "{}", n.value);
@@ -173,7 +199,7 @@ void append_strace_value(fmt::memory_buffer& out, const ArgTree& tree, NodeId id
                     append(out, child.key);
                     out.push_back('=');
                 }
-                append_strace_value(out, tree, c);
+                append_strace_value(out, tree, c, style);
             }
             if (n.truncated) append(out, first ? "..." : (n.spaced ? " ..." : ", ..."));
             out.push_back(is_struct ? '}' : ']');
@@ -183,7 +209,7 @@ void append_strace_value(fmt::memory_buffer& out, const ArgTree& tree, NodeId id
 }
 
 void append_strace_args(fmt::memory_buffer& out, const ArgTree& tree, std::size_t from,
-                        std::size_t to) {
+                        std::size_t to, const StraceStyle& style) {
     std::size_t index = 0;
     bool first = true;
     for (NodeId c = tree.node(tree.root()).first_child; c != kNoNode && index < to;
@@ -191,18 +217,20 @@ void append_strace_args(fmt::memory_buffer& out, const ArgTree& tree, std::size_
         if (index < from) continue;
         if (!first) append(out, ", ");
         first = false;
-        append_strace_value(out, tree, c);
+        append_strace_value(out, tree, c, style);
     }
 }
 
-void append_strace_entry_half(fmt::memory_buffer& out, const ArgTree& tree) {
-    append_strace_args(out, tree, 0, tree.entry_arg_count);
+void append_strace_entry_half(fmt::memory_buffer& out, const ArgTree& tree,
+                              const StraceStyle& style) {
+    append_strace_args(out, tree, 0, tree.entry_arg_count, style);
     // strace prints each argument with its separator as it goes, so an
     // argument list cut short ends in ", ".
     if (!tree.entry_complete && tree.entry_arg_count > 0) append(out, ", ");
 }
 
-void append_strace_exit_half(fmt::memory_buffer& out, const ArgTree& tree) {
+void append_strace_exit_half(fmt::memory_buffer& out, const ArgTree& tree,
+                             const StraceStyle& style) {
     std::size_t total = 0;
     for (NodeId c = tree.node(tree.root()).first_child; c != kNoNode; c = tree.node(c).next) {
         ++total;
@@ -212,10 +240,11 @@ void append_strace_exit_half(fmt::memory_buffer& out, const ArgTree& tree) {
     if (tree.entry_complete && tree.entry_arg_count > 0 && total > tree.entry_arg_count) {
         append(out, ", ");
     }
-    append_strace_args(out, tree, tree.entry_arg_count, ArgTree::kMaxNodes);
+    append_strace_args(out, tree, tree.entry_arg_count, ArgTree::kMaxNodes, style);
 }
 
-void append_strace_ret_aux(fmt::memory_buffer& out, const ArgTree& tree, NodeId aux) {
+void append_strace_ret_aux(fmt::memory_buffer& out, const ArgTree& tree, NodeId aux,
+                           const StraceStyle& style) {
     bool first = true;
     for (NodeId c = tree.node(aux).first_child; c != kNoNode; c = tree.node(c).next) {
         if (!first) append(out, ", ");
@@ -225,7 +254,7 @@ void append_strace_ret_aux(fmt::memory_buffer& out, const ArgTree& tree, NodeId 
             append(out, child.key);
             out.push_back(' ');
         }
-        append_strace_value(out, tree, c);
+        append_strace_value(out, tree, c, style);
     }
 }
 

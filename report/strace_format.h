@@ -12,19 +12,33 @@
 
 namespace sctrace {
 
+// What strace's options change in how values print.
+struct StraceStyle {
+    // -y: an fd with a decoration prints as "3</dev/null>" (a log's
+    // decorations are kept by default).
+    bool fd_decorations = false;
+};
+
 // One value (and its children).
-void append_strace_value(fmt::memory_buffer& out, const ArgTree& tree, NodeId id);
+void append_strace_value(fmt::memory_buffer& out, const ArgTree& tree, NodeId id,
+                         const StraceStyle& style = {});
 
 // The root's children [from, to) joined by ", ".
 void append_strace_args(fmt::memory_buffer& out, const ArgTree& tree, std::size_t from,
-                        std::size_t to);
+                        std::size_t to, const StraceStyle& style = {});
 
 // The two halves of a call strace prints apart when another thread's line
 // comes between them: what was decoded at entry, ending in ", " when more
 // arguments follow at exit ("read(3, " <unfinished ...>), and what was
 // decoded at exit, after "<... read resumed>" ("\"data\", 10").
-void append_strace_entry_half(fmt::memory_buffer& out, const ArgTree& tree);
-void append_strace_exit_half(fmt::memory_buffer& out, const ArgTree& tree);
+void append_strace_entry_half(fmt::memory_buffer& out, const ArgTree& tree,
+                              const StraceStyle& style = {});
+void append_strace_exit_half(fmt::memory_buffer& out, const ArgTree& tree,
+                             const StraceStyle& style = {});
+
+// An fd's -y decoration: "<path>", '<' and '>' inside escaped, and
+// "(deleted)" after it when the path ends in readlink's " (deleted)".
+void append_strace_decoration(fmt::memory_buffer& out, std::string_view path);
 
 // A quoted string with strace's escapes; "..." after the quote if truncated.
 void append_strace_string(fmt::memory_buffer& out, std::string_view bytes, bool truncated);
@@ -36,7 +50,8 @@ void append_strace_flags(fmt::memory_buffer& out, std::uint64_t value, const Xla
                          std::string_view unknown = {});
 
 // ret_aux contents: "out [4], left {...}".
-void append_strace_ret_aux(fmt::memory_buffer& out, const ArgTree& tree, NodeId aux);
+void append_strace_ret_aux(fmt::memory_buffer& out, const ArgTree& tree, NodeId aux,
+                           const StraceStyle& style = {});
 
 // A signal's siginfo as strace prints it on a "--- SIGCHLD {...} ---" line:
 // {si_signo=SIGCHLD, si_code=CLD_EXITED, si_pid=4711, si_uid=0, ...}.

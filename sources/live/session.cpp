@@ -34,10 +34,10 @@ namespace sctrace {
 
 namespace {
 
-// Options for every seized thread. Following children is not optional: a
-// syscall tracer that loses the child doing the work is useless (-f always).
-constexpr long kPtraceOptions = PTRACE_O_TRACESYSGOOD | PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK |
-                                PTRACE_O_TRACECLONE | PTRACE_O_TRACEEXEC;
+// Options for every seized thread: children are followed unless asked not
+// to (strace without -f).
+constexpr long kFollowOptions = PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK | PTRACE_O_TRACECLONE;
+constexpr long kPtraceOptions = PTRACE_O_TRACESYSGOOD | PTRACE_O_TRACEEXEC;
 // Seccomp stops only where sctrace's own filter is installed. Without it the
 // only SECCOMP_RET_TRACE a thread can meet is its program's own filter's,
 // and with no tracer asking for those stops the kernel fails the call with
@@ -99,6 +99,12 @@ public:
     explicit TaskMemory(pid_t tid) : tid_(tid) {}
     std::size_t read(std::uint64_t addr, std::span<char> out) override {
         return read_remote(tid_, addr, out);
+    }
+    std::size_t fd_path(int fd, std::span<char> out) override {
+        char link[64];
+        std::snprintf(link, sizeof link, "/proc/%d/fd/%d", tid_, fd);
+        const ssize_t n = ::readlink(link, out.data(), out.size());
+        return n > 0 && static_cast<std::size_t>(n) < out.size() ? static_cast<std::size_t>(n) : 0;
     }
 
 private:
@@ -250,6 +256,10 @@ Task& Session::add_task(pid_t tid, pid_t tgid) {
     return it->second;
 }
 
+long Session::follow_options() const {
+    return options_.follow_forks ? kFollowOptions : 0;
+}
+
 Task* Session::find_task(pid_t tid) {
     auto it = tasks_.find(tid);
     return it == tasks_.end() ? nullptr : &it->second;
@@ -258,7 +268,9 @@ Task* Session::find_task(pid_t tid) {
 void Session::launch(const std::vector<std::string>& argv) {
     if (argv.empty()) throw std::invalid_argument("no command to run");
     attach_mode_ = false;
-    filtered_ = options_.use_seccomp;
+    // A child nobody follows would meet the filter with no tracer, and the
+    // kernel would fail its traced calls with ENOSYS.
+    filtered_ = options_.use_seccomp && options_.follow_forks;
     // An empty set needs no filter at all: nothing will ever stop.
     if (filtered_ && !options_.traced.empty()) {
         try {
@@ -275,7 +287,8 @@ void Session::launch(const std::vector<std::string>& argv) {
     // EXITKILL: if sctrace itself dies, what it started dies with it rather
     // than running on with a filter that has no tracer (its traced syscalls
     // would fail with ENOSYS).
-    const long options = (program_ ? kFilteredPtraceOptions : kPtraceOptions) | PTRACE_O_EXITKILL;
+    const long options = (program_ ? kFilteredPtraceOptions : kPtraceOptions) | follow_options() |
+                         PTRACE_O_EXITKILL;
     if (ptrace(PTRACE_SEIZE, pid, nullptr, options) != 0) {
         const int error = errno;
         ::kill(pid, SIGKILL);
@@ -307,7 +320,7 @@ void Session::attach(pid_t pid) {
         seized_any = false;
         for (const pid_t tid : list_threads(pid)) {
             if (find_task(tid)) continue;
-            if (ptrace(PTRACE_SEIZE, tid, nullptr, kPtraceOptions) != 0) {
+            if (ptrace(PTRACE_SEIZE, tid, nullptr, kPtraceOptions | follow_options()) != 0) {
                 if (errno == ESRCH) continue;  // exited meanwhile
                 throw_errno("PTRACE_SEIZE pid " + std::to_string(pid) + " thread " +
                             std::to_string(tid));
@@ -795,7 +808,7 @@ void Session::on_exec(Task& task) {
                 // No filter of ours: seccomp stops would only come from the
                 // program's own filters (see kFilteredPtraceOptions). Its
                 // children inherit these options.
-                execer->set_options(kPtraceOptions | PTRACE_O_EXITKILL);
+                execer->set_options(kPtraceOptions | follow_options() | PTRACE_O_EXITKILL);
             }
         }
     }

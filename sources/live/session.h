@@ -39,6 +39,10 @@ struct SessionOptions {
     // Use the seccomp prefilter for launched commands (attached processes
     // cannot get one and always stop at every syscall).
     bool use_seccomp = true;
+    // Trace the children and threads the traced threads create (strace's
+    // -f); without it only the threads present at the start are traced,
+    // and the seccomp prefilter is not used (children would inherit it).
+    bool follow_forks = true;
     // Where one-line notices go (fallbacks, exec failures). Never stdout:
     // the command's stdout belongs to the command.
     FILE* notices = stderr;
@@ -135,6 +139,7 @@ private:
     friend class IoUringEmitter;
 
     Task& add_task(pid_t tid, pid_t tgid);
+    long follow_options() const;  // ptrace's fork/clone options, with follow_forks
     Task* find_task(pid_t tid);
     void resume(Task& task, int signal = 0);
     void emit(Event& event);

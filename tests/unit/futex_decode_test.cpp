@@ -80,7 +80,7 @@ TEST(FutexDecode, WakeOpEncoding) {
     // Unknown op and comparison codes.
     EXPECT_EQ(futex(m, FUTEX_WAKE_OP, 1, 0, kWord2, (7u << 28) | (9u << 24)),
               "futex(0x55555555807c, FUTEX_WAKE_OP, 1, 0, 0x555555558078, "
-              "7<<28 /* FUTEX_OP_??? */|0<<12|9<<24 /* FUTEX_OP_CMP_??? */|0) = 0");
+              "0x7<<28 /* FUTEX_OP_??? */|0<<12|0x9<<24 /* FUTEX_OP_CMP_??? */|0) = 0");
 }
 
 TEST(FutexDecode, AnUnfinishedWaitShowsEveryArgument) {

@@ -1,0 +1,70 @@
+// strace 6.1's command line, read as strace reads it (getopt_long with
+// bundling: "-ff", "-s256", "-etrace=dup", "--trace=dup"), for `sctrace
+// strace ARGS...` and for sctrace invoked through a link named `strace`.
+// sctrace's own options here are long ones strace does not have: --rules,
+// --no-rules, --findings.
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+namespace sctrace {
+
+struct StraceOptions {
+    std::vector<std::string> command;      // what to run, with its arguments
+    std::vector<pid_t> attach;             // -p, each as strace takes it (lists too)
+    std::string output;                    // -o FILE ("" = stderr)
+    bool output_append = false;            // -A
+    int follow = 0;                        // -f: 1; -ff / --output-separately with -o: 2
+    unsigned column = 40;                  // -a
+    std::size_t string_limit = 32;         // -s
+    int timestamps = 0;                    // -t, -tt, -ttt
+    bool relative_timestamps = false;      // -r
+    bool syscall_times = false;            // -T
+    int quiet = 0;                         // -q, -qq (-qqq)
+    bool quiet_attach = false;             // attach/resume messages (-q, quiet=attach)
+    bool quiet_exit = false;               // "+++ exited" lines (-qq, quiet=exit)
+    bool verbose = false;                  // -v (every structure in full)
+    enum class XlatStyle { Abbrev, Raw, Verbose } xlat = XlatStyle::Abbrev;  // -X
+    int decode_fds = 0;                    // -y: 1 (paths), -yy: 2 (socket endpoints)
+    std::vector<std::string> trace_paths;  // -P
+    std::vector<std::string> trace_expressions;   // -e trace=, --trace=
+    std::vector<std::string> signal_expressions;  // -e signal=
+    std::vector<std::string> status_expressions;  // -e status=, -z, -Z
+    bool stack_traces = false;                    // -k
+    std::vector<std::string> env_changes;         // -E VAR=VAL, -E VAR
+    std::string user;                             // -u
+    bool seccomp_bpf = false;                     // --seccomp-bpf (sctrace's prefilter)
+    // sctrace's own: which rules judge the trace.
+    std::vector<std::string> rule_paths;  // --rules
+    bool no_rules = false;                // --no-rules
+    std::string findings_path;            // --findings
+};
+
+// What the command line asks for besides a trace.
+enum class StraceAction { Trace, Help, Version };
+
+struct StraceCommandLine {
+    StraceAction action = StraceAction::Trace;
+    StraceOptions options;
+};
+
+// Why a command line cannot be used: the sentence to print after
+// "sctrace: " (strace's words where strace has them).
+struct StraceUsageError {
+    std::string message;
+};
+
+// Reads `args` (argv without argv[0]). Never prints.
+std::variant<StraceCommandLine, StraceUsageError> parse_strace_command_line(
+    const std::vector<std::string>& args);
+
+// The usage text `-h` prints.
+const char* strace_usage_text();
+
+}  // namespace sctrace

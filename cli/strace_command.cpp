@@ -15,7 +15,6 @@
 #include "cli/common_options.h"
 #include "cli/rule_pipeline.h"
 #include "cli/strace_options.h"
-#include "model/names.h"
 #include "report/event_writer.h"
 #include "sources/live/session.h"
 #include "sources/live/signal_relay.h"
@@ -31,84 +30,12 @@ namespace {
 // strace's status for a command line it refuses.
 constexpr int kStraceUsageError = 1;
 
-struct UsageError {
-    std::string message;
-};
-
-std::vector<std::string> split_list(const std::string& text) {
-    std::vector<std::string> items;
-    std::size_t start = 0;
-    while (start <= text.size()) {
-        const auto end = text.find(',', start);
-        items.push_back(text.substr(start, end - start));
-        if (end == std::string::npos) break;
-        start = end + 1;
-    }
-    return items;
-}
-
-// -e signal=SET: names with or without SIG, numbers, all, none; a leading
-// '!' inverts the set. Later expressions replace earlier ones, as in strace.
-std::bitset<128> signal_set(const std::vector<std::string>& expressions) {
-    std::bitset<128> shown;
-    shown.set();
-    for (const std::string& expression : expressions) {
-        std::string_view text = expression;
-        const bool invert = text.starts_with('!');
-        if (invert) text.remove_prefix(1);
-        std::bitset<128> set;
-        for (const std::string& item : split_list(std::string(text))) {
-            if (item == "all") {
-                set.set();
-            } else if (item == "none") {
-                set.reset();
-            } else if (const auto signo = signal_number(item); signo && *signo < 128) {
-                set.set(static_cast<std::size_t>(*signo));
-            } else {
-                throw UsageError{"invalid signal '" + item + "'"};
-            }
-        }
-        shown = invert ? ~set : set;
-    }
-    return shown;
-}
-
-// -e status=SET (and -z, -Z): successful, failed, unfinished, unavailable,
-// detached, all, none; '!' inverts.
-void status_set(const std::vector<std::string>& expressions, StraceLayout& layout) {
-    for (const std::string& expression : expressions) {
-        std::string_view text = expression;
-        const bool invert = text.starts_with('!');
-        if (invert) text.remove_prefix(1);
-        bool successful = false, failed = false, unfinished = false;
-        for (const std::string& item : split_list(std::string(text))) {
-            if (item == "all") {
-                successful = failed = unfinished = true;
-            } else if (item == "none") {
-                successful = failed = unfinished = false;
-            } else if (item == "successful") {
-                successful = true;
-            } else if (item == "failed") {
-                failed = true;
-            } else if (item == "unfinished" || item == "unavailable" || item == "detached") {
-                unfinished = true;
-            } else {
-                throw UsageError{"invalid status '" + item + "'"};
-            }
-        }
-        layout.status_filtered = true;
-        layout.show_successful = successful != invert;
-        layout.show_failed = failed != invert;
-        layout.show_unfinished = unfinished != invert;
-    }
-}
-
 // What the options ask of the output lines.
 StraceLayout layout_of(const StraceOptions& o) {
     StraceLayout layout;
     if (!o.output.empty()) {
         layout.pid_prefix = o.follow == 1 || o.attach.size() > 1 ? StraceLayout::PidPrefix::Always
-                                                                  : StraceLayout::PidPrefix::Never;
+                                                                 : StraceLayout::PidPrefix::Never;
     } else {
         layout.pid_prefix = StraceLayout::PidPrefix::Several;
     }
@@ -119,8 +46,11 @@ StraceLayout layout_of(const StraceOptions& o) {
     layout.exit_lines = !o.quiet_exit;
     layout.fd_paths = o.decode_fds > 0;
     layout.paths = o.trace_paths;
-    layout.signals = signal_set(o.signal_expressions);
-    status_set(o.status_expressions, layout);
+    layout.signals = o.signals;
+    layout.status_filtered = o.status_filtered;
+    layout.show_successful = o.show_successful;
+    layout.show_failed = o.show_failed;
+    layout.show_unfinished = o.show_unfinished;
     return layout;
 }
 
@@ -146,12 +76,6 @@ int trace(const StraceOptions& o) {
     int fd = STDERR_FILENO;
     std::string name = "stderr";
     if (!o.output.empty()) {
-        if (o.output.front() == '|' || o.output.front() == '!') {
-            throw UsageError{"-o " + o.output + ": output to a command is not supported yet"};
-        }
-        if (o.follow >= 2) {
-            throw UsageError{"-ff (one file per process) is not supported yet"};
-        }
         file.reset(::open(o.output.c_str(),
                           O_WRONLY | O_CREAT | O_CLOEXEC | (o.output_append ? O_APPEND : O_TRUNC),
                           0644));
@@ -228,9 +152,6 @@ int strace_main(const std::vector<std::string>& args) {
     }
     try {
         return trace(line.options);
-    } catch (const UsageError& e) {
-        std::fprintf(stderr, "sctrace: %s\n", e.message.c_str());
-        return kStraceUsageError;
     } catch (const TraceExpressionError& e) {
         std::fprintf(stderr, "sctrace: %s\n", e.what());
         return kStraceUsageError;

@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "cli/attach_targets.h"
+#include "model/names.h"
 
 namespace sctrace {
 
@@ -97,8 +98,22 @@ constexpr std::array kOptions = {
 
 // -e's qualifiers, by every name strace accepts, and what they mean.
 enum class Qualifier {
-    Trace, Abbrev, Verbose, Raw, Signal, Status, Read, Write, Fault, Inject, Kvm, Quiet,
-    DecodeFds, DecodePids, TraceFds, Secontext
+    Trace,
+    Abbrev,
+    Verbose,
+    Raw,
+    Signal,
+    Status,
+    Read,
+    Write,
+    Fault,
+    Inject,
+    Kvm,
+    Quiet,
+    DecodeFds,
+    DecodePids,
+    TraceFds,
+    Secontext
 };
 
 struct QualifierName {
@@ -107,23 +122,40 @@ struct QualifierName {
 };
 
 constexpr std::array kQualifierNames = {
-    QualifierName{"trace", Qualifier::Trace},         QualifierName{"t", Qualifier::Trace},
-    QualifierName{"abbrev", Qualifier::Abbrev},       QualifierName{"a", Qualifier::Abbrev},
-    QualifierName{"verbose", Qualifier::Verbose},     QualifierName{"v", Qualifier::Verbose},
-    QualifierName{"raw", Qualifier::Raw},             QualifierName{"x", Qualifier::Raw},
-    QualifierName{"signal", Qualifier::Signal},       QualifierName{"signals", Qualifier::Signal},
-    QualifierName{"s", Qualifier::Signal},            QualifierName{"status", Qualifier::Status},
-    QualifierName{"read", Qualifier::Read},           QualifierName{"reads", Qualifier::Read},
-    QualifierName{"r", Qualifier::Read},              QualifierName{"write", Qualifier::Write},
-    QualifierName{"writes", Qualifier::Write},        QualifierName{"w", Qualifier::Write},
-    QualifierName{"fault", Qualifier::Fault},         QualifierName{"inject", Qualifier::Inject},
-    QualifierName{"kvm", Qualifier::Kvm},             QualifierName{"quiet", Qualifier::Quiet},
-    QualifierName{"silent", Qualifier::Quiet},        QualifierName{"silence", Qualifier::Quiet},
-    QualifierName{"q", Qualifier::Quiet},             QualifierName{"decode-fds", Qualifier::DecodeFds},
-    QualifierName{"decode-fd", Qualifier::DecodeFds}, QualifierName{"decode-pids", Qualifier::DecodePids},
-    QualifierName{"decode-pid", Qualifier::DecodePids}, QualifierName{"trace-fds", Qualifier::TraceFds},
-    QualifierName{"trace-fd", Qualifier::TraceFds},   QualifierName{"fd", Qualifier::TraceFds},
-    QualifierName{"fds", Qualifier::TraceFds},        QualifierName{"secontext", Qualifier::Secontext},
+    QualifierName{"trace", Qualifier::Trace},
+    QualifierName{"t", Qualifier::Trace},
+    QualifierName{"abbrev", Qualifier::Abbrev},
+    QualifierName{"a", Qualifier::Abbrev},
+    QualifierName{"verbose", Qualifier::Verbose},
+    QualifierName{"v", Qualifier::Verbose},
+    QualifierName{"raw", Qualifier::Raw},
+    QualifierName{"x", Qualifier::Raw},
+    QualifierName{"signal", Qualifier::Signal},
+    QualifierName{"signals", Qualifier::Signal},
+    QualifierName{"s", Qualifier::Signal},
+    QualifierName{"status", Qualifier::Status},
+    QualifierName{"read", Qualifier::Read},
+    QualifierName{"reads", Qualifier::Read},
+    QualifierName{"r", Qualifier::Read},
+    QualifierName{"write", Qualifier::Write},
+    QualifierName{"writes", Qualifier::Write},
+    QualifierName{"w", Qualifier::Write},
+    QualifierName{"fault", Qualifier::Fault},
+    QualifierName{"inject", Qualifier::Inject},
+    QualifierName{"kvm", Qualifier::Kvm},
+    QualifierName{"quiet", Qualifier::Quiet},
+    QualifierName{"silent", Qualifier::Quiet},
+    QualifierName{"silence", Qualifier::Quiet},
+    QualifierName{"q", Qualifier::Quiet},
+    QualifierName{"decode-fds", Qualifier::DecodeFds},
+    QualifierName{"decode-fd", Qualifier::DecodeFds},
+    QualifierName{"decode-pids", Qualifier::DecodePids},
+    QualifierName{"decode-pid", Qualifier::DecodePids},
+    QualifierName{"trace-fds", Qualifier::TraceFds},
+    QualifierName{"trace-fd", Qualifier::TraceFds},
+    QualifierName{"fd", Qualifier::TraceFds},
+    QualifierName{"fds", Qualifier::TraceFds},
+    QualifierName{"secontext", Qualifier::Secontext},
 };
 
 class Parser {
@@ -170,18 +202,21 @@ private:
                 break;
             }
             if (spec.name.starts_with(name)) {
-                if (!found || found->letter != spec.letter || found->takes != spec.takes) ++prefixed;
+                if (!found || found->letter != spec.letter || found->takes != spec.takes)
+                    ++prefixed;
                 if (!found) found = &spec;
             }
         }
-        if (!found || name.empty()) return fail("unknown option '--" + std::string(name) + "'"), i + 1;
+        if (!found || name.empty())
+            return fail("unknown option '--" + std::string(name) + "'"), i + 1;
         if (prefixed > 1) {
             return fail("option '--" + std::string(name) + "' is ambiguous"), i + 1;
         }
         std::optional<std::string> value;
         if (eq != std::string_view::npos) {
             if (found->takes == Takes::Nothing) {
-                return fail("option '--" + std::string(found->name) + "' doesn't allow an argument"),
+                return fail("option '--" + std::string(found->name) +
+                            "' doesn't allow an argument"),
                        i + 1;
             }
             value = std::string(arg.substr(eq + 1));
@@ -254,42 +289,80 @@ private:
         } else if (spec.name == "output-separately") {
             separately_ = true;
         } else if (spec.name == "seccomp-bpf") {
-            o.seccomp_bpf = true;
+            // sctrace's seccomp prefilter is on whenever it can be.
         } else if (spec.name == "timestamps" || spec.name == "absolute-timestamps") {
             timestamp_format(v, shown);
         } else {
             switch (spec.letter) {
-                case 'a': o.column = number(v, shown, 0, 4096); break;
-                case 'A': o.output_append = true; break;
-                case 'E': o.env_changes.push_back(v); break;
-                case 'f': ++o.follow; break;
-                case 'h': result_.action = StraceAction::Help; break;
-                case 'k': o.stack_traces = true; break;
-                case 'o': o.output = v; break;
-                case 'p': attach(v); break;
-                case 'P': o.trace_paths.push_back(v); break;
-                case 'q': ++o.quiet; break;
+                case 'a':
+                    o.column = number(v, shown, 0, 4096);
+                    break;
+                case 'A':
+                    o.output_append = true;
+                    break;
+                case 'E':
+                    o.env_changes.push_back(v);
+                    break;
+                case 'f':
+                    ++o.follow;
+                    break;
+                case 'h':
+                    result_.action = StraceAction::Help;
+                    break;
+                case 'k':
+                    o.stack_traces = true;
+                    break;
+                case 'o':
+                    o.output = v;
+                    break;
+                case 'p':
+                    attach(v);
+                    break;
+                case 'P':
+                    o.trace_paths.push_back(v);
+                    break;
+                case 'q':
+                    ++o.quiet;
+                    break;
                 case 'r':
                     if (!v.empty() && v != "s" && v != "us") {
                         fail("-r " + v + ": only the default precision is supported yet");
                     }
                     o.relative_timestamps = true;
                     break;
-                case 's': o.string_limit = number(v, shown, 0, INT_MAX); break;
-                case 't': o.timestamps = std::min(o.timestamps + 1, 3); break;
+                case 's':
+                    o.string_limit = number(v, shown, 0, INT_MAX);
+                    break;
+                case 't':
+                    o.timestamps = std::min(o.timestamps + 1, 3);
+                    break;
                 case 'T':
                     if (!v.empty() && v != "us") {
                         fail("-T " + v + ": only the default precision is supported yet");
                     }
                     o.syscall_times = true;
                     break;
-                case 'v': o.verbose = true; break;
-                case 'V': result_.action = StraceAction::Version; break;
-                case 'X': xlat_style(v); break;
-                case 'y': ++o.decode_fds; break;
-                case 'z': o.status_expressions.emplace_back("successful"); break;
-                case 'Z': o.status_expressions.emplace_back("failed"); break;
-                default: fail("strace's " + shown + " is not supported yet"); break;
+                case 'v':
+                    o.verbose = true;
+                    break;
+                case 'V':
+                    result_.action = StraceAction::Version;
+                    break;
+                case 'X':
+                    xlat_style(v);
+                    break;
+                case 'y':
+                    ++o.decode_fds;
+                    break;
+                case 'z':
+                    status_set("successful");
+                    break;
+                case 'Z':
+                    status_set("failed");
+                    break;
+                default:
+                    fail("strace's " + shown + " is not supported yet");
+                    break;
             }
         }
     }
@@ -316,14 +389,21 @@ private:
             value.clear();
         }
         switch (q) {
-            case Qualifier::Trace: o.trace_expressions.push_back(value); break;
-            case Qualifier::Signal: o.signal_expressions.push_back(value); break;
-            case Qualifier::Status: o.status_expressions.push_back(value); break;
+            case Qualifier::Trace:
+                o.trace_expressions.push_back(value);
+                break;
+            case Qualifier::Signal:
+                signal_set(value);
+                break;
+            case Qualifier::Status:
+                status_set(value);
+                break;
             case Qualifier::Abbrev:
                 if (value == "none") {
                     o.verbose = true;
                 } else if (value != "all") {
-                    fail(shown + " abbrev=" + value + ": only abbrev=all and abbrev=none are supported yet");
+                    fail(shown + " abbrev=" + value +
+                         ": only abbrev=all and abbrev=none are supported yet");
                 }
                 break;
             case Qualifier::Verbose:
@@ -331,8 +411,12 @@ private:
                     fail(shown + " verbose=" + value + ": only verbose=all is supported yet");
                 }
                 break;
-            case Qualifier::Quiet: quiet(value, shown); break;
-            case Qualifier::DecodeFds: decode_fds(value, shown); break;
+            case Qualifier::Quiet:
+                quiet(value, shown);
+                break;
+            case Qualifier::DecodeFds:
+                decode_fds(value, shown);
+                break;
             default:
                 fail("strace's -e " + expression.substr(0, eq) + "= is not supported yet");
                 break;
@@ -343,18 +427,68 @@ private:
         StraceOptions& o = result_.options;
         for (const std::string& item : split(value.empty() ? "all" : value)) {
             if (item == "all") {
-                o.quiet_attach = o.quiet_exit = true;
+                o.quiet_exit = true;
             } else if (item == "none") {
-                o.quiet_attach = o.quiet_exit = false;
+                o.quiet_exit = false;
             } else if (item == "attach" || item == "personality" || item == "thread-execve" ||
                        item == "superseded" || item == "path-resolution") {
-                o.quiet_attach = true;
+                // Messages sctrace does not print.
             } else if (item == "exit" || item == "exits") {
                 o.quiet_exit = true;
             } else {
                 fail("invalid quiet '" + item + "' (" + shown + ")");
             }
         }
+    }
+
+    // -e signal=SET: names with or without SIG, numbers, all, none; a
+    // leading '!' inverts. A later expression replaces an earlier one.
+    void signal_set(const std::string& expression) {
+        std::string_view text = expression;
+        const bool invert = text.starts_with('!');
+        if (invert) text.remove_prefix(1);
+        std::bitset<128> set;
+        for (const std::string& item : split(std::string(text))) {
+            if (item == "all") {
+                set.set();
+            } else if (item == "none") {
+                set.reset();
+            } else if (const auto signo = signal_number(item); signo && *signo < 128) {
+                set.set(static_cast<std::size_t>(*signo));
+            } else {
+                fail("invalid signal '" + item + "'");
+            }
+        }
+        result_.options.signals = invert ? ~set : set;
+    }
+
+    // -e status=SET (and -z, -Z): successful, failed, unfinished,
+    // unavailable, detached, all, none; '!' inverts.
+    void status_set(const std::string& expression) {
+        std::string_view text = expression;
+        const bool invert = text.starts_with('!');
+        if (invert) text.remove_prefix(1);
+        bool successful = false, failed = false, unfinished = false;
+        for (const std::string& item : split(std::string(text))) {
+            if (item == "all") {
+                successful = failed = unfinished = true;
+            } else if (item == "none") {
+                successful = failed = unfinished = false;
+            } else if (item == "successful") {
+                successful = true;
+            } else if (item == "failed") {
+                failed = true;
+            } else if (item == "unfinished" || item == "unavailable" || item == "detached") {
+                unfinished = true;
+            } else {
+                fail("invalid status '" + item + "'");
+            }
+        }
+        StraceOptions& o = result_.options;
+        o.status_filtered = true;
+        o.show_successful = successful != invert;
+        o.show_failed = failed != invert;
+        o.show_unfinished = unfinished != invert;
     }
 
     void decode_fds(const std::string& value, const std::string& shown) {
@@ -367,7 +501,8 @@ private:
             } else if (item == "none") {
                 o.decode_fds = 0;
             } else {
-                fail("invalid decode-fds '" + item + "' (" + shown + "): only path and socket are supported yet");
+                fail("invalid decode-fds '" + item + "' (" + shown +
+                     "): only path and socket are supported yet");
             }
         }
     }
@@ -412,7 +547,8 @@ private:
         }
     }
 
-    unsigned number(const std::string& text, const std::string& shown, unsigned low, unsigned high) {
+    unsigned number(const std::string& text, const std::string& shown, unsigned low,
+                    unsigned high) {
         unsigned value = 0;
         const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
         if (ec != std::errc() || end != text.data() + text.size() || value < low || value > high) {
@@ -422,7 +558,8 @@ private:
         return value;
     }
 
-    static std::vector<std::string> split(const std::string& text, std::string_view separators = ",") {
+    static std::vector<std::string> split(const std::string& text,
+                                          std::string_view separators = ",") {
         std::vector<std::string> items;
         std::size_t start = 0;
         while (start <= text.size()) {
@@ -443,7 +580,11 @@ private:
         if (separately_) o.follow = std::max(o.follow, 2);
         if (o.follow >= 2 && o.output.empty()) o.follow = 1;
         if (o.follow > 2) o.follow = 2;
-        if (o.quiet >= 1) o.quiet_attach = true;
+        if (!o.output.empty() && (o.output.front() == '|' || o.output.front() == '!')) {
+            fail("-o " + o.output + ": output to a command is not supported yet");
+        } else if (o.follow >= 2) {
+            fail("-ff (one file per process) is not supported yet");
+        }
         if (o.quiet >= 2) o.quiet_exit = true;
         if (o.command.empty() && o.attach.empty()) {
             fail("must have PROG [ARGS] or -p PID");

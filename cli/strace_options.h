@@ -7,6 +7,7 @@
 
 #include <sys/types.h>
 
+#include <bitset>
 #include <cstddef>
 #include <optional>
 #include <string>
@@ -16,30 +17,33 @@
 namespace sctrace {
 
 struct StraceOptions {
-    std::vector<std::string> command;      // what to run, with its arguments
-    std::vector<pid_t> attach;             // -p, each as strace takes it (lists too)
-    std::string output;                    // -o FILE ("" = stderr)
-    bool output_append = false;            // -A
-    int follow = 0;                        // -f: 1; -ff / --output-separately with -o: 2
-    unsigned column = 40;                  // -a
-    std::size_t string_limit = 32;         // -s
-    int timestamps = 0;                    // -t, -tt, -ttt
-    bool relative_timestamps = false;      // -r
-    bool syscall_times = false;            // -T
-    int quiet = 0;                         // -q, -qq (-qqq)
-    bool quiet_attach = false;             // attach/resume messages (-q, quiet=attach)
-    bool quiet_exit = false;               // "+++ exited" lines (-qq, quiet=exit)
-    bool verbose = false;                  // -v (every structure in full)
+    std::vector<std::string> command;  // what to run, with its arguments
+    std::vector<pid_t> attach;         // -p, each as strace takes it (lists too)
+    std::string output;                // -o FILE ("" = stderr)
+    bool output_append = false;        // -A
+    int follow = 0;                    // -f: 1; -ff / --output-separately with -o: 2
+    unsigned column = 40;              // -a
+    std::size_t string_limit = 32;     // -s
+    int timestamps = 0;                // -t, -tt, -ttt
+    bool relative_timestamps = false;  // -r
+    bool syscall_times = false;        // -T
+    int quiet = 0;                     // -q, -qq (-qqq)
+    bool quiet_exit = false;           // "+++ exited" lines (-qq, quiet=exit)
+    bool verbose = false;              // -v (every structure in full)
     enum class XlatStyle { Abbrev, Raw, Verbose } xlat = XlatStyle::Abbrev;  // -X
-    int decode_fds = 0;                    // -y: 1 (paths), -yy: 2 (socket endpoints)
-    std::vector<std::string> trace_paths;  // -P
-    std::vector<std::string> trace_expressions;   // -e trace=, --trace=
-    std::vector<std::string> signal_expressions;  // -e signal=
-    std::vector<std::string> status_expressions;  // -e status=, -z, -Z
-    bool stack_traces = false;                    // -k
-    std::vector<std::string> env_changes;         // -E VAR=VAL, -E VAR
-    std::string user;                             // -u
-    bool seccomp_bpf = false;                     // --seccomp-bpf (sctrace's prefilter)
+    int decode_fds = 0;                          // -y: 1 (paths), -yy: 2 (socket endpoints)
+    std::vector<std::string> trace_paths;        // -P
+    std::vector<std::string> trace_expressions;  // -e trace=, --trace=
+    // -e signal=: the signals whose "--- SIGxxx ---" lines are shown.
+    std::bitset<128> signals = std::bitset<128>().set();
+    // -e status=, -z, -Z: which calls are shown by how they ended.
+    bool status_filtered = false;
+    bool show_successful = true;
+    bool show_failed = true;
+    bool show_unfinished = true;
+    bool stack_traces = false;             // -k
+    std::vector<std::string> env_changes;  // -E VAR=VAL, -E VAR
+    std::string user;                      // -u
     // sctrace's own: which rules judge the trace.
     std::vector<std::string> rule_paths;  // --rules
     bool no_rules = false;                // --no-rules

@@ -79,8 +79,7 @@ public:
     // failed call wrote nothing worth showing there).
     template <typename T>
     bool read_struct(std::uint64_t addr, T& out) {
-        return addr != 0 && !(exiting_ && failed()) &&
-               memory_.read(addr, {reinterpret_cast<char*>(&out), sizeof(T)}) == sizeof(T);
+        return !(exiting_ && failed()) && read_value(addr, out);
     }
     // Reads exactly sizeof(T) bytes whatever the call's outcome: strace's
     // printnum shows an int pointer's value even after a failed call.

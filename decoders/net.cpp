@@ -58,7 +58,7 @@ bool decoded_at_entry(DecodeContext& ctx, std::size_t nargs) {
 
 // The int at addr, when addr is set and readable.
 bool read_int(DecodeContext& ctx, std::uint64_t addr, int& out) {
-    return addr != 0 && ctx.read_value(addr, out);
+    return ctx.read_value(addr, out);
 }
 
 // socket(2)'s type: SOCK_STREAM|SOCK_CLOEXEC.

@@ -66,12 +66,23 @@ void append_escaped(Out& out, std::string_view bytes, EscapeMode mode = EscapeMo
         }
         char named = 0;
         switch (ch) {
-            case '\t': named = 't'; break;
-            case '\n': named = 'n'; break;
-            case '\v': named = 'v'; break;
-            case '\f': named = 'f'; break;
-            case '\r': named = 'r'; break;
-            default: break;
+            case '\t':
+                named = 't';
+                break;
+            case '\n':
+                named = 'n';
+                break;
+            case '\v':
+                named = 'v';
+                break;
+            case '\f':
+                named = 'f';
+                break;
+            case '\r':
+                named = 'r';
+                break;
+            default:
+                break;
         }
         out.push_back('\\');
         if (named) {
@@ -79,7 +90,8 @@ void append_escaped(Out& out, std::string_view bytes, EscapeMode mode = EscapeMo
         } else {
             // Short octal, three digits when an octal digit follows.
             const auto c = static_cast<unsigned char>(ch);
-            const bool digit_next = i + 1 < bytes.size() && bytes[i + 1] >= '0' && bytes[i + 1] <= '7';
+            const bool digit_next =
+                i + 1 < bytes.size() && bytes[i + 1] >= '0' && bytes[i + 1] <= '7';
             if (digit_next || c >= 64) out.push_back(kOct[c >> 6]);
             if (digit_next || c >= 8) out.push_back(kOct[(c >> 3) & 7]);
             out.push_back(kOct[c & 7]);

@@ -22,12 +22,12 @@
 #include <string>
 #include <vector>
 
-#include "model/arg_tree.h"
-#include "sources/strace/strace_log.h"
-#include "model/syscall_table.h"
 #include "engine/rules/engine.h"
 #include "engine/rules/rule_set.h"
+#include "model/arg_tree.h"
+#include "model/syscall_table.h"
 #include "report/findings_writer.h"
+#include "sources/strace/strace_log.h"
 
 namespace {
 

@@ -32,12 +32,13 @@ std::string levels(int k, int uses) {
 std::string wide(int n) {
     std::string text;
     for (int i = 0; i < n; ++i) {
-        text += "- macro: w" + std::to_string(i) + "\n  condition: fd.num = " +
-                std::to_string(i) + " and evt.type = close\n";
+        text += "- macro: w" + std::to_string(i) + "\n  condition: fd.num = " + std::to_string(i) +
+                " and evt.type = close\n";
     }
     for (int r = 0; r < n / 10; ++r) {
         text += "- rule: r" + std::to_string(r) + "\n  condition: ";
-        for (int i = r * 10; i < r * 10 + 10; ++i) text += (i > r * 10 ? " or w" : "w") + std::to_string(i);
+        for (int i = r * 10; i < r * 10 + 10; ++i)
+            text += (i > r * 10 ? " or w" : "w") + std::to_string(i);
         text += "\n";
     }
     return text;
@@ -71,7 +72,8 @@ void measure(const char* shape, int n, const std::string& text) {
     wait4(pid, &status, 0, &usage);
     std::string out(buffer, got > 0 ? static_cast<std::size_t>(got) : 0);
     const std::string ms = out.substr(0, out.find('\t'));
-    const std::string result = out.find('\t') == std::string::npos ? "(died)" : out.substr(out.find('\t') + 1);
+    const std::string result =
+        out.find('\t') == std::string::npos ? "(died)" : out.substr(out.find('\t') + 1);
     std::printf("| %-6s | %6d | %9zu | %9.2f | %8ld | %s |\n", shape, n, text.size(),
                 std::stod(ms.empty() ? "0" : ms), usage.ru_maxrss, result.c_str());
 }

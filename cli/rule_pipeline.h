@@ -9,9 +9,9 @@
 #include <vector>
 
 #include "base/unique_fd.h"
-#include "model/syscall_set.h"
 #include "engine/rules/engine.h"
 #include "engine/rules/rule_set.h"
+#include "model/syscall_set.h"
 #include "report/findings_writer.h"
 
 namespace sctrace {

@@ -13,8 +13,8 @@
 #include "decoders/decoder.h"
 #include "decoders/desc_shapes.h"
 #include "decoders/shapes.h"
-#include "model/syscall_table.h"
 #include "model/siginfo.h"
+#include "model/syscall_table.h"
 #include "model/xlat_tables.h"
 
 namespace sctrace {

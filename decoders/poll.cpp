@@ -343,11 +343,11 @@ void epoll_wait_exit_common(DecodeContext& ctx, bool timespec) {
     if (ctx.failed()) {
         ctx.tree().add_ptr(ctx.root(), ctx.arg(1));
     } else {
-        shapes::add_array<kEpollEventSize>(
-            ctx, ctx.root(), ctx.arg(1), static_cast<std::uint64_t>(ctx.ret()),
-            [](DecodeContext& c, NodeId list, const char* bytes) {
-                add_epoll_event(c, list, bytes);
-            });
+        shapes::add_array<kEpollEventSize>(ctx, ctx.root(), ctx.arg(1),
+                                           static_cast<std::uint64_t>(ctx.ret()),
+                                           [](DecodeContext& c, NodeId list, const char* bytes) {
+                                               add_epoll_event(c, list, bytes);
+                                           });
     }
     ctx.tree().add_int(ctx.root(), static_cast<int>(ctx.arg(2)));
     if (timespec) {

@@ -9,8 +9,8 @@
 #include <span>
 #include <string_view>
 
-#include "model/arg_tree.h"
 #include "decoders/decoder.h"
+#include "model/arg_tree.h"
 
 namespace sctrace {
 

@@ -33,8 +33,8 @@ enum class Disposition : std::uint8_t {
 
 struct SignalAction {
     Disposition disposition = Disposition::Unknown;
-    bool reset_hand = false;   // SA_RESETHAND: back to SIG_DFL after one delivery
-    std::uint64_t handler = 0; // Handled: the function's address, 0 when not known
+    bool reset_hand = false;    // SA_RESETHAND: back to SIG_DFL after one delivery
+    std::uint64_t handler = 0;  // Handled: the function's address, 0 when not known
 };
 
 // What a delivery does, as far as the trace tells.

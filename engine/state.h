@@ -199,10 +199,10 @@ struct ThreadState {
     pid_t tid = 0;
     pid_t pid = 0;
     bool in_call = false;
-    std::array<char, 24> call{};  // the syscall it is in ("" when none)
+    std::array<char, 24> call{};    // the syscall it is in ("" when none)
     std::uint32_t call_traits = 0;  // that call's SyscallTrait bits
     Nanos call_since = 0;
-    std::optional<int> call_fd;      // the fd that call works on, if any
+    std::optional<int> call_fd;  // the fd that call works on, if any
     // The open file call_fd named when the call started (FdState::generation;
     // 0 when the number was not open as far as the trace knows). The kernel
     // frees a number when close() starts, so by the time the call is judged

@@ -60,10 +60,10 @@ struct ArgNode {
 
 // How the return value prints (strace decodes some results).
 enum class RetFormat : std::uint8_t {
-    Default,  // decimal
-    Hex,      // mmap, brk: 0x7f...
-    Unsigned, // a register value above INT64_MAX (rt_sigreturn's restored rax)
-    None,     // no result printed as a number (exit_group: "= ?")
+    Default,   // decimal
+    Hex,       // mmap, brk: 0x7f...
+    Unsigned,  // a register value above INT64_MAX (rt_sigreturn's restored rax)
+    None,      // no result printed as a number (exit_group: "= ?")
 };
 
 class ArgTree {

@@ -53,7 +53,7 @@ inline bool is_wall_clock_time(Nanos time) {
 // when it was raised: the other half of a finding about two threads.
 struct OtherThread {
     pid_t tid = 0;
-    std::string call;       // "read", "close"
+    std::string call;  // "read", "close"
     int fd = -1;
     bool same_file = true;  // on the open file the finding is about, not an earlier one
     std::string file;       // that file's path or peer, when known
@@ -102,16 +102,16 @@ struct Finding {
     pid_t pid = 0;
     pid_t tid = 0;
     Nanos time = 0;
-    std::string message;                // the rule's output, filled in
-    std::string desc;                   // what the pattern is and why it is bad
-    std::string exe;                    // the process's executable, when known
+    std::string message;  // the rule's output, filled in
+    std::string desc;     // what the pattern is and why it is bad
+    std::string exe;      // the process's executable, when known
     // The event (or a time construct's events), other threads on the fd and
     // the fd's recent history.
     std::vector<EvidenceItem> evidence;
     // Rules about two threads: the other threads in a call on the fd (the
     // first few also as evidence).
     std::vector<OtherThread> others;
-    std::string doc;                    // docs/rules/ID.md
+    std::string doc;  // docs/rules/ID.md
     // User stacks, when the source can take them (live only): the finding's
     // thread, or every thread of the process (Rule::stacks, -k).
     std::vector<ThreadStack> stacks;

@@ -60,8 +60,8 @@ enum SyscallTrait : std::uint32_t {
 };
 
 struct SyscallTraits {
-    std::uint32_t bits = 0;   // SyscallTrait bits
-    std::int8_t fd_arg = -1;  // the argument holding the fd the call is about
+    std::uint32_t bits = 0;     // SyscallTrait bits
+    std::int8_t fd_arg = -1;    // the argument holding the fd the call is about
     std::int8_t path_arg = -1;  // the path it opens or executes
     std::int8_t addr_arg = -1;  // a socket address it names
     SyscallKind kind = SyscallKind::Other;

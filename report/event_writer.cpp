@@ -9,10 +9,10 @@
 
 #include "base/clock.h"
 #include "base/nanos_math.h"
+#include "base/text_escape.h"
 #include "model/arg_tree.h"
 #include "model/syscall_table.h"
 #include "report/strace_format.h"
-#include "base/text_escape.h"
 
 namespace sctrace {
 

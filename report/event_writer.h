@@ -97,7 +97,7 @@ private:
     void call_args(const SyscallEvent& call);
     // The second clock_face_ shows; none yet (no time reaches this second).
     std::time_t clock_second_ = std::numeric_limits<std::time_t>::min();
-    char clock_face_[16] = "";       // "14:03:11"
+    char clock_face_[16] = "";  // "14:03:11"
     void result(const SyscallEvent& call, Nanos exit_time);
 };
 
@@ -121,17 +121,17 @@ private:
 // --format strace, a log for `analyze`: every line names its thread.
 struct StraceLayout {
     enum class PidPrefix : std::uint8_t {
-        Always,    // "4711  " on every line (strace -f -o FILE)
-        Several,   // "[pid  4711] " while more than one thread is traced (strace without -o)
-        Never,     // one process, or one file per process (-ff)
+        Always,   // "4711  " on every line (strace -f -o FILE)
+        Several,  // "[pid  4711] " while more than one thread is traced (strace without -o)
+        Never,    // one process, or one file per process (-ff)
     };
     PidPrefix pid_prefix = PidPrefix::Always;
-    unsigned column = 40;             // -a: where "= result" starts
-    int timestamps = 0;               // -t (1), -tt (2), -ttt (3)
-    bool relative_timestamps = false; // -r
-    bool syscall_times = false;       // -T: " <0.000012>"
-    bool exit_lines = true;           // "+++ exited with 0 +++" (not with -qq)
-    bool fd_paths = false;            // -y: an fd's decoration after it, "3</dev/null>"
+    unsigned column = 40;              // -a: where "= result" starts
+    int timestamps = 0;                // -t (1), -tt (2), -ttt (3)
+    bool relative_timestamps = false;  // -r
+    bool syscall_times = false;        // -T: " <0.000012>"
+    bool exit_lines = true;            // "+++ exited with 0 +++" (not with -qq)
+    bool fd_paths = false;             // -y: an fd's decoration after it, "3</dev/null>"
     // -P: only calls that name one of these paths, as a path argument or
     // through an fd (its decoration), are shown.
     std::vector<std::string> paths;

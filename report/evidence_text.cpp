@@ -19,7 +19,19 @@ std::string time_text(Nanos t) {
 
 // The JSON fields of the items, by what each kind uses.
 enum class Field : std::uint8_t {
-    Label, EndedBy, Tid, Fd, Time, Until, Duration, Count, Text, Call, Window, SameFile, File
+    Label,
+    EndedBy,
+    Tid,
+    Fd,
+    Time,
+    Until,
+    Duration,
+    Count,
+    Text,
+    Call,
+    Window,
+    SameFile,
+    File
 };
 
 // A kind's JSON name and the fields it uses.

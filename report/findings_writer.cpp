@@ -10,11 +10,11 @@
 #include <fmt/format.h>
 
 #include "base/clock.h"
+#include "base/text_escape.h"
 #include "model/arg_tree.h"
 #include "report/event_writer.h"
 #include "report/evidence_text.h"
 #include "report/strace_format.h"
-#include "base/text_escape.h"
 
 namespace sctrace {
 
@@ -106,8 +106,7 @@ std::string FindingsSummary::text(std::string_view prefix) const {
     std::string out;
     for (const Tally& t : rules_) {
         out += fmt::format("{}summary: {} {} ×{}", prefix, escaped(t.rule),
-                           rules::severity_name(t.severity),
-                           t.count);
+                           rules::severity_name(t.severity), t.count);
         if (t.timed) {
             out += fmt::format(", first {}, last {}", format_clock_time(t.first),
                                format_clock_time(t.last));
@@ -144,9 +143,10 @@ void TextFindingsWriter::on_finding(const rules::Finding& f) {
     const bool shown = seen <= kShownPerMessage;
     summary_.add(f, shown);
     if (seen == kShownPerMessage + 1) {
-        write(fmt::format("sctrace: more {} findings with this message are counted in the "
-                          "summary at the end, not shown: {}\n",
-                          escaped(f.rule), escaped(f.message)));
+        write(
+            fmt::format("sctrace: more {} findings with this message are counted in the "
+                        "summary at the end, not shown: {}\n",
+                        escaped(f.rule), escaped(f.message)));
     }
     if (!shown) return;
     // Every line starts with "sctrace:", like strace's own messages, so the

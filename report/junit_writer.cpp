@@ -5,9 +5,9 @@
 
 #include <fmt/format.h>
 
+#include "base/text_escape.h"
 #include "report/event_writer.h"
 #include "report/findings_writer.h"
-#include "base/text_escape.h"
 
 namespace sctrace {
 
@@ -98,7 +98,8 @@ std::string xml_escape(std::string_view text, bool attribute) {
     return out;
 }
 
-std::string JunitWriter::render(const std::vector<rules::RuleInfo>& rule_set, const RunSummary& run) const {
+std::string JunitWriter::render(const std::vector<rules::RuleInfo>& rule_set,
+                                const RunSummary& run) const {
     struct Case {
         std::string name;
         std::vector<const rules::Finding*> failing;

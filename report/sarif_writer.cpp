@@ -103,15 +103,16 @@ public:
         Json location = Json::object();
         if (!f.file.empty()) location["physicalLocation"] = physical(f.file, f.line);
         if (!f.function.empty()) {
-            location["logicalLocations"] =
-                Json::array({{{"name", escaped(f.function, EscapeMode::Name)}, {"kind", "function"}}});
+            location["logicalLocations"] = Json::array(
+                {{{"name", escaped(f.function, EscapeMode::Name)}, {"kind", "function"}}});
         }
-        std::string text = f.function.empty()
-                               ? fmt::format("{:#x}", f.pc)
-                               : fmt::format("{}+{:#x}", escaped(f.function, EscapeMode::Name),
-                                             f.function_offset);
+        std::string text =
+            f.function.empty()
+                ? fmt::format("{:#x}", f.pc)
+                : fmt::format("{}+{:#x}", escaped(f.function, EscapeMode::Name), f.function_offset);
         if (!f.module.empty()) {
-            text += fmt::format(" ({}+{:#x})", escaped(f.module, EscapeMode::Name), f.module_offset);
+            text +=
+                fmt::format(" ({}+{:#x})", escaped(f.module, EscapeMode::Name), f.module_offset);
         }
         if (f.inlined) text += " [inlined]";
         location["message"] = {{"text", text}};
@@ -142,8 +143,8 @@ public:
             location["physicalLocation"] = physical(f.exe, 0);
         }
         const std::string exe = escaped(f.exe, EscapeMode::Name);
-        const std::string process =
-            exe.empty() ? "pid " + std::to_string(f.pid) : escaped(basename_of(f.exe), EscapeMode::Name);
+        const std::string process = exe.empty() ? "pid " + std::to_string(f.pid)
+                                                : escaped(basename_of(f.exe), EscapeMode::Name);
         location["logicalLocations"] = Json::array({{
             {"name", process},
             {"fullyQualifiedName",
@@ -302,7 +303,8 @@ std::string first_sentence(const std::string& text) {
 SarifWriter::SarifWriter(std::string tool_version, std::string source_root)
     : tool_version_(std::move(tool_version)), source_root_(std::move(source_root)) {}
 
-std::string SarifWriter::render(const std::vector<rules::RuleInfo>& rule_set, const RunSummary& run) const {
+std::string SarifWriter::render(const std::vector<rules::RuleInfo>& rule_set,
+                                const RunSummary& run) const {
     DocumentBuilder builder(source_root_);
 
     Json rules_json = Json::array();

@@ -96,8 +96,9 @@ bool StraceWriter::shown(const SyscallEvent& call) const {
     if (!layout_.paths.empty()) {
         const ArgTree* tree = call.decoded;
         // The result's details count too: fds poll found ready past -s.
-        if (!tree || !(names_path(*tree, tree->root(), layout_.paths) ||
-                       (tree->ret_aux != kNoNode && names_path(*tree, tree->ret_aux, layout_.paths)))) {
+        if (!tree ||
+            !(names_path(*tree, tree->root(), layout_.paths) ||
+              (tree->ret_aux != kNoNode && names_path(*tree, tree->ret_aux, layout_.paths)))) {
             return false;
         }
     }

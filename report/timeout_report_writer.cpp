@@ -29,11 +29,12 @@ std::string call_text(const ThreadSampleEvent& d) {
 }  // namespace
 
 void TimeoutReportWriter::on_timeout(const TimeoutReport& report) {
-    std::fprintf(out_,
-                 report.attached
-                     ? "sctrace: --timeout: %.3gs passed; the traced threads are:\n"
-                     : "sctrace: --timeout: %.3gs passed; the traced threads were, before SIGKILL:\n",
-                 report.seconds);
+    std::fprintf(
+        out_,
+        report.attached
+            ? "sctrace: --timeout: %.3gs passed; the traced threads are:\n"
+            : "sctrace: --timeout: %.3gs passed; the traced threads were, before SIGKILL:\n",
+        report.seconds);
     for (const TimedOutThread& t : report.threads) {
         const ThreadSampleEvent& d = t.sample;
         // The thread's name (prctl PR_SET_NAME) and its stack's symbol and

@@ -26,8 +26,8 @@
 
 #include <fmt/format.h>
 
-#include "model/finding.h"
 #include "model/event.h"
+#include "model/finding.h"
 #include "report/output_stream.h"
 
 namespace sctrace {

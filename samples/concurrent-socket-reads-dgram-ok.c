@@ -39,7 +39,8 @@ int main(void) {
     pthread_t t[2];
     for (long i = 0; i < 2; i++) {
         if (pthread_create(&t[i], NULL, worker, (void*)i) != 0) return die("pthread_create");
-        wait_blocked(wait_tid(&tids[i]), SYS_recvfrom, i == 0 ? "recvfrom (worker 0)" : "recvfrom (worker 1)");
+        wait_blocked(wait_tid(&tids[i]), SYS_recvfrom,
+                     i == 0 ? "recvfrom (worker 0)" : "recvfrom (worker 1)");
     }
     static const char job[] = "job: 16 bytes.\n";
     for (int n = 0; n < 2; n++)

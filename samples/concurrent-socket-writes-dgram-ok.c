@@ -49,7 +49,8 @@ int main(void) {
     pthread_t t[2];
     for (long i = 0; i < 2; i++) {
         if (pthread_create(&t[i], NULL, sender, (void*)i) != 0) return die("pthread_create");
-        wait_blocked(wait_tid(&tids[i]), SYS_sendto, i == 0 ? "sendto (sender 0)" : "sendto (sender 1)");
+        wait_blocked(wait_tid(&tids[i]), SYS_sendto,
+                     i == 0 ? "sendto (sender 0)" : "sendto (sender 1)");
     }
     int whole = 0;
     for (int n = 0; n < 2 * PER_THREAD; n++) {

@@ -2,9 +2,9 @@
  * EINPROGRESS, then poll() for POLLOUT, then getsockopt(SO_ERROR) == 0, and
  * only then write.
  *
- * Story: docs/rules/nonblocking-connect-immediate.md (PhantomJS on WSL1): the native Linux strace shows
- * this dance (there with pselect6; samples/nonblocking-connect-ok.c does the
- * pselect6 variant, this one uses poll). Must raise nothing. Exit 0. */
+ * Story: docs/rules/nonblocking-connect-immediate.md (PhantomJS on WSL1): the native Linux strace
+ * shows this dance (there with pselect6; samples/nonblocking-connect-ok.c does the pselect6
+ * variant, this one uses poll). Must raise nothing. Exit 0. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>

@@ -2,10 +2,10 @@
  * the program writes to the socket at once, before waiting for it to become
  * writable (poll/select/epoll) or reading SO_ERROR.
  *
- * Story: docs/rules/nonblocking-connect-immediate.md (PhantomJS on WSL1). The native Linux strace shows
- * the right dance, connect() -> EINPROGRESS -> pselect6() -> connect() = 0;
- * the code that skips the wait only works when the handshake happens to be
- * done already, and on a failed connect it writes into a dead socket.
+ * Story: docs/rules/nonblocking-connect-immediate.md (PhantomJS on WSL1). The native Linux strace
+ * shows the right dance, connect() -> EINPROGRESS -> pselect6() -> connect() = 0; the code that
+ * skips the wait only works when the handshake happens to be done already, and on a failed connect
+ * it writes into a dead socket.
  *
  * Deterministic: it listens on an ephemeral loopback port of its own; the
  * write's own result (it may succeed, or fail with EAGAIN/ENOTCONN while the

@@ -3,9 +3,9 @@
  * default action kills it. The finding names the sender ("itself") instead
  * of a fault address: a kill has none.
  *
- * Story: docs/rules/nonblocking-connect-immediate.md's WebKit asserts end in WTFCrash; a release build
- * of most C and C++ code ends a failed assert() in abort() instead. Exit
- * status 134 (128 + SIGABRT). */
+ * Story: docs/rules/nonblocking-connect-immediate.md's WebKit asserts end in WTFCrash; a release
+ * build of most C and C++ code ends a failed assert() in abort() instead. Exit status 134 (128 +
+ * SIGABRT). */
 #include <stdio.h>
 #include <stdlib.h>
 

@@ -14,7 +14,7 @@ struct nss_state {
 };
 
 int main(void) {
-    struct nss_state* volatile tls = NULL; /* never initialised on this thread */
+    struct nss_state* volatile tls = NULL;     /* never initialised on this thread */
     const char* volatile module = tls->module; /* faults at address 8 */
     printf("module: %s\n", module);
     return 0;

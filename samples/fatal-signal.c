@@ -2,8 +2,8 @@
  * which kills the process with SIGSEGV (si_code SEGV_MAPERR,
  * si_addr=0xbbadbeef).
  *
- * Story: docs/rules/nonblocking-connect-immediate.md (PhantomJS 2.1.1 on WSL1): after the nonblocking
- * connect() returned 0, ASSERT(handle == m_handle) failed in WebKit's
+ * Story: docs/rules/nonblocking-connect-immediate.md (PhantomJS 2.1.1 on WSL1): after the
+ * nonblocking connect() returned 0, ASSERT(handle == m_handle) failed in WebKit's
  * SocketStreamHandle and WTFCrash() did exactly this:
  *     --- SIGSEGV {si_signo=SIGSEGV, si_code=SEGV_MAPERR, si_addr=0xbbadbeef} ---
  * Exit status 139 (128 + SIGSEGV). */

@@ -36,7 +36,11 @@ int main(int argc, char** argv) {
         return 2;
     }
     char path[4096];
-    snprintf(path, sizeof path, "%s/f" FORGED "\233" "31m", argv[1]);
+    snprintf(path, sizeof path,
+             "%s/f" FORGED
+             "\233"
+             "31m",
+             argv[1]);
     int fd = open(path, O_CREAT | O_RDWR | O_CLOEXEC, 0600);
     if (fd < 0) {
         perror("open");

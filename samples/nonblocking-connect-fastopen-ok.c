@@ -5,8 +5,8 @@
  * data. sctrace notes it (nonblocking-connect-fastopen, info) and warns of
  * nothing.
  *
- * Story: docs/rules/nonblocking-connect-immediate.md (the real pattern is WSL1's connect() = 0 with no
- * Fast Open asked for); curl --tcp-fastopen and browsers do what this does.
+ * Story: docs/rules/nonblocking-connect-immediate.md (the real pattern is WSL1's connect() = 0 with
+ * no Fast Open asked for); curl --tcp-fastopen and browsers do what this does.
  *
  * Client Fast Open needs bit 1 of net.ipv4.tcp_fastopen (the default, 1).
  * Without a cookie from the server, connect() would take the normal path

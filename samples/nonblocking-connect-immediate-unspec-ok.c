@@ -37,7 +37,8 @@ int main(void) {
     struct sockaddr unspec;
     memset(&unspec, 0, sizeof unspec);
     unspec.sa_family = AF_UNSPEC;
-    if (connect(fresh, &unspec, sizeof unspec) != 0) return die("connect(AF_UNSPEC) on a fresh socket");
+    if (connect(fresh, &unspec, sizeof unspec) != 0)
+        return die("connect(AF_UNSPEC) on a fresh socket");
     close(fresh);
 
     /* A real connection, made the right way, then dissolved. */

@@ -1,10 +1,9 @@
 /* nonblocking-connect-immediate: a nonblocking TCP connect() that returns 0
  * on its first call, though the program never asked for TCP Fast Open.
  *
- * Story: docs/rules/nonblocking-connect-immediate.md (PhantomJS 2.1.1 on WSL1). WSL1 made a nonblocking
- * connect() to 127.0.0.1:8080 return 0 instead of EINPROGRESS; Qt took its
- * rarely used "connected at once" path and WebKit's WebSocket code hit
- * ASSERT(handle == m_handle) -> WTFCrash.
+ * Story: docs/rules/nonblocking-connect-immediate.md (PhantomJS 2.1.1 on WSL1). WSL1 made a
+ * nonblocking connect() to 127.0.0.1:8080 return 0 instead of EINPROGRESS; Qt took its rarely used
+ * "connected at once" path and WebKit's WebSocket code hit ASSERT(handle == m_handle) -> WTFCrash.
  *
  * Linux answers a nonblocking TCP connect() that has to shake hands with
  * EINPROGRESS, loopback included: the peer's SYN-ACK is processed only after
@@ -86,14 +85,16 @@ int main(void) {
     int fd = repair_socket();
     if (fd < 0 && errno == EPERM) {
         if (unshare(CLONE_NEWUSER | CLONE_NEWNET) != 0)
-            return skip("TCP_REPAIR needs CAP_NET_ADMIN, and unshare(CLONE_NEWUSER|CLONE_NEWNET) was refused");
+            return skip(
+                "TCP_REPAIR needs CAP_NET_ADMIN, and unshare(CLONE_NEWUSER|CLONE_NEWNET) was "
+                "refused");
         if (bring_lo_up() != 0) return skip("bringing lo up in the new network namespace");
         fd = repair_socket();
     }
     if (fd < 0) return skip("setsockopt(TCP_REPAIR) refused");
 
-    struct sockaddr_in peer = {.sin_family = AF_INET, .sin_port = htons(8080),
-                               .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    struct sockaddr_in peer = {
+        .sin_family = AF_INET, .sin_port = htons(8080), .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
     int rc = connect(fd, (struct sockaddr*)&peer, sizeof peer);
     if (rc != 0) {
         fprintf(stderr, "connect() did not return 0 at once: %s\n", strerror(errno));

@@ -1,6 +1,6 @@
 /* The correct nonblocking connect dance, as PhantomJS's Qt does it on a sane
- * kernel (docs/rules/nonblocking-connect-immediate.md): socket(O_NONBLOCK), connect() -> EINPROGRESS,
- * pselect6() until writable, getsockopt(SO_ERROR) == 0, then write.
+ * kernel (docs/rules/nonblocking-connect-immediate.md): socket(O_NONBLOCK), connect() ->
+ * EINPROGRESS, pselect6() until writable, getsockopt(SO_ERROR) == 0, then write.
  *
  * It is the silent twin of the nonblocking-connect-immediate rule: a tracer
  * must show the EINPROGRESS path here and raise nothing. It listens on an

@@ -88,8 +88,8 @@ static void serve(int dev) {
                 reply(dev, in->unique, 0, &attr, sizeof attr);
                 break;
             }
-            case FUSE_OPEN:       /* the request that never gets an answer */
-            case FUSE_INTERRUPT:  /* nor does the kernel's plea to drop it */
+            case FUSE_OPEN:      /* the request that never gets an answer */
+            case FUSE_INTERRUPT: /* nor does the kernel's plea to drop it */
             case FUSE_FORGET:
             case FUSE_BATCH_FORGET:
                 break;

@@ -341,9 +341,9 @@ private:
                 for (const auto& [l, items] : lists_) names.push_back(l);
                 const std::string guess = closest(list_name, names);
                 return fail("unknown list '" + std::string(list_name) + "'",
-                            guess.empty() ? "define it with '- list: " + std::string(list_name) +
-                                                "'"
-                                          : "did you mean '" + guess + "'?");
+                            guess.empty()
+                                ? "define it with '- list: " + std::string(list_name) + "'"
+                                : "did you mean '" + guess + "'?");
             }
             list = FieldList(found->second);
         } else if (bracket) {
@@ -833,8 +833,7 @@ const ConditionCompiler::CompiledMacro* ConditionCompiler::macro(std::string_vie
                                                                  ConditionError* error) {
     const auto too_deep = [&](std::vector<std::string> chain) {
         *error = {"nesting deeper than " + std::to_string(kMaxNesting) +
-                      " levels (parentheses, 'not' and macros inside macros): " +
-                      chain_text(chain),
+                      " levels (parentheses, 'not' and macros inside macros): " + chain_text(chain),
                   0, "", true};
         return nullptr;
     };

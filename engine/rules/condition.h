@@ -118,9 +118,9 @@ private:
     bool compare(const Node& n, EvalContext& ctx) const;
     bool compare_coded(std::uint32_t node, const EvalContext& ctx) const;
 
-    std::vector<Node> nodes_;              // nodes_[0] is the root
-    std::vector<Step> steps_;              // steps_[i] is nodes_[i], packed
-    std::vector<std::uint32_t> operands_;  // of AllOf/AnyOf nodes
+    std::vector<Node> nodes_;                               // nodes_[0] is the root
+    std::vector<Step> steps_;                               // steps_[i] is nodes_[i], packed
+    std::vector<std::uint32_t> operands_;                   // of AllOf/AnyOf nodes
     std::vector<std::shared_ptr<const Condition>> macros_;  // of Macro nodes
     std::optional<std::set<std::string>> event_types_;
     std::uint64_t cost_ = 0;

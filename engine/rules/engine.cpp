@@ -187,8 +187,9 @@ void RuleEngine::emit(const Rule& rule, TemporalHit& hit) {
         // The overlap was inferred from calls stretched to their thread's
         // next line: it may not have happened.
         f.severity = Severity::Info;
-        f.message += " (possible: the log has no -T durations, so these calls may not have "
-                     "overlapped)";
+        f.message +=
+            " (possible: the log has no -T durations, so these calls may not have "
+            "overlapped)";
     }
     f.desc = rule.desc;
     f.doc = "docs/rules/" + rule.id + ".md";

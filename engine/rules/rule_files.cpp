@@ -46,7 +46,8 @@ public:
     void path(const std::string& path) {
         struct stat st {};
         // stat() follows a symbolic link: the target is what must qualify.
-        if (::stat(path.c_str(), &st) != 0) return problem(path, "cannot open it: " + reason(errno));
+        if (::stat(path.c_str(), &st) != 0)
+            return problem(path, "cannot open it: " + reason(errno));
         if (S_ISDIR(st.st_mode)) return folder(path);
         file(AT_FDCWD, path, path);
     }

@@ -565,8 +565,9 @@ void append_syscalls_with(const YAML::Node& node, std::vector<std::string>& item
 // `conditon:` or an invented `colour:` cannot be ignored silently.
 const std::vector<std::string_view>& item_keys(std::string_view kind) {
     static const std::vector<std::string_view> rule = {
-        "rule",    "desc", "condition", "output",   "severity", "tags",     "enabled", "references",
-        "also_trace", "stacks", "for", "by", "sequence", "absence", "count", "append"};
+        "rule",     "desc",       "condition",  "output", "severity", "tags",
+        "enabled",  "references", "also_trace", "stacks", "for",      "by",
+        "sequence", "absence",    "count",      "append"};
     static const std::vector<std::string_view> macro = {"macro", "condition", "append"};
     static const std::vector<std::string_view> list = {"list", "items", "traits", "append"};
     return kind == "rule" ? rule : kind == "macro" ? macro : list;
@@ -622,11 +623,11 @@ void RuleSet::load(const std::vector<std::string>& paths) {
 bool RuleSet::too_many_errors(const std::string& file) {
     if (errors_.size() < kMaxErrors) return false;
     if (!gave_up_) {
-        errors_.push_back({{file, 0, 0},
-                           "too many errors (" + std::to_string(kMaxErrors) +
-                               "): what follows was not checked",
-                           "",
-                           ""});
+        errors_.push_back(
+            {{file, 0, 0},
+             "too many errors (" + std::to_string(kMaxErrors) + "): what follows was not checked",
+             "",
+             ""});
         gave_up_ = true;
     }
     return true;
@@ -710,7 +711,10 @@ void RuleSet::parse_text(const std::string& file, const std::string& text) {
                 error(item, "expected '- rule:', '- macro:' or '- list:'");
                 continue;
             }
-            const char* kind = item["rule"] ? "rule" : item["macro"] ? "macro" : item["list"] ? "list" : nullptr;
+            const char* kind = item["rule"]    ? "rule"
+                               : item["macro"] ? "macro"
+                               : item["list"]  ? "list"
+                                               : nullptr;
             if (kind && !known_keys(item, kind, error)) continue;
             if (kind && !named(item, kind, error)) continue;
             if (item["list"]) {
@@ -1043,9 +1047,9 @@ std::string RuleSet::format_errors() const {
     for (const RuleError& e : errors_) {
         // A file that could not be read has no line to point at.
         out += e.where.file +
-               (e.where.line > 0 ? ":" + std::to_string(e.where.line) + ":" +
-                                       std::to_string(e.where.column)
-                                 : std::string()) +
+               (e.where.line > 0
+                    ? ":" + std::to_string(e.where.line) + ":" + std::to_string(e.where.column)
+                    : std::string()) +
                ": error: " + e.message + "\n";
         if (!e.text.empty()) {
             out += "  " + e.text + "\n  ";

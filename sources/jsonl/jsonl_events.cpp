@@ -20,9 +20,9 @@ using nlohmann::json;
 
 // What one event's views point into, until the next line is read.
 struct JsonlEventReader::Line {
-    ArgTree decoded;                       // the "decoded" arguments
-    std::string path, path2;               // exec's path; a submission's paths
-    std::vector<unsigned char> sockaddr;   // a submission's address bytes
+    ArgTree decoded;                      // the "decoded" arguments
+    std::string path, path2;              // exec's path; a submission's paths
+    std::vector<unsigned char> sockaddr;  // a submission's address bytes
 };
 
 namespace {
@@ -348,8 +348,8 @@ bool JsonlEventReader::convert(const json& j, std::string* error) {
         const std::string_view comm = f.string("comm");
         std::snprintf(sample.wchan.data(), sample.wchan.size(), "%.*s",
                       static_cast<int>(wchan.size()), wchan.data());
-        std::snprintf(sample.comm.data(), sample.comm.size(), "%.*s",
-                      static_cast<int>(comm.size()), comm.data());
+        std::snprintf(sample.comm.data(), sample.comm.size(), "%.*s", static_cast<int>(comm.size()),
+                      comm.data());
         sample.io_worker = f.boolean("io_worker", false);
         sample.sigkill_pending = f.boolean("sigkill_pending", false);
         sample.end_of_trace = f.boolean("end_of_trace", false);

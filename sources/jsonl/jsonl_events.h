@@ -12,10 +12,10 @@
 
 #include <cstdint>
 #include <memory>
+#include <nlohmann/json_fwd.hpp>
 #include <string>
 #include <string_view>
 #include <unordered_map>
-#include <nlohmann/json_fwd.hpp>
 
 #include "model/event.h"
 

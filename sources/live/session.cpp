@@ -287,8 +287,8 @@ void Session::launch(const std::vector<std::string>& argv) {
     // EXITKILL: if sctrace itself dies, what it started dies with it rather
     // than running on with a filter that has no tracer (its traced syscalls
     // would fail with ENOSYS).
-    const long options = (program_ ? kFilteredPtraceOptions : kPtraceOptions) | follow_options() |
-                         PTRACE_O_EXITKILL;
+    const long options =
+        (program_ ? kFilteredPtraceOptions : kPtraceOptions) | follow_options() | PTRACE_O_EXITKILL;
     if (ptrace(PTRACE_SEIZE, pid, nullptr, options) != 0) {
         const int error = errno;
         ::kill(pid, SIGKILL);

@@ -18,8 +18,8 @@
 #include <vector>
 
 #include "decoders/decoder.h"
-#include "model/syscall_set.h"
 #include "model/event.h"
+#include "model/syscall_set.h"
 #include "model/timeout_report.h"
 #include "sources/live/io_uring_tracker.h"
 #include "sources/live/launcher.h"

@@ -65,7 +65,8 @@ bool starts_with(std::string_view text, std::string_view prefix) {
 
 std::optional<std::uint64_t> read_ignored_signals(const std::string& proc_root, pid_t pid) {
     char status[4096];
-    if (!read_small_file(proc_root + "/" + std::to_string(pid) + "/status", status, sizeof status) ||
+    if (!read_small_file(proc_root + "/" + std::to_string(pid) + "/status", status,
+                         sizeof status) ||
         !std::strstr(status, "SigIgn:")) {
         return std::nullopt;
     }

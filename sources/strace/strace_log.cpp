@@ -234,7 +234,8 @@ void StraceLogConverter::after_call(const ParsedLine& line, pid_t tid, const Arg
         return;
     }
     if (traits.has(kTraitExecs) && line.ret == 0) {
-        const NodeId path = traits.path_arg >= 0 ? args.arg(static_cast<std::size_t>(traits.path_arg)) : kNoNode;
+        const NodeId path =
+            traits.path_arg >= 0 ? args.arg(static_cast<std::size_t>(traits.path_arg)) : kNoNode;
         std::string_view exe;
         if (path != kNoNode && args.node(path).kind == ArgKind::Str) exe = args.node(path).text;
         Event exec{EventKind::Exec, time, tgid_of(tid), tid, ExecEvent{exe, tid}};
@@ -264,9 +265,9 @@ bool StraceLogConverter::feed(std::string_view text, Part part) {
         // attached", then ", child_tidptr=0x7f...) = 10123" on the next. The
         // head waits for its tail; the message is dropped, as other
         // diagnostics are.
-        if (const auto at = text.find("strace: ");
-            part == Part::Whole && joined.empty() && at != std::string_view::npos && at > 0 &&
-            error.find("cut off") != std::string::npos) {
+        if (const auto at = text.find("strace: "); part == Part::Whole && joined.empty() &&
+                                                   at != std::string_view::npos && at > 0 &&
+                                                   error.find("cut off") != std::string::npos) {
             split_head_.assign(text.substr(0, at));
             return true;
         }

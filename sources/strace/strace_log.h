@@ -18,8 +18,8 @@
 #include <vector>
 
 #include "model/arg_tree.h"
-#include "sources/strace/strace_line.h"
 #include "model/event.h"
+#include "sources/strace/strace_line.h"
 
 namespace sctrace::strace_text {
 

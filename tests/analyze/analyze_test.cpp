@@ -394,24 +394,27 @@ TEST_F(Analyze, JsonlLinesWithMissingOrMistypedFieldsAreReportedByLine) {
     write("bad.jsonl",
           // 1: fine
           head + R"(,"decoded":"3","ret":0,"errno":null})" + "\n" +
-          // 2: no result at all
-          head + R"(,"decoded":"3"})" + "\n" +
-          // 3: a result that is text
-          head + R"(,"ret":"zero","errno":null})" + "\n" +
-          // 4: a signal with no signal
-          R"({"type":"signal","time":2,"pid":7,"tid":7,"code":0})" + "\n" +
-          // 5: a killed process whose signal is a number, not a name
-          R"({"type":"exit","time":3,"pid":7,"tid":7,"whole_process":true,"signaled":true,)"
-          R"("code":0,"signo":11})" + "\n" +
-          // 6: a pid out of range
-          R"({"type":"spawn","time":4,"pid":1e30,"tid":7,"kind":"fork"})" + "\n" +
-          // 7: an unfinished entry whose arguments do not parse, 8: its exit
-          R"({"type":"syscall_entry","time":5,"pid":7,"tid":8,"syscall":"read",)"
-          R"("decoded":"{{{\"unterminated"})" + "\n" +
-          R"({"type":"syscall_exit","time":6,"pid":7,"tid":8,"syscall":"read",)"
-          R"("decoded":"3, \"ok\", 10","ret":2,"errno":null})" + "\n" +
-          // 9: registers that are not numbers
-          head + R"(,"args":["a"],"ret":0,"errno":null})" + "\n");
+              // 2: no result at all
+              head + R"(,"decoded":"3"})" + "\n" +
+              // 3: a result that is text
+              head + R"(,"ret":"zero","errno":null})" + "\n" +
+              // 4: a signal with no signal
+              R"({"type":"signal","time":2,"pid":7,"tid":7,"code":0})" + "\n" +
+              // 5: a killed process whose signal is a number, not a name
+              R"({"type":"exit","time":3,"pid":7,"tid":7,"whole_process":true,"signaled":true,)"
+              R"("code":0,"signo":11})" +
+              "\n" +
+              // 6: a pid out of range
+              R"({"type":"spawn","time":4,"pid":1e30,"tid":7,"kind":"fork"})" + "\n" +
+              // 7: an unfinished entry whose arguments do not parse, 8: its exit
+              R"({"type":"syscall_entry","time":5,"pid":7,"tid":8,"syscall":"read",)"
+              R"("decoded":"{{{\"unterminated"})" +
+              "\n" +
+              R"({"type":"syscall_exit","time":6,"pid":7,"tid":8,"syscall":"read",)"
+              R"("decoded":"3, \"ok\", 10","ret":2,"errno":null})" +
+              "\n" +
+              // 9: registers that are not numbers
+              head + R"(,"args":["a"],"ret":0,"errno":null})" + "\n");
     const Result r = sh(std::string(SCTRACE_BIN) + " analyze --no-rules " + path("bad.jsonl") +
                         " -o " + path("bad.txt") + " --format text");
     EXPECT_EQ(r.status, 0) << r.err;
@@ -632,7 +635,6 @@ TEST_F(Analyze, RulesCheckReportsAPlantedErrorAtItsLineAndColumn) {
     EXPECT_EQ(r.status, 0) << r.err;
 }
 
-
 // ---------------------------------------------------------------------------
 // Real logs recorded for these tests (tests/analyze/data; the .c files next
 // to them are the programs, the file names say the strace flags).
@@ -653,9 +655,8 @@ std::vector<nlohmann::json> read_jsonl(const std::string& file) {
 // that dies inside read() leaves "<... read resumed> <unfinished ...>) = ?"
 // (-f) or "read(3<pipe:[...]>,  <unfinished ...>) = ?" (-ff). Every line is read.
 TEST_F(Analyze, DeletedFilesAndCallsCutByDeathLoseNoLine) {
-    for (const std::string log :
-         {"sqlite-temp-deleted.ttT-y.log", "memfd-deleted.f-y.log", "thread-dies-in-read.f-y.log",
-          "thread-dies-in-read.ff-T-y"}) {
+    for (const std::string log : {"sqlite-temp-deleted.ttT-y.log", "memfd-deleted.f-y.log",
+                                  "thread-dies-in-read.f-y.log", "thread-dies-in-read.ff-T-y"}) {
         const Result r = sh(std::string(SCTRACE_BIN) + " analyze " + kData + "/" + log + " -o " +
                             path("e.jsonl") + " --format jsonl");
         EXPECT_EQ(r.status, 0) << log << "\n" << r.err;
@@ -687,8 +688,9 @@ TEST_F(Analyze, AnUntimedFfSetDoesNotJudgeRulesThatCompareThreads) {
                         "/so-error-other-thread.ff --findings " + path("f.jsonl"));
     EXPECT_EQ(r.status, 0) << r.err;
     EXPECT_TRUE(read_jsonl(path("f.jsonl")).empty()) << r.err;
-    EXPECT_EQ(count_lines_with(r.err, "the -ff set has no times: rules that compare threads were "
-                                      "not judged: "),
+    EXPECT_EQ(count_lines_with(r.err,
+                               "the -ff set has no times: rules that compare threads were "
+                               "not judged: "),
               1u)
         << r.err;
     EXPECT_NE(r.err.find("connect-result-unchecked"), std::string::npos) << r.err;
@@ -716,14 +718,15 @@ TEST_F(Analyze, CountRulesAreNotJudgedOnALogWithoutTimes) {
                   " --findings " + path("untimed.jsonl"));
     EXPECT_EQ(r.status, 0) << r.err;
     EXPECT_TRUE(read_jsonl(path("untimed.jsonl")).empty()) << r.err;
-    EXPECT_EQ(count_lines_with(r.err, "the log has no times: rules that measure time were not "
-                                      "judged: fsync-burst, fsync-storm"),
+    EXPECT_EQ(count_lines_with(r.err,
+                               "the log has no times: rules that measure time were not "
+                               "judged: fsync-burst, fsync-storm"),
               1u)
         << r.err;
 
     // Standard input is looked into the same way, and still read whole.
-    r = sh("cat " + kData + "/fsync-150.f.log | " + SCTRACE_BIN + " analyze -" + rules +
-           " -o " + path("stdin.jsonl") + " --format jsonl");
+    r = sh("cat " + kData + "/fsync-150.f.log | " + SCTRACE_BIN + " analyze -" + rules + " -o " +
+           path("stdin.jsonl") + " --format jsonl");
     EXPECT_EQ(r.status, 0) << r.err;
     EXPECT_EQ(count_lines_with(r.err, "rules that measure time were not judged"), 1u) << r.err;
     EXPECT_EQ(count_lines_with(sh("cat " + path("stdin.jsonl")).out, "\"syscall\":\"fsync\""),
@@ -752,8 +755,8 @@ TEST_F(Analyze, AnFfSetWithTimesButNoDurationsReportsOverlapAsPossible) {
         ASSERT_EQ(stripped.status, 0) << stripped.err;
         write("w.ff-ttt." + pid, stripped.out);
     }
-    const Result r = sh(std::string(SCTRACE_BIN) + " analyze " + path("w.ff-ttt") +
-                        " --findings " + path("f.jsonl"));
+    const Result r = sh(std::string(SCTRACE_BIN) + " analyze " + path("w.ff-ttt") + " --findings " +
+                        path("f.jsonl"));
     EXPECT_EQ(r.status, 0) << "info findings do not fail --fail-on warning\n" << r.err;
     EXPECT_EQ(count_lines_with(r.err, "has times but no -T durations"), 1u) << r.err;
     const auto findings = read_jsonl(path("f.jsonl"));
@@ -767,8 +770,8 @@ TEST_F(Analyze, AnFfSetWithTimesButNoDurationsReportsOverlapAsPossible) {
     }
     EXPECT_TRUE(possible) << r.err;
     // With -T the same set asserts it, at the rule's severity.
-    const Result t = sh(std::string(SCTRACE_BIN) + " analyze " + prefix + " --findings " +
-                        path("t.jsonl"));
+    const Result t =
+        sh(std::string(SCTRACE_BIN) + " analyze " + prefix + " --findings " + path("t.jsonl"));
     EXPECT_EQ(t.status, 1) << t.err;
     for (const auto& f : read_jsonl(path("t.jsonl"))) {
         EXPECT_EQ(f.value("severity", ""), "warning") << f.dump();

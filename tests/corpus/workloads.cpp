@@ -159,8 +159,8 @@ std::vector<Workload> make_workloads() {
                      write_file(s.dir() / "www" / "index.html", kIndex);
                      const std::string url = s.serve_http(s.dir() / "www", error);
                      if (url.empty()) return p;
-                     p.command.argv = {find_program("curl"), "-sS", "--tcp-fastopen", "--max-time",
-                                       "120", url};
+                     p.command.argv = {find_program("curl"), "-sS", "--tcp-fastopen",
+                                       "--max-time",         "120", url};
                      p.expected_stdout = kIndex;
                      return p;
                  }});

@@ -702,28 +702,22 @@ protected:
     }
 };
 
-INSTANTIATE_TEST_SUITE_P(Signals, SignalToTracer,
-                         ::testing::Values(ForwardCase{SIGINT, true, Mode::kSeccomp},
-                                           ForwardCase{SIGINT, true, Mode::kNoSeccomp},
-                                           ForwardCase{SIGINT, false, Mode::kSeccomp},
-                                           ForwardCase{SIGTERM, true, Mode::kSeccomp},
-                                           ForwardCase{SIGTERM, false, Mode::kSeccomp},
-                                           ForwardCase{SIGTERM, false, Mode::kNoSeccomp},
-                                           // Every other signal whose default action would
-                                           // end sctrace is passed on too, never fatal to it.
-                                           ForwardCase{SIGHUP, false, Mode::kSeccomp},
-                                           ForwardCase{SIGUSR1, false, Mode::kSeccomp},
-                                           ForwardCase{SIGUSR1, false, Mode::kNoSeccomp},
-                                           ForwardCase{SIGUSR2, false, Mode::kSeccomp},
-                                           ForwardCase{SIGALRM, false, Mode::kSeccomp},
-                                           ForwardCase{SIGPIPE, false, Mode::kSeccomp},
-                                           ForwardCase{SIGVTALRM, false, Mode::kSeccomp},
-                                           ForwardCase{SIGPWR, false, Mode::kSeccomp}),
-                         [](const auto& info) {
-                             return signal_name(info.param.signo).substr(3) +
-                                    (info.param.handled ? "_handled_" : "_default_") +
-                                    mode_name(info.param.mode);
-                         });
+INSTANTIATE_TEST_SUITE_P(
+    Signals, SignalToTracer,
+    ::testing::Values(
+        ForwardCase{SIGINT, true, Mode::kSeccomp}, ForwardCase{SIGINT, true, Mode::kNoSeccomp},
+        ForwardCase{SIGINT, false, Mode::kSeccomp}, ForwardCase{SIGTERM, true, Mode::kSeccomp},
+        ForwardCase{SIGTERM, false, Mode::kSeccomp}, ForwardCase{SIGTERM, false, Mode::kNoSeccomp},
+        // Every other signal whose default action would
+        // end sctrace is passed on too, never fatal to it.
+        ForwardCase{SIGHUP, false, Mode::kSeccomp}, ForwardCase{SIGUSR1, false, Mode::kSeccomp},
+        ForwardCase{SIGUSR1, false, Mode::kNoSeccomp}, ForwardCase{SIGUSR2, false, Mode::kSeccomp},
+        ForwardCase{SIGALRM, false, Mode::kSeccomp}, ForwardCase{SIGPIPE, false, Mode::kSeccomp},
+        ForwardCase{SIGVTALRM, false, Mode::kSeccomp}, ForwardCase{SIGPWR, false, Mode::kSeccomp}),
+    [](const auto& info) {
+        return signal_name(info.param.signo).substr(3) +
+               (info.param.handled ? "_handled_" : "_default_") + mode_name(info.param.mode);
+    });
 
 TEST_P(SignalToTracer, IsForwardedToTheLaunchedCommand) {
     if (tracer().is_strace)
@@ -772,8 +766,7 @@ TEST_F(E2E, OvertakenReadShowsItsBufferWhenResumed) {
         // the test runner left open.
         EXPECT_TRUE(std::regex_search(text, std::regex(R"(read\([0-9]+,  <unfinished \.\.\.>)")))
             << text;
-        EXPECT_NE(text.find("openat(AT_FDCWD, \"/dev/null\", O_RDONLY"), std::string::npos)
-            << text;
+        EXPECT_NE(text.find("openat(AT_FDCWD, \"/dev/null\", O_RDONLY"), std::string::npos) << text;
         EXPECT_NE(text.find("<... read resumed>\"overtaken\\n\", 64) = 10"), std::string::npos)
             << text;
     }
@@ -962,12 +955,15 @@ TEST_F(E2E, AttachByThreadIdOrTwiceAttachesTheProcessOnce) {
     const std::string log = temp("attach.log");
     const std::string p = std::to_string(pid), w = std::to_string(worker);
     auto before = std::chrono::system_clock::now();
-    Process tracer_process({tracer().path, "-e", "trace=getppid", "-o", log, "--format", "jsonl",
-                            "-p", w, "-p", p},
-                           {"sctrace -p thread -p process", "", false});
-    EXPECT_TRUE(eventually([&] { return tracer_of(pid, pid) == tracer_process.pid() &&
-                                        tracer_of(pid, worker) == tracer_process.pid(); },
-                           30s))
+    Process tracer_process(
+        {tracer().path, "-e", "trace=getppid", "-o", log, "--format", "jsonl", "-p", w, "-p", p},
+        {"sctrace -p thread -p process", "", false});
+    EXPECT_TRUE(eventually(
+        [&] {
+            return tracer_of(pid, pid) == tracer_process.pid() &&
+                   tracer_of(pid, worker) == tracer_process.pid();
+        },
+        30s))
         << "the process is not traced by sctrace: " << tracer_process.stderr_so_far();
     ASSERT_EQ(kill(tracer_process.pid(), SIGINT), 0);
     RunResult tr = tracer_process.finish(20s);

@@ -71,9 +71,8 @@ void expect_no_control_bytes(const std::string& text, const std::string& what) {
 void expect_no_forged_line(const std::string& text, const std::string& what) {
     for (const std::string& line : lines_of(text)) {
         const auto at = line.find("sctrace: critical [forged-finding]");
-        EXPECT_TRUE(at == std::string::npos || at > 0)
-            << what << ": a forged finding line:\n"
-            << visible(line);
+        EXPECT_TRUE(at == std::string::npos || at > 0) << what << ": a forged finding line:\n"
+                                                       << visible(line);
     }
 }
 
@@ -105,19 +104,27 @@ protected:
         }
     }
 
-    std::string temp(const std::string& name) const { return dir_ + "/" + name; }
+    std::string temp(const std::string& name) const {
+        return dir_ + "/" + name;
+    }
 
     std::string dir_, exe_;
 };
 
 TEST_F(ForgedFindings, LiveOutputsEscapeTheTraceesNames) {
     const std::vector<std::string> argv = {Tracer::get().path,
-                                           "--findings", temp("findings.jsonl"),
-                                           "--sarif",    temp("report.sarif"),
-                                           "--junit",    temp("report.xml"),
-                                           "-o",         temp("events.txt"),
-                                           "--format",   "text",
-                                           "--",         exe_,
+                                           "--findings",
+                                           temp("findings.jsonl"),
+                                           "--sarif",
+                                           temp("report.sarif"),
+                                           "--junit",
+                                           temp("report.xml"),
+                                           "-o",
+                                           temp("events.txt"),
+                                           "--format",
+                                           "text",
+                                           "--",
+                                           exe_,
                                            dir_};
     const RunResult r = run(argv, {"hostile-names"}, kRunTimeout);
     ASSERT_EQ(r.spawn_error, "");
@@ -195,8 +202,8 @@ TEST_F(ForgedFindings, LiveOutputsEscapeTheTraceesNames) {
 }
 
 TEST_F(ForgedFindings, TimeoutReportEscapesThreadNames) {
-    const std::vector<std::string> argv = {Tracer::get().path, "--timeout", "2s", "--",
-                                           exe_, dir_, "hang"};
+    const std::vector<std::string> argv = {
+        Tracer::get().path, "--timeout", "2s", "--", exe_, dir_, "hang"};
     const RunResult r = run(argv, {"hostile-names hang"}, kRunTimeout);
     ASSERT_EQ(r.spawn_error, "");
     ASSERT_FALSE(r.timed_out) << r.hang_report;
@@ -217,18 +224,17 @@ TEST_F(ForgedFindings, TimeoutReportEscapesThreadNames) {
 // comm and a quoted string must come out escaped.
 TEST_F(ForgedFindings, AnalyzeEscapesAHostileLog) {
     const std::string path = "/tmp/f\033[31m\rsctrace: critical [forged-finding] pid 1 (init)\233";
-    const std::string log =
-        "100<a\033[2J\r> openat(AT_FDCWD, \"/tmp/f\033[31m\", O_RDONLY) = 3<" + path + ">\n" +
-        "100<a\033[2J\r> close(3<" + path + ">) = 0\n" +
-        "100<a\033[2J\r> close(3) = -1 EBADF (Bad file descriptor)\n" +
-        "100<a\033[2J\r> +++ exited with 0 +++\n";
+    const std::string log = "100<a\033[2J\r> openat(AT_FDCWD, \"/tmp/f\033[31m\", O_RDONLY) = 3<" +
+                            path + ">\n" + "100<a\033[2J\r> close(3<" + path + ">) = 0\n" +
+                            "100<a\033[2J\r> close(3) = -1 EBADF (Bad file descriptor)\n" +
+                            "100<a\033[2J\r> +++ exited with 0 +++\n";
     {
         std::ofstream out(temp("hostile.log"), std::ios::binary);
         out << log;
     }
-    const std::vector<std::string> argv = {Tracer::get().path, "analyze", "--findings",
-                                           temp("findings.jsonl"), "-o", temp("events.txt"),
-                                           "--format", "text", temp("hostile.log")};
+    const std::vector<std::string> argv = {
+        Tracer::get().path, "analyze",  "--findings", temp("findings.jsonl"), "-o",
+        temp("events.txt"), "--format", "text",       temp("hostile.log")};
     const RunResult r = run(argv, {"analyze hostile.log"}, kRunTimeout);
     ASSERT_EQ(r.spawn_error, "");
     EXPECT_EQ(r.status, 1) << visible(r.err);  // an error finding, at or above --fail-on warning

@@ -427,7 +427,7 @@ std::string check_and_convert(const json& j, long long not_before_ns, long long 
     if (!has("type") || !j["type"].is_string()) return "no string \"type\"";
     e.type = j["type"];
     static const std::vector<std::string> kTypes = {
-        "syscall_entry", "syscall_exit", "signal", "spawn", "exec",
+        "syscall_entry", "syscall_exit", "signal", "spawn",        "exec",
         "exit",          "stop",         "attach", "thread_sample"};
     if (std::find(kTypes.begin(), kTypes.end(), e.type) == kTypes.end())
         return "unknown type \"" + e.type + "\"";

@@ -12,8 +12,8 @@
 #include <string_view>
 
 #include "base/unique_fd.h"
-#include "sources/jsonl/jsonl_events.h"
 #include "report/event_writer.h"
+#include "sources/jsonl/jsonl_events.h"
 
 namespace {
 

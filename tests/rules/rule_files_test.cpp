@@ -60,8 +60,8 @@ class RuleFiles : public ::testing::Test {
 protected:
     void SetUp() override {
         const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-        dir_ = fs::temp_directory_path() / ("sctrace-rule-files-" + std::to_string(getpid()) +
-                                            "-" + info->name());
+        dir_ = fs::temp_directory_path() /
+               ("sctrace-rule-files-" + std::to_string(getpid()) + "-" + info->name());
         fs::remove_all(dir_);
         fs::create_directories(dir_);
     }
@@ -158,7 +158,8 @@ constexpr const char* kGoodRule =
 
 TEST_F(RuleFiles, AFifoWithNoWriterIsRefusedWithoutHanging) {
     ASSERT_EQ(mkfifo(path("fifo.yaml").c_str(), 0644), 0) << strerror(errno);
-    expect_unusable(path("fifo.yaml"), path("fifo.yaml") + ": error: is a FIFO, not a regular file");
+    expect_unusable(path("fifo.yaml"),
+                    path("fifo.yaml") + ": error: is a FIFO, not a regular file");
     // Inside a folder too, next to a good file, which does not make it pass.
     fs::create_directories(dir_ / "pack");
     write("pack/a.yaml", kGoodRule);
@@ -181,7 +182,8 @@ TEST_F(RuleFiles, AReadErrorIsReportedNotTakenForAnEmptyFile) {
 }
 
 TEST_F(RuleFiles, MissingFilesAndDanglingLinksNameTheReason) {
-    expect_unusable(path("nope.yaml"), "nope.yaml: error: cannot open it: No such file or directory");
+    expect_unusable(path("nope.yaml"),
+                    "nope.yaml: error: cannot open it: No such file or directory");
     fs::create_symlink(dir_ / "gone.yaml", dir_ / "dangling.yaml");
     expect_unusable(path("dangling.yaml"), "dangling.yaml: error: cannot open it: No such file");
     // A link to a good file is that file.
@@ -224,8 +226,8 @@ TEST_F(RuleFiles, AFolderNobodyMayReadIsAnError) {
     fs::permissions(dir_ / "locked", fs::perms::none);
     std::vector<std::string> prefix;
     if (geteuid() == 0) {
-        const RunResult probe = run({"setpriv", "--bounding-set", "-dac_override,-dac_read_search",
-                               "ls", path("locked")});
+        const RunResult probe = run(
+            {"setpriv", "--bounding-set", "-dac_override,-dac_read_search", "ls", path("locked")});
         if (probe.status == 0 || probe.err.find("Permission denied") == std::string::npos) {
             GTEST_SKIP() << "SKIPPED LOUDLY: running as root, and setpriv could not drop "
                             "CAP_DAC_OVERRIDE/CAP_DAC_READ_SEARCH (status "
@@ -240,10 +242,10 @@ TEST_F(RuleFiles, AFolderNobodyMayReadIsAnError) {
         const RunResult r = run(argv);
         ASSERT_TRUE(Ran(r));
         EXPECT_EQ(r.status, 2) << r.what << "\n" << r.err;
-        EXPECT_NE(r.err.find(path("locked") +
-                             ": error: cannot open the folder: Permission denied"),
+        EXPECT_NE(r.err.find(path("locked") + ": error: cannot open the folder: Permission denied"),
                   std::string::npos)
-            << r.what << "\n" << r.err;
+            << r.what << "\n"
+            << r.err;
         EXPECT_EQ(r.out.find("rule(s) OK"), std::string::npos) << r.out;
     }
 }
@@ -270,7 +272,8 @@ TEST_F(RuleFiles, ASecondDocumentIsAnErrorAtItsMarker) {
 // yaml-cpp's multi-document loader never returns on this text; the check
 // must answer within its deadline all the same.
 TEST_F(RuleFiles, AQuotedScalarFollowedByACommaIsAnErrorNotAHang) {
-    for (const char* text : {"'a', b 'c\n", "    'a', b 'c\n", "- rule: x\n  output: 'a', b 'c\n"}) {
+    for (const char* text :
+         {"'a', b 'c\n", "    'a', b 'c\n", "- rule: x\n  output: 'a', b 'c\n"}) {
         const std::string f = write("quoted.yaml", text);
         const RunResult r = check(f);
         ASSERT_TRUE(Ran(r)) << text;
@@ -363,9 +366,9 @@ TEST_F(RuleFiles, DuplicateKeysAreErrors) {
 
 TEST_F(RuleFiles, TheWholeInt64RangeIsANumber) {
     RunResult r = check(write("min.yaml",
-                        "- rule: a\n"
-                        "  condition: evt.res = -9223372036854775808 or evt.res = "
-                        "9223372036854775807\n"));
+                              "- rule: a\n"
+                              "  condition: evt.res = -9223372036854775808 or evt.res = "
+                              "9223372036854775807\n"));
     EXPECT_EQ(r.status, 0) << r.err;
     EXPECT_EQ(r.out, "1 rule(s) OK\n");
     const std::string f = write("over.yaml",
@@ -427,10 +430,9 @@ std::string macro_levels(int levels, int uses, const std::string& base) {
 }
 
 TEST_F(RuleFiles, MacrosNestingPastTheLimitAreAnErrorNamingTheChain) {
-    const std::string f =
-        write("deep.yaml", macro_levels(100, 1, "evt.type = close") +
-                               "- rule: deep\n"
-                               "  condition: evt.dir = < and m100\n");
+    const std::string f = write("deep.yaml", macro_levels(100, 1, "evt.type = close") +
+                                                 "- rule: deep\n"
+                                                 "  condition: evt.dir = < and m100\n");
     const RunResult r = check(f);
     ASSERT_TRUE(Ran(r));
     EXPECT_EQ(r.status, 1) << r.err;
@@ -442,14 +444,15 @@ TEST_F(RuleFiles, MacrosNestingPastTheLimitAreAnErrorNamingTheChain) {
 }
 
 TEST_F(RuleFiles, MacrosUsedTwicePerLevelEndInAnErrorNotAnExponentialBlowUp) {
-    const std::string f =
-        write("bomb.yaml", macro_levels(40, 2, "evt.type = close") +
-                               "- rule: bomb\n"
-                               "  condition: m40\n");
+    const std::string f = write("bomb.yaml", macro_levels(40, 2, "evt.type = close") +
+                                                 "- rule: bomb\n"
+                                                 "  condition: m40\n");
     const RunResult r = check(f);
     ASSERT_TRUE(Ran(r));
     EXPECT_EQ(r.status, 1) << r.err;
-    EXPECT_NE(r.err.find(f + ":84:14: error: rule 'bomb': macro m40 -> m39 -> m38 -> m37 -> ... -> "), std::string::npos)
+    EXPECT_NE(
+        r.err.find(f + ":84:14: error: rule 'bomb': macro m40 -> m39 -> m38 -> m37 -> ... -> "),
+        std::string::npos)
         << r.err;
     EXPECT_NE(r.err.find("more than 65536 comparisons per event"), std::string::npos) << r.err;
 }
@@ -460,12 +463,13 @@ TEST_F(RuleFiles, AWideLegalFileLoadsAndItsRulesWork) {
     // 200 rules.
     std::string text = macro_levels(12, 2, "evt.type = close and evt.errno = EBADF");
     for (int k = 1; k <= 40; ++k) {
-        text += "- macro: c" + std::to_string(k) + "\n  condition: " +
-                (k == 1 ? std::string("m12") : "c" + std::to_string(k - 1)) + "\n";
+        text += "- macro: c" + std::to_string(k) +
+                "\n  condition: " + (k == 1 ? std::string("m12") : "c" + std::to_string(k - 1)) +
+                "\n";
     }
     for (int k = 0; k < 2000; ++k) {
-        text += "- macro: w" + std::to_string(k) + "\n  condition: fd.num = " +
-                std::to_string(1000 + k) + "\n";
+        text += "- macro: w" + std::to_string(k) +
+                "\n  condition: fd.num = " + std::to_string(1000 + k) + "\n";
     }
     for (int r = 0; r < 200; ++r) {
         text += "- rule: wide-" + std::to_string(r) + "\n  condition: evt.type = close and (";
@@ -474,8 +478,9 @@ TEST_F(RuleFiles, AWideLegalFileLoadsAndItsRulesWork) {
         }
         text += ")\n  severity: info\n";
     }
-    text += "- rule: deep-and-shared\n  condition: c40\n  severity: error\n"
-            "  output: fd %fd.num closed twice\n";
+    text +=
+        "- rule: deep-and-shared\n  condition: c40\n  severity: error\n"
+        "  output: fd %fd.num closed twice\n";
     const std::string f = write("wide.yaml", text);
     RunResult r = check(f);
     ASSERT_TRUE(Ran(r));

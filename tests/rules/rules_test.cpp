@@ -82,9 +82,10 @@ std::string slurp(const fs::path& path) {
 
 std::string describe(const RunResult& r) {
     std::ostringstream s;
-    s << "command: " << r.what << "\n  status " << r.status << (r.timed_out ? " (TIMED OUT, killed)" : "")
-      << (r.spawn_error.empty() ? "" : "\n  spawn error: " + r.spawn_error) << "\n  stdout: "
-      << r.out.substr(0, 2000) << "\n  stderr: " << r.err.substr(0, 4000);
+    s << "command: " << r.what << "\n  status " << r.status
+      << (r.timed_out ? " (TIMED OUT, killed)" : "")
+      << (r.spawn_error.empty() ? "" : "\n  spawn error: " + r.spawn_error)
+      << "\n  stdout: " << r.out.substr(0, 2000) << "\n  stderr: " << r.err.substr(0, 4000);
     return s.str();
 }
 
@@ -244,10 +245,12 @@ Findings read_findings(const fs::path& path) {
         }
         for (const char* key : {"rule", "severity", "message"})
             if (!j.contains(key) || !j[key].is_string())
-                f.problems.push_back("line " + std::to_string(line_no) + ": no string '" + key + "'");
+                f.problems.push_back("line " + std::to_string(line_no) + ": no string '" + key +
+                                     "'");
         for (const char* key : {"pid", "tid", "time"})
             if (!j.contains(key) || !j[key].is_number())
-                f.problems.push_back("line " + std::to_string(line_no) + ": no number '" + key + "'");
+                f.problems.push_back("line " + std::to_string(line_no) + ": no number '" + key +
+                                     "'");
         if (j.contains("severity") && j["severity"].is_string() &&
             severity_rank(j["severity"].get<std::string>()) < 0)
             f.problems.push_back("line " + std::to_string(line_no) + ": unknown severity " +
@@ -270,11 +273,11 @@ std::string set_text(const std::set<std::string>& s) {
 struct SampleCase {
     std::string sample;
     int exit_status;
-    std::string rule;        // the one rule it must raise; empty: must stay silent
-    std::string severity;    // the rule's documented severity
-    std::string message_has; // a finding's message must contain this
+    std::string rule;               // the one rule it must raise; empty: must stay silent
+    std::string severity;           // the rule's documented severity
+    std::string message_has;        // a finding's message must contain this
     std::vector<std::string> logs;  // saved logs in samples/logs (files, or -ff prefixes)
-    std::string info_rule;  // a twin: an info finding it must raise (handled-fault)
+    std::string info_rule;          // a twin: an info finding it must raise (handled-fault)
 };
 
 // The rule table users rely on: id -> severity.
@@ -294,13 +297,14 @@ const std::map<std::string, std::string> kSeverity = {
 
 SampleCase rule_case(const std::string& sample, const std::string& rule, int exit_status,
                      const std::string& message_has, const std::string& ff_shape) {
-    return {sample,
-            exit_status,
-            rule,
-            kSeverity.at(rule),
-            message_has,
-            {sample + ".f.log", sample + ".ttT-y.log", sample + ".ttt-yy.log", sample + "." + ff_shape},
-            ""};
+    return {
+        sample,
+        exit_status,
+        rule,
+        kSeverity.at(rule),
+        message_has,
+        {sample + ".f.log", sample + ".ttT-y.log", sample + ".ttt-yy.log", sample + "." + ff_shape},
+        ""};
 }
 
 const std::vector<SampleCase>& rule_cases() {
@@ -339,8 +343,8 @@ const std::vector<SampleCase>& rule_cases() {
                 if (x.sample == sample) x.logs.push_back(log);
         };
         add_log("fatal-signal-null", "fatal-signal-null.k.log.gz");  // -k frames, gzipped
-        // The story's own WSL1 lines (docs/rules/nonblocking-connect-immediate.md): strace without -f,
-        // PF_INET, connect() = 0 with no Fast Open asked for.
+        // The story's own WSL1 lines (docs/rules/nonblocking-connect-immediate.md): strace without
+        // -f, PF_INET, connect() = 0 with no Fast Open asked for.
         add_log("nonblocking-connect-immediate", "nonblocking-connect-immediate.wsl1.log");
         // A real log in which the new thread's lines precede the parent's
         // "<... clone3 resumed> = TID" (strace prints that now and then).
@@ -358,39 +362,39 @@ const std::vector<SampleCase>& twin_cases() {
             int status;
             std::string info_rule = {};
         };
-        for (const auto& [twin, status, info_rule] : std::vector<Twin>{
-                 {"nonblocking-connect-ok", 0},
-                 {"connect-result-unchecked-ok", 0},
-                 {"socket-leak-after-failed-connect-ok", 0},
-                 {"concurrent-socket-writes-ok", 0},
-                 {"concurrent-socket-reads-ok", 0},
-                 {"double-close-ok", 0},
-                 {"fd-use-after-close-ok", 0},
-                 {"close-while-blocked-ok", 0},
-                 {"fatal-signal-ok", 1},
-                 // A SIGSEGV handled with siglongjmp: a note, not an error. A
-                 // SIGSEGV ignored and kill()ed: nothing at all.
-                 {"fatal-signal-handled-ok", 0, "handled-fault"},
-                 {"fatal-signal-ignored-ok", 0},
-                 // Correct programs that only look like a rule's pattern.
-                 {"nonblocking-connect-immediate-unspec-ok", 0},
-                 // TCP Fast Open: connect() = 0 by design (an info note only).
-                 {"nonblocking-connect-fastopen-ok", 0},
-                 // The dance split by a fork: the child's first connect is the
-                 // socket's second, and returns 0.
-                 {"nonblocking-connect-fork-ok", 0},
-                 {"socket-leak-after-failed-connect-fork-ok", 0},
-                 {"concurrent-socket-writes-dgram-ok", 0},
-                 {"concurrent-socket-reads-dgram-ok", 0},
-                 {"double-close-closefrom-ok", 0},
-                 // A thread still inside close(N) while the number is
-                 // reused and the new file closed (the Chromium shape).
-                 {"close-while-blocked-reuse-ok", 0},
-                 // The same NSS lookup, dynamic; static with no NSS; static
-                 // with no libc reading nsswitch.conf itself (as pure Go does).
-                 {"static-glibc-nss-dynamic-ok", 0},
-                 {"static-glibc-nss-ok", 0},
-                 {"static-glibc-nss-nolibc-ok", 0}})
+        for (const auto& [twin, status, info_rule] :
+             std::vector<Twin>{{"nonblocking-connect-ok", 0},
+                               {"connect-result-unchecked-ok", 0},
+                               {"socket-leak-after-failed-connect-ok", 0},
+                               {"concurrent-socket-writes-ok", 0},
+                               {"concurrent-socket-reads-ok", 0},
+                               {"double-close-ok", 0},
+                               {"fd-use-after-close-ok", 0},
+                               {"close-while-blocked-ok", 0},
+                               {"fatal-signal-ok", 1},
+                               // A SIGSEGV handled with siglongjmp: a note, not an error. A
+                               // SIGSEGV ignored and kill()ed: nothing at all.
+                               {"fatal-signal-handled-ok", 0, "handled-fault"},
+                               {"fatal-signal-ignored-ok", 0},
+                               // Correct programs that only look like a rule's pattern.
+                               {"nonblocking-connect-immediate-unspec-ok", 0},
+                               // TCP Fast Open: connect() = 0 by design (an info note only).
+                               {"nonblocking-connect-fastopen-ok", 0},
+                               // The dance split by a fork: the child's first connect is the
+                               // socket's second, and returns 0.
+                               {"nonblocking-connect-fork-ok", 0},
+                               {"socket-leak-after-failed-connect-fork-ok", 0},
+                               {"concurrent-socket-writes-dgram-ok", 0},
+                               {"concurrent-socket-reads-dgram-ok", 0},
+                               {"double-close-closefrom-ok", 0},
+                               // A thread still inside close(N) while the number is
+                               // reused and the new file closed (the Chromium shape).
+                               {"close-while-blocked-reuse-ok", 0},
+                               // The same NSS lookup, dynamic; static with no NSS; static
+                               // with no libc reading nsswitch.conf itself (as pure Go does).
+                               {"static-glibc-nss-dynamic-ok", 0},
+                               {"static-glibc-nss-ok", 0},
+                               {"static-glibc-nss-nolibc-ok", 0}})
             c.push_back({twin, status, "", "", "", {twin + ".ttT-y.log"}, info_rule});
         return c;
     }();
@@ -498,7 +502,8 @@ void expect_info_rule(const Findings& f, const std::string& rule, const std::str
 
 void expect_contract(const Findings& f, const std::string& where) {
     EXPECT_TRUE(f.problems.empty()) << where << ": findings break the JSONL contract:\n  "
-                                    << ::testing::PrintToString(f.problems) << "\n" << f.dump();
+                                    << ::testing::PrintToString(f.problems) << "\n"
+                                    << f.dump();
 }
 
 // What a person reads: stderr ends with one summary line per rule that fired
@@ -547,7 +552,8 @@ TEST_P(Live, RaisesExactlyItsRuleAndPassesTheExitStatusThrough) {
     const RunResult traced = sctrace_run({bin}, findings, kSampleDeadline);
     if (skipped_for_environment(c, traced, &reason)) GTEST_SKIP() << "under sctrace: " << reason;
     ASSERT_FALSE(traced.timed_out) << describe(traced);
-    EXPECT_EQ(traced.status, c.exit_status) << "exit status does not pass through\n" << describe(traced);
+    EXPECT_EQ(traced.status, c.exit_status) << "exit status does not pass through\n"
+                                            << describe(traced);
     EXPECT_EQ(traced.out, plain.out) << "the program's stdout changed under sctrace";
 
     const Findings f = read_findings(findings);
@@ -561,7 +567,8 @@ TEST_P(Live, RaisesExactlyItsRuleAndPassesTheExitStatusThrough) {
         return;
     }
     EXPECT_EQ(f.rules(), std::set<std::string>{c.rule})
-        << c.sample << " must raise exactly " << c.rule << "\n" << f.dump() << describe(traced);
+        << c.sample << " must raise exactly " << c.rule << "\n"
+        << f.dump() << describe(traced);
     bool message_seen = false;
     for (const auto& j : f.all) {
         if (j.value("rule", "") != c.rule) continue;
@@ -578,7 +585,8 @@ TEST_P(Live, RaisesExactlyItsRuleAndPassesTheExitStatusThrough) {
 // deterministic, so both runs show the same pattern.
 TEST_P(Live, AnalyzeOfAnStraceLogRecordedNowGivesTheLiveRuleIds) {
     const SampleCase& c = GetParam();
-    if (!have_strace()) GTEST_SKIP() << "strace is not installed: cannot record a log to compare with";
+    if (!have_strace())
+        GTEST_SKIP() << "strace is not installed: cannot record a log to compare with";
     const std::string bin = sample_path(c.sample);
     ASSERT_FALSE(bin.empty()) << "no built sample " << c.sample;
 
@@ -599,9 +607,9 @@ TEST_P(Live, AnalyzeOfAnStraceLogRecordedNowGivesTheLiveRuleIds) {
     const Findings post_f = read_findings(path("post.jsonl"));
     expect_contract(post_f, "analyze");
     EXPECT_EQ(live_f.rules(), post_f.rules())
-        << "live: " << set_text(live_f.rules()) << "\n" << live_f.dump()
-        << "analyze of strace -f -o: " << set_text(post_f.rules()) << "\n" << post_f.dump()
-        << "the log is " << log;
+        << "live: " << set_text(live_f.rules()) << "\n"
+        << live_f.dump() << "analyze of strace -f -o: " << set_text(post_f.rules()) << "\n"
+        << post_f.dump() << "the log is " << log;
     EXPECT_EQ(post.status, post_f.at_least("warning").empty() ? 0 : 1) << describe(post);
     if (!c.rule.empty()) {
         EXPECT_EQ(post_f.rules().count(c.rule), 1u) << post_f.dump();
@@ -617,8 +625,10 @@ TEST_P(Live, AnalyzeOfItsOwnEventLogGivesTheLiveRuleIds) {
     ASSERT_FALSE(bin.empty()) << "no built sample " << c.sample;
     for (const std::string format : {"jsonl", "strace"}) {
         SCOPED_TRACE("--format " + format);
-        const std::string events = path("events." + format), live = path("live-" + format + ".jsonl");
-        const RunResult r = sctrace_run({bin}, live, kSampleDeadline, {"-o", events, "--format", format});
+        const std::string events = path("events." + format),
+                          live = path("live-" + format + ".jsonl");
+        const RunResult r =
+            sctrace_run({bin}, live, kSampleDeadline, {"-o", events, "--format", format});
         std::string reason;
         if (skipped_for_environment(c, r, &reason)) GTEST_SKIP() << reason;
         ASSERT_FALSE(r.timed_out) << describe(r);
@@ -627,9 +637,10 @@ TEST_P(Live, AnalyzeOfItsOwnEventLogGivesTheLiveRuleIds) {
         const RunResult a = analyze({events}, post);
         ASSERT_FALSE(a.timed_out) << describe(a);
         const Findings live_f = read_findings(live), post_f = read_findings(post);
-        EXPECT_EQ(live_f.rules(), post_f.rules())
-            << "live: " << set_text(live_f.rules()) << "\n" << live_f.dump() << "analyze of its -o "
-            << format << " log: " << set_text(post_f.rules()) << "\n" << post_f.dump() << describe(a);
+        EXPECT_EQ(live_f.rules(), post_f.rules()) << "live: " << set_text(live_f.rules()) << "\n"
+                                                  << live_f.dump() << "analyze of its -o " << format
+                                                  << " log: " << set_text(post_f.rules()) << "\n"
+                                                  << post_f.dump() << describe(a);
     }
 }
 
@@ -685,10 +696,13 @@ protected:
         ASSERT_FALSE(a.timed_out) << describe(a);
         EXPECT_EQ(a.status, 1) << where << "\n" << describe(a);
         const Findings f = read_findings(findings);
-        ASSERT_EQ(f.rules(), std::set<std::string>{"static-glibc-nss"}) << where << "\n" << f.dump();
-        EXPECT_NE(f.all[0].value("message", "").find("opened /etc/nsswitch.conf) on the second thread"),
-                  std::string::npos)
-            << where << "\n" << f.dump();
+        ASSERT_EQ(f.rules(), std::set<std::string>{"static-glibc-nss"}) << where << "\n"
+                                                                        << f.dump();
+        EXPECT_NE(
+            f.all[0].value("message", "").find("opened /etc/nsswitch.conf) on the second thread"),
+            std::string::npos)
+            << where << "\n"
+            << f.dump();
     }
     int n_ = 0;
 };
@@ -703,8 +717,8 @@ TEST_F(StaticGlibcFromLogs, FiresOnTheNsswitchOpenAsLive) {
     EXPECT_NE(live_f.all[0].value("message", "").find("/etc/nsswitch.conf"), std::string::npos)
         << live_f.dump();
     expect_nsswitch_finding(path("own.strace"), "sctrace's own --format strace -o log");
-    for (const char* saved : {"static-glibc-nss.f.log", "static-glibc-nss.ttT-y.log",
-                              "static-glibc-nss.ttt-yy.log"}) {
+    for (const char* saved :
+         {"static-glibc-nss.f.log", "static-glibc-nss.ttT-y.log", "static-glibc-nss.ttt-yy.log"}) {
         expect_nsswitch_finding((kLogDir / saved).string(), saved);
     }
     if (!have_strace()) GTEST_SKIP() << "strace is not installed: no log recorded now";
@@ -729,7 +743,7 @@ TEST_F(FastOpen, ConnectReturningZeroIsAnInfoNoteNamingThePeer) {
     for (const char* where : {"live.jsonl", "post.jsonl"}) {
         const Findings f = read_findings(path(where));
         EXPECT_EQ(f.rules(), std::set<std::string>{"nonblocking-connect-fastopen"}) << where << "\n"
-                                                                                     << f.dump();
+                                                                                    << f.dump();
         for (const auto& j : f.all) {
             EXPECT_EQ(j.value("severity", ""), "info") << j.dump();
             EXPECT_NE(j.value("message", "").find("to 127.0.0.1:"), std::string::npos) << j.dump();
@@ -780,13 +794,15 @@ TEST_P(SavedLog, AnalyzeRaisesTheSampleRuleOrNothing) {
     if (c.rule.empty()) {
         EXPECT_EQ(r.status, 0) << describe(r);
         EXPECT_TRUE(f.at_least("warning").empty())
-            << c.log << " is a correct twin's log: nothing at warning or above may fire\n" << f.dump();
+            << c.log << " is a correct twin's log: nothing at warning or above may fire\n"
+            << f.dump();
         expect_info_rule(f, c.info_rule, c.log);
         return;
     }
     EXPECT_EQ(r.status, 1) << "findings at or above warning mean exit 1\n" << describe(r);
     EXPECT_EQ(f.rules(), std::set<std::string>{c.rule})
-        << c.log << " must raise exactly " << c.rule << "\n" << f.dump() << describe(r);
+        << c.log << " must raise exactly " << c.rule << "\n"
+        << f.dump() << describe(r);
     bool message_seen = false;
     for (const auto& j : f.all) {
         if (j.value("rule", "") != c.rule) continue;
@@ -825,7 +841,8 @@ TEST(SavedLogs, EveryFileIsChecked) {
 // The pack itself: every id this file tests is shipped, with its documented severity.
 
 TEST(RulePack, ShipsEveryTestedRuleWithItsDocumentedSeverity) {
-    const fs::path dir = fs::temp_directory_path() / ("sctrace-rules-list-" + std::to_string(getpid()));
+    const fs::path dir =
+        fs::temp_directory_path() / ("sctrace-rules-list-" + std::to_string(getpid()));
     fs::create_directories(dir);
     const RunResult r = run({kSctrace, "rules", "list"}, dir, kAnalyzeDeadline);
     fs::remove_all(dir);
@@ -857,7 +874,8 @@ TEST_F(FailOn, RunExits121WhenTheCommandSucceededButAFindingReachedTheLevel) {
     r = sctrace_run({sample_path("connect-result-unchecked")}, path("b.jsonl"), kSampleDeadline,
                     {"--fail-on", "error"});
     EXPECT_EQ(r.status, 0) << describe(r);
-    EXPECT_EQ(read_findings(path("b.jsonl")).rules(), std::set<std::string>{"connect-result-unchecked"});
+    EXPECT_EQ(read_findings(path("b.jsonl")).rules(),
+              std::set<std::string>{"connect-result-unchecked"});
     // ... and at warning it is met.
     r = sctrace_run({sample_path("connect-result-unchecked")}, path("c.jsonl"), kSampleDeadline,
                     {"--fail-on", "warning"});
@@ -884,7 +902,8 @@ TEST_F(FailOn, AnalyzeExitsOneOnlyAtOrAboveTheLevel) {
     const std::string error_log = (kLogDir / "double-close.f.log").string();
     RunResult r = analyze({warning_log}, path("a.jsonl"), {"--fail-on", "critical"});
     EXPECT_EQ(r.status, 0) << "a warning-only log with --fail-on critical\n" << describe(r);
-    EXPECT_EQ(read_findings(path("a.jsonl")).rules(), std::set<std::string>{"connect-result-unchecked"})
+    EXPECT_EQ(read_findings(path("a.jsonl")).rules(),
+              std::set<std::string>{"connect-result-unchecked"})
         << "the finding is still reported, only the exit status changes";
     r = analyze({warning_log}, path("b.jsonl"));
     EXPECT_EQ(r.status, 1) << "default --fail-on is warning\n" << describe(r);

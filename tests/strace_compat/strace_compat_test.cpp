@@ -71,8 +71,8 @@ int run_quiet(const std::vector<std::string>& argv, std::string* hang = nullptr,
         if (std::chrono::steady_clock::now() > deadline) {
             if (hang) {
                 // What was stuck, and where: worth more than a ctest timeout.
-                FILE* ps = popen(("ps -o pid,stat,wchan:24,args -g " + std::to_string(pid)).c_str(),
-                                 "r");
+                FILE* ps =
+                    popen(("ps -o pid,stat,wchan:24,args -g " + std::to_string(pid)).c_str(), "r");
                 char line[512];
                 *hang = "hung after " + std::to_string(limit.count()) + " s: " + argv.back() + "\n";
                 while (ps && fgets(line, sizeof line, ps)) *hang += line;
@@ -190,8 +190,8 @@ TEST_P(StraceCompat, SameLinesAsStrace) {
     const std::vector<std::string> options = split_words(m[1]);
     const std::string program = std::string(COMPAT_PROGRAM_DIR) + "/" + name;
     // Per process: two builds' suites (or people) may run at once.
-    const fs::path dir = fs::temp_directory_path() /
-                         ("sctrace-compat-" + name + "-" + std::to_string(getpid()));
+    const fs::path dir =
+        fs::temp_directory_path() / ("sctrace-compat-" + name + "-" + std::to_string(getpid()));
     fs::create_directories(dir);
     const std::string strace_log = dir / "strace.log", sctrace_log = dir / "sctrace.log";
 

@@ -9,13 +9,13 @@
 #include <string>
 #include <vector>
 
-#include "sources/strace/strace_log.h"
 #include "engine/rules/engine.h"
 #include "engine/rules/rule_set.h"
 #include "engine/state.h"
 #include "report/evidence_text.h"
 #include "report/findings_writer.h"
 #include "rule_pack.h"
+#include "sources/strace/strace_log.h"
 
 namespace sctrace {
 namespace {
@@ -26,7 +26,8 @@ std::vector<std::string> threads_of_100(const std::string& stamp = "") {
     std::vector<std::string> lines;
     for (int tid = 101; tid <= 104; ++tid) {
         lines.push_back(
-            "100 " + stamp + "clone3({flags=CLONE_VM|CLONE_FS|CLONE_FILES|CLONE_SIGHAND|CLONE_THREAD|"
+            "100 " + stamp +
+            "clone3({flags=CLONE_VM|CLONE_FS|CLONE_FILES|CLONE_SIGHAND|CLONE_THREAD|"
             "CLONE_SYSVSEM|CLONE_SETTLS|CLONE_PARENT_SETTID|CLONE_CHILD_CLEARTID, "
             "child_tid=0x7f82fefa9990, parent_tid=0x7f82fefa9990, exit_signal=0, "
             "stack=0x7f82fe7a9000, stack_size=0x7fff80, tls=0x7f82fefa96c0} => {parent_tid=[" +
@@ -194,8 +195,7 @@ TEST(CloseWhileBlocked, TheEarlierFilesCloserIsEvidenceButNotCounted) {
       << "103 close(8) = 0";
     const auto found = p.of("close-while-blocked");
     ASSERT_EQ(found.size(), 1u);
-    EXPECT_NE(found[0].message.find("(file /tmp/new) while 1 other thread(s)"),
-              std::string::npos)
+    EXPECT_NE(found[0].message.find("(file /tmp/new) while 1 other thread(s)"), std::string::npos)
         << found[0].message;
     ASSERT_EQ(found[0].others.size(), 2u);
     EXPECT_EQ(found[0].others[0].tid, 104);  // the one on this file first
@@ -220,7 +220,8 @@ TEST(CloseWhileBlocked, RepeatedEvidenceLinesCollapse) {
     ASSERT_EQ(found.size(), 1u);
     const auto& items = found[0].evidence;
     const auto read = std::find_if(items.begin(), items.end(), [](const rules::EvidenceItem& i) {
-        return i.kind == rules::EvidenceItem::Kind::Earlier && i.tid == 102 && i.text == "read = 10";
+        return i.kind == rules::EvidenceItem::Kind::Earlier && i.tid == 102 &&
+               i.text == "read = 10";
     });
     ASSERT_NE(read, items.end()) << finding_text(found[0]);
     EXPECT_EQ(read->fd, 5);
@@ -268,8 +269,7 @@ TEST(FieldWithAList, NeedsAKnownListAndDrivesTheTracedCalls) {
   output: x
 )");
     ASSERT_EQ(not_a_list_field.errors().size(), 1u);
-    EXPECT_NE(not_a_list_field.errors()[0].message.find("fd.num takes no list"),
-              std::string::npos);
+    EXPECT_NE(not_a_list_field.errors()[0].message.find("fd.num takes no list"), std::string::npos);
 
     rules::RuleSet good;
     good.load_text("t.yaml", R"(

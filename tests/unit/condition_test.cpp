@@ -143,8 +143,7 @@ TEST(Condition, ErrorsPointAtTheProblemWithAHint) {
     EXPECT_NE(e.message.find("macro 'loop' uses itself: loop -> loop"), std::string::npos)
         << e.message;
     e = error_of("a", {{"a", "b"}, {"b", "evt.type = close or a"}});
-    EXPECT_NE(e.message.find("macro 'a' uses itself: a -> b -> a"), std::string::npos)
-        << e.message;
+    EXPECT_NE(e.message.find("macro 'a' uses itself: a -> b -> a"), std::string::npos) << e.message;
     std::string deep(10000, '(');
     e = error_of(deep + "evt.type = close" + std::string(10000, ')'));
     EXPECT_NE(e.message.find("nest too deeply"), std::string::npos) << e.message;

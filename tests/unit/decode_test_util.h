@@ -9,8 +9,8 @@
 
 #include <fmt/format.h>
 
-#include "model/arg_tree.h"
 #include "decoders/decoder.h"
+#include "model/arg_tree.h"
 #include "model/syscall_table.h"
 #include "report/strace_format.h"
 

@@ -92,11 +92,9 @@ TEST(PendingEntry, StraceFormatKeepsTheEntrysOwnArguments) {
 TEST(PendingEntry, TextFormatKeepsTheEntrysOwnArgumentsAndShowsTheBuffer) {
     const std::string out = overtaken_read<TextWriter>();
     EXPECT_NE(out.find(" 101 read(3,  <unfinished ...>\n"), std::string::npos) << out;
-    EXPECT_NE(out.find(" 102 openat(AT_FDCWD, \"/etc/hosts\", O_RDONLY) = 4 <"),
-              std::string::npos)
+    EXPECT_NE(out.find(" 102 openat(AT_FDCWD, \"/etc/hosts\", O_RDONLY) = 4 <"), std::string::npos)
         << out;
-    EXPECT_NE(out.find(" 101 <... read resumed>\"hi\", 4096) = 2 <1.000000>\n"),
-              std::string::npos)
+    EXPECT_NE(out.find(" 101 <... read resumed>\"hi\", 4096) = 2 <1.000000>\n"), std::string::npos)
         << out;
 }
 

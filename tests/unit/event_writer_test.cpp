@@ -189,8 +189,9 @@ TEST(JsonlWriter, AnExecSaysWhichSignalsItStartsWithIgnored) {
     known.signals_known = true;
     known.ignored_signals = (1ull << (SIGPIPE - 1)) | (1ull << (SIGIO - 1));
     ExecEvent unknown{"/bin/prog", 100};
-    const auto lines = parse_lines(write_all<JsonlWriter>(
-        {Event{EventKind::Exec, 1000, 100, 100, known}, Event{EventKind::Exec, 2000, 100, 100, unknown}}));
+    const auto lines =
+        parse_lines(write_all<JsonlWriter>({Event{EventKind::Exec, 1000, 100, 100, known},
+                                            Event{EventKind::Exec, 2000, 100, 100, unknown}}));
     ASSERT_EQ(lines.size(), 2u);
     EXPECT_EQ(lines[0]["ignored_signals"], nlohmann::json::array({"SIGPIPE", "SIGIO"})) << lines[0];
     EXPECT_FALSE(lines[1].contains("ignored_signals")) << lines[1];
@@ -204,7 +205,8 @@ TEST(StraceWriter, SigioIsSpelledAsStraceDoes) {
     sig.code = POLL_IN;
     sig.band = 65;
     sig.fd = 5;
-    const std::string text = write_all<StraceWriter>({Event{EventKind::Signal, 1000, 100, 100, sig}});
+    const std::string text =
+        write_all<StraceWriter>({Event{EventKind::Signal, 1000, 100, 100, sig}});
     EXPECT_NE(text.find("--- SIGIO {si_signo=SIGIO, si_code=POLL_IN, si_band=65, si_fd=5} ---"),
               std::string::npos)
         << text;

@@ -8,9 +8,9 @@
 #include <string>
 #include <vector>
 
-#include "model/syscall_table.h"
 #include "engine/rules/engine.h"
 #include "engine/rules/rule_set.h"
+#include "model/syscall_table.h"
 
 namespace sctrace::rules {
 namespace {

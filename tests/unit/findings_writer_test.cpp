@@ -12,8 +12,8 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
-#include "evidence_test_util.h"
 #include "base/clock.h"
+#include "evidence_test_util.h"
 
 namespace sctrace {
 namespace {
@@ -152,9 +152,9 @@ TEST(FindingsWriter, JsonlKeepsEveryFindingAndTheOtherThreads) {
         EXPECT_EQ(j["others"][0]["since"], kT0 - 1000);
         // The evidence in words, as before, and the same as data.
         ASSERT_EQ(j["evidence"].size(), 1u);
-        EXPECT_EQ(j["evidence"][0],
-                  "other thread: tid 4712 read(5) in progress since " + format_clock_time(kT0 - 1000) +
-                      " (0.000s before), on this file (/tmp/data)");
+        EXPECT_EQ(j["evidence"][0], "other thread: tid 4712 read(5) in progress since " +
+                                        format_clock_time(kT0 - 1000) +
+                                        " (0.000s before), on this file (/tmp/data)");
         ASSERT_EQ(j["evidence_items"].size(), 1u);
         const auto& item = j["evidence_items"][0];
         EXPECT_EQ(item["kind"], "other_thread");
@@ -209,7 +209,8 @@ TEST(FindingsWriter, AFindingsFileThatCannotBeWrittenIsALostOutput) {
 // that looks like a finding, or reach the terminal as a control.
 TEST(FindingsWriter, TraceeNamesCannotForgeALineOrDriveTheTerminal) {
     const std::string forged = "\n\033[31msctrace: critical [forged-finding] pid 1 (init)\233";
-    rules::Finding f = finding("double-close", 4711, kT0, "fd 3 (/tmp/f" + forged + ") closed twice");
+    rules::Finding f =
+        finding("double-close", 4711, kT0, "fd 3 (/tmp/f" + forged + ") closed twice");
     f.exe = "/tmp/prog\\" + forged;
     f.evidence = {evidence_item(rules::EvidenceItem::Kind::Earlier, 4711, 3,
                                 "close = 0 (/tmp/f" + forged + ")")};
@@ -229,7 +230,8 @@ TEST(FindingsWriter, TraceeNamesCannotForgeALineOrDriveTheTerminal) {
     });
     for (const char c : text) {
         const auto u = static_cast<unsigned char>(c);
-        EXPECT_FALSE((u < 0x20 && c != '\n') || u == 0x7f || u == 0x9b) << int(u) << " in\n" << text;
+        EXPECT_FALSE((u < 0x20 && c != '\n') || u == 0x7f || u == 0x9b) << int(u) << " in\n"
+                                                                        << text;
     }
     std::size_t start = 0;
     while (start < text.size()) {

@@ -8,11 +8,11 @@
 #include <string>
 #include <vector>
 
-#include "model/arg_tree.h"
 #include "model/arg_text.h"
-#include "sources/strace/strace_line.h"
+#include "model/arg_tree.h"
 #include "report/event_writer.h"
 #include "report/strace_format.h"
+#include "sources/strace/strace_line.h"
 
 namespace sctrace::jsonl {
 namespace {
@@ -176,10 +176,9 @@ TEST(JsonlEvents, AnEntryWhoseArgumentsFailedLeavesItsExitWhole) {
     EXPECT_FALSE(reader.feed(
         R"({"type":"syscall_entry","time":1,"pid":7,"tid":7,"syscall":"read","decoded":"3, [[[\"x"})",
         &error));
-    ASSERT_TRUE(reader.feed(
-        R"({"type":"syscall_exit","time":2,"pid":7,"tid":7,"syscall":"read",)"
-        R"("decoded":"3, \"ok\", 10","ret":2,"errno":null})",
-        &error))
+    ASSERT_TRUE(reader.feed(R"({"type":"syscall_exit","time":2,"pid":7,"tid":7,"syscall":"read",)"
+                            R"("decoded":"3, \"ok\", 10","ret":2,"errno":null})",
+                            &error))
         << error;
     ASSERT_EQ(rec.events.size(), 2u);
     EXPECT_EQ(rec.events[1].args, "3, \"ok\", 10");

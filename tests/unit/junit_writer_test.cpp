@@ -1,8 +1,8 @@
 // --junit: a report CI test reporters accept. The output is parsed back by a
 // small strict XML reader (well-formedness: balanced tags, quoted attributes,
 // known entities, only XML 1.0 characters), and by xmllint when installed.
-#include "engine/rules/rule_set.h"
 #include "report/junit_writer.h"
+#include "engine/rules/rule_set.h"
 
 #include <gtest/gtest.h>
 #include <unistd.h>

@@ -32,8 +32,8 @@ struct RulePack {
         for (const auto& f : files) paths.push_back(std::string(SCTRACE_RULES_DIR) + "/" + f);
         rules.load(paths);
         EXPECT_TRUE(rules.errors().empty()) << rules.format_errors();
-        engine = std::make_unique<rules::RuleEngine>(
-            rules, std::vector<rules::FindingSink*>{&sink}, describe_event);
+        engine = std::make_unique<rules::RuleEngine>(rules, std::vector<rules::FindingSink*>{&sink},
+                                                     describe_event);
         converter = std::make_unique<strace_text::StraceLogConverter>(*engine);
         converter->begin_file("pack.log", 0, 0);
     }

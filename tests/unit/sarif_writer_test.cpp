@@ -1,8 +1,8 @@
 // --sarif: the document GitHub code scanning and SARIF viewers import. No
 // schema validator is assumed; the parts importers rely on are checked
 // directly (required keys, levels, rules/ruleIndex coherence, locations).
-#include "engine/rules/rule_set.h"
 #include "report/sarif_writer.h"
+#include "engine/rules/rule_set.h"
 
 #include <gtest/gtest.h>
 
@@ -244,8 +244,7 @@ TEST(SarifWriter, HostileTextStillParses) {
     // line of the tracee's, and bytes that are not UTF-8 as octal rather
     // than lost to U+FFFD.
     const std::string text = result["message"]["text"];
-    EXPECT_NE(text.find("path \"</a>&b'\\1\\37\\t\\n\\377\\303( end"), std::string::npos)
-        << text;
+    EXPECT_NE(text.find("path \"</a>&b'\\1\\37\\t\\n\\377\\303( end"), std::string::npos) << text;
     EXPECT_EQ(text.find("\xEF\xBF\xBD"), std::string::npos);
     EXPECT_EQ(result["properties"]["exe"], "/tmp/\\376 weird\"exe");
     EXPECT_EQ(result["properties"]["evidence"][0], "open(\"\\200\\201\") = 3");

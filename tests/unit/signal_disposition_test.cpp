@@ -7,10 +7,10 @@
 #include <string>
 #include <vector>
 
-#include "sources/strace/strace_log.h"
 #include "engine/rules/engine.h"
 #include "engine/rules/rule_set.h"
 #include "engine/state.h"
+#include "sources/strace/strace_log.h"
 
 namespace sctrace::rules {
 namespace {
@@ -53,8 +53,7 @@ const Finding* find(const std::vector<Finding>& findings, const std::string& rul
     return nullptr;
 }
 
-constexpr const char* kExec =
-    "100 execve(\"/usr/bin/prog\", [\"prog\"], 0x7ffd /* 20 vars */) = 0";
+constexpr const char* kExec = "100 execve(\"/usr/bin/prog\", [\"prog\"], 0x7ffd /* 20 vars */) = 0";
 
 // HotSpot at start-up: a SIGSEGV handler, a fault on purpose, rt_sigreturn, exit 0.
 TEST(SignalDispositions, AHandledFaultIsAnInfoNoteNotAnError) {
@@ -156,8 +155,7 @@ TEST(SignalDispositions, AKillFromALowPidNamesTheSenderNotAnAddress) {
         SCOPED_TRACE(code);
         const auto f = analyze({
             kExec,
-            "100 --- SIGSEGV {si_signo=SIGSEGV, si_code=" + code +
-                ", si_pid=123, si_uid=1000} ---",
+            "100 --- SIGSEGV {si_signo=SIGSEGV, si_code=" + code + ", si_pid=123, si_uid=1000} ---",
             "100 +++ killed by SIGSEGV +++",
         });
         ASSERT_EQ(count(f, "fatal-signal"), 1) << dump(f);
@@ -176,9 +174,9 @@ TEST(SignalDispositions, OnlyAnAddressFaultBelow4096IsANullDereference) {
         std::string code, addr;
         bool null;
     };
-    for (const Case& c : {Case{"SEGV_MAPERR", "0x8", true}, Case{"SEGV_ACCERR", "0xff8", true},
-                          Case{"SEGV_MAPERR", "0x1000", false},
-                          Case{"SEGV_PKUERR", "0x10", false}}) {
+    for (const Case& c :
+         {Case{"SEGV_MAPERR", "0x8", true}, Case{"SEGV_ACCERR", "0xff8", true},
+          Case{"SEGV_MAPERR", "0x1000", false}, Case{"SEGV_PKUERR", "0x10", false}}) {
         SCOPED_TRACE(c.code + " at " + c.addr);
         const auto f = analyze({
             kExec,
@@ -201,8 +199,7 @@ TEST(SignalDispositions, UnknownDispositionsAreJudgedAtTheDeath) {
         "100 +++ killed by SIGSEGV (core dumped) +++",
     });
     ASSERT_EQ(count(f, "fatal-signal"), 1) << dump(f);
-    EXPECT_NE(find(f, "fatal-signal")->message.find("NULL pointer dereference"),
-              std::string::npos)
+    EXPECT_NE(find(f, "fatal-signal")->message.find("NULL pointer dereference"), std::string::npos)
         << dump(f);
     EXPECT_EQ(count(f, "handled-fault"), 0) << "unknown is not handled\n" << dump(f);
 }

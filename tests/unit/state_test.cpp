@@ -101,7 +101,8 @@ TEST(State, AThreadSeenBeforeItsCloneReturnsJoinsItsProcess) {
 TEST(State, AnExecOfProcSelfExeKeepsTheProgramsPath) {
     History h;
     h << "100 execve(\"/usr/lib/chromium/chromium\", [\"chromium\"], 0x7ffd /* 1 var */) = 0";
-    h << "100 execve(\"/proc/self/exe\", [\"chromium\", \"--type=zygote\"], 0x7ffd /* 1 var */) = 0";
+    h << "100 execve(\"/proc/self/exe\", [\"chromium\", \"--type=zygote\"], 0x7ffd /* 1 var */) = "
+         "0";
     ASSERT_NE(h.state().process(100), nullptr);
     EXPECT_EQ(h.state().process(100)->exe, "/usr/lib/chromium/chromium");
 }

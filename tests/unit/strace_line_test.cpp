@@ -129,7 +129,8 @@ TEST(StraceLine, DeletedFilesKeepTheirNumberAndPath) {
     p = parse("17154 close(3</memfd:x>(deleted))       = 0");
     ASSERT_TRUE(p.ok) << p.error;
     EXPECT_EQ(p.args, "3");
-    p = parse("17154 dup2(3</memfd:x> (deleted), 7</tmp/y>(deleted)) = 7</tmp/y>(deleted) <0.000003>");
+    p = parse(
+        "17154 dup2(3</memfd:x> (deleted), 7</tmp/y>(deleted)) = 7</tmp/y>(deleted) <0.000003>");
     ASSERT_TRUE(p.ok) << p.error;
     EXPECT_EQ(p.args, "3, 7");
     EXPECT_EQ(p.line.ret, 7);
@@ -139,14 +140,14 @@ TEST(StraceLine, DeletedFilesKeepTheirNumberAndPath) {
 // strace 6.1 -f -n -i -Y: comm after the pid, the syscall number, then the
 // instruction pointer.
 TEST(StraceLine, SyscallNumberColumnsAndCommSuffixes) {
-    auto p = parse(
-        "25728<true> [  12] [00007f7a5546dc47] brk(NULL) = 0x563022e3d000");
+    auto p = parse("25728<true> [  12] [00007f7a5546dc47] brk(NULL) = 0x563022e3d000");
     ASSERT_TRUE(p.ok) << p.error;
     EXPECT_EQ(p.line.pid, 25728);
     EXPECT_EQ(p.line.name, "brk");
     EXPECT_EQ(p.line.ret, 0x563022e3d000);
-    p = parse("25728<strace> [  59] [00007f718fdadad7] execve(\"/usr/bin/true\", "
-              "[\"true\"], 0x7fff5d54f830 /* 41 vars */) = 0");
+    p = parse(
+        "25728<strace> [  59] [00007f718fdadad7] execve(\"/usr/bin/true\", "
+        "[\"true\"], 0x7fff5d54f830 /* 41 vars */) = 0");
     ASSERT_TRUE(p.ok) << p.error;
     EXPECT_EQ(p.line.name, "execve");
     p = parse("[pid 10995<futex>] 15:23:55.989701 [ 202] futex(0x7f, FUTEX_WAKE, 1) = 0");
@@ -176,8 +177,9 @@ TEST(StraceLine, DetachedAndPidChangedLinesAreUnfinished) {
 // strace 6.1 -f -y on headless Chromium: a call left unfinished inside a
 // struct, and its resumed half closing that struct.
 TEST(StraceLine, AnUnfinishedHalfCanEndInsideAStruct) {
-    auto p = parse("14999 16:51:53.927565 ioctl(33<socket:[256901]>, SIOCGIFNAME, "
-                   "{ifr_ifindex=4 <unfinished ...>");
+    auto p = parse(
+        "14999 16:51:53.927565 ioctl(33<socket:[256901]>, SIOCGIFNAME, "
+        "{ifr_ifindex=4 <unfinished ...>");
     ASSERT_TRUE(p.ok) << p.error;
     EXPECT_EQ(p.line.kind, LineKind::Unfinished);
     EXPECT_EQ(p.line.name, "ioctl");
@@ -313,8 +315,9 @@ TEST(StraceLine, SigioLinesParseWithTheirBandAndFd) {
     EXPECT_EQ(p.line.signal.signo, SIGIO);
     EXPECT_EQ(p.line.signal.code, POLL_HUP);
     // A real-time signal as strace 6.1 numbers them (from the kernel's 32).
-    p = parse("7 --- SIGRT_1 {si_signo=SIGRT_1, si_code=SI_QUEUE, si_pid=7, si_uid=0, "
-              "si_int=3, si_ptr=0x3} ---");
+    p = parse(
+        "7 --- SIGRT_1 {si_signo=SIGRT_1, si_code=SI_QUEUE, si_pid=7, si_uid=0, "
+        "si_int=3, si_ptr=0x3} ---");
     ASSERT_TRUE(p.ok) << p.error;
     EXPECT_EQ(p.line.signal.signo, 33);
     EXPECT_EQ(p.line.signal.code, SI_QUEUE);

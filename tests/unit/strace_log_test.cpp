@@ -242,7 +242,8 @@ TEST(StraceLog, AnExecFromASecondThreadKeepsItsPath) {
         "stack=0x7f4a34ed5000, stack_size=0x7fff80, tls=0x7f4a356d56c0} => "
         "{parent_tid=[26502]}, 88) = 26502",
         "26501 pause( <unfinished ...>",
-        "26502 execve(\"/bin/true\", [\"/bin/true\"], 0x7fff1f050368 /* 41 vars */ <unfinished ...>",
+        "26502 execve(\"/bin/true\", [\"/bin/true\"], 0x7fff1f050368 /* 41 vars */ <unfinished "
+        "...>",
         "26501 <... pause resumed>)              = ?",
         "26501 +++ superseded by execve in pid 26502 +++",
         "26501 <... execve resumed>)             = 0",
@@ -288,8 +289,9 @@ TEST(StraceLog, AnUntimedFfSetEndsAProcessAfterItsThreadsFiles) {
     converter.defer_process_exits();
     converter.begin_file("set.100", 100, 0);
     converter.feed("execve(\"/bin/app\", [\"app\"], 0x7ffd /* 3 vars */) = 0");
-    converter.feed("clone3({flags=CLONE_VM|CLONE_FS|CLONE_FILES|CLONE_SIGHAND|CLONE_THREAD, "
-                   "exit_signal=0}, 88) = 101");
+    converter.feed(
+        "clone3({flags=CLONE_VM|CLONE_FS|CLONE_FILES|CLONE_SIGHAND|CLONE_THREAD, "
+        "exit_signal=0}, 88) = 101");
     converter.feed("+++ exited with 0 +++");
     converter.begin_file("set.101", 101, 0);
     converter.feed("getpid() = 100");
@@ -312,9 +314,9 @@ TEST(StraceLog, ALineSplitByADiagnosticIsJoined) {
     Recorder rec;
     StraceLogConverter converter(rec);
     converter.begin_file("stderr.log", 0, 0);
-    EXPECT_TRUE(converter.feed(
-        "104 clone(child_stack=NULL, flags=CLONE_CHILD_CLEARTID|CLONE_CHILD_SETTID|"
-        "SIGCHLDstrace: Process 10123 attached"));
+    EXPECT_TRUE(
+        converter.feed("104 clone(child_stack=NULL, flags=CLONE_CHILD_CLEARTID|CLONE_CHILD_SETTID|"
+                       "SIGCHLDstrace: Process 10123 attached"));
     EXPECT_TRUE(converter.feed(", child_tidptr=0x7f2c1a3f5a10) = 10123"));
     converter.feed("10123 close(3) = 0");
     converter.finish();

@@ -7,9 +7,9 @@
 #include <vector>
 
 #include "base/clock.h"
-#include "model/syscall_table.h"
 #include "engine/rules/engine.h"
 #include "engine/rules/rule_set.h"
+#include "model/syscall_table.h"
 #include "report/evidence_text.h"
 
 namespace sctrace::rules {

@@ -50,7 +50,8 @@ TEST(TimeoutReportWriter, SaysWhereEveryThreadIsBlockedWithItsStack) {
     reader.stack = stack;
     report.threads.push_back(reader);
     TimedOutThread stuck = thread(4712, 'D', -1, "worker");
-    stuck.stack = ThreadStack{4712, "in uninterruptible sleep (D state): it cannot stop to be unwound", {}};
+    stuck.stack =
+        ThreadStack{4712, "in uninterruptible sleep (D state): it cannot stop to be unwound", {}};
     report.threads.push_back(stuck);
     TimedOutThread worker = thread(4713, 'S', -1, "iou-wrk-4711");
     worker.sample.io_worker = true;
@@ -61,12 +62,14 @@ TEST(TimeoutReportWriter, SaysWhereEveryThreadIsBlockedWithItsStack) {
               "sctrace: --timeout: 2s passed; the traced threads were, before SIGKILL:\n"
               "sctrace:   pid 4711 tid 4711 (reader) state S in read(0x3, 0x1000, 0x10, ...), "
               "wchan pipe_read\n"
-              "sctrace:    " + format_frame(frame) + "\n"
-              "sctrace:   pid 4711 tid 4712 (worker) state D not in a syscall\n"
-              "sctrace:     (stack: in uninterruptible sleep (D state): it cannot stop to be "
-              "unwound)\n"
-              "sctrace:   pid 4711 tid 4713 (iou-wrk-4711) state S not in a syscall "
-              "[io_uring worker]\n");
+              "sctrace:    " +
+                  format_frame(frame) +
+                  "\n"
+                  "sctrace:   pid 4711 tid 4712 (worker) state D not in a syscall\n"
+                  "sctrace:     (stack: in uninterruptible sleep (D state): it cannot stop to be "
+                  "unwound)\n"
+                  "sctrace:   pid 4711 tid 4713 (iou-wrk-4711) state S not in a syscall "
+                  "[io_uring worker]\n");
 }
 
 TEST(TimeoutReportWriter, AttachedThreadsAreNotKilledAndNamesCannotForgeLines) {

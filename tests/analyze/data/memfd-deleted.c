@@ -1,4 +1,9 @@
 #define _GNU_SOURCE
 #include <sys/mman.h>
 #include <unistd.h>
-int main(){int fd=memfd_create("x",0); write(fd,"hi",2); close(fd); return 0;}
+int main() {
+    int fd = memfd_create("x", 0);
+    write(fd, "hi", 2);
+    close(fd);
+    return 0;
+}

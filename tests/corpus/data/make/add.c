@@ -1,3 +1,5 @@
 #include "parts.h"
 
-long add(long a, long b) { return a + b; }
+long add(long a, long b) {
+    return a + b;
+}

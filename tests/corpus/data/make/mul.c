@@ -1,3 +1,5 @@
 #include "parts.h"
 
-long mul(long a, long b) { return a * b; }
+long mul(long a, long b) {
+    return a * b;
+}

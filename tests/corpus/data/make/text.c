@@ -1,3 +1,5 @@
 #include "parts.h"
 
-const char* text(void) { return "built by make -j4"; }
+const char* text(void) {
+    return "built by make -j4";
+}

@@ -32,6 +32,12 @@ std::string_view trace_set_of(std::string_view expression) {
     if (eq == std::string_view::npos) return expression;
     const std::string_view qualifier = expression.substr(0, eq);
     if (qualifier == "trace" || qualifier == "t") return expression.substr(eq + 1);
+    if (qualifier == "inject" || qualifier == "fault") {
+        throw TraceExpressionError("-e " + std::string(expression) +
+                                   ": sctrace's own option is --" + std::string(qualifier) + " " +
+                                   std::string(expression.substr(eq + 1)) +
+                                   " (or use `sctrace strace -e " + std::string(expression) + "`)");
+    }
     for (const char* unsupported : kUnsupportedQualifiers) {
         if (qualifier == unsupported) {
             throw TraceExpressionError("-e " + std::string(expression) + ": strace's " +

@@ -16,6 +16,7 @@
 #include "cli/attach_targets.h"
 #include "cli/command_line.h"
 #include "cli/rule_pipeline.h"
+#include "model/injection.h"
 #include "report/timeout_report_writer.h"
 #include "sources/live/session.h"
 
@@ -121,6 +122,19 @@ void RunCommand::add_options() {
                      "How often the watchdog samples every traced thread's /proc state")
         ->type_name("DURATION")
         ->capture_default_str();
+    app_->add_option("--inject", options_.injections,
+                     "Tamper with calls, in strace's -e inject= syntax: "
+                     "SET:error=ERRNO|retval=N[:signal=SIG][:delay_enter=D][:delay_exit=D]"
+                     "[:when=FIRST[..LAST][+STEP]] (repeatable; results show (INJECTED))")
+        ->type_name("SPEC")
+        ->allow_extra_args(false)
+        ->group("Fault injection");
+    app_->add_option("--fault", options_.faults,
+                     "Fail calls, strace's -e fault= syntax: SET[:error=ERRNO][:when=EXPR] "
+                     "(ENOSYS by default; repeatable)")
+        ->type_name("SPEC")
+        ->allow_extra_args(false)
+        ->group("Fault injection");
     add_report_options(*app_, options_.reports);
 }
 
@@ -194,6 +208,19 @@ int RunCommand::trace(const Targets& targets) {
     auto pipeline = RulePipeline::create(rule_options, reports->finding_sinks());
     if (!pipeline) return kStartFailure;
 
+    std::vector<Injection> injections;
+    try {
+        for (const std::string& spec : options_.injections) {
+            injections.push_back(parse_injection(spec, InjectionKind::Inject));
+        }
+        for (const std::string& spec : options_.faults) {
+            injections.push_back(parse_injection(spec, InjectionKind::Fault));
+        }
+    } catch (const InjectionError& e) {
+        std::fprintf(stderr, "sctrace: --inject/--fault %s\n", e.what());
+        return kStartFailure;
+    }
+
     std::vector<EventSink*> sinks;
     if (EventWriter* writer = events->writer()) sinks.push_back(writer);
     if (EventSink* trace = reports->event_sink()) sinks.push_back(trace);
@@ -209,6 +236,7 @@ int RunCommand::trace(const Targets& targets) {
     TimeoutReportWriter timeout_report(stderr);
     session_options.timeout_report = &timeout_report;
     session_options.inherited_ignored = inherited_ignored;
+    session_options.injections = std::move(injections);
     Session session(std::move(session_options), std::move(sinks));
 
     const Nanos start = now_realtime();

@@ -32,6 +32,8 @@ private:
         std::string timeout;                   // --timeout
         std::string watchdog_interval = "1s";  // --watchdog-interval
         bool follow_forks = true;              // -f: always on
+        std::vector<std::string> injections;   // --inject, strace's inject= syntax
+        std::vector<std::string> faults;       // --fault, strace's fault= syntax
     };
     // What the options name, checked.
     struct Targets {

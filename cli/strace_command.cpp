@@ -109,6 +109,7 @@ int trace(const StraceOptions& o) {
     session_options.decode_options.fd_paths = o.decode_fds > 0 || !o.trace_paths.empty();
     session_options.follow_forks = o.follow > 0;
     session_options.inherited_ignored = inherited_ignored;
+    session_options.injections = o.injections;
     if (!pipeline->empty() && pipeline->needs_watchdog()) {
         session_options.watchdog_interval = std::chrono::milliseconds(1000);
     }

@@ -417,6 +417,16 @@ private:
             case Qualifier::DecodeFds:
                 decode_fds(value, shown);
                 break;
+            case Qualifier::Inject:
+            case Qualifier::Fault:
+                try {
+                    o.injections.push_back(parse_injection(value, q == Qualifier::Fault
+                                                                      ? InjectionKind::Fault
+                                                                      : InjectionKind::Inject));
+                } catch (const InjectionError& e) {
+                    fail(shown + " " + expression + ": " + e.what());
+                }
+                break;
             default:
                 fail("strace's -e " + expression.substr(0, eq) + "= is not supported yet");
                 break;
@@ -633,6 +643,11 @@ const char* strace_usage_text() {
            "  -e status=SET   show only calls that ended so (successful, failed)\n"
            "  -P PATH         trace only calls that access PATH\n"
            "  -z, -Z          only successful, only failed calls\n"
+           "Tampering:\n"
+           "  -e inject=SET:error=E|retval=N[:signal=S][:delay_enter=D][:delay_exit=D]"
+           "[:when=FIRST[..LAST][+STEP]]\n"
+           "                  tamper with calls (results show \"(INJECTED)\")\n"
+           "  -e fault=SET[:error=E][:when=EXPR]  fail calls (ENOSYS by default)\n"
            "Tracing:\n"
            "  -f, -ff         follow forks (and threads)\n"
            "  -p PID          attach to PID\n"

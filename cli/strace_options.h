@@ -14,6 +14,8 @@
 #include <variant>
 #include <vector>
 
+#include "model/injection.h"
+
 namespace sctrace {
 
 struct StraceOptions {
@@ -44,6 +46,7 @@ struct StraceOptions {
     bool stack_traces = false;             // -k
     std::vector<std::string> env_changes;  // -E VAR=VAL, -E VAR
     std::string user;                      // -u
+    std::vector<Injection> injections;     // -e inject=, -e fault=, in order
     // sctrace's own: which rules judge the trace.
     std::vector<std::string> rule_paths;  // --rules
     bool no_rules = false;                // --no-rules

@@ -148,6 +148,7 @@ void FdState::remember(const Event& event, const SyscallEvent& call) {
     r.err = call.err;
     r.ret = call.ret;
     r.has_result = call.has_result;
+    r.injected = call.injected;
     r.name_size = static_cast<std::uint8_t>(std::min(call.name.size(), r.name.size()));
     std::memcpy(r.name.data(), call.name.data(), r.name_size);
 }
@@ -165,12 +166,13 @@ std::string FdEventRecord::text() const {
             std::snprintf(err_text, sizeof err_text, " (errno %d)", err);
         }
     }
-    char line[48];
+    char line[80];
     if (!has_result) {
         std::snprintf(line, sizeof line, "%.*s = ?", static_cast<int>(name_size), name.data());
     } else {
-        std::snprintf(line, sizeof line, "%.*s = %lld%s", static_cast<int>(name_size), name.data(),
-                      static_cast<long long>(ret), err_text);
+        std::snprintf(line, sizeof line, "%.*s = %lld%s%s", static_cast<int>(name_size),
+                      name.data(), static_cast<long long>(ret), err_text,
+                      injected ? " (INJECTED)" : "");
     }
     return line;
 }
@@ -458,6 +460,7 @@ void StateTracker::apply(const Event& event) {
             const SyscallEvent& call = *event.syscall();
             ProcessState* p = nullptr;
             ThreadState& t = thread_of(event.pid, event.tid, &p);
+            if (call.injected) ++p->injected_results;
             // The entry of this very call was seen (not a trace that starts
             // inside it): what its fd named then is known.
             const std::optional<std::uint64_t> entry_generation =

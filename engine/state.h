@@ -56,6 +56,7 @@ struct FdEventRecord {
     std::int32_t err = 0;
     std::int64_t ret = 0;
     bool has_result = false;
+    bool injected = false;  // the result was made up by fault injection
     std::uint8_t name_size = 0;
     std::array<char, 47> name{};  // the syscall's name (the text never showed more)
     std::string text() const;     // "connect = -1 (errno 115)", "close = 0", "read = ?"
@@ -259,6 +260,9 @@ struct ProcessState {
     std::shared_ptr<SignalDispositions> signals;
     // The last signal delivered to it that it did not ignore.
     std::optional<KillingDelivery> killing_delivery;
+    // How many of its calls returned a result fault injection made up
+    // (--inject): a finding about its state may rest on one.
+    std::uint64_t injected_results = 0;
 
     // What delivering `sig` does, as far as the trace has told.
     Verdict signal_verdict(const SignalEvent& sig) const {

@@ -49,6 +49,11 @@ struct SyscallEvent {
     // False when the call never returned to user space: the thread exited
     // inside it (exit, execve replacing it, SIGKILL). strace prints "= ?".
     bool has_result = false;
+    // Fault injection (model/injection.h) tampered with the call: its result
+    // was made up and the kernel never ran it (strace's "(INJECTED)"), or
+    // it was held back at entry or exit ("(DELAYED)").
+    bool injected = false;
+    bool delayed = false;
     // The decoded arguments (what strace prints), when decoding was asked
     // for; owned by the source like every view in an Event. At an entry event
     // it holds the entry half only.
@@ -169,6 +174,12 @@ struct Event {
     const IoUringCqeEvent* io_uring_complete() const { return std::get_if<IoUringCqeEvent>(&data); }
     const ThreadSampleEvent* thread_sample() const { return std::get_if<ThreadSampleEvent>(&data); }
 };
+
+// Whether fault injection made up the result of the call an event is about.
+inline bool is_injected(const Event& event) {
+    const SyscallEvent* call = event.syscall();
+    return call && call->injected;
+}
 
 // The lower-case names used in JSONL ("syscall_exit") and docs.
 std::string_view event_kind_name(EventKind kind);

@@ -89,6 +89,8 @@ struct EvidenceItem {
     std::string window;  // the rule's window as written ("5s")
     std::string file;    // OtherThread: the open file's path or peer
     bool same_file = true;
+    // The event's result was made up by fault injection (--inject).
+    bool injected = false;
     // How many identical items followed this one and were folded into it
     // (a thread's eight identical reads are one item repeated 7 times).
     std::uint64_t repeated = 0;
@@ -112,6 +114,13 @@ struct Finding {
     // first few also as evidence).
     std::vector<OtherThread> others;
     std::string doc;  // docs/rules/ID.md
+    // Some evidence rests on a result fault injection made up (--inject,
+    // strace's -e inject): the program was made to see it, the kernel did
+    // not produce it.
+    bool injected = false;
+    // When no evidence line is injected itself: how many made-up results the
+    // process had seen before the finding (its state may rest on them).
+    std::uint64_t injected_before = 0;
     // User stacks, when the source can take them (live only): the finding's
     // thread, or every thread of the process (Rule::stacks, -k).
     std::vector<ThreadStack> stacks;

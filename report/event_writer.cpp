@@ -229,6 +229,7 @@ void TextWriter::result(const SyscallEvent& call, Nanos exit_time) {
     } else {
         fmt::format_to(std::back_inserter(out_), ") = {}", call.ret);
     }
+    append_tampering_note(out_, call);
     // Times read from logs can be anything: the difference saturates and a
     // negative one prints with its sign in front.
     const Magnitude took =
@@ -361,6 +362,9 @@ void JsonlWriter::syscall_fields(const SyscallEvent& call, bool with_result) {
     } else {
         fmt::format_to(out, R"(,"ret":{},"errno":null)", call.ret);
     }
+    // Only when true: a reader takes a missing field as false.
+    if (call.injected) out_.append(std::string_view(R"(,"injected":true)"));
+    if (call.delayed) out_.append(std::string_view(R"(,"delayed":true)"));
 }
 
 void JsonlWriter::write_complete(const Event& exit) {

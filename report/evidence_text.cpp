@@ -178,6 +178,7 @@ void visit_evidence_fields(const rules::EvidenceItem& item, EvidenceFieldVisitor
                 break;
         }
     }
+    if (item.injected) v.field("injected", true);
     v.field("repeated", static_cast<std::int64_t>(item.repeated));
 }
 

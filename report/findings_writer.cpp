@@ -34,6 +34,7 @@ std::string describe_event(const Event& event) {
         } else {
             fmt::format_to(std::back_inserter(out), " = {}", call->ret);
         }
+        if (event.kind != EventKind::SyscallEntry) append_tampering_note(out, *call);
     } else if (const SignalEvent* sig = event.signal()) {
         fmt::format_to(std::back_inserter(out), "tid {} --- {} ", event.tid,
                        signal_name(sig->signo, scratch));
@@ -54,6 +55,17 @@ std::string describe_event(const Event& event) {
     return fmt::to_string(out);
 }
 
+std::string injected_note(const rules::Finding& f) {
+    if (f.injected_before == 0) {
+        return "injected: the evidence includes a result made up by fault injection (--inject), "
+               "not returned by the kernel";
+    }
+    return fmt::format(
+        "injected: the process saw {} result(s) made up by fault injection (--inject) before "
+        "this; the state it rests on may come from them",
+        f.injected_before);
+}
+
 std::string finding_text(const rules::Finding& f, std::string_view prefix) {
     // Everything but the rule's own words can carry tracee bytes (paths,
     // names, stacks from its ELF): escaped, so no line of it can pose as a
@@ -64,6 +76,7 @@ std::string finding_text(const rules::Finding& f, std::string_view prefix) {
                                    rules::severity_name(f.severity), escaped(f.rule), f.pid,
                                    exe.empty() ? "" : " (" + exe + ")", f.tid,
                                    format_clock_time(f.time), p, escaped(f.message));
+    if (f.injected) text += p + "  " + injected_note(f) + "\n";
     if (!f.desc.empty()) text += p + "  why: " + escaped(f.desc) + "\n";
     if (!f.evidence.empty()) {
         text += p + "  evidence:\n";
@@ -234,6 +247,9 @@ void JsonlFindingsWriter::on_finding(const rules::Finding& f) {
     }
     out.append(std::string_view(R"(,"doc":)"));
     append_json_string(out, f.doc);
+    if (f.injected) {
+        fmt::format_to(it, R"(,"injected":true,"injected_before":{})", f.injected_before);
+    }
     if (!f.stacks.empty()) {
         // Frames as structured objects, so tools need not parse the text.
         out.append(std::string_view(R"(,"stacks":[)"));

@@ -16,6 +16,9 @@
 
 namespace sctrace {
 
+// What a finding built on an injected result says of itself (Finding::injected).
+std::string injected_note(const rules::Finding& finding);
+
 // A finding as readable text, each line starting with `prefix`: what and
 // where, the message, why, evidence, stacks (strace -k's frame shape), the
 // doc link. Stderr gets it with "sctrace: "; the JUnit report without.

@@ -10,6 +10,7 @@
 #include "base/nanos_math.h"
 #include "base/text_escape.h"
 #include "report/evidence_text.h"
+#include "report/findings_writer.h"
 
 namespace sctrace {
 
@@ -134,7 +135,9 @@ public:
         // cannot show bytes that are not UTF-8); the raw bytes are in the
         // JSON Lines findings (--findings).
         const std::string message = escaped(f.message);
-        r["message"] = {{"text", f.desc.empty() ? message : message + "\n" + escaped(f.desc)}};
+        std::string text = f.desc.empty() ? message : message + "\n" + escaped(f.desc);
+        if (f.injected) text += "\n" + injected_note(f);
+        r["message"] = {{"text", std::move(text)}};
 
         Json location = Json::object();
         if (const StackFrame* at = first_source_frame(f)) {
@@ -180,6 +183,7 @@ public:
         for (const rules::EvidenceItem& item : f.evidence) items.push_back(evidence_item(item));
         props["evidence_items"] = std::move(items);
         if (!f.doc.empty()) props["doc"] = f.doc;
+        if (f.injected) props["injected"] = true;
         r["properties"] = std::move(props);
         return r;
     }

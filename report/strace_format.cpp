@@ -258,4 +258,9 @@ void append_strace_ret_aux(fmt::memory_buffer& out, const ArgTree& tree, NodeId 
     }
 }
 
+void append_tampering_note(fmt::memory_buffer& out, const SyscallEvent& call) {
+    if (call.injected) out.append(std::string_view(" (INJECTED)"));
+    if (call.delayed) out.append(std::string_view(" (DELAYED)"));
+}
+
 }  // namespace sctrace

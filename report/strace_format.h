@@ -40,6 +40,10 @@ void append_strace_exit_half(fmt::memory_buffer& out, const ArgTree& tree,
 // "(deleted)" after it when the path ends in readlink's " (deleted)".
 void append_strace_decoration(fmt::memory_buffer& out, std::string_view path);
 
+// After a call's result, what fault injection did to it, as strace marks
+// it: " (INJECTED)" for a made-up result, " (DELAYED)" for a held thread.
+void append_tampering_note(fmt::memory_buffer& out, const SyscallEvent& call);
+
 // A quoted string with strace's escapes; "..." after the quote if truncated.
 void append_strace_string(fmt::memory_buffer& out, std::string_view bytes, bool truncated);
 

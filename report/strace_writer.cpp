@@ -147,6 +147,7 @@ void StraceWriter::result_value(const SyscallEvent& call) {
     const ArgTree* tree = call.decoded;
     if (!call.has_result || (tree && tree->ret_format == RetFormat::None)) {
         out_.append(std::string_view("= ?"));
+        if (call.has_result) append_tampering_note(out_, call);
         return;
     }
     if (call.err != 0) {
@@ -157,6 +158,7 @@ void StraceWriter::result_value(const SyscallEvent& call) {
             fmt::format_to(it, "= -1 {} ({})", errno_name(call.err, scratch),
                            std::strerror(call.err));
         }
+        append_tampering_note(out_, call);
         return;
     }
     if (tree && tree->ret_format == RetFormat::Hex && call.ret != 0) {  // %#x prints 0 as 0
@@ -174,6 +176,7 @@ void StraceWriter::result_value(const SyscallEvent& call) {
         append_strace_ret_aux(out_, *tree, tree->ret_aux, style());
         out_.push_back(')');
     }
+    append_tampering_note(out_, call);
 }
 
 void StraceWriter::write_complete(const Event& exit) {

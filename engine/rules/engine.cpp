@@ -202,6 +202,7 @@ void RuleEngine::emit(const Rule& rule, TemporalHit& hit) {
         event.tid = hit.ctx->event.tid;
         event.time = hit.ctx->event.time;
         event.text = describe_(hit.ctx->event);
+        event.injected = is_injected(hit.ctx->event);
         f.evidence.push_back(std::move(event));
     }
     if (hit.fd >= 0 && about_other_threads_.count(&rule)) {
@@ -229,11 +230,20 @@ void RuleEngine::emit(const Rule& rule, TemporalHit& hit) {
                 earlier.fd = hit.fd;
                 earlier.tid = r.tid;
                 earlier.text = r.text();
+                earlier.injected = r.injected;
                 f.evidence.push_back(std::move(earlier));
             }
         }
     }
     collapse_repeats(f.evidence);
+    f.injected = std::any_of(f.evidence.begin(), f.evidence.end(),
+                             [](const EvidenceItem& item) { return item.injected; });
+    // A finding about a process's state (a leak at exit) shows no call,
+    // yet the state may come from an injected one.
+    if (const ProcessState* p = state_.process(hit.pid); !f.injected && p && p->injected_results) {
+        f.injected = true;
+        f.injected_before = p->injected_results;
+    }
     ++findings_;
     if (!worst_ || f.severity > *worst_) worst_ = f.severity;
     StackScope scope = rule.stacks;

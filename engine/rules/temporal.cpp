@@ -380,6 +380,7 @@ EvidenceItem TemporalMatcher::step_item(std::string label, const Event& event) c
     item.time = event.time;
     item.tid = event.tid;
     item.text = (*describe_)(event);
+    item.injected = is_injected(event);
     return item;
 }
 

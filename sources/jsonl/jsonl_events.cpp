@@ -254,6 +254,8 @@ bool JsonlEventReader::convert(const json& j, std::string* error) {
                 if (f.ok() && !err) f.fail("errno", "not an errno name");
                 call.err = err.value_or(0);
             }
+            call.injected = f.boolean("injected", false);
+            call.delayed = f.boolean("delayed", false);
         }
         if (!f.ok()) return false;
 

@@ -20,6 +20,7 @@
 #include <set>
 #include <stdexcept>
 #include <thread>
+#include <utility>
 
 #include "base/clock.h"
 #include "base/system_error.h"
@@ -228,7 +229,10 @@ void Session::io_uring_exit(Task& task, const SyscallEvent& call) {
 Session::Session(SessionOptions options, std::vector<EventSink*> sinks)
     : options_(std::move(options)),
       sinks_(std::move(sinks)),
-      relay_(options_.inherited_ignored ? *options_.inherited_ignored : ignored_relayed_signals()) {
+      relay_(options_.inherited_ignored ? *options_.inherited_ignored : ignored_relayed_signals()),
+      injector_(std::move(options_.injections)) {
+    // An injected call must stop the tracee whether it is shown or not.
+    options_.traced |= injector_.calls();
     // Following rings needs the calls that create, map, alias and drop
     // them to stop the tracee too (shown or not: the writers filter).
     std::vector<int> followed;
@@ -271,6 +275,12 @@ void Session::launch(const std::vector<std::string>& argv) {
     // A child nobody follows would meet the filter with no tracer, and the
     // kernel would fail its traced calls with ENOSYS.
     filtered_ = options_.use_seccomp && options_.follow_forks;
+    // An injected signal is delivered by resuming a syscall-entry stop with
+    // it, which makes it pending while the call runs (so a blocking call is
+    // interrupted, as under strace). A seccomp stop is an event stop, where
+    // the kernel drops a resume signal: without the filter every call
+    // enters through a syscall-entry stop.
+    if (injector_.delivers_signals()) filtered_ = false;
     // An empty set needs no filter at all: nothing will ever stop.
     if (filtered_ && !options_.traced.empty()) {
         try {
@@ -354,7 +364,9 @@ class WakeTimer {
 public:
     static constexpr auto kPeriod = std::chrono::milliseconds(50);
 
-    WakeTimer() {
+    // `periodic`: every kPeriod (a watchdog or a deadline); else only when
+    // wake_at() asks.
+    explicit WakeTimer(bool periodic) {
         struct sigaction action {};
         action.sa_handler = [](int) {};
         sigemptyset(&action.sa_mask);
@@ -371,11 +383,19 @@ public:
         if (::timer_create(CLOCK_MONOTONIC, &event, &timer_) != 0) {
             throw_errno("timer_create (the watchdog's wake-up)");
         }
-        constexpr long kNanos = std::chrono::nanoseconds(kPeriod).count();
-        const itimerspec period{{0, kNanos}, {0, kNanos}};
-        ::timer_settime(timer_, 0, &period, nullptr);
+        if (::timer_create(CLOCK_MONOTONIC, &event, &once_) != 0) {
+            const int error = errno;
+            ::timer_delete(timer_);
+            throw SystemError("timer_create (fault injection's delays)", error);
+        }
+        if (periodic) {
+            constexpr long kNanos = std::chrono::nanoseconds(kPeriod).count();
+            const itimerspec period{{0, kNanos}, {0, kNanos}};
+            ::timer_settime(timer_, 0, &period, nullptr);
+        }
     }
     ~WakeTimer() {
+        ::timer_delete(once_);
         ::timer_delete(timer_);
         ::pthread_sigmask(SIG_SETMASK, &old_mask_, nullptr);
         ::sigaction(SIGURG, &old_action_, nullptr);
@@ -383,8 +403,33 @@ public:
     WakeTimer(const WakeTimer&) = delete;
     WakeTimer& operator=(const WakeTimer&) = delete;
 
+    // Wakes the loop at `when` (steady_clock is CLOCK_MONOTONIC), and every
+    // millisecond after it until asked for another time or none: a wake-up
+    // that lands just before waitpid() is entered is not lost for good.
+    void wake_at(std::chrono::steady_clock::time_point when) {
+        if (armed_ == when) return;
+        armed_ = when;
+        const auto since_epoch =
+            std::chrono::duration_cast<std::chrono::nanoseconds>(when.time_since_epoch());
+        constexpr long kRetryNanos = 1'000'000;
+        itimerspec spec{};
+        spec.it_interval.tv_nsec = kRetryNanos;
+        spec.it_value.tv_sec = static_cast<time_t>(since_epoch.count() / 1'000'000'000);
+        spec.it_value.tv_nsec = static_cast<long>(since_epoch.count() % 1'000'000'000);
+        if (spec.it_value.tv_sec == 0 && spec.it_value.tv_nsec == 0) spec.it_value.tv_nsec = 1;
+        ::timer_settime(once_, TIMER_ABSTIME, &spec, nullptr);
+    }
+    void no_wake() {
+        if (armed_ == std::chrono::steady_clock::time_point{}) return;
+        armed_ = {};
+        const itimerspec off{};
+        ::timer_settime(once_, 0, &off, nullptr);
+    }
+
 private:
     timer_t timer_{};
+    timer_t once_{};
+    std::chrono::steady_clock::time_point armed_{};
     struct sigaction old_action_ {};
     sigset_t old_mask_{};
 };
@@ -402,7 +447,9 @@ int Session::run() {
         }
     }
     std::optional<WakeTimer> wake_timer;
-    if (options_.watchdog_interval || options_.timeout) wake_timer.emplace();
+    if (options_.watchdog_interval || options_.timeout || injector_.delays()) {
+        wake_timer.emplace(options_.watchdog_interval || options_.timeout);
+    }
     const Clock::time_point start = Clock::now();
     const Clock::time_point timeout_at =
         options_.timeout ? start + std::chrono::duration_cast<Clock::duration>(*options_.timeout)
@@ -421,6 +468,14 @@ int Session::run() {
         }
         if (detaching_ && detach_deadline == Clock::time_point{}) {
             detach_deadline = Clock::now() + kDetachGrace;
+        }
+        if (!held_.empty()) {
+            release_due_tasks();
+            if (held_.empty()) {
+                wake_timer->no_wake();
+            } else {
+                wake_timer->wake_at(held_.front().until);
+            }
         }
         int raw = 0;
         // While detaching we poll so that a thread stuck in D state cannot
@@ -467,7 +522,7 @@ ThreadStack Session::thread_stack(pid_t tid) {
         stack.note = "not traced (gone)";
         return stack;
     }
-    if (tid == stopped_tid_) {
+    if (tid == stopped_tid_ || task->held) {
         stack.frames = unwinder_.unwind(task->tgid(), tid, 64, &stack.note);
         return stack;
     }
@@ -673,7 +728,12 @@ void Session::on_syscall_stop(Task& task) {
         default:
             break;
     }
-    resume(task);
+    if (task.hold_for) {
+        hold(task, *task.hold_for);
+        task.hold_for.reset();
+        return;  // release_due_tasks() resumes it
+    }
+    resume(task, std::exchange(task.resume_signal, 0));
 }
 
 void Session::on_syscall_entry(Task& task, Arch arch, std::int64_t nr, const std::uint64_t* args,
@@ -688,6 +748,9 @@ void Session::on_syscall_entry(Task& task, Arch arch, std::int64_t nr, const std
     call.entry_time = now;
     call.stack_pointer = stack_pointer;
     task.in_syscall = true;
+    // The launched child's own calls before its exec are ours, not the
+    // program's: never tampered with.
+    if (!injector_.empty() && !suppressed(task)) inject_at_entry(task, call);
     if (!suppressed(task)) io_uring_entry(task, call);
     // Without the filter every call stops; only the ones asked for become
     // events. Before its exec, the launched child's own calls are ours.
@@ -708,6 +771,10 @@ void Session::on_syscall_entry(Task& task, Arch arch, std::int64_t nr, const std
 void Session::on_syscall_exit(Task& task, std::int64_t rval, bool is_error) {
     if (!task.in_syscall) return;  // an exit whose entry predates us (attach)
     task.in_syscall = false;
+    if (task.exit_delay) {
+        task.hold_for = task.exit_delay;
+        task.exit_delay.reset();
+    }
     SyscallEvent call = task.current;
     call.has_result = true;
     if (is_error) {
@@ -729,6 +796,49 @@ void Session::on_syscall_exit(Task& task, std::int64_t rval, bool is_error) {
     emit(event);
     // Completions after the call that waited for them.
     io_uring_exit(task, call);
+}
+
+// ---------------------------------------------------------------------------
+// Fault injection (model/injection.h, sources/live/fault_injector.h).
+
+void Session::inject_at_entry(Task& task, SyscallEvent& call) {
+    const Injection* inj = injector_.on_entry(task.invocations, call.arch, call.nr);
+    if (!inj) return;
+    if (inj->tampers_result()) {
+        // The kernel skips a call whose number is -1 and leaves the return
+        // register as set here: the call never runs.
+        const std::int64_t result = inj->error ? -static_cast<std::int64_t>(*inj->error)
+                                               : static_cast<std::int64_t>(*inj->retval);
+        if (!task.skip_syscall(result)) return;  // gone
+        call.injected = true;
+    }
+    if (inj->signal) task.resume_signal = inj->signal;
+    if (inj->delay_enter) task.hold_for = *inj->delay_enter;
+    if (inj->delay_exit) task.exit_delay = *inj->delay_exit;
+    call.delayed = inj->delay_enter.has_value() || inj->delay_exit.has_value();
+}
+
+void Session::hold(Task& task, std::chrono::nanoseconds delay) {
+    task.held = true;
+    held_.push_back({std::chrono::steady_clock::now() +
+                         std::chrono::duration_cast<std::chrono::steady_clock::duration>(delay),
+                     task.tid()});
+    std::push_heap(held_.begin(), held_.end(),
+                   [](const Held& a, const Held& b) { return a.until > b.until; });
+}
+
+void Session::release_due_tasks() {
+    const auto later = [](const Held& a, const Held& b) { return a.until > b.until; };
+    const auto now = std::chrono::steady_clock::now();
+    while (!held_.empty() && held_.front().until <= now) {
+        std::pop_heap(held_.begin(), held_.end(), later);
+        const pid_t tid = held_.back().tid;
+        held_.pop_back();
+        Task* task = find_task(tid);
+        if (!task || !task->held) continue;  // killed while held
+        task->held = false;
+        resume(*task, std::exchange(task->resume_signal, 0));
+    }
 }
 
 void Session::on_event_stop(Task& task, WaitStatus status) {
@@ -928,6 +1038,17 @@ void Session::begin_detach() {
     if (detaching_) return;
     detaching_ = true;
     for (auto it = tasks_.begin(); it != tasks_.end();) {
+        // A thread held by a delay is in a ptrace-stop already, and would
+        // report no other: detach it now.
+        if (it->second.held) {
+            Task& task = it->second;
+            task.detach(std::exchange(task.resume_signal, 0));
+            Event event{EventKind::Attach, now_realtime(), task.tgid(), task.tid(),
+                        AttachEvent{false}};
+            emit(event);
+            it = tasks_.erase(it);
+            continue;
+        }
         // Every thread must reach a ptrace-stop before it can be detached.
         if (!it->second.interrupt()) {
             it = tasks_.erase(it);

@@ -19,8 +19,10 @@
 
 #include "decoders/decoder.h"
 #include "model/event.h"
+#include "model/injection.h"
 #include "model/syscall_set.h"
 #include "model/timeout_report.h"
+#include "sources/live/fault_injector.h"
 #include "sources/live/io_uring_tracker.h"
 #include "sources/live/launcher.h"
 #include "sources/live/seccomp_filter.h"
@@ -67,6 +69,9 @@ struct SessionOptions {
     // sctrace and in the command. Unset: those ignored when the Session is
     // made.
     std::optional<sigset_t> inherited_ignored;
+    // Fault injection (-e inject=, --inject): what to do to which calls.
+    // Their calls stop the tracee whether shown or not (the writers filter).
+    std::vector<Injection> injections;
 };
 
 // run()'s status when --timeout expired (as timeout(1) exits).
@@ -120,6 +125,12 @@ private:
     void on_exec(Task& task);
     void on_signal_delivery(Task& task, int signo);
 
+    // --- fault injection: tamper with a call at its entry, and hold a
+    // thread in its stop for a delay (the rest run on meanwhile) ---
+    void inject_at_entry(Task& task, SyscallEvent& call);
+    void hold(Task& task, std::chrono::nanoseconds delay);
+    void release_due_tasks();
+
     // --- the watchdog and --timeout (a wake-up timer interrupts the
     // blocking waitpid so the loop can look up without a stop) ---
     void emit_samples(std::vector<ThreadSample> samples, bool end_of_trace);
@@ -159,6 +170,13 @@ private:
     std::optional<SeccompProgram> program_;
     bool launched_alive_ = false;
     int launched_status_ = 0;
+
+    FaultInjector injector_;
+    struct Held {
+        std::chrono::steady_clock::time_point until;
+        pid_t tid = 0;
+    };
+    std::vector<Held> held_;  // a min-heap on `until`
 
     std::unique_ptr<Watchdog> watchdog_;  // alive during run() when asked for
     bool timed_out_ = false;

@@ -13,11 +13,14 @@
 #include <sys/types.h>
 
 #include <array>
+#include <chrono>
 #include <cstdint>
 #include <memory>
+#include <optional>
 
 #include "model/arg_tree.h"
 #include "model/event.h"
+#include "sources/live/fault_injector.h"
 
 namespace sctrace {
 
@@ -72,6 +75,17 @@ public:
 
     // Set while the thread sits in a group-stop that we left in PTRACE_LISTEN.
     bool group_stopped = false;
+
+    // Fault injection (sources/live/fault_injector.h): the invocation counts,
+    // a signal to deliver when the thread is next resumed, how long to hold
+    // it in its current stop before resuming it, the hold due at the exit
+    // of the current call, and whether it is being held now (in a
+    // ptrace-stop that nobody will resume until the hold ends).
+    InvocationCounts invocations;
+    int resume_signal = 0;
+    std::optional<std::chrono::nanoseconds> hold_for;
+    std::optional<std::chrono::nanoseconds> exit_delay;
+    bool held = false;
 
     // Scratch space for strings an event points at (the exec path ...),
     // valid until this task's next event: no allocation per event.

@@ -113,7 +113,11 @@ bool parse_result(Cursor& c, ParsedLine& out, ArgTree& args, std::string* error)
             out.injected = true;
             continue;
         }
-        if (c.peek() == '(') {  // errno message, decoded result, (DELAYED)
+        if (c.consume("(DELAYED)")) {
+            out.delayed = true;
+            continue;
+        }
+        if (c.peek() == '(') {  // errno message, decoded result
             arg_text::skip_balanced(c, "(", ")");
             continue;
         }

@@ -66,6 +66,7 @@ struct ParsedLine {
     std::int32_t err = 0;           // errno number; 0 on success
     std::string_view errno_name;    // "EINPROGRESS"
     bool injected = false;          // "(INJECTED)": strace's -e inject, not the kernel
+    bool delayed = false;           // "(DELAYED)": -e inject=...:delay_enter/delay_exit
     std::optional<Nanos> duration;  // -T "<0.000123>"
 
     // Signal lines.

@@ -196,6 +196,8 @@ void StraceLogConverter::emit_call(const ParsedLine& line, ArgTree& args, Nanos 
         emit(entry);
     }
     call.has_result = line.has_result;
+    call.injected = line.injected;
+    call.delayed = line.delayed;
     call.ret = line.ret;
     call.err = line.err;
     if (line.err) call.ret = -1;

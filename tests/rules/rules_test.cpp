@@ -647,6 +647,89 @@ TEST_P(Live, AnalyzeOfItsOwnEventLogGivesTheLiveRuleIds) {
 INSTANTIATE_TEST_SUITE_P(Samples, Live, ::testing::ValuesIn(all_samples()),
                          [](const auto& info) { return param_name(info.param.sample); });
 
+// ---------------------------------------------------------------------------
+// Fault injection: a seed's failure made to happen on purpose on a program
+// that is fine in its normal path (samples/inject-*.c). Without the
+// injection it raises nothing; with it, exactly the seed's rule, saying it
+// rests on an injected result; and analyze of the run's own JSONL log finds
+// the same, since the log keeps "injected": true.
+
+struct InjectionCase {
+    std::string sample;
+    std::string inject;  // --inject SPEC
+    int status;          // the exit status without the injection
+    int injected_status;
+    std::string rule;
+};
+
+const std::vector<InjectionCase>& injection_cases() {
+    static const std::vector<InjectionCase> cases = {
+        // Seed 000: WSL1's nonblocking connect() returning 0.
+        {"inject-nonblocking-connect", "connect:retval=0:when=1", 0, 3,
+         "nonblocking-connect-immediate"},
+        // Seed 002: the peer's FIN first; the error path frees the socket twice.
+        {"inject-epipe-double-close", "sendto:error=EPIPE:when=1", 0, 0, "double-close"},
+        // Seed 004: a refused outbound connect leaks its socket.
+        {"inject-connect-refused-leak", "connect:error=ECONNREFUSED:when=1", 0, 0,
+         "socket-leak-after-failed-connect"},
+    };
+    return cases;
+}
+
+void PrintTo(const InjectionCase& c, std::ostream* os) {
+    *os << c.sample << " --inject " << c.inject;
+}
+
+class Injected : public TempDirTest, public ::testing::WithParamInterface<InjectionCase> {};
+
+TEST_P(Injected, NothingWithoutTheInjectionAndTheSeedsRuleWithIt) {
+    const InjectionCase& c = GetParam();
+    const std::string bin = sample_path(c.sample);
+    ASSERT_FALSE(bin.empty()) << "no built sample " << c.sample;
+
+    const std::string clean = path("clean.jsonl");
+    const RunResult normal = sctrace_run({bin}, clean, kSampleDeadline);
+    ASSERT_FALSE(normal.timed_out) << describe(normal);
+    EXPECT_EQ(normal.status, c.status) << describe(normal);
+    EXPECT_TRUE(read_findings(clean).at_least("warning").empty())
+        << c.sample << " is correct in its normal path\n"
+        << read_findings(clean).dump() << describe(normal);
+
+    const std::string live = path("injected.jsonl"), events = path("events.jsonl");
+    const RunResult injected = sctrace_run(
+        {bin}, live, kSampleDeadline, {"--inject", c.inject, "-o", events, "--format", "jsonl"});
+    ASSERT_FALSE(injected.timed_out) << describe(injected);
+    EXPECT_EQ(injected.status, c.injected_status) << describe(injected);
+    const Findings f = read_findings(live);
+    expect_contract(f, "injected");
+    EXPECT_EQ(f.rules(), std::set<std::string>{c.rule}) << f.dump() << describe(injected);
+    for (const json& j : f.all) {
+        EXPECT_TRUE(j.value("injected", false)) << "the finding does not say its evidence was "
+                                                   "injected: "
+                                                << j.dump();
+        // A finding on a call shows it marked; one on a process's state
+        // (a leak at exit) counts the made-up results it may rest on.
+        bool marked = j.value("injected_before", 0) > 0;
+        for (const json& line : j.value("evidence", json::array())) {
+            marked |= line.get<std::string>().find("(INJECTED)") != std::string::npos;
+        }
+        EXPECT_TRUE(marked) << "nothing shows the injected call: " << j.dump();
+    }
+    EXPECT_NE(injected.err.find("  injected: the "), std::string::npos)
+        << "stderr's finding does not say it rests on an injected result\n"
+        << describe(injected);
+
+    const std::string post = path("post.jsonl");
+    const RunResult a = analyze({events}, post);
+    ASSERT_FALSE(a.timed_out) << describe(a);
+    const Findings post_f = read_findings(post);
+    EXPECT_EQ(post_f.rules(), std::set<std::string>{c.rule}) << post_f.dump() << describe(a);
+    for (const json& j : post_f.all) EXPECT_TRUE(j.value("injected", false)) << j.dump();
+}
+
+INSTANTIATE_TEST_SUITE_P(Seeds, Injected, ::testing::ValuesIn(injection_cases()),
+                         [](const auto& info) { return param_name(info.param.sample); });
+
 // The executable's ELF facts travel in the JSONL exec event, and analyze uses
 // them: with them static-glibc-nss fires on the nsswitch.conf open, as live;
 // without them (a strace log) it could only fire on the libnss_* load.

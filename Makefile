@@ -2,7 +2,9 @@
 # this file only installs what is missing, configures and runs.
 #
 #   make run    build, then trace the bundled sample and show what happened
-#   make test   build the normal and the sanitizer (ASan+UBSan) trees and run ctest in both
+#   make test   build the normal and the sanitizer (ASan+UBSan) trees and run ctest in
+#               both, then strace 6.1's own tests through `sctrace strace`
+#   make strace-suite  only the last: strace 6.1's tests, with strace and with sctrace
 #   make bench  tracer overhead against strace and a bare ptrace loop
 
 JOBS     ?= $(shell nproc)
@@ -10,7 +12,7 @@ BUILD    ?= build
 ASAN     ?= build-asan
 GENERATOR := $(shell command -v ninja >/dev/null 2>&1 && echo "-G Ninja")
 
-.PHONY: all deps build build-asan run test test-release test-asan bench format clean
+.PHONY: all deps build build-asan run test test-release test-asan strace-suite bench format clean
 
 all: build
 
@@ -46,7 +48,13 @@ test-release: build
 test-asan: build-asan
 	cd $(ASAN) && ctest --output-on-failure -j $(JOBS)
 
-test: test-release test-asan
+# strace's source comes from Debian's source package and is built outside the
+# repo (scripts/strace-suite). Exit 77 means it could not be had: the script
+# says so loudly and the rest of the test run stands.
+strace-suite: build
+	bash scripts/strace-suite $(BUILD)/cli/sctrace || [ $$? -eq 77 ]
+
+test: test-release test-asan strace-suite
 
 bench: build
 	bash bench/run.sh $(BUILD)

@@ -16,6 +16,7 @@
 #include "cli/rule_pipeline.h"
 #include "cli/strace_options.h"
 #include "report/event_writer.h"
+#include "report/strace_format.h"
 #include "sources/live/session.h"
 #include "sources/live/signal_relay.h"
 
@@ -29,6 +30,30 @@ namespace {
 
 // strace's status for a command line it refuses.
 constexpr int kStraceUsageError = 1;
+
+// -P's paths as strace matches them: each as given and, when that differs,
+// as realpath(3) resolves it (a relative path, a symlink), which strace
+// says on stderr unless told to be quiet about it.
+std::vector<std::string> resolved_trace_paths(const StraceOptions& o) {
+    std::vector<std::string> paths;
+    for (const std::string& path : o.trace_paths) {
+        paths.push_back(path);
+        char* resolved = ::realpath(path.c_str(), nullptr);
+        if (!resolved) continue;
+        const std::string real(resolved);
+        std::free(resolved);
+        if (real == path) continue;
+        if (!o.quiet_path_resolution) {
+            fmt::memory_buffer given, into;
+            append_strace_string(given, path, false);
+            append_strace_string(into, real, false);
+            std::fprintf(stderr, "sctrace: Requested path %s resolved into %s\n",
+                         fmt::to_string(given).c_str(), fmt::to_string(into).c_str());
+        }
+        paths.push_back(real);
+    }
+    return paths;
+}
 
 // What the options ask of the output lines.
 StraceLayout layout_of(const StraceOptions& o) {
@@ -44,14 +69,24 @@ StraceLayout layout_of(const StraceOptions& o) {
     layout.relative_timestamps = o.relative_timestamps;
     layout.syscall_times = o.syscall_times;
     layout.exit_lines = !o.quiet_exit;
-    layout.fd_paths = o.decode_fds > 0;
-    layout.paths = o.trace_paths;
+    layout.fd_paths = (o.decode_fds & StraceOptions::kFdPath) != 0;
+    layout.fd_details = (o.decode_fds & ~unsigned{StraceOptions::kFdPath}) != 0;
+    layout.paths = resolved_trace_paths(o);
     layout.signals = o.signals;
     layout.status_filtered = o.status_filtered;
     layout.show_successful = o.show_successful;
     layout.show_failed = o.show_failed;
     layout.show_unfinished = o.show_unfinished;
     return layout;
+}
+
+// --decode-fds's kinds beyond the path, as the decoders' FdDetail bits.
+unsigned fd_details_of(unsigned decode_fds) {
+    unsigned details = 0;
+    if (decode_fds & StraceOptions::kFdSocket) details |= kFdDetailSocket;
+    if (decode_fds & StraceOptions::kFdDevice) details |= kFdDetailDevice;
+    if (decode_fds & StraceOptions::kFdPidfd) details |= kFdDetailPidfd;
+    return details;
 }
 
 // -E VAR=VAL sets, -E VAR unsets, in the environment the command inherits.
@@ -106,7 +141,12 @@ int trace(const StraceOptions& o) {
     session_options.decode = true;
     session_options.decode_options.string_limit = o.string_limit;
     session_options.decode_options.abbreviate = !o.verbose;
-    session_options.decode_options.fd_paths = o.decode_fds > 0 || !o.trace_paths.empty();
+    session_options.decode_options.fd_paths =
+        (o.decode_fds & StraceOptions::kFdPath) != 0 || !o.trace_paths.empty();
+    session_options.decode_options.fd_details = fd_details_of(o.decode_fds);
+    session_options.decode_options.match_paths = !o.trace_paths.empty();
+    session_options.decode_options.dump_reads = o.dump_reads;
+    session_options.decode_options.dump_writes = o.dump_writes;
     session_options.follow_forks = o.follow > 0;
     session_options.inherited_ignored = inherited_ignored;
     session_options.injections = o.injections;

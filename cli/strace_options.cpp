@@ -1,9 +1,13 @@
 #include "cli/strace_options.h"
 
+#include <algorithm>
 #include <array>
+#include <cerrno>
 #include <charconv>
 #include <climits>
+#include <cstdlib>
 #include <string_view>
+#include <utility>
 
 #include "cli/attach_targets.h"
 #include "model/names.h"
@@ -273,9 +277,10 @@ private:
         StraceOptions& o = result_.options;
         const std::string v = value.value_or("");
         if (spec.letter == 'e') {
-            // -e EXPR, or --QUALIFIER=VALUE.
-            qualifier(spec.name.empty() ? v : std::string(spec.name) + "=" + v, shown,
-                      spec.name.empty() || value.has_value());
+            // -e EXPR, or --QUALIFIER=VALUE; a bare --decode-fds is -y.
+            const std::string given = spec.name == "decode-fds" && !value ? std::string("path") : v;
+            qualifier(spec.name.empty() ? v : std::string(spec.name) + "=" + given, shown,
+                      spec.name.empty() || value.has_value() || spec.name == "decode-fds");
             return;
         }
         if (spec.name == "rules") {
@@ -352,7 +357,7 @@ private:
                     xlat_style(v);
                     break;
                 case 'y':
-                    ++o.decode_fds;
+                    ++y_count_;
                     break;
                 case 'z':
                     status_set("successful");
@@ -415,7 +420,13 @@ private:
                 quiet(value, shown);
                 break;
             case Qualifier::DecodeFds:
-                decode_fds(value, shown);
+                decode_fds(value);
+                break;
+            case Qualifier::Read:
+                descriptor_set(value, o.dump_reads);
+                break;
+            case Qualifier::Write:
+                descriptor_set(value, o.dump_writes);
                 break;
             case Qualifier::Inject:
             case Qualifier::Fault:
@@ -437,11 +448,13 @@ private:
         StraceOptions& o = result_.options;
         for (const std::string& item : split(value.empty() ? "all" : value)) {
             if (item == "all") {
-                o.quiet_exit = true;
+                o.quiet_exit = o.quiet_path_resolution = true;
             } else if (item == "none") {
-                o.quiet_exit = false;
+                o.quiet_exit = o.quiet_path_resolution = false;
+            } else if (item == "path-resolution") {
+                o.quiet_path_resolution = true;
             } else if (item == "attach" || item == "personality" || item == "thread-execve" ||
-                       item == "superseded" || item == "path-resolution") {
+                       item == "superseded") {
                 // Messages sctrace does not print.
             } else if (item == "exit" || item == "exits") {
                 o.quiet_exit = true;
@@ -501,20 +514,82 @@ private:
         o.show_unfinished = unfinished != invert;
     }
 
-    void decode_fds(const std::string& value, const std::string& shown) {
-        StraceOptions& o = result_.options;
-        for (const std::string& item : split(value.empty() ? "all" : value)) {
-            if (item == "all" || item == "socket") {
-                o.decode_fds = std::max(o.decode_fds, 2);
-            } else if (item == "path") {
-                o.decode_fds = std::max(o.decode_fds, 1);
-            } else if (item == "none") {
-                o.decode_fds = 0;
-            } else {
-                fail("invalid decode-fds '" + item + "' (" + shown +
-                     "): only path and socket are supported yet");
+    // strace's number sets (qualify_tokens): each leading '!' inverts the
+    // rest; "all" and "none"; else items split at commas, each one turned
+    // into a number by `item_value` (nullopt: "invalid WHAT 'ITEM'"), at
+    // least one of them. A later set replaces an earlier one.
+    template <typename Fn>
+    bool number_set(const std::string& text, std::string_view what, Fn item_value,
+                    std::vector<int>& values, bool& inverted) {
+        values.clear();
+        inverted = false;
+        std::string_view rest = text;
+        while (rest.starts_with('!')) {
+            inverted = !inverted;
+            rest.remove_prefix(1);
+        }
+        if (rest == "none") return true;
+        if (rest == "all") {
+            inverted = !inverted;
+            return true;
+        }
+        const std::vector<std::string> items = split(std::string(rest));
+        for (const std::string& item : items) {
+            const std::optional<int> number = item_value(item);
+            if (!number) {
+                fail("invalid " + std::string(what) + " '" + item + "'");
+                return false;
+            }
+            values.push_back(*number);
+        }
+        if (items.empty()) {
+            fail("invalid " + std::string(what) + " '" + text + "'");
+            return false;
+        }
+        std::sort(values.begin(), values.end());
+        return true;
+    }
+
+    // -e read=SET, -e write=SET: descriptors, as strace's string_to_uint
+    // reads them (decimal, 0 to INT_MAX).
+    void descriptor_set(const std::string& value, DescriptorSet& set) {
+        const auto descriptor = [](const std::string& item) -> std::optional<int> {
+            errno = 0;
+            char* end = nullptr;
+            const long long n = std::strtoll(item.c_str(), &end, 10);
+            if (end == item.c_str() || *end != '\0' || n < 0 || n > INT_MAX || errno == ERANGE) {
+                return std::nullopt;
+            }
+            return static_cast<int>(n);
+        };
+        number_set(value, "descriptor", descriptor, set.fds, set.inverted);
+    }
+
+    // -e decode-fds=SET: path, socket, dev, pidfd.
+    void decode_fds(const std::string& value) {
+        static constexpr std::array<std::pair<std::string_view, unsigned>, 4> kKinds = {{
+            {"path", StraceOptions::kFdPath},
+            {"socket", StraceOptions::kFdSocket},
+            {"dev", StraceOptions::kFdDevice},
+            {"pidfd", StraceOptions::kFdPidfd},
+        }};
+        const auto kind = [](const std::string& item) -> std::optional<int> {
+            for (const auto& [name, bit] : kKinds) {
+                if (item == name) return static_cast<int>(bit);
+            }
+            return std::nullopt;
+        };
+        std::vector<int> bits;
+        bool inverted = false;
+        if (!number_set(value, "decode-fds", kind, bits, inverted)) return;
+        unsigned set = 0;
+        for (const auto& [name, bit] : kKinds) {
+            if (std::binary_search(bits.begin(), bits.end(), static_cast<int>(bit)) != inverted) {
+                set |= bit;
             }
         }
+        result_.options.decode_fds = set;
+        decode_fds_given_ = true;
     }
 
     void timestamp_format(const std::string& value, const std::string& shown) {
@@ -596,6 +671,17 @@ private:
             fail("-ff (one file per process) is not supported yet");
         }
         if (o.quiet >= 2) o.quiet_exit = true;
+        if (o.quiet >= 3) o.quiet_path_resolution = true;
+        if (y_count_ > 0) {
+            if (decode_fds_given_) {
+                fail("-y and --decode-fds cannot be provided simultaneously");
+            } else {
+                o.decode_fds = y_count_ == 1
+                                   ? StraceOptions::kFdPath
+                                   : StraceOptions::kFdPath | StraceOptions::kFdSocket |
+                                         StraceOptions::kFdDevice | StraceOptions::kFdPidfd;
+            }
+        }
         if (o.command.empty() && o.attach.empty()) {
             fail("must have PROG [ARGS] or -p PID");
         } else if (!o.command.empty() && !o.attach.empty()) {
@@ -611,6 +697,8 @@ private:
     const std::vector<std::string>& args_;
     StraceCommandLine result_;
     bool separately_ = false;
+    int y_count_ = 0;                // -y, -yy
+    bool decode_fds_given_ = false;  // --decode-fds, -e decode-fds=
     std::optional<StraceUsageError> error_;
 };
 
@@ -630,13 +718,16 @@ const char* strace_usage_text() {
            "  -a COLUMN       align syscall results at COLUMN (default 40)\n"
            "  -e abbrev=all|none, -v  abbreviate structures or not\n"
            "  -e quiet=SET, -q, -qq   suppress attach and exit messages\n"
-           "  -e decode-fds=path|socket|all, -y, -yy  print paths and socket endpoints\n"
+           "  -e decode-fds=SET, -y, -yy  print paths (path), socket endpoints (socket),\n"
+           "                  device numbers (dev), pidfds' processes (pidfd)\n"
            "  -o FILE         write the trace to FILE (-ff: FILE.PID per process)\n"
            "  -A              append to FILE\n"
            "  -s STRSIZE      print at most STRSIZE bytes of strings (default 32)\n"
            "  -t, -tt, -ttt   absolute timestamps; -r relative ones\n"
            "  -T              time spent in each syscall\n"
            "  -X raw|abbrev|verbose  how named constants print\n"
+           "  -e read=SET     dump the data read from these descriptors\n"
+           "  -e write=SET    dump the data written to these descriptors\n"
            "Filtering:\n"
            "  -e trace=SET    trace only these syscalls (%net, %desc, ...)\n"
            "  -e signal=SET   show only these signals\n"

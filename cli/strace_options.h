@@ -14,26 +14,33 @@
 #include <variant>
 #include <vector>
 
+#include "decoders/decoder.h"
 #include "model/injection.h"
 
 namespace sctrace {
 
 struct StraceOptions {
-    std::vector<std::string> command;  // what to run, with its arguments
-    std::vector<pid_t> attach;         // -p, each as strace takes it (lists too)
-    std::string output;                // -o FILE ("" = stderr)
-    bool output_append = false;        // -A
-    int follow = 0;                    // -f: 1; -ff / --output-separately with -o: 2
-    unsigned column = 40;              // -a
-    std::size_t string_limit = 32;     // -s
-    int timestamps = 0;                // -t, -tt, -ttt
-    bool relative_timestamps = false;  // -r
-    bool syscall_times = false;        // -T
-    int quiet = 0;                     // -q, -qq (-qqq)
-    bool quiet_exit = false;           // "+++ exited" lines (-qq, quiet=exit)
-    bool verbose = false;              // -v (every structure in full)
+    std::vector<std::string> command;    // what to run, with its arguments
+    std::vector<pid_t> attach;           // -p, each as strace takes it (lists too)
+    std::string output;                  // -o FILE ("" = stderr)
+    bool output_append = false;          // -A
+    int follow = 0;                      // -f: 1; -ff / --output-separately with -o: 2
+    unsigned column = 40;                // -a
+    std::size_t string_limit = 32;       // -s
+    int timestamps = 0;                  // -t, -tt, -ttt
+    bool relative_timestamps = false;    // -r
+    bool syscall_times = false;          // -T
+    int quiet = 0;                       // -q, -qq (-qqq)
+    bool quiet_exit = false;             // "+++ exited" lines (-qq, quiet=exit)
+    bool quiet_path_resolution = false;  // -P's "Requested path ... resolved" (-qqq)
+    bool verbose = false;                // -v (every structure in full)
     enum class XlatStyle { Abbrev, Raw, Verbose } xlat = XlatStyle::Abbrev;  // -X
-    int decode_fds = 0;                          // -y: 1 (paths), -yy: 2 (socket endpoints)
+    // --decode-fds (-y: path, -yy: all): DecodeFd bits.
+    enum DecodeFd : unsigned { kFdPath = 1, kFdSocket = 2, kFdDevice = 4, kFdPidfd = 8 };
+    unsigned decode_fds = 0;
+    // -e read=SET, -e write=SET: whose data is dumped after each call.
+    DescriptorSet dump_reads;
+    DescriptorSet dump_writes;
     std::vector<std::string> trace_paths;        // -P
     std::vector<std::string> trace_expressions;  // -e trace=, --trace=
     // -e signal=: the signals whose "--- SIGxxx ---" lines are shown.

@@ -4,6 +4,7 @@
 #include <signal.h>
 #include <time.h>
 
+#include <algorithm>
 #include <array>
 #include <cstdio>
 #include <cstring>
@@ -100,27 +101,61 @@ void decode_entry(const SyscallEvent& call, ArgTree& tree, MemoryReader& memory,
                           n >= static_cast<std::size_t>(expected_args(call));
 }
 
-std::string_view DecodeContext::fd_path(int fd) {
-    if (!options_.fd_paths || fd < 0) return {};
+bool DescriptorSet::contains(int fd) const {
+    return std::binary_search(fds.begin(), fds.end(), fd) != inverted;
+}
+
+FdText DecodeContext::fd_text(int fd) {
+    if ((!options_.fd_paths && options_.fd_details == 0) || fd < 0) return {};
     char path[4096];
-    const std::size_t n = memory_.fd_path(fd, path);
-    return n ? tree_.store({path, n}) : std::string_view{};
+    std::size_t n = memory_.fd_path(fd, path);
+    if (n == 0) return {};
+    if (options_.fd_details != 0) {
+        // The device's path, a NUL, its numbers: room for both.
+        char details[4096 + 64];
+        FdDecoration decoration = FdDecoration::Details;
+        const std::size_t m =
+            memory_.fd_details(fd, {path, n}, options_.fd_details,
+                               std::span<char>(details).subspan(n + 1), decoration);
+        if (m != 0 && decoration == FdDecoration::Device) {
+            // readlink's " (deleted)" is no part of a device's name.
+            constexpr std::string_view kDeleted = " (deleted)";
+            if (std::string_view(path, n).ends_with(kDeleted)) {
+                std::memmove(details + n - kDeleted.size() + 1, details + n + 1, m);
+                n -= kDeleted.size();
+            }
+            std::memcpy(details, path, n);
+            details[n] = '\0';
+            return {tree_.store({details, n + 1 + m}), decoration};
+        }
+        if (m != 0) return {tree_.store({details + n + 1, m}), decoration};
+    }
+    // A path only -P asked for is kept for matching; the writer shows it
+    // only with -y.
+    return {tree_.store({path, n}), FdDecoration::Path};
 }
 
 void decode_exit(const SyscallEvent& call, ArgTree& tree, MemoryReader& memory,
                  const DecodeOptions& options) {
     // A call that returns a descriptor shows what it names with -y.
-    if (options.fd_paths && call.err == 0 && call.ret >= 0 && call.ret <= INT32_MAX) {
+    if ((options.fd_paths || options.fd_details != 0) && call.err == 0 && call.ret >= 0 &&
+        call.ret <= INT32_MAX) {
         const SyscallInfo* info = syscall_info(call.arch, call.nr);
         if (info && (info->traits.has(kTraitCreatesFd) || info->traits.has(kTraitDupsFd))) {
             DecodeContext ctx(call, tree, memory, options, true);
-            tree.ret_text = ctx.fd_path(static_cast<int>(call.ret));
+            const FdText text = ctx.fd_text(static_cast<int>(call.ret));
+            tree.ret_text = text.text;
+            tree.ret_decoration = text.decoration;
         }
     }
     const SyscallDecoder* decoder = find_decoder(call.arch, call.nr);
-    if (!decoder || !decoder->exit) return;
-    DecodeContext ctx(call, tree, memory, options, true);
-    decoder->exit(ctx);
+    if (decoder && decoder->exit) {
+        DecodeContext ctx(call, tree, memory, options, true);
+        decoder->exit(ctx);
+    }
+    if (!options.dump_reads.empty() || !options.dump_writes.empty()) {
+        add_io_dump(call, tree, memory, options);
+    }
 }
 
 }  // namespace sctrace

@@ -18,11 +18,31 @@
 #include <cstdint>
 #include <span>
 #include <string_view>
+#include <vector>
 
 #include "model/arg_tree.h"
 #include "model/event.h"
 
 namespace sctrace {
+
+// What strace's --decode-fds (-yy) describes of a descriptor beyond its
+// path, as bits: the kinds of descriptors asked for.
+enum FdDetail : unsigned {
+    kFdDetailSocket = 1,  // a socket's protocol and endpoints: "TCP:[1.2.3.4:5->6.7.8.9:10]"
+    kFdDetailDevice = 2,  // a device's numbers: "/dev/null<char 1:3>"
+    kFdDetailPidfd = 4,   // a pidfd's process: "pid:4711"
+};
+
+// strace's -e read=SET / -e write=SET: the descriptors whose data is
+// dumped. strace's number sets: listed ones, or with `inverted` every one
+// but them ("!3", "all").
+struct DescriptorSet {
+    std::vector<int> fds;  // sorted
+    bool inverted = false;
+
+    bool contains(int fd) const;
+    bool empty() const { return fds.empty() && !inverted; }
+};
 
 struct DecodeOptions {
     // strace's -s: the most bytes of a string or buffer shown (default 32).
@@ -31,6 +51,15 @@ struct DecodeOptions {
     bool abbreviate = true;
     // -y (and -P): fds carry the path they name ("3</dev/null>").
     bool fd_paths = false;
+    // -yy: FdDetail bits; an fd they describe carries that description
+    // instead of its path.
+    unsigned fd_details = 0;
+    // -P: the descriptors a call names but strace does not print (past -s)
+    // are kept for matching (ArgTree::unshown_fds).
+    bool match_paths = false;
+    // -e read=, -e write=: whose data is dumped (ArgTree::dump).
+    DescriptorSet dump_reads;
+    DescriptorSet dump_writes;
 };
 
 // Where a decoder reads the tracee's memory from. Live: process_vm_readv.
@@ -48,6 +77,26 @@ public:
         (void)out;
         return 0;
     }
+    // What -yy says of `fd` beyond `path` (what fd_path read), for the
+    // FdDetail `kinds` asked: a socket's endpoints, a device's numbers
+    // ("char 1:3", shown after its path), a pidfd's process. Writes the
+    // text into `out` and its kind into `decoration`; returns its length,
+    // 0 when none of the kinds applies (then the path is shown).
+    virtual std::size_t fd_details(int fd, std::string_view path, unsigned kinds,
+                                   std::span<char> out, FdDecoration& decoration) {
+        (void)fd;
+        (void)path;
+        (void)kinds;
+        (void)out;
+        (void)decoration;
+        return 0;
+    }
+};
+
+// An fd's decoration as a decoder stores it (see FdDecoration).
+struct FdText {
+    std::string_view text;  // empty: none
+    FdDecoration decoration = FdDecoration::Path;
 };
 
 class DecodeContext {
@@ -91,8 +140,9 @@ public:
     std::size_t read(std::uint64_t addr, std::span<char> out) {
         return addr ? memory_.read(addr, out) : 0;
     }
-    // What `fd` names, stored in the tree (-y); empty when unknown or not asked.
-    std::string_view fd_path(int fd);
+    // What `fd` names, stored in the tree (-y, -yy, -P); empty when
+    // unknown or not asked.
+    FdText fd_text(int fd);
 
 private:
     const SyscallEvent& call_;
@@ -128,6 +178,12 @@ const SyscallDecoder* find_decoder(Arch arch, std::int64_t nr);
 void decode_entry(const SyscallEvent& call, ArgTree& tree, MemoryReader& memory,
                   const DecodeOptions& options);
 void decode_exit(const SyscallEvent& call, ArgTree& tree, MemoryReader& memory,
+                 const DecodeOptions& options);
+
+// -e read=SET / -e write=SET (decoders/io_dump.cpp): at a call's exit, the
+// data it read from or wrote to a descriptor of the sets, into the tree's
+// dump, as strace 6.1 dumps it; decode_exit calls it when a set is given.
+void add_io_dump(const SyscallEvent& call, ArgTree& tree, MemoryReader& memory,
                  const DecodeOptions& options);
 
 }  // namespace sctrace

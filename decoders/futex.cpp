@@ -188,12 +188,17 @@ struct FutexWaitv {
     std::uint32_t reserved;
 };
 
+// The most waiters the kernel takes (FUTEX_WAITV_MAX); strace prints no
+// more than these, "..." after them, whatever -s says.
+constexpr std::uint64_t kFutexWaitvMax = 128;
+
 void futex_waitv_entry(DecodeContext& ctx) {
     ArgTree& tree = ctx.tree();
     const NodeId root = ctx.root();
     const auto count = static_cast<std::uint32_t>(ctx.arg(1));
     shapes::add_array<sizeof(FutexWaitv)>(
-        ctx, root, ctx.arg(0), count, [](DecodeContext& c, NodeId list, const char* bytes) {
+        ctx, root, ctx.arg(0), count,
+        [](DecodeContext& c, NodeId list, const char* bytes) {
             FutexWaitv w{};
             std::memcpy(&w, bytes, sizeof w);
             ArgTree& t = c.tree();
@@ -202,7 +207,8 @@ void futex_waitv_entry(DecodeContext& ctx) {
             t.add_ptr(s, w.uaddr, "uaddr");
             shapes::add_xflags(t, s, w.flags, xlat::futex_waitv_flags, "FUTEX_???", "flags");
             if (w.reserved != 0) t.add_hex(s, w.reserved, "__reserved");
-        });
+        },
+        sizeof(FutexWaitv), {}, kFutexWaitvMax);
     tree.add_uint(root, count);
     tree.add_hex(root, static_cast<std::uint32_t>(ctx.arg(2)));
     shapes::add_timespec(ctx, root, ctx.arg(3));

@@ -5,6 +5,7 @@
 // reported after the result, in parentheses: "= 1 (out [4], left {...})",
 // "= 1 ([{fd=3, revents=POLLIN}])", "= 0 (Timeout)". epoll_wait's events
 // are an argument instead, decoded at exit.
+#include <algorithm>
 #include <cstring>
 
 #include "decoders/decoder.h"
@@ -216,6 +217,33 @@ void pselect6_exit(DecodeContext& ctx) {
 
 // --- poll, ppoll ---
 
+// -P: strace matches every fd of the array against its paths, up to the
+// first unreadable element (at most 1M of them), shown or not; the ones
+// past -s are kept apart, each fd once, while the arena has room.
+void add_unshown_pollfds(DecodeContext& ctx, std::uint32_t nfds) {
+    constexpr std::uint64_t kMaxMatched = 1024 * 1024;
+    constexpr std::size_t kRoomLeft = 64;  // nodes kept for the call's result
+    ArgTree& tree = ctx.tree();
+    const std::uint64_t start = ctx.arg(0);
+    const std::uint64_t count = std::min<std::uint64_t>(nfds, kMaxMatched);
+    if (start == 0 || start + count * 8 < start) return;
+    for (std::uint64_t i = ctx.array_limit(); i < count; ++i) {
+        struct {
+            std::int32_t fd;
+            std::int16_t events, revents;
+        } p;
+        if (!ctx.read_value(start + i * 8, p)) break;
+        if (tree.unshown_fds == kNoNode) tree.unshown_fds = tree.add_detached_struct();
+        bool seen = false;
+        for (const NodeId c : tree.children(tree.unshown_fds)) {
+            seen = seen || static_cast<std::int32_t>(tree.node(c).value) == p.fd;
+        }
+        if (seen) continue;
+        if (tree.node_count() + kRoomLeft >= ArgTree::kMaxNodes) break;
+        add_fd(ctx, tree.unshown_fds, static_cast<std::uint32_t>(p.fd));
+    }
+}
+
 void add_pollfds(DecodeContext& ctx) {
     const auto nfds = static_cast<std::uint32_t>(ctx.arg(1));
     auto elem = [](DecodeContext& c, NodeId list, const char* bytes) {
@@ -233,6 +261,7 @@ void add_pollfds(DecodeContext& ctx) {
     };
     shapes::add_array<8>(ctx, ctx.root(), ctx.arg(0), nfds, elem);
     ctx.tree().add_uint(ctx.root(), nfds);
+    if (ctx.options().match_paths) add_unshown_pollfds(ctx, nfds);
 }
 
 void poll_entry(DecodeContext& ctx) {

@@ -91,9 +91,11 @@ NodeId add_fd(DecodeContext& ctx, NodeId parent, std::uint64_t raw, std::string_
     const int fd = static_cast<int>(raw);
     const NodeId id = ctx.tree().add_int(parent, fd, key);
     if (id != kNoNode) {
+        const FdText text = ctx.fd_text(fd);
         ArgNode& n = ctx.tree().mutable_node(id);
         n.fd = true;
-        n.text = ctx.fd_path(fd);
+        n.text = text.text;
+        n.decoration = text.decoration;
     }
     return id;
 }

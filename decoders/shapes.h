@@ -8,6 +8,7 @@
 // Everything here builds tree nodes from fixed local buffers: no allocation.
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <string_view>
@@ -64,10 +65,12 @@ NodeId add_siginfo_at(DecodeContext& ctx, NodeId parent, std::uint64_t addr,
 // first element cannot be read or the array's size overflows; at most -s
 // elements (all with -v), then "..."; "... /* 0xADDR */" where a later element cannot be
 // read. Elements are `elem_size` bytes (at most kMaxElemSize);
-// `elem(ctx, list, bytes)` adds one from its raw bytes.
+// `elem(ctx, list, bytes)` adds one from its raw bytes. `max_elems`: a
+// limit of the call's own, even with -v (futex_waitv's 128 waiters).
 template <std::size_t kMaxElemSize, typename Fn>
 NodeId add_array(DecodeContext& ctx, NodeId parent, std::uint64_t addr, std::uint64_t count,
-                 Fn&& elem, std::size_t elem_size = kMaxElemSize, std::string_view key = {}) {
+                 Fn&& elem, std::size_t elem_size = kMaxElemSize, std::string_view key = {},
+                 std::uint64_t max_elems = ~std::uint64_t{0}) {
     ArgTree& tree = ctx.tree();
     if (addr == 0) return tree.add_ptr(parent, 0, key);
     if (count == 0) return tree.add_array(parent, key);
@@ -83,7 +86,7 @@ NodeId add_array(DecodeContext& ctx, NodeId parent, std::uint64_t addr, std::uin
     if (list == kNoNode) return list;
     // -v shows every element. The next element is read before the limit
     // is checked, as strace does: an unreadable one is named even there.
-    const std::uint64_t limit = ctx.array_limit();
+    const std::uint64_t limit = std::min(ctx.array_limit(), max_elems);
     for (std::uint64_t i = 0; i < count; ++i) {
         const std::uint64_t at = addr + i * elem_size;
         if (i > 0 && ctx.read(at, {bytes.data(), elem_size}) != elem_size) {

@@ -17,6 +17,46 @@ void ArgTree::clear() {
     ret_format = RetFormat::Default;
     ret_aux = kNoNode;
     ret_text = {};
+    ret_decoration = FdDecoration::Path;
+    unshown_fds = kNoNode;
+    dump_parts_.clear();
+    dump_bytes_.clear();
+}
+
+void ArgTree::add_dump_header(IoDumpPart::Kind kind, std::uint32_t index, std::uint64_t length) {
+    IoDumpPart part;
+    part.kind = kind;
+    part.index = index;
+    part.length = length;
+    part.offset = dump_bytes_.size();  // where a truncation back to it cuts the bytes
+    dump_parts_.push_back(part);
+}
+
+void ArgTree::begin_dump_data(std::uint64_t addr, std::uint64_t length) {
+    IoDumpPart part;
+    part.kind = IoDumpPart::Kind::Data;
+    part.length = length;
+    part.addr = addr;
+    part.offset = dump_bytes_.size();
+    dump_parts_.push_back(part);
+}
+
+std::span<char> ArgTree::dump_room(std::size_t n) {
+    const std::size_t at = dump_bytes_.size();
+    dump_bytes_.resize(at + n);
+    return {dump_bytes_.data() + at, n};
+}
+
+void ArgTree::commit_dump_data(std::size_t n) {
+    IoDumpPart& part = dump_parts_.back();
+    part.readable += n;
+    dump_bytes_.resize(part.offset + part.readable);
+}
+
+void ArgTree::truncate_dump(std::size_t count) {
+    if (count >= dump_parts_.size()) return;
+    dump_bytes_.resize(dump_parts_[count].offset);
+    dump_parts_.resize(count);
 }
 
 NodeId ArgTree::add(NodeId parent, const ArgNode& node) {

@@ -13,6 +13,7 @@
 #include <optional>
 #include <span>
 #include <string_view>
+#include <vector>
 
 #include "model/xlat.h"
 
@@ -35,6 +36,20 @@ enum class ArgKind : std::uint8_t {
     Text,    // printed verbatim: htons(80), inet_addr("1.2.3.4"), /* 3 entries */
 };
 
+// What an fd node's `text` holds (strace's -y, -yy; a log's decoration),
+// and so how it prints after the number.
+enum class FdDecoration : std::uint8_t {
+    // A path as readlink of /proc/PID/fd/N gives it: "3</dev/null>", with
+    // '<' and '>' escaped and readlink's " (deleted)" as "(deleted)" after.
+    Path,
+    // A device's path, a NUL (no path holds one), then its kind and
+    // numbers: "/dev/null\0char 1:3" prints "3</dev/null<char 1:3>>".
+    Device,
+    // strace's own description, printed as it is: a socket's endpoints
+    // ("TCP:[127.0.0.1:80->127.0.0.1:4711]"), a pidfd's process ("pid:42").
+    Details,
+};
+
 struct ArgNode {
     ArgKind kind = ArgKind::Int;
     bool truncated = false;  // Str: more bytes followed; Struct/Array: more members followed
@@ -42,6 +57,7 @@ struct ArgNode {
     bool spaced = false;     // Array: members separated by ' ' (fd sets, sigsets: [3 4])
     bool inverted = false;   // Array: printed as ~[...] (a sigset's complement)
     bool fd = false;         // Int: a file descriptor (-y decorates it, -P matches it)
+    FdDecoration decoration = FdDecoration::Path;  // an fd's `text`, when it has one
     NodeId first_child = kNoNode;
     NodeId last_child = kNoNode;
     NodeId next = kNoNode;
@@ -53,7 +69,7 @@ struct ArgNode {
     // with enum_table, then the remaining bits as flags.
     const XlatTable* enum_table = nullptr;
     std::uint64_t enum_mask = 0;
-    // Str bytes; Text; an fd number's -y decoration; Flags: how bits no
+    // Str bytes; Text; an fd number's decoration (see FdDecoration); Flags: how bits no
     // entry names are labelled when none is named at all ("SOCK_???").
     std::string_view text;
 };
@@ -66,9 +82,29 @@ enum class RetFormat : std::uint8_t {
     None,      // no result printed as a number (exit_group: "= ?")
 };
 
+// strace's -e read=SET / -e write=SET: one piece of what a call read or
+// wrote, which strace dumps in hex and ASCII after the call's line.
+struct IoDumpPart {
+    enum class Kind : std::uint8_t {
+        Data,    // `length` bytes at `addr`; `readable` of them were read
+        Buffer,  // " * LENGTH bytes in buffer INDEX" (an iovec element)
+        Vector,  // " = LENGTH buffers in vector INDEX" (an mmsghdr)
+    };
+    Kind kind = Kind::Data;
+    std::uint32_t index = 0;   // Buffer, Vector
+    std::uint64_t length = 0;  // Data: the buffer's length; Buffer: bytes; Vector: buffers
+    std::uint64_t addr = 0;    // Data
+    // Data: where its bytes start in the tree's dump store, and how many
+    // of `length` were readable (a prefix; 0 when none was).
+    std::size_t offset = 0;
+    std::size_t readable = 0;
+};
+
 class ArgTree {
 public:
-    static constexpr std::size_t kMaxNodes = 512;
+    // futex_waitv's 128 waiters, four nodes each, are the largest array
+    // strace prints whole.
+    static constexpr std::size_t kMaxNodes = 1024;
     static constexpr std::size_t kMaxBytes = 16384;
 
     ArgTree() { clear(); }
@@ -131,6 +167,7 @@ public:
     RetFormat ret_format = RetFormat::Default;
     // A returned fd's -y decoration ("/dev/null" for "= 3</dev/null>").
     std::string_view ret_text;
+    FdDecoration ret_decoration = FdDecoration::Path;
     // Extra decoding of the result, printed in parentheses after it: a
     // Struct made with add_detached_struct() whose members print as
     // "key value" (or just "value" without a key), joined by ", ":
@@ -141,6 +178,29 @@ public:
 
     // A Struct attached to nothing, for ret_aux.
     NodeId add_detached_struct();
+
+    // -P: descriptors the call names that strace does not print (poll's
+    // array past -s) but matches against -P all the same. A detached
+    // Struct of fd nodes, or kNoNode; never printed.
+    NodeId unshown_fds = kNoNode;
+
+    // --- the -e read=/write= dump (IoDumpPart) ---
+    // Unlike the arena it grows, as long as the data dumped: asked for by
+    // name, it costs only then, and its capacity is kept for the next call.
+    void add_dump_header(IoDumpPart::Kind kind, std::uint32_t index, std::uint64_t length);
+    // Begins a Data part of `length` bytes at `addr`; dump_room and
+    // commit_dump_data then add its bytes, a prefix at a time.
+    void begin_dump_data(std::uint64_t addr, std::uint64_t length);
+    // Room for `n` more bytes of the Data part begun last; commit says how
+    // many of them were filled.
+    std::span<char> dump_room(std::size_t n);
+    void commit_dump_data(std::size_t n);
+    // Drops the parts from `count` on (a dump that turned out unreadable).
+    void truncate_dump(std::size_t count);
+    std::span<const IoDumpPart> dump() const { return dump_parts_; }
+    std::string_view dump_bytes(const IoDumpPart& part) const {
+        return {dump_bytes_.data() + part.offset, part.readable};
+    }
 
     // --- reading, whichever dialect built the tree ---
     // A live decoder builds typed nodes (Enum and Flags with their tables,
@@ -208,6 +268,8 @@ private:
     std::size_t used_nodes_ = 0;
     std::size_t used_bytes_ = 0;
     bool overflowed_ = false;
+    std::vector<IoDumpPart> dump_parts_;
+    std::vector<char> dump_bytes_;
 };
 
 }  // namespace sctrace

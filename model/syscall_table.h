@@ -59,12 +59,24 @@ enum SyscallTrait : std::uint32_t {
     kTraitRingTracked = 1u << 12,  // the live io_uring tracker needs to see it
 };
 
+// Where the data a call reads or writes lies, for strace's -e read= and
+// -e write= dumps (syscall_traits.in's dumps_read= and dumps_written=).
+enum class IoShape : std::uint8_t {
+    None,
+    Buffer,   // argument 1, its length argument 2 (or the result, read)
+    Iov,      // an iovec array: argument 1, its count argument 2
+    Msghdr,   // a struct msghdr at argument 1, its msg_iov
+    Mmsghdr,  // an array of struct mmsghdr at argument 1, each one's msg_iov
+};
+
 struct SyscallTraits {
     std::uint32_t bits = 0;     // SyscallTrait bits
     std::int8_t fd_arg = -1;    // the argument holding the fd the call is about
     std::int8_t path_arg = -1;  // the path it opens or executes
     std::int8_t addr_arg = -1;  // a socket address it names
     SyscallKind kind = SyscallKind::Other;
+    IoShape io_shape = IoShape::None;  // what -e read=/write= dumps of it
+    bool io_written = false;           // ... and whether it writes that data (-e write=)
 
     bool has(std::uint32_t trait) const { return (bits & trait) == trait; }
 };

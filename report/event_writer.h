@@ -131,7 +131,8 @@ struct StraceLayout {
     bool relative_timestamps = false;  // -r
     bool syscall_times = false;        // -T: " <0.000012>"
     bool exit_lines = true;            // "+++ exited with 0 +++" (not with -qq)
-    bool fd_paths = false;             // -y: an fd's decoration after it, "3</dev/null>"
+    bool fd_paths = false;             // -y: an fd's path after it, "3</dev/null>"
+    bool fd_details = false;           // -yy: sockets, devices, pidfds described
     // -P: only calls that name one of these paths, as a path argument or
     // through an fd (its decoration), are shown.
     std::vector<std::string> paths;
@@ -162,7 +163,7 @@ private:
     std::size_t prefix(const Event& event, Nanos when);  // returns where the line starts
     void result(const SyscallEvent& call, std::size_t line_start, Nanos exit_time);
     void result_value(const SyscallEvent& call);
-    StraceStyle style() const { return {layout_.fd_paths}; }
+    StraceStyle style() const { return {layout_.fd_paths, layout_.fd_details}; }
     void raw_args(const SyscallEvent& call);
     void args(const SyscallEvent& call);
     bool shown(const SyscallEvent& call) const;

@@ -1,7 +1,11 @@
 #include "report/strace_format.h"
 
+#include <algorithm>
+#include <bit>
+#include <cstring>
 #include <iterator>
 
+#include "base/c_escape.h"
 #include "base/text_escape.h"
 
 namespace sctrace {
@@ -10,10 +14,6 @@ namespace {
 
 void append(fmt::memory_buffer& out, std::string_view s) {
     out.append(s);
-}
-
-bool is_octal_digit(char c) {
-    return c >= '0' && c <= '7';
 }
 
 void append_enum(fmt::memory_buffer& out, std::uint64_t value, const XlatTable& table, bool hex) {
@@ -30,59 +30,9 @@ void append_enum(fmt::memory_buffer& out, std::uint64_t value, const XlatTable& 
 
 }  // namespace
 
-namespace {
-
-// The bytes of a string as strace escapes them, without the quotes; bytes in
-// `escaped` print as octal too (a decoration's '<' and '>').
-void append_escaped_bytes(fmt::memory_buffer& out, std::string_view bytes,
-                          std::string_view escaped) {
-    static constexpr char kOct[] = "01234567";
-    for (std::size_t i = 0; i < bytes.size(); ++i) {
-        const auto c = static_cast<unsigned char>(bytes[i]);
-        switch (c) {
-            case '"':
-                append(out, "\\\"");
-                continue;
-            case '\\':
-                append(out, "\\\\");
-                continue;
-            case '\f':
-                append(out, "\\f");
-                continue;
-            case '\n':
-                append(out, "\\n");
-                continue;
-            case '\r':
-                append(out, "\\r");
-                continue;
-            case '\t':
-                append(out, "\\t");
-                continue;
-            case '\v':
-                append(out, "\\v");
-                continue;
-            default:
-                break;
-        }
-        if (c >= 0x20 && c < 0x7f && escaped.find(static_cast<char>(c)) == std::string_view::npos) {
-            out.push_back(static_cast<char>(c));
-            continue;
-        }
-        // Octal, as short as it can be unless a digit follows (then three
-        // digits, so "\1" "7" is not read back as "\17").
-        out.push_back('\\');
-        const bool next_is_digit = i + 1 < bytes.size() && is_octal_digit(bytes[i + 1]);
-        if (next_is_digit || c >= 64) out.push_back(kOct[c >> 6]);
-        if (next_is_digit || c >= 8) out.push_back(kOct[(c >> 3) & 7]);
-        out.push_back(kOct[c & 7]);
-    }
-}
-
-}  // namespace
-
 void append_strace_string(fmt::memory_buffer& out, std::string_view bytes, bool truncated) {
     out.push_back('"');
-    append_escaped_bytes(out, bytes, {});
+    append_c_escaped(out, bytes);
     out.push_back('"');
     if (truncated) append(out, "...");
 }
@@ -93,9 +43,45 @@ void append_strace_decoration(fmt::memory_buffer& out, std::string_view path) {
     const bool deleted = path.size() > kDeleted.size() && path.ends_with(kDeleted);
     if (deleted) path.remove_suffix(kDeleted.size());
     out.push_back('<');
-    append_escaped_bytes(out, path, "<>");
+    append_c_escaped(out, path, "<>");
     out.push_back('>');
     if (deleted) append(out, "(deleted)");
+}
+
+bool strace_shows_decoration(const StraceStyle& style, FdDecoration decoration) {
+    return decoration == FdDecoration::Path ? style.fd_paths : style.fd_details;
+}
+
+void append_strace_fd_decoration(fmt::memory_buffer& out, std::string_view text,
+                                 FdDecoration decoration) {
+    switch (decoration) {
+        case FdDecoration::Path:
+            append_strace_decoration(out, text);
+            break;
+        case FdDecoration::Device: {
+            // "/dev/null<char 1:3>": the path escaped, its numbers inside.
+            const auto nul = text.find('\0');
+            out.push_back('<');
+            append_c_escaped(out, text.substr(0, nul), "<>");
+            if (nul != std::string_view::npos) {
+                out.push_back('<');
+                append(out, text.substr(nul + 1));
+                out.push_back('>');
+            }
+            out.push_back('>');
+            break;
+        }
+        case FdDecoration::Details:
+            out.push_back('<');
+            append(out, text);
+            out.push_back('>');
+            break;
+    }
+}
+
+std::string_view strace_decoration_path(std::string_view text, FdDecoration decoration) {
+    if (decoration == FdDecoration::Device) return text.substr(0, text.find('\0'));
+    return text;
 }
 
 void append_strace_flags(fmt::memory_buffer& out, std::uint64_t value, const XlatTable& table,
@@ -132,7 +118,9 @@ void append_strace_value(fmt::memory_buffer& out, const ArgTree& tree, NodeId id
     switch (n.kind) {
         case ArgKind::Int:
             fmt::format_to(it, "{}", static_cast<std::int64_t>(n.value));
-            if (!n.text.empty() && style.fd_decorations) append_strace_decoration(out, n.text);
+            if (!n.text.empty() && strace_shows_decoration(style, n.decoration)) {
+                append_strace_fd_decoration(out, n.text, n.decoration);
+            }
             break;
         case ArgKind::UInt:
             fmt::format_to(it, "{}", n.value);
@@ -261,6 +249,60 @@ void append_strace_ret_aux(fmt::memory_buffer& out, const ArgTree& tree, NodeId 
 void append_tampering_note(fmt::memory_buffer& out, const SyscallEvent& call) {
     if (call.injected) out.append(std::string_view(" (INJECTED)"));
     if (call.delayed) out.append(std::string_view(" (DELAYED)"));
+}
+
+namespace {
+
+// One buffer of a dump: strace's dumpstr.
+void append_dump_data(fmt::memory_buffer& out, const IoDumpPart& part, std::string_view bytes,
+                      pid_t tid) {
+    constexpr std::size_t kLine = 16;
+    constexpr std::uint64_t kFetchChunk = 64 * 1024;
+    static constexpr char kHex[] = "0123456789abcdef";
+    // The offset column: five hex digits, more for a buffer past 1 MiB.
+    int offset_digits = 5;
+    if (part.length > (std::uint64_t{1} << 20)) {
+        offset_digits = 1 + static_cast<int>(std::bit_width(part.length - 1) - 1) / 4;
+    }
+    auto it = std::back_inserter(out);
+    for (std::size_t at = 0; at < bytes.size(); at += kLine) {
+        char line[3 * kLine + 2 + kLine];
+        std::memset(line, ' ', sizeof line);
+        for (std::size_t j = 0; j < kLine && at + j < bytes.size(); ++j) {
+            const auto c = static_cast<unsigned char>(bytes[at + j]);
+            char* hex = line + 3 * j + (j >= kLine / 2 ? 1 : 0);
+            hex[0] = kHex[c >> 4];
+            hex[1] = kHex[c & 15];
+            line[3 * kLine + 2 + j] = c >= 0x20 && c < 0x7f ? static_cast<char>(c) : '.';
+        }
+        fmt::format_to(it, " | {:0{}x}  {} |\n", at, offset_digits,
+                       std::string_view(line, sizeof line));
+    }
+    if (bytes.size() < part.length && !bytes.empty()) {
+        // A later piece could not be read: strace says so and stops.
+        const std::uint64_t missing = std::min(part.length - bytes.size(), kFetchChunk);
+        fmt::format_to(it, " | <Cannot fetch {} byte{} from pid {} @{:#x}>\n", missing,
+                       missing == 1 ? "" : "s", tid, part.addr + bytes.size());
+    }
+}
+
+}  // namespace
+
+void append_strace_io_dump(fmt::memory_buffer& out, const ArgTree& tree, pid_t tid) {
+    auto it = std::back_inserter(out);
+    for (const IoDumpPart& part : tree.dump()) {
+        switch (part.kind) {
+            case IoDumpPart::Kind::Buffer:
+                fmt::format_to(it, " * {} bytes in buffer {}\n", part.length, part.index);
+                break;
+            case IoDumpPart::Kind::Vector:
+                fmt::format_to(it, " = {} buffers in vector {}\n", part.length, part.index);
+                break;
+            case IoDumpPart::Kind::Data:
+                append_dump_data(out, part, tree.dump_bytes(part), tid);
+                break;
+        }
+    }
 }
 
 }  // namespace sctrace

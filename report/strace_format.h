@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include <sys/types.h>
+
 #include <cstddef>
 #include <string_view>
 
@@ -14,9 +16,11 @@ namespace sctrace {
 
 // What strace's options change in how values print.
 struct StraceStyle {
-    // -y: an fd with a decoration prints as "3</dev/null>" (a log's
-    // decorations are kept by default).
-    bool fd_decorations = false;
+    // -y: an fd whose decoration is a path prints as "3</dev/null>".
+    bool fd_paths = false;
+    // -yy: one described beyond its path (FdDecoration::Device, Details)
+    // prints as "3</dev/null<char 1:3>>", "3<TCP:[...]>".
+    bool fd_details = false;
 };
 
 // One value (and its children).
@@ -43,6 +47,21 @@ void append_strace_decoration(fmt::memory_buffer& out, std::string_view path);
 // After a call's result, what fault injection did to it, as strace marks
 // it: " (INJECTED)" for a made-up result, " (DELAYED)" for a held thread.
 void append_tampering_note(fmt::memory_buffer& out, const SyscallEvent& call);
+// Whether `style` shows a decoration of that kind.
+bool strace_shows_decoration(const StraceStyle& style, FdDecoration decoration);
+// An fd's decoration of any kind (FdDecoration): "</dev/null>",
+// "</dev/null<char 1:3>>", "<TCP:[...]>".
+void append_strace_fd_decoration(fmt::memory_buffer& out, std::string_view text,
+                                 FdDecoration decoration);
+// The path in a decoration, for -P: a device's without its numbers.
+std::string_view strace_decoration_path(std::string_view text, FdDecoration decoration);
+
+// -e read=/write=: the tree's dump (ArgTree::dump) as strace prints it
+// after the call's line, 16 bytes a line in hex and ASCII:
+//    * 5 bytes in buffer 0
+//    | 00000  68 65 6c 6c 6f                                    hello            |
+// `tid` names the thread in a "Cannot fetch" line.
+void append_strace_io_dump(fmt::memory_buffer& out, const ArgTree& tree, pid_t tid);
 
 // A quoted string with strace's escapes; "..." after the quote if truncated.
 void append_strace_string(fmt::memory_buffer& out, std::string_view bytes, bool truncated);

@@ -80,8 +80,10 @@ namespace {
 bool names_path(const ArgTree& tree, NodeId id, const std::vector<std::string>& paths) {
     const ArgNode& n = tree.node(id);
     if ((n.kind == ArgKind::Str && !n.truncated) || (n.kind == ArgKind::Int && n.fd)) {
+        const std::string_view text =
+            n.kind == ArgKind::Str ? n.text : strace_decoration_path(n.text, n.decoration);
         for (const std::string& path : paths) {
-            if (n.text == path) return true;
+            if (text == path) return true;
         }
     }
     for (const NodeId c : tree.children(id)) {
@@ -95,10 +97,12 @@ bool names_path(const ArgTree& tree, NodeId id, const std::vector<std::string>& 
 bool StraceWriter::shown(const SyscallEvent& call) const {
     if (!layout_.paths.empty()) {
         const ArgTree* tree = call.decoded;
-        // The result's details count too: fds poll found ready past -s.
-        if (!tree ||
-            !(names_path(*tree, tree->root(), layout_.paths) ||
-              (tree->ret_aux != kNoNode && names_path(*tree, tree->ret_aux, layout_.paths)))) {
+        // The result's details count too (fds poll found ready past -s),
+        // and the fds strace matches but does not print.
+        const auto names = [&](NodeId id) {
+            return id != kNoNode && names_path(*tree, id, layout_.paths);
+        };
+        if (!tree || !(names(tree->root()) || names(tree->ret_aux) || names(tree->unshown_fds))) {
             return false;
         }
     }
@@ -168,8 +172,8 @@ void StraceWriter::result_value(const SyscallEvent& call) {
     } else {
         fmt::format_to(it, "= {}", call.ret);
     }
-    if (tree && layout_.fd_paths && !tree->ret_text.empty()) {
-        append_strace_decoration(out_, tree->ret_text);
+    if (tree && !tree->ret_text.empty() && strace_shows_decoration(style(), tree->ret_decoration)) {
+        append_strace_fd_decoration(out_, tree->ret_text, tree->ret_decoration);
     }
     if (tree && tree->ret_aux != kNoNode) {
         out_.append(std::string_view(" ("));
@@ -187,6 +191,8 @@ void StraceWriter::write_complete(const Event& exit) {
     fmt::format_to(std::back_inserter(out_), "{}(", call.name);
     args(call);
     result(call, start, exit.time);
+    // -e read=/write=: the tree holds a dump only when one was asked for.
+    if (call.decoded) append_strace_io_dump(out_, *call.decoded, exit.tid);
 }
 
 void StraceWriter::write_unfinished(const Event& entry) {
@@ -216,6 +222,8 @@ void StraceWriter::write_resumed(const Event& exit) {
     fmt::format_to(std::back_inserter(out_), "<... {} resumed>", call.name);
     if (call.decoded) append_strace_exit_half(out_, *call.decoded, style());
     result(call, start, exit.time);
+    // -e read=/write=: the tree holds a dump only when one was asked for.
+    if (call.decoded) append_strace_io_dump(out_, *call.decoded, exit.tid);
 }
 
 void StraceWriter::write_other(const Event& event) {

@@ -97,7 +97,9 @@ std::vector<pid_t> list_threads(pid_t pid) {
 // Decoders read a live thread's memory through this.
 class TaskMemory final : public MemoryReader {
 public:
-    explicit TaskMemory(pid_t tid) : tid_(tid) {}
+    // `describer`: what -yy reads (fd_details); none, none is read.
+    explicit TaskMemory(pid_t tid, FdDescriber* describer = nullptr)
+        : tid_(tid), describer_(describer) {}
     std::size_t read(std::uint64_t addr, std::span<char> out) override {
         return read_remote(tid_, addr, out);
     }
@@ -107,9 +109,14 @@ public:
         const ssize_t n = ::readlink(link, out.data(), out.size());
         return n > 0 && static_cast<std::size_t>(n) < out.size() ? static_cast<std::size_t>(n) : 0;
     }
+    std::size_t fd_details(int fd, std::string_view path, unsigned kinds, std::span<char> out,
+                           FdDecoration& decoration) override {
+        return describer_ ? describer_->describe(tid_, fd, path, kinds, out, decoration) : 0;
+    }
 
 private:
     pid_t tid_;
+    FdDescriber* describer_;
 };
 
 // What the io_uring tracker makes of a call: its kind when it is a native
@@ -759,7 +766,7 @@ void Session::on_syscall_entry(Task& task, Arch arch, std::int64_t nr, const std
     if (!task.report_current) return;
     call.decoded = nullptr;
     if (options_.decode) {
-        TaskMemory memory(task.tid());
+        TaskMemory memory(task.tid(), &fd_describer_);
         ArgTree& tree = tree_of(task);
         decode_entry(call, tree, memory, options_.decode_options);
         call.decoded = &tree;
@@ -788,7 +795,7 @@ void Session::on_syscall_exit(Task& task, std::int64_t rval, bool is_error) {
         return;
     }
     if (options_.decode && task.decoded) {
-        TaskMemory memory(task.tid());
+        TaskMemory memory(task.tid(), &fd_describer_);
         decode_exit(call, *task.decoded, memory, options_.decode_options);
         call.decoded = task.decoded.get();
     }

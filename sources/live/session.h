@@ -23,6 +23,7 @@
 #include "model/syscall_set.h"
 #include "model/timeout_report.h"
 #include "sources/live/fault_injector.h"
+#include "sources/live/fd_details.h"
 #include "sources/live/io_uring_tracker.h"
 #include "sources/live/launcher.h"
 #include "sources/live/seccomp_filter.h"
@@ -182,7 +183,8 @@ private:
     bool timed_out_ = false;
 
     Unwinder unwinder_;
-    pid_t stopped_tid_ = 0;  // the thread whose stop is being handled now
+    FdDescriber fd_describer_;  // -yy's sockets, devices, pidfds
+    pid_t stopped_tid_ = 0;     // the thread whose stop is being handled now
 };
 
 }  // namespace sctrace

@@ -3,11 +3,11 @@
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
-#include <charconv>
 #include <cmath>
 #include <cstdlib>
 #include <string>
 
+#include "base/number_text.h"
 #include "model/names.h"
 
 namespace sctrace {
@@ -26,8 +26,7 @@ constexpr int kMaxSignal = 64;
 // A whole decimal number, or nullopt.
 std::optional<std::uint64_t> decimal(std::string_view text) {
     std::uint64_t value = 0;
-    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-    if (text.empty() || ec != std::errc{} || end != text.data() + text.size()) return std::nullopt;
+    if (!to_number(text, value)) return std::nullopt;
     return value;
 }
 
@@ -43,8 +42,7 @@ std::optional<std::uint64_t> c_number(std::string_view text) {
         text.remove_prefix(1);
     }
     std::uint64_t value = 0;
-    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value, base);
-    if (ec != std::errc{} || end != text.data() + text.size()) return std::nullopt;
+    if (!to_number(text, value, base)) return std::nullopt;
     return value;
 }
 

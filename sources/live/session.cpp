@@ -830,15 +830,13 @@ void Session::hold(Task& task, std::chrono::nanoseconds delay) {
     held_.push_back({std::chrono::steady_clock::now() +
                          std::chrono::duration_cast<std::chrono::steady_clock::duration>(delay),
                      task.tid()});
-    std::push_heap(held_.begin(), held_.end(),
-                   [](const Held& a, const Held& b) { return a.until > b.until; });
+    std::push_heap(held_.begin(), held_.end(), Held::later);
 }
 
 void Session::release_due_tasks() {
-    const auto later = [](const Held& a, const Held& b) { return a.until > b.until; };
     const auto now = std::chrono::steady_clock::now();
     while (!held_.empty() && held_.front().until <= now) {
-        std::pop_heap(held_.begin(), held_.end(), later);
+        std::pop_heap(held_.begin(), held_.end(), Held::later);
         const pid_t tid = held_.back().tid;
         held_.pop_back();
         Task* task = find_task(tid);

@@ -176,6 +176,8 @@ private:
     struct Held {
         std::chrono::steady_clock::time_point until;
         pid_t tid = 0;
+        // The heap's order: the earliest release on top.
+        static bool later(const Held& a, const Held& b) { return a.until > b.until; }
     };
     std::vector<Held> held_;  // a min-heap on `until`
 

@@ -677,6 +677,12 @@ std::string read_file(const std::string& path) {
     return s.str();
 }
 
+std::size_t count_of(const std::string& text, const std::string& needle) {
+    std::size_t n = 0;
+    for (auto at = text.find(needle); at != std::string::npos; at = text.find(needle, at + 1)) ++n;
+    return n;
+}
+
 std::string signal_name(int signo) {
     const char* abbrev = sigabbrev_np(signo);
     return abbrev ? std::string("SIG") + abbrev : std::to_string(signo);

@@ -191,6 +191,8 @@ std::string strip_tracer_lines(const std::string& err, const std::string& tracer
 // Says where two byte strings first differ, with a little escaped context.
 std::string describe_difference(const std::string& expected, const std::string& actual);
 std::string read_file(const std::string& path);
+// How many times `needle` occurs in `text` (overlaps counted).
+std::size_t count_of(const std::string& text, const std::string& needle);
 std::string signal_name(int signo);  // "SIGSEGV"
 
 }  // namespace e2e

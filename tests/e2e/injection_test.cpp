@@ -32,12 +32,6 @@ std::vector<std::string> lines_of(const std::string& text) {
     return lines;
 }
 
-std::size_t count(const std::string& text, const std::string& needle) {
-    std::size_t n = 0;
-    for (auto at = text.find(needle); at != std::string::npos; at = text.find(needle, at + 1)) ++n;
-    return n;
-}
-
 class Injection : public ::testing::Test {
 protected:
     void SetUp() override {
@@ -68,9 +62,9 @@ TEST_F(Injection, StraceModeMarksInjectedResultsAsStraceDoes) {
     const RunResult r = sctrace({"strace", "--no-rules", "-e", "trace=getppid", "-e",
                                  "inject=getppid:retval=42:when=2", probe(), "getppid", "3"});
     ASSERT_EQ(r.status, 0) << r.err;
-    EXPECT_EQ(count(r.err, " = 42 (INJECTED)\n"), 1u) << r.err;
-    EXPECT_EQ(count(r.err, "getppid() "), 3u) << r.err;
-    EXPECT_EQ(count(r.err, "(INJECTED)"), 1u) << r.err;
+    EXPECT_EQ(count_of(r.err, " = 42 (INJECTED)\n"), 1u) << r.err;
+    EXPECT_EQ(count_of(r.err, "getppid() "), 3u) << r.err;
+    EXPECT_EQ(count_of(r.err, "(INJECTED)"), 1u) << r.err;
 }
 
 TEST_F(Injection, ErrorFailsTheCallWithThatErrno) {
@@ -116,11 +110,11 @@ TEST_F(Injection, JsonlSaysInjectedAndAnalyzeReadsItBack) {
                  "getppid:retval=7:when=1", "--", probe(), "getppid", "2"});
     ASSERT_EQ(r.status, 0) << r.err;
     const std::string text = read_file(log);
-    EXPECT_EQ(count(text, "\"injected\":true"), 1u) << text;
+    EXPECT_EQ(count_of(text, "\"injected\":true"), 1u) << text;
     const RunResult a =
         sctrace({"analyze", "--no-rules", "-o", "/dev/stdout", "--format", "strace", log});
     std::filesystem::remove(log);
-    EXPECT_EQ(count(a.out + a.err, "= 7 (INJECTED)"), 1u) << a.out << a.err;
+    EXPECT_EQ(count_of(a.out + a.err, "= 7 (INJECTED)"), 1u) << a.out << a.err;
 }
 
 TEST_F(Injection, AMistakeIsAUsageErrorNamingTheToken) {

@@ -39,12 +39,6 @@ std::string tracee(const std::string& name) {
     return std::string(TRACEE_DIR) + "/" + name;
 }
 
-std::size_t count(const std::string& text, const std::string& needle) {
-    std::size_t n = 0;
-    for (auto at = text.find(needle); at != std::string::npos; at = text.find(needle, at + 1)) ++n;
-    return n;
-}
-
 class Outputs : public ::testing::Test {
 protected:
     void SetUp() override {
@@ -109,7 +103,7 @@ TEST_F(Outputs, AnOutputWhoseReaderLeftEndsTheOutputNotTheCommand) {
     EXPECT_EQ(traced.status, 7) << traced.err;  // the command's: a reader may stop reading
     EXPECT_EQ(traced.out, untraced.out);
     EXPECT_EQ(strip_tracer_lines(traced.err, "sctrace"), untraced.err);
-    EXPECT_EQ(count(traced.err, "output lost from here on"), 1u) << traced.err;
+    EXPECT_EQ(count_of(traced.err, "output lost from here on"), 1u) << traced.err;
     EXPECT_NE(traced.err.find(": Broken pipe: output lost from here on\n"), std::string::npos)
         << traced.err;
 }
@@ -134,7 +128,7 @@ TEST_P(FullDisk, IsSaidOnceAndTheExitStatusSaysSo) {
     ASSERT_FALSE(r.timed_out) << r.hang_report;
     EXPECT_EQ(r.status, kOutputLost) << r.err;
     EXPECT_EQ(r.out, "closed twice\n");
-    EXPECT_EQ(count(r.err, kFullDisk), 1u) << r.err;
+    EXPECT_EQ(count_of(r.err, kFullDisk), 1u) << r.err;
     EXPECT_NE(r.err.find("sctrace: error [double-close]"), std::string::npos)
         << "the finding must still reach stderr:\n"
         << r.err;
@@ -144,7 +138,7 @@ TEST_P(FullDisk, IsSaidOnceAndTheExitStatusSaysSo) {
 TEST_F(Outputs, TheCommandsFailureOutranksALostOutput) {
     const RunResult r = run_double_close({"-o", "/dev/full", "--sarif", "/dev/full"}, 3);
     EXPECT_EQ(r.status, 3) << r.err;
-    EXPECT_EQ(count(r.err, kFullDisk), 2u) << "once per output:\n" << r.err;
+    EXPECT_EQ(count_of(r.err, kFullDisk), 2u) << "once per output:\n" << r.err;
 }
 
 TEST_F(Outputs, ALostFindingsFileOutranksFailOn) {
@@ -152,7 +146,7 @@ TEST_F(Outputs, ALostFindingsFileOutranksFailOn) {
     EXPECT_EQ(met.status, kFindingsFailure) << met.err;
     const RunResult lost = run_double_close({"--fail-on", "error", "--findings", "/dev/full"}, 0);
     EXPECT_EQ(lost.status, kOutputLost) << lost.err;
-    EXPECT_EQ(count(lost.err, kFullDisk), 1u) << lost.err;
+    EXPECT_EQ(count_of(lost.err, kFullDisk), 1u) << lost.err;
 }
 
 TEST_F(Outputs, AFileThatRefusesWritesIsAnOutputLost) {
@@ -166,8 +160,8 @@ TEST_F(Outputs, AFileThatRefusesWritesIsAnOutputLost) {
     }
     EXPECT_EQ(r.status, kOutputLost) << r.err;
     EXPECT_EQ(r.out, "closed twice\n");
-    EXPECT_EQ(count(r.err, "sctrace: /proc/version: "), 1u) << r.err;
-    EXPECT_EQ(count(r.err, ": output lost from here on\n"), 1u) << r.err;
+    EXPECT_EQ(count_of(r.err, "sctrace: /proc/version: "), 1u) << r.err;
+    EXPECT_EQ(count_of(r.err, ": output lost from here on\n"), 1u) << r.err;
 }
 
 TEST_F(Outputs, SigkillMidRunLeavesATraceAReaderLoads) {

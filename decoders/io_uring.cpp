@@ -522,7 +522,7 @@ void register_exit(DecodeContext& ctx) {
         char text[1100];
         const std::string_view before = tree.node(shown).text;
         std::size_t n = std::min(before.size(), sizeof text / 2);
-        std::memcpy(text, before.data(), n);
+        before.copy(text, n);
         std::memcpy(text + n, " => ", 4);
         n += 4;
         std::size_t after = 0;

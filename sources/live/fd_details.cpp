@@ -17,7 +17,7 @@ namespace {
 
 std::size_t put(std::span<char> out, std::string_view text) {
     if (text.size() > out.size()) return 0;
-    std::memcpy(out.data(), text.data(), text.size());
+    text.copy(out.data(), text.size());
     return text.size();
 }
 

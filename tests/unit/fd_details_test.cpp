@@ -187,7 +187,7 @@ public:
             text = "UNIX-STREAM:[77->78]";
             decoration = FdDecoration::Details;
         }
-        std::memcpy(out.data(), text.data(), text.size());
+        text.copy(out.data(), text.size());
         return text.size();
     }
 };

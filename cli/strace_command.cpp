@@ -45,6 +45,17 @@ StraceLayout layout_of(const StraceOptions& o) {
     layout.syscall_times = o.syscall_times;
     layout.exit_lines = !o.quiet_exit;
     layout.fd_paths = o.decode_fds > 0;
+    switch (o.xlat) {
+        case StraceOptions::XlatStyle::Abbrev:
+            layout.xlat = XlatStyle::Abbrev;
+            break;
+        case StraceOptions::XlatStyle::Raw:
+            layout.xlat = XlatStyle::Raw;
+            break;
+        case StraceOptions::XlatStyle::Verbose:
+            layout.xlat = XlatStyle::Verbose;
+            break;
+    }
     layout.paths = o.trace_paths;
     layout.signals = o.signals;
     layout.status_filtered = o.status_filtered;

@@ -17,6 +17,8 @@ struct StraceStyle {
     // -y: an fd with a decoration prints as "3</dev/null>" (a log's
     // decorations are kept by default).
     bool fd_decorations = false;
+    // -X: named constants as names (abbrev), numbers (raw) or both (verbose).
+    XlatStyle xlat = XlatStyle::Abbrev;
 };
 
 // One value (and its children).
@@ -41,7 +43,9 @@ void append_strace_exit_half(fmt::memory_buffer& out, const ArgTree& tree,
 void append_strace_decoration(fmt::memory_buffer& out, std::string_view path);
 
 // A quoted string with strace's escapes; "..." after the quote if truncated.
-void append_strace_string(fmt::memory_buffer& out, std::string_view bytes, bool truncated);
+// `force_hex`: every byte as \xNN.
+void append_strace_string(fmt::memory_buffer& out, std::string_view bytes, bool truncated,
+                          bool force_hex = false);
 
 // Flags in strace's form (printflags): "O_RDWR|O_CLOEXEC", unknown bits as
 // "|0x..."; a value in which no bit is named prints "0x60 /* SOCK_??? */"

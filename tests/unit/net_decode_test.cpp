@@ -329,6 +329,36 @@ TEST(NetDecode, GetsockoptValuesByOptionAndReturnedLength) {
               "3, SOL_TCP, TCP_CONGESTION, \"cubic\\0\\0\\0\", [200 => 8]");
 }
 
+TEST(NetDecode, IntOptionsPastAnIntAndSignedTxrehashValues) {
+    const int zero = 0;
+    // SO_TIMESTAMPING_OLD with a 5-byte length: still the int.
+    EXPECT_EQ(getsockopt_line(SOL_SOCKET, 37, &zero, 4, 5, 5),
+              "3, SOL_SOCKET, SO_TIMESTAMPING_OLD, [0], [5]");
+    const int refused = ECONNREFUSED;
+    EXPECT_EQ(getsockopt_line(SOL_SOCKET, SO_ERROR, &refused, 4, 8, 8),
+              "3, SOL_SOCKET, SO_ERROR, [ECONNREFUSED], [8]");
+    FakeMemory mem;
+    mem.put(kBuf, -1);
+    // printxval_d: an unnamed value in signed decimal.
+    EXPECT_EQ(decode_to_strace(make_call("setsockopt", {3, SOL_SOCKET, 74, kBuf, 4}), mem),
+              "setsockopt(3, SOL_SOCKET, SO_TXREHASH, [-1 /* SOCK_TXREHASH_??? */], 4) = 0");
+}
+
+TEST(NetDecode, SocketOptionsUnderEveryXlatStyle) {
+    FakeMemory mem;
+    mem.put(kBuf, 0);
+    const auto call = make_call("setsockopt", {3, SOL_SOCKET, 74, kBuf, 4});
+    EXPECT_EQ(decode_to_strace(call, mem, 32, StraceStyle{false, XlatStyle::Raw}),
+              "setsockopt(3, 0x1, 0x4a, [0], 4) = 0");
+    EXPECT_EQ(decode_to_strace(call, mem, 32, StraceStyle{false, XlatStyle::Verbose}),
+              "setsockopt(3, 0x1 /* SOL_SOCKET */, 0x4a /* SO_TXREHASH */, "
+              "[0 /* SOCK_TXREHASH_DISABLED */], 4) = 0");
+    mem.put(kBuf, 5);
+    EXPECT_EQ(decode_to_strace(make_call("setsockopt", {3, SOL_SOCKET, 12345, kBuf, 4}), mem, 32,
+                               StraceStyle{false, XlatStyle::Verbose}),
+              "setsockopt(3, 0x1 /* SOL_SOCKET */, 0x3039 /* SO_??? */, [5], 4) = 0");
+}
+
 // --- messages ---
 
 TEST(NetDecode, SendmsgWithNameIovecsAndRights) {

@@ -74,6 +74,7 @@ NodeId add_sock_type(ArgTree& tree, NodeId parent, std::uint64_t type) {
     ArgNode& n = tree.mutable_node(id);
     n.enum_table = &xlat::sock_type;
     n.enum_mask = 0xf;
+    n.style_parts = true;
     return id;
 }
 

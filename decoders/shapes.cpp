@@ -75,7 +75,8 @@ NodeId add_sigset_bits(ArgTree& tree, NodeId parent, std::uint64_t bits, unsigne
         if (!(bits & (1ull << i))) continue;
         const std::string_view name = signal_name(static_cast<int>(i) + 1);
         if (!name.empty()) {
-            tree.add_text(list, name.substr(3));  // "SIGUSR1" -> "USR1"; static storage
+            // "SIGUSR1" -> "USR1" (static storage), over its number for -X.
+            tree.add_uint(tree.add_text(list, name.substr(3)), i + 1);
         } else {
             tree.add_uint(list, i + 1);
         }

@@ -54,6 +54,8 @@ enum class XlatPin : std::uint8_t {
     // A Text with a child: the child and the text as a comment in every
     // style: opcode=0x4 /* IORING_RESTRICTION_??? */ /* op: 0 */.
     Always,
+    // Names whatever -X says (fcntl's F_GETFL result: flags O_RDWR).
+    Abbrev,
 };
 
 struct ArgNode {
@@ -82,6 +84,10 @@ struct ArgNode {
     // with enum_table, then the remaining bits as flags.
     const XlatTable* enum_table = nullptr;
     std::uint64_t enum_mask = 0;
+    // Flags with enum_table under -X raw/verbose: each part in that style,
+    // joined by '|' (socket's type: 0x1 /* SOCK_STREAM */|0x80000 /*
+    // SOCK_CLOEXEC */), rather than the whole value once (open's flags).
+    bool style_parts = false;
     // Str bytes; Text; an fd number's -y decoration; Flags and Enum: how a
     // value no entry names is labelled ("SOCK_???": 0x60 /* SOCK_??? */).
     std::string_view text;

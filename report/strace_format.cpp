@@ -39,6 +39,8 @@ XlatStyle node_style(const ArgNode& n, XlatStyle style) {
     switch (n.pin) {
         case XlatPin::VerboseUnlessRaw:
             return style == XlatStyle::Raw ? style : XlatStyle::Verbose;
+        case XlatPin::Abbrev:
+            return XlatStyle::Abbrev;
         case XlatPin::Always:
         case XlatPin::None:
             break;
@@ -269,7 +271,14 @@ void append_strace_value(fmt::memory_buffer& out, const ArgTree& tree, NodeId id
             break;
         case ArgKind::Flags: {
             const XlatStyle xs = node_style(n, style.xlat);
-            if (n.enum_table && xs != XlatStyle::Abbrev) {
+            if (n.enum_table && n.style_parts && xs != XlatStyle::Abbrev) {
+                append_xval(out, n.value & n.enum_mask, n.enum_table, true, {}, xs);
+                const std::uint64_t rest = n.value & ~n.enum_mask;
+                if (rest != 0 && n.table) {
+                    out.push_back('|');
+                    append_xflags(out, rest, *n.table, n.text, xs);
+                }
+            } else if (n.enum_table && xs != XlatStyle::Abbrev) {
                 // An enumeration with flags prints whole under -X, as
                 // strace's open modes: 0x2 /* O_RDWR|O_CREAT */.
                 append_number(out, n.value, true);

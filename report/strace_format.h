@@ -59,6 +59,7 @@ void append_strace_ret_aux(fmt::memory_buffer& out, const ArgTree& tree, NodeId 
 
 // A signal's siginfo as strace prints it on a "--- SIGCHLD {...} ---" line:
 // {si_signo=SIGCHLD, si_code=CLD_EXITED, si_pid=4711, si_uid=0, ...}.
-void append_strace_siginfo(fmt::memory_buffer& out, const SignalEvent& signal);
+void append_strace_siginfo(fmt::memory_buffer& out, const SignalEvent& signal,
+                           const StraceStyle& style = {});
 
 }  // namespace sctrace

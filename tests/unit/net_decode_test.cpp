@@ -55,6 +55,16 @@ TEST(NetDecode, SocketTypesFlagsAndProtocolsPerFamily) {
               "socket(AF_PACKET, SOCK_RAW, htons(ETH_P_ALL)) = 3");
 }
 
+TEST(NetDecode, SocketTypeAndFlagsAreStyledApartUnderX) {
+    FakeMemory mem;
+    const auto call = make_call("socket", {AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 6}, 3);
+    EXPECT_EQ(decode_to_strace(call, mem, 32, StraceStyle{false, XlatStyle::Raw}),
+              "socket(0x2, 0x1|0x80000, 0x6) = 3");
+    EXPECT_EQ(decode_to_strace(call, mem, 32, StraceStyle{false, XlatStyle::Verbose}),
+              "socket(0x2 /* AF_INET */, 0x1 /* SOCK_STREAM */|0x80000 /* SOCK_CLOEXEC */, "
+              "0x6 /* IPPROTO_TCP */) = 3");
+}
+
 TEST(NetDecode, UnknownSocketConstantsCarryStraceComments) {
     FakeMemory mem;
     EXPECT_EQ(decode_to_strace(make_call("socket", {12345, SOCK_STREAM, 0}, 0, EAFNOSUPPORT), mem),

@@ -71,6 +71,17 @@ StraceLayout layout_of(const StraceOptions& o) {
     layout.exit_lines = !o.quiet_exit;
     layout.fd_paths = (o.decode_fds & StraceOptions::kFdPath) != 0;
     layout.fd_details = (o.decode_fds & ~unsigned{StraceOptions::kFdPath}) != 0;
+    switch (o.xlat) {
+        case StraceOptions::XlatStyle::Abbrev:
+            layout.xlat = XlatStyle::Abbrev;
+            break;
+        case StraceOptions::XlatStyle::Raw:
+            layout.xlat = XlatStyle::Raw;
+            break;
+        case StraceOptions::XlatStyle::Verbose:
+            layout.xlat = XlatStyle::Verbose;
+            break;
+    }
     layout.paths = resolved_trace_paths(o);
     layout.signals = o.signals;
     layout.status_filtered = o.status_filtered;

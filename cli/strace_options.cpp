@@ -354,7 +354,7 @@ private:
                     result_.action = StraceAction::Version;
                     break;
                 case 'X':
-                    xlat_style(v);
+                    xlat_style(v, shown);
                     break;
                 case 'y':
                     ++y_count_;
@@ -607,7 +607,8 @@ private:
         }
     }
 
-    void xlat_style(const std::string& value) {
+    // -X, --const-print-style: how named constants print.
+    void xlat_style(const std::string& value, const std::string& shown) {
         StraceOptions& o = result_.options;
         if (value == "raw") {
             o.xlat = StraceOptions::XlatStyle::Raw;
@@ -616,7 +617,7 @@ private:
         } else if (value == "verbose") {
             o.xlat = StraceOptions::XlatStyle::Verbose;
         } else {
-            fail("invalid xlat style '" + value + "'");
+            fail("invalid " + shown + " argument: '" + value + "'");
         }
     }
 

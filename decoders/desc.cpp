@@ -356,7 +356,11 @@ void fcntl_exit(DecodeContext& ctx) {
         case kF_GETFL:
             hex_result(ctx);
             tree.ret_aux = tree.add_detached_struct();
-            add_open_flags(ctx, tree.ret_aux, value, "flags");
+            // strace names these whatever -X says (sprint_open_modes).
+            if (const NodeId id = add_open_flags(ctx, tree.ret_aux, value, "flags");
+                id != kNoNode) {
+                tree.mutable_node(id).pin = XlatPin::Abbrev;
+            }
             break;
         case kF_GETLEASE:
             hex_result(ctx);

@@ -19,6 +19,7 @@
 #include <cstring>
 
 #include "decoders/decoder.h"
+#include "decoders/net_shapes.h"
 #include "decoders/shapes.h"
 #include "decoders/sockaddr.h"
 #include "model/xlat_tables.h"
@@ -64,18 +65,48 @@ NodeId add_array_of(DecodeContext& ctx, NodeId parent, std::uint64_t addr, std::
     return shapes::add_array<sizeof(Elem)>(ctx, parent, addr, nmemb, elem, sizeof(Elem), key);
 }
 
-void add_fd_member(ArgTree& tree, NodeId list, const std::int32_t& fd) {
-    tree.add_int(list, fd);
+// An fd array's member: the fd, with what it names under -y.
+void add_fd_member(DecodeContext& ctx, NodeId list, const std::int32_t& fd) {
+    shapes::add_fd(ctx, list, static_cast<std::uint32_t>(fd));
 }
 
-// A files-update member: fds below -1 are the table's special values.
-void add_files_update_member(ArgTree& tree, NodeId list, const std::int32_t& fd) {
+// A files-update member: fds below -1 are the table's special values
+// (printxval_d: signed, and no label for the others).
+void add_files_update_member(DecodeContext& ctx, NodeId list, const std::int32_t& fd) {
     if (fd < -1) {
-        tree.add_enum(list, static_cast<std::uint64_t>(static_cast<std::int64_t>(fd)),
-                      xlat::io_uring_files_update_fds);
+        shapes::add_xval(ctx.tree(), list,
+                         static_cast<std::uint64_t>(static_cast<std::int64_t>(fd)),
+                         xlat::io_uring_files_update_fds, {}, {}, shapes::Unnamed::Decimal);
     } else {
-        tree.add_int(list, fd);
+        add_fd_member(ctx, list, fd);
     }
+}
+
+// What follows a struct of `known` bytes in an argument of `size` (strace's
+// print_nonzero_bytes, up to a page): nothing when all zero, "???" when
+// unreadable, else "/* bytes 32..39 */ "\xa0..."" with at most -s bytes.
+void add_nonzero_tail(DecodeContext& ctx, NodeId parent, std::uint64_t addr, std::size_t known,
+                      std::uint64_t size) {
+    constexpr std::size_t kPage = 4096;
+    const std::size_t end = std::min<std::uint64_t>(size, kPage);
+    if (known >= end) return;
+    std::array<char, kPage> bytes;
+    const std::size_t len = end - known;
+    if (ctx.read(addr + known, {bytes.data(), len}) != len) {
+        ctx.tree().add_text(parent, "???");
+        return;
+    }
+    if (std::all_of(bytes.begin(), bytes.begin() + static_cast<std::ptrdiff_t>(len),
+                    [](char c) { return c == 0; })) {
+        return;
+    }
+    const std::size_t shown = std::min(len, ctx.options().string_limit);
+    char text[64 + kPage * 4];
+    int n = std::snprintf(text, sizeof text, "/* bytes %zu..%zu */ ", known, end - 1);
+    n += static_cast<int>(net_shapes::quote(text + n, sizeof text - static_cast<std::size_t>(n) - 4,
+                                            {bytes.data(), shown}, true));
+    if (shown < len) n += std::snprintf(text + n, sizeof text - static_cast<std::size_t>(n), "...");
+    ctx.tree().add_text_copy(parent, std::string_view(text, static_cast<std::size_t>(n)));
 }
 
 NodeId add_iovec_array(DecodeContext& ctx, NodeId parent, std::uint64_t addr, std::uint64_t nr,
@@ -188,8 +219,21 @@ void enter_entry(DecodeContext& ctx) {
 void add_restriction(DecodeContext& ctx, NodeId list, const io_uring_restriction& r) {
     ArgTree& tree = ctx.tree();
     const NodeId s = tree.add_struct(list);
-    shapes::add_xval(tree, s, r.opcode, xlat::io_uring_restriction_opcodes,
-                     "IORING_RESTRICTION_???", "opcode");
+    const bool known = r.opcode == IORING_RESTRICTION_REGISTER_OP ||
+                       r.opcode == IORING_RESTRICTION_SQE_OP ||
+                       r.opcode == IORING_RESTRICTION_SQE_FLAGS_ALLOWED ||
+                       r.opcode == IORING_RESTRICTION_SQE_FLAGS_REQUIRED;
+    if (known) {
+        shapes::add_xval(tree, s, r.opcode, xlat::io_uring_restriction_opcodes,
+                         "IORING_RESTRICTION_???", "opcode");
+    } else {
+        // strace appends the union's byte as a comment to the opcode, in
+        // every -X style.
+        const NodeId op = shapes::add_textf(tree, s, "opcode", "op: %#x", r.register_op);
+        if (op != kNoNode) tree.mutable_node(op).pin = XlatPin::Always;
+        shapes::add_xval(tree, op, r.opcode, xlat::io_uring_restriction_opcodes,
+                         "IORING_RESTRICTION_???");
+    }
     switch (r.opcode) {
         case IORING_RESTRICTION_REGISTER_OP:
             shapes::add_xval(tree, s, r.register_op, xlat::io_uring_register_opcodes,
@@ -203,17 +247,8 @@ void add_restriction(DecodeContext& ctx, NodeId list, const io_uring_restriction
             shapes::add_xflags(ctx.tree(), s, r.sqe_flags, xlat::io_uring_sqe_flags, "IOSQE_???",
                                "sqe_flags");
             break;
-        default: {
-            // strace appends the union's byte as a comment to the opcode.
-            const NodeId op = tree.node(s).last_child;
-            char text[96];
-            const int n = std::snprintf(text, sizeof text, "%.*s /* op: %#x */",
-                                        static_cast<int>(tree.node(op).text.size()),
-                                        tree.node(op).text.data(), r.register_op);
-            tree.mutable_node(op).text =
-                tree.store(std::string_view(text, static_cast<std::size_t>(n)));
+        default:
             break;
-        }
     }
     if (r.resv) tree.add_hex(s, r.resv, "resv");
     add_resv_array(tree, s, r.resv2, "resv2");
@@ -273,44 +308,25 @@ bool all_zero(const void* p, std::size_t n) {
     return std::all_of(bytes, bytes + n, [](unsigned char b) { return b == 0; });
 }
 
-// Members of IORING_REGISTER_IOWQ_MAX_WORKERS' array as "[[IO_WQ_BOUND]=4, ...]",
-// into `out`; its length, or 0 when the array cannot be read.
-std::size_t format_iowq_counts(DecodeContext& ctx, std::uint64_t addr, std::uint32_t nargs,
-                               std::span<char> out) {
-    std::size_t len = 0;
-    const auto put = [&](const char* fmt, auto... args) {
-        if (len >= out.size()) return;
-        const int n = std::snprintf(out.data() + len, out.size() - len, fmt, args...);
-        if (n > 0) len = std::min(out.size() - 1, len + static_cast<std::size_t>(n));
+// IORING_REGISTER_IOWQ_MAX_WORKERS' array, "[[IO_WQ_BOUND]=4, ...]"
+// (strace's print_array with indices named by the table). Returns whether
+// every element was shown: only then does strace show the array again,
+// as the kernel left it, after " => ".
+bool add_iowq_counts(DecodeContext& ctx, NodeId parent, std::uint64_t addr, std::uint32_t nargs) {
+    std::uint32_t index = 0;
+    const auto elem = [&index](DecodeContext& c, NodeId list, const char* bytes) {
+        std::uint32_t count;
+        std::memcpy(&count, bytes, sizeof count);
+        // The index, with the count as its child: [IO_WQ_BOUND]=4.
+        const NodeId id = shapes::add_xval(c.tree(), list, index++, xlat::io_uring_iowq_acct,
+                                           "IO_WQ_???", {}, shapes::Unnamed::Decimal);
+        c.tree().add_uint(id, count);
     };
-    if (addr == 0) {
-        put("NULL");
-        return len;
+    const NodeId list = shapes::add_array<4>(ctx, parent, addr, nargs, elem);
+    if (list != kNoNode && ctx.tree().node(list).kind == ArgKind::Array) {
+        ctx.tree().mutable_node(list).indexed = true;
     }
-    if (nargs == 0) {
-        put("[]");
-        return len;
-    }
-    for (std::uint32_t i = 0; i < nargs; ++i) {
-        std::uint32_t v = 0;
-        if (!ctx.read_struct(addr + 4ull * i, v)) {
-            if (i == 0) return 0;
-            put(", ... /* %#llx */", static_cast<unsigned long long>(addr + 4ull * i));
-            break;
-        }
-        put(i == 0 ? "[" : ", ");
-        if (i >= ctx.array_limit()) {
-            put("...");
-            break;
-        }
-        if (const auto name = xlat::io_uring_iowq_acct.name_of(i)) {
-            put("[%.*s]=%u", static_cast<int>(name->size()), name->data(), v);
-        } else {
-            put("[%u /* IO_WQ_??? */]=%u", i, v);
-        }
-    }
-    put("]");
-    return len;
+    return nargs != 0 && index == nargs && list != kNoNode && !ctx.tree().node(list).truncated;
 }
 
 // A CPU bitmap of `len` bytes as the set CPU numbers, space separated.
@@ -318,8 +334,8 @@ NodeId add_affinity_list(DecodeContext& ctx, NodeId parent, std::uint64_t addr, 
     ArgTree& tree = ctx.tree();
     std::array<unsigned char, 1024> bits{};
     const std::size_t want = std::min<std::uint64_t>(len, bits.size());
-    if (addr == 0 || want == 0 ||
-        ctx.read(addr, {reinterpret_cast<char*>(bits.data()), want}) != want) {
+    if (addr != 0 && len == 0) return tree.add_array(parent);
+    if (addr == 0 || ctx.read(addr, {reinterpret_cast<char*>(bits.data()), want}) != want) {
         return tree.add_ptr(parent, addr);
     }
     const NodeId list = tree.add_array(parent);
@@ -343,7 +359,7 @@ void register_arg(DecodeContext& ctx, std::uint32_t opcode, std::uint64_t arg,
         case IORING_REGISTER_EVENTFD_ASYNC:
             add_array_of<std::int32_t>(
                 ctx, root, arg, nargs,
-                [&](NodeId l, const std::int32_t& fd) { add_fd_member(tree, l, fd); });
+                [&](NodeId l, const std::int32_t& fd) { add_fd_member(ctx, l, fd); });
             return;
         case IORING_REGISTER_FILES_UPDATE: {
             io_uring_files_update u;
@@ -356,7 +372,7 @@ void register_arg(DecodeContext& ctx, std::uint32_t opcode, std::uint64_t arg,
             if (u.resv) tree.add_hex(s, u.resv, "resv");
             add_array_of<std::int32_t>(
                 ctx, s, u.fds, nargs,
-                [&](NodeId l, const std::int32_t& fd) { add_files_update_member(tree, l, fd); },
+                [&](NodeId l, const std::int32_t& fd) { add_files_update_member(ctx, l, fd); },
                 "fds");
             return;
         }
@@ -380,11 +396,12 @@ void register_arg(DecodeContext& ctx, std::uint32_t opcode, std::uint64_t arg,
             if (opcode == IORING_REGISTER_FILES2) {
                 add_array_of<std::int32_t>(
                     ctx, s, r.data, r.nr,
-                    [&](NodeId l, const std::int32_t& fd) { add_fd_member(tree, l, fd); }, "data");
+                    [&](NodeId l, const std::int32_t& fd) { add_fd_member(ctx, l, fd); }, "data");
             } else {
                 add_iovec_array(ctx, s, r.data, r.nr, "data");
             }
             add_tags(ctx, s, r.tags, r.nr);
+            add_nonzero_tail(ctx, s, arg, sizeof r, nargs);
             return;
         }
         case IORING_REGISTER_FILES_UPDATE2:
@@ -400,7 +417,7 @@ void register_arg(DecodeContext& ctx, std::uint32_t opcode, std::uint64_t arg,
             if (opcode == IORING_REGISTER_FILES_UPDATE2) {
                 add_array_of<std::int32_t>(
                     ctx, s, u.data, u.nr,
-                    [&](NodeId l, const std::int32_t& fd) { add_files_update_member(tree, l, fd); },
+                    [&](NodeId l, const std::int32_t& fd) { add_files_update_member(ctx, l, fd); },
                     "data");
             } else {
                 add_iovec_array(ctx, s, u.data, u.nr, "data");
@@ -408,23 +425,24 @@ void register_arg(DecodeContext& ctx, std::uint32_t opcode, std::uint64_t arg,
             add_tags(ctx, s, u.tags, u.nr);
             tree.add_uint(s, u.nr, "nr");
             if (u.resv2) tree.add_hex(s, u.resv2, "resv2");
+            add_nonzero_tail(ctx, s, arg, sizeof u, nargs);
             return;
         }
         case IORING_REGISTER_IOWQ_AFF:
             add_affinity_list(ctx, root, arg, nargs);
             return;
         case IORING_REGISTER_RING_FDS:
-            add_array_of<io_uring_rsrc_update>(
-                ctx, root, arg, nargs, [&](NodeId l, const io_uring_rsrc_update& u) {
-                    const NodeId s = tree.add_struct(l);
-                    if (u.offset == ~0u) {
-                        tree.add_int(s, -1, "offset");
-                    } else {
-                        tree.add_uint(s, u.offset, "offset");
-                    }
-                    if (u.resv) tree.add_hex(s, u.resv, "resv");
-                    tree.add_int(s, static_cast<std::int32_t>(u.data), "data");
-                });
+            add_array_of<io_uring_rsrc_update>(ctx, root, arg, nargs,
+                                               [&](NodeId l, const io_uring_rsrc_update& u) {
+                                                   const NodeId s = tree.add_struct(l);
+                                                   if (u.offset == ~0u) {
+                                                       tree.add_int(s, -1, "offset");
+                                                   } else {
+                                                       tree.add_uint(s, u.offset, "offset");
+                                                   }
+                                                   if (u.resv) tree.add_hex(s, u.resv, "resv");
+                                                   shapes::add_fd(ctx, s, u.data, "data");
+                                               });
             return;
         case IORING_UNREGISTER_RING_FDS:
             add_array_of<io_uring_rsrc_update>(ctx, root, arg, nargs,
@@ -481,15 +499,11 @@ void register_entry(DecodeContext& ctx) {
         return;
     }
     if (opcode == IORING_REGISTER_IOWQ_MAX_WORKERS) {
-        // In and out: the new limits, then " => " the old ones at exit.
-        char text[512];
-        const std::size_t n = format_iowq_counts(ctx, arg, nargs, text);
-        if (n == 0) {
-            tree.add_ptr(ctx.root(), arg);
-            tree.add_uint(ctx.root(), nargs);
-        } else {
-            tree.add_text_copy(ctx.root(), std::string_view(text, n));
-        }
+        // In and out: the new limits, then " => " the old ones at exit,
+        // when the new ones were shown whole.
+        const NodeId changed = tree.add_array(ctx.root());
+        if (changed != kNoNode) tree.mutable_node(changed).changed = true;
+        if (!add_iowq_counts(ctx, changed, arg, nargs)) tree.add_uint(ctx.root(), nargs);
         return;
     }
     register_arg(ctx, opcode, arg, nargs);
@@ -519,19 +533,13 @@ void register_exit(DecodeContext& ctx) {
             tree.add_ptr(ctx.root(), arg);
         }
     } else if (opcode == IORING_REGISTER_IOWQ_MAX_WORKERS && shown != kNoNode) {
-        char text[1100];
-        const std::string_view before = tree.node(shown).text;
-        std::size_t n = std::min(before.size(), sizeof text / 2);
-        before.copy(text, n);
-        std::memcpy(text + n, " => ", 4);
-        n += 4;
-        std::size_t after = 0;
-        if (!ctx.failed()) after = format_iowq_counts(ctx, arg, nargs, {text + n, sizeof text - n});
-        if (after == 0) {
-            after = static_cast<std::size_t>(std::snprintf(text + n, sizeof text - n, "%#llx",
-                                                           static_cast<unsigned long long>(arg)));
+        // Shown whole at entry (else nargs was added then): the array
+        // the kernel left, or the address of one a failed call did not.
+        if (ctx.failed()) {
+            tree.add_ptr(shown, arg);
+        } else {
+            add_iowq_counts(ctx, shown, arg, nargs);
         }
-        tree.mutable_node(shown).text = tree.store(std::string_view(text, n + after));
     }
     tree.add_uint(ctx.root(), nargs);
 }

@@ -67,13 +67,14 @@ NodeId add_sock_type(ArgTree& tree, NodeId parent, std::uint64_t type) {
     const std::uint64_t low = type & 0xf, rest = type & ~std::uint64_t{0xf};
     const auto name = xlat::sock_type.name_of(low);
     if (!name) return add_xflags(tree, parent, type, xlat::sock_type_flags, "SOCK_???");
-    if (rest == 0) return tree.add_enum(parent, low, xlat::sock_type);
+    if (rest == 0) return add_xval(tree, parent, low, xlat::sock_type, "SOCK_???");
     // The type, then its flags (strace's printxval and printflags joined).
     const NodeId id = add_xflags(tree, parent, type, xlat::sock_type_flags, "SOCK_???");
     if (id == kNoNode) return id;
     ArgNode& n = tree.mutable_node(id);
     n.enum_table = &xlat::sock_type;
     n.enum_mask = 0xf;
+    n.style_parts = true;
     return id;
 }
 
@@ -357,13 +358,9 @@ void add_optname(ArgTree& tree, NodeId parent, int level, std::uint64_t name, bo
             }
             return;
     }
-    if (common->name_of(name)) {
-        tree.add_enum(parent, name, *common);
-    } else if (own && own->name_of(name)) {
-        tree.add_enum(parent, name, *own);
-    } else {
-        shapes::add_unknown(tree, parent, name, unknown);
-    }
+    // strace's printxvals over both tables: the first that names it.
+    const XlatTable& table = common->name_of(name) || !own ? *common : *own;
+    add_xval(tree, parent, name, table, unknown);
 }
 
 void add_sockopt_head(DecodeContext& ctx, bool get) {
@@ -387,8 +384,9 @@ void add_int_value(DecodeContext& ctx, NodeId parent, std::uint64_t addr, int le
     }
     const NodeId list = ctx.tree().add_array(parent);
     if (level == kSolSocket && name == kSoTxrehash) {
-        add_xval(ctx.tree(), list, static_cast<std::uint32_t>(value), xlat::sock_txrehash,
-                 "SOCK_TXREHASH_???");
+        // printxval_d: a signed number where the table has no name.
+        add_xval(ctx.tree(), list, static_cast<std::uint64_t>(static_cast<std::int64_t>(value)),
+                 xlat::sock_txrehash, "SOCK_TXREHASH_???", {}, shapes::Unnamed::Decimal);
     } else {
         ctx.tree().add_int(list, value);
     }
@@ -458,17 +456,19 @@ void add_getsockopt_value(DecodeContext& ctx, int level, int name, int ulen, int
                 return;
             case kSoError: {
                 int err = 0;
-                if (rlen != 4) break;
+                if (rlen < 4) break;
                 if (!read_int(ctx, addr, err)) {
                     tree.add_ptr(root, addr);
                     return;
                 }
                 const NodeId list = tree.add_array(root);
                 const std::string_view errname = err > 0 ? errno_name(err) : std::string_view{};
+                const auto number = static_cast<std::uint32_t>(err);
                 if (!errname.empty()) {
-                    tree.add_text(list, errname);  // static storage
+                    // The name over its number, for -X.
+                    tree.add_uint(tree.add_text(list, errname), number);  // static storage
                 } else {
-                    tree.add_int(list, err);
+                    tree.add_uint(list, number);
                 }
                 return;
             }
@@ -476,7 +476,8 @@ void add_getsockopt_value(DecodeContext& ctx, int level, int name, int ulen, int
                 break;
         }
         if (name == kSoError || is_int_option(level, name)) {
-            if (rlen == 4) {
+            // A length past an int's shows the int (strace's printnum_int).
+            if (rlen >= 4) {
                 add_int_value(ctx, root, addr, level, name);
             } else {
                 add_hex_buffer(ctx, root, addr, static_cast<std::uint64_t>(rlen));
@@ -546,12 +547,12 @@ void add_ip_mreq(DecodeContext& ctx, NodeId parent, std::uint64_t addr, int len)
         return;
     }
     const NodeId s = ctx.tree().add_struct(parent);
-    add_textf(ctx.tree(), s, "imr_multiaddr", "inet_addr(\"%u.%u.%u.%u\")", m[0], m[1], m[2], m[3]);
-    add_textf(ctx.tree(), s, "imr_interface", "inet_addr(\"%u.%u.%u.%u\")", m[4], m[5], m[6], m[7]);
+    add_inet_addr(ctx.tree(), s, m, "imr_multiaddr");
+    add_inet_addr(ctx.tree(), s, m + 4, "imr_interface");
 }
 
 // {inet_pton(AF_INET6, "ff02::1", &ipv6mr_multiaddr), ipv6mr_interface=...}:
-// built as a sockaddr_in6 so that the address and interface print alike.
+// the interface prints as if_nametoindex("lo") when it names one here.
 void add_ipv6_mreq(DecodeContext& ctx, NodeId parent, std::uint64_t addr, int len) {
     unsigned char m[20];
     if (len < 20 || !ctx.read_struct(addr, m)) {
@@ -559,29 +560,11 @@ void add_ipv6_mreq(DecodeContext& ctx, NodeId parent, std::uint64_t addr, int le
         return;
     }
     ArgTree& tree = ctx.tree();
-    // A scratch sockaddr_in6 decoded into a detached struct; its members
-    // are then re-keyed into strace's mreq form.
-    char sa[28] = {};
-    sa[0] = kAfInet6;
-    std::memcpy(sa + 8, m, 16);
-    std::memcpy(sa + 24, m + 16, 4);
-    const NodeId scratch = tree.add_detached_struct();
-    const NodeId decoded = add_sockaddr_bytes(tree, scratch, {sa, sizeof sa});
     const NodeId s = tree.add_struct(parent);
-    if (decoded == kNoNode || s == kNoNode) return;
-    const NodeId pton = tree.child(decoded, 3);
-    const NodeId scope = tree.child(decoded, 4);
-    if (pton != kNoNode) {
-        std::string_view text = tree.node(pton).text;
-        // "inet_pton(AF_INET6, "x", &sin6_addr)" -> "... &ipv6mr_multiaddr)"
-        const std::size_t amp = text.rfind('&');
-        add_textf(tree, s, {}, "%.*s&ipv6mr_multiaddr)", static_cast<int>(amp), text.data());
-    }
-    if (scope != kNoNode) {
-        ArgNode copy = tree.node(scope);
-        copy.key = "ipv6mr_interface";
-        tree.add(s, copy);
-    }
+    add_inet6_addr(tree, s, m, "ipv6mr_multiaddr");
+    std::uint32_t index;
+    std::memcpy(&index, m + 16, sizeof index);
+    add_ifindex(tree, s, index, "ipv6mr_interface");
 }
 
 void add_setsockopt_value(DecodeContext& ctx, int level, int name, int len) {

@@ -29,17 +29,26 @@ NodeId add_textf(ArgTree& tree, NodeId parent, std::string_view key, const char*
 
 NodeId add_unknown(ArgTree& tree, NodeId parent, std::uint64_t value, std::string_view unknown,
                    std::string_view key, Unnamed as) {
-    const int width = static_cast<int>(unknown.size());
-    return as == Unnamed::Hex ? add_textf(tree, parent, key, "%#" PRIx64 " /* %.*s */", value,
-                                          width, unknown.data())
-                              : add_textf(tree, parent, key, "%" PRIu64 " /* %.*s */", value, width,
-                                          unknown.data());
+    // An Enum no table names: the writer prints the number and the label
+    // as -X says (model/arg_tree.h).
+    ArgNode n;
+    n.kind = ArgKind::Enum;
+    n.value = value;
+    n.key = key;
+    n.enum_hex = as == Unnamed::Hex;
+    n.text = tree.store(unknown);
+    return tree.add(parent, n);
 }
 
 NodeId add_xval(ArgTree& tree, NodeId parent, std::uint64_t value, const XlatTable& table,
                 std::string_view unknown, std::string_view key, Unnamed as) {
-    if (!table.name_of(value)) return add_unknown(tree, parent, value, unknown, key, as);
-    return tree.add_enum(parent, value, table, key);
+    const NodeId id = tree.add_enum(parent, value, table, key);
+    if (id != kNoNode) {
+        ArgNode& n = tree.mutable_node(id);
+        n.enum_hex = as == Unnamed::Hex;
+        n.text = unknown;  // a literal, as every caller passes
+    }
+    return id;
 }
 
 NodeId add_xflags(ArgTree& tree, NodeId parent, std::uint64_t value, const XlatTable& table,
@@ -66,7 +75,8 @@ NodeId add_sigset_bits(ArgTree& tree, NodeId parent, std::uint64_t bits, unsigne
         if (!(bits & (1ull << i))) continue;
         const std::string_view name = signal_name(static_cast<int>(i) + 1);
         if (!name.empty()) {
-            tree.add_text(list, name.substr(3));  // "SIGUSR1" -> "USR1"; static storage
+            // "SIGUSR1" -> "USR1" (static storage), over its number for -X.
+            tree.add_uint(tree.add_text(list, name.substr(3)), i + 1);
         } else {
             tree.add_uint(list, i + 1);
         }

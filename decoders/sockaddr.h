@@ -57,9 +57,24 @@ bool read_sockaddr(MemoryReader& memory, std::uint64_t addr, int addrlen, SockAd
 // Adds strace's form of the sockaddr in `bytes` (one of that length):
 // {sa_family=AF_INET, sin_port=htons(80), sin_addr=inet_addr("1.2.3.4")},
 // {sa_family=AF_UNIX, sun_path=@"abstract"}, ... {sa_family=..., sa_data="..."}
-// for families without a decoder or with too few bytes.
+// for families without a decoder or with too few bytes. `ctx`, when given,
+// is the call: fds inside the address get their -y paths, and layouts that
+// differ by word size follow the tracee's.
 NodeId add_sockaddr_bytes(ArgTree& tree, NodeId parent, std::span<const char> bytes,
-                          std::string_view key = {});
+                          std::string_view key = {}, DecodeContext* ctx = nullptr);
+
+// strace's PRINT_FIELD_IFINDEX: if_nametoindex("lo") over the index when it
+// names an interface here (the number under -X raw), else the number.
+NodeId add_ifindex(ArgTree& tree, NodeId parent, std::uint32_t index, std::string_view key);
+
+// strace's PRINT_FIELD_INET_ADDR: inet_addr("1.2.3.4") over the 4 bytes at
+// `addr` (the bytes themselves under -X raw).
+NodeId add_inet_addr(ArgTree& tree, NodeId parent, const unsigned char* addr, std::string_view key);
+// The same for the 16 bytes of an IPv6 address: a keyless member
+// inet_pton(AF_INET6, "::1", &KEY) that prints as KEY="\x00..." under
+// -X raw. `key` must outlive the tree (a literal).
+NodeId add_inet6_addr(ArgTree& tree, NodeId parent, const unsigned char* addr,
+                      std::string_view key);
 
 // strace's decode_sockaddr: the sockaddr at addr with addrlen bytes, or the
 // address itself when addrlen < 2 or the memory is unreadable (NULL for 0).

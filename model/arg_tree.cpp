@@ -245,6 +245,7 @@ std::optional<std::int64_t> ArgTree::int_value(NodeId id) const {
         case ArgKind::Flags:
             return static_cast<std::int64_t>(n.value);
         case ArgKind::Text:
+            if (n.first_child != kNoNode) return int_value(n.first_child);
             return text_int(n.text);
         case ArgKind::Str:
         case ArgKind::Struct:

@@ -34,6 +34,29 @@ enum class ArgKind : std::uint8_t {
     Struct,  // {key=value, ...}
     Array,   // [a, b, ...]
     Text,    // printed verbatim: htons(80), inet_addr("1.2.3.4"), /* 3 entries */
+             // With a child, a symbolic form of the child's value (see XlatPin).
+};
+
+// strace's -X: how named constants and other symbolic forms print.
+//   Abbrev (default)  O_RDONLY, htons(80), 0x10 /* EFD_??? */
+//   Raw               0, "\x00\x50", 0x10
+//   Verbose           0 /* O_RDONLY */, "\x00\x50" /* htons(80) */, 0x10 /* EFD_??? */
+// The tree holds every form (an Enum or Flags node its table; a Text with a
+// child the child's raw value, and optionally a second Text child, the
+// comment's text where it differs from the abbreviation); a writer picks one.
+enum class XlatStyle : std::uint8_t { Abbrev, Raw, Verbose };
+
+// A node whose form does not follow -X alone.
+enum class XlatPin : std::uint8_t {
+    None,
+    // Verbose unless -X raw (strace's PRINT_FIELD_XVAL_VERBOSE):
+    // srx_service=0x1 /* CM_SERVICE */ by default too.
+    VerboseUnlessRaw,
+    // A Text with a child: the child and the text as a comment in every
+    // style: opcode=0x4 /* IORING_RESTRICTION_??? */ /* op: 0 */.
+    Always,
+    // Names whatever -X says (fcntl's F_GETFL result: flags O_RDWR).
+    Abbrev,
 };
 
 // What an fd node's `text` holds (strace's -y, -yy; a log's decoration),
@@ -56,8 +79,16 @@ struct ArgNode {
     bool enum_hex = false;   // Enum fallback for unknown values: hex instead of decimal
     bool spaced = false;     // Array: members separated by ' ' (fd sets, sigsets: [3 4])
     bool inverted = false;   // Array: printed as ~[...] (a sigset's complement)
+    // Array: each member with a child prints as [member]=child (strace's
+    // PAF_PRINT_INDICES: [IO_WQ_BOUND]=4), the member being the index.
+    bool indexed = false;
+    // Array: no brackets, members joined by " => ": a value the kernel
+    // changed, as the caller passed it and as the call left it.
+    bool changed = false;
     bool fd = false;         // Int: a file descriptor (-y decorates it, -P matches it)
     FdDecoration decoration = FdDecoration::Path;  // an fd's `text`, when it has one
+    bool force_hex = false;  // Str: every byte as \xNN (strace's QUOTE_FORCE_HEX)
+    XlatPin pin = XlatPin::None;
     NodeId first_child = kNoNode;
     NodeId last_child = kNoNode;
     NodeId next = kNoNode;
@@ -69,8 +100,13 @@ struct ArgNode {
     // with enum_table, then the remaining bits as flags.
     const XlatTable* enum_table = nullptr;
     std::uint64_t enum_mask = 0;
-    // Str bytes; Text; an fd number's decoration (see FdDecoration); Flags: how bits no
-    // entry names are labelled when none is named at all ("SOCK_???").
+    // Flags with enum_table under -X raw/verbose: each part in that style,
+    // joined by '|' (socket's type: 0x1 /* SOCK_STREAM */|0x80000 /*
+    // SOCK_CLOEXEC */), rather than the whole value once (open's flags).
+    bool style_parts = false;
+    // Str bytes; Text; an fd number's decoration (see FdDecoration); Flags
+    // and Enum: how a value no entry names is labelled ("SOCK_???": 0x60 /*
+    // SOCK_??? */).
     std::string_view text;
 };
 
@@ -142,6 +178,9 @@ public:
     // `text` must outlive the tree (a literal), or use add_text_copy.
     NodeId add_text(NodeId parent, std::string_view text, std::string_view key = {});
     NodeId add_text_copy(NodeId parent, std::string_view text, std::string_view key = {});
+    // A Text given a child (added under the Text's id) is a symbolic form
+    // of that raw value: "htons(80)" over the Str "\x00\x50"; -X picks
+    // which prints (XlatStyle).
     // Marks a Struct/Array as having more members than were added ("...").
     void mark_truncated(NodeId id);
 
@@ -246,8 +285,9 @@ public:
     NodeId member(NodeId id, std::string_view key) const;
 
     // The integer a node stands for: a number, Enum or Flags node's value,
-    // or a Text that is a number (decimal, or hex with "0x": a log's
-    // spelling of the same value). nullopt for names, strings and aggregates.
+    // a Text that is a number (decimal, or hex with "0x": a log's
+    // spelling of the same value), or a symbolic Text's raw child's value.
+    // nullopt for names, strings and aggregates.
     std::optional<std::int64_t> int_value(NodeId id) const;
     // A number as a log spells it: decimal (maybe negative) or "0x" hex.
     static std::optional<std::int64_t> text_int(std::string_view text);

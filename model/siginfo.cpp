@@ -77,7 +77,8 @@ NodeId add_siginfo(ArgTree& tree, NodeId parent, const SignalEvent& si, std::str
     if (s == kNoNode || si.signo == 0) return s;
     add_signal(tree, s, si.signo, "si_signo");
     if (const std::string_view code = si_code_name(si.signo, si.code); !code.empty()) {
-        tree.add_text(s, code, "si_code");  // static storage
+        // The name (static storage) over strace's printxval number, for -X.
+        tree.add_hex(tree.add_text(s, code, "si_code"), static_cast<std::uint32_t>(si.code));
     } else {
         tree.add_int(s, si.code, "si_code");
     }

@@ -126,13 +126,14 @@ struct StraceLayout {
         Never,    // one process, or one file per process (-ff)
     };
     PidPrefix pid_prefix = PidPrefix::Always;
-    unsigned column = 40;              // -a: where "= result" starts
-    int timestamps = 0;                // -t (1), -tt (2), -ttt (3)
-    bool relative_timestamps = false;  // -r
-    bool syscall_times = false;        // -T: " <0.000012>"
-    bool exit_lines = true;            // "+++ exited with 0 +++" (not with -qq)
-    bool fd_paths = false;             // -y: an fd's path after it, "3</dev/null>"
-    bool fd_details = false;           // -yy: sockets, devices, pidfds described
+    unsigned column = 40;                // -a: where "= result" starts
+    int timestamps = 0;                  // -t (1), -tt (2), -ttt (3)
+    bool relative_timestamps = false;    // -r
+    bool syscall_times = false;          // -T: " <0.000012>"
+    bool exit_lines = true;              // "+++ exited with 0 +++" (not with -qq)
+    bool fd_paths = false;               // -y: an fd's path after it, "3</dev/null>"
+    bool fd_details = false;             // -yy: sockets, devices, pidfds described
+    XlatStyle xlat = XlatStyle::Abbrev;  // -X: named constants as names, numbers or both
     // -P: only calls that name one of these paths, as a path argument or
     // through an fd (its decoration), are shown.
     std::vector<std::string> paths;
@@ -163,7 +164,7 @@ private:
     std::size_t prefix(const Event& event, Nanos when);  // returns where the line starts
     void result(const SyscallEvent& call, std::size_t line_start, Nanos exit_time);
     void result_value(const SyscallEvent& call);
-    StraceStyle style() const { return {layout_.fd_paths, layout_.fd_details}; }
+    StraceStyle style() const { return {layout_.fd_paths, layout_.fd_details, layout_.xlat}; }
     void raw_args(const SyscallEvent& call);
     void args(const SyscallEvent& call);
     bool shown(const SyscallEvent& call) const;

@@ -16,10 +16,9 @@ void append(fmt::memory_buffer& out, std::string_view s) {
     out.append(s);
 }
 
-void append_enum(fmt::memory_buffer& out, std::uint64_t value, const XlatTable& table, bool hex) {
-    if (const auto name = table.name_of(value)) {
-        append(out, *name);
-    } else if (hex && value == 0) {  // C's %#x prints 0 as 0
+// A constant's number as strace prints it: %#x (0 as 0) or signed decimal.
+void append_number(fmt::memory_buffer& out, std::uint64_t value, bool hex) {
+    if (hex && value == 0) {  // C's %#x prints 0 as 0
         out.push_back('0');
     } else if (hex) {
         fmt::format_to(std::back_inserter(out), "{:#x}", value);
@@ -28,11 +27,81 @@ void append_enum(fmt::memory_buffer& out, std::uint64_t value, const XlatTable& 
     }
 }
 
+void append_comment(fmt::memory_buffer& out, std::string_view text) {
+    append(out, " /* ");
+    append(out, text);
+    append(out, " */");
+}
+
+// The style a node prints in under -X `style`.
+XlatStyle node_style(const ArgNode& n, XlatStyle style) {
+    switch (n.pin) {
+        case XlatPin::VerboseUnlessRaw:
+            return style == XlatStyle::Raw ? style : XlatStyle::Verbose;
+        case XlatPin::Abbrev:
+            return XlatStyle::Abbrev;
+        case XlatPin::Always:
+        case XlatPin::None:
+            break;
+    }
+    return style;
+}
+
+// strace's printxval: the table's name for the value, else the number with
+// `unknown` as a comment ("0x10 /* EFD_??? */"); -X raw the number,
+// -X verbose the number and the name as a comment.
+void append_xval(fmt::memory_buffer& out, std::uint64_t value, const XlatTable* table, bool hex,
+                 std::string_view unknown, XlatStyle style) {
+    const auto name = table && style != XlatStyle::Raw ? table->name_of(value) : std::nullopt;
+    if (name && style == XlatStyle::Abbrev) {
+        append(out, *name);
+        return;
+    }
+    append_number(out, value, hex);
+    if (style == XlatStyle::Raw) return;
+    if (name) {
+        append_comment(out, *name);
+    } else if (!unknown.empty()) {
+        append_comment(out, unknown);
+    }
+}
+
+// strace's printflags under -X: raw the number; verbose the number, then
+// the names (and unnamed bits) as a comment, or `unknown` when no bit is
+// named; 0 as "0 /* NAME */" when the table names 0.
+void append_xflags(fmt::memory_buffer& out, std::uint64_t value, const XlatTable& table,
+                   std::string_view unknown, XlatStyle style) {
+    if (style == XlatStyle::Abbrev) {
+        append_strace_flags(out, value, table, unknown);
+        return;
+    }
+    append_number(out, value, true);
+    if (style == XlatStyle::Raw) return;
+    const bool named =
+        std::any_of(table.entries.begin(), table.entries.end(), [&](const XlatEntry& e) {
+            return value == 0 ? e.value == 0 : e.value != 0 && (value & e.value) == e.value;
+        });
+    if (named) {
+        append(out, " /* ");
+        append_strace_flags(out, value, table);
+        append(out, " */");
+    } else if (value != 0 && !unknown.empty()) {
+        append_comment(out, unknown);
+    }
+}
+
 }  // namespace
 
-void append_strace_string(fmt::memory_buffer& out, std::string_view bytes, bool truncated) {
+void append_strace_string(fmt::memory_buffer& out, std::string_view bytes, bool truncated,
+                          bool force_hex) {
     out.push_back('"');
-    append_c_escaped(out, bytes);
+    if (force_hex) {
+        for (const char c : bytes) {
+            fmt::format_to(std::back_inserter(out), "\\x{:02x}", static_cast<unsigned char>(c));
+        }
+    } else {
+        append_c_escaped(out, bytes);
+    }
     out.push_back('"');
     if (truncated) append(out, "...");
 }
@@ -111,6 +180,51 @@ void append_strace_flags(fmt::memory_buffer& out, std::uint64_t value, const Xla
     }
 }
 
+namespace {
+
+// A symbolic Text over its raw child (model/arg_tree.h): the text, the
+// child, or the child and a comment, as -X and the node's pin say.
+void append_symbol(fmt::memory_buffer& out, const ArgTree& tree, const ArgNode& n,
+                   const StraceStyle& style) {
+    const XlatStyle xs = n.pin == XlatPin::Always ? XlatStyle::Verbose : node_style(n, style.xlat);
+    if (xs == XlatStyle::Abbrev) {
+        append_escaped(out, n.text);
+        return;
+    }
+    append_strace_value(out, tree, n.first_child, style);
+    if (xs == XlatStyle::Raw) return;
+    // A second child is the comment's own text (inet_pton(AF_INET6, "::1")
+    // where the abbreviation also names the member: ..., &sin6_addr)).
+    const NodeId other = tree.node(n.first_child).next;
+    append(out, " /* ");
+    append_escaped(out, other != kNoNode ? tree.node(other).text : n.text);
+    append(out, " */");
+}
+
+// A Flags node with an enumeration inside: O_RDWR|O_CLOEXEC.
+void append_enum_and_flags(fmt::memory_buffer& out, const ArgNode& n) {
+    append_xval(out, n.value & n.enum_mask, n.enum_table, false, {}, XlatStyle::Abbrev);
+    const std::uint64_t rest = n.value & ~n.enum_mask;
+    if (rest != 0 && n.table) {
+        out.push_back('|');
+        append_strace_flags(out, rest, *n.table, n.text);
+    }
+}
+
+// The key a struct member prints with: its own, or, for a keyless symbolic
+// form printed as its raw value, the raw value's (strace prints
+// inet_pton(AF_INET6, "::1", &sin6_addr) but sin6_addr="\x00...").
+std::string_view member_key(const ArgTree& tree, NodeId id, XlatStyle style) {
+    const ArgNode& n = tree.node(id);
+    if (!n.key.empty() || n.kind != ArgKind::Text || n.first_child == kNoNode ||
+        n.pin == XlatPin::Always || node_style(n, style) == XlatStyle::Abbrev) {
+        return n.key;
+    }
+    return tree.node(n.first_child).key;
+}
+
+}  // namespace
+
 void append_strace_value(fmt::memory_buffer& out, const ArgTree& tree, NodeId id,
                          const StraceStyle& style) {
     const ArgNode& n = tree.node(id);
@@ -143,38 +257,59 @@ void append_strace_value(fmt::memory_buffer& out, const ArgTree& tree, NodeId id
             }
             break;
         case ArgKind::Flags: {
-            if (n.enum_table) {
-                append_enum(out, n.value & n.enum_mask, *n.enum_table, false);
+            const XlatStyle xs = node_style(n, style.xlat);
+            if (n.enum_table && n.style_parts && xs != XlatStyle::Abbrev) {
+                append_xval(out, n.value & n.enum_mask, n.enum_table, true, {}, xs);
                 const std::uint64_t rest = n.value & ~n.enum_mask;
                 if (rest != 0 && n.table) {
                     out.push_back('|');
-                    append_strace_flags(out, rest, *n.table, n.text);
+                    append_xflags(out, rest, *n.table, n.text, xs);
                 }
+            } else if (n.enum_table && xs != XlatStyle::Abbrev) {
+                // An enumeration with flags prints whole under -X, as
+                // strace's open modes: 0x2 /* O_RDWR|O_CREAT */.
+                append_number(out, n.value, true);
+                if (xs == XlatStyle::Raw) break;
+                append(out, " /* ");
+                append_enum_and_flags(out, n);
+                append(out, " */");
+            } else if (n.enum_table) {
+                append_enum_and_flags(out, n);
             } else if (n.table) {
-                append_strace_flags(out, n.value, *n.table, n.text);
+                append_xflags(out, n.value, *n.table, n.text, xs);
             } else {
                 fmt::format_to(it, "{:#x}", n.value);
             }
             break;
         }
         case ArgKind::Enum:
-            if (n.table) {
-                append_enum(out, n.value, *n.table, n.enum_hex);
-            } else {
-                fmt::format_to(it, "{}", static_cast<std::int64_t>(n.value));
-            }
+            append_xval(out, n.value, n.table, n.enum_hex, n.text, node_style(n, style.xlat));
             break;
         case ArgKind::Str:
-            append_strace_string(out, n.text, n.truncated);
+            append_strace_string(out, n.text, n.truncated, n.force_hex);
             break;
         case ArgKind::Text:
+            if (n.first_child != kNoNode) {
+                append_symbol(out, tree, n, style);
+                break;
+            }
             // Verbatim from a log (or a decoration) and so untrusted: strace
             // itself never prints a control byte there, so escaping changes
             // nothing for a real log and defuses a forged one.
             append_escaped(out, n.text);
             break;
-        case ArgKind::Struct:
-        case ArgKind::Array: {
+        case ArgKind::Array:
+            if (n.changed) {
+                bool first = true;
+                for (const NodeId c : tree.children(id)) {
+                    if (!first) append(out, " => ");
+                    first = false;
+                    append_strace_value(out, tree, c, style);
+                }
+                break;
+            }
+            [[fallthrough]];
+        case ArgKind::Struct: {
             const bool is_struct = n.kind == ArgKind::Struct;
             if (n.inverted) out.push_back('~');
             out.push_back(is_struct ? '{' : '[');
@@ -182,10 +317,16 @@ void append_strace_value(fmt::memory_buffer& out, const ArgTree& tree, NodeId id
             for (NodeId c = n.first_child; c != kNoNode; c = tree.node(c).next) {
                 if (!first) append(out, n.spaced ? " " : ", ");
                 first = false;
-                const ArgNode& child = tree.node(c);
-                if (!child.key.empty()) {
-                    append(out, child.key);
+                if (const std::string_view key = member_key(tree, c, style.xlat); !key.empty()) {
+                    append(out, key);
                     out.push_back('=');
+                }
+                if (const NodeId value = tree.node(c).first_child; n.indexed && value != kNoNode) {
+                    out.push_back('[');
+                    append_strace_value(out, tree, c, style);
+                    append(out, "]=");
+                    append_strace_value(out, tree, value, style);
+                    continue;
                 }
                 append_strace_value(out, tree, c, style);
             }

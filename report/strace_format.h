@@ -21,6 +21,8 @@ struct StraceStyle {
     // -yy: one described beyond its path (FdDecoration::Device, Details)
     // prints as "3</dev/null<char 1:3>>", "3<TCP:[...]>".
     bool fd_details = false;
+    // -X: named constants as names (abbrev), numbers (raw) or both (verbose).
+    XlatStyle xlat = XlatStyle::Abbrev;
 };
 
 // One value (and its children).
@@ -64,7 +66,9 @@ std::string_view strace_decoration_path(std::string_view text, FdDecoration deco
 void append_strace_io_dump(fmt::memory_buffer& out, const ArgTree& tree, pid_t tid);
 
 // A quoted string with strace's escapes; "..." after the quote if truncated.
-void append_strace_string(fmt::memory_buffer& out, std::string_view bytes, bool truncated);
+// `force_hex`: every byte as \xNN.
+void append_strace_string(fmt::memory_buffer& out, std::string_view bytes, bool truncated,
+                          bool force_hex = false);
 
 // Flags in strace's form (printflags): "O_RDWR|O_CLOEXEC", unknown bits as
 // "|0x..."; a value in which no bit is named prints "0x60 /* SOCK_??? */"
@@ -78,6 +82,7 @@ void append_strace_ret_aux(fmt::memory_buffer& out, const ArgTree& tree, NodeId 
 
 // A signal's siginfo as strace prints it on a "--- SIGCHLD {...} ---" line:
 // {si_signo=SIGCHLD, si_code=CLD_EXITED, si_pid=4711, si_uid=0, ...}.
-void append_strace_siginfo(fmt::memory_buffer& out, const SignalEvent& signal);
+void append_strace_siginfo(fmt::memory_buffer& out, const SignalEvent& signal,
+                           const StraceStyle& style = {});
 
 }  // namespace sctrace

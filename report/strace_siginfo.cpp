@@ -7,13 +7,14 @@
 
 namespace sctrace {
 
-void append_strace_siginfo(fmt::memory_buffer& out, const SignalEvent& sig) {
+void append_strace_siginfo(fmt::memory_buffer& out, const SignalEvent& sig,
+                           const StraceStyle& style) {
     // One tree per writer thread, reused: a siginfo needs a dozen nodes and
     // building it must not allocate.
     static thread_local ArgTree tree;
     tree.clear();
     const NodeId s = add_siginfo(tree, tree.root(), sig);
-    append_strace_value(out, tree, s);
+    append_strace_value(out, tree, s, style);
 }
 
 }  // namespace sctrace

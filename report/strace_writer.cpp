@@ -234,7 +234,7 @@ void StraceWriter::write_other(const Event& event) {
             if (!layout_.signals.test(static_cast<std::size_t>(event.signal()->signo) & 127)) break;
             prefix(event, event.time);
             fmt::format_to(it, "--- {} ", signal_name(event.signal()->signo, scratch));
-            append_strace_siginfo(out_, *event.signal());
+            append_strace_siginfo(out_, *event.signal(), style());
             out_.append(std::string_view(" ---\n"));
             break;
         case EventKind::Exit: {

@@ -2,6 +2,7 @@
 // line out. No tracer, no tracee.
 #pragma once
 
+#include <algorithm>
 #include <cstring>
 #include <map>
 #include <string>
@@ -34,6 +35,16 @@ public:
         return put(addr, s.c_str(), s.size() + 1);
     }
 
+    // What fd names, for -y (fd_path).
+    void name_fd(int fd, std::string path) { fd_paths_[fd] = std::move(path); }
+    std::size_t fd_path(int fd, std::span<char> out) override {
+        const auto it = fd_paths_.find(fd);
+        if (it == fd_paths_.end()) return 0;
+        const std::size_t n = std::min(out.size(), it->second.size());
+        std::memcpy(out.data(), it->second.data(), n);
+        return n;
+    }
+
     std::size_t read(std::uint64_t addr, std::span<char> out) override {
         for (const auto& [start, bytes] : blocks_) {
             if (addr >= start && addr < start + bytes.size()) {
@@ -47,6 +58,7 @@ public:
 
 private:
     std::map<std::uint64_t, std::vector<char>> blocks_;
+    std::map<int, std::string> fd_paths_;
 };
 
 // A call of `name` with `args`; ret/err describe the result (err = errno).
@@ -66,16 +78,18 @@ inline SyscallEvent make_call(std::string_view name, std::vector<std::uint64_t> 
 // Decodes entry and exit, then prints "name(args)" and, when the decoder set
 // one, " = ret (aux)" the way strace's line would end. Errors are not
 // printed (the writer does that); only the argument part is checked here.
+// `style`: strace's -y (fds named) and -X.
 inline std::string decode_to_strace(const SyscallEvent& call, FakeMemory& memory,
-                                    std::size_t string_limit = 32) {
+                                    std::size_t string_limit = 32, const StraceStyle& style = {}) {
     ArgTree tree;
     DecodeOptions options;
     options.string_limit = string_limit;
+    options.fd_paths = style.fd_paths;
     decode_entry(call, tree, memory, options);
     decode_exit(call, tree, memory, options);
     fmt::memory_buffer out;
     fmt::format_to(std::back_inserter(out), "{}(", call.name);
-    append_strace_args(out, tree, 0, ArgTree::kMaxNodes);
+    append_strace_args(out, tree, 0, ArgTree::kMaxNodes, style);
     out.push_back(')');
     if (call.err == 0) {
         if (tree.ret_format == RetFormat::Hex && call.ret != 0) {
@@ -88,7 +102,7 @@ inline std::string decode_to_strace(const SyscallEvent& call, FakeMemory& memory
         }
         if (tree.ret_aux != kNoNode) {
             out.append(std::string_view(" ("));
-            append_strace_ret_aux(out, tree, tree.ret_aux);
+            append_strace_ret_aux(out, tree, tree.ret_aux, style);
             out.push_back(')');
         }
     }

@@ -143,6 +143,10 @@ TEST(DescDecode, FcntlDecodesFlagResultsInHex) {
     // A zero result is "0", as C's %#x prints it.
     EXPECT_EQ(decode_to_strace(make_call("fcntl", {8, F_GETFL}, 0), mem),
               "fcntl(8, F_GETFL) = 0 (flags O_RDONLY)");
+    // strace names these flags whatever -X says; the command follows it.
+    EXPECT_EQ(decode_to_strace(make_call("fcntl", {3, F_GETFL}, 0x8002), mem, 32,
+                               StraceStyle{.xlat = XlatStyle::Raw}),
+              "fcntl(3, 0x3) = 0x8002 (flags O_RDWR|O_LARGEFILE)");
     EXPECT_EQ(decode_to_strace(make_call("fcntl", {3, F_GETFD}, 1), mem),
               "fcntl(3, F_GETFD) = 0x1 (flags FD_CLOEXEC)");
     EXPECT_EQ(decode_to_strace(make_call("fcntl", {6, F_GETFD}, 0), mem), "fcntl(6, F_GETFD) = 0");

@@ -247,6 +247,77 @@ TEST(IoUringRegister, RingFdsAndBufferRings) {
               "io_uring_register(3, IORING_REGISTER_IOWQ_AFF, [0 2 15], 2) = 0");
 }
 
+TEST(IoUringRegister, FdArraysAreDecoratedWithMinusY) {
+    FakeMemory memory;
+    memory.name_fd(4, "/dev/full");
+    const std::int32_t fds[3] = {4, -1, -2};
+    memory.put(0x1000, fds);
+    const StraceStyle y{.fd_paths = true};
+    EXPECT_EQ(decode_to_strace(make_call("io_uring_register", {3, 2, 0x1000, 3}), memory, 32, y),
+              "io_uring_register(3, IORING_REGISTER_FILES, [4</dev/full>, -1, -2], 3) = 0");
+    io_uring_files_update update{1, 0, 0x1000};
+    memory.put(0x2000, update);
+    EXPECT_EQ(decode_to_strace(make_call("io_uring_register", {3, 6, 0x2000, 3}), memory, 32,
+                               StraceStyle{.fd_paths = true, .xlat = XlatStyle::Verbose}),
+              "io_uring_register(3, 0x6 /* IORING_REGISTER_FILES_UPDATE */, {offset=1, "
+              "fds=[4</dev/full>, -1, -2 /* IORING_REGISTER_FILES_SKIP */]}, 3) = 0");
+    io_uring_rsrc_update ring[1] = {{0, 0, 4}};
+    memory.put(0x3000, ring);
+    EXPECT_EQ(
+        decode_to_strace(make_call("io_uring_register", {3, 20, 0x3000, 1}, 1), memory, 32, y),
+        "io_uring_register(3, IORING_REGISTER_RING_FDS, [{offset=0, data=4</dev/full>}], 1) "
+        "= 1");
+}
+
+TEST(IoUringRegister, BytesPastTheStructAreShownWhenNotZero) {
+    FakeMemory memory;
+    unsigned char arg[40] = {};
+    arg[0] = 1;  // offset
+    arg[33] = 0xab;
+    memory.put(0x1000, arg);
+    EXPECT_EQ(decode_to_strace(make_call("io_uring_register", {3, 16, 0x1000, 40}), memory),
+              "io_uring_register(3, IORING_REGISTER_BUFFERS_UPDATE, {offset=1, data=NULL, "
+              "tags=NULL, nr=0, /* bytes 32..39 */ \"\\x00\\xab\\x00\\x00\\x00\\x00\\x00\\x00\"}, "
+              "40) = 0");
+    // All zero: nothing; beyond the readable memory: "???".
+    arg[0] = 0;
+    arg[33] = 0;
+    memory.put(0x1000, arg);
+    EXPECT_EQ(decode_to_strace(make_call("io_uring_register", {3, 15, 0x1000, 40}), memory),
+              "io_uring_register(3, IORING_REGISTER_BUFFERS2, {nr=0, flags=0, data=NULL, "
+              "tags=NULL}, 40) = 0");
+    EXPECT_EQ(decode_to_strace(make_call("io_uring_register", {3, 15, 0x1000, 48}), memory),
+              "io_uring_register(3, IORING_REGISTER_BUFFERS2, {nr=0, flags=0, data=NULL, "
+              "tags=NULL, ???}, 48) = 0");
+}
+
+TEST(IoUringRegister, WorkerLimitsUnderXlatStylesAndWhenNotShownWhole) {
+    FakeMemory memory;
+    const std::uint32_t counts[3] = {4, 0, 7};
+    memory.put(0x2000, counts);
+    const auto call = make_call("io_uring_register", {3, 19, 0x2000, 3}, 0, EINVAL);
+    EXPECT_EQ(decode_to_strace(call, memory, 32, StraceStyle{.xlat = XlatStyle::Raw}),
+              "io_uring_register(3, 0x13, [[0]=4, [1]=0, [2]=7] => 0x2000, 3)");
+    EXPECT_EQ(decode_to_strace(call, memory, 32, StraceStyle{.xlat = XlatStyle::Verbose}),
+              "io_uring_register(3, 0x13 /* IORING_REGISTER_IOWQ_MAX_WORKERS */, "
+              "[[0 /* IO_WQ_BOUND */]=4, [1 /* IO_WQ_UNBOUND */]=0, [2 /* IO_WQ_??? */]=7] => "
+              "0x2000, 3)");
+    // NULL, empty, or cut short by unreadable memory: no " => ".
+    EXPECT_EQ(decode_to_strace(make_call("io_uring_register", {3, 19, 0, 2}, 0, EINVAL), memory),
+              "io_uring_register(3, IORING_REGISTER_IOWQ_MAX_WORKERS, NULL, 2)");
+    EXPECT_EQ(
+        decode_to_strace(make_call("io_uring_register", {3, 19, 0x2000, 0}, 0, EINVAL), memory),
+        "io_uring_register(3, IORING_REGISTER_IOWQ_MAX_WORKERS, [], 0)");
+    EXPECT_EQ(
+        decode_to_strace(make_call("io_uring_register", {3, 19, 0x2000, 4}, 0, EINVAL), memory),
+        "io_uring_register(3, IORING_REGISTER_IOWQ_MAX_WORKERS, [[IO_WQ_BOUND]=4, "
+        "[IO_WQ_UNBOUND]=0, [2 /* IO_WQ_??? */]=7, ... /* 0x200c */], 4)");
+    // An empty CPU set.
+    EXPECT_EQ(
+        decode_to_strace(make_call("io_uring_register", {3, 17, 0x2000, 0}, 0, EINVAL), memory),
+        "io_uring_register(3, IORING_REGISTER_IOWQ_AFF, [], 0)");
+}
+
 // --- the ring tracker -----------------------------------------------------
 
 // A ring in fake memory: one SQ/CQ mapping (IORING_FEAT_SINGLE_MMAP) and

@@ -55,6 +55,16 @@ TEST(NetDecode, SocketTypesFlagsAndProtocolsPerFamily) {
               "socket(AF_PACKET, SOCK_RAW, htons(ETH_P_ALL)) = 3");
 }
 
+TEST(NetDecode, SocketTypeAndFlagsAreStyledApartUnderX) {
+    FakeMemory mem;
+    const auto call = make_call("socket", {AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 6}, 3);
+    EXPECT_EQ(decode_to_strace(call, mem, 32, StraceStyle{.xlat = XlatStyle::Raw}),
+              "socket(0x2, 0x1|0x80000, 0x6) = 3");
+    EXPECT_EQ(decode_to_strace(call, mem, 32, StraceStyle{.xlat = XlatStyle::Verbose}),
+              "socket(0x2 /* AF_INET */, 0x1 /* SOCK_STREAM */|0x80000 /* SOCK_CLOEXEC */, "
+              "0x6 /* IPPROTO_TCP */) = 3");
+}
+
 TEST(NetDecode, UnknownSocketConstantsCarryStraceComments) {
     FakeMemory mem;
     EXPECT_EQ(decode_to_strace(make_call("socket", {12345, SOCK_STREAM, 0}, 0, EAFNOSUPPORT), mem),
@@ -327,6 +337,36 @@ TEST(NetDecode, GetsockoptValuesByOptionAndReturnedLength) {
               "3, SOL_SOCKET, SO_PEERCRED, {pid=42, uid=1000, gid=-1}, [12]");
     EXPECT_EQ(getsockopt_line(IPPROTO_TCP, TCP_CONGESTION, "cubic\0\0\0", 8, 200, 8),
               "3, SOL_TCP, TCP_CONGESTION, \"cubic\\0\\0\\0\", [200 => 8]");
+}
+
+TEST(NetDecode, IntOptionsPastAnIntAndSignedTxrehashValues) {
+    const int zero = 0;
+    // SO_TIMESTAMPING_OLD with a 5-byte length: still the int.
+    EXPECT_EQ(getsockopt_line(SOL_SOCKET, 37, &zero, 4, 5, 5),
+              "3, SOL_SOCKET, SO_TIMESTAMPING_OLD, [0], [5]");
+    const int refused = ECONNREFUSED;
+    EXPECT_EQ(getsockopt_line(SOL_SOCKET, SO_ERROR, &refused, 4, 8, 8),
+              "3, SOL_SOCKET, SO_ERROR, [ECONNREFUSED], [8]");
+    FakeMemory mem;
+    mem.put(kBuf, -1);
+    // printxval_d: an unnamed value in signed decimal.
+    EXPECT_EQ(decode_to_strace(make_call("setsockopt", {3, SOL_SOCKET, 74, kBuf, 4}), mem),
+              "setsockopt(3, SOL_SOCKET, SO_TXREHASH, [-1 /* SOCK_TXREHASH_??? */], 4) = 0");
+}
+
+TEST(NetDecode, SocketOptionsUnderEveryXlatStyle) {
+    FakeMemory mem;
+    mem.put(kBuf, 0);
+    const auto call = make_call("setsockopt", {3, SOL_SOCKET, 74, kBuf, 4});
+    EXPECT_EQ(decode_to_strace(call, mem, 32, StraceStyle{.xlat = XlatStyle::Raw}),
+              "setsockopt(3, 0x1, 0x4a, [0], 4) = 0");
+    EXPECT_EQ(decode_to_strace(call, mem, 32, StraceStyle{.xlat = XlatStyle::Verbose}),
+              "setsockopt(3, 0x1 /* SOL_SOCKET */, 0x4a /* SO_TXREHASH */, "
+              "[0 /* SOCK_TXREHASH_DISABLED */], 4) = 0");
+    mem.put(kBuf, 5);
+    EXPECT_EQ(decode_to_strace(make_call("setsockopt", {3, SOL_SOCKET, 12345, kBuf, 4}), mem, 32,
+                               StraceStyle{.xlat = XlatStyle::Verbose}),
+              "setsockopt(3, 0x1 /* SOL_SOCKET */, 0x3039 /* SO_??? */, [5], 4) = 0");
 }
 
 // --- messages ---

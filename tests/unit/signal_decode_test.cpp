@@ -67,6 +67,13 @@ TEST(SignalDecode, SigprocmaskSetsAndInversion) {
               "rt_sigprocmask(SIG_SETMASK, ~[INT RTMIN RT_1], ~[], 8) = 0");
     EXPECT_EQ(decode_to_strace(make_call("rt_sigprocmask", {7, 0, 0, 8}), m),
               "rt_sigprocmask(0x7 /* SIG_??? */, NULL, NULL, 8) = 0");
+    // -X: the signal numbers (decimal), or numbers and names.
+    EXPECT_EQ(decode_to_strace(make_call("rt_sigprocmask", {SIG_BLOCK, 0x1000, 0x2000, 8}), m, 32,
+                               StraceStyle{.xlat = XlatStyle::Raw}),
+              "rt_sigprocmask(0, [10 15], [], 8) = 0");
+    EXPECT_EQ(decode_to_strace(make_call("rt_sigprocmask", {SIG_BLOCK, 0x1000, 0x2000, 8}), m, 32,
+                               StraceStyle{.xlat = XlatStyle::Verbose}),
+              "rt_sigprocmask(0 /* SIG_BLOCK */, [10 /* USR1 */ 15 /* TERM */], [], 8) = 0");
     // A size the kernel does not take: addresses.
     EXPECT_EQ(decode_to_strace(make_call("rt_sigprocmask", {SIG_BLOCK, 0x1000, 0x2000, 4}), m),
               "rt_sigprocmask(SIG_BLOCK, 0x1000, 0x2000, 4) = 0");
@@ -105,6 +112,16 @@ TEST(SignalDecode, SigqueueinfoAndSiginfoShapes) {
     EXPECT_EQ(show(f),
               "{si_signo=SIGCHLD, si_code=CLD_KILLED, si_pid=7, si_uid=0, "
               "si_status=SIGKILL, si_utime=0, si_stime=0}");
+    // A "--- SIGCHLD ---" line under -X raw and verbose.
+    fmt::memory_buffer raw, verbose;
+    append_strace_siginfo(raw, f, StraceStyle{.xlat = XlatStyle::Raw});
+    append_strace_siginfo(verbose, f, StraceStyle{.xlat = XlatStyle::Verbose});
+    EXPECT_EQ(fmt::to_string(raw),
+              "{si_signo=17, si_code=0x2, si_pid=7, si_uid=0, si_status=9, "
+              "si_utime=0, si_stime=0}");
+    EXPECT_EQ(fmt::to_string(verbose),
+              "{si_signo=17 /* SIGCHLD */, si_code=0x2 /* CLD_KILLED */, si_pid=7, si_uid=0, "
+              "si_status=9 /* SIGKILL */, si_utime=0, si_stime=0}");
     f = {};
     f.signo = SIGSEGV;
     f.code = SEGV_MAPERR;

@@ -56,6 +56,9 @@ protected:
     virtual void write_other(const Event& event) = 0;
     // Whether the watchdog's thread samples belong in this format.
     virtual bool shows_samples() const { return false; }
+    // Whether a non-syscall event is written at all: one that is not leaves
+    // a call in progress whole (strace's line is not cut by a silent event).
+    virtual bool writes_line(const Event& /*event*/) const { return true; }
 
     fmt::memory_buffer out_;  // the record(s) being built; flushed by on_event
 
@@ -189,7 +192,10 @@ private:
     void write_unfinished(const Event& entry) override;
     void write_resumed(const Event& exit) override;
     void write_other(const Event& event) override;
-    std::size_t prefix(const Event& event, Nanos when);  // returns where the line starts
+    // Returns where the line starts. `at_entry`: the line of a call, begun
+    // (as strace begins it) when the call entered.
+    std::size_t prefix(const Event& event, Nanos when, bool at_entry = false);
+    bool writes_line(const Event& event) const override;
     void result(const SyscallEvent& call, std::size_t line_start, Nanos exit_time);
     void result_value(const SyscallEvent& call);
     StraceStyle style() const { return {layout_.fd_paths, layout_.fd_details}; }
@@ -206,6 +212,10 @@ private:
     // -k: the thread whose line was just written, wanting its stack now; the
     // thread whose call's entry wants its stack kept for later; the stacks
     // so kept, until the call's line (or the thread's end) prints them.
+    // The latest call entry shown, and whether more than one thread was
+    // traced then (PidPrefix::Several decides a call's prefix at its entry).
+    pid_t entry_tid_ = 0;
+    bool entry_several_ = false;
     pid_t stack_now_ = 0;
     pid_t stack_at_entry_ = 0;
     bool first_exec_ = false;  // the launched command's first execve is still to come

@@ -39,15 +39,19 @@ void StraceWriter::count_threads(const Event& event) {
     if (const SpawnEvent* spawn = event.spawn()) threads_.insert(spawn->child_tid);
 }
 
-std::size_t StraceWriter::prefix(const Event& event, Nanos when) {
+std::size_t StraceWriter::prefix(const Event& event, Nanos when, bool at_entry) {
     const std::size_t start = out_.size();
     auto it = std::back_inserter(out_);
+    // strace starts a call's line at its entry, with the threads traced then:
+    // a child that its clone brings in does not change the clone's line.
+    const bool several =
+        at_entry && event.tid == entry_tid_ ? entry_several_ : threads_.size() > 1;
     switch (layout_.pid_prefix) {
         case StraceLayout::PidPrefix::Always:
             fmt::format_to(it, "{:<5} ", event.tid);
             break;
         case StraceLayout::PidPrefix::Several:
-            if (threads_.size() > 1) fmt::format_to(it, "[pid {:>5}] ", event.tid);
+            if (several) fmt::format_to(it, "[pid {:>5}] ", event.tid);
             break;
         case StraceLayout::PidPrefix::Never:
             break;
@@ -154,7 +158,27 @@ void StraceWriter::result_value(const SyscallEvent& call) {
     append_tampering_note(out_, call);
 }
 
+bool StraceWriter::writes_line(const Event& event) const {
+    switch (event.kind) {
+        case EventKind::Spawn:
+        case EventKind::Exec:
+        case EventKind::Attach:
+            return false;  // strace prints nothing for them
+        case EventKind::Signal:
+            return layout_.signals.test(static_cast<std::size_t>(event.signal()->signo) & 127);
+        case EventKind::Exit:
+            return layout_.exit_lines;
+        default:
+            return true;
+    }
+}
+
 void StraceWriter::on_event(const Event& event) {
+    if (event.kind == EventKind::SyscallEntry && displays(*event.syscall())) {
+        count_threads(event);
+        entry_tid_ = event.tid;
+        entry_several_ = threads_.size() > 1;
+    }
     EventWriter::on_event(event);
     if (!layout_.stack_traces || event.kind != EventKind::SyscallEntry) return;
     // Calls after which the stack is gone or another program's take it at
@@ -224,7 +248,7 @@ void StraceWriter::write_complete(const Event& exit) {
     count_threads(exit);
     const SyscallEvent& call = *exit.syscall();
     if (!shown(call)) return;
-    const std::size_t start = prefix(exit, call.entry_time);
+    const std::size_t start = prefix(exit, call.entry_time, true);
     fmt::format_to(std::back_inserter(out_), "{}(", call.name);
     args(call);
     result(call, start, exit.time);
@@ -239,7 +263,7 @@ void StraceWriter::write_unfinished(const Event& entry) {
     if (layout_.status_filtered) return;
     const SyscallEvent& call = *entry.syscall();
     if (!layout_.paths.empty() && !shown(call)) return;
-    prefix(entry, call.entry_time);
+    prefix(entry, call.entry_time, true);
     fmt::format_to(std::back_inserter(out_), "{}(", call.name);
     if (call.decoded) {
         append_strace_entry_half(out_, *call.decoded, style());

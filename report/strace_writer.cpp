@@ -44,8 +44,7 @@ std::size_t StraceWriter::prefix(const Event& event, Nanos when, bool at_entry) 
     auto it = std::back_inserter(out_);
     // strace starts a call's line at its entry, with the threads traced then:
     // a child that its clone brings in does not change the clone's line.
-    const bool several =
-        at_entry && event.tid == entry_tid_ ? entry_several_ : threads_.size() > 1;
+    const bool several = at_entry && event.tid == entry_tid_ ? entry_several_ : threads_.size() > 1;
     switch (layout_.pid_prefix) {
         case StraceLayout::PidPrefix::Always:
             fmt::format_to(it, "{:<5} ", event.tid);

@@ -1,6 +1,9 @@
 #include "cli/strace_command.h"
 
 #include <fcntl.h>
+#include <grp.h>
+#include <pwd.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -10,6 +13,9 @@
 #include <cstring>
 #include <memory>
 #include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
 
 #include "base/unique_fd.h"
 #include "cli/common_options.h"
@@ -17,6 +23,8 @@
 #include "cli/strace_options.h"
 #include "report/event_writer.h"
 #include "report/strace_format.h"
+#include "report/strace_thread_files.h"
+#include "report/syscall_summary.h"
 #include "sources/live/session.h"
 #include "sources/live/signal_relay.h"
 
@@ -88,6 +96,8 @@ StraceLayout layout_of(const StraceOptions& o) {
     layout.show_successful = o.show_successful;
     layout.show_failed = o.show_failed;
     layout.show_unfinished = o.show_unfinished;
+    layout.stack_traces = o.stack_traces;
+    layout.launched = o.attach.empty();
     return layout;
 }
 
@@ -112,6 +122,33 @@ void apply_env_changes(const std::vector<std::string>& changes) {
     }
 }
 
+// -u USER: who the command runs as, as strace sets it up: the user's ids
+// and groups, the effective ids of a set-ID program's owner. Only root may
+// ask. Returns the error sentence when it cannot be done.
+std::variant<RunAs, std::string> run_as_user(const std::string& user,
+                                             const std::vector<std::string>& command) {
+    if (::getuid() != 0 || ::geteuid() != 0) {
+        return std::string("You must be root to use the -u/--username option");
+    }
+    const passwd* entry = ::getpwnam(user.c_str());
+    if (!entry) return "Cannot find user '" + user + "'";
+    RunAs run_as;
+    run_as.uid = run_as.euid = entry->pw_uid;
+    run_as.gid = run_as.egid = entry->pw_gid;
+    int count = 16;
+    run_as.groups.resize(static_cast<std::size_t>(count));
+    while (::getgrouplist(user.c_str(), run_as.gid, run_as.groups.data(), &count) < 0) {
+        run_as.groups.resize(static_cast<std::size_t>(count));
+    }
+    run_as.groups.resize(static_cast<std::size_t>(count));
+    struct stat st {};
+    if (!command.empty() && ::stat(find_program(command.front()).c_str(), &st) == 0) {
+        if (st.st_mode & S_ISUID) run_as.euid = st.st_uid;
+        if (st.st_mode & S_ISGID) run_as.egid = st.st_gid;
+    }
+    return run_as;
+}
+
 int trace(const StraceOptions& o) {
     const sigset_t inherited_ignored = ignored_relayed_signals();
     std::signal(SIGPIPE, SIG_IGN);
@@ -121,7 +158,12 @@ int trace(const StraceOptions& o) {
     UniqueFd file;
     int fd = STDERR_FILENO;
     std::string name = "stderr";
-    if (!o.output.empty()) {
+    // -ff -o PREFIX: a file per thread, PREFIX.TID, and none of its own.
+    const bool per_thread = o.follow >= 2;
+    std::optional<StraceThreadFiles> thread_files;
+    if (per_thread) {
+        thread_files.emplace(o.output, o.output_append, display, layout);
+    } else if (!o.output.empty()) {
         file.reset(::open(o.output.c_str(),
                           O_WRONLY | O_CREAT | O_CLOEXEC | (o.output_append ? O_APPEND : O_TRUNC),
                           0644));
@@ -133,7 +175,15 @@ int trace(const StraceOptions& o) {
         fd = file.get();
         name = o.output;
     }
-    StraceWriter writer(fd, display, name, layout);
+    // -c shows the summary alone; -C the trace, then the summary.
+    std::optional<StraceWriter> writer;
+    if (o.summary != StraceOptions::Summary::Only && !per_thread) {
+        writer.emplace(fd, display, name, layout);
+    }
+    std::optional<SummaryWriter> summary;
+    if (o.summary != StraceOptions::Summary::None) {
+        summary.emplace(fd, name, display, o.summary_layout, layout.paths);
+    }
 
     RuleOptions rule_options;
     rule_options.paths = o.rule_paths;
@@ -143,7 +193,11 @@ int trace(const StraceOptions& o) {
     auto pipeline = RulePipeline::create(rule_options);
     if (!pipeline) return kStraceUsageError;
 
-    std::vector<EventSink*> sinks{&writer};
+    // The summary last: at the end of the trace it follows the trace's lines.
+    std::vector<EventSink*> sinks;
+    if (writer) sinks.push_back(&*writer);
+    if (thread_files) sinks.push_back(&*thread_files);
+    if (summary) sinks.push_back(&*summary);
     if (!pipeline->empty()) sinks.push_back(&pipeline->sink());
 
     SessionOptions session_options;
@@ -158,9 +212,20 @@ int trace(const StraceOptions& o) {
     session_options.decode_options.match_paths = !o.trace_paths.empty();
     session_options.decode_options.dump_reads = o.dump_reads;
     session_options.decode_options.dump_writes = o.dump_writes;
+    session_options.decode_options.pidns_translation = o.pidns_translation;
     session_options.follow_forks = o.follow > 0;
     session_options.inherited_ignored = inherited_ignored;
     session_options.injections = o.injections;
+    if (!o.user.empty() && o.attach.empty()) {
+        auto run_as = run_as_user(o.user, o.command);
+        if (const auto* error = std::get_if<std::string>(&run_as)) {
+            std::fprintf(stderr, "sctrace: %s\n", error->c_str());
+            return kStraceUsageError;
+        }
+        session_options.run_as = std::get<RunAs>(std::move(run_as));
+    }
+    session_options.system_times =
+        o.summary != StraceOptions::Summary::None && !o.summary_layout.wall_clock;
     if (!pipeline->empty() && pipeline->needs_watchdog()) {
         session_options.watchdog_interval = std::chrono::milliseconds(1000);
     }
@@ -178,7 +243,9 @@ int trace(const StraceOptions& o) {
     }
     const int status = session.run();
     pipeline->close_outputs();
-    if (file && ::close(file.release()) != 0) writer.output().fail(errno);
+    if (file && ::close(file.release()) != 0) {
+        (writer ? writer->output() : summary->output()).fail(errno);
+    }
     return status;
 }
 
@@ -192,6 +259,9 @@ int strace_main(const std::vector<std::string>& args) {
         return kStraceUsageError;
     }
     const StraceCommandLine& line = std::get<StraceCommandLine>(parsed);
+    for (const std::string& warning : line.warnings) {
+        std::fprintf(stderr, "sctrace: %s\n", warning.c_str());
+    }
     switch (line.action) {
         case StraceAction::Help:
             std::fputs(strace_usage_text(), stdout);

@@ -32,8 +32,8 @@ constexpr std::array kOptions = {
     OptionSpec{'a', "columns", Takes::Value, true},
     OptionSpec{'A', "output-append-mode", Takes::Nothing, true},
     OptionSpec{'b', "detach-on", Takes::Value, false},
-    OptionSpec{'c', "summary-only", Takes::Nothing, false},
-    OptionSpec{'C', "summary", Takes::Nothing, false},
+    OptionSpec{'c', "summary-only", Takes::Nothing, true},
+    OptionSpec{'C', "summary", Takes::Nothing, true},
     OptionSpec{'d', "debug", Takes::Nothing, false},
     OptionSpec{'D', "daemonize", Takes::OptionalValue, false},
     OptionSpec{0, "daemonised", Takes::OptionalValue, false},
@@ -47,30 +47,30 @@ constexpr std::array kOptions = {
     OptionSpec{'h', "help", Takes::Nothing, true},
     OptionSpec{'i', "instruction-pointer", Takes::Nothing, false},
     OptionSpec{'I', "interruptible", Takes::Value, false},
-    OptionSpec{'k', "stack-traces", Takes::Nothing, false},
+    OptionSpec{'k', "stack-traces", Takes::Nothing, true},
     OptionSpec{'n', "syscall-number", Takes::Nothing, false},
     OptionSpec{'o', "output", Takes::Value, true},
-    OptionSpec{'O', "summary-syscall-overhead", Takes::Value, false},
+    OptionSpec{'O', "summary-syscall-overhead", Takes::Value, true},
     OptionSpec{'p', "attach", Takes::Value, true},
     OptionSpec{'P', "trace-path", Takes::Value, true},
     OptionSpec{'r', "relative-timestamps", Takes::OptionalValue, true},
     OptionSpec{'s', "string-limit", Takes::Value, true},
-    OptionSpec{'S', "summary-sort-by", Takes::Value, false},
+    OptionSpec{'S', "summary-sort-by", Takes::Value, true},
     OptionSpec{'t', "", Takes::Nothing, true},
     OptionSpec{0, "absolute-timestamps", Takes::OptionalValue, true},
     OptionSpec{0, "timestamps", Takes::OptionalValue, true},
     OptionSpec{'T', "syscall-times", Takes::OptionalValue, true},
-    OptionSpec{'u', "user", Takes::Value, false},
-    OptionSpec{'U', "summary-columns", Takes::Value, false},
+    OptionSpec{'u', "user", Takes::Value, true},
+    OptionSpec{'U', "summary-columns", Takes::Value, true},
     OptionSpec{'v', "no-abbrev", Takes::Nothing, true},
     OptionSpec{'V', "version", Takes::Nothing, true},
-    OptionSpec{'w', "summary-wall-clock", Takes::Nothing, false},
+    OptionSpec{'w', "summary-wall-clock", Takes::Nothing, true},
     OptionSpec{'x', "", Takes::Nothing, false},
     OptionSpec{0, "strings-in-hex", Takes::OptionalValue, false},
     OptionSpec{'X', "const-print-style", Takes::Value, true},
     OptionSpec{'y', "", Takes::Nothing, true},
     OptionSpec{'Y', "", Takes::Nothing, false},
-    OptionSpec{0, "pidns-translation", Takes::Nothing, false},
+    OptionSpec{0, "pidns-translation", Takes::Nothing, true},
     OptionSpec{'z', "successful-only", Takes::Nothing, true},
     OptionSpec{'Z', "failed-only", Takes::Nothing, true},
     OptionSpec{0, "failing-only", Takes::Nothing, true},
@@ -293,6 +293,8 @@ private:
             o.follow = std::max(o.follow, 1);
         } else if (spec.name == "output-separately") {
             separately_ = true;
+        } else if (spec.name == "pidns-translation") {
+            o.pidns_translation = true;
         } else if (spec.name == "seccomp-bpf") {
             // sctrace's seccomp prefilter is on whenever it can be.
         } else if (spec.name == "timestamps" || spec.name == "absolute-timestamps") {
@@ -304,6 +306,44 @@ private:
                     break;
                 case 'A':
                     o.output_append = true;
+                    break;
+                case 'c':
+                case 'C': {
+                    const auto wanted = spec.letter == 'c' ? StraceOptions::Summary::Only
+                                                           : StraceOptions::Summary::WithTrace;
+                    if (o.summary != StraceOptions::Summary::None && o.summary != wanted) {
+                        fail("-c/--summary-only and -C/--summary are mutually exclusive");
+                    }
+                    o.summary = wanted;
+                    break;
+                }
+                case 'O':
+                    if (const auto overhead = parse_summary_overhead(v)) {
+                        o.summary_layout.overhead = *overhead;
+                    } else {
+                        fail("invalid " + shown + " argument: '" + v + "'");
+                    }
+                    break;
+                case 'S':
+                    if (const auto column = summary_column_named(v)) {
+                        o.summary_layout.sort_by = *column;
+                        sort_set_ = true;
+                    } else {
+                        fail("invalid sortby: '" + v + "'");
+                    }
+                    break;
+                case 'U': {
+                    std::string error;
+                    if (auto columns = parse_summary_columns(v, &error)) {
+                        o.summary_layout.columns = std::move(*columns);
+                        columns_set_ = true;
+                    } else {
+                        fail(error);
+                    }
+                    break;
+                }
+                case 'w':
+                    o.summary_layout.wall_clock = true;
                     break;
                 case 'E':
                     o.env_changes.push_back(v);
@@ -349,6 +389,9 @@ private:
                     break;
                 case 'v':
                     o.verbose = true;
+                    break;
+                case 'u':
+                    o.user = v;
                     break;
                 case 'V':
                     result_.action = StraceAction::Version;
@@ -437,6 +480,9 @@ private:
                 } catch (const InjectionError& e) {
                     fail(shown + " " + expression + ": " + e.what());
                 }
+                break;
+            case Qualifier::DecodePids:
+                decode_pids(value, shown);
                 break;
             default:
                 fail("strace's -e " + expression.substr(0, eq) + "= is not supported yet");
@@ -592,6 +638,22 @@ private:
         decode_fds_given_ = true;
     }
 
+    // -e decode-pids=pidns (--pidns-translation); comm (-Y) is not done yet.
+    void decode_pids(const std::string& value, const std::string& shown) {
+        StraceOptions& o = result_.options;
+        for (const std::string& item : split(value)) {
+            if (item == "pidns") {
+                o.pidns_translation = true;
+            } else if (item == "none") {
+                o.pidns_translation = false;
+            } else if (item == "comm" || item == "all") {
+                fail(shown + " decode-pids=" + item + ": comm is not supported yet");
+            } else {
+                fail("invalid decode-pids '" + item + "'");
+            }
+        }
+    }
+
     void timestamp_format(const std::string& value, const std::string& shown) {
         StraceOptions& o = result_.options;
         if (value.empty() || value == "time") {
@@ -664,12 +726,12 @@ private:
         // -ff (or --output-separately) writes a file per process only with
         // -o; without -o it is one -f.
         if (separately_) o.follow = std::max(o.follow, 2);
+        // strace refuses -ff with a summary even where -ff means -f.
+        const bool file_per_thread = o.follow >= 2;
         if (o.follow >= 2 && o.output.empty()) o.follow = 1;
         if (o.follow > 2) o.follow = 2;
         if (!o.output.empty() && (o.output.front() == '|' || o.output.front() == '!')) {
             fail("-o " + o.output + ": output to a command is not supported yet");
-        } else if (o.follow >= 2) {
-            fail("-ff (one file per process) is not supported yet");
         }
         if (o.quiet >= 2) o.quiet_exit = true;
         if (o.quiet >= 3) o.quiet_path_resolution = true;
@@ -683,6 +745,7 @@ private:
                                          StraceOptions::kFdDevice | StraceOptions::kFdPidfd;
             }
         }
+        summary_rules(file_per_thread);
         if (o.command.empty() && o.attach.empty()) {
             fail("must have PROG [ARGS] or -p PID");
         } else if (!o.command.empty() && !o.attach.empty()) {
@@ -690,6 +753,40 @@ private:
             fail("-p and a command together are not supported yet");
         }
     }
+
+    // The summary options' rules, in strace's order and words.
+    void summary_rules(bool file_per_thread) {
+        const StraceOptions& o = result_.options;
+        const bool summary = o.summary != StraceOptions::Summary::None;
+        const char* const either = " (-c/--summary-only or -C/--summary)";
+        if (file_per_thread && summary) {
+            fail(
+                std::string("(-c/--summary-only or -C/--summary) and -ff/--output-separately"
+                            " are mutually exclusive"));
+        }
+        if (o.summary_layout.wall_clock && !summary) {
+            fail(std::string("-w/--summary-wall-clock must be given with") + either);
+        }
+        if (columns_set_ && !summary) {
+            fail(std::string("-U/--summary-columns must be given with") + either);
+        }
+        if (sort_set_ && !summary) {
+            warn(std::string("-S/--summary-sort-by has no effect without") + either);
+        }
+        if (o.summary == StraceOptions::Summary::Only) {
+            if (o.stack_traces) warn("-k/--stack-traces has no effect with -c/--summary-only");
+            if (o.relative_timestamps) {
+                warn("-r/--relative-timestamps has no effect with -c/--summary-only");
+            }
+            if (o.timestamps > 0) {
+                warn("-t/--absolute-timestamps has no effect with -c/--summary-only");
+            }
+            if (o.syscall_times) warn("-T/--syscall-times has no effect with -c/--summary-only");
+            if (o.decode_fds > 0) warn("-y/--decode-fds has no effect with -c/--summary-only");
+        }
+    }
+
+    void warn(std::string message) { result_.warnings.push_back(std::move(message)); }
 
     void fail(std::string message) {
         if (!error_) error_ = StraceUsageError{std::move(message)};
@@ -700,6 +797,8 @@ private:
     bool separately_ = false;
     int y_count_ = 0;                // -y, -yy
     bool decode_fds_given_ = false;  // --decode-fds, -e decode-fds=
+    bool sort_set_ = false;          // -S given
+    bool columns_set_ = false;       // -U given
     std::optional<StraceUsageError> error_;
 };
 
@@ -721,7 +820,7 @@ const char* strace_usage_text() {
            "  -e quiet=SET, -q, -qq   suppress attach and exit messages\n"
            "  -e decode-fds=SET, -y, -yy  print paths (path), socket endpoints (socket),\n"
            "                  device numbers (dev), pidfds' processes (pidfd)\n"
-           "  -o FILE         write the trace to FILE (-ff: FILE.PID per process)\n"
+           "  -o FILE         write the trace to FILE (-ff: FILE.TID per thread)\n"
            "  -A              append to FILE\n"
            "  -s STRSIZE      print at most STRSIZE bytes of strings (default 32)\n"
            "  -t, -tt, -ttt   absolute timestamps; -r relative ones\n"
@@ -729,6 +828,16 @@ const char* strace_usage_text() {
            "  -X raw|abbrev|verbose  how named constants print\n"
            "  -e read=SET     dump the data read from these descriptors\n"
            "  -e write=SET    dump the data written to these descriptors\n"
+           "  -k              the stack after each call and signal\n"
+           "  -e decode-pids=pidns  process ids also as sctrace's pid namespace numbers them\n"
+           "Statistics:\n"
+           "  -c, -C          a summary of the calls instead of / after the trace\n"
+           "  -S SORTBY       sort it by time, calls, errors, name, avg_time, min_time,\n"
+           "                  max_time or none (default time)\n"
+           "  -U COLUMNS      its columns: time_percent, total_time, avg_time, min_time,\n"
+           "                  max_time, calls, errors, name\n"
+           "  -w              wall clock time instead of system time\n"
+           "  -O OVERHEAD     take OVERHEAD (us, or with s, ms, ns) off each call\n"
            "Filtering:\n"
            "  -e trace=SET    trace only these syscalls (%net, %desc, ...)\n"
            "  -e signal=SET   show only these signals\n"
@@ -744,7 +853,7 @@ const char* strace_usage_text() {
            "  -f, -ff         follow forks (and threads)\n"
            "  -p PID          attach to PID\n"
            "  -E VAR=VAL, -E VAR  set or unset VAR in the command's environment\n"
-           "  -k              stack trace of each finding\n"
+           "  -u USER         run the command as USER (root only)\n"
            "Rules (sctrace's own; findings go to stderr):\n"
            "  --rules PATH    rule file or folder (default: the bundled pack)\n"
            "  --no-rules      load no rules: a plain strace\n"

@@ -16,6 +16,7 @@
 
 #include "decoders/decoder.h"
 #include "model/injection.h"
+#include "report/syscall_summary.h"
 
 namespace sctrace {
 
@@ -50,7 +51,11 @@ struct StraceOptions {
     bool show_successful = true;
     bool show_failed = true;
     bool show_unfinished = true;
+    // -c: the call summary instead of the trace; -C: both.
+    enum class Summary { None, Only, WithTrace } summary = Summary::None;
+    SummaryLayout summary_layout;          // -S, -U, -w, -O
     bool stack_traces = false;             // -k
+    bool pidns_translation = false;        // --decode-pids=pidns, --pidns-translation
     std::vector<std::string> env_changes;  // -E VAR=VAL, -E VAR
     std::string user;                      // -u
     std::vector<Injection> injections;     // -e inject=, -e fault=, in order
@@ -66,6 +71,9 @@ enum class StraceAction { Trace, Help, Version };
 struct StraceCommandLine {
     StraceAction action = StraceAction::Trace;
     StraceOptions options;
+    // What strace says and goes on (an option that has no effect): each a
+    // sentence to print after "sctrace: ".
+    std::vector<std::string> warnings;
 };
 
 // Why a command line cannot be used: the sentence to print after

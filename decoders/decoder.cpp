@@ -135,6 +135,15 @@ FdText DecodeContext::fd_text(int fd) {
     return {tree_.store({path, n}), FdDecoration::Path};
 }
 
+std::string_view DecodeContext::pid_in_tracer_namespace(std::int64_t pid, PidKind kind) {
+    if (!options_.pidns_translation || pid <= 0 || pid > INT32_MAX) return {};
+    const pid_t ours = memory_.pid_in_tracer_namespace(static_cast<pid_t>(pid), kind);
+    if (ours == 0 || ours == pid) return {};
+    char text[16];
+    const int n = std::snprintf(text, sizeof text, "%d", static_cast<int>(ours));
+    return tree_.store({text, static_cast<std::size_t>(n)});
+}
+
 void decode_exit(const SyscallEvent& call, ArgTree& tree, MemoryReader& memory,
                  const DecodeOptions& options) {
     // A call that returns a descriptor shows what it names with -y.

@@ -60,7 +60,14 @@ struct DecodeOptions {
     // -e read=, -e write=: whose data is dumped (ArgTree::dump).
     DescriptorSet dump_reads;
     DescriptorSet dump_writes;
+    // --decode-pids=pidns: a process id the tracee's namespace numbers
+    // differently carries sctrace's number for it ("2 /* 4711 in strace's
+    // PID NS */").
+    bool pidns_translation = false;
 };
+
+// What a process id names, as the kernel's namespaces keep them apart.
+enum class PidKind : std::uint8_t { Tid, Tgid, Pgid, Sid };
 
 // Where a decoder reads the tracee's memory from. Live: process_vm_readv.
 // Tests: a map of fake addresses.
@@ -76,6 +83,12 @@ public:
         (void)fd;
         (void)out;
         return 0;
+    }
+    // The id `pid` (of `kind`, as the tracee numbers it) has in sctrace's
+    // pid namespace; 0 when there is no such process or it is unknown.
+    virtual pid_t pid_in_tracer_namespace(pid_t pid, PidKind kind) {
+        (void)kind;
+        return pid;
     }
     // What -yy says of `fd` beyond `path` (what fd_path read), for the
     // FdDetail `kinds` asked: a socket's endpoints, a device's numbers
@@ -143,6 +156,9 @@ public:
     // What `fd` names, stored in the tree (-y, -yy, -P); empty when
     // unknown or not asked.
     FdText fd_text(int fd);
+    // sctrace's number for the tracee's process id `pid`, stored in the tree
+    // when --decode-pids=pidns asks and it differs; empty otherwise.
+    std::string_view pid_in_tracer_namespace(std::int64_t pid, PidKind kind);
 
 private:
     const SyscallEvent& call_;

@@ -222,7 +222,7 @@ void add_flock(DecodeContext& ctx, std::uint64_t addr, bool wide, bool with_pid)
                      "l_whence");
     ctx.tree().add_int(s, start, "l_start");
     ctx.tree().add_int(s, len, "l_len");
-    if (with_pid) ctx.tree().add_int(s, pid, "l_pid");
+    if (with_pid) shapes::add_pid(ctx, s, pid, PidKind::Tgid, "l_pid");
 }
 
 void add_owner_ex(DecodeContext& ctx, std::uint64_t addr) {
@@ -234,7 +234,14 @@ void add_owner_ex(DecodeContext& ctx, std::uint64_t addr) {
     const NodeId s = ctx.tree().add_struct(ctx.root());
     shapes::add_xval(ctx.tree(), s, static_cast<std::uint32_t>(owner[0]), xlat::f_owner_types,
                      "F_OWNER_???", "type");
-    ctx.tree().add_int(s, owner[1], "pid");
+    // The owner's type says what its id is (F_OWNER_TID, _PID, _PGRP); of
+    // another type it is only a number.
+    constexpr PidKind kOwnerKinds[] = {PidKind::Tid, PidKind::Tgid, PidKind::Pgid};
+    if (owner[0] >= 0 && owner[0] < 3) {
+        shapes::add_pid(ctx, s, owner[1], kOwnerKinds[owner[0]], "pid");
+    } else {
+        ctx.tree().add_int(s, owner[1], "pid");
+    }
 }
 
 // A signal number as strace's printsignal shows it: SIGUSR1, or the number.
@@ -261,7 +268,21 @@ void fcntl_entry(DecodeContext& ctx) {
         case kF_SETFD:
             shapes::add_xflags(ctx.tree(), ctx.root(), arg, xlat::fd_flags, "FD_???");
             break;
-        case kF_SETOWN:
+        case kF_SETOWN: {
+            // strace's printpid_tgid_pgid: a process, or below -1 a group.
+            const int owner = static_cast<int>(arg);
+            if (owner < -1) {
+                const NodeId id = ctx.tree().add_int(ctx.root(), owner);
+                if (id != kNoNode) {
+                    ctx.tree().mutable_node(id).pid = true;
+                    ctx.tree().mutable_node(id).text = ctx.pid_in_tracer_namespace(
+                        -static_cast<std::int64_t>(owner), PidKind::Pgid);
+                }
+            } else {
+                shapes::add_pid(ctx, ctx.root(), owner, PidKind::Tgid);
+            }
+            break;
+        }
         case kF_SETPIPE_SZ:
         case kF_DUPFD:
         case kF_DUPFD_CLOEXEC:
@@ -347,6 +368,10 @@ void fcntl_exit(DecodeContext& ctx) {
     if (ctx.failed()) return;
     const auto value = static_cast<std::uint64_t>(ctx.ret());
     switch (cmd) {
+        case kF_GETOWN:
+            // A process id (a negative one, a process group, is left as is).
+            if (ctx.ret() > 0) tree.ret_pid = ctx.pid_in_tracer_namespace(ctx.ret(), PidKind::Tgid);
+            break;
         case kF_GETFD:
             if (value == 0) return;
             hex_result(ctx);

@@ -110,6 +110,19 @@ NodeId add_fd(DecodeContext& ctx, NodeId parent, std::uint64_t raw, std::string_
     return id;
 }
 
+NodeId add_pid(DecodeContext& ctx, NodeId parent, std::int64_t pid, PidKind kind,
+               std::string_view key, bool as_unsigned) {
+    const NodeId id = as_unsigned
+                          ? ctx.tree().add_uint(parent, static_cast<std::uint64_t>(pid), key)
+                          : ctx.tree().add_int(parent, pid, key);
+    if (id != kNoNode) {
+        ArgNode& n = ctx.tree().mutable_node(id);
+        n.pid = true;
+        n.text = ctx.pid_in_tracer_namespace(pid, kind);
+    }
+    return id;
+}
+
 namespace {
 
 struct CString {

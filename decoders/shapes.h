@@ -30,6 +30,12 @@ enum class Unnamed : std::uint8_t { Hex, Decimal };
 // A file descriptor: strace's printfd prints the C int, and with -y what it
 // names ("3</dev/null>"); marked as an fd for -P.
 NodeId add_fd(DecodeContext& ctx, NodeId parent, std::uint64_t raw, std::string_view key = {});
+// A process id (strace's printpid): the number, and with
+// --decode-pids=pidns sctrace's number for it when the tracee's namespace
+// numbers it differently ("2 /* 4711 in strace's PID NS */"). `as_unsigned`:
+// a field strace prints unsigned (nl_pid).
+NodeId add_pid(DecodeContext& ctx, NodeId parent, std::int64_t pid, PidKind kind,
+               std::string_view key = {}, bool as_unsigned = false);
 
 NodeId add_unknown(ArgTree& tree, NodeId parent, std::uint64_t value, std::string_view unknown,
                    std::string_view key = {}, Unnamed as = Unnamed::Hex);

@@ -630,7 +630,14 @@ NodeId add_sockaddr(DecodeContext& ctx, NodeId parent, std::uint64_t addr, int a
     const std::size_t want = std::min<std::size_t>(static_cast<std::size_t>(addrlen), sizeof buf);
     if (ctx.read(addr, {buf, want}) != want) return ctx.tree().add_ptr(parent, addr, key);
     if (facts) parse_sockaddr({buf, want}, *facts);
-    return add_sockaddr_bytes(ctx.tree(), parent, {buf, want}, key, &ctx);
+    const NodeId s = add_sockaddr_bytes(ctx.tree(), parent, {buf, want}, key, &ctx);
+    // AF_NETLINK's nl_pid names a process (strace's printpid).
+    if (const NodeId pid = ctx.tree().member(s, "nl_pid"); pid != kNoNode) {
+        ArgNode& n = ctx.tree().mutable_node(pid);
+        n.pid = true;
+        n.text = ctx.pid_in_tracer_namespace(static_cast<std::int32_t>(n.value), PidKind::Tgid);
+    }
+    return s;
 }
 
 }  // namespace sctrace

@@ -17,6 +17,7 @@ void ArgTree::clear() {
     ret_format = RetFormat::Default;
     ret_aux = kNoNode;
     ret_text = {};
+    ret_pid = {};
     ret_decoration = FdDecoration::Path;
     unshown_fds = kNoNode;
     dump_parts_.clear();
@@ -178,6 +179,7 @@ void ArgTree::internalize() {
         if (!inside(nodes_[i].text)) nodes_[i].text = store(nodes_[i].text);
     }
     if (!inside(ret_text)) ret_text = store(ret_text);
+    if (!inside(ret_pid)) ret_pid = store(ret_pid);
 }
 
 void ArgTree::mark_truncated(NodeId id) {

@@ -89,6 +89,9 @@ struct ArgNode {
     FdDecoration decoration = FdDecoration::Path;  // an fd's `text`, when it has one
     bool force_hex = false;  // Str: every byte as \xNN (strace's QUOTE_FORCE_HEX)
     XlatPin pin = XlatPin::None;
+    // Int/UInt: a process id; `text`, when set, is sctrace's number for it
+    // (the tracee's pid namespace numbers it differently).
+    bool pid = false;
     NodeId first_child = kNoNode;
     NodeId last_child = kNoNode;
     NodeId next = kNoNode;
@@ -207,6 +210,9 @@ public:
     // A returned fd's -y decoration ("/dev/null" for "= 3</dev/null>").
     std::string_view ret_text;
     FdDecoration ret_decoration = FdDecoration::Path;
+    // A returned process id's number in sctrace's pid namespace, when it
+    // differs (F_GETOWN with --decode-pids=pidns).
+    std::string_view ret_pid;
     // Extra decoding of the result, printed in parentheses after it: a
     // Struct made with add_detached_struct() whose members print as
     // "key value" (or just "value" without a key), joined by ", ":

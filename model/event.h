@@ -54,6 +54,11 @@ struct SyscallEvent {
     // it was held back at entry or exit ("(DELAYED)").
     bool injected = false;
     bool delayed = false;
+    // Exit only, when the source was asked to measure it (strace -c): the
+    // system CPU time the thread's process (its threads and reaped
+    // children, as wait4's rusage counts) spent between the entry and the
+    // exit stop. -1: not measured.
+    Nanos system_time = -1;
     // The decoded arguments (what strace prints), when decoding was asked
     // for; owned by the source like every view in an Event. At an entry event
     // it holds the entry half only.

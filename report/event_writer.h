@@ -15,6 +15,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <unordered_map>
 #include <unordered_set>
 #include <vector>
 
@@ -55,6 +56,9 @@ protected:
     virtual void write_other(const Event& event) = 0;
     // Whether the watchdog's thread samples belong in this format.
     virtual bool shows_samples() const { return false; }
+    // Whether a non-syscall event is written at all: one that is not leaves
+    // a call in progress whole (strace's line is not cut by a silent event).
+    virtual bool writes_line(const Event& /*event*/) const { return true; }
 
     fmt::memory_buffer out_;  // the record(s) being built; flushed by on_event
 
@@ -65,11 +69,19 @@ protected:
     void io_uring_json_fields(const Event& event);
     std::unique_ptr<ArgTree> io_uring_tree_;
 
+    // Writes out_ when it is due (`force`: now).
+    void flush(bool force);
+    // Whether `call` is one this writer shows at all (the display set).
+    bool displays(const SyscallEvent& call) const { return display_.contains(call.arch, call.nr); }
+    // The entry still held back, if any (its thread's call has not returned).
+    const Event* pending_entry() const { return pending_ ? &*pending_ : nullptr; }
+    // Forgets the held-back entry without writing it.
+    void drop_pending_entry() { pending_.reset(); }
+
 private:
     void flush_pending_entry();
     // Copies the entry half of `args` into pending_args_; returns it.
     const ArgTree* keep_entry_args(const ArgTree& args);
-    void flush(bool force);
 
     OutputStream stream_;
     SyscallSet display_;
@@ -134,6 +146,15 @@ struct StraceLayout {
     bool fd_paths = false;               // -y: an fd's path after it, "3</dev/null>"
     bool fd_details = false;             // -yy: sockets, devices, pidfds described
     XlatStyle xlat = XlatStyle::Abbrev;  // -X: named constants as names, numbers or both
+    // -k: each call's line and each signal's is followed by the thread's
+    // stack at that moment, as strace prints it; calls that end the thread
+    // or replace its program (exit, exit_group, execve ...) show the stack
+    // of their entry, after their line (strace: after the thread's "+++"
+    // line for those that end it).
+    bool stack_traces = false;
+    // The launched command's own first execve (strace takes its stack at the
+    // exit, in the new program, as for any call); false with -p.
+    bool launched = false;
     // -P: only calls that name one of these paths, as a path argument or
     // through an fd (its decoration), are shown.
     std::vector<std::string> paths;
@@ -154,14 +175,28 @@ struct StraceLayout {
 class StraceWriter final : public EventWriter {
 public:
     StraceWriter(int fd, SyscallSet display, std::string name = {}, StraceLayout layout = {})
-        : EventWriter(fd, display, std::move(name)), layout_(std::move(layout)) {}
+        : EventWriter(fd, display, std::move(name)),
+          layout_(std::move(layout)),
+          first_exec_(layout_.launched) {}
+
+    void on_event(const Event& event) override;
+    // -k: the stacks the last event's lines asked for.
+    void at_safe_point(StackTaker& stacks) override;
+
+    // strace -ff: thread `tid`'s call in progress (an execve from a thread
+    // that is not the leader) is written unfinished, marked
+    // " <pid changed to TID ...>", and this file takes no more of it.
+    void pid_changed(pid_t tid);
 
 private:
     void write_complete(const Event& exit) override;
     void write_unfinished(const Event& entry) override;
     void write_resumed(const Event& exit) override;
     void write_other(const Event& event) override;
-    std::size_t prefix(const Event& event, Nanos when);  // returns where the line starts
+    // Returns where the line starts. `at_entry`: the line of a call, begun
+    // (as strace begins it) when the call entered.
+    std::size_t prefix(const Event& event, Nanos when, bool at_entry = false);
+    bool writes_line(const Event& event) const override;
     void result(const SyscallEvent& call, std::size_t line_start, Nanos exit_time);
     void result_value(const SyscallEvent& call);
     StraceStyle style() const { return {layout_.fd_paths, layout_.fd_details, layout_.xlat}; }
@@ -170,9 +205,22 @@ private:
     bool shown(const SyscallEvent& call) const;
     void count_threads(const Event& event);
 
+    void stack_after_line(const Event& event);
+
     StraceLayout layout_;
     std::unordered_set<pid_t> threads_;  // traced now, as the events tell (PidPrefix::Several)
     Nanos last_time_ = 0;                // -r: the previous line's time
+    // -k: the thread whose line was just written, wanting its stack now; the
+    // thread whose call's entry wants its stack kept for later; the stacks
+    // so kept, until the call's line (or the thread's end) prints them.
+    // The latest call entry shown, and whether more than one thread was
+    // traced then (PidPrefix::Several decides a call's prefix at its entry).
+    pid_t entry_tid_ = 0;
+    bool entry_several_ = false;
+    pid_t stack_now_ = 0;
+    pid_t stack_at_entry_ = 0;
+    bool first_exec_ = false;  // the launched command's first execve is still to come
+    std::unordered_map<pid_t, std::vector<StackFrame>> entry_stacks_;
 };
 
 // The length of the valid UTF-8 sequence starting at text[i] (1 for ASCII),

@@ -1,9 +1,13 @@
 #include "report/strace_format.h"
 
+#include <cxxabi.h>
 #include <algorithm>
 #include <bit>
 #include <cstring>
+
+#include <cstdlib>
 #include <iterator>
+#include <memory>
 
 #include "base/c_escape.h"
 #include "base/text_escape.h"
@@ -232,12 +236,15 @@ void append_strace_value(fmt::memory_buffer& out, const ArgTree& tree, NodeId id
     switch (n.kind) {
         case ArgKind::Int:
             fmt::format_to(it, "{}", static_cast<std::int64_t>(n.value));
-            if (!n.text.empty() && strace_shows_decoration(style, n.decoration)) {
+            if (n.pid) {
+                append_strace_pid_translation(out, n.text);
+            } else if (!n.text.empty() && strace_shows_decoration(style, n.decoration)) {
                 append_strace_fd_decoration(out, n.text, n.decoration);
             }
             break;
         case ArgKind::UInt:
             fmt::format_to(it, "{}", n.value);
+            if (n.pid) append_strace_pid_translation(out, n.text);
             break;
         case ArgKind::Hex:
             if (n.value == 0) {
@@ -443,6 +450,82 @@ void append_strace_io_dump(fmt::memory_buffer& out, const ArgTree& tree, pid_t t
                 append_dump_data(out, part, tree.dump_bytes(part), tid);
                 break;
         }
+    }
+}
+
+namespace {
+
+// Whether a node (or one of its children) is one of `paths`: a string
+// argument, or an fd's decoration.
+bool names_path(const ArgTree& tree, NodeId id, const std::vector<std::string>& paths) {
+    const ArgNode& n = tree.node(id);
+    if ((n.kind == ArgKind::Str && !n.truncated) || (n.kind == ArgKind::Int && n.fd)) {
+        const std::string_view text =
+            n.kind == ArgKind::Str ? n.text : strace_decoration_path(n.text, n.decoration);
+        for (const std::string& path : paths) {
+            if (text == path) return true;
+        }
+    }
+    for (const NodeId c : tree.children(id)) {
+        if (names_path(tree, c, paths)) return true;
+    }
+    return false;
+}
+
+}  // namespace
+
+bool strace_call_names_path(const SyscallEvent& call, const std::vector<std::string>& paths) {
+    const ArgTree* tree = call.decoded;
+    if (!tree) return false;
+    // The result's details count too (fds poll found ready past -s), and
+    // the fds strace matches but does not print.
+    const auto names = [&](NodeId id) { return id != kNoNode && names_path(*tree, id, paths); };
+    return names(tree->root()) || names(tree->ret_aux) || names(tree->unshown_fds);
+}
+
+void append_strace_pid_translation(fmt::memory_buffer& out, std::string_view ours) {
+    if (ours.empty()) return;
+    // strace's words, naming strace: what a reader of strace's output expects.
+    fmt::format_to(std::back_inserter(out), " /* {} in strace's PID NS */", ours);
+}
+
+void append_strace_stack(fmt::memory_buffer& out, const std::vector<StackFrame>& frames,
+                         bool taken_earlier) {
+    constexpr std::size_t kMaxFrames = 256;  // strace's walk stops there
+    auto it = std::back_inserter(out);
+    std::size_t depth = 0;
+    for (const StackFrame& frame : frames) {
+        if (frame.inlined) continue;
+        if (depth == kMaxFrames) {
+            out.append(std::string_view(" > too many stack frames\n"));
+            return;
+        }
+        ++depth;
+        if (frame.module.empty()) {
+            if (frame.pc != 0)
+                fmt::format_to(it, " > unexpected_backtracing_error [{:#x}]\n", frame.pc);
+            return;
+        }
+        // libdwfl calls the vDSO "[vdso: PID]"; /proc/PID/maps, which strace
+        // reads, "[vdso]".
+        std::string_view module = frame.module;
+        if (module.starts_with("[vdso")) module = "[vdso]";
+        if (frame.elf_symbol.empty()) {
+            fmt::format_to(it, " > {}({}) [{:#x}]\n", module, taken_earlier ? "+0x0" : "",
+                           frame.file_offset);
+            continue;
+        }
+        // C++ names as strace's demangler prints them: "ns::f(int)".
+        std::string_view function = frame.elf_symbol;
+        std::unique_ptr<char, decltype(&std::free)> demangled(nullptr, &std::free);
+        if (function.starts_with("_Z")) {
+            int status = 0;
+            demangled.reset(
+                abi::__cxa_demangle(frame.elf_symbol.c_str(), nullptr, nullptr, &status));
+            if (demangled) function = demangled.get();
+        }
+        fmt::format_to(it, " > {}({}+{:#x}) [{:#x}]\n", module, function, frame.elf_symbol_offset,
+                       frame.file_offset);
     }
 }
 

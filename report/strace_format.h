@@ -7,10 +7,13 @@
 #include <sys/types.h>
 
 #include <cstddef>
+#include <string>
 #include <string_view>
+#include <vector>
 
 #include "model/arg_tree.h"
 #include "model/event.h"
+#include "model/stack_frame.h"
 
 namespace sctrace {
 
@@ -84,5 +87,25 @@ void append_strace_ret_aux(fmt::memory_buffer& out, const ArgTree& tree, NodeId 
 // {si_signo=SIGCHLD, si_code=CLD_EXITED, si_pid=4711, si_uid=0, ...}.
 void append_strace_siginfo(fmt::memory_buffer& out, const SignalEvent& signal,
                            const StraceStyle& style = {});
+
+// strace's -P: whether a call names one of `paths`, as a path argument or
+// through an fd's decoration (its decoded arguments and result details).
+bool strace_call_names_path(const SyscallEvent& call, const std::vector<std::string>& paths);
+
+// --decode-pids=pidns: after a process id, its number in the tracer's pid
+// namespace ("2 /* 4711 in strace's PID NS */"); nothing when `ours` is empty.
+void append_strace_pid_translation(fmt::memory_buffer& out, std::string_view ours);
+
+// strace -k's lines for a thread's stack, innermost frame first, one per
+// function (inlined calls are not frames of their own to strace):
+//   " > /usr/lib/x86_64-linux-gnu/libc.so.6(__write+0x10) [0xf8350]"
+//   " > /usr/bin/echo() [0x60c4]"                (no symbol covers the pc)
+// the bracket holding the pc's offset in the file. `taken_earlier`: the
+// stack of a call's entry printed after its line (exit, execve), where
+// strace writes a frame without a symbol as "(+0x0)". A pc in no file ends
+// the stack with " > unexpected_backtracing_error [0x...]", as strace's walk
+// ends there; past 256 frames " > too many stack frames" follows.
+void append_strace_stack(fmt::memory_buffer& out, const std::vector<StackFrame>& frames,
+                         bool taken_earlier);
 
 }  // namespace sctrace

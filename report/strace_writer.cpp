@@ -6,6 +6,7 @@
 
 #include "base/nanos_math.h"
 #include "model/arg_tree.h"
+#include "model/stack_frame.h"
 #include "model/syscall_table.h"
 #include "report/event_writer.h"
 #include "report/strace_format.h"
@@ -38,15 +39,18 @@ void StraceWriter::count_threads(const Event& event) {
     if (const SpawnEvent* spawn = event.spawn()) threads_.insert(spawn->child_tid);
 }
 
-std::size_t StraceWriter::prefix(const Event& event, Nanos when) {
+std::size_t StraceWriter::prefix(const Event& event, Nanos when, bool at_entry) {
     const std::size_t start = out_.size();
     auto it = std::back_inserter(out_);
+    // strace starts a call's line at its entry, with the threads traced then:
+    // a child that its clone brings in does not change the clone's line.
+    const bool several = at_entry && event.tid == entry_tid_ ? entry_several_ : threads_.size() > 1;
     switch (layout_.pid_prefix) {
         case StraceLayout::PidPrefix::Always:
             fmt::format_to(it, "{:<5} ", event.tid);
             break;
         case StraceLayout::PidPrefix::Several:
-            if (threads_.size() > 1) fmt::format_to(it, "[pid {:>5}] ", event.tid);
+            if (several) fmt::format_to(it, "[pid {:>5}] ", event.tid);
             break;
         case StraceLayout::PidPrefix::Never:
             break;
@@ -73,39 +77,8 @@ std::size_t StraceWriter::prefix(const Event& event, Nanos when) {
     return start;
 }
 
-namespace {
-
-// Whether a node (or one of its children) is one of `paths`: a string
-// argument, or an fd's decoration.
-bool names_path(const ArgTree& tree, NodeId id, const std::vector<std::string>& paths) {
-    const ArgNode& n = tree.node(id);
-    if ((n.kind == ArgKind::Str && !n.truncated) || (n.kind == ArgKind::Int && n.fd)) {
-        const std::string_view text =
-            n.kind == ArgKind::Str ? n.text : strace_decoration_path(n.text, n.decoration);
-        for (const std::string& path : paths) {
-            if (text == path) return true;
-        }
-    }
-    for (const NodeId c : tree.children(id)) {
-        if (names_path(tree, c, paths)) return true;
-    }
-    return false;
-}
-
-}  // namespace
-
 bool StraceWriter::shown(const SyscallEvent& call) const {
-    if (!layout_.paths.empty()) {
-        const ArgTree* tree = call.decoded;
-        // The result's details count too (fds poll found ready past -s),
-        // and the fds strace matches but does not print.
-        const auto names = [&](NodeId id) {
-            return id != kNoNode && names_path(*tree, id, layout_.paths);
-        };
-        if (!tree || !(names(tree->root()) || names(tree->ret_aux) || names(tree->unshown_fds))) {
-            return false;
-        }
-    }
+    if (!layout_.paths.empty() && !strace_call_names_path(call, layout_.paths)) return false;
     if (!layout_.status_filtered) return true;
     if (!call.has_result) return layout_.show_unfinished;
     return call.err != 0 ? layout_.show_failed : layout_.show_successful;
@@ -175,6 +148,7 @@ void StraceWriter::result_value(const SyscallEvent& call) {
     if (tree && !tree->ret_text.empty() && strace_shows_decoration(style(), tree->ret_decoration)) {
         append_strace_fd_decoration(out_, tree->ret_text, tree->ret_decoration);
     }
+    if (tree) append_strace_pid_translation(out_, tree->ret_pid);
     if (tree && tree->ret_aux != kNoNode) {
         out_.append(std::string_view(" ("));
         append_strace_ret_aux(out_, *tree, tree->ret_aux, style());
@@ -183,16 +157,103 @@ void StraceWriter::result_value(const SyscallEvent& call) {
     append_tampering_note(out_, call);
 }
 
+bool StraceWriter::writes_line(const Event& event) const {
+    switch (event.kind) {
+        case EventKind::Spawn:
+        case EventKind::Exec:
+        case EventKind::Attach:
+            return false;  // strace prints nothing for them
+        case EventKind::Signal:
+            return layout_.signals.test(static_cast<std::size_t>(event.signal()->signo) & 127);
+        case EventKind::Exit:
+            return layout_.exit_lines;
+        default:
+            return true;
+    }
+}
+
+void StraceWriter::on_event(const Event& event) {
+    if (event.kind == EventKind::SyscallEntry && displays(*event.syscall())) {
+        count_threads(event);
+        entry_tid_ = event.tid;
+        entry_several_ = threads_.size() > 1;
+    }
+    EventWriter::on_event(event);
+    if (!layout_.stack_traces || event.kind != EventKind::SyscallEntry) return;
+    // Calls after which the stack is gone or another program's take it at
+    // their entry (strace's "capture on enter" calls).
+    const SyscallEvent& call = *event.syscall();
+    const SyscallTraits& traits = syscall_traits(call);
+    if (!traits.has(kTraitExecs) && !traits.has(kTraitExits)) return;
+    if (!displays(call) || (!layout_.paths.empty() && !shown(call))) return;
+    if (traits.has(kTraitExecs) && first_exec_) {
+        // The launched command's own execve: strace shows the new program's
+        // stack, taken at the exit like any call's.
+        first_exec_ = false;
+        return;
+    }
+    stack_at_entry_ = event.tid;
+}
+
+void StraceWriter::at_safe_point(StackTaker& stacks) {
+    if (stack_at_entry_ != 0) {
+        entry_stacks_[stack_at_entry_] =
+            stacks.thread_stack(stack_at_entry_, kStraceStackFrames).frames;
+        stack_at_entry_ = 0;
+    }
+    if (stack_now_ != 0) {
+        append_strace_stack(out_, stacks.thread_stack(stack_now_, kStraceStackFrames).frames,
+                            false);
+        stack_now_ = 0;
+        flush(false);
+    }
+}
+
+// After a call's or a signal's line (-k): the stack kept from the call's
+// entry, or the one to take now, before the thread runs on.
+void StraceWriter::stack_after_line(const Event& event) {
+    if (!layout_.stack_traces) return;
+    if (const SyscallEvent* call = event.syscall()) {
+        if (auto kept = entry_stacks_.find(event.tid); kept != entry_stacks_.end()) {
+            // A call that ends the thread prints it after the thread's end.
+            if (call->has_result || !syscall_traits(*call).has(kTraitExits)) {
+                append_strace_stack(out_, kept->second, true);
+                entry_stacks_.erase(kept);
+            }
+            return;
+        }
+        if (!call->has_result) return;  // killed inside the call: no stack to show
+    }
+    stack_now_ = event.tid;
+}
+
+void StraceWriter::pid_changed(pid_t tid) {
+    const Event* entry = pending_entry();
+    if (!entry) return;  // only a call in progress is told about
+    const SyscallEvent& call = *entry->syscall();
+    prefix(*entry, call.entry_time);
+    fmt::format_to(std::back_inserter(out_), "{}(", call.name);
+    if (call.decoded) {
+        append_strace_entry_half(out_, *call.decoded, style());
+    } else {
+        raw_args(call);
+    }
+    fmt::format_to(std::back_inserter(out_), " <pid changed to {} ...>\n", tid);
+    drop_pending_entry();
+    flush(true);
+}
+
 void StraceWriter::write_complete(const Event& exit) {
     count_threads(exit);
     const SyscallEvent& call = *exit.syscall();
     if (!shown(call)) return;
-    const std::size_t start = prefix(exit, call.entry_time);
+    const std::size_t start = prefix(exit, call.entry_time, true);
     fmt::format_to(std::back_inserter(out_), "{}(", call.name);
     args(call);
     result(call, start, exit.time);
     // -e read=/write=: the tree holds a dump only when one was asked for.
     if (call.decoded) append_strace_io_dump(out_, *call.decoded, exit.tid);
+    stack_after_line(exit);
 }
 
 void StraceWriter::write_unfinished(const Event& entry) {
@@ -201,7 +262,7 @@ void StraceWriter::write_unfinished(const Event& entry) {
     if (layout_.status_filtered) return;
     const SyscallEvent& call = *entry.syscall();
     if (!layout_.paths.empty() && !shown(call)) return;
-    prefix(entry, call.entry_time);
+    prefix(entry, call.entry_time, true);
     fmt::format_to(std::back_inserter(out_), "{}(", call.name);
     if (call.decoded) {
         append_strace_entry_half(out_, *call.decoded, style());
@@ -224,6 +285,7 @@ void StraceWriter::write_resumed(const Event& exit) {
     result(call, start, exit.time);
     // -e read=/write=: the tree holds a dump only when one was asked for.
     if (call.decoded) append_strace_io_dump(out_, *call.decoded, exit.tid);
+    stack_after_line(exit);
 }
 
 void StraceWriter::write_other(const Event& event) {
@@ -236,28 +298,34 @@ void StraceWriter::write_other(const Event& event) {
             fmt::format_to(it, "--- {} ", signal_name(event.signal()->signo, scratch));
             append_strace_siginfo(out_, *event.signal(), style());
             out_.append(std::string_view(" ---\n"));
+            stack_after_line(event);
             break;
         case EventKind::Exit: {
             const ExitEvent& exit = *event.exit();
             count_threads(event);
-            if (!layout_.exit_lines) {
-                threads_.erase(event.tid);
-                break;
-            }
-            prefix(event, event.time);
-            if (exit.signaled) {
-                fmt::format_to(it, "+++ killed by {}{} +++\n", signal_name(exit.signo, scratch),
-                               exit.core_dumped ? " (core dumped)" : "");
-            } else {
-                fmt::format_to(it, "+++ exited with {} +++\n", exit.code);
+            if (layout_.exit_lines) {
+                prefix(event, event.time);
+                if (exit.signaled) {
+                    fmt::format_to(it, "+++ killed by {}{} +++\n", signal_name(exit.signo, scratch),
+                                   exit.core_dumped ? " (core dumped)" : "");
+                } else {
+                    fmt::format_to(it, "+++ exited with {} +++\n", exit.code);
+                }
             }
             threads_.erase(event.tid);
+            // -k: the stack an exit or exit_group took at its entry, which
+            // strace prints when it forgets the thread.
+            if (auto kept = entry_stacks_.find(event.tid); kept != entry_stacks_.end()) {
+                append_strace_stack(out_, kept->second, true);
+                entry_stacks_.erase(kept);
+            }
             break;
         }
         case EventKind::Stop:
             prefix(event, event.time);
             fmt::format_to(it, "--- stopped by {} ---\n",
                            signal_name(event.stop()->signo, scratch));
+            stack_after_line(event);
             break;
         default:
             count_threads(event);

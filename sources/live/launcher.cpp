@@ -1,9 +1,13 @@
 #include "sources/live/launcher.h"
 
 #include <fcntl.h>
+#include <grp.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
+#include <string_view>
 
 #include "base/system_error.h"
 
@@ -13,7 +17,8 @@ namespace {
 
 // Report record written by the child: a tag byte and an errno.
 struct ReportRecord {
-    char tag;  // 'S': seccomp install failed, 'E': exec failed
+    char tag;  // 'S': seccomp install failed, 'E': exec failed, 'G'/'g'/'u':
+               // setgroups/setregid/setreuid failed
     int error;
 };
 
@@ -25,8 +30,25 @@ void write_report(int fd, char tag, int error) {
 
 }  // namespace
 
+std::string find_program(const std::string& command) {
+    if (command.find('/') != std::string::npos) return command;
+    const char* path = std::getenv("PATH");
+    for (std::string_view dirs = path ? path : ""; !dirs.empty();) {
+        const auto colon = dirs.find(':');
+        const std::string_view dir = dirs.substr(0, colon);
+        dirs.remove_prefix(colon == std::string_view::npos ? dirs.size() : colon + 1);
+        const std::string candidate =
+            (dir.empty() ? std::string(".") : std::string(dir)) + "/" + command;
+        struct stat st {};
+        if (::stat(candidate.c_str(), &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & 0111)) {
+            return candidate;
+        }
+    }
+    return {};
+}
+
 LaunchedChild LaunchedChild::fork_blocked(const std::vector<std::string>& argv,
-                                          const SeccompProgram* filter) {
+                                          const SeccompProgram* filter, const RunAs* run_as) {
     int go[2], report[2];
     if (::pipe2(go, O_CLOEXEC) != 0) throw_errno("pipe2");
     UniqueFd go_read(go[0]), go_write(go[1]);
@@ -40,6 +62,8 @@ LaunchedChild LaunchedChild::fork_blocked(const std::vector<std::string>& argv,
     for (const auto& arg : argv) args.push_back(const_cast<char*>(arg.c_str()));
     args.push_back(nullptr);
     const bool need_no_new_privs = ::geteuid() != 0;
+    // Found before the fork (it allocates); not found, execvp says why.
+    const std::string path = argv.empty() ? std::string() : find_program(argv.front());
     const sock_fprog* program = filter ? filter->program() : nullptr;
 
     const pid_t pid = ::fork();
@@ -55,7 +79,28 @@ LaunchedChild LaunchedChild::fork_blocked(const std::vector<std::string>& argv,
                 write_report(report[1], 'S', err);
             }
         }
-        ::execvp(args[0], args.data());
+        // After the filter, which a process without privileges could only
+        // install with no_new_privs; groups first, while setgroups is
+        // still permitted.
+        if (run_as) {
+            char failed = 0;
+            if (::setgroups(run_as->groups.size(), run_as->groups.data()) != 0) {
+                failed = 'G';
+            } else if (::setregid(run_as->gid, run_as->egid) != 0) {
+                failed = 'g';
+            } else if (::setreuid(run_as->uid, run_as->euid) != 0) {
+                failed = 'u';
+            }
+            if (failed) {
+                write_report(report[1], failed, errno);
+                ::_exit(1);
+            }
+        }
+        if (path.empty()) {
+            ::execvp(args[0], args.data());
+        } else {
+            ::execv(path.c_str(), args.data());
+        }
         write_report(report[1], 'E', errno);
         ::_exit(127);
     }
@@ -74,6 +119,12 @@ ChildReport LaunchedChild::read_report() {
     while (report_read_ && ::read(report_read_.get(), &record, sizeof record) == sizeof record) {
         if (record.tag == 'S') report_.seccomp_errno = record.error;
         if (record.tag == 'E') report_.exec_errno = record.error;
+        if (record.tag == 'G' || record.tag == 'g' || record.tag == 'u') {
+            report_.credentials_errno = record.error;
+            report_.credentials_call = record.tag == 'G'   ? "setgroups"
+                                       : record.tag == 'g' ? "setregid"
+                                                           : "setreuid";
+        }
     }
     return report_;
 }

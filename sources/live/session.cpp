@@ -7,6 +7,7 @@
 #include <signal.h>
 #include <sys/mman.h>
 #include <sys/ptrace.h>
+#include <sys/resource.h>
 #include <sys/user.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -68,14 +69,16 @@ bool is_exec_call(Arch arch, std::int64_t nr) {
 
 // The thread-group id of a thread we have not heard of yet (its first stop
 // can arrive before its creator's fork/clone event). Rare, so a /proc read
-// is fine here.
-pid_t read_tgid(pid_t tid) {
-    return thread_group_of(tid).value_or(tid);
+// is fine here. A /proc of another pid namespace numbers it otherwise.
+pid_t read_tgid(PidNamespaces& pids, pid_t tid) {
+    if (pids.proc_is_ours()) return thread_group_of(tid).value_or(tid);
+    const pid_t tgid = pids.id_of(tid, PidKind::Tgid);
+    return tgid != 0 ? tgid : tid;
 }
 
-bool is_thread_of(pid_t tgid, pid_t tid) {
+bool is_thread_of(PidNamespaces& pids, pid_t tgid, pid_t tid) {
     char path[64];
-    std::snprintf(path, sizeof path, "/proc/%d/task/%d", tgid, tid);
+    std::snprintf(path, sizeof path, "/proc/%d/task/%d", pids.proc_id(tgid), pids.proc_id(tid));
     return ::access(path, F_OK) == 0;
 }
 
@@ -98,14 +101,14 @@ std::vector<pid_t> list_threads(pid_t pid) {
 class TaskMemory final : public MemoryReader {
 public:
     // `describer`: what -yy reads (fd_details); none, none is read.
-    explicit TaskMemory(pid_t tid, FdDescriber* describer = nullptr)
-        : tid_(tid), describer_(describer) {}
+    TaskMemory(pid_t tid, PidNamespaces& pids, FdDescriber* describer = nullptr)
+        : tid_(tid), pids_(pids), describer_(describer) {}
     std::size_t read(std::uint64_t addr, std::span<char> out) override {
         return read_remote(tid_, addr, out);
     }
     std::size_t fd_path(int fd, std::span<char> out) override {
         char link[64];
-        std::snprintf(link, sizeof link, "/proc/%d/fd/%d", tid_, fd);
+        std::snprintf(link, sizeof link, "/proc/%d/fd/%d", pids_.proc_id(tid_), fd);
         const ssize_t n = ::readlink(link, out.data(), out.size());
         return n > 0 && static_cast<std::size_t>(n) < out.size() ? static_cast<std::size_t>(n) : 0;
     }
@@ -113,9 +116,13 @@ public:
                            FdDecoration& decoration) override {
         return describer_ ? describer_->describe(tid_, fd, path, kinds, out, decoration) : 0;
     }
+    pid_t pid_in_tracer_namespace(pid_t pid, PidKind kind) override {
+        return pids_.to_ours(tid_, pid, kind);
+    }
 
 private:
     pid_t tid_;
+    PidNamespaces& pids_;
     FdDescriber* describer_;
 };
 
@@ -162,7 +169,7 @@ void Session::io_uring_entry(Task& task, const SyscallEvent& call) {
     if (io_uring_.empty()) return;
     auto it = io_uring_.find(task.tgid());
     if (it == io_uring_.end()) return;
-    TaskMemory memory(task.tid());
+    TaskMemory memory(task.tid(), pids_);
     IoUringEmitter emitter(*this, task);
     if (io_uring_kind(call) != SyscallKind::IoUringEnter) {
         // An SQPOLL ring's kernel thread submits with no syscall at all:
@@ -182,7 +189,7 @@ void Session::io_uring_exit(Task& task, const SyscallEvent& call) {
     const auto fd = [&](int i) { return static_cast<int>(call.args[static_cast<std::size_t>(i)]); };
     if (kind == SyscallKind::IoUringSetup) {
         io_uring_params params;
-        TaskMemory memory(task.tid());
+        TaskMemory memory(task.tid(), pids_);
         if (memory.read(call.args[1], {reinterpret_cast<char*>(&params), sizeof params}) ==
             sizeof params) {
             io_uring_[task.tgid()].on_setup(task.tid(), static_cast<int>(call.ret), params);
@@ -193,7 +200,7 @@ void Session::io_uring_exit(Task& task, const SyscallEvent& call) {
     if (it == io_uring_.end()) return;  // no ring in this process: nothing to follow
     IoUringTracker& tracker = it->second;
     if (kind == SyscallKind::IoUringEnter) {
-        TaskMemory memory(task.tid());
+        TaskMemory memory(task.tid(), pids_);
         IoUringEmitter emitter(*this, task);
         tracker.on_enter_exit(task.tid(), fd(0), static_cast<std::uint32_t>(call.args[3]), memory,
                               emitter);
@@ -216,7 +223,7 @@ void Session::io_uring_exit(Task& task, const SyscallEvent& call) {
                (call.args[1] == IORING_REGISTER_RING_FDS ||
                 call.args[1] == IORING_UNREGISTER_RING_FDS)) {
         // The kernel wrote the chosen indices back into the array.
-        TaskMemory memory(task.tid());
+        TaskMemory memory(task.tid(), pids_);
         const std::uint64_t count = std::min<std::uint64_t>(call.args[3], 16);
         for (std::uint64_t i = 0; i < count && i < static_cast<std::uint64_t>(call.ret); ++i) {
             io_uring_rsrc_update u;
@@ -299,7 +306,8 @@ void Session::launch(const std::vector<std::string>& argv) {
             filtered_ = false;
         }
     }
-    launched_.emplace(LaunchedChild::fork_blocked(argv, program_ ? &*program_ : nullptr));
+    launched_.emplace(LaunchedChild::fork_blocked(argv, program_ ? &*program_ : nullptr,
+                                                  options_.run_as ? &*options_.run_as : nullptr));
     const pid_t pid = launched_->pid();
     // EXITKILL: if sctrace itself dies, what it started dies with it rather
     // than running on with a filter that has no tracer (its traced syscalls
@@ -488,7 +496,10 @@ int Session::run() {
         // While detaching we poll so that a thread stuck in D state cannot
         // keep sctrace waiting forever.
         const int flags = __WALL | (detaching_ ? WNOHANG : 0);
-        const pid_t tid = ::waitpid(-1, &raw, flags);
+        // strace -c's system time: wait4's rusage of the stopped thread's
+        // process at every stop, as strace reads it.
+        struct rusage usage {};
+        const pid_t tid = ::wait4(-1, &raw, flags, options_.system_times ? &usage : nullptr);
         if (tid < 0) {
             if (errno == EINTR) continue;
             if (errno == ECHILD) break;
@@ -508,7 +519,10 @@ int Session::run() {
         if (detaching_) {
             handle_stop_while_detaching(tid, WaitStatus(raw));
         } else {
-            handle_stop(tid, WaitStatus(raw));
+            handle_stop(tid, WaitStatus(raw),
+                        options_.system_times ? Nanos{usage.ru_stime.tv_sec} * 1'000'000'000 +
+                                                    Nanos{usage.ru_stime.tv_usec} * 1000
+                                              : Nanos{-1});
         }
     }
     if (watchdog_ && watchdog_->has_samples()) emit_samples(watchdog_->take(), false);
@@ -521,7 +535,7 @@ int Session::run() {
 // ---------------------------------------------------------------------------
 // Stacks (sources/live/unwinder.h), for findings and --timeout.
 
-ThreadStack Session::thread_stack(pid_t tid) {
+ThreadStack Session::thread_stack(pid_t tid, std::size_t max_frames) {
     ThreadStack stack;
     stack.tid = tid;
     Task* task = find_task(tid);
@@ -530,7 +544,7 @@ ThreadStack Session::thread_stack(pid_t tid) {
         return stack;
     }
     if (tid == stopped_tid_ || task->held) {
-        stack.frames = unwinder_.unwind(task->tgid(), tid, 64, &stack.note);
+        stack.frames = unwinder_.unwind(task->tgid(), tid, max_frames, &stack.note);
         return stack;
     }
     // Stop it: PTRACE_INTERRUPT, then wait a moment for it to be in a
@@ -552,7 +566,7 @@ ThreadStack Session::thread_stack(pid_t tid) {
         // whether or not waitpid() has reported the stop yet.
         __ptrace_syscall_info info{};
         if (task->get_syscall_info(info)) {
-            stack.frames = unwinder_.unwind(task->tgid(), tid, 64, &stack.note);
+            stack.frames = unwinder_.unwind(task->tgid(), tid, max_frames, &stack.note);
             return stack;
         }
         const auto sample = read_thread_sample("/proc", task->tgid(), tid);
@@ -650,12 +664,17 @@ void Session::report_survivors() {
 // The per-stop hot path. No allocation here: events are built on the stack
 // and strings point into the task's scratch space or static tables.
 
-void Session::handle_stop(pid_t tid, WaitStatus status) {
+void Session::handle_stop(pid_t tid, WaitStatus status, Nanos system_time) {
     Task* task = find_task(tid);
     if (!task) {
+        // The end of a process we do not trace: an orphan the kernel gave
+        // sctrace to reap (sctrace is the init of its pid namespace), or one
+        // whose end was reported already. strace says nothing of it either.
+        if (status.gone()) return;
         // A new thread whose first stop beat its creator's fork/clone event.
-        task = &add_task(tid, read_tgid(tid));
+        task = &add_task(tid, read_tgid(pids_, tid));
     }
+    task->stop_system_time = system_time;
     // Sinks run during this stop; a stack they ask for of this thread is
     // taken as it stands.
     stopped_tid_ = status.gone() ? 0 : tid;
@@ -758,6 +777,7 @@ void Session::on_syscall_entry(Task& task, Arch arch, std::int64_t nr, const std
     // The launched child's own calls before its exec are ours, not the
     // program's: never tampered with.
     if (!injector_.empty() && !suppressed(task)) inject_at_entry(task, call);
+    task.entry_system_time = task.stop_system_time;
     if (!suppressed(task)) io_uring_entry(task, call);
     // Without the filter every call stops; only the ones asked for become
     // events. Before its exec, the launched child's own calls are ours.
@@ -766,7 +786,7 @@ void Session::on_syscall_entry(Task& task, Arch arch, std::int64_t nr, const std
     if (!task.report_current) return;
     call.decoded = nullptr;
     if (options_.decode) {
-        TaskMemory memory(task.tid(), &fd_describer_);
+        TaskMemory memory(task.tid(), pids_, &fd_describer_);
         ArgTree& tree = tree_of(task);
         decode_entry(call, tree, memory, options_.decode_options);
         call.decoded = &tree;
@@ -777,6 +797,8 @@ void Session::on_syscall_entry(Task& task, Arch arch, std::int64_t nr, const std
 
 void Session::on_syscall_exit(Task& task, std::int64_t rval, bool is_error) {
     if (!task.in_syscall) return;  // an exit whose entry predates us (attach)
+    // The call's end, before decoding its results costs anything.
+    const Nanos now = now_realtime();
     task.in_syscall = false;
     if (task.exit_delay) {
         task.hold_for = task.exit_delay;
@@ -784,6 +806,7 @@ void Session::on_syscall_exit(Task& task, std::int64_t rval, bool is_error) {
     }
     SyscallEvent call = task.current;
     call.has_result = true;
+    if (options_.system_times) call.system_time = task.stop_system_time - task.entry_system_time;
     if (is_error) {
         call.ret = -1;
         call.err = static_cast<std::int32_t>(-rval);
@@ -795,11 +818,11 @@ void Session::on_syscall_exit(Task& task, std::int64_t rval, bool is_error) {
         return;
     }
     if (options_.decode && task.decoded) {
-        TaskMemory memory(task.tid(), &fd_describer_);
+        TaskMemory memory(task.tid(), pids_, &fd_describer_);
         decode_exit(call, *task.decoded, memory, options_.decode_options);
         call.decoded = task.decoded.get();
     }
-    Event event{EventKind::SyscallExit, now_realtime(), task.tgid(), task.tid(), call};
+    Event event{EventKind::SyscallExit, now, task.tgid(), task.tid(), call};
     emit(event);
     // Completions after the call that waited for them.
     io_uring_exit(task, call);
@@ -872,7 +895,7 @@ void Session::on_spawn(Task& parent, int ptrace_event) {
     SpawnKind kind = SpawnKind::Fork;
     if (ptrace_event == PTRACE_EVENT_VFORK) kind = SpawnKind::Vfork;
     if (ptrace_event == PTRACE_EVENT_CLONE) {
-        kind = is_thread_of(parent.tgid(), child_tid) ? SpawnKind::Thread : SpawnKind::Clone;
+        kind = is_thread_of(pids_, parent.tgid(), child_tid) ? SpawnKind::Thread : SpawnKind::Clone;
     }
     const pid_t child_tgid = kind == SpawnKind::Thread ? parent.tgid() : child_tid;
     if (!find_task(child_tid)) add_task(child_tid, child_tgid);
@@ -929,7 +952,7 @@ void Session::on_exec(Task& task) {
     }
     io_uring_.erase(execer->tgid());  // a new program: no fds or mappings of the old one
     char path[64];
-    std::snprintf(path, sizeof path, "/proc/%d/exe", execer->tid());
+    std::snprintf(path, sizeof path, "/proc/%d/exe", pids_.proc_id(execer->tid()));
     const ssize_t n = ::readlink(path, execer->scratch.data(), execer->scratch.size());
     const std::string_view exe(execer->scratch.data(), n > 0 ? static_cast<std::size_t>(n) : 0);
     // One ELF read per exec (not per syscall), through /proc so that a
@@ -942,7 +965,7 @@ void Session::on_exec(Task& task) {
     }
     // The exec has already reset every handler: what is left is SIG_DFL or
     // an inherited SIG_IGN, which rules judging a crash need to know.
-    if (const auto ignored = read_ignored_signals("/proc", execer->tgid())) {
+    if (const auto ignored = read_ignored_signals("/proc", pids_.proc_id(execer->tgid()))) {
         exec.signals_known = true;
         exec.ignored_signals = *ignored;
     }
@@ -977,7 +1000,10 @@ void Session::on_gone(Task& task, WaitStatus status) {
         launched_status_ = status.shell_status();
         if (task.before_first_exec) {
             const ChildReport report = launched_->read_report();
-            if (report.exec_errno != 0) {
+            if (report.credentials_errno != 0) {
+                std::fprintf(options_.notices, "sctrace: %s: %s\n", report.credentials_call,
+                             std::strerror(report.credentials_errno));
+            } else if (report.exec_errno != 0) {
                 std::fprintf(options_.notices, "sctrace: cannot run the command: %s\n",
                              std::strerror(report.exec_errno));
                 launched_status_ = exec_failure_status(report.exec_errno);
@@ -1071,7 +1097,7 @@ void Session::handle_stop_while_detaching(pid_t tid, WaitStatus status) {
         }
         return;
     }
-    if (!task) task = &add_task(tid, read_tgid(tid));  // a child born during detach
+    if (!task) task = &add_task(tid, read_tgid(pids_, tid));  // a child born during detach
     int signal = 0;
     switch (status.kind()) {
         case WaitStatus::Kind::SignalDelivery:
@@ -1083,7 +1109,8 @@ void Session::handle_stop_while_detaching(pid_t tid, WaitStatus status) {
                 // The new child is attached too; wait for it and detach it.
                 unsigned long child = 0;
                 if (task->get_event_msg(child) && !find_task(static_cast<pid_t>(child))) {
-                    add_task(static_cast<pid_t>(child), read_tgid(static_cast<pid_t>(child)));
+                    add_task(static_cast<pid_t>(child),
+                             read_tgid(pids_, static_cast<pid_t>(child)));
                 }
             }
             break;

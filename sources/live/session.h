@@ -26,6 +26,7 @@
 #include "sources/live/fd_details.h"
 #include "sources/live/io_uring_tracker.h"
 #include "sources/live/launcher.h"
+#include "sources/live/pid_namespaces.h"
 #include "sources/live/seccomp_filter.h"
 #include "sources/live/signal_relay.h"
 #include "sources/live/task.h"
@@ -73,6 +74,11 @@ struct SessionOptions {
     // Fault injection (-e inject=, --inject): what to do to which calls.
     // Their calls stop the tracee whether shown or not (the writers filter).
     std::vector<Injection> injections;
+    // Measure each call's system CPU time (SyscallEvent::system_time), for
+    // strace -c: wait4 reports the rusage of every stop's process.
+    bool system_times = false;
+    // strace's -u: the credentials the launched command execs with.
+    std::optional<RunAs> run_as;
 };
 
 // run()'s status when --timeout expired (as timeout(1) exits).
@@ -109,13 +115,15 @@ public:
     // handles and resumes as any other; one that does not stop within a
     // moment (D state: it is in the kernel and cannot be) gets a note
     // instead of frames.
-    ThreadStack thread_stack(pid_t tid) override;
+    ThreadStack thread_stack(pid_t tid, std::size_t max_frames = kStackFrames) override;
     // Every traced thread of process `pid`.
     std::vector<ThreadStack> process_stacks(pid_t pid) override;
 
 private:
     // --- stop handling: one function per kind of stop ---
-    void handle_stop(pid_t tid, WaitStatus status);
+    // `system_time`: the process's system CPU time wait4 reported with the
+    // stop (-1 when not asked for).
+    void handle_stop(pid_t tid, WaitStatus status, Nanos system_time);
     void on_gone(Task& task, WaitStatus status);
     void on_syscall_stop(Task& task);
     void on_syscall_entry(Task& task, Arch arch, std::int64_t nr, const std::uint64_t* args,
@@ -184,6 +192,8 @@ private:
     std::unique_ptr<Watchdog> watchdog_;  // alive during run() when asked for
     bool timed_out_ = false;
 
+    // Which /proc entry a thread is, and --decode-pids=pidns.
+    PidNamespaces pids_;
     Unwinder unwinder_;
     FdDescriber fd_describer_;  // -yy's sockets, devices, pidfds
     pid_t stopped_tid_ = 0;     // the thread whose stop is being handled now

@@ -3,6 +3,7 @@
 #include <dwarf.h>
 #include <elfutils/libdw.h>
 #include <elfutils/libdwfl.h>
+#include <gelf.h>
 
 #include <algorithm>
 #include <cstdlib>
@@ -55,6 +56,43 @@ void call_site(Dwarf_Die* inlined, Dwarf_Files* files, std::string& file, int& l
     }
     if (dwarf_formudata(dwarf_attr(inlined, DW_AT_call_line, &attr), &value) == 0)
         line = static_cast<int>(value);
+}
+
+// strace -k's name for `addr` of `module`: libunwind's, the nearest
+// STT_FUNC symbol at or below it in the main file's .symtab and .dynsym, in
+// section and table order (the first of equal ones wins). Sets `frame`'s
+// elf_symbol and elf_symbol_offset.
+void name_as_libunwind(Dwfl_Module* module, Dwarf_Addr addr, bool return_address,
+                       StackFrame& frame) {
+    GElf_Addr bias = 0;
+    Elf* elf = dwfl_module_getelf(module, &bias);
+    if (!elf) return;
+    const std::uint64_t link_addr = addr - bias;
+    std::uint64_t best = ~std::uint64_t{0};
+    const char* name = nullptr;
+    for (Elf_Scn* scn = elf_nextscn(elf, nullptr); scn; scn = elf_nextscn(elf, scn)) {
+        GElf_Shdr shdr;
+        if (!gelf_getshdr(scn, &shdr) ||
+            (shdr.sh_type != SHT_SYMTAB && shdr.sh_type != SHT_DYNSYM) || shdr.sh_entsize == 0) {
+            continue;
+        }
+        Elf_Data* data = elf_getdata(scn, nullptr);
+        if (!data) continue;
+        const std::size_t count = shdr.sh_size / shdr.sh_entsize;
+        for (std::size_t i = 0; i < count; ++i) {
+            GElf_Sym sym;
+            if (!gelf_getsym(data, static_cast<int>(i), &sym)) break;
+            if (GELF_ST_TYPE(sym.st_info) != STT_FUNC || sym.st_shndx == SHN_UNDEF) continue;
+            const std::uint64_t distance = link_addr - sym.st_value;
+            if (distance < best) {
+                best = distance;
+                name = elf_strptr(elf, shdr.sh_link, sym.st_name);
+            }
+        }
+    }
+    if (!name) return;
+    frame.elf_symbol = name;
+    frame.elf_symbol_offset = best + (return_address ? 1 : 0);
 }
 
 // The frames for link-time address `addr` of `module` (already offset into
@@ -121,6 +159,7 @@ std::vector<StackFrame> describe(Dwfl_Module* module, Dwarf_Addr addr, bool retu
         }
     }
     std::free(scopes);
+    name_as_libunwind(module, addr, return_address, outer);
     outer.file = std::move(file);
     outer.line = line;
     frames.push_back(std::move(outer));
@@ -136,6 +175,29 @@ std::string hex(const unsigned char* bytes, int length) {
         out += kDigits[bytes[i] & 0xf];
     }
     return out;
+}
+
+// Where address `pc` of the process lies in `module`'s file: the loadable
+// segment covering it, as the kernel mapped it (the segment's file offset plus
+// pc's distance from the segment's start). pc - load address when the
+// program headers cannot be read or no segment covers pc.
+std::uint64_t file_offset_of(Dwfl_Module* module, std::uint64_t pc) {
+    GElf_Addr bias = 0;
+    Dwarf_Addr start = 0;
+    dwfl_module_info(module, nullptr, &start, nullptr, nullptr, nullptr, nullptr, nullptr);
+    Elf* elf = dwfl_module_getelf(module, &bias);
+    std::size_t count = 0;
+    if (elf && elf_getphdrnum(elf, &count) == 0) {
+        const std::uint64_t vaddr = pc - bias;
+        for (std::size_t i = 0; i < count; ++i) {
+            GElf_Phdr phdr;
+            if (!gelf_getphdr(elf, static_cast<int>(i), &phdr) || phdr.p_type != PT_LOAD) continue;
+            if (vaddr >= phdr.p_vaddr && vaddr - phdr.p_vaddr < phdr.p_memsz) {
+                return vaddr - phdr.p_vaddr + phdr.p_offset;
+            }
+        }
+    }
+    return pc - start;
 }
 
 // Bounds the per-file memory of described addresses (a long session with a
@@ -280,10 +342,12 @@ void Symbolizer::symbolize(pid_t pid, std::uint64_t pc, bool return_address,
         out.insert(out.end(), std::make_move_iterator(frames.begin()),
                    std::make_move_iterator(frames.end()));
     }
+    const std::uint64_t file_offset = file_offset_of(module, pc);
     for (std::size_t i = first; i < out.size(); ++i) {
         out[i].pc = pc;
         if (name) out[i].module = name;
         out[i].module_offset = pc - start;
+        out[i].file_offset = file_offset;
     }
 }
 

@@ -73,6 +73,11 @@ public:
     // makes first (reading the go-pipe, installing the filter) are ours.
     bool before_first_exec = false;
 
+    // The system CPU time of the thread's process at its latest stop and at
+    // the entry of `current` (SessionOptions::system_times; else -1).
+    Nanos stop_system_time = -1;
+    Nanos entry_system_time = -1;
+
     // Set while the thread sits in a group-stop that we left in PTRACE_LISTEN.
     bool group_stopped = false;
 

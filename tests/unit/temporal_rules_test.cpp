@@ -182,7 +182,7 @@ TEST(TemporalRules, WatchForgetsAProcessThatExited) {
 // Records what the engine asks of the live source and answers with a note.
 struct RecordingStackTaker final : StackTaker {
     std::vector<std::string> asked;  // "thread 1", "process 1"
-    ThreadStack thread_stack(pid_t tid) override {
+    ThreadStack thread_stack(pid_t tid, std::size_t /*max_frames*/ = kStackFrames) override {
         asked.push_back("thread " + std::to_string(tid));
         return ThreadStack{tid, "taken", {}};
     }

@@ -30,6 +30,20 @@ namespace {
 // strace's status for a command line it refuses.
 constexpr int kStraceUsageError = 1;
 
+// -P's paths as strace selects them: each as given and, when it differs,
+// resolved (realpath), since an fd names its file by its absolute path.
+std::vector<std::string> traced_paths(const std::vector<std::string>& given) {
+    std::vector<std::string> paths;
+    for (const std::string& path : given) {
+        paths.push_back(path);
+        if (char* resolved = ::realpath(path.c_str(), nullptr)) {
+            if (path != resolved) paths.emplace_back(resolved);
+            std::free(resolved);
+        }
+    }
+    return paths;
+}
+
 // What the options ask of the output lines.
 StraceLayout layout_of(const StraceOptions& o) {
     StraceLayout layout;
@@ -45,7 +59,7 @@ StraceLayout layout_of(const StraceOptions& o) {
     layout.syscall_times = o.syscall_times;
     layout.exit_lines = !o.quiet_exit;
     layout.fd_paths = o.decode_fds > 0;
-    layout.paths = o.trace_paths;
+    layout.paths = traced_paths(o.trace_paths);
     layout.signals = o.signals;
     layout.status_filtered = o.status_filtered;
     layout.show_successful = o.show_successful;

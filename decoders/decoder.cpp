@@ -23,7 +23,9 @@ public:
     Registry() {
         const std::span<const SyscallDecoder> families[] = {
             net_decoders(),      desc_decoders(),   poll_decoders(),    futex_decoders(),
-            io_uring_decoders(), signal_decoders(), process_decoders(),
+            io_uring_decoders(), signal_decoders(), process_decoders(), file_decoders(),
+            stat_decoders(),     mem_decoders(),    time_decoders(),    resource_decoders(),
+            creds_decoders(),    prctl_decoders(),  ioctl_decoders(),
         };
         for (const Arch arch : {Arch::X86_64, Arch::I386}) {
             auto& table = by_arch(arch);
@@ -104,6 +106,13 @@ std::string_view DecodeContext::fd_path(int fd) {
     if (!options_.fd_paths || fd < 0) return {};
     char path[4096];
     const std::size_t n = memory_.fd_path(fd, path);
+    return n ? tree_.store({path, n}) : std::string_view{};
+}
+
+std::string_view DecodeContext::cwd_path() {
+    if (!options_.fd_paths) return {};
+    char path[4096];
+    const std::size_t n = memory_.cwd_path(path);
     return n ? tree_.store({path, n}) : std::string_view{};
 }
 

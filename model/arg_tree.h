@@ -41,7 +41,8 @@ struct ArgNode {
     bool enum_hex = false;   // Enum fallback for unknown values: hex instead of decimal
     bool spaced = false;     // Array: members separated by ' ' (fd sets, sigsets: [3 4])
     bool inverted = false;   // Array: printed as ~[...] (a sigset's complement)
-    bool fd = false;         // Int: a file descriptor (-y decorates it, -P matches it)
+    bool fd = false;         // Int: a file descriptor (-y decorates it, -P matches it);
+                             // Enum: AT_FDCWD, whose -y decoration is the working directory
     NodeId first_child = kNoNode;
     NodeId last_child = kNoNode;
     NodeId next = kNoNode;
@@ -62,6 +63,7 @@ struct ArgNode {
 enum class RetFormat : std::uint8_t {
     Default,   // decimal
     Hex,       // mmap, brk: 0x7f...
+    Octal,     // umask: 022 (C's %#03o: 000, 006)
     Unsigned,  // a register value above INT64_MAX (rt_sigreturn's restored rax)
     None,      // no result printed as a number (exit_group: "= ?")
 };

@@ -175,6 +175,10 @@ void append_strace_value(fmt::memory_buffer& out, const ArgTree& tree, NodeId id
             } else {
                 fmt::format_to(it, "{}", static_cast<std::int64_t>(n.value));
             }
+            // AT_FDCWD with -y: the working directory ("AT_FDCWD</home>").
+            if (n.fd && !n.text.empty() && style.fd_decorations) {
+                append_strace_decoration(out, n.text);
+            }
             break;
         case ArgKind::Str:
             append_strace_string(out, n.text, n.truncated);

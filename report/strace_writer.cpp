@@ -161,6 +161,8 @@ void StraceWriter::result_value(const SyscallEvent& call) {
     }
     if (tree && tree->ret_format == RetFormat::Hex && call.ret != 0) {  // %#x prints 0 as 0
         fmt::format_to(it, "= {:#x}", static_cast<std::uint64_t>(call.ret));
+    } else if (tree && tree->ret_format == RetFormat::Octal) {
+        fmt::format_to(it, "= {:#03o}", static_cast<std::uint64_t>(call.ret));  // C's %#03o: 000
     } else if (tree && tree->ret_format == RetFormat::Unsigned) {
         fmt::format_to(it, "= {}", static_cast<std::uint64_t>(call.ret));
     } else {

@@ -96,7 +96,7 @@ std::vector<pid_t> list_threads(pid_t pid) {
 // Decoders read a live thread's memory through this.
 class TaskMemory final : public MemoryReader {
 public:
-    explicit TaskMemory(pid_t tid) : tid_(tid) {}
+    explicit TaskMemory(const Task& task) : tid_(task.tid()), previous_call_(task.previous_call) {}
     std::size_t read(std::uint64_t addr, std::span<char> out) override {
         return read_remote(tid_, addr, out);
     }
@@ -106,9 +106,17 @@ public:
         const ssize_t n = ::readlink(link, out.data(), out.size());
         return n > 0 && static_cast<std::size_t>(n) < out.size() ? static_cast<std::size_t>(n) : 0;
     }
+    std::size_t cwd_path(std::span<char> out) override {
+        char link[64];
+        std::snprintf(link, sizeof link, "/proc/%d/cwd", tid_);
+        const ssize_t n = ::readlink(link, out.data(), out.size());
+        return n > 0 && static_cast<std::size_t>(n) < out.size() ? static_cast<std::size_t>(n) : 0;
+    }
+    std::string_view previous_syscall() override { return previous_call_; }
 
 private:
     pid_t tid_;
+    std::string_view previous_call_;
 };
 
 // What the io_uring tracker makes of a call: its kind when it is a native
@@ -154,7 +162,7 @@ void Session::io_uring_entry(Task& task, const SyscallEvent& call) {
     if (io_uring_.empty()) return;
     auto it = io_uring_.find(task.tgid());
     if (it == io_uring_.end()) return;
-    TaskMemory memory(task.tid());
+    TaskMemory memory(task);
     IoUringEmitter emitter(*this, task);
     if (io_uring_kind(call) != SyscallKind::IoUringEnter) {
         // An SQPOLL ring's kernel thread submits with no syscall at all:
@@ -174,7 +182,7 @@ void Session::io_uring_exit(Task& task, const SyscallEvent& call) {
     const auto fd = [&](int i) { return static_cast<int>(call.args[static_cast<std::size_t>(i)]); };
     if (kind == SyscallKind::IoUringSetup) {
         io_uring_params params;
-        TaskMemory memory(task.tid());
+        TaskMemory memory(task);
         if (memory.read(call.args[1], {reinterpret_cast<char*>(&params), sizeof params}) ==
             sizeof params) {
             io_uring_[task.tgid()].on_setup(task.tid(), static_cast<int>(call.ret), params);
@@ -185,7 +193,7 @@ void Session::io_uring_exit(Task& task, const SyscallEvent& call) {
     if (it == io_uring_.end()) return;  // no ring in this process: nothing to follow
     IoUringTracker& tracker = it->second;
     if (kind == SyscallKind::IoUringEnter) {
-        TaskMemory memory(task.tid());
+        TaskMemory memory(task);
         IoUringEmitter emitter(*this, task);
         tracker.on_enter_exit(task.tid(), fd(0), static_cast<std::uint32_t>(call.args[3]), memory,
                               emitter);
@@ -208,7 +216,7 @@ void Session::io_uring_exit(Task& task, const SyscallEvent& call) {
                (call.args[1] == IORING_REGISTER_RING_FDS ||
                 call.args[1] == IORING_UNREGISTER_RING_FDS)) {
         // The kernel wrote the chosen indices back into the array.
-        TaskMemory memory(task.tid());
+        TaskMemory memory(task);
         const std::uint64_t count = std::min<std::uint64_t>(call.args[3], 16);
         for (std::uint64_t i = 0; i < count && i < static_cast<std::uint64_t>(call.ret); ++i) {
             io_uring_rsrc_update u;
@@ -696,7 +704,7 @@ void Session::on_syscall_entry(Task& task, Arch arch, std::int64_t nr, const std
     if (!task.report_current) return;
     call.decoded = nullptr;
     if (options_.decode) {
-        TaskMemory memory(task.tid());
+        TaskMemory memory(task);
         ArgTree& tree = tree_of(task);
         decode_entry(call, tree, memory, options_.decode_options);
         call.decoded = &tree;
@@ -716,12 +724,14 @@ void Session::on_syscall_exit(Task& task, std::int64_t rval, bool is_error) {
     } else {
         call.ret = rval;
     }
+    const SyscallInfo* info = syscall_info(call.arch, call.nr);
+    task.previous_call = info ? info->name : std::string_view{};
     if (!task.report_current) {
         if (!suppressed(task)) io_uring_exit(task, call);
         return;
     }
     if (options_.decode && task.decoded) {
-        TaskMemory memory(task.tid());
+        TaskMemory memory(task);
         decode_exit(call, *task.decoded, memory, options_.decode_options);
         call.decoded = task.decoded.get();
     }

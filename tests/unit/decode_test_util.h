@@ -81,6 +81,9 @@ inline std::string decode_to_strace(const SyscallEvent& call, FakeMemory& memory
         if (tree.ret_format == RetFormat::Hex && call.ret != 0) {
             fmt::format_to(std::back_inserter(out), " = {:#x}",
                            static_cast<std::uint64_t>(call.ret));
+        } else if (tree.ret_format == RetFormat::Octal) {
+            fmt::format_to(std::back_inserter(out), " = {:#03o}",
+                           static_cast<std::uint64_t>(call.ret));
         } else if (tree.ret_format == RetFormat::None) {
             out.append(std::string_view(" = ?"));
         } else {

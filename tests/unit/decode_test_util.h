@@ -44,8 +44,25 @@ public:
         }
         return 0;
     }
+    std::size_t fd_path(int fd, std::span<char> out) override {
+        const auto it = fd_paths.find(fd);
+        return it == fd_paths.end() ? 0 : copy_out(it->second, out);
+    }
+    std::size_t cwd_path(std::span<char> out) override { return copy_out(cwd, out); }
+    std::string_view previous_syscall() override { return previous; }
+
+    // What -y shows: the paths of fds and of the working directory.
+    std::map<int, std::string> fd_paths;
+    std::string cwd;
+    // The thread's previous call, for restart_syscall.
+    std::string previous;
 
 private:
+    static std::size_t copy_out(const std::string& s, std::span<char> out) {
+        const std::size_t n = std::min(s.size(), out.size());
+        std::memcpy(out.data(), s.data(), n);
+        return n;
+    }
     std::map<std::uint64_t, std::vector<char>> blocks_;
 };
 
@@ -67,15 +84,13 @@ inline SyscallEvent make_call(std::string_view name, std::vector<std::uint64_t> 
 // one, " = ret (aux)" the way strace's line would end. Errors are not
 // printed (the writer does that); only the argument part is checked here.
 inline std::string decode_to_strace(const SyscallEvent& call, FakeMemory& memory,
-                                    std::size_t string_limit = 32) {
+                                    const DecodeOptions& options) {
     ArgTree tree;
-    DecodeOptions options;
-    options.string_limit = string_limit;
     decode_entry(call, tree, memory, options);
     decode_exit(call, tree, memory, options);
     fmt::memory_buffer out;
     fmt::format_to(std::back_inserter(out), "{}(", call.name);
-    append_strace_args(out, tree, 0, ArgTree::kMaxNodes);
+    append_strace_args(out, tree, 0, ArgTree::kMaxNodes, StraceStyle{options.fd_paths});
     out.push_back(')');
     if (call.err == 0) {
         if (tree.ret_format == RetFormat::Hex && call.ret != 0) {
@@ -95,6 +110,35 @@ inline std::string decode_to_strace(const SyscallEvent& call, FakeMemory& memory
             out.push_back(')');
         }
     }
+    return fmt::to_string(out);
+}
+
+inline std::string decode_to_strace(const SyscallEvent& call, FakeMemory& memory,
+                                    std::size_t string_limit = 32) {
+    DecodeOptions options;
+    options.string_limit = string_limit;
+    return decode_to_strace(call, memory, options);
+}
+
+// -v: every field, every element.
+inline DecodeOptions verbose_options() {
+    DecodeOptions options;
+    options.abbreviate = false;
+    return options;
+}
+
+// The two halves strace prints when another line comes between them:
+// "name(ENTRY <unfinished ...>" and "<... name resumed>EXIT)".
+inline std::string split_to_strace(const SyscallEvent& call, FakeMemory& memory) {
+    ArgTree tree;
+    decode_entry(call, tree, memory, DecodeOptions{});
+    fmt::memory_buffer out;
+    fmt::format_to(std::back_inserter(out), "{}(", call.name);
+    append_strace_entry_half(out, tree);
+    fmt::format_to(std::back_inserter(out), " <unfinished ...> | <... {} resumed>", call.name);
+    decode_exit(call, tree, memory, DecodeOptions{});
+    append_strace_exit_half(out, tree);
+    out.push_back(')');
     return fmt::to_string(out);
 }
 

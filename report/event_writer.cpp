@@ -69,7 +69,7 @@ void EventWriter::on_event(const Event& event) {
             write_resumed(event);
         }
     } else {
-        flush_pending_entry();
+        if (writes_line(event)) flush_pending_entry();
         write_other(event);
     }
     flush(false);

@@ -55,6 +55,14 @@ protected:
     virtual void write_other(const Event& event) = 0;
     // Whether the watchdog's thread samples belong in this format.
     virtual bool shows_samples() const { return false; }
+    // Whether this format writes a line for a non-syscall event. An event
+    // it does not show leaves a pending call whole, as strace leaves an
+    // execve whole across the exec it performs (write_other still sees
+    // the event, for its bookkeeping).
+    virtual bool writes_line(const Event& event) const {
+        (void)event;
+        return true;
+    }
 
     fmt::memory_buffer out_;  // the record(s) being built; flushed by on_event
 
@@ -159,6 +167,7 @@ private:
     void write_unfinished(const Event& entry) override;
     void write_resumed(const Event& exit) override;
     void write_other(const Event& event) override;
+    bool writes_line(const Event& event) const override;
     std::size_t prefix(const Event& event, Nanos when);  // returns where the line starts
     void result(const SyscallEvent& call, std::size_t line_start, Nanos exit_time);
     void result_value(const SyscallEvent& call);

@@ -217,6 +217,19 @@ void StraceWriter::write_resumed(const Event& exit) {
     result(call, start, exit.time);
 }
 
+bool StraceWriter::writes_line(const Event& event) const {
+    switch (event.kind) {
+        case EventKind::Signal:
+            return layout_.signals.test(static_cast<std::size_t>(event.signal()->signo) & 127);
+        case EventKind::Exit:
+            return layout_.exit_lines;
+        case EventKind::Stop:
+            return true;
+        default:
+            return false;  // strace prints no line for spawn, exec, attach, io_uring
+    }
+}
+
 void StraceWriter::write_other(const Event& event) {
     char scratch[32];
     auto it = std::back_inserter(out_);

@@ -1,9 +1,12 @@
 #include "sources/live/launcher.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
+#include <string_view>
 
 #include "base/system_error.h"
 
@@ -23,6 +26,30 @@ void write_report(int fd, char tag, int error) {
     [[maybe_unused]] ssize_t n = ::write(fd, &record, sizeof record);
 }
 
+// The file a command name runs, found as strace finds it: a name with a '/'
+// is itself; else the first PATH entry holding a regular file with an
+// execute bit. So the trace starts with the one execve that runs it, as
+// strace's does, not with execvp's failed tries along PATH. Empty when
+// none is found (execvp then reports the error).
+std::string resolve_command(const std::string& name) {
+    if (name.find('/') != std::string::npos) return name;
+    const char* path = std::getenv("PATH");
+    if (!path || name.empty()) return {};
+    std::string_view rest(path);
+    while (!rest.empty()) {
+        const std::size_t colon = rest.find(':');
+        const std::string_view dir = rest.substr(0, colon);
+        rest = colon == std::string_view::npos ? std::string_view{} : rest.substr(colon + 1);
+        // An empty entry is the working directory.
+        std::string candidate = dir.empty() ? name : std::string(dir) + "/" + name;
+        struct stat st {};
+        if (::stat(candidate.c_str(), &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & 0111)) {
+            return candidate;
+        }
+    }
+    return {};
+}
+
 }  // namespace
 
 LaunchedChild LaunchedChild::fork_blocked(const std::vector<std::string>& argv,
@@ -39,6 +66,10 @@ LaunchedChild LaunchedChild::fork_blocked(const std::vector<std::string>& argv,
     args.reserve(argv.size() + 1);
     for (const auto& arg : argv) args.push_back(const_cast<char*>(arg.c_str()));
     args.push_back(nullptr);
+    // execvp still runs the resolved file: it falls back to /bin/sh for a
+    // script without "#!", as a shell would.
+    const std::string resolved = argv.empty() ? std::string() : resolve_command(argv[0]);
+    const char* file = resolved.empty() ? args[0] : resolved.c_str();
     const bool need_no_new_privs = ::geteuid() != 0;
     const sock_fprog* program = filter ? filter->program() : nullptr;
 
@@ -55,7 +86,7 @@ LaunchedChild LaunchedChild::fork_blocked(const std::vector<std::string>& argv,
                 write_report(report[1], 'S', err);
             }
         }
-        ::execvp(args[0], args.data());
+        ::execvp(file, args.data());
         write_report(report[1], 'E', errno);
         ::_exit(127);
     }

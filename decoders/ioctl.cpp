@@ -331,9 +331,9 @@ void add_termios(DecodeContext& ctx, std::uint64_t addr, Arg kind) {
     for (std::size_t i = 0; i < ncc; ++i) {
         if (i) text.append(", ");
         if (const auto name = xlat::termios_cc.name_of(i)) {
-            text.append("[").append(*name).append("]");
+            text.append("[").append(*name).append("]=");
         } else {
-            text.printf("[%zu]", i);
+            text.printf("[%zu]=", i);
         }
         if (cc[i]) {
             text.printf("%#x", cc[i]);

@@ -154,11 +154,11 @@ TEST(ResourceDecode, UnameAndGetrandom) {
               R"(uname({sysname="Linux", nodename="vm", release="6.1.0", version="#1 SMP", )"
               R"x(machine="x86_64", domainname="(none)"}) = 0)x");
     const unsigned char random[4] = {0x49, 0xcf, 0x0, 0x1b};
-mem.put(kBuf2, random);
-EXPECT_EQ(decode_to_strace(make_call("getrandom", {kBuf2, 4, 1}, 4), mem),
-          R"(getrandom("\x49\xcf\x00\x1b", 4, GRND_NONBLOCK) = 4)");
-EXPECT_EQ(decode_to_strace(make_call("getrandom", {kBuf2, 4, 0}, -1, EAGAIN), mem),
-          "getrandom(0x40000, 4, 0)");
+    mem.put(kBuf2, random);
+    EXPECT_EQ(decode_to_strace(make_call("getrandom", {kBuf2, 4, 1}, 4), mem),
+              R"(getrandom("\x49\xcf\x00\x1b", 4, GRND_NONBLOCK) = 4)");
+    EXPECT_EQ(decode_to_strace(make_call("getrandom", {kBuf2, 4, 0}, -1, EAGAIN), mem),
+              "getrandom(0x40000, 4, 0)");
 }
 
 TEST(CredsDecode, IdsAreUnsignedButMinusOne) {
@@ -267,6 +267,14 @@ TEST(IoctlDecode, TerminalRequestsDecodeTheirArgument) {
               "ioctl(0, TCGETS, {c_iflag=ICRNL|IXON, c_oflag=NL0|CR0|TAB0|BS0|VT0|FF0|OPOST|ONLCR, "
               "c_cflag=B38400|CS8|CREAD, c_lflag=ISIG|ICANON|ECHO|ECHOE|ECHOK|IEXTEN|ECHOCTL|"
               "ECHOKE, ...}) = 0");
+    // -v: the line discipline and every control character, by index name.
+    EXPECT_EQ(decode_to_strace(make_call("ioctl", {0, 0x5401, kBuf2}), mem, verbose_options()),
+              "ioctl(0, TCGETS, {c_iflag=ICRNL|IXON, c_oflag=NL0|CR0|TAB0|BS0|VT0|FF0|OPOST|ONLCR, "
+              "c_cflag=B38400|CS8|CREAD, c_lflag=ISIG|ICANON|ECHO|ECHOE|ECHOK|IEXTEN|ECHOCTL|"
+              "ECHOKE, c_line=N_TTY, c_cc=[[VINTR]=0x3, [VQUIT]=0, [VERASE]=0, [VKILL]=0, "
+              "[VEOF]=0, [VTIME]=0, [VMIN]=0, [VSWTC]=0, [VSTART]=0, [VSTOP]=0, [VSUSP]=0, "
+              "[VEOL]=0, [VREPRINT]=0, [VDISCARD]=0, [VWERASE]=0, [VLNEXT]=0, [VEOL2]=0, [17]=0, "
+              "[18]=0]}) = 0");
     const std::int32_t pgrp = 4711;
     mem.put(kBuf, pgrp);
     EXPECT_EQ(decode_to_strace(make_call("ioctl", {2, 0x540f, kBuf}), mem),

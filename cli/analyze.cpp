@@ -148,9 +148,6 @@ int AnalyzeCommand::execute() {
         std::fprintf(stderr, "sctrace analyze: %s\n", e.what());
         return kUnusable;
     }
-    // The event stream, with -o only.
-    auto events = EventOutput::open(options_.stream, display, false, "sctrace analyze");
-    if (!events) return kUnusable;
     std::optional<rules::Severity> fail_on;
     if (!resolve_rule_options(options_.rules, "sctrace analyze", fail_on)) return kUnusable;
     if (!fail_on) {  // --fail-on '': analyze always judges at some level
@@ -170,6 +167,10 @@ int AnalyzeCommand::execute() {
     const logs::LogGuarantees& vouched = inputs->guarantees();
     options_.rules.rules.engine.source = {vouched.times, vouched.thread_order,
                                           vouched.exact_overlap};
+    // The event stream, with -o only: times where the inputs have them.
+    auto events = EventOutput::open(options_.stream, display, false, "sctrace analyze",
+                                    {vouched.times, inputs->durations()});
+    if (!events) return kUnusable;
     auto reports = ReportOutputs::open(options_.reports, *fail_on, "sctrace analyze");
     if (!reports) return kUnusable;
     auto pipeline = RulePipeline::create(options_.rules.rules, reports->finding_sinks());

@@ -65,6 +65,11 @@ void add_event_stream_options(CLI::App& command, EventStreamOptions& options) {
         ->check(CLI::IsMember({"text", "jsonl", "strace"}))
         ->capture_default_str()
         ->group(group);
+    command
+        .add_flag("--no-times", options.no_times,
+                  "--format strace without times and durations (strace -f -o FILE's lines; by "
+                  "default they are strace -f -tt -T's, which analyze's time rules need)")
+        ->group(group);
 }
 
 SyscallSet syscalls_selected(const std::vector<std::string>& trace_expressions) {
@@ -82,7 +87,15 @@ SyscallSet syscalls_selected(const std::vector<std::string>& trace_expressions) 
 }
 
 std::optional<EventOutput> EventOutput::open(const EventStreamOptions& options, SyscallSet display,
-                                             bool to_stderr, std::string_view program) {
+                                             bool to_stderr, std::string_view program,
+                                             EventTimes times) {
+    if (options.no_times && options.format != "strace") {
+        std::fprintf(stderr,
+                     "%.*s: --no-times: only --format strace can leave times out (--format %s "
+                     "always has them)\n",
+                     static_cast<int>(program.size()), program.data(), options.format.c_str());
+        return std::nullopt;
+    }
     EventOutput out;
     int fd = STDERR_FILENO;
     std::string name = "stderr";
@@ -102,7 +115,17 @@ std::optional<EventOutput> EventOutput::open(const EventStreamOptions& options, 
     if (options.format == "jsonl") {
         out.writer_ = std::make_unique<JsonlWriter>(fd, display, std::move(name));
     } else if (options.format == "strace") {
-        out.writer_ = std::make_unique<StraceWriter>(fd, display, std::move(name));
+        // sctrace's own strace-format log is strace -f -tt -T's: every line
+        // names its thread and has the time it started, every call the time
+        // it took, so `sctrace analyze` can order the threads and judge the
+        // time rules as it does from the live run.
+        // A saved log without times has none to give: its lines stay bare.
+        StraceLayout layout;
+        if (!options.no_times && times.times) {
+            layout.timestamps = 2;
+            layout.syscall_times = times.durations;
+        }
+        out.writer_ = std::make_unique<StraceWriter>(fd, display, std::move(name), layout);
     } else {
         out.writer_ = std::make_unique<TextWriter>(fd, display, std::move(name));
     }

@@ -25,9 +25,11 @@ struct EventStreamOptions {
     std::vector<std::string> trace_expressions;  // -e, as typed
     std::string output_path;                     // -o
     std::string format = "text";                 // --format
+    bool no_times = false;                       // --no-times (--format strace only)
 };
 
-// Adds -e, -o and --format to `command`, shown as the group "Event stream".
+// Adds -e, -o, --format and --no-times to `command`, shown as the group
+// "Event stream".
 void add_event_stream_options(CLI::App& command, EventStreamOptions& options);
 
 // The syscalls -e selects: the union of every expression, each in strace's
@@ -37,14 +39,24 @@ void add_event_stream_options(CLI::App& command, EventStreamOptions& options);
 // TraceExpressionError, whose message names the expression.
 SyscallSet syscalls_selected(const std::vector<std::string>& trace_expressions);
 
+// What the events' times are worth, for --format strace's -tt and -T: a
+// live run's are real; a saved log's only when it had them.
+struct EventTimes {
+    bool times = true;      // when each line happened (-tt)
+    bool durations = true;  // how long each call took (-T)
+};
+
 // The event stream: the -o file (or stderr) and the writer --format names.
 class EventOutput {
 public:
     // Shows `display`. Without -o it is written to stderr when `to_stderr`,
     // else there is none (writer() null). nullopt when -o cannot be
-    // created, after saying "PROGRAM: -o PATH: reason" on stderr.
+    // created or --no-times is given without --format strace, after saying
+    // "PROGRAM: OPTION: reason" on stderr.
+    // --format strace writes the times `times` vouches for, unless --no-times.
     static std::optional<EventOutput> open(const EventStreamOptions& options, SyscallSet display,
-                                           bool to_stderr, std::string_view program);
+                                           bool to_stderr, std::string_view program,
+                                           EventTimes times = {});
 
     EventWriter* writer() { return writer_.get(); }
     // Closes the -o file; true when the stream lost anything (each failure

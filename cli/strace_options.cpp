@@ -53,6 +53,7 @@ constexpr std::array kOptions = {
     OptionSpec{'O', "summary-syscall-overhead", Takes::Value, true},
     OptionSpec{'p', "attach", Takes::Value, true},
     OptionSpec{'P', "trace-path", Takes::Value, true},
+    OptionSpec{'q', "", Takes::Nothing, true},
     OptionSpec{'r', "relative-timestamps", Takes::OptionalValue, true},
     OptionSpec{'s', "string-limit", Takes::Value, true},
     OptionSpec{'S', "summary-sort-by", Takes::Value, true},

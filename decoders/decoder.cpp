@@ -24,7 +24,9 @@ public:
     Registry() {
         const std::span<const SyscallDecoder> families[] = {
             net_decoders(),      desc_decoders(),   poll_decoders(),    futex_decoders(),
-            io_uring_decoders(), signal_decoders(), process_decoders(),
+            io_uring_decoders(), signal_decoders(), process_decoders(), file_decoders(),
+            stat_decoders(),     mem_decoders(),    time_decoders(),    resource_decoders(),
+            creds_decoders(),    prctl_decoders(),  ioctl_decoders(),
         };
         for (const Arch arch : {Arch::X86_64, Arch::I386}) {
             auto& table = by_arch(arch);
@@ -142,6 +144,13 @@ std::string_view DecodeContext::pid_in_tracer_namespace(std::int64_t pid, PidKin
     char text[16];
     const int n = std::snprintf(text, sizeof text, "%d", static_cast<int>(ours));
     return tree_.store({text, static_cast<std::size_t>(n)});
+}
+
+std::string_view DecodeContext::cwd_path() {
+    if (!options_.fd_paths) return {};
+    char path[4096];
+    const std::size_t n = memory_.cwd_path(path);
+    return n ? tree_.store({path, n}) : std::string_view{};
 }
 
 void decode_exit(const SyscallEvent& call, ArgTree& tree, MemoryReader& memory,

@@ -2,7 +2,9 @@
 // ArgTree (what strace would print) and typed facts (what rules read).
 //
 // One file per family (net.cpp, desc.cpp, poll.cpp, futex.cpp, io_uring.cpp,
-// signal.cpp, process.cpp), each exporting a table of SyscallDecoder. A
+// signal.cpp, process.cpp, file.cpp, stat.cpp, mem.cpp, time.cpp,
+// resource.cpp, creds.cpp, prctl.cpp, ioctl.cpp), each exporting a table
+// of SyscallDecoder. A
 // decoder has two halves, as strace's do: `entry` adds the arguments known
 // when the call starts (what an "<unfinished ...>" line shows), `exit` adds
 // the rest once the result is known (buffers filled by the kernel, the
@@ -104,6 +106,15 @@ public:
         (void)decoration;
         return 0;
     }
+    // The process's working directory, as readlink of /proc/PID/cwd says
+    // it (-y shows it after AT_FDCWD); its length, 0 when unknown.
+    virtual std::size_t cwd_path(std::span<char> out) {
+        (void)out;
+        return 0;
+    }
+    // The name of the thread's previous call, which a restart_syscall
+    // resumes ("nanosleep"); empty when unknown. Must outlive the decoding.
+    virtual std::string_view previous_syscall() { return {}; }
 };
 
 // An fd's decoration as a decoder stores it (see FdDecoration).
@@ -159,6 +170,11 @@ public:
     // sctrace's number for the tracee's process id `pid`, stored in the tree
     // when --decode-pids=pidns asks and it differs; empty otherwise.
     std::string_view pid_in_tracer_namespace(std::int64_t pid, PidKind kind);
+    // The working directory, stored in the tree (-y); empty when unknown or
+    // not asked.
+    std::string_view cwd_path();
+    // The call a restart_syscall resumes; empty when unknown.
+    std::string_view previous_syscall() { return memory_.previous_syscall(); }
 
 private:
     const SyscallEvent& call_;
@@ -184,6 +200,14 @@ std::span<const SyscallDecoder> futex_decoders();
 std::span<const SyscallDecoder> io_uring_decoders();
 std::span<const SyscallDecoder> signal_decoders();
 std::span<const SyscallDecoder> process_decoders();
+std::span<const SyscallDecoder> file_decoders();
+std::span<const SyscallDecoder> stat_decoders();
+std::span<const SyscallDecoder> mem_decoders();
+std::span<const SyscallDecoder> time_decoders();
+std::span<const SyscallDecoder> resource_decoders();
+std::span<const SyscallDecoder> creds_decoders();
+std::span<const SyscallDecoder> prctl_decoders();
+std::span<const SyscallDecoder> ioctl_decoders();
 
 // The decoder for a syscall, or nullptr when none is specific to it (then
 // the default prints each argument as strace's printargs does: hex). O(1).

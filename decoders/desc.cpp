@@ -124,10 +124,9 @@ void add_open_rest(DecodeContext& ctx, int path_arg) {
     if (flags & (kO_CREAT | k__O_TMPFILE)) add_mode(ctx, ctx.root(), ctx.arg(path_arg + 2));
 }
 
-// A directory fd: AT_FDCWD by name, other values as the int they are.
+// A directory fd: AT_FDCWD by name, other values as fds (-y shows either's path).
 void add_dirfd(DecodeContext& ctx, std::uint64_t raw) {
-    const auto fd = static_cast<std::uint64_t>(static_cast<std::int64_t>(static_cast<int>(raw)));
-    ctx.tree().add_enum(ctx.root(), fd, xlat::at_dirfd);
+    shapes::add_dirfd(ctx, ctx.root(), raw);
 }
 
 void open_entry(DecodeContext& ctx) {
@@ -321,10 +320,13 @@ void fcntl_entry(DecodeContext& ctx) {
         case kF_GETLEASE:
         case kF_GET_SEALS:
         case kF_GETPIPE_SZ:
+            // Nothing more: an "<unfinished ...>" line ends at the command.
+            ctx.tree().entry_complete = true;
+            break;
         case kF_GETLK:
         case kF_OFD_GETLK:
         case kF_GETOWN_EX:
-            break;  // nothing more in, or the rest comes at exit
+            break;  // the struct comes at exit
         default:
             ctx.tree().add_hex(ctx.root(), arg);
             break;

@@ -216,8 +216,37 @@ void futex_waitv_entry(DecodeContext& ctx) {
                      "CLOCK_???");
 }
 
+// The robust futex list: its head's address and length; get_robust_list
+// shows what the kernel stored through its two pointers.
+void set_robust_list_entry(DecodeContext& ctx) {
+    ctx.tree().add_ptr(ctx.root(), ctx.arg(0));
+    ctx.tree().add_uint(ctx.root(), ctx.arg(1));
+}
+
+void get_robust_list_entry(DecodeContext& ctx) {
+    ctx.tree().add_int(ctx.root(), static_cast<int>(ctx.arg(0)));
+}
+
+void get_robust_list_exit(DecodeContext& ctx) {
+    const unsigned word = ctx.arch() == Arch::X86_64 ? 8 : 4;
+    ArgTree& tree = ctx.tree();
+    // The head: an address, NULL when zero.
+    std::uint64_t head = 0;
+    if (ctx.arg(1) == 0) {
+        tree.add_ptr(ctx.root(), 0);
+    } else if (ctx.failed() ||
+               ctx.read(ctx.arg(1), {reinterpret_cast<char*>(&head), word}) != word) {
+        tree.add_hex(ctx.root(), ctx.arg(1));
+    } else {
+        tree.add_ptr(tree.add_array(ctx.root()), head);
+    }
+    shapes::add_num_at(ctx, ctx.root(), ctx.arg(2), word, shapes::NumAs::Unsigned);
+}
+
 constexpr SyscallDecoder kDecoders[] = {
     {"futex", futex_entry, nullptr},
+    {"set_robust_list", set_robust_list_entry, nullptr},
+    {"get_robust_list", get_robust_list_entry, get_robust_list_exit},
     {"futex_waitv", futex_waitv_entry, nullptr},
 };
 

@@ -122,13 +122,9 @@ void clone_entry(DecodeContext& ctx) {
         f.signal(sig);
     }
     f.add_to(ctx.tree(), ctx.root());
-    // Nothing follows at exit unless the kernel writes a tid or takes a
-    // tls: then the list is complete now. (When something does follow,
-    // strace's "<unfinished ...>" line ends at the flags and its resumed
-    // line starts with ", "; the writer has no form for that yet, so the
-    // separator goes on the unfinished line: joined, both read the same.)
-    ctx.tree().entry_complete =
-        (flags & (kParentSettid | kPidfd | kChildSettid | kChildCleartid | kSettls)) == 0;
+    // The tids and tls follow at exit; strace's "<unfinished ...>" line
+    // ends at the flags, and its resumed line starts with ", ".
+    ctx.tree().entry_complete = true;
 }
 
 void clone_exit(DecodeContext& ctx) {
@@ -478,12 +474,24 @@ void waitid_exit(DecodeContext& ctx) {
     add_rusage(ctx, ctx.arg(4));
 }
 
+// Process groups and sessions: pids as ints.
+void pid_entry(DecodeContext& ctx) {
+    ctx.tree().add_int(ctx.root(), static_cast<int>(ctx.arg(0)));
+}
+
+void setpgid_entry(DecodeContext& ctx) {
+    pid_entry(ctx);
+    ctx.tree().add_int(ctx.root(), static_cast<int>(ctx.arg(1)));
+}
+
 constexpr SyscallDecoder kDecoders[] = {
-    {"clone", clone_entry, clone_exit}, {"clone3", clone3_entry, clone3_exit},
-    {"fork", nullptr, nullptr},         {"vfork", nullptr, nullptr},
-    {"execve", execve_entry, nullptr},  {"execveat", execveat_entry, nullptr},
-    {"exit", exit_entry, nullptr},      {"exit_group", exit_entry, nullptr},
-    {"wait4", wait4_entry, wait4_exit}, {"waitid", waitid_entry, waitid_exit},
+    {"getpgid", pid_entry, nullptr},       {"getsid", pid_entry, nullptr},
+    {"setpgid", setpgid_entry, nullptr},   {"clone", clone_entry, clone_exit},
+    {"clone3", clone3_entry, clone3_exit}, {"fork", nullptr, nullptr},
+    {"vfork", nullptr, nullptr},           {"execve", execve_entry, nullptr},
+    {"execveat", execveat_entry, nullptr}, {"exit", exit_entry, nullptr},
+    {"exit_group", exit_entry, nullptr},   {"wait4", wait4_entry, wait4_exit},
+    {"waitid", waitid_entry, waitid_exit},
 };
 
 }  // namespace

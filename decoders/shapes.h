@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <array>
 #include <cstdint>
+#include <span>
 #include <string_view>
 
 #include "decoders/decoder.h"
@@ -126,5 +127,154 @@ NodeId add_timespec(DecodeContext& ctx, NodeId parent, std::uint64_t addr,
                     std::string_view key = {});
 NodeId add_timeval(DecodeContext& ctx, NodeId parent, std::uint64_t addr,
                    std::string_view key = {});
+
+// Quotes bytes as strace's print_quoted_string does, into out (with the
+// quotes); force_hex gives "\x00\x40" for every byte. Returns the length.
+inline std::size_t quote(char* out, std::size_t cap, std::span<const char> bytes,
+                         bool force_hex = false) {
+    static constexpr char kHex[] = "0123456789abcdef";
+    std::size_t n = 0;
+    auto put = [&](char c) {
+        if (n < cap) out[n++] = c;
+    };
+    put('"');
+    for (std::size_t i = 0; i < bytes.size(); ++i) {
+        const auto c = static_cast<unsigned char>(bytes[i]);
+        if (force_hex) {
+            put('\\');
+            put('x');
+            put(kHex[c >> 4]);
+            put(kHex[c & 15]);
+            continue;
+        }
+        switch (c) {
+            case '"':
+                put('\\');
+                put('"');
+                continue;
+            case '\\':
+                put('\\');
+                put('\\');
+                continue;
+            case '\f':
+                put('\\');
+                put('f');
+                continue;
+            case '\n':
+                put('\\');
+                put('n');
+                continue;
+            case '\r':
+                put('\\');
+                put('r');
+                continue;
+            case '\t':
+                put('\\');
+                put('t');
+                continue;
+            case '\v':
+                put('\\');
+                put('v');
+                continue;
+            default:
+                break;
+        }
+        if (c >= 0x20 && c < 0x7f) {
+            put(static_cast<char>(c));
+            continue;
+        }
+        // Shortest octal, three digits when a digit follows.
+        const bool next_digit = i + 1 < bytes.size() && bytes[i + 1] >= '0' && bytes[i + 1] <= '7';
+        put('\\');
+        if (next_digit || c >= 64) put(static_cast<char>('0' + (c >> 6)));
+        if (next_digit || c >= 8) put(static_cast<char>('0' + ((c >> 3) & 7)));
+        put(static_cast<char>('0' + (c & 7)));
+    }
+    put('"');
+    return n;
+}
+
+// printstr_ex(..., QUOTE_FORCE_HEX): at most -s bytes of the buffer as
+// "\x01\x00", "..." after when longer; the address when unreadable.
+inline NodeId add_hex_buffer(DecodeContext& ctx, NodeId parent, std::uint64_t addr,
+                             std::uint64_t len, std::string_view key = {}) {
+    ArgTree& tree = ctx.tree();
+    if (addr == 0) return tree.add_ptr(parent, 0, key);
+    char data[256];
+    const std::size_t show = std::min<std::uint64_t>(
+        std::min<std::size_t>(ctx.options().string_limit, sizeof data), len);
+    if (ctx.read(addr, {data, show}) < show) return tree.add_hex(parent, addr, key);
+    char text[sizeof data * 4 + 8];
+    std::size_t n = quote(text, sizeof text - 3, {data, show}, true);
+    if (len > show) {
+        text[n++] = '.';
+        text[n++] = '.';
+        text[n++] = '.';
+    }
+    return tree.add_text_copy(parent, std::string_view(text, n), key);
+}
+
+// A value composed as one text before it becomes a Text node ("0x55d0 /*
+// 7 entries */", termios' c_cc list): a fixed buffer, cut at its size.
+class TextBuilder {
+public:
+    [[gnu::format(printf, 2, 3)]] TextBuilder& printf(const char* fmt, ...);
+    TextBuilder& append(std::string_view text);
+    std::string_view view() const { return {buf_.data(), n_}; }
+    NodeId add_to(ArgTree& tree, NodeId parent, std::string_view key = {}) const {
+        return tree.add_text_copy(parent, view(), key);
+    }
+
+private:
+    std::array<char, 1024> buf_{};
+    std::size_t n_ = 0;
+};
+
+// --- the shapes of files, ids and numbers behind pointers ---
+
+// A directory fd (print_dirfd): AT_FDCWD by name, with -y the working
+// directory after it ("AT_FDCWD</home>"); any other value as add_fd.
+NodeId add_dirfd(DecodeContext& ctx, NodeId parent, std::uint64_t raw, std::string_view key = {});
+// A user or group id (printuid): -1 for (uid_t)-1, else unsigned.
+NodeId add_uid(ArgTree& tree, NodeId parent, std::uint32_t id, std::string_view key = {});
+// A mode with its file type (print_symbolic_mode_t): "S_IFREG|0644",
+// "S_IFDIR|S_ISVTX|0777", "0644" without a type, the bare octal number
+// when the type is none strace knows.
+NodeId add_symbolic_mode(ArgTree& tree, NodeId parent, std::uint32_t mode,
+                         std::string_view key = {});
+// A device number (print_dev_t): makedev(0x8, 0x1).
+NodeId add_dev(ArgTree& tree, NodeId parent, std::uint64_t dev, std::string_view key = {});
+// strace's printstr_ex for a string of at most `len` bytes: -s of them
+// shown. `zero_terminated` (QUOTE_0_TERMINATED): it ends at a NUL, and
+// "..." follows when none was found in what was read; otherwise "..."
+// follows when `len` is over -s. NULL for 0; the address when unreadable.
+NodeId add_string_n(DecodeContext& ctx, NodeId parent, std::uint64_t addr, std::uint64_t len,
+                    bool zero_terminated, std::string_view key = {});
+// A path of at most `n` bytes (printpathn), "..." after it when no NUL
+// ends it there.
+NodeId add_pathn(DecodeContext& ctx, NodeId parent, std::uint64_t addr, std::uint64_t n,
+                 std::string_view key = {});
+// How add_num_at prints the number it reads.
+enum class NumAs : std::uint8_t { Signed, Unsigned, Hex, Address /* NULL for 0 */ };
+// printnum_int, printnum_int64, printnum_ulong, printnum_kptr (Address): the `size`
+// bytes (4 or 8) at addr in brackets ("[4096]", "[0x7f00...]"); NULL for 0;
+// the address when unreadable or at the exit of a failed call.
+NodeId add_num_at(DecodeContext& ctx, NodeId parent, std::uint64_t addr, unsigned size, NumAs as,
+                  std::string_view key = {});
+// printflags into `out` for values composed into one text (statx's
+// "AT_STATX_SYNC_AS_STAT|AT_SYMLINK_NOFOLLOW", termios fields): the names of
+// the set bits in table order joined by '|', the rest as "0x..", "0" (or
+// the table's zero name) for 0; with `unknown`, a value no entry names is
+// "0x.. /* unknown */". Returns the length (cut at out's size).
+std::size_t format_flags(std::uint64_t value, const XlatTable& table, std::span<char> out,
+                         std::string_view unknown = {});
+// printxval into `out`: the table's name, else "0x.." (with " /* unknown */"
+// when given). Returns the length.
+std::size_t format_xval(std::uint64_t value, const XlatTable& table, std::span<char> out,
+                        std::string_view unknown = {});
+// A local time as strace's comments show it (sprinttime_nsec):
+// "2024-01-02T03:04:05.123456789+0100"; empty for 0, an invalid nsec or a
+// time localtime cannot place. Into `out`; its length.
+std::size_t format_time_nsec(std::int64_t sec, std::uint64_t nsec, std::span<char> out);
 
 }  // namespace sctrace::shapes

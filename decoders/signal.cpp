@@ -206,8 +206,18 @@ void sigaltstack_exit(DecodeContext& ctx) {
     add_stack(ctx, ctx.arg(1));
 }
 
+// restart_syscall resumes a call a signal interrupted: strace names it,
+// from the thread's previous call ("<... resuming interrupted nanosleep ...>").
+void restart_syscall_entry(DecodeContext& ctx) {
+    const std::string_view previous = ctx.previous_syscall();
+    const std::string_view name = previous.empty() ? std::string_view("system call") : previous;
+    shapes::add_textf(ctx.tree(), ctx.root(), {}, "<... resuming interrupted %.*s ...>",
+                      static_cast<int>(name.size()), name.data());
+}
+
 constexpr SyscallDecoder kDecoders[] = {
     {"kill", kill_entry, nullptr},
+    {"restart_syscall", restart_syscall_entry, nullptr},
     {"tkill", kill_entry, nullptr},
     {"tgkill", tgkill_entry, nullptr},
     {"rt_sigqueueinfo", rt_sigqueueinfo_entry, nullptr},

@@ -85,7 +85,8 @@ struct ArgNode {
     // Array: no brackets, members joined by " => ": a value the kernel
     // changed, as the caller passed it and as the call left it.
     bool changed = false;
-    bool fd = false;         // Int: a file descriptor (-y decorates it, -P matches it)
+    bool fd = false;         // Int: a file descriptor (-y decorates it, -P matches it);
+                             // Enum: AT_FDCWD, whose -y decoration is the working directory
     FdDecoration decoration = FdDecoration::Path;  // an fd's `text`, when it has one
     bool force_hex = false;  // Str: every byte as \xNN (strace's QUOTE_FORCE_HEX)
     XlatPin pin = XlatPin::None;
@@ -117,6 +118,7 @@ struct ArgNode {
 enum class RetFormat : std::uint8_t {
     Default,   // decimal
     Hex,       // mmap, brk: 0x7f...
+    Octal,     // umask: 022 (C's %#03o: 000, 006)
     Unsigned,  // a register value above INT64_MAX (rt_sigreturn's restored rax)
     None,      // no result printed as a number (exit_group: "= ?")
 };

@@ -6,6 +6,8 @@
 //   # comment
 //   #kind flags          (or: #kind enum)
 //   O_APPEND 02000       NAME VALUE, VALUE any C++ constant expression
+//   1<<CAP_CHOWN 0x1     a NAME may start with "1<<": a bit named by its
+//                        number, as strace prints capability sets
 //
 // Order matters for flags: strace prints the names in table order, so keep
 // each file in the order strace 6.1 prints them.

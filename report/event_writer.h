@@ -129,8 +129,9 @@ private:
 };
 
 // How strace lays a line out: what comes before the call and after its
-// result, and which lines it shows at all. The default is sctrace's own
-// --format strace, a log for `analyze`: every line names its thread.
+// result, and which lines it shows at all. The default is strace -f -o
+// FILE's: every line names its thread (sctrace's own --format strace adds
+// -tt and -T times unless --no-times: cli/common_options.cpp).
 struct StraceLayout {
     enum class PidPrefix : std::uint8_t {
         Always,   // "4711  " on every line (strace -f -o FILE)

@@ -291,6 +291,10 @@ void append_strace_value(fmt::memory_buffer& out, const ArgTree& tree, NodeId id
         }
         case ArgKind::Enum:
             append_xval(out, n.value, n.table, n.enum_hex, n.text, node_style(n, style.xlat));
+            // AT_FDCWD with -y: the working directory ("AT_FDCWD</home>").
+            if (n.fd && !n.text.empty() && strace_shows_decoration(style, n.decoration)) {
+                append_strace_fd_decoration(out, n.text, n.decoration);
+            }
             break;
         case ArgKind::Str:
             append_strace_string(out, n.text, n.truncated, n.force_hex);

@@ -140,6 +140,8 @@ void StraceWriter::result_value(const SyscallEvent& call) {
     }
     if (tree && tree->ret_format == RetFormat::Hex && call.ret != 0) {  // %#x prints 0 as 0
         fmt::format_to(it, "= {:#x}", static_cast<std::uint64_t>(call.ret));
+    } else if (tree && tree->ret_format == RetFormat::Octal) {
+        fmt::format_to(it, "= {:#03o}", static_cast<std::uint64_t>(call.ret));  // C's %#03o: 000
     } else if (tree && tree->ret_format == RetFormat::Unsigned) {
         fmt::format_to(it, "= {}", static_cast<std::uint64_t>(call.ret));
     } else {
@@ -155,21 +157,6 @@ void StraceWriter::result_value(const SyscallEvent& call) {
         out_.push_back(')');
     }
     append_tampering_note(out_, call);
-}
-
-bool StraceWriter::writes_line(const Event& event) const {
-    switch (event.kind) {
-        case EventKind::Spawn:
-        case EventKind::Exec:
-        case EventKind::Attach:
-            return false;  // strace prints nothing for them
-        case EventKind::Signal:
-            return layout_.signals.test(static_cast<std::size_t>(event.signal()->signo) & 127);
-        case EventKind::Exit:
-            return layout_.exit_lines;
-        default:
-            return true;
-    }
 }
 
 void StraceWriter::on_event(const Event& event) {
@@ -286,6 +273,19 @@ void StraceWriter::write_resumed(const Event& exit) {
     // -e read=/write=: the tree holds a dump only when one was asked for.
     if (call.decoded) append_strace_io_dump(out_, *call.decoded, exit.tid);
     stack_after_line(exit);
+}
+
+bool StraceWriter::writes_line(const Event& event) const {
+    switch (event.kind) {
+        case EventKind::Signal:
+            return layout_.signals.test(static_cast<std::size_t>(event.signal()->signo) & 127);
+        case EventKind::Exit:
+            return layout_.exit_lines;
+        case EventKind::Stop:
+            return true;
+        default:
+            return false;  // strace prints no line for spawn, exec, attach, io_uring
+    }
 }
 
 void StraceWriter::write_other(const Event& event) {

@@ -96,11 +96,9 @@ LaunchedChild LaunchedChild::fork_blocked(const std::vector<std::string>& argv,
                 ::_exit(1);
             }
         }
-        if (path.empty()) {
-            ::execvp(args[0], args.data());
-        } else {
-            ::execv(path.c_str(), args.data());
-        }
+        // execvp, even of the file found: it falls back to /bin/sh for a
+        // script without "#!", as a shell would.
+        ::execvp(path.empty() ? args[0] : path.c_str(), args.data());
         write_report(report[1], 'E', errno);
         ::_exit(127);
     }

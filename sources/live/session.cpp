@@ -101,8 +101,8 @@ std::vector<pid_t> list_threads(pid_t pid) {
 class TaskMemory final : public MemoryReader {
 public:
     // `describer`: what -yy reads (fd_details); none, none is read.
-    TaskMemory(pid_t tid, PidNamespaces& pids, FdDescriber* describer = nullptr)
-        : tid_(tid), pids_(pids), describer_(describer) {}
+    TaskMemory(const Task& task, PidNamespaces& pids, FdDescriber* describer = nullptr)
+        : tid_(task.tid()), previous_call_(task.previous_call), pids_(pids), describer_(describer) {}
     std::size_t read(std::uint64_t addr, std::span<char> out) override {
         return read_remote(tid_, addr, out);
     }
@@ -112,6 +112,14 @@ public:
         const ssize_t n = ::readlink(link, out.data(), out.size());
         return n > 0 && static_cast<std::size_t>(n) < out.size() ? static_cast<std::size_t>(n) : 0;
     }
+    std::size_t cwd_path(std::span<char> out) override {
+        char link[64];
+        std::snprintf(link, sizeof link, "/proc/%d/cwd", tid_);
+        const ssize_t n = ::readlink(link, out.data(), out.size());
+        return n > 0 && static_cast<std::size_t>(n) < out.size() ? static_cast<std::size_t>(n) : 0;
+    }
+    std::string_view previous_syscall() override { return previous_call_; }
+
     std::size_t fd_details(int fd, std::string_view path, unsigned kinds, std::span<char> out,
                            FdDecoration& decoration) override {
         return describer_ ? describer_->describe(tid_, fd, path, kinds, out, decoration) : 0;
@@ -122,6 +130,7 @@ public:
 
 private:
     pid_t tid_;
+    std::string_view previous_call_;
     PidNamespaces& pids_;
     FdDescriber* describer_;
 };
@@ -169,7 +178,7 @@ void Session::io_uring_entry(Task& task, const SyscallEvent& call) {
     if (io_uring_.empty()) return;
     auto it = io_uring_.find(task.tgid());
     if (it == io_uring_.end()) return;
-    TaskMemory memory(task.tid(), pids_);
+    TaskMemory memory(task, pids_);
     IoUringEmitter emitter(*this, task);
     if (io_uring_kind(call) != SyscallKind::IoUringEnter) {
         // An SQPOLL ring's kernel thread submits with no syscall at all:
@@ -189,7 +198,7 @@ void Session::io_uring_exit(Task& task, const SyscallEvent& call) {
     const auto fd = [&](int i) { return static_cast<int>(call.args[static_cast<std::size_t>(i)]); };
     if (kind == SyscallKind::IoUringSetup) {
         io_uring_params params;
-        TaskMemory memory(task.tid(), pids_);
+        TaskMemory memory(task, pids_);
         if (memory.read(call.args[1], {reinterpret_cast<char*>(&params), sizeof params}) ==
             sizeof params) {
             io_uring_[task.tgid()].on_setup(task.tid(), static_cast<int>(call.ret), params);
@@ -200,7 +209,7 @@ void Session::io_uring_exit(Task& task, const SyscallEvent& call) {
     if (it == io_uring_.end()) return;  // no ring in this process: nothing to follow
     IoUringTracker& tracker = it->second;
     if (kind == SyscallKind::IoUringEnter) {
-        TaskMemory memory(task.tid(), pids_);
+        TaskMemory memory(task, pids_);
         IoUringEmitter emitter(*this, task);
         tracker.on_enter_exit(task.tid(), fd(0), static_cast<std::uint32_t>(call.args[3]), memory,
                               emitter);
@@ -223,7 +232,7 @@ void Session::io_uring_exit(Task& task, const SyscallEvent& call) {
                (call.args[1] == IORING_REGISTER_RING_FDS ||
                 call.args[1] == IORING_UNREGISTER_RING_FDS)) {
         // The kernel wrote the chosen indices back into the array.
-        TaskMemory memory(task.tid(), pids_);
+        TaskMemory memory(task, pids_);
         const std::uint64_t count = std::min<std::uint64_t>(call.args[3], 16);
         for (std::uint64_t i = 0; i < count && i < static_cast<std::uint64_t>(call.ret); ++i) {
             io_uring_rsrc_update u;
@@ -786,7 +795,7 @@ void Session::on_syscall_entry(Task& task, Arch arch, std::int64_t nr, const std
     if (!task.report_current) return;
     call.decoded = nullptr;
     if (options_.decode) {
-        TaskMemory memory(task.tid(), pids_, &fd_describer_);
+        TaskMemory memory(task, pids_, &fd_describer_);
         ArgTree& tree = tree_of(task);
         decode_entry(call, tree, memory, options_.decode_options);
         call.decoded = &tree;
@@ -813,12 +822,14 @@ void Session::on_syscall_exit(Task& task, std::int64_t rval, bool is_error) {
     } else {
         call.ret = rval;
     }
+    const SyscallInfo* info = syscall_info(call.arch, call.nr);
+    task.previous_call = info ? info->name : std::string_view{};
     if (!task.report_current) {
         if (!suppressed(task)) io_uring_exit(task, call);
         return;
     }
     if (options_.decode && task.decoded) {
-        TaskMemory memory(task.tid(), pids_, &fd_describer_);
+        TaskMemory memory(task, pids_, &fd_describer_);
         decode_exit(call, *task.decoded, memory, options_.decode_options);
         call.decoded = task.decoded.get();
     }

@@ -99,6 +99,10 @@ public:
     // that threads nobody decodes for pay nothing.
     std::unique_ptr<ArgTree> decoded;
 
+    // The name of the last call this thread returned from (a table's name;
+    // empty when unknown): what a restart_syscall resumes, as strace says.
+    std::string_view previous_call;
+
     // Where the name of an unknown syscall ("syscall_0x1c8") is written.
     std::array<char, 24> name_scratch{};
 

@@ -8,6 +8,7 @@
 #include "base/line_reader.h"
 #include "sources/jsonl/jsonl_events.h"
 #include "sources/logs/peeking_reader.h"
+#include "sources/strace/text_dialect.h"
 
 namespace sctrace::logs {
 
@@ -43,6 +44,7 @@ struct FileReading {
     std::size_t lines_done = 0;  // line_no once its line is handled
     std::string first_error;
     bool jsonl = false;
+    bool text = false;  // sctrace's text event stream (a strace dialect)
     std::vector<LogProblem> jsonl_problems;
 
     void failed(std::string error) {
@@ -97,7 +99,20 @@ void SavedLogs::probe() {
                 kind.reset();
                 continue;
             }
-            const strace_text::LogShape shape = strace_text::shape_of(lines);
+            // sctrace's text format is judged as the strace lines it reads as.
+            std::vector<std::string> translated;
+            if (strace_text::looks_like_sctrace_text(lines.front())) {
+                strace_text::TextLine t;
+                std::string error;
+                for (const std::string& l : lines) {
+                    if (strace_text::translate_text_line(l, t, &error) &&
+                        t.kind == strace_text::TextLine::Kind::Strace) {
+                        translated.push_back(t.strace_line);
+                    }
+                }
+            }
+            const strace_text::LogShape shape =
+                strace_text::shape_of(translated.empty() ? lines : translated);
             guarantees_.times = guarantees_.times && shape.times;
             durations_ = durations_ && shape.durations;
             mergeable_ = mergeable_ && strace_text::mergeable_time(shape.first_time, kind);
@@ -172,12 +187,16 @@ std::size_t SavedLogs::read_file(const LogFile& file, Readers& readers, ReadObse
     strace.begin_file(f.name, file.pid, strace_text::day_start_of(file.path));
     const std::size_t unparsed_before = strace.stats().unparsed;
     std::string line;
+    strace_text::TextLine text_line;
     try {
         while (reader->next(line)) {
             ++f.line_no;
             ++lines_read_;
             if (observer.due()) observer.show(bytes_done_ + reader->bytes_read(), lines_read_);
-            if (f.line_no == 1) f.jsonl = jsonl::looks_like_jsonl(line);
+            if (f.line_no == 1) {
+                f.jsonl = jsonl::looks_like_jsonl(line);
+                f.text = !f.jsonl && strace_text::looks_like_sctrace_text(line);
+            }
             readers.jsonl_read = readers.jsonl_read || f.jsonl;
             if (reader->overlong()) {
                 const std::string error = overlong_problem();
@@ -200,6 +219,28 @@ std::size_t SavedLogs::read_file(const LogFile& file, Readers& readers, ReadObse
                 } else {
                     f.jsonl_problem(error);
                     f.failed(error);
+                }
+            } else if (f.text) {
+                std::string error;
+                if (!strace_text::translate_text_line(line, text_line, &error)) {
+                    strace.skip_line(error);
+                    f.failed(error);
+                } else if (text_line.kind != strace_text::TextLine::Kind::Strace) {
+                    // A new task's process is a fact to keep; other lines
+                    // strace has no form for carry nothing a rule reads.
+                    if (text_line.kind == strace_text::TextLine::Kind::Task) {
+                        strace.note_thread(text_line.new_tid, text_line.new_pid);
+                    }
+                    strace.count_line();
+                    ++f.good;
+                } else {
+                    strace.note_thread(text_line.tid, text_line.pid);
+                    if (strace.feed(text_line.strace_line)) {
+                        ++f.good;
+                    } else {
+                        const auto& problems = strace.stats().first_problems;
+                        f.failed(problems.empty() ? "unparsable" : problems.back().message);
+                    }
                 }
             } else if (strace.feed(line)) {
                 ++f.good;

@@ -62,6 +62,8 @@ public:
     SavedLogs& operator=(const SavedLogs&) = delete;
 
     const LogGuarantees& guarantees() const { return guarantees_; }
+    // Every input's calls carry their durations (strace's -T, sctrace's logs).
+    bool durations() const { return durations_; }
     // The inputs are the files of one -ff set.
     bool ff_set() const { return strace_text::is_ff_set(files_); }
     // They are, and their first lines carry times to merge them by.

@@ -77,16 +77,21 @@ bool parse_result(Cursor& c, ParsedLine& out, ArgTree& args, std::string* error)
             c.digits();
             const std::string_view digits = c.s.substr(start, c.i - start);
             std::uint64_t above_int64 = 0;
-            const bool is_signed = to_number(digits, out.ret);
-            if (!is_signed && !digits.starts_with('-') && to_number(digits, above_int64, 10)) {
+            std::uint64_t octal = 0;
+            if (digits.size() > 1 && digits[0] == '0' && to_number(digits.substr(1), octal, 8)) {
+                // A leading 0 is strace's octal result (umask's "= 022").
+                out.ret = static_cast<std::int64_t>(octal);
+                args.ret_format = RetFormat::Octal;
+            } else if (!to_number(digits, out.ret)) {
+                if (digits.starts_with('-') || !to_number(digits, above_int64, 10)) {
+                    *error =
+                        "expected a number or '?' after '=' at column " + std::to_string(start + 1);
+                    return false;
+                }
                 // strace prints some results as unsigned (rt_sigreturn gives back
                 // whatever the interrupted code had in rax).
                 out.ret = static_cast<std::int64_t>(above_int64);
                 args.ret_format = RetFormat::Unsigned;
-            } else if (!is_signed) {
-                *error =
-                    "expected a number or '?' after '=' at column " + std::to_string(start + 1);
-                return false;
             }
         }
         out.has_result = true;

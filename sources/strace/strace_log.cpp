@@ -166,8 +166,17 @@ StraceLogConverter::Pending* StraceLogConverter::pending_of(pid_t tid) {
 }
 
 pid_t StraceLogConverter::tgid_of(pid_t tid) const {
+    if (!stated_tgid_.empty()) {
+        if (const auto stated = stated_tgid_.find(tid); stated != stated_tgid_.end()) {
+            return stated->second;
+        }
+    }
     const auto it = tgid_.find(tid);
     return it == tgid_.end() ? tid : it->second;
+}
+
+void StraceLogConverter::note_thread(pid_t tid, pid_t tgid) {
+    stated_tgid_[tid] = tgid;
 }
 
 void StraceLogConverter::emit(Event& event) {
@@ -216,6 +225,14 @@ SpawnKind StraceLogConverter::note_child(const ParsedLine& line, pid_t tid, cons
         kind = SpawnKind::Vfork;
     }
     if (any_has_flag(args, args.root(), "CLONE_THREAD")) kind = SpawnKind::Thread;
+    // A stated process outranks the flags (an undecoded clone shows none).
+    if (const auto stated = stated_tgid_.find(child); stated != stated_tgid_.end()) {
+        if (stated->second != child) {
+            kind = SpawnKind::Thread;
+        } else if (kind == SpawnKind::Thread) {
+            kind = SpawnKind::Fork;
+        }
+    }
     tgid_[child] = kind == SpawnKind::Thread ? tgid_of(tid) : child;
     return kind;
 }
@@ -421,6 +438,7 @@ bool StraceLogConverter::feed(std::string_view text, Part part) {
             Event event{EventKind::Exit, time, tgid_of(tid), tid, exit};
             emit(event);
             tgid_.erase(tid);
+            stated_tgid_.erase(tid);
             break;
         }
         case LineKind::Superseded: {
@@ -442,6 +460,12 @@ bool StraceLogConverter::feed(std::string_view text, Part part) {
             break;
     }
     return true;
+}
+
+void StraceLogConverter::count_line() {
+    ++line_no_;
+    ++stats_.lines;
+    last_line_cut_ = false;
 }
 
 void StraceLogConverter::skip_line(std::string reason) {

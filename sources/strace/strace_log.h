@@ -65,6 +65,16 @@ public:
     enum class Part { Whole, Entry, Exit };
     bool feed(std::string_view line, Part part);
 
+    // A fact the log states outright (sctrace's text format names each
+    // line's process): thread `tid` belongs to process `tgid`. It outranks
+    // what a clone's flags suggest, which an undecoded log does not show.
+    void note_thread(pid_t tid, pid_t tgid);
+
+    // A line read and understood that makes no event (a dialect's line
+    // strace has no form for): counted as a line, so later problems name
+    // their lines right.
+    void count_line();
+
     // A line the reader could not hand over (longer than its limit): counted
     // as a line and as unparsed, with `reason` as its problem.
     void skip_line(std::string reason);
@@ -137,8 +147,9 @@ private:
 
     std::unique_ptr<ArgTree> current_;  // the line being parsed
     std::vector<std::unique_ptr<ArgTree>> spare_trees_;
-    std::unordered_map<pid_t, Pending> pending_;  // tid -> its unfinished call
-    std::unordered_map<pid_t, pid_t> tgid_;       // tid -> thread-group id, from clone results
+    std::unordered_map<pid_t, Pending> pending_;    // tid -> its unfinished call
+    std::unordered_map<pid_t, pid_t> tgid_;         // tid -> thread-group id, from clone results
+    std::unordered_map<pid_t, pid_t> stated_tgid_;  // tid -> thread-group id, from note_thread
 
     // strace -f can print a new thread's first lines before its creator's
     // "<... clone3 resumed> = TID": lines of a never-seen tid wait here while

@@ -302,6 +302,56 @@ TEST_F(Analyze, SctracesOwnJsonlIsReadBack) {
     EXPECT_GT(count_lines_with(b.out, "\"syscall\":\"connect\""), 0u);
 }
 
+// sctrace's default text output (-o FILE without --format): its prefix is
+// the time, then pid/tid, and it states which process a thread is in, so
+// even an undecoded clone (raw numbers, no CLONE_THREAD to read) makes a
+// thread of the right process. A complete call is stamped at its exit: its
+// entry was its duration earlier. Lines strace has no form for (exec,
+// io_uring) are read, not counted as unparsed; a line that is not the
+// format is reported by file and line.
+TEST_F(Analyze, SctracesTextLogIsReadWithItsThreadsAndTimes) {
+    write("run.txt",
+          "10:00:00.000100 100 +++ thread 101 +++\n"
+          "10:00:00.000200 100 clone(4001536, 139, 139, 139, 139) = 101 <0.000100>\n"
+          "10:00:00.000300 100/101 read(3,  <unfinished ...>\n"
+          "10:00:00.000400 100 close(4) = 0 <0.000010>\n"
+          "10:00:00.000500 100/101 <... read resumed>\"hi\", 4096) = 2 <0.000200>\n"
+          "10:00:00.000550 100 --- io_uring_submit {opcode=IORING_OP_NOP, fd=-1} ---\n"
+          "10:00:00.000600 100/101 +++ thread exited with 0 +++\n"
+          "10:00:00.000700 100 +++ exec /bin/true +++\n"
+          "this line is not sctrace's\n"
+          "10:00:00.000900 100 +++ exited with 0 +++\n");
+    const Result r = sh(std::string(SCTRACE_BIN) + " analyze --no-rules " + path("run.txt") +
+                        " -o " + path("run.jsonl") + " --format jsonl");
+    EXPECT_EQ(r.status, 0) << r.err;
+    EXPECT_NE(r.err.find("run.txt:9:"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("1 line(s) could not be parsed"), std::string::npos) << r.err;
+    std::vector<nlohmann::json> events;
+    std::istringstream lines(sh("cat " + path("run.jsonl")).out);
+    for (std::string line; std::getline(lines, line);)
+        events.push_back(nlohmann::json::parse(line));
+    auto find = [&](const std::string& type, const std::string& syscall = {}) {
+        for (const auto& e : events) {
+            if (e["type"] == type && (syscall.empty() || e.value("syscall", "") == syscall))
+                return e;
+        }
+        return nlohmann::json();
+    };
+    const auto spawn = find("spawn");
+    ASSERT_FALSE(spawn.is_null()) << sh("cat " + path("run.jsonl")).out;
+    EXPECT_EQ(spawn["kind"], "thread");
+    EXPECT_EQ(spawn["child_tid"], 101);
+    EXPECT_EQ(spawn["child_pid"], 100);
+    const auto read = find("syscall_exit", "read");
+    EXPECT_EQ(read["pid"], 100);
+    EXPECT_EQ(read["tid"], 101);
+    const auto close = find("syscall_exit", "close");
+    EXPECT_EQ(close["time"].get<std::int64_t>() - close["entry_time"].get<std::int64_t>(), 10000);
+    const auto exit = find("exit");
+    EXPECT_EQ(exit["tid"], 101);
+    EXPECT_EQ(exit["whole_process"], false);
+}
+
 TEST_F(Analyze, SctracesOwnIoUringEventsAreReadBack) {
     // As EventWriter writes them: a submission the tracker read at
     // io_uring_enter, and its completion.
@@ -348,7 +398,7 @@ TEST_F(Analyze, AnOvertakenCallKeepsItsArgumentsThroughJsonl) {
     const std::string bin = std::string(SCTRACE_BIN) + " analyze --no-rules ";
     Result r = sh(bin + path("two.log") + " -o " + path("two.jsonl") + " --format jsonl");
     ASSERT_EQ(r.status, 0) << r.err;
-    r = sh(bin + path("two.jsonl") + " -o " + path("again.log") + " --format strace");
+    r = sh(bin + path("two.jsonl") + " -o " + path("again.log") + " --format strace --no-times");
     ASSERT_EQ(r.status, 0) << r.err;
     EXPECT_EQ(r.err.find("could not be parsed"), std::string::npos) << r.err;
     EXPECT_EQ(sh("cat " + path("again.log")).out, original);
@@ -377,13 +427,22 @@ TEST_F(Analyze, AnOvertakenCallFromAnOlderJsonlLogPrintsAsStraceDoes) {
           R"("arch":"x86_64","args":[3,0,4096,0,0,0],"entry_time":1000,)"
           R"("decoded":"3, \"hi\", 4096","ret":2,"errno":null})"
           "\n");
-    const Result r = sh(std::string(SCTRACE_BIN) + " analyze --no-rules " + path("old.jsonl") +
-                        " -o " + path("old.log") + " --format strace");
+    Result r = sh(std::string(SCTRACE_BIN) + " analyze --no-rules " + path("old.jsonl") + " -o " +
+                  path("old.log") + " --format strace --no-times");
     ASSERT_EQ(r.status, 0) << r.err;
     EXPECT_EQ(sh("cat " + path("old.log")).out,
               "101   read(3,  <unfinished ...>\n"
               "102   close(5)                          = 0\n"
               "101   <... read resumed>\"hi\", 4096)     = 2\n");
+    // By default the JSONL's times come along, as strace -tt -T writes them:
+    // each line's start and each call's duration.
+    r = sh("TZ=UTC " + std::string(SCTRACE_BIN) + " analyze --no-rules " + path("old.jsonl") +
+           " -o " + path("timed.log") + " --format strace");
+    ASSERT_EQ(r.status, 0) << r.err;
+    EXPECT_EQ(sh("cat " + path("timed.log")).out,
+              "101   00:00:00.000001 read(3,  <unfinished ...>\n"
+              "102   00:00:00.000001 close(5)          = 0 <0.000000>\n"
+              "101   00:00:00.000003 <... read resumed>\"hi\", 4096) = 2 <0.000002>\n");
 }
 
 // Hostile JSONL: every field is checked before use. A line with a missing

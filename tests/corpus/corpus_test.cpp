@@ -1,7 +1,7 @@
 // The real-workload corpus: each workload of workloads.cpp, run
 //   - untraced (which shows its checks hold for the program alone),
 //   - live under sctrace (--findings), and with sctrace's own event logs
-//     (-o --format strace, -o --format jsonl) analyzed afterwards,
+//     (-o --format strace, -o --format jsonl, -o text) analyzed afterwards,
 //   - under strace (-f -tt -T -y; -ff -tt -T -y; -ff alone), its logs analyzed,
 // one test per workload and mode, so a failure names both. Each asserts that
 // the program behaves as untraced (exit status, stdout, what a server answers
@@ -41,6 +41,7 @@ enum class Mode {
     kLive,           // sctrace --findings F
     kSctraceStrace,  // ... -o LOG --format strace, then analyze LOG
     kSctraceJsonl,   // ... -o LOG --format jsonl, then analyze LOG
+    kSctraceText,    // ... -o LOG (the default text), then analyze LOG
     kStraceF,        // strace -f -tt -T -y -o LOG, then analyze LOG
     kStraceFFTimed,  // strace -ff -tt -T -y -o PREFIX, then analyze PREFIX
     kStraceFF,       // strace -ff -o PREFIX (no times), then analyze PREFIX
@@ -56,6 +57,8 @@ std::string mode_name(Mode m) {
             return "sctrace_strace_log";
         case Mode::kSctraceJsonl:
             return "sctrace_jsonl_log";
+        case Mode::kSctraceText:
+            return "sctrace_text_log";
         case Mode::kStraceF:
             return "strace_f_ttTy";
         case Mode::kStraceFFTimed:
@@ -67,7 +70,8 @@ std::string mode_name(Mode m) {
 }
 
 bool under_sctrace(Mode m) {
-    return m == Mode::kLive || m == Mode::kSctraceStrace || m == Mode::kSctraceJsonl;
+    return m == Mode::kLive || m == Mode::kSctraceStrace || m == Mode::kSctraceJsonl ||
+           m == Mode::kSctraceText;
 }
 bool under_strace(Mode m) {
     return m == Mode::kStraceF || m == Mode::kStraceFFTimed || m == Mode::kStraceFF;
@@ -122,6 +126,9 @@ protected:
                 cmd = {kSctrace, "--findings", path("live.jsonl"), "-o", log_path(m), "--format",
                        "jsonl",  "--"};
                 break;
+            case Mode::kSctraceText:
+                cmd = {kSctrace, "--findings", path("live.jsonl"), "-o", log_path(m), "--"};
+                break;
             case Mode::kStraceF:
                 cmd = {find_program("strace"), "-f", "-tt", "-T", "-y", "-o", log_path(m), "--"};
                 break;
@@ -139,6 +146,7 @@ protected:
     std::string log_path(Mode m) const {
         return path(m == Mode::kSctraceJsonl    ? "events.jsonl"
                     : m == Mode::kSctraceStrace ? "events.strace"
+                    : m == Mode::kSctraceText   ? "events.txt"
                                                 : "strace.log");
     }
 
@@ -243,7 +251,7 @@ std::vector<Case> cases() {
     std::vector<Case> out;
     for (const Workload& w : workloads())
         for (Mode m : {Mode::kUntraced, Mode::kLive, Mode::kSctraceStrace, Mode::kSctraceJsonl,
-                       Mode::kStraceF, Mode::kStraceFFTimed, Mode::kStraceFF})
+                       Mode::kSctraceText, Mode::kStraceF, Mode::kStraceFFTimed, Mode::kStraceFF})
             out.push_back({&w, m});
     return out;
 }

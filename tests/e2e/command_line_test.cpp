@@ -12,6 +12,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <regex>
 #include <string>
 #include <vector>
 
@@ -187,6 +188,43 @@ TEST_F(CommandLine, ACommandNeedsNoDashDash) {
     const RunResult options = sctrace({"--no-rules", "/bin/sh", "-c", "echo $0", "-o"});
     EXPECT_EQ(options.status, 0) << options.err;
     EXPECT_EQ(options.out, "-o\n");
+}
+
+// sctrace's own --format strace is a log for analyze: strace -f -tt -T's
+// lines, every one with its time and every call with its duration; with
+// --no-times, strace -f -o's. --no-times means nothing to the other
+// formats, which always have times, and is refused there by name.
+TEST_F(CommandLine, TheStraceFormatHasTimesAndDurationsUnlessNoTimes) {
+    const std::string timed = dir_ + "/timed.log", bare = dir_ + "/bare.log";
+    RunResult r = sctrace({"--no-rules", "--format", "strace", "-e", "trace=openat,close", "-o",
+                           timed, "--", tracee("exitcode"), "0"});
+    ASSERT_EQ(r.status, 0) << r.err;
+    r = sctrace({"--no-rules", "--format", "strace", "--no-times", "-e", "trace=openat,close", "-o",
+                 bare, "--", tracee("exitcode"), "0"});
+    ASSERT_EQ(r.status, 0) << r.err;
+    const std::regex timed_call(
+        R"(\d+ +\d\d:\d\d:\d\d\.\d{6} (openat|close)\(.*\) += \S+.* <\d+\.\d{6}>)");
+    const std::regex bare_call(R"(\d+ +(openat|close)\(.*\) += \S+.*)");
+    std::size_t timed_calls = 0, bare_calls = 0;
+    std::ifstream t(timed), b(bare);
+    for (std::string line; std::getline(t, line);) {
+        if (line.find("+++") != std::string::npos) continue;
+        EXPECT_TRUE(std::regex_match(line, timed_call)) << line;
+        ++timed_calls;
+    }
+    for (std::string line; std::getline(b, line);) {
+        if (line.find("+++") != std::string::npos) continue;
+        EXPECT_TRUE(std::regex_match(line, bare_call)) << line;
+        EXPECT_EQ(line.find(" <0."), std::string::npos) << line;
+        ++bare_calls;
+    }
+    EXPECT_GT(timed_calls, 0u);
+    EXPECT_EQ(timed_calls, bare_calls);
+
+    const RunResult refused = sctrace({"--no-times", "--", tracee("exitcode"), "0"});
+    EXPECT_EQ(refused.status, kUsageError);
+    EXPECT_TRUE(contains(refused.err, "--no-times: only --format strace")) << refused.err;
+    EXPECT_EQ(refused.out, "");  // the command never ran
 }
 
 }  // namespace

@@ -616,14 +616,15 @@ TEST_P(Live, AnalyzeOfAnStraceLogRecordedNowGivesTheLiveRuleIds) {
     }
 }
 
-// sctrace's own event stream (-o FILE --format jsonl|strace), written during
-// the live run, analyzed afterwards: "one pipeline, two kinds of source" means
-// the same findings from the same run.
+// sctrace's own event stream (-o FILE --format jsonl|strace|text), written
+// during the live run, analyzed afterwards: "one pipeline, two kinds of
+// source" means the same findings from the same run, whichever format the
+// run was recorded in.
 TEST_P(Live, AnalyzeOfItsOwnEventLogGivesTheLiveRuleIds) {
     const SampleCase& c = GetParam();
     const std::string bin = sample_path(c.sample);
     ASSERT_FALSE(bin.empty()) << "no built sample " << c.sample;
-    for (const std::string format : {"jsonl", "strace"}) {
+    for (const std::string format : {"jsonl", "strace", "text"}) {
         SCOPED_TRACE("--format " + format);
         const std::string events = path("events." + format),
                           live = path("live-" + format + ".jsonl");
@@ -636,6 +637,7 @@ TEST_P(Live, AnalyzeOfItsOwnEventLogGivesTheLiveRuleIds) {
         const std::string post = path("post-" + format + ".jsonl");
         const RunResult a = analyze({events}, post);
         ASSERT_FALSE(a.timed_out) << describe(a);
+        EXPECT_EQ(a.err.find("could not be parsed"), std::string::npos) << describe(a);
         const Findings live_f = read_findings(live), post_f = read_findings(post);
         EXPECT_EQ(live_f.rules(), post_f.rules()) << "live: " << set_text(live_f.rules()) << "\n"
                                                   << live_f.dump() << "analyze of its -o " << format

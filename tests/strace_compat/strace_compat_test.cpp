@@ -1,4 +1,5 @@
-// `sctrace --format strace` against strace 6.1 itself, on the same programs.
+// `sctrace --format strace --no-times` against strace 6.1 itself (-f -o), on
+// the same programs.
 //
 // Each programs/NAME.c starts with a line
 //     // strace-compat: -e trace=%net -s 64
@@ -197,8 +198,9 @@ TEST_P(StraceCompat, SameLinesAsStrace) {
 
     std::vector<std::string> strace_argv = {"setarch", "x86_64", "-R",      "strace",
                                             "-f",      "-o",     strace_log};
-    std::vector<std::string> sctrace_argv = {"setarch",  "x86_64", "-R", SCTRACE_BIN,
-                                             "--format", "strace", "-o", sctrace_log};
+    // strace -f -o's lines: sctrace's own log adds times unless told not to.
+    std::vector<std::string> sctrace_argv = {"setarch", "x86_64",     "-R", SCTRACE_BIN, "--format",
+                                             "strace",  "--no-times", "-o", sctrace_log};
     for (const auto& o : options) {
         strace_argv.push_back(o);
         sctrace_argv.push_back(o);

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstring>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -36,14 +37,7 @@ public:
     }
 
     // What fd names, for -y (fd_path).
-    void name_fd(int fd, std::string path) { fd_paths_[fd] = std::move(path); }
-    std::size_t fd_path(int fd, std::span<char> out) override {
-        const auto it = fd_paths_.find(fd);
-        if (it == fd_paths_.end()) return 0;
-        const std::size_t n = std::min(out.size(), it->second.size());
-        std::memcpy(out.data(), it->second.data(), n);
-        return n;
-    }
+    void name_fd(int fd, std::string path) { fd_paths[fd] = std::move(path); }
 
     std::size_t read(std::uint64_t addr, std::span<char> out) override {
         for (const auto& [start, bytes] : blocks_) {
@@ -55,10 +49,26 @@ public:
         }
         return 0;
     }
+    std::size_t fd_path(int fd, std::span<char> out) override {
+        const auto it = fd_paths.find(fd);
+        return it == fd_paths.end() ? 0 : copy_out(it->second, out);
+    }
+    std::size_t cwd_path(std::span<char> out) override { return copy_out(cwd, out); }
+    std::string_view previous_syscall() override { return previous; }
+
+    // What -y shows: the paths of fds and of the working directory.
+    std::map<int, std::string> fd_paths;
+    std::string cwd;
+    // The thread's previous call, for restart_syscall.
+    std::string previous;
 
 private:
+    static std::size_t copy_out(const std::string& s, std::span<char> out) {
+        const std::size_t n = std::min(s.size(), out.size());
+        std::memcpy(out.data(), s.data(), n);
+        return n;
+    }
     std::map<std::uint64_t, std::vector<char>> blocks_;
-    std::map<int, std::string> fd_paths_;
 };
 
 // A call of `name` with `args`; ret/err describe the result (err = errno).
@@ -78,22 +88,24 @@ inline SyscallEvent make_call(std::string_view name, std::vector<std::uint64_t> 
 // Decodes entry and exit, then prints "name(args)" and, when the decoder set
 // one, " = ret (aux)" the way strace's line would end. Errors are not
 // printed (the writer does that); only the argument part is checked here.
-// `style`: strace's -y (fds named) and -X.
+// `style` defaults to -y when options.fd_paths asks for paths.
 inline std::string decode_to_strace(const SyscallEvent& call, FakeMemory& memory,
-                                    std::size_t string_limit = 32, const StraceStyle& style = {}) {
+                                    const DecodeOptions& options,
+                                    std::optional<StraceStyle> style = std::nullopt) {
+    if (!style) style = StraceStyle{.fd_paths = options.fd_paths};
     ArgTree tree;
-    DecodeOptions options;
-    options.string_limit = string_limit;
-    options.fd_paths = style.fd_paths;
     decode_entry(call, tree, memory, options);
     decode_exit(call, tree, memory, options);
     fmt::memory_buffer out;
     fmt::format_to(std::back_inserter(out), "{}(", call.name);
-    append_strace_args(out, tree, 0, ArgTree::kMaxNodes, style);
+    append_strace_args(out, tree, 0, ArgTree::kMaxNodes, *style);
     out.push_back(')');
     if (call.err == 0) {
         if (tree.ret_format == RetFormat::Hex && call.ret != 0) {
             fmt::format_to(std::back_inserter(out), " = {:#x}",
+                           static_cast<std::uint64_t>(call.ret));
+        } else if (tree.ret_format == RetFormat::Octal) {
+            fmt::format_to(std::back_inserter(out), " = {:#03o}",
                            static_cast<std::uint64_t>(call.ret));
         } else if (tree.ret_format == RetFormat::None) {
             out.append(std::string_view(" = ?"));
@@ -102,10 +114,41 @@ inline std::string decode_to_strace(const SyscallEvent& call, FakeMemory& memory
         }
         if (tree.ret_aux != kNoNode) {
             out.append(std::string_view(" ("));
-            append_strace_ret_aux(out, tree, tree.ret_aux, style);
+            append_strace_ret_aux(out, tree, tree.ret_aux, *style);
             out.push_back(')');
         }
     }
+    return fmt::to_string(out);
+}
+
+// With strace's defaults but -s; `style`: -y (fds named) and -X.
+inline std::string decode_to_strace(const SyscallEvent& call, FakeMemory& memory,
+                                    std::size_t string_limit = 32, const StraceStyle& style = {}) {
+    DecodeOptions options;
+    options.string_limit = string_limit;
+    options.fd_paths = style.fd_paths;
+    return decode_to_strace(call, memory, options, style);
+}
+
+// -v: every field, every element.
+inline DecodeOptions verbose_options() {
+    DecodeOptions options;
+    options.abbreviate = false;
+    return options;
+}
+
+// The two halves strace prints when another line comes between them:
+// "name(ENTRY <unfinished ...>" and "<... name resumed>EXIT)".
+inline std::string split_to_strace(const SyscallEvent& call, FakeMemory& memory) {
+    ArgTree tree;
+    decode_entry(call, tree, memory, DecodeOptions{});
+    fmt::memory_buffer out;
+    fmt::format_to(std::back_inserter(out), "{}(", call.name);
+    append_strace_entry_half(out, tree);
+    fmt::format_to(std::back_inserter(out), " <unfinished ...> | <... {} resumed>", call.name);
+    decode_exit(call, tree, memory, DecodeOptions{});
+    append_strace_exit_half(out, tree);
+    out.push_back(')');
     return fmt::to_string(out);
 }
 

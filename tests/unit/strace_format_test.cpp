@@ -217,8 +217,10 @@ TEST(StraceFormat, EachDecorationShowsOnlyWhenItsKindIsAskedFor) {
 
 TEST(Decoders, CallsWithoutADecoderPrintRawArgumentsInHex) {
     testing::FakeMemory memory;
-    EXPECT_EQ(testing::decode_to_strace(testing::make_call("getcwd", {0x1000, 4096}, 5), memory),
-              "getcwd(0x1000, 0x1000) = 5");
+    // rseq is one of the calls strace 6.1 itself prints with printargs.
+    EXPECT_EQ(testing::decode_to_strace(
+                  testing::make_call("rseq", {0x1000, 0x20, 0, 0x53053053}, 0), memory),
+              "rseq(0x1000, 0x20, 0, 0x53053053) = 0");
 }
 
 }  // namespace

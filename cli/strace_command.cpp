@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <pwd.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -149,7 +150,32 @@ std::variant<RunAs, std::string> run_as_user(const std::string& user,
     return run_as;
 }
 
-int trace(const StraceOptions& o) {
+// How a trace ended: the status to exit with, and the signal that killed the
+// launched command (0 when it exited).
+struct TraceEnd {
+    int status = 0;
+    int killed_by = 0;
+};
+
+// strace's own end when the command was killed by a signal: it dies of the
+// same signal, so whoever waits for it sees what it would see without the
+// tracer. No core file: it would be the tracer's, not the command's. Returns
+// only when the signal does not kill (blocked by the kernel's rules, or a
+// signal whose default is to be ignored), with the shell's 128+N.
+int die_like(int signo) {
+    const rlimit no_core{0, 0};
+    ::setrlimit(RLIMIT_CORE, &no_core);
+    std::signal(signo, SIG_DFL);
+    sigset_t only;
+    sigemptyset(&only);
+    sigaddset(&only, signo);
+    ::sigprocmask(SIG_UNBLOCK, &only, nullptr);
+    std::fflush(nullptr);
+    ::raise(signo);
+    return 128 + signo;
+}
+
+TraceEnd trace(const StraceOptions& o) {
     const sigset_t inherited_ignored = ignored_relayed_signals();
     std::signal(SIGPIPE, SIG_IGN);
     const SyscallSet display = syscalls_selected(o.trace_expressions);
@@ -170,7 +196,7 @@ int trace(const StraceOptions& o) {
         if (!file) {
             std::fprintf(stderr, "sctrace: Can't fopen '%s': %s\n", o.output.c_str(),
                          std::strerror(errno));
-            return kStraceUsageError;
+            return {kStraceUsageError};
         }
         fd = file.get();
         name = o.output;
@@ -191,7 +217,7 @@ int trace(const StraceOptions& o) {
     rule_options.findings_path = o.findings_path;
     rule_options.engine.source_takes_stacks = true;
     auto pipeline = RulePipeline::create(rule_options);
-    if (!pipeline) return kStraceUsageError;
+    if (!pipeline) return {kStraceUsageError};
 
     // The summary last: at the end of the trace it follows the trace's lines.
     std::vector<EventSink*> sinks;
@@ -220,7 +246,7 @@ int trace(const StraceOptions& o) {
         auto run_as = run_as_user(o.user, o.command);
         if (const auto* error = std::get_if<std::string>(&run_as)) {
             std::fprintf(stderr, "sctrace: %s\n", error->c_str());
-            return kStraceUsageError;
+            return {kStraceUsageError};
         }
         session_options.run_as = std::get<RunAs>(std::move(run_as));
     }
@@ -239,14 +265,14 @@ int trace(const StraceOptions& o) {
         }
     } catch (const std::exception& e) {
         std::fprintf(stderr, "sctrace: %s\n", e.what());
-        return kStraceUsageError;
+        return {kStraceUsageError};
     }
-    const int status = session.run();
+    const TraceEnd end{session.run(), session.launched_signal()};
     pipeline->close_outputs();
     if (file && ::close(file.release()) != 0) {
         (writer ? writer->output() : summary->output()).fail(errno);
     }
-    return status;
+    return end;
 }
 
 }  // namespace
@@ -272,12 +298,15 @@ int strace_main(const std::vector<std::string>& args) {
         case StraceAction::Trace:
             break;
     }
+    TraceEnd end;
     try {
-        return trace(line.options);
+        end = trace(line.options);
     } catch (const TraceExpressionError& e) {
         std::fprintf(stderr, "sctrace: %s\n", e.what());
         return kStraceUsageError;
     }
+    // After every output of the trace is closed.
+    return end.killed_by != 0 ? die_like(end.killed_by) : end.status;
 }
 
 }  // namespace sctrace

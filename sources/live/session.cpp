@@ -1009,6 +1009,7 @@ void Session::on_gone(Task& task, WaitStatus status) {
     if (launched_ && tid == launched_->pid()) {
         launched_alive_ = false;
         launched_status_ = status.shell_status();
+        launched_signal_ = status.kind() == WaitStatus::Kind::Killed ? status.term_signal() : 0;
         if (task.before_first_exec) {
             const ChildReport report = launched_->read_report();
             if (report.credentials_errno != 0) {

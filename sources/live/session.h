@@ -104,6 +104,9 @@ public:
     // the launched command's status as a shell reports it (128+N for signal
     // N), or 0 in attach mode.
     int run();
+    // The signal that killed the launched command, 0 when it exited (or in
+    // attach mode): strace mode dies of it too, as strace does.
+    int launched_signal() const { return attach_mode_ ? 0 : launched_signal_; }
 
     // True when the prefilter is in force (false after a fallback).
     bool seccomp_active() const { return filtered_; }
@@ -179,6 +182,7 @@ private:
     std::optional<SeccompProgram> program_;
     bool launched_alive_ = false;
     int launched_status_ = 0;
+    int launched_signal_ = 0;
 
     FaultInjector injector_;
     struct Held {

@@ -305,6 +305,7 @@ RunResult Process::finish(Millis timeout) {
         std::this_thread::sleep_for(5ms);
     }
     r.status = shell_status(wait_status_);
+    r.killed_by = WIFSIGNALED(wait_status_) ? WTERMSIG(wait_status_) : 0;
 
     // Whatever the command left running in its group when it was reaped (a
     // traced child the tracer abandoned, a tracer that exited before its

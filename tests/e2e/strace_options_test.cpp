@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <csignal>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -146,6 +147,21 @@ TEST_F(StraceOptions, SummaryAfterTheTraceAndTheCommandsStatus) {
     ASSERT_NE(exited, lines.end());
     EXPECT_EQ(*(exited + 1), "% time     seconds  usecs/call     calls    errors syscall");
     EXPECT_TRUE(lines.back().ends_with(" total")) << lines.back();
+}
+
+TEST_F(StraceOptions, AKilledCommandKillsTheTracerWithItsSignal) {
+    // strace dies of the signal that killed the command, so a parent that
+    // waits for it sees a signal, not an exit code of 128+N; an exit code
+    // of 143 stays an exit code.
+    const std::string log = dir_ / "trace";
+    const RunResult killed = sctrace({"-o", log, "/bin/sh", "-c", "kill -TERM $$"});
+    EXPECT_EQ(killed.killed_by, SIGTERM) << killed.status << killed.err;
+    EXPECT_NE(slurp(log).find("+++ killed by SIGTERM +++"), std::string::npos) << slurp(log);
+    const RunResult exited = sctrace({"-o", log, "/bin/sh", "-c", "exit 143"});
+    EXPECT_EQ(exited.killed_by, 0);
+    EXPECT_EQ(exited.status, 143) << exited.err;
+    if (!have_strace()) GTEST_SKIP() << "no " << kStrace << " to compare with";
+    EXPECT_EQ(strace({"-o", log, "/bin/sh", "-c", "kill -TERM $$"}).killed_by, SIGTERM);
 }
 
 TEST_F(StraceOptions, OneFilePerThreadAsStraceWritesThem) {

@@ -255,10 +255,11 @@ void add_restriction(DecodeContext& ctx, NodeId list, const io_uring_restriction
 }
 
 // The probe struct with `count` ops (strace reads nargs of them at entry, the
-// kernel's ops_len at exit).
+// kernel's ops_len at exit). `cut`: the kernel has more ops than were room
+// for (ops_len > nargs), shown as "...".
 template <typename Header>
 void add_probe(DecodeContext& ctx, NodeId parent, const Header& probe, const io_uring_probe_op* ops,
-               std::size_t count) {
+               std::size_t count, bool cut) {
     ArgTree& tree = ctx.tree();
     const NodeId s = tree.add_struct(parent);
     add_op(tree, s, probe.last_op, shapes::Unnamed::Decimal, "last_op");
@@ -279,6 +280,7 @@ void add_probe(DecodeContext& ctx, NodeId parent, const Header& probe, const io_
                            "flags");
         if (op.resv2) tree.add_hex(o, op.resv2, "resv2");
     }
+    if (cut) tree.mark_truncated(list);
 }
 
 // The probe buffer: header and at most 256 ops (the kernel's own limit).
@@ -495,7 +497,11 @@ void register_entry(DecodeContext& ctx) {
             all_zero(buf.ops, nargs * sizeof(io_uring_probe_op))) {
             return;
         }
-        add_probe(ctx, ctx.root(), buf.header, buf.ops, nargs);
+        // As the caller filled it, then " => " as the kernel left it when
+        // the call succeeds.
+        const NodeId changed = tree.add_array(ctx.root());
+        if (changed != kNoNode) tree.mutable_node(changed).changed = true;
+        add_probe(ctx, changed, buf.header, buf.ops, nargs, false);
         return;
     }
     if (opcode == IORING_REGISTER_IOWQ_MAX_WORKERS) {
@@ -521,16 +527,16 @@ void register_exit(DecodeContext& ctx) {
         ProbeBuffer buf;
         if (ctx.failed()) {
             if (shown == kNoNode) tree.add_ptr(ctx.root(), arg);
-        } else if (read_probe(ctx, arg, nargs, buf)) {
-            // A probe already shown at entry keeps its entry form (strace
-            // would add " => " and the kernel's; a caller that fills the
-            // probe gets EINVAL, so this is the failure case above).
-            if (shown == kNoNode) {
-                add_probe(ctx, ctx.root(), buf.header, buf.ops,
-                          std::min<std::size_t>(buf.header.ops_len, nargs));
+        } else {
+            // After the caller's probe (shown at entry) or alone.
+            const NodeId parent = shown == kNoNode ? ctx.root() : shown;
+            if (read_probe(ctx, arg, nargs, buf)) {
+                add_probe(ctx, parent, buf.header, buf.ops,
+                          std::min<std::size_t>(buf.header.ops_len, nargs),
+                          nargs < buf.header.ops_len);
+            } else {
+                tree.add_ptr(parent, arg);
             }
-        } else if (shown == kNoNode) {
-            tree.add_ptr(ctx.root(), arg);
         }
     } else if (opcode == IORING_REGISTER_IOWQ_MAX_WORKERS && shown != kNoNode) {
         // Shown whole at entry (else nargs was added then): the array

@@ -187,6 +187,32 @@ TEST(IoUringRegister, ProbeIsShownWhenTheKernelFilledIt) {
               "io_uring_register(3, IORING_REGISTER_PROBE, 0x8, 3)");
 }
 
+TEST(IoUringRegister, AFilledProbeThatSucceedsShowsBothForms) {
+    // Only an injected success gets here (the kernel refuses a probe that
+    // is not zero): the caller's probe, then " => " what the call left,
+    // with the kernel's ops_len ops of the nargs there was room for.
+    FakeMemory memory;
+    struct {
+        std::uint8_t last_op, ops_len;
+        std::uint16_t resv;
+        std::uint32_t resv2[3];
+        io_uring_probe_op ops[2];
+    } probe{};
+    probe.last_op = IORING_OP_READV;
+    probe.ops_len = 255;
+    probe.ops[0] = {IORING_OP_NOP, 0, 0, 0};
+    memory.put(0x1000, probe);
+    EXPECT_EQ(decode_to_strace(make_call("io_uring_register", {3, 8, 0x1000, 1}, 42), memory),
+              "io_uring_register(3, IORING_REGISTER_PROBE, {last_op=IORING_OP_READV, "
+              "ops_len=255, ops=[{op=IORING_OP_NOP, flags=0}]} => {last_op=IORING_OP_READV, "
+              "ops_len=255, ops=[{op=IORING_OP_NOP, flags=0}, ...]}, 1) = 42");
+    // Failing, it stays as the caller filled it.
+    EXPECT_EQ(
+        decode_to_strace(make_call("io_uring_register", {3, 8, 0x1000, 0}, 0, EINVAL), memory),
+        "io_uring_register(3, IORING_REGISTER_PROBE, {last_op=IORING_OP_READV, ops_len=255, "
+        "ops=[]}, 0)");
+}
+
 TEST(IoUringRegister, UnknownOpcodesRestrictionsAndWorkerLimits) {
     FakeMemory memory;
     EXPECT_EQ(decode_to_strace(make_call("io_uring_register", {3, 99, 0, 0}, 0, EINVAL), memory),

@@ -102,7 +102,10 @@ class TaskMemory final : public MemoryReader {
 public:
     // `describer`: what -yy reads (fd_details); none, none is read.
     TaskMemory(const Task& task, PidNamespaces& pids, FdDescriber* describer = nullptr)
-        : tid_(task.tid()), previous_call_(task.previous_call), pids_(pids), describer_(describer) {}
+        : tid_(task.tid()),
+          previous_call_(task.previous_call),
+          pids_(pids),
+          describer_(describer) {}
     std::size_t read(std::uint64_t addr, std::span<char> out) override {
         return read_remote(tid_, addr, out);
     }
@@ -375,22 +378,20 @@ void Session::attach(pid_t pid) {
 
 namespace {
 
-// Wakes the tracer's thread out of its blocking waitpid() a few times a
-// second, while a watchdog or a deadline needs the loop to look up without a
-// ptrace stop (a hung program makes none). A POSIX timer sends SIGURG to
-// this thread only (SIGEV_THREAD_ID); its handler does nothing and is
-// installed without SA_RESTART, so waitpid returns EINTR and the loop drains
-// the watchdog's samples and checks its deadlines. A periodic timer cannot
-// lose a wake-up for good, and a blocking waitpid costs nothing per stop:
-// polling with WNOHANG plus a timed wait cost ~9% of the tracer's time.
+// Wakes the tracer's thread out of its blocking waitpid() when the loop must
+// look up without a ptrace stop (a hung program makes none): at a deadline
+// (--timeout, the end of a fault injection's delay), or when the watchdog
+// has samples (its thread sends the same signal, Session::run()). SIGURG,
+// sent to this thread only (SIGEV_THREAD_ID, tgkill), has a handler that
+// does nothing, installed without SA_RESTART, so waitpid returns EINTR and
+// the loop looks at its deadlines and the watchdog. Nothing fires while
+// nothing is due: a blocking waitpid costs nothing per stop, where polling
+// with WNOHANG plus a timed wait cost ~9% of the tracer's time, and a
+// periodic 50 ms tick woke an idle tracer 20 times a second.
 // SIGURG's default action is to ignore it, so a stray one harms nothing.
 class WakeTimer {
 public:
-    static constexpr auto kPeriod = std::chrono::milliseconds(50);
-
-    // `periodic`: every kPeriod (a watchdog or a deadline); else only when
-    // wake_at() asks.
-    explicit WakeTimer(bool periodic) {
+    WakeTimer() {
         struct sigaction action {};
         action.sa_handler = [](int) {};
         sigemptyset(&action.sa_mask);
@@ -404,23 +405,12 @@ public:
         event.sigev_notify = SIGEV_THREAD_ID;
         event.sigev_signo = SIGURG;
         event._sigev_un._tid = static_cast<pid_t>(::gettid());
-        if (::timer_create(CLOCK_MONOTONIC, &event, &timer_) != 0) {
-            throw_errno("timer_create (the watchdog's wake-up)");
-        }
         if (::timer_create(CLOCK_MONOTONIC, &event, &once_) != 0) {
-            const int error = errno;
-            ::timer_delete(timer_);
-            throw SystemError("timer_create (fault injection's delays)", error);
-        }
-        if (periodic) {
-            constexpr long kNanos = std::chrono::nanoseconds(kPeriod).count();
-            const itimerspec period{{0, kNanos}, {0, kNanos}};
-            ::timer_settime(timer_, 0, &period, nullptr);
+            throw_errno("timer_create (the tracer's wake-up at deadlines)");
         }
     }
     ~WakeTimer() {
         ::timer_delete(once_);
-        ::timer_delete(timer_);
         ::pthread_sigmask(SIG_SETMASK, &old_mask_, nullptr);
         ::sigaction(SIGURG, &old_action_, nullptr);
     }
@@ -451,7 +441,6 @@ public:
     }
 
 private:
-    timer_t timer_{};
     timer_t once_{};
     std::chrono::steady_clock::time_point armed_{};
     struct sigaction old_action_ {};
@@ -465,14 +454,20 @@ int Session::run() {
     Clock::time_point detach_deadline{};
     // With a watchdog or a deadline the loop must wake up without a stop.
     if (options_.watchdog_interval) {
-        watchdog_ = std::make_unique<Watchdog>(WatchdogOptions{*options_.watchdog_interval});
+        WatchdogOptions watchdog_options{*options_.watchdog_interval};
+        const pid_t tracer_pid = ::getpid();
+        const pid_t tracer_tid = static_cast<pid_t>(::gettid());
+        watchdog_options.notify = [tracer_pid, tracer_tid] {
+            ::tgkill(tracer_pid, tracer_tid, SIGURG);
+        };
+        watchdog_ = std::make_unique<Watchdog>(std::move(watchdog_options));
         for (const auto& [tid, task] : tasks_) {
             if (task.is_leader()) watchdog_->watch(task.tgid());
         }
     }
     std::optional<WakeTimer> wake_timer;
     if (options_.watchdog_interval || options_.timeout || injector_.delays()) {
-        wake_timer.emplace(options_.watchdog_interval || options_.timeout);
+        wake_timer.emplace();
     }
     const Clock::time_point start = Clock::now();
     const Clock::time_point timeout_at =
@@ -493,12 +488,18 @@ int Session::run() {
         if (detaching_ && detach_deadline == Clock::time_point{}) {
             detach_deadline = Clock::now() + kDetachGrace;
         }
-        if (!held_.empty()) {
-            release_due_tasks();
-            if (held_.empty()) {
+        if (!held_.empty()) release_due_tasks();
+        if (wake_timer) {
+            // The earliest thing due: a held thread's release, --timeout,
+            // or the end of the killed processes' grace.
+            Clock::time_point due = Clock::time_point::max();
+            if (!held_.empty()) due = held_.front().until;
+            if (options_.timeout && !timed_out_) due = std::min(due, timeout_at);
+            if (timed_out_ && !attach_mode_) due = std::min(due, kill_deadline);
+            if (due == Clock::time_point::max()) {
                 wake_timer->no_wake();
             } else {
-                wake_timer->wake_at(held_.front().until);
+                wake_timer->wake_at(due);
             }
         }
         int raw = 0;

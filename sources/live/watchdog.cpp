@@ -190,9 +190,14 @@ void Watchdog::unwatch(pid_t pid) {
 }
 
 std::vector<ThreadSample> Watchdog::take() {
-    std::lock_guard lock(mutex_);
-    ready_.store(false, std::memory_order_release);
-    return std::exchange(ready_samples_, {});
+    std::vector<ThreadSample> taken;
+    {
+        std::lock_guard lock(mutex_);
+        ready_.store(false, std::memory_order_release);
+        taken = std::exchange(ready_samples_, {});
+    }
+    stop_cv_.notify_all();  // taken: no more wake-ups for these
+    return taken;
 }
 
 std::vector<ThreadSample> Watchdog::sample_now() {
@@ -228,10 +233,25 @@ void Watchdog::loop() {
     sigset_t all;
     sigfillset(&all);
     ::pthread_sigmask(SIG_BLOCK, &all, nullptr);
+    using Clock = std::chrono::steady_clock;
     std::unique_lock lock(mutex_);
+    Clock::time_point next_round = Clock::now() + options_.interval;
     while (!stopping_) {
-        stop_cv_.wait_for(lock, options_.interval, [this] { return stopping_; });
-        if (stopping_) break;
+        if (options_.notify && ready_.load(std::memory_order_acquire)) {
+            // Samples wait for the tracer: wake it, and again shortly until
+            // it has taken them.
+            options_.notify();
+            stop_cv_.wait_for(lock, options_.renotify, [this] {
+                return stopping_ || !ready_.load(std::memory_order_acquire);
+            });
+            if (stopping_) break;
+            if (Clock::now() < next_round) continue;
+        } else {
+            stop_cv_.wait_until(lock, next_round, [this] { return stopping_; });
+            if (stopping_) break;
+            if (Clock::now() < next_round) continue;  // woken by take()
+        }
+        next_round = Clock::now() + options_.interval;
         lock.unlock();
         std::vector<ThreadSample> samples = sample_all(false);
         lock.lock();

@@ -20,6 +20,7 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <functional>
 #include <mutex>
 #include <optional>
 #include <set>
@@ -36,6 +37,13 @@ struct WatchdogOptions {
     std::chrono::milliseconds interval{1000};
     // Where procfs is mounted; tests point it at a fake tree.
     std::string proc_root = "/proc";
+    // Called on the watchdog's thread when samples are ready, and again
+    // every `renotify` until take() collects them: the tracer blocks in
+    // waitpid and must be woken (the call may land just before it blocks,
+    // so one call is not enough). Nothing is called while no sample is
+    // pending, so an idle watchdog never wakes the tracer.
+    std::function<void()> notify;
+    std::chrono::milliseconds renotify{1};
 };
 
 // One thread, as /proc showed it at `time`.
@@ -65,8 +73,8 @@ std::vector<ThreadSample> sample_processes(const std::string& proc_root,
 
 class Watchdog {
 public:
-    // The tracer's loop collects samples with take() when its wake-up timer
-    // interrupts its wait (sources/live/session.cpp), a few times a second.
+    // The tracer's loop collects samples with take() when options.notify
+    // has interrupted its wait (sources/live/session.cpp).
     explicit Watchdog(WatchdogOptions options);
     ~Watchdog();  // stops and joins the sampling thread
     Watchdog(const Watchdog&) = delete;

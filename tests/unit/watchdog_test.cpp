@@ -8,9 +8,12 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <thread>
 
 namespace sctrace {
 namespace {
@@ -107,6 +110,45 @@ TEST_F(FakeProc, TaskIdsAreListedAndJunkEntriesIgnored) {
     std::sort(tids.begin(), tids.end());
     EXPECT_EQ(tids, (std::vector<pid_t>{100, 101}));
     EXPECT_TRUE(list_task_ids(root_.string(), 4242).empty());
+}
+
+// The tracer sleeps in waitpid and is woken only through `notify`: a
+// watchdog that sees nothing blocked must never call it (an idle trace
+// costs nothing), and one with samples must keep calling until they are
+// taken (a wake-up that lands just before the tracer blocks is not lost).
+TEST_F(FakeProc, AnIdleWatchdogNeverWakesTheTracer) {
+    write(100, 100, "stat", stat(100, "busy", 'R'));
+    std::atomic<int> wakes{0};
+    WatchdogOptions options{std::chrono::milliseconds(5), root_.string()};
+    options.notify = [&wakes] { ++wakes; };
+    Watchdog watchdog(std::move(options));
+    watchdog.watch(100);
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));  // ~60 rounds
+    EXPECT_EQ(wakes.load(), 0);
+    EXPECT_FALSE(watchdog.has_samples());
+}
+
+TEST_F(FakeProc, ABlockedThreadWakesTheTracerUntilItTakesTheSamples) {
+    write(100, 100, "stat", stat(100, "stuck", 'S'));
+    std::atomic<int> wakes{0};
+    WatchdogOptions options{std::chrono::milliseconds(5), root_.string()};
+    options.notify = [&wakes] { ++wakes; };
+    Watchdog watchdog(std::move(options));
+    watchdog.watch(100);
+    const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (wakes.load() < 3 && std::chrono::steady_clock::now() < give_up) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    ASSERT_GE(wakes.load(), 3) << "pending samples must be announced again until taken";
+    EXPECT_FALSE(watchdog.take().empty());
+    // Running again: one more round reports the change (a watch resets on
+    // it), then the watchdog falls silent.
+    write(100, 100, "stat", stat(100, "stuck", 'R'));
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    watchdog.take();
+    const int after = wakes.load();
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    EXPECT_EQ(wakes.load(), after) << "nothing pending, yet the tracer was woken";
 }
 
 TEST(Watchdog, SamplesItsOwnBlockedThreadAndSkipsRunningOnesAfterTheFirstRound) {

@@ -150,6 +150,13 @@ void add_rule_options(CLI::App& command, RuleCommandOptions& options,
         ->group(group);
     command.add_flag("--no-rules", options.rules.no_rules, "Load no rules: events only")
         ->group(group);
+    command
+        .add_option("--rule", options.rules.only,
+                    "Judge with only the rule ID of the loaded files, which traces only what it "
+                    "needs (repeatable; enables one its file disables)")
+        ->type_name("ID")
+        ->allow_extra_args(false)
+        ->group(group);
     command.add_option("--findings", options.rules.findings_path, "Write findings as JSON Lines")
         ->type_name("FILE")
         ->group(group);

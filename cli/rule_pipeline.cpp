@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
@@ -42,6 +43,16 @@ std::unique_ptr<RulePipeline> RulePipeline::create(const RuleOptions& options,
                      p->rules_.errors().size());
         return nullptr;
     }
+    if (!options.only.empty()) {
+        const std::vector<std::string> unknown = p->rules_.enable_only(options.only);
+        for (const std::string& id : unknown) {
+            std::fprintf(
+                stderr,
+                "sctrace: --rule %s: no loaded rule has this id (sctrace rules list shows them)\n",
+                id.c_str());
+        }
+        if (!unknown.empty()) return nullptr;
+    }
     std::vector<rules::FindingSink*> sinks;
     p->text_ = std::make_unique<TextFindingsWriter>(stderr);
     sinks.push_back(p->text_.get());
@@ -64,9 +75,15 @@ std::unique_ptr<RulePipeline> RulePipeline::create(const RuleOptions& options,
 }
 
 SyscallSet RulePipeline::needed_syscalls() const {
+    return syscalls_needed_by(rules_);
+}
+
+SyscallSet syscalls_needed_by(const rules::RuleSet& rules) {
     SyscallSet set;
-    if (rules_.rules().empty()) return set;
-    const auto needs = rules_.needs();
+    const bool any_enabled = std::any_of(rules.rules().begin(), rules.rules().end(),
+                                         [](const auto& rule) { return rule->enabled; });
+    if (!any_enabled) return set;
+    const auto needs = rules.needs();
     if (needs.all_syscalls) return SyscallSet::all();
     for (const auto& name : needs.syscalls) {
         if (const auto nr = syscall_number(Arch::X86_64, name)) set.add(*nr);

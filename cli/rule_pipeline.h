@@ -21,11 +21,17 @@ struct RuleOptions {
     std::string findings_path;       // --findings
     std::string fail_on = "";        // --fail-on; "" = the command's default
     bool no_rules = false;           // --no-rules
+    std::vector<std::string> only;   // --rule: judge with these rules alone
     rules::EngineOptions engine;     // --hang-after, -k
 };
 
 // The bundled pack: $SCTRACE_RULES, else rules/ next to the build or install.
 std::string default_rules_path();
+
+// The syscalls the enabled rules of `rules` need the tracer to stop at: what
+// their conditions and also_trace: name, and what the state tracker follows
+// (fds, sockets, signals) once any rule is enabled.
+SyscallSet syscalls_needed_by(const rules::RuleSet& rules);
 
 class RulePipeline {
 public:

@@ -1,4 +1,4 @@
-// sctrace rules list|check|explain|fields [-r PATH ...] [RULE] [--json]
+// sctrace rules list|check|explain|fields|traced [-r PATH ...] [RULE] [--json]
 #include "cli/rules_command.h"
 
 #include <CLI/CLI.hpp>
@@ -36,7 +36,12 @@ RulesCommand::RulesCommand(CLI::App& sctrace)
     explain_ = app_->add_subcommand("explain", "A rule's description, condition, references");
     explain_->add_option("RULE", rule_id_, "The rule id")->required();
     fields_ = app_->add_subcommand("fields", "The fields conditions and outputs can use");
-    for (auto* sub : {list_, check_, explain_, fields_}) {
+    traced_ = app_->add_subcommand(
+        "traced", "The syscalls a run with these rules stops at (its seccomp filter's set)");
+    traced_->add_option("--rule", only_, "Only this rule (repeatable), as run's --rule")
+        ->type_name("ID")
+        ->allow_extra_args(false);
+    for (auto* sub : {list_, check_, explain_, fields_, traced_}) {
         sub->add_option("-r,--rules", paths_, "Rule file or folder")->allow_extra_args(false);
         sub->add_flag("--json", json_, "Machine-readable output");
     }
@@ -83,6 +88,32 @@ int RulesCommand::execute() {
     if (!set.errors().empty()) {
         std::fputs(set.format_errors().c_str(), stderr);
         return 2;
+    }
+    if (traced_->parsed()) {
+        const std::vector<std::string> unknown =
+            only_.empty() ? std::vector<std::string>{} : set.enable_only(only_);
+        if (!unknown.empty()) {
+            for (const std::string& id : unknown) {
+                std::fprintf(stderr,
+                             "sctrace rules traced: --rule %s: no loaded rule has this id\n",
+                             id.c_str());
+            }
+            return 2;
+        }
+        // What `sctrace -- COMMAND` with these rules and no -e stops at;
+        // -e, -o and --inject add their own calls to it.
+        const std::vector<std::string_view> names = syscalls_needed_by(set).names(Arch::X86_64);
+        if (json_) {
+            std::printf("%s\n", nlohmann::json(names).dump().c_str());
+        } else {
+            std::string line;
+            for (const std::string_view name : names) {
+                if (!line.empty()) line += ',';
+                line += name;
+            }
+            std::printf("%s\n", line.c_str());
+        }
+        return 0;
     }
     if (list_->parsed()) {
         nlohmann::json out = nlohmann::json::array();

@@ -1,4 +1,4 @@
-// `sctrace rules list|check|explain|fields [-r PATH ...] [RULE] [--json]`:
+// `sctrace rules list|check|explain|fields|traced [-r PATH ...] [RULE] [--json]`:
 // what the rule files say, without tracing anything.
 #pragma once
 
@@ -21,7 +21,9 @@ private:
     CLI::App* check_ = nullptr;
     CLI::App* explain_ = nullptr;
     CLI::App* fields_ = nullptr;
+    CLI::App* traced_ = nullptr;
     std::vector<std::string> paths_;
+    std::vector<std::string> only_;  // traced --rule
     bool json_ = false;
     std::string rule_id_;
 };

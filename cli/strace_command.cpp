@@ -214,6 +214,7 @@ TraceEnd trace(const StraceOptions& o) {
     RuleOptions rule_options;
     rule_options.paths = o.rule_paths;
     rule_options.no_rules = o.no_rules;
+    rule_options.only = o.only_rules;
     rule_options.findings_path = o.findings_path;
     rule_options.engine.source_takes_stacks = true;
     auto pipeline = RulePipeline::create(rule_options);

@@ -98,6 +98,7 @@ constexpr std::array kOptions = {
     // sctrace's own.
     OptionSpec{0, "rules", Takes::Value, true},
     OptionSpec{0, "no-rules", Takes::Nothing, true},
+    OptionSpec{0, "rule", Takes::Value, true},
     OptionSpec{0, "findings", Takes::Value, true},
 };
 
@@ -288,6 +289,8 @@ private:
             o.rule_paths.push_back(v);
         } else if (spec.name == "no-rules") {
             o.no_rules = true;
+        } else if (spec.name == "rule") {
+            o.only_rules.push_back(v);
         } else if (spec.name == "findings") {
             o.findings_path = v;
         } else if (spec.name == "follow-forks") {
@@ -858,6 +861,7 @@ const char* strace_usage_text() {
            "Rules (sctrace's own; findings go to stderr):\n"
            "  --rules PATH    rule file or folder (default: the bundled pack)\n"
            "  --no-rules      load no rules: a plain strace\n"
+           "  --rule ID       judge with only rule ID (repeatable)\n"
            "  --findings FILE write findings as JSON Lines\n";
 }
 

@@ -62,6 +62,7 @@ struct StraceOptions {
     // sctrace's own: which rules judge the trace.
     std::vector<std::string> rule_paths;  // --rules
     bool no_rules = false;                // --no-rules
+    std::vector<std::string> only_rules;  // --rule
     std::string findings_path;            // --findings
 };
 

@@ -1042,6 +1042,19 @@ RuleSet::Needs RuleSet::needs() const {
     return needs;
 }
 
+std::vector<std::string> RuleSet::enable_only(const std::vector<std::string>& ids) {
+    std::vector<std::string> unknown;
+    for (const std::string& id : ids) {
+        if (!find(id) && std::find(unknown.begin(), unknown.end(), id) == unknown.end()) {
+            unknown.push_back(id);
+        }
+    }
+    for (auto& rule : rules_) {
+        rule->enabled = std::find(ids.begin(), ids.end(), rule->id) != ids.end();
+    }
+    return unknown;
+}
+
 std::string RuleSet::format_errors() const {
     std::string out;
     for (const RuleError& e : errors_) {

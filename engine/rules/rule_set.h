@@ -179,6 +179,11 @@ public:
     };
     Needs needs() const;
 
+    // Judges with only the rules named in `ids` (--rule): every other rule is
+    // disabled, and a named rule its file disabled is enabled (it was asked
+    // for by name). Returns the ids no loaded rule has, in the order given.
+    std::vector<std::string> enable_only(const std::vector<std::string>& ids);
+
     // Formats "file:line:col: message\n  text\n  ^ hint" for each error.
     std::string format_errors() const;
 

@@ -13,6 +13,8 @@
 #include <filesystem>
 #include <fstream>
 #include <regex>
+#include <set>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -113,13 +115,42 @@ TEST_F(CommandLine, HelpOfACommandIsItsOwn) {
 
     const RunResult rules = sctrace({"rules", "--help"});
     EXPECT_EQ(rules.status, 0) << rules.err;
-    for (const char* sub : {"list", "check", "explain", "fields"}) {
+    for (const char* sub : {"list", "check", "explain", "fields", "traced"}) {
         EXPECT_TRUE(contains(rules.out, sub)) << rules.out;
     }
 
     const RunResult unknown = sctrace({"help", "nosuch"});
     EXPECT_EQ(unknown.status, kUsageError);
     EXPECT_TRUE(contains(unknown.err, "nosuch")) << unknown.err;
+}
+
+// `rules traced` says which calls a run stops at: what the rules need, and
+// only that, so a user can see what a rule costs before tracing with it.
+TEST_F(CommandLine, RulesTracedListsTheCallsARunStopsAt) {
+    const auto names = [](const std::string& line) {
+        std::set<std::string> out;
+        std::stringstream in(line.substr(0, line.find('\n')));
+        for (std::string name; std::getline(in, name, ',');) out.insert(name);
+        return out;
+    };
+    const RunResult pack = sctrace({"rules", "traced"});
+    ASSERT_EQ(pack.status, 0) << pack.err;
+    const std::set<std::string> all = names(pack.out);
+    for (const char* call : {"connect", "close", "write", "execve"}) {
+        EXPECT_EQ(all.count(call), 1u) << call << " missing from: " << pack.out;
+    }
+    EXPECT_EQ(all.count("getppid"), 0u) << pack.out;
+
+    const RunResult one = sctrace({"rules", "traced", "--rule", "double-close"});
+    ASSERT_EQ(one.status, 0) << one.err;
+    const std::set<std::string> alone = names(one.out);
+    EXPECT_EQ(alone.count("close"), 1u) << one.out;
+    EXPECT_EQ(alone.count("write"), 0u) << "double-close alone reads no write: " << one.out;
+    EXPECT_LT(alone.size(), all.size());
+
+    const RunResult unknown = sctrace({"rules", "traced", "--rule", "no-such-rule"});
+    EXPECT_EQ(unknown.status, kUsageError);
+    EXPECT_TRUE(contains(unknown.err, "--rule no-such-rule")) << unknown.err;
 }
 
 // -e means the same to both commands: strace's trace= (or t=, or nothing),

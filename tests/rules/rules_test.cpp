@@ -646,6 +646,49 @@ TEST_P(Live, AnalyzeOfItsOwnEventLogGivesTheLiveRuleIds) {
     }
 }
 
+// The tracer stops only at what the loaded rules need (the seccomp filter is
+// built from them): loaded alone with --rule, a rule must still see every
+// call its verdict rests on, not only what other rules happened to trace.
+class RuleAlone : public TempDirTest, public ::testing::WithParamInterface<SampleCase> {};
+
+TEST_P(RuleAlone, StillFiresOnItsSample) {
+    const SampleCase& c = GetParam();
+    const std::string bin = sample_path(c.sample);
+    ASSERT_FALSE(bin.empty()) << "no built sample " << c.sample;
+    const std::string findings = path("alone.jsonl");
+    const RunResult r = sctrace_run({bin}, findings, kSampleDeadline, {"--rule", c.rule});
+    std::string reason;
+    if (skipped_for_environment(c, r, &reason)) GTEST_SKIP() << reason;
+    ASSERT_FALSE(r.timed_out) << describe(r);
+    EXPECT_EQ(r.status, c.exit_status) << describe(r);
+    const Findings f = read_findings(findings);
+    EXPECT_EQ(f.rules(), std::set<std::string>{c.rule})
+        << "--rule " << c.rule << " on " << c.sample << "\n"
+        << f.dump() << describe(r);
+}
+
+std::vector<SampleCase> samples_with_a_rule() {
+    std::vector<SampleCase> cases;
+    for (const SampleCase& c : all_samples()) {
+        if (!c.rule.empty()) cases.push_back(c);
+    }
+    return cases;
+}
+
+INSTANTIATE_TEST_SUITE_P(Samples, RuleAlone, ::testing::ValuesIn(samples_with_a_rule()),
+                         [](const auto& info) { return param_name(info.param.sample); });
+
+// Naming a rule no file defines is a usage error, not a silent run with none.
+class RuleOption : public TempDirTest {};
+
+TEST_F(RuleOption, AnUnknownRuleIdIsAnErrorNamingIt) {
+    const RunResult r =
+        run({kSctrace, "--rule", "no-such-rule", "--", "/bin/true"}, dir_, kSampleDeadline);
+    EXPECT_EQ(r.status, 2) << describe(r);
+    EXPECT_NE(r.err.find("--rule no-such-rule: no loaded rule has this id"), std::string::npos)
+        << describe(r);
+}
+
 INSTANTIATE_TEST_SUITE_P(Samples, Live, ::testing::ValuesIn(all_samples()),
                          [](const auto& info) { return param_name(info.param.sample); });
 

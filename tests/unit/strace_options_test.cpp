@@ -38,6 +38,18 @@ TEST(StraceOptions, SummaryOnlyOrWithTheTrace) {
     EXPECT_EQ(refusal({"-C", "-c"}), "-c/--summary-only and -C/--summary are mutually exclusive");
 }
 
+// sctrace's own long options, which strace lacks, choose the rules.
+TEST(StraceOptions, SctracesOwnRuleOptions) {
+    const StraceOptions o = parsed({"--rules", "a.yaml", "--rules=b", "--rule", "double-close",
+                                    "--rule=fatal-signal", "--findings", "f.jsonl"})
+                                .options;
+    EXPECT_EQ(o.rule_paths, (std::vector<std::string>{"a.yaml", "b"}));
+    EXPECT_EQ(o.only_rules, (std::vector<std::string>{"double-close", "fatal-signal"}));
+    EXPECT_EQ(o.findings_path, "f.jsonl");
+    EXPECT_FALSE(o.no_rules);
+    EXPECT_TRUE(parsed({"--no-rules"}).options.no_rules);
+}
+
 TEST(StraceOptions, SummarySortColumnsClockAndOverhead) {
     const StraceOptions o =
         parsed({"-c", "-S", "calls", "-U", "name,calls", "-w", "-O", "2ms"}).options;

@@ -6,13 +6,16 @@
 #   bench/run.sh [--quick] [--no-doc] [--no-pin] [--reps N] BUILD_DIR
 #
 #   BUILD_DIR   a configured and built tree (make build): uses BUILD_DIR/bench/workload,
+#               BUILD_DIR/bench/server_workload,
 #               BUILD_DIR/bench/bare_ptrace and BUILD_DIR/cli/sctrace
 #   --quick     a few-second smoke run with small sizes; docs/performance.md is left alone
 #   --no-doc    do not rewrite the results section of docs/performance.md
 #   --no-pin    let the scheduler place tracer and tracee (default: all on one CPU)
 #   --reps N    timed runs per configuration (default 7, quick 3)
 #
-# Every configuration runs the same workload (bench/workload.c). Runs are
+# Every configuration of a group runs the same workload: bench/workload.c (TCP
+# rounds between two threads) with and without the seccomp filter, and
+# bench/server_workload.c (an epoll server with a worker pool). Runs are
 # interleaved (A B C D ... A B C D ...) so a slow spell of the machine hits all
 # configurations alike, and each one's median is reported.
 #
@@ -84,19 +87,29 @@ CHECK_ROUNDS=200  # the untimed smoke check of every configuration
 if [ "$quick" -eq 1 ]; then
     ROUNDS=300
     NS_ROUNDS=60
+    SRV_ROUNDS=40
     reps=${reps:-3}
     write_doc=0
 else
     ROUNDS=7000
     NS_ROUNDS=1400
+    SRV_ROUNDS=600
     reps=${reps:-7}
 fi
 case "$reps" in '' | *[!0-9]* | 0) usage ;; esac
 
 # The workload's network calls; the same set for every tracer.
 SET=socket,connect,accept,accept4,read,write,close
+# The server workload (bench/server_workload.c) is traced with the bundled
+# pack's own set (`sctrace rules traced`), by every configuration: so the
+# floor and strace are like for like with a default run, which stops at
+# exactly those calls. (Of the workload's calls it takes accept4, read,
+# write, close, epoll_wait and the set-up; not the workers' futex hand-offs.)
+SRV_CONNS=32
+SRV_WORKERS=3
 
 workload=$build/bench/workload
+server_workload=$build/bench/server_workload
 bare=$build/bench/bare_ptrace
 sctrace=$build/cli/sctrace
 strace_bin=$(command -v strace || true)
@@ -110,6 +123,12 @@ fi
 if [ ! -x "$workload" ]; then
     echo "bench: $workload not found; build the tree first (make build)" >&2
     exit 1
+fi
+SRV_SET=""
+if [ -x "$sctrace" ]; then SRV_SET=$("$sctrace" rules traced); fi
+if [ -z "$SRV_SET" ]; then
+    SRV_SET=socket,connect,accept4,read,write,close,epoll_wait
+    loud "sctrace rules traced gave nothing: the server group uses $SRV_SET"
 fi
 
 tmp=$(mktemp -d)
@@ -130,9 +149,11 @@ if [ "$pin" -eq 1 ]; then
 fi
 
 # Configurations, in run order. Group "seccomp" is the target comparison;
-# group "no-seccomp" is the same without any filter, on a smaller workload.
-ids=(untraced bare strace sctrace-text sctrace-jsonl sctrace-strace sctrace-rules
-    ns-untraced ns-bare ns-strace ns-sctrace)
+# group "no-seccomp" is the same without any filter, on a smaller workload;
+# group "server" is the server workload with the filter.
+ids=(untraced bare strace sctrace-text sctrace-jsonl sctrace-strace sctrace-rules sctrace-default
+    ns-untraced ns-bare ns-strace ns-sctrace
+    srv-untraced srv-bare srv-strace srv-sctrace-default srv-sctrace-strace)
 declare -A label=(
     [untraced]="untraced"
     [bare]="bare ptrace (floor)"
@@ -140,17 +161,25 @@ declare -A label=(
     [sctrace-text]="sctrace, text"
     [sctrace-jsonl]="sctrace, jsonl"
     [sctrace-strace]="sctrace, --format strace (decoded, like strace)"
-    [sctrace-rules]="sctrace with the bundled rule pack"
+    [sctrace-rules]="sctrace with the bundled rule pack, -o text"
+    [sctrace-default]="sctrace, default (bundled pack, findings only)"
     [ns-untraced]="untraced"
     [ns-bare]="bare ptrace --no-seccomp"
     [ns-strace]="strace -f (no filter)"
     [ns-sctrace]="sctrace --no-seccomp"
+    [srv-untraced]="untraced"
+    [srv-bare]="bare ptrace (floor)"
+    [srv-strace]="strace -f --seccomp-bpf"
+    [srv-sctrace-default]="sctrace, default (bundled pack, findings only)"
+    [srv-sctrace-strace]="sctrace --no-rules --format strace -o"
 )
 declare -A binary=(
     [untraced]=$workload [bare]=$bare [strace]=$strace_bin
     [sctrace-text]=$sctrace [sctrace-jsonl]=$sctrace [sctrace-strace]=$sctrace
-    [sctrace-rules]=$sctrace
+    [sctrace-rules]=$sctrace [sctrace-default]=$sctrace
     [ns-untraced]=$workload [ns-bare]=$bare [ns-strace]=$strace_bin [ns-sctrace]=$sctrace
+    [srv-untraced]=$server_workload [srv-bare]=$bare [srv-strace]=$strace_bin
+    [srv-sctrace-default]=$sctrace [srv-sctrace-strace]=$sctrace
 )
 declare -A status  # ok | missing | failed
 
@@ -159,6 +188,7 @@ declare -A status  # ok | missing | failed
 command_of() {
     local id=$1 rounds=$2 out=$3
     local wl=("$workload" --rounds "$rounds" --cheap "$CHEAP")
+    local srv=("$server_workload" --rounds "$rounds" --conns "$SRV_CONNS" --workers "$SRV_WORKERS")
     case "$id" in
         untraced | ns-untraced) CMD=("${wl[@]}") ;;
         bare) CMD=("$bare" -e "$SET" -- "${wl[@]}") ;;
@@ -170,6 +200,16 @@ command_of() {
         # What a user gets by default: the pack traces what its rules and the
         # state tracker need (more than SET) and decodes it.
         sctrace-rules) CMD=("$sctrace" -e trace="$SET" -o "$out" --format text -- "${wl[@]}") ;;
+        # What `sctrace -- cmd` costs: the pack's own set, findings only (to
+        # OUT, so the smoke check can see that nothing was raised).
+        sctrace-default) CMD=("$sctrace" --findings "$out" -- "${wl[@]}") ;;
+        srv-untraced) CMD=("${srv[@]}") ;;
+        srv-bare) CMD=("$bare" -e "$SRV_SET" -- "${srv[@]}") ;;
+        srv-strace) CMD=("$strace_bin" -f --seccomp-bpf -qq -o "$out" -e trace="$SRV_SET" "${srv[@]}") ;;
+        srv-sctrace-default) CMD=("$sctrace" --findings "$out" -- "${srv[@]}") ;;
+        srv-sctrace-strace)
+            CMD=("$sctrace" --no-rules -e trace="$SRV_SET" -o "$out" --format strace -- "${srv[@]}")
+            ;;
         ns-bare) CMD=("$bare" --no-seccomp -e "$SET" -- "${wl[@]}") ;;
         ns-strace) CMD=("$strace_bin" -f -qq -o "$out" -e trace="$SET" "${wl[@]}") ;;
         ns-sctrace)
@@ -179,7 +219,7 @@ command_of() {
 }
 
 rounds_of() {
-    case "$1" in ns-*) echo "$NS_ROUNDS" ;; *) echo "$ROUNDS" ;; esac
+    case "$1" in ns-*) echo "$NS_ROUNDS" ;; srv-*) echo "$SRV_ROUNDS" ;; *) echo "$ROUNDS" ;; esac
 }
 
 fail_config() {
@@ -212,7 +252,7 @@ echo "bench: smoke check ($CHECK_ROUNDS rounds per configuration)" >&2
 for id in "${ids[@]}"; do
     [ "${status[$id]}" = ok ] || continue
     out=$tmp/events.$id
-    command_of "$id" "$CHECK_ROUNDS" "$out"
+    case "$id" in srv-*) command_of "$id" "$SRV_ROUNDS" "$out" ;; *) command_of "$id" "$CHECK_ROUNDS" "$out" ;; esac
     if [ "$id" = bare ]; then CMD=("$bare" -c "${CMD[@]:1}"); fi
     rc=0
     "${CMD[@]}" >/dev/null 2>"$tmp/err" || rc=$?
@@ -227,6 +267,20 @@ for id in "${ids[@]}"; do
             want="$((CHECK_ROUNDS + 1)) $CHECK_ROUNDS $CHECK_ROUNDS"
             if [ "$got" != "$want" ]; then
                 fail_config "$id" "bare_ptrace -c counted socket/connect/accept '$got', want '$want'"
+            fi
+            ;;
+        sctrace-default | srv-sctrace-default)
+            # A healthy program: a finding at warning or above is a false one.
+            if [ ! -f "$out" ]; then
+                fail_config "$id" "no findings file was written: ${CMD[*]}"
+            elif grep -Eq '"severity": ?"(warning|error|critical)"' "$out"; then
+                fail_config "$id" "findings on a healthy workload: $(head -c 400 "$out")"
+            fi
+            ;;
+        srv-strace | srv-sctrace-strace)
+            lines=$(grep -c accept4 "$out" 2>/dev/null || true)
+            if [ "${lines:-0}" -lt 1 ]; then
+                fail_config "$id" "its event stream names no accept4: ${CMD[*]}"
             fi
             ;;
         strace | sctrace-* | ns-strace | ns-sctrace)
@@ -351,14 +405,17 @@ report=$tmp/report.md
     echo ""
     echo "With the seccomp filter: $ROUNDS rounds x (9 traced calls + $CHEAP untraced getppid)."
     echo ""
-    table untraced bare untraced bare strace sctrace-text sctrace-jsonl sctrace-strace sctrace-rules
+    table untraced bare untraced bare strace sctrace-text sctrace-jsonl sctrace-strace sctrace-rules \
+        sctrace-default
     echo ""
+    verdict "sctrace default vs the floor" sctrace-default bare untraced 1.00
+    verdict "sctrace default vs strace" sctrace-default strace untraced 0.75
+    verdict "sctrace --format strace -o vs the floor" sctrace-strace bare untraced 1.05
     verdict "sctrace text vs the floor" sctrace-text bare untraced 1.15
     verdict "sctrace jsonl vs the floor" sctrace-jsonl bare untraced 1.15
     verdict "sctrace text vs strace" sctrace-text strace untraced 1.00
     verdict "sctrace jsonl vs strace" sctrace-jsonl strace untraced 1.00
     verdict "sctrace --format strace vs strace" sctrace-strace strace untraced 1.00
-    verdict "sctrace --format strace vs the floor" sctrace-strace bare untraced 1.15
     echo ""
     echo "sctrace with the rule pack stops at more syscalls than SET (what the rules and the state"
     echo "tracker need) and decodes them: its row is what a default run costs, not a like-for-like figure."
@@ -369,6 +426,16 @@ report=$tmp/report.md
     echo ""
     verdict "sctrace --no-seccomp vs the floor" ns-sctrace ns-bare ns-untraced 1.15
     verdict "sctrace --no-seccomp vs strace" ns-sctrace ns-strace ns-untraced 1.00
+    echo ""
+    echo "A server (bench/server_workload.c): $SRV_ROUNDS rounds x $SRV_CONNS connections, an epoll loop"
+    echo "handing each request to $SRV_WORKERS worker threads. Every configuration traces the bundled"
+    echo "pack's set (sctrace rules traced: $(echo "$SRV_SET" | tr ',' '\n' | wc -l) calls), so all compare like for like."
+    echo ""
+    table srv-untraced srv-bare srv-untraced srv-bare srv-strace srv-sctrace-default srv-sctrace-strace
+    echo ""
+    verdict "server: sctrace default vs the floor" srv-sctrace-default srv-bare srv-untraced 1.00
+    verdict "server: sctrace default vs strace" srv-sctrace-default srv-strace srv-untraced 0.75
+    verdict "server: sctrace --format strace -o vs the floor" srv-sctrace-strace srv-bare srv-untraced 1.05
 } >"$report"
 
 echo ""

@@ -417,8 +417,8 @@ report=$tmp/report.md
     verdict "sctrace jsonl vs strace" sctrace-jsonl strace untraced 1.00
     verdict "sctrace --format strace vs strace" sctrace-strace strace untraced 1.00
     echo ""
-    echo "sctrace with the rule pack stops at more syscalls than SET (what the rules and the state"
-    echo "tracker need) and decodes them: its row is what a default run costs, not a like-for-like figure."
+    echo "The two rows with the rule pack stop at the pack's set (sctrace rules traced), which holds"
+    echo "SET and adds only set-up calls on this workload (a round makes no other traced call)."
     echo ""
     echo "Without a filter (every syscall stops): $NS_ROUNDS rounds x (9 traced calls + $CHEAP untraced getppid)."
     echo ""

@@ -229,7 +229,12 @@ void add_utime_timespecs(DecodeContext& ctx, std::uint64_t addr) {
         const std::int64_t sec = ts[2 * i];
         const auto nsec = static_cast<std::uint64_t>(ts[2 * i + 1]);
         if (ts[2 * i + 1] == kUtimeNow || ts[2 * i + 1] == kUtimeOmit) {
-            tree.add_text(list, ts[2 * i + 1] == kUtimeNow ? "UTIME_NOW" : "UTIME_OMIT");
+            // The struct is the raw form (-X raw), the name its comment
+            // with -X verbose.
+            const NodeId name =
+                tree.add_text(list, ts[2 * i + 1] == kUtimeNow ? "UTIME_NOW" : "UTIME_OMIT");
+            shapes::add_textf(tree, name, {}, "{tv_sec=%" PRId64 ", tv_nsec=%" PRIu64 "}", sec,
+                              nsec);
             continue;
         }
         char when[64];

@@ -340,15 +340,14 @@ enum : std::uint32_t {
     kArchReqXcompGuestPerm = 0x1025,
 };
 
-// strace prints the XSAVE features in its "verbose" style, the number
-// first and the names in a comment: "0x12 /* XFEATURE_XTILE_DATA */",
-// "0xe7 /* XFEATURE_MASK_FPSSE|XFEATURE_MASK_YMM|XFEATURE_MASK_AVX512 */".
-std::size_t format_verbose(std::uint64_t value, const XlatTable& table, bool flags,
-                           std::string_view unknown, std::span<char> out) {
-    int n = value ? std::snprintf(out.data(), out.size(), "%#" PRIx64, value)
-                  : std::snprintf(out.data(), out.size(), "0");
-    auto len = static_cast<std::size_t>(std::max(n, 0));
-    if (flags && value == 0) return len;  // printflags of 0: just the number
+// strace prints the XSAVE features in its "verbose" style whatever -X says,
+// except -X raw: the number first and the names in a comment,
+// "0x12 /* XFEATURE_XTILE_DATA */",
+// "0xe7 /* XFEATURE_MASK_FPSSE|XFEATURE_MASK_YMM|XFEATURE_MASK_AVX512 */";
+// -X raw prints the number alone.
+NodeId add_verbose(ArgTree& tree, NodeId parent, std::uint64_t value, const XlatTable& table,
+                   bool flags, std::string_view unknown) {
+    if (flags && value == 0) return tree.add_hex(parent, 0);  // printflags of 0: the number
     char names[512];
     std::size_t k = 0;
     const bool named = flags ? [&] {
@@ -366,9 +365,10 @@ std::size_t format_verbose(std::uint64_t value, const XlatTable& table, bool fla
     } else {
         k = shapes::format_xval(value, table, names);
     }
-    n = std::snprintf(out.data() + len, out.size() - len, " /* %.*s */", static_cast<int>(k),
-                      names);
-    return std::min(out.size() - 1, len + static_cast<std::size_t>(std::max(n, 0)));
+    const NodeId id = tree.add_text_copy(parent, std::string_view(names, k));
+    tree.add_hex(id, value);
+    tree.mutable_node(id).pin = XlatPin::VerboseUnlessRaw;
+    return id;
 }
 
 void arch_prctl_entry(DecodeContext& ctx) {
@@ -385,14 +385,11 @@ void arch_prctl_entry(DecodeContext& ctx) {
             ctx.tree().entry_complete = true;
             return;
         case kArchReqXcompPerm:
-        case kArchReqXcompGuestPerm: {
-            char text[640];
-            const std::size_t n =
-                format_verbose(ctx.arg(1), xlat::x86_xfeature_bits, false, "XFEATURE_???", text);
-            ctx.tree().add_text_copy(ctx.root(), std::string_view(text, n));
+        case kArchReqXcompGuestPerm:
+            add_verbose(ctx.tree(), ctx.root(), ctx.arg(1), xlat::x86_xfeature_bits, false,
+                        "XFEATURE_???");
             ctx.tree().entry_complete = true;
             return;
-        }
         default:
             ctx.tree().add_hex(ctx.root(), ctx.arg(1));
             return;
@@ -416,10 +413,8 @@ void arch_prctl_exit(DecodeContext& ctx) {
             } else if (!ctx.read_struct(ctx.arg(1), value)) {
                 tree.add_hex(ctx.root(), ctx.arg(1));
             } else {
-                char text[640];
-                const std::size_t n =
-                    format_verbose(value, xlat::x86_xfeatures, true, "XFEATURE_MASK_???", text);
-                tree.add_text_copy(tree.add_array(ctx.root()), std::string_view(text, n));
+                add_verbose(tree, tree.add_array(ctx.root()), value, xlat::x86_xfeatures, true,
+                            "XFEATURE_MASK_???");
             }
             return;
         }

@@ -32,13 +32,14 @@ void resource_arg(DecodeContext& ctx, int i) {
 }
 
 // One limit (print_rlim64_t / print_rlim32_t): RLIM64_INFINITY, "8192*1024"
-// for a multiple of 1024 above it, else the number.
+// for a multiple of 1024 above it, else the number. The first two are
+// symbolic forms of the number: -X raw prints the number, -X verbose both.
 void add_rlim(ArgTree& tree, NodeId s, std::uint64_t lim, bool wide, std::string_view key) {
     const std::uint64_t infinity = wide ? ~std::uint64_t{0} : 0xffffffffu;
     if (lim == infinity) {
-        tree.add_text(s, wide ? "RLIM64_INFINITY" : "RLIM_INFINITY", key);
+        tree.add_uint(tree.add_text(s, wide ? "RLIM64_INFINITY" : "RLIM_INFINITY", key), lim);
     } else if (lim > 1024 && lim % 1024 == 0) {
-        shapes::add_textf(tree, s, key, "%" PRIu64 "*1024", lim / 1024);
+        tree.add_uint(shapes::add_textf(tree, s, key, "%" PRIu64 "*1024", lim / 1024), lim);
     } else {
         tree.add_uint(s, lim, key);
     }

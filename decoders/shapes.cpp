@@ -280,15 +280,22 @@ NodeId add_symbolic_mode(ArgTree& tree, NodeId parent, std::uint32_t mode, std::
         if (!name) return add_textf(tree, parent, key, "%#03o", mode);
         type_name = *name;
     }
-    return add_textf(tree, parent, key, "%.*s%s%s%s%s%#03o", static_cast<int>(type_name.size()),
-                     type_name.data(), type_name.empty() ? "" : "|",
-                     (mode & kSuid) ? "S_ISUID|" : "", (mode & kSgid) ? "S_ISGID|" : "",
-                     (mode & kSvtx) ? "S_ISVTX|" : "", mode & ~(kTypeMask | kSuid | kSgid | kSvtx));
+    const NodeId id =
+        add_textf(tree, parent, key, "%.*s%s%s%s%s%#03o", static_cast<int>(type_name.size()),
+                  type_name.data(), type_name.empty() ? "" : "|", (mode & kSuid) ? "S_ISUID|" : "",
+                  (mode & kSgid) ? "S_ISGID|" : "", (mode & kSvtx) ? "S_ISVTX|" : "",
+                  mode & ~(kTypeMask | kSuid | kSgid | kSvtx));
+    // The number itself, for -X raw (0100644) and -X verbose (0100644 /*
+    // S_IFREG|0644 */); without a type the octal text is the number already.
+    if (!type_name.empty()) add_textf(tree, id, {}, "%#o", mode);
+    return id;
 }
 
 NodeId add_dev(ArgTree& tree, NodeId parent, std::uint64_t dev, std::string_view key) {
-    return add_textf(tree, parent, key, "makedev(%#x, %#x)", gnu_dev_major(dev),
-                     gnu_dev_minor(dev));
+    const NodeId id =
+        add_textf(tree, parent, key, "makedev(%#x, %#x)", gnu_dev_major(dev), gnu_dev_minor(dev));
+    tree.add_hex(id, dev);  // -X raw: 0x801; -X verbose: 0x801 /* makedev(0x8, 0x1) */
+    return id;
 }
 
 NodeId add_string_n(DecodeContext& ctx, NodeId parent, std::uint64_t addr, std::uint64_t len,

@@ -133,6 +133,16 @@ TEST(FileDecode, UtimensatNamesUtimeNowAndOmitAndDatesTheRest) {
               R"(utimensat(AT_FDCWD, "f", NULL, 0) = 0)");
     EXPECT_EQ(decode_to_strace(make_call("utimensat", {kAtFdcwd, kPath, kBuf, 0}), mem),
               R"(utimensat(AT_FDCWD, "f", [UTIME_NOW, UTIME_OMIT], 0) = 0)");
+    // The names stand for the structs: -X raw prints those, -X verbose both.
+    EXPECT_EQ(decode_to_strace(make_call("utimensat", {kAtFdcwd, kPath, kBuf, 0}), mem, 32,
+                               StraceStyle{.xlat = XlatStyle::Raw}),
+              R"(utimensat(-100, "f", [{tv_sec=0, tv_nsec=1073741823}, )"
+              R"({tv_sec=0, tv_nsec=1073741822}], 0) = 0)");
+    EXPECT_EQ(
+        decode_to_strace(make_call("utimensat", {kAtFdcwd, kPath, kBuf, 0}), mem, 32,
+                         StraceStyle{.xlat = XlatStyle::Verbose}),
+        R"(utimensat(-100 /* AT_FDCWD */, "f", [{tv_sec=0, tv_nsec=1073741823} /* UTIME_NOW */, )"
+        R"({tv_sec=0, tv_nsec=1073741822} /* UTIME_OMIT */], 0) = 0)");
     // Time zero has no date comment.
     const std::int64_t zero[4] = {0, 0, 0, 0};
     mem.put(kBuf, zero);
@@ -239,11 +249,25 @@ TEST(StatDecode, NewfstatatShowsTheModeAndSizeOrTheDevice) {
 TEST(StatDecode, VerboseStatShowsEveryField) {
     FakeMemory mem;
     mem.put(kBuf, make_stat(S_IFDIR | S_ISVTX | 0777, 4096));
-    EXPECT_EQ(decode_to_strace(make_call("fstat", {3, kBuf}), mem, verbose_options()),
-              "fstat(3, {st_dev=makedev(0x8, 0x1), st_ino=42, st_mode=S_IFDIR|S_ISVTX|0777, "
-              "st_nlink=1, st_uid=0, st_gid=0, st_blksize=4096, st_blocks=8, st_size=4096, "
-              "st_atime=0, st_atime_nsec=0, st_mtime=0, st_mtime_nsec=0, st_ctime=0, "
-              "st_ctime_nsec=0}) = 0");
+    const std::string rest =
+        "st_nlink=1, st_uid=0, st_gid=0, st_blksize=4096, st_blocks=8, st_size=4096, "
+        "st_atime=0, st_atime_nsec=0, st_mtime=0, st_mtime_nsec=0, st_ctime=0, "
+        "st_ctime_nsec=0}) = 0";
+    const auto fstat_in = [&](XlatStyle xlat) {
+        return decode_to_strace(make_call("fstat", {3, kBuf}), mem, verbose_options(),
+                                StraceStyle{.xlat = xlat});
+    };
+    EXPECT_EQ(
+        fstat_in(XlatStyle::Abbrev),
+        "fstat(3, {st_dev=makedev(0x8, 0x1), st_ino=42, st_mode=S_IFDIR|S_ISVTX|0777, " + rest);
+    // The device and the mode are names of numbers: -X raw prints the
+    // numbers, -X verbose both.
+    EXPECT_EQ(fstat_in(XlatStyle::Raw),
+              "fstat(3, {st_dev=0x801, st_ino=42, st_mode=041777, " + rest);
+    EXPECT_EQ(fstat_in(XlatStyle::Verbose),
+              "fstat(3, {st_dev=0x801 /* makedev(0x8, 0x1) */, st_ino=42, "
+              "st_mode=041777 /* S_IFDIR|S_ISVTX|0777 */, " +
+                  rest);
 }
 
 TEST(StatDecode, StatxJoinsTheSyncTypeAndFlagsAndNamesTheMask) {

@@ -110,6 +110,14 @@ TEST(ResourceDecode, LimitsNameInfinityAndMultiplesOf1024) {
     EXPECT_EQ(
         decode_to_strace(make_call("prlimit64", {0, 3, 0, kBuf}), mem),
         "prlimit64(0, RLIMIT_STACK, NULL, {rlim_cur=8192*1024, rlim_max=RLIM64_INFINITY}) = 0");
+    // Both are names of the number: -X raw prints it, -X verbose both.
+    EXPECT_EQ(decode_to_strace(make_call("prlimit64", {0, 3, 0, kBuf}), mem, 32,
+                               StraceStyle{.xlat = XlatStyle::Raw}),
+              "prlimit64(0, 0x3, NULL, {rlim_cur=8388608, rlim_max=18446744073709551615}) = 0");
+    EXPECT_EQ(decode_to_strace(make_call("prlimit64", {0, 3, 0, kBuf}), mem, 32,
+                               StraceStyle{.xlat = XlatStyle::Verbose}),
+              "prlimit64(0, 0x3 /* RLIMIT_STACK */, NULL, {rlim_cur=8388608 /* 8192*1024 */, "
+              "rlim_max=18446744073709551615 /* RLIM64_INFINITY */}) = 0");
     const std::uint64_t nofile[2] = {1024, 20000};
     mem.put(kBuf, nofile);
     EXPECT_EQ(decode_to_strace(make_call("getrlimit", {7, kBuf}), mem),
@@ -234,6 +242,15 @@ TEST(PrctlDecode, ArchPrctlShowsTheFsBaseItSetOrRead) {
               "XFEATURE_MASK_AVX512 */]) = 0");
     EXPECT_EQ(decode_to_strace(make_call("arch_prctl", {0x1023, 18}), mem),
               "arch_prctl(ARCH_REQ_XCOMP_PERM, 0x12 /* XFEATURE_XTILE_DATA */) = 0");
+    // The features are verbose in every style but -X raw, which has the number alone.
+    const StraceStyle raw{.xlat = XlatStyle::Raw};
+    EXPECT_EQ(decode_to_strace(make_call("arch_prctl", {0x1021, kBuf}), mem, 32, raw),
+              "arch_prctl(0x1021, [0xe7]) = 0");
+    EXPECT_EQ(decode_to_strace(make_call("arch_prctl", {0x1023, 18}), mem, 32, raw),
+              "arch_prctl(0x1023, 0x12) = 0");
+    EXPECT_EQ(decode_to_strace(make_call("arch_prctl", {0x1023, 18}), mem, 32,
+                               StraceStyle{.xlat = XlatStyle::Verbose}),
+              "arch_prctl(0x1023 /* ARCH_REQ_XCOMP_PERM */, 0x12 /* XFEATURE_XTILE_DATA */) = 0");
 }
 
 TEST(IoctlDecode, RequestsByEveryNameOrByTheirParts) {

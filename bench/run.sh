@@ -79,9 +79,10 @@ done
 [ -n "$build" ] || usage
 build=$(cd "$build" && pwd)
 
-# Sizes. A full run takes about 75 s on a 2-vCPU VM once sctrace is
+# Sizes. A full run takes about 5 minutes on a 2-vCPU VM once sctrace is
 # built (pinned; unpinned is slower): the seccomp group at ROUNDS rounds, the
-# no-seccomp group (every call stops, so a round is ~5x dearer) at NS_ROUNDS.
+# no-seccomp group (every call stops, so a round is ~5x dearer) at NS_ROUNDS,
+# the server group at SRV_ROUNDS rounds of SRV_CONNS requests.
 CHEAP=50          # untraced getppid calls per round
 CHECK_ROUNDS=200  # the untimed smoke check of every configuration
 if [ "$quick" -eq 1 ]; then

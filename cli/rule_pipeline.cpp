@@ -43,16 +43,7 @@ std::unique_ptr<RulePipeline> RulePipeline::create(const RuleOptions& options,
                      p->rules_.errors().size());
         return nullptr;
     }
-    if (!options.only.empty()) {
-        const std::vector<std::string> unknown = p->rules_.enable_only(options.only);
-        for (const std::string& id : unknown) {
-            std::fprintf(
-                stderr,
-                "sctrace: --rule %s: no loaded rule has this id (sctrace rules list shows them)\n",
-                id.c_str());
-        }
-        if (!unknown.empty()) return nullptr;
-    }
+    if (!enable_only_named(p->rules_, options.only, "sctrace")) return nullptr;
     std::vector<rules::FindingSink*> sinks;
     p->text_ = std::make_unique<TextFindingsWriter>(stderr);
     sinks.push_back(p->text_.get());
@@ -72,6 +63,18 @@ std::unique_ptr<RulePipeline> RulePipeline::create(const RuleOptions& options,
     p->engine_ = std::make_unique<rules::RuleEngine>(p->rules_, std::move(sinks), describe_event,
                                                      options.engine);
     return p;
+}
+
+bool enable_only_named(rules::RuleSet& rules, const std::vector<std::string>& ids,
+                       const char* program) {
+    if (ids.empty()) return true;
+    const std::vector<std::string> unknown = rules.enable_only(ids);
+    for (const std::string& id : unknown) {
+        std::fprintf(stderr,
+                     "%s: --rule %s: no loaded rule has this id (sctrace rules list shows them)\n",
+                     program, id.c_str());
+    }
+    return unknown.empty();
 }
 
 SyscallSet RulePipeline::needed_syscalls() const {

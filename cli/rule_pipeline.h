@@ -33,6 +33,12 @@ std::string default_rules_path();
 // (fds, sockets, signals) once any rule is enabled.
 SyscallSet syscalls_needed_by(const rules::RuleSet& rules);
 
+// --rule: leaves only the rules named in `ids` enabled (none named: all stay
+// as their files say). An id no loaded rule has is said on stderr as
+// "PROGRAM: --rule ID: ..." and makes it return false.
+bool enable_only_named(rules::RuleSet& rules, const std::vector<std::string>& ids,
+                       const char* program);
+
 class RulePipeline {
 public:
     // Loads and compiles the rules. On errors, prints them (file:line:col,

@@ -90,16 +90,7 @@ int RulesCommand::execute() {
         return 2;
     }
     if (traced_->parsed()) {
-        const std::vector<std::string> unknown =
-            only_.empty() ? std::vector<std::string>{} : set.enable_only(only_);
-        if (!unknown.empty()) {
-            for (const std::string& id : unknown) {
-                std::fprintf(stderr,
-                             "sctrace rules traced: --rule %s: no loaded rule has this id\n",
-                             id.c_str());
-            }
-            return 2;
-        }
+        if (!enable_only_named(set, only_, "sctrace rules traced")) return 2;
         // What `sctrace -- COMMAND` with these rules and no -e stops at;
         // -e, -o and --inject add their own calls to it.
         const std::vector<std::string_view> names = syscalls_needed_by(set).names(Arch::X86_64);

@@ -244,13 +244,11 @@ void Watchdog::loop() {
             stop_cv_.wait_for(lock, options_.renotify, [this] {
                 return stopping_ || !ready_.load(std::memory_order_acquire);
             });
-            if (stopping_) break;
-            if (Clock::now() < next_round) continue;
         } else {
             stop_cv_.wait_until(lock, next_round, [this] { return stopping_; });
-            if (stopping_) break;
-            if (Clock::now() < next_round) continue;  // woken by take()
         }
+        if (stopping_) break;
+        if (Clock::now() < next_round) continue;
         next_round = Clock::now() + options_.interval;
         lock.unlock();
         std::vector<ThreadSample> samples = sample_all(false);

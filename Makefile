@@ -5,7 +5,7 @@
 #   make test   build the normal and the sanitizer (ASan+UBSan) trees and run ctest in
 #               both, then strace 6.1's own tests through `sctrace strace`
 #   make strace-suite  only the last: strace 6.1's tests, with strace and with sctrace
-#   make bench  tracer overhead against strace and a bare ptrace loop
+#   make bench  tracer overhead against strace and a bare ptrace loop, analyze throughput, real servers
 
 JOBS     ?= $(shell nproc)
 BUILD    ?= build
@@ -59,6 +59,7 @@ test: test-release test-asan strace-suite
 bench: build
 	bash bench/run.sh $(BUILD)
 	bash bench/analyze.sh $(BUILD)
+	bash bench/servers.sh $(BUILD)
 
 format:
 	find base model decoders sources engine report cli tests bench samples -name '*.cpp' -o -name '*.h' -o -name '*.c' | xargs clang-format -i

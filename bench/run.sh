@@ -153,8 +153,9 @@ fi
 # group "no-seccomp" is the same without any filter, on a smaller workload;
 # group "server" is the server workload with the filter.
 ids=(untraced bare strace sctrace-text sctrace-jsonl sctrace-strace sctrace-rules sctrace-default
+    sctrace-every-exit
     ns-untraced ns-bare ns-strace ns-sctrace
-    srv-untraced srv-bare srv-strace srv-sctrace-default srv-sctrace-strace)
+    srv-untraced srv-bare srv-strace srv-sctrace-default srv-sctrace-every-exit srv-sctrace-strace)
 declare -A label=(
     [untraced]="untraced"
     [bare]="bare ptrace (floor)"
@@ -164,6 +165,7 @@ declare -A label=(
     [sctrace-strace]="sctrace, --format strace (decoded, like strace)"
     [sctrace-rules]="sctrace with the bundled rule pack, -o text"
     [sctrace-default]="sctrace, default (bundled pack, findings only)"
+    [sctrace-every-exit]="sctrace, default with --every-exit"
     [ns-untraced]="untraced"
     [ns-bare]="bare ptrace --no-seccomp"
     [ns-strace]="strace -f (no filter)"
@@ -172,15 +174,16 @@ declare -A label=(
     [srv-bare]="bare ptrace (floor)"
     [srv-strace]="strace -f --seccomp-bpf"
     [srv-sctrace-default]="sctrace, default (bundled pack, findings only)"
+    [srv-sctrace-every-exit]="sctrace, default with --every-exit"
     [srv-sctrace-strace]="sctrace --no-rules --format strace -o"
 )
 declare -A binary=(
     [untraced]=$workload [bare]=$bare [strace]=$strace_bin
     [sctrace-text]=$sctrace [sctrace-jsonl]=$sctrace [sctrace-strace]=$sctrace
-    [sctrace-rules]=$sctrace [sctrace-default]=$sctrace
+    [sctrace-rules]=$sctrace [sctrace-default]=$sctrace [sctrace-every-exit]=$sctrace
     [ns-untraced]=$workload [ns-bare]=$bare [ns-strace]=$strace_bin [ns-sctrace]=$sctrace
     [srv-untraced]=$server_workload [srv-bare]=$bare [srv-strace]=$strace_bin
-    [srv-sctrace-default]=$sctrace [srv-sctrace-strace]=$sctrace
+    [srv-sctrace-default]=$sctrace [srv-sctrace-every-exit]=$sctrace [srv-sctrace-strace]=$sctrace
 )
 declare -A status  # ok | missing | failed
 
@@ -204,10 +207,14 @@ command_of() {
         # What `sctrace -- cmd` costs: the pack's own set, findings only (to
         # OUT, so the smoke check can see that nothing was raised).
         sctrace-default) CMD=("$sctrace" --findings "$out" -- "${wl[@]}") ;;
+        # The same, stopping at every traced call's exit as the floor does:
+        # what skipping the exits no rule needs saves.
+        sctrace-every-exit) CMD=("$sctrace" --every-exit --findings "$out" -- "${wl[@]}") ;;
         srv-untraced) CMD=("${srv[@]}") ;;
         srv-bare) CMD=("$bare" -e "$SRV_SET" -- "${srv[@]}") ;;
         srv-strace) CMD=("$strace_bin" -f --seccomp-bpf -qq -o "$out" -e trace="$SRV_SET" "${srv[@]}") ;;
         srv-sctrace-default) CMD=("$sctrace" --findings "$out" -- "${srv[@]}") ;;
+        srv-sctrace-every-exit) CMD=("$sctrace" --every-exit --findings "$out" -- "${srv[@]}") ;;
         srv-sctrace-strace)
             CMD=("$sctrace" --no-rules -e trace="$SRV_SET" -o "$out" --format strace -- "${srv[@]}")
             ;;
@@ -270,7 +277,7 @@ for id in "${ids[@]}"; do
                 fail_config "$id" "bare_ptrace -c counted socket/connect/accept '$got', want '$want'"
             fi
             ;;
-        sctrace-default | srv-sctrace-default)
+        sctrace-default | srv-sctrace-default | sctrace-every-exit | srv-sctrace-every-exit)
             # A healthy program: a finding at warning or above is a false one.
             if [ ! -f "$out" ]; then
                 fail_config "$id" "no findings file was written: ${CMD[*]}"
@@ -407,7 +414,7 @@ report=$tmp/report.md
     echo "With the seccomp filter: $ROUNDS rounds x (9 traced calls + $CHEAP untraced getppid)."
     echo ""
     table untraced bare untraced bare strace sctrace-text sctrace-jsonl sctrace-strace sctrace-rules \
-        sctrace-default
+        sctrace-default sctrace-every-exit
     echo ""
     verdict "sctrace default vs the floor" sctrace-default bare untraced 1.00
     verdict "sctrace default vs strace" sctrace-default strace untraced 0.75
@@ -432,7 +439,8 @@ report=$tmp/report.md
     echo "handing each request to $SRV_WORKERS worker threads. Every configuration traces the bundled"
     echo "pack's set (sctrace rules traced: $(echo "$SRV_SET" | tr ',' '\n' | wc -l) calls), so all compare like for like."
     echo ""
-    table srv-untraced srv-bare srv-untraced srv-bare srv-strace srv-sctrace-default srv-sctrace-strace
+    table srv-untraced srv-bare srv-untraced srv-bare srv-strace srv-sctrace-default \
+        srv-sctrace-every-exit srv-sctrace-strace
     echo ""
     verdict "server: sctrace default vs the floor" srv-sctrace-default srv-bare srv-untraced 1.00
     verdict "server: sctrace default vs strace" srv-sctrace-default srv-strace srv-untraced 0.75

@@ -97,6 +97,23 @@ SyscallSet syscalls_needed_by(const rules::RuleSet& rules) {
     return set;
 }
 
+std::vector<NarrowedCall> RulePipeline::narrowed_calls(const SyscallSet& named) const {
+    std::vector<NarrowedCall> narrowed;
+    if (needed_syscalls().empty()) return narrowed;
+    const auto needs = rules_.needs();
+    if (needs.all_syscalls) return narrowed;
+    for (const std::string_view name : state_syscalls()) {
+        const SyscallInfo* info = syscall_info(Arch::X86_64, name);
+        if (!info || info->traits.tracked_if_arg < 0) continue;
+        const int nr = syscall_number_of(Arch::X86_64, *info);
+        if (needs.syscalls.count(std::string(name)) || named.contains_native(nr)) continue;
+        const auto& values = info->traits.tracked_if;
+        narrowed.push_back({nr, info->traits.tracked_if_arg,
+                            {values.begin(), values.begin() + info->traits.tracked_if_count}});
+    }
+    return narrowed;
+}
+
 bool RulePipeline::needs_watchdog() const {
     for (const auto& rule : rules_.rules()) {
         if (!rule->enabled) continue;

@@ -13,6 +13,7 @@
 #include "engine/rules/rule_set.h"
 #include "model/syscall_set.h"
 #include "report/findings_writer.h"
+#include "sources/live/seccomp_filter.h"
 
 namespace sctrace {
 
@@ -52,6 +53,10 @@ public:
     const rules::RuleSet& rule_set() const { return rules_; }
     // The syscalls the rules need, as a set for the tracer.
     SyscallSet needed_syscalls() const;
+    // The needed calls that stop only with the argument values the state
+    // tracker reads, because no rule and nothing in `named` (what -e shows,
+    // what --inject tampers with) asks for the rest.
+    std::vector<NarrowedCall> narrowed_calls(const SyscallSet& named) const;
     bool empty() const { return rules_.rules().empty(); }
     // Some enabled rule reads the watchdog's samples (evt.type =
     // thread_sample): the live tracer must run its /proc watchdog.

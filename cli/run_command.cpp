@@ -19,6 +19,7 @@
 #include "model/injection.h"
 #include "report/timeout_report_writer.h"
 #include "sources/live/session.h"
+#include "sources/live/watchdog.h"
 
 namespace sctrace {
 
@@ -108,6 +109,9 @@ void RunCommand::add_options() {
     app_->add_flag("-f", options_.follow_forks, "Follow forks and threads (always on)");
     app_->add_flag("--no-seccomp", options_.no_seccomp,
                    "Stop at every syscall instead of using the seccomp prefilter");
+    app_->add_flag("--every-exit", options_.every_exit,
+                   "Stop at the exit of every traced call, also where no rule, state or "
+                   "output needs its result");
     add_rule_options(
         *app_, options_.rules,
         "Exit 121 when the command succeeded but a finding at or above SEVERITY was raised");
@@ -205,6 +209,14 @@ int RunCommand::trace(const Targets& targets) {
     // them at its next safe point, before the thread runs on.
     RuleOptions rule_options = options_.rules.rules;
     rule_options.engine.source_takes_stacks = true;
+    if (!options_.every_exit) {
+        // The tracer can ask /proc whether a thread is still in a call, so
+        // the engine may let it skip the exits that no rule needs.
+        rule_options.engine.still_in_call = [](pid_t pid, pid_t tid, std::int32_t nr,
+                                               std::uint64_t arg0) {
+            return thread_still_in_call("/proc", pid, tid, nr, arg0);
+        };
+    }
     auto pipeline = RulePipeline::create(rule_options, reports->finding_sinks());
     if (!pipeline) return kStartFailure;
 
@@ -231,11 +243,17 @@ int RunCommand::trace(const Targets& targets) {
                             (events->writer() && options_.stream.format == "strace") ||
                                 !options_.reports.trace_json.empty());
     session_options.use_seccomp = !options_.no_seccomp;
+    session_options.skip_unwanted_exits = !options_.every_exit;
     session_options.decode_options.string_limit = options_.string_limit;
     session_options.timeout = timeout;
     TimeoutReportWriter timeout_report(stderr);
     session_options.timeout_report = &timeout_report;
     session_options.inherited_ignored = inherited_ignored;
+    // fcntl's F_GETFL stops no default run; one that shows fcntl, or
+    // injects into it, sees every call.
+    SyscallSet named = display;
+    for (const Injection& injection : injections) named |= injection.calls;
+    session_options.narrowed = pipeline->narrowed_calls(named);
     session_options.injections = std::move(injections);
     Session session(std::move(session_options), std::move(sinks));
 

@@ -26,6 +26,7 @@ private:
         EventStreamOptions stream;
         std::size_t string_limit = 32;  // -s
         bool no_seccomp = false;
+        bool every_exit = false;
         std::vector<std::string> attach_values;  // -p, as typed (cli/attach_targets.h)
         RuleCommandOptions rules;
         ReportPaths reports;                   // --sarif, --junit, --trace-json

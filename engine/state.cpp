@@ -134,7 +134,7 @@ bool is_futex_sample(std::int32_t x86_64_nr) {
     return info && info->traits.kind == SyscallKind::Futex;
 }
 
-void FdState::remember(const Event& event, const SyscallEvent& call) {
+void FdState::remember(const Event& event, const SyscallEvent& call, bool untraced) {
     std::size_t at;
     if (history_size_ == kHistory) {
         at = history_start_;  // the oldest makes room
@@ -149,6 +149,7 @@ void FdState::remember(const Event& event, const SyscallEvent& call) {
     r.ret = call.ret;
     r.has_result = call.has_result;
     r.injected = call.injected;
+    r.untraced = untraced;
     r.name_size = static_cast<std::uint8_t>(std::min(call.name.size(), r.name.size()));
     std::memcpy(r.name.data(), call.name.data(), r.name_size);
 }
@@ -167,7 +168,10 @@ std::string FdEventRecord::text() const {
         }
     }
     char line[80];
-    if (!has_result) {
+    if (untraced) {
+        std::snprintf(line, sizeof line, "%.*s = (not traced)", static_cast<int>(name_size),
+                      name.data());
+    } else if (!has_result) {
         std::snprintf(line, sizeof line, "%.*s = ?", static_cast<int>(name_size), name.data());
     } else {
         std::snprintf(line, sizeof line, "%.*s = %lld%s%s", static_cast<int>(name_size),
@@ -413,6 +417,8 @@ void StateTracker::apply(const Event& event) {
             ProcessState* p = nullptr;
             ThreadState& t = thread_of(event.pid, event.tid, &p);
             t.in_call = true;
+            t.exit_untraced = false;
+            t.call_nr = call.arch == Arch::X86_64 ? call.nr : -1;
             copy_name(call.name, t.call.data(), t.call.size());
             t.call_since = call.entry_time;
             // A parsed strace line has no registers: its tree has the value.
@@ -467,11 +473,7 @@ void StateTracker::apply(const Event& event) {
                 t.in_call && t.call_fd && call.name == std::string_view(t.call.data())
                     ? std::optional<std::uint64_t>(t.call_fd_generation)
                     : std::nullopt;
-            t.in_call = false;
-            t.call[0] = '\0';
-            t.call_traits = 0;
-            t.call_fd.reset();
-            t.call_fd_generation = 0;
+            leave_call(t);
             on_exit_of_call(*p, event, call, entry_generation);
             on_signal_call(*p, call);
             break;
@@ -600,6 +602,80 @@ std::vector<Event> StateTracker::end_of_trace_samples(Nanos time) const {
         }
     }
     return samples;
+}
+
+void StateTracker::leave_call(ThreadState& t) {
+    t.in_call = false;
+    t.exit_untraced = false;
+    t.call[0] = '\0';
+    t.call_nr = -1;
+    t.call_traits = 0;
+    t.call_fd.reset();
+    t.call_fd_generation = 0;
+}
+
+namespace {
+
+// The descriptor a call of the x86_64 ABI works on, from its registers.
+std::optional<int> raw_fd_of(const SyscallEvent& call, const SyscallTraits& traits) {
+    if (traits.fd_arg < 0) return std::nullopt;
+    return static_cast<int>(call.args[static_cast<std::size_t>(traits.fd_arg)]);
+}
+
+}  // namespace
+
+bool StateTracker::exit_can_be_untraced(const Event& entry) const {
+    const SyscallEvent* call = entry.syscall();
+    if (!call || entry.kind != EventKind::SyscallEntry || call->arch != Arch::X86_64) return false;
+    const ProcessState* p = process(entry.pid);
+    if (!p) return false;
+    const SyscallTraits& traits = syscall_traits(*call);
+    const std::optional<int> fd_number = raw_fd_of(*call, traits);
+    const FdState* fd = fd_number ? p->fds.find(*fd_number) : nullptr;
+    if (traits.kind == SyscallKind::Close) return fd != nullptr;
+    if (traits.has(kTraitPolls)) {
+        // A wait counts as checking on every connecting socket
+        // (on_exit_of_call): with none, its exit changes nothing.
+        if (traits.kind != SyscallKind::Other) return false;
+        bool connecting = false;
+        p->fds.for_each_open([&](int, const FdState& f) {
+            connecting = connecting || f.socket_state == SocketState::Connecting;
+        });
+        return !connecting;
+    }
+    if (!(traits.bits & (kTraitReads | kTraitWrites | kTraitReadsAt | kTraitWritesAt))) return false;
+    // On a descriptor it does not know open (one inherited, one closed) the
+    // exit teaches the state nothing; whether a rule wants its EBADF is the
+    // rules' question (fd.closed).
+    if (fd && fd->socket_state == SocketState::Connecting) return false;
+    switch (traits.kind) {
+        case SyscallKind::Other:
+            return true;
+        case SyscallKind::Sendto:
+        case SyscallKind::Sendmsg: {
+            // Fast Open makes the call a connect; a sendto's address names
+            // the peer the state may not know yet.
+            const std::size_t flags_arg = traits.kind == SyscallKind::Sendto ? 3 : 2;
+            if (!fd) return !(call->args[flags_arg] & MSG_FASTOPEN);
+            if ((call->args[flags_arg] & MSG_FASTOPEN) || fd->fastopen) return false;
+            return traits.kind == SyscallKind::Sendmsg || call->args[4] == 0 || !fd->path.empty();
+        }
+        default:
+            return false;
+    }
+}
+
+void StateTracker::apply_exit_untraced(const Event& entry) {
+    const SyscallEvent& call = *entry.syscall();
+    ProcessState* p = nullptr;
+    ThreadState& t = thread_of(entry.pid, entry.tid, &p);
+    t.exit_untraced = true;
+    const SyscallTraits& traits = syscall_traits(call);
+    const std::optional<int> fd_number = raw_fd_of(call, traits);
+    if (!fd_number) return;
+    if (FdState* fd = p->fds.find(*fd_number)) fd->remember(entry, call, /*untraced=*/true);
+    // The number is free from the moment close() starts.
+    if (traits.kind == SyscallKind::Close) close_fd(*p, *fd_number, entry);
 }
 
 void StateTracker::on_exit_of_call(ProcessState& p, const Event& event, const SyscallEvent& call,

@@ -57,9 +57,13 @@ struct FdEventRecord {
     std::int64_t ret = 0;
     bool has_result = false;
     bool injected = false;  // the result was made up by fault injection
+    // The tracer did not stop at the call's exit (no rule needed it): the
+    // result is not known, though the call did return.
+    bool untraced = false;
     std::uint8_t name_size = 0;
     std::array<char, 47> name{};  // the syscall's name (the text never showed more)
-    std::string text() const;     // "connect = -1 (errno 115)", "close = 0", "read = ?"
+    // "connect = -1 (errno 115)", "close = 0", "read = ?", "read = (not traced)"
+    std::string text() const;
 };
 
 struct FdState {
@@ -95,7 +99,8 @@ struct FdState {
     // A ring, so that remembering one more call on a busy fd copies one
     // record, not the other seven.
     static constexpr std::size_t kHistory = 8;
-    void remember(const Event& event, const SyscallEvent& call);
+    // `untraced`: `call` is an entry whose exit the tracer will not see.
+    void remember(const Event& event, const SyscallEvent& call, bool untraced = false);
     std::size_t history_size() const { return history_size_; }
     const FdEventRecord& history(std::size_t i) const {
         return history_[(history_start_ + i) % kHistory];
@@ -201,6 +206,11 @@ struct ThreadState {
     pid_t pid = 0;
     bool in_call = false;
     std::array<char, 24> call{};    // the syscall it is in ("" when none)
+    std::int32_t call_nr = -1;      // its x86_64 number, -1 for another ABI or a log's name
+    // The tracer did not stop at the call's exit, so `in_call` says the
+    // thread entered it and has made no traced call since: it may have
+    // returned long ago. StateTracker::settle_untraced asks the tracer.
+    bool exit_untraced = false;
     std::uint32_t call_traits = 0;  // that call's SyscallTrait bits
     Nanos call_since = 0;
     std::optional<int> call_fd;  // the fd that call works on, if any
@@ -293,7 +303,40 @@ public:
     // on_end(). `time`: the log's last timestamp.
     std::vector<Event> end_of_trace_samples(Nanos time) const;
 
+    // Whether the state needs nothing from the exit of the call `entry`
+    // began but its result: a data or wait call, unless on a socket that is
+    // connecting (where the first data moved, or a wait, would tell it
+    // connected), or a close of a descriptor it knows open (a close frees
+    // the number whatever it returns, and only a descriptor that was not
+    // open gives EBADF; a close of one it does not know may be a close of
+    // nothing, which it must not take for a close). Calls of the x86_64 ABI
+    // only, whose numbers /proc speaks (settle_untraced). `entry` was
+    // applied already.
+    bool exit_can_be_untraced(const Event& entry) const;
+    // The tracer will not stop at that exit: what the state would take from
+    // it is taken now (the close, the fd's history), and the thread stays
+    // in the call, marked exit_untraced, until its next traced call or
+    // until settle_untraced finds it out.
+    void apply_exit_untraced(const Event& entry);
+    // Before rules read what other threads of `pid` are doing on `fd`:
+    // each one left in a call on it whose exit was not traced is asked
+    // after through `still_in_call` (x86_64 number and argument 0, as
+    // /proc/PID/task/TID/syscall shows a blocked thread's call), and taken
+    // out of the call when it has left.
+    template <typename StillInCall>
+    void settle_untraced(pid_t pid, pid_t tid, int fd, StillInCall&& still_in_call) {
+        const auto p = processes_.find(pid);
+        if (p == processes_.end()) return;
+        for (auto& [other, t] : p->second.threads) {
+            if (other == tid || !t.exit_untraced || !t.in_call || t.call_fd != fd) continue;
+            if (!still_in_call(pid, other, t.call_nr, static_cast<std::uint64_t>(fd))) {
+                leave_call(t);
+            }
+        }
+    }
+
 private:
+    static void leave_call(ThreadState& t);
     ProcessState& process_of(pid_t pid);
     // The event's thread (created when new) and its process, through a
     // small cache by thread id: events come in runs from a few threads (a

@@ -200,6 +200,14 @@ public:
     // came from runs on: a sink that wants stacks of the moment (a finding's)
     // takes them from `stacks` now. Sources that cannot take stacks never call it.
     virtual void at_safe_point(StackTaker& /*stacks*/) {}
+    // Asked by a live source after every sink saw a call's entry: does this
+    // sink need the call's exit? A tracer that stops twice per call pays the
+    // second stop only when some sink answers yes, so a sink that writes
+    // every event (the default) always does.
+    virtual bool wants_exit(const Event& /*entry*/) { return true; }
+    // No sink wanted it: the call's exit will not be seen. The sink takes
+    // from the entry what it would have taken from the exit, result aside.
+    virtual void on_exit_untraced(const Event& /*entry*/) {}
     // The stream ended (every traced process is gone or detached).
     virtual void on_end() {}
 };

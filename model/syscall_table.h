@@ -9,6 +9,7 @@
 // code asks a call's traits, never compares its name.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -77,6 +78,12 @@ struct SyscallTraits {
     SyscallKind kind = SyscallKind::Other;
     IoShape io_shape = IoShape::None;  // what -e read=/write= dumps of it
     bool io_written = false;           // ... and whether it writes that data (-e write=)
+    // The state tracker needs the call only when argument `tracked_if_arg`
+    // is one of the first `tracked_if_count` values of `tracked_if`
+    // (fcntl's commands that change or copy a descriptor); -1: always.
+    std::int8_t tracked_if_arg = -1;
+    std::uint8_t tracked_if_count = 0;
+    std::array<std::uint32_t, 4> tracked_if{};
 
     bool has(std::uint32_t trait) const { return (bits & trait) == trait; }
 };

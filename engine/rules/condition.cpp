@@ -940,6 +940,48 @@ bool Condition::eval(std::uint32_t id, EvalContext& ctx) const {
     return false;
 }
 
+Condition::Maybe Condition::eval3(std::uint32_t id, EvalContext& ctx) const {
+    const auto of = [](bool b) { return b ? Maybe::Yes : Maybe::No; };
+    const Step& n = steps_[id];
+    switch (n.kind) {
+        case Node::Kind::And:
+        case Node::Kind::Or: {
+            // Or is And with Yes and No swapped.
+            const Maybe stop = n.kind == Node::Kind::And ? Maybe::No : Maybe::Yes;
+            const Maybe l = eval3(n.left, ctx);
+            if (l == stop) return stop;
+            const Maybe r = eval3(n.right, ctx);
+            if (r == stop) return stop;
+            return l == Maybe::Unknown || r == Maybe::Unknown ? Maybe::Unknown : l;
+        }
+        case Node::Kind::Not: {
+            const Maybe m = eval3(n.left, ctx);
+            return m == Maybe::Unknown ? m : m == Maybe::Yes ? Maybe::No : Maybe::Yes;
+        }
+        case Node::Kind::Compare:
+            if (!field_known_before_result(n.field)) return Maybe::Unknown;
+            return of(compare(nodes_[id], ctx));
+        case Node::Kind::Coded:
+            if (!field_known_before_result(n.field)) return Maybe::Unknown;
+            return of(compare_coded(id, ctx));
+        case Node::Kind::Macro:
+            return macros_[n.left]->eval3(0, ctx);
+        case Node::Kind::AllOf:
+        case Node::Kind::AnyOf: {
+            const Maybe stop = n.kind == Node::Kind::AllOf ? Maybe::No : Maybe::Yes;
+            bool unknown = false;
+            for (std::uint32_t i = n.left; i < n.left + n.right; ++i) {
+                const Maybe m = eval3(operands_[i], ctx);
+                if (m == stop) return stop;
+                unknown = unknown || m == Maybe::Unknown;
+            }
+            if (unknown) return Maybe::Unknown;
+            return stop == Maybe::No ? Maybe::Yes : Maybe::No;
+        }
+    }
+    return Maybe::Unknown;
+}
+
 bool Condition::reads(FieldId field) const {
     return fields().count(field) != 0;
 }

@@ -89,6 +89,14 @@ public:
 
     bool matches(EvalContext& ctx) const { return steps_.empty() || eval(0, ctx); }
 
+    // Whether the condition can match `ctx` when only the fields
+    // field_known_before_result() accepts are known: a call's exit judged
+    // at its entry (`ctx.event` an exit without a result). Three-valued: a
+    // comparison of an unknown field is Unknown, and `and`, `or` and `not`
+    // combine as Kleene's logic does, so No means no result can make it match.
+    enum class Maybe : std::uint8_t { No, Yes, Unknown };
+    Maybe could_match(EvalContext& ctx) const { return steps_.empty() ? Maybe::Yes : eval3(0, ctx); }
+
     // The evt.type values that can match, or nullopt for "any event".
     const std::optional<std::set<std::string>>& event_types() const { return event_types_; }
     // Every field the condition reads, macros expanded.
@@ -115,6 +123,7 @@ private:
         std::int32_t code = 0;
     };
     bool eval(std::uint32_t node, EvalContext& ctx) const;
+    Maybe eval3(std::uint32_t node, EvalContext& ctx) const;
     bool compare(const Node& n, EvalContext& ctx) const;
     bool compare_coded(std::uint32_t node, const EvalContext& ctx) const;
 

@@ -143,7 +143,40 @@ void RuleEngine::run(const std::vector<Entry>& entries, EvalContext& ctx) {
     }
 }
 
+bool RuleEngine::wants_exit(const Event& entry) {
+    if (!options_.still_in_call || !state_.exit_can_be_untraced(entry)) return true;
+    const SyscallEvent& call = *entry.syscall();
+    // What fd-keyed constructs remember ends at a close's exit.
+    if (!fd_keyed_.empty() && syscall_traits(call).kind == SyscallKind::Close) return true;
+    Event exit = entry;
+    exit.kind = EventKind::SyscallExit;
+    EvalContext ctx{exit, state_};
+    const auto needed_by = [&ctx](const std::vector<Entry>& entries) {
+        return std::any_of(entries.begin(), entries.end(), [&ctx](const Entry& e) {
+            return e.matcher || e.rule->condition.could_match(ctx) != Condition::Maybe::No;
+        });
+    };
+    const auto* entries = entries_for(exit);
+    return (entries && needed_by(*entries)) || needed_by(any_type_);
+}
+
+void RuleEngine::on_exit_untraced(const Event& entry) {
+    state_.apply_exit_untraced(entry);
+}
+
 void RuleEngine::on_event(const Event& event) {
+    if (options_.still_in_call && !about_other_threads_.empty()) {
+        // A thread whose exit was skipped may have left its call long ago:
+        // ask before a rule counts it as inside.
+        if (const SyscallEvent* call = event.syscall()) {
+            const int fd_arg = syscall_traits(*call).fd_arg;
+            if (fd_arg >= 0) {
+                state_.settle_untraced(event.pid, event.tid,
+                                       static_cast<int>(call->args[static_cast<std::size_t>(fd_arg)]),
+                                       options_.still_in_call);
+            }
+        }
+    }
     EvalContext ctx{event, state_};
     last_time_ = event.time;
     for (TemporalMatcher* m : timed_) {

@@ -50,6 +50,13 @@ struct EngineOptions {
     // out at once, without stacks.
     bool source_takes_stacks = false;
     SourceGuarantees source;
+    // A live tracer's answer to "is thread `tid` of `pid` still inside call
+    // `nr` (x86_64) on `arg0`" (/proc/PID/task/TID/syscall). Given, the
+    // engine lets the tracer skip the exits no rule and no state needs
+    // (wants_exit), and asks it about a thread left in such a call before
+    // a rule reads what other threads are doing. Empty: every exit is
+    // wanted (saved logs have them all anyway).
+    std::function<bool(pid_t pid, pid_t tid, std::int32_t nr, std::uint64_t arg0)> still_in_call;
 };
 
 class TemporalMatcher;
@@ -67,6 +74,12 @@ public:
     RuleEngine& operator=(const RuleEngine&) = delete;
 
     void on_event(const Event& event) override;
+    // No: the state can do without the exit (StateTracker::
+    // exit_can_be_untraced), no time construct is indexed to the call, and
+    // every single-event rule indexed to it is false at the exit whatever
+    // the result (Condition::could_match on the entry made an exit).
+    bool wants_exit(const Event& entry) override;
+    void on_exit_untraced(const Event& entry) override;
     // Takes the stacks the findings of the event want, then delivers them.
     void at_safe_point(StackTaker& stacks) override;
     void on_end() override;

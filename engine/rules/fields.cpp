@@ -281,6 +281,45 @@ bool field_list_optional(FieldId id) {
     return id == FieldId::SignalPoison || id == FieldId::SignalOrigin;
 }
 
+bool field_known_before_result(FieldId id) {
+    switch (id) {
+        case FieldId::EvtType:
+        case FieldId::EvtDir:
+        case FieldId::EvtArg0:
+        case FieldId::EvtArg1:
+        case FieldId::EvtArg2:
+        case FieldId::EvtArg3:
+        case FieldId::EvtArg4:
+        case FieldId::EvtArg5:
+        case FieldId::EvtPath:
+        case FieldId::ProcPid:
+        case FieldId::ProcExe:
+        case FieldId::ProcName:
+        case FieldId::ProcHasIoUring:
+        case FieldId::ProcStatic:
+        case FieldId::ProcGlibc:
+        case FieldId::ThreadTid:
+        case FieldId::ThreadMain:
+        case FieldId::FdNum:
+        case FieldId::FdType:
+        case FieldId::FdFamily:
+        case FieldId::FdL4proto:
+        case FieldId::FdNonblocking:
+        case FieldId::FdState:
+        case FieldId::FdConnectWaited:
+        case FieldId::FdEinprogress:
+        case FieldId::FdConnectCalls:
+        case FieldId::FdName:
+        case FieldId::FdOpen:
+        case FieldId::FdClosed:
+        case FieldId::FdStream:
+        case FieldId::FdFastopen:
+            return true;
+        default:
+            return false;
+    }
+}
+
 bool on_same_open_file(const ThreadState& other, const FdState* event_fd) {
     return other.call_fd_generation == (event_fd ? event_fd->generation : 0);
 }

@@ -168,6 +168,15 @@ struct EvalContext {
     const FdState* fd_state = nullptr;
 };
 
+// Whether a field's value at a call's exit is already known at its entry:
+// the call's own arguments and its process's, thread's and fd's state (which
+// only the call itself, or a race with another thread, could change before
+// it returns). Not the result (evt.res, evt.errno), what the exit decodes
+// (argument names, addresses), what other threads are doing by then, or the
+// watchdog's samples. What a rule needs of an exit is judged at the entry
+// from these (RuleEngine::wants_exit); an unlisted field counts as unknown.
+bool field_known_before_result(FieldId id);
+
 // `list`: the argument of a field that takes one (FieldInfo::takes_list).
 FieldValue read_field(FieldId id, EvalContext& ctx, const FieldList* list = nullptr);
 

@@ -7,6 +7,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <memory>
@@ -14,6 +15,7 @@
 #include <string>
 
 #include "base/unique_fd.h"
+#include "model/syscall_table.h"
 
 namespace sctrace {
 
@@ -32,7 +34,8 @@ void check(int rc, const std::string& what) {
 
 }  // namespace
 
-SeccompProgram SeccompProgram::build(const SyscallSet& traced) {
+SeccompProgram SeccompProgram::build(const SyscallSet& traced,
+                                     const std::vector<NarrowedCall>& narrowed) {
     Context ctx(seccomp_init(SCMP_ACT_ALLOW));
     if (!ctx) throw std::runtime_error("seccomp filter: seccomp_init failed");
     // Programs can call through the i386 and x32 ABIs too; trace those calls
@@ -51,9 +54,25 @@ SeccompProgram SeccompProgram::build(const SyscallSet& traced) {
         if (nr == __NR_SCMP_ERROR) continue;  // unknown to this libseccomp: cannot filter it
         // A name missing on one ABI (e.g. no socketcall on x86_64) is fine:
         // libseccomp skips what an architecture lacks with -EDOM / -EINVAL.
-        const int rc = seccomp_rule_add(ctx.get(), SCMP_ACT_TRACE(kSeccompTraceData), nr, 0);
-        if (rc < 0 && rc != -EDOM && rc != -EINVAL && rc != -EEXIST) {
-            check(rc, "adding " + name_z);
+        const auto added = [&name_z](int rc) {
+            if (rc < 0 && rc != -EDOM && rc != -EINVAL && rc != -EEXIST) {
+                check(rc, "adding " + name_z);
+            }
+        };
+        const auto narrow = std::find_if(narrowed.begin(), narrowed.end(), [&](const auto& n) {
+            const SyscallInfo* info = syscall_info(Arch::X86_64, n.x86_64_nr);
+            return info && info->name == name;
+        });
+        if (narrow == narrowed.end()) {
+            added(seccomp_rule_add(ctx.get(), SCMP_ACT_TRACE(kSeccompTraceData), nr, 0));
+            continue;
+        }
+        // One rule per value: libseccomp stops the call when any matches.
+        for (const std::uint32_t value : narrow->values) {
+            const scmp_arg_cmp cmp{static_cast<unsigned int>(narrow->arg), SCMP_CMP_MASKED_EQ,
+                                   0xffffffffu, value};
+            added(seccomp_rule_add_array(ctx.get(), SCMP_ACT_TRACE(kSeccompTraceData), nr, 1,
+                                         &cmp));
         }
     }
     // libseccomp 2.5 exports only to a file descriptor; a memfd keeps it in memory.

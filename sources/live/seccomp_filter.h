@@ -24,13 +24,22 @@ namespace sctrace {
 // must end as it would with no tracer there (the call fails with ENOSYS).
 inline constexpr std::uint16_t kSeccompTraceData = 0x5c7a;
 
+// A traced call that stops only when argument `arg` holds one of `values`
+// (compared as 32-bit integers: the calls narrowed so take an int there).
+struct NarrowedCall {
+    int x86_64_nr = -1;
+    int arg = 0;
+    std::vector<std::uint32_t> values;
+};
+
 class SeccompProgram {
 public:
     // Compiles a filter for x86_64, i386 and x32 callers: members of `traced`
-    // return SECCOMP_RET_TRACE | kSeccompTraceData, everything else
-    // SECCOMP_RET_ALLOW. Throws
-    // std::runtime_error when libseccomp fails.
-    static SeccompProgram build(const SyscallSet& traced);
+    // return SECCOMP_RET_TRACE | kSeccompTraceData (those in `narrowed` only
+    // with the argument values named there), everything else
+    // SECCOMP_RET_ALLOW. Throws std::runtime_error when libseccomp fails.
+    static SeccompProgram build(const SyscallSet& traced,
+                                const std::vector<NarrowedCall>& narrowed = {});
 
     const sock_fprog* program() const { return &fprog_; }
     std::size_t instruction_count() const { return instructions_.size(); }

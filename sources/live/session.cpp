@@ -310,7 +310,7 @@ void Session::launch(const std::vector<std::string>& argv) {
     // An empty set needs no filter at all: nothing will ever stop.
     if (filtered_ && !options_.traced.empty()) {
         try {
-            program_.emplace(SeccompProgram::build(options_.traced));
+            program_.emplace(SeccompProgram::build(options_.traced, options_.narrowed));
         } catch (const std::exception& e) {
             std::fprintf(options_.notices,
                          "sctrace: %s; stopping at every syscall instead (as --no-seccomp)\n",
@@ -739,7 +739,7 @@ void Session::on_syscall_stop(Task& task) {
         case PTRACE_SYSCALL_INFO_ENTRY:
             on_syscall_entry(task, arch_of(info.arch, static_cast<std::int64_t>(info.entry.nr)),
                              static_cast<std::int64_t>(info.entry.nr), info.entry.args,
-                             info.stack_pointer);
+                             info.stack_pointer, /*ours=*/false);
             break;
         case PTRACE_SYSCALL_INFO_SECCOMP:
             // Stopping at every syscall, the call's entry stop came first.
@@ -747,7 +747,8 @@ void Session::on_syscall_stop(Task& task) {
                 on_syscall_entry(task,
                                  arch_of(info.arch, static_cast<std::int64_t>(info.seccomp.nr)),
                                  static_cast<std::int64_t>(info.seccomp.nr), info.seccomp.args,
-                                 info.stack_pointer);
+                                 info.stack_pointer,
+                                 info.seccomp.ret_data == kSeccompTraceData);
             }
             if (info.seccomp.ret_data != kSeccompTraceData) {
                 // The program's own filter asked for this stop (it is newer
@@ -773,7 +774,7 @@ void Session::on_syscall_stop(Task& task) {
 }
 
 void Session::on_syscall_entry(Task& task, Arch arch, std::int64_t nr, const std::uint64_t* args,
-                               std::uint64_t stack_pointer) {
+                               std::uint64_t stack_pointer, bool ours) {
     const Nanos now = now_realtime();
     SyscallEvent& call = task.current;
     call = SyscallEvent{};
@@ -803,6 +804,29 @@ void Session::on_syscall_entry(Task& task, Arch arch, std::int64_t nr, const std
     }
     Event event{EventKind::SyscallEntry, now, task.tgid(), task.tid(), call};
     emit(event);
+    if (ours && exit_may_go_untraced(task, call) &&
+        std::none_of(sinks_.begin(), sinks_.end(),
+                     [&event](EventSink* sink) { return sink->wants_exit(event); })) {
+        // resume() continues to the next filtered call instead of this
+        // one's exit: one stop instead of two.
+        task.in_syscall = false;
+        const SyscallInfo* info = syscall_info(call.arch, call.nr);
+        task.previous_call = info ? info->name : std::string_view{};
+        ++exits_untraced_;
+        for (EventSink* sink : sinks_) sink->on_exit_untraced(event);
+    }
+}
+
+bool Session::exit_may_go_untraced(const Task& task, const SyscallEvent& call) const {
+    // Without the filter, PTRACE_CONT would let every later call pass
+    // unseen too. What fault injection does shows at the exit.
+    if (!filtered_ || !options_.skip_unwanted_exits || suppressed(task)) return false;
+    if (call.injected || call.delayed || task.exit_delay || options_.system_times) return false;
+    // The io_uring tracker reads a ring's completions at io_uring_enter's
+    // exit and follows a ring's end at the close of its fd.
+    const SyscallKind ring = io_uring_kind(call);
+    return ring == SyscallKind::Other ||
+           (ring == SyscallKind::Close && io_uring_.find(task.tgid()) == io_uring_.end());
 }
 
 void Session::on_syscall_exit(Task& task, std::int64_t rval, bool is_error) {

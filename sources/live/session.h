@@ -40,6 +40,9 @@ struct SessionOptions {
     // The syscalls that must stop the tracee: what the rules need plus what
     // the user asked to see. Others never stop it when the filter is on.
     SyscallSet traced;
+    // Members of `traced` that stop only with certain argument values
+    // (what the state tracker needs of a call nothing else names).
+    std::vector<NarrowedCall> narrowed;
     // Use the seccomp prefilter for launched commands (attached processes
     // cannot get one and always stop at every syscall).
     bool use_seccomp = true;
@@ -79,6 +82,10 @@ struct SessionOptions {
     bool system_times = false;
     // strace's -u: the credentials the launched command execs with.
     std::optional<RunAs> run_as;
+    // Resume past a call's exit when no sink wants it (EventSink::
+    // wants_exit), under the filter only. Off: every traced call stops at
+    // its entry and its exit (--every-exit).
+    bool skip_unwanted_exits = true;
 };
 
 // run()'s status when --timeout expired (as timeout(1) exits).
@@ -110,6 +117,8 @@ public:
 
     // True when the prefilter is in force (false after a fallback).
     bool seccomp_active() const { return filtered_; }
+    // The calls whose exit stop was skipped because no sink wanted it.
+    std::uint64_t exits_untraced() const { return exits_untraced_; }
 
     // The user stack of a traced thread, on the tracer's thread: at the safe
     // point after an event was delivered (EventSink::at_safe_point), or from
@@ -129,8 +138,10 @@ private:
     void handle_stop(pid_t tid, WaitStatus status, Nanos system_time);
     void on_gone(Task& task, WaitStatus status);
     void on_syscall_stop(Task& task);
+    // `ours`: the stop came from sctrace's own filter (not the program's,
+    // whose calls fail with ENOSYS and whose exits are always taken).
     void on_syscall_entry(Task& task, Arch arch, std::int64_t nr, const std::uint64_t* args,
-                          std::uint64_t stack_pointer);
+                          std::uint64_t stack_pointer, bool ours);
     void on_syscall_exit(Task& task, std::int64_t rval, bool is_error);
     void on_event_stop(Task& task, WaitStatus status);
     void on_spawn(Task& parent, int ptrace_event);
@@ -167,9 +178,13 @@ private:
     void resume(Task& task, int signal = 0);
     void emit(Event& event);
     bool suppressed(const Task& task) const { return task.before_first_exec; }
+    // Whether the session itself can do without the exit of the call the
+    // task is entering (the sinks are asked after).
+    bool exit_may_go_untraced(const Task& task, const SyscallEvent& call) const;
 
     SessionOptions options_;
     std::vector<EventSink*> sinks_;
+    std::uint64_t exits_untraced_ = 0;
     SignalRelay relay_;
     std::unordered_map<pid_t, Task> tasks_;
     // Per process (thread-group id): fds and mappings are per process.

@@ -73,6 +73,36 @@ std::optional<std::uint64_t> read_ignored_signals(const std::string& proc_root, 
     return status_mask(status, "SigIgn:");
 }
 
+ThreadCall read_thread_call(const std::string& proc_root, pid_t pid, pid_t tid) {
+    // "NR ARG1 ... ARG6 SP PC" while blocked in a call, "-1 SP PC" while
+    // blocked outside one, "running" otherwise (the kernel does not wait
+    // for a running thread to stop). Readable by the tracer only (ptrace
+    // access).
+    ThreadCall call;
+    char text[256];
+    const std::string path = proc_root + "/" + std::to_string(pid) + "/task/" +
+                             std::to_string(tid) + "/syscall";
+    if (!read_small_file(path, text, sizeof text)) return call;
+    if (starts_with(text, "running")) {
+        call.syscall = -1;
+        return call;
+    }
+    char* end = nullptr;
+    const long nr = std::strtol(text, &end, 10);
+    if (end == text) return call;
+    call.syscall = nr < 0 ? -1 : static_cast<std::int32_t>(nr);
+    for (std::size_t i = 0; nr >= 0 && i < call.args.size(); ++i) {
+        call.args[i] = std::strtoull(end, &end, 16);
+    }
+    return call;
+}
+
+bool thread_still_in_call(const std::string& proc_root, pid_t pid, pid_t tid, std::int32_t nr,
+                          std::uint64_t arg0) {
+    const ThreadCall call = read_thread_call(proc_root, pid, tid);
+    return nr >= 0 && call.syscall == nr && call.args[0] == arg0;
+}
+
 std::optional<ThreadSampleEvent> read_thread_sample(const std::string& proc_root, pid_t pid,
                                                     pid_t tid) {
     const std::string dir =
@@ -104,25 +134,9 @@ std::optional<ThreadSampleEvent> read_thread_sample(const std::string& proc_root
         copy_text(wchan, sample.wchan);
     }
 
-    // syscall: "NR ARG1 ... ARG6 SP PC" while blocked in a call, "-1 SP PC"
-    // while blocked outside one, "running" otherwise. Readable by the tracer
-    // only (ptrace access); unknown (-2) when refused.
-    char syscall[256];
-    sample.syscall = -2;
-    if (read_small_file(dir + "syscall", syscall, sizeof syscall)) {
-        if (starts_with(syscall, "running")) {
-            sample.syscall = -1;
-        } else {
-            char* end = nullptr;
-            const long nr = std::strtol(syscall, &end, 10);
-            if (end != syscall) {
-                sample.syscall = nr < 0 ? -1 : static_cast<std::int32_t>(nr);
-                for (std::size_t i = 0; nr >= 0 && i < sample.args.size(); ++i) {
-                    sample.args[i] = std::strtoull(end, &end, 16);
-                }
-            }
-        }
-    }
+    const ThreadCall call = read_thread_call(proc_root, pid, tid);
+    sample.syscall = call.syscall;
+    sample.args = call.args;
 
     // A SIGKILL that was sent but not acted on: only a thread that cannot
     // leave the kernel keeps one pending. Read only for threads in D state,

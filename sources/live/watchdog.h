@@ -54,6 +54,21 @@ struct ThreadSample {
     ThreadSampleEvent data;
 };
 
+// The call a thread sits in, from /proc/PID/task/TID/syscall.
+struct ThreadCall {
+    std::int32_t syscall = -2;  // x86_64 nr; -1 running or outside a call; -2 unreadable
+    std::array<std::uint64_t, 6> args{};
+};
+ThreadCall read_thread_call(const std::string& proc_root, pid_t pid, pid_t tid);
+
+// Whether the thread is blocked in call `nr` (x86_64) with argument 0
+// `arg0` right now, or stopped at its entry. A running thread, a gone one
+// and one that cannot be read count as not: the question is asked before a
+// rule counts the thread as inside a call, and a false finding is worse
+// than a missed one there (RuleEngine's still_in_call).
+bool thread_still_in_call(const std::string& proc_root, pid_t pid, pid_t tid, std::int32_t nr,
+                          std::uint64_t arg0);
+
 // Reads /proc/PID/task/TID/{stat,wchan,syscall} (and status, for a pending
 // SIGKILL). Returns nothing when the thread is gone. Plain function of the
 // files, so it is tested on a fake procfs.

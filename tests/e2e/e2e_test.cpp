@@ -24,6 +24,7 @@
 #include <map>
 #include <regex>
 #include <set>
+#include <iterator>
 #include <sstream>
 
 #include <gtest/gtest.h>
@@ -859,6 +860,54 @@ TEST_F(E2E, RefusedSeccompFilterFallsBackToStoppingEverywhere) {
     EXPECT_TRUE(events.problems.empty());
     EXPECT_EQ(events.count_syscall("syscall_exit", "getppid"),
               static_cast<std::size_t>(kThreads * kCalls));
+}
+
+// A default run (rules, findings only) skips the exits no rule needs: a
+// write to a descriptor the state knows open is one stop, not two. Counted
+// as sctrace's own ptrace requests (each stop costs one to read the call and
+// one to resume it), by strace -c watching sctrace; the traced shell must
+// behave the same both ways.
+TEST_F(E2E, ADefaultRunSkipsTheExitsNoRuleNeeds) {
+    if (tracer().is_strace) GTEST_SKIP() << "sctrace's own stops";
+    const char* strace = "/usr/bin/strace";
+    if (access(strace, X_OK) != 0) {
+        GTEST_SKIP() << "SKIPPED LOUDLY: no /usr/bin/strace to count sctrace's ptrace requests";
+    }
+    constexpr int kWrites = 300;
+    const std::vector<std::string> command = {
+        "/bin/sh", "-c",
+        "i=0; while [ $i -lt " + std::to_string(kWrites) + " ]; do echo x; i=$((i+1)); done"};
+    const auto ptrace_requests = [&](bool every_exit, RunResult* result) -> long {
+        const std::string counts = temp(every_exit ? "every.counts" : "default.counts");
+        std::vector<std::string> argv = {strace,   "-qq", "-c",     "-e", "trace=ptrace",
+                                         "-o",     counts, tracer().path, "--findings",
+                                         temp("findings.jsonl")};
+        if (every_exit) argv.push_back("--every-exit");
+        argv.push_back("--");
+        argv.insert(argv.end(), command.begin(), command.end());
+        *result = run(argv, {every_exit ? "--every-exit" : "default", "", false}, kRunTimeout);
+        std::istringstream table(read_file(counts));
+        // "% time  seconds  usecs/call  calls  errors  syscall": calls is the
+        // 4th column, unless the errors column is empty.
+        for (std::string line; std::getline(table, line);) {
+            std::istringstream fields(line);
+            std::vector<std::string> f{std::istream_iterator<std::string>(fields), {}};
+            if (!f.empty() && f.back() == "ptrace" && f.size() >= 5) return std::stol(f[3]);
+        }
+        ADD_FAILURE() << "no ptrace row in strace -c's table:\n" << read_file(counts);
+        return 0;
+    };
+    RunResult every, skipping;
+    const long with_every_exit = ptrace_requests(true, &every);
+    const long by_default = ptrace_requests(false, &skipping);
+    ASSERT_FALSE(every.timed_out || skipping.timed_out);
+    EXPECT_EQ(every.status, 0) << every.err;
+    EXPECT_EQ(skipping.status, 0) << skipping.err;
+    EXPECT_EQ(skipping.out, every.out);
+    EXPECT_EQ(count_of(skipping.out, "x\n"), static_cast<std::size_t>(kWrites));
+    // Two requests (read the stop, resume) per exit not stopped at.
+    EXPECT_GE(with_every_exit - by_default, 2L * kWrites * 9 / 10)
+        << "with --every-exit " << with_every_exit << ", by default " << by_default;
 }
 
 // ---------------------------------------------------------------------------

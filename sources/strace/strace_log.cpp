@@ -267,6 +267,14 @@ bool StraceLogConverter::feed(std::string_view text) {
 }
 
 bool StraceLogConverter::feed(std::string_view text, Part part) {
+    return feed_line(text, part, nullptr);
+}
+
+bool StraceLogConverter::feed(std::string_view text, const Parsed& parsed) {
+    return feed_line(text, Part::Whole, &parsed);
+}
+
+bool StraceLogConverter::feed_line(std::string_view text, Part part, const Parsed* parsed) {
     ++line_no_;
     ++stats_.lines;
     ParsedLine line;
@@ -277,8 +285,21 @@ bool StraceLogConverter::feed(std::string_view text, Part part) {
         joined = std::exchange(split_head_, {});
         joined += text;
         text = joined;
+        parsed = nullptr;  // what was parsed is the tail alone
     }
-    if (!parse_line(text, line, *current_, &error)) {
+    bool ok = false;
+    if (parsed) {
+        ok = parsed->ok;
+        if (ok) {
+            line = *parsed->line;
+            parsed->trees->load(parsed->tree, *current_);
+        } else {
+            error.assign(parsed->error);
+        }
+    } else {
+        ok = parse_line(text, line, *current_, &error);
+    }
+    if (!ok) {
         // strace's own messages share stderr with the trace when it has no
         // -o, and can land inside a line: "...|SIGCHLDstrace: Process 10123
         // attached", then ", child_tidptr=0x7f...) = 10123" on the next. The

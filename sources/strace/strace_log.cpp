@@ -59,8 +59,7 @@ void StraceLogConverter::switch_file(const std::string& name, pid_t pid_override
 
 // A call that may make a thread or a process (clone, fork ...): a log line
 // naming an unknown call has no traits.
-static bool is_spawn_call(std::string_view name) {
-    const SyscallInfo* info = syscall_info(Arch::X86_64, name);
+static bool is_spawn_call(const SyscallInfo* info) {
     return info && info->traits.has(kTraitSpawns);
 }
 
@@ -185,7 +184,8 @@ void StraceLogConverter::emit(Event& event) {
 }
 
 void StraceLogConverter::emit_call(const ParsedLine& line, ArgTree& args, Nanos entry_time,
-                                   std::string_view name, bool entry_too) {
+                                   std::string_view name, const SyscallInfo* known,
+                                   bool entry_too) {
     const pid_t tid = line.pid ? line.pid : pid_override_;
     // strace stamps a line when the call enters; a complete line's call
     // ended -T's duration later (without -T: at the stamp, as near as known).
@@ -194,7 +194,6 @@ void StraceLogConverter::emit_call(const ParsedLine& line, ArgTree& args, Nanos 
                           : last_time_;
     const pid_t tgid = tgid_of(tid);
     SyscallEvent call;
-    const SyscallInfo* known = syscall_info(Arch::X86_64, name);
     call.nr = known ? syscall_number_of(Arch::X86_64, *known) : -1;
     // Known names point at the static table; unknown ones at the tree.
     call.name = known ? known->name : name;
@@ -212,14 +211,13 @@ void StraceLogConverter::emit_call(const ParsedLine& line, ArgTree& args, Nanos 
     if (line.err) call.ret = -1;
     Event exit{EventKind::SyscallExit, now, tgid, tid, call};
     emit(exit);
-    after_call(line, tid, args, call.name, now);
+    after_call(line, tid, args, call.name, known, now);
 }
 
 SpawnKind StraceLogConverter::note_child(const ParsedLine& line, pid_t tid, const ArgTree& args,
-                                         std::string_view name) {
+                                         const SyscallInfo* info) {
     const auto child = static_cast<pid_t>(line.ret);
     SpawnKind kind = SpawnKind::Fork;
-    const SyscallInfo* info = syscall_info(Arch::X86_64, name);
     if ((info && info->traits.kind == SyscallKind::Vfork) ||
         any_has_flag(args, args.root(), "CLONE_VFORK")) {
         kind = SpawnKind::Vfork;
@@ -240,13 +238,13 @@ SpawnKind StraceLogConverter::note_child(const ParsedLine& line, pid_t tid, cons
 // What a completed call implies beyond itself: new threads and processes,
 // and a new program after a successful exec.
 void StraceLogConverter::after_call(const ParsedLine& line, pid_t tid, const ArgTree& args,
-                                    std::string_view name, Nanos time) {
+                                    std::string_view name, const SyscallInfo* info,
+                                    Nanos time) {
     if (!line.has_result || line.err != 0) return;
-    const SyscallInfo* info = syscall_info(Arch::X86_64, name);
     const SyscallTraits traits = info ? info->traits : SyscallTraits{};
     if (traits.has(kTraitSpawns) && line.ret > 0) {
         const auto child = static_cast<pid_t>(line.ret);
-        const SpawnKind kind = note_child(line, tid, args, name);
+        const SpawnKind kind = note_child(line, tid, args, info);
         const pid_t child_tgid = tgid_of(child);
         Event spawn{EventKind::Spawn, time, tgid_of(tid), tid, SpawnEvent{kind, child_tgid, child}};
         emit(spawn);
@@ -351,11 +349,11 @@ bool StraceLogConverter::feed_line(std::string_view text, Part part, const Parse
                 // The line holds the result already: a new thread's file may
                 // have lines stamped before this call's end, and they belong
                 // to this process (its executable, its fds).
-                if (is_spawn_call(line.name) && line.has_result && line.err == 0 && line.ret > 0) {
-                    note_child(line, tid, *p.args, line.name);
+                if (is_spawn_call(line.info) && line.has_result && line.err == 0 && line.ret > 0) {
+                    note_child(line, tid, *p.args, line.info);
                 }
                 SyscallEvent call;
-                call.nr = syscall_number(Arch::X86_64, p.name).value_or(-1);
+                call.nr = line.info ? syscall_number_of(Arch::X86_64, *line.info) : -1;
                 call.name = p.name;
                 call.entry_time = entry;
                 call.decoded = p.args.get();
@@ -366,12 +364,12 @@ bool StraceLogConverter::feed_line(std::string_view text, Part part, const Parse
             if (part == Part::Exit) {
                 Pending* p = pending_of(tid);
                 if (p && p->name == line.name) {
-                    emit_call(line, *p->args, p->entry_time, p->name, false);
+                    emit_call(line, *p->args, p->entry_time, p->name, line.info, false);
                     spare_trees_.push_back(std::move(p->args));
                     break;
                 }
             }
-            emit_call(line, *current_, entry, line.name, true);
+            emit_call(line, *current_, entry, line.name, line.info, true);
             break;
         }
         case LineKind::Unfinished: {
@@ -386,7 +384,7 @@ bool StraceLogConverter::feed_line(std::string_view text, Part part, const Parse
                 }
                 break;
             }
-            if (is_spawn_call(line.name)) ++clones_in_flight_;
+            if (is_spawn_call(line.info)) ++clones_in_flight_;
             // Keep this tree (with its texts copied out of the line) as the
             // call's pending half; parse the next line into a fresh one.
             current_->internalize();
@@ -397,7 +395,7 @@ bool StraceLogConverter::feed_line(std::string_view text, Part part, const Parse
             p.name.assign(line.name);
             p.entry_time = time;
             SyscallEvent call;
-            call.nr = syscall_number(Arch::X86_64, p.name).value_or(-1);
+            call.nr = line.info ? syscall_number_of(Arch::X86_64, *line.info) : -1;
             call.name = p.name;
             call.entry_time = time;
             call.decoded = p.args.get();
@@ -411,16 +409,17 @@ bool StraceLogConverter::feed_line(std::string_view text, Part part, const Parse
                 // strace's own log can start mid-call (attach, -p); keep the
                 // half we have rather than drop the call.
                 ++stats_.orphan_resumed;
-                emit_call(line, *current_, time, line.name, false);
+                emit_call(line, *current_, time, line.name, line.info, false);
                 break;
             }
             Pending& p = *found;
             for (const NodeId c : current_->children(current_->root())) {
                 p.args->append_copy(p.args->root(), *current_, c);
             }
-            emit_call(line, *p.args, p.entry_time, p.name, false);
+            // p.name is line.name: the same row.
+            emit_call(line, *p.args, p.entry_time, p.name, line.info, false);
             spare_trees_.push_back(std::move(p.args));  // no longer pending
-            if (is_spawn_call(p.name)) {
+            if (is_spawn_call(line.info)) {
                 if (clones_in_flight_ > 0) --clones_in_flight_;
                 release_held();  // the new thread's early lines, now attributable
             }
@@ -442,7 +441,8 @@ bool StraceLogConverter::feed_line(std::string_view text, Part part, const Parse
                 // The thread ended inside a call: it never returned ("= ?").
                 ParsedLine cut;
                 cut.pid = tid;
-                emit_call(cut, *p->args, p->entry_time, p->name, false);
+                emit_call(cut, *p->args, p->entry_time, p->name,
+                          syscall_info(Arch::X86_64, p->name), false);
                 spare_trees_.push_back(std::move(p->args));
             }
             pending_.erase(tid);  // the thread is gone: drop its slot

@@ -125,13 +125,14 @@ private:
     pid_t tgid_of(pid_t tid) const;
     Pending* pending_of(pid_t tid);  // the thread's unfinished call, or null
     void emit(Event& event);
+    // `known`: the row of `name` (syscall_info), null when it has none.
     void emit_call(const ParsedLine& line, ArgTree& args, Nanos entry_time, std::string_view name,
-                   bool entry_too);
+                   const SyscallInfo* known, bool entry_too);
     void after_call(const ParsedLine& line, pid_t tid, const ArgTree& args, std::string_view name,
-                    Nanos time);
+                    const SyscallInfo* known, Nanos time);
     // Records which process a clone's child belongs to; returns its kind.
     SpawnKind note_child(const ParsedLine& line, pid_t tid, const ArgTree& args,
-                         std::string_view name);
+                         const SyscallInfo* known);
     void problem(std::string message);
     std::unique_ptr<ArgTree> take_tree();
 

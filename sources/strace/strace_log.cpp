@@ -211,7 +211,7 @@ void StraceLogConverter::emit_call(const ParsedLine& line, ArgTree& args, Nanos 
     if (line.err) call.ret = -1;
     Event exit{EventKind::SyscallExit, now, tgid, tid, call};
     emit(exit);
-    after_call(line, tid, args, call.name, known, now);
+    after_call(line, tid, args, known, now);
 }
 
 SpawnKind StraceLogConverter::note_child(const ParsedLine& line, pid_t tid, const ArgTree& args,
@@ -238,8 +238,7 @@ SpawnKind StraceLogConverter::note_child(const ParsedLine& line, pid_t tid, cons
 // What a completed call implies beyond itself: new threads and processes,
 // and a new program after a successful exec.
 void StraceLogConverter::after_call(const ParsedLine& line, pid_t tid, const ArgTree& args,
-                                    std::string_view name, const SyscallInfo* info,
-                                    Nanos time) {
+                                    const SyscallInfo* info, Nanos time) {
     if (!line.has_result || line.err != 0) return;
     const SyscallTraits traits = info ? info->traits : SyscallTraits{};
     if (traits.has(kTraitSpawns) && line.ret > 0) {
@@ -275,7 +274,8 @@ bool StraceLogConverter::feed(std::string_view text, const Parsed& parsed) {
 bool StraceLogConverter::feed_line(std::string_view text, Part part, const Parsed* parsed) {
     ++line_no_;
     ++stats_.lines;
-    ParsedLine line;
+    ParsedLine parsed_here;
+    const ParsedLine* parsed_line = &parsed_here;
     std::string error;
     last_line_cut_ = false;
     std::string joined;  // a split line's head and this, its tail
@@ -289,14 +289,15 @@ bool StraceLogConverter::feed_line(std::string_view text, Part part, const Parse
     if (parsed) {
         ok = parsed->ok;
         if (ok) {
-            line = *parsed->line;
+            parsed_line = parsed->line;
             parsed->trees->load(parsed->tree, *current_);
         } else {
             error.assign(parsed->error);
         }
     } else {
-        ok = parse_line(text, line, *current_, &error);
+        ok = parse_line(text, parsed_here, *current_, &error);
     }
+    const ParsedLine& line = *parsed_line;
     if (!ok) {
         // strace's own messages share stderr with the trace when it has no
         // -o, and can land inside a line: "...|SIGCHLDstrace: Process 10123

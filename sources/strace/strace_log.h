@@ -128,7 +128,7 @@ private:
     // `known`: the row of `name` (syscall_info), null when it has none.
     void emit_call(const ParsedLine& line, ArgTree& args, Nanos entry_time, std::string_view name,
                    const SyscallInfo* known, bool entry_too);
-    void after_call(const ParsedLine& line, pid_t tid, const ArgTree& args, std::string_view name,
+    void after_call(const ParsedLine& line, pid_t tid, const ArgTree& args,
                     const SyscallInfo* known, Nanos time);
     // Records which process a clone's child belongs to; returns its kind.
     SpawnKind note_child(const ParsedLine& line, pid_t tid, const ArgTree& args,

@@ -15,6 +15,9 @@ namespace {
 
 // A batch ends early past this many bytes of text: lines may be long.
 constexpr std::size_t kBatchBytes = std::size_t{4} << 20;
+// A line's buffer keeps its capacity for the next batch up to this much: a
+// rare long line's memory is let go.
+constexpr std::size_t kKeptLineBytes = std::size_t{64} << 10;
 
 // Reading a regular file ahead never waits on anyone; a terminal, a pipe or
 // a device may wait forever (or never end: /dev/zero), so the thread starts
@@ -37,7 +40,6 @@ ParsePipeline::ParsePipeline(std::vector<Input> inputs, Options options)
         free_.push_back(batches_.back().get());
     }
     scratch_ = std::make_unique<ArgTree>();
-    offsets_.reserve(options_.batch_lines + 1);
     thread_ = std::thread([this] { run(); });
 }
 
@@ -84,29 +86,30 @@ void ParsePipeline::read_input(std::size_t index) {
         hand_over(batch);
         throw StopReading{};
     }
-    std::string line;
     std::size_t line_no = 0;
     bool strace = true;  // strace text: parsed here
     for (;;) {
         bool end = false, failed = false, overlong = false;
+        std::size_t bytes = 0;
         try {
-            while (batch->used < options_.batch_lines && batch->text.size() < kBatchBytes) {
-                if (!reader->next(line)) {
+            while (batch->used < options_.batch_lines && bytes < kBatchBytes) {
+                if (batch->used == batch->lines.size()) batch->lines.emplace_back();
+                Line& l = batch->lines[batch->used];
+                // Read straight into the line's own buffer: no copy.
+                if (!reader->next(l.storage)) {
                     end = true;
                     break;
                 }
+                ++batch->used;
                 // Which format, by the first line, as SavedLogs judges it.
                 if (++line_no == 1) {
-                    strace = !jsonl::looks_like_jsonl(line) &&
-                             !strace_text::looks_like_sctrace_text(line);
+                    strace = !jsonl::looks_like_jsonl(l.storage) &&
+                             !strace_text::looks_like_sctrace_text(l.storage);
                 }
-                if (batch->used == batch->lines.size()) batch->lines.emplace_back();
-                Line& l = batch->lines[batch->used++];
                 l.bytes_read = reader->bytes_read();
                 l.overlong = reader->overlong();
                 l.parsed = false;
-                offsets_.push_back(batch->text.size());
-                batch->text += line;
+                bytes += l.storage.size();
                 // The next read skips the rest of that line, which may never
                 // end: only once the caller has read past it.
                 if (l.overlong) {
@@ -118,13 +121,10 @@ void ParsePipeline::read_input(std::size_t index) {
             batch->read_failure = std::current_exception();
             failed = true;
         }
-        // The text no longer moves: the views can be made.
-        offsets_.push_back(batch->text.size());
+        // The lines no longer move (nor does `lines`): the views can be made.
         for (std::size_t k = 0; k < batch->used; ++k) {
-            batch->lines[k].text = std::string_view(batch->text).substr(
-                offsets_[k], offsets_[k + 1] - offsets_[k]);
+            batch->lines[k].text = batch->lines[k].storage;
         }
-        offsets_.clear();
         if (strace) {
             std::size_t k = 0;
             try {
@@ -181,7 +181,10 @@ ParsePipeline::Batch* ParsePipeline::take_free() {
         batch = free_.back();
         free_.pop_back();
     }
-    batch->text.clear();
+    for (std::size_t k = 0; k < batch->used; ++k) {
+        std::string& storage = batch->lines[k].storage;
+        if (storage.capacity() > kKeptLineBytes) std::string().swap(storage);
+    }
     batch->used = 0;
     batch->trees.clear();
     batch->input_ends = false;

@@ -49,7 +49,8 @@ public:
     // One line of an input, as LineReader::next gave it; parsed when the
     // input is strace text (not JSONL, not sctrace's text format).
     struct Line {
-        std::string_view text;
+        std::string storage;  // the line's bytes (LineReader::next reads into it)
+        std::string_view text;  // storage, once the batch is read
         std::size_t bytes_read = 0;  // the reader's bytes_read() after this line
         bool overlong = false;       // see LineReader::overlong
         bool parsed = false;         // parse_line ran: then the fields below
@@ -84,7 +85,6 @@ public:
 private:
     struct Batch {
         std::size_t input = 0;
-        std::string text;  // the lines' bytes, one after another
         std::vector<Line> lines;
         std::size_t used = 0;  // lines[0, used) are this batch's
         PackedArgTrees trees;
@@ -128,7 +128,6 @@ private:
 
     // The thread's side.
     std::unique_ptr<ArgTree> scratch_;  // each strace line is parsed into it
-    std::vector<std::size_t> offsets_;  // the batch's lines in its text
     std::size_t overlong_handed_ = 0;
 
     std::thread thread_;  // last: started once the rest is set up

@@ -7,6 +7,11 @@
 // (model/packed_arg_trees.h) until the caller has moved past it, which is
 // as long as the events made from them live (model/event.h).
 //
+// Lines go over a batch at a time, so a stream (standard input, a pipe) is
+// better read by the caller itself: its lines would wait for a batch to
+// fill. Such an input, given all the same, is read only once the caller
+// has begun it.
+//
 // What the caller sees is what reading the files itself would give: the
 // same lines, in order, each file's bytes read, and what opening or reading
 // a file threw, thrown from the same place (after the lines before it).

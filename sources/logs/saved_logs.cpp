@@ -151,18 +151,26 @@ std::size_t SavedLogs::read(EventSink& sink, ReadObserver& observer,
         unparsed = readers.strace.stats().unparsed;
     } else {
         if (ff_set()) readers.strace.defer_process_exits();
-        if (options.jobs > 1) {
-            std::vector<ParsePipeline::Input> inputs;
-            for (const LogFile& file : files_) {
-                inputs.push_back({file.path, file.path == "-" && stdin_reader_
-                                                 ? std::move(stdin_reader_)
-                                                 : nullptr});
-            }
+        // Only regular files go through the pipeline, whose thread hands
+        // lines over a batch at a time: standard input, a pipe or a device
+        // is read here line by line, as with one job, so that what a live
+        // stream shows (findings, progress) comes as its lines do, and no
+        // read ahead waits on a writer once the run has to stop.
+        std::vector<bool> piped;
+        std::vector<ParsePipeline::Input> inputs;
+        for (const LogFile& file : files_) {
+            struct stat st {};
+            piped.push_back(options.jobs > 1 && file.path != "-" &&
+                            ::stat(file.path.c_str(), &st) == 0 && S_ISREG(st.st_mode));
+            if (piped.back()) inputs.push_back({file.path, nullptr});
+        }
+        if (!inputs.empty()) {
             ParsePipeline::Options pipeline_options;
             pipeline_options.batch_lines = options.batch_lines;
             ParsePipeline pipeline(std::move(inputs), pipeline_options);
-            for (const LogFile& file : files_) {
-                unparsed += read_piped(file, pipeline, readers, observer);
+            for (std::size_t i = 0; i < files_.size(); ++i) {
+                unparsed += piped[i] ? read_piped(files_[i], pipeline, readers, observer)
+                                     : read_file(files_[i], readers, observer);
             }
         } else {
             for (const LogFile& file : files_) unparsed += read_file(file, readers, observer);

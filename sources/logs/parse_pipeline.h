@@ -1,25 +1,25 @@
-// sctrace analyze on two cores: a thread reads the inputs' lines and parses
-// the strace ones (parse_line, the costly part, independent per line) while
-// the caller's thread pairs them into events and runs the sinks (the rule
-// engine, the writers), in the inputs' order. Lines go over in batches
-// through a fixed set of them, recycled, so memory is bounded by the batch
-// size, never by the log's; a batch owns its lines' text and argument trees
-// (model/packed_arg_trees.h) until the caller has moved past it, which is
-// as long as the events made from them live (model/event.h).
+// sctrace analyze on two cores: the caller's thread reads an input's lines
+// into batches and hands them to a thread that parses the strace ones
+// (parse_line, the costly part, independent per line); the batches come back
+// in order, and the caller pairs their lines into events and runs the sinks
+// (the rule engine, the writers). Reading stays with the caller to balance
+// the two threads' work. A fixed set of batches circulates, recycled, so
+// memory is bounded by the batch size, never by the log's; a batch owns its
+// lines' text and argument trees (model/packed_arg_trees.h) until the caller
+// has moved past it, which is as long as the events made from them live
+// (model/event.h).
 //
-// Lines go over a batch at a time, so a stream (standard input, a pipe) is
-// better read by the caller itself: its lines would wait for a batch to
-// fill. Such an input, given all the same, is read only once the caller
-// has begun it.
+// Lines are read ahead a few batches at a time, so a stream (standard input,
+// a pipe) is better read line by line without this: its lines would wait for
+// a batch to fill.
 //
-// What the caller sees is what reading the files itself would give: the
-// same lines, in order, each file's bytes read, and what opening or reading
-// a file threw, thrown from the same place (after the lines before it).
+// What the caller sees is what reading the input itself would give: the
+// same lines, in order, the bytes read, and what reading it threw, thrown
+// once the lines before it have been returned.
 #pragma once
 
 #include <condition_variable>
 #include <cstddef>
-#include <cstdint>
 #include <deque>
 #include <exception>
 #include <memory>
@@ -46,15 +46,10 @@ public:
         std::size_t batches = 4;
     };
 
-    struct Input {
-        std::string path;                    // opened with LineReader::open ...
-        std::unique_ptr<LineReader> reader;  // ... unless already open (stdin)
-    };
-
     // One line of an input, as LineReader::next gave it; parsed when the
     // input is strace text (not JSONL, not sctrace's text format).
     struct Line {
-        std::string storage;  // the line's bytes (LineReader::next reads into it)
+        std::string storage;    // the line's bytes (LineReader::next reads into it)
         std::string_view text;  // storage, once the batch is read
         std::size_t bytes_read = 0;  // the reader's bytes_read() after this line
         bool overlong = false;       // see LineReader::overlong
@@ -65,75 +60,68 @@ public:
         std::string error;             // when not parse_ok
     };
 
-    // Starts the thread on `inputs`, read in order.
-    ParsePipeline(std::vector<Input> inputs, Options options);
-    // Stops the thread (it may have read ahead: the rest is dropped).
+    // Starts the parsing thread.
+    explicit ParsePipeline(Options options);
+    // Stops it; batches still in flight are dropped.
     ~ParsePipeline();
     ParsePipeline(const ParsePipeline&) = delete;
     ParsePipeline& operator=(const ParsePipeline&) = delete;
 
-    // Moves to the next input (the first, on the first call). Throws what
-    // opening it threw.
-    void begin_input();
-    // The current input's next line, or null at its end. Valid until the
-    // next call. Throws what reading it threw, once the lines before it
-    // have been returned.
+    // Reads `reader`'s lines from now on (after end_input() of the one
+    // before).
+    void begin_input(std::unique_ptr<LineReader> reader);
+    // The input's next line, or null at its end. Valid until the next call.
+    // Throws what reading or parsing it threw, once the lines before it have
+    // been returned.
     const Line* next();
     // The arguments of a parsed line (Line::parsed), for StraceLogConverter.
     strace_text::StraceLogConverter::Parsed parsed(const Line& line) const;
-    // The current input's bytes read (LineReader::bytes_read), once next()
-    // returned null.
+    // The input's bytes read (LineReader::bytes_read), once next() returned
+    // null.
     std::size_t input_bytes() const { return input_bytes_; }
-    // Done with the current input, at its end or not (the rest is dropped).
+    // Done with the input, at its end or not (what was read ahead is dropped).
     void end_input();
 
 private:
     struct Batch {
-        std::size_t input = 0;
         std::vector<Line> lines;
         std::size_t used = 0;  // lines[0, used) are this batch's
+        bool strace = false;   // its lines are to be parsed
         PackedArgTrees trees;
-        bool input_ends = false;  // the input's last batch
-        std::size_t end_bytes = 0;
-        std::exception_ptr open_failure, read_failure;
+        std::exception_ptr failure;  // after its lines
     };
-    // Thrown on the thread to stop reading: the caller is gone, or a
-    // failure was handed over (nothing after it is wanted).
-    struct StopReading {};
 
-    void run();
-    void read_input(std::size_t index);
-    Batch* take_free();
-    void hand_over(Batch* batch);
-    Batch* take_full();
-    void give_back(Batch* batch);
+    void run();  // the parsing thread
+    void parse(Batch& batch);
+    void fill_ahead();
+    void fill(Batch& batch);
+    void recycle(Batch* batch);
 
-    std::vector<Input> inputs_;
     Options options_;
     std::vector<std::unique_ptr<Batch>> batches_;
 
     // Between the two threads, under mutex_.
     std::mutex mutex_;
     std::condition_variable changed_;
-    std::vector<Batch*> free_;
-    std::deque<Batch*> full_;  // in the inputs' order
-    std::size_t inputs_begun_ = 0;       // by the caller
-    std::size_t abandoned_ = SIZE_MAX;   // the input the caller gave up, if any
-    std::size_t overlong_resumed_ = 0;   // overlong lines the caller read past
-    bool stopping_ = false;  // the caller is gone
-    bool finished_ = false;  // the thread hands over no more batches
+    std::deque<Batch*> to_parse_, parsed_;  // each in the input's order
+    bool stopping_ = false;
 
     // The caller's side.
+    std::vector<Batch*> free_;
+    std::unique_ptr<LineReader> reader_;
+    bool reader_done_ = true;  // its end was reached (or it failed)
+    // The last line read was overlong: reading on skips the rest of it, which
+    // may be long, so only once the caller has gone past it.
+    bool overlong_ahead_ = false;
+    std::size_t line_no_ = 0;
+    bool strace_ = true;  // the input is strace text, by its first line
+    std::size_t in_flight_ = 0;  // batches handed to the thread, not yet taken back
     Batch* current_ = nullptr;
     std::size_t at_ = 0;  // next line of current_
-    std::size_t input_ = SIZE_MAX;
     std::size_t input_bytes_ = 0;
-    bool input_done_ = false;  // its last batch was reached
-    std::size_t overlong_read_ = 0;
 
     // The thread's side.
     std::unique_ptr<ArgTree> scratch_;  // each strace line is parsed into it
-    std::size_t overlong_handed_ = 0;
 
     std::thread thread_;  // last: started once the rest is set up
 };

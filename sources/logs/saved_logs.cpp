@@ -2,6 +2,7 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <new>
 #include <optional>
 
@@ -157,17 +158,15 @@ std::size_t SavedLogs::read(EventSink& sink, ReadObserver& observer,
         // stream shows (findings, progress) comes as its lines do, and no
         // read ahead waits on a writer once the run has to stop.
         std::vector<bool> piped;
-        std::vector<ParsePipeline::Input> inputs;
         for (const LogFile& file : files_) {
             struct stat st {};
             piped.push_back(options.jobs > 1 && file.path != "-" &&
                             ::stat(file.path.c_str(), &st) == 0 && S_ISREG(st.st_mode));
-            if (piped.back()) inputs.push_back({file.path, nullptr});
         }
-        if (!inputs.empty()) {
+        if (std::find(piped.begin(), piped.end(), true) != piped.end()) {
             ParsePipeline::Options pipeline_options;
             pipeline_options.batch_lines = options.batch_lines;
-            ParsePipeline pipeline(std::move(inputs), pipeline_options);
+            ParsePipeline pipeline(pipeline_options);
             for (std::size_t i = 0; i < files_.size(); ++i) {
                 unparsed += piped[i] ? read_piped(files_[i], pipeline, readers, observer)
                                      : read_file(files_[i], readers, observer);
@@ -256,7 +255,7 @@ std::size_t SavedLogs::read_file(const LogFile& file, Readers& readers, ReadObse
 std::size_t SavedLogs::read_piped(const LogFile& file, ParsePipeline& pipeline, Readers& readers,
                                   ReadObserver& observer) {
     try {
-        pipeline.begin_input();
+        pipeline.begin_input(LineReader::open(file.path));
     } catch (const std::exception& e) {
         throw UnusableInput(e.what());
     }

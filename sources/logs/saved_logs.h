@@ -77,9 +77,10 @@ public:
     // How read() goes about it; what it reads is the same either way.
     struct ReadOptions {
         // Threads: 1 reads and parses on the caller's thread; more parse
-        // the lines on a thread of their own (ParsePipeline) while the
-        // caller's turns them into events and runs the sink. Only two are
-        // used, and a merged -ff set is read on the caller's thread alone.
+        // the lines of regular files on a thread of their own
+        // (ParsePipeline) while the caller's reads them, turns them into
+        // events and runs the sink. Only two are used; a merged -ff set and
+        // streams (stdin, pipes) are read on the caller's thread alone.
         unsigned jobs = 1;
         std::size_t batch_lines = ParsePipeline::Options{}.batch_lines;
     };

@@ -10,7 +10,9 @@
 # Each configuration runs 5 times (3 quick), interleaved; medians reported,
 # of wall time and of CPU time (user + system): on a shared machine the wall
 # time also counts waiting for a core, the CPU time is the program's own cost.
-# Single-threaded: sctrace analyze uses one core.
+# sctrace analyze parses on a second thread when it has two cores (--jobs,
+# default: the CPUs available), so both its default and --jobs 1 (all on
+# one core) are measured; the wall time then falls below the CPU time.
 set -euo pipefail
 export LC_ALL=C
 
@@ -62,36 +64,43 @@ load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 declare -A samples
 for _ in $(seq 1 "$reps"); do
     samples[wc]+="$(time_of wc -l "$work/big.log") "
+    samples[parse1]+="$(time_of "$sctrace" analyze --jobs 1 --no-rules "$work/big.log") "
     samples[parse]+="$(time_of "$sctrace" analyze --no-rules "$work/big.log") "
+    samples[rules1]+="$(time_of "$sctrace" analyze --jobs 1 "$work/big.log") "
     samples[rules]+="$(time_of "$sctrace" analyze "$work/big.log") "
 done
 med() { tr ' ' '\n' <<< "${samples[$1]}" | grep . | cut -d, -f1 | median; }
 cpu() { tr ' ' '\n' <<< "${samples[$1]}" | grep . | cut -d, -f2 | median; }
 wc_s=$(med wc); parse_s=$(med parse); rules_s=$(med rules)
+parse1_s=$(med parse1); rules1_s=$(med rules1)
 parse_cpu=$(cpu parse); rules_cpu=$(cpu rules)
+parse1_cpu=$(cpu parse1); rules1_cpu=$(cpu rules1)
 mbps() { echo "scale=0; $bytes / 1000000 / $1" | bc -l; }
 # Events: two per complete line (entry and exit), roughly; counted exactly
 # by converting once to JSONL with no rules.
 "$sctrace" analyze --no-rules -o "$work/events.jsonl" --format jsonl "$work/big.log" 2>/dev/null || true
 events=$(wc -l < "$work/events.jsonl")
-engine_s=$(echo "$rules_s - $parse_s" | bc -l)
+# On one core, so that the difference is the engine's work alone.
+engine_s=$(echo "$rules1_cpu - $parse1_cpu" | bc -l)
 engine_rate=$(echo "scale=0; $events / ($engine_s + 0.000001) / 1" | bc -l)
 
 report=$(cat <<REPORT
 Run of $(date -u '+%Y-%m-%d %H:%M UTC'), commit $(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo '?').
 
 - log: $((bytes / 1000000)) MB, $lines lines (strace -f -tt -T -y of bench/workload and python3, repeated); $events events written as JSONL (not every event is written: entries of calls that returned at once are folded into their exit)
-- $reps interleaved runs each, medians; one core
+- $reps interleaved runs each, medians; $(nproc) CPUs, analyze's default --jobs is $(nproc)
 
 | configuration | median wall (s) | MB/s (wall) | x wc -l | median CPU (s) | MB/s (CPU) |
 | --- | ---: | ---: | ---: | ---: | ---: |
 | wc -l | $(printf %.3f "$wc_s") | $(mbps "$wc_s") | 1.00 | | |
-| sctrace analyze --no-rules (parse, pair, events) | $(printf %.3f "$parse_s") | $(mbps "$parse_s") | $(printf %.1f "$(echo "$parse_s / $wc_s" | bc -l)") | $(printf %.3f "$parse_cpu") | $(mbps "$parse_cpu") |
+| sctrace analyze --jobs 1 --no-rules (parse, pair, events) | $(printf %.3f "$parse1_s") | $(mbps "$parse1_s") | $(printf %.1f "$(echo "$parse1_s / $wc_s" | bc -l)") | $(printf %.3f "$parse1_cpu") | $(mbps "$parse1_cpu") |
+| sctrace analyze --no-rules | $(printf %.3f "$parse_s") | $(mbps "$parse_s") | $(printf %.1f "$(echo "$parse_s / $wc_s" | bc -l)") | $(printf %.3f "$parse_cpu") | $(mbps "$parse_cpu") |
+| sctrace analyze --jobs 1 (the bundled rule pack) | $(printf %.3f "$rules1_s") | $(mbps "$rules1_s") | $(printf %.1f "$(echo "$rules1_s / $wc_s" | bc -l)") | $(printf %.3f "$rules1_cpu") | $(mbps "$rules1_cpu") |
 | sctrace analyze (the bundled rule pack) | $(printf %.3f "$rules_s") | $(mbps "$rules_s") | $(printf %.1f "$(echo "$rules_s / $wc_s" | bc -l)") | $(printf %.3f "$rules_cpu") | $(mbps "$rules_cpu") |
 
-- load average at the start: $load_before on $(nproc) CPUs (when it exceeds the CPU count, other work competed for the core and the wall times suffer more than the CPU times)
+- load average at the start: $load_before on $(nproc) CPUs (when it exceeds the CPU count, other work competed for the cores and the wall times suffer more than the CPU times; the two-thread runs suffer most, as they need both cores)
 
-- the rule engine's own cost (with rules minus without): $(printf %.3f "$engine_s") s for at least $events events (the JSONL count; calls that returned at once are two events folded into one line), so at least $engine_rate events/s
+- the rule engine's own cost (CPU with rules minus without, --jobs 1): $(printf %.3f "$engine_s") s for at least $events events (the JSONL count; calls that returned at once are two events folded into one line), so at least $engine_rate events/s
 REPORT
 )
 echo "$report"

@@ -1,5 +1,6 @@
 #include "cli/analyze.h"
 
+#include <sched.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -82,6 +83,15 @@ private:
     std::function<std::optional<std::size_t>()> findings_;
 };
 
+// The CPUs this process may run on (taskset, cgroups' cpusets), which may
+// be fewer than the machine has.
+unsigned cpus_available() {
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    if (::sched_getaffinity(0, sizeof set, &set) != 0) return 1;
+    return static_cast<unsigned>(std::max(CPU_COUNT(&set), 1));
+}
+
 // Says once, on stderr, which rules the inputs cannot support and why.
 void report_limited_rules(const rules::RuleEngine& engine, bool ff_set) {
     const auto names = [&](rules::SourceLimit limit) {
@@ -130,6 +140,10 @@ AnalyzeCommand::AnalyzeCommand(CLI::App& sctrace)
     add_rule_options(*app_, options_.rules,
                      "Exit 1 when a finding at or above SEVERITY was raised (default warning)");
     add_report_options(*app_, options_.reports);
+    app_->add_option("--jobs", options_.jobs,
+                     "Threads to use: 1 reads, parses and judges on one; 2 or more parse the "
+                     "lines on a second thread (default: the CPUs available)")
+        ->check(CLI::PositiveNumber);
 }
 
 int AnalyzeCommand::execute() {
@@ -210,7 +224,9 @@ int AnalyzeCommand::analyze(logs::SavedLogs& inputs, EventOutput& events, Report
     StderrObserver observer(progress, findings);
     std::size_t unparsed = 0;
     try {
-        unparsed = inputs.read(sink, observer);
+        logs::SavedLogs::ReadOptions read_options;
+        read_options.jobs = options_.jobs > 0 ? options_.jobs : cpus_available();
+        unparsed = inputs.read(sink, observer, read_options);
     } catch (const logs::UnusableInput& e) {
         progress.clear();
         std::fprintf(stderr, "sctrace analyze: %s\n", e.what());

@@ -33,6 +33,7 @@ private:
         EventStreamOptions stream;
         RuleCommandOptions rules;
         ReportPaths reports;
+        unsigned jobs = 0;  // --jobs; 0: the CPUs this process may run on
     };
 
     // Reads the inputs through the rules into the outputs; the exit status.

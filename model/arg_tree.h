@@ -141,6 +141,8 @@ struct IoDumpPart {
     std::size_t readable = 0;
 };
 
+class PackedArgTrees;
+
 class ArgTree {
 public:
     // futex_waitv's 128 waiters, four nodes each, are the largest array
@@ -311,6 +313,9 @@ public:
     bool has_flag(NodeId id, std::string_view flag) const;
 
 private:
+    // Copies a tree's used part in and out whole (model/packed_arg_trees.h).
+    friend class PackedArgTrees;
+
     std::array<ArgNode, kMaxNodes> nodes_;
     std::array<char, kMaxBytes> bytes_;
     std::size_t used_nodes_ = 0;

@@ -2,6 +2,7 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <new>
 #include <optional>
 
@@ -142,7 +143,8 @@ std::size_t SavedLogs::total_bytes() const {
     return total;
 }
 
-std::size_t SavedLogs::read(EventSink& sink, ReadObserver& observer) {
+std::size_t SavedLogs::read(EventSink& sink, ReadObserver& observer,
+                             const ReadOptions& options) {
     Readers readers(sink);
     std::size_t unparsed = 0;
     const bool merged = ff_set() && merge(readers, observer);
@@ -150,7 +152,28 @@ std::size_t SavedLogs::read(EventSink& sink, ReadObserver& observer) {
         unparsed = readers.strace.stats().unparsed;
     } else {
         if (ff_set()) readers.strace.defer_process_exits();
-        for (const LogFile& file : files_) unparsed += read_file(file, readers, observer);
+        // Only regular files go through the pipeline, whose thread hands
+        // lines over a batch at a time: standard input, a pipe or a device
+        // is read here line by line, as with one job, so that what a live
+        // stream shows (findings, progress) comes as its lines do, and no
+        // read ahead waits on a writer once the run has to stop.
+        std::vector<bool> piped;
+        for (const LogFile& file : files_) {
+            struct stat st {};
+            piped.push_back(options.jobs > 1 && file.path != "-" &&
+                            ::stat(file.path.c_str(), &st) == 0 && S_ISREG(st.st_mode));
+        }
+        if (std::find(piped.begin(), piped.end(), true) != piped.end()) {
+            ParsePipeline::Options pipeline_options;
+            pipeline_options.batch_lines = options.batch_lines;
+            ParsePipeline pipeline(pipeline_options);
+            for (std::size_t i = 0; i < files_.size(); ++i) {
+                unparsed += piped[i] ? read_piped(files_[i], pipeline, readers, observer)
+                                     : read_file(files_[i], readers, observer);
+            }
+        } else {
+            for (const LogFile& file : files_) unparsed += read_file(file, readers, observer);
+        }
     }
     const auto& stats = readers.strace.stats();
     times_known_ = readers.jsonl_read || stats.lines == 0 || stats.timed;
@@ -173,6 +196,50 @@ bool SavedLogs::merge(Readers& readers, ReadObserver& observer) {
     }
 }
 
+namespace {
+
+// A file's lines read here, from its LineReader.
+class ReaderLines {
+public:
+    explicit ReaderLines(std::unique_ptr<LineReader> reader) : reader_(std::move(reader)) {}
+    bool next() { return reader_->next(line_); }
+    std::string_view text() const { return line_; }
+    bool overlong() const { return reader_->overlong(); }
+    std::size_t bytes_read() const { return reader_->bytes_read(); }
+    const strace_text::StraceLogConverter::Parsed* parsed() { return nullptr; }
+    void done() {}
+
+private:
+    std::unique_ptr<LineReader> reader_;
+    std::string line_;
+};
+
+// A file's lines as the pipeline's thread read and parsed them.
+class PipelineLines {
+public:
+    explicit PipelineLines(ParsePipeline& pipeline) : pipeline_(pipeline) {}
+    bool next() { return (line_ = pipeline_.next()) != nullptr; }
+    std::string_view text() const { return line_->text; }
+    bool overlong() const { return line_->overlong; }
+    std::size_t bytes_read() const { return line_ ? line_->bytes_read : pipeline_.input_bytes(); }
+    const strace_text::StraceLogConverter::Parsed* parsed() {
+        if (!line_->parsed) return nullptr;
+        parsed_ = pipeline_.parsed(*line_);
+        return &parsed_;
+    }
+    void done() {
+        pipeline_.end_input();
+        line_ = nullptr;
+    }
+
+private:
+    ParsePipeline& pipeline_;
+    const ParsePipeline::Line* line_ = nullptr;
+    strace_text::StraceLogConverter::Parsed parsed_;
+};
+
+}  // namespace
+
 std::size_t SavedLogs::read_file(const LogFile& file, Readers& readers, ReadObserver& observer) {
     std::unique_ptr<LineReader> reader;
     try {
@@ -181,24 +248,42 @@ std::size_t SavedLogs::read_file(const LogFile& file, Readers& readers, ReadObse
     } catch (const std::exception& e) {
         throw UnusableInput(e.what());
     }
+    ReaderLines lines(std::move(reader));
+    return read_lines(file, lines, readers, observer);
+}
+
+std::size_t SavedLogs::read_piped(const LogFile& file, ParsePipeline& pipeline, Readers& readers,
+                                  ReadObserver& observer) {
+    try {
+        pipeline.begin_input(LineReader::open(file.path));
+    } catch (const std::exception& e) {
+        throw UnusableInput(e.what());
+    }
+    PipelineLines lines(pipeline);
+    return read_lines(file, lines, readers, observer);
+}
+
+template <class Lines>
+std::size_t SavedLogs::read_lines(const LogFile& file, Lines& lines, Readers& readers,
+                                  ReadObserver& observer) {
     FileReading f;
     f.name = display_name(file);
     auto& strace = readers.strace;
     strace.begin_file(f.name, file.pid, strace_text::day_start_of(file.path));
     const std::size_t unparsed_before = strace.stats().unparsed;
-    std::string line;
     strace_text::TextLine text_line;
     try {
-        while (reader->next(line)) {
+        while (lines.next()) {
+            const std::string_view line = lines.text();
             ++f.line_no;
             ++lines_read_;
-            if (observer.due()) observer.show(bytes_done_ + reader->bytes_read(), lines_read_);
+            if (observer.due()) observer.show(bytes_done_ + lines.bytes_read(), lines_read_);
             if (f.line_no == 1) {
                 f.jsonl = jsonl::looks_like_jsonl(line);
                 f.text = !f.jsonl && strace_text::looks_like_sctrace_text(line);
             }
             readers.jsonl_read = readers.jsonl_read || f.jsonl;
-            if (reader->overlong()) {
+            if (lines.overlong()) {
                 const std::string error = overlong_problem();
                 if (f.jsonl) {
                     f.jsonl_problem(error);
@@ -242,7 +327,8 @@ std::size_t SavedLogs::read_file(const LogFile& file, Readers& readers, ReadObse
                         f.failed(problems.empty() ? "unparsable" : problems.back().message);
                     }
                 }
-            } else if (strace.feed(line)) {
+            } else if (const auto* parsed = lines.parsed();
+                       parsed ? strace.feed(line, *parsed) : strace.feed(line)) {
                 ++f.good;
             } else {
                 const auto& problems = strace.stats().first_problems;
@@ -260,7 +346,8 @@ std::size_t SavedLogs::read_file(const LogFile& file, Readers& readers, ReadObse
     } catch (const std::exception& e) {
         throw UnusableInput(e.what());
     }
-    bytes_done_ += reader->bytes_read();
+    lines.done();
+    bytes_done_ += lines.bytes_read();
     if (f.good == 0 && f.bad > 0) {
         throw UnusableInput(
             f.name + ": not an strace log or sctrace event log (line 1: " + f.first_error + ")");

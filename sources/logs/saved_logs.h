@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "model/event.h"
+#include "sources/logs/parse_pipeline.h"
 #include "sources/strace/ff_set.h"
 #include "sources/strace/strace_log.h"
 
@@ -73,9 +74,21 @@ public:
     // LineReader::bytes_read() does.
     std::size_t total_bytes() const;
 
+    // How read() goes about it; what it reads is the same either way.
+    struct ReadOptions {
+        // Threads: 1 reads and parses on the caller's thread; more parse
+        // the lines of regular files on a thread of their own
+        // (ParsePipeline) while the caller's reads them, turns them into
+        // events and runs the sink. Only two are used; a merged -ff set and
+        // streams (stdin, pipes) are read on the caller's thread alone.
+        unsigned jobs = 1;
+        std::size_t batch_lines = ParsePipeline::Options{}.batch_lines;
+    };
+
     // Reads every input into `sink` and ends it (on_end). Returns how many
     // lines could not be parsed and were skipped. Throws UnusableInput.
-    std::size_t read(EventSink& sink, ReadObserver& observer);
+    std::size_t read(EventSink& sink, ReadObserver& observer, const ReadOptions& options);
+    std::size_t read(EventSink& sink, ReadObserver& observer) { return read(sink, observer, {}); }
 
     // Once read() has reached the end: whether the events' times are times.
     // When only strace logs without times were read they are line numbers.
@@ -87,6 +100,12 @@ private:
     bool merge(Readers& readers, ReadObserver& observer);
     std::size_t read_file(const strace_text::LogFile& file, Readers& readers,
                           ReadObserver& observer);
+    std::size_t read_piped(const strace_text::LogFile& file, ParsePipeline& pipeline,
+                           Readers& readers, ReadObserver& observer);
+    // One file's lines (LineReader's, or ParsePipeline's) into `readers`.
+    template <class Lines>
+    std::size_t read_lines(const strace_text::LogFile& file, Lines& lines, Readers& readers,
+                           ReadObserver& observer);
 
     std::vector<strace_text::LogFile> files_;
     std::unique_ptr<PeekingReader> stdin_reader_;  // looked into once, read after

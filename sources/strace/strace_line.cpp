@@ -16,6 +16,7 @@
 #include "base/number_text.h"
 #include "model/arg_text.h"
 #include "model/names.h"
+#include "model/syscall_table.h"
 
 namespace sctrace::strace_text {
 
@@ -432,6 +433,7 @@ bool parse_line(std::string_view line, ParsedLine& out, ArgTree& args, std::stri
             *error = "malformed '<... NAME resumed>'";
             return false;
         }
+        out.info = syscall_info(Arch::X86_64, out.name);
         if (c.peek() == ' ' && !c.starts_with(" =")) ++c.i;  // older strace: "resumed> {}, ..."
         if (!parse_list(c, args, &unfinished, error, true)) return false;
     } else {
@@ -441,6 +443,7 @@ bool parse_line(std::string_view line, ParsedLine& out, ArgTree& args, std::stri
             return false;
         }
         out.kind = LineKind::Call;
+        out.info = syscall_info(Arch::X86_64, out.name);
         if (!parse_list(c, args, &unfinished, error)) return false;
     }
     if (unfinished) {

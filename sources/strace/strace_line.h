@@ -27,6 +27,10 @@
 #include "model/arg_tree.h"
 #include "model/event.h"
 
+namespace sctrace {
+struct SyscallInfo;
+}
+
 namespace sctrace::strace_text {
 
 enum class LineKind : std::uint8_t {
@@ -56,6 +60,9 @@ struct ParsedLine {
     TimeKind time_kind = TimeKind::None;
     Nanos time = 0;         // in time_kind's meaning
     std::string_view name;  // syscall name (Call/Unfinished/Resumed)
+    // The name's row in the x86_64 table (syscall_info), null for a name it
+    // lacks: looked up once here, on the thread that parses.
+    const SyscallInfo* info = nullptr;
     // The line continued an earlier unfinished half ("<... NAME resumed>"),
     // also when it is itself unfinished again.
     bool resumed = false;

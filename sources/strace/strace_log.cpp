@@ -59,8 +59,7 @@ void StraceLogConverter::switch_file(const std::string& name, pid_t pid_override
 
 // A call that may make a thread or a process (clone, fork ...): a log line
 // naming an unknown call has no traits.
-static bool is_spawn_call(std::string_view name) {
-    const SyscallInfo* info = syscall_info(Arch::X86_64, name);
+static bool is_spawn_call(const SyscallInfo* info) {
     return info && info->traits.has(kTraitSpawns);
 }
 
@@ -185,7 +184,8 @@ void StraceLogConverter::emit(Event& event) {
 }
 
 void StraceLogConverter::emit_call(const ParsedLine& line, ArgTree& args, Nanos entry_time,
-                                   std::string_view name, bool entry_too) {
+                                   std::string_view name, const SyscallInfo* known,
+                                   bool entry_too) {
     const pid_t tid = line.pid ? line.pid : pid_override_;
     // strace stamps a line when the call enters; a complete line's call
     // ended -T's duration later (without -T: at the stamp, as near as known).
@@ -194,7 +194,6 @@ void StraceLogConverter::emit_call(const ParsedLine& line, ArgTree& args, Nanos 
                           : last_time_;
     const pid_t tgid = tgid_of(tid);
     SyscallEvent call;
-    const SyscallInfo* known = syscall_info(Arch::X86_64, name);
     call.nr = known ? syscall_number_of(Arch::X86_64, *known) : -1;
     // Known names point at the static table; unknown ones at the tree.
     call.name = known ? known->name : name;
@@ -212,14 +211,13 @@ void StraceLogConverter::emit_call(const ParsedLine& line, ArgTree& args, Nanos 
     if (line.err) call.ret = -1;
     Event exit{EventKind::SyscallExit, now, tgid, tid, call};
     emit(exit);
-    after_call(line, tid, args, call.name, now);
+    after_call(line, tid, args, known, now);
 }
 
 SpawnKind StraceLogConverter::note_child(const ParsedLine& line, pid_t tid, const ArgTree& args,
-                                         std::string_view name) {
+                                         const SyscallInfo* info) {
     const auto child = static_cast<pid_t>(line.ret);
     SpawnKind kind = SpawnKind::Fork;
-    const SyscallInfo* info = syscall_info(Arch::X86_64, name);
     if ((info && info->traits.kind == SyscallKind::Vfork) ||
         any_has_flag(args, args.root(), "CLONE_VFORK")) {
         kind = SpawnKind::Vfork;
@@ -240,13 +238,12 @@ SpawnKind StraceLogConverter::note_child(const ParsedLine& line, pid_t tid, cons
 // What a completed call implies beyond itself: new threads and processes,
 // and a new program after a successful exec.
 void StraceLogConverter::after_call(const ParsedLine& line, pid_t tid, const ArgTree& args,
-                                    std::string_view name, Nanos time) {
+                                    const SyscallInfo* info, Nanos time) {
     if (!line.has_result || line.err != 0) return;
-    const SyscallInfo* info = syscall_info(Arch::X86_64, name);
     const SyscallTraits traits = info ? info->traits : SyscallTraits{};
     if (traits.has(kTraitSpawns) && line.ret > 0) {
         const auto child = static_cast<pid_t>(line.ret);
-        const SpawnKind kind = note_child(line, tid, args, name);
+        const SpawnKind kind = note_child(line, tid, args, info);
         const pid_t child_tgid = tgid_of(child);
         Event spawn{EventKind::Spawn, time, tgid_of(tid), tid, SpawnEvent{kind, child_tgid, child}};
         emit(spawn);
@@ -267,9 +264,18 @@ bool StraceLogConverter::feed(std::string_view text) {
 }
 
 bool StraceLogConverter::feed(std::string_view text, Part part) {
+    return feed_line(text, part, nullptr);
+}
+
+bool StraceLogConverter::feed(std::string_view text, const Parsed& parsed) {
+    return feed_line(text, Part::Whole, &parsed);
+}
+
+bool StraceLogConverter::feed_line(std::string_view text, Part part, const Parsed* parsed) {
     ++line_no_;
     ++stats_.lines;
-    ParsedLine line;
+    ParsedLine parsed_here;
+    const ParsedLine* parsed_line = &parsed_here;
     std::string error;
     last_line_cut_ = false;
     std::string joined;  // a split line's head and this, its tail
@@ -277,8 +283,22 @@ bool StraceLogConverter::feed(std::string_view text, Part part) {
         joined = std::exchange(split_head_, {});
         joined += text;
         text = joined;
+        parsed = nullptr;  // what was parsed is the tail alone
     }
-    if (!parse_line(text, line, *current_, &error)) {
+    bool ok = false;
+    if (parsed) {
+        ok = parsed->ok;
+        if (ok) {
+            parsed_line = parsed->line;
+            parsed->trees->load(parsed->tree, *current_);
+        } else {
+            error.assign(parsed->error);
+        }
+    } else {
+        ok = parse_line(text, parsed_here, *current_, &error);
+    }
+    const ParsedLine& line = *parsed_line;
+    if (!ok) {
         // strace's own messages share stderr with the trace when it has no
         // -o, and can land inside a line: "...|SIGCHLDstrace: Process 10123
         // attached", then ", child_tidptr=0x7f...) = 10123" on the next. The
@@ -330,11 +350,11 @@ bool StraceLogConverter::feed(std::string_view text, Part part) {
                 // The line holds the result already: a new thread's file may
                 // have lines stamped before this call's end, and they belong
                 // to this process (its executable, its fds).
-                if (is_spawn_call(line.name) && line.has_result && line.err == 0 && line.ret > 0) {
-                    note_child(line, tid, *p.args, line.name);
+                if (is_spawn_call(line.info) && line.has_result && line.err == 0 && line.ret > 0) {
+                    note_child(line, tid, *p.args, line.info);
                 }
                 SyscallEvent call;
-                call.nr = syscall_number(Arch::X86_64, p.name).value_or(-1);
+                call.nr = line.info ? syscall_number_of(Arch::X86_64, *line.info) : -1;
                 call.name = p.name;
                 call.entry_time = entry;
                 call.decoded = p.args.get();
@@ -345,12 +365,12 @@ bool StraceLogConverter::feed(std::string_view text, Part part) {
             if (part == Part::Exit) {
                 Pending* p = pending_of(tid);
                 if (p && p->name == line.name) {
-                    emit_call(line, *p->args, p->entry_time, p->name, false);
+                    emit_call(line, *p->args, p->entry_time, p->name, line.info, false);
                     spare_trees_.push_back(std::move(p->args));
                     break;
                 }
             }
-            emit_call(line, *current_, entry, line.name, true);
+            emit_call(line, *current_, entry, line.name, line.info, true);
             break;
         }
         case LineKind::Unfinished: {
@@ -365,7 +385,7 @@ bool StraceLogConverter::feed(std::string_view text, Part part) {
                 }
                 break;
             }
-            if (is_spawn_call(line.name)) ++clones_in_flight_;
+            if (is_spawn_call(line.info)) ++clones_in_flight_;
             // Keep this tree (with its texts copied out of the line) as the
             // call's pending half; parse the next line into a fresh one.
             current_->internalize();
@@ -376,7 +396,7 @@ bool StraceLogConverter::feed(std::string_view text, Part part) {
             p.name.assign(line.name);
             p.entry_time = time;
             SyscallEvent call;
-            call.nr = syscall_number(Arch::X86_64, p.name).value_or(-1);
+            call.nr = line.info ? syscall_number_of(Arch::X86_64, *line.info) : -1;
             call.name = p.name;
             call.entry_time = time;
             call.decoded = p.args.get();
@@ -390,16 +410,17 @@ bool StraceLogConverter::feed(std::string_view text, Part part) {
                 // strace's own log can start mid-call (attach, -p); keep the
                 // half we have rather than drop the call.
                 ++stats_.orphan_resumed;
-                emit_call(line, *current_, time, line.name, false);
+                emit_call(line, *current_, time, line.name, line.info, false);
                 break;
             }
             Pending& p = *found;
             for (const NodeId c : current_->children(current_->root())) {
                 p.args->append_copy(p.args->root(), *current_, c);
             }
-            emit_call(line, *p.args, p.entry_time, p.name, false);
+            // p.name is line.name: the same row.
+            emit_call(line, *p.args, p.entry_time, p.name, line.info, false);
             spare_trees_.push_back(std::move(p.args));  // no longer pending
-            if (is_spawn_call(p.name)) {
+            if (is_spawn_call(line.info)) {
                 if (clones_in_flight_ > 0) --clones_in_flight_;
                 release_held();  // the new thread's early lines, now attributable
             }
@@ -421,7 +442,8 @@ bool StraceLogConverter::feed(std::string_view text, Part part) {
                 // The thread ended inside a call: it never returned ("= ?").
                 ParsedLine cut;
                 cut.pid = tid;
-                emit_call(cut, *p->args, p->entry_time, p->name, false);
+                emit_call(cut, *p->args, p->entry_time, p->name,
+                          syscall_info(Arch::X86_64, p->name), false);
                 spare_trees_.push_back(std::move(p->args));
             }
             pending_.erase(tid);  // the thread is gone: drop its slot

@@ -19,6 +19,7 @@
 
 #include "model/arg_tree.h"
 #include "model/event.h"
+#include "model/packed_arg_trees.h"
 #include "sources/strace/strace_line.h"
 
 namespace sctrace::strace_text {
@@ -65,6 +66,18 @@ public:
     enum class Part { Whole, Entry, Exit };
     bool feed(std::string_view line, Part part);
 
+    // A line parse_line() has already read (on another thread: sctrace
+    // analyze's parse pipeline), with its outcome: the same as feed(text),
+    // without parsing it again. `line`'s views point into `text`.
+    struct Parsed {
+        bool ok = false;
+        const ParsedLine* line = nullptr;  // when ok
+        const PackedArgTrees* trees = nullptr;
+        std::size_t tree = 0;  // the line's arguments in `trees`, when ok
+        std::string_view error;  // when not ok
+    };
+    bool feed(std::string_view text, const Parsed& parsed);
+
     // A fact the log states outright (sctrace's text format names each
     // line's process): thread `tid` belongs to process `tgid`. It outranks
     // what a clone's flags suggest, which an undecoded log does not show.
@@ -106,18 +119,20 @@ private:
         Nanos entry_time = 0;
     };
 
+    bool feed_line(std::string_view text, Part part, const Parsed* parsed);
     // The line's time as an event time; false when it does not fit.
     bool event_time(const ParsedLine& line, Nanos& time);
     pid_t tgid_of(pid_t tid) const;
     Pending* pending_of(pid_t tid);  // the thread's unfinished call, or null
     void emit(Event& event);
+    // `known`: the row of `name` (syscall_info), null when it has none.
     void emit_call(const ParsedLine& line, ArgTree& args, Nanos entry_time, std::string_view name,
-                   bool entry_too);
-    void after_call(const ParsedLine& line, pid_t tid, const ArgTree& args, std::string_view name,
-                    Nanos time);
+                   const SyscallInfo* known, bool entry_too);
+    void after_call(const ParsedLine& line, pid_t tid, const ArgTree& args,
+                    const SyscallInfo* known, Nanos time);
     // Records which process a clone's child belongs to; returns its kind.
     SpawnKind note_child(const ParsedLine& line, pid_t tid, const ArgTree& args,
-                         std::string_view name);
+                         const SyscallInfo* known);
     void problem(std::string message);
     std::unique_ptr<ArgTree> take_tree();
 

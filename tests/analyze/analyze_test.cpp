@@ -881,3 +881,51 @@ TEST_F(Analyze, AFindingOnASecondThreadOfAnUntimedFfSetNamesTheProgram) {
 }
 
 }  // namespace
+
+// --jobs 2 parses the lines on a second thread, in batches of 1024 lines:
+// what analyze writes and says must be what --jobs 1 gives, byte for byte,
+// on logs longer than a batch (pairs of halves across batches, bad lines,
+// findings), on -ff sets, and on standard input.
+TEST_F(Analyze, TwoJobsSayAndWriteWhatOneJobDoes) {
+    std::string big;
+    for (int copy = 0; copy < 6; ++copy) {
+        for (const std::string log : {"curl-refused.f-tt-T-y-v-Xverbose.log",
+                                      "thread-dies-in-read.f-y.log", "sqlite-temp-deleted.ttT-y.log",
+                                      "fsync-150.f.log", "memfd-deleted.f-y.log"}) {
+            big += sh("cat " + kData + "/" + log).out;
+        }
+        big += "this line is no strace line " + std::to_string(copy) + "\n";
+    }
+    write("big.log", big);
+    ASSERT_GT(count_lines_with(big, ""), 3000u);
+    const auto run = [&](const std::string& inputs, const std::string& jobs) {
+        Result r = sh(std::string(SCTRACE_BIN) + " analyze " + inputs + " --jobs " + jobs +
+                      " -o " + path("e" + jobs + ".jsonl") + " --format jsonl --findings " +
+                      path("f" + jobs + ".jsonl"));
+        r.out += "\n--- events\n" + sh("cat " + path("e" + jobs + ".jsonl")).out;
+        r.out += "\n--- findings\n" + sh("cat " + path("f" + jobs + ".jsonl")).out;
+        return r;
+    };
+    for (const std::string inputs :
+         {path("big.log"), "- < " + path("big.log"), kData + "/so-error-other-thread.ff",
+          kData + "/so-error-other-thread.ff-ttt-T", kData + "/segv-in-thread.ff",
+          kData + "/thread-dies-in-read.ff-T-y", kData + "/fsync-150.ttT.log " + path("big.log")}) {
+        const Result one = run(inputs, "1");
+        const Result two = run(inputs, "2");
+        EXPECT_EQ(two.status, one.status) << inputs;
+        EXPECT_EQ(two.err, one.err) << inputs;
+        EXPECT_EQ(two.out, one.out) << inputs;
+        EXPECT_GT(count_lines_with(one.out, "syscall_exit"), 0u) << inputs;
+    }
+    // The big log's problems: one per copy, on its line.
+    const Result r = run(path("big.log"), "2");
+    EXPECT_EQ(count_lines_with(r.err, "big.log:"), 6u) << r.err;
+    EXPECT_NE(r.err.find("6 line(s) could not be parsed"), std::string::npos) << r.err;
+}
+
+TEST_F(Analyze, JobsMustBeAPositiveNumber) {
+    write("one.log", "100 close(3) = 0\n");
+    EXPECT_EQ(sh(std::string(SCTRACE_BIN) + " analyze --jobs 0 " + path("one.log")).status, 2);
+    EXPECT_EQ(sh(std::string(SCTRACE_BIN) + " analyze --jobs 1 " + path("one.log")).status, 0);
+    EXPECT_EQ(sh(std::string(SCTRACE_BIN) + " analyze --jobs 8 " + path("one.log")).status, 0);
+}

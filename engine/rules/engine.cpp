@@ -65,7 +65,8 @@ RuleEngine::RuleEngine(const RuleSet& rules, std::vector<FindingSink*> sinks, De
       describe_(std::move(describe)),
       options_(options),
       by_nr_(kIndexedSyscalls),
-      by_kind_(kEventKinds) {
+      by_kind_(kEventKinds),
+      others_asked_by_nr_(kIndexedSyscalls) {
     // Index rules by the event types they can match, so an event only meets
     // the rules that could fire on it. A time construct is indexed under
     // every type any of its conditions names.
@@ -86,7 +87,8 @@ RuleEngine::RuleEngine(const RuleSet& rules, std::vector<FindingSink*> sinks, De
             limited_.emplace_back(rule.get(), SourceLimit::InexactOverlap);
             possible_.insert(rule.get());
         }
-        if (reads_other_threads(*rule)) about_other_threads_.insert(rule.get());
+        const bool asks_others = reads_other_threads(*rule);
+        if (asks_others) about_other_threads_.insert(rule.get());
         Entry entry{rule.get(), nullptr};
         if (rule->kind != RuleKind::Single) {
             matchers_.push_back(TemporalMatcher::create(
@@ -101,12 +103,16 @@ RuleEngine::RuleEngine(const RuleSet& rules, std::vector<FindingSink*> sinks, De
         const auto types = rule->event_types();
         if (!types) {
             any_type_.push_back(entry);
+            others_asked_by_any_type_ = others_asked_by_any_type_ || asks_others;
             continue;
         }
         for (const auto& t : *types) {
             by_name_[t].push_back(entry);
             const auto nr = syscall_number(Arch::X86_64, t);
-            if (nr && *nr >= 0 && *nr < kIndexedSyscalls) by_nr_[*nr].push_back(entry);
+            if (nr && *nr >= 0 && *nr < kIndexedSyscalls) {
+                by_nr_[*nr].push_back(entry);
+                if (asks_others) others_asked_by_nr_[*nr] = true;
+            }
             for (std::size_t k = 0; k < kEventKinds; ++k) {
                 if (event_kind_name(static_cast<EventKind>(k)) == t) by_kind_[k].push_back(entry);
             }
@@ -168,7 +174,11 @@ void RuleEngine::on_event(const Event& event) {
     if (options_.still_in_call && !about_other_threads_.empty()) {
         // A thread whose exit was skipped may have left its call long ago:
         // ask before a rule counts it as inside.
-        if (const SyscallEvent* call = event.syscall()) {
+        const SyscallEvent* call = event.syscall();
+        const bool asked = call && (others_asked_by_any_type_ || call->arch != Arch::X86_64 ||
+                                    call->nr < 0 || call->nr >= kIndexedSyscalls ||
+                                    others_asked_by_nr_[static_cast<std::size_t>(call->nr)]);
+        if (asked) {
             const int fd_arg = syscall_traits(*call).fd_arg;
             if (fd_arg >= 0) {
                 state_.settle_untraced(event.pid, event.tid,

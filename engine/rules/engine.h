@@ -132,6 +132,10 @@ private:
     std::vector<std::vector<Entry>> by_kind_;  // non-syscall events, by EventKind
     std::map<std::string, std::vector<Entry>, std::less<>> by_name_;
     std::vector<Entry> any_type_;
+    // Where a rule reads what other threads do on the event's fd (and so
+    // threads left in calls with untraced exits are asked after first).
+    std::vector<bool> others_asked_by_nr_;
+    bool others_asked_by_any_type_ = false;
     Nanos last_time_ = 0;
     // One finding per rule, process and fd: a pattern that repeats in a loop
     // is one problem, not thousands of lines. The process is the pid and its

@@ -1,6 +1,5 @@
 #include "cli/analyze.h"
 
-#include <sched.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -83,15 +82,6 @@ private:
     std::function<std::optional<std::size_t>()> findings_;
 };
 
-// The CPUs this process may run on (taskset, cgroups' cpusets), which may
-// be fewer than the machine has.
-unsigned cpus_available() {
-    cpu_set_t set;
-    CPU_ZERO(&set);
-    if (::sched_getaffinity(0, sizeof set, &set) != 0) return 1;
-    return static_cast<unsigned>(std::max(CPU_COUNT(&set), 1));
-}
-
 // Says once, on stderr, which rules the inputs cannot support and why.
 void report_limited_rules(const rules::RuleEngine& engine, bool ff_set) {
     const auto names = [&](rules::SourceLimit limit) {
@@ -141,8 +131,8 @@ AnalyzeCommand::AnalyzeCommand(CLI::App& sctrace)
                      "Exit 1 when a finding at or above SEVERITY was raised (default warning)");
     add_report_options(*app_, options_.reports);
     app_->add_option("--jobs", options_.jobs,
-                     "Threads to use: 1 reads, parses and judges on one; 2 or more parse the "
-                     "lines on a second thread (default: the CPUs available)")
+                     "Threads to use: 1 (the default) reads, parses and judges on one; 2 or "
+                     "more parse the lines on a second thread")
         ->check(CLI::PositiveNumber);
 }
 
@@ -225,7 +215,7 @@ int AnalyzeCommand::analyze(logs::SavedLogs& inputs, EventOutput& events, Report
     std::size_t unparsed = 0;
     try {
         logs::SavedLogs::ReadOptions read_options;
-        read_options.jobs = options_.jobs > 0 ? options_.jobs : cpus_available();
+        read_options.jobs = options_.jobs;
         unparsed = inputs.read(sink, observer, read_options);
     } catch (const logs::UnusableInput& e) {
         progress.clear();

@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 
 #include <algorithm>
@@ -806,6 +807,16 @@ void StateTracker::on_exit_of_call(ProcessState& p, const Event& event, const Sy
                 fd->socket_state = SocketState::Failed;
                 fd->connected_by = event.pid;
             }
+            return;
+        }
+        case SyscallKind::Ioctl: {
+            // ioctl(fd, FIONBIO, [1]): O_NONBLOCK without fcntl (nginx,
+            // Java's sockets). The request is the only one the filter
+            // stops for unless a rule names ioctl.
+            if (!ok || !fd) return;
+            const auto request = arg_int(call, 1);
+            if (arg_name(call, 1) != "FIONBIO" && !(request && *request == FIONBIO)) return;
+            if (const auto on = arg_array_int(call, 2, 0)) fd->nonblocking = *on != 0;
             return;
         }
         case SyscallKind::Setsockopt: {

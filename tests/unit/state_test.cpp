@@ -57,6 +57,20 @@ TEST(State, ANonblockingConnectGoesThroughConnectingToWaited) {
     EXPECT_EQ(h.state().fd(100, 4)->history(1).text(), "connect = -1 EINPROGRESS");
 }
 
+// ioctl(FIONBIO) is the other way to O_NONBLOCK (nginx, Java's sockets).
+TEST(State, IoctlFionbioSetsAndClearsNonblocking) {
+    History h;
+    h << "100 socket(AF_INET, SOCK_STREAM, IPPROTO_IP) = 4";
+    EXPECT_FALSE(h.state().fd(100, 4)->nonblocking);
+    h << "100 ioctl(4, FIONBIO, [1]) = 0";
+    EXPECT_TRUE(h.state().fd(100, 4)->nonblocking);
+    h << "100 ioctl(4, FIONCLEX) = 0"
+      << "100 ioctl(4, FIONBIO, [0]) = -1 EBADF (Bad file descriptor)";
+    EXPECT_TRUE(h.state().fd(100, 4)->nonblocking) << "a failed ioctl changes nothing";
+    h << "100 ioctl(4, FIONBIO, [0]) = 0";
+    EXPECT_FALSE(h.state().fd(100, 4)->nonblocking);
+}
+
 // strace prints a new thread's first stops before its parent's clone()
 // returns when the thread runs first. The converter holds an unknown thread's
 // lines while a clone is in flight, but lets them go at the first clone that

@@ -199,6 +199,19 @@ struct NetworkPack : RulePack {
     }
 };
 
+// nonblocking-connect-immediate judges fd.nonblocking, which ioctl(FIONBIO)
+// sets as well as SOCK_NONBLOCK and fcntl(F_SETFL) do.
+TEST(NetworkRules, ANonblockingConnectReturningZeroAfterFionbioFires) {
+    for (const bool fionbio : {false, true}) {
+        RulePack pack({"macros.yaml", "network.yaml"});
+        pack << "100 socket(AF_INET, SOCK_STREAM, IPPROTO_TCP) = 6";
+        if (fionbio) pack << "100 ioctl(6, FIONBIO, [1]) = 0";
+        pack << "100 connect(6, {sa_family=AF_INET, sin_port=htons(8080), "
+                "sin_addr=inet_addr(\"127.0.0.1\")}, 16) = 0";
+        EXPECT_EQ(pack.of("nonblocking-connect-immediate").size(), fionbio ? 1u : 0u) << fionbio;
+    }
+}
+
 // The strace line of a call on fd 5 left unfinished, with made-up arguments
 // of the right count (the rule and the fields read only the fd).
 std::string unfinished_on_fd5(std::string_view name) {

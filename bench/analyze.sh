@@ -18,6 +18,8 @@ export LC_ALL=C
 
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
+# shellcheck source=bench/lib.sh
+. "$here/lib.sh"
 quick=0
 doc=1
 build=""
@@ -105,15 +107,10 @@ REPORT
 )
 echo "$report"
 if [ $doc = 1 ]; then
-    perf="$root/docs/performance.md"
-    begin='<!-- bench/analyze.sh results: begin -->'
-    end='<!-- bench/analyze.sh results: end -->'
-    if ! grep -q "$begin" "$perf"; then
-        printf '\n## Post-mortem: sctrace analyze\n\nMeasured by `bench/analyze.sh BUILD_DIR` (`make bench` runs it).\n\n%s\n%s\n' "$begin" "$end" >> "$perf"
+    echo "$report" >"$work/report.md"
+    if splice_results analyze.sh "$work/report.md"; then
+        echo "bench/analyze: results written to docs/performance.md" >&2
+    else
+        echo "bench/analyze: docs/performance.md or its bench/analyze.sh markers are missing; the results are only above" >&2
     fi
-    awk -v b="$begin" -v e="$end" -v r="$report" '
-        $0 == b { print; print r; skip = 1; next }
-        $0 == e { skip = 0 }
-        !skip { print }' "$perf" > "$perf.new" && mv "$perf.new" "$perf"
-    echo "bench/analyze: results written to docs/performance.md" >&2
 fi

@@ -39,6 +39,8 @@ export LC_ALL=C  # EPOCHREALTIME and printf %f must use '.' as the decimal point
 
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
+# shellcheck source=bench/lib.sh
+. "$here/lib.sh"
 
 loud() {
     echo "" >&2
@@ -457,14 +459,7 @@ cp "$raw" "$here/results/$name.tsv"
 
 # Splice the report between the markers of docs/performance.md.
 if [ "$write_doc" -eq 1 ]; then
-    doc=$root/docs/performance.md
-    begin='<!-- bench/run.sh results: begin -->'
-    end='<!-- bench/run.sh results: end -->'
-    if [ -f "$doc" ] && grep -qF "$begin" "$doc" && grep -qF "$end" "$doc"; then
-        awk -v begin="$begin" -v end="$end" -v report="$report" '
-            $0 == begin { print; while ((getline l < report) > 0) print l; skip = 1; next }
-            $0 == end { skip = 0 }
-            !skip { print }' "$doc" >"$tmp/doc" && cat "$tmp/doc" >"$doc"
+    if splice_results run.sh "$report"; then
         echo "" >&2
         echo "bench: results written to docs/performance.md and bench/results/" >&2
     else

@@ -15,6 +15,7 @@
 
 #include "engine/rules/engine.h"
 #include "engine/rules/rule_set.h"
+#include "decode_test_util.h"
 #include "engine/state.h"
 #include "model/syscall_table.h"
 #include "rule_pack.h"
@@ -26,16 +27,8 @@ constexpr pid_t kPid = 100;
 
 Event call_event(EventKind kind, pid_t tid, std::string_view name, std::vector<std::uint64_t> args,
                  std::int64_t ret = 0, int err = 0) {
-    SyscallEvent call;
-    call.arch = Arch::X86_64;
-    call.nr = *syscall_number(Arch::X86_64, name);
-    call.name = name;
-    for (std::size_t i = 0; i < args.size() && i < 6; ++i) call.args[i] = args[i];
-    if (kind == EventKind::SyscallExit) {
-        call.has_result = true;
-        call.ret = err ? -1 : ret;
-        call.err = err;
-    }
+    SyscallEvent call = testing::make_call(name, std::move(args), ret, err);
+    if (kind == EventKind::SyscallEntry) call = SyscallEvent{call.arch, call.nr, name, call.args};
     static Nanos clock = 1'000'000'000;
     clock += 1000;
     call.entry_time = clock;

@@ -38,57 +38,37 @@ ParsePipeline::~ParsePipeline() {
     thread_.join();
 }
 
-// --- the parsing thread ---
+// --- the thread ---
+
+bool ParsePipeline::can_fill() const {
+    return reading_ && !reader_done_ && !overlong_ahead_ && !free_.empty();
+}
 
 void ParsePipeline::run() {
     for (;;) {
         Batch* batch = nullptr;
         {
             std::unique_lock lock(mutex_);
-            changed_.wait(lock, [&] { return stopping_ || !to_parse_.empty(); });
+            changed_.wait(lock, [&] { return stopping_ || can_fill(); });
             if (stopping_) return;
-            batch = to_parse_.front();
-            to_parse_.pop_front();
+            batch = free_.back();
+            free_.pop_back();
+            filling_ = true;
         }
+        fill(*batch);
         parse(*batch);
         {
             std::lock_guard lock(mutex_);
-            parsed_.push_back(batch);
+            filling_ = false;
+            if (batch->used == 0 && !batch->failure) {
+                free_.push_back(batch);
+            } else {
+                parsed_.push_back(batch);
+            }
+            if (batch->used > 0 && batch->lines[batch->used - 1].overlong) overlong_ahead_ = true;
         }
         changed_.notify_all();
     }
-}
-
-void ParsePipeline::parse(Batch& batch) {
-    batch.trees.clear();
-    if (!batch.strace) return;
-    std::size_t k = 0;
-    try {
-        for (; k < batch.used; ++k) {
-            Line& l = batch.lines[k];
-            if (l.overlong) continue;
-            l.parsed = true;
-            l.parse_ok = strace_text::parse_line(l.text, l.line, *scratch_, &l.error);
-            if (l.parse_ok) l.tree = batch.trees.add(*scratch_);
-        }
-    } catch (...) {
-        // Out of memory on line k: the caller says so after the lines
-        // before it, as parsing it itself would have. A failure of reading
-        // that came after it is moot.
-        batch.used = k;
-        batch.failure = std::current_exception();
-    }
-}
-
-// --- the caller's side ---
-
-void ParsePipeline::begin_input(std::unique_ptr<LineReader> reader) {
-    reader_ = std::move(reader);
-    reader_done_ = false;
-    overlong_ahead_ = false;
-    line_no_ = 0;
-    strace_ = true;
-    input_bytes_ = 0;
 }
 
 void ParsePipeline::fill(Batch& batch) {
@@ -96,14 +76,14 @@ void ParsePipeline::fill(Batch& batch) {
     batch.strace = strace_;
     batch.failure = nullptr;
     std::size_t bytes = 0;
+    bool at_end = false;
     try {
         while (batch.used < options_.batch_lines && bytes < kBatchBytes) {
             if (batch.used == batch.lines.size()) batch.lines.emplace_back();
             Line& l = batch.lines[batch.used];
             // Straight into the line's own buffer: no copy.
             if (!reader_->next(l.storage)) {
-                reader_done_ = true;
-                input_bytes_ = reader_->bytes_read();
+                at_end = true;
                 break;
             }
             ++batch.used;
@@ -117,35 +97,62 @@ void ParsePipeline::fill(Batch& batch) {
             l.overlong = reader_->overlong();
             l.parsed = false;
             bytes += l.storage.size();
-            if (l.overlong) {
-                overlong_ahead_ = true;
-                break;
-            }
+            if (l.overlong) break;
         }
     } catch (...) {
         batch.failure = std::current_exception();
-        reader_done_ = true;
+        at_end = true;
     }
     // The lines no longer move (nor does `lines`): the views can be made.
     for (std::size_t k = 0; k < batch.used; ++k) batch.lines[k].text = batch.lines[k].storage;
+    if (at_end) {
+        const std::size_t bytes_read = reader_->bytes_read();
+        std::lock_guard lock(mutex_);
+        reader_done_ = true;
+        input_bytes_ = bytes_read;
+    }
 }
 
-void ParsePipeline::fill_ahead() {
-    while (!reader_done_ && !overlong_ahead_ && !free_.empty()) {
-        Batch* batch = free_.back();
-        free_.pop_back();
-        fill(*batch);
-        if (batch->used == 0 && !batch->failure) {
-            free_.push_back(batch);
-            continue;
+void ParsePipeline::parse(Batch& batch) {
+    batch.trees.clear();
+    if (!batch.strace) return;
+    std::size_t k = 0;
+    try {
+        for (; k < batch.used; ++k) {
+            Line& l = batch.lines[k];
+            if (l.overlong) continue;
+            l.parsed = true;
+            l.parse_ok = strace_text::parse_line(l.text, l.line, *scratch_, &l.error);
+            if (!l.parse_ok) continue;
+            // An unfinished half is kept past its line (StraceLogConverter
+            // copies its texts out of the line): copied here, where the
+            // line is in this core's cache.
+            if (l.line.kind == strace_text::LineKind::Unfinished) scratch_->internalize();
+            l.tree = batch.trees.add(*scratch_);
         }
-        {
-            std::lock_guard lock(mutex_);
-            to_parse_.push_back(batch);
-        }
-        ++in_flight_;
-        changed_.notify_all();
+    } catch (...) {
+        // Out of memory on line k: the caller says so after the lines
+        // before it, as parsing it itself would have. A failure of reading
+        // that came after it is moot.
+        batch.used = k;
+        batch.failure = std::current_exception();
     }
+}
+
+// --- the caller's side ---
+
+void ParsePipeline::begin_input(std::unique_ptr<LineReader> reader) {
+    {
+        std::lock_guard lock(mutex_);
+        reader_ = std::move(reader);
+        line_no_ = 0;
+        strace_ = true;
+        input_bytes_ = 0;
+        reader_done_ = false;
+        overlong_ahead_ = false;
+        reading_ = true;
+    }
+    changed_.notify_all();
 }
 
 void ParsePipeline::recycle(Batch* batch) {
@@ -159,22 +166,26 @@ void ParsePipeline::recycle(Batch* batch) {
     free_.push_back(batch);
 }
 
+void ParsePipeline::release_current() {
+    {
+        std::lock_guard lock(mutex_);
+        recycle(std::exchange(current_, nullptr));
+    }
+    changed_.notify_all();
+}
+
 const ParsePipeline::Line* ParsePipeline::next() {
     for (;;) {
         if (current_) {
             if (at_ < current_->used) return &current_->lines[at_++];
             if (current_->failure) std::rethrow_exception(current_->failure);
-            recycle(std::exchange(current_, nullptr));
+            release_current();
         }
-        fill_ahead();
-        if (in_flight_ == 0) return nullptr;
-        {
-            std::unique_lock lock(mutex_);
-            changed_.wait(lock, [&] { return !parsed_.empty(); });
-            current_ = parsed_.front();
-            parsed_.pop_front();
-        }
-        --in_flight_;
+        std::unique_lock lock(mutex_);
+        changed_.wait(lock, [&] { return !parsed_.empty() || (reader_done_ && !filling_); });
+        if (parsed_.empty()) return nullptr;
+        current_ = parsed_.front();
+        parsed_.pop_front();
         at_ = 0;
     }
 }
@@ -193,26 +204,23 @@ strace_text::StraceLogConverter::Parsed ParsePipeline::parsed(const Line& line) 
 }
 
 void ParsePipeline::end_input() {
-    if (current_) {
-        current_->failure = nullptr;
-        recycle(std::exchange(current_, nullptr));
-    }
-    // Take back what was read ahead.
-    while (in_flight_ > 0) {
-        Batch* batch = nullptr;
-        {
-            std::unique_lock lock(mutex_);
-            changed_.wait(lock, [&] { return !parsed_.empty(); });
-            batch = parsed_.front();
+    {
+        std::unique_lock lock(mutex_);
+        reading_ = false;
+        // The thread lets go of the reader once the batch it fills is done.
+        changed_.wait(lock, [&] { return !filling_; });
+        if (current_) recycle(std::exchange(current_, nullptr));
+        // What was read ahead is dropped.
+        while (!parsed_.empty()) {
+            Batch* batch = parsed_.front();
             parsed_.pop_front();
+            batch->failure = nullptr;
+            recycle(batch);
         }
-        --in_flight_;
-        batch->failure = nullptr;
-        recycle(batch);
+        reader_done_ = true;
+        overlong_ahead_ = false;
     }
     reader_.reset();
-    reader_done_ = true;
-    overlong_ahead_ = false;
 }
 
 }  // namespace sctrace::logs

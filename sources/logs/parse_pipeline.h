@@ -1,13 +1,16 @@
-// sctrace analyze on two cores: the caller's thread reads an input's lines
-// into batches and hands them to a thread that parses the strace ones
-// (parse_line, the costly part, independent per line); the batches come back
-// in order, and the caller pairs their lines into events and runs the sinks
-// (the rule engine, the writers). Reading stays with the caller to balance
-// the two threads' work. A fixed set of batches circulates, recycled, so
-// memory is bounded by the batch size, never by the log's; a batch owns its
-// lines' text and argument trees (model/packed_arg_trees.h) until the caller
-// has moved past it, which is as long as the events made from them live
-// (model/event.h).
+// sctrace analyze on two cores: a second thread reads an input's lines
+// into batches and parses the strace ones (parse_line, the costly part,
+// independent per line); the batches come back in order, and the caller
+// pairs their lines into events and runs the sinks (the rule engine, the
+// writers). The thread both reads and parses so that a line's bytes cross
+// from one core to the other once, in one direction: when the caller read
+// and the thread parsed, every line's text went over and its parse came
+// back, and the two cores spent more time waiting on each other's caches
+// than one core took for all of it. A fixed set of batches circulates,
+// recycled, so memory is bounded by the batch size, never by the log's; a
+// batch owns its lines' text and argument trees (model/packed_arg_trees.h)
+// until the caller has moved past it, which is as long as the events made
+// from them live (model/event.h).
 //
 // Lines are read ahead a few batches at a time, so a stream (standard input,
 // a pipe) is better read line by line without this: its lines would wait for
@@ -91,37 +94,42 @@ private:
         std::exception_ptr failure;  // after its lines
     };
 
-    void run();  // the parsing thread
-    void parse(Batch& batch);
-    void fill_ahead();
+    void run();  // the thread: reads and parses
+    // Whether the thread has a batch to fill: under mutex_.
+    bool can_fill() const;
     void fill(Batch& batch);
+    void parse(Batch& batch);
+    // Back to the free batches: under mutex_.
     void recycle(Batch* batch);
+    // The caller is done with current_.
+    void release_current();
 
     Options options_;
     std::vector<std::unique_ptr<Batch>> batches_;
 
-    // Between the two threads, under mutex_.
+    // Shared, under mutex_.
     std::mutex mutex_;
     std::condition_variable changed_;
-    std::deque<Batch*> to_parse_, parsed_;  // each in the input's order
-    bool stopping_ = false;
-
-    // The caller's side.
     std::vector<Batch*> free_;
-    std::unique_ptr<LineReader> reader_;
+    std::deque<Batch*> parsed_;  // in the input's order
+    bool stopping_ = false;
+    bool reading_ = false;  // an input is begun and not ended
+    bool filling_ = false;  // the thread is filling a batch (off the lock)
     bool reader_done_ = true;  // its end was reached (or it failed)
     // The last line read was overlong: reading on skips the rest of it, which
     // may be long, so only once the caller has gone past it.
     bool overlong_ahead_ = false;
-    std::size_t line_no_ = 0;
-    bool strace_ = true;  // the input is strace text, by its first line
-    std::size_t in_flight_ = 0;  // batches handed to the thread, not yet taken back
-    Batch* current_ = nullptr;
-    std::size_t at_ = 0;  // next line of current_
     std::size_t input_bytes_ = 0;
 
-    // The thread's side.
+    // The thread's while reading_ (the caller's between inputs).
+    std::unique_ptr<LineReader> reader_;
+    std::size_t line_no_ = 0;
+    bool strace_ = true;  // the input is strace text, by its first line
     std::unique_ptr<ArgTree> scratch_;  // each strace line is parsed into it
+
+    // The caller's.
+    Batch* current_ = nullptr;
+    std::size_t at_ = 0;  // next line of current_
 
     std::thread thread_;  // last: started once the rest is set up
 };

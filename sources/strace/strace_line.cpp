@@ -448,6 +448,10 @@ bool parse_line(std::string_view line, ParsedLine& out, ArgTree& args, std::stri
     }
     if (unfinished) {
         out.kind = LineKind::Unfinished;  // a resumed call can be unfinished again
+        const auto cut = line.rfind("<unfinished ...>");
+        std::string_view head = line.substr(0, cut == std::string_view::npos ? line.size() : cut);
+        while (!head.empty() && head.back() == ' ') head.remove_suffix(1);
+        out.entry_complete = !head.ends_with(',');
         return true;
     }
     return parse_result(c, out, args, error);

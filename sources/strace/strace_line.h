@@ -66,6 +66,10 @@ struct ParsedLine {
     // The line continued an earlier unfinished half ("<... NAME resumed>"),
     // also when it is itself unfinished again.
     bool resumed = false;
+    // Unfinished lines: the arguments before "<unfinished ...>" are whole
+    // (no trailing ", " announcing more at exit). Read here, where the
+    // line's text is at hand, so the thread that pairs lines need not.
+    bool entry_complete = true;
 
     // Result (Call/Resumed).
     bool has_result = false;  // false for "= ?" (cut by exit) and unfinished

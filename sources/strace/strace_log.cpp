@@ -26,12 +26,9 @@ bool any_has_flag(const ArgTree& tree, NodeId id, std::string_view flag) {
 // Where a pending call's entry half ends, for writers that print it apart
 // from its exit: every argument decoded so far, and whether more follow
 // (strace prints ", " before the cut mark then: "read(3,  <unfinished ...>").
-void mark_entry_half(ArgTree& tree, std::string_view text) {
+void mark_entry_half(ArgTree& tree, bool entry_complete) {
     tree.entry_arg_count = static_cast<std::uint16_t>(tree.child_count(tree.root()));
-    const auto cut = text.rfind("<unfinished ...>");
-    std::string_view head = text.substr(0, cut == std::string_view::npos ? text.size() : cut);
-    while (!head.empty() && head.back() == ' ') head.remove_suffix(1);
-    tree.entry_complete = !head.ends_with(',');
+    tree.entry_complete = entry_complete;
 }
 
 }  // namespace
@@ -341,11 +338,12 @@ bool StraceLogConverter::feed_line(std::string_view text, Part part, const Parse
             if (part == Part::Entry) {
                 // As an unfinished half: the entry now, the exit later.
                 current_->internalize();
-                mark_entry_half(*current_, {});  // a whole call: all of it
+                mark_entry_half(*current_, true);  // a whole call: all of it
                 Pending& p = pending_[tid];
                 if (p.args) spare_trees_.push_back(std::move(p.args));
                 p.args = std::exchange(current_, take_tree());
                 p.name.assign(line.name);
+                p.info = line.info;
                 p.entry_time = entry;
                 // The line holds the result already: a new thread's file may
                 // have lines stamped before this call's end, and they belong
@@ -364,7 +362,7 @@ bool StraceLogConverter::feed_line(std::string_view text, Part part, const Parse
             }
             if (part == Part::Exit) {
                 Pending* p = pending_of(tid);
-                if (p && p->name == line.name) {
+                if (p && p->is_call_of(line)) {
                     emit_call(line, *p->args, p->entry_time, p->name, line.info, false);
                     spare_trees_.push_back(std::move(p->args));
                     break;
@@ -381,7 +379,7 @@ bool StraceLogConverter::feed_line(std::string_view text, Part part, const Parse
                     for (const NodeId c : current_->children(current_->root())) {
                         p->args->append_copy(p->args->root(), *current_, c);
                     }
-                    mark_entry_half(*p->args, text);
+                    mark_entry_half(*p->args, line.entry_complete);
                 }
                 break;
             }
@@ -389,11 +387,12 @@ bool StraceLogConverter::feed_line(std::string_view text, Part part, const Parse
             // Keep this tree (with its texts copied out of the line) as the
             // call's pending half; parse the next line into a fresh one.
             current_->internalize();
-            mark_entry_half(*current_, text);
+            mark_entry_half(*current_, line.entry_complete);
             Pending& p = pending_[tid];
             if (p.args) spare_trees_.push_back(std::move(p.args));  // a lost half, replaced
             p.args = std::exchange(current_, take_tree());
             p.name.assign(line.name);
+            p.info = line.info;
             p.entry_time = time;
             SyscallEvent call;
             call.nr = line.info ? syscall_number_of(Arch::X86_64, *line.info) : -1;
@@ -406,7 +405,7 @@ bool StraceLogConverter::feed_line(std::string_view text, Part part, const Parse
         }
         case LineKind::Resumed: {
             Pending* found = pending_of(tid);
-            if (!found || found->name != line.name) {
+            if (!found || !found->is_call_of(line)) {
                 // strace's own log can start mid-call (attach, -p); keep the
                 // half we have rather than drop the call.
                 ++stats_.orphan_resumed;

@@ -116,7 +116,14 @@ private:
     struct Pending {
         std::unique_ptr<ArgTree> args;  // null: no call pending
         std::string name;
+        const SyscallInfo* info = nullptr;  // name's row, when it has one
         Nanos entry_time = 0;
+        // `line` is this call's other half: by the rows when both have one,
+        // which spares reading the line's text (the parse pipeline's thread
+        // has it in its cache, not this one).
+        bool is_call_of(const ParsedLine& line) const {
+            return info && line.info ? info == line.info : name == line.name;
+        }
     };
 
     bool feed_line(std::string_view text, Part part, const Parsed* parsed);

@@ -171,19 +171,10 @@ void EventWriter::flush(bool force) {
 // Text
 
 void TextWriter::prefix(const Event& event) {
-    // localtime_r once a second, not once an event: it is the writer's
-    // most expensive call and the clock face changes only that often.
     // Floor division: a time before 1970 (or a forged one from a log) still
     // has its microseconds in [0, 1e6), never "15:09:28.-809111".
     const std::time_t seconds = static_cast<std::time_t>(floor_div(event.time, 1'000'000'000));
-    if (seconds != clock_second_) {
-        std::tm tm{};  // stays 00:00:00 for a time localtime_r cannot place
-        localtime_r(&seconds, &tm);
-        clock_second_ = seconds;
-        std::snprintf(clock_face_, sizeof clock_face_, "%02d:%02d:%02d", tm.tm_hour, tm.tm_min,
-                      tm.tm_sec);
-    }
-    fmt::format_to(std::back_inserter(out_), "{}.{:06} ", clock_face_,
+    fmt::format_to(std::back_inserter(out_), "{}.{:06} ", clock_face_.at(seconds),
                    floor_mod(event.time, 1'000'000'000) / 1000);
     if (event.pid == event.tid) {
         fmt::format_to(std::back_inserter(out_), "{} ", event.pid);

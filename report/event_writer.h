@@ -24,6 +24,7 @@
 #include "model/event.h"
 #include "model/names.h"
 #include "model/syscall_set.h"
+#include "report/clock_face.h"
 #include "report/output_stream.h"
 #include "report/strace_format.h"
 
@@ -107,9 +108,7 @@ private:
     void write_other(const Event& event) override;
     void prefix(const Event& event);
     void call_args(const SyscallEvent& call);
-    // The second clock_face_ shows; none yet (no time reaches this second).
-    std::time_t clock_second_ = std::numeric_limits<std::time_t>::min();
-    char clock_face_[16] = "";  // "14:03:11"
+    ClockFace clock_face_;
     void result(const SyscallEvent& call, Nanos exit_time);
 };
 
@@ -211,6 +210,7 @@ private:
     StraceLayout layout_;
     std::unordered_set<pid_t> threads_;  // traced now, as the events tell (PidPrefix::Several)
     Nanos last_time_ = 0;                // -r: the previous line's time
+    ClockFace clock_face_;               // -t, -tt
     // -k: the thread whose line was just written, wanting its stack now; the
     // thread whose call's entry wants its stack kept for later; the stacks
     // so kept, until the call's line (or the thread's end) prints them.

@@ -61,9 +61,7 @@ std::size_t StraceWriter::prefix(const Event& event, Nanos when, bool at_entry) 
         if (layout_.timestamps >= 3) {
             fmt::format_to(it, "{}.{:06} ", seconds, micros);
         } else {
-            std::tm tm{};
-            localtime_r(&seconds, &tm);
-            fmt::format_to(it, "{:02}:{:02}:{:02}", tm.tm_hour, tm.tm_min, tm.tm_sec);
+            out_.append(clock_face_.at(seconds));
             if (layout_.timestamps == 2) fmt::format_to(it, ".{:06}", micros);
             out_.push_back(' ');
         }

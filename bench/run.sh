@@ -114,6 +114,7 @@ SRV_WORKERS=3
 workload=$build/bench/workload
 server_workload=$build/bench/server_workload
 bare=$build/bench/bare_ptrace
+remote_read=$build/bench/remote_read
 sctrace=$build/cli/sctrace
 strace_bin=$(command -v strace || true)
 # GNU time (Debian package "time") gives each run's peak RSS. It is optional:
@@ -405,6 +406,31 @@ commit=$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo "none")
 strace_version=$([ -n "$strace_bin" ] && "$strace_bin" -V | head -n 1 || echo "not installed")
 mode=$([ "$quick" -eq 1 ] && echo "quick (smoke sizes, not comparable)" || echo full)
 
+# What the strace-format rows must pay that the floor does not: their reads
+# of the tracee's memory (the buffers and structs strace prints). Counted in
+# one untimed run of each under `strace -c` (without -f, which would take
+# sctrace's children from it), priced by bench/remote_read pinned like the
+# timed runs (overheads are in microseconds, as the medians are). Prints
+# "READS MICROSECONDS RATIO": the reads of the whole run,
+# the price of one, and the floor's overhead plus those reads alone, over the
+# floor's overhead: the least the row can reach without reading less.
+reads_line() {
+    local id=$1 floor=$2 base=$3
+    if [ "${status[$id]}" != ok ] || [ -z "$strace_bin" ] || [ ! -x "$remote_read" ]; then return; fi
+    command_of "$id" "$(rounds_of "$id")" "$tmp/reads.out"
+    "$strace_bin" -c -U calls,name -o "$tmp/reads.c" -e trace=process_vm_readv \
+        "${CMD[@]}" >/dev/null 2>&1 || return
+    local reads price floor_s
+    reads=$(awk '$2 == "process_vm_readv" { print $1 }' "$tmp/reads.c")
+    price=$("$remote_read" | awk '$1 == "process_vm_readv_us" { print $2 }')
+    floor_s=$(overhead "$floor" "$base")
+    [ -n "$reads" ] && [ -n "$price" ] && [ -n "$floor_s" ] || return
+    awk -v r="$reads" -v p="$price" -v f="$floor_s" \
+        'BEGIN { printf "%d %.2f %.2f\n", r, p, (f + r * p) / f }'
+}
+read -r st_reads st_price st_least <<<"$(reads_line sctrace-strace bare untraced)"
+read -r srv_reads srv_price srv_least <<<"$(reads_line srv-sctrace-strace srv-bare srv-untraced)"
+
 report=$tmp/report.md
 {
     echo "Run of $(date -u '+%Y-%m-%d %H:%M UTC'), $mode, commit $commit (working tree may differ)."
@@ -447,6 +473,16 @@ report=$tmp/report.md
     verdict "server: sctrace default vs the floor" srv-sctrace-default srv-bare srv-untraced 1.00
     verdict "server: sctrace default vs strace" srv-sctrace-default srv-strace srv-untraced 0.75
     verdict "server: sctrace --format strace -o vs the floor" srv-sctrace-strace srv-bare srv-untraced 1.05
+    if [ -n "${st_least:-}" ] || [ -n "${srv_least:-}" ]; then
+        echo ""
+        echo "What --format strace -o reads of the tracee's memory and the floor does not"
+        echo "(process_vm_readv calls in one run, strace -c; the price of one from bench/remote_read):"
+        echo ""
+        [ -z "${st_least:-}" ] || printf -- '- workload: %s reads at %s us: the floor plus the reads alone is %sx the floor'"'"'s overhead\n' \
+            "$st_reads" "$st_price" "$st_least"
+        [ -z "${srv_least:-}" ] || printf -- '- server: %s reads at %s us: the floor plus the reads alone is %sx the floor'"'"'s overhead\n' \
+            "$srv_reads" "$srv_price" "$srv_least"
+    fi
 } >"$report"
 
 echo ""

@@ -1,5 +1,6 @@
 #include "sources/live/seccomp_filter.h"
 
+#include <linux/audit.h>
 #include <linux/seccomp.h>
 #include <seccomp.h>
 #include <sys/mman.h>
@@ -8,6 +9,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstddef>
 #include <cerrno>
 #include <cstring>
 #include <memory>
@@ -36,6 +38,41 @@ void check(int rc, const std::string& what) {
 
 SeccompProgram SeccompProgram::build(const SyscallSet& traced,
                                      const std::vector<NarrowedCall>& narrowed) {
+    return compile(traced, narrowed, SCMP_ACT_TRACE(kSeccompTraceData));
+}
+
+SeccompProgram SeccompProgram::build_notify(const SyscallSet& traced,
+                                            const std::vector<NarrowedCall>& narrowed,
+                                            int handshake_fd) {
+    SeccompProgram program = compile(traced, narrowed, SCMP_ACT_NOTIFY);
+    // In front of libseccomp's program, which starts by loading the
+    // architecture itself: jumps are relative and only go forward, so its
+    // own stay right. Each test that fails falls through to it (index 9).
+    const auto low_word = [](std::size_t offset) {
+        return static_cast<std::uint32_t>(offset);  // little-endian: the low half first
+    };
+    const std::vector<sock_filter> handshake = {
+        BPF_STMT(BPF_LD | BPF_W | BPF_ABS, low_word(offsetof(seccomp_data, arch))),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 0, 7),
+        BPF_STMT(BPF_LD | BPF_W | BPF_ABS, low_word(offsetof(seccomp_data, nr))),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_sendmsg, 0, 5),
+        BPF_STMT(BPF_LD | BPF_W | BPF_ABS, low_word(offsetof(seccomp_data, args[0]))),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, static_cast<std::uint32_t>(handshake_fd), 0, 3),
+        BPF_STMT(BPF_LD | BPF_W | BPF_ABS, low_word(offsetof(seccomp_data, args[2]))),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, kNotifyHandshakeFlags, 0, 1),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+    };
+    program.instructions_.insert(program.instructions_.begin(), handshake.begin(), handshake.end());
+    if (program.instructions_.size() > BPF_MAXINSNS) {
+        throw std::runtime_error("seccomp filter: too many instructions");
+    }
+    program.point_at_instructions();
+    return program;
+}
+
+SeccompProgram SeccompProgram::compile(const SyscallSet& traced,
+                                       const std::vector<NarrowedCall>& narrowed,
+                                       std::uint32_t action) {
     Context ctx(seccomp_init(SCMP_ACT_ALLOW));
     if (!ctx) throw std::runtime_error("seccomp filter: seccomp_init failed");
     // Programs can call through the i386 and x32 ABIs too; trace those calls
@@ -64,15 +101,14 @@ SeccompProgram SeccompProgram::build(const SyscallSet& traced,
             return info && info->name == name;
         });
         if (narrow == narrowed.end()) {
-            added(seccomp_rule_add(ctx.get(), SCMP_ACT_TRACE(kSeccompTraceData), nr, 0));
+            added(seccomp_rule_add(ctx.get(), action, nr, 0));
             continue;
         }
         // One rule per value: libseccomp stops the call when any matches.
         for (const std::uint32_t value : narrow->values) {
             const scmp_arg_cmp cmp{static_cast<unsigned int>(narrow->arg), SCMP_CMP_MASKED_EQ,
                                    0xffffffffu, value};
-            added(seccomp_rule_add_array(ctx.get(), SCMP_ACT_TRACE(kSeccompTraceData), nr, 1,
-                                         &cmp));
+            added(seccomp_rule_add_array(ctx.get(), action, nr, 1, &cmp));
         }
     }
     // libseccomp 2.5 exports only to a file descriptor; a memfd keeps it in memory.
@@ -107,6 +143,13 @@ SeccompProgram& SeccompProgram::operator=(SeccompProgram&& other) noexcept {
     instructions_ = std::move(other.instructions_);
     point_at_instructions();
     return *this;
+}
+
+int install_notify_program(const sock_fprog* program, bool set_no_new_privs) {
+    if (set_no_new_privs && ::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) return -errno;
+    const long fd = ::syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER,
+                              SECCOMP_FILTER_FLAG_NEW_LISTENER, program);
+    return fd < 0 ? -errno : static_cast<int>(fd);
 }
 
 int install_seccomp_program(const sock_fprog* program, bool set_no_new_privs) {

@@ -41,6 +41,17 @@ public:
     static SeccompProgram build(const SyscallSet& traced,
                                 const std::vector<NarrowedCall>& narrowed = {});
 
+    // The same set for the seccomp-notify backend: members return
+    // SECCOMP_RET_USER_NOTIF, to be installed with
+    // SECCOMP_FILTER_FLAG_NEW_LISTENER (install_notify_program). One call
+    // is let through unseen, the handshake: sendmsg(handshake_fd, ...,
+    // kNotifyHandshakeFlags) on x86_64, with which the child hands its
+    // listener to sctrace; until sctrace has it no notification could be
+    // answered, and a sendmsg that waited for one would wait forever.
+    static SeccompProgram build_notify(const SyscallSet& traced,
+                                       const std::vector<NarrowedCall>& narrowed,
+                                       int handshake_fd);
+
     const sock_fprog* program() const { return &fprog_; }
     std::size_t instruction_count() const { return instructions_.size(); }
 
@@ -51,16 +62,29 @@ public:
 
 private:
     SeccompProgram() = default;
+    static SeccompProgram compile(const SyscallSet& traced,
+                                  const std::vector<NarrowedCall>& narrowed,
+                                  std::uint32_t action);
     void point_at_instructions();
 
     std::vector<sock_filter> instructions_;
     sock_fprog fprog_{};
 };
 
+// The flags of the handshake's sendmsg: MSG_NOSIGNAL | MSG_DONTWAIT |
+// MSG_CMSG_CLOEXEC, a combination no program sends (MSG_CMSG_CLOEXEC means
+// nothing to sendmsg), so that a program's own sendmsg on the same
+// descriptor number is still seen.
+inline constexpr std::uint32_t kNotifyHandshakeFlags = 0x40004040;
+
 // Installs `program` on the calling thread. Async-signal-safe: meant for the
 // forked child just before execve. Returns 0 or an errno value. Sets
 // no_new_privs first when we lack CAP_SYS_ADMIN (the kernel demands one of
 // the two); as root we leave no_new_privs alone so setuid programs still work.
 int install_seccomp_program(const sock_fprog* program, bool set_no_new_privs);
+
+// Installs a build_notify() program with a new listener. Async-signal-safe.
+// Returns the listener's descriptor, or -errno.
+int install_notify_program(const sock_fprog* program, bool set_no_new_privs);
 
 }  // namespace sctrace

@@ -454,7 +454,8 @@ int Session::run() {
     Clock::time_point detach_deadline{};
     // With a watchdog or a deadline the loop must wake up without a stop.
     if (options_.watchdog_interval) {
-        WatchdogOptions watchdog_options{*options_.watchdog_interval};
+        WatchdogOptions watchdog_options;
+        watchdog_options.interval = *options_.watchdog_interval;
         const pid_t tracer_pid = ::getpid();
         const pid_t tracer_tid = static_cast<pid_t>(::gettid());
         watchdog_options.notify = [tracer_pid, tracer_tid] {

@@ -1,0 +1,71 @@
+#include "sources/notify/listener.h"
+
+#include <linux/seccomp.h>
+#include <poll.h>
+#include <sys/ioctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+
+#include "base/system_error.h"
+
+namespace sctrace {
+
+NotifyListener::NotifyListener(UniqueFd fd) : fd_(std::move(fd)) {
+    seccomp_notif_sizes sizes{};
+    if (::syscall(SYS_seccomp, SECCOMP_GET_NOTIF_SIZES, 0, &sizes) != 0) {
+        throw_errno("seccomp(SECCOMP_GET_NOTIF_SIZES)");
+    }
+    notif_.resize(std::max<std::size_t>(sizes.seccomp_notif, sizeof(seccomp_notif)));
+    resp_.resize(std::max<std::size_t>(sizes.seccomp_notif_resp, sizeof(seccomp_notif_resp)));
+}
+
+NotifyListener::Wait NotifyListener::wait(std::chrono::milliseconds timeout) {
+    pollfd p{fd_.get(), POLLIN, 0};
+    const int n = ::poll(&p, 1, timeout.count() < 0 ? -1 : static_cast<int>(timeout.count()));
+    if (n < 0) {
+        if (errno == EINTR) return Wait::Idle;
+        throw_errno("poll on the seccomp listener");
+    }
+    if (n == 0) return Wait::Idle;
+    if (p.revents & POLLIN) return Wait::Ready;
+    if (p.revents & (POLLHUP | POLLERR)) return Wait::Finished;
+    return Wait::Idle;
+}
+
+bool NotifyListener::receive(Notification& out) {
+    std::fill(notif_.begin(), notif_.end(), 0);  // the kernel insists on zeros
+    if (::ioctl(fd_.get(), SECCOMP_IOCTL_NOTIF_RECV, notif_.data()) != 0) {
+        if (errno == ENOENT || errno == EINTR) return false;
+        throw_errno("receiving a seccomp notification");
+    }
+    seccomp_notif n;
+    std::memcpy(&n, notif_.data(), sizeof n);
+    out.id = n.id;
+    out.tid = static_cast<pid_t>(n.pid);
+    out.audit_arch = n.data.arch;
+    out.nr = n.data.nr;
+    out.instruction_pointer = n.data.instruction_pointer;
+    for (std::size_t i = 0; i < out.args.size(); ++i) out.args[i] = n.data.args[i];
+    return true;
+}
+
+bool NotifyListener::still_pending(std::uint64_t id) const {
+    return ::ioctl(fd_.get(), SECCOMP_IOCTL_NOTIF_ID_VALID, &id) == 0;
+}
+
+void NotifyListener::let_continue(std::uint64_t id) {
+    std::fill(resp_.begin(), resp_.end(), 0);
+    seccomp_notif_resp r{};
+    r.id = id;
+    r.flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
+    std::memcpy(resp_.data(), &r, sizeof r);
+    if (::ioctl(fd_.get(), SECCOMP_IOCTL_NOTIF_SEND, resp_.data()) != 0 && errno != ENOENT) {
+        throw_errno("answering a seccomp notification");
+    }
+}
+
+}  // namespace sctrace

@@ -1,0 +1,99 @@
+// The seccomp-notify backend's foundation: a command started under a
+// user-notify filter hands its listener over, every traced call of it (and
+// of its children) arrives there stopped at its entry, the command runs as
+// it would untraced once each is let continue, and the listener reports the
+// end when no process uses the filter any more.
+#include <gtest/gtest.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+
+#include <chrono>
+#include <set>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "model/syscall_set.h"
+#include "sources/notify/listener.h"
+#include "sources/notify/notify_child.h"
+
+namespace sctrace {
+namespace {
+
+using namespace std::chrono_literals;
+
+struct Served {
+    std::vector<Notification> calls;
+    int status = -1;
+};
+
+// Lets every call continue until the filter has no user; then reaps.
+Served serve(NotifyChild& child, NotifyListener& listener) {
+    Served served;
+    for (;;) {
+        const auto wait = listener.wait(10s);
+        if (wait == NotifyListener::Wait::Finished) break;
+        if (wait == NotifyListener::Wait::Idle) {
+            ADD_FAILURE() << "no notification and no end for 10 s";
+            break;
+        }
+        Notification n;
+        if (!listener.receive(n)) continue;
+        EXPECT_TRUE(listener.still_pending(n.id));
+        served.calls.push_back(n);
+        listener.let_continue(n.id);
+        EXPECT_FALSE(listener.still_pending(n.id));
+    }
+    EXPECT_EQ(::waitpid(child.pid(), &served.status, 0), child.pid());
+    return served;
+}
+
+TEST(NotifyListener, EveryTracedCallArrivesAtItsEntryAndTheCommandRunsAsUntraced) {
+    NotifyChild child = NotifyChild::start({"/bin/sh", "-c", "echo hi >/dev/null; exit 3"},
+                                           parse_trace_expression("write,execve,wait4,clone"),
+                                           {});
+    NotifyListener listener(UniqueFd(::dup(child.listener())));
+    const Served served = serve(child, listener);
+    ASSERT_TRUE(WIFEXITED(served.status));
+    EXPECT_EQ(WEXITSTATUS(served.status), 3);
+    std::multiset<int> numbers;
+    for (const Notification& n : served.calls) numbers.insert(n.nr);
+    // The exec that starts the command is the first call the filter sees.
+    ASSERT_FALSE(served.calls.empty());
+    EXPECT_EQ(served.calls.front().nr, SYS_execve);
+    EXPECT_EQ(served.calls.front().tid, child.pid());
+    EXPECT_EQ(numbers.count(SYS_write), 1u);  // echo's, to /dev/null
+    EXPECT_EQ(numbers.count(SYS_getppid), 0u);  // not traced: never stops
+    for (const Notification& n : served.calls) {
+        if (n.nr == SYS_write) {
+            EXPECT_EQ(n.args[0], 1u);
+        }
+    }
+    EXPECT_EQ(child.exec_errno(), 0);
+}
+
+TEST(NotifyListener, ChildrenInheritTheFilter) {
+    NotifyChild child =
+        NotifyChild::start({"/bin/sh", "-c", "/bin/echo child >/dev/null; echo parent >/dev/null"},
+                           parse_trace_expression("write"), {});
+    NotifyListener listener(UniqueFd(::dup(child.listener())));
+    const Served served = serve(child, listener);
+    std::set<pid_t> writers;
+    for (const Notification& n : served.calls) writers.insert(n.tid);
+    EXPECT_EQ(served.calls.size(), 2u);
+    EXPECT_EQ(writers.size(), 2u) << "the forked /bin/echo's write came from its own process";
+    EXPECT_TRUE(WIFEXITED(served.status) && WEXITSTATUS(served.status) == 0);
+}
+
+TEST(NotifyListener, AFailedExecIsReported) {
+    NotifyChild child = NotifyChild::start({"/nonexistent/program"}, parse_trace_expression("write"),
+                                           {});
+    NotifyListener listener(UniqueFd(::dup(child.listener())));
+    const Served served = serve(child, listener);
+    ASSERT_TRUE(WIFEXITED(served.status));
+    EXPECT_EQ(WEXITSTATUS(served.status), 127);
+    EXPECT_EQ(child.exec_errno(), ENOENT);
+}
+
+}  // namespace
+}  // namespace sctrace

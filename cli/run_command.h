@@ -3,6 +3,7 @@
 // the rules. Exit status: docs/cli.md.
 #pragma once
 
+#include <signal.h>
 #include <sys/types.h>
 
 #include <CLI/CLI.hpp>
@@ -12,8 +13,12 @@
 #include "cli/command_line.h"
 #include "cli/common_options.h"
 #include "cli/report_options.h"
+#include "model/event.h"
+#include "model/syscall_set.h"
 
 namespace sctrace {
+
+class RulePipeline;
 
 class RunCommand final : public Command {
 public:
@@ -26,6 +31,7 @@ private:
         EventStreamOptions stream;
         std::size_t string_limit = 32;  // -s
         bool no_seccomp = false;
+        std::string backend = "ptrace";  // --backend: ptrace | seccomp-notify
         bool every_exit = false;
         std::vector<std::string> attach_values;  // -p, as typed (cli/attach_targets.h)
         RuleCommandOptions rules;
@@ -44,6 +50,10 @@ private:
 
     void add_options();
     int trace(const Targets& targets);
+    // --backend seccomp-notify: the command under a user-notify filter.
+    int trace_without_ptrace(const Targets& targets, const SyscallSet& display, bool decode,
+                             const sigset_t& inherited_ignored, std::vector<EventSink*> sinks,
+                             EventOutput& events, ReportOutputs& reports, RulePipeline& pipeline);
 
     Options options_;
 };

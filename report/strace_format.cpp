@@ -361,6 +361,11 @@ void append_strace_args(fmt::memory_buffer& out, const ArgTree& tree, std::size_
     }
 }
 
+bool only_entry_half(const ArgTree& tree) {
+    return tree.entry_arg_count > 0 && !tree.entry_complete &&
+           tree.child_count(tree.root()) == tree.entry_arg_count;
+}
+
 void append_strace_entry_half(fmt::memory_buffer& out, const ArgTree& tree,
                               const StraceStyle& style) {
     append_strace_args(out, tree, 0, tree.entry_arg_count, style);

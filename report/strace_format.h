@@ -36,6 +36,9 @@ void append_strace_value(fmt::memory_buffer& out, const ArgTree& tree, NodeId id
 void append_strace_args(fmt::memory_buffer& out, const ArgTree& tree, std::size_t from,
                         std::size_t to, const StraceStyle& style = {});
 
+// The tree holds a call's entry half and nothing decoded at its exit.
+bool only_entry_half(const ArgTree& tree);
+
 // The two halves of a call strace prints apart when another thread's line
 // comes between them: what was decoded at entry, ending in ", " when more
 // arguments follow at exit ("read(3, " <unfinished ...>), and what was

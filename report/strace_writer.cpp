@@ -83,7 +83,12 @@ bool StraceWriter::shown(const SyscallEvent& call) const {
 }
 
 void StraceWriter::args(const SyscallEvent& call) {
-    if (call.decoded) {
+    if (call.decoded && !call.has_result && only_entry_half(*call.decoded)) {
+        // A call whose exit was never seen (the seccomp-notify backend
+        // sees none): its entry half, cut as strace cuts a call its
+        // thread's death ended ("wait4(-1, ) = ?").
+        append_strace_entry_half(out_, *call.decoded, style());
+    } else if (call.decoded) {
         append_strace_args(out_, *call.decoded, 0, ArgTree::kMaxNodes, style());
     } else {
         raw_args(call);

@@ -1,0 +1,162 @@
+// --backend seccomp-notify: the command runs under a user-notify filter
+// instead of ptrace. What a user relies on, even before any rule runs on it:
+//
+//   - the command behaves as untraced (output, status, signals);
+//   - every traced call shows, at its entry, from the process that made it,
+//     with its result unknown ("= ?"), and the command's own end;
+//   - a program that already has a tracer (sctrace's ptrace backend here,
+//     gdb or rr in life) can still be traced;
+//   - what the backend cannot do is refused up front, never half done.
+//
+// sctrace's backend, not strace's: skipped with SCTRACE_E2E_TRACER=strace.
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "harness.h"
+
+namespace e2e {
+namespace {
+
+constexpr Millis kTimeout = 50s;
+constexpr int kStartFailure = 2;  // docs/cli.md
+
+std::string tracee(const std::string& name) {
+    return std::string(TRACEE_DIR) + "/" + name;
+}
+
+std::string slurp(const std::string& path) {
+    std::ifstream in(path);
+    std::stringstream s;
+    s << in.rdbuf();
+    return s.str();
+}
+
+std::size_t count_of(const std::string& text, const std::string& needle) {
+    std::size_t n = 0;
+    for (auto at = text.find(needle); at != std::string::npos; at = text.find(needle, at + 1)) ++n;
+    return n;
+}
+
+class NotifyBackend : public ::testing::Test {
+protected:
+    void SetUp() override {
+        const Tracer& t = Tracer::get();
+        if (t.is_strace) GTEST_SKIP() << "sctrace's own backend";
+        ASSERT_EQ(access(t.path.c_str(), X_OK), 0) << "no sctrace at " << t.path;
+        const char* tmp = getenv("TMPDIR");
+        std::string pattern = std::string(tmp && *tmp ? tmp : "/tmp") + "/sctrace-notify-XXXXXX";
+        ASSERT_NE(mkdtemp(pattern.data()), nullptr);
+        dir_ = pattern;
+    }
+    void TearDown() override {
+        if (dir_.empty()) return;
+        if (HasFailure()) {
+            std::cout << "[   LOGS   ] kept in " << dir_ << "\n";
+        } else {
+            std::filesystem::remove_all(dir_);
+        }
+    }
+    std::string temp(const std::string& name) const { return dir_ + "/" + name; }
+    const std::string& sctrace() const { return Tracer::get().path; }
+
+    // sctrace --backend seccomp-notify OPTIONS -- COMMAND, strace format to `log`.
+    RunResult traced(const std::vector<std::string>& options, const std::string& log,
+                     const std::vector<std::string>& command) {
+        std::vector<std::string> argv{sctrace(),  "--backend", "seccomp-notify", "--no-rules",
+                                      "--format", "strace",    "-o",             log};
+        argv.insert(argv.end(), options.begin(), options.end());
+        argv.push_back("--");
+        argv.insert(argv.end(), command.begin(), command.end());
+        return run(argv, {"under seccomp-notify", "", false}, kTimeout);
+    }
+
+    std::string dir_;
+};
+
+TEST_F(NotifyBackend, TheCommandBehavesAsUntracedAndItsCallsShowAtTheirEntry) {
+    const std::vector<std::string> command = {
+        "/bin/sh", "-c", "echo out; echo err >&2; /bin/echo child-out; exit 7"};
+    const RunResult untraced = run(command, {"untraced", "", false}, kTimeout);
+    const std::string log = temp("calls.log");
+    const RunResult under = traced({"-e", "trace=write,execve"}, log, command);
+    ASSERT_FALSE(under.timed_out) << under.hang_report;
+    EXPECT_EQ(under.status, 7);
+    EXPECT_EQ(under.status, untraced.status);
+    EXPECT_EQ(under.out, untraced.out);
+    EXPECT_EQ(under.err, untraced.err);
+    const std::string calls = slurp(log);
+    // The shell's writes and the child's, each with its result unknown.
+    // (The shell writes "err" to fd 1 after moving fd 2 there.)
+    EXPECT_NE(calls.find("write(1, \"out\\n\", 4) = ?"), std::string::npos) << calls;
+    EXPECT_NE(calls.find(", \"err\\n\", 4) = ?"), std::string::npos) << calls;
+    EXPECT_NE(calls.find("write(1, \"child-out\\n\", 10) = ?"), std::string::npos) << calls;
+    EXPECT_NE(calls.find("execve(\"/bin/echo\", [\"/bin/echo\", \"child-out\"]"), std::string::npos)
+        << calls;
+    EXPECT_EQ(count_of(calls, "write("), 3u) << calls;
+    EXPECT_NE(calls.find("+++ exited with 7 +++"), std::string::npos) << calls;
+}
+
+TEST_F(NotifyBackend, AKillingSignalPassesThrough) {
+    const std::string log = temp("killed.log");
+    const RunResult under = traced({"-e", "trace=write"}, log, {"/bin/sh", "-c", "kill -TERM $$"});
+    ASSERT_FALSE(under.timed_out) << under.hang_report;
+    EXPECT_EQ(under.status, 128 + SIGTERM) << under.err;
+    EXPECT_NE(slurp(log).find("+++ killed by SIGTERM +++"), std::string::npos) << slurp(log);
+}
+
+// A process has one ptrace tracer at most; this backend needs none, so a
+// program a debugger (here sctrace's own ptrace backend) already traces can
+// be traced too. The outer run sees the inner command's calls. The inner
+// tracer stops at every call (--no-seccomp), as gdb and rr do: a call both
+// filters select goes to the user-notify one, which the kernel ranks above
+// SECCOMP_RET_TRACE, so a tracer relying on seccomp stops (strace
+// --seccomp-bpf, sctrace's default) would not see it.
+TEST_F(NotifyBackend, TracesAProgramThatAlreadyHasAPtraceTracer) {
+    const std::string outer = temp("outer.log"), inner = temp("inner.log");
+    const std::vector<std::string> command = {
+        sctrace(), "--no-rules", "--no-seccomp", "-e", "trace=write", "-o", inner, "--",
+        "/bin/sh", "-c", "echo inside; exit 5"};
+    const RunResult under = traced({"-e", "trace=write"}, outer, command);
+    ASSERT_FALSE(under.timed_out) << under.hang_report;
+    EXPECT_EQ(under.status, 5) << under.err;
+    EXPECT_EQ(under.out, "inside\n");
+    EXPECT_NE(slurp(outer).find("write(1, \"inside\\n\", 7) = ?"), std::string::npos)
+        << slurp(outer);
+    EXPECT_NE(slurp(inner).find("write(1,"), std::string::npos) << "the inner tracer saw nothing";
+}
+
+TEST_F(NotifyBackend, WhatItCannotDoIsRefusedUpFront) {
+    const std::string log = temp("refused.log");
+    for (const auto& [options, says] : std::vector<std::pair<std::vector<std::string>, std::string>>{
+             {{"-p", "1"}, "-p cannot install a filter into a running process"},
+             {{"--inject", "write:error=EIO", "--", "/bin/true"}, "--inject and --fault"},
+             {{"--timeout", "5s", "--", "/bin/true"}, "--timeout"},
+         }) {
+        std::vector<std::string> argv{sctrace(), "--backend", "seccomp-notify"};
+        argv.insert(argv.end(), options.begin(), options.end());
+        const RunResult r = run(argv, {"refused", "", false}, kTimeout);
+        EXPECT_EQ(r.status, kStartFailure) << options.front() << ": " << r.err;
+        EXPECT_NE(r.err.find(says), std::string::npos) << r.err;
+        EXPECT_NE(r.err.find("--backend ptrace"), std::string::npos) << r.err;
+    }
+}
+
+TEST_F(NotifyBackend, SaysThatNoRuleRunsOnItRatherThanStayingSilent) {
+    std::vector<std::string> argv{sctrace(), "--backend", "seccomp-notify", "--",
+                                  tracee("double_close"), "0"};
+    const RunResult r = run(argv, {"rules asked", "", false}, kTimeout);
+    EXPECT_EQ(r.status, 0) << r.err;
+    EXPECT_NE(r.err.find("no rule runs on it yet"), std::string::npos) << r.err;
+}
+
+}  // namespace
+}  // namespace e2e

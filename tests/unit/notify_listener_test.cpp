@@ -4,8 +4,11 @@
 // it would untraced once each is let continue, and the listener reports the
 // end when no process uses the filter any more.
 #include <gtest/gtest.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+
+#include <cstring>
 
 #include <chrono>
 #include <set>
@@ -93,6 +96,69 @@ TEST(NotifyListener, AFailedExecIsReported) {
     ASSERT_TRUE(WIFEXITED(served.status));
     EXPECT_EQ(WEXITSTATUS(served.status), 127);
     EXPECT_EQ(child.exec_errno(), ENOENT);
+}
+
+// The handshake's sendmsg passes the filter unseen only with its own flags:
+// the program's sendmsg on the same descriptor number is traced as usual.
+TEST(NotifyListener, OnlyTheHandshakeItselfGoesUnseen) {
+    int ends[2];
+    ASSERT_EQ(::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, ends), 0);
+    const SeccompProgram program =
+        SeccompProgram::build_notify(parse_trace_expression("sendmsg"), {}, ends[1]);
+    const pid_t pid = ::fork();
+    ASSERT_GE(pid, 0);
+    if (pid == 0) {
+        const int listener = install_notify_program(program.program(), ::geteuid() != 0);
+        if (listener < 0) ::_exit(2);
+        char byte = 'L';
+        iovec iov{&byte, 1};
+        alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
+        msghdr msg{};
+        msg.msg_iov = &iov;
+        msg.msg_iovlen = 1;
+        msg.msg_control = control;
+        msg.msg_controllen = sizeof control;
+        cmsghdr* c = CMSG_FIRSTHDR(&msg);
+        c->cmsg_level = SOL_SOCKET;
+        c->cmsg_type = SCM_RIGHTS;
+        c->cmsg_len = CMSG_LEN(sizeof(int));
+        std::memcpy(CMSG_DATA(c), &listener, sizeof(int));
+        if (::sendmsg(ends[1], &msg, static_cast<int>(kNotifyHandshakeFlags)) != 1) ::_exit(3);
+        // The program's own: the same descriptor, other flags.
+        msghdr plain{};
+        plain.msg_iov = &iov;
+        plain.msg_iovlen = 1;
+        byte = 'P';
+        ::_exit(::sendmsg(ends[1], &plain, MSG_NOSIGNAL) == 1 ? 0 : 4);
+    }
+    ::close(ends[1]);
+    char byte = 0;
+    iovec iov{&byte, 1};
+    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
+    msghdr msg{};
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    msg.msg_control = control;
+    msg.msg_controllen = sizeof control;
+    ASSERT_EQ(::recvmsg(ends[0], &msg, MSG_CMSG_CLOEXEC), 1);
+    int fd = -1;
+    if (cmsghdr* c = CMSG_FIRSTHDR(&msg)) std::memcpy(&fd, CMSG_DATA(c), sizeof(int));
+    ASSERT_GE(fd, 0);
+    NotifyListener listener{UniqueFd(fd)};
+    std::vector<Notification> seen;
+    while (listener.wait(10s) == NotifyListener::Wait::Ready) {
+        Notification n;
+        if (!listener.receive(n)) continue;
+        seen.push_back(n);
+        listener.let_continue(n.id);
+    }
+    int status = 0;
+    ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
+    ASSERT_EQ(seen.size(), 1u);
+    EXPECT_EQ(seen[0].nr, SYS_sendmsg);
+    EXPECT_EQ(seen[0].args[2], static_cast<std::uint64_t>(MSG_NOSIGNAL));
+    ::close(ends[0]);
 }
 
 }  // namespace

@@ -156,7 +156,7 @@ fi
 # group "no-seccomp" is the same without any filter, on a smaller workload;
 # group "server" is the server workload with the filter.
 ids=(untraced bare strace sctrace-text sctrace-jsonl sctrace-strace sctrace-rules sctrace-default
-    sctrace-every-exit
+    sctrace-every-exit sctrace-notify
     ns-untraced ns-bare ns-strace ns-sctrace
     srv-untraced srv-bare srv-strace srv-sctrace-default srv-sctrace-every-exit srv-sctrace-strace)
 declare -A label=(
@@ -169,6 +169,7 @@ declare -A label=(
     [sctrace-rules]="sctrace with the bundled rule pack, -o text"
     [sctrace-default]="sctrace, default (bundled pack, findings only)"
     [sctrace-every-exit]="sctrace, default with --every-exit"
+    [sctrace-notify]="sctrace --backend seccomp-notify, --format strace -o (entries only)"
     [ns-untraced]="untraced"
     [ns-bare]="bare ptrace --no-seccomp"
     [ns-strace]="strace -f (no filter)"
@@ -184,6 +185,7 @@ declare -A binary=(
     [untraced]=$workload [bare]=$bare [strace]=$strace_bin
     [sctrace-text]=$sctrace [sctrace-jsonl]=$sctrace [sctrace-strace]=$sctrace
     [sctrace-rules]=$sctrace [sctrace-default]=$sctrace [sctrace-every-exit]=$sctrace
+    [sctrace-notify]=$sctrace
     [ns-untraced]=$workload [ns-bare]=$bare [ns-strace]=$strace_bin [ns-sctrace]=$sctrace
     [srv-untraced]=$server_workload [srv-bare]=$bare [srv-strace]=$strace_bin
     [srv-sctrace-default]=$sctrace [srv-sctrace-every-exit]=$sctrace [srv-sctrace-strace]=$sctrace
@@ -213,6 +215,11 @@ command_of() {
         # The same, stopping at every traced call's exit as the floor does:
         # what skipping the exits no rule needs saves.
         sctrace-every-exit) CMD=("$sctrace" --every-exit --findings "$out" -- "${wl[@]}") ;;
+        # No ptrace: one round trip per call at its entry, no result.
+        sctrace-notify)
+            CMD=("$sctrace" --backend seccomp-notify --no-rules -e trace="$SET" -o "$out"
+                --format strace -- "${wl[@]}")
+            ;;
         srv-untraced) CMD=("${srv[@]}") ;;
         srv-bare) CMD=("$bare" -e "$SRV_SET" -- "${srv[@]}") ;;
         srv-strace) CMD=("$strace_bin" -f --seccomp-bpf -qq -o "$out" -e trace="$SRV_SET" "${srv[@]}") ;;
@@ -442,7 +449,7 @@ report=$tmp/report.md
     echo "With the seccomp filter: $ROUNDS rounds x (9 traced calls + $CHEAP untraced getppid)."
     echo ""
     table untraced bare untraced bare strace sctrace-text sctrace-jsonl sctrace-strace sctrace-rules \
-        sctrace-default sctrace-every-exit
+        sctrace-default sctrace-every-exit sctrace-notify
     echo ""
     verdict "sctrace default vs the floor" sctrace-default bare untraced 1.00
     verdict "sctrace default vs strace" sctrace-default strace untraced 0.75
@@ -452,6 +459,9 @@ report=$tmp/report.md
     verdict "sctrace text vs strace" sctrace-text strace untraced 1.00
     verdict "sctrace jsonl vs strace" sctrace-jsonl strace untraced 1.00
     verdict "sctrace --format strace vs strace" sctrace-strace strace untraced 1.00
+    # One round trip per call against two stops: cheaper with the same output.
+    verdict "sctrace --backend seccomp-notify vs --backend ptrace, both --format strace -o" \
+        sctrace-notify sctrace-strace untraced 1.00
     echo ""
     echo "The two rows with the rule pack stop at the pack's set (sctrace rules traced), which holds"
     echo "SET and adds only set-up calls on this workload (a round makes no other traced call)."

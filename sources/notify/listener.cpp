@@ -14,6 +14,21 @@
 
 namespace sctrace {
 
+namespace {
+
+// Linux 6.6's synchronous wake-up: the kernel wakes the listener's thread on
+// the notifying thread's CPU and hands that CPU over, as it does for a
+// ptrace stop, instead of waking it wherever it slept. Defined here for
+// headers older than the kernel.
+#ifndef SECCOMP_IOCTL_NOTIF_SET_FLAGS
+#define SECCOMP_IOCTL_NOTIF_SET_FLAGS SECCOMP_IOW(4, __u64)
+#endif
+#ifndef SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP
+#define SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP (1UL << 0)
+#endif
+
+}  // namespace
+
 NotifyListener::NotifyListener(UniqueFd fd) : fd_(std::move(fd)) {
     seccomp_notif_sizes sizes{};
     if (::syscall(SYS_seccomp, SECCOMP_GET_NOTIF_SIZES, 0, &sizes) != 0) {
@@ -21,6 +36,9 @@ NotifyListener::NotifyListener(UniqueFd fd) : fd_(std::move(fd)) {
     }
     notif_.resize(std::max<std::size_t>(sizes.seccomp_notif, sizeof(seccomp_notif)));
     resp_.resize(std::max<std::size_t>(sizes.seccomp_notif_resp, sizeof(seccomp_notif_resp)));
+    // Older kernels refuse it (EINVAL): the wake-up is then the usual one.
+    sync_wake_up_ = ::ioctl(fd_.get(), SECCOMP_IOCTL_NOTIF_SET_FLAGS,
+                            static_cast<std::uint64_t>(SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP)) == 0;
 }
 
 NotifyListener::Wait NotifyListener::wait(std::chrono::milliseconds timeout) {

@@ -48,11 +48,14 @@ public:
     void let_continue(std::uint64_t id);
 
     int fd() const { return fd_.get(); }
+    // The kernel hands the CPU over at each notification (Linux 6.6).
+    bool sync_wake_up() const { return sync_wake_up_; }
 
 private:
     UniqueFd fd_;
     // The kernel's sizes, which may exceed the headers' structs.
     std::vector<unsigned char> notif_, resp_;
+    bool sync_wake_up_ = false;
 };
 
 }  // namespace sctrace

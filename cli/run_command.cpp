@@ -12,6 +12,7 @@
 #include <optional>
 
 #include "base/clock.h"
+#include "base/system_error.h"
 #include "base/unique_fd.h"
 #include "cli/attach_targets.h"
 #include "cli/command_line.h"
@@ -110,9 +111,10 @@ void RunCommand::add_options() {
     app_->add_flag("-f", options_.follow_forks, "Follow forks and threads (always on)");
     app_->add_option("--backend", options_.backend,
                      "How calls are seen: ptrace (stops at entry and exit: results, "
-                     "signals, every rule) or seccomp-notify (no ptrace: entries only, "
-                     "where ptrace is refused or taken; docs/backends.md)")
-        ->check(CLI::IsMember({"ptrace", "seccomp-notify"}))
+                     "signals, every rule), seccomp-notify (no ptrace: entries only, "
+                     "where ptrace is refused or taken), or auto (ptrace, else "
+                     "seccomp-notify; docs/backends.md)")
+        ->check(CLI::IsMember({"ptrace", "seccomp-notify", "auto"}))
         ->capture_default_str();
     app_->add_flag("--no-seccomp", options_.no_seccomp,
                    "Stop at every syscall instead of using the seccomp prefilter");
@@ -243,12 +245,13 @@ int RunCommand::trace(const Targets& targets) {
     std::vector<EventSink*> sinks;
     if (EventWriter* writer = events->writer()) sinks.push_back(writer);
     if (EventSink* trace = reports->event_sink()) sinks.push_back(trace);
-    if (options_.backend == "seccomp-notify") {
+    const auto without_ptrace = [&, writer_sinks = sinks] {
         const bool decode = (events->writer() && options_.stream.format == "strace") ||
                             !options_.reports.trace_json.empty();
-        return trace_without_ptrace(targets, display, decode, inherited_ignored, std::move(sinks),
+        return trace_without_ptrace(targets, display, decode, inherited_ignored, writer_sinks,
                                     *events, *reports, *pipeline);
-    }
+    };
+    if (options_.backend == "seccomp-notify") return without_ptrace();
     if (!pipeline->empty()) sinks.push_back(&pipeline->sink());
 
     SessionOptions session_options =
@@ -268,7 +271,9 @@ int RunCommand::trace(const Targets& targets) {
     for (const Injection& injection : injections) named |= injection.calls;
     session_options.narrowed = pipeline->narrowed_calls(named);
     session_options.injections = std::move(injections);
-    Session session(std::move(session_options), std::move(sinks));
+    std::optional<Session> ptrace_session;
+    ptrace_session.emplace(std::move(session_options), std::move(sinks));
+    Session& session = *ptrace_session;
 
     const Nanos start = now_realtime();
     try {
@@ -277,6 +282,26 @@ int RunCommand::trace(const Targets& targets) {
         } else {
             session.launch(targets.command);
         }
+    } catch (const SystemError& e) {
+        // The kernel or a policy refused to let sctrace ptrace its own child
+        // (a container without CAP_SYS_PTRACE, a seccomp profile, an LSM).
+        const bool refused = e.error_number() == EPERM || e.error_number() == EACCES;
+        if (refused && targets.attach_pids.empty() && options_.backend == "auto") {
+            ptrace_session.reset();  // its signal relay and child are gone
+            std::fprintf(stderr,
+                         "sctrace: %s: ptrace is refused here; tracing with --backend "
+                         "seccomp-notify instead (each call at its entry, results unknown; "
+                         "docs/backends.md)\n",
+                         e.what());
+            return without_ptrace();
+        }
+        std::fprintf(stderr, "sctrace: %s\n", e.what());
+        if (refused && targets.attach_pids.empty()) {
+            std::fprintf(stderr,
+                         "sctrace: ptrace is refused here; --backend seccomp-notify (or auto) "
+                         "traces without it\n");
+        }
+        return kStartFailure;
     } catch (const std::exception& e) {
         std::fprintf(stderr, "sctrace: %s\n", e.what());
         return kStartFailure;

@@ -150,6 +150,45 @@ TEST_F(NotifyBackend, WhatItCannotDoIsRefusedUpFront) {
     }
 }
 
+// Where ptrace is refused, --backend auto goes on without it, saying so in
+// one line; the default backend fails and says how to go on.
+TEST_F(NotifyBackend, AutoFallsBackWhenPtraceIsRefused) {
+    const std::string log = temp("auto.log");
+    const std::vector<std::string> command = {"/bin/sh", "-c", "echo hi; exit 6"};
+    std::vector<std::string> argv{tracee("deny_ptrace"), sctrace(), "--backend", "auto",
+                                  "--no-rules", "--format", "strace", "-o", log,
+                                  "-e", "trace=write", "--"};
+    argv.insert(argv.end(), command.begin(), command.end());
+    const RunResult fell_back = run(argv, {"auto, ptrace refused", "", false}, kTimeout);
+    ASSERT_FALSE(fell_back.timed_out) << fell_back.hang_report;
+    EXPECT_EQ(fell_back.status, 6) << fell_back.err;
+    EXPECT_EQ(fell_back.out, "hi\n");
+    EXPECT_EQ(count_of(fell_back.err, "\n"), 1u) << fell_back.err;
+    EXPECT_NE(fell_back.err.find("tracing with --backend seccomp-notify instead"),
+              std::string::npos)
+        << fell_back.err;
+    EXPECT_NE(slurp(log).find("write(1, \"hi\\n\", 3) = ?"), std::string::npos) << slurp(log);
+
+    std::vector<std::string> plain{tracee("deny_ptrace"), sctrace(), "--no-rules", "--"};
+    plain.insert(plain.end(), command.begin(), command.end());
+    const RunResult refused = run(plain, {"ptrace refused", "", false}, kTimeout);
+    EXPECT_EQ(refused.status, kStartFailure);
+    EXPECT_EQ(refused.out, "") << "the command must not run when it cannot be traced";
+    EXPECT_NE(refused.err.find("--backend seccomp-notify (or auto)"), std::string::npos)
+        << refused.err;
+
+    // Where ptrace works, auto is ptrace: results are seen.
+    const std::string ptrace_log = temp("auto-ptrace.log");
+    std::vector<std::string> allowed{sctrace(), "--backend", "auto", "--no-rules", "--format",
+                                     "strace", "-o", ptrace_log, "-e", "trace=write", "--"};
+    allowed.insert(allowed.end(), command.begin(), command.end());
+    const RunResult ptraced = run(allowed, {"auto, ptrace allowed", "", false}, kTimeout);
+    EXPECT_EQ(ptraced.status, 6) << ptraced.err;
+    EXPECT_EQ(ptraced.err, "");
+    EXPECT_NE(slurp(ptrace_log).find("write(1, \"hi\\n\", 3) = 3"), std::string::npos)
+        << slurp(ptrace_log);
+}
+
 TEST_F(NotifyBackend, SaysThatNoRuleRunsOnItRatherThanStayingSilent) {
     std::vector<std::string> argv{sctrace(), "--backend", "seccomp-notify", "--",
                                   tracee("double_close"), "0"};

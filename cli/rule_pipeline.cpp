@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <set>
 
 #include "model/syscall_table.h"
 
@@ -44,6 +45,15 @@ std::unique_ptr<RulePipeline> RulePipeline::create(const RuleOptions& options,
         return nullptr;
     }
     if (!enable_only_named(p->rules_, options.only, "sctrace")) return nullptr;
+    if (options.entries_only) {
+        for (const auto& rule : p->rules_.rules()) {
+            if (!rule->enabled) continue;
+            const auto types = rule->event_types();
+            if (types && *types == std::set<std::string>{"thread_sample"}) continue;
+            rule->enabled = false;
+            p->inactive_.push_back(rule->id);
+        }
+    }
     std::vector<rules::FindingSink*> sinks;
     p->text_ = std::make_unique<TextFindingsWriter>(stderr);
     sinks.push_back(p->text_.get());

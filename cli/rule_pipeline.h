@@ -24,6 +24,11 @@ struct RuleOptions {
     bool no_rules = false;           // --no-rules
     std::vector<std::string> only;   // --rule: judge with these rules alone
     rules::EngineOptions engine;     // --hang-after, -k
+    // The source sees each call at its entry only, without its result,
+    // signals or the processes it starts (--backend seccomp-notify): only
+    // the rules that judge the watchdog's /proc samples alone can run; the
+    // others are turned off and listed (inactive_rules()).
+    bool entries_only = false;
 };
 
 // The bundled pack: $SCTRACE_RULES, else rules/ next to the build or install.
@@ -61,6 +66,8 @@ public:
     // Some enabled rule reads the watchdog's samples (evt.type =
     // thread_sample): the live tracer must run its /proc watchdog.
     bool needs_watchdog() const;
+    // The rules RuleOptions::entries_only turned off, in load order.
+    const std::vector<std::string>& inactive_rules() const { return inactive_; }
 
     // True when a finding at or above `threshold` was raised.
     bool failed(rules::Severity threshold) const;
@@ -81,6 +88,7 @@ private:
     std::unique_ptr<TextFindingsWriter> text_;
     std::unique_ptr<JsonlFindingsWriter> jsonl_;
     std::unique_ptr<rules::RuleEngine> engine_;
+    std::vector<std::string> inactive_;
 };
 
 }  // namespace sctrace

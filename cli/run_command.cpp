@@ -8,6 +8,7 @@
 #include <chrono>
 #include <csignal>
 #include <cstdio>
+#include <cstring>
 #include <memory>
 #include <optional>
 
@@ -19,6 +20,7 @@
 #include "cli/rule_pipeline.h"
 #include "model/injection.h"
 #include "report/timeout_report_writer.h"
+#include "sources/live/launcher.h"
 #include "sources/live/session.h"
 #include "sources/live/watchdog.h"
 #include "sources/notify/notify_session.h"
@@ -216,9 +218,22 @@ int RunCommand::trace(const Targets& targets) {
     // Findings that want stacks (fatal-signal, the hang rules, all with -k)
     // get them from the live tracer, which alone can stop a thread: it takes
     // them at its next safe point, before the thread runs on.
+    // --backend auto: ptrace where sctrace may ptrace a child of its own.
+    bool with_ptrace = options_.backend != "seccomp-notify";
+    if (options_.backend == "auto" && targets.attach_pids.empty()) {
+        if (const int refusal = ptrace_refusal(); refusal != 0) {
+            std::fprintf(stderr,
+                         "sctrace: ptrace is refused here (%s); tracing with --backend "
+                         "seccomp-notify instead (each call at its entry, results unknown; "
+                         "docs/backends.md)\n",
+                         std::strerror(refusal));
+            with_ptrace = false;
+        }
+    }
     RuleOptions rule_options = options_.rules.rules;
-    rule_options.engine.source_takes_stacks = true;
-    if (!options_.every_exit) {
+    rule_options.engine.source_takes_stacks = with_ptrace;
+    rule_options.entries_only = !with_ptrace;
+    if (with_ptrace && !options_.every_exit) {
         // The tracer can ask /proc whether a thread is still in a call, so
         // the engine may let it skip the exits that no rule needs.
         rule_options.engine.still_in_call = [](pid_t pid, pid_t tid, std::int32_t nr,
@@ -245,13 +260,12 @@ int RunCommand::trace(const Targets& targets) {
     std::vector<EventSink*> sinks;
     if (EventWriter* writer = events->writer()) sinks.push_back(writer);
     if (EventSink* trace = reports->event_sink()) sinks.push_back(trace);
-    const auto without_ptrace = [&, writer_sinks = sinks] {
+    if (!with_ptrace) {
         const bool decode = (events->writer() && options_.stream.format == "strace") ||
                             !options_.reports.trace_json.empty();
-        return trace_without_ptrace(targets, display, decode, inherited_ignored, writer_sinks,
-                                    *events, *reports, *pipeline);
-    };
-    if (options_.backend == "seccomp-notify") return without_ptrace();
+        return trace_without_ptrace(targets, display, decode, inherited_ignored, std::move(sinks),
+                                    *watchdog_interval, fail_on, *events, *reports, *pipeline);
+    }
     if (!pipeline->empty()) sinks.push_back(&pipeline->sink());
 
     SessionOptions session_options =
@@ -271,9 +285,7 @@ int RunCommand::trace(const Targets& targets) {
     for (const Injection& injection : injections) named |= injection.calls;
     session_options.narrowed = pipeline->narrowed_calls(named);
     session_options.injections = std::move(injections);
-    std::optional<Session> ptrace_session;
-    ptrace_session.emplace(std::move(session_options), std::move(sinks));
-    Session& session = *ptrace_session;
+    Session session(std::move(session_options), std::move(sinks));
 
     const Nanos start = now_realtime();
     try {
@@ -283,19 +295,10 @@ int RunCommand::trace(const Targets& targets) {
             session.launch(targets.command);
         }
     } catch (const SystemError& e) {
+        std::fprintf(stderr, "sctrace: %s\n", e.what());
         // The kernel or a policy refused to let sctrace ptrace its own child
         // (a container without CAP_SYS_PTRACE, a seccomp profile, an LSM).
         const bool refused = e.error_number() == EPERM || e.error_number() == EACCES;
-        if (refused && targets.attach_pids.empty() && options_.backend == "auto") {
-            ptrace_session.reset();  // its signal relay and child are gone
-            std::fprintf(stderr,
-                         "sctrace: %s: ptrace is refused here; tracing with --backend "
-                         "seccomp-notify instead (each call at its entry, results unknown; "
-                         "docs/backends.md)\n",
-                         e.what());
-            return without_ptrace();
-        }
-        std::fprintf(stderr, "sctrace: %s\n", e.what());
         if (refused && targets.attach_pids.empty()) {
             std::fprintf(stderr,
                          "sctrace: ptrace is refused here; --backend seccomp-notify (or auto) "
@@ -327,8 +330,11 @@ int RunCommand::trace(const Targets& targets) {
 
 int RunCommand::trace_without_ptrace(const Targets& targets, const SyscallSet& display,
                                      bool decode, const sigset_t& inherited_ignored,
-                                     std::vector<EventSink*> sinks, EventOutput& events,
-                                     ReportOutputs& reports, RulePipeline& pipeline) {
+                                     std::vector<EventSink*> sinks,
+                                     std::chrono::nanoseconds watchdog_interval,
+                                     std::optional<rules::Severity> fail_on,
+                                     EventOutput& events, ReportOutputs& reports,
+                                     RulePipeline& pipeline) {
     // What the backend cannot do, said before anything starts.
     const auto refuse = [](const char* what) {
         std::fprintf(stderr, "sctrace: --backend seccomp-notify: %s; use --backend ptrace\n", what);
@@ -342,23 +348,39 @@ int RunCommand::trace_without_ptrace(const Targets& targets, const SyscallSet& d
     }
     if (!options_.timeout.empty()) return refuse("--timeout needs the ptrace backend's stacks");
     if (options_.no_seccomp) return refuse("--no-seccomp is the ptrace backend's");
-    if (!pipeline.empty()) {
-        // The rules judge results, signals and the processes a command
-        // starts, none of which a continued notification shows: rather than
-        // judge half a picture, none runs (issue 15 brings them in).
+    if (!pipeline.inactive_rules().empty()) {
+        // The rules that judge results, signals or the processes a command
+        // starts would judge half a picture here: they are off, and said so.
+        std::string ids;
+        for (const std::string& id : pipeline.inactive_rules()) ids += (ids.empty() ? "" : ", ") + id;
         std::fprintf(stderr,
-                     "sctrace: --backend seccomp-notify sees each call at its entry only: no "
-                     "rule runs on it yet (--backend ptrace raises findings)\n");
+                     "sctrace: --backend seccomp-notify sees each call at its entry only: %zu "
+                     "rule(s) that need results or signals are off (%s); docs/backends.md\n",
+                     pipeline.inactive_rules().size(), ids.c_str());
+    }
+    SyscallSet traced = display;
+    std::vector<EventSink*> judges;
+    if (!pipeline.empty() && pipeline.needs_watchdog()) {
+        judges.push_back(&pipeline.sink());
+        // The watchdog samples every process seen making a traced call:
+        // an exec makes one, so the programs the command runs are sampled.
+        traced |= parse_trace_expression("execve,execveat");
     }
     NotifySessionOptions options;
+    if (!judges.empty()) {
+        options.watchdog_interval =
+            std::max(std::chrono::milliseconds(1),
+                     std::chrono::duration_cast<std::chrono::milliseconds>(watchdog_interval));
+    }
     options.decode = decode;
     options.decode_options.string_limit = options_.string_limit;
     options.inherited_ignored = inherited_ignored;
     const Nanos start = now_realtime();
     int status = 0;
     try {
-        NotifyChild child = NotifyChild::start(targets.command, display, {});
-        NotifySession session(std::move(child), std::move(sinks), std::move(options));
+        NotifyChild child = NotifyChild::start(targets.command, traced, {});
+        NotifySession session(std::move(child), std::move(sinks), std::move(judges),
+                              std::move(options));
         status = session.run();
     } catch (const std::exception& e) {
         std::fprintf(stderr, "sctrace: %s\n", e.what());
@@ -373,7 +395,12 @@ int RunCommand::trace_without_ptrace(const Targets& targets, const SyscallSet& d
     pipeline.close_outputs();
     lost = pipeline.output_lost() || lost;
     lost = events.close() || lost;
-    return exit_status(status, lost, false);
+    const bool findings_failed = fail_on && pipeline.failed(*fail_on);
+    if (findings_failed) {
+        std::fprintf(stderr, "sctrace: findings at or above '%s' (--fail-on)\n",
+                     options_.rules.rules.fail_on.c_str());
+    }
+    return exit_status(status, lost, findings_failed);
 }
 
 }  // namespace sctrace

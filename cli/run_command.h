@@ -7,6 +7,8 @@
 #include <sys/types.h>
 
 #include <CLI/CLI.hpp>
+#include <chrono>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -53,7 +55,9 @@ private:
     // --backend seccomp-notify: the command under a user-notify filter.
     int trace_without_ptrace(const Targets& targets, const SyscallSet& display, bool decode,
                              const sigset_t& inherited_ignored, std::vector<EventSink*> sinks,
-                             EventOutput& events, ReportOutputs& reports, RulePipeline& pipeline);
+                             std::chrono::nanoseconds watchdog_interval,
+                             std::optional<rules::Severity> fail_on, EventOutput& events,
+                             ReportOutputs& reports, RulePipeline& pipeline);
 
     Options options_;
 };

@@ -459,6 +459,10 @@ void StateTracker::apply(const Event& event) {
             t.sampled_untimed_wait = is_futex_sample(sample.syscall) &&
                                      is_untimed_futex_wait(sample.args[1], sample.args[3]);
             t.io_worker = sample.io_worker;
+            // Only a process that owns an io_uring has its kernel threads
+            // (iou-sqp-*, iou-wrk-*): known so even when its io_uring_setup
+            // went unseen (attached later, or a source without results).
+            if (sample.io_worker && p) p->has_io_uring = true;
             t.wchan = sample.wchan;
             t.comm = sample.comm;
             break;

@@ -1,6 +1,9 @@
 #include "sources/live/launcher.h"
 
 #include <fcntl.h>
+#include <signal.h>
+#include <sys/ptrace.h>
+#include <sys/wait.h>
 #include <grp.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -45,6 +48,34 @@ std::string find_program(const std::string& command) {
         }
     }
     return {};
+}
+
+int ptrace_refusal() {
+    int gate[2];
+    if (::pipe2(gate, O_CLOEXEC) != 0) return errno;
+    const pid_t pid = ::fork();
+    if (pid < 0) {
+        const int error = errno;
+        ::close(gate[0]);
+        ::close(gate[1]);
+        return error;
+    }
+    if (pid == 0) {
+        // Waits for the end of the pipe, which comes when the parent is done.
+        ::close(gate[1]);
+        char byte;
+        while (::read(gate[0], &byte, 1) < 0 && errno == EINTR) {
+        }
+        ::_exit(0);
+    }
+    ::close(gate[0]);
+    const int error = ::ptrace(PTRACE_SEIZE, pid, nullptr, 0) == 0 ? 0 : errno;
+    // A seized child is detached by its death; either way it goes now.
+    ::kill(pid, SIGKILL);
+    ::close(gate[1]);
+    while (::waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {
+    }
+    return error;
 }
 
 LaunchedChild LaunchedChild::fork_blocked(const std::vector<std::string>& argv,

@@ -43,6 +43,12 @@ struct ChildReport {
 // than execvp's one per directory.
 std::string find_program(const std::string& command);
 
+// Whether sctrace may ptrace a child of its own here: 0, or the errno
+// PTRACE_SEIZE of a freshly forked child gave (EPERM, EACCES where a
+// container's profile, Yama or an LSM refuses it). The child never runs
+// anything and is reaped before this returns.
+int ptrace_refusal();
+
 class LaunchedChild {
 public:
     // Forks `argv`, leaving the child blocked before exec. `filter` may be

@@ -1,15 +1,21 @@
 #include "sources/notify/notify_session.h"
 
+#include <dirent.h>
+#include <fcntl.h>
 #include <linux/audit.h>
+#include <poll.h>
+#include <sys/eventfd.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
+#include <climits>
 #include <cstring>
 
 #include "base/clock.h"
+#include "base/system_error.h"
 #include "model/syscall_table.h"
 #include "sources/live/remote_memory.h"
 
@@ -58,13 +64,107 @@ Arch arch_of(const Notification& n, std::int32_t& nr) {
 }  // namespace
 
 NotifySession::NotifySession(NotifyChild child, std::vector<EventSink*> sinks,
-                             NotifySessionOptions options)
+                             std::vector<EventSink*> judges, NotifySessionOptions options)
     : child_(std::move(child)),
       listener_(UniqueFd(::dup(child_.listener()))),
       sinks_(std::move(sinks)),
+      judges_(std::move(judges)),
       options_(std::move(options)),
       relay_(options_.inherited_ignored) {
     tgids_[child_.pid()] = child_.pid();
+    if (options_.watchdog_interval) {
+        wake_.reset(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
+        if (!wake_) throw_errno("eventfd");
+        WatchdogOptions watchdog_options;
+        watchdog_options.interval = *options_.watchdog_interval;
+        const int wake = wake_.get();
+        watchdog_options.notify = [wake] {
+            const std::uint64_t one = 1;
+            [[maybe_unused]] const ssize_t n = ::write(wake, &one, sizeof one);
+        };
+        watchdog_ = std::make_unique<Watchdog>(std::move(watchdog_options));
+        watch(child_.pid());
+    }
+}
+
+void NotifySession::watch(pid_t pid) {
+    if (watchdog_ && watched_.insert(pid).second) watchdog_->watch(pid);
+}
+
+void NotifySession::discover_children() {
+    // A process the command forks and that makes no traced call would go
+    // unsampled: no ptrace event announces it. /proc names every process's
+    // parent, so each interval the processes whose parent is watched are
+    // watched too (a grandchild at the next look).
+    if (!watchdog_) return;
+    const auto now = std::chrono::steady_clock::now();
+    if (now - last_discovery_ < *options_.watchdog_interval) return;
+    last_discovery_ = now;
+    DIR* proc = ::opendir("/proc");
+    if (!proc) return;
+    std::vector<pid_t> found;
+    while (const dirent* entry = ::readdir(proc)) {
+        const pid_t pid = static_cast<pid_t>(std::atoi(entry->d_name));
+        if (pid <= 0 || watched_.count(pid)) continue;
+        char path[64];
+        std::snprintf(path, sizeof path, "/proc/%d/stat", pid);
+        char stat[512];
+        const int fd = ::open(path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0) continue;
+        const ssize_t n = ::read(fd, stat, sizeof stat - 1);
+        ::close(fd);
+        if (n <= 0) continue;
+        stat[n] = '\0';
+        // "PID (COMM) STATE PPID ...": the name may hold anything, even ')'.
+        const char* close_paren = std::strrchr(stat, ')');
+        if (!close_paren) continue;
+        char state = 0;
+        int ppid = 0;
+        if (std::sscanf(close_paren + 1, " %c %d", &state, &ppid) == 2 && watched_.count(ppid)) {
+            found.push_back(pid);
+        }
+    }
+    ::closedir(proc);
+    for (const pid_t pid : found) watch(pid);
+}
+
+NotifySession::~NotifySession() {
+    watchdog_.reset();  // its thread writes to wake_: stopped first
+}
+
+void NotifySession::to_all(const Event& event) {
+    for (EventSink* sink : sinks_) sink->on_event(event);
+    for (EventSink* judge : judges_) judge->on_event(event);
+}
+
+void NotifySession::announce_executable(pid_t pid) {
+    // The rules name a process by its executable. Without ptrace no exec is
+    // seen to succeed, but /proc says what the process runs now: the judges
+    // hear it as an exec whenever it changes.
+    char path[64];
+    std::snprintf(path, sizeof path, "/proc/%d/exe", pid);
+    char exe[PATH_MAX];
+    const ssize_t n = ::readlink(path, exe, sizeof exe);
+    if (n <= 0 || static_cast<std::size_t>(n) >= sizeof exe) return;
+    const std::string_view now(exe, static_cast<std::size_t>(n));
+    std::string& known = executables_[pid];
+    if (known == now) return;
+    known.assign(now);
+    const ExecEvent facts{known, pid};
+    const Event event{EventKind::Exec, now_realtime(), pid, pid, facts};
+    for (EventSink* judge : judges_) judge->on_event(event);
+}
+
+void NotifySession::emit_samples() {
+    if (!watchdog_) return;
+    std::uint64_t count = 0;
+    [[maybe_unused]] const ssize_t n = ::read(wake_.get(), &count, sizeof count);
+    if (!watchdog_->has_samples()) return;
+    for (ThreadSample& sample : watchdog_->take()) {
+        announce_executable(sample.pid);
+        Event event{EventKind::ThreadSample, sample.time, sample.pid, sample.tid, sample.data};
+        to_all(event);
+    }
 }
 
 pid_t NotifySession::tgid_of(pid_t tid) {
@@ -85,6 +185,7 @@ pid_t NotifySession::tgid_of(pid_t tid) {
         std::fclose(f);
     }
     tgids_[tid] = tgid;
+    watch(tgid);
     return tgid;
 }
 
@@ -120,6 +221,8 @@ void NotifySession::serve(const Notification& n) {
     // Its result is never seen: the call is shown finished with none.
     Event exit{EventKind::SyscallExit, now, tgid, n.tid, call};
     for (EventSink* sink : sinks_) sink->on_event(exit);
+    // The watchdog's samples of the moment must not wait for the next poll.
+    if (watchdog_ && watchdog_->has_samples()) emit_samples();
     if (info && (info->traits.has(kTraitExecs) || info->traits.has(kTraitSpawns))) {
         // Ids may be reused by what the call starts or replaces.
         tgids_.erase(n.tid);
@@ -143,7 +246,7 @@ void NotifySession::reap(bool wait) {
     x.signo = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
     x.core_dumped = WIFSIGNALED(status) && WCOREDUMP(status);
     Event event{EventKind::Exit, now_realtime(), child_.pid(), child_.pid(), x};
-    for (EventSink* sink : sinks_) sink->on_event(event);
+    to_all(event);
 }
 
 void NotifySession::pass_on_signals() {
@@ -158,20 +261,33 @@ void NotifySession::pass_on_signals() {
 }
 
 int NotifySession::run() {
-    using namespace std::chrono_literals;
     for (;;) {
         pass_on_signals();
-        const NotifyListener::Wait wait = listener_.wait(reaped_ ? -1ms : 100ms);
-        if (wait == NotifyListener::Wait::Finished) break;
-        if (wait == NotifyListener::Wait::Idle) {
+        pollfd fds[2] = {{listener_.fd(), POLLIN, 0}, {wake_.get(), POLLIN, 0}};
+        // Until the command is reaped the loop looks for its end now and
+        // then: it may end while its children still use the filter.
+        discover_children();
+        const int n = ::poll(fds, wake_ ? 2 : 1, reaped_ && !watchdog_ ? -1 : 100);
+        if (n < 0 && errno != EINTR) throw_errno("poll on the seccomp listener");
+        if (n <= 0) {
             reap(false);
             continue;
         }
-        Notification n;
-        if (listener_.receive(n)) serve(n);
+        if (wake_ && (fds[1].revents & POLLIN)) emit_samples();
+        if (fds[0].revents & POLLIN) {
+            Notification note;
+            if (listener_.receive(note)) serve(note);
+        } else if (fds[0].revents & (POLLHUP | POLLERR)) {
+            break;  // no process uses the filter any more
+        }
     }
     reap(true);
+    if (watchdog_) {
+        emit_samples();
+        watchdog_.reset();
+    }
     for (EventSink* sink : sinks_) sink->on_end();
+    for (EventSink* judge : judges_) judge->on_end();
     if (WIFSIGNALED(status_)) return 128 + WTERMSIG(status_);
     return WIFEXITED(status_) ? WEXITSTATUS(status_) : 0;
 }

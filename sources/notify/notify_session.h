@@ -13,9 +13,13 @@
 #include <sys/types.h>
 
 #include <array>
+#include <chrono>
 #include <cstdint>
+#include <memory>
+#include <optional>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "decoders/decoder.h"
@@ -23,12 +27,16 @@
 #include "model/event.h"
 #include "model/syscall_table.h"
 #include "sources/live/signal_relay.h"
+#include "sources/live/watchdog.h"
 #include "sources/notify/listener.h"
 #include "sources/notify/notify_child.h"
 
 namespace sctrace {
 
 struct NotifySessionOptions {
+    // The /proc watchdog's interval, when a rule reads its samples (the
+    // hang rules): every process seen making a traced call is sampled.
+    std::optional<std::chrono::milliseconds> watchdog_interval;
     // Decode arguments (what strace prints): the rules or --format strace
     // need them. Memory is read with process_vm_readv, and trusted only when
     // the call was still pending after the read.
@@ -40,7 +48,12 @@ struct NotifySessionOptions {
 
 class NotifySession {
 public:
-    NotifySession(NotifyChild child, std::vector<EventSink*> sinks, NotifySessionOptions options);
+    // `sinks` get every event; `judges` (the rule engine) only the
+    // watchdog's samples and the command's end, which are all this backend
+    // can vouch for.
+    NotifySession(NotifyChild child, std::vector<EventSink*> sinks,
+                  std::vector<EventSink*> judges, NotifySessionOptions options);
+    ~NotifySession();
     NotifySession(const NotifySession&) = delete;
     NotifySession& operator=(const NotifySession&) = delete;
 
@@ -59,14 +72,25 @@ private:
     pid_t tgid_of(pid_t tid);
     void reap(bool wait);
     void pass_on_signals();
+    void emit_samples();
+    void announce_executable(pid_t pid);
+    void watch(pid_t pid);
+    void discover_children();
+    void to_all(const Event& event);
 
     NotifyChild child_;
     NotifyListener listener_;
     std::vector<EventSink*> sinks_;
+    std::vector<EventSink*> judges_;
     NotifySessionOptions options_;
+    UniqueFd wake_;  // an eventfd the watchdog writes to when it has samples
+    std::unique_ptr<Watchdog> watchdog_;
+    std::unordered_set<pid_t> watched_;  // the processes the watchdog samples
+    std::chrono::steady_clock::time_point last_discovery_{};
     SignalRelay relay_;
     ArgTree tree_;
     std::unordered_map<pid_t, pid_t> tgids_;  // tid -> its process, from /proc
+    std::unordered_map<pid_t, std::string> executables_;  // what the judges heard each runs
     std::array<char, kSyscallNameScratchSize> name_scratch_{};
     bool reaped_ = false;
     int status_ = 0;

@@ -236,6 +236,59 @@ INSTANTIATE_TEST_SUITE_P(
         return name;
     });
 
+// The hang rules read /proc alone, so they run without ptrace too
+// (--backend seccomp-notify, docs/backends.md): the same findings, without
+// stacks.
+class NotifyHang : public Hangs, public ::testing::WithParamInterface<HangCase> {};
+
+TEST_P(NotifyHang, RaisesExactlyItsRuleWithoutPtrace) {
+    const HangCase& c = GetParam();
+    const RunResult r =
+        run({kSctrace, "--backend", "seccomp-notify", "--hang-after", "1s", "--findings",
+             path("notify.jsonl").string(), "--", sample(c.sample)},
+            dir_);
+    if (r.status == 77)
+        GTEST_SKIP() << "the system refused what " << c.sample << " needs: " << r.err;
+    ASSERT_FALSE(r.timed_out) << describe(r);
+    EXPECT_EQ(r.status, c.exit_status) << describe(r);
+    EXPECT_NE(r.err.find("rule(s) that need results or signals are off"), std::string::npos)
+        << describe(r);
+    const Findings f = read_findings(path("notify.jsonl"));
+    if (c.rules.empty()) {
+        EXPECT_EQ(f.rules("warning"), std::set<std::string>{}) << describe(r);
+        return;
+    }
+    EXPECT_EQ(f.rules(), c.rules) << describe(r);
+    for (const auto& text : c.message_has) {
+        EXPECT_NE(f.messages().find(text), std::string::npos)
+            << "the finding should name '" << text << "'\n"
+            << f.messages();
+    }
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Samples, NotifyHang,
+    ::testing::Values(HangCase{"hung-task", {"hung-task"}, 0, {"D state", "'vfork'", "of hung-task"}},
+                      HangCase{
+                          "io-uring-hung-task", {"io-uring-hung-task"}, 0, {"D state", "iou-sqp-"}},
+                      HangCase{"futex-deadlock-suspected",
+                               {"futex-deadlock-suspected"},
+                               128 + SIGALRM,
+                               {"all 3 thread(s)", "waits on futex"}},
+                      HangCase{"unkillable-task",
+                               {"unkillable-task", "hung-task"},
+                               0,
+                               {"survived SIGKILL", "request_wait_answer"}},
+                      HangCase{"hung-task-ok", {}, 0, {}},
+                      HangCase{"io-uring-hung-task-ok", {}, 0, {}},
+                      HangCase{"futex-deadlock-suspected-ok", {}, 0, {}}),
+    [](const ::testing::TestParamInfo<HangCase>& info) {
+        std::string name = info.param.sample;
+        for (char& ch : name)
+            if (ch == '-') ch = '_';
+        return name;
+    });
+
 TEST_F(Hangs, TheFutexDeadlockNamesBothLockWaitersFutexWords) {
     const RunResult r = live("futex-deadlock-suspected");
     ASSERT_FALSE(r.timed_out) << describe(r);

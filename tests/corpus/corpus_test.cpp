@@ -42,6 +42,7 @@ enum class Mode {
     kSctraceStrace,  // ... -o LOG --format strace, then analyze LOG
     kSctraceJsonl,   // ... -o LOG --format jsonl, then analyze LOG
     kSctraceText,    // ... -o LOG (the default text), then analyze LOG
+    kNotify,         // sctrace --backend seccomp-notify ... -o LOG --format strace, then analyze LOG
     kStraceF,        // strace -f -tt -T -y -o LOG, then analyze LOG
     kStraceFFTimed,  // strace -ff -tt -T -y -o PREFIX, then analyze PREFIX
     kStraceFF,       // strace -ff -o PREFIX (no times), then analyze PREFIX
@@ -59,6 +60,8 @@ std::string mode_name(Mode m) {
             return "sctrace_jsonl_log";
         case Mode::kSctraceText:
             return "sctrace_text_log";
+        case Mode::kNotify:
+            return "seccomp_notify_log";
         case Mode::kStraceF:
             return "strace_f_ttTy";
         case Mode::kStraceFFTimed:
@@ -71,7 +74,7 @@ std::string mode_name(Mode m) {
 
 bool under_sctrace(Mode m) {
     return m == Mode::kLive || m == Mode::kSctraceStrace || m == Mode::kSctraceJsonl ||
-           m == Mode::kSctraceText;
+           m == Mode::kSctraceText || m == Mode::kNotify;
 }
 bool under_strace(Mode m) {
     return m == Mode::kStraceF || m == Mode::kStraceFFTimed || m == Mode::kStraceFF;
@@ -129,6 +132,10 @@ protected:
             case Mode::kSctraceText:
                 cmd = {kSctrace, "--findings", path("live.jsonl"), "-o", log_path(m), "--"};
                 break;
+            case Mode::kNotify:
+                cmd = {kSctrace,    "--backend", "seccomp-notify", "--findings", path("live.jsonl"),
+                       "-o",        log_path(m), "--format",       "strace",     "--"};
+                break;
             case Mode::kStraceF:
                 cmd = {find_program("strace"), "-f", "-tt", "-T", "-y", "-o", log_path(m), "--"};
                 break;
@@ -147,6 +154,7 @@ protected:
         return path(m == Mode::kSctraceJsonl    ? "events.jsonl"
                     : m == Mode::kSctraceStrace ? "events.strace"
                     : m == Mode::kSctraceText   ? "events.txt"
+                    : m == Mode::kNotify        ? "events.notify"
                                                 : "strace.log");
     }
 
@@ -251,7 +259,8 @@ std::vector<Case> cases() {
     std::vector<Case> out;
     for (const Workload& w : workloads())
         for (Mode m : {Mode::kUntraced, Mode::kLive, Mode::kSctraceStrace, Mode::kSctraceJsonl,
-                       Mode::kSctraceText, Mode::kStraceF, Mode::kStraceFFTimed, Mode::kStraceFF})
+                       Mode::kSctraceText, Mode::kNotify, Mode::kStraceF, Mode::kStraceFFTimed,
+                       Mode::kStraceFF})
             out.push_back({&w, m});
     return out;
 }

@@ -116,7 +116,8 @@ NotifyChild NotifyChild::start(const std::vector<std::string>& argv, const Sysca
                 std::string("the kernel refused a seccomp user-notify filter: ") +
                 std::strerror(record.error) +
                 (record.error == EBUSY ? " (the command already has a listener)" : "") +
-                (record.error == EINVAL ? " (Linux 5.0 or later is needed)" : ""));
+                (record.error == EINVAL ? " (Linux 5.0 or later is needed)" : "") +
+                "; --backend ptrace traces without one");
         }
         throw std::runtime_error("the traced child did not hand over its seccomp listener");
     }

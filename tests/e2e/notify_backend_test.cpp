@@ -9,6 +9,7 @@
 //   - what the backend cannot do is refused up front, never half done.
 //
 // sctrace's backend, not strace's: skipped with SCTRACE_E2E_TRACER=strace.
+#include <signal.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -148,6 +149,37 @@ TEST_F(NotifyBackend, WhatItCannotDoIsRefusedUpFront) {
         EXPECT_NE(r.err.find(says), std::string::npos) << r.err;
         EXPECT_NE(r.err.find("--backend ptrace"), std::string::npos) << r.err;
     }
+}
+
+// Where the kernel refuses seccomp filters, this backend cannot start: it
+// says why and names the other backend, and the command does not run.
+TEST_F(NotifyBackend, AKernelThatRefusesTheFilterIsAClearError) {
+    const RunResult r = run({tracee("deny_seccomp"), sctrace(), "--backend", "seccomp-notify",
+                             "--no-rules", "--", "/bin/echo", "ran"},
+                            {"seccomp refused", "", false}, kTimeout);
+    ASSERT_FALSE(r.timed_out) << r.hang_report;
+    EXPECT_EQ(r.status, kStartFailure) << r.err;
+    EXPECT_EQ(r.out, "") << "the command must not run untraced";
+    EXPECT_NE(r.err.find("the kernel refused a seccomp user-notify filter: Operation not "
+                         "permitted; --backend ptrace"),
+              std::string::npos)
+        << r.err;
+}
+
+// sctrace must outlive a signal aimed at it: were it to die, every traced
+// call of the command would fail with ENOSYS. It passes the signal on.
+TEST_F(NotifyBackend, ASignalToSctraceIsPassedOnAndSctraceLives) {
+    const std::string log = temp("signalled.log");
+    Process p({sctrace(), "--backend", "seccomp-notify", "--no-rules", "-o", log, "-e",
+               "trace=write", "--", tracee("wait_signal"), "handle"},
+              {"SIGTERM to sctrace", "", false});
+    ASSERT_EQ(p.spawn_error(), "");
+    ASSERT_TRUE(p.wait_for_stdout("ready\n", 30s)) << p.stderr_so_far();
+    ASSERT_EQ(::kill(p.pid(), SIGTERM), 0);
+    const RunResult r = p.finish(kTimeout);
+    ASSERT_FALSE(r.timed_out) << r.hang_report;
+    EXPECT_EQ(r.status, 6) << "the command's handler ran and it exited 6: " << r.err;
+    EXPECT_NE(r.out.find("SIGTERM"), std::string::npos) << r.out;
 }
 
 // Where ptrace is refused, --backend auto goes on without it, saying so in

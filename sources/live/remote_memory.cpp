@@ -83,4 +83,9 @@ std::string_view read_remote_cstring(pid_t tid, std::uint64_t addr, std::span<ch
     return {out.data(), limit};
 }
 
+std::size_t read_link(const char* path, std::span<char> out) {
+    const ssize_t n = ::readlink(path, out.data(), out.size());
+    return n > 0 && static_cast<std::size_t>(n) < out.size() ? static_cast<std::size_t>(n) : 0;
+}
+
 }  // namespace sctrace

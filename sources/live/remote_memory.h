@@ -23,6 +23,10 @@ std::size_t read_remote(pid_t tid, std::uint64_t addr, std::span<char> out);
 // check it without having to make process_vm_readv fail.
 std::size_t read_remote_via_proc_mem(pid_t tid, std::uint64_t addr, std::span<char> out);
 
+// readlink of `path` into `out`: its length, 0 when it cannot be read or
+// does not fit (what /proc/PID/fd/N and /proc/PID/cwd name).
+std::size_t read_link(const char* path, std::span<char> out);
+
 // Reads a NUL-terminated string of at most out.size()-1 bytes. Returns the
 // string (a view into `out`) and sets *truncated when no NUL was found within
 // the limit. Never allocates.

@@ -112,14 +112,12 @@ public:
     std::size_t fd_path(int fd, std::span<char> out) override {
         char link[64];
         std::snprintf(link, sizeof link, "/proc/%d/fd/%d", pids_.proc_id(tid_), fd);
-        const ssize_t n = ::readlink(link, out.data(), out.size());
-        return n > 0 && static_cast<std::size_t>(n) < out.size() ? static_cast<std::size_t>(n) : 0;
+        return read_link(link, out);
     }
     std::size_t cwd_path(std::span<char> out) override {
         char link[64];
         std::snprintf(link, sizeof link, "/proc/%d/cwd", tid_);
-        const ssize_t n = ::readlink(link, out.data(), out.size());
-        return n > 0 && static_cast<std::size_t>(n) < out.size() ? static_cast<std::size_t>(n) : 0;
+        return read_link(link, out);
     }
     std::string_view previous_syscall() override { return previous_call_; }
 

@@ -34,14 +34,12 @@ public:
     std::size_t fd_path(int fd, std::span<char> out) override {
         char link[64];
         std::snprintf(link, sizeof link, "/proc/%d/fd/%d", tid_, fd);
-        const ssize_t n = ::readlink(link, out.data(), out.size());
-        return n > 0 && static_cast<std::size_t>(n) < out.size() ? static_cast<std::size_t>(n) : 0;
+        return read_link(link, out);
     }
     std::size_t cwd_path(std::span<char> out) override {
         char link[64];
         std::snprintf(link, sizeof link, "/proc/%d/cwd", tid_);
-        const ssize_t n = ::readlink(link, out.data(), out.size());
-        return n > 0 && static_cast<std::size_t>(n) < out.size() ? static_cast<std::size_t>(n) : 0;
+        return read_link(link, out);
     }
 
 private:
@@ -144,9 +142,9 @@ void NotifySession::announce_executable(pid_t pid) {
     char path[64];
     std::snprintf(path, sizeof path, "/proc/%d/exe", pid);
     char exe[PATH_MAX];
-    const ssize_t n = ::readlink(path, exe, sizeof exe);
-    if (n <= 0 || static_cast<std::size_t>(n) >= sizeof exe) return;
-    const std::string_view now(exe, static_cast<std::size_t>(n));
+    const std::size_t n = read_link(path, exe);
+    if (n == 0) return;
+    const std::string_view now(exe, n);
     std::string& known = executables_[pid];
     if (known == now) return;
     known.assign(now);

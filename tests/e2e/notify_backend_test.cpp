@@ -14,9 +14,7 @@
 
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
 #include <iostream>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -32,19 +30,6 @@ constexpr int kStartFailure = 2;  // docs/cli.md
 
 std::string tracee(const std::string& name) {
     return std::string(TRACEE_DIR) + "/" + name;
-}
-
-std::string slurp(const std::string& path) {
-    std::ifstream in(path);
-    std::stringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
-
-std::size_t count_of(const std::string& text, const std::string& needle) {
-    std::size_t n = 0;
-    for (auto at = text.find(needle); at != std::string::npos; at = text.find(needle, at + 1)) ++n;
-    return n;
 }
 
 class NotifyBackend : public ::testing::Test {
@@ -94,7 +79,7 @@ TEST_F(NotifyBackend, TheCommandBehavesAsUntracedAndItsCallsShowAtTheirEntry) {
     EXPECT_EQ(under.status, untraced.status);
     EXPECT_EQ(under.out, untraced.out);
     EXPECT_EQ(under.err, untraced.err);
-    const std::string calls = slurp(log);
+    const std::string calls = read_file(log);
     // The shell's writes and the child's, each with its result unknown.
     // (The shell writes "err" to fd 1 after moving fd 2 there.)
     EXPECT_NE(calls.find("write(1, \"out\\n\", 4) = ?"), std::string::npos) << calls;
@@ -111,7 +96,7 @@ TEST_F(NotifyBackend, AKillingSignalPassesThrough) {
     const RunResult under = traced({"-e", "trace=write"}, log, {"/bin/sh", "-c", "kill -TERM $$"});
     ASSERT_FALSE(under.timed_out) << under.hang_report;
     EXPECT_EQ(under.status, 128 + SIGTERM) << under.err;
-    EXPECT_NE(slurp(log).find("+++ killed by SIGTERM +++"), std::string::npos) << slurp(log);
+    EXPECT_NE(read_file(log).find("+++ killed by SIGTERM +++"), std::string::npos) << read_file(log);
 }
 
 // A process has one ptrace tracer at most; this backend needs none, so a
@@ -130,9 +115,9 @@ TEST_F(NotifyBackend, TracesAProgramThatAlreadyHasAPtraceTracer) {
     ASSERT_FALSE(under.timed_out) << under.hang_report;
     EXPECT_EQ(under.status, 5) << under.err;
     EXPECT_EQ(under.out, "inside\n");
-    EXPECT_NE(slurp(outer).find("write(1, \"inside\\n\", 7) = ?"), std::string::npos)
-        << slurp(outer);
-    EXPECT_NE(slurp(inner).find("write(1,"), std::string::npos) << "the inner tracer saw nothing";
+    EXPECT_NE(read_file(outer).find("write(1, \"inside\\n\", 7) = ?"), std::string::npos)
+        << read_file(outer);
+    EXPECT_NE(read_file(inner).find("write(1,"), std::string::npos) << "the inner tracer saw nothing";
 }
 
 TEST_F(NotifyBackend, WhatItCannotDoIsRefusedUpFront) {
@@ -199,7 +184,7 @@ TEST_F(NotifyBackend, AutoFallsBackWhenPtraceIsRefused) {
     EXPECT_NE(fell_back.err.find("tracing with --backend seccomp-notify instead"),
               std::string::npos)
         << fell_back.err;
-    EXPECT_NE(slurp(log).find("write(1, \"hi\\n\", 3) = ?"), std::string::npos) << slurp(log);
+    EXPECT_NE(read_file(log).find("write(1, \"hi\\n\", 3) = ?"), std::string::npos) << read_file(log);
 
     std::vector<std::string> plain{tracee("deny_ptrace"), sctrace(), "--no-rules", "--"};
     plain.insert(plain.end(), command.begin(), command.end());
@@ -217,8 +202,8 @@ TEST_F(NotifyBackend, AutoFallsBackWhenPtraceIsRefused) {
     const RunResult ptraced = run(allowed, {"auto, ptrace allowed", "", false}, kTimeout);
     EXPECT_EQ(ptraced.status, 6) << ptraced.err;
     EXPECT_EQ(ptraced.err, "");
-    EXPECT_NE(slurp(ptrace_log).find("write(1, \"hi\\n\", 3) = 3"), std::string::npos)
-        << slurp(ptrace_log);
+    EXPECT_NE(read_file(ptrace_log).find("write(1, \"hi\\n\", 3) = 3"), std::string::npos)
+        << read_file(ptrace_log);
 }
 
 // The rules that need results or signals are off, and said to be, rather

@@ -184,16 +184,10 @@ void PrintTo(const HangCase& c, std::ostream* os) {
     *os << c.sample;
 }
 
-class LiveHang : public Hangs, public ::testing::WithParamInterface<HangCase> {};
-
-TEST_P(LiveHang, RaisesExactlyItsRuleAndPassesTheExitStatusThrough) {
-    const HangCase& c = GetParam();
-    const RunResult r = live(c.sample, true);
-    if (r.status == 77)
-        GTEST_SKIP() << "the system refused what " << c.sample << " needs: " << r.err;
-    ASSERT_FALSE(r.timed_out) << describe(r);
-    EXPECT_EQ(r.status, c.exit_status) << describe(r);
-    const Findings f = read_findings(path("live.jsonl"));
+// Exactly the case's rules, with the words its findings must say; a twin's
+// nothing at warning or above.
+void expect_findings_of(const HangCase& c, const fs::path& findings, const RunResult& r) {
+    const Findings f = read_findings(findings);
     if (c.rules.empty()) {
         EXPECT_EQ(f.rules("warning"), std::set<std::string>{}) << describe(r);
         return;
@@ -204,6 +198,19 @@ TEST_P(LiveHang, RaisesExactlyItsRuleAndPassesTheExitStatusThrough) {
             << "the finding should name '" << text << "'\n"
             << f.messages();
     }
+}
+
+class LiveHang : public Hangs, public ::testing::WithParamInterface<HangCase> {};
+
+TEST_P(LiveHang, RaisesExactlyItsRuleAndPassesTheExitStatusThrough) {
+    const HangCase& c = GetParam();
+    const RunResult r = live(c.sample, true);
+    if (r.status == 77)
+        GTEST_SKIP() << "the system refused what " << c.sample << " needs: " << r.err;
+    ASSERT_FALSE(r.timed_out) << describe(r);
+    EXPECT_EQ(r.status, c.exit_status) << describe(r);
+    expect_findings_of(c, path("live.jsonl"), r);
+    if (c.rules.empty()) return;
     // Replayed from its own event log, the samples give the same findings.
     const RunResult a = run({kSctrace, "analyze", "--hang-after", "1s", "--findings",
                              path("replayed.jsonl").string(), path("events.jsonl").string()},
@@ -212,29 +219,33 @@ TEST_P(LiveHang, RaisesExactlyItsRuleAndPassesTheExitStatusThrough) {
     EXPECT_EQ(read_findings(path("replayed.jsonl")).rules(), c.rules) << describe(a);
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Samples, LiveHang,
-    ::testing::Values(HangCase{"hung-task", {"hung-task"}, 0, {"D state", "'vfork'"}},
-                      HangCase{
-                          "io-uring-hung-task", {"io-uring-hung-task"}, 0, {"D state", "iou-sqp-"}},
-                      HangCase{"futex-deadlock-suspected",
-                               {"futex-deadlock-suspected"},
-                               128 + SIGALRM,
-                               {"all 3 thread(s)", "waits on futex"}},
-                      // The survivor of SIGKILL sits in D state for 8 s: a hung task too.
-                      HangCase{"unkillable-task",
-                               {"unkillable-task", "hung-task"},
-                               0,
-                               {"survived SIGKILL", "request_wait_answer"}},
-                      HangCase{"hung-task-ok", {}, 0, {}},
-                      HangCase{"io-uring-hung-task-ok", {}, 0, {}},
-                      HangCase{"futex-deadlock-suspected-ok", {}, 0, {}}),
-    [](const ::testing::TestParamInfo<HangCase>& info) {
-        std::string name = info.param.sample;
-        for (char& ch : name)
-            if (ch == '-') ch = '_';
-        return name;
-    });
+// Every hang sample with the rules it raises, and the twins that raise
+// nothing.
+std::vector<HangCase> hang_cases() {
+    return {HangCase{"hung-task", {"hung-task"}, 0, {"D state", "'vfork'", "of hung-task"}},
+            HangCase{"io-uring-hung-task", {"io-uring-hung-task"}, 0, {"D state", "iou-sqp-"}},
+            HangCase{"futex-deadlock-suspected",
+                     {"futex-deadlock-suspected"},
+                     128 + SIGALRM,
+                     {"all 3 thread(s)", "waits on futex"}},
+            // The survivor of SIGKILL sits in D state for 8 s: a hung task too.
+            HangCase{"unkillable-task",
+                     {"unkillable-task", "hung-task"},
+                     0,
+                     {"survived SIGKILL", "request_wait_answer"}},
+            HangCase{"hung-task-ok", {}, 0, {}},
+            HangCase{"io-uring-hung-task-ok", {}, 0, {}},
+            HangCase{"futex-deadlock-suspected-ok", {}, 0, {}}};
+}
+
+std::string hang_case_name(const ::testing::TestParamInfo<HangCase>& info) {
+    std::string name = info.param.sample;
+    for (char& ch : name)
+        if (ch == '-') ch = '_';
+    return name;
+}
+
+INSTANTIATE_TEST_SUITE_P(Samples, LiveHang, ::testing::ValuesIn(hang_cases()), hang_case_name);
 
 // The hang rules read /proc alone, so they run without ptrace too
 // (--backend seccomp-notify, docs/backends.md): the same findings, without
@@ -253,41 +264,10 @@ TEST_P(NotifyHang, RaisesExactlyItsRuleWithoutPtrace) {
     EXPECT_EQ(r.status, c.exit_status) << describe(r);
     EXPECT_NE(r.err.find("rule(s) that need results or signals are off"), std::string::npos)
         << describe(r);
-    const Findings f = read_findings(path("notify.jsonl"));
-    if (c.rules.empty()) {
-        EXPECT_EQ(f.rules("warning"), std::set<std::string>{}) << describe(r);
-        return;
-    }
-    EXPECT_EQ(f.rules(), c.rules) << describe(r);
-    for (const auto& text : c.message_has) {
-        EXPECT_NE(f.messages().find(text), std::string::npos)
-            << "the finding should name '" << text << "'\n"
-            << f.messages();
-    }
+    expect_findings_of(c, path("notify.jsonl"), r);
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Samples, NotifyHang,
-    ::testing::Values(HangCase{"hung-task", {"hung-task"}, 0, {"D state", "'vfork'", "of hung-task"}},
-                      HangCase{
-                          "io-uring-hung-task", {"io-uring-hung-task"}, 0, {"D state", "iou-sqp-"}},
-                      HangCase{"futex-deadlock-suspected",
-                               {"futex-deadlock-suspected"},
-                               128 + SIGALRM,
-                               {"all 3 thread(s)", "waits on futex"}},
-                      HangCase{"unkillable-task",
-                               {"unkillable-task", "hung-task"},
-                               0,
-                               {"survived SIGKILL", "request_wait_answer"}},
-                      HangCase{"hung-task-ok", {}, 0, {}},
-                      HangCase{"io-uring-hung-task-ok", {}, 0, {}},
-                      HangCase{"futex-deadlock-suspected-ok", {}, 0, {}}),
-    [](const ::testing::TestParamInfo<HangCase>& info) {
-        std::string name = info.param.sample;
-        for (char& ch : name)
-            if (ch == '-') ch = '_';
-        return name;
-    });
+INSTANTIATE_TEST_SUITE_P(Samples, NotifyHang, ::testing::ValuesIn(hang_cases()), hang_case_name);
 
 TEST_F(Hangs, TheFutexDeadlockNamesBothLockWaitersFutexWords) {
     const RunResult r = live("futex-deadlock-suspected");

@@ -98,6 +98,30 @@ TEST(NotifyListener, AFailedExecIsReported) {
     EXPECT_EQ(child.exec_errno(), ENOENT);
 }
 
+// A one-byte message with room for one descriptor, built before fork (the
+// child may only make async-signal-safe calls).
+struct OneByteMessage {
+    explicit OneByteMessage(char& byte) : iov{&byte, 1} {
+        msg.msg_iov = &iov;
+        msg.msg_iovlen = 1;
+    }
+    void expect_descriptor() {
+        msg.msg_control = control;
+        msg.msg_controllen = sizeof control;
+    }
+    void attach(int fd) {
+        expect_descriptor();
+        cmsghdr* c = CMSG_FIRSTHDR(&msg);
+        c->cmsg_level = SOL_SOCKET;
+        c->cmsg_type = SCM_RIGHTS;
+        c->cmsg_len = CMSG_LEN(sizeof(int));
+        std::memcpy(CMSG_DATA(c), &fd, sizeof(int));
+    }
+    iovec iov;
+    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
+    msghdr msg{};
+};
+
 // The handshake's sendmsg passes the filter unseen only with its own flags:
 // the program's sendmsg on the same descriptor number is traced as usual.
 TEST(NotifyListener, OnlyTheHandshakeItselfGoesUnseen) {
@@ -107,42 +131,24 @@ TEST(NotifyListener, OnlyTheHandshakeItselfGoesUnseen) {
         SeccompProgram::build_notify(parse_trace_expression("sendmsg"), {}, ends[1]);
     const pid_t pid = ::fork();
     ASSERT_GE(pid, 0);
+    char byte = 'L';
+    OneByteMessage message(byte);
     if (pid == 0) {
         const int listener = install_notify_program(program.program(), ::geteuid() != 0);
         if (listener < 0) ::_exit(2);
-        char byte = 'L';
-        iovec iov{&byte, 1};
-        alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
-        msghdr msg{};
-        msg.msg_iov = &iov;
-        msg.msg_iovlen = 1;
-        msg.msg_control = control;
-        msg.msg_controllen = sizeof control;
-        cmsghdr* c = CMSG_FIRSTHDR(&msg);
-        c->cmsg_level = SOL_SOCKET;
-        c->cmsg_type = SCM_RIGHTS;
-        c->cmsg_len = CMSG_LEN(sizeof(int));
-        std::memcpy(CMSG_DATA(c), &listener, sizeof(int));
-        if (::sendmsg(ends[1], &msg, static_cast<int>(kNotifyHandshakeFlags)) != 1) ::_exit(3);
+        message.attach(listener);
+        if (::sendmsg(ends[1], &message.msg, static_cast<int>(kNotifyHandshakeFlags)) != 1) {
+            ::_exit(3);
+        }
         // The program's own: the same descriptor, other flags.
-        msghdr plain{};
-        plain.msg_iov = &iov;
-        plain.msg_iovlen = 1;
-        byte = 'P';
-        ::_exit(::sendmsg(ends[1], &plain, MSG_NOSIGNAL) == 1 ? 0 : 4);
+        OneByteMessage plain(byte);
+        ::_exit(::sendmsg(ends[1], &plain.msg, MSG_NOSIGNAL) == 1 ? 0 : 4);
     }
     ::close(ends[1]);
-    char byte = 0;
-    iovec iov{&byte, 1};
-    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
-    msghdr msg{};
-    msg.msg_iov = &iov;
-    msg.msg_iovlen = 1;
-    msg.msg_control = control;
-    msg.msg_controllen = sizeof control;
-    ASSERT_EQ(::recvmsg(ends[0], &msg, MSG_CMSG_CLOEXEC), 1);
+    message.expect_descriptor();
+    ASSERT_EQ(::recvmsg(ends[0], &message.msg, MSG_CMSG_CLOEXEC), 1);
     int fd = -1;
-    if (cmsghdr* c = CMSG_FIRSTHDR(&msg)) std::memcpy(&fd, CMSG_DATA(c), sizeof(int));
+    if (cmsghdr* c = CMSG_FIRSTHDR(&message.msg)) std::memcpy(&fd, CMSG_DATA(c), sizeof(int));
     ASSERT_GE(fd, 0);
     NotifyListener listener{UniqueFd(fd)};
     std::vector<Notification> seen;

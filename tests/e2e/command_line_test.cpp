@@ -40,16 +40,12 @@ class CommandLine : public ::testing::Test {
 protected:
     void SetUp() override {
         if (Tracer::get().is_strace) GTEST_SKIP() << "sctrace's own command line";
-        const char* tmp = getenv("TMPDIR");
-        std::string pattern = std::string(tmp && *tmp ? tmp : "/tmp") + "/sctrace-cli-XXXXXX";
-        ASSERT_NE(mkdtemp(pattern.data()), nullptr);
-        dir_ = pattern;
+        dir_ = make_test_dir("sctrace-cli");
+        ASSERT_FALSE(dir_.empty()) << "no test directory";
         // A one-line strace log for analyze.
         std::ofstream(log()) << "100 close(3) = 0\n";
     }
-    void TearDown() override {
-        if (!dir_.empty()) std::filesystem::remove_all(dir_);
-    }
+    void TearDown() override { drop_test_dir(dir_, HasFailure()); }
 
     // sctrace ARGS..., to completion.
     RunResult sctrace(std::vector<std::string> args) const {

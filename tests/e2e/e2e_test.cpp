@@ -149,21 +149,11 @@ protected:
         ASSERT_EQ(access(t.path.c_str(), X_OK), 0)
             << "no executable tracer at " << t.path
             << " (build the sctrace target, or set SCTRACE_E2E_TRACER)";
-        const char* tmp = getenv("TMPDIR");
-        std::string pattern = std::string(tmp && *tmp ? tmp : "/tmp") + "/sctrace-e2e-XXXXXX";
-        ASSERT_NE(mkdtemp(pattern.data()), nullptr);
-        dir_ = pattern;
+        dir_ = make_test_dir("sctrace-e2e");
+        ASSERT_FALSE(dir_.empty()) << "no test directory";
     }
 
-    void TearDown() override {
-        if (dir_.empty()) return;
-        // A failed test keeps its logs for whoever debugs it.
-        if (HasFailure()) {
-            std::cout << "[   LOGS   ] kept in " << dir_ << "\n";
-        } else {
-            std::filesystem::remove_all(dir_);
-        }
-    }
+    void TearDown() override { drop_test_dir(dir_, HasFailure()); }
 
     const Tracer& tracer() const { return Tracer::get(); }
     std::string temp(const std::string& name) const { return dir_ + "/" + name; }

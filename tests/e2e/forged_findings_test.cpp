@@ -83,10 +83,8 @@ protected:
 #ifndef HOSTILE_NAMES_BIN
         GTEST_SKIP() << "built without samples/ (hostile-names)";
 #else
-        const char* tmp = getenv("TMPDIR");
-        std::string pattern = std::string(tmp && *tmp ? tmp : "/tmp") + "/sctrace-forge-XXXXXX";
-        ASSERT_NE(mkdtemp(pattern.data()), nullptr);
-        dir_ = pattern;
+        dir_ = make_test_dir("sctrace-forge");
+        ASSERT_FALSE(dir_.empty()) << "no test directory";
         // A copy, not a symlink: /proc/PID/exe (the finding's exe) names
         // the file itself.
         exe_ = dir_ + "/prog" + kForged;
@@ -95,14 +93,7 @@ protected:
 #endif
     }
 
-    void TearDown() override {
-        if (dir_.empty()) return;
-        if (HasFailure()) {
-            std::cout << "[   LOGS   ] kept in " << dir_ << "\n";
-        } else {
-            std::filesystem::remove_all(dir_);
-        }
-    }
+    void TearDown() override { drop_test_dir(dir_, HasFailure()); }
 
     std::string temp(const std::string& name) const {
         return dir_ + "/" + name;
@@ -126,7 +117,7 @@ TEST_F(ForgedFindings, LiveOutputsEscapeTheTraceesNames) {
                                            "--",
                                            exe_,
                                            dir_};
-    const RunResult r = run(argv, {"hostile-names"}, kRunTimeout);
+    const RunResult r = run(argv, {"hostile-names", "", false}, kRunTimeout);
     ASSERT_EQ(r.spawn_error, "");
     ASSERT_FALSE(r.timed_out) << r.hang_report;
     EXPECT_EQ(r.status, 0) << visible(r.err);
@@ -204,7 +195,7 @@ TEST_F(ForgedFindings, LiveOutputsEscapeTheTraceesNames) {
 TEST_F(ForgedFindings, TimeoutReportEscapesThreadNames) {
     const std::vector<std::string> argv = {
         Tracer::get().path, "--timeout", "2s", "--", exe_, dir_, "hang"};
-    const RunResult r = run(argv, {"hostile-names hang"}, kRunTimeout);
+    const RunResult r = run(argv, {"hostile-names hang", "", false}, kRunTimeout);
     ASSERT_EQ(r.spawn_error, "");
     ASSERT_FALSE(r.timed_out) << r.hang_report;
     EXPECT_EQ(r.status, 124) << visible(r.err);
@@ -235,7 +226,7 @@ TEST_F(ForgedFindings, AnalyzeEscapesAHostileLog) {
     const std::vector<std::string> argv = {
         Tracer::get().path, "analyze",  "--findings", temp("findings.jsonl"), "-o",
         temp("events.txt"), "--format", "text",       temp("hostile.log")};
-    const RunResult r = run(argv, {"analyze hostile.log"}, kRunTimeout);
+    const RunResult r = run(argv, {"analyze hostile.log", "", false}, kRunTimeout);
     ASSERT_EQ(r.spawn_error, "");
     EXPECT_EQ(r.status, 1) << visible(r.err);  // an error finding, at or above --fail-on warning
     expect_no_control_bytes(r.err, "stderr");

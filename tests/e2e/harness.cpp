@@ -16,6 +16,8 @@
 #include <charconv>
 #include <cstdlib>
 #include <fstream>
+#include <iostream>
+#include <filesystem>
 #include <sstream>
 
 extern char** environ;
@@ -669,6 +671,22 @@ std::string describe_difference(const std::string& expected, const std::string& 
         << escape(std::string_view(expected).substr(from, 120)) << "\"\n  traced:   \""
         << escape(std::string_view(actual).substr(from, 120)) << "\"";
     return out.str();
+}
+
+std::string make_test_dir(const std::string& prefix) {
+    const char* tmp = getenv("TMPDIR");
+    std::string pattern = std::string(tmp && *tmp ? tmp : "/tmp") + "/" + prefix + "-XXXXXX";
+    return mkdtemp(pattern.data()) ? pattern : std::string();
+}
+
+void drop_test_dir(const std::string& dir, bool failed) {
+    if (dir.empty()) return;
+    if (failed) {
+        std::cout << "[   LOGS   ] kept in " << dir << "\n";
+    } else {
+        std::error_code ignored;
+        std::filesystem::remove_all(dir, ignored);
+    }
 }
 
 std::string read_file(const std::string& path) {

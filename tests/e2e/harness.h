@@ -191,6 +191,13 @@ pid_t tracer_of(pid_t pid, pid_t tid);
 std::string strip_tracer_lines(const std::string& err, const std::string& tracer_name);
 // Says where two byte strings first differ, with a little escaped context.
 std::string describe_difference(const std::string& expected, const std::string& actual);
+// A directory for one test's files, under $TMPDIR (else /tmp): "" when it
+// cannot be made.
+std::string make_test_dir(const std::string& prefix);
+// Removes it when the test passed; when it failed, keeps it and says where,
+// for whoever debugs the failure.
+void drop_test_dir(const std::string& dir, bool failed);
+
 std::string read_file(const std::string& path);
 // How many times `needle` occurs in `text` (overlaps counted).
 std::size_t count_of(const std::string& text, const std::string& needle);

@@ -38,19 +38,10 @@ protected:
         const Tracer& t = Tracer::get();
         if (t.is_strace) GTEST_SKIP() << "sctrace's own backend";
         ASSERT_EQ(access(t.path.c_str(), X_OK), 0) << "no sctrace at " << t.path;
-        const char* tmp = getenv("TMPDIR");
-        std::string pattern = std::string(tmp && *tmp ? tmp : "/tmp") + "/sctrace-notify-XXXXXX";
-        ASSERT_NE(mkdtemp(pattern.data()), nullptr);
-        dir_ = pattern;
+        dir_ = make_test_dir("sctrace-notify");
+        ASSERT_FALSE(dir_.empty()) << "no test directory";
     }
-    void TearDown() override {
-        if (dir_.empty()) return;
-        if (HasFailure()) {
-            std::cout << "[   LOGS   ] kept in " << dir_ << "\n";
-        } else {
-            std::filesystem::remove_all(dir_);
-        }
-    }
+    void TearDown() override { drop_test_dir(dir_, HasFailure()); }
     std::string temp(const std::string& name) const { return dir_ + "/" + name; }
     const std::string& sctrace() const { return Tracer::get().path; }
 

@@ -90,13 +90,10 @@ class StraceOptions : public ::testing::Test {
 protected:
     void SetUp() override {
         if (Tracer::get().is_strace) GTEST_SKIP() << "sctrace strace's own output";
-        std::string pattern = (fs::temp_directory_path() / "sctrace-strace-XXXXXX").string();
-        ASSERT_NE(mkdtemp(pattern.data()), nullptr);
-        dir_ = pattern;
+        dir_ = make_test_dir("sctrace-strace");
+        ASSERT_FALSE(dir_.empty()) << "no test directory";
     }
-    void TearDown() override {
-        if (!dir_.empty()) fs::remove_all(dir_);
-    }
+    void TearDown() override { drop_test_dir(dir_, HasFailure()); }
 
     RunResult sctrace(std::vector<std::string> args) const {
         args.insert(args.begin(), {Tracer::get().path, "strace"});

@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
@@ -158,7 +159,14 @@ void NotifySession::emit_samples() {
     std::uint64_t count = 0;
     [[maybe_unused]] const ssize_t n = ::read(wake_.get(), &count, sizeof count);
     if (!watchdog_->has_samples()) return;
-    for (ThreadSample& sample : watchdog_->take()) {
+    std::vector<ThreadSample> samples = watchdog_->take();
+    // A process's io_uring threads first: they tell the judges that it
+    // owns a ring (io_uring_setup's result is not seen here) before its
+    // other threads' samples are judged, as the ptrace source knows it from
+    // the start.
+    std::stable_partition(samples.begin(), samples.end(),
+                          [](const ThreadSample& s) { return s.data.io_worker; });
+    for (ThreadSample& sample : samples) {
         announce_executable(sample.pid);
         Event event{EventKind::ThreadSample, sample.time, sample.pid, sample.tid, sample.data};
         to_all(event);

@@ -69,7 +69,8 @@ int main(int argc, char** argv) {
     const int mem = open(path, O_RDONLY | O_CLOEXEC);
     if (mem < 0) die(path);
     for (long i = 0; i < n; ++i) {
-        if (pread(mem, out, sizeof out, (off_t)(unsigned long)tracee_buffer) != (ssize_t)sizeof out) {
+        if (pread(mem, out, sizeof out, (off_t)(unsigned long)tracee_buffer) !=
+            (ssize_t)sizeof out) {
             die("pread /proc/PID/mem");
         }
     }

@@ -118,7 +118,8 @@ std::vector<NarrowedCall> RulePipeline::narrowed_calls(const SyscallSet& named) 
         const int nr = syscall_number_of(Arch::X86_64, *info);
         if (needs.syscalls.count(std::string(name)) || named.contains_native(nr)) continue;
         const auto& values = info->traits.tracked_if;
-        narrowed.push_back({nr, info->traits.tracked_if_arg,
+        narrowed.push_back({nr,
+                            info->traits.tracked_if_arg,
                             {values.begin(), values.begin() + info->traits.tracked_if_count}});
     }
     return narrowed;

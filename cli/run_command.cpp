@@ -328,13 +328,12 @@ int RunCommand::trace(const Targets& targets) {
     return exit_status(status, lost, findings_failed);
 }
 
-int RunCommand::trace_without_ptrace(const Targets& targets, const SyscallSet& display,
-                                     bool decode, const sigset_t& inherited_ignored,
+int RunCommand::trace_without_ptrace(const Targets& targets, const SyscallSet& display, bool decode,
+                                     const sigset_t& inherited_ignored,
                                      std::vector<EventSink*> sinks,
                                      std::chrono::nanoseconds watchdog_interval,
-                                     std::optional<rules::Severity> fail_on,
-                                     EventOutput& events, ReportOutputs& reports,
-                                     RulePipeline& pipeline) {
+                                     std::optional<rules::Severity> fail_on, EventOutput& events,
+                                     ReportOutputs& reports, RulePipeline& pipeline) {
     // What the backend cannot do, said before anything starts.
     const auto refuse = [](const char* what) {
         std::fprintf(stderr, "sctrace: --backend seccomp-notify: %s; use --backend ptrace\n", what);
@@ -352,7 +351,8 @@ int RunCommand::trace_without_ptrace(const Targets& targets, const SyscallSet& d
         // The rules that judge results, signals or the processes a command
         // starts would judge half a picture here: they are off, and said so.
         std::string ids;
-        for (const std::string& id : pipeline.inactive_rules()) ids += (ids.empty() ? "" : ", ") + id;
+        for (const std::string& id : pipeline.inactive_rules())
+            ids += (ids.empty() ? "" : ", ") + id;
         std::fprintf(stderr,
                      "sctrace: --backend seccomp-notify sees each call at its entry only: %zu "
                      "rule(s) that need results or signals are off (%s); docs/backends.md\n",

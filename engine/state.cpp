@@ -648,7 +648,8 @@ bool StateTracker::exit_can_be_untraced(const Event& entry) const {
         });
         return !connecting;
     }
-    if (!(traits.bits & (kTraitReads | kTraitWrites | kTraitReadsAt | kTraitWritesAt))) return false;
+    if (!(traits.bits & (kTraitReads | kTraitWrites | kTraitReadsAt | kTraitWritesAt)))
+        return false;
     // On a descriptor it does not know open (one inherited, one closed) the
     // exit teaches the state nothing; whether a rule wants its EBADF is the
     // rules' question (fd.closed).

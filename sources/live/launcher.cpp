@@ -1,11 +1,11 @@
 #include "sources/live/launcher.h"
 
 #include <fcntl.h>
+#include <grp.h>
 #include <signal.h>
 #include <sys/ptrace.h>
-#include <sys/wait.h>
-#include <grp.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>

@@ -9,8 +9,8 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <cstddef>
 #include <cerrno>
+#include <cstddef>
 #include <cstring>
 #include <memory>
 #include <stdexcept>
@@ -147,8 +147,8 @@ SeccompProgram& SeccompProgram::operator=(SeccompProgram&& other) noexcept {
 
 int install_notify_program(const sock_fprog* program, bool set_no_new_privs) {
     if (set_no_new_privs && ::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) return -errno;
-    const long fd = ::syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER,
-                              SECCOMP_FILTER_FLAG_NEW_LISTENER, program);
+    const long fd =
+        ::syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_NEW_LISTENER, program);
     return fd < 0 ? -errno : static_cast<int>(fd);
 }
 

@@ -49,8 +49,7 @@ public:
     // listener to sctrace; until sctrace has it no notification could be
     // answered, and a sendmsg that waited for one would wait forever.
     static SeccompProgram build_notify(const SyscallSet& traced,
-                                       const std::vector<NarrowedCall>& narrowed,
-                                       int handshake_fd);
+                                       const std::vector<NarrowedCall>& narrowed, int handshake_fd);
 
     const sock_fprog* program() const { return &fprog_; }
     std::size_t instruction_count() const { return instructions_.size(); }
@@ -63,8 +62,7 @@ public:
 private:
     SeccompProgram() = default;
     static SeccompProgram compile(const SyscallSet& traced,
-                                  const std::vector<NarrowedCall>& narrowed,
-                                  std::uint32_t action);
+                                  const std::vector<NarrowedCall>& narrowed, std::uint32_t action);
     void point_at_instructions();
 
     std::vector<sock_filter> instructions_;

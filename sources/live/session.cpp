@@ -746,8 +746,7 @@ void Session::on_syscall_stop(Task& task) {
                 on_syscall_entry(task,
                                  arch_of(info.arch, static_cast<std::int64_t>(info.seccomp.nr)),
                                  static_cast<std::int64_t>(info.seccomp.nr), info.seccomp.args,
-                                 info.stack_pointer,
-                                 info.seccomp.ret_data == kSeccompTraceData);
+                                 info.stack_pointer, info.seccomp.ret_data == kSeccompTraceData);
             }
             if (info.seccomp.ret_data != kSeccompTraceData) {
                 // The program's own filter asked for this stop (it is newer

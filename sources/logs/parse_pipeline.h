@@ -52,8 +52,8 @@ public:
     // One line of an input, as LineReader::next gave it; parsed when the
     // input is strace text (not JSONL, not sctrace's text format).
     struct Line {
-        std::string storage;    // the line's bytes (LineReader::next reads into it)
-        std::string_view text;  // storage, once the batch is read
+        std::string storage;         // the line's bytes (LineReader::next reads into it)
+        std::string_view text;       // storage, once the batch is read
         std::size_t bytes_read = 0;  // the reader's bytes_read() after this line
         bool overlong = false;       // see LineReader::overlong
         bool parsed = false;         // parse_line ran: then the fields below
@@ -113,8 +113,8 @@ private:
     std::vector<Batch*> free_;
     std::deque<Batch*> parsed_;  // in the input's order
     bool stopping_ = false;
-    bool reading_ = false;  // an input is begun and not ended
-    bool filling_ = false;  // the thread is filling a batch (off the lock)
+    bool reading_ = false;     // an input is begun and not ended
+    bool filling_ = false;     // the thread is filling a batch (off the lock)
     bool reader_done_ = true;  // its end was reached (or it failed)
     // The last line read was overlong: reading on skips the rest of it, which
     // may be long, so only once the caller has gone past it.
@@ -124,7 +124,7 @@ private:
     // The thread's while reading_ (the caller's between inputs).
     std::unique_ptr<LineReader> reader_;
     std::size_t line_no_ = 0;
-    bool strace_ = true;  // the input is strace text, by its first line
+    bool strace_ = true;                // the input is strace text, by its first line
     std::unique_ptr<ArgTree> scratch_;  // each strace line is parsed into it
 
     // The caller's.

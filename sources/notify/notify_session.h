@@ -51,8 +51,8 @@ public:
     // `sinks` get every event; `judges` (the rule engine) only the
     // watchdog's samples and the command's end, which are all this backend
     // can vouch for.
-    NotifySession(NotifyChild child, std::vector<EventSink*> sinks,
-                  std::vector<EventSink*> judges, NotifySessionOptions options);
+    NotifySession(NotifyChild child, std::vector<EventSink*> sinks, std::vector<EventSink*> judges,
+                  NotifySessionOptions options);
     ~NotifySession();
     NotifySession(const NotifySession&) = delete;
     NotifySession& operator=(const NotifySession&) = delete;
@@ -89,7 +89,7 @@ private:
     std::chrono::steady_clock::time_point last_discovery_{};
     SignalRelay relay_;
     ArgTree tree_;
-    std::unordered_map<pid_t, pid_t> tgids_;  // tid -> its process, from /proc
+    std::unordered_map<pid_t, pid_t> tgids_;              // tid -> its process, from /proc
     std::unordered_map<pid_t, std::string> executables_;  // what the judges heard each runs
     std::array<char, kSyscallNameScratchSize> name_scratch_{};
     bool reaped_ = false;

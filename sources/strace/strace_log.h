@@ -73,7 +73,7 @@ public:
         bool ok = false;
         const ParsedLine* line = nullptr;  // when ok
         const PackedArgTrees* trees = nullptr;
-        std::size_t tree = 0;  // the line's arguments in `trees`, when ok
+        std::size_t tree = 0;    // the line's arguments in `trees`, when ok
         std::string_view error;  // when not ok
     };
     bool feed(std::string_view text, const Parsed& parsed);

@@ -21,10 +21,10 @@
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
+#include <iterator>
 #include <map>
 #include <regex>
 #include <set>
-#include <iterator>
 #include <sstream>
 
 #include <gtest/gtest.h>
@@ -872,12 +872,20 @@ TEST_F(E2E, ADefaultRunSkipsTheExitsNoRuleNeeds) {
         // LeakSanitizer cannot run under a tracer (an ASan build's sctrace
         // would exit 1 at its end).
         const char* asan = getenv("ASAN_OPTIONS");
-        std::vector<std::string> argv = {
-            "/usr/bin/env",
-            std::string("ASAN_OPTIONS=") + (asan && *asan ? std::string(asan) + ":" : "") +
-                "detect_leaks=0",
-            strace, "-qq", "-c", "-e", "trace=ptrace", "-o", counts, tracer().path,
-            "--findings", temp("findings.jsonl")};
+        std::vector<std::string> argv = {"/usr/bin/env",
+                                         std::string("ASAN_OPTIONS=") +
+                                             (asan && *asan ? std::string(asan) + ":" : "") +
+                                             "detect_leaks=0",
+                                         strace,
+                                         "-qq",
+                                         "-c",
+                                         "-e",
+                                         "trace=ptrace",
+                                         "-o",
+                                         counts,
+                                         tracer().path,
+                                         "--findings",
+                                         temp("findings.jsonl")};
         if (every_exit) argv.push_back("--every-exit");
         argv.push_back("--");
         argv.insert(argv.end(), command.begin(), command.end());

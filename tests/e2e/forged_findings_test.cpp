@@ -93,7 +93,9 @@ protected:
 #endif
     }
 
-    void TearDown() override { drop_test_dir(dir_, HasFailure()); }
+    void TearDown() override {
+        drop_test_dir(dir_, HasFailure());
+    }
 
     std::string temp(const std::string& name) const {
         return dir_ + "/" + name;

@@ -29,8 +29,8 @@ using Millis = std::chrono::milliseconds;
 // noticed while running it.
 struct RunResult {
     std::string label;
-    int status = -1;     // the exit code, or 128+N when killed by signal N
-    int killed_by = 0;   // N when signal N killed it, 0 when it exited
+    int status = -1;    // the exit code, or 128+N when killed by signal N
+    int killed_by = 0;  // N when signal N killed it, 0 when it exited
     std::string out;
     std::string err;
     bool timed_out = false;

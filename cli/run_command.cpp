@@ -215,9 +215,6 @@ int RunCommand::trace(const Targets& targets) {
     if (!watchdog_interval) return kStartFailure;
     auto reports = ReportOutputs::open(options_.reports, fail_on, "sctrace");
     if (!reports) return kStartFailure;
-    // Findings that want stacks (fatal-signal, the hang rules, all with -k)
-    // get them from the live tracer, which alone can stop a thread: it takes
-    // them at its next safe point, before the thread runs on.
     // --backend auto: ptrace where sctrace may ptrace a child of its own.
     bool with_ptrace = options_.backend != "seccomp-notify";
     if (options_.backend == "auto" && targets.attach_pids.empty()) {
@@ -231,6 +228,9 @@ int RunCommand::trace(const Targets& targets) {
         }
     }
     RuleOptions rule_options = options_.rules.rules;
+    // Findings that want stacks (fatal-signal, the hang rules, all with -k)
+    // get them from the live tracer, which alone can stop a thread: it takes
+    // them at its next safe point, before the thread runs on.
     rule_options.engine.source_takes_stacks = with_ptrace;
     rule_options.entries_only = !with_ptrace;
     if (with_ptrace && !options_.every_exit) {
@@ -260,18 +260,18 @@ int RunCommand::trace(const Targets& targets) {
     std::vector<EventSink*> sinks;
     if (EventWriter* writer = events->writer()) sinks.push_back(writer);
     if (EventSink* trace = reports->event_sink()) sinks.push_back(trace);
+    // The outputs that print arguments as strace does need them decoded.
+    const bool outputs_decode = (events->writer() && options_.stream.format == "strace") ||
+                                !options_.reports.trace_json.empty();
     if (!with_ptrace) {
-        const bool decode = (events->writer() && options_.stream.format == "strace") ||
-                            !options_.reports.trace_json.empty();
-        return trace_without_ptrace(targets, display, decode, inherited_ignored, std::move(sinks),
-                                    *watchdog_interval, fail_on, *events, *reports, *pipeline);
+        return trace_without_ptrace(targets, display, outputs_decode, inherited_ignored,
+                                    std::move(sinks), *watchdog_interval, fail_on, *events,
+                                    *reports, *pipeline);
     }
     if (!pipeline->empty()) sinks.push_back(&pipeline->sink());
 
     SessionOptions session_options =
-        session_options_for(display, *pipeline, *watchdog_interval,
-                            (events->writer() && options_.stream.format == "strace") ||
-                                !options_.reports.trace_json.empty());
+        session_options_for(display, *pipeline, *watchdog_interval, outputs_decode);
     session_options.use_seccomp = !options_.no_seccomp;
     session_options.skip_unwanted_exits = !options_.every_exit;
     session_options.decode_options.string_limit = options_.string_limit;
@@ -310,17 +310,23 @@ int RunCommand::trace(const Targets& targets) {
         return kStartFailure;
     }
     const int status = session.run();
+    return finish(targets, status, start, fail_on, *events, *reports, *pipeline);
+}
+
+int RunCommand::finish(const Targets& targets, int status, Nanos start,
+                       std::optional<rules::Severity> fail_on, EventOutput& events,
+                       ReportOutputs& reports, RulePipeline& pipeline) {
     RunSummary summary;
     summary.command = targets.command;
     summary.attached = targets.attach_pids;
     summary.exit_status = status;
     summary.start_time = start;
     summary.duration = now_realtime() - start;
-    bool lost = !reports->finish(summary, pipeline->rule_set());
-    pipeline->close_outputs();
-    lost = pipeline->output_lost() || lost;
-    lost = events->close() || lost;
-    const bool findings_failed = fail_on && pipeline->failed(*fail_on);
+    bool lost = !reports.finish(summary, pipeline.rule_set());
+    pipeline.close_outputs();
+    lost = pipeline.output_lost() || lost;
+    lost = events.close() || lost;
+    const bool findings_failed = fail_on && pipeline.failed(*fail_on);
     if (findings_failed) {
         std::fprintf(stderr, "sctrace: findings at or above '%s' (--fail-on)\n",
                      options_.rules.rules.fail_on.c_str());
@@ -386,21 +392,7 @@ int RunCommand::trace_without_ptrace(const Targets& targets, const SyscallSet& d
         std::fprintf(stderr, "sctrace: %s\n", e.what());
         return kStartFailure;
     }
-    RunSummary summary;
-    summary.command = targets.command;
-    summary.exit_status = status;
-    summary.start_time = start;
-    summary.duration = now_realtime() - start;
-    bool lost = !reports.finish(summary, pipeline.rule_set());
-    pipeline.close_outputs();
-    lost = pipeline.output_lost() || lost;
-    lost = events.close() || lost;
-    const bool findings_failed = fail_on && pipeline.failed(*fail_on);
-    if (findings_failed) {
-        std::fprintf(stderr, "sctrace: findings at or above '%s' (--fail-on)\n",
-                     options_.rules.rules.fail_on.c_str());
-    }
-    return exit_status(status, lost, findings_failed);
+    return finish(targets, status, start, fail_on, events, reports, pipeline);
 }
 
 }  // namespace sctrace

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "base/clock.h"
 #include "cli/command_line.h"
 #include "cli/common_options.h"
 #include "cli/report_options.h"
@@ -52,6 +53,11 @@ private:
 
     void add_options();
     int trace(const Targets& targets);
+    // The end of a run, whatever the backend: reports, outputs closed, and
+    // the exit status (the command's, then a lost output, then --fail-on).
+    int finish(const Targets& targets, int status, Nanos start,
+               std::optional<rules::Severity> fail_on, EventOutput& events, ReportOutputs& reports,
+               RulePipeline& pipeline);
     // --backend seccomp-notify: the command under a user-notify filter.
     int trace_without_ptrace(const Targets& targets, const SyscallSet& display, bool decode,
                              const sigset_t& inherited_ignored, std::vector<EventSink*> sinks,

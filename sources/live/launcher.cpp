@@ -50,6 +50,10 @@ std::string find_program(const std::string& command) {
     return {};
 }
 
+int exec_failure_status(int exec_errno) {
+    return exec_errno == ENOENT ? 127 : 126;
+}
+
 int ptrace_refusal() {
     int gate[2];
     if (::pipe2(gate, O_CLOEXEC) != 0) return errno;

@@ -43,6 +43,10 @@ struct ChildReport {
 // than execvp's one per directory.
 std::string find_program(const std::string& command);
 
+// The shell's convention for a command that could not be run: 127 when it
+// was not found, 126 when it was found and could not be executed.
+int exec_failure_status(int exec_errno);
+
 // Whether sctrace may ptrace a child of its own here: 0, or the errno
 // PTRACE_SEIZE of a freshly forked child gave (EPERM, EACCES where a
 // container's profile, Yama or an LSM refuses it). The child never runs

@@ -150,11 +150,6 @@ ArgTree& tree_of(Task& task) {
     return *task.decoded;
 }
 
-// The shell's convention for "could not run it".
-int exec_failure_status(int error) {
-    return error == ENOENT ? 127 : 126;
-}
-
 }  // namespace
 
 // Turns what the tracker reads into events of the thread that entered.

@@ -37,21 +37,22 @@ NotifyListener::NotifyListener(UniqueFd fd) : fd_(std::move(fd)) {
     notif_.resize(std::max<std::size_t>(sizes.seccomp_notif, sizeof(seccomp_notif)));
     resp_.resize(std::max<std::size_t>(sizes.seccomp_notif_resp, sizeof(seccomp_notif_resp)));
     // Older kernels refuse it (EINVAL): the wake-up is then the usual one.
-    sync_wake_up_ = ::ioctl(fd_.get(), SECCOMP_IOCTL_NOTIF_SET_FLAGS,
-                            static_cast<std::uint64_t>(SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP)) == 0;
+    ::ioctl(fd_.get(), SECCOMP_IOCTL_NOTIF_SET_FLAGS,
+            static_cast<std::uint64_t>(SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP));
 }
 
-NotifyListener::Wait NotifyListener::wait(std::chrono::milliseconds timeout) {
-    pollfd p{fd_.get(), POLLIN, 0};
-    const int n = ::poll(&p, 1, timeout.count() < 0 ? -1 : static_cast<int>(timeout.count()));
-    if (n < 0) {
-        if (errno == EINTR) return Wait::Idle;
-        throw_errno("poll on the seccomp listener");
-    }
-    if (n == 0) return Wait::Idle;
-    if (p.revents & POLLIN) return Wait::Ready;
-    if (p.revents & (POLLHUP | POLLERR)) return Wait::Finished;
-    return Wait::Idle;
+NotifyListener::Wait NotifyListener::wait(std::chrono::milliseconds timeout, int wake_fd) {
+    pollfd fds[2] = {{fd_.get(), POLLIN, 0}, {wake_fd, POLLIN, 0}};
+    const int n = ::poll(fds, wake_fd >= 0 ? 2 : 1,
+                         timeout.count() < 0 ? -1 : static_cast<int>(timeout.count()));
+    Wait w;
+    if (n < 0 && errno != EINTR) throw_errno("poll on the seccomp listener");
+    if (n <= 0) return w;
+    w.ready = fds[0].revents & POLLIN;
+    // Pending calls are served before the end is taken.
+    w.finished = !w.ready && (fds[0].revents & (POLLHUP | POLLERR));
+    w.woken = wake_fd >= 0 && (fds[1].revents & POLLIN);
+    return w;
 }
 
 bool NotifyListener::receive(Notification& out) {

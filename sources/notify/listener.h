@@ -30,13 +30,15 @@ public:
     // SystemError when the kernel will not say its structures' sizes.
     explicit NotifyListener(UniqueFd fd);
 
-    enum class Wait {
-        Ready,     // a notification can be received
-        Idle,      // the timeout passed
-        Finished,  // no process uses the filter any more
+    struct Wait {
+        bool ready = false;     // a notification can be received
+        bool woken = false;     // `wake_fd` became readable
+        bool finished = false;  // no process uses the filter any more
     };
-    // Waits for the next notification, at most `timeout` (negative: no limit).
-    Wait wait(std::chrono::milliseconds timeout);
+    // Waits for the next notification, or for `wake_fd` (-1: none), at most
+    // `timeout` (negative: no limit); nothing set when it passed or a signal
+    // came.
+    Wait wait(std::chrono::milliseconds timeout, int wake_fd = -1);
     // Receives one. False when it went away before (its thread was killed):
     // wait again.
     bool receive(Notification& out);
@@ -47,15 +49,10 @@ public:
     // away meanwhile is no error.
     void let_continue(std::uint64_t id);
 
-    int fd() const { return fd_.get(); }
-    // The kernel hands the CPU over at each notification (Linux 6.6).
-    bool sync_wake_up() const { return sync_wake_up_; }
-
 private:
     UniqueFd fd_;
     // The kernel's sizes, which may exceed the headers' structs.
     std::vector<unsigned char> notif_, resp_;
-    bool sync_wake_up_ = false;
 };
 
 }  // namespace sctrace

@@ -30,7 +30,8 @@ public:
                              const std::vector<NarrowedCall>& narrowed);
 
     pid_t pid() const { return pid_; }
-    int listener() const { return listener_.get(); }
+    // The listener, once: whoever serves the calls owns it.
+    UniqueFd take_listener() { return std::move(listener_); }
 
     // The child's exec failed: its errno (the child exits 127). Read once
     // the child has exited; 0 when the exec worked.

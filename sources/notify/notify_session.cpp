@@ -3,7 +3,6 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <linux/audit.h>
-#include <poll.h>
 #include <sys/eventfd.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -18,7 +17,9 @@
 #include "base/clock.h"
 #include "base/system_error.h"
 #include "model/syscall_table.h"
+#include "sources/live/launcher.h"
 #include "sources/live/remote_memory.h"
+#include "sources/live/wait_status.h"
 
 namespace sctrace {
 
@@ -65,7 +66,7 @@ Arch arch_of(const Notification& n, std::int32_t& nr) {
 NotifySession::NotifySession(NotifyChild child, std::vector<EventSink*> sinks,
                              std::vector<EventSink*> judges, NotifySessionOptions options)
     : child_(std::move(child)),
-      listener_(UniqueFd(::dup(child_.listener()))),
+      listener_(child_.take_listener()),
       sinks_(std::move(sinks)),
       judges_(std::move(judges)),
       options_(std::move(options)),
@@ -219,9 +220,6 @@ void NotifySession::serve(const Notification& n) {
         }
     }
     listener_.let_continue(n.id);
-    // execve replaces the thread's process image; a new thread of the
-    // same id later is looked up again.
-    const SyscallInfo* info = syscall_info(call.arch, call.nr);
     Event entry{EventKind::SyscallEntry, now, tgid, n.tid, call};
     for (EventSink* sink : sinks_) sink->on_event(entry);
     // Its result is never seen: the call is shown finished with none.
@@ -229,28 +227,36 @@ void NotifySession::serve(const Notification& n) {
     for (EventSink* sink : sinks_) sink->on_event(exit);
     // The watchdog's samples of the moment must not wait for the next poll.
     if (watchdog_ && watchdog_->has_samples()) emit_samples();
-    if (info && (info->traits.has(kTraitExecs) || info->traits.has(kTraitSpawns))) {
-        // Ids may be reused by what the call starts or replaces.
+    if (const SyscallInfo* info = syscall_info(call.arch, call.nr);
+        info && info->traits.has(kTraitExecs)) {
+        // An exec by another thread than the leader takes the leader's id:
+        // this one is looked up again if it shows up.
         tgids_.erase(n.tid);
     }
 }
 
 void NotifySession::reap(bool wait) {
     if (reaped_) return;
-    int status = 0;
+    int raw = 0;
     pid_t r;
     do {
-        r = ::waitpid(child_.pid(), &status, wait ? 0 : WNOHANG);
+        r = ::waitpid(child_.pid(), &raw, wait ? 0 : WNOHANG);
     } while (r < 0 && errno == EINTR);
     if (r != child_.pid()) return;
     reaped_ = true;
-    status_ = status;
+    const WaitStatus status(raw);
+    shell_status_ = status.shell_status();
+    if (const int exec_errno = child_.exec_errno(); exec_errno != 0) {
+        // As the ptrace backend says it: the command never ran.
+        std::fprintf(stderr, "sctrace: cannot run the command: %s\n", std::strerror(exec_errno));
+        shell_status_ = exec_failure_status(exec_errno);
+    }
     ExitEvent x;
     x.whole_process = true;
-    x.signaled = WIFSIGNALED(status);
-    x.code = WIFEXITED(status) ? WEXITSTATUS(status) : 0;
-    x.signo = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
-    x.core_dumped = WIFSIGNALED(status) && WCOREDUMP(status);
+    x.signaled = status.kind() == WaitStatus::Kind::Killed;
+    x.code = x.signaled ? 0 : status.exit_code();
+    x.signo = x.signaled ? status.term_signal() : 0;
+    x.core_dumped = x.signaled && status.core_dumped();
     Event event{EventKind::Exit, now_realtime(), child_.pid(), child_.pid(), x};
     to_all(event);
 }
@@ -267,24 +273,21 @@ void NotifySession::pass_on_signals() {
 }
 
 int NotifySession::run() {
+    using std::chrono::milliseconds;
     for (;;) {
         pass_on_signals();
-        pollfd fds[2] = {{listener_.fd(), POLLIN, 0}, {wake_.get(), POLLIN, 0}};
+        discover_children();
         // Until the command is reaped the loop looks for its end now and
         // then: it may end while its children still use the filter.
-        discover_children();
-        const int n = ::poll(fds, wake_ ? 2 : 1, reaped_ && !watchdog_ ? -1 : 100);
-        if (n < 0 && errno != EINTR) throw_errno("poll on the seccomp listener");
-        if (n <= 0) {
-            reap(false);
-            continue;
-        }
-        if (wake_ && (fds[1].revents & POLLIN)) emit_samples();
-        if (fds[0].revents & POLLIN) {
+        const NotifyListener::Wait w = listener_.wait(
+            reaped_ && !watchdog_ ? milliseconds(-1) : milliseconds(100), wake_ ? wake_.get() : -1);
+        if (w.finished) break;  // no process uses the filter any more
+        if (w.woken) emit_samples();
+        if (w.ready) {
             Notification note;
             if (listener_.receive(note)) serve(note);
-        } else if (fds[0].revents & (POLLHUP | POLLERR)) {
-            break;  // no process uses the filter any more
+        } else if (!w.woken) {
+            reap(false);
         }
     }
     reap(true);
@@ -294,8 +297,7 @@ int NotifySession::run() {
     }
     for (EventSink* sink : sinks_) sink->on_end();
     for (EventSink* judge : judges_) judge->on_end();
-    if (WIFSIGNALED(status_)) return 128 + WTERMSIG(status_);
-    return WIFEXITED(status_) ? WEXITSTATUS(status_) : 0;
+    return shell_status_;
 }
 
 }  // namespace sctrace

@@ -93,7 +93,7 @@ private:
     std::unordered_map<pid_t, std::string> executables_;  // what the judges heard each runs
     std::array<char, kSyscallNameScratchSize> name_scratch_{};
     bool reaped_ = false;
-    int status_ = 0;
+    int shell_status_ = 0;  // the command's, once reaped
     std::uint64_t calls_ = 0, gone_ = 0;
 };
 

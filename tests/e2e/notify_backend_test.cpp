@@ -94,6 +94,17 @@ TEST_F(NotifyBackend, TheCommandBehavesAsUntracedAndItsCallsShowAtTheirEntry) {
     EXPECT_NE(calls.find("+++ exited with 7 +++"), std::string::npos) << calls;
 }
 
+// A command that cannot be run is said, with the shell's status, as the
+// ptrace backend says it.
+TEST_F(NotifyBackend, ACommandThatCannotRunIsSaid) {
+    const RunResult r =
+        run({sctrace(), "--backend", "seccomp-notify", "--no-rules", "--", temp("no-such-program")},
+            {"no such program", "", false}, kTimeout);
+    ASSERT_FALSE(r.timed_out) << r.hang_report;
+    EXPECT_EQ(r.status, 127);
+    EXPECT_EQ(r.err, "sctrace: cannot run the command: No such file or directory\n");
+}
+
 TEST_F(NotifyBackend, AKillingSignalPassesThrough) {
     const std::string log = temp("killed.log");
     const RunResult under = traced({"-e", "trace=write"}, log, {"/bin/sh", "-c", "kill -TERM $$"});

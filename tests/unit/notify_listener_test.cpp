@@ -51,9 +51,9 @@ std::optional<NotifyChild> start(const std::vector<std::string>& argv, const cha
 Served serve(NotifyChild& child, NotifyListener& listener) {
     Served served;
     for (;;) {
-        const auto wait = listener.wait(10s);
-        if (wait == NotifyListener::Wait::Finished) break;
-        if (wait == NotifyListener::Wait::Idle) {
+        const NotifyListener::Wait wait = listener.wait(10s);
+        if (wait.finished) break;
+        if (!wait.ready) {
             ADD_FAILURE() << "no notification and no end for 10 s";
             break;
         }
@@ -74,7 +74,7 @@ TEST(NotifyListener, EveryTracedCallArrivesAtItsEntryAndTheCommandRunsAsUntraced
                          "write,execve,wait4,clone", &refusal);
     if (!started) GTEST_SKIP() << refusal;
     NotifyChild& child = *started;
-    NotifyListener listener(UniqueFd(::dup(child.listener())));
+    NotifyListener listener(child.take_listener());
     const Served served = serve(child, listener);
     ASSERT_TRUE(WIFEXITED(served.status));
     EXPECT_EQ(WEXITSTATUS(served.status), 3);
@@ -100,7 +100,7 @@ TEST(NotifyListener, ChildrenInheritTheFilter) {
                          "write", &refusal);
     if (!started) GTEST_SKIP() << refusal;
     NotifyChild& child = *started;
-    NotifyListener listener(UniqueFd(::dup(child.listener())));
+    NotifyListener listener(child.take_listener());
     const Served served = serve(child, listener);
     std::set<pid_t> writers;
     for (const Notification& n : served.calls) writers.insert(n.tid);
@@ -114,7 +114,7 @@ TEST(NotifyListener, AFailedExecIsReported) {
     auto started = start({"/nonexistent/program"}, "write", &refusal);
     if (!started) GTEST_SKIP() << refusal;
     NotifyChild& child = *started;
-    NotifyListener listener(UniqueFd(::dup(child.listener())));
+    NotifyListener listener(child.take_listener());
     const Served served = serve(child, listener);
     ASSERT_TRUE(WIFEXITED(served.status));
     EXPECT_EQ(WEXITSTATUS(served.status), 127);
@@ -181,7 +181,7 @@ TEST(NotifyListener, OnlyTheHandshakeItselfGoesUnseen) {
     ASSERT_GE(fd, 0);
     NotifyListener listener{UniqueFd(fd)};
     std::vector<Notification> seen;
-    while (listener.wait(10s) == NotifyListener::Wait::Ready) {
+    while (listener.wait(10s).ready) {
         Notification n;
         if (!listener.receive(n)) continue;
         seen.push_back(n);

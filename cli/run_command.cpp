@@ -19,6 +19,7 @@
 #include "cli/command_line.h"
 #include "cli/rule_pipeline.h"
 #include "model/injection.h"
+#include "report/flight_recorder.h"
 #include "report/timeout_report_writer.h"
 #include "sources/live/launcher.h"
 #include "sources/live/session.h"
@@ -92,10 +93,12 @@ RunCommand::RunCommand(CLI::App& sctrace)
         "  sctrace -e trace=%net -- curl -s http://127.0.0.1:8080/\n"
         "  sctrace -o events.jsonl --format jsonl -- make check\n"
         "  sctrace -p 4711\n"
+        "  sctrace --repeat 50 --until-fail --flight-recorder 200 --junit report.xml -- ./test\n"
         "Exit status: the command's (128+N when killed by signal N); 0 after detaching\n"
         "from -p processes; 2 when sctrace could not start; when the command\n"
         "succeeded: 122 if an output could not be written, else 121 if --fail-on was\n"
-        "met; 124 when --timeout expired.");
+        "met; 124 when --timeout expired. With --repeat or --until-fail: the first\n"
+        "failing run's, or 0.");
     add_options();
 }
 
@@ -151,6 +154,39 @@ void RunCommand::add_options() {
         ->allow_extra_args(false)
         ->group("Fault injection");
     add_report_options(*app_, options_.reports);
+    app_->add_option("--repeat", options_.repeat,
+                     "Run the command N times, each under trace; keep the reports of failing "
+                     "runs and of one passing run, named by run number (docs/ci.md)")
+        ->type_name("N")
+        ->check(CLI::Range(1u, 1000000u))
+        ->group("Flaky tests");
+    app_->add_flag("--until-fail", options_.until_fail,
+                   "Stop at the first failing run (exit status, signal, --timeout, or a "
+                   "finding at --fail-on); without --repeat, run until one fails")
+        ->group("Flaky tests");
+    app_->add_option("--flight-recorder", options_.flight_events,
+                     "Keep the last N events of every thread in memory; write them (JSONL "
+                     "and strace format) at the first finding and when a run fails")
+        ->type_name("N")
+        ->check(CLI::Range(std::size_t{1}, std::size_t{1000000}))
+        ->group("Flaky tests");
+    app_->add_option("--flight-recorder-output", options_.flight_prefix,
+                     "Where the flight recorder writes: PREFIX.jsonl and PREFIX.strace "
+                     "(PREFIX.first-finding.* at a finding; PREFIX.runN.* with --repeat)")
+        ->type_name("PREFIX")
+        ->capture_default_str()
+        ->group("Flaky tests");
+}
+
+RunFiles RunCommand::named_files() const {
+    RunFiles files;
+    files.output = options_.stream.output_path;
+    files.findings = options_.rules.rules.findings_path;
+    files.sarif = options_.reports.sarif;
+    files.junit = options_.reports.junit;
+    files.trace_json = options_.reports.trace_json;
+    if (options_.flight_events > 0) files.flight_prefix = options_.flight_prefix;
+    return files;
 }
 
 int RunCommand::execute() {
@@ -176,15 +212,44 @@ int RunCommand::execute() {
         std::fprintf(stderr, "sctrace: -p and a command cannot be combined\n");
         return kStartFailure;
     }
+    const bool repeated = options_.repeat > 0 || options_.until_fail;
+    if (repeated && !targets.attach_pids.empty()) {
+        std::fprintf(stderr,
+                     "sctrace: --repeat and --until-fail run a command; -p attaches once\n");
+        return kStartFailure;
+    }
     try {
-        return trace(targets);
+        return repeated ? trace_repeatedly(targets) : trace(targets, named_files());
     } catch (const TraceExpressionError& e) {
         std::fprintf(stderr, "sctrace: %s\n", e.what());
         return kStartFailure;
     }
 }
 
-int RunCommand::trace(const Targets& targets) {
+int RunCommand::trace_repeatedly(const Targets& targets) {
+    RepeatedRuns runs(named_files());
+    for (unsigned run = 1; options_.repeat == 0 || run <= options_.repeat; ++run) {
+        const RunFiles files = files_for_run(named_files(), run);
+        const int status = trace(targets, files);
+        // sctrace could not start the command (a bad option value, a file
+        // it cannot write): every run would say the same.
+        if (!command_started_) return status;
+        runs.record(run, status, files, flight_files_);
+        if (status != 0 && options_.until_fail) break;
+        // Ctrl-C (or a SIGTERM from CI) ends the repetition, as it ends a run.
+        if (status == 128 + SIGINT || status == 128 + SIGTERM) {
+            std::fprintf(stderr, "sctrace: run %u was interrupted; no more runs\n", run);
+            break;
+        }
+    }
+    const bool copied = runs.finish();
+    if (runs.exit_status() != 0) return runs.exit_status();
+    return copied ? 0 : kOutputLost;
+}
+
+int RunCommand::trace(const Targets& targets, const RunFiles& files) {
+    flight_files_.clear();
+    command_started_ = false;
     // What sctrace's parent left ignored stays ignored, in sctrace and in
     // the command; read before anything below changes a disposition.
     const sigset_t inherited_ignored = ignored_relayed_signals();
@@ -201,7 +266,9 @@ int RunCommand::trace(const Targets& targets) {
     const SyscallSet display = want_events || !options_.reports.trace_json.empty()
                                    ? syscalls_selected(options_.stream.trace_expressions)
                                    : SyscallSet::none();
-    auto events = EventOutput::open(options_.stream, display, want_events, "sctrace");
+    EventStreamOptions stream = options_.stream;
+    stream.output_path = files.output;
+    auto events = EventOutput::open(stream, display, want_events, "sctrace");
     if (!events) return kStartFailure;
     std::optional<rules::Severity> fail_on;
     if (!resolve_rule_options(options_.rules, "sctrace", fail_on)) return kStartFailure;
@@ -213,7 +280,11 @@ int RunCommand::trace(const Targets& targets) {
     const auto watchdog_interval =
         duration_option("sctrace", "--watchdog-interval", options_.watchdog_interval);
     if (!watchdog_interval) return kStartFailure;
-    auto reports = ReportOutputs::open(options_.reports, fail_on, "sctrace");
+    ReportPaths report_paths;
+    report_paths.sarif = files.sarif;
+    report_paths.junit = files.junit;
+    report_paths.trace_json = files.trace_json;
+    auto reports = ReportOutputs::open(report_paths, fail_on, "sctrace");
     if (!reports) return kStartFailure;
     // --backend auto: ptrace where sctrace may ptrace a child of its own.
     bool with_ptrace = options_.backend != "seccomp-notify";
@@ -228,6 +299,7 @@ int RunCommand::trace(const Targets& targets) {
         }
     }
     RuleOptions rule_options = options_.rules.rules;
+    rule_options.findings_path = files.findings;
     // Findings that want stacks (fatal-signal, the hang rules, all with -k)
     // get them from the live tracer, which alone can stop a thread: it takes
     // them at its next safe point, before the thread runs on.
@@ -241,7 +313,20 @@ int RunCommand::trace(const Targets& targets) {
             return thread_still_in_call("/proc", pid, tid, nr, arg0);
         };
     }
-    auto pipeline = RulePipeline::create(rule_options, reports->finding_sinks());
+    // The flight recorder hears every finding (one at --fail-on, else at
+    // warning, writes the recording then) and every event, before the rules
+    // judge it: the event a finding is about is already in its ring.
+    std::unique_ptr<FlightRecorder> recorder;
+    std::vector<rules::FindingSink*> finding_sinks = reports->finding_sinks();
+    if (!files.flight_prefix.empty()) {
+        FlightRecorderOptions recorder_options;
+        recorder_options.events_per_thread = options_.flight_events;
+        recorder_options.path_prefix = files.flight_prefix;
+        recorder_options.finding_threshold = fail_on.value_or(rules::Severity::Warning);
+        recorder = std::make_unique<FlightRecorder>(recorder_options);
+        finding_sinks.push_back(recorder.get());
+    }
+    auto pipeline = RulePipeline::create(rule_options, finding_sinks);
     if (!pipeline) return kStartFailure;
 
     std::vector<Injection> injections;
@@ -260,13 +345,14 @@ int RunCommand::trace(const Targets& targets) {
     std::vector<EventSink*> sinks;
     if (EventWriter* writer = events->writer()) sinks.push_back(writer);
     if (EventSink* trace = reports->event_sink()) sinks.push_back(trace);
+    if (recorder) sinks.push_back(recorder.get());
     // The outputs that print arguments as strace does need them decoded.
     const bool outputs_decode = (events->writer() && options_.stream.format == "strace") ||
-                                !options_.reports.trace_json.empty();
+                                !files.trace_json.empty() || recorder != nullptr;
     if (!with_ptrace) {
         return trace_without_ptrace(targets, display, outputs_decode, inherited_ignored,
                                     std::move(sinks), *watchdog_interval, fail_on, *events,
-                                    *reports, *pipeline);
+                                    *reports, *pipeline, recorder.get());
     }
     if (!pipeline->empty()) sinks.push_back(&pipeline->sink());
 
@@ -309,13 +395,14 @@ int RunCommand::trace(const Targets& targets) {
         std::fprintf(stderr, "sctrace: %s\n", e.what());
         return kStartFailure;
     }
+    command_started_ = true;
     const int status = session.run();
-    return finish(targets, status, start, fail_on, *events, *reports, *pipeline);
+    return finish(targets, status, start, fail_on, *events, *reports, *pipeline, recorder.get());
 }
 
 int RunCommand::finish(const Targets& targets, int status, Nanos start,
                        std::optional<rules::Severity> fail_on, EventOutput& events,
-                       ReportOutputs& reports, RulePipeline& pipeline) {
+                       ReportOutputs& reports, RulePipeline& pipeline, FlightRecorder* recorder) {
     RunSummary summary;
     summary.command = targets.command;
     summary.attached = targets.attach_pids;
@@ -331,7 +418,18 @@ int RunCommand::finish(const Targets& targets, int status, Nanos start,
         std::fprintf(stderr, "sctrace: findings at or above '%s' (--fail-on)\n",
                      options_.rules.rules.fail_on.c_str());
     }
-    return exit_status(status, lost, findings_failed);
+    const int result = exit_status(status, lost, findings_failed);
+    if (recorder) {
+        // A failed run's last moments; a passing run writes nothing more.
+        if (result != 0) recorder->write_now();
+        flight_files_ = recorder->written();
+        if (!flight_files_.empty()) {
+            std::string list;
+            for (const std::string& path : flight_files_) list += (list.empty() ? "" : ", ") + path;
+            std::fprintf(stderr, "sctrace: flight recorder: wrote %s\n", list.c_str());
+        }
+    }
+    return result;
 }
 
 int RunCommand::trace_without_ptrace(const Targets& targets, const SyscallSet& display, bool decode,
@@ -339,7 +437,8 @@ int RunCommand::trace_without_ptrace(const Targets& targets, const SyscallSet& d
                                      std::vector<EventSink*> sinks,
                                      std::chrono::nanoseconds watchdog_interval,
                                      std::optional<rules::Severity> fail_on, EventOutput& events,
-                                     ReportOutputs& reports, RulePipeline& pipeline) {
+                                     ReportOutputs& reports, RulePipeline& pipeline,
+                                     FlightRecorder* recorder) {
     // What the backend cannot do, said before anything starts.
     const auto refuse = [](const char* what) {
         std::fprintf(stderr, "sctrace: --backend seccomp-notify: %s; use --backend ptrace\n", what);
@@ -387,12 +486,13 @@ int RunCommand::trace_without_ptrace(const Targets& targets, const SyscallSet& d
         NotifyChild child = NotifyChild::start(targets.command, traced, {});
         NotifySession session(std::move(child), std::move(sinks), std::move(judges),
                               std::move(options));
+        command_started_ = true;
         status = session.run();
     } catch (const std::exception& e) {
         std::fprintf(stderr, "sctrace: %s\n", e.what());
         return kStartFailure;
     }
-    return finish(targets, status, start, fail_on, events, reports, pipeline);
+    return finish(targets, status, start, fail_on, events, reports, pipeline, recorder);
 }
 
 }  // namespace sctrace

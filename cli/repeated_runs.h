@@ -1,0 +1,76 @@
+// `sctrace --repeat N` and `--until-fail`: a flaky command run again and
+// again under trace. Each run writes its own files, named by run number
+// (report.xml becomes report.run7.xml); the files of failing runs are kept,
+// and those of one passing run for comparison (the first), the others are
+// removed as soon as their run passed. At the end the named files get the
+// first failing run's contents (or the kept passing run's), so a CI step
+// that reads report.xml reads the failure, and the summary says
+//
+//   sctrace: flaky: failed 2 of 20 runs (runs 7, 15)
+//
+// docs/ci.md shows it in a CI job.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace sctrace {
+
+// The files one run writes: every path an option named (empty: not asked).
+struct RunFiles {
+    std::string output;         // -o
+    std::string findings;       // --findings
+    std::string sarif;          // --sarif
+    std::string junit;          // --junit
+    std::string trace_json;     // --trace-json
+    std::string flight_prefix;  // --flight-recorder's PREFIX (its files add .jsonl, .strace)
+
+    std::vector<std::string*> paths() { return {&output, &findings, &sarif, &junit, &trace_json}; }
+    std::vector<const std::string*> paths() const {
+        return {&output, &findings, &sarif, &junit, &trace_json};
+    }
+};
+
+// `path` for run `run`: ".runN" before the file's extension ("report.xml"
+// -> "report.run7.xml", "trace" -> "trace.run7"). A path that names no
+// regular file of its own (/dev/null, /dev/stderr, a FIFO) is the same for
+// every run: its writes go where they went, and nothing is kept or removed.
+std::string run_file_path(const std::string& path, unsigned run);
+// Whether `path` is one run_file_path() renames.
+bool is_renamed_per_run(const std::string& path);
+
+// The files of `named` for run `run`.
+RunFiles files_for_run(const RunFiles& named, unsigned run);
+
+// What the runs so far came to.
+class RepeatedRuns {
+public:
+    explicit RepeatedRuns(RunFiles named) : named_(std::move(named)) {}
+
+    // Records run `run` (1, 2, ...) that ended with `status` (0: passed).
+    // Removes the run's files unless they are kept: a failing run's, or the
+    // first passing run's. A note per run goes to stderr.
+    void record(unsigned run, int status, const RunFiles& files,
+                const std::vector<std::string>& flight_files);
+
+    unsigned runs() const { return runs_; }
+    const std::vector<unsigned>& failed_runs() const { return failed_; }
+    // The first failing run's status, or 0.
+    int exit_status() const { return first_failure_status_; }
+
+    // Copies the representative run's files (the first failing run's, or
+    // the kept passing run's) to the named paths, says the summary on
+    // stderr, and returns false when a file could not be copied (said).
+    bool finish();
+
+private:
+    RunFiles named_;
+    unsigned runs_ = 0;
+    std::vector<unsigned> failed_;
+    int first_failure_status_ = 0;
+    unsigned kept_passing_ = 0;  // 0: none yet
+    std::vector<std::string> kept_files_;
+};
+
+}  // namespace sctrace

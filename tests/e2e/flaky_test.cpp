@@ -1,0 +1,211 @@
+// A flaky test under sctrace --repeat / --until-fail / --flight-recorder
+// (docs/ci.md): samples/flaky-connect-race fails in the runs its counter
+// file says (every third), for a real reason (its connect() is refused
+// because the server is not listening yet), so what is kept, what the
+// summary says and what the recording holds can be checked exactly.
+#include <unistd.h>
+
+#include <map>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "harness.h"
+
+namespace e2e {
+namespace {
+
+constexpr Millis kTimeout = 120s;
+
+class Flaky : public ::testing::Test {
+protected:
+    void SetUp() override {
+        const Tracer& t = Tracer::get();
+        if (t.is_strace) GTEST_SKIP() << "--repeat and the flight recorder are sctrace's";
+#ifndef FLAKY_CONNECT_RACE_BIN
+        GTEST_SKIP() << "samples/flaky-connect-race was not built";
+#endif
+        dir_ = make_test_dir("sctrace-flaky");
+        ASSERT_FALSE(dir_.empty()) << "no test directory";
+    }
+    void TearDown() override {
+        drop_test_dir(dir_, HasFailure());
+    }
+
+    std::string path(const std::string& name) const {
+        return dir_ + "/" + name;
+    }
+    bool exists(const std::string& name) const {
+        return access(path(name).c_str(), F_OK) == 0;
+    }
+
+    // sctrace OPTIONS -- flaky-connect-race --fail-every EVERY COUNTER
+    RunResult run_flaky(std::vector<std::string> options, int every) {
+        std::vector<std::string> argv{Tracer::get().path};
+        argv.insert(argv.end(), options.begin(), options.end());
+#ifdef FLAKY_CONNECT_RACE_BIN
+        argv.insert(argv.end(), {"--", FLAKY_CONNECT_RACE_BIN, "--fail-every",
+                                 std::to_string(every), path("counter")});
+#endif
+        std::string label = "sctrace";
+        for (const auto& o : options) label += " " + o;
+        return run(argv, {label, "", false}, kTimeout);
+    }
+
+    std::string dir_;
+};
+
+TEST_F(Flaky, RepeatKeepsTheFailingRunsAndOnePassingRunAndSaysWhichFailed) {
+    const RunResult r = run_flaky(
+        {"--repeat", "6", "--junit", path("report.xml"), "--findings", path("findings.jsonl")}, 3);
+    ASSERT_FALSE(r.timed_out) << r.hang_report;
+    EXPECT_EQ(r.status, 1) << "the first failing run's status\n" << r.err;
+    // Every run's output passes through untouched.
+    EXPECT_EQ(count_of(r.out, "ok\n"), 4u) << r.out;
+    EXPECT_EQ(count_of(r.out, "FAIL: connect: Connection refused\n"), 2u) << r.out;
+    EXPECT_NE(r.err.find("sctrace: flaky: failed 2 of 6 runs (runs 3, 6)\n"), std::string::npos)
+        << r.err;
+    const std::size_t run3 = r.err.find("sctrace: run 3: failed (exit status 1); kept ");
+    ASSERT_NE(run3, std::string::npos) << r.err;
+    const std::string run3_line = r.err.substr(run3, r.err.find('\n', run3) - run3);
+    EXPECT_NE(run3_line.find(path("report.run3.xml")), std::string::npos) << run3_line;
+    // The failing runs' reports, and the first passing run's for comparison.
+    for (const char* kept : {"report.run1.xml", "report.run3.xml", "report.run6.xml",
+                             "findings.run1.jsonl", "findings.run3.jsonl"}) {
+        EXPECT_TRUE(exists(kept)) << kept << "\n" << r.err;
+    }
+    for (const char* removed :
+         {"report.run2.xml", "report.run4.xml", "report.run5.xml", "findings.run2.jsonl"}) {
+        EXPECT_FALSE(exists(removed)) << removed << "\n" << r.err;
+    }
+    // The named report is the first failing run's: what a CI step reads.
+    EXPECT_EQ(read_file(path("report.xml")), read_file(path("report.run3.xml")));
+    EXPECT_NE(read_file(path("report.xml")).find("exited with status 1"), std::string::npos)
+        << read_file(path("report.xml"));
+}
+
+TEST_F(Flaky, UntilFailStopsAtTheFirstFailingRun) {
+    const RunResult r = run_flaky({"--until-fail", "--junit", path("report.xml")}, 3);
+    ASSERT_FALSE(r.timed_out) << r.hang_report;
+    EXPECT_EQ(r.status, 1) << r.err;
+    EXPECT_EQ(read_file(path("counter")), "3\n") << "three runs, no more";
+    EXPECT_NE(r.err.find("sctrace: flaky: failed 1 of 3 runs (run 3)\n"), std::string::npos)
+        << r.err;
+    EXPECT_TRUE(exists("report.run1.xml"));
+    EXPECT_FALSE(exists("report.run2.xml"));
+    EXPECT_TRUE(exists("report.run3.xml"));
+}
+
+TEST_F(Flaky, RunsThatAllPassKeepOneAndExitZero) {
+    const RunResult r = run_flaky({"--repeat", "3", "--until-fail", "--sarif", path("r.sarif")}, 0);
+    ASSERT_FALSE(r.timed_out) << r.hang_report;
+    EXPECT_EQ(r.status, 0) << r.err;
+    EXPECT_NE(r.err.find("sctrace: passed all 3 runs\n"), std::string::npos) << r.err;
+    EXPECT_TRUE(exists("r.run1.sarif"));
+    EXPECT_FALSE(exists("r.run2.sarif"));
+    EXPECT_FALSE(exists("r.run3.sarif"));
+    EXPECT_EQ(read_file(path("r.sarif")), read_file(path("r.run1.sarif")));
+}
+
+TEST_F(Flaky, TheFlightRecorderWritesOnlyTheFailingRunsLastEventsPerThread) {
+    const std::size_t per_thread = 12;
+    const RunResult r = run_flaky({"--repeat", "3", "--flight-recorder", std::to_string(per_thread),
+                                   "--flight-recorder-output", path("flight")},
+                                  3);
+    ASSERT_FALSE(r.timed_out) << r.hang_report;
+    EXPECT_EQ(r.status, 1) << r.err;
+    // Passing runs leave nothing behind.
+    EXPECT_FALSE(exists("flight.run1.jsonl")) << r.err;
+    EXPECT_FALSE(exists("flight.run2.jsonl")) << r.err;
+    ASSERT_TRUE(exists("flight.run3.jsonl")) << r.err;
+    ASSERT_TRUE(exists("flight.run3.strace")) << r.err;
+    EXPECT_NE(r.err.find("sctrace: flight recorder: wrote " + path("flight.run3.jsonl")),
+              std::string::npos)
+        << r.err;
+
+    // The last moments, per thread, within the bound (a record is one
+    // event, or two: a call's entry and exit): the refused connect and the
+    // failure message written after it.
+    std::map<int, std::size_t> per_tid;
+    std::vector<std::string> main_calls;
+    std::istringstream lines(read_file(path("flight.run3.jsonl")));
+    int main_tid = 0;
+    for (std::string line; std::getline(lines, line);) {
+        const auto j = nlohmann::json::parse(line);
+        const int tid = j["tid"];
+        if (main_tid == 0) main_tid = j["pid"];
+        // A complete call is one record for two events.
+        ++per_tid[tid];
+        if (tid == main_tid && j.contains("syscall")) {
+            std::string call = j["syscall"].get<std::string>();
+            if (j.contains("errno") && j["errno"].is_string())
+                call += " " + j["errno"].get<std::string>();
+            main_calls.push_back(call);
+        }
+    }
+    for (const auto& [tid, count] : per_tid) {
+        EXPECT_LE(count, per_thread) << "thread " << tid;
+    }
+    EXPECT_GE(per_tid[main_tid], per_thread / 2) << "the main thread made more calls than that";
+    const std::string story = [&] {
+        std::string s;
+        for (const auto& c : main_calls) s += c + "\n";
+        return s;
+    }();
+    EXPECT_NE(story.find("connect ECONNREFUSED\nclose\nwrite\nexit_group\n"), std::string::npos)
+        << story;
+    const std::string strace = read_file(path("flight.run3.strace"));
+    EXPECT_NE(strace.find("connect(4, {sa_family=AF_INET, sin_port=htons("), std::string::npos)
+        << strace;
+    EXPECT_NE(strace.find(") = -1 ECONNREFUSED (Connection refused)"), std::string::npos) << strace;
+}
+
+TEST_F(Flaky, AFindingWritesTheRecordingOfItsMoment) {
+    // The finding (at --fail-on) is the failure: its recording is written
+    // when it is raised, and the run's at its end.
+    std::vector<std::string> argv{Tracer::get().path,
+                                  "--flight-recorder",
+                                  "8",
+                                  "--flight-recorder-output",
+                                  path("flight"),
+                                  "--fail-on",
+                                  "error",
+                                  "--",
+                                  std::string(TRACEE_DIR) + "/double_close",
+                                  "0"};
+    const RunResult r =
+        run(argv, {"sctrace --flight-recorder -- double_close", "", false}, kTimeout);
+    ASSERT_FALSE(r.timed_out) << r.hang_report;
+    EXPECT_EQ(r.status, 121) << r.err;
+    ASSERT_TRUE(exists("flight.first-finding.strace")) << r.err;
+    const std::string strace = read_file(path("flight.first-finding.strace"));
+    const std::size_t second_close = strace.find("close(3)", strace.find("close(3)") + 1);
+    ASSERT_NE(second_close, std::string::npos) << strace;
+    const std::string line =
+        strace.substr(second_close, strace.find('\n', second_close) - second_close);
+    EXPECT_NE(line.find("= -1 EBADF (Bad file descriptor)"), std::string::npos) << strace;
+    EXPECT_TRUE(exists("flight.strace")) << "a run that fails writes its end too\n" << r.err;
+}
+
+TEST_F(Flaky, RepeatNeedsACommand) {
+    const RunResult r = run({Tracer::get().path, "--repeat", "2", "-p", "1"},
+                            {"sctrace --repeat -p", "", false}, kTimeout);
+    EXPECT_EQ(r.status, 2) << r.err;
+    EXPECT_NE(r.err.find("sctrace: --repeat and --until-fail run a command; -p attaches once\n"),
+              std::string::npos)
+        << r.err;
+}
+
+TEST_F(Flaky, ASctraceErrorStopsAtTheFirstRun) {
+    const RunResult r = run_flaky({"--repeat", "5", "--junit", path("no/such/dir/report.xml")}, 3);
+    EXPECT_EQ(r.status, 2) << r.err;
+    EXPECT_FALSE(exists("counter")) << "the command never ran";
+    EXPECT_EQ(count_of(r.err, "--junit"), 1u) << r.err;
+    EXPECT_EQ(r.err.find("runs"), std::string::npos) << r.err;
+}
+
+}  // namespace
+}  // namespace e2e

@@ -21,6 +21,7 @@
 
 #include "cli/analyze.h"
 #include "cli/command_line.h"
+#include "cli/diff_command.h"
 #include "cli/rules_command.h"
 #include "cli/run_command.h"
 #include "cli/strace_command.h"
@@ -34,7 +35,7 @@ namespace {
 
 class Sctrace {
 public:
-    Sctrace() : run_(app_), analyze_(app_), rules_(app_) {
+    Sctrace() : run_(app_), analyze_(app_), rules_(app_), diff_(app_) {
         app_.set_version_flag("--version", "sctrace " SCTRACE_VERSION);
         help_ = app_.add_subcommand("help", "Show this help, or a command's: sctrace help analyze");
         help_->add_option("COMMAND", help_topic_, "The command to explain");
@@ -64,7 +65,7 @@ public:
             if (command == &app_ && dynamic_cast<const CLI::CallForHelp*>(&e)) return help("");
             return parse_error_status(*command, program, e);
         }
-        for (Command* c : std::initializer_list<Command*>{&run_, &analyze_, &rules_}) {
+        for (Command* c : std::initializer_list<Command*>{&run_, &analyze_, &rules_, &diff_}) {
             if (command == &c->app()) return c->execute();
         }
         if (command == help_) return help(help_topic_);
@@ -94,7 +95,7 @@ private:
         }
         CLI::App* command = command_named(topic);
         if (!command || command == &app_) {
-            std::fprintf(stderr, "sctrace help: no command '%s' (run, analyze, rules, help)\n",
+            std::fprintf(stderr, "sctrace help: no command '%s' (run, analyze, rules, diff, help)\n",
                          topic.c_str());
             return kUsageError;
         }
@@ -106,6 +107,7 @@ private:
     RunCommand run_;
     AnalyzeCommand analyze_;
     RulesCommand rules_;
+    DiffCommand diff_;
     CLI::App* help_ = nullptr;
     std::string help_topic_;
 };

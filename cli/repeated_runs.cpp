@@ -1,5 +1,7 @@
 #include "cli/repeated_runs.h"
 
+#include <stdlib.h>
+
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -9,6 +11,9 @@
 #include <filesystem>
 #include <system_error>
 #include <utility>
+
+#include "cli/diff_command.h"
+#include "report/diff_writer.h"
 
 namespace sctrace {
 
@@ -56,7 +61,43 @@ std::string run_list(const std::vector<unsigned>& runs) {
     return text;
 }
 
+// How many failing runs are compared with the passing one on stderr.
+constexpr std::size_t kDiffsShown = 3;
+
 }  // namespace
+
+RepeatedRuns::RepeatedRuns(RunFiles named, bool output_is_log)
+    : named_(std::move(named)), output_is_log_(output_is_log) {
+    if (output_is_log_) return;
+    const char* tmp = std::getenv("TMPDIR");
+    std::string dir = std::string(tmp && *tmp ? tmp : "/tmp") + "/sctrace-runs-XXXXXX";
+    if (::mkdtemp(dir.data()) == nullptr) {
+        std::fprintf(stderr,
+                     "sctrace: cannot make a directory for the runs' events (%s: %s): runs will "
+                     "not be compared\n",
+                     dir.c_str(), std::strerror(errno));
+        return;
+    }
+    own_dir_ = dir;
+}
+
+RepeatedRuns::~RepeatedRuns() {
+    if (own_dir_.empty()) return;
+    std::error_code ignored;
+    std::filesystem::remove_all(own_dir_, ignored);
+}
+
+std::string RepeatedRuns::log_of(unsigned run) const {
+    if (output_is_log_) return run_file_path(named_.output, run);
+    if (own_dir_.empty()) return {};
+    return own_dir_ + "/run" + std::to_string(run) + ".jsonl";
+}
+
+RunFiles RepeatedRuns::files(unsigned run) const {
+    RunFiles files = files_for_run(named_, run);
+    if (!output_is_log_) files.comparison_log = log_of(run);
+    return files;
+}
 
 void RepeatedRuns::record(unsigned run, int status, const RunFiles& files,
                           const std::vector<std::string>& flight_files) {
@@ -66,29 +107,51 @@ void RepeatedRuns::record(unsigned run, int status, const RunFiles& files,
         failed_.push_back(run);
         if (first_failure_status_ == 0) first_failure_status_ = status;
     }
-    const bool keep = failed || kept_passing_ == 0;
-    if (!failed && keep) kept_passing_ = run;
-    const std::vector<const std::string*> run_paths = files.paths();
-    const std::vector<const std::string*> named_paths = std::as_const(named_).paths();
+    // The passing run kept for comparison is the last one before the first
+    // failure: the closest to it (the same files left behind by the runs
+    // before, the same warm caches).
+    const auto run_files = [&](unsigned r) {
+        std::vector<std::string> paths;
+        const RunFiles of_run = r == run ? files : files_for_run(named_, r);
+        const std::vector<const std::string*> run_paths = of_run.paths();
+        const std::vector<const std::string*> named_paths = std::as_const(named_).paths();
+        for (std::size_t i = 0; i < run_paths.size(); ++i) {
+            // Not renamed per run (/dev/null): not this run's to keep or remove.
+            if (!run_paths[i]->empty() && *run_paths[i] != *named_paths[i]) {
+                paths.push_back(*run_paths[i]);
+            }
+        }
+        return paths;
+    };
+    bool keep = failed;
+    unsigned replaced = 0;
+    if (!failed && failed_.empty()) {
+        if (kept_passing_ != 0) {
+            for (const std::string& path : run_files(kept_passing_)) remove_file(path);
+            if (!output_is_log_ && !own_dir_.empty()) remove_file(log_of(kept_passing_));
+            replaced = kept_passing_;
+        }
+        kept_passing_ = run;
+        keep = true;
+    }
     std::vector<std::string> kept;
-    for (std::size_t i = 0; i < run_paths.size(); ++i) {
-        const std::string& path = *run_paths[i];
-        if (path.empty() || path == *named_paths[i]) continue;  // not renamed per run
+    for (const std::string& path : run_files(run)) {
         if (keep) {
             kept.push_back(path);
         } else {
             remove_file(path);
         }
     }
+    if (!keep && !output_is_log_ && !own_dir_.empty()) remove_file(log_of(run));
     // A flight recording is written only when something went wrong (a
     // finding, a failure): it is kept whatever the run's status.
     kept.insert(kept.end(), flight_files.begin(), flight_files.end());
-    kept_files_.insert(kept_files_.end(), kept.begin(), kept.end());
     std::string note = failed ? "failed (exit status " + std::to_string(status) + ")" : "passed";
     if (!kept.empty()) {
         std::string list;
         for (const std::string& path : kept) list += (list.empty() ? "" : ", ") + path;
         note += "; kept " + list;
+        if (replaced != 0) note += " (run " + std::to_string(replaced) + "'s removed)";
     }
     std::fprintf(stderr, "sctrace: run %u: %s\n", run, note.c_str());
 }
@@ -123,6 +186,43 @@ bool RepeatedRuns::finish() {
                      failures == 1 ? "" : "s", run_list(failed_).c_str());
     }
     return copied;
+}
+
+}  // namespace sctrace
+
+namespace sctrace {
+
+void RepeatedRuns::show_differences() const {
+    if (failed_.empty() || kept_passing_ == 0) return;
+    const std::string pass = log_of(kept_passing_);
+    if (pass.empty()) return;
+    for (std::size_t k = 0; k < failed_.size() && k < kDiffsShown; ++k) {
+        const std::string fail = log_of(failed_[k]);
+        std::fprintf(stderr,
+                     "sctrace: how run %u differed from run %u, the last run that passed:\n",
+                     failed_[k], kept_passing_);
+        const auto diff = compare_logs(pass, fail, "sctrace diff");
+        if (!diff) continue;
+        std::string text = diff_text(*diff, 10);
+        if (text.starts_with("sctrace diff: ")) text.erase(0, 14);
+        // Every line of sctrace's on stderr says so.
+        std::string prefixed;
+        for (std::size_t start = 0; start < text.size();) {
+            const std::size_t end = text.find('\n', start);
+            const std::size_t stop = end == std::string::npos ? text.size() : end;
+            prefixed += "sctrace: " + text.substr(start, stop - start) + "\n";
+            start = stop + 1;
+        }
+        std::fputs(prefixed.c_str(), stderr);
+        if (output_is_log_) {
+            std::fprintf(stderr, "sctrace: (again, or as JSON: sctrace diff %s %s)\n", pass.c_str(),
+                         fail.c_str());
+        }
+    }
+    if (failed_.size() > kDiffsShown) {
+        std::fprintf(stderr, "sctrace: %zu more failing run(s) not compared here\n",
+                     failed_.size() - kDiffsShown);
+    }
 }
 
 }  // namespace sctrace

@@ -1,10 +1,10 @@
 // `sctrace --repeat N` and `--until-fail`: a flaky command run again and
 // again under trace. Each run writes its own files, named by run number
 // (report.xml becomes report.run7.xml); the files of failing runs are kept,
-// and those of one passing run for comparison (the first), the others are
-// removed as soon as their run passed. At the end the named files get the
-// first failing run's contents (or the kept passing run's), so a CI step
-// that reads report.xml reads the failure, and the summary says
+// and those of one passing run for comparison (the last before the first
+// failure), the others are removed as soon as a later run passed. At the end the named files get
+// the first failing run's contents (or the kept passing run's), so a CI step that reads report.xml
+// reads the failure, and the summary says
 //
 //   sctrace: flaky: failed 2 of 20 runs (runs 7, 15)
 //
@@ -25,6 +25,9 @@ struct RunFiles {
     std::string junit;          // --junit
     std::string trace_json;     // --trace-json
     std::string flight_prefix;  // --flight-recorder's PREFIX (its files add .jsonl, .strace)
+    // The run's events for comparing runs (sctrace diff) when -o writes no
+    // log diff can read: a JSONL file in a directory of sctrace's own.
+    std::string comparison_log;
 
     std::vector<std::string*> paths() { return {&output, &findings, &sarif, &junit, &trace_json}; }
     std::vector<const std::string*> paths() const {
@@ -46,11 +49,21 @@ RunFiles files_for_run(const RunFiles& named, unsigned run);
 // What the runs so far came to.
 class RepeatedRuns {
 public:
-    explicit RepeatedRuns(RunFiles named) : named_(std::move(named)) {}
+    // `output_is_log`: -o writes a log `sctrace diff` reads (--format jsonl
+    // or strace) to a file of each run's own; else the runs' events for
+    // comparing them go to a temporary directory, removed at the end.
+    RepeatedRuns(RunFiles named, bool output_is_log);
+    ~RepeatedRuns();
+    RepeatedRuns(const RepeatedRuns&) = delete;
+    RepeatedRuns& operator=(const RepeatedRuns&) = delete;
+
+    // The files of run `run`, comparison_log included.
+    RunFiles files(unsigned run) const;
 
     // Records run `run` (1, 2, ...) that ended with `status` (0: passed).
-    // Removes the run's files unless they are kept: a failing run's, or the
-    // first passing run's. A note per run goes to stderr.
+    // Removes the files no longer kept: a passing run's once a later run
+    // passed before any failed, or once a run failed. A note per run goes to
+    // stderr.
     void record(unsigned run, int status, const RunFiles& files,
                 const std::vector<std::string>& flight_files);
 
@@ -58,19 +71,27 @@ public:
     const std::vector<unsigned>& failed_runs() const { return failed_; }
     // The first failing run's status, or 0.
     int exit_status() const { return first_failure_status_; }
+    // The passing run kept for comparison, or 0.
+    unsigned kept_passing() const { return kept_passing_; }
 
     // Copies the representative run's files (the first failing run's, or
     // the kept passing run's) to the named paths, says the summary on
     // stderr, and returns false when a file could not be copied (said).
     bool finish();
+    // What differed between the kept passing run and each failing run (the
+    // first few), on stderr (sctrace diff's text, each line "sctrace: ").
+    void show_differences() const;
 
 private:
+    std::string log_of(unsigned run) const;
+
     RunFiles named_;
+    bool output_is_log_;
+    std::string own_dir_;  // the comparison logs' directory, when sctrace keeps them
     unsigned runs_ = 0;
     std::vector<unsigned> failed_;
     int first_failure_status_ = 0;
     unsigned kept_passing_ = 0;  // 0: none yet
-    std::vector<std::string> kept_files_;
 };
 
 }  // namespace sctrace

@@ -1,5 +1,6 @@
 #include "cli/run_command.h"
 
+#include <fcntl.h>
 #include <signal.h>
 #include <unistd.h>
 
@@ -227,9 +228,14 @@ int RunCommand::execute() {
 }
 
 int RunCommand::trace_repeatedly(const Targets& targets) {
-    RepeatedRuns runs(named_files());
+    // Runs are compared (sctrace diff) from their -o logs when -o writes
+    // one diff reads, else from logs of sctrace's own.
+    const std::string& format = options_.stream.format;
+    const bool output_is_log = is_renamed_per_run(options_.stream.output_path) &&
+                               (format == "jsonl" || format == "strace");
+    RepeatedRuns runs(named_files(), output_is_log);
     for (unsigned run = 1; options_.repeat == 0 || run <= options_.repeat; ++run) {
-        const RunFiles files = files_for_run(named_files(), run);
+        const RunFiles files = runs.files(run);
         const int status = trace(targets, files);
         // sctrace could not start the command (a bad option value, a file
         // it cannot write): every run would say the same.
@@ -242,6 +248,7 @@ int RunCommand::trace_repeatedly(const Targets& targets) {
             break;
         }
     }
+    runs.show_differences();
     const bool copied = runs.finish();
     if (runs.exit_status() != 0) return runs.exit_status();
     return copied ? 0 : kOutputLost;
@@ -346,9 +353,28 @@ int RunCommand::trace(const Targets& targets, const RunFiles& files) {
     if (EventWriter* writer = events->writer()) sinks.push_back(writer);
     if (EventSink* trace = reports->event_sink()) sinks.push_back(trace);
     if (recorder) sinks.push_back(recorder.get());
+    // --repeat's own log of the run, to compare it with others: every call
+    // the run stops at, decoded as the report shows them.
+    UniqueFd comparison_file;
+    std::unique_ptr<EventWriter> comparison_log;
+    if (!files.comparison_log.empty()) {
+        comparison_file = UniqueFd(
+            ::open(files.comparison_log.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
+        if (!comparison_file) {
+            std::fprintf(stderr, "sctrace: %s: %s\n", files.comparison_log.c_str(),
+                         std::strerror(errno));
+            return kStartFailure;
+        }
+        SyscallSet shown = display;
+        shown |= pipeline->needed_syscalls();
+        comparison_log =
+            std::make_unique<JsonlWriter>(comparison_file.get(), shown, files.comparison_log);
+        sinks.push_back(comparison_log.get());
+    }
     // The outputs that print arguments as strace does need them decoded.
     const bool outputs_decode = (events->writer() && options_.stream.format == "strace") ||
-                                !files.trace_json.empty() || recorder != nullptr;
+                                !files.trace_json.empty() || recorder != nullptr ||
+                                comparison_log != nullptr;
     if (!with_ptrace) {
         return trace_without_ptrace(targets, display, outputs_decode, inherited_ignored,
                                     std::move(sinks), *watchdog_interval, fail_on, *events,

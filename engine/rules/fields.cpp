@@ -852,7 +852,6 @@ FieldValue read_field(FieldId id, EvalContext& ctx, const FieldList* list) {
         if (!s) return absent(FieldType::Bool);
         return boolean(s->kind == FdKind::Socket && s->fastopen);
     }
-    const SignalEvent* sig = e.signal();
     const ExitEvent* exit = e.exit();
     switch (id) {
         case FieldId::SignalName:

@@ -140,7 +140,7 @@ OutputTemplate parse_output(const std::string& text, std::string* error) {
                 list_name = text.substr(j + 1, close - j - 1);
                 j = close + 1;
             }
-            if (!literal.empty()) out.segments.push_back({std::move(literal), std::nullopt});
+            if (!literal.empty()) out.segments.push_back({std::move(literal), std::nullopt, {}, {}});
             literal.clear();
             out.segments.push_back({"", field->id, std::move(list_name), {}});
             i = j;
@@ -148,7 +148,7 @@ OutputTemplate parse_output(const std::string& text, std::string* error) {
         }
         literal += text[i++];
     }
-    if (!literal.empty()) out.segments.push_back({std::move(literal), std::nullopt});
+    if (!literal.empty()) out.segments.push_back({std::move(literal), std::nullopt, {}, {}});
     return out;
 }
 

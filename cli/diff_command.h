@@ -16,12 +16,6 @@
 
 namespace sctrace {
 
-// Reads both logs and compares them. nullopt after saying on stderr,
-// "PROGRAM: FILE: reason", why a log could not be read. Lines the parser
-// could not read are said, each with its FILE:LINE, and counted.
-std::optional<RunDiff> compare_logs(const std::string& pass, const std::string& fail,
-                                    const char* program);
-
 class DiffCommand final : public Command {
 public:
     explicit DiffCommand(CLI::App& sctrace);

@@ -12,7 +12,7 @@
 #include <system_error>
 #include <utility>
 
-#include "cli/diff_command.h"
+#include "cli/compare_logs.h"
 #include "report/diff_writer.h"
 
 namespace sctrace {

@@ -8,11 +8,9 @@
 
 #include <CLI/CLI.hpp>
 #include <cstddef>
-#include <optional>
 #include <string>
 
 #include "cli/command_line.h"
-#include "model/run_diff.h"
 
 namespace sctrace {
 

@@ -177,6 +177,18 @@ void RunRecorder::finish_step(std::size_t index, const Event& event, const Sysca
     } else if (traits.has(kTraitPolls) && call.ret == 0) {
         step.shown.outcome = "timeout";
     }
+    const bool opens = traits.kind == SyscallKind::Open || traits.kind == SyscallKind::Openat ||
+                       traits.kind == SyscallKind::Creat;
+    if (opens) {
+        // A file is the path it was opened on, whether the open worked or
+        // not: an open that failed in one run is a call on the same file.
+        const auto path = arg_string(call, traits.path_arg);
+        const std::string key = "file " + std::string(path ? *path : "?");
+        RunModel::Sequence& seq = model_.resources[key];
+        seq.label = seq.name = key;
+        step.resource = key;
+        add_to_resource(key, index);
+    }
     if (call.err != 0) return;
     Process& process = process_of(event.pid);
     const auto peer = [&](int arg) -> std::string {
@@ -199,13 +211,9 @@ void RunRecorder::finish_step(std::size_t index, const Event& event, const Sysca
         }
         case SyscallKind::Open:
         case SyscallKind::Openat:
-        case SyscallKind::Creat: {
-            const auto path = arg_string(call, traits.path_arg);
-            std::string key = "file " + std::string(path ? *path : "?");
-            model_.resources[key].label = model_.resources[key].name = key;
-            made(ret, key);
+        case SyscallKind::Creat:
+            process.fds[ret] = step.resource;
             return;
-        }
         case SyscallKind::Accept:
         case SyscallKind::Accept4: {
             // The listening socket's n-th connection: a key as stable as

@@ -182,6 +182,38 @@ TEST_F(Flaky, DiffComparesTwoSavedRunsInEitherFormat) {
     }
 }
 
+TEST_F(Flaky, DiffReadsRealStraceLogs) {
+    // What a user has before sctrace: two strace -f logs of the same test.
+    if (access("/usr/bin/strace", X_OK) != 0) {
+        GTEST_SKIP() << "SKIPPED LOUDLY: /usr/bin/strace is not installed (apt-get install "
+                        "strace), so no real strace log can be made";
+    }
+    // Counted from 2, so both runs read the counter the same way: runs 3
+    // and 4, passing and failing.
+    std::FILE* counter = std::fopen(path("counter").c_str(), "w");
+    ASSERT_NE(counter, nullptr);
+    std::fputs("2\n", counter);
+    std::fclose(counter);
+    for (const char* name : {"pass.log", "fail.log"}) {
+#ifdef FLAKY_CONNECT_RACE_BIN
+        const RunResult r = run({"/usr/bin/strace", "-f", "-tt", "-T", "-o", path(name),
+                                 FLAKY_CONNECT_RACE_BIN, "--fail-every", "2", path("counter")},
+                                {std::string("strace -o ") + name, "", false}, kTimeout);
+        ASSERT_EQ(r.status, std::string(name) == "pass.log" ? 0 : 1) << r.err;
+#endif
+    }
+    const RunResult d = run({Tracer::get().path, "diff", path("pass.log"), path("fail.log")},
+                            {"sctrace diff pass.log fail.log", "", false}, kTimeout);
+    EXPECT_EQ(d.status, 1) << d.err;
+    EXPECT_EQ(d.err, "") << "every line of strace's was read";
+    EXPECT_NE(d.out.find("1/main (flaky-connect-race): connect failed with ECONNREFUSED in FAIL, "
+                         "succeeded in PASS"),
+              std::string::npos)
+        << d.out;
+    EXPECT_NE(d.out.find("came before listen by 1/thread 2, which never came"), std::string::npos)
+        << d.out;
+}
+
 TEST_F(Flaky, DiffSaysWhichInputItCannotRead) {
     const RunResult r = run({Tracer::get().path, "diff", path("missing.jsonl"), "/dev/null"},
                             {"sctrace diff missing", "", false}, kTimeout);

@@ -5,7 +5,8 @@
 #   make test   build the normal and the sanitizer (ASan+UBSan) trees and run ctest in
 #               both, then strace 6.1's own tests through `sctrace strace`
 #   make strace-suite  only the last: strace 6.1's tests, with strace and with sctrace
-#   make bench  tracer overhead against strace and a bare ptrace loop, analyze throughput, real servers
+#   make bench  tracer overhead against strace and a bare ptrace loop, analyze throughput, real servers,
+#               the flight recorder's memory
 
 JOBS     ?= $(shell nproc)
 BUILD    ?= build
@@ -60,6 +61,7 @@ bench: build
 	bash bench/run.sh $(BUILD)
 	bash bench/analyze.sh $(BUILD)
 	bash bench/servers.sh $(BUILD)
+	bash bench/flight_recorder.sh $(BUILD)
 
 format:
 	find base model decoders sources engine report cli tests bench samples -name '*.cpp' -o -name '*.h' -o -name '*.c' | xargs clang-format -i

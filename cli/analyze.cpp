@@ -175,7 +175,9 @@ int AnalyzeCommand::execute() {
     auto events = EventOutput::open(options_.stream, display, false, "sctrace analyze",
                                     {vouched.times, inputs->durations()});
     if (!events) return kUnusable;
-    auto reports = ReportOutputs::open(options_.reports, *fail_on, "sctrace analyze");
+    ReportPaths report_paths = options_.reports;
+    report_paths.step_summary = github_step_summary();
+    auto reports = ReportOutputs::open(report_paths, *fail_on, "sctrace analyze");
     if (!reports) return kUnusable;
     auto pipeline = RulePipeline::create(options_.rules.rules, reports->finding_sinks());
     if (!pipeline) return kUnusable;

@@ -13,6 +13,8 @@
 #include <utility>
 
 #include "cli/compare_logs.h"
+#include "report/github_writer.h"
+#include "report/output_stream.h"
 #include "report/diff_writer.h"
 
 namespace sctrace {
@@ -40,6 +42,8 @@ std::string run_file_path(const std::string& path, unsigned run) {
 
 RunFiles files_for_run(const RunFiles& named, unsigned run) {
     RunFiles files = named;
+    // The job's summary is one for all runs (RepeatedRuns::finish).
+    files.step_summary.clear();
     for (std::string* path : files.paths()) *path = run_file_path(*path, run);
     if (!files.flight_prefix.empty()) {
         files.flight_prefix = named.flight_prefix + ".run" + std::to_string(run);
@@ -100,10 +104,12 @@ RunFiles RepeatedRuns::files(unsigned run) const {
 }
 
 void RepeatedRuns::record(unsigned run, int status, const RunFiles& files,
-                          const std::vector<std::string>& flight_files) {
+                          const std::vector<std::string>& flight_files,
+                          const std::string& markdown) {
     runs_ = run;
     const bool failed = status != 0;
     if (failed) {
+        if (failed_.empty()) first_failure_markdown_ = markdown;
         failed_.push_back(run);
         if (first_failure_status_ == 0) first_failure_status_ = status;
     }
@@ -132,6 +138,7 @@ void RepeatedRuns::record(unsigned run, int status, const RunFiles& files,
             replaced = kept_passing_;
         }
         kept_passing_ = run;
+        kept_passing_markdown_ = markdown;
         keep = true;
     }
     std::vector<std::string> kept;
@@ -156,6 +163,31 @@ void RepeatedRuns::record(unsigned run, int status, const RunFiles& files,
     std::fprintf(stderr, "sctrace: run %u: %s\n", run, note.c_str());
 }
 
+bool RepeatedRuns::write_markdown(const std::string& verdict) const {
+    std::string md = "### sctrace --repeat: " + verdict + "\n\n";
+    for (const auto& [run, text] : differences_) {
+        md += "<details><summary>How run " + std::to_string(run) + " differed from run " +
+              std::to_string(kept_passing_) + ", the last run that passed</summary>\n\n" +
+              markdown_code_block(text) + "</details>\n\n";
+    }
+    const unsigned shown = failed_.empty() ? kept_passing_ : failed_.front();
+    const std::string& run_md = failed_.empty() ? kept_passing_markdown_ : first_failure_markdown_;
+    if (shown != 0 && !run_md.empty()) {
+        md += "Run " + std::to_string(shown) +
+              (failed_.empty() ? ", the last run:" : ", the first that failed:") + "\n\n";
+        // The run's own heading, a level down.
+        md += run_md.starts_with("### ") ? "#" + run_md : run_md;
+    }
+    bool ok = true;
+    if (!named_.markdown.empty()) {
+        std::error_code ignored;
+        std::filesystem::remove(named_.markdown, ignored);
+        ok = append_to_file(named_.markdown, md, "sctrace") && ok;
+    }
+    if (!named_.step_summary.empty()) ok = append_to_file(named_.step_summary, md, "sctrace") && ok;
+    return ok;
+}
+
 bool RepeatedRuns::finish() {
     bool copied = true;
     const unsigned representative = failed_.empty() ? kept_passing_ : failed_.front();
@@ -177,14 +209,20 @@ bool RepeatedRuns::finish() {
         }
     }
     const std::size_t failures = failed_.size();
+    std::string verdict;
     if (failures == 0) {
-        std::fprintf(stderr, "sctrace: passed all %u runs\n", runs_);
+        verdict = "passed all " + std::to_string(runs_) + " runs";
     } else if (failures == runs_) {
-        std::fprintf(stderr, "sctrace: failed %u of %u runs (every run)\n", runs_, runs_);
+        verdict = "failed " + std::to_string(runs_) + " of " + std::to_string(runs_) +
+                  " runs (every run)";
     } else {
-        std::fprintf(stderr, "sctrace: flaky: failed %zu of %u runs (run%s %s)\n", failures, runs_,
-                     failures == 1 ? "" : "s", run_list(failed_).c_str());
+        verdict = "flaky: failed " + std::to_string(failures) + " of " + std::to_string(runs_) +
+                  " runs (run" + (failures == 1 ? "" : "s") + " " + run_list(failed_) + ")";
     }
+    if (!named_.markdown.empty() || !named_.step_summary.empty()) {
+        copied = write_markdown(verdict) && copied;
+    }
+    std::fprintf(stderr, "sctrace: %s\n", verdict.c_str());
     return copied;
 }
 
@@ -192,7 +230,7 @@ bool RepeatedRuns::finish() {
 
 namespace sctrace {
 
-void RepeatedRuns::show_differences() const {
+void RepeatedRuns::show_differences() {
     if (failed_.empty() || kept_passing_ == 0) return;
     const std::string pass = log_of(kept_passing_);
     if (pass.empty()) return;
@@ -205,6 +243,7 @@ void RepeatedRuns::show_differences() const {
         if (!diff) continue;
         std::string text = diff_text(*diff, 10);
         if (text.starts_with("sctrace diff: ")) text.erase(0, 14);
+        differences_.emplace_back(failed_[k], text);
         // Every line of sctrace's on stderr says so.
         std::string prefixed;
         for (std::size_t start = 0; start < text.size();) {

@@ -24,14 +24,21 @@ struct RunFiles {
     std::string sarif;          // --sarif
     std::string junit;          // --junit
     std::string trace_json;     // --trace-json
+    std::string annotations;    // --annotations
+    std::string markdown;       // --markdown-summary
     std::string flight_prefix;  // --flight-recorder's PREFIX (its files add .jsonl, .strace)
     // The run's events for comparing runs (sctrace diff) when -o writes no
     // log diff can read: a JSONL file in a directory of sctrace's own.
     std::string comparison_log;
 
-    std::vector<std::string*> paths() { return {&output, &findings, &sarif, &junit, &trace_json}; }
+    // $GITHUB_STEP_SUMMARY, appended to (one run; --repeat writes its own).
+    std::string step_summary;
+
+    std::vector<std::string*> paths() {
+        return {&output, &findings, &sarif, &junit, &trace_json, &annotations, &markdown};
+    }
     std::vector<const std::string*> paths() const {
-        return {&output, &findings, &sarif, &junit, &trace_json};
+        return {&output, &findings, &sarif, &junit, &trace_json, &annotations, &markdown};
     }
 };
 
@@ -64,8 +71,9 @@ public:
     // Removes the files no longer kept: a passing run's once a later run
     // passed before any failed, or once a run failed. A note per run goes to
     // stderr.
+    // `markdown`: the run's Markdown summary ("" when none was asked for).
     void record(unsigned run, int status, const RunFiles& files,
-                const std::vector<std::string>& flight_files);
+                const std::vector<std::string>& flight_files, const std::string& markdown);
 
     unsigned runs() const { return runs_; }
     const std::vector<unsigned>& failed_runs() const { return failed_; }
@@ -76,14 +84,17 @@ public:
 
     // Copies the representative run's files (the first failing run's, or
     // the kept passing run's) to the named paths, says the summary on
-    // stderr, and returns false when a file could not be copied (said).
+    // stderr, writes the job's Markdown summary (--markdown-summary,
+    // $GITHUB_STEP_SUMMARY): the verdict, the comparisons, the representative
+    // run's findings. False when a file could not be written (said).
     bool finish();
     // What differed between the kept passing run and each failing run (the
     // first few), on stderr (sctrace diff's text, each line "sctrace: ").
-    void show_differences() const;
+    void show_differences();
 
 private:
     std::string log_of(unsigned run) const;
+    bool write_markdown(const std::string& verdict) const;
 
     RunFiles named_;
     bool output_is_log_;
@@ -92,6 +103,10 @@ private:
     std::vector<unsigned> failed_;
     int first_failure_status_ = 0;
     unsigned kept_passing_ = 0;  // 0: none yet
+    // The Markdown summaries of the first failing run and of the kept
+    // passing run; the comparisons shown (failing run, sctrace diff's text).
+    std::string first_failure_markdown_, kept_passing_markdown_;
+    std::vector<std::pair<unsigned, std::string>> differences_;
 };
 
 }  // namespace sctrace

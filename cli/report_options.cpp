@@ -34,6 +34,11 @@ std::string source_root() {
 
 }  // namespace
 
+std::string github_step_summary() {
+    const char* path = std::getenv("GITHUB_STEP_SUMMARY");
+    return path && *path ? path : "";
+}
+
 void add_report_options(CLI::App& app, ReportPaths& paths) {
     app.add_option("--sarif", paths.sarif, "Write findings as SARIF 2.1.0 (GitHub code scanning)")
         ->type_name("FILE")
@@ -44,6 +49,16 @@ void add_report_options(CLI::App& app, ReportPaths& paths) {
         ->group("Reports");
     app.add_option("--trace-json", paths.trace_json,
                    "Write events and findings in Chrome's trace format (open in ui.perfetto.dev)")
+        ->type_name("FILE")
+        ->group("Reports");
+    app.add_option("--annotations", paths.annotations,
+                   "Write findings as GitHub Actions annotations (workflow commands, at most 10 "
+                   "of each kind, ranked), for a step to print: docs/ci.md")
+        ->type_name("FILE")
+        ->group("Reports");
+    app.add_option("--markdown-summary", paths.markdown,
+                   "Write a Markdown summary: the rules that fired, counts, where, each one's "
+                   "first finding (also appended to $GITHUB_STEP_SUMMARY when it is set)")
         ->type_name("FILE")
         ->group("Reports");
 }
@@ -66,7 +81,9 @@ std::unique_ptr<ReportOutputs> ReportOutputs::open(const ReportPaths& paths,
     };
     if (!create(paths.sarif, "--sarif", r->sarif_file_) ||
         !create(paths.junit, "--junit", r->junit_file_) ||
-        !create(paths.trace_json, "--trace-json", r->trace_file_)) {
+        !create(paths.trace_json, "--trace-json", r->trace_file_) ||
+        !create(paths.annotations, "--annotations", r->annotations_file_) ||
+        !create(paths.markdown, "--markdown-summary", r->markdown_file_)) {
         return nullptr;
     }
     if (r->sarif_file_) r->sarif_ = std::make_unique<SarifWriter>(SCTRACE_VERSION, source_root());
@@ -75,13 +92,18 @@ std::unique_ptr<ReportOutputs> ReportOutputs::open(const ReportPaths& paths,
     }
     if (r->trace_file_)
         r->trace_ = std::make_unique<TraceJsonWriter>(r->trace_file_.get(), paths.trace_json);
+    if (r->annotations_file_ || r->markdown_file_ || !paths.step_summary.empty()) {
+        r->github_ = std::make_unique<GithubWriter>(source_root());
+    }
     return r;
 }
 
 ReportOutputs::~ReportOutputs() {
     if (finished_) return;
     for (auto [fd, path] :
-         {std::pair{&sarif_file_, &paths_.sarif}, std::pair{&junit_file_, &paths_.junit}}) {
+         {std::pair{&sarif_file_, &paths_.sarif}, std::pair{&junit_file_, &paths_.junit},
+          std::pair{&annotations_file_, &paths_.annotations},
+          std::pair{&markdown_file_, &paths_.markdown}}) {
         struct stat st {};
         // Only a regular file this run left empty: never /dev/stdout or a FIFO.
         if (*fd && ::fstat(fd->get(), &st) == 0 && S_ISREG(st.st_mode) && st.st_size == 0) {
@@ -95,6 +117,7 @@ std::vector<rules::FindingSink*> ReportOutputs::finding_sinks() {
     if (sarif_) sinks.push_back(sarif_.get());
     if (junit_) sinks.push_back(junit_.get());
     if (trace_) sinks.push_back(&trace_->finding_sink());
+    if (github_) sinks.push_back(github_.get());
     return sinks;
 }
 
@@ -111,6 +134,14 @@ bool ReportOutputs::finish(const RunSummary& run, const rules::RuleSet& rules) {
     };
     if (sarif_) write_document(sarif_file_, paths_.sarif, sarif_->render(rules.infos(), run));
     if (junit_) write_document(junit_file_, paths_.junit, junit_->render(rules.infos(), run));
+    if (github_) {
+        if (annotations_file_) write_document(annotations_file_, paths_.annotations, github_->annotations());
+        markdown_ = github_->markdown(run);
+        if (markdown_file_) write_document(markdown_file_, paths_.markdown, markdown_);
+        if (!paths_.step_summary.empty() && !append_to_file(paths_.step_summary, markdown_, program_)) {
+            lost_ = true;
+        }
+    }
     if (trace_) {
         trace_->finish();
         if (trace_file_ && ::close(trace_file_.release()) != 0) trace_->output().fail(errno);

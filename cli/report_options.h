@@ -14,7 +14,9 @@
 #include "base/unique_fd.h"
 #include "engine/rules/engine.h"
 #include "engine/rules/rule_set.h"
+#include "report/github_writer.h"
 #include "report/junit_writer.h"
+#include "report/output_stream.h"
 #include "report/run_summary.h"
 #include "report/sarif_writer.h"
 #include "report/trace_json_writer.h"
@@ -22,13 +24,23 @@
 namespace sctrace {
 
 struct ReportPaths {
-    std::string sarif;       // --sarif
-    std::string junit;       // --junit
-    std::string trace_json;  // --trace-json
+    std::string sarif;        // --sarif
+    std::string junit;        // --junit
+    std::string trace_json;   // --trace-json
+    std::string annotations;  // --annotations: GitHub workflow commands
+    std::string markdown;     // --markdown-summary
+    // A Markdown summary appended to this file when the run is over:
+    // $GITHUB_STEP_SUMMARY (github_step_summary()), unless the caller
+    // writes one of its own (--repeat).
+    std::string step_summary;
 };
 
-// Adds --sarif FILE, --junit FILE and --trace-json FILE to `app`, shown as
-// the group "Reports".
+// $GITHUB_STEP_SUMMARY when GitHub Actions set it, else "".
+std::string github_step_summary();
+
+
+// Adds --sarif FILE, --junit FILE, --trace-json FILE, --annotations FILE and
+// --markdown-summary FILE to `app`, shown as the group "Reports".
 void add_report_options(CLI::App& app, ReportPaths& paths);
 
 class ReportOutputs {
@@ -46,6 +58,9 @@ public:
     std::vector<rules::FindingSink*> finding_sinks();
     // For the event stream (--trace-json), or nullptr.
     EventSink* event_sink() { return trace_.get(); }
+    // The run's Markdown summary, once finish() has rendered it ("" when no
+    // summary was asked for).
+    const std::string& markdown() const { return markdown_; }
 
     // Writes the SARIF and JUnit files and ends the trace. Call once, after
     // the event stream and the rule engine have ended. The rules are taken
@@ -70,6 +85,10 @@ private:
     UniqueFd sarif_file_;
     UniqueFd junit_file_;
     UniqueFd trace_file_;  // declared before trace_: outlives the writer
+    UniqueFd annotations_file_;
+    UniqueFd markdown_file_;
+    std::unique_ptr<GithubWriter> github_;
+    std::string markdown_;
     std::unique_ptr<SarifWriter> sarif_;
     std::unique_ptr<JunitWriter> junit_;
     std::unique_ptr<TraceJsonWriter> trace_;

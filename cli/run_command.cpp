@@ -186,6 +186,9 @@ RunFiles RunCommand::named_files() const {
     files.sarif = options_.reports.sarif;
     files.junit = options_.reports.junit;
     files.trace_json = options_.reports.trace_json;
+    files.annotations = options_.reports.annotations;
+    files.markdown = options_.reports.markdown;
+    files.step_summary = github_step_summary();
     if (options_.flight_events > 0) files.flight_prefix = options_.flight_prefix;
     return files;
 }
@@ -240,7 +243,7 @@ int RunCommand::trace_repeatedly(const Targets& targets) {
         // sctrace could not start the command (a bad option value, a file
         // it cannot write): every run would say the same.
         if (!command_started_) return status;
-        runs.record(run, status, files, flight_files_);
+        runs.record(run, status, files, flight_files_, last_markdown_);
         if (status != 0 && options_.until_fail) break;
         // Ctrl-C (or a SIGTERM from CI) ends the repetition, as it ends a run.
         if (status == 128 + SIGINT || status == 128 + SIGTERM) {
@@ -256,6 +259,7 @@ int RunCommand::trace_repeatedly(const Targets& targets) {
 
 int RunCommand::trace(const Targets& targets, const RunFiles& files) {
     flight_files_.clear();
+    last_markdown_.clear();
     command_started_ = false;
     // What sctrace's parent left ignored stays ignored, in sctrace and in
     // the command; read before anything below changes a disposition.
@@ -291,6 +295,9 @@ int RunCommand::trace(const Targets& targets, const RunFiles& files) {
     report_paths.sarif = files.sarif;
     report_paths.junit = files.junit;
     report_paths.trace_json = files.trace_json;
+    report_paths.annotations = files.annotations;
+    report_paths.markdown = files.markdown;
+    report_paths.step_summary = files.step_summary;
     auto reports = ReportOutputs::open(report_paths, fail_on, "sctrace");
     if (!reports) return kStartFailure;
     // --backend auto: ptrace where sctrace may ptrace a child of its own.
@@ -436,6 +443,7 @@ int RunCommand::finish(const Targets& targets, int status, Nanos start,
     summary.start_time = start;
     summary.duration = now_realtime() - start;
     bool lost = !reports.finish(summary, pipeline.rule_set());
+    last_markdown_ = reports.markdown();
     pipeline.close_outputs();
     lost = pipeline.output_lost() || lost;
     lost = events.close() || lost;

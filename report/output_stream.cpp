@@ -1,5 +1,6 @@
 #include "report/output_stream.h"
 
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -34,6 +35,19 @@ void OutputStream::fail(int error) {
     // status still says so.
     std::fprintf(stderr, "%s: %s: %s: output lost from here on\n", program_.c_str(), name_.c_str(),
                  std::strerror(error));
+}
+
+bool append_to_file(const std::string& path, std::string_view text, std::string_view program) {
+    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+    if (fd < 0) {
+        std::fprintf(stderr, "%s: %s: %s\n", std::string(program).c_str(), path.c_str(),
+                     std::strerror(errno));
+        return false;
+    }
+    OutputStream stream(fd, path, std::string(program));
+    const bool written = stream.write(text);
+    if (::close(fd) != 0 && written) stream.fail(errno);
+    return !stream.lost();
 }
 
 bool OutputStream::lost() const {

@@ -47,4 +47,9 @@ private:
     int error_ = 0;
 };
 
+// Appends `text` to the file at `path` (created if missing), as a job
+// summary is written; false after saying why on stderr
+// ("PROGRAM: PATH: reason").
+bool append_to_file(const std::string& path, std::string_view text, std::string_view program);
+
 }  // namespace sctrace

@@ -11,6 +11,7 @@
 #include "base/text_escape.h"
 #include "report/evidence_text.h"
 #include "report/findings_writer.h"
+#include "report/source_location.h"
 
 namespace sctrace {
 
@@ -207,33 +208,10 @@ private:
         return std::move(to_json.object);
     }
 
-    // A file of the project being tested: under the source root, or a
-    // relative path (DWARF's, from the compile directory) found there.
-    bool in_root(const std::string& file) const {
-        if (root_.empty() || file.empty()) return false;
-        if (file.front() == '/') return file.starts_with(root_ + "/");
-        if (file.starts_with("../")) return false;
-        std::error_code ec;
-        return std::filesystem::exists(std::filesystem::path(root_) / file, ec);
-    }
-
-    // The innermost frame with a source file in the project, else with any
-    // source file (libc's own), preferring the finding's own thread: the
-    // line a person should look at first.
+    // The innermost frame in the project's code, else outside the system
+    // libraries (report/source_location.h): never libc's own line.
     const StackFrame* first_source_frame(const rules::Finding& f) const {
-        for (const bool project_only : {true, false}) {
-            for (const bool own_thread : {true, false}) {
-                for (const ThreadStack& s : f.stacks) {
-                    if ((s.tid == f.tid) != own_thread) continue;
-                    for (const StackFrame& frame : s.frames) {
-                        if (!frame.file.empty() && (!project_only || in_root(frame.file))) {
-                            return &frame;
-                        }
-                    }
-                }
-            }
-        }
-        return nullptr;
+        return user_code_frame(f, root_);
     }
 
     std::string root_;

@@ -4,10 +4,12 @@
 // One run: the loaded rules as tool.driver.rules (so a dashboard lists what
 // was checked, even with no results), one result per finding. A finding
 // carries no source position of its own; when its stack (-k) has a frame with
-// a source file (one of the project's, under the source root, first), the
-// innermost such frame becomes the result's physical location, and the
-// stacks become SARIF `stacks`. Without one, the location is the process's
-// executable: code scanning rejects a result without a physical location.
+// a source file in the user's code (one of the project's, under the source
+// root, first; never one in libc or another system library:
+// report/source_location.h), the innermost such frame becomes the result's
+// physical location, and the stacks become SARIF `stacks`. Without one, the
+// location is the process's executable: code scanning rejects a result
+// without a physical location.
 // The process and thread are always a logical location.
 #pragma once
 

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <iterator>
 
 namespace sctrace {
@@ -45,14 +46,32 @@ const char* die_function_name(Dwarf_Die* die) {
     return dwarf_formstring(dwarf_attr_integrate(die, DW_AT_name, &attr));
 }
 
+// A source file as a path of its own: DWARF names files relative to the
+// compile directory ("../samples/x.c" from build/samples), which says
+// nothing to a reader elsewhere, nor to a report that matches repository
+// paths.
+std::string source_path(const char* name, const char* comp_dir) {
+    std::filesystem::path path(name);
+    if (path.is_relative() && comp_dir && *comp_dir) path = std::filesystem::path(comp_dir) / path;
+    return path.lexically_normal().string();
+}
+
+const char* comp_dir_of(Dwarf_Die* cu) {
+    Dwarf_Attribute attr;
+    return cu ? dwarf_formstring(dwarf_attr(cu, DW_AT_comp_dir, &attr)) : nullptr;
+}
+
 // Where an inlined instance was called from: DW_AT_call_file/DW_AT_call_line.
-void call_site(Dwarf_Die* inlined, Dwarf_Files* files, std::string& file, int& line) {
+void call_site(Dwarf_Die* inlined, Dwarf_Files* files, const char* comp_dir, std::string& file,
+               int& line) {
     Dwarf_Attribute attr;
     Dwarf_Word value = 0;
     file.clear();
     line = 0;
     if (files && dwarf_formudata(dwarf_attr(inlined, DW_AT_call_file, &attr), &value) == 0) {
-        if (const char* name = dwarf_filesrc(files, value, nullptr, nullptr)) file = name;
+        if (const char* name = dwarf_filesrc(files, value, nullptr, nullptr)) {
+            file = source_path(name, comp_dir);
+        }
     }
     if (dwarf_formudata(dwarf_attr(inlined, DW_AT_call_line, &attr), &value) == 0)
         line = static_cast<int>(value);
@@ -119,7 +138,7 @@ std::vector<StackFrame> describe(Dwfl_Module* module, Dwarf_Addr addr, bool retu
     if (Dwfl_Line* src = dwfl_module_getsrc(module, addr)) {
         int l = 0;
         if (const char* name = dwfl_lineinfo(src, nullptr, &l, nullptr, nullptr, nullptr)) {
-            file = name;
+            file = source_path(name, dwfl_line_comp_dir(src));
             line = l;
         }
     }
@@ -149,7 +168,7 @@ std::vector<StackFrame> describe(Dwfl_Module* module, Dwarf_Addr addr, bool retu
                 frame.line = line;
                 frame.inlined = true;
                 frames.push_back(std::move(frame));
-                call_site(die, files, file, line);
+                call_site(die, files, comp_dir_of(cu), file, line);
             } else if (tag == DW_TAG_subprogram) {
                 if (outer.function.empty()) {
                     if (const char* name = die_function_name(die)) outer.function = name;

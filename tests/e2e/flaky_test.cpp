@@ -182,6 +182,43 @@ TEST_F(Flaky, DiffComparesTwoSavedRunsInEitherFormat) {
     }
 }
 
+TEST_F(Flaky, GithubGetsOneJobSummaryForAllRunsAndAnnotationsOfTheFailure) {
+    // As in a GitHub Actions step: the runner's summary file is set.
+    std::vector<std::string> argv{"/usr/bin/env",
+                                  "GITHUB_STEP_SUMMARY=" + path("step-summary.md"),
+                                  "GITHUB_WORKSPACE=" + dir_,
+                                  Tracer::get().path,
+                                  "--until-fail",
+                                  "--fail-on",
+                                  "warning",
+                                  "--annotations",
+                                  path("annotations.txt")};
+#ifdef FLAKY_CONNECT_RACE_BIN
+    argv.insert(argv.end(),
+                {"--", FLAKY_CONNECT_RACE_BIN, "--fail-every", "2", path("counter")});
+#endif
+    const RunResult r = run(argv, {"sctrace --until-fail (GitHub)", "", false}, kTimeout);
+    ASSERT_EQ(r.status, 1) << r.err;
+    const std::string md = read_file(path("step-summary.md"));
+    EXPECT_EQ(md.rfind("### sctrace --repeat: flaky: failed 1 of 2 runs (run 2)\n\n", 0), 0u) << md;
+    EXPECT_EQ(count_of(md, "### sctrace --repeat"), 1u) << md;
+    EXPECT_EQ(count_of(md, "#### sctrace: "), 1u) << "one run's findings, not one per run\n" << md;
+    EXPECT_NE(md.find("<details><summary>How run 2 differed from run 1, the last run that "
+                      "passed</summary>"),
+              std::string::npos)
+        << md;
+    EXPECT_NE(md.find("connect failed with ECONNREFUSED in FAIL, succeeded in PASS"),
+              std::string::npos)
+        << md;
+    EXPECT_NE(md.find("Run 2, the first that failed:\n\n#### sctrace: no findings"),
+              std::string::npos)
+        << md;
+    // The run files of the annotations: kept for the failing run, the named
+    // one is its copy (no finding: empty).
+    EXPECT_TRUE(exists("annotations.run2.txt")) << r.err;
+    EXPECT_EQ(read_file(path("annotations.txt")), "");
+}
+
 TEST_F(Flaky, DiffReadsRealStraceLogs) {
     // What a user has before sctrace: two strace -f logs of the same test.
     if (access("/usr/bin/strace", X_OK) != 0) {

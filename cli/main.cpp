@@ -95,7 +95,8 @@ private:
         }
         CLI::App* command = command_named(topic);
         if (!command || command == &app_) {
-            std::fprintf(stderr, "sctrace help: no command '%s' (run, analyze, rules, diff, help)\n",
+            std::fprintf(stderr,
+                         "sctrace help: no command '%s' (run, analyze, rules, diff, help)\n",
                          topic.c_str());
             return kUsageError;
         }

@@ -13,9 +13,9 @@
 #include <utility>
 
 #include "cli/compare_logs.h"
+#include "report/diff_writer.h"
 #include "report/github_writer.h"
 #include "report/output_stream.h"
-#include "report/diff_writer.h"
 
 namespace sctrace {
 
@@ -104,12 +104,16 @@ RunFiles RepeatedRuns::files(unsigned run) const {
 }
 
 void RepeatedRuns::record(unsigned run, int status, const RunFiles& files,
-                          const std::vector<std::string>& flight_files,
-                          const std::string& markdown) {
+                          const std::vector<std::string>& flight_files, const std::string& markdown,
+                          JunitRun junit) {
+    attempts_.push_back({run, status});
     runs_ = run;
     const bool failed = status != 0;
     if (failed) {
-        if (failed_.empty()) first_failure_markdown_ = markdown;
+        if (failed_.empty()) {
+            first_failure_markdown_ = markdown;
+            first_failure_junit_ = std::move(junit);
+        }
         failed_.push_back(run);
         if (first_failure_status_ == 0) first_failure_status_ = status;
     }
@@ -139,6 +143,7 @@ void RepeatedRuns::record(unsigned run, int status, const RunFiles& files,
         }
         kept_passing_ = run;
         kept_passing_markdown_ = markdown;
+        kept_passing_junit_ = std::move(junit);
         keep = true;
     }
     std::vector<std::string> kept;
@@ -188,6 +193,18 @@ bool RepeatedRuns::write_markdown(const std::string& verdict) const {
     return ok;
 }
 
+bool RepeatedRuns::write_junit() const {
+    // The first failing run's findings (else the kept passing run's), and
+    // the command's test case for every run.
+    const JunitRun& shown = failed_.empty() ? kept_passing_junit_ : first_failure_junit_;
+    if (!shown.writer) return true;
+    RunSummary summary = shown.summary;
+    summary.attempts = attempts_;
+    std::error_code ignored;
+    std::filesystem::remove(named_.junit, ignored);
+    return append_to_file(named_.junit, shown.writer->render(shown.rules, summary), "sctrace");
+}
+
 bool RepeatedRuns::finish() {
     bool copied = true;
     const unsigned representative = failed_.empty() ? kept_passing_ : failed_.front();
@@ -222,6 +239,7 @@ bool RepeatedRuns::finish() {
     if (!named_.markdown.empty() || !named_.step_summary.empty()) {
         copied = write_markdown(verdict) && copied;
     }
+    if (!named_.junit.empty() && is_renamed_per_run(named_.junit)) copied = write_junit() && copied;
     std::fprintf(stderr, "sctrace: %s\n", verdict.c_str());
     return copied;
 }

@@ -12,8 +12,14 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
+#include <utility>
 #include <vector>
+
+#include "engine/rules/rule_set.h"
+#include "report/junit_writer.h"
+#include "report/run_summary.h"
 
 namespace sctrace {
 
@@ -53,6 +59,13 @@ bool is_renamed_per_run(const std::string& path);
 // The files of `named` for run `run`.
 RunFiles files_for_run(const RunFiles& named, unsigned run);
 
+// What one run's JUnit report was made of, for the report of all runs.
+struct JunitRun {
+    std::unique_ptr<JunitWriter> writer;  // with the run's findings
+    std::vector<rules::RuleInfo> rules;
+    RunSummary summary;
+};
+
 // What the runs so far came to.
 class RepeatedRuns {
 public:
@@ -73,7 +86,8 @@ public:
     // stderr.
     // `markdown`: the run's Markdown summary ("" when none was asked for).
     void record(unsigned run, int status, const RunFiles& files,
-                const std::vector<std::string>& flight_files, const std::string& markdown);
+                const std::vector<std::string>& flight_files, const std::string& markdown,
+                JunitRun junit);
 
     unsigned runs() const { return runs_; }
     const std::vector<unsigned>& failed_runs() const { return failed_; }
@@ -95,6 +109,7 @@ public:
 private:
     std::string log_of(unsigned run) const;
     bool write_markdown(const std::string& verdict) const;
+    bool write_junit() const;
 
     RunFiles named_;
     bool output_is_log_;
@@ -106,6 +121,8 @@ private:
     // The Markdown summaries of the first failing run and of the kept
     // passing run; the comparisons shown (failing run, sctrace diff's text).
     std::string first_failure_markdown_, kept_passing_markdown_;
+    JunitRun first_failure_junit_, kept_passing_junit_;
+    std::vector<RunSummary::Attempt> attempts_;
     std::vector<std::pair<unsigned, std::string>> differences_;
 };
 

@@ -135,10 +135,12 @@ bool ReportOutputs::finish(const RunSummary& run, const rules::RuleSet& rules) {
     if (sarif_) write_document(sarif_file_, paths_.sarif, sarif_->render(rules.infos(), run));
     if (junit_) write_document(junit_file_, paths_.junit, junit_->render(rules.infos(), run));
     if (github_) {
-        if (annotations_file_) write_document(annotations_file_, paths_.annotations, github_->annotations());
+        if (annotations_file_)
+            write_document(annotations_file_, paths_.annotations, github_->annotations());
         markdown_ = github_->markdown(run);
         if (markdown_file_) write_document(markdown_file_, paths_.markdown, markdown_);
-        if (!paths_.step_summary.empty() && !append_to_file(paths_.step_summary, markdown_, program_)) {
+        if (!paths_.step_summary.empty() &&
+            !append_to_file(paths_.step_summary, markdown_, program_)) {
             lost_ = true;
         }
     }

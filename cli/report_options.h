@@ -38,7 +38,6 @@ struct ReportPaths {
 // $GITHUB_STEP_SUMMARY when GitHub Actions set it, else "".
 std::string github_step_summary();
 
-
 // Adds --sarif FILE, --junit FILE, --trace-json FILE, --annotations FILE and
 // --markdown-summary FILE to `app`, shown as the group "Reports".
 void add_report_options(CLI::App& app, ReportPaths& paths);
@@ -61,6 +60,9 @@ public:
     // The run's Markdown summary, once finish() has rendered it ("" when no
     // summary was asked for).
     const std::string& markdown() const { return markdown_; }
+    // The JUnit writer, with the run's findings, once finish() has written
+    // its file (nullptr without --junit): --repeat renders the whole.
+    std::unique_ptr<JunitWriter> take_junit() { return std::move(junit_); }
 
     // Writes the SARIF and JUnit files and ends the trace. Call once, after
     // the event stream and the rule engine have ended. The rules are taken

@@ -243,7 +243,7 @@ int RunCommand::trace_repeatedly(const Targets& targets) {
         // sctrace could not start the command (a bad option value, a file
         // it cannot write): every run would say the same.
         if (!command_started_) return status;
-        runs.record(run, status, files, flight_files_, last_markdown_);
+        runs.record(run, status, files, flight_files_, last_markdown_, std::move(last_junit_));
         if (status != 0 && options_.until_fail) break;
         // Ctrl-C (or a SIGTERM from CI) ends the repetition, as it ends a run.
         if (status == 128 + SIGINT || status == 128 + SIGTERM) {
@@ -260,6 +260,7 @@ int RunCommand::trace_repeatedly(const Targets& targets) {
 int RunCommand::trace(const Targets& targets, const RunFiles& files) {
     flight_files_.clear();
     last_markdown_.clear();
+    last_junit_ = {};
     command_started_ = false;
     // What sctrace's parent left ignored stays ignored, in sctrace and in
     // the command; read before anything below changes a disposition.
@@ -444,6 +445,7 @@ int RunCommand::finish(const Targets& targets, int status, Nanos start,
     summary.duration = now_realtime() - start;
     bool lost = !reports.finish(summary, pipeline.rule_set());
     last_markdown_ = reports.markdown();
+    last_junit_ = {reports.take_junit(), pipeline.rule_set().infos(), summary};
     pipeline.close_outputs();
     lost = pipeline.output_lost() || lost;
     lost = events.close() || lost;

@@ -80,7 +80,8 @@ private:
 
     Options options_;
     std::vector<std::string> flight_files_;
-    std::string last_markdown_;  // the last run's Markdown summary, when one was asked for
+    std::string last_markdown_;     // the last run's Markdown summary, when one was asked for
+    JunitRun last_junit_;           // the last run's JUnit report, when one was asked for
     bool command_started_ = false;  // the last trace() got as far as running the command
 };
 

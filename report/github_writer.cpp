@@ -49,14 +49,27 @@ std::string markdown_inline(std::string_view text) {
     std::string out;
     for (const char c : text) {
         switch (c) {
-            case '|': out += "\\|"; break;
-            case '<': out += "&lt;"; break;
-            case '>': out += "&gt;"; break;
-            case '&': out += "&amp;"; break;
-            case '`': out += "'"; break;
+            case '|':
+                out += "\\|";
+                break;
+            case '<':
+                out += "&lt;";
+                break;
+            case '>':
+                out += "&gt;";
+                break;
+            case '&':
+                out += "&amp;";
+                break;
+            case '`':
+                out += "'";
+                break;
             case '\n':
-            case '\r': out += ' '; break;
-            default: out += c;
+            case '\r':
+                out += ' ';
+                break;
+            default:
+                out += c;
         }
     }
     return out;
@@ -86,10 +99,17 @@ std::string github_escape_data(std::string_view text) {
     std::string out;
     for (const char c : text) {
         switch (c) {
-            case '%': out += "%25"; break;
-            case '\r': out += "%0D"; break;
-            case '\n': out += "%0A"; break;
-            default: out += c;
+            case '%':
+                out += "%25";
+                break;
+            case '\r':
+                out += "%0D";
+                break;
+            case '\n':
+                out += "%0A";
+                break;
+            default:
+                out += c;
         }
     }
     return out;
@@ -99,9 +119,14 @@ std::string github_escape_property(std::string_view text) {
     std::string out;
     for (const char c : github_escape_data(text)) {
         switch (c) {
-            case ':': out += "%3A"; break;
-            case ',': out += "%2C"; break;
-            default: out += c;
+            case ':':
+                out += "%3A";
+                break;
+            case ',':
+                out += "%2C";
+                break;
+            default:
+                out += c;
         }
     }
     return out;
@@ -156,7 +181,8 @@ std::string GithubWriter::annotation(const Kept& k, const char* kind) const {
         message += "\n  " + escaped(evidence[i]);
     }
     if (evidence.size() > kEvidenceLines) {
-        message += fmt::format("\n  ... {} more evidence line(s)", evidence.size() - kEvidenceLines);
+        message +=
+            fmt::format("\n  ... {} more evidence line(s)", evidence.size() - kEvidenceLines);
     }
     message += "\n" + process_text(f);
     if (!f.doc.empty()) message += "\nsee " + f.doc;
@@ -166,7 +192,8 @@ std::string GithubWriter::annotation(const Kept& k, const char* kind) const {
         if (k.line > 0) out += fmt::format(",line={}", k.line);
         out += ",";
     }
-    return out + "title=" + github_escape_property(title) + "::" + github_escape_data(message) + "\n";
+    return out + "title=" + github_escape_property(title) + "::" + github_escape_data(message) +
+           "\n";
 }
 
 std::string GithubWriter::annotations() const {
@@ -202,10 +229,10 @@ std::string GithubWriter::annotations() const {
         }
     }
     if (dropped_ > 0) {
-        out += fmt::format("::notice title={}::{}\n", github_escape_property("sctrace: more places"),
-                           github_escape_data(fmt::format(
-                               "{} finding(s) at more than {} places were only counted", dropped_,
-                               kMaxKept)));
+        out += fmt::format(
+            "::notice title={}::{}\n", github_escape_property("sctrace: more places"),
+            github_escape_data(fmt::format("{} finding(s) at more than {} places were only counted",
+                                           dropped_, kMaxKept)));
     }
     return out;
 }
@@ -243,7 +270,8 @@ std::string GithubWriter::markdown(const RunSummary& run) const {
     std::vector<std::pair<std::string, const RuleTotal*>> rows;
     for (const auto& [id, t] : rules_) rows.emplace_back(id, &t);
     std::stable_sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) {
-        if (a.second->severity != b.second->severity) return a.second->severity > b.second->severity;
+        if (a.second->severity != b.second->severity)
+            return a.second->severity > b.second->severity;
         return a.second->count > b.second->count;
     });
     out += "| rule | severity | count | first seen | where | processes |\n";
@@ -252,10 +280,10 @@ std::string GithubWriter::markdown(const RunSummary& run) const {
         std::string pids;
         for (const pid_t pid : t->pids) pids += (pids.empty() ? "" : ", ") + std::to_string(pid);
         if (t->count > t->pids.size() && t->pids.size() == kPidsListed) pids += ", ...";
-        out += fmt::format("| `{}` | {} | {} | {} | {} | {} |\n", markdown_inline(id),
-                           rules::severity_name(t->severity), t->count, when(t->first),
-                           t->first_place.empty() ? "-" : "`" + markdown_inline(t->first_place) + "`",
-                           pids);
+        out += fmt::format(
+            "| `{}` | {} | {} | {} | {} | {} |\n", markdown_inline(id),
+            rules::severity_name(t->severity), t->count, when(t->first),
+            t->first_place.empty() ? "-" : "`" + markdown_inline(t->first_place) + "`", pids);
     }
     out += "\n";
     for (const auto& [id, t] : rows) {
@@ -274,8 +302,9 @@ std::string GithubWriter::markdown(const RunSummary& run) const {
             markdown_inline(id), rules::severity_name(f.severity),
             markdown_inline(escaped(f.message)), markdown_code(body));
         if (out.size() + entry.size() > kMaxMarkdown) {
-            out += "(the other rules' first findings are left out: the summary has a size limit; "
-                   "the SARIF and JUnit reports have them all)\n";
+            out +=
+                "(the other rules' first findings are left out: the summary has a size limit; "
+                "the SARIF and JUnit reports have them all)\n";
             break;
         }
         out += entry;

@@ -42,10 +42,10 @@ public:
 
 private:
     struct Kept {
-        rules::Finding finding;     // the first of its rule at its place
-        std::string file;           // where it points (project path), or ""
+        rules::Finding finding;  // the first of its rule at its place
+        std::string file;        // where it points (project path), or ""
         int line = 0;
-        std::uint64_t count = 0;    // findings of this rule at this place
+        std::uint64_t count = 0;  // findings of this rule at this place
     };
     struct RuleTotal {
         rules::Severity severity = rules::Severity::Info;
@@ -59,10 +59,10 @@ private:
     std::string annotation(const Kept& k, const char* kind) const;
 
     std::string root_;
-    std::vector<Kept> kept_;                        // bounded: kMaxKept places
-    std::map<std::string, std::size_t> by_place_;   // rule + place -> kept_ index
-    std::map<std::string, RuleTotal> rules_;        // by rule id
-    std::uint64_t dropped_ = 0;                     // places past the bound
+    std::vector<Kept> kept_;                       // bounded: kMaxKept places
+    std::map<std::string, std::size_t> by_place_;  // rule + place -> kept_ index
+    std::map<std::string, RuleTotal> rules_;       // by rule id
+    std::uint64_t dropped_ = 0;                    // places past the bound
     static constexpr std::size_t kMaxKept = 1000;
 };
 

@@ -122,7 +122,16 @@ std::string JunitWriter::render(const std::vector<rules::RuleInfo>& rule_set,
         (f.severity >= threshold_ ? c.failing : c.passing).push_back(&f);
     }
 
-    const bool command_failed = !run.command.empty() && run.exit_status > 0;
+    // --repeat: the command failed when every run did; when some passed it
+    // is flaky, which Surefire writes as a test that passed with
+    // <flakyFailure>s, one per failing run.
+    std::vector<RunSummary::Attempt> failed_runs;
+    for (const RunSummary::Attempt& a : run.attempts) {
+        if (a.exit_status != 0) failed_runs.push_back(a);
+    }
+    const bool flaky = !failed_runs.empty() && failed_runs.size() < run.attempts.size();
+    const bool command_failed = !run.command.empty() && !flaky &&
+                                (run.attempts.empty() ? run.exit_status > 0 : !failed_runs.empty());
     std::size_t failures = command_failed ? 1 : 0;
     for (const Case& c : cases) failures += c.failing.empty() ? 0 : 1;
     const std::size_t tests = cases.size() + 1;
@@ -183,7 +192,46 @@ std::string JunitWriter::render(const std::vector<rules::RuleInfo>& rule_set,
     const std::string target = kind == "analyze" ? shell_join(run.inputs) : run_target(run);
     out += fmt::format("    <testcase classname=\"sctrace.{}\" name=\"{}\" time=\"{}\"", kind,
                        xml_escape(kind + ": " + target, true), time);
-    if (command_failed) {
+    if (!run.attempts.empty()) {
+        out += ">\n";
+        const auto attempt_text = [&](const RunSummary::Attempt& a) {
+            return fmt::format("run {} of {}: {}", a.run, run.attempts.size(),
+                               status_text(a.exit_status));
+        };
+        for (std::size_t i = 0; i < failed_runs.size(); ++i) {
+            const std::string text = attempt_text(failed_runs[i]);
+            const std::string body = run_target(run) + "\n" + text + "\n";
+            if (flaky) {
+                out += fmt::format(
+                    "      <flakyFailure message=\"{}\" type=\"exit-status\"><stackTrace>{}"
+                    "</stackTrace></flakyFailure>\n",
+                    xml_escape(text, true), xml_escape(body, false));
+            } else if (i == 0) {
+                out +=
+                    fmt::format("      <failure message=\"{}\" type=\"exit-status\">{}</failure>\n",
+                                xml_escape(text, true), xml_escape(body, false));
+            } else {
+                out += fmt::format(
+                    "      <rerunFailure message=\"{}\" type=\"exit-status\"><stackTrace>{}"
+                    "</stackTrace></rerunFailure>\n",
+                    xml_escape(text, true), xml_escape(body, false));
+            }
+        }
+        std::string verdict;
+        if (failed_runs.empty()) {
+            verdict = fmt::format("passed all {} runs", run.attempts.size());
+        } else {
+            std::string list;
+            for (const auto& a : failed_runs)
+                list += (list.empty() ? "" : ", ") + std::to_string(a.run);
+            verdict = fmt::format("{}failed {} of {} runs (run{} {})", flaky ? "flaky: " : "",
+                                  failed_runs.size(), run.attempts.size(),
+                                  failed_runs.size() == 1 ? "" : "s", list);
+        }
+        out +=
+            fmt::format("      <system-out>{}</system-out>\n", xml_escape(verdict + "\n", false));
+        out += "    </testcase>\n";
+    } else if (command_failed) {
         out += fmt::format(
             ">\n      <failure message=\"{}\" type=\"exit-status\">{}</failure>\n",
             xml_escape(status_text(run.exit_status), true),

@@ -10,6 +10,12 @@
 //       <failure message="exited with status 1" type="exit-status"/>  when non-zero
 //     </testcase>
 //
+// With --repeat (RunSummary::attempts) the command's test case describes
+// every run as Maven Surefire describes reruns: a command that failed in
+// some runs and passed in others is flaky, a passing test case with one
+// <flakyFailure> per failing run; one that failed in every run has a
+// <failure> (the first run) and a <rerunFailure> for each other run.
+//
 // A rule's test case has at most one <failure>, listing every finding at or
 // above the threshold in its body: the common JUnit schemas allow one
 // failure per test case, and Jenkins and GitLab show only the first.

@@ -22,6 +22,14 @@ struct RunSummary {
     int exit_status = -1;
     Nanos start_time = 0;  // wall clock
     Nanos duration = 0;
+    // --repeat: every run of the command and how it ended, in order; the
+    // report describes the whole (a flaky command as Surefire shows a
+    // flaky test). Empty for a single run.
+    struct Attempt {
+        unsigned run = 0;
+        int exit_status = 0;
+    };
+    std::vector<Attempt> attempts;
 };
 
 // Words joined for a person to read and paste into a shell: a word with

@@ -47,7 +47,8 @@ const StackFrame* user_code_frame(const rules::Finding& finding, const std::stri
 }
 
 std::string project_path(std::string_view file, const std::string& root) {
-    if (!root.empty() && file.starts_with(root + "/")) return std::string(file.substr(root.size() + 1));
+    if (!root.empty() && file.starts_with(root + "/"))
+        return std::string(file.substr(root.size() + 1));
     return std::string(file);
 }
 

@@ -194,8 +194,7 @@ TEST_F(Flaky, GithubGetsOneJobSummaryForAllRunsAndAnnotationsOfTheFailure) {
                                   "--annotations",
                                   path("annotations.txt")};
 #ifdef FLAKY_CONNECT_RACE_BIN
-    argv.insert(argv.end(),
-                {"--", FLAKY_CONNECT_RACE_BIN, "--fail-every", "2", path("counter")});
+    argv.insert(argv.end(), {"--", FLAKY_CONNECT_RACE_BIN, "--fail-every", "2", path("counter")});
 #endif
     const RunResult r = run(argv, {"sctrace --until-fail (GitHub)", "", false}, kTimeout);
     ASSERT_EQ(r.status, 1) << r.err;

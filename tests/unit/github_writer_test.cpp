@@ -89,11 +89,12 @@ TEST(GithubWriter, AnAnnotationPointsAtTheUsersLineWithEveryFieldEscaped) {
     writer.on_finding(f);
     const auto lines = lines_of(writer.annotations());
     ASSERT_EQ(lines.size(), 1u) << writer.annotations();
-    EXPECT_EQ(lines[0].rfind("::error file=src/net.c,line=42,title=sctrace%3A double-close "
-                             "(error)::100%25 bad: a,b\\nsecond line%0Apid 4711 "
-                             "(/src/project/build/server) tid 4711%0Asee docs/rules/double-close.md",
-                             0),
-              0u)
+    EXPECT_EQ(
+        lines[0].rfind("::error file=src/net.c,line=42,title=sctrace%3A double-close "
+                       "(error)::100%25 bad: a,b\\nsecond line%0Apid 4711 "
+                       "(/src/project/build/server) tid 4711%0Asee docs/rules/double-close.md",
+                       0),
+        0u)
         << lines[0];
 }
 
@@ -101,8 +102,8 @@ TEST(GithubWriter, WithoutASourceLineAnAnnotationNamesNoFile) {
     GithubWriter writer("/src/project");
     writer.on_finding(finding("socket-leak-after-failed-connect", rules::Severity::Warning));
     const std::string out = writer.annotations();
-    EXPECT_EQ(out.rfind("::warning title=sctrace%3A socket-leak-after-failed-connect (warning)::", 0),
-              0u)
+    EXPECT_EQ(
+        out.rfind("::warning title=sctrace%3A socket-leak-after-failed-connect (warning)::", 0), 0u)
         << out;
 }
 
@@ -111,8 +112,7 @@ TEST(GithubWriter, TenOfAKindAtMostTheMostSevereAndLocatedFirstAndTheTenthCounts
     // 14 error places, one of them critical, one with a source line; and
     // one finding repeated at one place.
     for (int i = 0; i < 13; ++i) {
-        rules::Finding f = finding("rule-" + std::to_string(i), rules::Severity::Error,
-                                   kTime + i);
+        rules::Finding f = finding("rule-" + std::to_string(i), rules::Severity::Error, kTime + i);
         writer.on_finding(f);
     }
     rules::Finding located = finding("located", rules::Severity::Error, kTime + 100);
@@ -151,10 +151,11 @@ TEST(GithubWriter, TheSummaryHasATableOfRulesAndEachRulesFirstFinding) {
     run.command = {"ctest", "-R", "flaky"};
     run.exit_status = 1;
     const std::string md = writer.markdown(run);
-    EXPECT_EQ(md.rfind("### sctrace: 3 findings (2 error, 1 warning)\n\n`ctest -R flaky` exited with "
-                       "status 1.\n\n",
-                       0),
-              0u)
+    EXPECT_EQ(
+        md.rfind("### sctrace: 3 findings (2 error, 1 warning)\n\n`ctest -R flaky` exited with "
+                 "status 1.\n\n",
+                 0),
+        0u)
         << md;
     EXPECT_NE(md.find("| `double-close` | error | 2 | "), std::string::npos) << md;
     EXPECT_NE(md.find(" | `src/net.c:42` | 4711, 4712 |\n"), std::string::npos) << md;
@@ -174,7 +175,8 @@ TEST(GithubWriter, ASummaryWithNoFindingsSaysSo) {
     RunSummary run;
     run.command = {"make", "check"};
     run.exit_status = 0;
-    EXPECT_EQ(writer.markdown(run), "### sctrace: no findings\n\n`make check` exited with status 0.\n\n");
+    EXPECT_EQ(writer.markdown(run),
+              "### sctrace: no findings\n\n`make check` exited with status 0.\n\n");
     EXPECT_EQ(writer.annotations(), "");
 }
 

@@ -343,6 +343,60 @@ TEST(JunitWriter, TheCommandFailsWithItsExitStatus) {
     EXPECT_NE(c2->first("failure")->attrs.at("message").find("signal 9"), std::string::npos);
 }
 
+TEST(JunitWriter, AFlakyCommandIsAPassingTestCaseWithAFlakyFailurePerFailingRunAsSurefireWrites) {
+    const auto set = load_rules();
+    JunitWriter writer(rules::Severity::Error);
+    RunSummary run = command_run(1);  // the first failing run's
+    run.attempts = {{1, 0}, {2, 1}, {3, 0}, {4, 128 + 6}};
+    const Element root = parse_or_fail(writer.render(set.infos(), run));
+    const Element& suite = *root.first("testsuite");
+    EXPECT_EQ(suite.attrs.at("failures"), "0");
+    const Element* command = testcase(suite, "command: ctest -R flaky");
+    ASSERT_NE(command, nullptr);
+    EXPECT_EQ(command->first("failure"), nullptr);
+    const auto flaky = command->all("flakyFailure");
+    ASSERT_EQ(flaky.size(), 2u);
+    EXPECT_EQ(flaky[0]->attrs.at("message"), "run 2 of 4: exited with status 1");
+    EXPECT_EQ(flaky[0]->attrs.at("type"), "exit-status");
+    EXPECT_NE(flaky[0]->first("stackTrace"), nullptr);
+    EXPECT_NE(flaky[1]->attrs.at("message").find(
+                  "run 4 of 4: exited with status 134 (killed by signal 6)"),
+              std::string::npos)
+        << flaky[1]->attrs.at("message");
+    ASSERT_NE(command->first("system-out"), nullptr);
+    EXPECT_EQ(command->first("system-out")->text, "flaky: failed 2 of 4 runs (runs 2, 4)\n");
+}
+
+TEST(JunitWriter, ACommandThatFailedEveryRunFailsOnceWithARerunFailurePerOtherRun) {
+    const auto set = load_rules();
+    JunitWriter writer(rules::Severity::Error);
+    RunSummary run = command_run(2);
+    run.attempts = {{1, 2}, {2, 2}, {3, 3}};
+    const Element root = parse_or_fail(writer.render(set.infos(), run));
+    const Element& suite = *root.first("testsuite");
+    EXPECT_EQ(suite.attrs.at("failures"), "1");
+    const Element* command = testcase(suite, "command: ctest -R flaky");
+    ASSERT_NE(command, nullptr);
+    ASSERT_EQ(command->all("failure").size(), 1u);
+    EXPECT_EQ(command->first("failure")->attrs.at("message"), "run 1 of 3: exited with status 2");
+    const auto reruns = command->all("rerunFailure");
+    ASSERT_EQ(reruns.size(), 2u);
+    EXPECT_EQ(reruns[1]->attrs.at("message"), "run 3 of 3: exited with status 3");
+    EXPECT_EQ(command->all("flakyFailure").size(), 0u);
+}
+
+TEST(JunitWriter, RunsThatAllPassedSaySo) {
+    const auto set = load_rules();
+    JunitWriter writer(rules::Severity::Error);
+    RunSummary run = command_run(0);
+    run.attempts = {{1, 0}, {2, 0}};
+    const Element root = parse_or_fail(writer.render(set.infos(), run));
+    const Element* command = testcase(*root.first("testsuite"), "command: ctest -R flaky");
+    ASSERT_NE(command, nullptr);
+    EXPECT_EQ(command->first("failure"), nullptr);
+    EXPECT_EQ(command->first("system-out")->text, "passed all 2 runs\n");
+}
+
 TEST(JunitWriter, AnalyzeNamesItsInputsAndHasNoExitStatusToFail) {
     const auto set = load_rules();
     JunitWriter writer(rules::Severity::Warning);

@@ -31,6 +31,7 @@ struct RunFiles {
     std::string junit;          // --junit
     std::string trace_json;     // --trace-json
     std::string annotations;    // --annotations
+    std::string codequality;    // --codequality
     std::string markdown;       // --markdown-summary
     std::string flight_prefix;  // --flight-recorder's PREFIX (its files add .jsonl, .strace)
     // The run's events for comparing runs (sctrace diff) when -o writes no
@@ -41,10 +42,12 @@ struct RunFiles {
     std::string step_summary;
 
     std::vector<std::string*> paths() {
-        return {&output, &findings, &sarif, &junit, &trace_json, &annotations, &markdown};
+        return {&output,     &findings,    &sarif,       &junit,
+                &trace_json, &annotations, &codequality, &markdown};
     }
     std::vector<const std::string*> paths() const {
-        return {&output, &findings, &sarif, &junit, &trace_json, &annotations, &markdown};
+        return {&output,     &findings,    &sarif,       &junit,
+                &trace_json, &annotations, &codequality, &markdown};
     }
 };
 

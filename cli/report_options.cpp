@@ -56,6 +56,10 @@ void add_report_options(CLI::App& app, ReportPaths& paths) {
                    "of each kind, ranked), for a step to print: docs/ci.md")
         ->type_name("FILE")
         ->group("Reports");
+    app.add_option("--codequality", paths.codequality,
+                   "Write findings as a GitLab Code Quality report (merge request widget)")
+        ->type_name("FILE")
+        ->group("Reports");
     app.add_option("--markdown-summary", paths.markdown,
                    "Write a Markdown summary: the rules that fired, counts, where, each one's "
                    "first finding (also appended to $GITHUB_STEP_SUMMARY when it is set)")
@@ -83,6 +87,7 @@ std::unique_ptr<ReportOutputs> ReportOutputs::open(const ReportPaths& paths,
         !create(paths.junit, "--junit", r->junit_file_) ||
         !create(paths.trace_json, "--trace-json", r->trace_file_) ||
         !create(paths.annotations, "--annotations", r->annotations_file_) ||
+        !create(paths.codequality, "--codequality", r->codequality_file_) ||
         !create(paths.markdown, "--markdown-summary", r->markdown_file_)) {
         return nullptr;
     }
@@ -92,6 +97,7 @@ std::unique_ptr<ReportOutputs> ReportOutputs::open(const ReportPaths& paths,
     }
     if (r->trace_file_)
         r->trace_ = std::make_unique<TraceJsonWriter>(r->trace_file_.get(), paths.trace_json);
+    if (r->codequality_file_) r->codequality_ = std::make_unique<CodeQualityWriter>(source_root());
     if (r->annotations_file_ || r->markdown_file_ || !paths.step_summary.empty()) {
         r->github_ = std::make_unique<GithubWriter>(source_root());
     }
@@ -103,6 +109,7 @@ ReportOutputs::~ReportOutputs() {
     for (auto [fd, path] :
          {std::pair{&sarif_file_, &paths_.sarif}, std::pair{&junit_file_, &paths_.junit},
           std::pair{&annotations_file_, &paths_.annotations},
+          std::pair{&codequality_file_, &paths_.codequality},
           std::pair{&markdown_file_, &paths_.markdown}}) {
         struct stat st {};
         // Only a regular file this run left empty: never /dev/stdout or a FIFO.
@@ -118,6 +125,7 @@ std::vector<rules::FindingSink*> ReportOutputs::finding_sinks() {
     if (junit_) sinks.push_back(junit_.get());
     if (trace_) sinks.push_back(&trace_->finding_sink());
     if (github_) sinks.push_back(github_.get());
+    if (codequality_) sinks.push_back(codequality_.get());
     return sinks;
 }
 
@@ -134,6 +142,9 @@ bool ReportOutputs::finish(const RunSummary& run, const rules::RuleSet& rules) {
     };
     if (sarif_) write_document(sarif_file_, paths_.sarif, sarif_->render(rules.infos(), run));
     if (junit_) write_document(junit_file_, paths_.junit, junit_->render(rules.infos(), run));
+    if (codequality_) {
+        write_document(codequality_file_, paths_.codequality, codequality_->render());
+    }
     if (github_) {
         if (annotations_file_)
             write_document(annotations_file_, paths_.annotations, github_->annotations());

@@ -14,6 +14,7 @@
 #include "base/unique_fd.h"
 #include "engine/rules/engine.h"
 #include "engine/rules/rule_set.h"
+#include "report/codequality_writer.h"
 #include "report/github_writer.h"
 #include "report/junit_writer.h"
 #include "report/output_stream.h"
@@ -28,6 +29,7 @@ struct ReportPaths {
     std::string junit;        // --junit
     std::string trace_json;   // --trace-json
     std::string annotations;  // --annotations: GitHub workflow commands
+    std::string codequality;  // --codequality: GitLab Code Quality
     std::string markdown;     // --markdown-summary
     // A Markdown summary appended to this file when the run is over:
     // $GITHUB_STEP_SUMMARY (github_step_summary()), unless the caller
@@ -88,6 +90,8 @@ private:
     UniqueFd junit_file_;
     UniqueFd trace_file_;  // declared before trace_: outlives the writer
     UniqueFd annotations_file_;
+    UniqueFd codequality_file_;
+    std::unique_ptr<CodeQualityWriter> codequality_;
     UniqueFd markdown_file_;
     std::unique_ptr<GithubWriter> github_;
     std::string markdown_;

@@ -187,6 +187,7 @@ RunFiles RunCommand::named_files() const {
     files.junit = options_.reports.junit;
     files.trace_json = options_.reports.trace_json;
     files.annotations = options_.reports.annotations;
+    files.codequality = options_.reports.codequality;
     files.markdown = options_.reports.markdown;
     files.step_summary = github_step_summary();
     if (options_.flight_events > 0) files.flight_prefix = options_.flight_prefix;
@@ -297,6 +298,7 @@ int RunCommand::trace(const Targets& targets, const RunFiles& files) {
     report_paths.junit = files.junit;
     report_paths.trace_json = files.trace_json;
     report_paths.annotations = files.annotations;
+    report_paths.codequality = files.codequality;
     report_paths.markdown = files.markdown;
     report_paths.step_summary = files.step_summary;
     auto reports = ReportOutputs::open(report_paths, fail_on, "sctrace");

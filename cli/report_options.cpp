@@ -11,10 +11,17 @@
 #include <filesystem>
 #include <utility>
 
+#include "cli/rule_pipeline.h"
 #include "report/output_stream.h"
 
 #ifndef SCTRACE_VERSION
 #define SCTRACE_VERSION "0.0.0"
+#endif
+#ifndef SCTRACE_INFORMATION_URI
+#define SCTRACE_INFORMATION_URI ""
+#endif
+#ifndef SCTRACE_RULE_DOCS_URI
+#define SCTRACE_RULE_DOCS_URI ""
 #endif
 
 namespace sctrace {
@@ -91,7 +98,15 @@ std::unique_ptr<ReportOutputs> ReportOutputs::open(const ReportPaths& paths,
         !create(paths.markdown, "--markdown-summary", r->markdown_file_)) {
         return nullptr;
     }
-    if (r->sarif_file_) r->sarif_ = std::make_unique<SarifWriter>(SCTRACE_VERSION, source_root());
+    if (r->sarif_file_) {
+        SarifLinks links;
+        links.information_uri = SCTRACE_INFORMATION_URI;
+        links.rule_docs_uri = SCTRACE_RULE_DOCS_URI;
+        std::error_code ec;
+        const auto bundled = std::filesystem::weakly_canonical(default_rules_path(), ec);
+        if (!ec) links.bundled_rules_dir = bundled.string();
+        r->sarif_ = std::make_unique<SarifWriter>(SCTRACE_VERSION, source_root(), std::move(links));
+    }
     if (r->junit_file_) {
         r->junit_ = std::make_unique<JunitWriter>(fail_on.value_or(rules::Severity::Warning));
     }

@@ -217,7 +217,7 @@ private:
     std::string root_;
 };
 
-Json rule_descriptor(const rules::RuleInfo& rule) {
+Json rule_descriptor(const rules::RuleInfo& rule, const SarifLinks& links) {
     Json d = Json::object();
     d["id"] = rule.id;
     d["name"] = pascal_case(rule.id);
@@ -239,6 +239,17 @@ Json rule_descriptor(const rules::RuleInfo& rule) {
         }
     }
     d["help"] = {{"text", help}, {"markdown", markdown}};
+    // A rule of the bundled pack has its page; a user's rule, its file.
+    const std::string& file = rule.where.file;
+    const bool bundled =
+        !links.bundled_rules_dir.empty() && file.starts_with(links.bundled_rules_dir + "/");
+    if ((bundled || file.empty()) && !links.rule_docs_uri.empty()) {
+        d["helpUri"] = links.rule_docs_uri + "/" + uri_path(rule.id) + ".md";
+    } else if (!file.empty()) {
+        std::error_code ec;
+        const auto absolute = std::filesystem::absolute(file, ec);
+        d["helpUri"] = "file://" + uri_path(ec ? file : absolute.lexically_normal().string());
+    }
     d["defaultConfiguration"] = {{"enabled", rule.enabled}, {"level", sarif_level(rule.severity)}};
     Json props = Json::object();
     props["tags"] = rule.tags;
@@ -282,8 +293,10 @@ std::string first_sentence(const std::string& text) {
     return end == std::string::npos ? folded : folded.substr(0, end + 1);
 }
 
-SarifWriter::SarifWriter(std::string tool_version, std::string source_root)
-    : tool_version_(std::move(tool_version)), source_root_(std::move(source_root)) {}
+SarifWriter::SarifWriter(std::string tool_version, std::string source_root, SarifLinks links)
+    : tool_version_(std::move(tool_version)),
+      source_root_(std::move(source_root)),
+      links_(std::move(links)) {}
 
 std::string SarifWriter::render(const std::vector<rules::RuleInfo>& rule_set,
                                 const RunSummary& run) const {
@@ -293,10 +306,25 @@ std::string SarifWriter::render(const std::vector<rules::RuleInfo>& rule_set,
     std::map<std::string, std::size_t, std::less<>> index;
     for (const rules::RuleInfo& rule : rule_set) {
         index.emplace(rule.id, rules_json.size());
-        rules_json.push_back(rule_descriptor(rule));
+        rules_json.push_back(rule_descriptor(rule, links_));
+    }
+    // Past what code scanning shows, the most severe findings, then the
+    // earliest, are the ones kept.
+    std::vector<const rules::Finding*> shown;
+    for (const rules::Finding& f : findings_) shown.push_back(&f);
+    std::size_t omitted = 0;
+    if (shown.size() > kSarifMaxResults) {
+        std::stable_sort(shown.begin(), shown.end(),
+                         [](const rules::Finding* a, const rules::Finding* b) {
+                             if (a->severity != b->severity) return a->severity > b->severity;
+                             return a->time < b->time;
+                         });
+        omitted = shown.size() - kSarifMaxResults;
+        shown.resize(kSarifMaxResults);
     }
     Json results = Json::array();
-    for (const rules::Finding& f : findings_) {
+    for (const rules::Finding* fp : shown) {
+        const rules::Finding& f = *fp;
         auto it = index.find(f.rule);
         if (it == index.end()) {
             // A finding from a rule the set does not list (cannot happen with
@@ -306,7 +334,7 @@ std::string SarifWriter::render(const std::vector<rules::RuleInfo>& rule_set,
             stub.desc = f.desc;
             stub.severity = f.severity;
             it = index.emplace(f.rule, rules_json.size()).first;
-            rules_json.push_back(rule_descriptor(stub));
+            rules_json.push_back(rule_descriptor(stub, links_));
         }
         results.push_back(builder.result(f, it->second));
     }
@@ -315,6 +343,7 @@ std::string SarifWriter::render(const std::vector<rules::RuleInfo>& rule_set,
     driver["name"] = "sctrace";
     driver["version"] = tool_version_;
     driver["semanticVersion"] = tool_version_;
+    if (!links_.information_uri.empty()) driver["informationUri"] = links_.information_uri;
     driver["rules"] = std::move(rules_json);
 
     Json invocation = Json::object();
@@ -347,7 +376,51 @@ std::string SarifWriter::render(const std::vector<rules::RuleInfo>& rule_set,
     doc["$schema"] = kSchema;
     doc["version"] = "2.1.0";
     doc["runs"] = Json::array({std::move(run_json)});
-    return doc.dump(2, ' ', false, Json::error_handler_t::replace) + "\n";
+    const auto render_doc = [&] {
+        return doc.dump(2, ' ', false, Json::error_handler_t::replace) + "\n";
+    };
+    std::string text = render_doc();
+    Json& out_run = doc["runs"][0];
+    Json& out_results = out_run["results"];
+    bool slimmed = false;
+    if (text.size() > kSarifMaxBytes) {
+        // The bulk first: stacks and evidence as data (the messages keep
+        // the evidence in words).
+        for (Json& r : out_results) {
+            r.erase("stacks");
+            r["properties"].erase("evidence_items");
+        }
+        slimmed = true;
+        text = render_doc();
+    }
+    while (text.size() > kSarifMaxBytes && !out_results.empty()) {
+        // Then the least severe results (the list is most severe first when
+        // it was cut above; else in finding order), half at a time.
+        const std::size_t keep = out_results.size() / 2;
+        omitted += out_results.size() - keep;
+        out_results.erase(out_results.begin() + static_cast<std::ptrdiff_t>(keep),
+                          out_results.end());
+        text = render_doc();
+    }
+    if (omitted > 0 || slimmed) {
+        std::string note;
+        if (omitted > 0) {
+            note = fmt::format(
+                "{} finding(s) were left out: code scanning takes {} results and {} "
+                "bytes of one run; every finding is in --findings.",
+                omitted, kSarifMaxResults, kSarifMaxBytes);
+        }
+        if (slimmed) {
+            note += std::string(note.empty() ? "" : " ") +
+                    "Stacks and evidence data were left out of the results to keep the file "
+                    "under the size code scanning takes.";
+        }
+        out_run["invocations"][0]["toolExecutionNotifications"] =
+            Json::array({{{"level", "warning"}, {"message", {{"text", note}}}}});
+        out_run["properties"] = {{"resultsOmitted", omitted}, {"resultsSlimmed", slimmed}};
+        text = render_doc();
+    }
+    return text;
 }
 
 }  // namespace sctrace

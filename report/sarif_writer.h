@@ -2,7 +2,11 @@
 // most static-analysis dashboards import.
 //
 // One run: the loaded rules as tool.driver.rules (so a dashboard lists what
-// was checked, even with no results), one result per finding. A finding
+// was checked, even with no results), one result per finding, as many as
+// code scanning takes: past 5,000 findings the most severe (then earliest)
+// are kept, and a file that would pass 10 MB loses its results' stacks and
+// evidence data, then its least severe results; what was left out is said
+// in the invocation's notifications and counted in the run's properties. A finding
 // carries no source position of its own; when its stack (-k) has a frame with
 // a source file in the user's code (one of the project's, under the source
 // root, first; never one in libc or another system library:
@@ -21,12 +25,28 @@
 
 namespace sctrace {
 
+// Where a reader of the report learns more: SARIF's informationUri (the
+// tool) and helpUri (each rule). Absolute URIs; empty leaves them out.
+struct SarifLinks {
+    std::string information_uri;
+    // The bundled rules' pages: a rule of the pack gets RULE_DOCS_URI/ID.md.
+    std::string rule_docs_uri;
+    // The bundled pack's folder: rules loaded from elsewhere (a user's own)
+    // get their rule file's URI instead.
+    std::string bundled_rules_dir;
+};
+
+// What code scanning accepts of one upload: it rejects a file over 10 MB
+// and shows 5,000 results of a run.
+inline constexpr std::size_t kSarifMaxResults = 5000;
+inline constexpr std::size_t kSarifMaxBytes = 10'000'000;
+
 class SarifWriter final : public rules::FindingSink {
 public:
     // `source_root`: an absolute directory (the working directory, normally
     // the checkout). Files under it are written relative to it, against the
     // base id %SRCROOT%, because code scanning matches repository paths.
-    SarifWriter(std::string tool_version, std::string source_root);
+    SarifWriter(std::string tool_version, std::string source_root, SarifLinks links = {});
 
     // Findings are kept until render(): the document is written once, when
     // the run is over and its invocation (command, times) is known.
@@ -39,6 +59,7 @@ public:
 private:
     std::string tool_version_;
     std::string source_root_;
+    SarifLinks links_;
     std::vector<rules::Finding> findings_;
 };
 

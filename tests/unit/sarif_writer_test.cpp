@@ -252,6 +252,89 @@ TEST(SarifWriter, HostileTextStillParses) {
     EXPECT_EQ(result["locations"][0]["logicalLocations"][0]["name"], "\\376 weird\"exe");
 }
 
+TEST(SarifWriter, TheToolAndEveryRuleSayWhereToLearnMore) {
+    rules::RuleSet set;
+    set.load_text("/pack/rules/descriptors.yaml", kRules);
+    set.load_text("/home/me/my-rules.yaml", R"(
+- rule: mine
+  desc: My own pattern.
+  condition: evt.type = close
+  severity: warning
+)");
+    ASSERT_TRUE(set.errors().empty()) << set.format_errors();
+    SarifWriter writer(
+        "1", "/src/project",
+        {"https://example.org/sctrace", "https://example.org/sctrace/rules", "/pack/rules"});
+    const json doc = render(writer, set);
+    const json& driver = doc["runs"][0]["tool"]["driver"];
+    EXPECT_EQ(driver["informationUri"], "https://example.org/sctrace");
+    for (const json& rule : driver["rules"]) {
+        ASSERT_TRUE(rule.contains("helpUri")) << rule.dump(2);
+        if (rule["id"] == "mine") {
+            // A user's rule: its own file.
+            EXPECT_EQ(rule["helpUri"], "file:///home/me/my-rules.yaml");
+        } else {
+            EXPECT_EQ(rule["helpUri"],
+                      "https://example.org/sctrace/rules/" + rule["id"].get<std::string>() + ".md");
+        }
+    }
+}
+
+TEST(SarifWriter, KeepsWhatCodeScanningTakesTheMostSevereFirstAndSaysWhatWasLeftOut) {
+    const auto set = load_rules();
+    SarifWriter writer("1", "/src/project");
+    const std::size_t n = kSarifMaxResults + 250;
+    for (std::size_t i = 0; i < n; ++i) {
+        // One error in every 40; the rest notes.
+        rules::Finding f = finding(i % 40 == 7 ? "double-close" : "note-only",
+                                   i % 40 == 7 ? rules::Severity::Error : rules::Severity::Info);
+        f.time += static_cast<Nanos>(i);
+        writer.on_finding(f);
+    }
+    const json doc = render(writer, set);
+    const json& run = doc["runs"][0];
+    ASSERT_EQ(run["results"].size(), kSarifMaxResults);
+    std::size_t errors = 0;
+    for (const json& r : run["results"]) errors += r["ruleId"] == "double-close";
+    EXPECT_EQ(errors, (n + 32) / 40) << "every error kept";
+    EXPECT_EQ(run["properties"]["resultsOmitted"], 250);
+    EXPECT_NE(run["invocations"][0]["toolExecutionNotifications"][0]["message"]["text"]
+                  .get<std::string>()
+                  .find("250 finding(s) were left out"),
+              std::string::npos);
+}
+
+TEST(SarifWriter, AFileOverTheSizeCodeScanningTakesLosesItsBulkFirst) {
+    const auto set = load_rules();
+    SarifWriter writer("1", "/src/project");
+    // 1,000 findings, each with a deep stack: far over 10 MB with them.
+    ThreadStack deep;
+    deep.tid = 4712;
+    for (int i = 0; i < 64; ++i) {
+        StackFrame frame;
+        frame.module = "/usr/bin/flaky";
+        frame.function = std::string(200, 'f') + std::to_string(i);
+        frame.file = "/src/project/deep.c";
+        frame.line = i + 1;
+        deep.frames.push_back(frame);
+    }
+    for (int i = 0; i < 1000; ++i) {
+        rules::Finding f = finding("double-close", rules::Severity::Error);
+        f.stacks = {deep};
+        writer.on_finding(f);
+    }
+    RunSummary run;
+    run.command = {"x"};
+    const std::string text = writer.render(set.infos(), run);
+    EXPECT_LE(text.size(), kSarifMaxBytes);
+    const json doc = json::parse(text);
+    const json& out = doc["runs"][0];
+    EXPECT_EQ(out["results"].size(), 1000u) << "the results stay, without their stacks";
+    EXPECT_FALSE(out["results"][0].contains("stacks"));
+    EXPECT_EQ(out["properties"]["resultsSlimmed"], true);
+    EXPECT_EQ(out["properties"]["resultsOmitted"], 0);
+}
+
 TEST(SarifWriter, FirstSentenceFoldsWhitespaceAndStopsAtTheFirstPeriodAndSpace) {
     EXPECT_EQ(first_sentence("One  line\n  folded. Second one."), "One line folded.");
     EXPECT_EQ(first_sentence("connect() returned 0x10.\n"), "connect() returned 0x10.");

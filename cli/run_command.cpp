@@ -367,6 +367,9 @@ int RunCommand::trace(const Targets& targets, const RunFiles& files) {
     // the run stops at, decoded as the report shows them.
     UniqueFd comparison_file;
     std::unique_ptr<EventWriter> comparison_log;
+    // What the tracer stops at: what the outputs show, and (below) what the
+    // comparison log records.
+    SyscallSet stopped = display;
     if (!files.comparison_log.empty()) {
         comparison_file = UniqueFd(
             ::open(files.comparison_log.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
@@ -375,8 +378,12 @@ int RunCommand::trace(const Targets& targets, const RunFiles& files) {
                          std::strerror(errno));
             return kStartFailure;
         }
-        SyscallSet shown = display;
+        // Every call, as -o records them, unless -e narrows it: two runs are
+        // compared call by call, and a wait or a sleep no rule reads may be
+        // where they part (a wake-up that came before its wait).
+        SyscallSet shown = options_.stream.trace_expressions.empty() ? SyscallSet::all() : display;
         shown |= pipeline->needed_syscalls();
+        stopped |= shown;
         comparison_log =
             std::make_unique<JsonlWriter>(comparison_file.get(), shown, files.comparison_log);
         sinks.push_back(comparison_log.get());
@@ -386,14 +393,14 @@ int RunCommand::trace(const Targets& targets, const RunFiles& files) {
                                 !files.trace_json.empty() || recorder != nullptr ||
                                 comparison_log != nullptr;
     if (!with_ptrace) {
-        return trace_without_ptrace(targets, display, outputs_decode, inherited_ignored,
+        return trace_without_ptrace(targets, stopped, outputs_decode, inherited_ignored,
                                     std::move(sinks), *watchdog_interval, fail_on, *events,
                                     *reports, *pipeline, recorder.get());
     }
     if (!pipeline->empty()) sinks.push_back(&pipeline->sink());
 
     SessionOptions session_options =
-        session_options_for(display, *pipeline, *watchdog_interval, outputs_decode);
+        session_options_for(stopped, *pipeline, *watchdog_interval, outputs_decode);
     session_options.use_seccomp = !options_.no_seccomp;
     session_options.skip_unwanted_exits = !options_.every_exit;
     session_options.decode_options.string_limit = options_.string_limit;
@@ -403,7 +410,7 @@ int RunCommand::trace(const Targets& targets, const RunFiles& files) {
     session_options.inherited_ignored = inherited_ignored;
     // fcntl's F_GETFL stops no default run; one that shows fcntl, or
     // injects into it, sees every call.
-    SyscallSet named = display;
+    SyscallSet named = stopped;
     for (const Injection& injection : injections) named |= injection.calls;
     session_options.narrowed = pipeline->narrowed_calls(named);
     session_options.injections = std::move(injections);

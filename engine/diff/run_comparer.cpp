@@ -16,6 +16,9 @@ namespace {
 // How many calls a divergence shows around it.
 constexpr std::size_t kBefore = 3;
 constexpr std::size_t kAfter = 5;
+// How far ahead a step's twin is looked for when two runs did the same
+// steps in another order.
+constexpr std::size_t kTwinWindow = 16;
 
 std::string basename_of(std::string_view path) {
     const std::size_t slash = path.rfind('/');
@@ -418,6 +421,10 @@ std::string outcome_words(const std::string& outcome) {
     if (outcome.empty()) return "succeeded";
     if (outcome == "timeout") return "timed out";
     if (outcome == "unfinished") return "never returned";
+    // The kernel's restart codes and EINTR: a signal came while it waited.
+    if (outcome == "EINTR" || outcome.starts_with("ERESTART")) {
+        return "was interrupted by a signal (" + outcome + ")";
+    }
     return "failed with " + outcome;
 }
 
@@ -430,10 +437,36 @@ std::string joined(const std::vector<std::string>& names) {
 void compare(const RunModel& pass, const RunModel& fail, const RunModel::Sequence& p_seq,
              const RunModel::Sequence& f_seq, bool of_thread, RunDiff& diff) {
     std::vector<std::string> p_tokens, f_tokens;
-    const std::vector<std::size_t> p = collapsed(pass, p_seq, of_thread, p_tokens);
-    const std::vector<std::size_t> f = collapsed(fail, f_seq, of_thread, f_tokens);
+    std::vector<std::size_t> p = collapsed(pass, p_seq, of_thread, p_tokens);
+    std::vector<std::size_t> f = collapsed(fail, f_seq, of_thread, f_tokens);
     std::size_t i = 0;
-    while (i < p.size() && i < f.size() && p_tokens[i] == f_tokens[i]) ++i;
+    // Two steps that merely swapped places (a child closing its copy of a
+    // socket before or after the parent writes to it; a SIGCHLD a call
+    // earlier) are how two runs of one program always differ: each is
+    // matched with its twin further on and the walk goes on. A step with
+    // no twin in the other run (another outcome, a call that never came)
+    // is a divergence.
+    const auto twin = [](const std::vector<std::string>& tokens, std::size_t from,
+                         const std::string& t) -> std::size_t {
+        const std::size_t limit = std::min(tokens.size(), from + kTwinWindow);
+        for (std::size_t k = from; k < limit; ++k) {
+            if (tokens[k] == t) return k;
+        }
+        return std::string::npos;
+    };
+    for (;;) {
+        while (i < p.size() && i < f.size() && p_tokens[i] == f_tokens[i]) ++i;
+        if (i >= p.size() || i >= f.size()) break;
+        const std::size_t in_pass = twin(p_tokens, i + 1, f_tokens[i]);
+        const std::size_t in_fail = twin(f_tokens, i + 1, p_tokens[i]);
+        if (in_pass == std::string::npos || in_fail == std::string::npos) break;
+        // Both came, in another order: the fail run's step i is the pass
+        // run's step in_pass.
+        p.erase(p.begin() + static_cast<std::ptrdiff_t>(in_pass));
+        p_tokens.erase(p_tokens.begin() + static_cast<std::ptrdiff_t>(in_pass));
+        f.erase(f.begin() + static_cast<std::ptrdiff_t>(i));
+        f_tokens.erase(f_tokens.begin() + static_cast<std::ptrdiff_t>(i));
+    }
 
     Divergence d;
     d.subject_kind = of_thread ? DiffSubjectKind::Thread : DiffSubjectKind::File;
@@ -509,7 +542,23 @@ void compare(const RunModel& pass, const RunModel& fail, const RunModel::Sequenc
             }
             return false;
         };
-        if (same_call) {
+        // The signal a call was interrupted by, when the next step is its
+        // delivery: a wake-up that came during another call than in PASS.
+        const auto interrupted_by = [](const RunModel& run, const std::vector<std::size_t>& steps,
+                                       std::size_t k) -> std::string {
+            const std::string& outcome = run.steps[steps[k]].shown.outcome;
+            if (outcome != "EINTR" && !outcome.starts_with("ERESTART")) return {};
+            if (k + 1 >= steps.size()) return {};
+            const std::string& next = run.steps[steps[k + 1]].shown.call;
+            return next.starts_with("--- ") ? next : std::string();
+        };
+        const std::string pass_signal = of_thread ? interrupted_by(pass, p, i) : std::string();
+        const std::string fail_signal = of_thread ? interrupted_by(fail, f, i) : std::string();
+        if (!same_call && !fail_signal.empty() && fail_signal == pass_signal) {
+            d.kind = DivergenceKind::Order;
+            d.summary = fail_signal.substr(4) + " came during " + fs.shown.call +
+                        " in FAIL, during " + ps.shown.call + " in PASS" + after_last;
+        } else if (same_call) {
             d.kind = DivergenceKind::Outcome;
             d.summary = fs.shown.call + " " + outcome_words(fs.shown.outcome) + " in FAIL, " +
                         outcome_words(ps.shown.outcome) + " in PASS" + after_last;

@@ -200,6 +200,11 @@ bool RepeatedRuns::write_junit() const {
     if (!shown.writer) return true;
     RunSummary summary = shown.summary;
     summary.attempts = attempts_;
+    for (const auto& [run, text] : differences_) {
+        summary.differences += "How run " + std::to_string(run) + " differed from run " +
+                               std::to_string(kept_passing_) + ", the last run that passed:\n" +
+                               text + "\n";
+    }
     std::error_code ignored;
     std::filesystem::remove(named_.junit, ignored);
     return append_to_file(named_.junit, shown.writer->render(shown.rules, summary), "sctrace");
@@ -240,6 +245,20 @@ bool RepeatedRuns::finish() {
         copied = write_markdown(verdict) && copied;
     }
     if (!named_.junit.empty() && is_renamed_per_run(named_.junit)) copied = write_junit() && copied;
+    if (!failed_.empty() && !named_.annotations.empty() && is_renamed_per_run(named_.annotations)) {
+        // The verdict itself, where GitHub shows annotations: a flaky test
+        // may raise no finding at all.
+        std::string message = verdict;
+        for (const auto& [run, headline] : headlines_) {
+            message += "\nhow run " + std::to_string(run) + " differed from run " +
+                       std::to_string(kept_passing_) + ":" + headline;
+        }
+        const std::string line = "::error title=" +
+                                 github_escape_property(failures == runs_ ? "sctrace: failing test"
+                                                                          : "sctrace: flaky test") +
+                                 "::" + github_escape_data(message) + "\n";
+        copied = append_to_file(named_.annotations, line, "sctrace") && copied;
+    }
     std::fprintf(stderr, "sctrace: %s\n", verdict.c_str());
     return copied;
 }
@@ -262,6 +281,11 @@ void RepeatedRuns::show_differences() {
         std::string text = diff_text(*diff, 10);
         if (text.starts_with("sctrace diff: ")) text.erase(0, 14);
         differences_.emplace_back(failed_[k], text);
+        std::string headline;
+        for (std::size_t d = 0; d < diff->divergences.size() && d < 3; ++d) {
+            headline += "\n" + diff->divergences[d].subject + ": " + diff->divergences[d].summary;
+        }
+        headlines_.emplace_back(failed_[k], headline);
         // Every line of sctrace's on stderr says so.
         std::string prefixed;
         for (std::size_t start = 0; start < text.size();) {

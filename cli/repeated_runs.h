@@ -127,6 +127,8 @@ private:
     JunitRun first_failure_junit_, kept_passing_junit_;
     std::vector<RunSummary::Attempt> attempts_;
     std::vector<std::pair<unsigned, std::string>> differences_;
+    // The first divergences of each comparison, one per line.
+    std::vector<std::pair<unsigned, std::string>> headlines_;
 };
 
 }  // namespace sctrace

@@ -228,8 +228,9 @@ std::string JunitWriter::render(const std::vector<rules::RuleInfo>& rule_set,
                                   failed_runs.size(), run.attempts.size(),
                                   failed_runs.size() == 1 ? "" : "s", list);
         }
-        out +=
-            fmt::format("      <system-out>{}</system-out>\n", xml_escape(verdict + "\n", false));
+        std::string text = verdict + "\n";
+        if (!run.differences.empty()) text += "\n" + run.differences;
+        out += fmt::format("      <system-out>{}</system-out>\n", xml_escape(text, false));
         out += "    </testcase>\n";
     } else if (command_failed) {
         out += fmt::format(

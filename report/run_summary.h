@@ -30,6 +30,9 @@ struct RunSummary {
         int exit_status = 0;
     };
     std::vector<Attempt> attempts;
+    // --repeat: how the failing runs differed from the passing one (sctrace
+    // diff's text), for the report's readers.
+    std::string differences;
 };
 
 // Words joined for a person to read and paste into a shell: a word with

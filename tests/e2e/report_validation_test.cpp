@@ -117,3 +117,77 @@ TEST_F(SarifValidation, AnalyzeOfASavedLog) {
 
 }  // namespace
 }  // namespace e2e
+
+namespace e2e {
+namespace {
+
+// sctrace's JUnit reports against the plain JUnit format and against Maven
+// Surefire's, with reruns (tests/schemas/), checked by xmllint.
+class JunitValidation : public ::testing::Test {
+protected:
+    void SetUp() override {
+        if (Tracer::get().is_strace) GTEST_SKIP() << "sctrace's reports";
+        if (access("/usr/bin/xmllint", X_OK) != 0) {
+            GTEST_SKIP() << "SKIPPED LOUDLY: no /usr/bin/xmllint (apt-get install libxml2-utils; "
+                            "scripts/install-deps does)";
+        }
+        dir_ = make_test_dir("sctrace-junit");
+        ASSERT_FALSE(dir_.empty());
+    }
+    void TearDown() override { drop_test_dir(dir_, HasFailure()); }
+    std::string path(const std::string& name) const { return dir_ + "/" + name; }
+
+    // xmllint's complaints about `xml` against tests/schemas/SCHEMA ("" when valid).
+    static std::string problems(const std::string& xml, const std::string& schema) {
+#ifdef SCTRACE_SOURCE_DIR
+        const RunResult r = run({"/usr/bin/xmllint", "--noout", "--schema",
+                                 std::string(SCTRACE_SOURCE_DIR) + "/tests/schemas/" + schema, xml},
+                                {"xmllint --schema " + schema, "", false}, kTimeout);
+        return r.status == 0 ? "" : r.err;
+#else
+        (void)xml;
+        (void)schema;
+        return "no source tree";
+#endif
+    }
+
+    std::string dir_;
+};
+
+TEST_F(JunitValidation, AReportWithFindingsIsPlainJunitAndSurefire) {
+#ifdef DOUBLE_CLOSE_BIN
+    const RunResult r =
+        run({Tracer::get().path, "--junit", path("one.xml"), "--", DOUBLE_CLOSE_BIN},
+            {"sctrace --junit", "", false}, kTimeout);
+    ASSERT_EQ(r.status, 0) << r.err;
+    EXPECT_EQ(problems(path("one.xml"), "junit.xsd"), "");
+    EXPECT_EQ(problems(path("one.xml"), "surefire.xsd"), "");
+#endif
+}
+
+TEST_F(JunitValidation, TheReportOfAFlakyCommandIsSurefiresWithFlakyFailures) {
+#ifdef FLAKY_CONNECT_RACE_BIN
+    const RunResult r = run({Tracer::get().path, "--repeat", "4", "--junit", path("flaky.xml"),
+                             "--", FLAKY_CONNECT_RACE_BIN, "--fail-every", "2", path("counter")},
+                            {"sctrace --repeat --junit", "", false}, kTimeout);
+    ASSERT_EQ(r.status, 1) << r.err;
+    EXPECT_EQ(problems(path("flaky.xml"), "surefire.xsd"), "");
+    // Each run's own report is plain JUnit.
+    EXPECT_EQ(problems(path("flaky.run2.xml"), "junit.xsd"), "");
+    // The whole is not: plain JUnit has no reruns, which is why it is
+    // Surefire's, and what makes this check one that can fail.
+    EXPECT_NE(problems(path("flaky.xml"), "junit.xsd").find("flakyFailure"), std::string::npos);
+#endif
+}
+
+TEST_F(JunitValidation, TheReportOfACommandThatFailsEveryRunHasRerunFailures) {
+    const RunResult r = run(
+        {Tracer::get().path, "--repeat", "3", "--junit", path("failing.xml"), "--", "/bin/false"},
+        {"sctrace --repeat -- false", "", false}, kTimeout);
+    ASSERT_EQ(r.status, 1) << r.err;
+    EXPECT_NE(read_file(path("failing.xml")).find("<rerunFailure"), std::string::npos);
+    EXPECT_EQ(problems(path("failing.xml"), "surefire.xsd"), "");
+}
+
+}  // namespace
+}  // namespace e2e

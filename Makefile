@@ -42,6 +42,9 @@ run: build
 	@echo
 	@echo "== 4. a real lock-order deadlock: every thread named, with its stack (ends itself after 4 s)"
 	$(BUILD)/cli/sctrace --hang-after 1s -- $(BUILD)/samples/futex-deadlock-suspected || true
+	@echo
+	@echo "== 5. a flaky test (fails about one run in three): run until it fails, then what differed"
+	$(BUILD)/cli/sctrace --repeat 30 --until-fail -- $(BUILD)/samples/flaky-connect-race || true
 
 test-release: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)

@@ -100,6 +100,7 @@ std::string RepeatedRuns::log_of(unsigned run) const {
 RunFiles RepeatedRuns::files(unsigned run) const {
     RunFiles files = files_for_run(named_, run);
     if (!output_is_log_) files.comparison_log = log_of(run);
+    files.markdown_wanted = !named_.step_summary.empty() || !named_.markdown.empty();
     return files;
 }
 

@@ -40,6 +40,8 @@ struct RunFiles {
 
     // $GITHUB_STEP_SUMMARY, appended to (one run; --repeat writes its own).
     std::string step_summary;
+    // The run's Markdown summary is wanted for the job's (--repeat).
+    bool markdown_wanted = false;
 
     std::vector<std::string*> paths() {
         return {&output,     &findings,    &sarif,       &junit,

@@ -113,7 +113,8 @@ std::unique_ptr<ReportOutputs> ReportOutputs::open(const ReportPaths& paths,
     if (r->trace_file_)
         r->trace_ = std::make_unique<TraceJsonWriter>(r->trace_file_.get(), paths.trace_json);
     if (r->codequality_file_) r->codequality_ = std::make_unique<CodeQualityWriter>(source_root());
-    if (r->annotations_file_ || r->markdown_file_ || !paths.step_summary.empty()) {
+    if (r->annotations_file_ || r->markdown_file_ || !paths.step_summary.empty() ||
+        paths.markdown_wanted) {
         r->github_ = std::make_unique<GithubWriter>(source_root());
     }
     return r;

@@ -35,6 +35,9 @@ struct ReportPaths {
     // $GITHUB_STEP_SUMMARY (github_step_summary()), unless the caller
     // writes one of its own (--repeat).
     std::string step_summary;
+    // Render the Markdown summary (markdown()) even with no file to write
+    // it to: --repeat writes the job's summary itself.
+    bool markdown_wanted = false;
 };
 
 // $GITHUB_STEP_SUMMARY when GitHub Actions set it, else "".

@@ -301,6 +301,7 @@ int RunCommand::trace(const Targets& targets, const RunFiles& files) {
     report_paths.codequality = files.codequality;
     report_paths.markdown = files.markdown;
     report_paths.step_summary = files.step_summary;
+    report_paths.markdown_wanted = files.markdown_wanted;
     auto reports = ReportOutputs::open(report_paths, fail_on, "sctrace");
     if (!reports) return kStartFailure;
     // --backend auto: ptrace where sctrace may ptrace a child of its own.

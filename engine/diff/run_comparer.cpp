@@ -223,10 +223,10 @@ void RunRecorder::finish_step(std::size_t index, const Event& event, const Sysca
             // the listener's.
             const std::string listener = step.resource;
             const std::string key =
-                listener + " connection #" + std::to_string(++thread.made[listener]);
+                listener + " connection #" + std::to_string(++accepted_[listener]);
             const std::string from = peer(1);
             RunModel::Sequence& seq = model_.resources[key];
-            seq.name = "connection #" + std::to_string(thread.made[listener]) + " accepted on " +
+            seq.name = "connection #" + std::to_string(accepted_[listener]) + " accepted on " +
                        model_.resources[listener].name;
             seq.label = seq.name + (from.empty() ? "" : " from " + from);
             process.fds[ret] = key;

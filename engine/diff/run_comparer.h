@@ -106,6 +106,9 @@ private:
     // Addresses sockets of the run are bound to (as "127.0.0.1:8080"):
     // the socket's key.
     std::unordered_map<std::string, std::string> bound_;
+    // Connections accepted so far on each listening socket (by its key),
+    // whichever thread accepted them.
+    std::unordered_map<std::string, std::size_t> accepted_;
 };
 
 // Compares two runs: the first divergence of every thread and file both had.

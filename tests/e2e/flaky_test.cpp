@@ -214,6 +214,8 @@ TEST_F(Flaky, GithubGetsOneJobSummaryForAllRunsAndAnnotationsOfTheFailure) {
                                   "warning",
                                   "--annotations",
                                   path("annotations.txt")};
+    // (--annotations makes each run render its summary anyway; the next
+    // test checks the summary without it.)
 #ifdef FLAKY_CONNECT_RACE_BIN
     argv.insert(argv.end(), {"--", FLAKY_CONNECT_RACE_BIN, "--fail-every", "2", path("counter")});
 #endif
@@ -247,6 +249,20 @@ TEST_F(Flaky, GithubGetsOneJobSummaryForAllRunsAndAnnotationsOfTheFailure) {
               std::string::npos)
         << annotations;
     EXPECT_EQ(count_of(annotations, "\n"), 1u) << "one workflow command\n" << annotations;
+}
+
+TEST_F(Flaky, TheJobSummaryShowsTheFailingRunWithNoOtherReportAskedFor) {
+    std::vector<std::string> argv{"/usr/bin/env", "GITHUB_STEP_SUMMARY=" + path("step-summary.md"),
+                                  Tracer::get().path, "--until-fail"};
+#ifdef FLAKY_CONNECT_RACE_BIN
+    argv.insert(argv.end(), {"--", FLAKY_CONNECT_RACE_BIN, "--fail-every", "2", path("counter")});
+#endif
+    const RunResult r = run(argv, {"sctrace --until-fail (job summary)", "", false}, kTimeout);
+    ASSERT_EQ(r.status, 1) << r.err;
+    const std::string md = read_file(path("step-summary.md"));
+    EXPECT_NE(md.find("Run 2, the first that failed:\n\n#### sctrace: no findings\n"),
+              std::string::npos)
+        << md;
 }
 
 // --until-fail on a flaky sample whose counter starts at 2, so the runs

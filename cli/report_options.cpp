@@ -103,8 +103,10 @@ std::unique_ptr<ReportOutputs> ReportOutputs::open(const ReportPaths& paths,
         links.information_uri = SCTRACE_INFORMATION_URI;
         links.rule_docs_uri = SCTRACE_RULE_DOCS_URI;
         std::error_code ec;
-        const auto bundled = std::filesystem::weakly_canonical(default_rules_path(), ec);
-        if (!ec) links.bundled_rules_dir = bundled.string();
+        if (const std::string pack = default_rules_path(); !pack.empty()) {
+            const auto bundled = std::filesystem::weakly_canonical(pack, ec);
+            if (!ec) links.bundled_rules_dir = bundled.string();
+        }
         r->sarif_ = std::make_unique<SarifWriter>(SCTRACE_VERSION, source_root(), std::move(links));
     }
     if (r->junit_file_) {

@@ -20,23 +20,45 @@ std::string default_rules_path() {
     if (const char* env = std::getenv("SCTRACE_RULES"); env && *env) return env;
     std::error_code ec;
     const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
-    if (!ec) {
-        // build/cli/sctrace -> rules/ at the top of the tree; bin/sctrace ->
-        // share/sctrace/rules when installed.
-        for (const fs::path& candidate :
-             {exe.parent_path() / "../../rules", exe.parent_path() / "../share/sctrace/rules"}) {
-            if (fs::is_directory(candidate, ec)) return fs::weakly_canonical(candidate).string();
-        }
+    if (ec) return {};
+    // The binary of the build tree it was built in: the source's pack.
+    const std::string build_dir = SCTRACE_BUILD_DIR;
+    if (exe.string().starts_with(build_dir + "/") &&
+        fs::is_directory(SCTRACE_SOURCE_RULES_DIR, ec)) {
+        return SCTRACE_SOURCE_RULES_DIR;
     }
-    return SCTRACE_SOURCE_RULES_DIR;
+    // Installed: PREFIX/bin/sctrace and PREFIX/share/sctrace/rules.
+    if (exe.parent_path().filename() == "bin") {
+        const fs::path installed = exe.parent_path().parent_path() / "share/sctrace/rules";
+        if (fs::is_directory(installed, ec)) return installed.lexically_normal().string();
+    }
+    return {};
+}
+
+void report_no_rule_pack(const char* program) {
+    std::error_code ec;
+    const auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+    std::fprintf(stderr,
+                 "%s: no bundled rule pack: %s is neither the build of %s nor installed with "
+                 "PREFIX/share/sctrace/rules beside PREFIX/bin; give rules with -r PATH or "
+                 "$SCTRACE_RULES, or --no-rules\n",
+                 program, ec ? "this sctrace" : exe.c_str(), SCTRACE_BUILD_DIR);
 }
 
 std::unique_ptr<RulePipeline> RulePipeline::create(const RuleOptions& options,
                                                    std::vector<rules::FindingSink*> extra_sinks) {
     std::unique_ptr<RulePipeline> p(new RulePipeline);
     if (!options.no_rules) {
-        p->rules_.load(options.paths.empty() ? std::vector<std::string>{default_rules_path()}
-                                             : options.paths);
+        std::vector<std::string> paths = options.paths;
+        if (paths.empty()) {
+            const std::string bundled = default_rules_path();
+            if (bundled.empty()) {
+                report_no_rule_pack("sctrace");
+                return nullptr;
+            }
+            paths.push_back(bundled);
+        }
+        p->rules_.load(paths);
     }
     if (!p->rules_.errors().empty()) {
         std::fputs(p->rules_.format_errors().c_str(), stderr);

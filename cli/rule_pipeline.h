@@ -31,8 +31,14 @@ struct RuleOptions {
     bool entries_only = false;
 };
 
-// The bundled pack: $SCTRACE_RULES, else rules/ next to the build or install.
+// The bundled pack: $SCTRACE_RULES; else, for the sctrace of a build tree,
+// the source tree's rules/; else, for an installed one (PREFIX/bin/sctrace),
+// PREFIX/share/sctrace/rules. "" when none is there: a copy of the binary
+// placed elsewhere must not take whatever rules/ folder it happens to find.
 std::string default_rules_path();
+// Says on stderr that no bundled pack was found, where it was looked for,
+// and how to name one (-r, $SCTRACE_RULES).
+void report_no_rule_pack(const char* program);
 
 // The syscalls the enabled rules of `rules` need the tracer to stop at: what
 // their conditions and also_trace: name, and what the state tracker follows

@@ -60,7 +60,16 @@ int RulesCommand::execute() {
     }
 
     rules::RuleSet set;
-    set.load(paths_.empty() ? std::vector<std::string>{default_rules_path()} : paths_);
+    std::vector<std::string> paths = paths_;
+    if (paths.empty()) {
+        const std::string bundled = default_rules_path();
+        if (bundled.empty()) {
+            report_no_rule_pack("sctrace rules");
+            return 2;
+        }
+        paths.push_back(bundled);
+    }
+    set.load(paths);
 
     if (check_->parsed()) {
         if (json_) {

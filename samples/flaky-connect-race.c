@@ -76,7 +76,7 @@ static unsigned next_run(const char* counter) {
 }
 
 int main(int argc, char** argv) {
-    const unsigned client_wait_ms = 20;
+    const unsigned client_wait_ms = 100;
     int slow;
     if (argc == 4 && strcmp(argv[1], "--fail-every") == 0) {
         const unsigned every = (unsigned)strtoul(argv[2], NULL, 10);
@@ -89,7 +89,7 @@ int main(int argc, char** argv) {
         fprintf(stderr, "usage: %s [--fail-every N COUNTER-FILE]\n", argv[0]);
         return 2;
     }
-    server_delay_ms = slow ? 200 : 0;
+    server_delay_ms = slow ? 500 : 0;
 
     server_fd = socket(AF_INET, SOCK_STREAM, 0);
     struct sockaddr_in addr = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};

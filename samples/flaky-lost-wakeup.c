@@ -94,18 +94,18 @@ int main(int argc, char** argv) {
     if (notifier < 0) return 2;
     if (notifier == 0) {
         /* Ready after a while; on a fast machine, sooner. */
-        sleep_ms(early ? 60 : 400);
+        sleep_ms(early ? 200 : 1200);
         kill(parent, SIGUSR1);
         _exit(0);
     }
 
     /* The test's own deadline. */
-    struct itimerval limit = {.it_value = {.tv_sec = 1, .tv_usec = 500000}};
+    struct itimerval limit = {.it_value = {.tv_sec = 2, .tv_usec = 500000}};
     setitimer(ITIMER_REAL, &limit, NULL);
 
     sleep_ms(20);      /* set-up */
     if (!woken) {      /* the bug: checked before the wait, without blocking the signal */
-        sleep_ms(150); /* getting ready to wait: the window */
+        sleep_ms(580); /* getting ready to wait: the window */
         pause();
     }
     waitpid(notifier, NULL, 0);

@@ -5,7 +5,10 @@
 #include <cstdio>
 #include <ctime>
 #include <limits>
+#include <string>
 #include <string_view>
+
+#include "base/nanos_math.h"
 
 namespace sctrace {
 
@@ -21,6 +24,16 @@ public:
             std::snprintf(face_, sizeof face_, "%02d:%02d:%02d", tm.tm_hour, tm.tm_min, tm.tm_sec);
         }
         return face_;
+    }
+
+    // "HH:MM:SS.uuuuuu" of a wall-clock time (floor division: a time before
+    // 1970 still has its microseconds in [0, 1e6)).
+    std::string with_micros(Nanos time) {
+        const auto seconds = static_cast<std::time_t>(floor_div(time, 1'000'000'000));
+        char micros[8];
+        std::snprintf(micros, sizeof micros, ".%06lld",
+                      static_cast<long long>(floor_mod(time, 1'000'000'000) / 1000));
+        return std::string(at(seconds)) + micros;
     }
 
 private:

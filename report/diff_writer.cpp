@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 #include <string_view>
 
+#include "model/finding.h"
 #include "report/clock_face.h"
 
 namespace sctrace {
@@ -27,9 +28,7 @@ std::string list(const std::vector<std::string>& names) {
 
 // "12:03:11.123456 " for a wall-clock time, nothing for a log's line number.
 std::string when(Nanos time, ClockFace& clock) {
-    if (time < Nanos{365} * 86'400 * 1'000'000'000) return {};
-    const std::time_t seconds = static_cast<std::time_t>(time / 1'000'000'000);
-    return fmt::format("{}.{:06} ", clock.at(seconds), (time % 1'000'000'000) / 1000);
+    return rules::is_wall_clock_time(time) ? clock.with_micros(time) + " " : std::string();
 }
 
 // Text from a trace is shown as it is, but never as more lines than one.

@@ -37,10 +37,8 @@ const char* kind_of(rules::Severity severity) {
 }
 
 std::string when(Nanos time) {
-    if (time < Nanos{365} * 86'400 * 1'000'000'000) return "-";  // a log without times
-    ClockFace clock;
-    const auto seconds = static_cast<std::time_t>(floor_div(time, 1'000'000'000));
-    return fmt::format("{}.{:06}", clock.at(seconds), floor_mod(time, 1'000'000'000) / 1000);
+    if (!rules::is_wall_clock_time(time)) return "-";  // a log without times
+    return ClockFace().with_micros(time);
 }
 
 // Text inside a Markdown table cell or a <summary>: no line breaks, no

@@ -24,48 +24,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
-static void sleep_ms(unsigned ms) {
-    struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
-    while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
-    }
-}
-
-/* This run's number, from the counter file (incremented). */
-static unsigned next_run(const char* counter) {
-    unsigned run = 0;
-    FILE* f = fopen(counter, "r");
-    if (f) {
-        if (fscanf(f, "%u", &run) != 1) run = 0;
-        fclose(f);
-    }
-    ++run;
-    f = fopen(counter, "w");
-    if (!f || fprintf(f, "%u\n", run) < 0 || fclose(f) != 0) {
-        perror(counter);
-        exit(2);
-    }
-    return run;
-}
+#include "flaky_run.h"
 
 int main(int argc, char** argv) {
-    int slow;
-    if (argc == 4 && strcmp(argv[1], "--fail-every") == 0) {
-        const unsigned every = (unsigned)strtoul(argv[2], NULL, 10);
-        slow = every > 0 && next_run(argv[3]) % every == 0;
-    } else if (argc == 1) {
-        unsigned char r = 0;
-        if (getrandom(&r, 1, 0) != 1) r = (unsigned char)getpid();
-        slow = r % 3 == 0;
-    } else {
-        fprintf(stderr, "usage: %s [--fail-every N COUNTER-FILE]\n", argv[0]);
-        return 2;
-    }
+    const int slow = flaky_unlucky(argc, argv);
 
     int sv[2];
     if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) != 0) {

@@ -144,9 +144,13 @@ void add_rule_options(CLI::App& command, RuleCommandOptions& options,
     const std::string group = "Rules";
     command
         .add_option("-r,--rules", options.rules.paths,
-                    "Rule file or folder (repeatable; default: the bundled pack)")
+                    "Rule file or folder, loaded after the bundled pack (repeatable)")
         ->type_name("PATH")
         ->allow_extra_args(false)
+        ->group(group);
+    command
+        .add_flag("--no-default-rules", options.rules.no_default_rules,
+                  "Leave the bundled pack out: only the -r files")
         ->group(group);
     command.add_flag("--no-rules", options.rules.no_rules, "Load no rules: events only")
         ->group(group);

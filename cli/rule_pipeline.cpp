@@ -40,25 +40,46 @@ void report_no_rule_pack(const char* program) {
     const auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
     std::fprintf(stderr,
                  "%s: no bundled rule pack: %s is neither the build of %s nor installed with "
-                 "PREFIX/share/sctrace/rules beside PREFIX/bin; give rules with -r PATH or "
-                 "$SCTRACE_RULES, or --no-rules\n",
+                 "PREFIX/share/sctrace/rules beside PREFIX/bin; name the pack with $SCTRACE_RULES, "
+                 "load only "
+                 "your rules with --no-default-rules -r PATH, or trace with --no-rules\n",
                  program, ec ? "this sctrace" : exe.c_str(), SCTRACE_BUILD_DIR);
+}
+
+std::optional<std::vector<std::string>> rule_files_to_load(const std::vector<std::string>& user,
+                                                           bool no_default_rules,
+                                                           const char* program) {
+    std::vector<std::string> paths;
+    if (!no_default_rules) {
+        const std::string bundled = default_rules_path();
+        if (bundled.empty()) {
+            report_no_rule_pack(program);
+            return std::nullopt;
+        }
+        paths.push_back(bundled);
+    }
+    paths.insert(paths.end(), user.begin(), user.end());
+    return paths;
+}
+
+void report_rule_warnings(const rules::RuleSet& rules) {
+    std::fputs(rules.format_warnings().c_str(), stderr);
 }
 
 std::unique_ptr<RulePipeline> RulePipeline::create(const RuleOptions& options,
                                                    std::vector<rules::FindingSink*> extra_sinks) {
     std::unique_ptr<RulePipeline> p(new RulePipeline);
     if (!options.no_rules) {
-        std::vector<std::string> paths = options.paths;
-        if (paths.empty()) {
-            const std::string bundled = default_rules_path();
-            if (bundled.empty()) {
-                report_no_rule_pack("sctrace");
-                return nullptr;
-            }
-            paths.push_back(bundled);
+        const auto paths = rule_files_to_load(options.paths, options.no_default_rules, "sctrace");
+        if (!paths) return nullptr;
+        if (paths->empty()) {
+            std::fprintf(stderr,
+                         "sctrace: --no-default-rules needs rule files (-r PATH), or "
+                         "say --no-rules for events only\n");
+            return nullptr;
         }
-        p->rules_.load(paths);
+        p->rules_.load(*paths);
+        report_rule_warnings(p->rules_);
     }
     if (!p->rules_.errors().empty()) {
         std::fputs(p->rules_.format_errors().c_str(), stderr);

@@ -18,7 +18,8 @@
 namespace sctrace {
 
 struct RuleOptions {
-    std::vector<std::string> paths;  // -r; empty: the bundled pack
+    std::vector<std::string> paths;  // -r: loaded after the bundled pack
+    bool no_default_rules = false;   // --no-default-rules: -r's files alone
     std::string findings_path;       // --findings
     std::string fail_on = "";        // --fail-on; "" = the command's default
     bool no_rules = false;           // --no-rules
@@ -39,6 +40,16 @@ std::string default_rules_path();
 // Says on stderr that no bundled pack was found, where it was looked for,
 // and how to name one (-r, $SCTRACE_RULES).
 void report_no_rule_pack(const char* program);
+// The rule files a command loads, in order: the bundled pack, then the
+// user's -r files, so that theirs use the pack's macros and lists and may
+// change its rules (Falco's default file, then the local ones);
+// --no-default-rules leaves the pack out. nullopt, said on stderr, when the
+// pack is wanted and cannot be found.
+std::optional<std::vector<std::string>> rule_files_to_load(const std::vector<std::string>& user,
+                                                           bool no_default_rules,
+                                                           const char* program);
+// Prints the rules' warnings (file:line:col, caret, hint) to stderr.
+void report_rule_warnings(const rules::RuleSet& rules);
 
 // The syscalls the enabled rules of `rules` need the tracer to stop at: what
 // their conditions and also_trace: name, and what the state tracker follows

@@ -26,7 +26,7 @@ std::string join(const std::set<std::string>& items) {
 RulesCommand::RulesCommand(CLI::App& sctrace)
     : Command(sctrace.add_subcommand("rules", "List, check and explain rule files")) {
     app_->add_option("-r,--rules", paths_,
-                     "Rule file or folder (repeatable; default: the bundled pack)")
+                     "Rule file or folder, loaded after the bundled pack (repeatable)")
         ->type_name("PATH")
         ->allow_extra_args(false);
     app_->add_flag("--json", json_, "Machine-readable output");
@@ -41,8 +41,13 @@ RulesCommand::RulesCommand(CLI::App& sctrace)
     traced_->add_option("--rule", only_, "Only this rule (repeatable), as run's --rule")
         ->type_name("ID")
         ->allow_extra_args(false);
+    app_->add_flag("--no-default-rules", no_default_rules_,
+                   "Leave the bundled pack out: only the -r files");
     for (auto* sub : {list_, check_, explain_, fields_, traced_}) {
-        sub->add_option("-r,--rules", paths_, "Rule file or folder")->allow_extra_args(false);
+        sub->add_option("-r,--rules", paths_, "Rule file or folder, loaded after the bundled pack")
+            ->allow_extra_args(false);
+        sub->add_flag("--no-default-rules", no_default_rules_,
+                      "Leave the bundled pack out: only the -r files");
         sub->add_flag("--json", json_, "Machine-readable output");
     }
 }
@@ -60,16 +65,9 @@ int RulesCommand::execute() {
     }
 
     rules::RuleSet set;
-    std::vector<std::string> paths = paths_;
-    if (paths.empty()) {
-        const std::string bundled = default_rules_path();
-        if (bundled.empty()) {
-            report_no_rule_pack("sctrace rules");
-            return 2;
-        }
-        paths.push_back(bundled);
-    }
-    set.load(paths);
+    const auto paths = rule_files_to_load(paths_, no_default_rules_, "sctrace rules");
+    if (!paths) return 2;
+    set.load(*paths);
 
     if (check_->parsed()) {
         if (json_) {
@@ -83,12 +81,27 @@ int RulesCommand::execute() {
                                          {"text", e.text},
                                          {"hint", e.hint}});
             }
+            out["warnings"] = nlohmann::json::array();
+            for (const auto& w : set.warnings()) {
+                out["warnings"].push_back({{"file", w.where.file},
+                                           {"line", w.where.line},
+                                           {"column", w.where.column},
+                                           {"message", w.message},
+                                           {"text", w.text},
+                                           {"hint", w.hint}});
+            }
             out["rules"] = set.rules().size();
             std::printf("%s\n", out.dump(2).c_str());
-        } else if (set.errors().empty()) {
-            std::printf("%zu rule(s) OK\n", set.rules().size());
         } else {
             std::fputs(set.format_errors().c_str(), stderr);
+            report_rule_warnings(set);
+            if (set.errors().empty()) {
+                std::printf(
+                    "%zu rule(s) OK%s\n", set.rules().size(),
+                    set.warnings().empty()
+                        ? ""
+                        : (" (" + std::to_string(set.warnings().size()) + " warning(s))").c_str());
+            }
         }
         // A path that is not a rule file at all is unusable input (2), as
         // for analyze; rules that do not check are findings of check (1).
@@ -121,18 +134,29 @@ int RulesCommand::execute() {
             const auto types = rule->event_types();  // every step's, for sequences
             std::string needs = types ? join(*types) : "all";
             const std::string timing = rule->timing_text();
+            // Where it came from: its definition, and the later items
+            // that appended to it, overrode it or switched it.
+            std::string from = rule->where.file + ":" + std::to_string(rule->where.line);
+            nlohmann::json changed = nlohmann::json::array();
+            for (const auto& c : rule->changed_at) {
+                const std::string at = c.file + ":" + std::to_string(c.line);
+                from += ", changed at " + at;
+                changed.push_back({{"file", c.file}, {"line", c.line}});
+            }
             if (json_) {
                 out.push_back({{"id", rule->id},
                                {"severity", rules::severity_name(rule->severity)},
                                {"enabled", rule->enabled},
                                {"syscalls", needs},
                                {"timing", timing},
-                               {"file", rule->where.file}});
+                               {"file", rule->where.file},
+                               {"line", rule->where.line},
+                               {"changed_at", changed}});
             } else {
-                std::printf("%-36s %-9s %-8s %s%s%s\n", rule->id.c_str(),
+                std::printf("%-36s %-9s %-8s %s%s%s  (%s)\n", rule->id.c_str(),
                             std::string(rules::severity_name(rule->severity)).c_str(),
                             rule->enabled ? "enabled" : "disabled", needs.c_str(),
-                            timing.empty() ? "" : "  ", timing.c_str());
+                            timing.empty() ? "" : "  ", timing.c_str(), from.c_str());
             }
         }
         if (json_) std::printf("%s\n", out.dump(2).c_str());

@@ -25,6 +25,7 @@ private:
     std::vector<std::string> paths_;
     std::vector<std::string> only_;  // traced --rule
     bool json_ = false;
+    bool no_default_rules_ = false;
     std::string rule_id_;
 };
 

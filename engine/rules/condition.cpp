@@ -152,6 +152,28 @@ std::string chain_text(const std::vector<std::string>& chain) {
     return out;
 }
 
+// What evt.type can be: a syscall of the x86_64 or i386 table, a call a
+// log names by number ("syscall_0x1b6"), or an event kind.
+bool is_event_type_name(std::string_view name) {
+    if (syscall_number(Arch::X86_64, name) || syscall_number(Arch::I386, name) ||
+        name.starts_with("syscall_")) {
+        return true;
+    }
+    for (int k = 0; k <= static_cast<int>(EventKind::ThreadSample); ++k) {
+        if (event_kind_name(static_cast<EventKind>(k)) == name) return true;
+    }
+    return false;
+}
+
+// The names evt.type can take, for "did you mean" hints.
+std::vector<std::string_view> event_type_names() {
+    std::vector<std::string_view> names = syscalls_with(0);
+    for (int k = 0; k <= static_cast<int>(EventKind::ThreadSample); ++k) {
+        names.push_back(event_kind_name(static_cast<EventKind>(k)));
+    }
+    return names;
+}
+
 bool is_keyword(std::string_view w) {
     return w == "and" || w == "or" || w == "not" || w == "in" || w == "contains" ||
            w == "startswith" || w == "endswith" || w == "exists";
@@ -235,7 +257,19 @@ private:
     bool advance() { return lexer_.next(token_, error_); }
 
     bool fail(std::string message, std::string hint) {
-        *error_ = {std::move(message), token_.offset, std::move(hint)};
+        return fail_at(token_.offset, std::move(message), std::move(hint));
+    }
+    bool fail_at(std::size_t offset, std::string message, std::string hint) {
+        *error_ = {std::move(message), offset, std::move(hint)};
+        return false;
+    }
+    // A '(' the text ended inside: the mistake is at the '(', which the
+    // end of the text does not show.
+    bool fail_unclosed(std::size_t open, std::string_view what) {
+        if (token_.kind == Token::Kind::End) {
+            return fail_at(open, "this '(' is never closed",
+                           "close " + std::string(what) + " with ')'");
+        }
         return false;
     }
 
@@ -293,8 +327,14 @@ private:
     bool parse_primary(std::uint32_t* out) {
         if (token_.kind == Token::Kind::LParen) {
             if (!deeper()) return fail("conditions nest too deeply", "");
-            if (!advance() || !parse_or(out)) return false;
-            if (token_.kind != Token::Kind::RParen) return fail("expected ')'", "");
+            const std::size_t open = token_.offset;
+            if (!advance()) return false;
+            if (!parse_or(out)) return false;
+            if (token_.kind == Token::Kind::End) return fail_unclosed(open, "the group");
+            if (token_.kind != Token::Kind::RParen) {
+                return fail("expected ')' or 'and', 'or', got '" + std::string(token_.text) + "'",
+                            "");
+            }
             --depth_;
             return advance();
         }
@@ -325,9 +365,11 @@ private:
             for (const FieldInfo& f : all_fields()) names.push_back(f.name);
             for (const auto& [m, body] : macros_) names.push_back(m);
             const std::string guess = closest(name.text, names);
-            return fail("unknown field or macro '" + std::string(name.text) + "'",
-                        guess.empty() ? "run 'sctrace rules fields' for the list"
-                                      : "did you mean '" + guess + "'?");
+            fail("unknown field or macro '" + std::string(name.text) + "'",
+                 guess.empty() ? "run 'sctrace rules fields' for the list"
+                               : "did you mean '" + guess + "'?");
+            error_->unknown_field = true;
+            return false;
         }
         FieldList list;
         if (field_takes_list(field->id) && (bracket || !field_list_optional(field->id))) {
@@ -390,6 +432,7 @@ private:
                 break;
             case FieldType::String:
                 if (!known_errno(field, n.op, t.text)) return false;
+                if (!known_event_type(field, into_set ? Op::In : n.op, t.text, {})) return false;
                 if (into_set) {
                     n.strings.emplace_back(t.text);
                 } else {
@@ -417,12 +460,15 @@ private:
             n.op = Op::In;
             if (!advance()) return false;
             if (token_.kind != Token::Kind::LParen) return fail("expected '(' after 'in'", "");
+            const std::size_t open = token_.offset;
             if (!advance()) return false;
             while (true) {
+                if (token_.kind == Token::Kind::End) return fail_unclosed(open, "the list");
                 // A word naming a list stands for the list's items.
                 if (token_.kind == Token::Kind::Word) {
                     if (const auto list = lists_.find(token_.text); list != lists_.end()) {
                         for (const auto& item : list->second) {
+                            if (!known_event_type(field, Op::In, item, list->first)) return false;
                             if (field.type == FieldType::Int) {
                                 std::int64_t v = 0;
                                 auto [e, ec] =
@@ -449,6 +495,7 @@ private:
                     continue;
                 }
                 if (token_.kind == Token::Kind::RParen) break;
+                if (token_.kind == Token::Kind::End) return fail_unclosed(open, "the list");
                 return fail("expected ',' or ')' in the list", "");
             }
             *out = add(std::move(n));
@@ -562,6 +609,35 @@ private:
         return fail("unknown errno '" + std::string(value) + "'",
                     guess.empty() ? "errno names are glibc's: EBADF, EAGAIN, EINPROGRESS ..."
                                   : "did you mean '" + guess + "'?");
+    }
+
+    // evt.type compares with a syscall of the tables or an event kind: any
+    // other name can never match, which is a typo (`conect`) or a list
+    // spelt wrong (`in (wrte_calls)`), not a condition. `list` names the
+    // list the value came from, if it did.
+    bool known_event_type(const FieldInfo& field, Op op, std::string_view value,
+                          std::string_view list) {
+        if (field.id != FieldId::EvtType || (op != Op::Eq && op != Op::Ne && op != Op::In) ||
+            is_event_type_name(value)) {
+            return true;
+        }
+        std::vector<std::string_view> names = event_type_names();
+        if (list.empty() && op == Op::In) {
+            for (const auto& [l, items] : lists_) names.push_back(l);
+        }
+        const std::string guess = closest(value, names);
+        std::string hint = guess.empty() ? std::string(
+                                               "evt.type is a syscall (connect, write ...) or an "
+                                               "event kind (signal, exit ...)")
+                                         : "did you mean '" + guess + "'?";
+        if (!list.empty()) {
+            return fail("list '" + std::string(list) + "' has '" + std::string(value) +
+                            "', which is no syscall or event kind, so evt.type cannot match it",
+                        std::move(hint));
+        }
+        return fail("'" + std::string(value) + "' is no syscall or event kind" +
+                        (op == Op::In ? " (nor a list)" : ""),
+                    std::move(hint));
     }
 
     Lexer lexer_;

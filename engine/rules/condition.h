@@ -52,6 +52,9 @@ struct ConditionError {
     // The message names the chain of macros itself ("a -> b -> c"): the
     // macros it passes through add no "in macro 'x': " of their own.
     bool names_chain = false;
+    // The text names a field this sctrace does not have (a rule with
+    // Falco's skip-if-unknown-filter is then skipped, not refused).
+    bool unknown_field = false;
 };
 
 enum class Op : std::uint8_t { Eq, Ne, Lt, Le, Gt, Ge, In, Contains, StartsWith, EndsWith, Exists };
@@ -95,7 +98,9 @@ public:
     // comparison of an unknown field is Unknown, and `and`, `or` and `not`
     // combine as Kleene's logic does, so No means no result can make it match.
     enum class Maybe : std::uint8_t { No, Yes, Unknown };
-    Maybe could_match(EvalContext& ctx) const { return steps_.empty() ? Maybe::Yes : eval3(0, ctx); }
+    Maybe could_match(EvalContext& ctx) const {
+        return steps_.empty() ? Maybe::Yes : eval3(0, ctx);
+    }
 
     // The evt.type values that can match, or nullopt for "any event".
     const std::optional<std::set<std::string>>& event_types() const { return event_types_; }

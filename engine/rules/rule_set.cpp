@@ -62,7 +62,14 @@ std::optional<SourceLocation> map_offset(const std::string& file,
     }
     std::size_t target = offset;
     while (target < value.size() && is_blank(value[target])) ++target;
-    if (target >= value.size()) return std::nullopt;
+    // Past the end ("the condition ends too early"): just after the last
+    // character.
+    bool past_end = false;
+    if (target >= value.size()) {
+        target = value.find_last_not_of(" \t\r\n");
+        if (target == std::string::npos) return std::nullopt;
+        past_end = true;
+    }
     for (std::size_t i = 0; i <= target; ++i) {
         if (is_blank(value[i])) continue;
         while (l < lines.size() && (c >= lines[l].size() || is_blank(lines[l][c]))) {
@@ -74,8 +81,10 @@ std::optional<SourceLocation> map_offset(const std::string& file,
             }
         }
         if (l >= lines.size() || lines[l][c] != value[i]) return std::nullopt;
-        if (i == target)
-            return SourceLocation{file, static_cast<int>(l) + 1, static_cast<int>(c) + 1};
+        if (i == target) {
+            return SourceLocation{file, static_cast<int>(l) + 1,
+                                  static_cast<int>(c) + (past_end ? 2 : 1)};
+        }
         ++c;
     }
     return std::nullopt;
@@ -140,7 +149,8 @@ OutputTemplate parse_output(const std::string& text, std::string* error) {
                 list_name = text.substr(j + 1, close - j - 1);
                 j = close + 1;
             }
-            if (!literal.empty()) out.segments.push_back({std::move(literal), std::nullopt, {}, {}});
+            if (!literal.empty())
+                out.segments.push_back({std::move(literal), std::nullopt, {}, {}});
             literal.clear();
             out.segments.push_back({"", field->id, std::move(list_name), {}});
             i = j;
@@ -565,11 +575,17 @@ void append_syscalls_with(const YAML::Node& node, std::vector<std::string>& item
 // `conditon:` or an invented `colour:` cannot be ignored silently.
 const std::vector<std::string_view>& item_keys(std::string_view kind) {
     static const std::vector<std::string_view> rule = {
-        "rule",     "desc",       "condition",  "output", "severity", "tags",
-        "enabled",  "references", "also_trace", "stacks", "for",      "by",
-        "sequence", "absence",    "count",      "append"};
-    static const std::vector<std::string_view> macro = {"macro", "condition", "append"};
-    static const std::vector<std::string_view> list = {"list", "items", "traits", "append"};
+        "rule",       "desc",          "condition",
+        "output",     "severity",      "priority",
+        "tags",       "enabled",       "references",
+        "also_trace", "stacks",        "for",
+        "by",         "sequence",      "absence",
+        "count",      "append",        "override",
+        "exceptions", "warn_evttypes", "skip-if-unknown-filter",
+        "source"};
+    static const std::vector<std::string_view> macro = {"macro", "condition", "append", "override"};
+    static const std::vector<std::string_view> list = {"list", "items", "traits", "append",
+                                                       "override"};
     return kind == "rule" ? rule : kind == "macro" ? macro : list;
 }
 
@@ -589,6 +605,307 @@ bool named(const YAML::Node& item, std::string_view kind, const ErrorAt& error) 
               std::string(kind) + " name",
           "'" + std::string(kind) + ": its-name'");
     return false;
+}
+
+// `key: true|false`, with an error naming the key and the value otherwise
+// (yaml-cpp's own is "bad conversion").
+std::optional<bool> bool_of(const YAML::Node& node, std::string_view key, const ErrorAt& error) {
+    bool value = false;
+    if (node.IsScalar() && YAML::convert<bool>::decode(node, value)) return value;
+    error(node,
+          std::string(key) + ": is true or false, not '" +
+              (node.IsScalar() ? node.Scalar() : std::string("a list or map")) + "'",
+          "");
+    return std::nullopt;
+}
+
+// A condition with `added` appended: Falco's files append text that goes on
+// where the old one stopped (`and not proc.name = x`), sctrace's a condition
+// of its own that must hold too; the first is joined as written, the second
+// ANDed. `*at` is where `added` starts in the result; `*wrapped` says
+// whether `base` moved one character right, into parentheses.
+std::string join_condition(const std::string& base, const std::string& added, std::size_t* at,
+                           bool* wrapped) {
+    const auto first = added.find_first_not_of(" \t\r\n");
+    const std::string_view rest =
+        first == std::string::npos ? std::string_view() : std::string_view(added).substr(first);
+    const auto starts_with_word = [&](std::string_view w) {
+        return rest.starts_with(w) &&
+               (rest.size() == w.size() || is_blank(rest[w.size()]) || rest[w.size()] == '(');
+    };
+    if (starts_with_word("and") || starts_with_word("or")) {
+        *at = base.size() + 1;
+        *wrapped = false;
+        return base + " " + added;
+    }
+    *at = base.size() + 8;  // "(" base ") and ("
+    *wrapped = true;
+    return "(" + base + ") and (" + added + ")";
+}
+
+// Falco's priority names, any case, as sctrace's four severities.
+std::optional<Severity> severity_of_priority(std::string name) {
+    std::transform(name.begin(), name.end(), name.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    if (name == "emergency" || name == "alert" || name == "critical") return Severity::Critical;
+    if (name == "error") return Severity::Error;
+    if (name == "warning") return Severity::Warning;
+    if (name == "notice" || name == "informational" || name == "info" || name == "debug") {
+        return Severity::Info;
+    }
+    return std::nullopt;
+}
+
+// `severity:` (sctrace's names) or `priority:` (Falco's); nullopt with an
+// error recorded when it names no level, a null Severity when neither key is
+// there.
+std::optional<std::optional<Severity>> severity_of(const YAML::Node& item, const ErrorAt& error) {
+    if (item["severity"] && item["priority"]) {
+        error(item["priority"], "a rule has severity: or priority:, not both",
+              "priority: is Falco's name for severity:; keep one");
+        return std::nullopt;
+    }
+    if (const YAML::Node s = item["severity"]) {
+        const std::string text = s.as<std::string>();
+        if (const auto severity = severity_from_name(text))
+            return std::optional<Severity>(*severity);
+        const auto falco = severity_of_priority(text);
+        error(s, "unknown severity '" + text + "'",
+              falco ? "severity: is info, warning, error or critical; Falco's '" + text +
+                          "' is priority: " + text
+                    : "one of info, warning, error, critical");
+        return std::nullopt;
+    }
+    if (const YAML::Node p = item["priority"]) {
+        const std::string text = p.as<std::string>();
+        if (const auto severity = severity_of_priority(text))
+            return std::optional<Severity>(*severity);
+        const std::vector<std::string_view> names = {"emergency",     "alert",   "critical",
+                                                     "error",         "warning", "notice",
+                                                     "informational", "debug"};
+        std::string lower = text;
+        std::transform(lower.begin(), lower.end(), lower.begin(),
+                       [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+        const std::string guess = closest(lower, names);
+        error(p, "unknown priority '" + text + "'",
+              guess.empty() ? "one of emergency, alert, critical, error, warning, notice, "
+                              "informational, debug"
+                            : "did you mean '" + guess + "'?");
+        return std::nullopt;
+    }
+    return std::optional<Severity>();
+}
+
+// The comparisons an exception may use: the condition language's operators.
+const std::vector<std::string_view>& exception_comps() {
+    static const std::vector<std::string_view> comps = {
+        "=", "!=", "<", "<=", ">", ">=", "in", "contains", "startswith", "endswith"};
+    return comps;
+}
+
+// An exception's value as condition text: quoted for a text field (an
+// exception value may hold spaces, as a command line does), as written for
+// a number or a bool. False when no quote can hold it.
+bool exception_value_text(const FieldInfo& field, const std::string& value, std::string* out) {
+    if (field.type != FieldType::String) {
+        *out = value;
+        return true;
+    }
+    const char quote = value.find('"') == std::string::npos    ? '"'
+                       : value.find('\'') == std::string::npos ? '\''
+                                                               : '\0';
+    if (!quote) return false;
+    *out = quote + value + quote;
+    return true;
+}
+
+// One `- name:` item of `exceptions:`. `known` holds the rule's exceptions
+// so far: an item naming one of them adds values to it (Falco's append),
+// and may leave fields: and comps: out.
+std::optional<RuleException> parse_exception(const std::string& file, const YAML::Node& node,
+                                             const std::vector<RuleException>& known,
+                                             const ErrorAt& error) {
+    if (!node.IsMap()) {
+        error(node, "an exception is a map with name:, fields:, comps: and values:",
+              "- name: known_writers\n    fields: [proc.name]\n    values: [[mydaemon]]");
+        return std::nullopt;
+    }
+    if (!only_keys(node, "an exception", {"name", "fields", "comps", "values"}, error)) {
+        return std::nullopt;
+    }
+    RuleException e;
+    e.where = {file, node.Mark().line + 1, node.Mark().column + 1};
+    if (!node["name"] || !node["name"].IsScalar() || node["name"].Scalar().empty()) {
+        error(node, "an exception needs a name:", "name: its-name");
+        return std::nullopt;
+    }
+    e.name = node["name"].Scalar();
+    const auto earlier = std::find_if(known.begin(), known.end(),
+                                      [&](const RuleException& k) { return k.name == e.name; });
+    if (const YAML::Node fields = node["fields"]) {
+        e.single_field = fields.IsScalar();
+        e.fields = string_list(fields);
+        if (e.fields.empty()) {
+            error(fields, "exception '" + e.name + "': fields: names no field",
+                  "fields: [proc.name, fd.name]");
+            return std::nullopt;
+        }
+        for (std::size_t i = 0; i < e.fields.size(); ++i) {
+            if (find_field(e.fields[i])) continue;
+            std::vector<std::string_view> names;
+            for (const FieldInfo& f : all_fields()) names.push_back(f.name);
+            const std::string guess = closest(e.fields[i], names);
+            error(e.single_field ? fields : fields[i],
+                  "exception '" + e.name + "': unknown field '" + e.fields[i] + "'",
+                  guess.empty() ? "run 'sctrace rules fields' for the list"
+                                : "did you mean '" + guess + "'?");
+            return std::nullopt;
+        }
+    } else if (earlier != known.end()) {
+        e.fields = earlier->fields;
+        e.single_field = earlier->single_field;
+        e.comps = earlier->comps;
+    } else {
+        error(node, "exception '" + e.name + "' has no fields:",
+              "fields: [proc.name] (an exception of an earlier definition may leave it out)");
+        return std::nullopt;
+    }
+    if (const YAML::Node comps = node["comps"]) {
+        e.comps = string_list(comps);
+        if (e.comps.size() != e.fields.size()) {
+            error(comps,
+                  "exception '" + e.name + "': " + std::to_string(e.comps.size()) + " comps for " +
+                      std::to_string(e.fields.size()) + " fields",
+                  "one comparison per field, in order");
+            return std::nullopt;
+        }
+        for (std::size_t i = 0; i < e.comps.size(); ++i) {
+            const auto& ok = exception_comps();
+            if (std::find(ok.begin(), ok.end(), e.comps[i]) != ok.end()) continue;
+            std::string list;
+            for (const auto c : ok) list += (list.empty() ? "" : " ") + std::string(c);
+            error(comps.IsSequence() ? comps[i] : comps,
+                  "exception '" + e.name + "': '" + e.comps[i] + "' is no comparison sctrace has",
+                  "the comparisons are " + list);
+            return std::nullopt;
+        }
+    } else if (e.comps.empty()) {
+        // Falco's defaults: a list of values for one field, equality per
+        // field of a tuple.
+        e.comps.assign(e.fields.size(), e.single_field ? "in" : "=");
+    }
+    const YAML::Node values = node["values"];
+    if (!values) return e;  // values may come in a later file
+    if (!values.IsSequence()) {
+        error(values, "exception '" + e.name + "': values: is a list",
+              e.single_field ? "values: [a, b]" : "values: [[a, b], [c, d]]");
+        return std::nullopt;
+    }
+    for (const YAML::Node& tuple : values) {
+        std::vector<std::string> row;
+        if (e.single_field) {
+            // Each value is one field's; a tuple of one is accepted too.
+            row.push_back(tuple.IsSequence() && tuple.size() == 1 ? tuple[0].as<std::string>()
+                                                                  : tuple.as<std::string>());
+        } else {
+            if (!tuple.IsSequence() || tuple.size() != e.fields.size()) {
+                error(tuple,
+                      "exception '" + e.name + "': each value is a list of " +
+                          std::to_string(e.fields.size()) + " (one per field)",
+                      "");
+                return std::nullopt;
+            }
+            for (std::size_t i = 0; i < e.fields.size(); ++i) {
+                if (e.comps[i] == "in") {
+                    std::string items;
+                    for (const std::string& v : string_list(tuple[i])) {
+                        items += (items.empty() ? "" : "\n") + v;
+                    }
+                    row.push_back(items);
+                } else {
+                    row.push_back(tuple[i].as<std::string>());
+                }
+            }
+        }
+        for (std::size_t i = 0; i < e.fields.size(); ++i) {
+            const FieldInfo& field = *find_field(e.fields[i]);
+            std::istringstream items(row[i]);
+            for (std::string v; std::getline(items, v);) {
+                std::string text;
+                if (!exception_value_text(field, v, &text)) {
+                    error(tuple, "exception '" + e.name + "': a value holds both kinds of quote",
+                          "");
+                    return std::nullopt;
+                }
+            }
+        }
+        e.values.push_back(std::move(row));
+    }
+    return e;
+}
+
+// The exceptions' clause: what makes the rule not fire, "" when nothing does.
+std::string exceptions_clause(const std::vector<RuleException>& exceptions) {
+    std::string out;
+    const auto value = [](const std::string& field, const std::string& v) {
+        std::string text;
+        exception_value_text(*find_field(field), v, &text);
+        return text;
+    };
+    for (const RuleException& e : exceptions) {
+        if (e.values.empty()) continue;
+        std::string any;
+        if (e.single_field && e.comps[0] == "in") {
+            std::string items;
+            for (const auto& row : e.values) {
+                items += (items.empty() ? "" : ", ") + value(e.fields[0], row[0]);
+            }
+            any = e.fields[0] + " in (" + items + ")";
+        } else {
+            for (const auto& row : e.values) {
+                std::string all;
+                for (std::size_t i = 0; i < e.fields.size(); ++i) {
+                    std::string cmp;
+                    if (e.comps[i] == "in") {
+                        std::istringstream items(row[i]);
+                        for (std::string v; std::getline(items, v);) {
+                            cmp += (cmp.empty() ? "" : ", ") + value(e.fields[i], v);
+                        }
+                        cmp = e.fields[i] + " in (" + cmp + ")";
+                    } else {
+                        cmp = e.fields[i] + " " + e.comps[i] + " " + value(e.fields[i], row[i]);
+                    }
+                    all += (all.empty() ? "" : " and ") + cmp;
+                }
+                any += (any.empty() ? "(" : " or (") + all + ")";
+            }
+        }
+        out += (out.empty() ? "(" : " or (") + any + ")";
+    }
+    return out;
+}
+
+// Adds `added` to a rule's exceptions: values to the one of the same name,
+// else a new exception.
+bool merge_exceptions(std::vector<RuleException>& into, std::vector<RuleException> added,
+                      const YAML::Node& at, const ErrorAt& error) {
+    for (RuleException& e : added) {
+        const auto same = std::find_if(into.begin(), into.end(),
+                                       [&](const RuleException& k) { return k.name == e.name; });
+        if (same == into.end()) {
+            into.push_back(std::move(e));
+            continue;
+        }
+        if (same->fields != e.fields || same->comps != e.comps) {
+            error(at,
+                  "exception '" + e.name + "' is defined with other fields or comps at " +
+                      same->where.file + ":" + std::to_string(same->where.line),
+                  "leave fields: and comps: out to add values to it");
+            return false;
+        }
+        same->values.insert(same->values.end(), e.values.begin(), e.values.end());
+    }
+    return true;
 }
 
 }  // namespace
@@ -717,35 +1034,91 @@ void RuleSet::parse_text(const std::string& file, const std::string& text) {
                                                : nullptr;
             if (kind && !known_keys(item, kind, error)) continue;
             if (kind && !named(item, kind, error)) continue;
-            if (item["list"]) {
-                const std::string name = item["list"].as<std::string>();
-                auto& items = lists_[name];
-                if (!item["append"] || !item["append"].as<bool>()) items.clear();
-                for (const auto& i : string_list(item["items"])) items.push_back(i);
-                if (item["traits"]) append_syscalls_with(item["traits"], items, error);
+            // Falco's version gates: its engine's versions mean nothing here.
+            if (!kind && (item["required_engine_version"] || item["required_plugin_versions"])) {
                 continue;
             }
-            if (item["macro"]) {
-                const std::string name = item["macro"].as<std::string>();
+            if (kind && std::string_view(kind) != "rule") {
+                // How the item changes an earlier definition of the name:
+                // "" defines it, else "append" or "replace".
+                const std::string content =
+                    std::string_view(kind) == "list" ? "items" : "condition";
+                std::string how;
+                if (const YAML::Node a = item["append"]) {
+                    const auto append = bool_of(a, "append", error);
+                    if (!append) continue;
+                    if (*append) how = "append";
+                }
+                if (const YAML::Node o = item["override"]) {
+                    if (!how.empty()) {
+                        error(o, "an item has append: or override:, not both", "");
+                        continue;
+                    }
+                    const YAML::Node value = o.IsMap() ? o[content] : YAML::Node();
+                    const std::size_t keys = o.IsMap() ? o.size() : 0;
+                    how = value && value.IsScalar() ? value.Scalar() : "";
+                    if (keys != 1 || (how != "append" && how != "replace")) {
+                        error(o,
+                              "a " + std::string(kind) + "'s override: is {" + content +
+                                  ": append} or {" + content + ": replace}",
+                              "");
+                        continue;
+                    }
+                }
+                const std::string name = item[kind].as<std::string>();
+                const bool known = std::string_view(kind) == "list" ? lists_.contains(name)
+                                                                    : macros_.contains(name);
+                if (!how.empty() && !known) {
+                    std::vector<std::string_view> names;
+                    if (std::string_view(kind) == "list") {
+                        for (const auto& [l, items] : lists_) names.push_back(l);
+                    } else {
+                        for (const auto& [m, body] : macros_) names.push_back(m);
+                    }
+                    const std::string guess = closest(name, names);
+                    error(item[kind],
+                          std::string(kind) + " '" + name + "' is changed here (" +
+                              (item["override"] ? "override:" : "append: true") +
+                              "), and no file loaded before this one defines it",
+                          guess.empty()
+                              ? "define it first, or drop the " +
+                                    std::string(item["override"] ? "override:" : "append:")
+                              : "did you mean '" + guess + "'?");
+                    continue;
+                }
+                if (std::string_view(kind) == "list") {
+                    auto& items = lists_[name];
+                    if (how != "append") items.clear();
+                    for (const auto& i : string_list(item["items"])) items.push_back(i);
+                    if (item["traits"]) append_syscalls_with(item["traits"], items, error);
+                    continue;
+                }
                 if (!item["condition"]) {
                     error(item, "macro '" + name + "' has no condition");
                     continue;
                 }
                 const std::string body = item["condition"].as<std::string>();
-                if (item["append"] && item["append"].as<bool>() && macros_.count(name)) {
-                    macros_[name] = "(" + macros_[name] + ") and (" + body + ")";
-                } else {
-                    macros_[name] = body;
-                }
+                std::size_t at = 0;
+                bool wrapped = false;
+                const std::string text =
+                    how == "append" ? join_condition(macros_[name], body, &at, &wrapped) : body;
+                macros_[name] = text;
                 // Checked where it is used, and here, the text this item
-                // wrote on its own, so a broken macro is reported at its
-                // definition (the macros it names were checked at theirs).
+                // wrote (with what it appends to), so a broken macro is
+                // reported at its definition (the macros it names were
+                // checked at theirs).
                 ConditionCompiler compiler(macros_, lists_);
-                if (const auto e = compiler.check(body)) {
+                if (const auto e = compiler.check(text)) {
+                    const YAML::Node c = item["condition"];
                     const SourceLocation where =
-                        locate(file, lines, item["condition"].Mark().line,
-                               item["condition"].Mark().column, body, e->offset);
-                    errors_.push_back({where, "in macro '" + name + "': " + e->message,
+                        e->offset >= at
+                            ? locate(file, lines, c.Mark().line, c.Mark().column, body,
+                                     e->offset - at)
+                            : SourceLocation{file, c.Mark().line + 1, c.Mark().column + 1};
+                    errors_.push_back({where,
+                                       "in macro '" + name + "'" +
+                                           (e->offset >= at ? "" : " (as appended to)") + ": " +
+                                           e->message,
                                        line_at(lines, where.line), e->hint});
                 }
                 continue;
@@ -755,81 +1128,18 @@ void RuleSet::parse_text(const std::string& file, const std::string& text) {
                       "a rule starts with 'rule: its-id'");
                 continue;
             }
-            const std::string id = item["rule"].as<std::string>();
-            auto existing = std::find_if(rules_.begin(), rules_.end(),
-                                         [&](const auto& r) { return r->id == id; });
-            const bool has_condition = static_cast<bool>(item["condition"]);
-            const bool has_body =
-                has_condition || item["sequence"] || item["absence"] || item["count"];
-            const bool append = item["append"] && item["append"].as<bool>();
-            // An override: change a rule an earlier file defined.
-            if (existing != rules_.end() && (!has_body || append)) {
-                Rule& rule = **existing;
-                if (item["enabled"]) rule.enabled = item["enabled"].as<bool>();
-                if (append && has_condition && rule.kind == RuleKind::Sequence) {
-                    error(item["condition"],
-                          "rule '" + id +
-                              "' is a sequence: append: adds to a "
-                              "condition, and a sequence has steps instead",
-                          "redefine the rule in full");
-                    continue;
-                }
-                if (append && has_condition) {
-                    rule.condition_text = "(" + rule.condition_text + ") and (" +
-                                          item["condition"].as<std::string>() + ")";
-                }
-                continue;
-            }
-            if (!has_body) {
-                error(item, "rule '" + id + "' has no condition",
-                      "give it a condition:, sequence:, absence: or count:");
-                continue;
-            }
-            auto rule = std::make_unique<Rule>();
-            rule->id = id;
-            rule->where = {file, mark.line + 1, mark.column + 1};
-            rule->desc = item["desc"] ? item["desc"].as<std::string>() : "";
-            rule->condition_text = has_condition ? item["condition"].as<std::string>() : "";
-            rule->tags = string_list(item["tags"]);
-            rule->references = string_list(item["references"]);
-            rule->also_trace = string_list(item["also_trace"]);
-            rule->enabled = !item["enabled"] || item["enabled"].as<bool>();
-            if (item["severity"]) {
-                const auto severity = severity_from_name(item["severity"].as<std::string>());
-                if (!severity) {
-                    error(item["severity"],
-                          "unknown severity '" + item["severity"].as<std::string>() + "'",
-                          "one of info, warning, error, critical");
-                    continue;
-                }
-                rule->severity = *severity;
-            }
-            rule->output_text = item["output"] ? item["output"].as<std::string>() : rule->desc;
-            std::string output_error;
-            rule->output = parse_output(rule->output_text, &output_error);
-            if (!output_error.empty()) {
-                error(item["output"], output_error, "run 'sctrace rules fields' for the list");
-                continue;
-            }
-            // Where the condition is, for errors found when compiling.
-            if (has_condition) {
-                rule->where.line = item["condition"].Mark().line + 1;
-                rule->where.column = item["condition"].Mark().column + 1;
-            }
-            if (!parse_timing(file, item, *rule, error)) continue;
-            if (existing != rules_.end()) {
-                *existing = std::move(rule);  // a full redefinition replaces
-            } else {
-                rules_.push_back(std::move(rule));
-            }
+            parse_rule(file, item, error);
         } catch (const YAML::Exception& e) {
             // Conversion errors carry no position of their own: use the item's.
             const int line = e.mark.line >= 0 ? e.mark.line : mark.line;
             const int column = e.mark.line >= 0 ? e.mark.column : mark.column;
-            errors_.push_back({{file, line + 1, column + 1},
-                               e.msg,
-                               line_at(lines, line + 1),
-                               "check the value's type (text, list, true/false)"});
+            // yaml-cpp's "bad conversion" says neither which key nor what
+            // it wanted.
+            errors_.push_back(
+                {{file, line + 1, column + 1},
+                 e.msg == "bad conversion" ? "this value has the wrong type for its key" : e.msg,
+                 line_at(lines, line + 1),
+                 "check the value's type (text, list, true/false)"});
         }
     }
 }
@@ -856,63 +1166,452 @@ void RuleSet::compile_all() {
     ConditionCompiler compiler(macros_, lists_);
     for (auto& rule : rules_) {
         if (too_many_errors(rule->where.file)) break;
-        // One condition of the rule; false (an error recorded) when it does
-        // not compile.
-        const auto compile_one = [&](const ConditionSource& source, std::string_view what,
-                                     Condition& out) {
-            auto compiled = compiler.compile(source.text);
-            if (auto* e = std::get_if<ConditionError>(&compiled)) {
-                const std::vector<std::string>& lines = sources_[source.where.file];
-                const SourceLocation where =
-                    locate(source.where.file, lines, source.where.line - 1, source.where.column - 1,
-                           source.text, e->offset);
-                errors_.push_back(
-                    {where, "rule '" + rule->id + "'" + std::string(what) + ": " + e->message,
-                     line_at(lines, where.line), e->hint});
-                return false;
-            }
-            out = std::get<Condition>(std::move(compiled));
-            return true;
-        };
-        bool ok = true;
-        if (rule->kind == RuleKind::Sequence) {
-            rule->steps.assign(rule->step_sources.size(), Condition{});
-            for (std::size_t i = 0; i < rule->step_sources.size(); ++i) {
-                ok = compile_one(rule->step_sources[i], ", step " + std::to_string(i + 1),
-                                 rule->steps[i]) &&
-                     ok;
-            }
-            if (!rule->until_source.text.empty()) {
-                Condition until;
-                if (compile_one(rule->until_source, ", until", until)) {
-                    rule->until = std::move(until);
-                } else {
-                    ok = false;
-                }
-            }
-        } else {
-            ok = compile_one({rule->condition_text, rule->where},
-                             rule->kind == RuleKind::Absence ? ", after" : "", rule->condition);
-            if (rule->kind == RuleKind::Absence) {
-                ok = compile_one(rule->missing_source, ", missing", rule->missing) && ok;
-            }
-        }
-        for (OutputTemplate::Segment& segment : rule->output.segments) {
-            if (segment.list_name.empty()) continue;
-            const auto list = lists_.find(segment.list_name);
-            if (list == lists_.end()) {
-                errors_.push_back(
-                    {rule->where,
-                     "rule '" + rule->id + "', output: unknown list '" + segment.list_name + "'",
-                     "", "define it with '- list: " + segment.list_name + "'"});
-                ok = false;
-                break;
-            }
-            segment.list = FieldList(list->second);
-        }
+        const bool ok = compile_rule(compiler, *rule);
         if (ok) kept.push_back(std::move(rule));
     }
     rules_ = std::move(kept);
+}
+
+namespace {
+
+// The keys `override:` may name, and how (Falco's sets, with sctrace's own
+// keys that only make sense replaced).
+bool override_allows(std::string_view key, std::string_view how) {
+    static const std::vector<std::string_view> append = {"condition", "output",     "desc",
+                                                         "tags",      "exceptions", "also_trace"};
+    static const std::vector<std::string_view> replace = {
+        "condition",  "output",     "desc",    "priority",      "severity",
+        "tags",       "exceptions", "enabled", "warn_evttypes", "skip-if-unknown-filter",
+        "references", "also_trace", "stacks"};
+    const auto& keys = how == "append" ? append : replace;
+    return std::find(keys.begin(), keys.end(), key) != keys.end();
+}
+
+std::string location_text(const SourceLocation& where) {
+    return where.file + ":" + std::to_string(where.line);
+}
+
+}  // namespace
+
+void RuleSet::parse_rule(const std::string& file, const YAML::Node& item, const ErrorAt& error) {
+    const std::string id = item["rule"].as<std::string>();
+    auto existing =
+        std::find_if(rules_.begin(), rules_.end(), [&](const auto& r) { return r->id == id; });
+    const bool has_body = item["condition"] || item["sequence"] || item["absence"] || item["count"];
+    const auto other_ids = [&] {
+        std::vector<std::string_view> ids;
+        for (const auto& r : rules_) ids.push_back(r->id);
+        const std::string guess = closest(id, ids);
+        return guess.empty() ? std::string("'sctrace rules list' shows the loaded rules")
+                             : "did you mean '" + guess + "'?";
+    };
+    bool append = false;
+    if (const YAML::Node a = item["append"]) {
+        const auto value = bool_of(a, "append", error);
+        if (!value) return;
+        append = *value;
+    }
+    if (item["override"] && append) {
+        error(item["append"], "a rule item has append: or override:, not both",
+              "override: {condition: append} is Falco's newer spelling of append: true");
+        return;
+    }
+    if (item["override"] || append) {
+        if (existing == rules_.end()) {
+            error(item["rule"],
+                  "rule '" + id + "' is changed here (" + (append ? "append: true" : "override:") +
+                      "), and no file loaded before this one defines it",
+                  other_ids());
+            return;
+        }
+        change_rule(file, **existing, item, error);
+        return;
+    }
+    if (!has_body) {
+        if (existing == rules_.end()) {
+            error(item, "rule '" + id + "' has no condition, and no file loaded before defines it",
+                  item["enabled"] ? other_ids()
+                                  : "give it a condition:, sequence:, absence: or count:");
+            return;
+        }
+        // Falco's shorthand for switching a rule: `- rule: X` and `enabled:`.
+        // Anything else would be dropped silently: it needs override:.
+        for (const auto& entry : item) {
+            const std::string key = entry.first.as<std::string>();
+            if (key == "rule" || key == "enabled") continue;
+            error(entry.first,
+                  "rule '" + id + "' (defined at " + location_text((*existing)->where) +
+                      ") is changed here without override:, and '" + key + ":' would be dropped",
+                  "add override: {" + key + ": " +
+                      (override_allows(key, "append") ? "append|replace" : "replace") + "}");
+            return;
+        }
+        const auto enabled = bool_of(item["enabled"], "enabled", error);
+        if (!enabled) return;
+        (*existing)->enabled = *enabled;
+        (*existing)->changed_at.push_back({file, item.Mark().line + 1, item.Mark().column + 1});
+        return;
+    }
+    auto rule = std::make_unique<Rule>();
+    rule->id = id;
+    rule->where = {file, item.Mark().line + 1, item.Mark().column + 1};
+    rule->desc = item["desc"] ? item["desc"].as<std::string>() : "";
+    rule->condition_text = item["condition"] ? item["condition"].as<std::string>() : "";
+    rule->tags = string_list(item["tags"]);
+    rule->references = string_list(item["references"]);
+    rule->also_trace = string_list(item["also_trace"]);
+    if (const YAML::Node e = item["enabled"]) {
+        const auto enabled = bool_of(e, "enabled", error);
+        if (!enabled) return;
+        rule->enabled = *enabled;
+    }
+    for (const char* key : {"warn_evttypes", "skip-if-unknown-filter"}) {
+        const YAML::Node node = item[key];
+        if (!node) continue;
+        const auto value = bool_of(node, key, error);
+        if (!value) return;
+        (std::string_view(key) == "warn_evttypes" ? rule->warn_evttypes
+                                                  : rule->skip_if_unknown_filter) = *value;
+    }
+    if (const YAML::Node source = item["source"]) {
+        if (source.as<std::string>() != "syscall") {
+            error(source, "source: '" + source.as<std::string>() + "' is not one sctrace reads",
+                  "sctrace judges syscalls: source: syscall, or leave it out");
+            return;
+        }
+    }
+    const auto severity = severity_of(item, error);
+    if (!severity) return;
+    if (*severity) rule->severity = **severity;
+    rule->output_text = item["output"] ? item["output"].as<std::string>() : rule->desc;
+    std::string output_error;
+    rule->output = parse_output(rule->output_text, &output_error);
+    if (!output_error.empty()) {
+        error(item["output"], output_error, "run 'sctrace rules fields' for the list");
+        return;
+    }
+    // Where the condition is, for errors found when compiling.
+    if (item["condition"]) {
+        rule->where.line = item["condition"].Mark().line + 1;
+        rule->where.column = item["condition"].Mark().column + 1;
+    }
+    if (!parse_timing(file, item, *rule, error)) return;
+    if (const YAML::Node exceptions = item["exceptions"]) {
+        if (rule->kind == RuleKind::Sequence) {
+            error(exceptions, "exceptions: applies to a condition, and a sequence has steps",
+                  "add 'and not ...' to the first step instead");
+            return;
+        }
+        if (!exceptions.IsSequence()) {
+            error(exceptions, "exceptions: is a list of '- name:' items", "");
+            return;
+        }
+        for (const YAML::Node& e : exceptions) {
+            auto parsed = parse_exception(file, e, rule->exceptions, error);
+            if (!parsed) return;
+            if (!merge_exceptions(rule->exceptions, {std::move(*parsed)}, e, error)) return;
+        }
+    }
+    if (rule->kind != RuleKind::Sequence) {
+        rule->condition_parts = {{0, {rule->condition_text, rule->where}}};
+    }
+    if (existing != rules_.end()) {
+        *existing = std::move(rule);  // a full redefinition replaces
+    } else {
+        rules_.push_back(std::move(rule));
+    }
+}
+
+// append: true (Falco's older form: condition and exceptions are added) or
+// override: {KEY: append|replace, ...} (its newer one) on a loaded rule.
+void RuleSet::change_rule(const std::string& file, Rule& rule, const YAML::Node& item,
+                          const ErrorAt& error) {
+    std::vector<std::pair<std::string, std::string>> changes;  // key, how
+    if (const YAML::Node o = item["override"]) {
+        if (!o.IsMap()) {
+            error(o, "override: is a map of keys to append or replace",
+                  "override: {condition: append}");
+            return;
+        }
+        for (const auto& entry : o) {
+            const std::string key = entry.first.as<std::string>();
+            const std::string how = entry.second.IsScalar() ? entry.second.Scalar() : "";
+            if (how != "append" && how != "replace") {
+                error(entry.second,
+                      "override: " + key + ": is append or replace, not '" + how + "'", "");
+                return;
+            }
+            if (!override_allows(key, how)) {
+                error(entry.first,
+                      "override: cannot " + how + " '" + key + "'" +
+                          (override_allows(key, "replace") ? ", only replace it" : ""),
+                      how == "append" ? "append takes condition, output, desc, tags, exceptions, "
+                                        "also_trace"
+                                      : "a rule's time keys (for:, sequence: ...) change by "
+                                        "defining the rule again in full");
+                return;
+            }
+            if (!item[key]) {
+                error(entry.first,
+                      "override: names '" + key + "', and the item has no " + key + ":",
+                      "give the new " + key + ": beside override:");
+                return;
+            }
+            changes.emplace_back(key, how);
+        }
+        for (const auto& entry : item) {
+            const std::string key = entry.first.as<std::string>();
+            if (key == "rule" || key == "override" || o[key]) continue;
+            error(entry.first, "'" + key + ":' is not named in override:, so it would be dropped",
+                  "add " + key + ": append or " + key + ": replace to override:");
+            return;
+        }
+    } else {
+        for (const auto& entry : item) {
+            const std::string key = entry.first.as<std::string>();
+            if (key == "rule" || key == "append") continue;
+            if (key == "condition" || key == "exceptions") {
+                changes.emplace_back(key, "append");
+            } else if (key == "enabled") {
+                changes.emplace_back(key, "replace");
+            } else {
+                error(entry.first,
+                      "append: true adds a condition: or exceptions:, not '" + key + ":'",
+                      "use override: {" + key + ": " +
+                          (override_allows(key, "append") ? "append" : "replace") + "}");
+                return;
+            }
+        }
+    }
+    // Checked in full before anything changes: a rule is changed by the
+    // whole item or not at all.
+    Rule changed = rule;
+    for (const auto& [key, how] : changes) {
+        const YAML::Node node = item[key];
+        if (key == "condition") {
+            if (changed.kind == RuleKind::Sequence) {
+                error(node,
+                      "rule '" + changed.id +
+                          "' is a sequence: a condition cannot be appended or replaced, as its "
+                          "steps are its conditions",
+                      "define the rule again in full");
+                return;
+            }
+            const ConditionSource source = source_of(file, node);
+            if (how == "append") {
+                std::size_t at = 0;
+                bool wrapped = false;
+                changed.condition_text =
+                    join_condition(changed.condition_text, source.text, &at, &wrapped);
+                if (wrapped) {
+                    for (auto& part : changed.condition_parts) ++part.offset;
+                }
+                changed.condition_parts.push_back({at, source});
+            } else {
+                changed.condition_text = source.text;
+                changed.condition_parts = {{0, source}};
+            }
+        } else if (key == "exceptions") {
+            if (changed.kind == RuleKind::Sequence) {
+                error(node, "exceptions: applies to a condition, and a sequence has steps", "");
+                return;
+            }
+            if (!node.IsSequence()) {
+                error(node, "exceptions: is a list of '- name:' items", "");
+                return;
+            }
+            if (how == "replace") changed.exceptions.clear();
+            for (const YAML::Node& e : node) {
+                auto parsed = parse_exception(file, e, changed.exceptions, error);
+                if (!parsed) return;
+                if (!merge_exceptions(changed.exceptions, {std::move(*parsed)}, e, error)) return;
+            }
+        } else if (key == "output" || key == "desc") {
+            std::string& text = key == "output" ? changed.output_text : changed.desc;
+            text = how == "append" ? text + " " + node.as<std::string>() : node.as<std::string>();
+            if (key == "output") {
+                std::string output_error;
+                changed.output = parse_output(changed.output_text, &output_error);
+                if (!output_error.empty()) {
+                    error(node, output_error, "run 'sctrace rules fields' for the list");
+                    return;
+                }
+            }
+        } else if (key == "tags" || key == "also_trace" || key == "references") {
+            std::vector<std::string>& list = key == "tags"         ? changed.tags
+                                             : key == "also_trace" ? changed.also_trace
+                                                                   : changed.references;
+            if (how == "replace") list.clear();
+            for (const std::string& t : string_list(node)) {
+                if (std::find(list.begin(), list.end(), t) == list.end()) list.push_back(t);
+            }
+        } else if (key == "priority" || key == "severity") {
+            YAML::Node only(YAML::NodeType::Map);
+            only[key] = node;
+            const auto severity =
+                severity_of(only, [&](const YAML::Node&, std::string message, std::string hint) {
+                    error(node, std::move(message), std::move(hint));
+                });
+            if (!severity) return;
+            changed.severity = **severity;
+        } else if (key == "enabled" || key == "warn_evttypes" || key == "skip-if-unknown-filter") {
+            const auto value = bool_of(node, key, error);
+            if (!value) return;
+            (key == "enabled"         ? changed.enabled
+             : key == "warn_evttypes" ? changed.warn_evttypes
+                                      : changed.skip_if_unknown_filter) = *value;
+        } else if (key == "stacks") {
+            YAML::Node only(YAML::NodeType::Map);
+            only["stacks"] = node;
+            Rule probe;
+            if (!parse_timing(file, only, probe, error)) return;
+            changed.stacks = probe.stacks;
+        }
+    }
+    changed.changed_at.push_back({file, item.Mark().line + 1, item.Mark().column + 1});
+    rule = std::move(changed);
+}
+
+std::string Rule::compiled_text() const {
+    const std::string clause = exceptions_clause(exceptions);
+    return clause.empty() ? condition_text : "(" + condition_text + ") and not (" + clause + ")";
+}
+
+// Compiles one rule's conditions; false, with errors recorded, when one
+// does not compile (or, for skip-if-unknown-filter, a warning).
+bool RuleSet::compile_rule(ConditionCompiler& compiler, Rule& rule) {
+    // An error at `offset` of `text`: where in the files it is, blaming the
+    // part of an appended condition that brought it.
+    const auto report = [&](const ConditionError& e, const ConditionSource& source,
+                            std::string_view what) {
+        if (rule.skip_if_unknown_filter && e.unknown_field) {
+            warnings_.push_back(
+                {source.where,
+                 "rule '" + rule.id + "' is skipped (skip-if-unknown-filter): " + e.message,
+                 line_at(sources_[source.where.file], source.where.line), ""});
+            return;
+        }
+        const std::vector<std::string>& lines = sources_[source.where.file];
+        const SourceLocation where = locate(source.where.file, lines, source.where.line - 1,
+                                            source.where.column - 1, source.text, e.offset);
+        errors_.push_back({where, "rule '" + rule.id + "'" + std::string(what) + ": " + e.message,
+                           line_at(lines, where.line), e.hint});
+    };
+    const auto compile_one = [&](const ConditionSource& source, std::string_view what,
+                                 Condition& out) {
+        auto compiled = compiler.compile(source.text);
+        if (auto* e = std::get_if<ConditionError>(&compiled)) {
+            report(*e, source, what);
+            return false;
+        }
+        out = std::get<Condition>(std::move(compiled));
+        return true;
+    };
+    // The main condition: its parts (definition, appends), then with the
+    // exceptions' clause.
+    const auto compile_main = [&](std::string_view what) {
+        auto alone = compiler.compile(rule.condition_text);
+        if (auto* e = std::get_if<ConditionError>(&alone)) {
+            const Rule::ConditionPart* part =
+                rule.condition_parts.empty() ? nullptr : &rule.condition_parts.front();
+            for (const auto& p : rule.condition_parts) {
+                if (p.offset <= e->offset) part = &p;
+            }
+            if (!part) {
+                report(*e, {rule.condition_text, rule.where}, what);
+                return false;
+            }
+            std::string appended;
+            if (part != &rule.condition_parts.front()) {
+                appended = " (appended to the rule of " +
+                           location_text(rule.condition_parts.front().source.where) + ")";
+            }
+            ConditionError local = *e;
+            local.offset = e->offset - part->offset;
+            report(local, part->source, std::string(what) + appended);
+            return false;
+        }
+        if (rule.exceptions.empty()) {
+            rule.condition = std::get<Condition>(std::move(alone));
+            return true;
+        }
+        auto compiled = compiler.compile(rule.compiled_text());
+        if (auto* c = std::get_if<Condition>(&compiled)) {
+            rule.condition = std::move(*c);
+            return true;
+        }
+        // Name the first exception whose clause does not compile.
+        const ConditionError& e = std::get<ConditionError>(compiled);
+        for (const RuleException& x : rule.exceptions) {
+            const auto clause = exceptions_clause({x});
+            if (clause.empty()) continue;
+            const auto one = compiler.compile(clause);
+            if (const auto* bad = std::get_if<ConditionError>(&one)) {
+                errors_.push_back(
+                    {x.where, "rule '" + rule.id + "', exception '" + x.name + "': " + bad->message,
+                     line_at(sources_[x.where.file], x.where.line), bad->hint});
+                return false;
+            }
+        }
+        report(e, {rule.condition_text, rule.where}, what);
+        return false;
+    };
+    bool ok = true;
+    if (rule.kind == RuleKind::Sequence) {
+        rule.steps.assign(rule.step_sources.size(), Condition{});
+        for (std::size_t i = 0; i < rule.step_sources.size(); ++i) {
+            ok = compile_one(rule.step_sources[i], ", step " + std::to_string(i + 1),
+                             rule.steps[i]) &&
+                 ok;
+        }
+        if (!rule.until_source.text.empty()) {
+            Condition until;
+            if (compile_one(rule.until_source, ", until", until)) {
+                rule.until = std::move(until);
+            } else {
+                ok = false;
+            }
+        }
+    } else {
+        ok = compile_main(rule.kind == RuleKind::Absence ? ", after" : "");
+        if (rule.kind == RuleKind::Absence) {
+            ok = compile_one(rule.missing_source, ", missing", rule.missing) && ok;
+        }
+    }
+    for (OutputTemplate::Segment& segment : rule.output.segments) {
+        if (segment.list_name.empty()) continue;
+        const auto list = lists_.find(segment.list_name);
+        if (list == lists_.end()) {
+            errors_.push_back(
+                {rule.where,
+                 "rule '" + rule.id + "', output: unknown list '" + segment.list_name + "'", "",
+                 "define it with '- list: " + segment.list_name + "'"});
+            ok = false;
+            break;
+        }
+        segment.list = FieldList(list->second);
+    }
+    if (!ok) return false;
+    const auto types = rule.event_types();
+    if (types && types->empty()) {
+        errors_.push_back(
+            {rule.where,
+             "rule '" + rule.id + "' can match no event: its evt.type tests exclude each other",
+             line_at(sources_[rule.where.file], rule.where.line),
+             "an event has one type: 'evt.type = a and evt.type = b' never holds; "
+             "use evt.type in (a, b)"});
+        return false;
+    }
+    if (!types && rule.warn_evttypes) {
+        warnings_.push_back(
+            {rule.where,
+             "rule '" + rule.id +
+                 "' names no evt.type: it is judged at every event, and a run stops the "
+                 "traced program at every syscall",
+             line_at(sources_[rule.where.file], rule.where.line),
+             "add evt.type = CALL or evt.type in (LIST); warn_evttypes: false keeps it as it is"});
+    }
+    return true;
 }
 
 std::vector<const Condition*> Rule::conditions() const {
@@ -1055,15 +1754,17 @@ std::vector<std::string> RuleSet::enable_only(const std::vector<std::string>& id
     return unknown;
 }
 
-std::string RuleSet::format_errors() const {
+namespace {
+
+std::string format_problems(const std::vector<RuleError>& problems, std::string_view kind) {
     std::string out;
-    for (const RuleError& e : errors_) {
+    for (const RuleError& e : problems) {
         // A file that could not be read has no line to point at.
         out += e.where.file +
                (e.where.line > 0
                     ? ":" + std::to_string(e.where.line) + ":" + std::to_string(e.where.column)
                     : std::string()) +
-               ": error: " + e.message + "\n";
+               ": " + std::string(kind) + ": " + e.message + "\n";
         if (!e.text.empty()) {
             out += "  " + e.text + "\n  ";
             out += std::string(static_cast<std::size_t>(std::max(0, e.where.column - 1)), ' ');
@@ -1075,6 +1776,16 @@ std::string RuleSet::format_errors() const {
         }
     }
     return out;
+}
+
+}  // namespace
+
+std::string RuleSet::format_errors() const {
+    return format_problems(errors_, "error");
+}
+
+std::string RuleSet::format_warnings() const {
+    return format_problems(warnings_, "warning");
 }
 
 std::string render_output(const OutputTemplate& output, EvalContext& ctx) {

@@ -14,12 +14,18 @@
 //     references: [https://...]
 //     also_trace: [read, recvfrom]   # calls the state must see besides those named
 //
-// A later file may name an earlier rule again to change it: `enabled:` alone
-// switches it, `append: true` with a condition ANDs it onto the old one, a
-// full definition replaces it. Errors name file:line:col with the offending
-// text and a hint; loading stops at nothing: every error is collected.
+// A later file may name an earlier rule again to change it, as Falco's files
+// do: `enabled:` alone switches it; `append: true` adds a condition (ANDed,
+// or joined as written when it starts with `and`/`or`) and exceptions;
+// `override: {KEY: append|replace}` changes the keys it names; a full
+// definition replaces it. Falco's `priority:` (its level names), `exceptions:`,
+// `warn_evttypes:`, `skip-if-unknown-filter:` and `source: syscall` mean what
+// they mean there. Errors name file:line:col with the offending text and a
+// hint; loading stops at nothing: every error is collected. Warnings (a rule
+// that names no evt.type) are collected apart and stop nothing.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -30,6 +36,10 @@
 #include "engine/rules/condition.h"
 #include "model/event.h"
 #include "model/finding.h"
+
+namespace YAML {
+class Node;
+}
 
 namespace sctrace::rules {
 
@@ -84,10 +94,42 @@ struct ConditionSource {
     SourceLocation where;
 };
 
+// Falco's exception: tuples of field values under which the rule does not
+// fire. `fields: [a, b]`, `comps: [=, startswith]`, `values: [[x, y], ...]`
+// adds `and not ((a = x and b startswith y) or ...)` to the condition; a
+// single field (`fields: a`) takes a flat list of values: `a in (x, y)`.
+struct RuleException {
+    std::string name;
+    std::vector<std::string> fields;
+    std::vector<std::string> comps;  // one per field
+    bool single_field = false;       // `fields:` was one field, not a list
+    // Each tuple's values (single_field: one value per tuple); a value for
+    // an `in` comparison is itself a list, its items joined by '\n'.
+    std::vector<std::vector<std::string>> values;
+    SourceLocation where;  // the `- name:` item, for errors in the clause
+};
+
 // A compiled rule: what reports say of it (RuleInfo: id, desc, severity,
 // tags, references, enabled, where) and what the engine runs.
 struct Rule : RuleInfo {
     std::string condition_text;
+    // Where each part of condition_text was written: the definition, then
+    // each append (often another file's), by offset into condition_text,
+    // so that an error is blamed on the part that brought it.
+    struct ConditionPart {
+        std::size_t offset = 0;
+        ConditionSource source;
+    };
+    std::vector<ConditionPart> condition_parts;
+    std::vector<RuleException> exceptions;
+    // Falco's keys: warn about a condition naming no evt.type; skip the rule
+    // (with a warning) when its condition names a field sctrace lacks.
+    bool warn_evttypes = true;
+    bool skip_if_unknown_filter = false;
+    // Later items that appended to or overrode the rule (`rules list`).
+    std::vector<SourceLocation> changed_at;
+    // What the engine compiles: condition_text and the exceptions' clause.
+    std::string compiled_text() const;
     Condition condition;
     OutputTemplate output;
     std::string output_text;
@@ -166,6 +208,9 @@ public:
     void load_text(const std::string& file_name, const std::string& text);
 
     const std::vector<RuleError>& errors() const { return errors_; }
+    // What loads but is likely a mistake: a rule with no evt.type stops
+    // every syscall. format_warnings() prints them as format_errors() does.
+    const std::vector<RuleError>& warnings() const { return warnings_; }
     const std::vector<std::unique_ptr<Rule>>& rules() const { return rules_; }
     const Rule* find(std::string_view id) const;
     // What the reports list of every rule, fired or not, in load order.
@@ -186,9 +231,15 @@ public:
 
     // Formats "file:line:col: message\n  text\n  ^ hint" for each error.
     std::string format_errors() const;
+    std::string format_warnings() const;
 
 private:
     void parse_text(const std::string& file_name, const std::string& text);
+    using ErrorAt = std::function<void(const YAML::Node&, std::string, std::string)>;
+    void parse_rule(const std::string& file, const YAML::Node& item, const ErrorAt& error);
+    void change_rule(const std::string& file, Rule& rule, const YAML::Node& item,
+                     const ErrorAt& error);
+    bool compile_rule(ConditionCompiler& compiler, Rule& rule);
     void compile_all();
     bool too_many_errors(const std::string& file);
 
@@ -197,6 +248,7 @@ private:
     ConditionCompiler::Lists lists_;
     std::vector<std::unique_ptr<Rule>> rules_;
     std::vector<RuleError> errors_;
+    std::vector<RuleError> warnings_;
     bool gave_up_ = false;  // kMaxErrors reached
 };
 

@@ -3,7 +3,7 @@
 
 #include <gtest/gtest.h>
 
-#include "sources/strace/strace_log.h"
+#include "tests/unit/condition_matches.h"
 
 namespace sctrace::rules {
 namespace {
@@ -27,30 +27,6 @@ ConditionError error_of(std::string_view text,
     if (auto* error = std::get_if<ConditionError>(&result)) return *error;
     ADD_FAILURE() << text << " compiled but should not have";
     return {};
-}
-
-// Feeds strace lines; for each syscall exit event, evaluates `condition`
-// against the state before the event, then applies it. Returns how many
-// exits matched.
-int matches(const Condition& condition, const std::vector<std::string>& lines) {
-    struct Sink final : EventSink {
-        const Condition* condition;
-        StateTracker state;
-        int hits = 0;
-        void on_event(const Event& e) override {
-            if (e.kind != EventKind::SyscallEntry) {
-                EvalContext ctx{e, state};
-                hits += condition->matches(ctx);
-            }
-            state.apply(e);
-        }
-    } sink;
-    sink.condition = &condition;
-    strace_text::StraceLogConverter converter(sink);
-    converter.begin_file("t.log", 0, 0);
-    for (const auto& l : lines) EXPECT_TRUE(converter.feed(l)) << l;
-    converter.finish();
-    return sink.hits;
 }
 
 const std::vector<std::string> kImmediateConnect = {
@@ -131,8 +107,18 @@ TEST(Condition, ErrorsPointAtTheProblemWithAHint) {
     e = error_of("evt.res = connect");
     EXPECT_NE(e.message.find("evt.res is a number"), std::string::npos) << e.message;
     EXPECT_EQ(e.offset, 10u);
-    e = error_of("(evt.type = close");
-    EXPECT_NE(e.message.find("expected ')'"), std::string::npos) << e.message;
+    // An unclosed '(' is blamed on the '(' itself, not on the text's end.
+    e = error_of("evt.type = close and (fd.num = 1 or fd.num = 2");
+    EXPECT_EQ(e.message, "this '(' is never closed");
+    EXPECT_EQ(e.offset, 21u);
+    e = error_of("evt.type = close and fd.num in (1, 2");
+    EXPECT_EQ(e.message, "this '(' is never closed");
+    EXPECT_EQ(e.offset, 31u);
+    EXPECT_EQ(e.hint, "close the list with ')'");
+    e = error_of("(evt.type = close fd.num = 1)");
+    EXPECT_NE(e.message.find("expected ')' or 'and', 'or', got 'fd.num'"), std::string::npos)
+        << e.message;
+    EXPECT_EQ(e.offset, 18u);
     e = error_of("evt.type = close and");
     EXPECT_NE(e.message.find("ends too early"), std::string::npos) << e.message;
     e = error_of("fd.name = \"open");

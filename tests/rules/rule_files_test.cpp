@@ -28,6 +28,8 @@
 #include <thread>
 #include <vector>
 
+#include "sample_paths.h"
+
 namespace {
 
 namespace fs = std::filesystem;
@@ -503,6 +505,100 @@ TEST_F(RuleFiles, AWideLegalFileLoadsAndItsRulesWork) {
     EXPECT_NE(findings.find("\"rule\":\"deep-and-shared\""), std::string::npos) << findings;
     EXPECT_NE(findings.find("\"rule\":\"wide-0\""), std::string::npos) << findings;
     EXPECT_EQ(findings.find("\"rule\":\"wide-1\""), std::string::npos) << findings;
+}
+
+// A user's file loads after the bundled pack, as Falco's local rules load
+// after its default file: it uses the pack's macros and lists, changes a
+// pack rule, and both fire; --no-default-rules leaves the pack out.
+TEST_F(RuleFiles, AUsersFileLoadsAfterThePackAndUsesItsMacros) {
+    const std::string f = write("mine.yaml",
+                                "- rule: my-ebadf-close\n"
+                                "  condition: evt.type = close and at_exit and evt.errno = EBADF\n"
+                                "  output: fd %fd.num closed while not open\n"
+                                "  priority: NOTICE\n"
+                                "- rule: concurrent-socket-reads\n"
+                                "  enabled: false\n");
+    RunResult r = run({kSctrace, "rules", "check", "-r", f});
+    ASSERT_TRUE(Ran(r));
+    EXPECT_EQ(r.status, 0) << r.err;
+    EXPECT_EQ(r.err, "");
+    r = run({kSctrace, "rules", "check", "--no-default-rules", "-r", f});
+    ASSERT_TRUE(Ran(r));
+    EXPECT_EQ(r.status, 1);
+    EXPECT_NE(r.err.find(f + ":2:35: error: rule 'my-ebadf-close': unknown field or macro "
+                             "'at_exit'"),
+              std::string::npos)
+        << r.err;
+
+    // rules list says where each rule came from, and what changed it.
+    r = run({kSctrace, "rules", "list", "-r", f});
+    ASSERT_TRUE(Ran(r));
+    ASSERT_EQ(r.status, 0) << r.err;
+    std::istringstream lines(r.out);
+    std::string mine, changed, pack;
+    for (std::string line; std::getline(lines, line);) {
+        if (line.starts_with("my-ebadf-close ")) mine = line;
+        if (line.starts_with("concurrent-socket-reads ")) changed = line;
+        if (line.starts_with("double-close ")) pack = line;
+    }
+    EXPECT_NE(mine.find("info "), std::string::npos) << mine;
+    EXPECT_TRUE(mine.ends_with("(" + f + ":2)")) << mine;
+    EXPECT_NE(changed.find("disabled"), std::string::npos) << changed;
+    EXPECT_TRUE(changed.ends_with(", changed at " + f + ":5)")) << changed;
+    EXPECT_NE(pack.find("descriptors.yaml:"), std::string::npos) << pack;
+
+    // Live and over a saved log, the pack's rule and the user's both fire.
+    for (const auto& argv :
+         {std::vector<std::string>{kSctrace, "-r", f, "--findings", path("live.jsonl"), "--",
+                                   kSamplePaths.at("double-close")},
+          std::vector<std::string>{kSctrace, "analyze", "-r", f, "--findings", path("log.jsonl"),
+                                   std::string(SAMPLE_LOG_DIR) + "/double-close.ttT-y.log"}}) {
+        r = run(argv);
+        ASSERT_TRUE(Ran(r));
+        const std::string findings = slurp(path(argv[1] == "analyze" ? "log.jsonl" : "live.jsonl"));
+        EXPECT_NE(findings.find("\"rule\":\"double-close\""), std::string::npos)
+            << r.what << "\n"
+            << findings << r.err;
+        EXPECT_NE(findings.find("\"rule\":\"my-ebadf-close\""), std::string::npos)
+            << r.what << "\n"
+            << findings << r.err;
+    }
+}
+
+// A mistake in a user's append to a pack rule is the user's line, and a run
+// with it refuses to start.
+TEST_F(RuleFiles, ABrokenAppendToAPackRuleIsTheUsersLine) {
+    const std::string f = write("append.yaml",
+                                "- rule: double-close\n"
+                                "  condition: and not proc.nme = mydaemon\n"
+                                "  override:\n"
+                                "    condition: append\n");
+    for (const auto& argv : {std::vector<std::string>{kSctrace, "rules", "check", "-r", f},
+                             std::vector<std::string>{kSctrace, "-r", f, "--", "true"}}) {
+        const RunResult r = run(argv);
+        ASSERT_TRUE(Ran(r));
+        EXPECT_NE(r.status, 0) << r.what;
+        EXPECT_NE(r.err.find(f + ":2:22: error: rule 'double-close' (appended to the rule of "),
+                  std::string::npos)
+            << r.what << "\n"
+            << r.err;
+        EXPECT_NE(r.err.find("did you mean 'proc.name'?"), std::string::npos) << r.err;
+    }
+}
+
+// A rule with no evt.type loads, with a warning on stderr, in check and in
+// a run alike.
+TEST_F(RuleFiles, ARuleWithNoEvtTypeWarnsThatItStopsEverySyscall) {
+    const std::string f = write("wide.yaml", "- rule: any\n  condition: proc.pid = 1\n");
+    for (const auto& argv : {std::vector<std::string>{kSctrace, "rules", "check", "-r", f},
+                             std::vector<std::string>{kSctrace, "-r", f, "--", "true"}}) {
+        const RunResult r = run(argv);
+        ASSERT_TRUE(Ran(r));
+        EXPECT_EQ(r.status, 0) << r.what << "\n" << r.err;
+        EXPECT_NE(r.err.find(f + ":2:14: warning: rule 'any' names no evt.type"), std::string::npos)
+            << r.what << "\n"
+            << r.err;
+    }
 }
 
 }  // namespace

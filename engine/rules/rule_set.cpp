@@ -1472,6 +1472,16 @@ void RuleSet::change_rule(const std::string& file, Rule& rule, const YAML::Node&
     rule = std::move(changed);
 }
 
+// compile() runs again after each file load_text() adds: a rule that
+// warned once is not warned about twice.
+void RuleSet::warn(RuleError warning) {
+    const bool seen = std::any_of(warnings_.begin(), warnings_.end(), [&](const RuleError& w) {
+        return w.where.file == warning.where.file && w.where.line == warning.where.line &&
+               w.where.column == warning.where.column && w.message == warning.message;
+    });
+    if (!seen) warnings_.push_back(std::move(warning));
+}
+
 std::string Rule::compiled_text() const {
     const std::string clause = exceptions_clause(exceptions);
     return clause.empty() ? condition_text : "(" + condition_text + ") and not (" + clause + ")";
@@ -1485,10 +1495,9 @@ bool RuleSet::compile_rule(ConditionCompiler& compiler, Rule& rule) {
     const auto report = [&](const ConditionError& e, const ConditionSource& source,
                             std::string_view what) {
         if (rule.skip_if_unknown_filter && e.unknown_field) {
-            warnings_.push_back(
-                {source.where,
-                 "rule '" + rule.id + "' is skipped (skip-if-unknown-filter): " + e.message,
-                 line_at(sources_[source.where.file], source.where.line), ""});
+            warn({source.where,
+                  "rule '" + rule.id + "' is skipped (skip-if-unknown-filter): " + e.message,
+                  line_at(sources_[source.where.file], source.where.line), ""});
             return;
         }
         const std::vector<std::string>& lines = sources_[source.where.file];
@@ -1603,13 +1612,12 @@ bool RuleSet::compile_rule(ConditionCompiler& compiler, Rule& rule) {
         return false;
     }
     if (!types && rule.warn_evttypes) {
-        warnings_.push_back(
-            {rule.where,
-             "rule '" + rule.id +
-                 "' names no evt.type: it is judged at every event, and a run stops the "
-                 "traced program at every syscall",
-             line_at(sources_[rule.where.file], rule.where.line),
-             "add evt.type = CALL or evt.type in (LIST); warn_evttypes: false keeps it as it is"});
+        warn({rule.where,
+              "rule '" + rule.id +
+                  "' names no evt.type: it is judged at every event, and a run stops the "
+                  "traced program at every syscall",
+              line_at(sources_[rule.where.file], rule.where.line),
+              "add evt.type = CALL or evt.type in (LIST); warn_evttypes: false keeps it as it is"});
     }
     return true;
 }

@@ -240,6 +240,7 @@ private:
     void change_rule(const std::string& file, Rule& rule, const YAML::Node& item,
                      const ErrorAt& error);
     bool compile_rule(ConditionCompiler& compiler, Rule& rule);
+    void warn(RuleError warning);
     void compile_all();
     bool too_many_errors(const std::string& file);
 

@@ -162,6 +162,8 @@ TEST(RuleAuthoring, ARuleNamingNoEvtTypeWarnsThatItStopsEverySyscall) {
               std::string::npos)
         << set.format_warnings();
     EXPECT_NE(set.find("everything"), nullptr) << "a warning does not drop the rule";
+    set.load_text("later.yaml", "- rule: later\n  condition: evt.type = close\n");
+    EXPECT_EQ(set.warnings().size(), 1u) << "compiling again warns once\n" << set.format_warnings();
 }
 
 TEST(RuleAuthoring, EvtTypesThatExcludeEachOtherAreAnError) {

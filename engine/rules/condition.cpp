@@ -6,6 +6,8 @@
 #include <cstring>
 #include <limits>
 
+#include <fnmatch.h>
+
 #include "model/syscall_table.h"
 
 namespace sctrace::rules {
@@ -176,7 +178,8 @@ std::vector<std::string_view> event_type_names() {
 
 bool is_keyword(std::string_view w) {
     return w == "and" || w == "or" || w == "not" || w == "in" || w == "contains" ||
-           w == "startswith" || w == "endswith" || w == "exists";
+           w == "startswith" || w == "endswith" || w == "exists" || w == "icontains" ||
+           w == "glob" || w == "pmatch";
 }
 
 }  // namespace
@@ -455,9 +458,12 @@ private:
             *out = add(std::move(n));
             return advance();
         }
-        if (token_.kind == Token::Kind::Word && token_.text == "in") {
+        if (token_.kind == Token::Kind::Word && (token_.text == "in" || token_.text == "pmatch")) {
+            if (token_.text == "pmatch" && field.type != FieldType::String) {
+                return fail("'pmatch' needs a text field", "");
+            }
             if (field.type == FieldType::Bool) return fail("'in' needs a number or text field", "");
-            n.op = Op::In;
+            n.op = token_.text == "in" ? Op::In : Op::PMatch;
             if (!advance()) return false;
             if (token_.kind != Token::Kind::LParen) return fail("expected '(' after 'in'", "");
             const std::size_t open = token_.offset;
@@ -516,16 +522,20 @@ private:
             }
         } else if (token_.kind == Token::Kind::Word &&
                    (token_.text == "contains" || token_.text == "startswith" ||
-                    token_.text == "endswith")) {
+                    token_.text == "endswith" || token_.text == "icontains" ||
+                    token_.text == "glob")) {
             if (field.type != FieldType::String) {
                 return fail("'" + std::string(token_.text) + "' needs a text field", "");
             }
             n.op = token_.text == "contains"     ? Op::Contains
+                   : token_.text == "icontains"  ? Op::IContains
+                   : token_.text == "glob"       ? Op::Glob
                    : token_.text == "startswith" ? Op::StartsWith
                                                  : Op::EndsWith;
         } else {
             return fail("expected an operator after " + std::string(name.text),
-                        "one of = != < <= > >= in contains startswith endswith exists");
+                        "one of = != < <= > >= in contains icontains startswith endswith glob "
+                        "pmatch exists");
         }
         if (!advance() || !constant(field, n, false)) return false;
         *out = add(std::move(n));
@@ -1116,6 +1126,25 @@ bool Condition::compare(const Node& n, EvalContext& ctx) const {
                     return v.s.starts_with(n.s);
                 case Op::EndsWith:
                     return v.s.ends_with(n.s);
+                case Op::IContains:
+                    return std::search(v.s.begin(), v.s.end(), n.s.begin(), n.s.end(),
+                                       [](char a, char b) {
+                                           return std::tolower(static_cast<unsigned char>(a)) ==
+                                                  std::tolower(static_cast<unsigned char>(b));
+                                       }) != v.s.end() ||
+                           n.s.empty();
+                case Op::Glob:
+                    return ::fnmatch(n.s.c_str(), std::string(v.s).c_str(), 0) == 0;
+                case Op::PMatch:
+                    // A path is matched by a prefix that ends where one of
+                    // its components does: /usr/bin matches /usr/bin/ls,
+                    // not /usr/binary.
+                    return std::any_of(n.strings.begin(), n.strings.end(),
+                                       [&](const std::string& p) {
+                                           if (!v.s.starts_with(p)) return false;
+                                           return v.s.size() == p.size() || p.ends_with('/') ||
+                                                  v.s[p.size()] == '/';
+                                       });
                 default:
                     return false;
             }

@@ -10,7 +10,8 @@
 //   primary    := "(" condition ")" | MACRO | comparison
 //   comparison := FIELD [ "[" LIST "]" ] ( OP value | "in" "(" value { "," value } ")" | "exists" )
 //                 (the bracket names a list, for the fields that take one: fd.others_in)
-//   OP         := "=" | "!=" | "<" | "<=" | ">" | ">=" | "contains" | "startswith" | "endswith"
+//   OP         := "=" | "!=" | "<" | "<=" | ">" | ">=" | "contains" | "icontains" | "startswith"
+//                 | "endswith" | "glob"          (and "pmatch" "(" value { "," value } ")")
 //   value      := NUMBER | STRING | WORD          (a WORD naming a list expands to its items)
 //
 // Fields are listed in engine/rules/fields.cpp. Nesting (parentheses, `not`
@@ -57,7 +58,24 @@ struct ConditionError {
     bool unknown_field = false;
 };
 
-enum class Op : std::uint8_t { Eq, Ne, Lt, Le, Gt, Ge, In, Contains, StartsWith, EndsWith, Exists };
+enum class Op : std::uint8_t {
+    Eq,
+    Ne,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+    In,
+    Contains,
+    StartsWith,
+    EndsWith,
+    Exists,
+    // Falco's: contains ignoring ASCII case; a shell wildcard (fnmatch);
+    // a path equal to or below one of a list's.
+    IContains,
+    Glob,
+    PMatch,
+};
 
 class Condition {
 public:

@@ -699,8 +699,14 @@ std::optional<std::optional<Severity>> severity_of(const YAML::Node& item, const
 // The comparisons an exception may use: the condition language's operators.
 const std::vector<std::string_view>& exception_comps() {
     static const std::vector<std::string_view> comps = {
-        "=", "!=", "<", "<=", ">", ">=", "in", "contains", "startswith", "endswith"};
+        "=",        "!=",        "<",          "<=",       ">",    ">=",    "in",
+        "contains", "icontains", "startswith", "endswith", "glob", "pmatch"};
     return comps;
+}
+
+// The comparisons whose value is a list: `in (a, b)`, `pmatch (a, b)`.
+bool takes_list(std::string_view comp) {
+    return comp == "in" || comp == "pmatch";
 }
 
 // An exception's value as condition text: quoted for a text field (an
@@ -816,7 +822,7 @@ std::optional<RuleException> parse_exception(const std::string& file, const YAML
                 return std::nullopt;
             }
             for (std::size_t i = 0; i < e.fields.size(); ++i) {
-                if (e.comps[i] == "in") {
+                if (takes_list(e.comps[i])) {
                     std::string items;
                     for (const std::string& v : string_list(tuple[i])) {
                         items += (items.empty() ? "" : "\n") + v;
@@ -855,23 +861,23 @@ std::string exceptions_clause(const std::vector<RuleException>& exceptions) {
     for (const RuleException& e : exceptions) {
         if (e.values.empty()) continue;
         std::string any;
-        if (e.single_field && e.comps[0] == "in") {
+        if (e.single_field && takes_list(e.comps[0])) {
             std::string items;
             for (const auto& row : e.values) {
                 items += (items.empty() ? "" : ", ") + value(e.fields[0], row[0]);
             }
-            any = e.fields[0] + " in (" + items + ")";
+            any = e.fields[0] + " " + e.comps[0] + " (" + items + ")";
         } else {
             for (const auto& row : e.values) {
                 std::string all;
                 for (std::size_t i = 0; i < e.fields.size(); ++i) {
                     std::string cmp;
-                    if (e.comps[i] == "in") {
+                    if (takes_list(e.comps[i])) {
                         std::istringstream items(row[i]);
                         for (std::string v; std::getline(items, v);) {
                             cmp += (cmp.empty() ? "" : ", ") + value(e.fields[i], v);
                         }
-                        cmp = e.fields[i] + " in (" + cmp + ")";
+                        cmp = e.fields[i] + " " + e.comps[i] + " (" + cmp + ")";
                     } else {
                         cmp = e.fields[i] + " " + e.comps[i] + " " + value(e.fields[i], row[i]);
                     }

@@ -268,10 +268,10 @@ TEST(RuleAuthoring, ExceptionMistakesAreErrorsAtTheException) {
   exceptions:
     - name: x
       fields: [proc.name]
-      comps: [pmatch]
+      comps: [intersects]
       values: [[a]]
 )");
-    EXPECT_EQ(e.message, "exception 'x': 'pmatch' is no comparison sctrace has");
+    EXPECT_EQ(e.message, "exception 'x': 'intersects' is no comparison sctrace has");
     e = only_error(R"(- rule: r
   condition: evt.type = close
   exceptions:
@@ -399,6 +399,37 @@ TEST(RuleAuthoring, FalcosVersionItemsAndSyscallSourceLoad) {
     const RuleError e =
         only_error("- rule: r\n  condition: evt.type = close\n  source: k8s_audit\n");
     EXPECT_EQ(e.message, "source: 'k8s_audit' is not one sctrace reads");
+}
+
+// Falco's text comparisons beyond sctrace's first ones.
+TEST(RuleAuthoring, IcontainsGlobAndPmatchCompareAsInFalco) {
+    const std::vector<std::string> opens = {
+        "100 openat(AT_FDCWD, \"/usr/bin/LS\", O_RDONLY) = 3",
+        "100 openat(AT_FDCWD, \"/usr/binary\", O_RDONLY) = 4",
+        "100 openat(AT_FDCWD, \"/etc/hosts\", O_RDONLY) = 5",
+    };
+    RuleSet set;
+    set.load_text("o.yaml", R"(
+- rule: icontains
+  condition: evt.type = openat and evt.path icontains /bin/ls
+- rule: glob
+  condition: evt.type = openat and evt.path glob "/usr/bin*"
+- rule: pmatch
+  condition: evt.type = openat and evt.path pmatch (/usr/bin, /etc/)
+- rule: excepted
+  condition: evt.type = openat
+  exceptions:
+    - name: system
+      fields: [evt.path]
+      comps: [pmatch]
+      values: [[[/usr/bin, /etc]]]
+)");
+    ASSERT_TRUE(set.errors().empty()) << set.format_errors();
+    EXPECT_EQ(matches(set.find("icontains")->condition, opens), 1);
+    EXPECT_EQ(matches(set.find("glob")->condition, opens), 2);
+    EXPECT_EQ(matches(set.find("pmatch")->condition, opens), 2) << "not /usr/binary";
+    EXPECT_EQ(matches(set.find("excepted")->condition, opens), 1)
+        << set.find("excepted")->compiled_text();
 }
 
 }  // namespace

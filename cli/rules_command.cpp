@@ -171,7 +171,7 @@ int RulesCommand::execute() {
     }
     std::printf("%s (%s)\n  %s:%d\n\n%s\n\ncondition:\n  %s\n\noutput:\n  %s\n", rule->id.c_str(),
                 std::string(rules::severity_name(rule->severity)).c_str(), rule->where.file.c_str(),
-                rule->where.line, rule->desc.c_str(), rule->condition_text.c_str(),
+                rule->where.line, rule->desc.c_str(), rule->compiled_text().c_str(),
                 rule->output_text.c_str());
     if (const std::string timing = rule->timing_text(); !timing.empty()) {
         std::printf("\ntiming:\n  %s\n", timing.c_str());

@@ -1244,7 +1244,7 @@ void RuleSet::parse_rule(const std::string& file, const YAML::Node& item, const 
         // Anything else would be dropped silently: it needs override:.
         for (const auto& entry : item) {
             const std::string key = entry.first.as<std::string>();
-            if (key == "rule" || key == "enabled") continue;
+            if (key == "rule" || key == "enabled" || key == "append") continue;
             error(entry.first,
                   "rule '" + id + "' (defined at " + location_text((*existing)->where) +
                       ") is changed here without override:, and '" + key + ":' would be dropped",

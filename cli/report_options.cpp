@@ -100,6 +100,7 @@ std::unique_ptr<ReportOutputs> ReportOutputs::open(const ReportPaths& paths,
         SarifLinks links;
         links.information_uri = SCTRACE_INFORMATION_URI;
         links.rule_docs_uri = SCTRACE_RULE_DOCS_URI;
+        links.rule_docs_dir = rule_docs_dir();
         std::error_code ec;
         if (const std::string pack = default_rules_path(); !pack.empty()) {
             const auto bundled = std::filesystem::weakly_canonical(pack, ec);

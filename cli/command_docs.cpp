@@ -704,14 +704,14 @@ std::string zsh_completion(const CommandTree& tree) {
         "$SCTRACE_RULES).\n"
         "_sctrace_rule_ids() {\n"
         "  local -a ids\n"
-        "  ids=(${(f)\"$(${words[1]:-sctrace} rules list --json 2>/dev/null |\n"
+        "  ids=(${(f)\"$(${_sctrace_self:-sctrace} rules list --json 2>/dev/null |\n"
         "    sed -n 's/^ *\"id\": *\"\\([^\"]*\\)\".*/\\1/p')\"})\n"
         "  _describe -t rules 'rule id' ids\n"
         "}\n";
     for (const Node& node : nodes) {
         out += "\n" + zsh_function(node.path) + "() {\n";
         if (!node.commands.empty() && !node.program) {
-            out += "  local -a commands\n  commands=(\n";
+            out += "  local -a sctrace_commands\n  sctrace_commands=(\n";
             for (const CLI::App* sub : node.commands) {
                 std::string entry = sub->get_name() + ":" + sub->get_description();
                 out += "    " + shell_quote(entry) + "\n";
@@ -719,7 +719,7 @@ std::string zsh_completion(const CommandTree& tree) {
             out += "  )\n";
             out +=
                 "  if (( CURRENT == 2 )); then\n"
-                "    _describe -t commands 'command' commands\n"
+                "    _describe -t commands 'command' sctrace_commands\n"
                 "    _arguments -s";
             for (const CLI::Option* o : node.options) out += " \\\n      " + zsh_option(o);
             out += "\n    return\n  fi\n";
@@ -757,13 +757,16 @@ std::string zsh_completion(const CommandTree& tree) {
     // command line (options, then the command to trace).
     out +=
         "\n_sctrace() {\n"
-        "  local -a commands\n  commands=(\n";
+        "  # The sctrace being completed, for the rule ids (words shifts below).\n"
+        "  local _sctrace_self=${words[1]}\n"
+        "  # Not 'commands': that is zsh's table of commands, which _command_names reads.\n"
+        "  local -a sctrace_commands\n  sctrace_commands=(\n";
     for (const CLI::App* sub : subcommands(tree.top)) {
         out += "    " + shell_quote(sub->get_name() + ":" + sub->get_description()) + "\n";
     }
     out +=
         "  )\n"
-        "  if (( CURRENT > 2 )) && [[ -n ${(M)commands:#${words[2]}:*} ]]; then\n"
+        "  if (( CURRENT > 2 )) && [[ -n ${(M)sctrace_commands:#${words[2]}:*} ]]; then\n"
         "    local sub=${words[2]}\n"
         "    shift words; (( CURRENT-- ))\n"
         "    case $sub in\n";
@@ -776,7 +779,7 @@ std::string zsh_completion(const CommandTree& tree) {
         "    return\n"
         "  fi\n"
         "  if (( CURRENT == 2 )) && [[ ${words[2]} != -* ]]; then\n"
-        "    _describe -t commands 'sctrace command' commands\n"
+        "    _describe -t commands 'sctrace command' sctrace_commands\n"
         "  fi\n"
         "  _sctrace_default\n"
         "}\n"

@@ -87,10 +87,9 @@ public:
         if (command == &app_ && !man_prose_.empty()) return write_manual();
         if (command == &app_ && !completion_shell_.empty()) {
             const CommandTree tree = command_tree();
-            std::fputs(
-                (completion_shell_ == "zsh" ? zsh_completion(tree) : bash_completion(tree)).c_str(),
-                stdout);
-            return 0;
+            return write_out(
+                completion_shell_ == "zsh" ? zsh_completion(tree) : bash_completion(tree),
+                "--completion");
         }
         if (command == help_) return help(help_topic_);
         std::fprintf(stderr, "sctrace: give a command to run (sctrace -- CMD), or a subcommand\n");
@@ -158,10 +157,18 @@ private:
             return kUsageError;
         }
         try {
-            std::fputs(man_page(command_tree(), prose.str()).c_str(), stdout);
+            return write_out(man_page(command_tree(), prose.str()), "--help-man");
         } catch (const std::runtime_error& e) {
             std::fprintf(stderr, "sctrace --help-man: %s: %s\n", man_prose_.c_str(), e.what());
             return kUsageError;
+        }
+    }
+
+    // A build step installs what these write: a short write must fail it.
+    static int write_out(const std::string& text, const char* option) {
+        if (std::fputs(text.c_str(), stdout) < 0 || std::fflush(stdout) != 0) {
+            std::fprintf(stderr, "sctrace %s: cannot write the standard output\n", option);
+            return 1;
         }
         return 0;
     }

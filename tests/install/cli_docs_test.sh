@@ -7,7 +7,7 @@
 #   cli_docs_test.sh help SCTRACE              --help lists every command with its line
 #   cli_docs_test.sh man SCTRACE PAGE          sctrace.1 renders cleanly, has every command
 #   cli_docs_test.sh bash SCTRACE SCRIPT       the bash completion completes options, commands
-#   cli_docs_test.sh zsh SCRIPT                the zsh completion parses (zsh -n)
+#   cli_docs_test.sh zsh SCTRACE SCRIPT        the zsh completion parses and completes
 set -euo pipefail
 fail() {
     echo "cli_docs_test: FAIL: $*" >&2
@@ -94,8 +94,17 @@ zsh)
         echo "cli_docs_test: SKIPPED: zsh is not installed (scripts/install-deps installs it); the zsh completion is not checked"
         exit 0
     fi
-    head -1 "$2" | grep -qx '#compdef sctrace' || fail "$2 does not start with #compdef sctrace"
-    zsh -n "$2" || fail "zsh -n $2 failed"
+    script=$3
+    head -1 "$script" | grep -qx '#compdef sctrace' || fail "$script does not start with #compdef sctrace"
+    zsh -n "$script" || fail "zsh -n $script failed"
+    # Completed for real, by TAB in an interactive zsh on a pseudo-terminal.
+    dir=$(mktemp -d)
+    trap 'rm -rf "$dir"' EXIT
+    cp "$script" "$dir/_sctrace"
+    status=0
+    zsh -f "$(dirname "$0")/zsh_complete.zsh" "$dir" "$(dirname "$2")" || status=$?
+    [ "$status" -ne 77 ] || fail "zsh has no zsh/zpty module to type into"
+    [ "$status" -eq 0 ] || fail "zsh did not complete as it should (above)"
     ;;
 *)
     fail "unknown check $1"

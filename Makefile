@@ -5,6 +5,7 @@
 #   make test   build the normal and the sanitizer (ASan+UBSan) trees and run ctest in
 #               both, then strace 6.1's own tests through `sctrace strace`
 #   make strace-suite  only the last: strace 6.1's tests, with strace and with sctrace
+#   make deb    a Debian package, build/packages/sctrace_VERSION_amd64.deb (CPack)
 #   make bench  tracer overhead against strace and a bare ptrace loop, analyze throughput, real servers,
 #               the flight recorder's memory
 
@@ -13,7 +14,7 @@ BUILD    ?= build
 ASAN     ?= build-asan
 GENERATOR := $(shell command -v ninja >/dev/null 2>&1 && echo "-G Ninja")
 
-.PHONY: all deps build build-asan run test test-release test-asan strace-suite bench format clean
+.PHONY: all deps build build-asan run test test-release test-asan strace-suite deb bench format clean
 
 all: build
 
@@ -59,6 +60,11 @@ strace-suite: build
 	bash scripts/strace-suite $(BUILD)/cli/sctrace || [ $$? -eq 77 ]
 
 test: test-release test-asan strace-suite
+
+# What `cmake --install` puts under /usr, as a .deb whose Depends
+# dpkg-shlibdeps computed (CMakeLists.txt, "make deb").
+deb: build
+	cd $(BUILD) && cpack -G DEB
 
 bench: build
 	bash bench/run.sh $(BUILD)

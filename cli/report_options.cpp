@@ -12,11 +12,9 @@
 #include <utility>
 
 #include "cli/rule_pipeline.h"
+#include "cli/version.h"
 #include "report/output_stream.h"
 
-#ifndef SCTRACE_VERSION
-#define SCTRACE_VERSION "0.0.0"
-#endif
 #ifndef SCTRACE_INFORMATION_URI
 #define SCTRACE_INFORMATION_URI ""
 #endif
@@ -102,12 +100,13 @@ std::unique_ptr<ReportOutputs> ReportOutputs::open(const ReportPaths& paths,
         SarifLinks links;
         links.information_uri = SCTRACE_INFORMATION_URI;
         links.rule_docs_uri = SCTRACE_RULE_DOCS_URI;
+        links.rule_docs_dir = rule_docs_dir();
         std::error_code ec;
         if (const std::string pack = default_rules_path(); !pack.empty()) {
             const auto bundled = std::filesystem::weakly_canonical(pack, ec);
             if (!ec) links.bundled_rules_dir = bundled.string();
         }
-        r->sarif_ = std::make_unique<SarifWriter>(SCTRACE_VERSION, source_root(), std::move(links));
+        r->sarif_ = std::make_unique<SarifWriter>(kVersion, source_root(), std::move(links));
     }
     if (r->junit_file_) {
         r->junit_ = std::make_unique<JunitWriter>(fail_on.value_or(rules::Severity::Warning));

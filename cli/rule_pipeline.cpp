@@ -9,30 +9,76 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <map>
 #include <set>
+#include <utility>
 
 #include "model/syscall_table.h"
 
 namespace sctrace {
 
-std::string default_rules_path() {
-    namespace fs = std::filesystem;
-    if (const char* env = std::getenv("SCTRACE_RULES"); env && *env) return env;
+namespace {
+
+namespace fs = std::filesystem;
+
+// A folder of this sctrace's own: `source` (in the source tree) for the
+// binary of the build tree it was built in, PREFIX/`installed` for one
+// installed as PREFIX/bin/sctrace; "" when that one is not there, so a copy
+// of the binary placed elsewhere takes nothing it happens to be near.
+std::string own_dir(const char* source, const char* installed) {
     std::error_code ec;
     const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
     if (ec) return {};
-    // The binary of the build tree it was built in: the source's pack.
     const std::string build_dir = SCTRACE_BUILD_DIR;
-    if (exe.string().starts_with(build_dir + "/") &&
-        fs::is_directory(SCTRACE_SOURCE_RULES_DIR, ec)) {
-        return SCTRACE_SOURCE_RULES_DIR;
-    }
-    // Installed: PREFIX/bin/sctrace and PREFIX/share/sctrace/rules.
+    if (exe.string().starts_with(build_dir + "/") && fs::is_directory(source, ec)) return source;
     if (exe.parent_path().filename() == "bin") {
-        const fs::path installed = exe.parent_path().parent_path() / "share/sctrace/rules";
-        if (fs::is_directory(installed, ec)) return installed.lexically_normal().string();
+        const fs::path dir = exe.parent_path().parent_path() / installed;
+        if (fs::is_directory(dir, ec)) return dir.lexically_normal().string();
     }
     return {};
+}
+
+// Findings of a rule with a story point at it where this sctrace finds it
+// (the engine names it as docs/rules/ID.md, relative to a source tree the
+// reader may not have); a rule without one (a user's own) points nowhere.
+class StoryLinks final : public rules::FindingSink {
+public:
+    StoryLinks(std::string docs_dir, std::vector<rules::FindingSink*> sinks)
+        : docs_dir_(std::move(docs_dir)), sinks_(std::move(sinks)) {}
+
+    void on_finding(const rules::Finding& finding) override {
+        auto [story, added] = stories_.try_emplace(finding.rule);
+        if (added) story->second = rule_story_path(docs_dir_, finding.rule);
+        rules::Finding linked = finding;
+        linked.doc = story->second;
+        for (rules::FindingSink* sink : sinks_) sink->on_finding(linked);
+    }
+    void on_end() override {
+        for (rules::FindingSink* sink : sinks_) sink->on_end();
+    }
+
+private:
+    std::string docs_dir_;
+    std::vector<rules::FindingSink*> sinks_;
+    std::map<std::string, std::string> stories_;  // rule id -> its story's path, or ""
+};
+
+}  // namespace
+
+std::string default_rules_path() {
+    if (const char* env = std::getenv("SCTRACE_RULES"); env && *env) return env;
+    return own_dir(SCTRACE_SOURCE_RULES_DIR, "share/sctrace/rules");
+}
+
+std::string rule_docs_dir() {
+    return own_dir(SCTRACE_SOURCE_RULE_DOCS_DIR, "share/doc/sctrace/rules");
+}
+
+std::string rule_story_path(const std::string& docs_dir, const std::string& id) {
+    if (docs_dir.empty() || id.empty() || id.find('/') != std::string::npos) return {};
+    const fs::path story = fs::path(docs_dir) / (id + ".md");
+    std::error_code ec;
+    return fs::is_regular_file(story, ec) ? story.string() : std::string();
 }
 
 void report_no_rule_pack(const char* program) {
@@ -113,8 +159,10 @@ std::unique_ptr<RulePipeline> RulePipeline::create(const RuleOptions& options,
         sinks.push_back(p->jsonl_.get());
     }
     sinks.insert(sinks.end(), extra_sinks.begin(), extra_sinks.end());
-    p->engine_ = std::make_unique<rules::RuleEngine>(p->rules_, std::move(sinks), describe_event,
-                                                     options.engine);
+    p->stories_ = std::make_unique<StoryLinks>(rule_docs_dir(), std::move(sinks));
+    p->engine_ = std::make_unique<rules::RuleEngine>(
+        p->rules_, std::vector<rules::FindingSink*>{p->stories_.get()}, describe_event,
+        options.engine);
     return p;
 }
 

@@ -37,6 +37,14 @@ struct RuleOptions {
 // PREFIX/share/sctrace/rules. "" when none is there: a copy of the binary
 // placed elsewhere must not take whatever rules/ folder it happens to find.
 std::string default_rules_path();
+// Where the bundled rules' stories (ID.md) are, found as the pack is: for
+// the sctrace of a build tree, the source tree's docs/rules; for an
+// installed one, PREFIX/share/doc/sctrace/rules. "" when neither is there.
+// Findings, SARIF and `rules explain` take it from here, as a value.
+std::string rule_docs_dir();
+// The story of rule `id` in `docs_dir` (rule_docs_dir()): its path when the
+// file is there, else "" (a user's own rule has none).
+std::string rule_story_path(const std::string& docs_dir, const std::string& id);
 // Says on stderr that no bundled pack was found, where it was looked for,
 // and how to name one (-r, $SCTRACE_RULES).
 void report_no_rule_pack(const char* program);
@@ -104,6 +112,7 @@ private:
     UniqueFd findings_file_;
     std::unique_ptr<TextFindingsWriter> text_;
     std::unique_ptr<JsonlFindingsWriter> jsonl_;
+    std::unique_ptr<rules::FindingSink> stories_;
     std::unique_ptr<rules::RuleEngine> engine_;
     std::vector<std::string> inactive_;
 };

@@ -3,7 +3,9 @@
 
 #include <CLI/CLI.hpp>
 #include <cstdio>
+#include <fstream>
 #include <nlohmann/json.hpp>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -180,7 +182,21 @@ int RulesCommand::execute() {
         std::printf("\nreferences:\n");
         for (const auto& r : rule->references) std::printf("  %s\n", r.c_str());
     }
-    std::printf("\nstory: docs/rules/%s.md\n", rule->id.c_str());
+    // Its story, where this sctrace finds the bundled ones (a user's own
+    // rule has none): what goes wrong, how it is found, how to fix it.
+    if (const std::string story = rule_story_path(rule_docs_dir(), rule->id); !story.empty()) {
+        std::ifstream in(story);
+        std::ostringstream text;
+        text << in.rdbuf();
+        if (!in.is_open() || in.bad()) {
+            std::fprintf(stderr, "sctrace rules explain: %s: cannot read the rule's story\n",
+                         story.c_str());
+            return 2;
+        }
+        std::string body = text.str();
+        if (!body.empty() && body.back() != '\n') body += '\n';
+        std::printf("\nstory: %s\n\n%s", story.c_str(), body.c_str());
+    }
     return 0;
 }
 

@@ -22,16 +22,13 @@
 #include "cli/common_options.h"
 #include "cli/rule_pipeline.h"
 #include "cli/strace_options.h"
+#include "cli/version.h"
 #include "report/event_writer.h"
 #include "report/strace_format.h"
 #include "report/strace_thread_files.h"
 #include "report/syscall_summary.h"
 #include "sources/live/session.h"
 #include "sources/live/signal_relay.h"
-
-#ifndef SCTRACE_VERSION
-#define SCTRACE_VERSION "0.0.0"
-#endif
 
 namespace sctrace {
 
@@ -294,7 +291,7 @@ int strace_main(const std::vector<std::string>& args) {
             std::fputs(strace_usage_text(), stdout);
             return 0;
         case StraceAction::Version:
-            std::printf("strace -- version 6.1 (sctrace %s)\n", SCTRACE_VERSION);
+            std::printf("strace -- version 6.1 (sctrace %s)\n", kVersion);
             return 0;
         case StraceAction::Trace:
             break;

@@ -221,15 +221,31 @@ Json rule_descriptor(const rules::RuleInfo& rule, const SarifLinks& links) {
     Json d = Json::object();
     d["id"] = rule.id;
     d["name"] = pascal_case(rule.id);
-    const std::string doc = "docs/rules/" + rule.id + ".md";
     d["shortDescription"] = {{"text", rule.desc.empty() ? rule.id : first_sentence(rule.desc)}};
     d["fullDescription"] = {{"text", rule.desc.empty() ? rule.id : rule.desc}};
-    // No helpUri: code scanning wants an absolute URI there, and sctrace's
-    // rule pages live in its source tree, not at a fixed address.
+    // A rule of the bundled pack has its page (the packager's address, else
+    // the story on this machine); a user's rule, its file.
+    const std::string& file = rule.where.file;
+    const bool bundled =
+        !links.bundled_rules_dir.empty() && file.starts_with(links.bundled_rules_dir + "/");
+    std::string page;
+    if (bundled || file.empty()) {
+        if (!links.rule_docs_uri.empty()) {
+            page = links.rule_docs_uri + "/" + uri_path(rule.id) + ".md";
+        } else if (!links.rule_docs_dir.empty()) {
+            page = "file://" + uri_path(links.rule_docs_dir + "/" + rule.id + ".md");
+        }
+    }
     std::string help = rule.desc;
     std::string markdown = rule.desc;
-    help += "\n\nSee " + doc + " in sctrace's source.";
-    markdown += "\n\nSee `" + doc + "` in sctrace's source.";
+    if (!page.empty()) {
+        help += "\n\nSee " + page + ".";
+        markdown += "\n\nSee <" + page + ">.";
+    } else {
+        const std::string doc = "docs/rules/" + rule.id + ".md";
+        help += "\n\nSee " + doc + " in sctrace's source.";
+        markdown += "\n\nSee `" + doc + "` in sctrace's source.";
+    }
     if (!rule.references.empty()) {
         help += "\nReferences:";
         markdown += "\n\nReferences:\n";
@@ -239,12 +255,8 @@ Json rule_descriptor(const rules::RuleInfo& rule, const SarifLinks& links) {
         }
     }
     d["help"] = {{"text", help}, {"markdown", markdown}};
-    // A rule of the bundled pack has its page; a user's rule, its file.
-    const std::string& file = rule.where.file;
-    const bool bundled =
-        !links.bundled_rules_dir.empty() && file.starts_with(links.bundled_rules_dir + "/");
-    if ((bundled || file.empty()) && !links.rule_docs_uri.empty()) {
-        d["helpUri"] = links.rule_docs_uri + "/" + uri_path(rule.id) + ".md";
+    if (!page.empty()) {
+        d["helpUri"] = page;
     } else if (!file.empty()) {
         std::error_code ec;
         const auto absolute = std::filesystem::absolute(file, ec);

@@ -34,6 +34,9 @@ struct SarifLinks {
     // The bundled pack's folder: rules loaded from elsewhere (a user's own)
     // get their rule file's URI instead.
     std::string bundled_rules_dir;
+    // The bundled rules' pages on this machine (the installed stories, or
+    // the source tree's): their file:// URIs when rule_docs_uri is empty.
+    std::string rule_docs_dir;
 };
 
 // What code scanning accepts of one upload: it rejects a file over 10 MB

@@ -29,6 +29,21 @@ status=0
 "$tmp/prefix/bin/sctrace" --findings "$tmp/findings.jsonl" -- "$sample" >/dev/null 2>&1 || status=$?
 [ "$status" -eq 0 ] || fail "the sample's status was $status"
 grep -q '"rule":"double-close"' "$tmp/findings.jsonl" || fail "no double-close finding: $(cat "$tmp/findings.jsonl")"
+# The finding points at the installed story, which `rules explain` prints.
+story="$tmp/prefix/share/doc/sctrace/rules/double-close.md"
+grep -qF "\"doc\":\"$story\"" "$tmp/findings.jsonl" ||
+    fail "the finding's doc is not the installed story $story: $(cat "$tmp/findings.jsonl")"
+explain=$("$tmp/prefix/bin/sctrace" rules explain double-close) || fail "rules explain failed"
+grep -qxF "story: $story" <<<"$explain" || fail "rules explain names no installed story: $explain"
+grep -qxF "$(sed -n '3p' "$story")" <<<"$explain" || fail "rules explain does not show the story's text: $explain"
+# The manual page and the completions, where man, bash-completion and zsh look.
+[ -f "$tmp/prefix/share/man/man1/sctrace.1" ] || fail "no PREFIX/share/man/man1/sctrace.1"
+MANPATH="$tmp/prefix/share/man" man -w sctrace >/dev/null 2>&1 || fail "man does not find sctrace(1) in PREFIX/share/man"
+grep -q -- 'hang\\-after' "$tmp/prefix/share/man/man1/sctrace.1" || fail "the installed man page has no --hang-after"
+grep -q '^complete -F _sctrace' "$tmp/prefix/share/bash-completion/completions/sctrace" ||
+    fail "no bash completion in PREFIX/share/bash-completion/completions/sctrace"
+head -1 "$tmp/prefix/share/zsh/vendor-completions/_sctrace" | grep -qx '#compdef sctrace' ||
+    fail "no zsh completion in PREFIX/share/zsh/vendor-completions/_sctrace"
 
 # A copy elsewhere, a rules/ folder two levels up: not taken.
 mkdir -p "$tmp/elsewhere/tools/bin" "$tmp/elsewhere/rules"

@@ -94,31 +94,14 @@ std::string finding_text(const rules::Finding& f, std::string_view prefix) {
 }
 
 void FindingsSummary::add(const rules::Finding& f, bool shown) {
-    auto it = std::find_if(rules_.begin(), rules_.end(),
-                           [&](const Tally& t) { return t.rule == f.rule; });
-    if (it == rules_.end()) {
-        rules_.push_back(Tally{f.rule, f.severity, 0, 0, f.time, f.time, false, {}});
-        it = std::prev(rules_.end());
-    }
-    Tally& t = *it;
-    ++t.count;
-    if (!shown) ++t.hidden;
-    if (f.severity > t.severity) t.severity = f.severity;
-    // A log without timestamps numbers its lines: no time of day.
-    if (rules::is_wall_clock_time(f.time)) {
-        if (!t.timed || f.time < t.first) t.first = f.time;
-        if (!t.timed || f.time > t.last) t.last = f.time;
-        t.timed = true;
-    }
-    if (std::find(t.pids.begin(), t.pids.end(), f.pid) == t.pids.end()) t.pids.push_back(f.pid);
+    tally_.add(f);
+    if (!shown) ++hidden_[f.rule];
 }
 
 std::string FindingsSummary::text(std::string_view prefix) const {
-    // More pids than this are counted, not listed.
-    constexpr std::size_t kPids = 8;
     std::string out;
-    for (const Tally& t : rules_) {
-        out += fmt::format("{}summary: {} {} ×{}", prefix, escaped(t.rule),
+    for (const FindingsTally::Rule& t : tally_.rules()) {
+        out += fmt::format("{}summary: {} {} ×{}", prefix, escaped(t.id),
                            rules::severity_name(t.severity), t.count);
         if (t.timed) {
             out += fmt::format(", first {}, last {}", format_clock_time(t.first),
@@ -126,12 +109,11 @@ std::string FindingsSummary::text(std::string_view prefix) const {
         } else {
             out += ", times unknown (no timestamps)";
         }
-        out += t.pids.size() == 1 ? ", pid" : ", pids";
-        for (std::size_t i = 0; i < t.pids.size() && i < kPids; ++i) {
-            out += fmt::format(" {}", t.pids[i]);
+        out += t.pid_count == 1 ? ", pid " : ", pids ";
+        out += pid_list(t);
+        if (const auto hidden = hidden_.find(t.id); hidden != hidden_.end()) {
+            out += fmt::format("; {} repeated finding(s) not shown above", hidden->second);
         }
-        if (t.pids.size() > kPids) out += fmt::format(" and {} more", t.pids.size() - kPids);
-        if (t.hidden) out += fmt::format("; {} repeated finding(s) not shown above", t.hidden);
         out += '\n';
     }
     return out;

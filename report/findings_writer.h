@@ -12,6 +12,7 @@
 
 #include "model/event.h"
 #include "model/finding.h"
+#include "report/findings_tally.h"
 #include "report/output_stream.h"
 
 namespace sctrace {
@@ -30,21 +31,15 @@ std::string finding_text(const rules::Finding& finding, std::string_view prefix 
 class FindingsSummary {
 public:
     void add(const rules::Finding& finding, bool shown);
-    bool empty() const { return rules_.empty(); }
+    bool empty() const { return tally_.empty(); }
     // The lines, each starting with `prefix` and ending in a newline; none
     // when nothing fired.
     std::string text(std::string_view prefix) const;
 
 private:
-    struct Tally {
-        std::string rule;
-        rules::Severity severity = rules::Severity::Info;
-        std::size_t count = 0;
-        std::size_t hidden = 0;  // identical findings not shown on stderr
-        Nanos first = 0, last = 0;
-        bool timed = false;       // some finding had a time (a timeless log has none)
-        std::vector<pid_t> pids;  // in order of first finding
-    };
+    FindingsTally tally_;
+    std::map<std::string, std::size_t> hidden_;  // rule -> findings not shown on stderr
+};
     std::vector<Tally> rules_;  // in order of first finding
 };
 

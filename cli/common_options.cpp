@@ -1,18 +1,42 @@
 #include "cli/common_options.h"
 
 #include <fcntl.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include <array>
 #include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 
 #include "base/duration.h"
+#include "report/terminal_text.h"
 
 namespace sctrace {
 
 namespace {
+
+// On a terminal, this many findings of one rule are shown in full; the rest
+// are counted in the table the run ends with (--findings keeps them all).
+constexpr std::size_t kShownPerRuleOnTerminal = 5;
+
+// How the findings' text looks on stderr. Wrapping, the per-rule cap and the
+// table are for a person at a terminal only: piped or redirected text keeps
+// one line per paragraph and its summary lines, which scripts grep.
+TextStyle stderr_text_style(ColorMode mode) {
+    TextStyle style;
+    const bool terminal = ::isatty(STDERR_FILENO) == 1;
+    style.color = use_color(mode, terminal, std::getenv("TERM"), std::getenv("NO_COLOR"));
+    if (terminal) {
+        winsize size{};
+        const std::size_t columns =
+            ::ioctl(STDERR_FILENO, TIOCGWINSZ, &size) == 0 ? size.ws_col : 0;
+        style.width = text_width(columns, std::getenv("COLUMNS"));
+        style.shown_per_rule = kShownPerRuleOnTerminal;
+    }
+    return style;
+}
 
 // strace's -e qualifiers other than trace=, with their aliases. An
 // expression starting with one of these and '=' means that qualifier to
@@ -173,6 +197,14 @@ void add_rule_options(CLI::App& command, RuleCommandOptions& options,
                     "watch rules report it (default 30s)")
         ->type_name("DURATION")
         ->group(group);
+    command
+        .add_option("--color", options.color,
+                    "Colour the findings on stderr by severity: auto (on a terminal, unless "
+                    "NO_COLOR is set or TERM=dumb), always, never")
+        ->type_name("WHEN")
+        ->check(CLI::IsMember({"auto", "always", "never"}))
+        ->capture_default_str()
+        ->group(group);
 }
 
 std::optional<std::chrono::nanoseconds> duration_option(std::string_view program,
@@ -203,6 +235,13 @@ bool resolve_rule_options(RuleCommandOptions& options, std::string_view program,
         if (!hang_after) return false;
         options.rules.engine.hang_after = hang_after->count();
     }
+    const auto color = color_mode_from_name(options.color);
+    if (!color) {
+        std::fprintf(stderr, "%.*s: --color %s: not one of auto, always, never\n",
+                     static_cast<int>(program.size()), program.data(), options.color.c_str());
+        return false;
+    }
+    options.rules.text_style = stderr_text_style(*color);
     return true;
 }
 

@@ -70,13 +70,14 @@ private:
 
 // The rule options as typed; resolve() checks the values.
 struct RuleCommandOptions {
-    RuleOptions rules;       // -r, --no-rules, --findings, --fail-on (-k is run's)
-    std::string hang_after;  // --hang-after, as typed
+    RuleOptions rules;           // -r, --no-rules, --findings, --fail-on (-k is run's)
+    std::string hang_after;      // --hang-after, as typed
+    std::string color = "auto";  // --color, as typed
 };
 
-// Adds -r, --no-rules, --findings, --fail-on and --hang-after to `command`,
-// shown as the group "Rules". `fail_on_help` says what --fail-on does to this
-// command's exit status.
+// Adds -r, --no-rules, --findings, --fail-on, --hang-after and --color to
+// `command`, shown as the group "Rules". `fail_on_help` says what --fail-on
+// does to this command's exit status.
 void add_rule_options(CLI::App& command, RuleCommandOptions& options,
                       const std::string& fail_on_help);
 
@@ -86,9 +87,11 @@ std::optional<std::chrono::nanoseconds> duration_option(std::string_view program
                                                         std::string_view option,
                                                         const std::string& text);
 
-// Checks --fail-on and --hang-after and puts --hang-after into the engine
-// options. On a bad value says so on stderr, naming the option, and returns
-// false. `fail_on`: the level, or nullopt when --fail-on was not given.
+// Checks --fail-on, --hang-after and --color, puts --hang-after into the
+// engine options and decides, once, how the findings' text on stderr looks
+// (colour, a terminal's width and repeat cap: RuleOptions::text_style). On a
+// bad value says so on stderr, naming the option, and returns false.
+// `fail_on`: the level, or nullopt when --fail-on was not given.
 bool resolve_rule_options(RuleCommandOptions& options, std::string_view program,
                           std::optional<rules::Severity>& fail_on);
 

@@ -144,7 +144,7 @@ std::unique_ptr<RulePipeline> RulePipeline::create(const RuleOptions& options,
         }
     }
     std::vector<rules::FindingSink*> sinks;
-    p->text_ = std::make_unique<TextFindingsWriter>(stderr);
+    p->text_ = std::make_unique<TextFindingsWriter>(stderr, "stderr", options.text_style);
     sinks.push_back(p->text_.get());
     if (!options.findings_path.empty()) {
         p->findings_file_.reset(

@@ -25,6 +25,7 @@ struct RuleOptions {
     bool no_rules = false;           // --no-rules
     std::vector<std::string> only;   // --rule: judge with these rules alone
     rules::EngineOptions engine;     // --hang-after, -k
+    TextStyle text_style;            // the findings on stderr: --color, a terminal's width
     // The source sees each call at its entry only, without its result,
     // signals or the processes it starts (--backend seccomp-notify): only
     // the rules that judge the watchdog's /proc samples alone can run; the

@@ -12,6 +12,7 @@
 #include "base/clock.h"
 #include "base/text_escape.h"
 #include "model/arg_tree.h"
+#include "report/clock_face.h"
 #include "report/event_writer.h"
 #include "report/evidence_text.h"
 #include "report/strace_format.h"
@@ -66,18 +67,26 @@ std::string injected_note(const rules::Finding& f) {
         f.injected_before);
 }
 
-std::string finding_text(const rules::Finding& f, std::string_view prefix) {
+std::string finding_text(const rules::Finding& f, std::string_view prefix, const TextStyle& style) {
     // Everything but the rule's own words can carry tracee bytes (paths,
     // names, stacks from its ELF): escaped, so no line of it can pose as a
     // finding of its own or drive the terminal.
     const std::string p(prefix);
+    const Paint paint{style.color};
     const std::string exe = escaped(f.exe, EscapeMode::Name);
-    std::string text = fmt::format("{}{} [{}] pid {}{} tid {} at {}\n{}  {}\n", p,
-                                   rules::severity_name(f.severity), escaped(f.rule), f.pid,
-                                   exe.empty() ? "" : " (" + exe + ")", f.tid,
-                                   format_clock_time(f.time), p, escaped(f.message));
-    if (f.injected) text += p + "  " + injected_note(f) + "\n";
-    if (!f.desc.empty()) text += p + "  why: " + escaped(f.desc) + "\n";
+    std::string text =
+        fmt::format("{}{}{}{} [{}{}{}] {}pid {}{} tid {} at {}{}\n", p, paint.severity(f.severity),
+                    rules::severity_name(f.severity), paint.reset(), paint.bold(), escaped(f.rule),
+                    paint.reset(), paint.bold(), f.pid, exe.empty() ? "" : " (" + exe + ")", f.tid,
+                    format_clock_time(f.time), paint.reset());
+    // Continuation lines keep the prefix, so that every line of the report
+    // can still be told from the traced program's own stderr.
+    const std::string body = p + "  ";
+    text += wrap_paragraph(escaped(f.message), body, body, style.width);
+    if (f.injected) text += wrap_paragraph(injected_note(f), body, body, style.width);
+    if (!f.desc.empty()) {
+        text += wrap_paragraph(escaped(f.desc), body + "why: ", body + "     ", style.width);
+    }
     if (!f.evidence.empty()) {
         text += p + "  evidence:\n";
         for (const std::string& line : evidence_lines(f)) text += p + "    " + escaped(line) + "\n";
@@ -93,32 +102,69 @@ std::string finding_text(const rules::Finding& f, std::string_view prefix) {
     return text;
 }
 
+std::string summary_table(const FindingsTally& tally, std::string_view prefix,
+                          const TextStyle& style) {
+    const Paint paint{style.color};
+    ClockFace clock;
+    struct Row {
+        std::string cells[5];
+        rules::Severity severity;
+    };
+    std::vector<Row> rows;
+    rows.push_back({{"rule", "severity", "count", "first seen", "processes"}, {}});
+    for (const FindingsTally::Rule* r : tally.by_severity()) {
+        rows.push_back(
+            {{escaped(r->id), std::string(rules::severity_name(r->severity)), grouped(r->count),
+              r->timed ? clock.with_micros(r->first) : "-", pid_list(*r)},
+             r->severity});
+    }
+    std::size_t widths[4] = {};
+    for (const Row& row : rows) {
+        for (std::size_t i = 0; i < 4; ++i)
+            widths[i] = std::max(widths[i], columns_of(row.cells[i]));
+    }
+    std::string out = fmt::format("{}summary:\n", prefix);
+    for (std::size_t n = 0; n < rows.size(); ++n) {
+        const Row& row = rows[n];
+        const bool header = n == 0;
+        std::string line(prefix);
+        line += "  ";
+        for (std::size_t i = 0; i < 5; ++i) {
+            const std::string& cell = row.cells[i];
+            const std::string pad =
+                i < 4 ? std::string(widths[i] - columns_of(cell) + 2, ' ') : std::string();
+            std::string_view on = header ? paint.bold() : "";
+            if (!header && i == 0) on = paint.bold();
+            if (!header && i == 1) on = paint.severity(row.severity);
+            // The count is right-aligned, as numbers are read.
+            if (i == 2) {
+                line += std::string(widths[i] - columns_of(cell), ' ');
+                line += on;
+                line += cell;
+                if (!on.empty()) line += paint.reset();
+                line += "  ";
+                continue;
+            }
+            line += on;
+            line += cell;
+            if (!on.empty()) line += paint.reset();
+            line += pad;
+        }
+        while (!line.empty() && line.back() == ' ') line.pop_back();
+        out += line + "\n";
+    }
+    return out;
+}
+
 void FindingsSummary::add(const rules::Finding& f, bool shown) {
-    auto it = std::find_if(rules_.begin(), rules_.end(),
-                           [&](const Tally& t) { return t.rule == f.rule; });
-    if (it == rules_.end()) {
-        rules_.push_back(Tally{f.rule, f.severity, 0, 0, f.time, f.time, false, {}});
-        it = std::prev(rules_.end());
-    }
-    Tally& t = *it;
-    ++t.count;
-    if (!shown) ++t.hidden;
-    if (f.severity > t.severity) t.severity = f.severity;
-    // A log without timestamps numbers its lines: no time of day.
-    if (rules::is_wall_clock_time(f.time)) {
-        if (!t.timed || f.time < t.first) t.first = f.time;
-        if (!t.timed || f.time > t.last) t.last = f.time;
-        t.timed = true;
-    }
-    if (std::find(t.pids.begin(), t.pids.end(), f.pid) == t.pids.end()) t.pids.push_back(f.pid);
+    tally_.add(f);
+    if (!shown) ++hidden_[f.rule];
 }
 
 std::string FindingsSummary::text(std::string_view prefix) const {
-    // More pids than this are counted, not listed.
-    constexpr std::size_t kPids = 8;
     std::string out;
-    for (const Tally& t : rules_) {
-        out += fmt::format("{}summary: {} {} ×{}", prefix, escaped(t.rule),
+    for (const FindingsTally::Rule& t : tally_.rules()) {
+        out += fmt::format("{}summary: {} {} ×{}", prefix, escaped(t.id),
                            rules::severity_name(t.severity), t.count);
         if (t.timed) {
             out += fmt::format(", first {}, last {}", format_clock_time(t.first),
@@ -126,15 +172,27 @@ std::string FindingsSummary::text(std::string_view prefix) const {
         } else {
             out += ", times unknown (no timestamps)";
         }
-        out += t.pids.size() == 1 ? ", pid" : ", pids";
-        for (std::size_t i = 0; i < t.pids.size() && i < kPids; ++i) {
-            out += fmt::format(" {}", t.pids[i]);
+        out += t.pid_count == 1 ? ", pid " : ", pids ";
+        out += pid_list(t);
+        if (const auto hidden = hidden_.find(t.id); hidden != hidden_.end()) {
+            out += fmt::format("; {} repeated finding(s) not shown above", hidden->second);
         }
-        if (t.pids.size() > kPids) out += fmt::format(" and {} more", t.pids.size() - kPids);
-        if (t.hidden) out += fmt::format("; {} repeated finding(s) not shown above", t.hidden);
         out += '\n';
     }
     return out;
+}
+
+std::string FindingsSummary::table(std::string_view prefix, const TextStyle& style) const {
+    std::string out;
+    for (const FindingsTally::Rule& t : tally_.rules()) {
+        const auto hidden = hidden_.find(t.id);
+        if (hidden == hidden_.end()) continue;
+        out += fmt::format(
+            "{}... and {} more {} finding{} not shown above (--findings FILE keeps "
+            "every one)\n",
+            prefix, grouped(hidden->second), escaped(t.id), hidden->second == 1 ? "" : "s");
+    }
+    return out + summary_table(tally_, prefix, style);
 }
 
 void TextFindingsWriter::write(const std::string& text) {
@@ -153,6 +211,24 @@ void TextFindingsWriter::on_finding(const rules::Finding& f) {
     // browser's hundreds of threads) is counted, not shown: what matters
     // must not scroll away.
     const std::size_t seen = ++seen_[{f.rule, f.message}];
+    if (style_.shown_per_rule > 0) {
+        // A terminal: a few of each rule in full, then only counted, since
+        // 2,000 double-closes that each differ by an fd drown it all the same.
+        std::size_t& shown_of_rule = shown_of_rule_[f.rule];
+        const bool shown = seen <= kShownPerMessage && shown_of_rule < style_.shown_per_rule;
+        const bool first_hidden = !shown && summary_.hidden(f.rule) == 0;
+        summary_.add(f, shown);
+        if (first_hidden) {
+            write(
+                fmt::format("sctrace: more {} findings are counted in the summary at the end, "
+                            "not shown\n",
+                            escaped(f.rule)));
+        }
+        if (!shown) return;
+        ++shown_of_rule;
+        write(finding_text(f, "sctrace: ", style_));
+        return;
+    }
     const bool shown = seen <= kShownPerMessage;
     summary_.add(f, shown);
     if (seen == kShownPerMessage + 1) {
@@ -164,14 +240,16 @@ void TextFindingsWriter::on_finding(const rules::Finding& f) {
     if (!shown) return;
     // Every line starts with "sctrace:", like strace's own messages, so the
     // report can be told from the traced program's stderr (and grepped).
-    write(finding_text(f, "sctrace: "));
+    write(finding_text(f, "sctrace: ", style_));
 }
 
 void TextFindingsWriter::on_end() {
     // Once: a run that ends twice (a signal during shutdown) sums once.
     if (ended_) return;
     ended_ = true;
-    if (!summary_.empty()) write(summary_.text("sctrace: "));
+    if (summary_.empty()) return;
+    write(style_.shown_per_rule > 0 ? summary_.table("sctrace: ", style_)
+                                    : summary_.text("sctrace: "));
 }
 
 namespace {

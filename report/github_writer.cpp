@@ -18,7 +18,6 @@ namespace {
 // How much of a finding an annotation or a summary entry shows.
 constexpr std::size_t kEvidenceLines = 6;
 constexpr std::size_t kFramesShown = 12;
-constexpr std::size_t kPidsListed = 5;
 // $GITHUB_STEP_SUMMARY takes up to 1 MiB per step; sctrace leaves room for
 // the step's other writers.
 constexpr std::size_t kMaxMarkdown = 256 * 1024;
@@ -142,18 +141,9 @@ void GithubWriter::on_finding(const rules::Finding& f) {
         line = at->line;
     }
     const std::string place = file.empty() ? "exe " + f.exe : file + ":" + std::to_string(line);
-    RuleTotal& total = rules_[f.rule];
-    if (total.count == 0) {
-        total.severity = f.severity;
-        total.first = f.time;
-        total.first_place = file.empty() ? "" : place;
-    }
-    total.severity = std::max(total.severity, f.severity);
-    ++total.count;
-    if (total.pids.size() < kPidsListed &&
-        std::find(total.pids.begin(), total.pids.end(), f.pid) == total.pids.end()) {
-        total.pids.push_back(f.pid);
-    }
+    const bool first_of_rule = firsts_.find(f.rule) == firsts_.end();
+    if (first_of_rule) firsts_[f.rule].place = file.empty() ? "" : place;
+    tally_.add(f);
     const std::string key = f.rule + '\x1f' + place;
     if (const auto found = by_place_.find(key); found != by_place_.end()) {
         ++kept_[found->second].count;
@@ -164,7 +154,7 @@ void GithubWriter::on_finding(const rules::Finding& f) {
         return;
     }
     by_place_[key] = kept_.size();
-    if (total.count == 1) total.kept_index = kept_.size();
+    if (first_of_rule) firsts_[f.rule].kept_index = kept_.size();
     kept_.push_back({f, file, line, 1});
 }
 
@@ -236,12 +226,9 @@ std::string GithubWriter::annotations() const {
 }
 
 std::string GithubWriter::markdown(const RunSummary& run) const {
-    std::uint64_t total = 0;
+    const std::uint64_t total = tally_.total();
     std::map<rules::Severity, std::uint64_t> by_severity;
-    for (const auto& [id, t] : rules_) {
-        total += t.count;
-        by_severity[t.severity] += t.count;
-    }
+    for (const FindingsTally::Rule& t : tally_.rules()) by_severity[t.severity] += t.count;
     std::string out = "### sctrace: ";
     if (total == 0) {
         out += "no findings";
@@ -265,27 +252,20 @@ std::string GithubWriter::markdown(const RunSummary& run) const {
     if (total == 0) return out;
 
     // Rules by severity, then count.
-    std::vector<std::pair<std::string, const RuleTotal*>> rows;
-    for (const auto& [id, t] : rules_) rows.emplace_back(id, &t);
-    std::stable_sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) {
-        if (a.second->severity != b.second->severity)
-            return a.second->severity > b.second->severity;
-        return a.second->count > b.second->count;
-    });
+    const std::vector<const FindingsTally::Rule*> rows = tally_.by_severity();
     out += "| rule | severity | count | first seen | where | processes |\n";
     out += "| --- | --- | ---: | --- | --- | --- |\n";
-    for (const auto& [id, t] : rows) {
-        std::string pids;
-        for (const pid_t pid : t->pids) pids += (pids.empty() ? "" : ", ") + std::to_string(pid);
-        if (t->count > t->pids.size() && t->pids.size() == kPidsListed) pids += ", ...";
+    for (const FindingsTally::Rule* t : rows) {
+        const std::string& place = firsts_.at(t->id).place;
         out += fmt::format(
-            "| `{}` | {} | {} | {} | {} | {} |\n", markdown_inline(id),
-            rules::severity_name(t->severity), t->count, when(t->first),
-            t->first_place.empty() ? "-" : "`" + markdown_inline(t->first_place) + "`", pids);
+            "| `{}` | {} | {} | {} | {} | {} |\n", markdown_inline(t->id),
+            rules::severity_name(t->severity), t->count, t->timed ? when(t->first) : "-",
+            place.empty() ? "-" : "`" + markdown_inline(place) + "`", pid_list(*t, ", "));
     }
     out += "\n";
-    for (const auto& [id, t] : rows) {
-        const rules::Finding& f = kept_[t->kept_index].finding;
+    for (const FindingsTally::Rule* t : rows) {
+        const std::string& id = t->id;
+        const rules::Finding& f = kept_[firsts_.at(id).kept_index].finding;
         std::string body = escaped(f.message) + "\n" + process_text(f) + "\n";
         for (const std::string& line : evidence_lines(f)) body += "  " + escaped(line) + "\n";
         for (const ThreadStack& s : f.stacks) {

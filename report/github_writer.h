@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "model/finding.h"
+#include "report/findings_tally.h"
 #include "report/run_summary.h"
 
 namespace sctrace {
@@ -47,12 +48,9 @@ private:
         int line = 0;
         std::uint64_t count = 0;  // findings of this rule at this place
     };
-    struct RuleTotal {
-        rules::Severity severity = rules::Severity::Info;
-        std::uint64_t count = 0;
-        Nanos first = 0;
-        std::string first_place;     // "src/net.c:42", else the process
-        std::vector<pid_t> pids;     // the first few processes
+    // What the table shows of a rule beyond its tally.
+    struct RuleFirst {
+        std::string place;           // "src/net.c:42" of its first finding, else ""
         std::size_t kept_index = 0;  // its first finding in kept_
     };
 
@@ -61,8 +59,9 @@ private:
     std::string root_;
     std::vector<Kept> kept_;                       // bounded: kMaxKept places
     std::map<std::string, std::size_t> by_place_;  // rule + place -> kept_ index
-    std::map<std::string, RuleTotal> rules_;       // by rule id
-    std::uint64_t dropped_ = 0;                    // places past the bound
+    FindingsTally tally_;
+    std::map<std::string, RuleFirst> firsts_;  // by rule id
+    std::uint64_t dropped_ = 0;                // places past the bound
     static constexpr std::size_t kMaxKept = 1000;
 };
 

@@ -14,6 +14,7 @@
 
 #include "base/clock.h"
 #include "evidence_test_util.h"
+#include "report/clock_face.h"
 
 namespace sctrace {
 namespace {
@@ -33,10 +34,10 @@ rules::Finding finding(std::string rule, pid_t pid, Nanos time, std::string mess
 
 // Runs `body` with a TextFindingsWriter on a temporary file; returns the text.
 template <typename Body>
-std::string text_of(Body body) {
+std::string text_of(Body body, TextStyle style = {}) {
     FILE* out = std::tmpfile();
     {
-        TextFindingsWriter writer(out);
+        TextFindingsWriter writer(out, "stderr", style);
         body(writer);
     }
     std::fflush(out);
@@ -249,6 +250,169 @@ TEST(FindingsWriter, TraceeNamesCannotForgeALineOrDriveTheTerminal) {
         << text;
     EXPECT_NE(text.find("fn\\n\\33[31msctrace:"), std::string::npos) << text;
     EXPECT_NE(text.find("src\\n\\33[31msctrace:"), std::string::npos) << text;
+}
+
+// What a terminal gets: TextStyle as the CLI decides it for one.
+TextStyle terminal(bool color = true, std::size_t width = 60) {
+    TextStyle style;
+    style.color = color;
+    style.width = width;
+    style.shown_per_rule = 5;
+    return style;
+}
+
+TEST(TerminalFindings, TheSeverityIsColouredAndTheRuleAndPlaceStandOut) {
+    rules::Finding f = finding("double-close", 4711, kT0, "fd 3 closed twice");
+    f.severity = rules::Severity::Critical;
+    const std::string text = text_of([&](TextFindingsWriter& w) { w.on_finding(f); }, terminal());
+    EXPECT_EQ(text.rfind("sctrace: \x1b[1;31mcritical\x1b[0m [\x1b[1mdouble-close\x1b[0m] "
+                         "\x1b[1mpid 4711 tid 4711 at ",
+                         0),
+              0u)
+        << text;
+    f.severity = rules::Severity::Warning;
+    EXPECT_NE(text_of([&](TextFindingsWriter& w) { w.on_finding(f); }, terminal())
+                  .find("\x1b[33mwarning\x1b[0m"),
+              std::string::npos);
+}
+
+TEST(TerminalFindings, WithoutColourThereIsNoEscapeAtAll) {
+    rules::Finding f = finding("double-close", 4711, kT0, "fd 3 closed twice");
+    f.desc = "the second close may have closed a descriptor another thread just opened";
+    const std::string text = text_of(
+        [&](TextFindingsWriter& w) {
+            for (int i = 0; i < 8; ++i) w.on_finding(f);
+            w.on_end();
+        },
+        terminal(false));
+    EXPECT_EQ(text.find('\x1b'), std::string::npos) << text;
+    EXPECT_NE(text.find("summary:"), std::string::npos) << text;
+}
+
+TEST(TerminalFindings, WhyIsWrappedButEvidenceIsLeftWhole) {
+    rules::Finding f = finding("double-close", 4711, kT0, "fd 3 closed twice");
+    f.desc =
+        "close() of a descriptor that is already closed fails with EBADF, or worse, closes a "
+        "descriptor another thread has just been given for something else";
+    const std::string evidence =
+        "close = 0 (/a/very/long/path/that/goes/on/and/on/past/any/terminal/width/at/all.txt)";
+    f.evidence = {evidence_item(rules::EvidenceItem::Kind::Earlier, 4711, 3, evidence)};
+    const std::string text =
+        text_of([&](TextFindingsWriter& w) { w.on_finding(f); }, terminal(false, 50));
+    EXPECT_NE(text.find("sctrace:   why: close() of a descriptor that is\n"
+                        "sctrace:        already closed fails with EBADF,\n"),
+              std::string::npos)
+        << text;
+    EXPECT_NE(text.find("all.txt)\n"), std::string::npos) << text;
+    EXPECT_NE(text.find("/a/very/long/path/that/goes/on/and/on/past/any/terminal/width/at/"),
+              std::string::npos)
+        << text;
+    // Piped: one line, as before.
+    const std::string piped = text_of([&](TextFindingsWriter& w) { w.on_finding(f); });
+    EXPECT_NE(piped.find("sctrace:   why: " + f.desc + "\n"), std::string::npos) << piped;
+}
+
+TEST(TerminalFindings, ARuleFiringThousandsOfTimesShowsAFewThenCounts) {
+    const std::size_t repeats = 2000;
+    std::string jsonl_lines;
+    const std::string text = text_of(
+        [&](TextFindingsWriter& w) {
+            for (std::size_t i = 0; i < repeats; ++i) {
+                // Each message differs (another fd): the identical-message
+                // cap alone would show them all.
+                w.on_finding(finding("double-close", 4711 + static_cast<pid_t>(i % 12),
+                                     kT0 + static_cast<Nanos>(i) * 1000,
+                                     "fd " + std::to_string(i) + " closed twice"));
+            }
+            w.on_finding(finding("close-while-blocked", 99, kT0 + 5'000'000'000, "other rule"));
+            w.on_end();
+        },
+        terminal(false));
+    EXPECT_EQ(count(text, "error [double-close]"), 5u) << text.substr(0, 3000);
+    EXPECT_EQ(count(text, "error [close-while-blocked]"), 1u) << text;
+    EXPECT_EQ(count(text, "more double-close findings are counted in the summary"), 1u) << text;
+    EXPECT_NE(text.find("sctrace: ... and 1,995 more double-close findings not shown above "
+                        "(--findings FILE keeps every one)\n"),
+              std::string::npos)
+        << text;
+    EXPECT_LT(text.size(), 4000u) << "the terminal is not drowned";
+}
+
+TEST(TerminalFindings, TheRunEndsWithATableBySeverityThenCount) {
+    const std::string text = text_of(
+        [&](TextFindingsWriter& w) {
+            rules::Finding info = finding("fd-leak", 10, kT0 + 3'000'000'000, "i");
+            info.severity = rules::Severity::Info;
+            for (int i = 0; i < 3; ++i) w.on_finding(info);
+            w.on_finding(finding("double-close", 4711, kT0 + 2'000'000'000, "a"));
+            w.on_finding(finding("double-close", 4712, kT0 + 1'000'000'000, "b"));
+            rules::Finding crit = finding("use-after-close", 7, kT0 + 4'000'000'000, "c");
+            crit.severity = rules::Severity::Critical;
+            w.on_finding(crit);
+            for (pid_t pid = 100; pid < 111; ++pid) {
+                w.on_finding(finding("close-while-blocked", pid, kT0 + 5'000'000'000, "d"));
+            }
+            w.on_end();
+        },
+        terminal(false));
+    const std::size_t at = text.find("sctrace: summary:\n");
+    ASSERT_NE(at, std::string::npos) << text;
+    const std::string table = text.substr(at);
+    const std::string first = ClockFace().with_micros(kT0 + 1'000'000'000);
+    EXPECT_EQ(table,
+              "sctrace: summary:\n"
+              "sctrace:   rule                 severity  count  first seen       processes\n"
+              "sctrace:   use-after-close      critical      1  " +
+                  ClockFace().with_micros(kT0 + 4'000'000'000) +
+                  "  7\n"
+                  "sctrace:   close-while-blocked  error        11  " +
+                  ClockFace().with_micros(kT0 + 5'000'000'000) +
+                  "  100 101 102 103 104 105 106 107 and 3 more\n"
+                  "sctrace:   double-close         error         2  " +
+                  first +
+                  "  4711 4712\n"
+                  "sctrace:   fd-leak              info          3  " +
+                  ClockFace().with_micros(kT0 + 3'000'000'000) + "  10\n")
+        << text;
+    // No "summary: RULE ..." lines as well: the table replaces them.
+    EXPECT_EQ(count(text, "summary:"), 1u) << text;
+}
+
+TEST(TerminalFindings, ATimelessLogsTableSaysNoTime) {
+    const std::string text = text_of(
+        [&](TextFindingsWriter& w) {
+            w.on_finding(finding("double-close", 10, 3, "x"));
+            w.on_end();
+        },
+        terminal(false));
+    EXPECT_NE(text.find("sctrace:   double-close  error         1  -           10\n"),
+              std::string::npos)
+        << text;
+}
+
+TEST(TerminalFindings, ColouredTableCellsStillLineUp) {
+    const std::string text = text_of(
+        [&](TextFindingsWriter& w) {
+            w.on_finding(finding("double-close", 10, kT0, "x"));
+            w.on_end();
+        },
+        terminal(true));
+    EXPECT_NE(text.find("\x1b[31merror\x1b[0m   "), std::string::npos) << text;
+}
+
+TEST(TerminalFindings, WrappedTraceeTextCannotForgeAFinding) {
+    const std::string forged = "sctrace: critical [forged-finding] pid 1 (init)";
+    rules::Finding f = finding("double-close", 4711, kT0, "fd 3 (/tmp/f " + forged + ") closed");
+    const std::string text =
+        text_of([&](TextFindingsWriter& w) { w.on_finding(f); }, terminal(true, 40));
+    std::size_t start = 0;
+    while (start < text.size()) {
+        const std::size_t end = text.find('\n', start);
+        const std::string line = text.substr(start, end - start);
+        EXPECT_EQ(line.rfind("sctrace: ", 0), 0u) << line;
+        EXPECT_NE(line.rfind("sctrace: critical", 0), 0u) << line;
+        start = end + 1;
+    }
 }
 
 }  // namespace

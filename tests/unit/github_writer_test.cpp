@@ -170,6 +170,22 @@ TEST(GithubWriter, TheSummaryHasATableOfRulesAndEachRulesFirstFinding) {
     EXPECT_NE(md.find("   > "), std::string::npos) << "the first finding's stack\n" << md;
 }
 
+TEST(GithubWriter, TheSummaryListsTheFirstProcessesAndCountsTheRest) {
+    GithubWriter writer("/src/project");
+    for (pid_t pid = 100; pid < 112; ++pid) {
+        rules::Finding f = finding("double-close", rules::Severity::Error);
+        f.pid = pid;
+        writer.on_finding(f);
+        writer.on_finding(f);  // the same process again is not another one
+    }
+    RunSummary run;
+    const std::string md = writer.markdown(run);
+    EXPECT_NE(md.find("| error | 24 | "), std::string::npos) << md;
+    EXPECT_NE(md.find(" | 100, 101, 102, 103, 104, 105, 106, 107 and 4 more |\n"),
+              std::string::npos)
+        << md;
+}
+
 TEST(GithubWriter, ASummaryWithNoFindingsSaysSo) {
     GithubWriter writer("/src/project");
     RunSummary run;

@@ -89,14 +89,33 @@ std::optional<NewTask> new_task_of(const SyscallEvent& call, const SyscallTraits
     bool parent = false, thread = false, known = false;
     if (call.decoded) {
         // clone's flags are the argument strace names flags=; clone3's a
-        // member of its struct.
+        // member of its struct. A parsed log keys them; the live decoder
+        // writes them as text ("flags=CLONE_VM|...", "{flags=...").
         const ArgTree& tree = *call.decoded;
         for (const NodeId c : tree.children(tree.root())) {
-            NodeId f = tree.node(c).key == "flags" ? c : kNoNode;
-            if (f == kNoNode && tree.node(c).kind == ArgKind::Struct) f = tree.member(c, "flags");
-            if (f == kNoNode) continue;
-            parent = tree.has_flag(f, "CLONE_PARENT");
-            thread = tree.has_flag(f, "CLONE_THREAD");
+            const ArgNode& n = tree.node(c);
+            NodeId f = n.key == "flags" ? c : kNoNode;
+            if (f == kNoNode && n.kind == ArgKind::Struct) f = tree.member(c, "flags");
+            if (f != kNoNode) {
+                parent = tree.has_flag(f, "CLONE_PARENT");
+                thread = tree.has_flag(f, "CLONE_THREAD");
+                known = true;
+                break;
+            }
+            if (n.kind != ArgKind::Text) continue;
+            const std::string_view text = n.text;
+            const std::size_t at = text.starts_with("flags=")    ? 6
+                                   : text.starts_with("{flags=") ? 7
+                                                                 : std::string_view::npos;
+            if (at == std::string_view::npos) continue;
+            std::string_view names = text.substr(at);
+            names = names.substr(0, names.find_first_of(",} "));
+            while (!names.empty()) {
+                const std::string_view name = names.substr(0, names.find('|'));
+                parent = parent || name == "CLONE_PARENT";
+                thread = thread || name == "CLONE_THREAD";
+                names.remove_prefix(std::min(names.size(), name.size() + 1));
+            }
             known = true;
             break;
         }
@@ -968,11 +987,13 @@ void StateTracker::on_exit_of_call(ProcessState& p, const Event& event, const Sy
             if (traits.kind == SyscallKind::Bind && end->port == 0) into.port = -1;
             return;
         }
+        // i386's getuid and getresuid are the 16-bit ones: a large id comes
+        // back as the overflow id, not as itself.
         case SyscallKind::Getuid:
-            if (ok) p.uid = call.ret;
+            if (ok && call.arch != Arch::I386) p.uid = call.ret;
             return;
         case SyscallKind::Getresuid:
-            if (ok) {
+            if (ok && call.arch != Arch::I386) {
                 if (const auto uid = arg_array_int(call, 0, 0)) p.uid = *uid;
             }
             return;
@@ -980,7 +1001,8 @@ void StateTracker::on_exit_of_call(ProcessState& p, const Event& event, const Sy
         case SyscallKind::Setreuid:
         case SyscallKind::Setresuid: {
             if (!ok) return;
-            const auto to = arg_int(call, 0);
+            // i386's are the 16-bit ones, whose -1 is 0xffff: not followed.
+            const auto to = call.arch == Arch::I386 ? std::nullopt : arg_int(call, 0);
             // setuid(x) sets the real id only when privileged: it stays
             // known only when it already was x.
             if (traits.kind == SyscallKind::Setuid) {

@@ -244,6 +244,24 @@ bool parse_by(const YAML::Node& node, std::vector<FieldId>& out, const ErrorAt& 
     return true;
 }
 
+// `dedup: none|fd|process`. False when an error was recorded.
+bool parse_dedup(const YAML::Node& item, Rule& rule, const ErrorAt& error) {
+    const YAML::Node dedup = item["dedup"];
+    if (!dedup) return true;
+    const std::string s = dedup.as<std::string>();
+    if (s == "none") {
+        rule.dedup = Dedup::None;
+    } else if (s == "fd") {
+        rule.dedup = Dedup::Fd;
+    } else if (s == "process") {
+        rule.dedup = Dedup::Process;
+    } else {
+        error(dedup, "dedup: is none, fd or process, not '" + s + "'", "");
+        return false;
+    }
+    return true;
+}
+
 // The time keys of a rule item: `for:`/`by:` next to a condition, or one of
 // the `sequence:`, `absence:`, `count:` blocks. False when an error was
 // recorded (the rule is then left out).
@@ -567,7 +585,7 @@ const std::vector<std::string_view>& item_keys(std::string_view kind) {
     static const std::vector<std::string_view> rule = {
         "rule",     "desc",       "condition",  "output", "severity", "tags",
         "enabled",  "references", "also_trace", "stacks", "for",      "by",
-        "sequence", "absence",    "count",      "append"};
+        "sequence", "absence",    "count",      "append", "dedup"};
     static const std::vector<std::string_view> macro = {"macro", "condition", "append"};
     static const std::vector<std::string_view> list = {"list", "items", "traits", "append"};
     return kind == "rule" ? rule : kind == "macro" ? macro : list;
@@ -816,6 +834,7 @@ void RuleSet::parse_text(const std::string& file, const std::string& text) {
                 rule->where.line = item["condition"].Mark().line + 1;
                 rule->where.column = item["condition"].Mark().column + 1;
             }
+            if (!parse_dedup(item, *rule, error)) continue;
             if (!parse_timing(file, item, *rule, error)) continue;
             if (existing != rules_.end()) {
                 *existing = std::move(rule);  // a full redefinition replaces

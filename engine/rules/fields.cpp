@@ -227,7 +227,8 @@ constexpr FieldInfo kFields[] = {
      FieldScope::Process},
     {"user.uid", FieldId::UserUid, FieldType::Int,
      "the process's real user id, from a getuid()/getresuid() result or a set*uid() call "
-     "seen (inherited across fork and exec); absent when none was",
+     "seen (inherited across fork and exec; live, getuid is seen when a rule traces it: "
+     "also_trace: [getuid]); absent when none was",
      FieldScope::Process},
 };
 

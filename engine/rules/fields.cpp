@@ -220,7 +220,7 @@ constexpr FieldInfo kFields[] = {
     {"proc.cmdline", FieldId::ProcCmdline, FieldType::String,
      "the program's name and the arguments its exec passed (\"curl -s http://x\"), from the "
      "execve seen live or in a log; absent when that exec was not seen (attached with -p) or "
-     "an argument was cut short (strace -s)"},
+     "an argument was cut short (-s, 32 bytes by default, live as in strace: give -s 4096)"},
     {"proc.ppid", FieldId::ProcPpid, FieldType::Int,
      "the parent's pid, from the fork or clone the trace saw; absent when not seen, or once "
      "the parent exited",

@@ -1,5 +1,10 @@
 #include "engine/arg_query.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
+#include <charconv>
+
 #include "model/names.h"
 
 namespace sctrace {
@@ -170,12 +175,63 @@ std::string socket_address_name(const SocketAddress& address) {
     return std::string(address.path);
 }
 
-std::string_view decoration_peer(std::string_view decoration) {
-    // Only inet sockets name a peer address (UNIX-STREAM's "->" is an inode).
+namespace {
+
+// The text inside an inet decoration's brackets: "127.0.0.1:1->10.0.0.1:2".
+std::string_view decoration_inside(std::string_view decoration) {
+    // Only inet sockets name addresses (UNIX-STREAM's "->" is an inode).
     if (!decoration.starts_with("TCP") && !decoration.starts_with("UDP")) return {};
     const auto open = decoration.find(":[");
     if (open == std::string_view::npos || !decoration.ends_with(']')) return {};
-    const std::string_view inside = decoration.substr(open + 2, decoration.size() - open - 3);
+    return decoration.substr(open + 2, decoration.size() - open - 3);
+}
+
+bool parses_as_ip(std::string_view ip) {
+    char text[INET6_ADDRSTRLEN] = {};
+    if (ip.empty() || ip.size() >= sizeof text) return false;
+    ip.copy(text, ip.size());
+    unsigned char bytes[sizeof(in6_addr)];
+    return inet_pton(AF_INET, text, bytes) == 1 || inet_pton(AF_INET6, text, bytes) == 1;
+}
+
+}  // namespace
+
+std::string_view decoration_local(std::string_view decoration) {
+    const std::string_view inside = decoration_inside(decoration);
+    return inside.substr(0, inside.find("->"));
+}
+
+std::optional<InetEndpoint> split_inet_endpoint(std::string_view endpoint) {
+    std::string_view ip, port;
+    if (endpoint.starts_with('[')) {
+        const auto close = endpoint.find("]:");
+        if (close == std::string_view::npos) return std::nullopt;
+        ip = endpoint.substr(1, close - 1);
+        port = endpoint.substr(close + 2);
+    } else {
+        const auto colon = endpoint.rfind(':');
+        // An IPv6 address outside brackets cannot be told from its port.
+        if (colon == std::string_view::npos || endpoint.find(':') != colon) return std::nullopt;
+        ip = endpoint.substr(0, colon);
+        port = endpoint.substr(colon + 1);
+    }
+    int number = -1;
+    const auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), number);
+    if (ec != std::errc() || end != port.data() + port.size() || number < 0 || number > 65535 ||
+        !parses_as_ip(ip)) {
+        return std::nullopt;
+    }
+    return InetEndpoint{ip, number};
+}
+
+std::optional<InetEndpoint> inet_endpoint(const SocketAddress& address) {
+    if (address.family != "AF_INET" && address.family != "AF_INET6") return std::nullopt;
+    if (!address.port || !parses_as_ip(address.host)) return std::nullopt;
+    return InetEndpoint{address.host, *address.port};
+}
+
+std::string_view decoration_peer(std::string_view decoration) {
+    const std::string_view inside = decoration_inside(decoration);
     const auto arrow = inside.find("->");
     if (arrow == std::string_view::npos) return {};
     return inside.substr(arrow + 2);

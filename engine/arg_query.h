@@ -81,5 +81,21 @@ std::string socket_address_name(const SocketAddress& address);
 // -> "10.0.0.2:443", "TCPv6:[[::1]:40000->[::1]:8080]" -> "[::1]:8080";
 // "" for decorations without a peer (-y's "socket:[1234]", a listener).
 std::string_view decoration_peer(std::string_view decoration);
+// The local end in the same decoration: "127.0.0.1:8080" of both examples'
+// kind, a listener's only address ("TCP:[0.0.0.0:8080]"); "" when none.
+std::string_view decoration_local(std::string_view decoration);
+
+// An endpoint as fd.name and the decorations spell it, "127.0.0.1:8080" or
+// "[::1]:8080", split into the address ("::1") and the port; nullopt for
+// anything else (a unix path, no port, an address that does not parse).
+struct InetEndpoint {
+    std::string_view ip;
+    int port = 0;
+};
+std::optional<InetEndpoint> split_inet_endpoint(std::string_view endpoint);
+
+// The address and port of a sockaddr argument, when it is an inet one
+// (AF_INET, AF_INET6) with both; nullopt otherwise.
+std::optional<InetEndpoint> inet_endpoint(const SocketAddress& address);
 
 }  // namespace sctrace

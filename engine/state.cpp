@@ -55,6 +55,124 @@ bool is_shared_object(std::string_view path) {
 // signature (glibc's RSEQ_SIG on x86). musl and Go do not call rseq.
 constexpr std::int64_t kGlibcRseqSignature = 0x53053053;
 
+// The text of an argv array argument after argv[0], joined by spaces;
+// nullopt when it is not an array of strings or any part was cut short
+// (strace's -s limit, a decoder's): a partial command line would be a
+// wrong one.
+std::optional<std::string> argv_after_first(const SyscallEvent& call, int index) {
+    const NodeId argv = arg_node(call, index);
+    if (argv == kNoNode) return std::nullopt;
+    const ArgTree& tree = *call.decoded;
+    if (tree.node(argv).kind != ArgKind::Array || tree.node(argv).truncated) return std::nullopt;
+    std::string text;
+    std::size_t i = 0;
+    for (const NodeId c : tree.children(argv)) {
+        const ArgNode& n = tree.node(c);
+        if (n.kind != ArgKind::Str) return std::nullopt;
+        if (i++ == 0) continue;  // argv[0]: the caller's word, not the command's
+        if (n.truncated) return std::nullopt;
+        if (i > 2) text += ' ';
+        text += n.text;
+    }
+    return text;
+}
+
+// What a successful fork/clone made: a child of the caller's process, a
+// child of the caller's parent (CLONE_PARENT), or a thread; nullopt when
+// the flags are not known (clone3 without a decoded struct).
+enum class NewTask : std::uint8_t { Child, Sibling, Thread };
+std::optional<NewTask> new_task_of(const SyscallEvent& call, const SyscallTraits& traits) {
+    constexpr std::uint64_t kCloneParent = 0x00008000, kCloneThread = 0x00010000;
+    if (traits.kind != SyscallKind::Clone && traits.kind != SyscallKind::Clone3) {
+        return NewTask::Child;  // fork, vfork
+    }
+    bool parent = false, thread = false, known = false;
+    if (call.decoded) {
+        // clone's flags are the argument strace names flags=; clone3's a
+        // member of its struct. A parsed log keys them; the live decoder
+        // writes them as text ("flags=CLONE_VM|...", "{flags=...").
+        const ArgTree& tree = *call.decoded;
+        for (const NodeId c : tree.children(tree.root())) {
+            const ArgNode& n = tree.node(c);
+            NodeId f = n.key == "flags" ? c : kNoNode;
+            if (f == kNoNode && n.kind == ArgKind::Struct) f = tree.member(c, "flags");
+            if (f != kNoNode) {
+                parent = tree.has_flag(f, "CLONE_PARENT");
+                thread = tree.has_flag(f, "CLONE_THREAD");
+                known = true;
+                break;
+            }
+            if (n.kind != ArgKind::Text) continue;
+            const std::string_view text = n.text;
+            const std::size_t at = text.starts_with("flags=")    ? 6
+                                   : text.starts_with("{flags=") ? 7
+                                                                 : std::string_view::npos;
+            if (at == std::string_view::npos) continue;
+            std::string_view names = text.substr(at);
+            names = names.substr(0, names.find_first_of(",} "));
+            while (!names.empty()) {
+                const std::string_view name = names.substr(0, names.find('|'));
+                parent = parent || name == "CLONE_PARENT";
+                thread = thread || name == "CLONE_THREAD";
+                names.remove_prefix(std::min(names.size(), name.size() + 1));
+            }
+            known = true;
+            break;
+        }
+    } else if (traits.kind == SyscallKind::Clone) {
+        parent = call.args[0] & kCloneParent;
+        thread = call.args[0] & kCloneThread;
+        known = true;
+    }
+    if (!known) return std::nullopt;
+    return thread ? NewTask::Thread : parent ? NewTask::Sibling : NewTask::Child;
+}
+
+// socket()'s type without its flags (SOCK_DGRAM ...), 0 when not known.
+std::uint8_t sock_type_of(const SyscallEvent& call) {
+    constexpr std::pair<std::string_view, int> kTypes[] = {
+        {"SOCK_STREAM", SOCK_STREAM},
+        {"SOCK_DGRAM", SOCK_DGRAM},
+        {"SOCK_RAW", SOCK_RAW},
+        {"SOCK_SEQPACKET", SOCK_SEQPACKET},
+    };
+    for (const auto& [name, type] : kTypes) {
+        if (arg_has_flag(call, 1, name)) return static_cast<std::uint8_t>(type);
+    }
+    if (call.decoded && !arg_name(call, 1).empty()) return 0;  // a type named otherwise
+    const auto type = arg_int(call, 1);
+    return type ? static_cast<std::uint8_t>(*type & kSockTypeMask) : 0;
+}
+
+// socket()'s protocol argument, -1 when not known.
+int protocol_of(const SyscallEvent& call) {
+    constexpr std::pair<std::string_view, int> kProtocols[] = {
+        {"IPPROTO_IP", 0},        {"IPPROTO_ICMP", 1},    {"IPPROTO_TCP", 6},
+        {"IPPROTO_UDP", 17},      {"IPPROTO_ICMPV6", 58}, {"IPPROTO_SCTP", 132},
+        {"IPPROTO_UDPLITE", 136}, {"IPPROTO_RAW", 255},   {"IPPROTO_MPTCP", 262},
+    };
+    const std::string_view name = arg_name(call, 2);
+    if (!name.empty()) {
+        for (const auto& [known, number] : kProtocols) {
+            if (name == known) return number;
+        }
+        // A name of another family's protocols, or a number as text.
+        const auto v = ArgTree::text_int(name);
+        return v ? static_cast<int>(*v) : -1;
+    }
+    const auto v = arg_int(call, 2);
+    return v ? static_cast<int>(*v) : -1;
+}
+
+bool is_wildcard_ip(std::string_view ip) {
+    return ip == "0.0.0.0" || ip == "::";
+}
+
+void set_end(InetEnd& end, const InetEndpoint& from) {
+    end.ip = std::string(from.ip);
+    end.port = from.port;
+}
+
 }  // namespace
 
 std::string_view fd_kind_name(FdKind kind) {
@@ -443,6 +561,8 @@ void StateTracker::apply(const Event& event) {
             t.call_arg0 =
                 static_cast<std::uint64_t>(arg0.value_or(static_cast<std::int64_t>(call.args[0])));
             t.call_untimed_wait = futex && is_untimed_futex_wait(call);
+            // Read now: a successful exec replaces the memory argv was in.
+            if (traits.has(kTraitExecs)) t.exec_args = argv_after_first(call, traits.path_arg + 1);
             break;
         }
         case EventKind::ThreadSample: {
@@ -478,6 +598,12 @@ void StateTracker::apply(const Event& event) {
                 t.in_call && t.call_fd && call.name == std::string_view(t.call.data())
                     ? std::optional<std::uint64_t>(t.call_fd_generation)
                     : std::nullopt;
+            const bool entry_seen = t.in_call && call.name == std::string_view(t.call.data());
+            // A log's one line for the call: its argv is in it (the exec
+            // event follows the line).
+            if (!entry_seen && syscall_traits(call).has(kTraitExecs)) {
+                t.exec_args = argv_after_first(call, syscall_traits(call).path_arg + 1);
+            }
             leave_call(t);
             on_exit_of_call(*p, event, call, entry_generation);
             on_signal_call(*p, call);
@@ -507,6 +633,8 @@ void StateTracker::apply(const Event& event) {
                     ProcessState& c = processes_[spawn.child_pid];
                     c.fds.inherit_open(parent->fds);
                     c.exe = parent->exe;
+                    c.args = parent->args;
+                    c.uid = parent->uid;
                     c.program = parent->program;
                     // Fork copies the dispositions (a CLONE_SIGHAND child
                     // shares them: on_signal_call, at the clone's return,
@@ -526,6 +654,14 @@ void StateTracker::apply(const Event& event) {
             // browser's zygote) runs the same file again; a log shows only
             // the link's name, which a live run has already resolved.
             if (exec.path != "/proc/self/exe" || p.exe.empty()) p.exe = std::string(exec.path);
+            // The argv its exec'ing thread was seen passing, if it was.
+            const auto execer = p.threads.find(exec.former_tid ? exec.former_tid : event.tid);
+            if (execer != p.threads.end() && execer->second.exec_args) {
+                p.args = std::move(execer->second.exec_args);
+                execer->second.exec_args.reset();
+            } else {
+                p.args.reset();
+            }
             p.program = ProgramFacts{};
             p.program.is_static = exec.is_static;
             p.program.glibc = exec.glibc;
@@ -552,6 +688,10 @@ void StateTracker::apply(const Event& event) {
             const ExitEvent& exit = *event.exit();
             if (exit.whole_process) {
                 processes_.erase(event.pid);
+                // Its children go to a reaper the trace does not name.
+                for (auto& [pid, child] : processes_) {
+                    if (child.ppid == event.pid) child.ppid = 0;
+                }
             } else if (auto it = processes_.find(event.pid); it != processes_.end()) {
                 it->second.threads.erase(event.tid);
             }
@@ -701,10 +841,25 @@ void StateTracker::on_exit_of_call(ProcessState& p, const Event& event, const Sy
     const bool number_reused = entry_generation && *entry_generation != (fd ? fd->generation : 0);
     if (number_reused) fd = nullptr;
     if (fd) fd->remember(event, call);
-    if (fd && fd->kind == FdKind::Socket && fd->path.empty()) {
+    if (fd && fd->kind == FdKind::Socket) {
         // strace -yy names both ends on the fd: 3<TCP:[local->peer]>.
-        const std::string_view peer = decoration_peer(arg_decoration(call, traits.fd_arg));
-        if (!peer.empty()) fd->path = std::string(peer);
+        const std::string_view decoration = arg_decoration(call, traits.fd_arg);
+        const std::string_view peer = decoration_peer(decoration);
+        if (fd->path.empty() && !peer.empty()) fd->path = std::string(peer);
+        if (const auto end = split_inet_endpoint(peer)) set_end(fd->remote, *end);
+        if (const auto end = split_inet_endpoint(decoration_local(decoration))) {
+            set_end(fd->local, *end);
+        }
+    }
+
+    if (ok && call.ret > 0 && traits.has(kTraitSpawns)) {
+        // The child's parent: the caller's process, or with CLONE_PARENT
+        // the caller's own parent.
+        const auto made = new_task_of(call, traits);
+        if (made && *made != NewTask::Thread) {
+            const pid_t ppid = *made == NewTask::Child ? p.pid : p.ppid;
+            process_of(static_cast<pid_t>(call.ret)).ppid = ppid;
+        }
     }
 
     switch (traits.kind) {
@@ -740,6 +895,8 @@ void StateTracker::on_exit_of_call(ProcessState& p, const Event& event, const Sy
             const auto type = arg_int(call, 1);
             s.stream = arg_has_flag(call, 1, "SOCK_STREAM") ||
                        (type && (*type & kSockTypeMask) == SOCK_STREAM);
+            s.sock_type = sock_type_of(call);
+            s.protocol = protocol_of(call);
             s.nonblocking =
                 arg_has_flag(call, 1, "SOCK_NONBLOCK") || (type && (*type & SOCK_NONBLOCK));
             s.cloexec = arg_has_flag(call, 1, "SOCK_CLOEXEC") || (type && (*type & SOCK_CLOEXEC));
@@ -751,9 +908,16 @@ void StateTracker::on_exit_of_call(ProcessState& p, const Event& event, const Sy
             if (!ok) return;
             FdState s;
             s.kind = FdKind::Socket;
+            s.role = SocketRole::Server;
             if (fd) {
                 s.family = fd->family;
                 s.stream = fd->stream;
+                s.sock_type = fd->sock_type;
+                s.protocol = fd->protocol;
+                // The connection arrived at the listener's port; at its
+                // address only when the listener was bound to one.
+                s.local.port = fd->local.port;
+                if (!is_wildcard_ip(fd->local.ip)) s.local.ip = fd->local.ip;
             }
             s.socket_state = SocketState::Accepted;
             // accept's address argument is the peer (NULL when the program
@@ -761,6 +925,7 @@ void StateTracker::on_exit_of_call(ProcessState& p, const Event& event, const Sy
             if (const auto peer = arg_sockaddr(call, 1)) {
                 s.path = socket_address_name(*peer);
                 if (s.family == Family::Unknown) s.family = family_from_name(peer->family);
+                if (const auto end = inet_endpoint(*peer)) set_end(s.remote, *end);
             }
             if (traits.kind == SyscallKind::Accept4) {
                 s.nonblocking = arg_has_flag(call, 3, "SOCK_NONBLOCK") ||
@@ -789,12 +954,69 @@ void StateTracker::on_exit_of_call(ProcessState& p, const Event& event, const Sy
             if (const auto peer = arg_sockaddr(call, 1)) {
                 std::string name = socket_address_name(*peer);
                 if (!name.empty()) fd->path = std::move(name);  // not AF_UNSPEC's nothing
+                if (peer->family == "AF_UNSPEC") {
+                    // A datagram socket's connect(AF_UNSPEC) dissolves the
+                    // association.
+                    if (ok) {
+                        fd->remote = {};
+                        fd->role = SocketRole::Unknown;
+                    }
+                } else if (const auto end = inet_endpoint(*peer)) {
+                    set_end(fd->remote, *end);
+                    fd->role = SocketRole::Client;
+                }
             }
             return;
         }
         case SyscallKind::Listen:
-            if (ok && fd) fd->socket_state = SocketState::Listening;
+            if (ok && fd) {
+                fd->socket_state = SocketState::Listening;
+                fd->role = SocketRole::Server;
+            }
             return;
+        case SyscallKind::Bind:
+        case SyscallKind::Getsockname:
+        case SyscallKind::Getpeername: {
+            if (!ok || !fd) return;
+            const auto address = arg_sockaddr(call, traits.addr_arg);
+            const auto end = address ? inet_endpoint(*address) : std::nullopt;
+            if (!end) return;
+            InetEnd& into = traits.kind == SyscallKind::Getpeername ? fd->remote : fd->local;
+            set_end(into, *end);
+            // bind's port 0 asks the kernel to choose: not the port it chose.
+            if (traits.kind == SyscallKind::Bind && end->port == 0) into.port = -1;
+            return;
+        }
+        // i386's getuid and getresuid are the 16-bit ones: a large id comes
+        // back as the overflow id, not as itself.
+        case SyscallKind::Getuid:
+            if (ok && call.arch != Arch::I386) p.uid = call.ret;
+            return;
+        case SyscallKind::Getresuid:
+            if (ok && call.arch != Arch::I386) {
+                if (const auto uid = arg_array_int(call, 0, 0)) p.uid = *uid;
+            }
+            return;
+        case SyscallKind::Setuid:
+        case SyscallKind::Setreuid:
+        case SyscallKind::Setresuid: {
+            if (!ok) return;
+            // i386's are the 16-bit ones, whose -1 is 0xffff: not followed.
+            const auto to = call.arch == Arch::I386 ? std::nullopt : arg_int(call, 0);
+            // setuid(x) sets the real id only when privileged: it stays
+            // known only when it already was x.
+            if (traits.kind == SyscallKind::Setuid) {
+                if (!to || *to != p.uid) p.uid = -1;
+                return;
+            }
+            // The others name the real id first, -1 leaving it alone.
+            if (!to) {
+                p.uid = -1;
+            } else if ((*to & 0xffffffff) != 0xffffffff) {
+                p.uid = *to & 0xffffffff;
+            }
+            return;
+        }
         case SyscallKind::Getsockopt: {
             if (!fd || arg_name(call, 2) != "SO_ERROR") return;
             const bool waited = fd->connect_waited;

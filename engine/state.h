@@ -66,6 +66,19 @@ struct FdEventRecord {
     std::string text() const;
 };
 
+// One end of an inet socket as far as the trace has told: the address as
+// text ("127.0.0.1", "::1") and the port. Empty / -1 when not known.
+struct InetEnd {
+    std::string ip;
+    int port = -1;
+};
+
+// Which side of a connection a socket is: the one that connected (client)
+// or the one that listens or was accepted (server). Unknown for a socket
+// that did neither as far as the trace has seen (one inherited, a UDP
+// socket that only sends).
+enum class SocketRole : std::uint8_t { Unknown, Client, Server };
+
 struct FdState {
     int fd = -1;
     // Which open file this is: every open, accept, dup ... gets a new one,
@@ -76,6 +89,10 @@ struct FdState {
     FdKind kind = FdKind::Unknown;
     Family family = Family::Unknown;
     bool stream = false;  // SOCK_STREAM
+    // socket()'s type (SOCK_DGRAM, SOCK_RAW ...) without its flags and its
+    // protocol argument; 0 / -1 when not seen.
+    std::uint8_t sock_type = 0;
+    int protocol = -1;
     bool nonblocking = false;
     bool cloexec = false;
     SocketState socket_state = SocketState::None;
@@ -91,6 +108,13 @@ struct FdState {
     // "[::1]:8080", a unix path), from connect's or accept's address or an
     // strace -yy decoration.
     std::string path;
+    // An inet socket's ends, each from what told it exactly: bind and
+    // getsockname (local), connect, accept and getpeername (remote), an
+    // strace -yy decoration (both). A local address bound to the wildcard
+    // (0.0.0.0, ::) says nothing of the address a connection then uses.
+    InetEnd local;
+    InetEnd remote;
+    SocketRole role = SocketRole::Unknown;
     pid_t created_by = 0;
     Nanos created_at = 0;
     std::array<char, 24> created_with{};  // the syscall name
@@ -205,8 +229,8 @@ struct ThreadState {
     pid_t tid = 0;
     pid_t pid = 0;
     bool in_call = false;
-    std::array<char, 24> call{};    // the syscall it is in ("" when none)
-    std::int32_t call_nr = -1;      // its x86_64 number, -1 for another ABI or a log's name
+    std::array<char, 24> call{};  // the syscall it is in ("" when none)
+    std::int32_t call_nr = -1;    // its x86_64 number, -1 for another ABI or a log's name
     // The tracer did not stop at the call's exit, so `in_call` says the
     // thread entered it and has made no traced call since: it may have
     // returned long ago. StateTracker::settle_untraced asks the tracer.
@@ -219,7 +243,11 @@ struct ThreadState {
     // frees a number when close() starts, so by the time the call is judged
     // the number may name a newer file.
     std::uint64_t call_fd_generation = 0;
-    std::uint64_t call_arg0 = 0;     // e.g. the futex word
+    std::uint64_t call_arg0 = 0;  // e.g. the futex word
+    // The argv (after argv[0], joined by spaces) of an execve it is inside,
+    // read at the entry: after a successful exec the memory that held it
+    // is gone. nullopt: not read, or not fully (a truncated string).
+    std::optional<std::string> exec_args;
     bool call_untimed_wait = false;  // the call is a futex wait with no timeout
 
     // The watchdog's latest look at the thread (ThreadSample events).
@@ -261,6 +289,17 @@ struct ProcessState {
     // another one, with another instance (never 0, never given twice).
     std::uint64_t instance = 0;
     std::string exe;
+    // The arguments after argv[0] of the exec that started its program,
+    // joined by spaces (proc.cmdline is the program's name and these);
+    // nullopt when that exec was not seen or its argv not fully.
+    std::optional<std::string> args;
+    // Its parent, from the fork/clone the trace saw create it; 0 when not
+    // seen, or when the parent exited (it was re-parented to an unknown
+    // reaper).
+    pid_t ppid = 0;
+    // The real user id, as getuid()/getresuid() returned it or a setter
+    // made it; -1 when not known.
+    std::int64_t uid = -1;
     bool has_io_uring = false;
     ProgramFacts program;
     FdTable fds;

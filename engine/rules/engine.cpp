@@ -8,6 +8,10 @@ namespace sctrace::rules {
 
 namespace {
 
+// The fd of the key `dedup: process` findings are remembered under: no
+// fd's number (an event without one reports -1).
+constexpr int kWholeProcess = -2;
+
 // Other threads beyond this many are counted, not listed.
 constexpr std::size_t kOtherThreadLines = 4;
 
@@ -181,9 +185,10 @@ void RuleEngine::on_event(const Event& event) {
         if (asked) {
             const int fd_arg = syscall_traits(*call).fd_arg;
             if (fd_arg >= 0) {
-                state_.settle_untraced(event.pid, event.tid,
-                                       static_cast<int>(call->args[static_cast<std::size_t>(fd_arg)]),
-                                       options_.still_in_call);
+                state_.settle_untraced(
+                    event.pid, event.tid,
+                    static_cast<int>(call->args[static_cast<std::size_t>(fd_arg)]),
+                    options_.still_in_call);
             }
         }
     }
@@ -211,7 +216,19 @@ void RuleEngine::on_event(const Event& event) {
 }
 
 void RuleEngine::emit(const Rule& rule, TemporalHit& hit) {
-    if (!reported_.insert({&rule, hit.pid, state_.instance_of(hit.pid), hit.fd}).second) return;
+    // The last finding a `dedup: none` rule may report.
+    bool last_allowed = false;
+    if (rule.dedup == Dedup::None) {
+        std::size_t& n = undeduplicated_[&rule];
+        if (n >= kMaxUndeduplicatedFindings) {
+            ++unreported_;
+            return;
+        }
+        last_allowed = ++n == kMaxUndeduplicatedFindings;
+    } else {
+        const int fd = rule.dedup == Dedup::Process ? kWholeProcess : hit.fd;
+        if (!reported_.insert({&rule, hit.pid, state_.instance_of(hit.pid), fd}).second) return;
+    }
 
     Finding f;
     f.rule = rule.id;
@@ -225,6 +242,10 @@ void RuleEngine::emit(const Rule& rule, TemporalHit& hit) {
         hit.ctx->held_for = -1;
     } else {
         f.message = std::move(hit.message);
+    }
+    if (last_allowed) {
+        f.message += " (dedup: none: this rule's " + std::to_string(kMaxUndeduplicatedFindings) +
+                     "th finding, its last: later matches are not reported)";
     }
     if (possible_.count(&rule)) {
         // The overlap was inferred from calls stretched to their thread's

@@ -84,7 +84,14 @@ public:
     void at_safe_point(StackTaker& stacks) override;
     void on_end() override;
 
+    // A rule with `dedup: none` reports at most this many findings; the
+    // last says so, and later matches are counted, not reported, so a rule
+    // matching every read of a busy loop cannot exhaust memory or output.
+    static constexpr std::size_t kMaxUndeduplicatedFindings = 1000;
+
     const StateTracker& state() const { return state_; }
+    // Matches of `dedup: none` rules past kMaxUndeduplicatedFindings.
+    std::size_t unreported_matches() const { return unreported_; }
     std::size_t finding_count() const { return findings_; }
     // The most severe finding so far, if any.
     std::optional<Severity> worst() const { return worst_; }
@@ -137,11 +144,15 @@ private:
     std::vector<bool> others_asked_by_nr_;
     bool others_asked_by_any_type_ = false;
     Nanos last_time_ = 0;
-    // One finding per rule, process and fd: a pattern that repeats in a loop
-    // is one problem, not thousands of lines. The process is the pid and its
-    // ProcessState::instance, so a new process on a reused pid is judged
-    // afresh.
+    // By default one finding per rule, process and fd (Rule::dedup): a
+    // pattern that repeats in a loop is one problem, not thousands of
+    // lines. The process is the pid and its ProcessState::instance, so a new
+    // process on a reused pid is judged afresh. `dedup: process` keys with
+    // kWholeProcess for the fd.
     std::set<std::tuple<const Rule*, pid_t, std::uint64_t, int>> reported_;
+    // Findings of each `dedup: none` rule so far.
+    std::unordered_map<const Rule*, std::size_t> undeduplicated_;
+    std::size_t unreported_ = 0;
     std::vector<std::pair<const Rule*, SourceLimit>> limited_;
     std::set<const Rule*> possible_;  // the InexactOverlap ones
     // Rules whose conditions read what other threads do on the fd

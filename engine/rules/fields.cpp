@@ -2,6 +2,7 @@
 
 #include <signal.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include <algorithm>
 #include <charconv>
@@ -47,7 +48,9 @@ constexpr FieldInfo kFields[] = {
      "file, socket, pipe, eventfd, epoll, io_uring or unknown", FieldScope::Process},
     {"fd.family", FieldId::FdFamily, FieldType::String, "AF_INET, AF_INET6, AF_UNIX, AF_NETLINK",
      FieldScope::Process},
-    {"fd.l4proto", FieldId::FdL4proto, FieldType::String, "tcp, udp or unix (sockets)",
+    {"fd.l4proto", FieldId::FdL4proto, FieldType::String,
+     "an inet socket's protocol, as Falco names it: tcp, udp, icmp (a ping socket) or raw; "
+     "unix for a unix socket; empty when not known (or SCTP)",
      FieldScope::Process},
     {"fd.nonblocking", FieldId::FdNonblocking, FieldType::Bool, "O_NONBLOCK is set",
      FieldScope::Process},
@@ -65,8 +68,8 @@ constexpr FieldInfo kFields[] = {
     {"fd.connect_calls", FieldId::FdConnectCalls, FieldType::Int,
      "connect() calls made on this fd before this event", FieldScope::Process},
     {"fd.name", FieldId::FdName, FieldType::String,
-     "a file's path, a socket's peer (127.0.0.1:8080, [::1]:8080, a unix path; at a connect "
-     "the address it names, before the state has learned it) (for a closed fd: what it was)",
+     "a file's path, a socket's peer (127.0.0.1:8080, [::1]:8080, a unix path; at a connect, "
+     "entry and exit, the address that call names) (for a closed fd: what it was)",
      FieldScope::Process},
     {"fd.open", FieldId::FdOpen, FieldType::Bool, "the fd number is open (before this event)",
      FieldScope::Process},
@@ -184,6 +187,49 @@ constexpr FieldInfo kFields[] = {
     {"exit.process", FieldId::ExitProcess, FieldType::Bool,
      "the exit event ends the whole process (its thread-group leader's final status), not "
      "one thread"},
+    {"fd.sip", FieldId::FdSip, FieldType::String,
+     "an inet socket's server address (127.0.0.1, ::1): at and after a connect the address "
+     "connected to; for a listening or accepted socket its local address, when it was bound "
+     "to one (not 0.0.0.0); absent when not known (a unix socket, one whose side is unknown)",
+     FieldScope::Process},
+    {"fd.sport", FieldId::FdSport, FieldType::Int,
+     "an inet socket's server port: the port a connect names; a listening or accepted "
+     "socket's local port (bind, getsockname or strace -yy); absent when not known",
+     FieldScope::Process},
+    {"fd.cip", FieldId::FdCip, FieldType::String,
+     "an inet socket's client address: the peer of an accepted socket; for a connecting "
+     "one its local address, known only from getsockname, bind to an address or strace -yy",
+     FieldScope::Process},
+    {"fd.cport", FieldId::FdCport, FieldType::Int,
+     "an inet socket's client port: the peer's of an accepted socket; a connecting one's "
+     "local port, known only from getsockname, bind to a port or strace -yy",
+     FieldScope::Process},
+    {"fd.rip", FieldId::FdRip, FieldType::String,
+     "an inet socket's remote address (connect's, accept's, getpeername's, strace -yy)",
+     FieldScope::Process},
+    {"fd.rport", FieldId::FdRport, FieldType::Int, "an inet socket's remote port",
+     FieldScope::Process},
+    {"fd.lip", FieldId::FdLip, FieldType::String,
+     "an inet socket's local address (bind, getsockname, strace -yy; a wildcard bind says "
+     "nothing of a connected socket's)",
+     FieldScope::Process},
+    {"fd.lport", FieldId::FdLport, FieldType::Int,
+     "an inet socket's local port (bind to a port, getsockname, strace -yy, an accepted "
+     "socket's listener)",
+     FieldScope::Process},
+    {"proc.cmdline", FieldId::ProcCmdline, FieldType::String,
+     "the program's name and the arguments its exec passed (\"curl -s http://x\"), from the "
+     "execve seen live or in a log; absent when that exec was not seen (attached with -p) or "
+     "an argument was cut short (-s, 32 bytes by default, live as in strace: give -s 4096)"},
+    {"proc.ppid", FieldId::ProcPpid, FieldType::Int,
+     "the parent's pid, from the fork or clone the trace saw; absent when not seen, or once "
+     "the parent exited",
+     FieldScope::Process},
+    {"user.uid", FieldId::UserUid, FieldType::Int,
+     "the process's real user id, from a getuid()/getresuid() result or a set*uid() call "
+     "seen (inherited across fork and exec; live, getuid is seen when a rule traces it: "
+     "also_trace: [getuid]); absent when none was",
+     FieldScope::Process},
 };
 
 FieldValue str(std::string_view s) {
@@ -215,6 +261,22 @@ FieldValue absent(FieldType type) {
 
 std::string_view signal_text(int signo, char* scratch, std::size_t size) {
     return signal_name(signo, {scratch, size});
+}
+
+// Falco's protocol names for an inet socket: from socket()'s type and
+// protocol, "" when they are not known or name another protocol (SCTP).
+std::string_view l4proto(const FdState& s) {
+    constexpr int kIcmp = 1, kTcp = 6, kUdp = 17, kIcmpv6 = 58, kMptcp = 262;
+    if (s.stream || s.sock_type == SOCK_STREAM) {
+        const bool tcp = s.protocol <= 0 || s.protocol == kTcp || s.protocol == kMptcp;
+        return tcp ? "tcp" : "";
+    }
+    if (s.sock_type == SOCK_RAW) return "raw";
+    if (s.sock_type == SOCK_DGRAM) {
+        if (s.protocol <= 0 || s.protocol == kUdp) return "udp";
+        if (s.protocol == kIcmp || s.protocol == kIcmpv6) return "icmp";
+    }
+    return "";
 }
 
 // The fd a syscall event is about: from its argument, or the result of a
@@ -314,6 +376,17 @@ bool field_known_before_result(FieldId id) {
         case FieldId::FdClosed:
         case FieldId::FdStream:
         case FieldId::FdFastopen:
+        case FieldId::FdSip:
+        case FieldId::FdSport:
+        case FieldId::FdCip:
+        case FieldId::FdCport:
+        case FieldId::FdRip:
+        case FieldId::FdRport:
+        case FieldId::FdLip:
+        case FieldId::FdLport:
+        case FieldId::ProcCmdline:
+        case FieldId::ProcPpid:
+        case FieldId::UserUid:
             return true;
         default:
             return false;
@@ -571,6 +644,76 @@ FieldValue signal_field(FieldId id, EvalContext& ctx, const FieldList* list) {
     }
 }
 
+// The inet address a connect names, when it names one: its own event
+// knows it before the state does.
+std::optional<InetEndpoint> connect_target(const SyscallEvent* call) {
+    if (!call) return std::nullopt;
+    const SyscallTraits& traits = syscall_traits(*call);
+    if (traits.kind != SyscallKind::Connect) return std::nullopt;
+    const auto address = arg_sockaddr(*call, traits.addr_arg);
+    return address ? inet_endpoint(*address) : std::nullopt;
+}
+
+// fd.sip ... fd.lport: the event's socket's ends as the state knows them,
+// with a connect's own address taken from the call.
+FieldValue endpoint_field(FieldId id, EvalContext& ctx) {
+    const FieldType type = kFields[static_cast<std::size_t>(id)].type;
+    if (!event_fd(ctx)) return absent(type);
+    const FdState* s = ctx.fd_state;
+    const auto target = connect_target(ctx.event.syscall());
+    if (!target && (!s || s->kind != FdKind::Socket)) return absent(type);
+    // Only inet sockets have these (a unix socket has a path, no port).
+    if (s && s->family != Family::Inet && s->family != Family::Inet6 &&
+        (s->family != Family::Unknown || !target)) {
+        return absent(type);
+    }
+    std::string_view remote_ip, local_ip;
+    int remote_port = -1, local_port = -1;
+    SocketRole role = SocketRole::Unknown;
+    if (s) {
+        remote_ip = s->remote.ip;
+        remote_port = s->remote.port;
+        local_ip = s->local.ip;
+        local_port = s->local.port;
+        role = s->role;
+    }
+    if (target) {
+        remote_ip = target->ip;
+        remote_port = target->port;
+        role = SocketRole::Client;
+    }
+    // A socket bound to the wildcard uses some address of the host once
+    // connected: which one, the wildcard does not say.
+    if ((!remote_ip.empty() || role == SocketRole::Client) &&
+        (local_ip == "0.0.0.0" || local_ip == "::")) {
+        local_ip = {};
+    }
+    const bool client = role == SocketRole::Client, server = role == SocketRole::Server;
+    std::string_view ip;
+    int port = -1;
+    switch (id) {
+        case FieldId::FdSip:
+        case FieldId::FdSport:
+            if (client) ip = remote_ip, port = remote_port;
+            if (server) ip = local_ip, port = local_port;
+            break;
+        case FieldId::FdCip:
+        case FieldId::FdCport:
+            if (client) ip = local_ip, port = local_port;
+            if (server) ip = remote_ip, port = remote_port;
+            break;
+        case FieldId::FdRip:
+        case FieldId::FdRport:
+            ip = remote_ip, port = remote_port;
+            break;
+        default:
+            ip = local_ip, port = local_port;
+            break;
+    }
+    if (type == FieldType::Int) return port >= 0 ? integer(port) : absent(type);
+    return ip.empty() ? absent(type) : str(ip);
+}
+
 // Fields over every live thread of the event's process, each as last seen
 // (the event's own sample for its thread, since the state is the one before
 // the event).
@@ -712,6 +855,31 @@ FieldValue read_field(FieldId id, EvalContext& ctx, const FieldList* list) {
             return integer(id == FieldId::ProcNssOpens ? p->program.nss_opens
                                                        : p->program.nss_modules);
         }
+        case FieldId::ProcCmdline: {
+            const ProcessState* p = ctx.state.process(e.pid);
+            if (!p || !p->args) return absent(FieldType::String);
+            std::string_view exe = p->exe;
+            ctx.text.assign(exe.substr(exe.rfind('/') + 1));
+            if (!p->args->empty()) ctx.text.append(" ").append(*p->args);
+            return str(ctx.text);
+        }
+        case FieldId::ProcPpid: {
+            const ProcessState* p = ctx.state.process(e.pid);
+            return p && p->ppid > 0 ? integer(p->ppid) : absent(FieldType::Int);
+        }
+        case FieldId::UserUid: {
+            const ProcessState* p = ctx.state.process(e.pid);
+            return p && p->uid >= 0 ? integer(p->uid) : absent(FieldType::Int);
+        }
+        case FieldId::FdSip:
+        case FieldId::FdSport:
+        case FieldId::FdCip:
+        case FieldId::FdCport:
+        case FieldId::FdRip:
+        case FieldId::FdRport:
+        case FieldId::FdLip:
+        case FieldId::FdLport:
+            return endpoint_field(id, ctx);
         case FieldId::ThreadMain:
             return boolean(e.tid == e.pid);
         case FieldId::ThreadRole:
@@ -797,6 +965,13 @@ FieldValue read_field(FieldId id, EvalContext& ctx, const FieldList* list) {
         default:
             break;
     }
+    // A connect names its peer itself, before the state has learnt it, and
+    // a connect to another address than before names the new one.
+    if (id == FieldId::FdName && call && syscall_traits(*call).kind == SyscallKind::Connect &&
+        event_fd(ctx)) {
+        ctx.text = call_peer_name(*call);
+        if (!ctx.text.empty()) return str(ctx.text);
+    }
     // A closed fd keeps its name: rules about closed fds ask what it was.
     if (id == FieldId::FdName) {
         const auto fd = event_fd(ctx);
@@ -821,7 +996,7 @@ FieldValue read_field(FieldId id, EvalContext& ctx, const FieldList* list) {
                 if (s->kind != FdKind::Socket) return str("");
                 if (s->family == Family::Unix) return str("unix");
                 if (s->family == Family::Inet || s->family == Family::Inet6) {
-                    return str(s->stream ? "tcp" : "udp");
+                    return str(l4proto(*s));
                 }
                 return str("");
             case FieldId::FdNonblocking:

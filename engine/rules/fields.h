@@ -92,6 +92,18 @@ enum class FieldId : std::uint8_t {
     SignalOrigin,       // the fault (si_code, si_addr, poison) or the sender, for outputs
     SignalTid,          // the thread it was delivered to
     ExitProcess,        // the exit event ends the whole process
+    // An inet socket's ends (Falco's names): server, client, remote, local.
+    FdSip,
+    FdSport,
+    FdCip,
+    FdCport,
+    FdRip,
+    FdRport,
+    FdLip,
+    FdLport,
+    ProcCmdline,  // "name arg1 arg2", from the exec's argv
+    ProcPpid,
+    UserUid,  // the real user id
 };
 
 // Whose doing a field's value is, which decides what a source must vouch

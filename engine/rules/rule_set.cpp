@@ -254,6 +254,24 @@ bool parse_by(const YAML::Node& node, std::vector<FieldId>& out, const ErrorAt& 
     return true;
 }
 
+// `dedup: none|fd|process`. False when an error was recorded.
+bool parse_dedup(const YAML::Node& item, Rule& rule, const ErrorAt& error) {
+    const YAML::Node dedup = item["dedup"];
+    if (!dedup) return true;
+    const std::string s = dedup.as<std::string>();
+    if (s == "none") {
+        rule.dedup = Dedup::None;
+    } else if (s == "fd") {
+        rule.dedup = Dedup::Fd;
+    } else if (s == "process") {
+        rule.dedup = Dedup::Process;
+    } else {
+        error(dedup, "dedup: is none, fd or process, not '" + s + "'", "");
+        return false;
+    }
+    return true;
+}
+
 // The time keys of a rule item: `for:`/`by:` next to a condition, or one of
 // the `sequence:`, `absence:`, `count:` blocks. False when an error was
 // recorded (the rule is then left out).
@@ -582,7 +600,7 @@ const std::vector<std::string_view>& item_keys(std::string_view kind) {
         "by",         "sequence",      "absence",
         "count",      "append",        "override",
         "exceptions", "warn_evttypes", "skip-if-unknown-filter",
-        "source"};
+        "source",     "dedup"};
     static const std::vector<std::string_view> macro = {"macro", "condition", "append", "override"};
     static const std::vector<std::string_view> list = {"list", "items", "traits", "append",
                                                        "override"};
@@ -1188,7 +1206,7 @@ bool override_allows(std::string_view key, std::string_view how) {
     static const std::vector<std::string_view> replace = {
         "condition",  "output",     "desc",    "priority",      "severity",
         "tags",       "exceptions", "enabled", "warn_evttypes", "skip-if-unknown-filter",
-        "references", "also_trace", "stacks"};
+        "references", "also_trace", "stacks",     "dedup"};
     const auto& keys = how == "append" ? append : replace;
     return std::find(keys.begin(), keys.end(), key) != keys.end();
 }
@@ -1301,6 +1319,7 @@ void RuleSet::parse_rule(const std::string& file, const YAML::Node& item, const 
         rule->where.line = item["condition"].Mark().line + 1;
         rule->where.column = item["condition"].Mark().column + 1;
     }
+    if (!parse_dedup(item, *rule, error)) return;
     if (!parse_timing(file, item, *rule, error)) return;
     if (const YAML::Node exceptions = item["exceptions"]) {
         if (rule->kind == RuleKind::Sequence) {
@@ -1472,6 +1491,10 @@ void RuleSet::change_rule(const std::string& file, Rule& rule, const YAML::Node&
             Rule probe;
             if (!parse_timing(file, only, probe, error)) return;
             changed.stacks = probe.stacks;
+        } else if (key == "dedup") {
+            YAML::Node only(YAML::NodeType::Map);
+            only["dedup"] = node;
+            if (!parse_dedup(only, changed, error)) return;
         }
     }
     changed.changed_at.push_back({file, item.Mark().line + 1, item.Mark().column + 1});

@@ -109,6 +109,12 @@ struct RuleException {
     SourceLocation where;  // the `- name:` item, for errors in the clause
 };
 
+// How often a rule reports a pattern that repeats (`dedup:`): once per fd
+// of each process (the default: a loop repeating one mistake is one
+// problem), once per process, or at every match (up to
+// RuleEngine::kMaxUndeduplicatedFindings).
+enum class Dedup : std::uint8_t { Fd, Process, None };
+
 // A compiled rule: what reports say of it (RuleInfo: id, desc, severity,
 // tags, references, enabled, where) and what the engine runs.
 struct Rule : RuleInfo {
@@ -137,6 +143,7 @@ struct Rule : RuleInfo {
     // (`also_trace:`), e.g. the blocking calls another thread may sit in.
     std::vector<std::string> also_trace;
     StackScope stacks = StackScope::None;  // `stacks: thread|process|none`
+    Dedup dedup = Dedup::Fd;               // `dedup: none|fd|process`
 
     // The time constructs. Watch, Absence (`after:`) and Count use
     // `condition` above; Sequence leaves it empty and uses `steps`.

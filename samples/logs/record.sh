@@ -91,7 +91,7 @@ for twin in nonblocking-connect-ok connect-result-unchecked-ok socket-leak-after
             nonblocking-connect-fork-ok \
             socket-leak-after-failed-connect-fork-ok \
             concurrent-socket-writes-dgram-ok concurrent-socket-reads-dgram-ok double-close-closefrom-ok \
-            close-while-blocked-reuse-ok \
+            close-while-blocked-reuse-ok connect-port-ok \
             static-glibc-nss-ok static-glibc-nss-dynamic-ok static-glibc-nss-nolibc-ok; do
     rm -f "$twin".ttT-y.log
     case $twin in

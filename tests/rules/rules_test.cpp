@@ -394,7 +394,9 @@ const std::vector<SampleCase>& twin_cases() {
                                // with no libc reading nsswitch.conf itself (as pure Go does).
                                {"static-glibc-nss-dynamic-ok", 0},
                                {"static-glibc-nss-ok", 0},
-                               {"static-glibc-nss-nolibc-ok", 0}})
+                               {"static-glibc-nss-nolibc-ok", 0},
+                               // A client connecting to port 25: no pattern of the pack.
+                               {"connect-port-ok", 0}})
             c.push_back({twin, status, "", "", "", {twin + ".ttT-y.log"}, info_rule});
         return c;
     }();
@@ -1041,6 +1043,71 @@ TEST_F(FailOn, AnalyzeExitsOneOnlyAtOrAboveTheLevel) {
     EXPECT_EQ(r.status, 1) << describe(r);
     r = analyze({error_log}, path("e.jsonl"), {"--fail-on", "critical"});
     EXPECT_EQ(r.status, 0) << describe(r);
+}
+
+// ---------------------------------------------------------------------------
+// A rule in Falco's words: "a connect to port 25" is one line, and the
+// fields it names (fd.sport, fd.sip, fd.name, proc.cmdline, proc.ppid,
+// user.uid) read the same live and from a saved strace log.
+
+class PortRule : public TempDirTest {
+protected:
+    std::string write_rule() {
+        const std::string file = path("port25.yaml");
+        std::ofstream(file) << R"yaml(- rule: connects-to-port-25
+  desc: a connect to port 25 (SMTP)
+  condition: evt.type = connect and evt.dir = < and fd.sport = 25
+  output: "%proc.cmdline (ppid %proc.ppid, uid %user.uid) connects to %fd.sip port %fd.sport (%fd.name)"
+  severity: info
+  also_trace: [getuid]
+)yaml";
+        return file;
+    }
+};
+
+TEST_F(PortRule, FiresLiveOnAConnectToPort25AndNotToAnotherPort) {
+    const std::string rule = write_rule();
+    const RunResult live =
+        sctrace_run({sample_path("connect-port-ok"), "25"}, path("live.jsonl"), kSampleDeadline,
+                    {"-r", rule, "-o", path("events.jsonl"), "--format", "jsonl"});
+    ASSERT_EQ(live.status, 0) << describe(live);
+    const Findings f = read_findings(path("live.jsonl"));
+    ASSERT_EQ(f.all.size(), 1u) << f.dump();
+    const std::string message = f.all[0].value("message", "");
+    const std::string uid = std::to_string(getuid());
+    EXPECT_EQ(message.rfind("connect-port-ok 25 (ppid ", 0), 0u) << message;
+    EXPECT_NE(message.find(", uid " + uid + ") connects to 127.0.0.1 port 25 (127.0.0.1:25)"),
+              std::string::npos)
+        << message;
+    EXPECT_EQ(message.find("<NA>"), std::string::npos) << "the fork and getuid were seen\n"
+                                                       << message;
+    // The parent is the sample's first process, not the child itself.
+    const std::string ppid = message.substr(25, message.find(',') - 25);
+    EXPECT_NE(ppid, std::to_string(f.all[0].value("pid", 0))) << message;
+    // sctrace's own event log of the run says the same.
+    const RunResult a = analyze({path("events.jsonl")}, path("post.jsonl"), {"-r", rule});
+    ASSERT_EQ(a.status, 0) << describe(a);
+    const Findings post = read_findings(path("post.jsonl"));
+    ASSERT_EQ(post.all.size(), 1u) << post.dump();
+    EXPECT_EQ(post.all[0].value("message", ""), message);
+
+    const RunResult other = sctrace_run({sample_path("connect-port-ok"), "2525"},
+                                        path("other.jsonl"), kSampleDeadline, {"-r", rule});
+    ASSERT_EQ(other.status, 0) << describe(other);
+    EXPECT_TRUE(read_findings(path("other.jsonl")).all.empty())
+        << read_findings(path("other.jsonl")).dump();
+}
+
+TEST_F(PortRule, FiresOnTheSavedStraceLogWithTheSameFields) {
+    const std::string rule = write_rule();
+    const RunResult a = analyze({(kLogDir / "connect-port-ok.ttT-y.log").string()},
+                                path("post.jsonl"), {"-r", rule});
+    ASSERT_EQ(a.status, 0) << describe(a);
+    const Findings f = read_findings(path("post.jsonl"));
+    ASSERT_EQ(f.all.size(), 1u) << f.dump();
+    // The log's own pids and uid: the child 32571 of 32570, run as root.
+    EXPECT_EQ(f.all[0].value("message", ""),
+              "connect-port-ok (ppid 32570, uid 0) connects to 127.0.0.1 port 25 (127.0.0.1:25)");
 }
 
 }  // namespace

@@ -711,7 +711,7 @@ std::optional<std::optional<Severity>> severity_of(const YAML::Node& item, const
                             : "did you mean '" + guess + "'?");
         return std::nullopt;
     }
-    return std::optional<Severity>();
+    return std::optional<std::optional<Severity>>(std::in_place);  // neither key: no change
 }
 
 // The comparisons an exception may use: the condition language's operators.

@@ -907,7 +907,7 @@ TEST_F(Analyze, TwoJobsSayAndWriteWhatOneJobDoes) {
         r.out += "\n--- findings\n" + sh("cat " + path("f" + jobs + ".jsonl")).out;
         return r;
     };
-    for (const std::string inputs :
+    for (const std::string& inputs :
          {path("big.log"), "- < " + path("big.log"), kData + "/so-error-other-thread.ff",
           kData + "/so-error-other-thread.ff-ttt-T", kData + "/segv-in-thread.ff",
           kData + "/thread-dies-in-read.ff-T-y", kData + "/fsync-150.ttT.log " + path("big.log")}) {

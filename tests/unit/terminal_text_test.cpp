@@ -3,6 +3,8 @@
 // breaks a word such as a path.
 #include "report/terminal_text.h"
 
+#include "report/findings_tally.h"
+
 #include <gtest/gtest.h>
 
 #include <sstream>
@@ -17,6 +19,16 @@ std::vector<std::string> lines_of(const std::string& text) {
     std::istringstream in(text);
     for (std::string line; std::getline(in, line);) lines.push_back(line);
     return lines;
+}
+
+// The summary table's counts are grouped by thousands for reading.
+TEST(SummaryCount, IsGroupedByThousands) {
+    EXPECT_EQ(grouped(0), "0");
+    EXPECT_EQ(grouped(999), "999");
+    EXPECT_EQ(grouped(1000), "1,000");
+    EXPECT_EQ(grouped(123456), "123,456");
+    EXPECT_EQ(grouped(1234567), "1,234,567");
+    EXPECT_EQ(grouped(18446744073709551615ULL), "18,446,744,073,709,551,615");
 }
 
 TEST(ColorDecision, AutoColoursATerminalOnly) {

@@ -5,16 +5,18 @@
 #   make test   build the normal and the sanitizer (ASan+UBSan) trees and run ctest in
 #               both, then strace 6.1's own tests through `sctrace strace`
 #   make strace-suite  only the last: strace 6.1's tests, with strace and with sctrace
+#   make install  cmake --install into PREFIX (/usr/local), under DESTDIR when set
 #   make deb    a Debian package, build/packages/sctrace_VERSION_amd64.deb (CPack)
 #   make bench  tracer overhead against strace and a bare ptrace loop, analyze throughput, real servers,
 #               the flight recorder's memory
 
 JOBS     ?= $(shell nproc)
+PREFIX   ?= /usr/local
 BUILD    ?= build
 ASAN     ?= build-asan
 GENERATOR := $(shell command -v ninja >/dev/null 2>&1 && echo "-G Ninja")
 
-.PHONY: all deps build build-asan run test test-release test-asan strace-suite deb bench format clean
+.PHONY: all deps build build-asan run test test-release test-asan strace-suite install deb bench format clean
 
 all: build
 
@@ -60,6 +62,10 @@ strace-suite: build
 	bash scripts/strace-suite $(BUILD)/cli/sctrace || [ $$? -eq 77 ]
 
 test: test-release test-asan strace-suite
+
+# DESTDIR, as autotools' and CMake's own: stage under it (a packager's root).
+install: build
+	DESTDIR=$(DESTDIR) cmake --install $(BUILD) --prefix $(PREFIX)
 
 # What `cmake --install` puts under /usr, as a .deb whose Depends
 # dpkg-shlibdeps computed (CMakeLists.txt, "make deb").

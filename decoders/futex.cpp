@@ -76,37 +76,38 @@ void add_bitset(ArgTree& tree, std::uint32_t val3) {
 void add_wake_op(ArgTree& tree, std::uint32_t val3) {
     char text[160];
     std::size_t n = 0;
-    auto put = [&](const char* fmt, auto... args) {
+    auto put = [&](const char* fmt, auto arg, auto... more) {
         if (n < sizeof text) {
-            const int w = std::snprintf(text + n, sizeof text - n, fmt, args...);
+            const int w = std::snprintf(text + n, sizeof text - n, fmt, arg, more...);
             if (w > 0) n = std::min(sizeof text - 1, n + static_cast<std::size_t>(w));
         }
     };
+    auto say = [&](const char* words) { put("%s", words); };
     auto hex = [&](std::uint32_t v) {
         if (v == 0) {
-            put("0");
+            say("0");
         } else {
             put("%#x", v);
         }
     };
-    if ((val3 >> 28) & 8) put("FUTEX_OP_OPARG_SHIFT<<28|");
+    if ((val3 >> 28) & 8) say("FUTEX_OP_OPARG_SHIFT<<28|");
     const std::uint32_t op = (val3 >> 28) & 7, cmp = (val3 >> 24) & 15;
     if (const auto name = xlat::futex_wake_ops.name_of(op)) {
         put("%.*s<<28", static_cast<int>(name->size()), name->data());
     } else {
         hex(op);
-        put("<<28 /* FUTEX_OP_??? */");
+        say("<<28 /* FUTEX_OP_??? */");
     }
-    put("|");
+    say("|");
     hex((val3 >> 12) & 0xfff);
-    put("<<12|");
+    say("<<12|");
     if (const auto name = xlat::futex_wake_cmps.name_of(cmp)) {
         put("%.*s<<24", static_cast<int>(name->size()), name->data());
     } else {
         hex(cmp);
-        put("<<24 /* FUTEX_OP_CMP_??? */");
+        say("<<24 /* FUTEX_OP_CMP_??? */");
     }
-    put("|");
+    say("|");
     hex(val3 & 0xfff);
     tree.add_text_copy(tree.root(), std::string_view(text, n));
 }

@@ -33,12 +33,15 @@ constexpr std::uint64_t kChildSettid = 0x01000000;
 // "{...} => {...}" (see the report's proposed formatter change).
 class Text {
 public:
-    template <typename... Args>
-    void put(const char* fmt, Args... args) {
+    // A format and its arguments; text alone goes through put(const char*),
+    // never as a format.
+    template <typename Arg, typename... Args>
+    void put(const char* fmt, Arg arg, Args... args) {
         if (n_ >= sizeof buf_ - 1) return;
-        const int w = std::snprintf(buf_ + n_, sizeof buf_ - n_, fmt, args...);
+        const int w = std::snprintf(buf_ + n_, sizeof buf_ - n_, fmt, arg, args...);
         if (w > 0) n_ = std::min(sizeof buf_ - 1, n_ + static_cast<std::size_t>(w));
     }
+    void put(const char* text) { put("%s", text); }
     void put(std::string_view s) { put("%.*s", static_cast<int>(s.size()), s.data()); }
     void ptr(std::uint64_t v) {
         if (v == 0) {

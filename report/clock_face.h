@@ -30,7 +30,7 @@ public:
     // 1970 still has its microseconds in [0, 1e6)).
     std::string with_micros(Nanos time) {
         const auto seconds = static_cast<std::time_t>(floor_div(time, 1'000'000'000));
-        char micros[8];
+        char micros[24];  // room for any long long, though [0, 1e6) needs 8
         std::snprintf(micros, sizeof micros, ".%06lld",
                       static_cast<long long>(floor_mod(time, 1'000'000'000) / 1000));
         return std::string(at(seconds)) + micros;

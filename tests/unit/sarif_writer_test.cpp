@@ -12,6 +12,20 @@
 namespace sctrace {
 namespace {
 
+// A frame as an unwinder with debug information finds it.
+StackFrame frame(std::uint64_t pc, std::string module, std::uint64_t module_offset,
+                 std::string function, std::uint64_t function_offset, std::string file, int line) {
+    StackFrame f;
+    f.pc = pc;
+    f.module = std::move(module);
+    f.module_offset = module_offset;
+    f.function = std::move(function);
+    f.function_offset = function_offset;
+    f.file = std::move(file);
+    f.line = line;
+    return f;
+}
+
 using nlohmann::json;
 
 constexpr const char* kRules = R"(
@@ -184,14 +198,15 @@ TEST(SarifWriter, FirstSourceFrameOfTheFindingsThreadIsThePhysicalLocation) {
     SarifWriter writer("1", "/src/project");
     rules::Finding f = finding("double-close", rules::Severity::Error);
     ThreadStack other{
-        4713, "", {{0x10, "/lib/libc.so.6", 0x10, "read", 4, "/src/project/other.c", 9}}};
+        4713, "", {frame(0x10, "/lib/libc.so.6", 0x10, "read", 4, "/src/project/other.c", 9)}};
     ThreadStack own;
     own.tid = 4712;
-    own.frames.push_back({0x7f00, "/lib/libc.so.6", 0x1e53e, "__close", 0x14,
-                          "../sysdeps/unix/sysv/linux/close.c", 27, false});
+    own.frames.push_back(frame(0x7f00, "/lib/libc.so.6", 0x1e53e, "__close", 0x14,
+                               "../sysdeps/unix/sysv/linux/close.c", 27));
     own.frames.push_back(
-        {0x4010, "/usr/bin/flaky", 0x10, "teardown", 0x22, "/src/project/src/net io.c", 42, false});
-    own.frames.push_back({0x4020, "/usr/bin/flaky", 0x20, "main", 0x5, "/src/project/main.c", 7});
+        frame(0x4010, "/usr/bin/flaky", 0x10, "teardown", 0x22, "/src/project/src/net io.c", 42));
+    own.frames.push_back(
+        frame(0x4020, "/usr/bin/flaky", 0x20, "main", 0x5, "/src/project/main.c", 7));
     f.stacks = {other, own};
     writer.on_finding(f);
     const json doc = render(writer, set);
@@ -264,7 +279,7 @@ TEST(SarifWriter, TheToolAndEveryRuleSayWhereToLearnMore) {
     ASSERT_TRUE(set.errors().empty()) << set.format_errors();
     SarifWriter writer(
         "1", "/src/project",
-        {"https://example.org/sctrace", "https://example.org/sctrace/rules", "/pack/rules"});
+        {"https://example.org/sctrace", "https://example.org/sctrace/rules", "/pack/rules", ""});
     const json doc = render(writer, set);
     const json& driver = doc["runs"][0]["tool"]["driver"];
     EXPECT_EQ(driver["informationUri"], "https://example.org/sctrace");

@@ -193,12 +193,12 @@ TEST(StraceLine, AnUnfinishedHalfCanEndInsideAStruct) {
 
 // strace 6.1 -ff on headless Chromium: a thread's last call, unidentified.
 TEST(StraceLine, AnUnidentifiedCallIsNamedByQuestionMarks) {
-    auto p = parse("???()                                   = ?");
+    auto p = parse("?\?\?()                                   = ?");
     ASSERT_TRUE(p.ok) << p.error;
     EXPECT_EQ(p.line.kind, LineKind::Call);
     EXPECT_EQ(p.line.name, "???");
     EXPECT_FALSE(p.line.has_result);
-    p = parse("100 ???( <unfinished ...>");
+    p = parse("100 ?\?\?( <unfinished ...>");
     ASSERT_TRUE(p.ok) << p.error;
     EXPECT_EQ(p.line.kind, LineKind::Unfinished);
     p = parse("100 <... ??? resumed>) = ?");

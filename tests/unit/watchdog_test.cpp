@@ -119,7 +119,7 @@ TEST_F(FakeProc, TaskIdsAreListedAndJunkEntriesIgnored) {
 TEST_F(FakeProc, AnIdleWatchdogNeverWakesTheTracer) {
     write(100, 100, "stat", stat(100, "busy", 'R'));
     std::atomic<int> wakes{0};
-    WatchdogOptions options{std::chrono::milliseconds(5), root_.string()};
+    WatchdogOptions options{std::chrono::milliseconds(5), root_.string(), {}};
     options.notify = [&wakes] { ++wakes; };
     Watchdog watchdog(std::move(options));
     watchdog.watch(100);
@@ -131,7 +131,7 @@ TEST_F(FakeProc, AnIdleWatchdogNeverWakesTheTracer) {
 TEST_F(FakeProc, ABlockedThreadWakesTheTracerUntilItTakesTheSamples) {
     write(100, 100, "stat", stat(100, "stuck", 'S'));
     std::atomic<int> wakes{0};
-    WatchdogOptions options{std::chrono::milliseconds(5), root_.string()};
+    WatchdogOptions options{std::chrono::milliseconds(5), root_.string(), {}};
     options.notify = [&wakes] { ++wakes; };
     Watchdog watchdog(std::move(options));
     watchdog.watch(100);
@@ -154,7 +154,9 @@ TEST_F(FakeProc, ABlockedThreadWakesTheTracerUntilItTakesTheSamples) {
 TEST(Watchdog, SamplesItsOwnBlockedThreadAndSkipsRunningOnesAfterTheFirstRound) {
     // The real /proc: a watchdog watching this very process sees the test's
     // threads. sample_now() keeps every thread; take() only what matters.
-    Watchdog watchdog(WatchdogOptions{std::chrono::milliseconds(3600 * 1000)});
+    WatchdogOptions hourly;
+    hourly.interval = std::chrono::milliseconds(3600 * 1000);
+    Watchdog watchdog(hourly);
     watchdog.watch(::getpid());
     const std::vector<ThreadSample> all = watchdog.sample_now();
     ASSERT_FALSE(all.empty());

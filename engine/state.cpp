@@ -676,6 +676,10 @@ void StateTracker::apply(const Event& event) {
                 p.signals = std::make_shared<SignalDispositions>(*p.signals);
             }
             p.signals->on_exec(exec.signals_known, exec.ignored_signals);
+            // A fork the trace saw names the parent already; the first
+            // process it follows has only the exec's word for it.
+            if (exec.uid >= 0) p.uid = exec.uid;
+            if (p.ppid == 0 && exec.ppid > 0) p.ppid = exec.ppid;
             p.killing_delivery.reset();
             // Only the exec'ing thread survives.
             for (auto it = p.threads.begin(); it != p.threads.end();) {

@@ -107,6 +107,12 @@ struct ExecEvent {
     // other signal is SIG_DFL after an exec.
     bool signals_known = false;
     std::uint64_t ignored_signals = 0;
+    // Who runs it and under whom, when known: live from the same status
+    // read (Uid's first field, PPid). The trace sees a fork only for the
+    // processes it follows: the command sctrace started, or a pid it
+    // attached to, has a parent it never saw fork.
+    std::int64_t uid = -1;  // the real user id
+    pid_t ppid = 0;         // in sctrace's pid namespace; 0 unknown
 };
 
 // A thread or a whole process ended.

@@ -418,6 +418,8 @@ void JsonlWriter::write_other(const Event& event) {
                 }
                 out_.push_back(']');
             }
+            if (event.exec()->uid >= 0) fmt::format_to(out, R"(,"uid":{})", event.exec()->uid);
+            if (event.exec()->ppid > 0) fmt::format_to(out, R"(,"ppid":{})", event.exec()->ppid);
             break;
         case EventKind::Exit: {
             const ExitEvent& exit = *event.exit();

@@ -222,13 +222,13 @@ constexpr FieldInfo kFields[] = {
      "execve seen live or in a log; absent when that exec was not seen (attached with -p) or "
      "an argument was cut short (-s, 32 bytes by default, live as in strace: give -s 4096)"},
     {"proc.ppid", FieldId::ProcPpid, FieldType::Int,
-     "the parent's pid, from the fork or clone the trace saw; absent when not seen, or once "
-     "the parent exited",
+     "the parent's pid, from the fork or clone the trace saw (live, the first process's from "
+     "/proc at its exec); absent when not known, or once the parent exited",
      FieldScope::Process},
     {"user.uid", FieldId::UserUid, FieldType::Int,
-     "the process's real user id, from a getuid()/getresuid() result or a set*uid() call "
-     "seen (inherited across fork and exec; live, getuid is seen when a rule traces it: "
-     "also_trace: [getuid]); absent when none was",
+     "the process's real user id: live from /proc at each exec, then from a "
+     "getuid()/getresuid() result or a set*uid() call seen (inherited across fork); in a "
+     "strace log only from those calls; absent when none was",
      FieldScope::Process},
 };
 

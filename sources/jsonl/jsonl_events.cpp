@@ -319,6 +319,8 @@ bool JsonlEventReader::convert(const json& j, std::string* error) {
                 }
             }
         }
+        if (f.find("uid")) exec.uid = f.integer<std::uint32_t>("uid", 0);
+        if (f.find("ppid")) exec.ppid = f.integer<pid_t>("ppid", 0);
         event.data = exec;
     } else if (type == "exit") {
         event.kind = EventKind::Exit;

@@ -994,9 +994,12 @@ void Session::on_exec(Task& task) {
     }
     // The exec has already reset every handler: what is left is SIG_DFL or
     // an inherited SIG_IGN, which rules judging a crash need to know.
-    if (const auto ignored = read_ignored_signals("/proc", pids_.proc_id(execer->tgid()))) {
+    if (const auto status = read_process_status("/proc", pids_.proc_id(execer->tgid()))) {
         exec.signals_known = true;
-        exec.ignored_signals = *ignored;
+        exec.ignored_signals = status->ignored_signals;
+        exec.uid = status->uid;
+        // PPid is /proc's id: sctrace's own only when /proc is sctrace's.
+        if (pids_.proc_is_ours()) exec.ppid = status->ppid;
     }
     Event event{EventKind::Exec, now_realtime(), execer->tgid(), execer->tid(), exec};
     emit(event);

@@ -63,14 +63,30 @@ bool starts_with(std::string_view text, std::string_view prefix) {
 
 }  // namespace
 
-std::optional<std::uint64_t> read_ignored_signals(const std::string& proc_root, pid_t pid) {
+std::optional<ProcessStatus> read_process_status(const std::string& proc_root, pid_t pid) {
     char status[4096];
     if (!read_small_file(proc_root + "/" + std::to_string(pid) + "/status", status,
                          sizeof status) ||
         !std::strstr(status, "SigIgn:")) {
         return std::nullopt;
     }
-    return status_mask(status, "SigIgn:");
+    ProcessStatus out;
+    out.ignored_signals = status_mask(status, "SigIgn:");
+    // "Uid:\treal\teffective\tsaved\tfs", "PPid:\tN": decimal.
+    const auto decimal_after = [&](const char* name) -> std::optional<long long> {
+        const char* at = std::strstr(status, name);
+        if (!at) return std::nullopt;
+        at += std::strlen(name);
+        char* end = nullptr;
+        const long long value = std::strtoll(at, &end, 10);
+        if (end == at) return std::nullopt;
+        return value;
+    };
+    if (const auto uid = decimal_after("\nUid:"); uid && *uid >= 0) out.uid = *uid;
+    if (const auto ppid = decimal_after("\nPPid:"); ppid && *ppid > 0) {
+        out.ppid = static_cast<pid_t>(*ppid);
+    }
+    return out;
 }
 
 ThreadCall read_thread_call(const std::string& proc_root, pid_t pid, pid_t tid) {

@@ -75,9 +75,15 @@ bool thread_still_in_call(const std::string& proc_root, pid_t pid, pid_t tid, st
 std::optional<ThreadSampleEvent> read_thread_sample(const std::string& proc_root, pid_t pid,
                                                     pid_t tid);
 
-// The signals process `pid` ignores (/proc/PID/status SigIgn, bit signo - 1),
-// or nothing when it cannot be read.
-std::optional<std::uint64_t> read_ignored_signals(const std::string& proc_root, pid_t pid);
+// What /proc/PID/status says of a process at its exec: the signals it
+// ignores (SigIgn, bit signo - 1), its real uid (Uid's first field) and its
+// parent (PPid, as /proc names it). Nothing when it cannot be read.
+struct ProcessStatus {
+    std::uint64_t ignored_signals = 0;
+    std::int64_t uid = -1;
+    pid_t ppid = 0;
+};
+std::optional<ProcessStatus> read_process_status(const std::string& proc_root, pid_t pid);
 
 // The thread ids in /proc/PID/task (empty when the process is gone).
 std::vector<pid_t> list_task_ids(const std::string& proc_root, pid_t pid);

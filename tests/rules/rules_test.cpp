@@ -1098,6 +1098,36 @@ TEST_F(PortRule, FiresLiveOnAConnectToPort25AndNotToAnotherPort) {
         << read_findings(path("other.jsonl")).dump();
 }
 
+// The first process's parent is sctrace, whose fork of it no trace shows,
+// and its uid was never asked: live, both come from /proc at its exec,
+// and sctrace's event log keeps them for analyze.
+TEST_F(PortRule, TheFirstProcessHasItsParentAndUidLiveWithNoCallTraced) {
+    const std::string file = path("first.yaml");
+    std::ofstream(file) << R"yaml(- rule: first-process-waits
+  condition: evt.type = wait4 and evt.dir = < and evt.res > 0
+  output: "ppid %proc.ppid, uid %user.uid"
+  severity: info
+)yaml";
+    const RunResult live =
+        sctrace_run({sample_path("connect-port-ok"), "2525"}, path("live.jsonl"), kSampleDeadline,
+                    {"--no-default-rules", "-r", file, "-o", path("events.jsonl"), "--format",
+                     "jsonl"});
+    ASSERT_EQ(live.status, 0) << describe(live);
+    const auto said = live.out.find("ppid ");
+    ASSERT_NE(said, std::string::npos) << describe(live);
+    const std::string parent = live.out.substr(said + 5, live.out.find('\n', said) - said - 5);
+    const Findings f = read_findings(path("live.jsonl"));
+    ASSERT_EQ(f.all.size(), 1u) << f.dump();
+    EXPECT_EQ(f.all[0].value("message", ""),
+              "ppid " + parent + ", uid " + std::to_string(getuid()));
+    const RunResult a = analyze({path("events.jsonl")}, path("post.jsonl"),
+                                {"--no-default-rules", "-r", file});
+    ASSERT_EQ(a.status, 0) << describe(a);
+    const Findings post = read_findings(path("post.jsonl"));
+    ASSERT_EQ(post.all.size(), 1u) << post.dump();
+    EXPECT_EQ(post.all[0].value("message", ""), f.all[0].value("message", ""));
+}
+
 TEST_F(PortRule, FiresOnTheSavedStraceLogWithTheSameFields) {
     const std::string rule = write_rule();
     const RunResult a = analyze({(kLogDir / "connect-port-ok.ttT-y.log").string()},

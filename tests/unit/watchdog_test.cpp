@@ -116,6 +116,28 @@ TEST_F(FakeProc, TaskIdsAreListedAndJunkEntriesIgnored) {
 // watchdog that sees nothing blocked must never call it (an idle trace
 // costs nothing), and one with samples must keep calling until they are
 // taken (a wake-up that lands just before the tracer blocks is not lost).
+// At an exec, the process's /proc/PID/status gives what the trace never
+// saw: the signals it starts ignoring, its real uid, its parent.
+TEST_F(FakeProc, AProcessStatusGivesIgnoredSignalsRealUidAndParent) {
+    fs::create_directories(root_ / "300");
+    std::ofstream(root_ / "300" / "status")
+        << "Name:\tsh\nUmask:\t0022\nState:\tS (sleeping)\nTgid:\t300\nNgid:\t0\n"
+           "Pid:\t300\nPPid:\t299\nTracerPid:\t299\nUid:\t1000\t0\t0\t0\n"
+           "Gid:\t100\t100\t100\t100\nSigIgn:\t0000000000001000\n";
+    const auto status = read_process_status(root_.string(), 300);
+    ASSERT_TRUE(status);
+    EXPECT_EQ(status->ignored_signals, 1ull << (SIGPIPE - 1));
+    EXPECT_EQ(status->uid, 1000);  // the real uid, not the effective 0 of a setuid program
+    EXPECT_EQ(status->ppid, 299);
+    // The kernel's own threads and init have PPid 0: no parent, not pid 0.
+    std::ofstream(root_ / "300" / "status") << "Pid:\t300\nPPid:\t0\nSigIgn:\t0\n";
+    const auto orphan = read_process_status(root_.string(), 300);
+    ASSERT_TRUE(orphan);
+    EXPECT_EQ(orphan->ppid, 0);
+    EXPECT_EQ(orphan->uid, -1);  // no Uid line: not known
+    EXPECT_FALSE(read_process_status(root_.string(), 301));
+}
+
 TEST_F(FakeProc, AnIdleWatchdogNeverWakesTheTracer) {
     write(100, 100, "stat", stat(100, "busy", 'R'));
     std::atomic<int> wakes{0};

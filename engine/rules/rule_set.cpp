@@ -1206,7 +1206,7 @@ bool override_allows(std::string_view key, std::string_view how) {
     static const std::vector<std::string_view> replace = {
         "condition",  "output",     "desc",    "priority",      "severity",
         "tags",       "exceptions", "enabled", "warn_evttypes", "skip-if-unknown-filter",
-        "references", "also_trace", "stacks",     "dedup"};
+        "references", "also_trace", "stacks",  "dedup"};
     const auto& keys = how == "append" ? append : replace;
     return std::find(keys.begin(), keys.end(), key) != keys.end();
 }
@@ -1307,7 +1307,11 @@ void RuleSet::parse_rule(const std::string& file, const YAML::Node& item, const 
     const auto severity = severity_of(item, error);
     if (!severity) return;
     if (*severity) rule->severity = **severity;
-    rule->output_text = item["output"] ? item["output"].as<std::string>() : rule->desc;
+    // Without output: the desc says it; without either, a finding still
+    // names the call that matched rather than printing an empty line.
+    rule->output_text = item["output"]        ? item["output"].as<std::string>()
+                        : !rule->desc.empty() ? rule->desc
+                                              : std::string("%evt.type matched");
     std::string output_error;
     rule->output = parse_output(rule->output_text, &output_error);
     if (!output_error.empty()) {

@@ -432,5 +432,18 @@ TEST(RuleAuthoring, IcontainsGlobAndPmatchCompareAsInFalco) {
         << set.find("excepted")->compiled_text();
 }
 
+// A finding's message is the output:, else the desc:; a rule with
+// neither still names the call rather than an empty line.
+TEST(RuleAuthoring, ARuleWithoutOutputSaysItsDescElseTheCall) {
+    RuleSet set;
+    set.add_text("user.yaml",
+                 "- rule: bare\n  condition: evt.type = connect\n"
+                 "- rule: described\n  desc: a connect\n  condition: evt.type = connect\n");
+    set.compile();
+    ASSERT_TRUE(set.errors().empty()) << set.format_errors();
+    EXPECT_EQ(set.find("bare")->output_text, "%evt.type matched");
+    EXPECT_EQ(set.find("described")->output_text, "a connect");
+}
+
 }  // namespace
 }  // namespace sctrace::rules

@@ -1,7 +1,8 @@
 /* Not a bundled rule's pattern: a client that connects to a chosen port on
  * loopback (25, SMTP's, unless given another), from a forked child that
- * asked for its user id first; the first process prints its own parent's pid
- * (what proc.ppid must say of a process whose fork the trace never saw). The fields a rule like "connects to port 25"
+ * asked for its user id first. Given "ppid" after the port, the first
+ * process prints its own parent's pid (what proc.ppid must say of a process
+ * whose fork the trace never saw). The fields a rule like "connects to port 25"
  * reads (fd.sport, fd.sip, fd.name, proc.cmdline, proc.ppid, user.uid) are
  * tested on it, live and from its saved log; the bundled pack must stay
  * silent on it.
@@ -13,14 +14,17 @@
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 int main(int argc, char** argv) {
     const int port = argc > 1 ? atoi(argv[1]) : 25;
-    printf("ppid %d\n", (int)getppid());
-    fflush(stdout);
+    if (argc > 2 && strcmp(argv[2], "ppid") == 0) {
+        printf("ppid %d\n", (int)getppid());
+        fflush(stdout);
+    }
     const pid_t child = fork();
     if (child < 0) {
         perror("fork");

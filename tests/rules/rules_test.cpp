@@ -1108,10 +1108,9 @@ TEST_F(PortRule, TheFirstProcessHasItsParentAndUidLiveWithNoCallTraced) {
   output: "ppid %proc.ppid, uid %user.uid"
   severity: info
 )yaml";
-    const RunResult live =
-        sctrace_run({sample_path("connect-port-ok"), "2525"}, path("live.jsonl"), kSampleDeadline,
-                    {"--no-default-rules", "-r", file, "-o", path("events.jsonl"), "--format",
-                     "jsonl"});
+    const RunResult live = sctrace_run(
+        {sample_path("connect-port-ok"), "2525", "ppid"}, path("live.jsonl"), kSampleDeadline,
+        {"--no-default-rules", "-r", file, "-o", path("events.jsonl"), "--format", "jsonl"});
     ASSERT_EQ(live.status, 0) << describe(live);
     const auto said = live.out.find("ppid ");
     ASSERT_NE(said, std::string::npos) << describe(live);
@@ -1120,8 +1119,8 @@ TEST_F(PortRule, TheFirstProcessHasItsParentAndUidLiveWithNoCallTraced) {
     ASSERT_EQ(f.all.size(), 1u) << f.dump();
     EXPECT_EQ(f.all[0].value("message", ""),
               "ppid " + parent + ", uid " + std::to_string(getuid()));
-    const RunResult a = analyze({path("events.jsonl")}, path("post.jsonl"),
-                                {"--no-default-rules", "-r", file});
+    const RunResult a =
+        analyze({path("events.jsonl")}, path("post.jsonl"), {"--no-default-rules", "-r", file});
     ASSERT_EQ(a.status, 0) << describe(a);
     const Findings post = read_findings(path("post.jsonl"));
     ASSERT_EQ(post.all.size(), 1u) << post.dump();

@@ -6,6 +6,7 @@
 #   cli_docs_test.sh version SCTRACE VERSION   --version says the project's VERSION
 #   cli_docs_test.sh help SCTRACE              --help lists every command with its line
 #   cli_docs_test.sh man SCTRACE PAGE          sctrace.1 renders cleanly, has every command
+#   cli_docs_test.sh cli-md PAGE CLI_MD        docs/cli.md names every option the page has
 #   cli_docs_test.sh bash SCTRACE SCRIPT       the bash completion completes options, commands
 #   cli_docs_test.sh zsh SCTRACE SCRIPT        the zsh completion parses and completes
 set -euo pipefail
@@ -60,6 +61,17 @@ man)
     grep -q 'share/sctrace/rules' <<<"$text" || fail "the page names no installed rule pack"
     # No option is spelled with a typesetter's hyphen (it could not be typed).
     grep -q -- '‐' <<<"$text" && fail "the page has a Unicode hyphen in it: $(grep -- '‐' <<<"$text" | head -3)"
+    ;;
+cli-md)
+    # The page is written from the options' definitions; docs/cli.md is
+    # written by hand, so an option added in code and not there shows here.
+    options=$(MANWIDTH=200 man -l "$2" 2>/dev/null | grep -E '^ +-' | grep -oE -- '--[a-z][a-z0-9-]*' | sort -u)
+    [ "$(wc -l <<<"$options")" -gt 20 ] || fail "found only these options in the page: $options"
+    missing=""
+    for o in $options; do
+        grep -qE -- "$o([^a-z0-9-]|\$)" "$3" || missing="$missing $o"
+    done
+    [ -z "$missing" ] || fail "docs/cli.md does not name:$missing"
     ;;
 bash)
     # A shell with nothing of the user's, the script sourced, the function

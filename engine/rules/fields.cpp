@@ -43,7 +43,8 @@ constexpr FieldInfo kFields[] = {
     {"thread.tid", FieldId::ThreadTid, FieldType::Int, "the thread id"},
     {"thread.blocked_in", FieldId::ThreadBlockedIn, FieldType::String,
      "the syscall the thread is inside, empty when it is not in one"},
-    {"fd.num", FieldId::FdNum, FieldType::Int, "the descriptor the syscall works on"},
+    {"fd.num", FieldId::FdNum, FieldType::Int,
+     "the descriptor the syscall works on; at an open's successful exit, the one it returned"},
     {"fd.type", FieldId::FdType, FieldType::String,
      "file, socket, pipe, eventfd, epoll, io_uring or unknown", FieldScope::Process},
     {"fd.family", FieldId::FdFamily, FieldType::String, "AF_INET, AF_INET6, AF_UNIX, AF_NETLINK",
@@ -69,7 +70,8 @@ constexpr FieldInfo kFields[] = {
      "connect() calls made on this fd before this event", FieldScope::Process},
     {"fd.name", FieldId::FdName, FieldType::String,
      "a file's path, a socket's peer (127.0.0.1:8080, [::1]:8080, a unix path; at a connect, "
-     "entry and exit, the address that call names) (for a closed fd: what it was)",
+     "entry and exit, the address that call names; at an open's successful exit, the path it "
+     "opened) (for a closed fd: what it was)",
      FieldScope::Process},
     {"fd.open", FieldId::FdOpen, FieldType::Bool, "the fd number is open (before this event)",
      FieldScope::Process},
@@ -281,6 +283,21 @@ std::string_view l4proto(const FdState& s) {
 
 // The fd a syscall event is about: from its argument, or the result of a
 // call that creates one.
+std::optional<int> event_fd_of(const Event& e);
+
+// The descriptor an open (open, openat, creat: a call that creates a
+// descriptor from the path it names) returned, at its successful exit.
+// Falco's fd.num and fd.name read it there; the state learns the new
+// descriptor only after the event, so its other fields stay absent.
+std::optional<int> opened_fd(const SyscallEvent* call) {
+    if (!call || !call->has_result || call->ret < 0) return std::nullopt;
+    const SyscallTraits& traits = syscall_traits(*call);
+    if (traits.fd_arg >= 0 || traits.path_arg < 0 || !traits.has(kTraitCreatesFd)) {
+        return std::nullopt;
+    }
+    return static_cast<int>(call->ret);
+}
+
 std::optional<int> event_fd_of(const Event& e) {
     const SyscallEvent* call = e.syscall();
     if (!call) return std::nullopt;
@@ -892,6 +909,9 @@ FieldValue read_field(FieldId id, EvalContext& ctx, const FieldList* list) {
         }
         case FieldId::FdNum: {
             const auto fd = event_fd(ctx);
+            if (!fd) {
+                if (const auto opened = opened_fd(call)) return integer(*opened);
+            }
             return fd ? integer(*fd) : absent(FieldType::Int);
         }
         case FieldId::FdOpen:
@@ -971,6 +991,12 @@ FieldValue read_field(FieldId id, EvalContext& ctx, const FieldList* list) {
         event_fd(ctx)) {
         ctx.text = call_peer_name(*call);
         if (!ctx.text.empty()) return str(ctx.text);
+    }
+    // An open's exit names the file it opened, as Falco's fd.name does.
+    if (id == FieldId::FdName && call && call->decoded && opened_fd(call)) {
+        if (const auto path = arg_string(*call, syscall_traits(*call).path_arg)) {
+            return str(*path);
+        }
     }
     // A closed fd keeps its name: rules about closed fds ask what it was.
     if (id == FieldId::FdName) {

@@ -80,6 +80,28 @@ TEST(FalcoFields, AConnectsOwnExitKnowsTheServerItConnectsTo) {
     EXPECT_EQ(at_last_exit("fd.lport", lines), "<NA>");
 }
 
+// Falco's first example rule, "evt.type = openat and fd.name startswith
+// /etc", reads the new descriptor at the open's exit: fd.name is the path
+// opened and fd.num the number returned, even when that number belonged to
+// another file before (its old name must not answer).
+TEST(FalcoFields, AnOpensExitNamesThePathItOpenedAndTheFdItReturned) {
+    const std::vector<std::string> reopened = {
+        "100 openat(AT_FDCWD, \"/tmp/old\", O_RDONLY) = 3",
+        "100 close(3) = 0",
+        "100 openat(AT_FDCWD, \"/etc/hosts\", O_RDONLY|O_CLOEXEC) = 3",
+    };
+    EXPECT_EQ(at_last_exit("fd.name", reopened), "/etc/hosts");
+    EXPECT_EQ(at_last_exit("fd.num", reopened), "3");
+    EXPECT_EQ(at_last_exit("fd.name", {"100 open(\"/etc/passwd\", O_RDONLY) = 4"}), "/etc/passwd");
+    EXPECT_EQ(at_last_exit("fd.name", {"100 creat(\"/tmp/new\", 0644) = 5"}), "/tmp/new");
+    // A failed open opened nothing.
+    const std::vector<std::string> failed = {
+        "100 openat(AT_FDCWD, \"/etc/nope\", O_RDONLY) = -1 ENOENT (No such file or directory)"};
+    EXPECT_EQ(at_last_exit("fd.name", failed), "<NA>");
+    EXPECT_EQ(at_last_exit("fd.num", failed), "<NA>");
+    EXPECT_EQ(at_last_exit("evt.path", failed), "/etc/nope");
+}
+
 TEST(FalcoFields, AFailedConnectStillNamesTheServerItTried) {
     EXPECT_EQ(at_last_exit("fd.sport", {kSocket,
                                         "100 connect(3, {sa_family=AF_INET, sin_port=htons(25), "

@@ -178,8 +178,9 @@ bool make_ring_twin(const RingOp& op, const IoUringCqeEvent& cqe, pid_t pid, pid
             tree.add_flags(tree.root(), raw, *twin.tables[i]);
         } else if (arg == IoUringTwinArg::Addr) {
             tree.add_ptr(tree.root(), raw);
-        } else if (arg == IoUringTwinArg::Fd) {
-            const NodeId id = tree.add_int(tree.root(), op.fd);
+        } else if (info && info->traits.fd_arg == static_cast<int>(i)) {
+            // The call's descriptor (sqe.fd is socket()'s domain too).
+            const NodeId id = tree.add_int(tree.root(), static_cast<std::int64_t>(raw));
             if (id != kNoNode) tree.mutable_node(id).fd = true;
         } else {
             tree.add_int(tree.root(), static_cast<std::int64_t>(raw));

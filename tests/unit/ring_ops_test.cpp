@@ -17,6 +17,7 @@
 
 #include "engine/state.h"
 #include "model/syscall_table.h"
+#include "rule_pack.h"
 #include "sources/strace/strace_log.h"
 
 namespace sctrace {
@@ -249,6 +250,84 @@ TEST(RingState, ClosingTheRingForgetsWhatWasInFlightOnIt) {
     p << "100 close(9) = 0";
     EXPECT_FALSE(p.complete(cqe_of(1, 0)));
     EXPECT_NE(p.state.fd(kPid, 4), nullptr);
+}
+
+// The pack over a history of syscalls (strace lines) and ring events, as
+// the engine gets them live.
+struct RingPack : RulePack {
+    RingPack() : RulePack({"macros.yaml", "descriptors.yaml", "network.yaml"}) {}
+    void submit(const IoUringSqeEvent& sqe) {
+        engine->on_event(Event{EventKind::IoUringSubmit, 0, kPid, kPid, sqe});
+    }
+    void complete(const IoUringCqeEvent& cqe) {
+        engine->on_event(Event{EventKind::IoUringComplete, 0, kPid, kPid, cqe});
+    }
+    static bool names_the_ring(const rules::Finding& f) {
+        for (const auto& item : f.evidence) {
+            if (item.text.find("through io_uring (ring fd 9, user_data 0x") != std::string::npos) {
+                return true;
+            }
+        }
+        return false;
+    }
+};
+
+TEST(RingRules, ACloseOfAnFdTheRingClosedIsADoubleClose) {
+    RingPack pack;
+    pack << "100 socketpair(AF_UNIX, SOCK_STREAM, 0, [4, 5]) = 0";
+    pack.submit(sqe_of(IORING_OP_CLOSE, 4, 0x11));
+    pack.complete(cqe_of(0x11, 0));
+    EXPECT_TRUE(pack.sink.findings.empty());
+    pack << "100 close(4) = -1 EBADF (Bad file descriptor)";
+    const auto found = pack.of("double-close");
+    ASSERT_EQ(found.size(), 1u);
+    EXPECT_TRUE(RingPack::names_the_ring(found[0])) << "the earlier close went through the ring";
+}
+
+TEST(RingRules, ARingCloseOfAnFdClosedBeforeIsADoubleCloseToo) {
+    RingPack pack;
+    pack << "100 socketpair(AF_UNIX, SOCK_STREAM, 0, [4, 5]) = 0"
+         << "100 close(4) = 0";
+    pack.submit(sqe_of(IORING_OP_CLOSE, 4, 0x12));
+    pack.complete(cqe_of(0x12, -EBADF));
+    const auto found = pack.of("double-close");
+    ASSERT_EQ(found.size(), 1u);
+    EXPECT_TRUE(RingPack::names_the_ring(found[0]));
+}
+
+TEST(RingRules, ARingReadOfAClosedFdIsAUseAfterClose) {
+    RingPack pack;
+    pack << "100 socketpair(AF_UNIX, SOCK_STREAM, 0, [4, 5]) = 0"
+         << "100 close(4) = 0";
+    pack.submit(sqe_of(IORING_OP_READ, 4, 0x13));
+    pack.complete(cqe_of(0x13, -EBADF));
+    const auto found = pack.of("fd-use-after-close");
+    ASSERT_EQ(found.size(), 1u);
+    EXPECT_TRUE(RingPack::names_the_ring(found[0]));
+}
+
+// A ring's CONNECT completes when the handshake does: its 0 on a nonblocking
+// socket is what a blocking connect() returns, not the "returned 0 at once"
+// of nonblocking-connect-immediate.
+TEST(RingRules, ARingConnectOfANonblockingSocketReturningZeroIsNoFinding) {
+    RingPack pack;
+    pack << "100 socket(AF_INET, SOCK_STREAM|SOCK_NONBLOCK, IPPROTO_TCP) = 4";
+    sockaddr_in to{};
+    to.sin_family = AF_INET;
+    to.sin_port = htons(8080);
+    inet_pton(AF_INET, "10.1.2.3", &to.sin_addr);
+    unsigned char bytes[sizeof to];
+    std::memcpy(bytes, &to, sizeof to);
+    IoUringSqeEvent connect = sqe_of(IORING_OP_CONNECT, 4, 0x14);
+    connect.off = sizeof to;
+    connect.sockaddr = bytes;
+    pack.submit(connect);
+    pack.complete(cqe_of(0x14, 0));
+    EXPECT_TRUE(pack.sink.findings.empty()) << pack.sink.findings[0].message;
+    const FdState* fd = pack.engine->state().fd(kPid, 4);
+    ASSERT_NE(fd, nullptr);
+    EXPECT_EQ(fd->socket_state, SocketState::Connected);
+    EXPECT_EQ(fd->path, "10.1.2.3:8080");
 }
 
 }  // namespace

@@ -13,6 +13,7 @@
 #include "cli/command_line.h"
 #include "cli/progress_line.h"
 #include "cli/rule_pipeline.h"
+#include "model/syscall_table.h"
 #include "sources/logs/saved_logs.h"
 
 namespace sctrace {
@@ -38,9 +39,20 @@ public:
 
     void on_event(const Event& e) override {
         last_time_ = std::max(last_time_, e.time);
+        note_ring_traffic(e);
         for (EventSink* s : sinks_) s->on_event(e);
     }
     void on_end() override {
+        if (engine_ && ring_work_unseen_ && !ring_events_) {
+            // strace never reads the rings: an fd a ring closed is open
+            // for the rules, and their silence about it means nothing.
+            std::fprintf(stderr,
+                         "sctrace analyze: note: io_uring_enter submitted work to a ring, and "
+                         "the log does not show the work (strace never reads the rings): "
+                         "descriptors opened, closed or used through a ring were not seen by "
+                         "the rules; a live run, or its event log (-o FILE --format jsonl), "
+                         "shows them\n");
+        }
         if (engine_) {
             // Logs without times have line numbers for times: the samples
             // say "unknown" by time 0 (evt.held_for), not a made-up "0ms".
@@ -53,8 +65,23 @@ public:
     }
 
 private:
+    // An io_uring_enter that consumed submissions, in a log with no ring
+    // events of its own (strace's): the rules missed what the ring did.
+    void note_ring_traffic(const Event& e) {
+        if (e.kind == EventKind::IoUringSubmit || e.kind == EventKind::IoUringComplete) {
+            ring_events_ = true;
+            return;
+        }
+        const SyscallEvent* call = e.syscall();
+        if (ring_work_unseen_ || e.kind != EventKind::SyscallExit || !call) return;
+        ring_work_unseen_ = call->has_result && call->err == 0 && call->ret > 0 &&
+                            syscall_traits(*call).kind == SyscallKind::IoUringEnter;
+    }
+
     std::vector<EventSink*> sinks_;
     rules::RuleEngine* engine_;  // null: no rules, no state to end
+    bool ring_events_ = false;
+    bool ring_work_unseen_ = false;
     const logs::SavedLogs& logs_;
     Nanos last_time_ = 0;
 };

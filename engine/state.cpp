@@ -269,6 +269,8 @@ void FdState::remember(const Event& event, const SyscallEvent& call, bool untrac
     r.has_result = call.has_result;
     r.injected = call.injected;
     r.untraced = untraced;
+    r.ring_fd = call.via_ring ? call.via_ring->ring_fd : -1;
+    r.ring_user_data = call.via_ring ? call.via_ring->user_data : 0;
     r.name_size = static_cast<std::uint8_t>(std::min(call.name.size(), r.name.size()));
     std::memcpy(r.name.data(), call.name.data(), r.name_size);
 }
@@ -286,16 +288,21 @@ std::string FdEventRecord::text() const {
             std::snprintf(err_text, sizeof err_text, " (errno %d)", err);
         }
     }
-    char line[80];
+    char ring[72] = "";
+    if (ring_fd >= 0) {
+        std::snprintf(ring, sizeof ring, " through io_uring (ring fd %d, user_data %#llx)", ring_fd,
+                      static_cast<unsigned long long>(ring_user_data));
+    }
+    char line[128];
     if (untraced) {
         std::snprintf(line, sizeof line, "%.*s = (not traced)", static_cast<int>(name_size),
                       name.data());
     } else if (!has_result) {
         std::snprintf(line, sizeof line, "%.*s = ?", static_cast<int>(name_size), name.data());
     } else {
-        std::snprintf(line, sizeof line, "%.*s = %lld%s%s", static_cast<int>(name_size),
+        std::snprintf(line, sizeof line, "%.*s = %lld%s%s%s", static_cast<int>(name_size),
                       name.data(), static_cast<long long>(ret), err_text,
-                      injected ? " (INJECTED)" : "");
+                      injected ? " (INJECTED)" : "", ring);
     }
     return line;
 }
@@ -435,6 +442,8 @@ void StateTracker::open_fd(ProcessState& p, int fd, FdState state, const Event& 
 void StateTracker::close_fd(ProcessState& p, int fd, const Event& event) {
     bool was_tracked = false;
     ClosedFd& closed = p.fds.close(fd, &was_tracked);
+    // Without its fd nothing can reap the ring's completions.
+    if (was_tracked && closed.last.kind == FdKind::IoUring) p.ring_ops.forget_ring(fd);
     closed.closed_at = event.time;
     closed.closed_by = event.tid;
     // A tracked fd already has this close in its history (on_exit_of_call).
@@ -609,6 +618,21 @@ void StateTracker::apply(const Event& event) {
             on_signal_call(*p, call);
             break;
         }
+        case EventKind::IoUringSubmit: {
+            const IoUringSqeEvent& sqe = *event.io_uring_submit();
+            const IoUringTwin* twin = RingOps::followed(sqe);
+            if (!twin) break;
+            ProcessState* p = nullptr;
+            thread_of(event.pid, event.tid, &p);
+            const FdState* fd = p->fds.find(sqe.fd);
+            p->ring_ops.submit(sqe, *twin, event.time, fd ? fd->generation : 0);
+            break;
+        }
+        case EventKind::IoUringComplete: {
+            const auto it = processes_.find(event.pid);
+            if (it != processes_.end()) it->second.ring_ops.complete(*event.io_uring_complete());
+            break;
+        }
         case EventKind::Signal: {
             ProcessState* p = nullptr;
             thread_of(event.pid, event.tid, &p);
@@ -669,6 +693,7 @@ void StateTracker::apply(const Event& event) {
             // Close-on-exec descriptors are gone in the new program.
             p.fds.drop_open_if([](const FdState& f) { return f.cloexec; });
             p.has_io_uring = false;
+            p.ring_ops.clear();
             // An exec unshares dispositions shared through CLONE_SIGHAND.
             if (!p.signals) {
                 p.signals = std::make_shared<SignalDispositions>();
@@ -705,6 +730,30 @@ void StateTracker::apply(const Event& event) {
         default:
             break;
     }
+}
+
+bool StateTracker::ring_twin(const Event& complete, RingTwin& out) const {
+    const IoUringCqeEvent* cqe = complete.io_uring_complete();
+    const ProcessState* p = cqe ? process(complete.pid) : nullptr;
+    const RingOp* op = p ? p->ring_ops.find(*cqe) : nullptr;
+    return op && make_ring_twin(*op, *cqe, complete.pid, complete.tid, complete.time, out);
+}
+
+void StateTracker::apply_ring_twin(const RingTwin& twin) {
+    const Event& event = twin.event;
+    ProcessState* p = nullptr;
+    thread_of(event.pid, event.tid, &p);
+    // The generation at submission: a number reused since then names
+    // another file than the one the operation worked on. A number not open
+    // at submission, as far as the state knew, is taken to name the file
+    // open now: an SQPOLL ring's submissions are sampled, so one may be
+    // seen before the completion that gave the program its fd (an OPENAT's
+    // fd closed by the next submission). Wrong only when the number was
+    // reused in between, and then it closes a file that is open: the rules
+    // miss a later EBADF rather than invent one.
+    const std::optional<std::uint64_t> generation =
+        twin.fd_generation ? std::optional<std::uint64_t>(twin.fd_generation) : std::nullopt;
+    on_exit_of_call(*p, event, *event.syscall(), generation);
 }
 
 bool is_untimed_futex_wait(std::uint64_t op, std::uint64_t timeout) {

@@ -21,6 +21,7 @@
 #include <utility>
 #include <vector>
 
+#include "engine/ring_ops.h"
 #include "engine/signal_state.h"
 #include "model/event.h"
 
@@ -60,9 +61,14 @@ struct FdEventRecord {
     // The tracer did not stop at the call's exit (no rule needed it): the
     // result is not known, though the call did return.
     bool untraced = false;
+    // Made through an io_uring: the ring's fd (-1: a syscall of its own)
+    // and the submission's user_data.
+    std::int32_t ring_fd = -1;
+    std::uint64_t ring_user_data = 0;
     std::uint8_t name_size = 0;
     std::array<char, 47> name{};  // the syscall's name (the text never showed more)
-    // "connect = -1 (errno 115)", "close = 0", "read = ?", "read = (not traced)"
+    // "connect = -1 (errno 115)", "close = 0", "read = ?", "read = (not traced)",
+    // "close = 0 through io_uring (ring fd 4, user_data 0x1)"
     std::string text() const;
 };
 
@@ -301,6 +307,8 @@ struct ProcessState {
     // made it; -1 when not known.
     std::int64_t uid = -1;
     bool has_io_uring = false;
+    // Its io_uring operations submitted and not completed yet.
+    RingOps ring_ops;
     ProgramFacts program;
     FdTable fds;
     std::map<pid_t, ThreadState> threads;
@@ -324,6 +332,16 @@ class StateTracker {
 public:
     // Brings the state up to date with `event` (call it after the rules).
     void apply(const Event& event);
+
+    // An io_uring completion (an IoUringComplete event, before apply()
+    // retires its submission): the submission's syscall twin, completed,
+    // into `out` (engine/ring_ops.h). False when the state follows no
+    // submission it completes.
+    bool ring_twin(const Event& complete, RingTwin& out) const;
+    // The twin's exit taken as the call's own: the fds it opens, closes,
+    // connects ... The thread that reaped the completion stays in whatever
+    // call it is in.
+    void apply_ring_twin(const RingTwin& twin);
 
     const ProcessState* process(pid_t pid) const;
     const ThreadState* thread(pid_t tid) const;

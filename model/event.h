@@ -63,6 +63,10 @@ struct SyscallEvent {
     // for; owned by the source like every view in an Event. At an entry event
     // it holds the entry half only.
     const ArgTree* decoded = nullptr;
+    // Set only on the calls the rule engine makes of completed io_uring
+    // operations (engine/ring_ops.h): no source emits one, no writer sees
+    // one. Owned by the engine, like `decoded`.
+    const IoUringOrigin* via_ring = nullptr;
 };
 
 // A signal about to be delivered to a thread (ptrace signal-delivery stop, or

@@ -64,6 +64,15 @@ struct IoUringCqeEvent {
     std::uint32_t flags = 0;  // IORING_CQE_F_*
 };
 
+// A call the engine made of a completed ring operation (its syscall twin,
+// model/io_uring_twins.h): which ring it went through, and which submission.
+// Findings on it say so; an fd's history remembers the ring.
+struct IoUringOrigin {
+    std::int32_t ring_fd = -1;
+    std::uint64_t user_data = 0;
+    std::uint8_t opcode = 0;
+};
+
 // "IORING_OP_STATX"; empty for an opcode this build does not know.
 std::string_view io_uring_op_name(unsigned opcode);
 

@@ -36,6 +36,12 @@ std::string describe_event(const Event& event) {
             fmt::format_to(std::back_inserter(out), " = {}", call->ret);
         }
         if (event.kind != EventKind::SyscallEntry) append_tampering_note(out, *call);
+        // The rule engine made this call of a completed ring operation.
+        if (const IoUringOrigin* ring = call->via_ring) {
+            fmt::format_to(std::back_inserter(out),
+                           " through io_uring (ring fd {}, user_data {:#x}, {})", ring->ring_fd,
+                           ring->user_data, io_uring_op_name(ring->opcode));
+        }
     } else if (const SignalEvent* sig = event.signal()) {
         fmt::format_to(std::back_inserter(out), "tid {} --- {} ", event.tid,
                        signal_name(sig->signo, scratch));

@@ -175,6 +175,24 @@ void RuleEngine::on_exit_untraced(const Event& entry) {
 }
 
 void RuleEngine::on_event(const Event& event) {
+    // A completed ring operation is also its syscall twin's exit (a close
+    // through the ring is a close): the rules judge it as one, against the
+    // state before it, and the state takes it. Found before the completion
+    // retires its submission.
+    bool twin = false;
+    if (event.kind == EventKind::IoUringComplete) {
+        if (!ring_twin_) ring_twin_ = std::make_unique<RingTwin>();
+        twin = state_.ring_twin(event, *ring_twin_);
+    }
+    judge(event);
+    state_.apply(event);
+    if (twin) {
+        if (ring_twin_->shown_to_rules) judge(ring_twin_->event);
+        state_.apply_ring_twin(*ring_twin_);
+    }
+}
+
+void RuleEngine::judge(const Event& event) {
     if (options_.still_in_call && !about_other_threads_.empty()) {
         // A thread whose exit was skipped may have left its call long ago:
         // ask before a rule counts it as inside.
@@ -212,7 +230,6 @@ void RuleEngine::on_event(const Event& event) {
     if (event.kind == EventKind::Exit && !matchers_.empty() && event.exit()->whole_process) {
         for (const auto& m : matchers_) m->on_process_exit(event);
     }
-    state_.apply(event);
 }
 
 void RuleEngine::emit(const Rule& rule, TemporalHit& hit) {

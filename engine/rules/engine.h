@@ -115,6 +115,8 @@ private:
         TemporalMatcher* matcher;
     };
     const std::vector<Entry>* entries_for(const Event& event) const;
+    // The rules' part of on_event: everything but bringing the state up to date.
+    void judge(const Event& event);
     void run(const std::vector<Entry>& entries, EvalContext& ctx);
     void emit(const Rule& rule, TemporalHit& hit);
     // The other threads in a call on `fd` (the state before the event).
@@ -130,6 +132,9 @@ private:
     // its place).
     std::vector<std::pair<Finding, StackScope>> awaiting_stacks_;
     StateTracker state_;
+    // A completed io_uring operation as its syscall twin's exit
+    // (engine/ring_ops.h), made when the first one completes.
+    std::unique_ptr<RingTwin> ring_twin_;
     std::vector<std::unique_ptr<TemporalMatcher>> matchers_;
     std::vector<TemporalMatcher*> fd_keyed_;  // forget keys when their fd closes
     std::vector<TemporalMatcher*> timed_;     // absences with a window

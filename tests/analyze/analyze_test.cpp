@@ -391,6 +391,44 @@ TEST_F(Analyze, SctracesOwnIoUringEventsAreReadBack) {
     EXPECT_EQ(events[1]["res"], -2);
 }
 
+// strace never reads the rings: a log whose io_uring_enter submitted work
+// says so, since the rules cannot have seen what the ring did (here: the
+// close that makes the last close(2) a double one). sctrace's own event log
+// has the ring's events, and no such note.
+TEST_F(Analyze, AnStraceLogWithRingWorkSaysTheRulesDidNotSeeIt) {
+    write("ring.log",
+          "100 io_uring_setup(8, {flags=0, sq_thread_cpu=0, sq_thread_idle=0, sq_entries=8, "
+          "cq_entries=16, features=0, wq_fd=0, resv=[0, 0, 0]}) = 3\n"
+          "100 socketpair(AF_UNIX, SOCK_STREAM, 0, [4, 5]) = 0\n"
+          "100 io_uring_enter(3, 1, 1, IORING_ENTER_GETEVENTS, NULL, 8) = 1\n"
+          "100 close(4) = -1 EBADF (Bad file descriptor)\n"
+          "100 +++ exited with 0 +++\n");
+    const std::string note = "the log does not show the work (strace never reads the rings)";
+    Result r = sh(std::string(SCTRACE_BIN) + " analyze " + path("ring.log"));
+    EXPECT_NE(r.err.find(note), std::string::npos) << r.err;
+    // An io_uring_enter that submitted nothing (a wait) hid no work.
+    write("wait.log",
+          "100 io_uring_setup(8, {flags=0, sq_thread_cpu=0, sq_thread_idle=0, sq_entries=8, "
+          "cq_entries=16, features=0, wq_fd=0, resv=[0, 0, 0]}) = 3\n"
+          "100 io_uring_enter(3, 0, 1, IORING_ENTER_GETEVENTS, NULL, 8) = 0\n"
+          "100 +++ exited with 0 +++\n");
+    r = sh(std::string(SCTRACE_BIN) + " analyze " + path("wait.log"));
+    EXPECT_EQ(r.err.find(note), std::string::npos) << r.err;
+    write("ring.jsonl",
+          R"({"type":"syscall_exit","time":1700000000000000000,"pid":100,"tid":100,)"
+          R"("syscall":"io_uring_enter","nr":426,"arch":"x86_64","args":[3,1,1,1,0,8],)"
+          R"("entry_time":1700000000000000000,"ret":1,"errno":null})"
+          "\n"
+          R"({"type":"io_uring_submit","time":1700000000000000001,"pid":100,"tid":100,)"
+          R"("ring_fd":3,"position":0,"seen":"enter","opcode":"IORING_OP_NOP","flags":0,)"
+          R"("fd":-1,"off":0,"addr":0,"len":0,"op_flags":0,"user_data":1,)"
+          R"("buf_index":0,"personality":0,"file_index":0})"
+          "\n");
+    r = sh(std::string(SCTRACE_BIN) + " analyze " + path("ring.jsonl"));
+    EXPECT_EQ(r.err.find("could not be parsed"), std::string::npos) << r.err;
+    EXPECT_EQ(r.err.find(note), std::string::npos) << r.err;
+}
+
 // Two threads, one blocked in read() while the other opens a file: the
 // read's entry keeps its own arguments ("3, ", not the openat's) and its
 // exit shows the buffer, through strace -> JSONL -> strace and text.

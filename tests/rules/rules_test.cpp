@@ -695,6 +695,98 @@ INSTANTIATE_TEST_SUITE_P(Samples, Live, ::testing::ValuesIn(all_samples()),
                          [](const auto& info) { return param_name(info.param.sample); });
 
 // ---------------------------------------------------------------------------
+// Through an io_uring: a descriptor closed by IORING_OP_CLOSE is closed for
+// the fd rules too (engine/ring_ops.h). An strace log has no ring traffic,
+// so these samples are not in the Samples lists (whose every case is also
+// recorded and analyzed with strace): they run live here, and the finding
+// must come back from analyze of sctrace's own JSONL event log, which keeps
+// the ring's submissions and completions.
+
+class Ring : public TempDirTest {
+protected:
+    // The sample under sctrace, recording its JSONL event log; skips the
+    // test when the kernel refuses io_uring (exit 77).
+    Findings traced_run(const std::vector<std::string>& argv, RunResult* traced) {
+        const RunResult plain = run(argv, dir_, kSampleDeadline);
+        if (plain.status == 77) {
+            skipped_ = "the kernel refuses io_uring here: " + plain.err;
+            return {};
+        }
+        EXPECT_FALSE(plain.timed_out) << describe(plain);
+        EXPECT_EQ(plain.status, 0) << "the sample itself misbehaves\n" << describe(plain);
+        *traced = sctrace_run(argv, path("live.jsonl"), kSampleDeadline,
+                              {"-o", path("events.jsonl"), "--format", "jsonl"});
+        EXPECT_FALSE(traced->timed_out) << describe(*traced);
+        EXPECT_EQ(traced->status, 0) << describe(*traced);
+        EXPECT_EQ(traced->out, plain.out) << "the program's stdout changed under sctrace";
+        const Findings f = read_findings(path("live.jsonl"));
+        expect_contract(f, "live");
+        return f;
+    }
+    Findings analyzed_event_log() {
+        const RunResult a = analyze({path("events.jsonl")}, path("post.jsonl"));
+        EXPECT_FALSE(a.timed_out) << describe(a);
+        EXPECT_EQ(a.err.find("could not be parsed"), std::string::npos) << describe(a);
+        const Findings f = read_findings(path("post.jsonl"));
+        expect_contract(f, "analyze");
+        return f;
+    }
+    // Some double-close finding's evidence says which ring and submission
+    // closed the descriptor first.
+    static void expect_ring_named(const Findings& f, const std::string& where) {
+        bool named = false;
+        for (const auto& j : f.all) {
+            if (j.value("rule", "") != "double-close") continue;
+            EXPECT_EQ(j.value("severity", ""), "error") << j.dump();
+            EXPECT_NE(j.value("message", "").find("closed twice"), std::string::npos) << j.dump();
+            for (const json& line : j.value("evidence", json::array())) {
+                const std::string text = line.is_string() ? line.get<std::string>() : "";
+                // The sample tags its close with this user_data.
+                named |= text.find("through io_uring (ring fd ") != std::string::npos &&
+                         text.find("user_data 0x5ca1ab1e") != std::string::npos;
+            }
+        }
+        EXPECT_TRUE(named) << where << ": no double-close evidence names the ring\n" << f.dump();
+    }
+    std::string skipped_;
+};
+
+TEST_F(Ring, DoubleCloseFiresWhenTheFirstCloseWentThroughTheRing) {
+    const std::string bin = sample_path("double-close-uring");
+    ASSERT_FALSE(bin.empty()) << "no built sample double-close-uring";
+    // The second close with close(2), then through the ring as well.
+    for (const std::vector<std::string>& argv :
+         {std::vector<std::string>{bin}, std::vector<std::string>{bin, "ring"}}) {
+        SCOPED_TRACE(argv.size() == 1 ? "second close with close(2)"
+                                      : "second close through the ring");
+        RunResult traced;
+        const Findings live = traced_run(argv, &traced);
+        if (!skipped_.empty()) GTEST_SKIP() << skipped_;
+        EXPECT_EQ(live.rules(), std::set<std::string>{"double-close"})
+            << live.dump() << describe(traced);
+        expect_ring_named(live, "live");
+        const Findings post = analyzed_event_log();
+        EXPECT_EQ(post.rules(), live.rules()) << "analyze of the run's JSONL event log\n"
+                                              << post.dump();
+        expect_ring_named(post, "analyze");
+    }
+}
+
+TEST_F(Ring, TheTwinThatClosesOnceRaisesNothing) {
+    const std::string bin = sample_path("double-close-uring-ok");
+    ASSERT_FALSE(bin.empty()) << "no built sample double-close-uring-ok";
+    RunResult traced;
+    const Findings live = traced_run({bin}, &traced);
+    if (!skipped_.empty()) GTEST_SKIP() << skipped_;
+    EXPECT_TRUE(live.at_least("warning").empty())
+        << "a correct twin: nothing at warning or above may fire\n"
+        << live.dump() << describe(traced);
+    const Findings post = analyzed_event_log();
+    EXPECT_TRUE(post.at_least("warning").empty()) << "analyze of the run's JSONL event log\n"
+                                                  << post.dump();
+}
+
+// ---------------------------------------------------------------------------
 // Fault injection: a seed's failure made to happen on purpose on a program
 // that is fine in its normal path (samples/inject-*.c). Without the
 // injection it raises nothing; with it, exactly the seed's rule, saying it

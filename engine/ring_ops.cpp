@@ -1,0 +1,202 @@
+#include "engine/ring_ops.h"
+
+#include <arpa/inet.h>
+#include <linux/io_uring.h>
+#include <sys/socket.h>
+
+#include <cstring>
+#include <string_view>
+
+#include "model/syscall_table.h"
+#include "model/xlat_tables.h"
+
+namespace sctrace {
+
+namespace {
+
+// The socket address bytes a CONNECT named, as the members strace prints
+// and engine/arg_query.h's arg_sockaddr reads back (sa_family, the port,
+// inet_addr("...") / inet_pton(...) / sun_path). Other families keep only
+// their family.
+void add_sockaddr(ArgTree& tree, std::string_view bytes) {
+    const NodeId s = tree.add_struct(tree.root());
+    if (s == kNoNode) return;
+    sa_family_t family = 0;
+    if (bytes.size() < sizeof family) return;
+    std::memcpy(&family, bytes.data(), sizeof family);
+    tree.add_enum(s, family, xlat::sock_family, "sa_family");
+    const auto port_at = [&bytes]() {
+        return (static_cast<unsigned char>(bytes[2]) << 8) | static_cast<unsigned char>(bytes[3]);
+    };
+    char ip[INET6_ADDRSTRLEN] = "";
+    if (family == AF_INET && bytes.size() >= 8) {
+        tree.add_int(s, port_at(), "sin_port");
+        inet_ntop(AF_INET, bytes.data() + 4, ip, sizeof ip);
+        tree.add_text_copy(s, std::string("inet_addr(\"") + ip + "\")", "sin_addr");
+    } else if (family == AF_INET6 && bytes.size() >= 24) {
+        tree.add_int(s, port_at(), "sin6_port");
+        inet_ntop(AF_INET6, bytes.data() + 8, ip, sizeof ip);
+        // strace's spelling, a member without a key.
+        tree.add_text_copy(s, std::string("inet_pton(AF_INET6, \"") + ip + "\", &sin6_addr)");
+    } else if (family == AF_UNIX && bytes.size() > 2) {
+        std::string_view path = bytes.substr(2);
+        std::string abstract;
+        if (path[0] == '\0') {
+            // An abstract name: '@' and the rest, as arg_sockaddr's callers expect.
+            abstract = "@" + std::string(path.substr(1));
+            path = abstract;
+        } else {
+            path = path.substr(0, path.find('\0'));
+        }
+        tree.add_str(s, {path.data(), path.size()}, false, "sun_path");
+    }
+}
+
+std::uint64_t field(const RingOp& op, IoUringTwinArg arg) {
+    switch (arg) {
+        case IoUringTwinArg::Zero:
+            return 0;
+        case IoUringTwinArg::Fd:
+            return static_cast<std::uint64_t>(static_cast<std::int64_t>(op.fd));
+        case IoUringTwinArg::Off:
+            return op.off;
+        case IoUringTwinArg::Addr:
+        case IoUringTwinArg::Path:
+        case IoUringTwinArg::Sockaddr:
+            return op.addr;
+        case IoUringTwinArg::Len:
+            return op.len;
+        case IoUringTwinArg::OpFlags:
+            return op.op_flags;
+    }
+    return 0;
+}
+
+}  // namespace
+
+const IoUringTwin* RingOps::followed(const IoUringSqeEvent& sqe) {
+    const IoUringTwin* twin = io_uring_twin(sqe.opcode);
+    if (!twin) return nullptr;
+    // The ring's own numbering: sqe.fd is an index into its registered
+    // files, and a direct descriptor is a slot of that table. Neither is a
+    // descriptor of the process (not followed yet).
+    if (sqe.fixed_file()) return nullptr;
+    if (twin->direct_descriptors && sqe.file_index != 0) return nullptr;
+    // Success posts no completion: nothing would ever match it.
+    if (sqe.flags & IOSQE_CQE_SKIP_SUCCESS) return nullptr;
+    return twin;
+}
+
+void RingOps::submit(const IoUringSqeEvent& sqe, const IoUringTwin& twin, Nanos time,
+                     std::uint64_t fd_generation) {
+    Ring& ring = rings_[sqe.ring_fd];
+    if (ring.count >= kMaxInFlightPerRing) {
+        ++dropped_;
+        return;
+    }
+    RingOp op;
+    op.twin = &twin;
+    op.opcode = sqe.opcode;
+    op.submitted_at = time;
+    op.fd = sqe.fd;
+    op.off = sqe.off;
+    op.addr = sqe.addr;
+    op.len = sqe.len;
+    op.op_flags = sqe.op_flags;
+    op.path.assign(sqe.path);
+    op.sockaddr.assign(reinterpret_cast<const char*>(sqe.sockaddr.data()), sqe.sockaddr.size());
+    op.fd_generation = fd_generation;
+    ring.by_user_data[sqe.user_data].push_back(std::move(op));
+    ++ring.count;
+}
+
+const RingOp* RingOps::find(const IoUringCqeEvent& cqe) const {
+    const auto ring = rings_.find(cqe.ring_fd);
+    if (ring == rings_.end()) return nullptr;
+    const auto ops = ring->second.by_user_data.find(cqe.user_data);
+    if (ops == ring->second.by_user_data.end() || ops->second.empty()) return nullptr;
+    const std::vector<RingOp>& same = ops->second;
+    // Several in flight under one user_data: only when they are the same
+    // operation on the same file does it not matter which one this is.
+    for (const RingOp& other : same) {
+        if (other.opcode != same.front().opcode || other.fd != same.front().fd ||
+            other.fd_generation != same.front().fd_generation) {
+            return nullptr;
+        }
+    }
+    return &same.front();
+}
+
+void RingOps::complete(const IoUringCqeEvent& cqe) {
+    const auto ring = rings_.find(cqe.ring_fd);
+    if (ring == rings_.end()) return;
+    auto& by_user_data = ring->second.by_user_data;
+    const auto ops = by_user_data.find(cqe.user_data);
+    if (ops == by_user_data.end()) return;
+    if (cqe.flags & IORING_CQE_F_MORE) return;  // multishot: the submission goes on
+    if (find(cqe)) {
+        ops->second.erase(ops->second.begin());
+        --ring->second.count;
+    } else {
+        ring->second.count -= ops->second.size();
+        ops->second.clear();
+    }
+    if (ops->second.empty()) by_user_data.erase(ops);
+}
+
+std::size_t RingOps::in_flight() const {
+    std::size_t n = 0;
+    for (const auto& [fd, ring] : rings_) n += ring.count;
+    return n;
+}
+
+bool make_ring_twin(const RingOp& op, const IoUringCqeEvent& cqe, pid_t pid, pid_t tid, Nanos time,
+                    RingTwin& out) {
+    const IoUringTwin& twin = *op.twin;
+    const std::optional<int> nr = syscall_number(Arch::X86_64, twin.syscall);
+    if (!nr) return false;
+    const SyscallInfo* info = syscall_info(Arch::X86_64, *nr);
+    out.origin = IoUringOrigin{cqe.ring_fd, cqe.user_data, op.opcode};
+    out.shown_to_rules = twin.shown_to_rules;
+    out.fd_generation = op.fd_generation;
+    out.tree.clear();
+    SyscallEvent call;
+    call.arch = Arch::X86_64;
+    call.nr = *nr;
+    call.name = info ? info->name : twin.syscall;
+    call.entry_time = op.submitted_at;
+    for (std::size_t i = 0; i < twin.arg_count; ++i) {
+        const IoUringTwinArg arg = twin.args[i];
+        const std::uint64_t raw = field(op, arg);
+        call.args[i] = raw;
+        ArgTree& tree = out.tree;
+        if (arg == IoUringTwinArg::Path) {
+            tree.add_str(tree.root(), {op.path.data(), op.path.size()}, false);
+        } else if (arg == IoUringTwinArg::Sockaddr) {
+            add_sockaddr(tree, op.sockaddr);
+        } else if (twin.tables[i]) {
+            tree.add_flags(tree.root(), raw, *twin.tables[i]);
+        } else if (arg == IoUringTwinArg::Addr) {
+            tree.add_ptr(tree.root(), raw);
+        } else if (info && info->traits.fd_arg == static_cast<int>(i)) {
+            // The call's descriptor (sqe.fd is socket()'s domain too).
+            const NodeId id = tree.add_int(tree.root(), static_cast<std::int64_t>(raw));
+            if (id != kNoNode) tree.mutable_node(id).fd = true;
+        } else {
+            tree.add_int(tree.root(), static_cast<std::int64_t>(raw));
+        }
+    }
+    call.has_result = true;
+    if (cqe.res < 0) {
+        call.ret = -1;
+        call.err = -cqe.res;
+    } else {
+        call.ret = cqe.res;
+    }
+    call.decoded = &out.tree;
+    call.via_ring = &out.origin;
+    out.event = Event{EventKind::SyscallExit, time, pid, tid, call};
+    return true;
+}
+
+}  // namespace sctrace

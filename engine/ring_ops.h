@@ -1,0 +1,106 @@
+// io_uring operations as the state and the rules see them: a submission
+// waits in its process's RingOps until its completion arrives, matched by
+// (ring, user_data); the completed operation then becomes its syscall twin
+// (model/io_uring_twins.h), a SyscallExit whose result is the completion's
+// res, marked with the ring it went through (SyscallEvent::via_ring). The
+// state takes it as it takes the twin's own exit, and the rules judge it as
+// one when the table says they may (docs/decoders.md, "Rules see through
+// io_uring").
+//
+// Not followed yet: submissions on the ring's own numbering (IOSQE_FIXED_FILE,
+// and direct descriptors: a nonzero file_index on the operations the table
+// marks `direct`), which name no descriptor of the process; submissions with
+// IOSQE_CQE_SKIP_SUCCESS, whose success posts no completion to match.
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "model/arg_tree.h"
+#include "model/event.h"
+#include "model/io_uring_twins.h"
+
+namespace sctrace {
+
+// One submission waiting for its completion, with what its twin needs
+// (the tracker's views are gone by the time the completion comes).
+struct RingOp {
+    const IoUringTwin* twin = nullptr;
+    std::uint8_t opcode = 0;
+    Nanos submitted_at = 0;
+    std::int32_t fd = -1;
+    std::uint64_t off = 0;
+    std::uint64_t addr = 0;
+    std::uint32_t len = 0;
+    std::uint32_t op_flags = 0;
+    std::string path;
+    std::string sockaddr;  // the address bytes
+    // The open file sqe.fd named at submission (FdState::generation; 0 when
+    // not open as far as the trace knows): by the completion the number
+    // may name another file, and the operation was on this one.
+    std::uint64_t fd_generation = 0;
+};
+
+// A completed operation made its twin's exit: the event and what it points
+// into. Reused from one completion to the next.
+struct RingTwin {
+    Event event;
+    ArgTree tree;
+    IoUringOrigin origin;
+    bool shown_to_rules = true;
+    std::uint64_t fd_generation = 0;
+};
+
+// One process's operations in flight, per ring.
+class RingOps {
+public:
+    // Operations in flight per ring at most. The kernel lets a ring have
+    // more (CQ entries up to 2^20 with IORING_SETUP_CQSIZE), but a program
+    // rarely keeps this many submitted at once; past the bound a new
+    // submission is not remembered (counted in dropped()), its completion
+    // then matches nothing and the state learns nothing from it, which
+    // leaves the rules silent rather than wrong.
+    static constexpr std::size_t kMaxInFlightPerRing = 4096;
+
+    // Whether the state follows `sqe` at all: an opcode with a twin, on a
+    // descriptor of the process, with a completion to come.
+    static const IoUringTwin* followed(const IoUringSqeEvent& sqe);
+
+    void submit(const IoUringSqeEvent& sqe, const IoUringTwin& twin, Nanos time,
+                std::uint64_t fd_generation);
+    // The submission `cqe` completes; null when none matches, or when
+    // several with its user_data are in flight and they differ (the
+    // kernel completes them in any order: which one this is cannot be
+    // told).
+    const RingOp* find(const IoUringCqeEvent& cqe) const;
+    // The completion arrived: its submission is done, unless the kernel
+    // said more completions follow (IORING_CQE_F_MORE: multishot accept,
+    // recv). An ambiguous one retires every submission it could be.
+    void complete(const IoUringCqeEvent& cqe);
+    // The ring's fd was closed: what was in flight on it is not followed.
+    void forget_ring(int ring_fd) { rings_.erase(ring_fd); }
+    void clear() { rings_.clear(); }
+
+    std::uint64_t dropped() const { return dropped_; }
+    std::size_t in_flight() const;
+
+private:
+    struct Ring {
+        std::map<std::uint64_t, std::vector<RingOp>> by_user_data;
+        std::size_t count = 0;
+    };
+    std::map<int, Ring> rings_;
+    std::uint64_t dropped_ = 0;
+};
+
+// Fills `out` with `op`'s twin completed by `cqe` (an IoUringComplete
+// event of `pid`/`tid` at `time`): the twin's exit, its decoded arguments
+// and its origin. False when the twin is not a call of the x86_64 table.
+bool make_ring_twin(const RingOp& op, const IoUringCqeEvent& cqe, pid_t pid, pid_t tid, Nanos time,
+                    RingTwin& out);
+
+}  // namespace sctrace

@@ -1,0 +1,16 @@
+#include "model/io_uring_twins.h"
+
+#include "model/io_uring_twin_data.h"
+
+namespace sctrace {
+
+const IoUringTwin* io_uring_twin(unsigned opcode) {
+    // A few dozen rows: a scan is as quick as any index, and keeps the table
+    // in the order the data file reads.
+    for (const IoUringTwin& twin : kIoUringTwins) {
+        if (twin.opcode == opcode) return &twin;
+    }
+    return nullptr;
+}
+
+}  // namespace sctrace

@@ -1,0 +1,48 @@
+// Which syscall an io_uring operation does the work of (its twin), as data:
+// model/io_uring_twins.in, turned into a constexpr table at build time by
+// model/gen_io_uring_twins.cmake. The engine presents a completed ring
+// operation as its twin's exit (engine/ring_ops.h); nothing else in C++
+// knows which opcode is which call.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string_view>
+
+namespace sctrace {
+
+struct XlatTable;  // model/xlat.h
+
+// Where a twin's argument comes from in the submission (IoUringSqeEvent).
+enum class IoUringTwinArg : std::uint8_t {
+    Zero,      // the operation has no field for it
+    Fd,        // sqe.fd
+    Off,       // sqe.off (addr2)
+    Addr,      // sqe.addr
+    Len,       // sqe.len
+    OpFlags,   // sqe.op_flags
+    Path,      // sqe.addr, as the path the tracker read (sqe.path)
+    Sockaddr,  // sqe.addr, as the socket address the tracker read (sqe.sockaddr)
+};
+
+struct IoUringTwin {
+    std::uint8_t opcode = 0;  // IORING_OP_*
+    // The rules see the completion as the twin's exit; false: only the
+    // state takes it (model/io_uring_twins.in says why for each).
+    bool shown_to_rules = true;
+    // A nonzero file_index makes the operation install or close a direct
+    // descriptor (the ring's own table), not a file descriptor.
+    bool direct_descriptors = false;
+    std::string_view syscall;  // the twin's name in the syscall tables
+    std::uint8_t arg_count = 0;
+    std::array<IoUringTwinArg, 6> args{};
+    // A flags argument's table (accept4's SOCK_*, openat's O_*), so that
+    // the state reads the flags by name as it does a decoded call's; null:
+    // a plain number.
+    std::array<const XlatTable*, 6> tables{};
+};
+
+// The twin of `opcode`, or null when it has none.
+const IoUringTwin* io_uring_twin(unsigned opcode);
+
+}  // namespace sctrace

@@ -1,0 +1,334 @@
+// io_uring operations in the state: submissions waiting for their
+// completions (RingOps), and completed ones taken as their syscall twins
+// (engine/ring_ops.h), the way the rule engine feeds them to the state.
+#include "engine/ring_ops.h"
+
+#include <gtest/gtest.h>
+#include <linux/io_uring.h>
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include <cerrno>
+#include <cstring>
+#include <string>
+
+#include "engine/state.h"
+#include "model/syscall_table.h"
+#include "rule_pack.h"
+#include "sources/strace/strace_log.h"
+
+namespace sctrace {
+namespace {
+
+constexpr pid_t kPid = 100;
+constexpr int kRing = 9;
+
+IoUringSqeEvent sqe_of(std::uint8_t opcode, int fd, std::uint64_t user_data) {
+    IoUringSqeEvent sqe;
+    sqe.ring_fd = kRing;
+    sqe.opcode = opcode;
+    sqe.fd = fd;
+    sqe.user_data = user_data;
+    return sqe;
+}
+
+IoUringCqeEvent cqe_of(std::uint64_t user_data, int res, std::uint32_t flags = 0) {
+    IoUringCqeEvent cqe;
+    cqe.ring_fd = kRing;
+    cqe.user_data = user_data;
+    cqe.res = res;
+    cqe.flags = flags;
+    return cqe;
+}
+
+// The state as the rule engine keeps it: strace lines for the syscalls, and
+// ring events with their twins applied after the completion.
+struct Process final : EventSink {
+    StateTracker state;
+    RingTwin twin;
+    strace_text::StraceLogConverter converter{*this};
+    Nanos now = 0;
+    Process() { converter.begin_file("ring.log", 0, 0); }
+    void on_event(const Event& e) override { state.apply(e); }
+    Process& operator<<(const std::string& line) {
+        EXPECT_TRUE(converter.feed(line)) << line;
+        return *this;
+    }
+    void submit(const IoUringSqeEvent& sqe) {
+        state.apply(Event{EventKind::IoUringSubmit, ++now, kPid, kPid, sqe});
+    }
+    // Whether a twin was made of it (and applied).
+    bool complete(const IoUringCqeEvent& cqe) {
+        const Event event{EventKind::IoUringComplete, ++now, kPid, kPid, cqe};
+        const bool made = state.ring_twin(event, twin);
+        state.apply(event);
+        if (made) state.apply_ring_twin(twin);
+        return made;
+    }
+};
+
+TEST(RingTwins, EveryTwinIsACallOfTheSyscallTable) {
+    int twins = 0;
+    for (unsigned op = 0; op < 256; ++op) {
+        const IoUringTwin* twin = io_uring_twin(op);
+        if (!twin) continue;
+        ++twins;
+        EXPECT_TRUE(syscall_number(Arch::X86_64, twin->syscall).has_value())
+            << io_uring_op_name(op) << "'s twin " << twin->syscall;
+        EXPECT_LE(twin->arg_count, 6u);
+    }
+    EXPECT_GT(twins, 0);
+    ASSERT_NE(io_uring_twin(IORING_OP_CLOSE), nullptr);
+    EXPECT_EQ(io_uring_twin(IORING_OP_CLOSE)->syscall, "close");
+    EXPECT_EQ(io_uring_twin(IORING_OP_NOP), nullptr) << "a NOP does nothing a syscall does";
+}
+
+TEST(RingOps, ACompletionRetiresTheSubmissionOfItsUserData) {
+    RingOps ops;
+    const IoUringSqeEvent sqe = sqe_of(IORING_OP_CLOSE, 4, 7);
+    ops.submit(sqe, *RingOps::followed(sqe), 1, 0);
+    EXPECT_EQ(ops.find(cqe_of(8, 0)), nullptr) << "another user_data";
+    const RingOp* op = ops.find(cqe_of(7, 0));
+    ASSERT_NE(op, nullptr);
+    EXPECT_EQ(op->fd, 4);
+    ops.complete(cqe_of(7, 0));
+    EXPECT_EQ(ops.in_flight(), 0u);
+    EXPECT_EQ(ops.find(cqe_of(7, 0)), nullptr);
+}
+
+TEST(RingOps, AMultishotSubmissionStaysUntilItsLastCompletion) {
+    RingOps ops;
+    const IoUringSqeEvent sqe = sqe_of(IORING_OP_ACCEPT, 3, 1);
+    ops.submit(sqe, *RingOps::followed(sqe), 1, 0);
+    ops.complete(cqe_of(1, 5, IORING_CQE_F_MORE));
+    EXPECT_NE(ops.find(cqe_of(1, 6)), nullptr);
+    ops.complete(cqe_of(1, 6));
+    EXPECT_EQ(ops.in_flight(), 0u);
+}
+
+TEST(RingOps, TwoDifferentSubmissionsUnderOneUserDataMatchNeither) {
+    RingOps ops;
+    const IoUringSqeEvent a = sqe_of(IORING_OP_CLOSE, 4, 0), b = sqe_of(IORING_OP_CLOSE, 5, 0);
+    ops.submit(a, *RingOps::followed(a), 1, 0);
+    ops.submit(b, *RingOps::followed(b), 2, 0);
+    EXPECT_EQ(ops.find(cqe_of(0, 0)), nullptr) << "which fd was closed cannot be told";
+    ops.complete(cqe_of(0, 0));
+    EXPECT_EQ(ops.in_flight(), 0u) << "both could have been it: neither is followed further";
+}
+
+TEST(RingOps, PastTheBoundNewSubmissionsAreCountedNotKept) {
+    RingOps ops;
+    for (std::uint64_t i = 0; i < RingOps::kMaxInFlightPerRing + 3; ++i) {
+        const IoUringSqeEvent sqe = sqe_of(IORING_OP_READ, 4, i);
+        ops.submit(sqe, *RingOps::followed(sqe), 1, 0);
+    }
+    EXPECT_EQ(ops.in_flight(), RingOps::kMaxInFlightPerRing);
+    EXPECT_EQ(ops.dropped(), 3u);
+    EXPECT_EQ(ops.find(cqe_of(RingOps::kMaxInFlightPerRing + 1, 0)), nullptr);
+}
+
+TEST(RingOps, TheRingsOwnNumberingIsNotFollowed) {
+    IoUringSqeEvent fixed = sqe_of(IORING_OP_CLOSE, 0, 1);
+    fixed.flags = IOSQE_FIXED_FILE;
+    EXPECT_EQ(RingOps::followed(fixed), nullptr);
+    IoUringSqeEvent direct = sqe_of(IORING_OP_CLOSE, 0, 1);
+    direct.file_index = 3;  // a direct descriptor's slot + 1
+    EXPECT_EQ(RingOps::followed(direct), nullptr);
+    IoUringSqeEvent skip = sqe_of(IORING_OP_CLOSE, 4, 1);
+    skip.flags = IOSQE_CQE_SKIP_SUCCESS;
+    EXPECT_EQ(RingOps::followed(skip), nullptr) << "its success posts nothing to match";
+    EXPECT_EQ(RingOps::followed(sqe_of(IORING_OP_NOP, -1, 1)), nullptr);
+}
+
+TEST(RingState, ACloseThroughTheRingClosesTheFdWithTheRingInItsHistory) {
+    Process p;
+    p << "100 socket(AF_INET, SOCK_STREAM, IPPROTO_IP) = 4";
+    p.submit(sqe_of(IORING_OP_CLOSE, 4, 0x7));
+    EXPECT_NE(p.state.fd(kPid, 4), nullptr) << "open until the completion says otherwise";
+    ASSERT_TRUE(p.complete(cqe_of(0x7, 0)));
+    EXPECT_EQ(p.twin.event.syscall()->name, "close");
+    EXPECT_EQ(p.state.fd(kPid, 4), nullptr);
+    const ClosedFd* closed = p.state.closed_fd(kPid, 4);
+    ASSERT_NE(closed, nullptr);
+    const FdState& last = closed->last;
+    ASSERT_GT(last.history_size(), 0u);
+    EXPECT_EQ(last.history(last.history_size() - 1).text(),
+              "close = 0 through io_uring (ring fd 9, user_data 0x7)");
+}
+
+TEST(RingState, AFailedCloseThroughTheRingClosesNothing) {
+    Process p;
+    p << "100 socket(AF_INET, SOCK_STREAM, IPPROTO_IP) = 4";
+    p.submit(sqe_of(IORING_OP_CLOSE, 4, 1));
+    ASSERT_TRUE(p.complete(cqe_of(1, -ECANCELED)));
+    EXPECT_EQ(p.twin.event.syscall()->err, ECANCELED);
+    EXPECT_NE(p.state.fd(kPid, 4), nullptr);
+}
+
+// The kernel closes at submission; the completion may be seen after the
+// program reused the number. The close was of the earlier file.
+TEST(RingState, ACloseCompletedAfterTheNumberWasReusedLeavesTheNewFileOpen) {
+    Process p;
+    p << "100 socket(AF_INET, SOCK_STREAM, IPPROTO_IP) = 4";
+    p.submit(sqe_of(IORING_OP_CLOSE, 4, 1));
+    p << "100 openat(AT_FDCWD, \"/etc/hosts\", O_RDONLY) = 4";
+    ASSERT_TRUE(p.complete(cqe_of(1, 0)));
+    const FdState* fd = p.state.fd(kPid, 4);
+    ASSERT_NE(fd, nullptr);
+    EXPECT_EQ(fd->path, "/etc/hosts");
+}
+
+// An SQPOLL ring's submissions are sampled: libuv's CLOSE of the fd an
+// OPENAT returned can be seen before the OPENAT's completion is.
+TEST(RingState, ACloseSeenBeforeTheOpenItClosesCompletedStillClosesIt) {
+    Process p;
+    IoUringSqeEvent open = sqe_of(IORING_OP_OPENAT, AT_FDCWD, 1);
+    open.path = "/etc/hostname";
+    p.submit(open);
+    p.submit(sqe_of(IORING_OP_CLOSE, 24, 2));
+    ASSERT_TRUE(p.complete(cqe_of(1, 24)));
+    ASSERT_NE(p.state.fd(kPid, 24), nullptr);
+    ASSERT_TRUE(p.complete(cqe_of(2, 0)));
+    EXPECT_EQ(p.state.fd(kPid, 24), nullptr);
+    EXPECT_NE(p.state.closed_fd(kPid, 24), nullptr);
+}
+
+TEST(RingState, SocketAndConnectThroughTheRingMakeAConnectedSocket) {
+    Process p;
+    IoUringSqeEvent socket_sqe = sqe_of(IORING_OP_SOCKET, AF_INET, 1);
+    socket_sqe.off = SOCK_STREAM | SOCK_NONBLOCK;  // the type
+    p.submit(socket_sqe);
+    ASSERT_TRUE(p.complete(cqe_of(1, 6)));
+    const FdState* fd = p.state.fd(kPid, 6);
+    ASSERT_NE(fd, nullptr);
+    EXPECT_EQ(fd->kind, FdKind::Socket);
+    EXPECT_EQ(fd->family, Family::Inet);
+    EXPECT_TRUE(fd->stream);
+    EXPECT_TRUE(fd->nonblocking);
+
+    sockaddr_in to{};
+    to.sin_family = AF_INET;
+    to.sin_port = htons(8080);
+    inet_pton(AF_INET, "127.0.0.1", &to.sin_addr);
+    unsigned char bytes[sizeof to];
+    std::memcpy(bytes, &to, sizeof to);
+    IoUringSqeEvent connect_sqe = sqe_of(IORING_OP_CONNECT, 6, 2);
+    connect_sqe.off = sizeof to;
+    connect_sqe.sockaddr = bytes;
+    p.submit(connect_sqe);
+    ASSERT_TRUE(p.complete(cqe_of(2, 0)));
+    EXPECT_FALSE(p.twin.shown_to_rules)
+        << "a ring's connect waits for the handshake: not a nonblocking connect()'s 0";
+    fd = p.state.fd(kPid, 6);
+    EXPECT_EQ(fd->socket_state, SocketState::Connected);
+    EXPECT_EQ(fd->path, "127.0.0.1:8080");
+    EXPECT_EQ(fd->remote.port, 8080);
+}
+
+TEST(RingState, AnOpenThroughTheRingOpensTheFileItNamed) {
+    Process p;
+    IoUringSqeEvent sqe = sqe_of(IORING_OP_OPENAT, AT_FDCWD, 3);
+    sqe.path = "/etc/hosts";
+    sqe.op_flags = O_RDONLY | O_CLOEXEC;
+    p.submit(sqe);
+    ASSERT_TRUE(p.complete(cqe_of(3, 5)));
+    const FdState* fd = p.state.fd(kPid, 5);
+    ASSERT_NE(fd, nullptr);
+    EXPECT_EQ(fd->kind, FdKind::File);
+    EXPECT_EQ(fd->path, "/etc/hosts");
+    EXPECT_TRUE(fd->cloexec);
+}
+
+TEST(RingState, ClosingTheRingForgetsWhatWasInFlightOnIt) {
+    Process p;
+    p << "100 io_uring_setup(8, {flags=0, sq_thread_cpu=0, sq_thread_idle=0}) = 9"
+      << "100 socket(AF_INET, SOCK_STREAM, IPPROTO_IP) = 4";
+    p.submit(sqe_of(IORING_OP_CLOSE, 4, 1));
+    p << "100 close(9) = 0";
+    EXPECT_FALSE(p.complete(cqe_of(1, 0)));
+    EXPECT_NE(p.state.fd(kPid, 4), nullptr);
+}
+
+// The pack over a history of syscalls (strace lines) and ring events, as
+// the engine gets them live.
+struct RingPack : RulePack {
+    RingPack() : RulePack({"macros.yaml", "descriptors.yaml", "network.yaml"}) {}
+    void submit(const IoUringSqeEvent& sqe) {
+        engine->on_event(Event{EventKind::IoUringSubmit, 0, kPid, kPid, sqe});
+    }
+    void complete(const IoUringCqeEvent& cqe) {
+        engine->on_event(Event{EventKind::IoUringComplete, 0, kPid, kPid, cqe});
+    }
+    static bool names_the_ring(const rules::Finding& f) {
+        for (const auto& item : f.evidence) {
+            if (item.text.find("through io_uring (ring fd 9, user_data 0x") != std::string::npos) {
+                return true;
+            }
+        }
+        return false;
+    }
+};
+
+TEST(RingRules, ACloseOfAnFdTheRingClosedIsADoubleClose) {
+    RingPack pack;
+    pack << "100 socketpair(AF_UNIX, SOCK_STREAM, 0, [4, 5]) = 0";
+    pack.submit(sqe_of(IORING_OP_CLOSE, 4, 0x11));
+    pack.complete(cqe_of(0x11, 0));
+    EXPECT_TRUE(pack.sink.findings.empty());
+    pack << "100 close(4) = -1 EBADF (Bad file descriptor)";
+    const auto found = pack.of("double-close");
+    ASSERT_EQ(found.size(), 1u);
+    EXPECT_TRUE(RingPack::names_the_ring(found[0])) << "the earlier close went through the ring";
+}
+
+TEST(RingRules, ARingCloseOfAnFdClosedBeforeIsADoubleCloseToo) {
+    RingPack pack;
+    pack << "100 socketpair(AF_UNIX, SOCK_STREAM, 0, [4, 5]) = 0"
+         << "100 close(4) = 0";
+    pack.submit(sqe_of(IORING_OP_CLOSE, 4, 0x12));
+    pack.complete(cqe_of(0x12, -EBADF));
+    const auto found = pack.of("double-close");
+    ASSERT_EQ(found.size(), 1u);
+    EXPECT_TRUE(RingPack::names_the_ring(found[0]));
+}
+
+TEST(RingRules, ARingReadOfAClosedFdIsAUseAfterClose) {
+    RingPack pack;
+    pack << "100 socketpair(AF_UNIX, SOCK_STREAM, 0, [4, 5]) = 0"
+         << "100 close(4) = 0";
+    pack.submit(sqe_of(IORING_OP_READ, 4, 0x13));
+    pack.complete(cqe_of(0x13, -EBADF));
+    const auto found = pack.of("fd-use-after-close");
+    ASSERT_EQ(found.size(), 1u);
+    EXPECT_TRUE(RingPack::names_the_ring(found[0]));
+}
+
+// A ring's CONNECT completes when the handshake does: its 0 on a nonblocking
+// socket is what a blocking connect() returns, not the "returned 0 at once"
+// of nonblocking-connect-immediate.
+TEST(RingRules, ARingConnectOfANonblockingSocketReturningZeroIsNoFinding) {
+    RingPack pack;
+    pack << "100 socket(AF_INET, SOCK_STREAM|SOCK_NONBLOCK, IPPROTO_TCP) = 4";
+    sockaddr_in to{};
+    to.sin_family = AF_INET;
+    to.sin_port = htons(8080);
+    inet_pton(AF_INET, "10.1.2.3", &to.sin_addr);
+    unsigned char bytes[sizeof to];
+    std::memcpy(bytes, &to, sizeof to);
+    IoUringSqeEvent connect = sqe_of(IORING_OP_CONNECT, 4, 0x14);
+    connect.off = sizeof to;
+    connect.sockaddr = bytes;
+    pack.submit(connect);
+    pack.complete(cqe_of(0x14, 0));
+    EXPECT_TRUE(pack.sink.findings.empty()) << pack.sink.findings[0].message;
+    const FdState* fd = pack.engine->state().fd(kPid, 4);
+    ASSERT_NE(fd, nullptr);
+    EXPECT_EQ(fd->socket_state, SocketState::Connected);
+    EXPECT_EQ(fd->path, "10.1.2.3:8080");
+}
+
+}  // namespace
+}  // namespace sctrace

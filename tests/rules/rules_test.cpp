@@ -731,25 +731,36 @@ protected:
         expect_contract(f, "analyze");
         return f;
     }
-    // Some double-close finding's evidence says which ring and submission
-    // closed the descriptor first.
-    static void expect_ring_named(const Findings& f, const std::string& where) {
-        bool named = false;
+    // Some finding of `rule` has evidence that says which ring and which
+    // submission did its part: the samples tag theirs with `user_data`.
+    static void expect_ring_named(const Findings& f, const std::string& rule,
+                                  const std::string& user_data, const std::string& where) {
+        bool found = false, named = false;
         for (const auto& j : f.all) {
-            if (j.value("rule", "") != "double-close") continue;
-            EXPECT_EQ(j.value("severity", ""), "error") << j.dump();
-            EXPECT_NE(j.value("message", "").find("closed twice"), std::string::npos) << j.dump();
+            if (j.value("rule", "") != rule) continue;
+            found = true;
             for (const json& line : j.value("evidence", json::array())) {
                 const std::string text = line.is_string() ? line.get<std::string>() : "";
-                // The sample tags its close with this user_data.
-                named |= text.find("through io_uring (ring fd ") != std::string::npos &&
-                         text.find("user_data 0x5ca1ab1e") != std::string::npos;
+                named |= text.find("io_uring (ring fd ") != std::string::npos &&
+                         text.find("user_data " + user_data) != std::string::npos;
             }
         }
-        EXPECT_TRUE(named) << where << ": no double-close evidence names the ring\n" << f.dump();
+        EXPECT_TRUE(found) << where << ": no " << rule << " finding\n" << f.dump();
+        EXPECT_TRUE(named) << where << ": no " << rule << " evidence names the ring and "
+                           << user_data << "\n"
+                           << f.dump();
     }
     std::string skipped_;
 };
+
+// Every double-close finding is an error that says the fd was closed twice.
+void expect_closed_twice(const Findings& f) {
+    for (const auto& j : f.all) {
+        if (j.value("rule", "") != "double-close") continue;
+        EXPECT_EQ(j.value("severity", ""), "error") << j.dump();
+        EXPECT_NE(j.value("message", "").find("closed twice"), std::string::npos) << j.dump();
+    }
+}
 
 TEST_F(Ring, DoubleCloseFiresWhenTheFirstCloseWentThroughTheRing) {
     const std::string bin = sample_path("double-close-uring");
@@ -764,11 +775,13 @@ TEST_F(Ring, DoubleCloseFiresWhenTheFirstCloseWentThroughTheRing) {
         if (!skipped_.empty()) GTEST_SKIP() << skipped_;
         EXPECT_EQ(live.rules(), std::set<std::string>{"double-close"})
             << live.dump() << describe(traced);
-        expect_ring_named(live, "live");
+        expect_closed_twice(live);
+        expect_ring_named(live, "double-close", "0x5ca1ab1e", "live");
         const Findings post = analyzed_event_log();
         EXPECT_EQ(post.rules(), live.rules()) << "analyze of the run's JSONL event log\n"
                                               << post.dump();
-        expect_ring_named(post, "analyze");
+        expect_closed_twice(post);
+        expect_ring_named(post, "double-close", "0x5ca1ab1e", "analyze");
     }
 }
 

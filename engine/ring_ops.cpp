@@ -87,13 +87,8 @@ const IoUringTwin* RingOps::followed(const IoUringSqeEvent& sqe) {
     return twin;
 }
 
-void RingOps::submit(const IoUringSqeEvent& sqe, const IoUringTwin& twin, Nanos time,
-                     std::uint64_t fd_generation) {
-    Ring& ring = rings_[sqe.ring_fd];
-    if (ring.count >= kMaxInFlightPerRing) {
-        ++dropped_;
-        return;
-    }
+RingOp ring_op_of(const IoUringSqeEvent& sqe, const IoUringTwin& twin, Nanos time,
+                  std::uint64_t fd_generation) {
     RingOp op;
     op.twin = &twin;
     op.opcode = sqe.opcode;
@@ -106,7 +101,17 @@ void RingOps::submit(const IoUringSqeEvent& sqe, const IoUringTwin& twin, Nanos 
     op.path.assign(sqe.path);
     op.sockaddr.assign(reinterpret_cast<const char*>(sqe.sockaddr.data()), sqe.sockaddr.size());
     op.fd_generation = fd_generation;
-    ring.by_user_data[sqe.user_data].push_back(std::move(op));
+    return op;
+}
+
+void RingOps::submit(const IoUringSqeEvent& sqe, const IoUringTwin& twin, Nanos time,
+                     std::uint64_t fd_generation) {
+    Ring& ring = rings_[sqe.ring_fd];
+    if (ring.count >= kMaxInFlightPerRing) {
+        ++dropped_;
+        return;
+    }
+    ring.by_user_data[sqe.user_data].push_back(ring_op_of(sqe, twin, time, fd_generation));
     ++ring.count;
 }
 
@@ -150,13 +155,17 @@ std::size_t RingOps::in_flight() const {
     return n;
 }
 
-bool make_ring_twin(const RingOp& op, const IoUringCqeEvent& cqe, pid_t pid, pid_t tid, Nanos time,
-                    RingTwin& out) {
+namespace {
+
+// `op` as its twin's call into `out`: the entry when `cqe` is null, else
+// the exit with the completion's res.
+bool fill_twin(const RingOp& op, std::int32_t ring_fd, std::uint64_t user_data,
+               const IoUringCqeEvent* cqe, pid_t pid, pid_t tid, Nanos time, RingTwin& out) {
     const IoUringTwin& twin = *op.twin;
     const std::optional<int> nr = syscall_number(Arch::X86_64, twin.syscall);
     if (!nr) return false;
     const SyscallInfo* info = syscall_info(Arch::X86_64, *nr);
-    out.origin = IoUringOrigin{cqe.ring_fd, cqe.user_data, op.opcode};
+    out.origin = IoUringOrigin{ring_fd, user_data, op.opcode};
     out.shown_to_rules = twin.shown_to_rules;
     out.fd_generation = op.fd_generation;
     out.tree.clear();
@@ -186,17 +195,32 @@ bool make_ring_twin(const RingOp& op, const IoUringCqeEvent& cqe, pid_t pid, pid
             tree.add_int(tree.root(), static_cast<std::int64_t>(raw));
         }
     }
-    call.has_result = true;
-    if (cqe.res < 0) {
-        call.ret = -1;
-        call.err = -cqe.res;
-    } else {
-        call.ret = cqe.res;
+    if (cqe) {
+        call.has_result = true;
+        if (cqe->res < 0) {
+            call.ret = -1;
+            call.err = -cqe->res;
+        } else {
+            call.ret = cqe->res;
+        }
     }
     call.decoded = &out.tree;
     call.via_ring = &out.origin;
-    out.event = Event{EventKind::SyscallExit, time, pid, tid, call};
+    out.event = Event{cqe ? EventKind::SyscallExit : EventKind::SyscallEntry, time, pid, tid, call};
     return true;
+}
+
+}  // namespace
+
+bool make_ring_twin(const RingOp& op, const IoUringCqeEvent& cqe, pid_t pid, pid_t tid, Nanos time,
+                    RingTwin& out) {
+    return fill_twin(op, cqe.ring_fd, cqe.user_data, &cqe, pid, tid, time, out);
+}
+
+bool make_ring_entry(const IoUringSqeEvent& sqe, const IoUringTwin& twin, pid_t pid, pid_t tid,
+                     Nanos time, std::uint64_t fd_generation, RingTwin& out) {
+    const RingOp op = ring_op_of(sqe, twin, time, fd_generation);
+    return fill_twin(op, sqe.ring_fd, sqe.user_data, nullptr, pid, tid, time, out);
 }
 
 }  // namespace sctrace

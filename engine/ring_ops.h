@@ -45,8 +45,9 @@ struct RingOp {
     std::uint64_t fd_generation = 0;
 };
 
-// A completed operation made its twin's exit: the event and what it points
-// into. Reused from one completion to the next.
+// A ring operation made its twin's call: its exit when it completed, its
+// entry when it was submitted. The event and what it points into; reused
+// from one to the next.
 struct RingTwin {
     Event event;
     ArgTree tree;
@@ -54,6 +55,10 @@ struct RingTwin {
     bool shown_to_rules = true;
     std::uint64_t fd_generation = 0;
 };
+
+// The submission `sqe` as one RingOp, waiting for its completion.
+RingOp ring_op_of(const IoUringSqeEvent& sqe, const IoUringTwin& twin, Nanos time,
+                  std::uint64_t fd_generation);
 
 // One process's operations in flight, per ring.
 class RingOps {
@@ -102,5 +107,14 @@ private:
 // and its origin. False when the twin is not a call of the x86_64 table.
 bool make_ring_twin(const RingOp& op, const IoUringCqeEvent& cqe, pid_t pid, pid_t tid, Nanos time,
                     RingTwin& out);
+
+// Fills `out` with the submission `sqe` as its twin's entry (an
+// IoUringSubmit event of `pid`/`tid` at `time`): the kernel starts the
+// operation inside the io_uring_enter that submits it, so a close
+// submitted while another thread is blocked on the file is a close while
+// it is blocked.
+// False when the twin is not a call of the x86_64 table.
+bool make_ring_entry(const IoUringSqeEvent& sqe, const IoUringTwin& twin, pid_t pid, pid_t tid,
+                     Nanos time, std::uint64_t fd_generation, RingTwin& out);
 
 }  // namespace sctrace

@@ -739,6 +739,16 @@ bool StateTracker::ring_twin(const Event& complete, RingTwin& out) const {
     return op && make_ring_twin(*op, *cqe, complete.pid, complete.tid, complete.time, out);
 }
 
+bool StateTracker::ring_entry(const Event& submit, RingTwin& out) const {
+    const IoUringSqeEvent* sqe = submit.io_uring_submit();
+    if (!sqe || sqe->seen_at != IoUringSeenAt::Enter) return false;
+    const IoUringTwin* twin = RingOps::followed(*sqe);
+    if (!twin || !twin->shown_to_rules) return false;
+    const FdState* fd = this->fd(submit.pid, sqe->fd);
+    return make_ring_entry(*sqe, *twin, submit.pid, submit.tid, submit.time,
+                           fd ? fd->generation : 0, out);
+}
+
 void StateTracker::apply_ring_twin(const RingTwin& twin) {
     const Event& event = twin.event;
     ProcessState* p = nullptr;

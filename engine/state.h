@@ -338,6 +338,13 @@ public:
     // into `out` (engine/ring_ops.h). False when the state follows no
     // submission it completes.
     bool ring_twin(const Event& complete, RingTwin& out) const;
+    // An io_uring submission (an IoUringSubmit event, before apply()):
+    // its syscall twin's entry into `out`, when the rules may see the twin
+    // and the submission was read at the io_uring_enter that made it. A
+    // sampled one (SQPOLL) went to the kernel some time before the
+    // sample: when it started, and what else was in progress then, is not
+    // known.
+    bool ring_entry(const Event& submit, RingTwin& out) const;
     // The twin's exit taken as the call's own: the fds it opens, closes,
     // connects ... The thread that reaped the completion stays in whatever
     // call it is in.

@@ -26,7 +26,9 @@ std::string describe_event(const Event& event) {
         fmt::format_to(std::back_inserter(out), "tid {} {}(", event.tid, call->name);
         if (call->decoded) append_strace_args(out, *call->decoded, 0, ArgTree::kMaxNodes);
         out.push_back(')');
-        if (event.kind == EventKind::SyscallEntry) {
+        if (event.kind == EventKind::SyscallEntry && call->via_ring) {
+            // A submission: the kernel started it; the thread goes on.
+        } else if (event.kind == EventKind::SyscallEntry) {
             out.append(std::string_view(" <in progress>"));
         } else if (!call->has_result) {
             out.append(std::string_view(" = ?"));
@@ -36,11 +38,13 @@ std::string describe_event(const Event& event) {
             fmt::format_to(std::back_inserter(out), " = {}", call->ret);
         }
         if (event.kind != EventKind::SyscallEntry) append_tampering_note(out, *call);
-        // The rule engine made this call of a completed ring operation.
+        // The rule engine made this call of a ring operation: its
+        // submission, or its completion.
         if (const IoUringOrigin* ring = call->via_ring) {
             fmt::format_to(std::back_inserter(out),
-                           " through io_uring (ring fd {}, user_data {:#x}, {})", ring->ring_fd,
-                           ring->user_data, io_uring_op_name(ring->opcode));
+                           " {} io_uring (ring fd {}, user_data {:#x}, {})",
+                           event.kind == EventKind::SyscallEntry ? "submitted to" : "through",
+                           ring->ring_fd, ring->user_data, io_uring_op_name(ring->opcode));
         }
     } else if (const SignalEvent* sig = event.signal()) {
         fmt::format_to(std::back_inserter(out), "tid {} --- {} ", event.tid,

@@ -185,6 +185,13 @@ void RuleEngine::on_event(const Event& event) {
         twin = state_.ring_twin(event, *ring_twin_);
     }
     judge(event);
+    // A submission is its twin's entry: a ring close while another thread
+    // is blocked on the file, a ring send while another thread writes.
+    // Only judged: the submitting thread is not inside the twin.
+    if (event.kind == EventKind::IoUringSubmit) {
+        if (!ring_twin_) ring_twin_ = std::make_unique<RingTwin>();
+        if (state_.ring_entry(event, *ring_twin_)) judge(ring_twin_->event);
+    }
     state_.apply(event);
     if (twin) {
         if (ring_twin_->shown_to_rules) judge(ring_twin_->event);

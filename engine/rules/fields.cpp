@@ -25,6 +25,9 @@ constexpr FieldInfo kFields[] = {
     {"evt.errno", FieldId::EvtErrno, FieldType::String,
      "the error's name (EBADF), empty on success"},
     {"evt.failed", FieldId::EvtFailed, FieldType::Bool, "the syscall returned an error"},
+    {"evt.via_ring", FieldId::EvtViaRing, FieldType::Bool,
+     "the call is an io_uring operation seen as its syscall twin: its submission (evt.dir = >) "
+     "or its completion (evt.dir = <), not a syscall of its own"},
     {"evt.arg0", FieldId::EvtArg0, FieldType::Int, "argument 0 as an integer"},
     {"evt.arg1", FieldId::EvtArg1, FieldType::Int, "argument 1 as an integer"},
     {"evt.arg2", FieldId::EvtArg2, FieldType::Int, "argument 2 as an integer"},
@@ -364,6 +367,7 @@ bool field_known_before_result(FieldId id) {
     switch (id) {
         case FieldId::EvtType:
         case FieldId::EvtDir:
+        case FieldId::EvtViaRing:
         case FieldId::EvtArg0:
         case FieldId::EvtArg1:
         case FieldId::EvtArg2:
@@ -814,6 +818,9 @@ FieldValue read_field(FieldId id, EvalContext& ctx, const FieldList* list) {
         case FieldId::EvtDir:
             if (!call) return absent(FieldType::String);
             return str(e.kind == EventKind::SyscallEntry ? ">" : "<");
+        case FieldId::EvtViaRing:
+            if (!call) return absent(FieldType::Bool);
+            return boolean(call->via_ring != nullptr);
         case FieldId::EvtRes:
             if (!call || e.kind != EventKind::SyscallExit || !call->has_result) {
                 return absent(FieldType::Int);

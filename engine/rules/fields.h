@@ -19,11 +19,12 @@ namespace sctrace::rules {
 enum class FieldType : std::uint8_t { Int, String, Bool };
 
 enum class FieldId : std::uint8_t {
-    EvtType,    // syscall name, or the event kind ("signal", "exit", "spawn", ...)
-    EvtDir,     // ">" entry, "<" exit (Falco's)
-    EvtRes,     // return value
-    EvtErrno,   // "EINPROGRESS", "" on success
-    EvtFailed,  // the call returned an error
+    EvtType,     // syscall name, or the event kind ("signal", "exit", "spawn", ...)
+    EvtDir,      // ">" entry, "<" exit (Falco's)
+    EvtRes,      // return value
+    EvtErrno,    // "EINPROGRESS", "" on success
+    EvtFailed,   // the call returned an error
+    EvtViaRing,  // an io_uring operation's syscall twin (engine/ring_ops.h)
     EvtArg0,
     EvtArg1,
     EvtArg2,

@@ -799,6 +799,86 @@ TEST_F(Ring, TheTwinThatClosesOnceRaisesNothing) {
                                                   << post.dump();
 }
 
+// A submission is its twin's entry: the rules about what other threads are
+// doing at a call's start see a ring operation start. Each sample's bad
+// pattern goes through the ring, tagged with its user_data; its -ok twin
+// does the same work in the right order.
+struct RingEntryCase {
+    std::string sample;
+    std::string rule;
+    std::string severity;
+    std::string user_data;
+};
+
+void PrintTo(const RingEntryCase& c, std::ostream* os) {
+    *os << c.sample;
+}
+
+class RingEntry : public Ring, public ::testing::WithParamInterface<RingEntryCase> {};
+
+TEST_P(RingEntry, FiresOnTheSubmissionLiveAndOverTheEventLog) {
+    const RingEntryCase& c = GetParam();
+    const std::string bin = sample_path(c.sample);
+    ASSERT_FALSE(bin.empty()) << "no built sample " << c.sample;
+    RunResult traced;
+    const Findings live = traced_run({bin}, &traced);
+    if (!skipped_.empty()) GTEST_SKIP() << skipped_;
+    EXPECT_EQ(live.rules(), std::set<std::string>{c.rule}) << live.dump() << describe(traced);
+    for (const auto& j : live.all) EXPECT_EQ(j.value("severity", ""), c.severity) << j.dump();
+    expect_ring_named(live, c.rule, c.user_data, "live");
+    const Findings post = analyzed_event_log();
+    EXPECT_EQ(post.rules(), live.rules()) << "analyze of the run's JSONL event log\n"
+                                          << post.dump();
+    expect_ring_named(post, c.rule, c.user_data, "analyze");
+}
+
+TEST_P(RingEntry, ItsTwinInTheRightOrderRaisesNothing) {
+    const std::string ok = GetParam().sample + "-ok";
+    const std::string bin = sample_path(ok);
+    ASSERT_FALSE(bin.empty()) << "no built sample " << ok;
+    RunResult traced;
+    const Findings live = traced_run({bin}, &traced);
+    if (!skipped_.empty()) GTEST_SKIP() << skipped_;
+    EXPECT_TRUE(live.at_least("warning").empty())
+        << "a correct twin: nothing at warning or above may fire\n"
+        << live.dump() << describe(traced);
+    const Findings post = analyzed_event_log();
+    EXPECT_TRUE(post.at_least("warning").empty()) << "analyze of the run's JSONL event log\n"
+                                                  << post.dump();
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Samples, RingEntry,
+    ::testing::Values(
+        // A close submitted while a thread is blocked in read() on the pipe.
+        RingEntryCase{"close-while-blocked-uring", "close-while-blocked", "error", "0xc105ed"},
+        // A send submitted while a thread is inside write() on the socket.
+        RingEntryCase{"concurrent-socket-writes-uring", "concurrent-socket-writes", "warning",
+                      "0x5e4d"},
+        // A receive submitted while a thread is asleep in read() on the stream.
+        RingEntryCase{"concurrent-socket-reads-uring", "concurrent-socket-reads", "warning",
+                      "0x4ecf"}),
+    [](const ::testing::TestParamInfo<RingEntryCase>& info) {
+        std::string name = info.param.sample;
+        std::replace(name.begin(), name.end(), '-', '_');
+        return name;
+    });
+
+// A send submitted to a ring right after connect()'s EINPROGRESS waits for
+// the handshake (the kernel retries it when the socket is writable): a
+// correct program, where the same write(2) would race.
+TEST_F(Ring, ASendThroughTheRingBeforeTheHandshakeRaisesNothing) {
+    const std::string bin = sample_path("connect-result-unchecked-uring-ok");
+    ASSERT_FALSE(bin.empty()) << "no built sample connect-result-unchecked-uring-ok";
+    RunResult traced;
+    const Findings live = traced_run({bin}, &traced);
+    if (!skipped_.empty()) GTEST_SKIP() << skipped_;
+    EXPECT_TRUE(live.at_least("warning").empty()) << live.dump() << describe(traced);
+    const Findings post = analyzed_event_log();
+    EXPECT_TRUE(post.at_least("warning").empty()) << "analyze of the run's JSONL event log\n"
+                                                  << post.dump();
+}
+
 // ---------------------------------------------------------------------------
 // Fault injection: a seed's failure made to happen on purpose on a program
 // that is fine in its normal path (samples/inject-*.c). Without the

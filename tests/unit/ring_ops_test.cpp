@@ -330,5 +330,76 @@ TEST(RingRules, ARingConnectOfANonblockingSocketReturningZeroIsNoFinding) {
     EXPECT_EQ(fd->path, "10.1.2.3:8080");
 }
 
+// --- a submission as its twin's entry ------------------------------------
+
+// Thread 101 of process 100, as strace -f shows its creation.
+const char* const kThread101 =
+    "100 clone3({flags=CLONE_VM|CLONE_FS|CLONE_FILES|CLONE_SIGHAND|CLONE_THREAD|CLONE_SYSVSEM|"
+    "CLONE_SETTLS|CLONE_PARENT_SETTID|CLONE_CHILD_CLEARTID, child_tid=0x7f82fefa9990, "
+    "parent_tid=0x7f82fefa9990, exit_signal=0, stack=0x7f82fe7a9000, stack_size=0x7fff80, "
+    "tls=0x7f82fefa96c0} => {parent_tid=[101]}, 88) = 101";
+
+bool says_submitted(const rules::Finding& f) {
+    for (const auto& item : f.evidence) {
+        if (item.text.find("submitted to io_uring (ring fd 9, user_data 0x21, IORING_OP_CLOSE)") !=
+            std::string::npos) {
+            return true;
+        }
+    }
+    return false;
+}
+
+TEST(RingRules, ARingCloseSubmittedWhileAThreadIsBlockedInReadIsCloseWhileBlocked) {
+    RingPack pack;
+    pack << kThread101 << "100 socketpair(AF_UNIX, SOCK_STREAM, 0, [4, 5]) = 0"
+         << "101 read(4,  <unfinished ...>";
+    pack.submit(sqe_of(IORING_OP_CLOSE, 4, 0x21));
+    const auto found = pack.of("close-while-blocked");
+    ASSERT_EQ(found.size(), 1u);
+    EXPECT_TRUE(says_submitted(found[0])) << "the close is the ring's submission";
+    ASSERT_EQ(found[0].others.size(), 1u);
+    EXPECT_EQ(found[0].others[0].tid, 101);
+    EXPECT_EQ(found[0].others[0].call, "read");
+    // Its completion is the close's exit: no second finding of anything.
+    pack.complete(cqe_of(0x21, 0));
+    EXPECT_EQ(pack.sink.findings.size(), 1u);
+}
+
+// An SQPOLL ring's submission is read some time after the kernel thread
+// took it: what was in progress when it started is not known.
+TEST(RingRules, ASampledSubmissionIsNotJudgedAsAnEntry) {
+    RingPack pack;
+    pack << kThread101 << "100 socketpair(AF_UNIX, SOCK_STREAM, 0, [4, 5]) = 0"
+         << "101 read(4,  <unfinished ...>";
+    IoUringSqeEvent close = sqe_of(IORING_OP_CLOSE, 4, 0x21);
+    close.seen_at = IoUringSeenAt::Sampled;
+    pack.submit(close);
+    EXPECT_TRUE(pack.of("close-while-blocked").empty());
+}
+
+// The submitting thread's own earlier call is over: only other threads count.
+TEST(RingRules, ARingCloseWithNoOtherThreadInACallIsNoFinding) {
+    RingPack pack;
+    pack << kThread101 << "100 socketpair(AF_UNIX, SOCK_STREAM, 0, [4, 5]) = 0"
+         << "101 read(4, \"x\", 64) = 1";
+    pack.submit(sqe_of(IORING_OP_CLOSE, 4, 0x21));
+    pack.complete(cqe_of(0x21, 0));
+    EXPECT_TRUE(pack.sink.findings.empty()) << pack.sink.findings[0].message;
+}
+
+// After connect()'s EINPROGRESS, a send submitted to the ring waits for
+// the handshake (the kernel retries it once the socket is writable); the
+// same write(2) races it.
+TEST(RingRules, ARingSendBeforeTheHandshakeIsNotAnUncheckedConnect) {
+    RingPack pack;
+    pack << "100 socket(AF_INET, SOCK_STREAM|SOCK_NONBLOCK, IPPROTO_TCP) = 4"
+         << "100 connect(4, {sa_family=AF_INET, sin_port=htons(8080), "
+            "sin_addr=inet_addr(\"10.1.2.3\")}, 16) = -1 EINPROGRESS (Operation now in progress)";
+    pack.submit(sqe_of(IORING_OP_SEND, 4, 0x22));
+    EXPECT_TRUE(pack.of("connect-result-unchecked").empty());
+    pack << "100 write(4, \"x\", 1) = -1 EAGAIN (Resource temporarily unavailable)";
+    EXPECT_EQ(pack.of("connect-result-unchecked").size(), 1u) << "the write(2) itself still is";
+}
+
 }  // namespace
 }  // namespace sctrace

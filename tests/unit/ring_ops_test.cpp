@@ -401,5 +401,24 @@ TEST(RingRules, ARingSendBeforeTheHandshakeIsNotAnUncheckedConnect) {
     EXPECT_EQ(pack.of("connect-result-unchecked").size(), 1u) << "the write(2) itself still is";
 }
 
+// A ring's POLL_ADD that completed is the wait the connect needed; before
+// its completion the socket is still not known to be connected.
+TEST(RingRules, AWriteAfterARingPollOfTheConnectingSocketCompletedIsChecked) {
+    for (const bool completed : {true, false}) {
+        SCOPED_TRACE(completed ? "the poll completed" : "the poll still in flight");
+        RingPack pack;
+        pack << "100 socket(AF_INET, SOCK_STREAM|SOCK_NONBLOCK, IPPROTO_TCP) = 4"
+             << "100 connect(4, {sa_family=AF_INET, sin_port=htons(8080), "
+                "sin_addr=inet_addr(\"10.1.2.3\")}, 16) = -1 EINPROGRESS (Operation now in "
+                "progress)";
+        IoUringSqeEvent poll = sqe_of(IORING_OP_POLL_ADD, 4, 0x23);
+        poll.op_flags = 4;  // POLLOUT
+        pack.submit(poll);
+        if (completed) pack.complete(cqe_of(0x23, 4));
+        pack << "100 write(4, \"x\", 1) = 1";
+        EXPECT_EQ(pack.of("connect-result-unchecked").size(), completed ? 0u : 1u);
+    }
+}
+
 }  // namespace
 }  // namespace sctrace

@@ -819,6 +819,32 @@ protected:
             if (!skipped_.empty()) return;
         }
     }
+    // socket-leak-after-failed-connect-uring with `extra` argv words: the
+    // socket made by IORING_OP_SOCKET, its IORING_OP_CONNECT refused, never
+    // closed. The rule fires on the process's exit event and counts the
+    // failed sockets still open (proc.failed_sockets): a finding with no
+    // descriptor, so no fd history is attached and its evidence cannot name
+    // the ring. It says the exit, and the message counts the one socket.
+    void socket_leak(const std::vector<std::string>& extra) {
+        const std::string bin = sample_path("socket-leak-after-failed-connect-uring");
+        ASSERT_FALSE(bin.empty()) << "no built sample socket-leak-after-failed-connect-uring";
+        std::vector<std::string> argv{bin};
+        argv.insert(argv.end(), extra.begin(), extra.end());
+        const std::string rule = "socket-leak-after-failed-connect";
+        expect_only(argv, rule, [&](const Findings& f, const std::string& where) {
+            for (const auto& j : f.all) {
+                EXPECT_EQ(j.value("severity", ""), "warning") << j.dump();
+                EXPECT_NE(
+                    j.value("message", "")
+                        .find("exited with 1 socket(s) still open after their connect() failed"),
+                    std::string::npos)
+                    << where << "\n"
+                    << j.dump();
+            }
+            EXPECT_TRUE(evidence_has(f, rule, "+++ exited with 0 +++")) << where << "\n"
+                                                                        << f.dump();
+        });
+    }
     std::string skipped_;
 };
 
@@ -876,6 +902,18 @@ TEST_F(Ring, FdUseAfterCloseFiresWhenTheReadOrTheCloseWentThroughTheRing) {
 TEST_F(Ring, TheTwinThatReadsWhileOpenRaisesNothing) {
     const std::string bin = sample_path("fd-use-after-close-uring-ok");
     ASSERT_FALSE(bin.empty()) << "no built sample fd-use-after-close-uring-ok";
+    expect_silent({bin});
+    if (!skipped_.empty()) GTEST_SKIP() << skipped_;
+}
+
+TEST_F(Ring, SocketLeakFiresWhenTheSocketAndItsRefusedConnectWentThroughTheRing) {
+    socket_leak({});
+    if (!skipped_.empty()) GTEST_SKIP() << skipped_;
+}
+
+TEST_F(Ring, TheTwinThatClosesTheRefusedSocketThroughTheRingRaisesNothing) {
+    const std::string bin = sample_path("socket-leak-after-failed-connect-uring-ok");
+    ASSERT_FALSE(bin.empty()) << "no built sample socket-leak-after-failed-connect-uring-ok";
     expect_silent({bin});
     if (!skipped_.empty()) GTEST_SKIP() << skipped_;
 }

@@ -918,6 +918,34 @@ TEST_F(Ring, TheTwinThatClosesTheRefusedSocketThroughTheRingRaisesNothing) {
     if (!skipped_.empty()) GTEST_SKIP() << skipped_;
 }
 
+// SQPOLL: the ring's kernel thread takes the submissions and the samples poll
+// for completions in user space, so no io_uring_enter need tell sctrace of
+// them (only the first submission may enter, to wake the thread). It reads
+// such a ring whenever the process stops for another syscall
+// (docs/decoders.md), so a ring operation reaches the rules at the next
+// traced call: in the samples, before the read(2) that follows a ring
+// close, and before the ring's fd is closed.
+TEST_F(Ring, FdUseAfterCloseFiresWithAnSqpollRing) {
+    fd_use_after_close_both_ways({"sqpoll"});
+    if (!skipped_.empty()) GTEST_SKIP() << skipped_;
+}
+
+TEST_F(Ring, SocketLeakFiresWithAnSqpollRing) {
+    socket_leak({"sqpoll"});
+    if (!skipped_.empty()) GTEST_SKIP() << skipped_;
+}
+
+TEST_F(Ring, TheTwinsRaiseNothingWithAnSqpollRing) {
+    for (const std::string sample :
+         {"fd-use-after-close-uring-ok", "socket-leak-after-failed-connect-uring-ok"}) {
+        SCOPED_TRACE(sample);
+        const std::string bin = sample_path(sample);
+        ASSERT_FALSE(bin.empty()) << "no built sample " << sample;
+        expect_silent({bin, "sqpoll"});
+        if (!skipped_.empty()) GTEST_SKIP() << skipped_;
+    }
+}
+
 // ---------------------------------------------------------------------------
 // Fault injection: a seed's failure made to happen on purpose on a program
 // that is fine in its normal path (samples/inject-*.c). Without the

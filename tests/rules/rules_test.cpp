@@ -27,6 +27,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -750,6 +751,100 @@ protected:
                            << user_data << "\n"
                            << f.dump();
     }
+    // `argv` under sctrace raises exactly `rule`, and so does analyze of the
+    // run's JSONL event log; `check` looks at each set of findings. Returns
+    // early when the kernel refuses the sample (skipped_ says why).
+    void expect_only(const std::vector<std::string>& argv, const std::string& rule,
+                     const std::function<void(const Findings&, const std::string&)>& check) {
+        RunResult traced;
+        const Findings live = traced_run(argv, &traced);
+        if (!skipped_.empty()) return;
+        EXPECT_EQ(live.rules(), std::set<std::string>{rule}) << live.dump() << describe(traced);
+        check(live, "live");
+        const Findings post = analyzed_event_log();
+        EXPECT_EQ(post.rules(), live.rules()) << "analyze of the run's JSONL event log\n"
+                                              << post.dump();
+        check(post, "analyze");
+    }
+    // A correct twin: nothing at warning or above, live or over its event log.
+    void expect_silent(const std::vector<std::string>& argv) {
+        RunResult traced;
+        const Findings live = traced_run(argv, &traced);
+        if (!skipped_.empty()) return;
+        EXPECT_TRUE(live.at_least("warning").empty())
+            << "a correct twin: nothing at warning or above may fire\n"
+            << live.dump() << describe(traced);
+        const Findings post = analyzed_event_log();
+        EXPECT_TRUE(post.at_least("warning").empty()) << "analyze of the run's JSONL event log\n"
+                                                      << post.dump();
+    }
+    // Some evidence line of a `rule` finding contains `text`.
+    static bool evidence_has(const Findings& f, const std::string& rule, const std::string& text) {
+        for (const auto& j : f.all) {
+            if (j.value("rule", "") != rule) continue;
+            for (const json& line : j.value("evidence", json::array()))
+                if (line.is_string() && line.get<std::string>().find(text) != std::string::npos)
+                    return true;
+        }
+        return false;
+    }
+    // fd-use-after-close-uring both ways, with `extra` argv words: closed
+    // with close(2) then read through the ring (IORING_OP_READ completes with
+    // -EBADF), and closed through the ring (IORING_OP_CLOSE) then read with
+    // read(2). Each finding is an error about the read; the ring and the
+    // sample's user_data are named in the read's own line, or in the fd's
+    // history for the close.
+    void fd_use_after_close_both_ways(const std::vector<std::string>& extra) {
+        const std::string bin = sample_path("fd-use-after-close-uring");
+        ASSERT_FALSE(bin.empty()) << "no built sample fd-use-after-close-uring";
+        for (const bool ring_close : {false, true}) {
+            SCOPED_TRACE(ring_close ? "closed through the ring, then read(2)"
+                                    : "closed with close(2), then read through the ring");
+            std::vector<std::string> argv{bin};
+            if (ring_close) argv.push_back("ring-close");
+            argv.insert(argv.end(), extra.begin(), extra.end());
+            const std::string via = ring_close ? "close = 0 through io_uring" : "IORING_OP_READ)";
+            expect_only(
+                argv, "fd-use-after-close", [&](const Findings& f, const std::string& where) {
+                    for (const auto& j : f.all) {
+                        EXPECT_EQ(j.value("severity", ""), "error") << j.dump();
+                        EXPECT_NE(j.value("message", "").find("read on fd "), std::string::npos)
+                            << j.dump();
+                    }
+                    expect_ring_named(f, "fd-use-after-close", "0x5ca1ab1e", where);
+                    EXPECT_TRUE(evidence_has(f, "fd-use-after-close", via))
+                        << where << ": no evidence line says " << via << "\n"
+                        << f.dump();
+                });
+            if (!skipped_.empty()) return;
+        }
+    }
+    // socket-leak-after-failed-connect-uring with `extra` argv words: the
+    // socket made by IORING_OP_SOCKET, its IORING_OP_CONNECT refused, never
+    // closed. The rule fires on the process's exit event and counts the
+    // failed sockets still open (proc.failed_sockets): a finding with no
+    // descriptor, so no fd history is attached and its evidence cannot name
+    // the ring. It says the exit, and the message counts the one socket.
+    void socket_leak(const std::vector<std::string>& extra) {
+        const std::string bin = sample_path("socket-leak-after-failed-connect-uring");
+        ASSERT_FALSE(bin.empty()) << "no built sample socket-leak-after-failed-connect-uring";
+        std::vector<std::string> argv{bin};
+        argv.insert(argv.end(), extra.begin(), extra.end());
+        const std::string rule = "socket-leak-after-failed-connect";
+        expect_only(argv, rule, [&](const Findings& f, const std::string& where) {
+            for (const auto& j : f.all) {
+                EXPECT_EQ(j.value("severity", ""), "warning") << j.dump();
+                EXPECT_NE(
+                    j.value("message", "")
+                        .find("exited with 1 socket(s) still open after their connect() failed"),
+                    std::string::npos)
+                    << where << "\n"
+                    << j.dump();
+            }
+            EXPECT_TRUE(evidence_has(f, rule, "+++ exited with 0 +++")) << where << "\n"
+                                                                        << f.dump();
+        });
+    }
     std::string skipped_;
 };
 
@@ -877,6 +972,58 @@ TEST_F(Ring, ASendThroughTheRingBeforeTheHandshakeRaisesNothing) {
     const Findings post = analyzed_event_log();
     EXPECT_TRUE(post.at_least("warning").empty()) << "analyze of the run's JSONL event log\n"
                                                   << post.dump();
+}
+
+TEST_F(Ring, FdUseAfterCloseFiresWhenTheReadOrTheCloseWentThroughTheRing) {
+    fd_use_after_close_both_ways({});
+    if (!skipped_.empty()) GTEST_SKIP() << skipped_;
+}
+
+TEST_F(Ring, TheTwinThatReadsWhileOpenRaisesNothing) {
+    const std::string bin = sample_path("fd-use-after-close-uring-ok");
+    ASSERT_FALSE(bin.empty()) << "no built sample fd-use-after-close-uring-ok";
+    expect_silent({bin});
+    if (!skipped_.empty()) GTEST_SKIP() << skipped_;
+}
+
+TEST_F(Ring, SocketLeakFiresWhenTheSocketAndItsRefusedConnectWentThroughTheRing) {
+    socket_leak({});
+    if (!skipped_.empty()) GTEST_SKIP() << skipped_;
+}
+
+TEST_F(Ring, TheTwinThatClosesTheRefusedSocketThroughTheRingRaisesNothing) {
+    const std::string bin = sample_path("socket-leak-after-failed-connect-uring-ok");
+    ASSERT_FALSE(bin.empty()) << "no built sample socket-leak-after-failed-connect-uring-ok";
+    expect_silent({bin});
+    if (!skipped_.empty()) GTEST_SKIP() << skipped_;
+}
+
+// SQPOLL: the ring's kernel thread takes the submissions and the samples poll
+// for completions in user space, so no io_uring_enter need tell sctrace of
+// them (only the first submission may enter, to wake the thread). It reads
+// such a ring whenever the process stops for another syscall
+// (docs/decoders.md), so a ring operation reaches the rules at the next
+// traced call: in the samples, before the read(2) that follows a ring
+// close, and before the ring's fd is closed.
+TEST_F(Ring, FdUseAfterCloseFiresWithAnSqpollRing) {
+    fd_use_after_close_both_ways({"sqpoll"});
+    if (!skipped_.empty()) GTEST_SKIP() << skipped_;
+}
+
+TEST_F(Ring, SocketLeakFiresWithAnSqpollRing) {
+    socket_leak({"sqpoll"});
+    if (!skipped_.empty()) GTEST_SKIP() << skipped_;
+}
+
+TEST_F(Ring, TheTwinsRaiseNothingWithAnSqpollRing) {
+    for (const std::string sample :
+         {"fd-use-after-close-uring-ok", "socket-leak-after-failed-connect-uring-ok"}) {
+        SCOPED_TRACE(sample);
+        const std::string bin = sample_path(sample);
+        ASSERT_FALSE(bin.empty()) << "no built sample " << sample;
+        expect_silent({bin, "sqpoll"});
+        if (!skipped_.empty()) GTEST_SKIP() << skipped_;
+    }
 }
 
 // ---------------------------------------------------------------------------

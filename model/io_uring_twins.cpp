@@ -13,4 +13,8 @@ const IoUringTwin* io_uring_twin(unsigned opcode) {
     return nullptr;
 }
 
+std::span<const IoUringTwin> io_uring_twins() {
+    return kIoUringTwins;
+}
+
 }  // namespace sctrace

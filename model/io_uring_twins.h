@@ -7,6 +7,7 @@
 
 #include <array>
 #include <cstdint>
+#include <span>
 #include <string_view>
 
 namespace sctrace {
@@ -44,5 +45,7 @@ struct IoUringTwin {
 
 // The twin of `opcode`, or null when it has none.
 const IoUringTwin* io_uring_twin(unsigned opcode);
+// Every row of the table.
+std::span<const IoUringTwin> io_uring_twins();
 
 }  // namespace sctrace

@@ -8,6 +8,7 @@
 
 #include <fnmatch.h>
 
+#include "model/io_uring_twins.h"
 #include "model/syscall_table.h"
 
 namespace sctrace::rules {
@@ -666,6 +667,35 @@ private:
 
 namespace {
 
+// evt.via_ring = true: a comparison only ring operations' twins pass.
+bool is_via_ring(const Condition::Node& n) {
+    return n.kind == Condition::Node::Kind::Compare && n.field == FieldId::EvtViaRing &&
+           n.op == Op::Eq && n.b;
+}
+
+// Whether every event a node matches is a ring operation's twin.
+bool only_ring_twins(const std::vector<Condition::Node>& nodes,
+                     const std::vector<std::shared_ptr<const Condition>>& refs, std::uint32_t id,
+                     int depth = 0) {
+    using Kind = Condition::Node::Kind;
+    const Condition::Node& n = nodes[id];
+    if (depth > 2 * kMaxNesting) return false;
+    switch (n.kind) {
+        case Kind::Compare:
+            return is_via_ring(n);
+        case Kind::Macro:
+            return refs[n.left]->only_ring_twins();
+        case Kind::And:
+            return only_ring_twins(nodes, refs, n.left, depth + 1) ||
+                   only_ring_twins(nodes, refs, n.right, depth + 1);
+        case Kind::Or:
+            return only_ring_twins(nodes, refs, n.left, depth + 1) &&
+                   only_ring_twins(nodes, refs, n.right, depth + 1);
+        default:
+            return false;
+    }
+}
+
 // Which evt.type values a node can match (nullopt: any).
 std::optional<std::set<std::string>> types_of(
     const std::vector<Condition::Node>& nodes,
@@ -678,6 +708,14 @@ std::optional<std::set<std::string>> types_of(
             if (n.field == FieldId::EvtType && n.op == Op::Eq) return std::set<std::string>{n.s};
             if (n.field == FieldId::EvtType && n.op == Op::In) {
                 return std::set<std::string>(n.strings.begin(), n.strings.end());
+            }
+            if (is_via_ring(n)) {
+                // The calls the rules see ring operations as.
+                std::set<std::string> twins;
+                for (const IoUringTwin& twin : io_uring_twins()) {
+                    if (twin.shown_to_rules) twins.insert(std::string(twin.syscall));
+                }
+                return twins;
             }
             return std::nullopt;
         case Kind::Macro:
@@ -880,6 +918,7 @@ Condition ConditionCompiler::finish(std::vector<Condition::Node> nodes, std::uin
     // at the original, so it is left unreachable.
     nodes[0] = nodes[root];
     condition.event_types_ = types_of(nodes, refs, 0);
+    condition.only_ring_twins_ = only_ring_twins(nodes, refs, 0);
     condition.cost_ = cost_of(nodes, refs);
     code_comparisons(nodes);
     flatten_chains(nodes, condition.operands_);

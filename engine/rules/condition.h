@@ -122,6 +122,10 @@ public:
 
     // The evt.type values that can match, or nullopt for "any event".
     const std::optional<std::set<std::string>>& event_types() const { return event_types_; }
+    // Whether it matches only io_uring operations seen as their syscall
+    // twins (it requires evt.via_ring = true): the tracer needs no stop at
+    // its calls' own syscalls, only the ring's (io_uring_enter).
+    bool only_ring_twins() const { return only_ring_twins_; }
     // Every field the condition reads, macros expanded.
     std::set<FieldId> fields() const;
     // Whether the condition reads `field`.
@@ -155,6 +159,7 @@ private:
     std::vector<std::uint32_t> operands_;                   // of AllOf/AnyOf nodes
     std::vector<std::shared_ptr<const Condition>> macros_;  // of Macro nodes
     std::optional<std::set<std::string>> event_types_;
+    bool only_ring_twins_ = false;
     std::uint64_t cost_ = 0;
 };
 

@@ -1772,6 +1772,15 @@ RuleSet::Needs RuleSet::needs() const {
             const auto calls = condition->list_calls();
             needs.syscalls.insert(calls.begin(), calls.end());
         }
+        // A rule about ring operations is judged on their twins, which the
+        // ring's own calls bring (the state traces those): their syscalls
+        // need no stops of their own.
+        const auto& conditions = rule->conditions();
+        if (!conditions.empty() &&
+            std::all_of(conditions.begin(), conditions.end(),
+                        [](const Condition* c) { return c->only_ring_twins(); })) {
+            continue;
+        }
         const auto types = rule->event_types();
         if (!types) {
             needs.all_syscalls = true;

@@ -294,6 +294,7 @@ const std::map<std::string, std::string> kSeverity = {
     {"fatal-signal", "error"},
     {"static-glibc-nss", "warning"},
     {"handled-fault", "info"},
+    {"io-uring-completion-storm", "warning"},
 };
 
 SampleCase rule_case(const std::string& sample, const std::string& rule, int exit_status,
@@ -1024,6 +1025,36 @@ TEST_F(Ring, TheTwinsRaiseNothingWithAnSqpollRing) {
         expect_silent({bin, "sqpoll"});
         if (!skipped_.empty()) GTEST_SKIP() << skipped_;
     }
+}
+
+// RWF_NOWAIT reads of an empty pipe resubmitted as fast as they fail: a
+// storm of -EAGAIN completions, 64 per io_uring_enter. Its twin reads the
+// same number of times, each read waiting for its byte.
+TEST_F(Ring, ACompletionStormFiresOnceLiveAndOverTheEventLog) {
+    const std::string bin = sample_path("io-uring-completion-storm");
+    ASSERT_FALSE(bin.empty()) << "no built sample io-uring-completion-storm";
+    expect_only(
+        {bin}, "io-uring-completion-storm", [](const Findings& f, const std::string& where) {
+            for (const auto& j : f.all) {
+                EXPECT_EQ(j.value("severity", ""), "warning") << where << j.dump();
+                const std::string message = j.value("message", "");
+                EXPECT_NE(message.find("1000 io_uring completions failed with EAGAIN or ECANCELED"),
+                          std::string::npos)
+                    << where << ": " << message;
+                EXPECT_NE(message.find("(EAGAIN)"), std::string::npos) << where << ": " << message;
+            }
+            // One finding per process, not one per 1000 completions.
+            EXPECT_EQ(f.all.size(), 1u) << where << f.dump();
+            expect_ring_named(f, "io-uring-completion-storm", "0x57012", where);
+        });
+    if (!skipped_.empty()) GTEST_SKIP() << skipped_;
+}
+
+TEST_F(Ring, ReadsThatWaitForTheirDataRaiseNoStorm) {
+    const std::string bin = sample_path("io-uring-completion-storm-ok");
+    ASSERT_FALSE(bin.empty()) << "no built sample io-uring-completion-storm-ok";
+    expect_silent({bin});
+    if (!skipped_.empty()) GTEST_SKIP() << skipped_;
 }
 
 // ---------------------------------------------------------------------------

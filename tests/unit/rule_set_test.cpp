@@ -35,6 +35,34 @@ TEST(RuleSet, LoadsRulesMacrosListsFromAnyFileOrder) {
     EXPECT_EQ(needs.syscalls, (std::set<std::string>{"accept", "connect"}));
 }
 
+// A rule about ring operations is judged on their twins (a ring READ's
+// completion is a read), so it is indexed under the twins' calls; but it
+// stops no read(2): the ring's own calls bring those events.
+TEST(RuleSet, ARuleOnlyAboutRingOperationsStopsNoSyscallOfItsOwn) {
+    RuleSet set;
+    set.load_text("ring.yaml", R"(
+- rule: ring-eagain
+  condition: evt.via_ring = true and evt.errno = EAGAIN
+- rule: ring-read
+  condition: evt.type = read and evt.via_ring = true
+- rule: any-read
+  condition: evt.type = write or (evt.type = read and evt.via_ring = true)
+)");
+    set.compile();
+    ASSERT_TRUE(set.errors().empty()) << set.format_errors();
+    EXPECT_TRUE(set.warnings().empty()) << "a ring rule names its calls through the twin table\n"
+                                        << set.format_warnings();
+    const auto types = set.find("ring-eagain")->event_types();
+    ASSERT_TRUE(types.has_value());
+    EXPECT_TRUE(types->count("read") && types->count("close") && types->count("sendto"));
+    EXPECT_EQ(types->count("connect"), 0u) << "a ring CONNECT is shown to the state only";
+    EXPECT_EQ(set.find("ring-read")->event_types(), (std::set<std::string>{"read"}));
+    const auto needs = set.needs();
+    EXPECT_FALSE(needs.all_syscalls);
+    // Only the rule that also matches a write(2) stops anything.
+    EXPECT_EQ(needs.syscalls, (std::set<std::string>{"read", "write"}));
+}
+
 TEST(RuleSet, ALaterFileDisablesAppendsOrReplaces) {
     RuleSet set;
     set.load_text("base.yaml", R"(

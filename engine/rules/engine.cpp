@@ -51,6 +51,15 @@ EvidenceItem other_thread_item(const OtherThread& o) {
     return item;
 }
 
+// Whether `rule` matches only io_uring operations seen as their twins
+// (Condition::only_ring_twins).
+bool only_ring_twins(const Rule& rule) {
+    const auto conditions = rule.conditions();
+    return !conditions.empty() &&
+           std::all_of(conditions.begin(), conditions.end(),
+                       [](const Condition* c) { return c->only_ring_twins(); });
+}
+
 constexpr std::size_t kEventKinds = static_cast<std::size_t>(EventKind::ThreadSample) + 1;
 // x86_64 syscall numbers indexed directly; larger ones go by name.
 constexpr int kIndexedSyscalls = 512;
@@ -84,7 +93,9 @@ RuleEngine::RuleEngine(const RuleSet& rules, std::vector<FindingSink*> sinks, De
             continue;
         }
         if (demands.times && !source.times) {
-            limited_.emplace_back(rule.get(), SourceLimit::NoTimes);
+            // Only an strace log lacks times, and it has no ring operations
+            // at all (analyze says so on its own): not worth naming.
+            if (!only_ring_twins(*rule)) limited_.emplace_back(rule.get(), SourceLimit::NoTimes);
             continue;
         }
         if (demands.overlap && !source.exact_overlap) {
@@ -161,9 +172,12 @@ bool RuleEngine::wants_exit(const Event& entry) {
     Event exit = entry;
     exit.kind = EventKind::SyscallExit;
     EvalContext ctx{exit, state_};
+    // A time construct may need any exit of its types, unless it is only
+    // about ring operations: a syscall's own exit is none of those.
     const auto needed_by = [&ctx](const std::vector<Entry>& entries) {
         return std::any_of(entries.begin(), entries.end(), [&ctx](const Entry& e) {
-            return e.matcher || e.rule->condition.could_match(ctx) != Condition::Maybe::No;
+            if (e.matcher) return !only_ring_twins(*e.rule);
+            return e.rule->condition.could_match(ctx) != Condition::Maybe::No;
         });
     };
     const auto* entries = entries_for(exit);

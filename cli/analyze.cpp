@@ -256,6 +256,7 @@ int AnalyzeCommand::analyze(logs::SavedLogs& inputs, EventOutput& events, Report
         std::fprintf(stderr, "sctrace analyze: %zu line(s) could not be parsed and were skipped\n",
                      unparsed);
     }
+    if (!pipeline.empty()) report_ring_coverage(pipeline.engine(), "sctrace analyze");
     RunSummary summary;
     summary.inputs = options_.inputs;
     summary.start_time = start;

@@ -178,6 +178,34 @@ bool enable_only_named(rules::RuleSet& rules, const std::vector<std::string>& id
     return unknown.empty();
 }
 
+void report_ring_coverage(const rules::RuleEngine& engine, const char* program) {
+    const RingCoverage c = engine.state().ring_coverage();
+    if (c.empty()) return;
+    const auto count = [](std::uint64_t n, const char* one, const char* many) {
+        return std::to_string(n) + " " + (n == 1 ? one : many);
+    };
+    std::string parts;
+    const auto add = [&parts](const std::string& part) {
+        parts += (parts.empty() ? "" : "; ") + part;
+    };
+    if (c.unseen) {
+        add(count(c.unseen, "submission", "submissions") +
+            " had no completion the trace saw (the process ended or closed its ring first, or "
+            "took the completion without entering the ring again)");
+    }
+    if (c.not_followed) {
+        add(count(c.not_followed, "submission was", "submissions were") +
+            " not followed (4096 already in flight on its ring)");
+    }
+    if (c.ambiguous) {
+        add(count(c.ambiguous, "submission", "submissions") +
+            " shared a user_data with a different one in flight, so which completion was whose "
+            "is unknown");
+    }
+    std::fprintf(stderr, "%s: io_uring: %s: the rules could not judge what those operations did\n",
+                 program, parts.c_str());
+}
+
 SyscallSet RulePipeline::needed_syscalls() const {
     return syscalls_needed_by(rules_);
 }

@@ -60,6 +60,10 @@ std::optional<std::vector<std::string>> rule_files_to_load(const std::vector<std
 // Prints the rules' warnings (file:line:col, caret, hint) to stderr.
 void report_rule_warnings(const rules::RuleSet& rules);
 
+// Says on stderr, once at the end, what of the ring operations the rules
+// could not follow (RingCoverage), when anything: "PROGRAM: io_uring: ...".
+void report_ring_coverage(const rules::RuleEngine& engine, const char* program);
+
 // The syscalls the enabled rules of `rules` need the tracer to stop at: what
 // their conditions and also_trace: name, and what the state tracker follows
 // (fds, sockets, signals) once any rule is enabled.

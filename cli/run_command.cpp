@@ -447,6 +447,7 @@ int RunCommand::trace(const Targets& targets, const RunFiles& files) {
 int RunCommand::finish(const Targets& targets, int status, Nanos start,
                        std::optional<rules::Severity> fail_on, EventOutput& events,
                        ReportOutputs& reports, RulePipeline& pipeline, FlightRecorder* recorder) {
+    if (!pipeline.empty()) report_ring_coverage(pipeline.engine(), "sctrace");
     RunSummary summary;
     summary.command = targets.command;
     summary.attached = targets.attach_pids;

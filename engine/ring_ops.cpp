@@ -108,7 +108,7 @@ void RingOps::submit(const IoUringSqeEvent& sqe, const IoUringTwin& twin, Nanos 
                      std::uint64_t fd_generation) {
     Ring& ring = rings_[sqe.ring_fd];
     if (ring.count >= kMaxInFlightPerRing) {
-        ++dropped_;
+        ++coverage_.not_followed;
         return;
     }
     ring.by_user_data[sqe.user_data].push_back(ring_op_of(sqe, twin, time, fd_generation));
@@ -143,10 +143,29 @@ void RingOps::complete(const IoUringCqeEvent& cqe) {
         ops->second.erase(ops->second.begin());
         --ring->second.count;
     } else {
+        coverage_.ambiguous += ops->second.size();
         ring->second.count -= ops->second.size();
         ops->second.clear();
     }
     if (ops->second.empty()) by_user_data.erase(ops);
+}
+
+void RingOps::forget_ring(int ring_fd) {
+    const auto ring = rings_.find(ring_fd);
+    if (ring == rings_.end()) return;
+    coverage_.unseen += ring->second.count;
+    rings_.erase(ring);
+}
+
+void RingOps::clear() {
+    coverage_.unseen += in_flight();
+    rings_.clear();
+}
+
+RingCoverage RingOps::coverage() const {
+    RingCoverage c = coverage_;
+    c.unseen += in_flight();
+    return c;
 }
 
 std::size_t RingOps::in_flight() const {

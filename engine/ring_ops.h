@@ -56,6 +56,29 @@ struct RingTwin {
     std::uint64_t fd_generation = 0;
 };
 
+// What the rules could not follow of a trace's ring operations: said at the
+// end of a run (docs/decoders.md), so that their silence about rings is
+// read for what it is.
+struct RingCoverage {
+    // Submissions whose completion the trace never saw: the process ended,
+    // exec'd or closed the ring first, or (live) reaped the completion
+    // without a syscall and did not enter the ring again.
+    std::uint64_t unseen = 0;
+    // Submissions not kept: kMaxInFlightPerRing were in flight on the ring.
+    std::uint64_t not_followed = 0;
+    // Submissions retired by a completion that could have been any of
+    // several different ones in flight under its user_data.
+    std::uint64_t ambiguous = 0;
+
+    bool empty() const { return unseen == 0 && not_followed == 0 && ambiguous == 0; }
+    RingCoverage& operator+=(const RingCoverage& o) {
+        unseen += o.unseen;
+        not_followed += o.not_followed;
+        ambiguous += o.ambiguous;
+        return *this;
+    }
+};
+
 // The submission `sqe` as one RingOp, waiting for its completion.
 RingOp ring_op_of(const IoUringSqeEvent& sqe, const IoUringTwin& twin, Nanos time,
                   std::uint64_t fd_generation);
@@ -87,11 +110,15 @@ public:
     // recv). An ambiguous one retires every submission it could be.
     void complete(const IoUringCqeEvent& cqe);
     // The ring's fd was closed: what was in flight on it is not followed.
-    void forget_ring(int ring_fd) { rings_.erase(ring_fd); }
-    void clear() { rings_.clear(); }
+    void forget_ring(int ring_fd);
+    // The process exec'd: every ring is gone.
+    void clear();
 
-    std::uint64_t dropped() const { return dropped_; }
+    std::uint64_t dropped() const { return coverage_.not_followed; }
     std::size_t in_flight() const;
+    // What was not followed so far, the operations still in flight counted
+    // as unseen (they are, until their completion comes).
+    RingCoverage coverage() const;
 
 private:
     struct Ring {
@@ -99,7 +126,7 @@ private:
         std::size_t count = 0;
     };
     std::map<int, Ring> rings_;
-    std::uint64_t dropped_ = 0;
+    RingCoverage coverage_;  // unseen: only those of rings forgotten
 };
 
 // Fills `out` with `op`'s twin completed by `cqe` (an IoUringComplete

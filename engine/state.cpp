@@ -716,7 +716,10 @@ void StateTracker::apply(const Event& event) {
             thread_cache_ = {};
             const ExitEvent& exit = *event.exit();
             if (exit.whole_process) {
-                processes_.erase(event.pid);
+                if (const auto gone = processes_.find(event.pid); gone != processes_.end()) {
+                    rings_gone_ += gone->second.ring_ops.coverage();
+                    processes_.erase(gone);
+                }
                 // Its children go to a reaper the trace does not name.
                 for (auto& [pid, child] : processes_) {
                     if (child.ppid == event.pid) child.ppid = 0;
@@ -737,6 +740,12 @@ bool StateTracker::ring_twin(const Event& complete, RingTwin& out) const {
     const ProcessState* p = cqe ? process(complete.pid) : nullptr;
     const RingOp* op = p ? p->ring_ops.find(*cqe) : nullptr;
     return op && make_ring_twin(*op, *cqe, complete.pid, complete.tid, complete.time, out);
+}
+
+RingCoverage StateTracker::ring_coverage() const {
+    RingCoverage c = rings_gone_;
+    for (const auto& [pid, p] : processes_) c += p.ring_ops.coverage();
+    return c;
 }
 
 bool StateTracker::ring_entry(const Event& submit, RingTwin& out) const {

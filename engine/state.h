@@ -345,6 +345,9 @@ public:
     // sample: when it started, and what else was in progress then, is not
     // known.
     bool ring_entry(const Event& submit, RingTwin& out) const;
+    // What the rules could not follow of the ring operations seen so far,
+    // in processes alive and gone.
+    RingCoverage ring_coverage() const;
     // The twin's exit taken as the call's own: the fds it opens, closes,
     // connects ... The thread that reaped the completion stays in whatever
     // call it is in.
@@ -431,6 +434,7 @@ private:
     // fork child's new files never share one with what it inherited.
     std::uint64_t generations_ = 0;
     std::uint64_t instances_ = 0;  // the last ProcessState::instance given out
+    RingCoverage rings_gone_;      // ring_coverage() of processes that ended
     // thread_of()'s cache, direct-mapped by tid, cleared by every event that
     // can add, move or remove processes and threads (spawn, exec, exit).
     // Node-based maps keep the pointers valid across other insertions.

@@ -1059,6 +1059,41 @@ TEST_F(Ring, NetworkIoThroughTheRingIsNotedOncePerProcess) {
     EXPECT_TRUE(none.all.empty()) << none.dump();
 }
 
+// What the rules could not follow is said once at the end: a submission
+// whose completion the log does not have (here taken out of a real run's
+// event log) is counted, not guessed at.
+TEST_F(Ring, AnalyzeSaysHowManySubmissionsHadNoCompletion) {
+    const std::string bin = sample_path("double-close-uring-ok");
+    ASSERT_FALSE(bin.empty()) << "no built sample double-close-uring-ok";
+    RunResult traced;
+    traced_run({bin}, &traced);
+    if (!skipped_.empty()) GTEST_SKIP() << skipped_;
+    EXPECT_EQ(traced.err.find("io_uring:"), std::string::npos)
+        << "every submission of the live run completed\n"
+        << describe(traced);
+    const RunResult whole = analyze({path("events.jsonl")}, path("whole.jsonl"));
+    EXPECT_EQ(whole.err.find("io_uring:"), std::string::npos) << describe(whole);
+    // The same log without its first completion.
+    std::ifstream in(path("events.jsonl"));
+    std::ofstream out(path("dropped.jsonl"));
+    bool dropped = false;
+    for (std::string line; std::getline(in, line);) {
+        if (!dropped && line.find(R"("type":"io_uring_complete")") != std::string::npos) {
+            dropped = true;
+            continue;
+        }
+        out << line << '\n';
+    }
+    out.close();
+    ASSERT_TRUE(dropped) << "the event log has no io_uring_complete";
+    const RunResult partial = analyze({path("dropped.jsonl")}, path("partial.jsonl"));
+    EXPECT_EQ(partial.status, 0) << describe(partial);
+    EXPECT_NE(partial.err.find("sctrace analyze: io_uring: 1 submission had no completion the "
+                               "trace saw"),
+              std::string::npos)
+        << describe(partial);
+}
+
 // RWF_NOWAIT reads of an empty pipe resubmitted as fast as they fail: a
 // storm of -EAGAIN completions, 64 per io_uring_enter. Its twin reads the
 // same number of times, each read waiting for its byte.

@@ -130,6 +130,26 @@ TEST(RingOps, PastTheBoundNewSubmissionsAreCountedNotKept) {
     EXPECT_EQ(ops.find(cqe_of(RingOps::kMaxInFlightPerRing + 1, 0)), nullptr);
 }
 
+TEST(RingOps, WhatIsNotFollowedIsCounted) {
+    RingOps ops;
+    const IoUringTwin& read = *io_uring_twin(IORING_OP_READ);
+    // Two different operations under one user_data: its completion is either.
+    ops.submit(sqe_of(IORING_OP_READ, 4, 0x1), read, 0, 0);
+    ops.submit(sqe_of(IORING_OP_READ, 5, 0x1), read, 0, 0);
+    ops.complete(cqe_of(0x1, 1));
+    // One in flight when its ring is closed, one when the program execs.
+    ops.submit(sqe_of(IORING_OP_READ, 4, 0x2), read, 0, 0);
+    ops.forget_ring(kRing);
+    ops.submit(sqe_of(IORING_OP_READ, 4, 0x3), read, 0, 0);
+    EXPECT_EQ(ops.coverage().unseen, 2u) << "the one in flight counts until it completes";
+    ops.clear();
+    const RingCoverage c = ops.coverage();
+    EXPECT_EQ(c.ambiguous, 2u);
+    EXPECT_EQ(c.unseen, 2u);
+    EXPECT_EQ(c.not_followed, 0u);
+    EXPECT_EQ(ops.in_flight(), 0u);
+}
+
 TEST(RingOps, TheRingsOwnNumberingIsNotFollowed) {
     IoUringSqeEvent fixed = sqe_of(IORING_OP_CLOSE, 0, 1);
     fixed.flags = IOSQE_FIXED_FILE;

@@ -185,12 +185,21 @@ std::size_t IoUringTracker::on_enter(pid_t tid, int fd, std::uint32_t to_submit,
     (void)tid;
     IoUringRing* ring = resolve(fd, flags);
     if (!ring || !ring->mapped()) return 0;
-    // With SQPOLL the kernel thread submits and to_submit means nothing;
-    // otherwise this call consumes the SQEs from the head.
-    std::size_t n = ring->sqpoll() ? submissions_since_seen(*ring, memory, sink)
-                                   : submissions_from_head(*ring, to_submit, memory, sink);
-    n += completions(*ring, memory, sink);
-    return n;
+    // With SQPOLL the kernel thread submits and to_submit means nothing:
+    // what it took since the last look comes before the completions it may
+    // already have posted for them.
+    if (ring->sqpoll()) {
+        std::size_t n = submissions_since_seen(*ring, memory, sink);
+        return n + completions(*ring, memory, sink);
+    }
+    // Otherwise this call consumes the SQEs from the head, and every
+    // completion already in the queue is of an earlier call's submissions:
+    // the program may have taken it from the ring without a syscall (libuv
+    // does, woken by the ring's eventfd) and reused its user_data for what
+    // it submits now. They come first, or a completion would seem to
+    // belong to a submission made after it.
+    std::size_t n = completions(*ring, memory, sink);
+    return n + submissions_from_head(*ring, to_submit, memory, sink);
 }
 
 std::size_t IoUringTracker::on_enter_exit(pid_t tid, int fd, std::uint32_t flags,

@@ -100,8 +100,9 @@ public:
     // execve: every fd and mapping is gone.
     void clear();
 
-    // io_uring_enter(fd, to_submit, ..., flags) entry: reports the SQEs the
-    // call submits, then completions not yet seen. Returns how many events.
+    // io_uring_enter(fd, to_submit, ..., flags) entry: reports completions
+    // not yet seen, then the SQEs the call submits (SQPOLL: the SQEs the
+    // kernel thread took, then completions). Returns how many events.
     std::size_t on_enter(pid_t tid, int fd, std::uint32_t to_submit, std::uint32_t flags,
                          MemoryReader& memory, IoUringEventSink& sink);
     // io_uring_enter exit: the completions it waited for (and, for SQPOLL,

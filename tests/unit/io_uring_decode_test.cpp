@@ -416,11 +416,16 @@ struct Recorder final : IoUringEventSink {
     };
     std::vector<Sqe> sqes;
     std::vector<IoUringCqeEvent> cqes;
+    std::vector<std::string> order;  // "submit 7", "complete 7", as reported
     void on_submit(const IoUringSqeEvent& e) override {
         sqes.push_back({e, std::string(e.path), std::string(e.path2),
                         std::vector<unsigned char>(e.sockaddr.begin(), e.sockaddr.end())});
+        order.push_back("submit " + std::to_string(e.user_data));
     }
-    void on_complete(const IoUringCqeEvent& e) override { cqes.push_back(e); }
+    void on_complete(const IoUringCqeEvent& e) override {
+        cqes.push_back(e);
+        order.push_back("complete " + std::to_string(e.user_data));
+    }
 };
 
 io_uring_sqe make_sqe(std::uint8_t op, std::int32_t fd, std::uint64_t user_data) {
@@ -524,6 +529,26 @@ TEST(IoUringTracker, SocketAndConnectCarryTheirArguments) {
               "{opcode=IORING_OP_CONNECT, flags=0, fd=7, addr={sa_family=AF_INET, "
               "sin_port=htons(8080), sin_addr=inet_addr(\"127.0.0.1\")}, addrlen=16, "
               "user_data=0xb}");
+}
+
+// libuv takes completions from the ring without a syscall (woken by the
+// ring's eventfd) and submits the request's next operation under the same
+// user_data: the completion already in the queue is the earlier one's, and
+// must come first, or it would seem to complete the new submission.
+TEST(IoUringTracker, ACompletionAlreadyQueuedComesBeforeTheEntersSubmissions) {
+    FakeMemory memory;
+    FakeRing ring(memory);
+    IoUringTracker tracker;
+    map(tracker, ring);
+    Recorder rec;
+    ring.submit(make_sqe(IORING_OP_OPENAT, AT_FDCWD, 7));
+    tracker.on_enter(100, 3, 1, 0, memory, rec);
+    ring.consume_all();
+    ring.complete(7, 5);
+    ring.reap_all();  // taken without entering the ring
+    ring.submit(make_sqe(IORING_OP_READ, 5, 7));
+    tracker.on_enter(100, 3, 1, 0, memory, rec);
+    EXPECT_EQ(rec.order, (std::vector<std::string>{"submit 7", "complete 7", "submit 7"}));
 }
 
 TEST(IoUringTracker, CompletionsAtExitAndOnesReapedWithoutASyscall) {

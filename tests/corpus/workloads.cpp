@@ -219,6 +219,7 @@ std::vector<Workload> make_workloads() {
                      p.command.argv = {find_program("node"), Scene::data("node_io_uring.js")};
                      p.command.env = {"UV_USE_IO_URING=1"};
                      p.expected_stdout = "files: 0 bytes differ; http: 50 responses, 1140 bytes\n";
+                     p.rings_followed = true;
                      return p;
                  }});
 

@@ -67,6 +67,11 @@ struct Plan {
     std::string expected_stdout;
     // ... or pass this check: "" when it did its job, else what is wrong.
     std::function<std::string(const RunResult&)> check;
+
+    // It ends with every io_uring operation it submitted completed: traced
+    // by ptrace, each must be followed to its completion, and no
+    // "sctrace: io_uring: ..." note may say one was not.
+    bool rings_followed = false;
 };
 
 struct Workload {

@@ -104,7 +104,7 @@ RuleEngine::RuleEngine(const RuleSet& rules, std::vector<FindingSink*> sinks, De
         }
         const bool asks_others = reads_other_threads(*rule);
         if (asks_others) about_other_threads_.insert(rule.get());
-        Entry entry{rule.get(), nullptr};
+        Entry entry{rule.get(), nullptr, only_ring_twins(*rule)};
         if (rule->kind != RuleKind::Single) {
             matchers_.push_back(TemporalMatcher::create(
                 *rule, resolve(rule->window, options_),
@@ -176,7 +176,7 @@ bool RuleEngine::wants_exit(const Event& entry) {
     // about ring operations: a syscall's own exit is none of those.
     const auto needed_by = [&ctx](const std::vector<Entry>& entries) {
         return std::any_of(entries.begin(), entries.end(), [&ctx](const Entry& e) {
-            if (e.matcher) return !only_ring_twins(*e.rule);
+            if (e.matcher) return !e.only_ring_twins;
             return e.rule->condition.could_match(ctx) != Condition::Maybe::No;
         });
     };

@@ -113,6 +113,9 @@ private:
     struct Entry {
         const Rule* rule;
         TemporalMatcher* matcher;
+        // It matches only ring operations' twins (Condition::only_ring_twins):
+        // a syscall's own exit is nothing to it.
+        bool only_ring_twins = false;
     };
     const std::vector<Entry>* entries_for(const Event& event) const;
     // The rules' part of on_event: everything but bringing the state up to date.

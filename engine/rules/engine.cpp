@@ -51,15 +51,6 @@ EvidenceItem other_thread_item(const OtherThread& o) {
     return item;
 }
 
-// Whether `rule` matches only io_uring operations seen as their twins
-// (Condition::only_ring_twins).
-bool only_ring_twins(const Rule& rule) {
-    const auto conditions = rule.conditions();
-    return !conditions.empty() &&
-           std::all_of(conditions.begin(), conditions.end(),
-                       [](const Condition* c) { return c->only_ring_twins(); });
-}
-
 constexpr std::size_t kEventKinds = static_cast<std::size_t>(EventKind::ThreadSample) + 1;
 // x86_64 syscall numbers indexed directly; larger ones go by name.
 constexpr int kIndexedSyscalls = 512;
@@ -95,7 +86,7 @@ RuleEngine::RuleEngine(const RuleSet& rules, std::vector<FindingSink*> sinks, De
         if (demands.times && !source.times) {
             // Only an strace log lacks times, and it has no ring operations
             // at all (analyze says so on its own): not worth naming.
-            if (!only_ring_twins(*rule)) limited_.emplace_back(rule.get(), SourceLimit::NoTimes);
+            if (!rule->only_ring_twins()) limited_.emplace_back(rule.get(), SourceLimit::NoTimes);
             continue;
         }
         if (demands.overlap && !source.exact_overlap) {
@@ -104,7 +95,7 @@ RuleEngine::RuleEngine(const RuleSet& rules, std::vector<FindingSink*> sinks, De
         }
         const bool asks_others = reads_other_threads(*rule);
         if (asks_others) about_other_threads_.insert(rule.get());
-        Entry entry{rule.get(), nullptr, only_ring_twins(*rule)};
+        Entry entry{rule.get(), nullptr, rule->only_ring_twins()};
         if (rule->kind != RuleKind::Single) {
             matchers_.push_back(TemporalMatcher::create(
                 *rule, resolve(rule->window, options_),

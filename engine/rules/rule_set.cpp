@@ -1664,6 +1664,12 @@ std::vector<const Condition*> Rule::conditions() const {
     return out;
 }
 
+bool Rule::only_ring_twins() const {
+    const auto all = conditions();
+    return !all.empty() && std::all_of(all.begin(), all.end(),
+                                       [](const Condition* c) { return c->only_ring_twins(); });
+}
+
 std::optional<std::set<std::string>> Rule::event_types() const {
     std::set<std::string> types;
     for (const Condition* c : conditions()) {
@@ -1775,12 +1781,7 @@ RuleSet::Needs RuleSet::needs() const {
         // A rule about ring operations is judged on their twins, which the
         // ring's own calls bring (the state traces those): their syscalls
         // need no stops of their own.
-        const auto& conditions = rule->conditions();
-        if (!conditions.empty() &&
-            std::all_of(conditions.begin(), conditions.end(),
-                        [](const Condition* c) { return c->only_ring_twins(); })) {
-            continue;
-        }
+        if (rule->only_ring_twins()) continue;
         const auto types = rule->event_types();
         if (!types) {
             needs.all_syscalls = true;

@@ -166,6 +166,10 @@ struct Rule : RuleInfo {
     std::vector<const Condition*> conditions() const;
     // The evt.type values any of them can match; nullopt: any event.
     std::optional<std::set<std::string>> event_types() const;
+    // Whether every one matches only io_uring operations seen as their
+    // syscall twins (Condition::only_ring_twins): a syscall's own entry or
+    // exit is nothing to the rule.
+    bool only_ring_twins() const;
     // "for 30s by [thread.tid]", "" for a single-event rule; `rules list`
     // and `explain` show it.
     std::string timing_text() const;

@@ -188,10 +188,7 @@ std::size_t IoUringTracker::on_enter(pid_t tid, int fd, std::uint32_t to_submit,
     // With SQPOLL the kernel thread submits and to_submit means nothing:
     // what it took since the last look comes before the completions it may
     // already have posted for them.
-    if (ring->sqpoll()) {
-        std::size_t n = submissions_since_seen(*ring, memory, sink);
-        return n + completions(*ring, memory, sink);
-    }
+    if (ring->sqpoll()) return since_seen(*ring, memory, sink);
     // Otherwise this call consumes the SQEs from the head, and every
     // completion already in the queue is of an earlier call's submissions:
     // the program may have taken it from the ring without a syscall (libuv
@@ -207,18 +204,14 @@ std::size_t IoUringTracker::on_enter_exit(pid_t tid, int fd, std::uint32_t flags
     (void)tid;
     IoUringRing* ring = resolve(fd, flags);
     if (!ring || !ring->mapped()) return 0;
-    std::size_t n = 0;
-    if (ring->sqpoll()) n += submissions_since_seen(*ring, memory, sink);
-    n += completions(*ring, memory, sink);
-    return n;
+    return ring->sqpoll() ? since_seen(*ring, memory, sink) : completions(*ring, memory, sink);
 }
 
 std::size_t IoUringTracker::sample(MemoryReader& memory, IoUringEventSink& sink) {
     std::size_t n = 0;
     for (IoUringRing& ring : rings_) {
         if (!ring.mapped()) continue;
-        n += submissions_since_seen(ring, memory, sink);
-        n += completions(ring, memory, sink);
+        n += since_seen(ring, memory, sink);
     }
     return n;
 }
@@ -242,44 +235,91 @@ std::size_t IoUringTracker::submissions_from_head(IoUringRing& ring, std::uint32
     return n;
 }
 
-std::size_t IoUringTracker::submissions_since_seen(IoUringRing& ring, MemoryReader& memory,
-                                                   IoUringEventSink& sink) {
+std::size_t IoUringTracker::since_seen(IoUringRing& ring, MemoryReader& memory,
+                                       IoUringEventSink& sink) {
     std::uint32_t tail = 0;
-    if (!read_u32(memory, ring.sq_ring + ring.sq_off.tail, tail)) return 0;
+    if (!read_u32(memory, ring.sq_ring + ring.sq_off.tail, tail)) {
+        return completions(ring, memory, sink);
+    }
     std::uint32_t from = ring.sq_seen;
     const std::uint32_t fresh = tail - from;
     if (fresh > 0x80000000u) {  // we are ahead: the ring was reset under us
-        ring.sq_seen = tail;
-        return 0;
-    }
-    if (fresh > ring.sq_entries) {
+        from = tail;
+    } else if (fresh > ring.sq_entries) {
         // More went by than the ring holds: the oldest slots were reused.
         ring.lost_submissions += fresh - ring.sq_entries;
         from = tail - ring.sq_entries;
     }
-    std::size_t n = 0;
-    for (std::uint32_t pos = from; pos != tail; ++pos) {
-        if (report_sqe(ring, pos, IoUringSeenAt::Sampled, memory, sink)) ++n;
-    }
     ring.sq_seen = tail;
+    // The kernel thread took these in order and may have completed several
+    // of them already (a CLOSE, the SOCKET that got its number back, a
+    // CONNECT on it): each completion comes right after its own submission,
+    // and after every submission made before that one, so that the state
+    // sees each number's files in the order they held it. A completion of
+    // a submission reported before (an earlier look's) is that one's, even
+    // when one of this look's has the same user_data.
+    batch_.clear();
+    for (std::uint32_t pos = from; pos != tail; ++pos) {
+        io_uring_sqe raw;
+        if (read_sqe(ring, pos, memory, raw)) {
+            batch_.emplace_back(raw.user_data, raw.flags);
+        } else {
+            batch_.emplace_back(kNoUserData, 0);
+        }
+    }
+    std::size_t n = 0;
+    std::uint32_t next = from;  // the next submission to report
+    const auto report_to = [&](std::uint32_t end) {
+        for (; next != end; ++next) {
+            if (report_sqe(ring, next, IoUringSeenAt::Sampled, memory, sink)) ++n;
+            const auto [user_data, flags] = batch_[next - from];
+            // Success posts nothing: it would wait for a completion forever.
+            if (!(flags & IOSQE_CQE_SKIP_SUCCESS) && user_data != kNoUserData &&
+                (ring.outstanding.size() < IoUringRing::kMaxOutstanding ||
+                 ring.outstanding.contains(user_data))) {
+                ++ring.outstanding[user_data];
+            }
+        }
+    };
+    const auto retire = [&ring](const IoUringCqeEvent& cqe) {
+        const auto it = ring.outstanding.find(cqe.user_data);
+        if (it == ring.outstanding.end()) return false;
+        if (!(cqe.flags & IORING_CQE_F_MORE) && --it->second == 0) ring.outstanding.erase(it);
+        return true;
+    };
+    n += completions(ring, memory, sink, [&](const IoUringCqeEvent& cqe) {
+        if (retire(cqe)) return;
+        const std::uint32_t window = std::min<std::uint32_t>(tail - next, kMatchWindow);
+        for (std::uint32_t i = 0; i < window; ++i) {
+            if (batch_[next - from + i].first == cqe.user_data) {
+                report_to(next + i + 1);
+                retire(cqe);
+                return;
+            }
+        }
+    });
+    report_to(tail);
     return n;
 }
 
-bool IoUringTracker::report_sqe(const IoUringRing& ring, std::uint32_t position,
-                                IoUringSeenAt seen_at, MemoryReader& memory,
-                                IoUringEventSink& sink) {
+bool IoUringTracker::read_sqe(const IoUringRing& ring, std::uint32_t position, MemoryReader& memory,
+                              io_uring_sqe& raw) {
     const std::uint32_t slot = position & (ring.sq_entries - 1);
     std::uint32_t index = slot;
     if (!(ring.setup_flags & kSetupNoSqArray) && ring.sq_off.array != 0) {
         if (!read_u32(memory, ring.sq_ring + ring.sq_off.array + 4ull * slot, index)) return false;
     }
     if (index >= ring.sq_entries) return false;  // the kernel drops it too (sq "dropped")
-    io_uring_sqe raw;
     static_assert(sizeof raw == 64);
-    if (memory.read(ring.sqes + index * ring.sqe_size(),
-                    {reinterpret_cast<char*>(&raw), sizeof raw}) != sizeof raw) {
-        return false;
-    }
+    return memory.read(ring.sqes + index * ring.sqe_size(),
+                       {reinterpret_cast<char*>(&raw), sizeof raw}) == sizeof raw;
+}
+
+bool IoUringTracker::report_sqe(const IoUringRing& ring, std::uint32_t position,
+                                IoUringSeenAt seen_at, MemoryReader& memory,
+                                IoUringEventSink& sink) {
+    io_uring_sqe raw;
+    if (!read_sqe(ring, position, memory, raw)) return false;
     IoUringSqeEvent e;
     e.ring_fd = ring.fd;
     e.position = position;
@@ -331,6 +371,12 @@ bool IoUringTracker::report_sqe(const IoUringRing& ring, std::uint32_t position,
 
 std::size_t IoUringTracker::completions(IoUringRing& ring, MemoryReader& memory,
                                         IoUringEventSink& sink) {
+    return completions(ring, memory, sink, [](const IoUringCqeEvent&) {});
+}
+
+template <typename BeforeEach>
+std::size_t IoUringTracker::completions(IoUringRing& ring, MemoryReader& memory,
+                                        IoUringEventSink& sink, BeforeEach&& before_each) {
     std::uint32_t head = 0;
     std::uint32_t tail = 0;
     if (!read_u32(memory, ring.cq_ring + ring.cq_off.head, head) ||
@@ -358,6 +404,7 @@ std::size_t IoUringTracker::completions(IoUringRing& ring, MemoryReader& memory,
         e.user_data = raw.user_data;
         e.res = raw.res;
         e.flags = raw.flags;
+        before_each(e);
         sink.on_complete(e);
         ++n;
     }

@@ -15,7 +15,8 @@
 //
 // The tracker only reads through MemoryReader, so tests build a fake ring in
 // a FakeMemory and run it with no tracee. It allocates only on the rare calls
-// (setup, mmap); reading rings does not.
+// (setup, mmap) and for an SQPOLL ring's submissions in flight; reading a
+// ring that the program enters does not.
 //
 // One tracker per process (thread group): fds and mappings are per process.
 // A fork copies it (the child inherits both); an exec clears it.
@@ -27,6 +28,7 @@
 #include <array>
 #include <cstdint>
 #include <span>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -65,6 +67,13 @@ struct IoUringRing {
     // then reused). Rules can say "n submissions not shown".
     std::uint64_t lost_submissions = 0;
     std::uint64_t lost_completions = 0;
+    // SQPOLL rings: how many submissions reported under each user_data
+    // have not completed yet, so that a look gives a completion to one of
+    // these before one of its own (IoUringTracker::since_seen). Bounded by
+    // kMaxOutstanding user_data values; past that a submission is not
+    // remembered, and its completion may be placed before it is reported.
+    std::unordered_map<std::uint64_t, std::uint32_t> outstanding;
+    static constexpr std::size_t kMaxOutstanding = 4096;
 
     bool sqpoll() const { return (setup_flags & IORING_SETUP_SQPOLL) != 0; }
     bool mapped() const { return sq_ring != 0 && cq_ring != 0 && sqes != 0; }
@@ -130,15 +139,32 @@ private:
     IoUringRing* resolve(int fd, std::uint32_t enter_flags);
     std::size_t submissions_from_head(IoUringRing& ring, std::uint32_t to_submit,
                                       MemoryReader& memory, IoUringEventSink& sink);
-    std::size_t submissions_since_seen(IoUringRing& ring, MemoryReader& memory,
-                                       IoUringEventSink& sink);
+    // What an SQPOLL ring's kernel thread took and posted since the last
+    // look, submissions and completions interleaved.
+    std::size_t since_seen(IoUringRing& ring, MemoryReader& memory, IoUringEventSink& sink);
+    static bool read_sqe(const IoUringRing& ring, std::uint32_t position, MemoryReader& memory,
+                         io_uring_sqe& raw);
     bool report_sqe(const IoUringRing& ring, std::uint32_t position, IoUringSeenAt seen_at,
                     MemoryReader& memory, IoUringEventSink& sink);
     std::size_t completions(IoUringRing& ring, MemoryReader& memory, IoUringEventSink& sink);
+    // The same, calling before_each(cqe) before reporting each.
+    template <typename BeforeEach>
+    std::size_t completions(IoUringRing& ring, MemoryReader& memory, IoUringEventSink& sink,
+                            BeforeEach&& before_each);
 
     std::vector<IoUringRing> rings_;
     std::vector<std::pair<int, int>> aliases_;          // dup'ed fd -> the ring's fd
     std::vector<std::pair<unsigned, int>> registered_;  // ring fd table: index -> fd
+    // since_seen(): the user_data and IOSQE_* flags of each submission of
+    // the look, by position (kNoUserData: unreadable); kept to reuse its
+    // memory.
+    std::vector<std::pair<std::uint64_t, std::uint8_t>> batch_;
+    // How far past the next unreported submission since_seen() looks for a
+    // completion's own: a completion of a submission further on is reported
+    // before it, and then matches nothing (a look rarely holds this many
+    // submissions with no completion between them).
+    static constexpr std::uint32_t kMatchWindow = 256;
+    static constexpr std::uint64_t kNoUserData = ~0ull;
     // Scratch for the views an event carries (paths, socket addresses).
     std::array<char, 4096> path_{};
     std::array<char, 4096> path2_{};

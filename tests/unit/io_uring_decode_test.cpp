@@ -618,6 +618,69 @@ TEST(IoUringTracker, SqpollRingsAreSampled) {
     EXPECT_EQ(tracker.find(3)->lost_submissions, 2u);
 }
 
+// One look at an SQPOLL ring can find several submissions the kernel
+// thread already completed: a CLOSE, the SOCKET that got its number back,
+// a CONNECT on the new socket. Reported all submissions first, the CONNECT
+// would seem to be on the closed socket. Each completion comes right after
+// its own submission instead; one of an earlier look's submission comes
+// where the queue has it, and submissions not completed yet come last.
+TEST(IoUringTracker, AnSqpollLookInterleavesSubmissionsWithTheirCompletions) {
+    FakeMemory memory;
+    FakeRing ring(memory, IORING_SETUP_SQPOLL);
+    IoUringTracker tracker;
+    map(tracker, ring);
+    Recorder rec;
+    ring.submit(make_sqe(IORING_OP_READ, 4, 9));
+    ring.consume_all();
+    tracker.sample(memory, rec);
+    ASSERT_EQ(rec.order, (std::vector<std::string>{"submit 9"}));
+    rec.order.clear();
+
+    ring.complete(9, 0);
+    ring.submit(make_sqe(IORING_OP_CLOSE, 5, 1));
+    ring.submit(make_sqe(IORING_OP_SOCKET, AF_INET, 2));
+    ring.submit(make_sqe(IORING_OP_CONNECT, 5, 3));
+    ring.submit(make_sqe(IORING_OP_READ, 5, 4));
+    ring.consume_all();
+    ring.complete(1, 0);
+    ring.complete(2, 5);
+    ring.complete(3, -ECONNREFUSED);
+    EXPECT_EQ(tracker.sample(memory, rec), 8u);
+    EXPECT_EQ(rec.order,
+              (std::vector<std::string>{"complete 9", "submit 1", "complete 1", "submit 2",
+                                        "complete 2", "submit 3", "complete 3", "submit 4"}));
+    // A completion out of submission order: the later submission's comes
+    // first, so both submissions come before it.
+    rec.order.clear();
+    ring.submit(make_sqe(IORING_OP_READ, 4, 5));
+    ring.submit(make_sqe(IORING_OP_CLOSE, 6, 6));
+    ring.consume_all();
+    ring.complete(6, 0);
+    ring.complete(5, 3);
+    tracker.sample(memory, rec);
+    EXPECT_EQ(rec.order,
+              (std::vector<std::string>{"submit 5", "submit 6", "complete 6", "complete 5"}));
+    // A completion of an earlier look's submission is that one's, though a
+    // submission of this look (the next SOCKET) has the same user_data.
+    rec.order.clear();
+    ring.reap_all();
+    ring.submit(make_sqe(IORING_OP_SOCKET, AF_INET, 2));
+    ring.consume_all();
+    tracker.sample(memory, rec);
+    ring.complete(2, 7);
+    ring.submit(make_sqe(IORING_OP_CONNECT, 7, 3));
+    ring.submit(make_sqe(IORING_OP_CLOSE, 7, 1));
+    ring.submit(make_sqe(IORING_OP_SOCKET, AF_INET, 2));
+    ring.consume_all();
+    ring.complete(3, -ECONNREFUSED);
+    ring.complete(1, 0);
+    ring.complete(2, 7);
+    tracker.sample(memory, rec);
+    EXPECT_EQ(rec.order,
+              (std::vector<std::string>{"submit 2", "complete 2", "submit 3", "complete 3",
+                                        "submit 1", "complete 1", "submit 2", "complete 2"}));
+}
+
 TEST(IoUringTracker, FdLifecycleRegisteredRingsAndUnmappedRings) {
     FakeMemory memory;
     FakeRing ring(memory);

@@ -202,6 +202,13 @@ void report_ring_coverage(const rules::RuleEngine& engine, const char* program) 
             " shared a user_data with a different one in flight, so which completion was whose "
             "is unknown");
     }
+    if (c.skip_success) {
+        add(count(c.skip_success,
+                  "submission asked for no completion when it succeeded "
+                  "(IOSQE_CQE_SKIP_SUCCESS), so whether it did is unknown",
+                  "submissions asked for no completion when they succeeded "
+                  "(IOSQE_CQE_SKIP_SUCCESS), so whether they did is unknown"));
+    }
     std::fprintf(stderr, "%s: io_uring: %s: the rules could not judge what those operations did\n",
                  program, parts.c_str());
 }

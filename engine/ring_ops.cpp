@@ -74,7 +74,7 @@ std::uint64_t field(const RingOp& op, IoUringTwinArg arg) {
 
 }  // namespace
 
-const IoUringTwin* RingOps::followed(const IoUringSqeEvent& sqe) {
+const IoUringTwin* RingOps::twin_of(const IoUringSqeEvent& sqe) {
     const IoUringTwin* twin = io_uring_twin(sqe.opcode);
     if (!twin) return nullptr;
     // The ring's own numbering: sqe.fd is an index into its registered
@@ -82,9 +82,23 @@ const IoUringTwin* RingOps::followed(const IoUringSqeEvent& sqe) {
     // descriptor of the process (not followed yet).
     if (sqe.fixed_file()) return nullptr;
     if (twin->direct_descriptors && sqe.file_index != 0) return nullptr;
-    // Success posts no completion: nothing would ever match it.
-    if (sqe.flags & IOSQE_CQE_SKIP_SUCCESS) return nullptr;
     return twin;
+}
+
+const IoUringTwin* RingOps::followed(const IoUringSqeEvent& sqe) {
+    // Success posts no completion: nothing would ever match it, and the
+    // failure's alone would say only half of what happened.
+    if (sqe.flags & IOSQE_CQE_SKIP_SUCCESS) return nullptr;
+    return twin_of(sqe);
+}
+
+int RingOps::unknown_fd(const IoUringSqeEvent& sqe) {
+    if (!(sqe.flags & IOSQE_CQE_SKIP_SUCCESS)) return -1;
+    const IoUringTwin* twin = twin_of(sqe);
+    if (!twin) return -1;
+    const std::optional<int> nr = syscall_number(Arch::X86_64, twin->syscall);
+    const SyscallInfo* info = nr ? syscall_info(Arch::X86_64, *nr) : nullptr;
+    return info && info->traits.has(kTraitClosesFd) ? sqe.fd : -1;
 }
 
 RingOp ring_op_of(const IoUringSqeEvent& sqe, const IoUringTwin& twin, Nanos time,

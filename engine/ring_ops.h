@@ -9,8 +9,10 @@
 //
 // Not followed yet: submissions on the ring's own numbering (IOSQE_FIXED_FILE,
 // and direct descriptors: a nonzero file_index on the operations the table
-// marks `direct`), which name no descriptor of the process; submissions with
-// IOSQE_CQE_SKIP_SUCCESS, whose success posts no completion to match.
+// marks `direct`), which name no descriptor of the process. A submission
+// with IOSQE_CQE_SKIP_SUCCESS posts no completion when it succeeds, so its
+// result is never known: it is judged as its twin's entry, and one that may
+// close a descriptor leaves that number unknown to the state (unknown_fd).
 #pragma once
 
 #include <sys/types.h>
@@ -69,12 +71,17 @@ struct RingCoverage {
     // Submissions retired by a completion that could have been any of
     // several different ones in flight under its user_data.
     std::uint64_t ambiguous = 0;
+    // Submissions with IOSQE_CQE_SKIP_SUCCESS: a success posts nothing.
+    std::uint64_t skip_success = 0;
 
-    bool empty() const { return unseen == 0 && not_followed == 0 && ambiguous == 0; }
+    bool empty() const {
+        return unseen == 0 && not_followed == 0 && ambiguous == 0 && skip_success == 0;
+    }
     RingCoverage& operator+=(const RingCoverage& o) {
         unseen += o.unseen;
         not_followed += o.not_followed;
         ambiguous += o.ambiguous;
+        skip_success += o.skip_success;
         return *this;
     }
 };
@@ -94,9 +101,19 @@ public:
     // leaves the rules silent rather than wrong.
     static constexpr std::size_t kMaxInFlightPerRing = 4096;
 
-    // Whether the state follows `sqe` at all: an opcode with a twin, on a
-    // descriptor of the process, with a completion to come.
+    // The twin of `sqe` when it is an opcode with one, on a descriptor of
+    // the process: what its submission is judged as.
+    static const IoUringTwin* twin_of(const IoUringSqeEvent& sqe);
+    // Whether the state follows `sqe` to its completion: twin_of(), with a
+    // completion to come whatever the result.
     static const IoUringTwin* followed(const IoUringSqeEvent& sqe);
+    // The descriptor `sqe` may close with no completion to say so
+    // (IOSQE_CQE_SKIP_SUCCESS on a twin that closes one): from its
+    // submission on, what that number holds is unknown. -1 for any other.
+    static int unknown_fd(const IoUringSqeEvent& sqe);
+    // A submission asked for no completion when it succeeds: counted, not
+    // kept (its completion, if it fails, then matches nothing).
+    void skip_success() { ++coverage_.skip_success; }
 
     void submit(const IoUringSqeEvent& sqe, const IoUringTwin& twin, Nanos time,
                 std::uint64_t fd_generation);

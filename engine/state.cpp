@@ -367,6 +367,11 @@ ClosedFd& FdTable::close(int fd, bool* was_open) {
     return slot;
 }
 
+void FdTable::forget(int fd) {
+    const std::uint32_t at = slot_of(fd);
+    if (at != kNoSlot) status_[at] = Status::Free;
+}
+
 void FdTable::inherit_open(const FdTable& parent) {
     drop_open_if([](const FdState&) { return true; });
     parent.for_each_open([this](int fd, const FdState& state) {
@@ -450,6 +455,12 @@ void StateTracker::close_fd(ProcessState& p, int fd, const Event& event) {
     if (const SyscallEvent* call = event.syscall(); call && !was_tracked) {
         closed.last.remember(event, *call);
     }
+}
+
+void StateTracker::forget_fd(ProcessState& p, int fd) {
+    const FdState* state = p.fds.find(fd);
+    if (state && state->kind == FdKind::IoUring) p.ring_ops.forget_ring(fd);
+    p.fds.forget(fd);
 }
 
 void StateTracker::note_open(ProcessState& p, std::string_view path, bool ok) {
@@ -620,10 +631,17 @@ void StateTracker::apply(const Event& event) {
         }
         case EventKind::IoUringSubmit: {
             const IoUringSqeEvent& sqe = *event.io_uring_submit();
-            const IoUringTwin* twin = RingOps::followed(sqe);
-            if (!twin) break;
+            if (!RingOps::twin_of(sqe)) break;
             ProcessState* p = nullptr;
             thread_of(event.pid, event.tid, &p);
+            const IoUringTwin* twin = RingOps::followed(sqe);
+            if (!twin) {
+                p->ring_ops.skip_success();
+                // Closed, or not: the state must not go on holding a file
+                // there (a leak at exit) nor a closed record (a double close).
+                if (const int fd = RingOps::unknown_fd(sqe); fd >= 0) forget_fd(*p, fd);
+                break;
+            }
             const FdState* fd = p->fds.find(sqe.fd);
             p->ring_ops.submit(sqe, *twin, event.time, fd ? fd->generation : 0);
             break;
@@ -751,7 +769,9 @@ RingCoverage StateTracker::ring_coverage() const {
 bool StateTracker::ring_entry(const Event& submit, RingTwin& out) const {
     const IoUringSqeEvent* sqe = submit.io_uring_submit();
     if (!sqe || sqe->seen_at != IoUringSeenAt::Enter) return false;
-    const IoUringTwin* twin = RingOps::followed(*sqe);
+    // Its start is known even when its result will not be (no completion
+    // on success).
+    const IoUringTwin* twin = RingOps::twin_of(*sqe);
     if (!twin || !twin->shown_to_rules) return false;
     const FdState* fd = this->fd(submit.pid, sqe->fd);
     return make_ring_entry(*sqe, *twin, submit.pid, submit.tid, submit.time,

@@ -175,6 +175,8 @@ public:
     // place (`*was_open` true); otherwise the record starts as an unknown
     // descriptor of that number. The caller fills in when and by whom.
     ClosedFd& close(int fd, bool* was_open);
+    // Nothing is known of `fd` any more, open or closed.
+    void forget(int fd);
 
     // Calls f(int fd, FdState&) for each open descriptor, by number.
     template <typename F>
@@ -416,6 +418,8 @@ private:
                          std::optional<std::uint64_t> entry_generation);
     void open_fd(ProcessState& p, int fd, FdState state, const Event& event);
     void close_fd(ProcessState& p, int fd, const Event& event);
+    // A call may or may not have closed `fd`: the state holds nothing there.
+    void forget_fd(ProcessState& p, int fd);
     void note_open(ProcessState& p, std::string_view path, bool ok);
     // A log can show a new thread's first calls before the clone() that made
     // it returns in its parent (strace prints whichever stops first), and

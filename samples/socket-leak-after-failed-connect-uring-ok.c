@@ -3,7 +3,11 @@
  * IORING_OP_CONNECT), and the failed connect's handler closes the socket
  * through the ring (IORING_OP_CLOSE). Retries once with a fresh socket, as
  * a client would, and closes that one too. `sqpoll` sets the ring up with
- * IORING_SETUP_SQPOLL. Must raise nothing at warning or above.
+ * IORING_SETUP_SQPOLL. `skip-success` asks for no completion of a close
+ * that succeeds (IOSQE_CQE_SKIP_SUCCESS), as a server that only cares
+ * about failures does, and links a NOP after it (IOSQE_IO_LINK) to know
+ * when it is done: nothing ever says "close = 0". Must raise nothing at
+ * warning or above.
  * Exit 0 (77 when the kernel refuses io_uring, SQPOLL, IORING_OP_SOCKET or
  * IORING_OP_CLOSE). */
 #include <arpa/inet.h>
@@ -18,6 +22,7 @@
 #define SOCKET_TAG 0x50c4e7ULL
 #define CONNECT_TAG 0xc044ec7ULL
 #define CLOSE_TAG 0xc105eULL
+#define NOP_TAG 0x40bULL
 
 static int die(const char* what) {
     perror(what);
@@ -39,6 +44,8 @@ static int refused_port(struct sockaddr_in* addr, int* held) {
 
 /* Whether the ring was set up with IORING_SETUP_SQPOLL (argv word `sqpoll`). */
 static int sqpoll;
+/* Whether closes ask for no completion on success (argv word `skip-success`). */
+static int skip_success;
 
 /* Submits the prepared SQE and returns its completion's res. With SQPOLL
  * the ring's kernel thread takes the SQE and the completion is polled for
@@ -64,7 +71,10 @@ static int complete_one(struct io_uring* ring) {
 }
 
 int main(int argc, char** argv) {
-    sqpoll = argc > 1 && strcmp(argv[1], "sqpoll") == 0;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "sqpoll") == 0) sqpoll = 1;
+        if (strcmp(argv[i], "skip-success") == 0) skip_success = 1;
+    }
     struct io_uring ring;
     struct io_uring_params params = {0};
     if (sqpoll) {
@@ -107,7 +117,19 @@ int main(int argc, char** argv) {
         sqe = io_uring_get_sqe(&ring);
         io_uring_prep_close(sqe, fd);
         io_uring_sqe_set_data64(sqe, CLOSE_TAG);
+        if (skip_success) {
+            /* The NOP runs once the close succeeded, or completes with
+             * -ECANCELED after the close's own (failed) completion. */
+            io_uring_sqe_set_flags(sqe, IOSQE_CQE_SKIP_SUCCESS | IOSQE_IO_LINK);
+            sqe = io_uring_get_sqe(&ring);
+            io_uring_prep_nop(sqe);
+            io_uring_sqe_set_data64(sqe, NOP_TAG);
+        }
         ret = complete_one(&ring);
+        if (skip_success && ret == -ECANCELED) {
+            fprintf(stderr, "close through the ring failed (its NOP was cancelled)\n");
+            return 1;
+        }
         if (ret == -EINVAL || ret == -EOPNOTSUPP) {
             fprintf(stderr, "IORING_OP_CLOSE: %s\n", strerror(-ret));
             return 77;

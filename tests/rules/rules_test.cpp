@@ -1036,9 +1036,51 @@ TEST_F(Ring, TheTwinsRaiseNothingWithAnSqpollRing) {
     }
 }
 
+// One look at an SQPOLL ring finds several operations done at once (the
+// sample polls for completions in user space: no syscall tells sctrace of
+// them), with user_data reused once the earlier operation completed. Each
+// completion is matched to its own submission, so the run has nothing to
+// say about operations it could not follow.
+TEST_F(Ring, AnSqpollRingsOperationsAreEachFollowedToTheirCompletion) {
+    const std::string bin = sample_path("socket-leak-after-failed-connect-uring-ok");
+    ASSERT_FALSE(bin.empty()) << "no built sample socket-leak-after-failed-connect-uring-ok";
+    RunResult traced;
+    const Findings live = traced_run({bin, "sqpoll"}, &traced);
+    if (!skipped_.empty()) GTEST_SKIP() << skipped_;
+    EXPECT_TRUE(live.at_least("warning").empty()) << live.dump();
+    EXPECT_EQ(traced.err.find("io_uring:"), std::string::npos) << traced.err;
+}
+
+// A close through the ring that asks for no completion when it succeeds
+// (IOSQE_CQE_SKIP_SUCCESS, with a NOP linked after it to know when it is
+// done): nothing says the socket was closed, nor that it was not. The
+// state forgets the number rather than call the socket leaked, and the end
+// of the run says what it could not follow.
+TEST_F(Ring, ACloseThatPostsNoCompletionOnSuccessIsNoLeak) {
+    const std::string bin = sample_path("socket-leak-after-failed-connect-uring-ok");
+    ASSERT_FALSE(bin.empty()) << "no built sample socket-leak-after-failed-connect-uring-ok";
+    for (const bool sqpoll : {false, true}) {
+        SCOPED_TRACE(sqpoll ? "SQPOLL ring" : "ring entered");
+        std::vector<std::string> argv{bin, "skip-success"};
+        if (sqpoll) argv.push_back("sqpoll");
+        RunResult traced;
+        const Findings live = traced_run(argv, &traced);
+        if (!skipped_.empty()) GTEST_SKIP() << skipped_;
+        EXPECT_TRUE(live.at_least("warning").empty()) << live.dump() << describe(traced);
+        EXPECT_NE(traced.err.find("io_uring: 2 submissions asked for no completion when they "
+                                  "succeeded (IOSQE_CQE_SKIP_SUCCESS)"),
+                  std::string::npos)
+            << traced.err;
+        const Findings post = analyzed_event_log();
+        EXPECT_TRUE(post.at_least("warning").empty()) << "analyze of the run's JSONL event log\n"
+                                                      << post.dump();
+    }
+}
+
 // A send through the ring on a TCP connection is network I/O no syscall
 // shows: one note for the process, however many sends. A ring that only
-// closes a Unix socket does no network I/O.
+// closes a Unix socket does no network I/O, nor does one that makes a TCP
+// socket, has its connect refused and closes it: no data moved.
 TEST_F(Ring, NetworkIoThroughTheRingIsNotedOncePerProcess) {
     const std::string bin = sample_path("concurrent-socket-writes-uring-ok");
     ASSERT_FALSE(bin.empty()) << "no built sample concurrent-socket-writes-uring-ok";
@@ -1057,6 +1099,10 @@ TEST_F(Ring, NetworkIoThroughTheRingIsNotedOncePerProcess) {
     RunResult traced;
     const Findings none = traced_run({unix_only}, &traced);
     EXPECT_TRUE(none.all.empty()) << none.dump();
+    const std::string refused = sample_path("socket-leak-after-failed-connect-uring-ok");
+    ASSERT_FALSE(refused.empty());
+    const Findings no_data = traced_run({refused}, &traced);
+    EXPECT_TRUE(no_data.all.empty()) << no_data.dump();
 }
 
 // What the rules could not follow is said once at the end: a submission

@@ -188,6 +188,22 @@ TEST(RingState, AFailedCloseThroughTheRingClosesNothing) {
     EXPECT_NE(p.state.fd(kPid, 4), nullptr);
 }
 
+// A close with IOSQE_CQE_SKIP_SUCCESS posts nothing when it succeeds: the
+// number is neither open (a leak at exit) nor closed (a double close at the
+// next close of it) as far as the state knows, and the run says it could
+// not tell.
+TEST(RingState, ACloseThatPostsNothingOnSuccessLeavesTheNumberUnknown) {
+    Process p;
+    p << "100 socket(AF_INET, SOCK_STREAM, IPPROTO_IP) = 4";
+    IoUringSqeEvent close = sqe_of(IORING_OP_CLOSE, 4, 1);
+    close.flags = IOSQE_CQE_SKIP_SUCCESS | IOSQE_IO_LINK;
+    p.submit(close);
+    EXPECT_EQ(p.state.fd(kPid, 4), nullptr);
+    EXPECT_EQ(p.state.closed_fd(kPid, 4), nullptr);
+    EXPECT_EQ(p.state.ring_coverage().skip_success, 1u);
+    EXPECT_EQ(p.state.ring_coverage().unseen, 0u) << "no completion is waited for";
+}
+
 // The kernel closes at submission; the completion may be seen after the
 // program reused the number. The close was of the earlier file.
 TEST(RingState, ACloseCompletedAfterTheNumberWasReusedLeavesTheNewFileOpen) {

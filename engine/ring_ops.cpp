@@ -55,6 +55,7 @@ void add_sockaddr(ArgTree& tree, std::string_view bytes) {
 std::uint64_t field(const RingOp& op, IoUringTwinArg arg) {
     switch (arg) {
         case IoUringTwinArg::Zero:
+        case IoUringTwinArg::Null:
             return 0;
         case IoUringTwinArg::Fd:
             return static_cast<std::uint64_t>(static_cast<std::int64_t>(op.fd));
@@ -218,7 +219,7 @@ bool fill_twin(const RingOp& op, std::int32_t ring_fd, std::uint64_t user_data,
             add_sockaddr(tree, op.sockaddr);
         } else if (twin.tables[i]) {
             tree.add_flags(tree.root(), raw, *twin.tables[i]);
-        } else if (arg == IoUringTwinArg::Addr) {
+        } else if (arg == IoUringTwinArg::Addr || arg == IoUringTwinArg::Null) {
             tree.add_ptr(tree.root(), raw);
         } else if (info && info->traits.fd_arg == static_cast<int>(i)) {
             // The call's descriptor (sqe.fd is socket()'s domain too).

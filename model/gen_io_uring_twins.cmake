@@ -21,6 +21,7 @@ set(arg_op_flags OpFlags)
 set(arg_path Path)
 set(arg_sockaddr Sockaddr)
 set(arg_0 Zero)
+set(arg_null Null)
 
 file(STRINGS "${INPUT}" lines)
 set(rows "")

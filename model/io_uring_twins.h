@@ -16,7 +16,8 @@ struct XlatTable;  // model/xlat.h
 
 // Where a twin's argument comes from in the submission (IoUringSqeEvent).
 enum class IoUringTwinArg : std::uint8_t {
-    Zero,      // the operation has no field for it
+    Zero,      // a number the operation has no field for
+    Null,      // a pointer the operation has no field for
     Fd,        // sqe.fd
     Off,       // sqe.off (addr2)
     Addr,      // sqe.addr

@@ -86,6 +86,18 @@ TEST(RingTwins, EveryTwinIsACallOfTheSyscallTable) {
     EXPECT_EQ(io_uring_twin(IORING_OP_NOP), nullptr) << "a NOP does nothing a syscall does";
 }
 
+// A ring SEND is sendto() with no destination: its twin's address is a
+// null pointer (strace prints NULL), its length a plain 0.
+TEST(RingTwins, ASendsMissingDestinationIsANullPointer) {
+    const IoUringSqeEvent sqe = sqe_of(IORING_OP_SEND, 4, 1);
+    RingTwin twin;
+    ASSERT_TRUE(make_ring_entry(sqe, *RingOps::twin_of(sqe), kPid, kPid, 1, 0, twin));
+    EXPECT_EQ(twin.event.syscall()->name, "sendto");
+    EXPECT_EQ(twin.tree.node(twin.tree.arg(4)).kind, ArgKind::Ptr);
+    EXPECT_EQ(twin.tree.node(twin.tree.arg(4)).value, 0u);
+    EXPECT_EQ(twin.tree.node(twin.tree.arg(5)).kind, ArgKind::Int);
+}
+
 TEST(RingOps, ACompletionRetiresTheSubmissionOfItsUserData) {
     RingOps ops;
     const IoUringSqeEvent sqe = sqe_of(IORING_OP_CLOSE, 4, 7);

@@ -86,6 +86,13 @@ struct RingCoverage {
     }
 };
 
+// Whether `op` works on the open file `file` (FdState::generation) that
+// the process now has at `fd`: the number it named at submission, on the
+// same file (a number reused since names another).
+inline bool ring_op_on_file(const RingOp& op, int fd, std::uint64_t file) {
+    return op.fd == fd && op.fd_generation != 0 && op.fd_generation == file;
+}
+
 // The submission `sqe` as one RingOp, waiting for its completion.
 RingOp ring_op_of(const IoUringSqeEvent& sqe, const IoUringTwin& twin, Nanos time,
                   std::uint64_t fd_generation);
@@ -130,6 +137,16 @@ public:
     void forget_ring(int ring_fd);
     // The process exec'd: every ring is gone.
     void clear();
+
+    // Calls f(ring_fd, user_data, op) for each operation in flight.
+    template <typename F>
+    void for_each_in_flight(F&& f) const {
+        for (const auto& [ring_fd, ring] : rings_) {
+            for (const auto& [user_data, ops] : ring.by_user_data) {
+                for (const RingOp& op : ops) f(ring_fd, user_data, op);
+            }
+        }
+    }
 
     std::uint64_t dropped() const { return coverage_.not_followed; }
     std::size_t in_flight() const;

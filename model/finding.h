@@ -76,6 +76,9 @@ struct EvidenceItem {
                       // `time`; `same_file`: on the finding's open file (`file`, when known)
         MoreThreads,  // `count` more other threads in calls on `fd`, not listed
         Earlier,      // the fd's history: `tid` did `text` on `fd`
+        RingOp,       // an io_uring operation in flight: `text` (its twin call) on `fd`,
+                      // submitted at `time` to ring `ring_fd` as `user_data` (`label`: the
+                      // opcode, "IORING_OP_RECV"), on the finding's open file (`file`)
     };
     Kind kind = Kind::Event;
     std::string label;
@@ -85,9 +88,11 @@ struct EvidenceItem {
     Nanos until = 0;     // Count: the last match
     Nanos duration = 0;  // HeldSince
     std::uint64_t count = 0;
-    std::string text;    // the event in strace's notation, a call's name, a condition
-    std::string window;  // the rule's window as written ("5s")
-    std::string file;    // OtherThread: the open file's path or peer
+    std::string text;             // the event in strace's notation, a call's name, a condition
+    std::string window;           // the rule's window as written ("5s")
+    std::string file;             // OtherThread, RingOp: the open file's path or peer
+    std::int32_t ring_fd = -1;    // RingOp
+    std::uint64_t user_data = 0;  // RingOp
     bool same_file = true;
     // The event's result was made up by fault injection (--inject).
     bool injected = false;

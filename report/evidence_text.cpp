@@ -31,7 +31,10 @@ enum class Field : std::uint8_t {
     Call,
     Window,
     SameFile,
-    File
+    File,
+    Ring,
+    UserData,
+    Opcode
 };
 
 // A kind's JSON name and the fields it uses.
@@ -50,6 +53,7 @@ KindFields fields_of(Kind kind) {
     static constexpr Field kOtherThread[] = {Tid, Call, Fd, Time, SameFile, File};
     static constexpr Field kMoreThreads[] = {Count, Fd};
     static constexpr Field kEarlier[] = {Fd, Tid, Text};
+    static constexpr Field kRingOp[] = {Call, Fd, Time, Ring, UserData, Opcode, File};
     switch (kind) {
         case Kind::Event:
             return {"event", kEvent};
@@ -67,6 +71,8 @@ KindFields fields_of(Kind kind) {
             return {"more_threads", kMoreThreads};
         case Kind::Earlier:
             return {"earlier", kEarlier};
+        case Kind::RingOp:
+            return {"ring_op", kRingOp};
     }
     return {"event", kEvent};
 }
@@ -85,6 +91,21 @@ std::string other_thread_line(const rules::EvidenceItem& o, Nanos now) {
     } else {
         line += fmt::format(", on an earlier file that had fd {} (not this one)", o.fd);
     }
+    return line;
+}
+
+std::string ring_op_line(const rules::EvidenceItem& o, Nanos now) {
+    std::string line =
+        fmt::format("io_uring: {}({}) submitted to ring fd {} (user_data {:#x}, {}) ", o.text, o.fd,
+                    o.ring_fd, o.user_data, o.label);
+    if (rules::is_wall_clock_time(o.time) && rules::is_wall_clock_time(now)) {
+        line += fmt::format("at {} ({:.3f}s before)", format_clock_time(o.time),
+                            static_cast<double>(now - o.time) / 1e9);
+    } else {
+        line += "at an unknown time";
+    }
+    line += ", not completed, on this file";
+    if (!o.file.empty()) line += " (" + o.file + ")";
     return line;
 }
 
@@ -116,6 +137,8 @@ std::string item_line(const rules::EvidenceItem& item, Nanos now) {
             return fmt::format("… and {} more threads in calls on fd {}", item.count, item.fd);
         case Kind::Earlier:
             return fmt::format("fd {} earlier: tid {} {}", item.fd, item.tid, item.text);
+        case Kind::RingOp:
+            return ring_op_line(item, now);
     }
     return item.text;
 }
@@ -175,6 +198,16 @@ void visit_evidence_fields(const rules::EvidenceItem& item, EvidenceFieldVisitor
                 break;
             case Field::File:
                 v.field("file", item.file);
+                break;
+            case Field::Ring:
+                v.field("ring_fd", static_cast<std::int64_t>(item.ring_fd));
+                break;
+            case Field::UserData:
+                // As the evidence line and strace write it: the whole 64 bits.
+                v.field("user_data", fmt::format("{:#x}", item.user_data));
+                break;
+            case Field::Opcode:
+                v.field("opcode", item.label);
                 break;
         }
     }

@@ -1114,7 +1114,7 @@ bool Condition::reads(FieldId field) const {
 std::set<std::string> Condition::list_calls() const {
     std::set<std::string> calls;
     for (const Node& n : nodes_) {
-        if (n.kind == Node::Kind::Compare && field_list_names_calls(n.field)) {
+        if (n.kind == Node::Kind::Compare && field_list_calls_traced(n.field)) {
             calls.insert(n.list.items().begin(), n.list.items().end());
         }
     }

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "model/io_uring_sqe.h"
 #include "model/syscall_table.h"
 
 namespace sctrace::rules {
@@ -95,6 +96,11 @@ RuleEngine::RuleEngine(const RuleSet& rules, std::vector<FindingSink*> sinks, De
         }
         const bool asks_others = reads_other_threads(*rule);
         if (asks_others) about_other_threads_.insert(rule.get());
+        const std::vector<const Condition*> conditions = rule->conditions();
+        if (std::any_of(conditions.begin(), conditions.end(),
+                        [](const Condition* c) { return c->reads(FieldId::FdRingOpsIn); })) {
+            about_ring_ops_.insert(rule.get());
+        }
         Entry entry{rule.get(), nullptr, rule->only_ring_twins()};
         if (rule->kind != RuleKind::Single) {
             matchers_.push_back(TemporalMatcher::create(
@@ -311,6 +317,10 @@ void RuleEngine::emit(const Rule& rule, TemporalHit& hit) {
             f.evidence.push_back(std::move(more));
         }
     }
+    if (hit.fd >= 0 && about_ring_ops_.count(&rule)) {
+        for (EvidenceItem& op : ring_ops_on_fd(hit.pid, hit.fd))
+            f.evidence.push_back(std::move(op));
+    }
     if (hit.fd >= 0) {
         const FdState* s = state_.fd(hit.pid, hit.fd);
         const ClosedFd* closed = s ? nullptr : state_.closed_fd(hit.pid, hit.fd);
@@ -390,6 +400,27 @@ std::vector<OtherThread> RuleEngine::others_on_fd(pid_t pid, pid_t tid, int fd) 
     std::stable_partition(others.begin(), others.end(),
                           [](const OtherThread& o) { return o.same_file; });
     return others;
+}
+
+std::vector<EvidenceItem> RuleEngine::ring_ops_on_fd(pid_t pid, int fd) const {
+    std::vector<EvidenceItem> items;
+    const ProcessState* p = state_.process(pid);
+    const FdState* now = p ? p->fds.find(fd) : nullptr;
+    if (!now) return items;
+    p->ring_ops.for_each_in_flight([&](int ring_fd, std::uint64_t user_data, const RingOp& op) {
+        if (!ring_op_on_file(op, fd, now->generation) || items.size() >= kOtherThreadLines) return;
+        EvidenceItem item;
+        item.kind = EvidenceItem::Kind::RingOp;
+        item.text = std::string(op.twin->syscall);
+        item.fd = fd;
+        item.time = op.submitted_at;
+        item.ring_fd = ring_fd;
+        item.user_data = user_data;
+        item.label = std::string(io_uring_op_name(op.opcode));
+        item.file = now->path;
+        items.push_back(std::move(item));
+    });
+    return items;
 }
 
 std::size_t RuleEngine::dropped_partial_matches() const {

@@ -124,6 +124,9 @@ private:
     void emit(const Rule& rule, TemporalHit& hit);
     // The other threads in a call on `fd` (the state before the event).
     std::vector<OtherThread> others_on_fd(pid_t pid, pid_t tid, int fd) const;
+    // The io_uring operations in flight on the open file `fd` is now, as
+    // evidence (at most as many as other threads are listed).
+    std::vector<EvidenceItem> ring_ops_on_fd(pid_t pid, int fd) const;
     void deliver(const Finding& finding);
 
     const RuleSet& rules_;
@@ -166,6 +169,8 @@ private:
     // Rules whose conditions read what other threads do on the fd
     // (fd.others_in, fd.concurrent_writers ...): their findings name them.
     std::set<const Rule*> about_other_threads_;
+    // Rules that read fd.ring_ops_in: their findings list those operations.
+    std::set<const Rule*> about_ring_ops_;
     std::size_t findings_ = 0;
     std::optional<Severity> worst_;
 };

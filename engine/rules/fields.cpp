@@ -174,6 +174,12 @@ constexpr FieldInfo kFields[] = {
      "(fd.others_in[blocking_fd_calls]) on this same open file; a call on an earlier file "
      "that had the number does not count",
      FieldScope::OtherThreads},
+    {"fd.ring_ops_in", FieldId::FdRingOpsIn, FieldType::Int,
+     "fd.ring_ops_in[LIST]: io_uring operations of the process submitted on this same open "
+     "file and not completed yet, whose syscall twin the list names "
+     "(fd.ring_ops_in[blocking_fd_calls]: a RECV or ACCEPT still waiting); an "
+     "operation on an earlier file that had the number does not count",
+     FieldScope::Process},
     {"signal.disposition", FieldId::SignalDisposition, FieldType::String,
      "what the delivery does, from the process's rt_sigaction calls and execs: default (the "
      "signal's default action; a fault the kernel forces because it was ignored counts), "
@@ -356,6 +362,10 @@ bool field_takes_list(FieldId id) {
 }
 
 bool field_list_names_calls(FieldId id) {
+    return id == FieldId::FdOthersIn || id == FieldId::FdRingOpsIn;
+}
+
+bool field_list_calls_traced(FieldId id) {
     return id == FieldId::FdOthersIn;
 }
 
@@ -952,6 +962,22 @@ FieldValue read_field(FieldId id, EvalContext& ctx, const FieldList* list) {
                 id == FieldId::FdConcurrentWriters ? kTraitWrites : kTraitReads;
             return integer(others_in_call(
                 ctx, *fd, [trait](const ThreadState& t) { return (t.call_traits & trait) != 0; }));
+        }
+        case FieldId::FdRingOpsIn: {
+            const auto fd = event_fd(ctx);
+            if (!fd) return absent(FieldType::Int);
+            const ProcessState* p = ctx.state.process(e.pid);
+            // The compiler gives this field its list; without one it
+            // counts nothing.
+            if (!list || !p || !ctx.fd_state) return integer(0);
+            std::int64_t n = 0;
+            p->ring_ops.for_each_in_flight([&](int, std::uint64_t, const RingOp& op) {
+                if (ring_op_on_file(op, *fd, ctx.fd_state->generation) &&
+                    list->contains(op.twin->syscall)) {
+                    ++n;
+                }
+            });
+            return integer(n);
         }
         case FieldId::FdStream: {
             const auto fd = event_fd(ctx);

@@ -86,6 +86,7 @@ enum class FieldId : std::uint8_t {
     ThreadStateFor,        // ns the samples have shown this state, call and wchan
     FdFastopen,            // the program asked for TCP Fast Open on this socket
     FdOthersIn,            // other threads inside a call from a list on this open file
+    FdRingOpsIn,           // io_uring operations in flight on this open file, from a list
     // A delivered signal, or on an exit event the one that killed the process.
     SignalDisposition,  // "default", "ignored", "handled", "unknown"
     SignalHandler,      // the handler's address, when handled and known
@@ -131,9 +132,12 @@ bool field_takes_list(FieldId id);
 // A field whose list may be left out (signal.origin[poison_addresses]: the
 // addresses the list explains; without it, none).
 bool field_list_optional(FieldId id);
-// A field whose list names calls (fd.others_in[blocking_fd_calls]): they
-// must be traced for it.
+// A field whose list names calls (fd.others_in[blocking_fd_calls]).
 bool field_list_names_calls(FieldId id);
+// A field whose list's calls must be traced for it: other threads are seen
+// inside a call only when it stops (fd.others_in). Ring operations come
+// with the ring's own calls (fd.ring_ops_in).
+bool field_list_calls_traced(FieldId id);
 
 // A field's list argument, compiled: the list's items, sorted, so that a
 // field asks "is this call in the list" with no list lookup per event.

@@ -211,7 +211,11 @@ std::size_t IoUringTracker::sample(MemoryReader& memory, IoUringEventSink& sink)
     std::size_t n = 0;
     for (IoUringRing& ring : rings_) {
         if (!ring.mapped()) continue;
-        n += since_seen(ring, memory, sink);
+        // A ring the program enters gets its submissions read at the
+        // enter; its completions may already be there (reaped without a
+        // syscall), and the state's operations in flight must not wait
+        // for the next enter to learn of them.
+        n += ring.sqpoll() ? since_seen(ring, memory, sink) : completions(ring, memory, sink);
     }
     return n;
 }

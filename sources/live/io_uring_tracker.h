@@ -118,10 +118,10 @@ public:
     // submissions the kernel thread took meanwhile).
     std::size_t on_enter_exit(pid_t tid, int fd, std::uint32_t flags, MemoryReader& memory,
                               IoUringEventSink& sink);
-    // Every mapped ring: new submissions (by position since the last look;
-    // best effort, since slots the kernel already consumed can be reused by
-    // the process before we look) and new completions. For a sampler thread
-    // or timer; safe to call whether the process is stopped or running.
+    // Every mapped ring: new completions, and an SQPOLL ring's new
+    // submissions (by position since the last look; best effort, since
+    // slots the kernel already consumed can be reused by the process before
+    // we look). Safe to call whether the process is stopped or running.
     std::size_t sample(MemoryReader& memory, IoUringEventSink& sink);
 
     bool has_rings() const { return !rings_.empty(); }

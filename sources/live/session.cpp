@@ -177,10 +177,13 @@ void Session::io_uring_entry(Task& task, const SyscallEvent& call) {
     TaskMemory memory(task, pids_);
     IoUringEmitter emitter(*this, task);
     if (io_uring_kind(call) != SyscallKind::IoUringEnter) {
-        // An SQPOLL ring's kernel thread submits with no syscall at all:
-        // look at it whenever the process stops anyway (a timer-driven
-        // sampler for processes that never stop is still to come).
-        if (it->second.has_sqpoll()) it->second.sample(memory, emitter);
+        // An SQPOLL ring's kernel thread submits with no syscall at all,
+        // and a program may take completions without one: look at the
+        // rings whenever the process stops anyway, so that what is in
+        // flight at this call is what the kernel has not completed (a
+        // timer-driven sampler for processes that never stop is still to
+        // come).
+        it->second.sample(memory, emitter);
         return;
     }
     it->second.on_enter(task.tid(), static_cast<int>(call.args[0]),

@@ -1036,6 +1036,47 @@ TEST_F(Ring, TheTwinsRaiseNothingWithAnSqpollRing) {
     }
 }
 
+// A socket closed while a receive submitted through the ring still waits on
+// it: close() does not cancel the RECV (the ring holds the socket open), with
+// close(2) or through the ring. The evidence names the waiting operation.
+TEST_F(Ring, CloseWhileARingReceiveWaitsFiresLiveAndOverTheEventLog) {
+    const std::string bin = sample_path("close-while-blocked-uring-pending");
+    ASSERT_FALSE(bin.empty()) << "no built sample close-while-blocked-uring-pending";
+    for (const bool ring_close : {false, true}) {
+        SCOPED_TRACE(ring_close ? "closed through the ring" : "closed with close(2)");
+        std::vector<std::string> argv{bin};
+        if (ring_close) argv.push_back("ring-close");
+        expect_only(argv, "close-while-blocked", [&](const Findings& f, const std::string& where) {
+            ASSERT_EQ(f.all.size(), 1u) << where << f.dump();
+            EXPECT_EQ(f.all[0].value("severity", ""), "error") << where;
+            EXPECT_NE(f.all[0]
+                          .value("message", "")
+                          .find("0 other thread(s) were blocked in a call on it and 1 io_uring "
+                                "operation(s) still waited on it"),
+                      std::string::npos)
+                << where << f.dump();
+            EXPECT_TRUE(
+                evidence_has(f, "close-while-blocked", "io_uring: recvfrom(") &&
+                evidence_has(f, "close-while-blocked", "(user_data 0x4ec7, IORING_OP_RECV) at "))
+                << where << ": no evidence line names the waiting receive\n"
+                << f.dump();
+        });
+        if (!skipped_.empty()) GTEST_SKIP() << skipped_;
+    }
+}
+
+TEST_F(Ring, CancellingTheRingReceiveBeforeTheCloseRaisesNothing) {
+    const std::string bin = sample_path("close-while-blocked-uring-pending-ok");
+    ASSERT_FALSE(bin.empty()) << "no built sample close-while-blocked-uring-pending-ok";
+    for (const bool ring_close : {false, true}) {
+        SCOPED_TRACE(ring_close ? "closed through the ring" : "closed with close(2)");
+        std::vector<std::string> argv{bin};
+        if (ring_close) argv.push_back("ring-close");
+        expect_silent(argv);
+        if (!skipped_.empty()) GTEST_SKIP() << skipped_;
+    }
+}
+
 // One look at an SQPOLL ring finds several operations done at once (the
 // sample polls for completions in user space: no syscall tells sctrace of
 // them), with user_data reused once the earlier operation completed. Each

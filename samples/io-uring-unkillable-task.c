@@ -247,6 +247,10 @@ int main(void) {
         pause_for(8);
         if (waitpid(killed, &status, WNOHANG) == 0) {
             puts("the victim survived SIGKILL for 8 s; killing the file server frees it");
+        } else {
+            fprintf(stderr,
+                    "io-uring-unkillable-task: the victim died within 8 s of SIGKILL: this "
+                    "kernel did not keep it alive\n");
         }
     } else if (what != RING_REFUSED) {
         fprintf(stderr, "io-uring-unkillable-task: the read never reached the file server\n");

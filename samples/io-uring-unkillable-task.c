@@ -111,8 +111,9 @@ static void serve(int dev, int told) {
                 break;
             }
             case FUSE_OPEN: {
-                /* Direct I/O: the read reaches the server as it is, with no
-                 * page cache in between to wait on instead. */
+                /* Direct I/O: the ring's read itself goes to the server,
+                 * not a readahead the page cache makes of it, whose wait
+                 * depends on the kernel's readahead path. */
                 struct fuse_open_out open_out;
                 memset(&open_out, 0, sizeof open_out);
                 open_out.open_flags = FOPEN_DIRECT_IO;

@@ -158,8 +158,9 @@ constexpr FieldInfo kFields[] = {
     {"proc.futex_waits", FieldId::ProcFutexWaits, FieldType::String,
      "for outputs: which thread waits on which futex word", FieldScope::Process},
     {"proc.io_workers", FieldId::ProcIoWorkers, FieldType::String,
-     "for outputs: the process's io_uring kernel threads as the watchdog saw them "
-     "(iou-sqp-4711 (tid 4712, state S)), 'none seen' when there are none",
+     "for outputs: the process's io_uring kernel threads as the watchdog saw them, with the "
+     "kernel function a sleeping one sleeps in (iou-sqp-4711 (tid 4712, state D, in "
+     "request_wait_answer)), 'none seen' when there are none",
      FieldScope::Process},
     {"thread.state_for", FieldId::ThreadStateFor, FieldType::Int,
      "nanoseconds the watchdog's samples have shown the thread in this state, call and wchan "
@@ -451,6 +452,7 @@ struct SeenThread {
     bool untimed_wait = false;
     bool io_worker = false;
     bool end_of_trace = false;
+    const char* wchan = "";  // the kernel function it sleeps in, "" when none was read
 };
 
 SeenThread seen_from_state(const ThreadState& t) {
@@ -460,12 +462,14 @@ SeenThread seen_from_state(const ThreadState& t) {
             t.sampled_arg0,
             t.sampled_untimed_wait,
             t.io_worker,
-            false};
+            false,
+            t.wchan.data()};
 }
 
 SeenThread seen_from_sample(const ThreadSampleEvent& s) {
     const bool untimed = is_futex_sample(s.syscall) && is_untimed_futex_wait(s.args[1], s.args[3]);
-    return {true, s.state, s.syscall, s.args[0], untimed, s.io_worker, s.end_of_trace};
+    return {true,    s.state,     s.syscall,      s.args[0],
+            untimed, s.io_worker, s.end_of_trace, s.wchan.data()};
 }
 
 // Blocked in a call: sampled inside one and not running. A strace log's end
@@ -759,11 +763,14 @@ FieldValue process_threads_field(FieldId id, EvalContext& ctx) {
     auto visit = [&](pid_t tid, const SeenThread& t) {
         if (t.io_worker) {
             if (id == FieldId::ProcIoWorkers) {
+                // Where a sleeping one sleeps: a stuck ring thread's wchan is
+                // what the ring waits for (request_wait_answer: a FUSE server).
                 const ThreadState* ts = ctx.state.thread(tid);
-                char line[96];
-                std::snprintf(line, sizeof line, "%s%s (tid %d, state %c)",
+                const bool sleeps = t.wchan[0] != '\0' && t.state != 'R';
+                char line[128];
+                std::snprintf(line, sizeof line, "%s%s (tid %d, state %c%s%s)",
                               ctx.text.empty() ? "" : ", ", ts ? ts->comm.data() : "?", tid,
-                              t.state);
+                              t.state, sleeps ? ", in " : "", sleeps ? t.wchan : "");
                 ctx.text += line;
             }
             return;

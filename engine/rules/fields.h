@@ -82,7 +82,7 @@ enum class FieldId : std::uint8_t {
     ProcAllThreadsIn,      // the call every live thread is blocked in, "" otherwise
     ProcUntimedWaits,      // every thread's futex wait has no timeout
     ProcFutexWaits,        // "tid 101 waits on futex 0x5618..., tid 102 on ..." for outputs
-    ProcIoWorkers,         // "iou-sqp-4711 (tid 4712, state S)" for outputs
+    ProcIoWorkers,         // "iou-sqp-4711 (tid 4712, state D, in request_wait_answer)" for outputs
     ThreadStateFor,        // ns the samples have shown this state, call and wchan
     FdFastopen,            // the program asked for TCP Fast Open on this socket
     FdOthersIn,            // other threads inside a call from a list on this open file

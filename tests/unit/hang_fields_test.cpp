@@ -109,6 +109,26 @@ TEST(HangFields, IoUringWorkersAreNotCountedButListed) {
     EXPECT_NE(p.text.find("iou-sqp-10 (tid 12, state S)"), std::string::npos) << p.text;
 }
 
+TEST(HangFields, IoUringWorkersAreListedWithTheKernelFunctionTheySleepIn) {
+    // A killed ring owner whose SQ thread waits for a FUSE server: where it
+    // waits is the finding's evidence, so the list says it.
+    Process p;
+    Event worker = sample(10, 12, 'D', -1);
+    std::get<ThreadSampleEvent>(worker.data).io_worker = true;
+    std::snprintf(std::get<ThreadSampleEvent>(worker.data).comm.data(), 16, "iou-sqp-10");
+    std::snprintf(std::get<ThreadSampleEvent>(worker.data).wchan.data(), 32, "request_wait_answer");
+    p.read(worker, FieldId::ProcThreads);
+    p.read(sample(10, 10, 'D', -1), FieldId::ProcIoWorkers);
+    EXPECT_NE(p.text.find("iou-sqp-10 (tid 12, state D, in request_wait_answer)"),
+              std::string::npos)
+        << p.text;
+    // Its own sample lists it the same way.
+    p.read(worker, FieldId::ProcIoWorkers);
+    EXPECT_NE(p.text.find("iou-sqp-10 (tid 12, state D, in request_wait_answer)"),
+              std::string::npos)
+        << p.text;
+}
+
 TEST(HangFields, StateForIsHowLongTheSamplesHaveShownTheSameState) {
     Process p;
     Event first = sample(10, 10, 'D', kNanosleep);

@@ -590,6 +590,10 @@ std::optional<RingTarget> StateTracker::ring_target(const ProcessState& p,
                                                     const IoUringTwin& twin) const {
     RingTarget target;
     target.fd = sqe.fd;
+    // An operation that names its slot by file_index (a direct CLOSE) takes
+    // no fixed file: the kernel fails it whatever the slot holds, and that
+    // failure says nothing of the slot.
+    if (sqe.fixed_file() && twin.direct == IoUringDirect::Fd) return std::nullopt;
     if (sqe.fixed_file()) {
         // sqe.fd is a slot, when the twin's `fd` field is its descriptor (an
         // operation whose `fd` is something else, SOCKET's domain or
@@ -631,7 +635,7 @@ std::optional<RingTarget> StateTracker::ring_target(const ProcessState& p,
         // Out of the bounds a key has: not followed.
         if (!direct_key(sqe.ring_fd, alloc ? 0 : slot)) return std::nullopt;
         if (twin.direct == IoUringDirect::Fd) {
-            if (alloc || sqe.fixed_file()) return std::nullopt;  // the kernel refuses both
+            if (alloc) return std::nullopt;  // the kernel refuses it
             target.fd = *direct_key(sqe.ring_fd, slot);
             target.direct = static_cast<std::int32_t>(slot);
         } else {

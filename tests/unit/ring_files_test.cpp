@@ -340,6 +340,18 @@ TEST(RingFilesRules, AnEmptySlotClosedIsNoDoubleClose) {
     EXPECT_TRUE(pack.sink.findings.empty()) << pack.sink.findings[0].message;
 }
 
+// IORING_OP_CLOSE refuses IOSQE_FIXED_FILE (-EBADF) whatever its slot holds.
+TEST(RingFilesRules, AFixedFileCloseIsNotJudgedOnItsSlot) {
+    RingPack pack;
+    pack << "100 io_uring_register(9, IORING_REGISTER_FILES2, {nr=2, "
+            "flags=IORING_RSRC_REGISTER_SPARSE, data=NULL, tags=NULL}, 32) = 0";
+    IoUringSqeEvent socket = into_slot(sqe_of(IORING_OP_SOCKET, AF_INET, 0x1), 0);
+    pack.run(socket, 0);
+    pack.run(into_slot(sqe_of(IORING_OP_CLOSE, 0, 0x2), 0), 0);
+    pack.run(fixed(sqe_of(IORING_OP_CLOSE, 0, 0x3)), -EBADF);
+    EXPECT_TRUE(pack.sink.findings.empty()) << pack.sink.findings[0].message;
+}
+
 TEST(RingFilesRules, AFixedFileUseAfterTheProcessClosedItsFdIsNoUseAfterClose) {
     RingPack pack;
     pack << "100 socketpair(AF_UNIX, SOCK_STREAM, 0, [4, 5]) = 0"

@@ -47,7 +47,8 @@ constexpr FieldInfo kFields[] = {
     {"thread.blocked_in", FieldId::ThreadBlockedIn, FieldType::String,
      "the syscall the thread is inside, empty when it is not in one"},
     {"fd.num", FieldId::FdNum, FieldType::Int,
-     "the descriptor the syscall works on; at an open's successful exit, the one it returned"},
+     "the descriptor the syscall works on; at an open's successful exit, the one it returned; "
+     "absent for an io_uring direct descriptor, which no process fd names (fd.name names it)"},
     {"fd.type", FieldId::FdType, FieldType::String,
      "file, socket, pipe, eventfd, epoll, io_uring or unknown", FieldScope::Process},
     {"fd.family", FieldId::FdFamily, FieldType::String, "AF_INET, AF_INET6, AF_UNIX, AF_NETLINK",
@@ -74,7 +75,8 @@ constexpr FieldInfo kFields[] = {
     {"fd.name", FieldId::FdName, FieldType::String,
      "a file's path, a socket's peer (127.0.0.1:8080, [::1]:8080, a unix path; at a connect, "
      "entry and exit, the address that call names; at an open's successful exit, the path it "
-     "opened) (for a closed fd: what it was)",
+     "opened) (for a closed fd: what it was); an io_uring direct descriptor's is \"direct "
+     "descriptor 1 of ring fd 3\", with its path or peer in parentheses when known",
      FieldScope::Process},
     {"fd.open", FieldId::FdOpen, FieldType::Bool, "the fd number is open (before this event)",
      FieldScope::Process},

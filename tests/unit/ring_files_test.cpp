@@ -194,6 +194,24 @@ TEST(RingFilesState, ASparseTableTakesDirectDescriptors) {
     EXPECT_NE(p.state.closed_fd(kPid, key(1)), nullptr);
 }
 
+// A direct CLOSE with IOSQE_CQE_SKIP_SUCCESS posts nothing when it
+// succeeds: the slot is neither open nor closed as far as the state knows,
+// and sqe.fd (0 for a direct close) names no process fd to forget.
+TEST(RingFilesState, ADirectCloseThatPostsNothingOnSuccessLeavesTheSlotUnknown) {
+    Process p;
+    p << "100 openat(AT_FDCWD, \"/dev/null\", O_RDONLY) = 0"
+      << "100 io_uring_register(9, IORING_REGISTER_FILES2, {nr=2, "
+         "flags=IORING_RSRC_REGISTER_SPARSE, data=NULL, tags=NULL}, 32) = 0";
+    ASSERT_TRUE(p.run(into_slot(sqe_of(IORING_OP_SOCKET, AF_INET, 0x1), 0), 0));
+    IoUringSqeEvent close = into_slot(sqe_of(IORING_OP_CLOSE, 0, 0x2), 0);
+    close.flags = IOSQE_CQE_SKIP_SUCCESS;
+    p.submit(close);
+    EXPECT_EQ(p.slot(0), Kind::Unknown);
+    EXPECT_EQ(p.state.fd(kPid, key(0)), nullptr);
+    EXPECT_EQ(p.state.closed_fd(kPid, key(0)), nullptr);
+    EXPECT_NE(p.state.fd(kPid, 0), nullptr) << "fd 0 is not the slot";
+}
+
 TEST(RingFilesState, AnArrayCutShortLeavesTheRestUnknown) {
     Process p;
     p << "100 socketpair(AF_UNIX, SOCK_STREAM, 0, [4, 5]) = 0"

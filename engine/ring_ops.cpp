@@ -4,9 +4,11 @@
 #include <linux/io_uring.h>
 #include <sys/socket.h>
 
+#include <cstdio>
 #include <cstring>
 #include <string_view>
 
+#include "engine/ring_files.h"
 #include "model/syscall_table.h"
 #include "model/xlat_tables.h"
 
@@ -76,14 +78,7 @@ std::uint64_t field(const RingOp& op, IoUringTwinArg arg) {
 }  // namespace
 
 const IoUringTwin* RingOps::twin_of(const IoUringSqeEvent& sqe) {
-    const IoUringTwin* twin = io_uring_twin(sqe.opcode);
-    if (!twin) return nullptr;
-    // The ring's own numbering: sqe.fd is an index into its registered
-    // files, and a direct descriptor is a slot of that table. Neither is a
-    // descriptor of the process (not followed yet).
-    if (sqe.fixed_file()) return nullptr;
-    if (twin->direct_descriptors && sqe.file_index != 0) return nullptr;
-    return twin;
+    return io_uring_twin(sqe.opcode);
 }
 
 const IoUringTwin* RingOps::followed(const IoUringSqeEvent& sqe) {
@@ -97,37 +92,45 @@ int RingOps::unknown_fd(const IoUringSqeEvent& sqe) {
     if (!(sqe.flags & IOSQE_CQE_SKIP_SUCCESS)) return -1;
     const IoUringTwin* twin = twin_of(sqe);
     if (!twin) return -1;
+    // The ring's own numbering names no process fd: the state forgets the
+    // slot instead (StateTracker::forget_direct_slot).
+    if (sqe.fixed_file() || (twin->direct != IoUringDirect::None && sqe.file_index != 0)) {
+        return -1;
+    }
     const std::optional<int> nr = syscall_number(Arch::X86_64, twin->syscall);
     const SyscallInfo* info = nr ? syscall_info(Arch::X86_64, *nr) : nullptr;
     return info && info->traits.has(kTraitClosesFd) ? sqe.fd : -1;
 }
 
 RingOp ring_op_of(const IoUringSqeEvent& sqe, const IoUringTwin& twin, Nanos time,
-                  std::uint64_t fd_generation) {
+                  const RingTarget& target) {
     RingOp op;
     op.twin = &twin;
     op.opcode = sqe.opcode;
     op.submitted_at = time;
-    op.fd = sqe.fd;
+    op.fd = target.fd;
     op.off = sqe.off;
     op.addr = sqe.addr;
     op.len = sqe.len;
     op.op_flags = sqe.op_flags;
     op.path.assign(sqe.path);
     op.sockaddr.assign(reinterpret_cast<const char*>(sqe.sockaddr.data()), sqe.sockaddr.size());
-    op.fd_generation = fd_generation;
+    op.fixed_file = target.fixed_file;
+    op.direct = target.direct;
+    op.fd_generation = target.fd_generation;
     return op;
 }
 
-void RingOps::submit(const IoUringSqeEvent& sqe, const IoUringTwin& twin, Nanos time,
-                     std::uint64_t fd_generation) {
+bool RingOps::submit(const IoUringSqeEvent& sqe, const IoUringTwin& twin, Nanos time,
+                     const RingTarget& target) {
     Ring& ring = rings_[sqe.ring_fd];
     if (ring.count >= kMaxInFlightPerRing) {
         ++coverage_.not_followed;
-        return;
+        return false;
     }
-    ring.by_user_data[sqe.user_data].push_back(ring_op_of(sqe, twin, time, fd_generation));
+    ring.by_user_data[sqe.user_data].push_back(ring_op_of(sqe, twin, time, target));
     ++ring.count;
+    return true;
 }
 
 const RingOp* RingOps::find(const IoUringCqeEvent& cqe) const {
@@ -140,7 +143,8 @@ const RingOp* RingOps::find(const IoUringCqeEvent& cqe) const {
     // operation on the same file does it not matter which one this is.
     for (const RingOp& other : same) {
         if (other.opcode != same.front().opcode || other.fd != same.front().fd ||
-            other.fd_generation != same.front().fd_generation) {
+            other.fd_generation != same.front().fd_generation ||
+            other.direct != same.front().direct) {
             return nullptr;
         }
     }
@@ -200,6 +204,11 @@ bool fill_twin(const RingOp& op, std::int32_t ring_fd, std::uint64_t user_data,
     if (!nr) return false;
     const SyscallInfo* info = syscall_info(Arch::X86_64, *nr);
     out.origin = IoUringOrigin{ring_fd, user_data, op.opcode};
+    out.origin.fixed_file = op.fixed_file;
+    // The slot IORING_FILE_INDEX_ALLOC picked is the completion's res.
+    out.origin.direct = op.direct != kDirectAlloc ? op.direct
+                        : cqe && cqe->res >= 0    ? cqe->res
+                                                  : -1;
     out.shown_to_rules = twin.shown_to_rules;
     out.fd_generation = op.fd_generation;
     out.tree.clear();
@@ -221,6 +230,12 @@ bool fill_twin(const RingOp& op, std::int32_t ring_fd, std::uint64_t user_data,
             tree.add_flags(tree.root(), raw, *twin.tables[i]);
         } else if (arg == IoUringTwinArg::Addr || arg == IoUringTwinArg::Null) {
             tree.add_ptr(tree.root(), raw);
+        } else if (info && info->traits.fd_arg == static_cast<int>(i) && is_direct_key(op.fd)) {
+            // No process fd: named so, over the key the state keeps it by.
+            char name[48];
+            std::snprintf(name, sizeof name, "direct descriptor %u", direct_slot(op.fd));
+            const NodeId id = tree.add_text_copy(tree.root(), name);
+            if (id != kNoNode) tree.add_int(id, op.fd);
         } else if (info && info->traits.fd_arg == static_cast<int>(i)) {
             // The call's descriptor (sqe.fd is socket()'s domain too).
             const NodeId id = tree.add_int(tree.root(), static_cast<std::int64_t>(raw));
@@ -252,8 +267,8 @@ bool make_ring_twin(const RingOp& op, const IoUringCqeEvent& cqe, pid_t pid, pid
 }
 
 bool make_ring_entry(const IoUringSqeEvent& sqe, const IoUringTwin& twin, pid_t pid, pid_t tid,
-                     Nanos time, std::uint64_t fd_generation, RingTwin& out) {
-    const RingOp op = ring_op_of(sqe, twin, time, fd_generation);
+                     Nanos time, const RingTarget& target, RingTwin& out) {
+    const RingOp op = ring_op_of(sqe, twin, time, target);
     return fill_twin(op, sqe.ring_fd, sqe.user_data, nullptr, pid, tid, time, out);
 }
 

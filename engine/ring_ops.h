@@ -7,12 +7,15 @@
 // one when the table says they may (docs/decoders.md, "Rules see through
 // io_uring").
 //
-// Not followed yet: submissions on the ring's own numbering (IOSQE_FIXED_FILE,
-// and direct descriptors: a nonzero file_index on the operations the table
-// marks `direct`), which name no descriptor of the process. A submission
-// with IOSQE_CQE_SKIP_SUCCESS posts no completion when it succeeds, so its
-// result is never known: it is judged as its twin's entry, and one that may
-// close a descriptor leaves that number unknown to the state (unknown_fd).
+// The ring's own numbering (IOSQE_FIXED_FILE, direct descriptors) is read
+// through the ring's table (engine/ring_files.h): the StateTracker resolves
+// a submission's slot to the process fd it is linked to or to the direct
+// descriptor's key before it gets here (RingTarget).
+//
+// A submission with IOSQE_CQE_SKIP_SUCCESS posts no completion when it
+// succeeds, so its result is never known: it is judged as its twin's entry,
+// and one that may close a descriptor leaves that number unknown to the
+// state (unknown_fd).
 #pragma once
 
 #include <sys/types.h>
@@ -28,6 +31,26 @@
 
 namespace sctrace {
 
+// A direct=new operation's slot when the kernel picks it
+// (IORING_FILE_INDEX_ALLOC): the completion's res says which.
+inline constexpr std::int32_t kDirectAlloc = -2;
+
+// Where a submission's descriptors are, once its ring's table was read.
+struct RingTarget {
+    // The twin's `fd` argument: sqe.fd, or what its slot resolves to (a
+    // process fd, or a direct descriptor's key: engine/ring_files.h).
+    std::int32_t fd = -1;
+    std::int32_t fixed_file = -1;  // IOSQE_FIXED_FILE: the slot sqe.fd named
+    // The direct descriptor (io_uring_twins.in's direct=): the slot a
+    // direct=fd operation works on, or the one a direct=new operation
+    // installs into (kDirectAlloc: the completion's res); -1 none.
+    std::int32_t direct = -1;
+    // The open file `fd` named at submission (FdState::generation; 0 when
+    // not open as far as the trace knows): by the completion the number
+    // may name another file, and the operation was on this one.
+    std::uint64_t fd_generation = 0;
+};
+
 // One submission waiting for its completion, with what its twin needs
 // (the tracker's views are gone by the time the completion comes).
 struct RingOp {
@@ -40,10 +63,9 @@ struct RingOp {
     std::uint32_t len = 0;
     std::uint32_t op_flags = 0;
     std::string path;
-    std::string sockaddr;  // the address bytes
-    // The open file sqe.fd named at submission (FdState::generation; 0 when
-    // not open as far as the trace knows): by the completion the number
-    // may name another file, and the operation was on this one.
+    std::string sockaddr;          // the address bytes
+    std::int32_t fixed_file = -1;  // RingTarget's
+    std::int32_t direct = -1;
     std::uint64_t fd_generation = 0;
 };
 
@@ -95,7 +117,7 @@ inline bool ring_op_on_file(const RingOp& op, int fd, std::uint64_t file) {
 
 // The submission `sqe` as one RingOp, waiting for its completion.
 RingOp ring_op_of(const IoUringSqeEvent& sqe, const IoUringTwin& twin, Nanos time,
-                  std::uint64_t fd_generation);
+                  const RingTarget& target);
 
 // One process's operations in flight, per ring.
 class RingOps {
@@ -108,8 +130,9 @@ public:
     // leaves the rules silent rather than wrong.
     static constexpr std::size_t kMaxInFlightPerRing = 4096;
 
-    // The twin of `sqe` when it is an opcode with one, on a descriptor of
-    // the process: what its submission is judged as.
+    // The twin of `sqe` when it is an opcode with one: what its submission
+    // is judged as. Its descriptors are the ring table's question
+    // (StateTracker, engine/ring_files.h).
     static const IoUringTwin* twin_of(const IoUringSqeEvent& sqe);
     // Whether the state follows `sqe` to its completion: twin_of(), with a
     // completion to come whatever the result.
@@ -122,8 +145,9 @@ public:
     // kept (its completion, if it fails, then matches nothing).
     void skip_success() { ++coverage_.skip_success; }
 
-    void submit(const IoUringSqeEvent& sqe, const IoUringTwin& twin, Nanos time,
-                std::uint64_t fd_generation);
+    // False when the submission is not kept (kMaxInFlightPerRing).
+    bool submit(const IoUringSqeEvent& sqe, const IoUringTwin& twin, Nanos time,
+                const RingTarget& target);
     // The submission `cqe` completes; null when none matches, or when
     // several with its user_data are in flight and they differ (the
     // kernel completes them in any order: which one this is cannot be
@@ -176,6 +200,6 @@ bool make_ring_twin(const RingOp& op, const IoUringCqeEvent& cqe, pid_t pid, pid
 // it is blocked.
 // False when the twin is not a call of the x86_64 table.
 bool make_ring_entry(const IoUringSqeEvent& sqe, const IoUringTwin& twin, pid_t pid, pid_t tid,
-                     Nanos time, std::uint64_t fd_generation, RingTwin& out);
+                     Nanos time, const RingTarget& target, RingTwin& out);
 
 }  // namespace sctrace

@@ -1,11 +1,13 @@
 #include "engine/state.h"
 
 #include <fcntl.h>
+#include <linux/io_uring.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <utility>
@@ -271,6 +273,8 @@ void FdState::remember(const Event& event, const SyscallEvent& call, bool untrac
     r.untraced = untraced;
     r.ring_fd = call.via_ring ? call.via_ring->ring_fd : -1;
     r.ring_user_data = call.via_ring ? call.via_ring->user_data : 0;
+    r.ring_fixed_file = call.via_ring ? call.via_ring->fixed_file : -1;
+    r.ring_direct = call.via_ring ? call.via_ring->direct : -1;
     r.name_size = static_cast<std::uint8_t>(std::min(call.name.size(), r.name.size()));
     std::memcpy(r.name.data(), call.name.data(), r.name_size);
 }
@@ -288,12 +292,18 @@ std::string FdEventRecord::text() const {
             std::snprintf(err_text, sizeof err_text, " (errno %d)", err);
         }
     }
-    char ring[72] = "";
+    char ring[128] = "";
     if (ring_fd >= 0) {
-        std::snprintf(ring, sizeof ring, " through io_uring (ring fd %d, user_data %#llx)", ring_fd,
-                      static_cast<unsigned long long>(ring_user_data));
+        char table[48] = "";
+        if (ring_fixed_file >= 0) {
+            std::snprintf(table, sizeof table, ", fixed file %d", ring_fixed_file);
+        } else if (ring_direct >= 0) {
+            std::snprintf(table, sizeof table, ", direct descriptor %d", ring_direct);
+        }
+        std::snprintf(ring, sizeof ring, " through io_uring (ring fd %d, user_data %#llx%s)",
+                      ring_fd, static_cast<unsigned long long>(ring_user_data), table);
     }
-    char line[128];
+    char line[192];
     if (untraced) {
         std::snprintf(line, sizeof line, "%.*s = (not traced)", static_cast<int>(name_size),
                       name.data());
@@ -372,6 +382,17 @@ void FdTable::forget(int fd) {
     if (at != kNoSlot) status_[at] = Status::Free;
 }
 
+void FdTable::forget_range(int first, int last) {
+    for (auto it = overflow_.lower_bound(first); it != overflow_.end() && it->first <= last; ++it) {
+        status_[it->second] = Status::Free;
+    }
+    for (int fd = std::max(first, 0); fd <= last && fd < static_cast<int>(direct_.size()); ++fd) {
+        if (direct_[static_cast<std::size_t>(fd)] != kNoSlot) {
+            status_[direct_[static_cast<std::size_t>(fd)]] = Status::Free;
+        }
+    }
+}
+
 void FdTable::inherit_open(const FdTable& parent) {
     drop_open_if([](const FdState&) { return true; });
     parent.for_each_open([this](int fd, const FdState& state) {
@@ -430,7 +451,9 @@ ThreadState& StateTracker::thread_of(pid_t pid, pid_t tid, ProcessState** proces
 }
 
 void StateTracker::open_fd(ProcessState& p, int fd, FdState state, const Event& event) {
-    if (fd < 0) return;
+    if (fd < 0 && !is_direct_key(fd)) return;
+    // Another file takes the number (dup2's target, a missed close).
+    if (p.fds.find(fd)) release_fd(p, fd);
     const SyscallEvent* call = event.syscall();
     state.fd = fd;
     state.generation = ++generations_;
@@ -445,6 +468,7 @@ void StateTracker::open_fd(ProcessState& p, int fd, FdState state, const Event& 
 }
 
 void StateTracker::close_fd(ProcessState& p, int fd, const Event& event) {
+    release_fd(p, fd);
     bool was_tracked = false;
     ClosedFd& closed = p.fds.close(fd, &was_tracked);
     // Without its fd nothing can reap the ring's completions.
@@ -458,9 +482,169 @@ void StateTracker::close_fd(ProcessState& p, int fd, const Event& event) {
 }
 
 void StateTracker::forget_fd(ProcessState& p, int fd) {
+    // Slots registered from it hold their file whatever became of the fd.
+    release_fd(p, fd);
     const FdState* state = p.fds.find(fd);
     if (state && state->kind == FdKind::IoUring) p.ring_ops.forget_ring(fd);
     p.fds.forget(fd);
+}
+
+void StateTracker::release_fd(ProcessState& p, int fd) {
+    const FdState* s = p.fds.find(fd);
+    const bool ring = p.ring_files.has_ring(fd) || (s && s->kind == FdKind::IoUring);
+    if (s && p.ring_files.any_linked()) {
+        // Only with registered files, and only the few slots of this file.
+        std::vector<std::pair<int, std::uint32_t>> linked;
+        p.ring_files.for_each_linked(fd, s->generation, [&linked](int ring_fd, std::uint32_t at) {
+            linked.emplace_back(ring_fd, at);
+        });
+        for (const auto& [ring_fd, at] : linked) keep_linked_slot(p, ring_fd, at);
+    }
+    // The ring's table goes with the ring: its direct descriptors close.
+    if (ring) forget_ring_files(p, fd);
+}
+
+void StateTracker::keep_linked_slot(ProcessState& p, int ring_fd, std::uint32_t slot) {
+    const RingFiles::Slot s = p.ring_files.slot(ring_fd, slot);
+    const std::optional<int> key = direct_key(ring_fd, slot);
+    const FdState* from = s.kind == RingFiles::SlotKind::Linked ? p.fds.find(s.fd) : nullptr;
+    if (!key || !from || from->generation != s.generation) {
+        // The link broke unseen: which file the slot holds is not known.
+        p.ring_files.set_slot(ring_fd, slot, {});
+        return;
+    }
+    // The same open file (its generation), now held by the ring alone.
+    FdState copy = *from;
+    copy.fd = *key;
+    p.fds.open(*key, std::move(copy));
+    p.ring_files.set_slot(ring_fd, slot, {RingFiles::SlotKind::Direct});
+}
+
+void StateTracker::forget_ring_files(ProcessState& p, int ring_fd) {
+    p.ring_files.drop(ring_fd);
+    const auto first = direct_key(ring_fd, 0);
+    if (first) p.fds.forget_range(*first, *first + static_cast<int>(kMaxRingFiles) - 1);
+}
+
+void StateTracker::on_files_registered(ProcessState& p, const Event& event,
+                                       const SyscallEvent& call) {
+    const std::optional<FilesChange> change = files_change_of(call);
+    if (!change) return;
+    const int ring = change->ring_fd;
+    // Slot `at` now holds the file process fd `fd` names, or nothing (-1).
+    const auto put = [&](std::uint32_t at, std::int64_t fd) {
+        if (const auto key = direct_key(ring, at)) p.fds.forget_range(*key, *key);
+        RingFiles::Slot slot{RingFiles::SlotKind::Empty};
+        if (fd >= 0) {
+            FdState* f = p.fds.find(static_cast<int>(fd));
+            // A file the trace never saw opened: which one is not known.
+            slot = f ? RingFiles::Slot{RingFiles::SlotKind::Linked, static_cast<int>(fd),
+                                       f->generation}
+                     : RingFiles::Slot{};
+            // Its history says it went into the ring's table: what a slot
+            // does with it later is read against that.
+            if (f) f->remember(event, call);
+        }
+        p.ring_files.set_slot(ring, at, slot);
+    };
+    switch (change->kind) {
+        case FilesChange::Kind::Unknown:
+            // Some ring's table changed, which one is not known: none is
+            // followed any more.
+            p.ring_files.clear();
+            p.fds.forget_range(kFirstDirectKey, kLastDirectKey);
+            return;
+        case FilesChange::Kind::Unregister:
+            forget_ring_files(p, ring);
+            return;
+        case FilesChange::Kind::Table: {
+            forget_ring_files(p, ring);
+            const auto shown = static_cast<std::uint32_t>(change->fds.size());
+            p.ring_files.set_table(ring, change->count, change->sparse ? change->count : shown);
+            for (std::uint32_t at = 0; at < shown; ++at) {
+                if (change->fds[at] >= 0) put(at, change->fds[at]);
+            }
+            return;
+        }
+        case FilesChange::Kind::Update: {
+            const std::uint64_t end = std::min<std::uint64_t>(
+                static_cast<std::uint64_t>(change->first) + change->count, kMaxRingFiles);
+            for (std::uint64_t at = change->first; at < end; ++at) {
+                const std::size_t i = at - change->first;
+                const auto slot = static_cast<std::uint32_t>(at);
+                if (i >= change->fds.size()) {
+                    // Updated with a value the trace did not show.
+                    if (const auto key = direct_key(ring, slot)) p.fds.forget_range(*key, *key);
+                    p.ring_files.set_slot(ring, slot, {});
+                } else if (change->fds[i] != IORING_REGISTER_FILES_SKIP) {
+                    put(slot, change->fds[i]);
+                }
+            }
+            return;
+        }
+    }
+}
+
+std::optional<RingTarget> StateTracker::ring_target(const ProcessState& p,
+                                                    const IoUringSqeEvent& sqe,
+                                                    const IoUringTwin& twin) const {
+    RingTarget target;
+    target.fd = sqe.fd;
+    // An operation that names its slot by file_index (a direct CLOSE) takes
+    // no fixed file: the kernel fails it whatever the slot holds, and that
+    // failure says nothing of the slot.
+    if (sqe.fixed_file() && twin.direct == IoUringDirect::Fd) return std::nullopt;
+    if (sqe.fixed_file()) {
+        // sqe.fd is a slot, when the twin's `fd` field is its descriptor (an
+        // operation whose `fd` is something else, SOCKET's domain or
+        // OPENAT's directory, the kernel fails or ignores it with the flag).
+        const auto fd_field =
+            std::find(twin.args.begin(), twin.args.begin() + twin.arg_count, IoUringTwinArg::Fd);
+        if (fd_field != twin.args.begin() + twin.arg_count) {
+            const std::optional<int> nr = syscall_number(Arch::X86_64, twin.syscall);
+            const SyscallInfo* info = nr ? syscall_info(Arch::X86_64, *nr) : nullptr;
+            if (!info || info->traits.fd_arg != fd_field - twin.args.begin()) return std::nullopt;
+            if (sqe.fd < 0) return std::nullopt;
+            const auto slot = static_cast<std::uint32_t>(sqe.fd);
+            target.fixed_file = sqe.fd;
+            const RingFiles::Slot s = p.ring_files.slot(sqe.ring_fd, slot);
+            switch (s.kind) {
+                case RingFiles::SlotKind::Unknown:
+                    return std::nullopt;
+                case RingFiles::SlotKind::Linked: {
+                    // Judged as its twin on the process fd, while that fd is
+                    // the file the slot was registered from.
+                    const FdState* f = p.fds.find(s.fd);
+                    if (!f || f->generation != s.generation) return std::nullopt;
+                    target.fd = s.fd;
+                    break;
+                }
+                case RingFiles::SlotKind::Empty:
+                case RingFiles::SlotKind::Direct: {
+                    const auto key = direct_key(sqe.ring_fd, slot);
+                    if (!key) return std::nullopt;
+                    target.fd = *key;
+                    break;
+                }
+            }
+        }
+    }
+    if (twin.direct != IoUringDirect::None && sqe.file_index != 0) {
+        const bool alloc = sqe.file_index == IORING_FILE_INDEX_ALLOC;
+        const std::uint32_t slot = sqe.file_index - 1;
+        // Out of the bounds a key has: not followed.
+        if (!direct_key(sqe.ring_fd, alloc ? 0 : slot)) return std::nullopt;
+        if (twin.direct == IoUringDirect::Fd) {
+            if (alloc) return std::nullopt;  // the kernel refuses it
+            target.fd = *direct_key(sqe.ring_fd, slot);
+            target.direct = static_cast<std::int32_t>(slot);
+        } else {
+            target.direct = alloc ? kDirectAlloc : static_cast<std::int32_t>(slot);
+        }
+    }
+    const FdState* f = p.fds.find(target.fd);
+    target.fd_generation = f ? f->generation : 0;
+    return target;
 }
 
 void StateTracker::note_open(ProcessState& p, std::string_view path, bool ok) {
@@ -495,6 +679,22 @@ void StateTracker::note_rseq(ProcessState& p, const SyscallEvent& call) {
         program.inferring = false;
         program.is_static = 1;
     }
+}
+
+std::optional<int> new_fd_of(const SyscallEvent& call) {
+    if (!call.has_result || call.err != 0 || call.ret < 0) return std::nullopt;
+    if (const IoUringOrigin* ring = call.via_ring; ring && ring->direct >= 0) {
+        if (!syscall_traits(call).has(kTraitCreatesFd)) return static_cast<int>(call.ret);
+        return direct_key(ring->ring_fd, static_cast<std::uint32_t>(ring->direct));
+    }
+    return static_cast<int>(call.ret);
+}
+
+std::string direct_descriptor_name(int key) {
+    char name[64];
+    std::snprintf(name, sizeof name, "direct descriptor %u of ring fd %d", direct_slot(key),
+                  direct_ring_fd(key));
+    return name;
 }
 
 std::string call_peer_name(const SyscallEvent& call) {
@@ -576,6 +776,7 @@ void StateTracker::apply(const Event& event) {
             } else {
                 t.call_fd = fd_arg > 0 ? arg_fd(call, fd_arg) : std::nullopt;
             }
+            t.call_fd = fd_of_call(call, t.call_fd);
             const FdState* target = t.call_fd ? p->fds.find(*t.call_fd) : nullptr;
             t.call_fd_generation = target ? target->generation : 0;
             t.call_arg0 =
@@ -631,19 +832,42 @@ void StateTracker::apply(const Event& event) {
         }
         case EventKind::IoUringSubmit: {
             const IoUringSqeEvent& sqe = *event.io_uring_submit();
-            if (!RingOps::twin_of(sqe)) break;
+            const IoUringTwin* twin = RingOps::twin_of(sqe);
             ProcessState* p = nullptr;
-            thread_of(event.pid, event.tid, &p);
-            const IoUringTwin* twin = RingOps::followed(sqe);
             if (!twin) {
+                if (io_uring_updates_slots(sqe.opcode)) {
+                    thread_of(event.pid, event.tid, &p);
+                    forget_updated_slots(*p, sqe);
+                }
+                break;
+            }
+            thread_of(event.pid, event.tid, &p);
+            const IoUringTwin* followed = RingOps::followed(sqe);
+            if (!followed) {
                 p->ring_ops.skip_success();
                 // Closed, or not: the state must not go on holding a file
                 // there (a leak at exit) nor a closed record (a double close).
                 if (const int fd = RingOps::unknown_fd(sqe); fd >= 0) forget_fd(*p, fd);
+                // A direct descriptor made or closed out of sight: its slot
+                // is not known after.
+                forget_direct_slot(*p, sqe, *twin);
                 break;
             }
-            const FdState* fd = p->fds.find(sqe.fd);
-            p->ring_ops.submit(sqe, *twin, event.time, fd ? fd->generation : 0);
+            const std::optional<RingTarget> target = ring_target(*p, sqe, *twin);
+            if (!target) {
+                forget_direct_slot(*p, sqe, *twin);
+                break;
+            }
+            // A linked slot closed through the ring: the file it held goes
+            // on in the process fd; the slot's own reference is what closes.
+            if (twin->direct == IoUringDirect::Fd && target->direct >= 0 &&
+                p->ring_files.slot(sqe.ring_fd, static_cast<std::uint32_t>(target->direct)).kind ==
+                    RingFiles::SlotKind::Linked) {
+                keep_linked_slot(*p, sqe.ring_fd, static_cast<std::uint32_t>(target->direct));
+            }
+            if (!p->ring_ops.submit(sqe, *twin, event.time, *target)) {
+                forget_direct_slot(*p, sqe, *twin);
+            }
             break;
         }
         case EventKind::IoUringComplete: {
@@ -674,6 +898,10 @@ void StateTracker::apply(const Event& event) {
                 if (parent) {
                     ProcessState& c = processes_[spawn.child_pid];
                     c.fds.inherit_open(parent->fds);
+                    // The child's ring fds are the same rings: a copy of
+                    // their tables (the kernel shares them; a program that
+                    // changes one from both processes is not followed).
+                    c.ring_files = parent->ring_files;
                     c.exe = parent->exe;
                     c.args = parent->args;
                     c.uid = parent->uid;
@@ -712,6 +940,9 @@ void StateTracker::apply(const Event& event) {
             p.fds.drop_open_if([](const FdState& f) { return f.cloexec; });
             p.has_io_uring = false;
             p.ring_ops.clear();
+            // The rings are not followed past an exec: their tables neither.
+            p.ring_files.clear();
+            p.fds.forget_range(kFirstDirectKey, kLastDirectKey);
             // An exec unshares dispositions shared through CLONE_SIGHAND.
             if (!p.signals) {
                 p.signals = std::make_shared<SignalDispositions>();
@@ -773,9 +1004,11 @@ bool StateTracker::ring_entry(const Event& submit, RingTwin& out) const {
     // on success).
     const IoUringTwin* twin = RingOps::twin_of(*sqe);
     if (!twin || !twin->shown_to_rules) return false;
-    const FdState* fd = this->fd(submit.pid, sqe->fd);
-    return make_ring_entry(*sqe, *twin, submit.pid, submit.tid, submit.time,
-                           fd ? fd->generation : 0, out);
+    const ProcessState* p = process(submit.pid);
+    if (!p) return false;
+    const std::optional<RingTarget> target = ring_target(*p, *sqe, *twin);
+    return target &&
+           make_ring_entry(*sqe, *twin, submit.pid, submit.tid, submit.time, *target, out);
 }
 
 void StateTracker::apply_ring_twin(const RingTwin& twin) {
@@ -792,7 +1025,53 @@ void StateTracker::apply_ring_twin(const RingTwin& twin) {
     // miss a later EBADF rather than invent one.
     const std::optional<std::uint64_t> generation =
         twin.fd_generation ? std::optional<std::uint64_t>(twin.fd_generation) : std::nullopt;
-    on_exit_of_call(*p, event, *event.syscall(), generation);
+    const SyscallEvent& call = *event.syscall();
+    on_exit_of_call(*p, event, call, generation);
+    // What the ring's table holds now: the direct descriptor made, or the
+    // slot emptied (EBADF: it was, whatever the state thought).
+    const IoUringOrigin& origin = twin.origin;
+    const std::optional<int> key =
+        origin.direct >= 0 ? direct_key(origin.ring_fd, static_cast<std::uint32_t>(origin.direct))
+                           : std::nullopt;
+    if (!key) return;
+    const SyscallTraits& traits = syscall_traits(call);
+    const bool ok = call.has_result && call.err == 0;
+    const auto slot = static_cast<std::uint32_t>(origin.direct);
+    if (traits.has(kTraitCreatesFd) && ok) {
+        p->ring_files.set_slot(origin.ring_fd, slot, {RingFiles::SlotKind::Direct});
+    } else if (traits.kind == SyscallKind::Close && (ok || call.err == EBADF)) {
+        if (!ok && p->fds.find(*key)) p->fds.forget_range(*key, *key);
+        p->ring_files.set_slot(origin.ring_fd, slot, {RingFiles::SlotKind::Empty});
+    }
+}
+
+void StateTracker::forget_direct_slot(ProcessState& p, const IoUringSqeEvent& sqe,
+                                      const IoUringTwin& twin) {
+    if (twin.direct == IoUringDirect::None || sqe.file_index == 0) return;
+    if (sqe.file_index == IORING_FILE_INDEX_ALLOC) {
+        forget_ring_files(p, sqe.ring_fd);  // any slot
+        return;
+    }
+    const std::uint32_t slot = sqe.file_index - 1;
+    if (const auto key = direct_key(sqe.ring_fd, slot)) p.fds.forget_range(*key, *key);
+    p.ring_files.set_slot(sqe.ring_fd, slot, {});
+}
+
+void StateTracker::forget_updated_slots(ProcessState& p, const IoUringSqeEvent& sqe) {
+    // IORING_OP_FILES_UPDATE: `len` fds from slot `off`, or wherever the
+    // kernel finds room (IORING_FILE_INDEX_ALLOC).
+    if (sqe.off == IORING_FILE_INDEX_ALLOC || sqe.off >= kMaxRingFiles) {
+        forget_ring_files(p, sqe.ring_fd);
+        return;
+    }
+    const auto first = static_cast<std::uint32_t>(sqe.off);
+    const std::uint32_t n = std::min<std::uint32_t>(sqe.len, kMaxRingFiles - first);
+    if (p.ring_files.forget_slots(sqe.ring_fd, first, n)) {
+        forget_ring_files(p, sqe.ring_fd);
+        return;
+    }
+    const auto lo = direct_key(sqe.ring_fd, first), hi = direct_key(sqe.ring_fd, first + n - 1);
+    if (lo && hi) p.fds.forget_range(*lo, *hi);
 }
 
 bool is_untimed_futex_wait(std::uint64_t op, std::uint64_t timeout) {
@@ -856,7 +1135,7 @@ namespace {
 // The descriptor a call of the x86_64 ABI works on, from its registers.
 std::optional<int> raw_fd_of(const SyscallEvent& call, const SyscallTraits& traits) {
     if (traits.fd_arg < 0) return std::nullopt;
-    return static_cast<int>(call.args[static_cast<std::size_t>(traits.fd_arg)]);
+    return fd_of_call(call, static_cast<int>(call.args[static_cast<std::size_t>(traits.fd_arg)]));
 }
 
 }  // namespace
@@ -920,11 +1199,11 @@ void StateTracker::on_exit_of_call(ProcessState& p, const Event& event, const Sy
                                    std::optional<std::uint64_t> entry_generation) {
     const SyscallTraits& traits = syscall_traits(call);
     const bool ok = call.has_result && call.err == 0;
-    const auto ret_fd = static_cast<int>(call.ret);
+    const int ret_fd = new_fd_of(call).value_or(static_cast<int>(call.ret));
 
     // History of the fd this call worked on (before any change below).
     const std::optional<int> target_arg =
-        traits.fd_arg >= 0 ? arg_fd(call, traits.fd_arg) : std::nullopt;
+        fd_of_call(call, traits.fd_arg >= 0 ? arg_fd(call, traits.fd_arg) : std::nullopt);
     const bool has_target = target_arg.has_value();
     const int target = target_arg.value_or(-1);
     FdState* fd = has_target ? p.fds.find(target) : nullptr;
@@ -1241,10 +1520,15 @@ void StateTracker::on_exit_of_call(ProcessState& p, const Event& event, const Sy
             }
             return;
         }
+        case SyscallKind::IoUringRegister:
+            if (ok) on_files_registered(p, event, call);
+            return;
         case SyscallKind::Eventfd:
         case SyscallKind::EpollCreate:
         case SyscallKind::IoUringSetup: {
             if (!ok) return;
+            // A new ring: nothing of an earlier one on the number is its.
+            if (traits.kind == SyscallKind::IoUringSetup) forget_ring_files(p, ret_fd);
             FdState s;
             s.kind = traits.kind == SyscallKind::Eventfd       ? FdKind::EventFd
                      : traits.kind == SyscallKind::EpollCreate ? FdKind::Epoll

@@ -21,6 +21,7 @@
 #include <utility>
 #include <vector>
 
+#include "engine/ring_files.h"
 #include "engine/ring_ops.h"
 #include "engine/signal_state.h"
 #include "model/event.h"
@@ -65,10 +66,15 @@ struct FdEventRecord {
     // and the submission's user_data.
     std::int32_t ring_fd = -1;
     std::uint64_t ring_user_data = 0;
+    // The ring's own table (IoUringOrigin): the fixed file the submission
+    // named, the direct descriptor it made or closed; -1 none.
+    std::int32_t ring_fixed_file = -1;
+    std::int32_t ring_direct = -1;
     std::uint8_t name_size = 0;
     std::array<char, 47> name{};  // the syscall's name (the text never showed more)
     // "connect = -1 (errno 115)", "close = 0", "read = ?", "read = (not traced)",
-    // "close = 0 through io_uring (ring fd 4, user_data 0x1)"
+    // "close = 0 through io_uring (ring fd 4, user_data 0x1)",
+    // "connect = -1 ECONNREFUSED through io_uring (ring fd 4, user_data 0x2, fixed file 0)"
     std::string text() const;
 };
 
@@ -187,6 +193,9 @@ public:
     void for_each_open(F&& f) const {
         visit_open(*this, f);
     }
+    // Forgets every descriptor, open or closed, keyed from `first` to `last`
+    // (a ring's direct descriptors, when the ring goes).
+    void forget_range(int first, int last);
     // Forgets the open descriptors `drop` accepts (close-on-exec at exec);
     // closed records stay.
     template <typename Pred>
@@ -311,6 +320,10 @@ struct ProcessState {
     bool has_io_uring = false;
     // Its io_uring operations submitted and not completed yet.
     RingOps ring_ops;
+    // Its rings' own descriptor tables (registered files, direct
+    // descriptors); a direct descriptor's state is in `fds`, keyed by
+    // direct_key (engine/ring_files.h).
+    RingFiles ring_files;
     ProgramFacts program;
     FdTable fds;
     std::map<pid_t, ThreadState> threads;
@@ -420,6 +433,26 @@ private:
     void close_fd(ProcessState& p, int fd, const Event& event);
     // A call may or may not have closed `fd`: the state holds nothing there.
     void forget_fd(ProcessState& p, int fd);
+    // The open file `fd` names is about to leave that number (a close, or
+    // another file put there): registered slots linked to it keep it as a
+    // direct descriptor; a ring on it takes its table along.
+    void release_fd(ProcessState& p, int fd);
+    // Slot `slot` of the ring on `ring_fd`, linked to a process fd, becomes
+    // a direct descriptor holding a copy of that fd's state.
+    void keep_linked_slot(ProcessState& p, int ring_fd, std::uint32_t slot);
+    // The ring on `ring_fd` and its table are gone (closed, replaced, exec).
+    void forget_ring_files(ProcessState& p, int ring_fd);
+    // A submission that makes or closes a direct descriptor is not
+    // followed: its slot is not known from then on.
+    void forget_direct_slot(ProcessState& p, const IoUringSqeEvent& sqe, const IoUringTwin& twin);
+    // IORING_OP_FILES_UPDATE: the slots it names are not known from then on.
+    void forget_updated_slots(ProcessState& p, const IoUringSqeEvent& sqe);
+    // A successful io_uring_register on files (engine/ring_files.h).
+    void on_files_registered(ProcessState& p, const Event& event, const SyscallEvent& call);
+    // What a submission's descriptors are, through its ring's table;
+    // nullopt when it is not followed (a slot not known).
+    std::optional<RingTarget> ring_target(const ProcessState& p, const IoUringSqeEvent& sqe,
+                                          const IoUringTwin& twin) const;
     void note_open(ProcessState& p, std::string_view path, bool ok);
     // A log can show a new thread's first calls before the clone() that made
     // it returns in its parent (strace prints whichever stops first), and
@@ -470,5 +503,21 @@ bool is_untimed_futex_wait(std::uint64_t op, std::uint64_t timeout);
 // destination), as fd.name spells it; "" when it names none. What a finding
 // on that call shows before the state has learned the peer.
 std::string call_peer_name(const SyscallEvent& call);
+
+// The descriptor the call's successful exit returned: its result, or for a
+// ring operation that installed a direct descriptor, that descriptor's key
+// (engine/ring_files.h); nullopt when it made none.
+std::optional<int> new_fd_of(const SyscallEvent& call);
+
+// `fd` as the call names it: a direct descriptor's key only where the
+// engine made the call of a ring operation; a syscall's own argument
+// never names one, whatever number it passes.
+inline std::optional<int> fd_of_call(const SyscallEvent& call, std::optional<int> fd) {
+    if (fd && is_direct_key(*fd) && !call.via_ring) return std::nullopt;
+    return fd;
+}
+
+// "direct descriptor 2 of ring fd 3" for a direct descriptor's key.
+std::string direct_descriptor_name(int key);
 
 }  // namespace sctrace

@@ -75,7 +75,8 @@ struct EvidenceItem {
         OtherThread,  // another thread (`tid`) inside `text` (the call) on `fd` since
                       // `time`; `same_file`: on the finding's open file (`file`, when known)
         MoreThreads,  // `count` more other threads in calls on `fd`, not listed
-        Earlier,      // the fd's history: `tid` did `text` on `fd`
+        Earlier,      // the fd's history: `tid` did `text` on `fd`; a ring's direct
+                      // descriptor has no fd (-1) and `label` names it
         RingOp,       // an io_uring operation in flight: `text` (its twin call) on `fd`,
                       // submitted at `time` to ring `ring_fd` as `user_data` (`label`: the
                       // opcode, "IORING_OP_RECV"), on the finding's open file (`file`)

@@ -71,6 +71,11 @@ struct IoUringOrigin {
     std::int32_t ring_fd = -1;
     std::uint64_t user_data = 0;
     std::uint8_t opcode = 0;
+    // IOSQE_FIXED_FILE: the slot of the ring's table sqe.fd named; -1 none.
+    std::int32_t fixed_file = -1;
+    // The direct descriptor (a slot of the ring's table, no process fd) the
+    // operation installed its new descriptor into, or worked on; -1 none.
+    std::int32_t direct = -1;
 };
 
 // "IORING_OP_STATX"; empty for an opcode this build does not know.

@@ -8,9 +8,16 @@ const IoUringTwin* io_uring_twin(unsigned opcode) {
     // A few dozen rows: a scan is as quick as any index, and keeps the table
     // in the order the data file reads.
     for (const IoUringTwin& twin : kIoUringTwins) {
-        if (twin.opcode == opcode) return &twin;
+        if (twin.opcode == opcode) return twin.syscall.empty() ? nullptr : &twin;
     }
     return nullptr;
+}
+
+bool io_uring_updates_slots(unsigned opcode) {
+    for (const IoUringTwin& twin : kIoUringTwins) {
+        if (twin.opcode == opcode) return twin.updates_slots;
+    }
+    return false;
 }
 
 std::span<const IoUringTwin> io_uring_twins() {

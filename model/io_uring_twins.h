@@ -27,15 +27,27 @@ enum class IoUringTwinArg : std::uint8_t {
     Sockaddr,  // sqe.addr, as the socket address the tracker read (sqe.sockaddr)
 };
 
+// What a nonzero file_index means to an operation (model/io_uring_twins.in).
+enum class IoUringDirect : std::uint8_t {
+    None,   // nothing
+    NewFd,  // `direct=new`: its new descriptor goes into slot file_index - 1
+    Fd,     // `direct=fd`: it works on slot file_index - 1 instead of sqe.fd
+};
+
 struct IoUringTwin {
     std::uint8_t opcode = 0;  // IORING_OP_*
     // The rules see the completion as the twin's exit; false: only the
     // state takes it (model/io_uring_twins.in says why for each).
     bool shown_to_rules = true;
-    // A nonzero file_index makes the operation install or close a direct
-    // descriptor (the ring's own table), not a file descriptor.
-    bool direct_descriptors = false;
-    std::string_view syscall;  // the twin's name in the syscall tables
+    // What a nonzero file_index does: the new descriptor goes into the
+    // ring's own table, or the operation works on a slot of it
+    // (engine/ring_files.h).
+    IoUringDirect direct = IoUringDirect::None;
+    // No twin: the operation changes the ring's table in a way the trace
+    // cannot read (IORING_OP_FILES_UPDATE's fds array), so the slots it
+    // names are not followed from then on.
+    bool updates_slots = false;
+    std::string_view syscall;  // the twin's name in the syscall tables; empty: none
     std::uint8_t arg_count = 0;
     std::array<IoUringTwinArg, 6> args{};
     // A flags argument's table (accept4's SOCK_*, openat's O_*), so that
@@ -46,7 +58,9 @@ struct IoUringTwin {
 
 // The twin of `opcode`, or null when it has none.
 const IoUringTwin* io_uring_twin(unsigned opcode);
-// Every row of the table.
+// Whether `opcode` changes its ring's table in a way the trace cannot read.
+bool io_uring_updates_slots(unsigned opcode);
+// Every row of the table (those with updates_slots have no twin).
 std::span<const IoUringTwin> io_uring_twins();
 
 }  // namespace sctrace

@@ -136,6 +136,10 @@ std::string item_line(const rules::EvidenceItem& item, Nanos now) {
         case Kind::MoreThreads:
             return fmt::format("… and {} more threads in calls on fd {}", item.count, item.fd);
         case Kind::Earlier:
+            // A direct descriptor has no fd: its label names it.
+            if (!item.label.empty()) {
+                return fmt::format("{} earlier: tid {} {}", item.label, item.tid, item.text);
+            }
             return fmt::format("fd {} earlier: tid {} {}", item.fd, item.tid, item.text);
         case Kind::RingOp:
             return ring_op_line(item, now);
@@ -211,6 +215,8 @@ void visit_evidence_fields(const rules::EvidenceItem& item, EvidenceFieldVisitor
                 break;
         }
     }
+    // An fd's history names a direct descriptor this way (its fd is -1).
+    if (item.kind == Kind::Earlier && !item.label.empty()) v.field("descriptor", item.label);
     if (item.injected) v.field("injected", true);
     v.field("repeated", static_cast<std::int64_t>(item.repeated));
 }

@@ -41,10 +41,16 @@ std::string describe_event(const Event& event) {
         // The rule engine made this call of a ring operation: its
         // submission, or its completion.
         if (const IoUringOrigin* ring = call->via_ring) {
-            fmt::format_to(std::back_inserter(out),
-                           " {} io_uring (ring fd {}, user_data {:#x}, {})",
+            fmt::format_to(std::back_inserter(out), " {} io_uring (ring fd {}, user_data {:#x}, {}",
                            event.kind == EventKind::SyscallEntry ? "submitted to" : "through",
                            ring->ring_fd, ring->user_data, io_uring_op_name(ring->opcode));
+            // Its slot in the ring's own table, when it named one.
+            if (ring->fixed_file >= 0) {
+                fmt::format_to(std::back_inserter(out), ", fixed file {}", ring->fixed_file);
+            } else if (ring->direct >= 0) {
+                fmt::format_to(std::back_inserter(out), ", direct descriptor {}", ring->direct);
+            }
+            out.push_back(')');
         }
     } else if (const SignalEvent* sig = event.signal()) {
         fmt::format_to(std::back_inserter(out), "tid {} --- {} ", event.tid,

@@ -153,8 +153,7 @@ void RuleEngine::run(const std::vector<Entry>& entries, EvalContext& ctx) {
             hit.pid = ctx.event.pid;
             hit.tid = ctx.event.tid;
             hit.time = ctx.event.time;
-            const FieldValue fd = read_field(FieldId::FdNum, ctx);
-            hit.fd = fd.present ? static_cast<int>(fd.i) : -1;
+            hit.fd = event_descriptor(ctx);
             hit.ctx = &ctx;
             emit(*e.rule, hit);
         }
@@ -321,7 +320,7 @@ void RuleEngine::emit(const Rule& rule, TemporalHit& hit) {
         for (EvidenceItem& op : ring_ops_on_fd(hit.pid, hit.fd))
             f.evidence.push_back(std::move(op));
     }
-    if (hit.fd >= 0) {
+    if (hit.fd != kNoDescriptor) {
         const FdState* s = state_.fd(hit.pid, hit.fd);
         const ClosedFd* closed = s ? nullptr : state_.closed_fd(hit.pid, hit.fd);
         const FdState* history = s ? s : closed ? &closed->last : nullptr;
@@ -331,6 +330,11 @@ void RuleEngine::emit(const Rule& rule, TemporalHit& hit) {
                 EvidenceItem earlier;
                 earlier.kind = EvidenceItem::Kind::Earlier;
                 earlier.fd = hit.fd;
+                if (is_direct_key(hit.fd)) {
+                    // No process fd: the ring's slot, named.
+                    earlier.fd = -1;
+                    earlier.label = direct_descriptor_name(hit.fd);
+                }
                 earlier.tid = r.tid;
                 earlier.text = r.text();
                 earlier.injected = r.injected;

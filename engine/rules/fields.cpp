@@ -47,7 +47,8 @@ constexpr FieldInfo kFields[] = {
     {"thread.blocked_in", FieldId::ThreadBlockedIn, FieldType::String,
      "the syscall the thread is inside, empty when it is not in one"},
     {"fd.num", FieldId::FdNum, FieldType::Int,
-     "the descriptor the syscall works on; at an open's successful exit, the one it returned"},
+     "the descriptor the syscall works on; at an open's successful exit, the one it returned; "
+     "absent for an io_uring direct descriptor, which no process fd names (fd.name names it)"},
     {"fd.type", FieldId::FdType, FieldType::String,
      "file, socket, pipe, eventfd, epoll, io_uring or unknown", FieldScope::Process},
     {"fd.family", FieldId::FdFamily, FieldType::String, "AF_INET, AF_INET6, AF_UNIX, AF_NETLINK",
@@ -74,7 +75,8 @@ constexpr FieldInfo kFields[] = {
     {"fd.name", FieldId::FdName, FieldType::String,
      "a file's path, a socket's peer (127.0.0.1:8080, [::1]:8080, a unix path; at a connect, "
      "entry and exit, the address that call names; at an open's successful exit, the path it "
-     "opened) (for a closed fd: what it was)",
+     "opened) (for a closed fd: what it was); an io_uring direct descriptor's is \"direct "
+     "descriptor 1 of ring fd 3\", with its path or peer in parentheses when known",
      FieldScope::Process},
     {"fd.open", FieldId::FdOpen, FieldType::Bool, "the fd number is open (before this event)",
      FieldScope::Process},
@@ -305,14 +307,15 @@ std::optional<int> opened_fd(const SyscallEvent* call) {
     if (traits.fd_arg >= 0 || traits.path_arg < 0 || !traits.has(kTraitCreatesFd)) {
         return std::nullopt;
     }
-    return static_cast<int>(call->ret);
+    // A ring's direct open returns 0, and its descriptor is in the ring.
+    return new_fd_of(*call);
 }
 
 std::optional<int> event_fd_of(const Event& e) {
     const SyscallEvent* call = e.syscall();
     if (!call) return std::nullopt;
     const int arg = syscall_traits(*call).fd_arg;
-    if (arg >= 0) return arg_fd(*call, arg);
+    if (arg >= 0) return fd_of_call(*call, arg_fd(*call, arg));
     return std::nullopt;
 }
 
@@ -328,6 +331,32 @@ std::optional<int> event_fd(EvalContext& ctx) {
     }
     if (ctx.fd_known == 1) return std::nullopt;
     return ctx.fd;
+}
+
+// fd.name of a direct descriptor: "direct descriptor 2 of ring fd 3", and
+// what the state knows it to be ("direct descriptor 2 of ring fd 3
+// (127.0.0.1:80)"), open or closed, or the path a direct open names.
+FieldValue direct_name_field(EvalContext& ctx, int key) {
+    std::string known;
+    const SyscallEvent* call = ctx.event.syscall();
+    const std::optional<int> fd = event_fd(ctx);
+    const FdState* open = fd && *fd == key ? ctx.fd_state : ctx.state.fd(ctx.event.pid, key);
+    const ClosedFd* closed = open ? nullptr : ctx.state.closed_fd(ctx.event.pid, key);
+    if (open) known = open->path;
+    if (closed) known = closed->last.path;
+    if (known.empty() && call && syscall_traits(*call).kind == SyscallKind::Connect) {
+        known = call_peer_name(*call);
+    }
+    if (known.empty() && call && call->decoded && !fd) {
+        if (const auto path = arg_string(*call, syscall_traits(*call).path_arg)) known = *path;
+    }
+    ctx.text = direct_descriptor_name(key);
+    if (!known.empty()) ctx.text.append(" (").append(known).append(")");
+    FieldValue v;
+    v.type = FieldType::String;
+    v.present = true;
+    v.s = ctx.text;
+    return v;
 }
 
 // Threads of the event's process, other than its own, inside a call on the
@@ -423,6 +452,12 @@ bool field_known_before_result(FieldId id) {
         default:
             return false;
     }
+}
+
+int event_descriptor(EvalContext& ctx) {
+    if (const auto fd = event_fd(ctx)) return *fd;
+    if (const auto opened = opened_fd(ctx.event.syscall())) return *opened;
+    return kNoDescriptor;
 }
 
 bool on_same_open_file(const ThreadState& other, const FdState* event_fd) {
@@ -932,11 +967,12 @@ FieldValue read_field(FieldId id, EvalContext& ctx, const FieldList* list) {
             return str(t && t->in_call ? std::string_view(t->call.data()) : std::string_view());
         }
         case FieldId::FdNum: {
-            const auto fd = event_fd(ctx);
-            if (!fd) {
-                if (const auto opened = opened_fd(call)) return integer(*opened);
-            }
-            return fd ? integer(*fd) : absent(FieldType::Int);
+            // A direct descriptor has no number in the process: absent, so
+            // that nobody takes its key or its slot for a process fd
+            // (fd.name names it).
+            const int key = event_descriptor(ctx);
+            return key != kNoDescriptor && !is_direct_key(key) ? integer(key)
+                                                               : absent(FieldType::Int);
         }
         case FieldId::FdOpen:
         case FieldId::FdClosed: {
@@ -1024,6 +1060,12 @@ FieldValue read_field(FieldId id, EvalContext& ctx, const FieldList* list) {
         }
         default:
             break;
+    }
+    // A direct descriptor is named as one, with the file or peer when known.
+    if (id == FieldId::FdName && call && call->via_ring) {
+        if (const int key = event_descriptor(ctx); is_direct_key(key)) {
+            return direct_name_field(ctx, key);
+        }
     }
     // A connect names its peer itself, before the state has learnt it, and
     // a connect to another address than before names the new one.

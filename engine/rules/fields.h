@@ -197,6 +197,14 @@ bool field_known_before_result(FieldId id);
 // `list`: the argument of a field that takes one (FieldInfo::takes_list).
 FieldValue read_field(FieldId id, EvalContext& ctx, const FieldList* list = nullptr);
 
+// The descriptor the event is about, as the state keys it: its fd argument,
+// or the fd an open returned at its exit; a ring operation's direct
+// descriptor by its key (engine/ring_files.h). kNoDescriptor when none.
+// What findings are deduplicated by and whose history they show; fd.num
+// is this, but absent for a direct descriptor.
+inline constexpr int kNoDescriptor = -1;
+int event_descriptor(EvalContext& ctx);
+
 // Whether another thread, inside a call on the event's fd number, counts for
 // the fields about other threads: it must be on the same open file (the
 // generation the fd had when its call started).

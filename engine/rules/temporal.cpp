@@ -17,8 +17,7 @@ std::uint64_t fnv1a(std::string_view s) {
 }
 
 int fd_of(EvalContext& ctx) {
-    const FieldValue fd = read_field(FieldId::FdNum, ctx);
-    return fd.present ? static_cast<int>(fd.i) : -1;
+    return event_descriptor(ctx);
 }
 
 // --- watch: the condition holds, per key, for the window --------------------

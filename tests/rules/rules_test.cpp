@@ -1118,6 +1118,104 @@ TEST_F(Ring, ACloseThatPostsNoCompletionOnSuccessIsNoLeak) {
     }
 }
 
+// The ring's own descriptor table (docs/decoders.md, "Fixed files and direct
+// descriptors"): samples/fixed-files-uring's modes, each a bad pattern on a
+// registered file or a direct descriptor, and the same mode of its -ok twin
+// doing the work in the right order. A direct descriptor has no process fd:
+// the findings name it as the ring's slot, never as an fd number.
+struct FixedFilesCase {
+    std::string mode;
+    std::string rule;
+    std::string severity;
+    // What the message says, and what some evidence line says.
+    std::string message;
+    std::vector<std::string> evidence;
+};
+
+void PrintTo(const FixedFilesCase& c, std::ostream* os) {
+    *os << c.mode;
+}
+
+class RingFixedFiles : public Ring, public ::testing::WithParamInterface<FixedFilesCase> {};
+
+TEST_P(RingFixedFiles, FiresLiveAndOverTheEventLog) {
+    const FixedFilesCase& c = GetParam();
+    const std::string bin = sample_path("fixed-files-uring");
+    ASSERT_FALSE(bin.empty()) << "no built sample fixed-files-uring";
+    const auto check = [&c](const Findings& f, const std::string& where) {
+        for (const auto& j : f.all) {
+            if (j.value("rule", "") != c.rule) continue;
+            EXPECT_EQ(j.value("severity", ""), c.severity) << where << "\n" << j.dump();
+            EXPECT_NE(j.value("message", "").find(c.message), std::string::npos) << where << "\n"
+                                                                                 << j.dump();
+        }
+        for (const std::string& text : c.evidence) {
+            EXPECT_TRUE(evidence_has(f, c.rule, text))
+                << where << ": no evidence line says " << text << "\n"
+                << f.dump();
+        }
+    };
+    RunResult traced;
+    const Findings live = traced_run({bin, c.mode}, &traced);
+    if (!skipped_.empty()) GTEST_SKIP() << skipped_;
+    // Beside it, at most the note that the process does network I/O
+    // through the ring (the direct sockets are TCP).
+    std::set<std::string> rules = live.rules();
+    rules.erase("network-io-through-ring");
+    EXPECT_EQ(rules, std::set<std::string>{c.rule}) << live.dump() << describe(traced);
+    check(live, "live");
+    const Findings post = analyzed_event_log();
+    EXPECT_EQ(post.rules(), live.rules()) << "analyze of the run's JSONL event log\n"
+                                          << post.dump();
+    check(post, "analyze");
+}
+
+TEST_P(RingFixedFiles, ItsTwinRaisesNothing) {
+    const std::string bin = sample_path("fixed-files-uring-ok");
+    ASSERT_FALSE(bin.empty()) << "no built sample fixed-files-uring-ok";
+    expect_silent({bin, GetParam().mode});
+    if (!skipped_.empty()) GTEST_SKIP() << skipped_;
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Samples, RingFixedFiles,
+    ::testing::Values(
+        // Registered, its fd closed (fine), the slot closed, then read
+        // through the slot: the read names the slot, the history its close.
+        FixedFilesCase{
+            "use-after-close",
+            "fd-use-after-close",
+            "error",
+            "read on fd <NA> after it was closed",
+            {"read(direct descriptor 0, ", "fixed file 0)", "direct descriptor 0 of ring fd ",
+             "close = 0 through io_uring (ring fd ", "user_data 0xf1eed"}},
+        // A direct socket's slot closed twice.
+        FixedFilesCase{
+            "double-close",
+            "double-close",
+            "error",
+            "(direct descriptor 0 of ring fd ",
+            {"close(direct descriptor 0) = -1 EBADF through io_uring (ring fd ",
+             "IORING_OP_CLOSE, direct descriptor 0)", "direct descriptor 0 of ring fd "}},
+        // A direct socket refused by a fixed-file connect, left in its slot;
+        // and a registered socket(2) refused through its slot, never closed.
+        // Findings about the exit: they count the socket.
+        FixedFilesCase{"leak",
+                       "socket-leak-after-failed-connect",
+                       "warning",
+                       "exited with 1 socket(s) still open after their connect() failed",
+                       {"+++ exited with 0 +++"}},
+        FixedFilesCase{"leak-registered",
+                       "socket-leak-after-failed-connect",
+                       "warning",
+                       "exited with 1 socket(s) still open after their connect() failed",
+                       {"+++ exited with 0 +++"}}),
+    [](const ::testing::TestParamInfo<FixedFilesCase>& info) {
+        std::string name = info.param.mode;
+        std::replace(name.begin(), name.end(), '-', '_');
+        return name;
+    });
+
 // A send through the ring on a TCP connection is network I/O no syscall
 // shows: one note for the process, however many sends. A ring that only
 // closes a Unix socket does no network I/O, nor does one that makes a TCP

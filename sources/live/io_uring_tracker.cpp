@@ -148,6 +148,7 @@ void IoUringTracker::on_unregister_ring_fd(unsigned index) {
 
 void IoUringTracker::clear() {
     rings_.clear();
+    read_at_exit_ = false;
     aliases_.clear();
     registered_.clear();
 }
@@ -218,6 +219,19 @@ std::size_t IoUringTracker::sample(MemoryReader& memory, IoUringEventSink& sink)
     for (IoUringRing& ring : rings_) {
         if (!ring.mapped()) continue;
         n += submissions_since_seen(ring, memory, sink);
+        n += completions(ring, memory, sink);
+    }
+    return n;
+}
+
+std::size_t IoUringTracker::read_at_exit(MemoryReader& memory, IoUringEventSink& sink) {
+    read_at_exit_ = true;
+    std::size_t n = 0;
+    for (IoUringRing& ring : rings_) {
+        if (!ring.mapped()) continue;
+        // Only an SQPOLL ring's kernel thread takes entries past the last
+        // io_uring_enter: another ring's are prepared, never submitted.
+        if (ring.sqpoll()) n += submissions_since_seen(ring, memory, sink);
         n += completions(ring, memory, sink);
     }
     return n;

@@ -34,6 +34,9 @@ struct IoUringTwin {
     // A nonzero file_index makes the operation install or close a direct
     // descriptor (the ring's own table), not a file descriptor.
     bool direct_descriptors = false;
+    // The program relies on the operation finishing (a write, a send, a
+    // sync): one still in flight when its process exits is lost work.
+    bool awaited = false;
     std::string_view syscall;  // the twin's name in the syscall tables
     std::uint8_t arg_count = 0;
     std::array<IoUringTwinArg, 6> args{};

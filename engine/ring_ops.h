@@ -32,6 +32,7 @@ struct RingOp {
     const IoUringTwin* twin = nullptr;
     std::uint8_t opcode = 0;
     Nanos submitted_at = 0;
+    pid_t submitted_by = 0;  // the thread whose io_uring_enter (or sample) it was
     std::int32_t fd = -1;
     std::uint64_t off = 0;
     std::uint64_t addr = 0;
@@ -43,6 +44,10 @@ struct RingOp {
     // not open as far as the trace knows): by the completion the number
     // may name another file, and the operation was on this one.
     std::uint64_t fd_generation = 0;
+    // A completion said more follow (IORING_CQE_F_MORE): the operation's
+    // result is posted, only its last word is still to come (a zero-copy
+    // send's notification that its buffer is free).
+    bool result_posted = false;
 };
 
 // A ring operation made its twin's call: its exit when it completed, its
@@ -80,8 +85,9 @@ struct RingCoverage {
 };
 
 // The submission `sqe` as one RingOp, waiting for its completion.
+// `tid`: the thread that submitted it.
 RingOp ring_op_of(const IoUringSqeEvent& sqe, const IoUringTwin& twin, Nanos time,
-                  std::uint64_t fd_generation);
+                  std::uint64_t fd_generation, pid_t tid = 0);
 
 // One process's operations in flight, per ring.
 class RingOps {
@@ -99,7 +105,7 @@ public:
     static const IoUringTwin* followed(const IoUringSqeEvent& sqe);
 
     void submit(const IoUringSqeEvent& sqe, const IoUringTwin& twin, Nanos time,
-                std::uint64_t fd_generation);
+                std::uint64_t fd_generation, pid_t tid = 0);
     // The submission `cqe` completes; null when none matches, or when
     // several with its user_data are in flight and they differ (the
     // kernel completes them in any order: which one this is cannot be
@@ -119,6 +125,21 @@ public:
     // What was not followed so far, the operations still in flight counted
     // as unseen (they are, until their completion comes).
     RingCoverage coverage() const;
+    // The same at the end of a process whose rings were read as it exited
+    // (ExitEvent::rings_read): what is still in flight never completed,
+    // which the trace saw, so it is no gap in what the rules judged.
+    const RingCoverage& coverage_at_read_exit() const { return coverage_; }
+
+    // Calls f(int ring_fd, std::uint64_t user_data, const RingOp&) for
+    // every operation in flight, by ring and user_data.
+    template <typename F>
+    void for_each_in_flight(F&& f) const {
+        for (const auto& [ring_fd, ring] : rings_) {
+            for (const auto& [user_data, ops] : ring.by_user_data) {
+                for (const RingOp& op : ops) f(ring_fd, user_data, op);
+            }
+        }
+    }
 
 private:
     struct Ring {

@@ -1,6 +1,8 @@
 #include "engine/rules/engine.h"
 
 #include <algorithm>
+#include <cinttypes>
+#include <cstdio>
 
 #include "model/syscall_table.h"
 
@@ -23,6 +25,41 @@ bool reads_other_threads(const Rule& rule) {
         }
     }
     return false;
+}
+
+bool reads_ring_writes(const Rule& rule) {
+    const std::vector<const Condition*> conditions = rule.conditions();
+    return std::any_of(conditions.begin(), conditions.end(), [](const Condition* c) {
+        return c->reads(FieldId::ProcRingWritesInFlight);
+    });
+}
+
+// Ring operations in flight beyond this many are counted, not listed.
+constexpr std::size_t kInFlightLines = 8;
+
+// An operation still in flight, as its submission: when, by which thread,
+// what (its twin, on which file) and through which ring.
+EvidenceItem in_flight_item(const RingOpInFlight& o, const ProcessState* p) {
+    const RingOp& op = *o.op;
+    std::string on;
+    // The file it was submitted on, if the number still names it.
+    const FdState* fd = p ? p->fds.find(op.fd) : nullptr;
+    if (fd && fd->kind != FdKind::Unknown &&
+        (op.fd_generation == 0 || fd->generation == op.fd_generation)) {
+        on = " on " + (fd->path.empty() ? std::string(fd_kind_name(fd->kind)) : fd->path);
+    }
+    char ring[96];
+    std::snprintf(ring, sizeof ring, " through io_uring (ring fd %d, user_data %#" PRIx64 ", ",
+                  o.ring_fd, o.user_data);
+    EvidenceItem item;
+    item.kind = EvidenceItem::Kind::Step;
+    item.label = "submitted";
+    item.tid = op.submitted_by;
+    item.time = op.submitted_at;
+    item.fd = op.fd;
+    item.text = std::string(op.twin->syscall) + "(" + std::to_string(op.fd) + ")" + on + ring +
+                std::string(io_uring_op_name(op.opcode)) + "), never completed";
+    return item;
 }
 
 // Runs of identical items become the first, counting the rest as repeated,
@@ -95,6 +132,7 @@ RuleEngine::RuleEngine(const RuleSet& rules, std::vector<FindingSink*> sinks, De
         }
         const bool asks_others = reads_other_threads(*rule);
         if (asks_others) about_other_threads_.insert(rule.get());
+        if (reads_ring_writes(*rule)) about_ring_writes_.insert(rule.get());
         Entry entry{rule.get(), nullptr, rule->only_ring_twins()};
         if (rule->kind != RuleKind::Single) {
             matchers_.push_back(TemporalMatcher::create(
@@ -308,6 +346,20 @@ void RuleEngine::emit(const Rule& rule, TemporalHit& hit) {
             more.kind = EvidenceItem::Kind::MoreThreads;
             more.count = f.others.size() - kOtherThreadLines;
             more.fd = hit.fd;
+            f.evidence.push_back(std::move(more));
+        }
+    }
+    if (about_ring_writes_.count(&rule)) {
+        // The operations the finding counts: a process's end names no fd.
+        const std::vector<RingOpInFlight> ops = state_.awaited_ring_ops(hit.pid);
+        const ProcessState* p = state_.process(hit.pid);
+        for (std::size_t i = 0; i < ops.size() && i < kInFlightLines; ++i) {
+            f.evidence.push_back(in_flight_item(ops[i], p));
+        }
+        if (ops.size() > kInFlightLines) {
+            EvidenceItem more;
+            more.text = "… and " + std::to_string(ops.size() - kInFlightLines) +
+                        " more ring operations in flight";
             f.evidence.push_back(std::move(more));
         }
     }

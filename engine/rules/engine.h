@@ -166,6 +166,9 @@ private:
     // Rules whose conditions read what other threads do on the fd
     // (fd.others_in, fd.concurrent_writers ...): their findings name them.
     std::set<const Rule*> about_other_threads_;
+    // Rules whose conditions count ring operations in flight
+    // (proc.ring_writes_in_flight): their findings list them.
+    std::set<const Rule*> about_ring_writes_;
     std::size_t findings_ = 0;
     std::optional<Severity> worst_;
 };

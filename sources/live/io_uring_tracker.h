@@ -123,7 +123,8 @@ public:
     // cancels what is still in flight as it tears the rings down: after
     // this, an operation with no completion never had one.
     std::size_t read_at_exit(MemoryReader& memory, IoUringEventSink& sink);
-    // read_at_exit() ran: the process's end can say its rings were read.
+    // read_at_exit() ran and saw every completion posted: the process's
+    // end can say its rings were read.
     bool read_at_exit_done() const { return read_at_exit_; }
 
     bool has_rings() const { return !rings_.empty(); }

@@ -12,6 +12,9 @@
  *   (none)   the write is in flight at exit: the rule fires;
  *   sqpoll   the same through an IORING_SETUP_SQPOLL ring, whose kernel
  *            thread takes the submission: the rule fires;
+ *   threads  the same, but the main thread leaves with exit(2) and the
+ *            process ends when a second thread does too (as a runtime
+ *            that does not end through exit_group would): the rule fires;
  *   posted   the program reads the pipe itself after submitting, so the
  *            write completes, and exits without reaping the completion
  *            (it waits for it to be posted, looking at the ring's tail,
@@ -23,16 +26,18 @@
  * Deterministic: the pipe is filled with nonblocking writes until it
  * refuses more, then made blocking again, so the ring's write of one more
  * byte waits for room that never comes.
- *     sctrace -- samples/io-uring-write-in-flight-at-exit [sqpoll|posted|killed]
+ *     sctrace -- samples/io-uring-write-in-flight-at-exit [sqpoll|threads|posted|killed]
  * Exit 0 (77 when the kernel refuses io_uring or SQPOLL). */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <liburing.h>
+#include <pthread.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -87,6 +92,14 @@ static int submit_stuck_write(struct io_uring* ring, int p[2], int sqpoll) {
     return 0;
 }
 
+/* The process's last thread: it ends the process with exit(2), not
+ * exit_group (glibc's thread exit would call exit() for the last thread). */
+static void* last_thread(void* arg) {
+    (void)arg;
+    syscall(SYS_exit, 0);
+    return NULL;
+}
+
 int main(int argc, char** argv) {
     const char* mode = argc > 1 ? argv[1] : "";
     struct io_uring ring;
@@ -126,5 +139,11 @@ int main(int argc, char** argv) {
     }
     /* The bug: return from main with the write still in flight. */
     printf("exiting with a write in flight\n");
+    if (strcmp(mode, "threads") == 0) {
+        fflush(stdout);
+        pthread_t t;
+        if (pthread_create(&t, NULL, last_thread, NULL) != 0) return die("pthread_create");
+        syscall(SYS_exit, 0);
+    }
     return 0;
 }

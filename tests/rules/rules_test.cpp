@@ -1130,15 +1130,18 @@ TEST_F(Ring, ReadsThatWaitForTheirDataRaiseNoStorm) {
 // sctrace reads the rings as the process exits, so the finding rests on
 // what the ring held then, live and in the JSONL log (the exit event says
 // the rings were read). With `sqpoll` the ring's kernel thread takes the
-// submission. The write, its pipe, the ring and the sample's user_data are
-// named; the end note stays quiet, since the trace saw the write's fate.
+// submission; with `threads` the process ends with its last thread's
+// exit(2), not exit_group. The write, its pipe, the ring and the sample's
+// user_data are named; the end note stays quiet, since the trace saw the
+// write's fate.
 TEST_F(Ring, AWriteStillInFlightAtExitFiresLiveAndOverTheEventLog) {
     const std::string bin = sample_path("io-uring-write-in-flight-at-exit");
     ASSERT_FALSE(bin.empty()) << "no built sample io-uring-write-in-flight-at-exit";
     const std::string rule = "io-uring-write-in-flight-at-exit";
     for (const std::vector<std::string>& argv :
-         {std::vector<std::string>{bin}, std::vector<std::string>{bin, "sqpoll"}}) {
-        SCOPED_TRACE(argv.size() == 1 ? "a plain ring" : "an SQPOLL ring");
+         {std::vector<std::string>{bin}, std::vector<std::string>{bin, "sqpoll"},
+          std::vector<std::string>{bin, "threads"}}) {
+        SCOPED_TRACE(join(argv));
         RunResult traced;
         const Findings live = traced_run(argv, &traced);
         if (!skipped_.empty()) GTEST_SKIP() << skipped_;

@@ -38,8 +38,9 @@ bool reads_ring_writes(const Rule& rule) {
 constexpr std::size_t kInFlightLines = 8;
 
 // An operation still in flight, as its submission: when, by which thread,
-// what (its twin, on which file) and through which ring.
-EvidenceItem in_flight_item(const RingOpInFlight& o, const ProcessState* p) {
+// what (its twin, on which file) and through which ring. `ended`: its
+// process has ended with its rings read, so it never completed.
+EvidenceItem in_flight_item(const RingOpInFlight& o, const ProcessState* p, bool ended) {
     const RingOp& op = *o.op;
     std::string on;
     // The file it was submitted on, if the number still names it.
@@ -58,7 +59,8 @@ EvidenceItem in_flight_item(const RingOpInFlight& o, const ProcessState* p) {
     item.time = op.submitted_at;
     item.fd = op.fd;
     item.text = std::string(op.twin->syscall) + "(" + std::to_string(op.fd) + ")" + on + ring +
-                std::string(io_uring_op_name(op.opcode)) + "), never completed";
+                std::string(io_uring_op_name(op.opcode)) +
+                (ended ? "), never completed" : "), not completed yet");
     return item;
 }
 
@@ -353,8 +355,10 @@ void RuleEngine::emit(const Rule& rule, TemporalHit& hit) {
         // The operations the finding counts: a process's end names no fd.
         const std::vector<RingOpInFlight> ops = state_.awaited_ring_ops(hit.pid);
         const ProcessState* p = state_.process(hit.pid);
+        const ExitEvent* exit = hit.ctx ? hit.ctx->event.exit() : nullptr;
+        const bool ended = exit && exit->rings_read;
         for (std::size_t i = 0; i < ops.size() && i < kInFlightLines; ++i) {
-            f.evidence.push_back(in_flight_item(ops[i], p));
+            f.evidence.push_back(in_flight_item(ops[i], p, ended));
         }
         if (ops.size() > kInFlightLines) {
             EvidenceItem more;

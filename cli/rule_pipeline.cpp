@@ -190,8 +190,8 @@ void report_ring_coverage(const rules::RuleEngine& engine, const char* program) 
     };
     if (c.unseen) {
         add(count(c.unseen, "submission", "submissions") +
-            " had no completion the trace saw (the process ended or closed its ring first, or "
-            "took the completion without entering the ring again)");
+            " had no completion the trace saw (the process closed its ring, exec'd or was killed "
+            "first, or had not ended when the trace did)");
     }
     if (c.not_followed) {
         add(count(c.not_followed, "submission was", "submissions were") +

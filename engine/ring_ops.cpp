@@ -103,11 +103,12 @@ int RingOps::unknown_fd(const IoUringSqeEvent& sqe) {
 }
 
 RingOp ring_op_of(const IoUringSqeEvent& sqe, const IoUringTwin& twin, Nanos time,
-                  const RingTarget& target) {
+                  const RingTarget& target, pid_t tid) {
     RingOp op;
     op.twin = &twin;
     op.opcode = sqe.opcode;
     op.submitted_at = time;
+    op.submitted_by = tid;
     op.fd = target.fd;
     op.off = sqe.off;
     op.addr = sqe.addr;
@@ -122,13 +123,13 @@ RingOp ring_op_of(const IoUringSqeEvent& sqe, const IoUringTwin& twin, Nanos tim
 }
 
 bool RingOps::submit(const IoUringSqeEvent& sqe, const IoUringTwin& twin, Nanos time,
-                     const RingTarget& target) {
+                     const RingTarget& target, pid_t tid) {
     Ring& ring = rings_[sqe.ring_fd];
     if (ring.count >= kMaxInFlightPerRing) {
         ++coverage_.not_followed;
         return false;
     }
-    ring.by_user_data[sqe.user_data].push_back(ring_op_of(sqe, twin, time, target));
+    ring.by_user_data[sqe.user_data].push_back(ring_op_of(sqe, twin, time, target, tid));
     ++ring.count;
     return true;
 }
@@ -157,7 +158,12 @@ void RingOps::complete(const IoUringCqeEvent& cqe) {
     auto& by_user_data = ring->second.by_user_data;
     const auto ops = by_user_data.find(cqe.user_data);
     if (ops == by_user_data.end()) return;
-    if (cqe.flags & IORING_CQE_F_MORE) return;  // multishot: the submission goes on
+    if (cqe.flags & IORING_CQE_F_MORE) {
+        // Multishot, or a zero-copy send's result before its notification:
+        // the submission goes on.
+        for (RingOp& op : ops->second) op.result_posted = true;
+        return;
+    }
     if (find(cqe)) {
         ops->second.erase(ops->second.begin());
         --ring->second.count;
@@ -268,7 +274,7 @@ bool make_ring_twin(const RingOp& op, const IoUringCqeEvent& cqe, pid_t pid, pid
 
 bool make_ring_entry(const IoUringSqeEvent& sqe, const IoUringTwin& twin, pid_t pid, pid_t tid,
                      Nanos time, const RingTarget& target, RingTwin& out) {
-    const RingOp op = ring_op_of(sqe, twin, time, target);
+    const RingOp op = ring_op_of(sqe, twin, time, target, tid);
     return fill_twin(op, sqe.ring_fd, sqe.user_data, nullptr, pid, tid, time, out);
 }
 

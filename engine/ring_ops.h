@@ -57,6 +57,7 @@ struct RingOp {
     const IoUringTwin* twin = nullptr;
     std::uint8_t opcode = 0;
     Nanos submitted_at = 0;
+    pid_t submitted_by = 0;  // the thread whose io_uring_enter (or sample) it was
     std::int32_t fd = -1;
     std::uint64_t off = 0;
     std::uint64_t addr = 0;
@@ -67,6 +68,10 @@ struct RingOp {
     std::int32_t fixed_file = -1;  // RingTarget's
     std::int32_t direct = -1;
     std::uint64_t fd_generation = 0;
+    // A completion said more follow (IORING_CQE_F_MORE): the operation's
+    // result is posted, only its last word is still to come (a zero-copy
+    // send's notification that its buffer is free).
+    bool result_posted = false;
 };
 
 // A ring operation made its twin's call: its exit when it completed, its
@@ -116,8 +121,9 @@ inline bool ring_op_on_file(const RingOp& op, int fd, std::uint64_t file) {
 }
 
 // The submission `sqe` as one RingOp, waiting for its completion.
+// `tid`: the thread that submitted it.
 RingOp ring_op_of(const IoUringSqeEvent& sqe, const IoUringTwin& twin, Nanos time,
-                  const RingTarget& target);
+                  const RingTarget& target, pid_t tid = 0);
 
 // One process's operations in flight, per ring.
 class RingOps {
@@ -147,7 +153,7 @@ public:
 
     // False when the submission is not kept (kMaxInFlightPerRing).
     bool submit(const IoUringSqeEvent& sqe, const IoUringTwin& twin, Nanos time,
-                const RingTarget& target);
+                const RingTarget& target, pid_t tid = 0);
     // The submission `cqe` completes; null when none matches, or when
     // several with its user_data are in flight and they differ (the
     // kernel completes them in any order: which one this is cannot be
@@ -162,7 +168,18 @@ public:
     // The process exec'd: every ring is gone.
     void clear();
 
-    // Calls f(ring_fd, user_data, op) for each operation in flight.
+    std::uint64_t dropped() const { return coverage_.not_followed; }
+    std::size_t in_flight() const;
+    // What was not followed so far, the operations still in flight counted
+    // as unseen (they are, until their completion comes).
+    RingCoverage coverage() const;
+    // The same at the end of a process whose rings were read as it exited
+    // (ExitEvent::rings_read): what is still in flight never completed,
+    // which the trace saw, so it is no gap in what the rules judged.
+    const RingCoverage& coverage_at_read_exit() const { return coverage_; }
+
+    // Calls f(int ring_fd, std::uint64_t user_data, const RingOp&) for
+    // every operation in flight, by ring and user_data.
     template <typename F>
     void for_each_in_flight(F&& f) const {
         for (const auto& [ring_fd, ring] : rings_) {
@@ -171,12 +188,6 @@ public:
             }
         }
     }
-
-    std::uint64_t dropped() const { return coverage_.not_followed; }
-    std::size_t in_flight() const;
-    // What was not followed so far, the operations still in flight counted
-    // as unseen (they are, until their completion comes).
-    RingCoverage coverage() const;
 
 private:
     struct Ring {

@@ -865,7 +865,7 @@ void StateTracker::apply(const Event& event) {
                     RingFiles::SlotKind::Linked) {
                 keep_linked_slot(*p, sqe.ring_fd, static_cast<std::uint32_t>(target->direct));
             }
-            if (!p->ring_ops.submit(sqe, *twin, event.time, *target)) {
+            if (!p->ring_ops.submit(sqe, *twin, event.time, *target, event.tid)) {
                 forget_direct_slot(*p, sqe, *twin);
             }
             break;
@@ -966,7 +966,10 @@ void StateTracker::apply(const Event& event) {
             const ExitEvent& exit = *event.exit();
             if (exit.whole_process) {
                 if (const auto gone = processes_.find(event.pid); gone != processes_.end()) {
-                    rings_gone_ += gone->second.ring_ops.coverage();
+                    // Read as it exited, its rings showed every completion
+                    // posted: what is still in flight never had one.
+                    rings_gone_ += exit.rings_read ? gone->second.ring_ops.coverage_at_read_exit()
+                                                   : gone->second.ring_ops.coverage();
                     processes_.erase(gone);
                 }
                 // Its children go to a reaper the trace does not name.
@@ -995,6 +998,31 @@ RingCoverage StateTracker::ring_coverage() const {
     RingCoverage c = rings_gone_;
     for (const auto& [pid, p] : processes_) c += p.ring_ops.coverage();
     return c;
+}
+
+std::vector<RingOpInFlight> StateTracker::awaited_ring_ops(pid_t pid) const {
+    std::vector<RingOpInFlight> out;
+    const ProcessState* p = process(pid);
+    if (!p) return out;
+    // The ring's open file, shared with a process that inherited it across
+    // fork (FdState::generation is copied, not renewed, by a fork).
+    const auto held_elsewhere = [&](int ring_fd) {
+        const FdState* ring = p->fds.find(ring_fd);
+        if (!ring || ring->generation == 0) return false;
+        return std::any_of(processes_.begin(), processes_.end(), [&](const auto& other) {
+            if (other.first == pid) return false;
+            const FdState* same = other.second.fds.find(ring_fd);
+            return same && same->generation == ring->generation;
+        });
+    };
+    p->ring_ops.for_each_in_flight([&](int ring_fd, std::uint64_t user_data, const RingOp& op) {
+        if (op.twin->awaited && !op.result_posted) out.push_back({ring_fd, user_data, &op});
+    });
+    std::erase_if(out, [&](const RingOpInFlight& o) { return held_elsewhere(o.ring_fd); });
+    std::stable_sort(out.begin(), out.end(), [](const RingOpInFlight& a, const RingOpInFlight& b) {
+        return a.op->submitted_at < b.op->submitted_at;
+    });
+    return out;
 }
 
 bool StateTracker::ring_entry(const Event& submit, RingTwin& out) const {

@@ -343,6 +343,14 @@ struct ProcessState {
     const SignalAction& signal_action(int signo) const;
 };
 
+// An io_uring operation in flight, with the ring and the user_data it was
+// submitted under.
+struct RingOpInFlight {
+    int ring_fd = -1;
+    std::uint64_t user_data = 0;
+    const RingOp* op = nullptr;
+};
+
 class StateTracker {
 public:
     // Brings the state up to date with `event` (call it after the rules).
@@ -363,6 +371,12 @@ public:
     // What the rules could not follow of the ring operations seen so far,
     // in processes alive and gone.
     RingCoverage ring_coverage() const;
+    // The operations of `pid` in flight that the program relies on
+    // finishing (IoUringTwin::awaited: writes, sends, syncs) and that have
+    // posted no result, oldest first. Not those on a ring another process
+    // still holds (a fork child that inherited its fd): the ring lives on
+    // with it, and so do they. Valid until the next apply().
+    std::vector<RingOpInFlight> awaited_ring_ops(pid_t pid) const;
     // The twin's exit taken as the call's own: the fds it opens, closes,
     // connects ... The thread that reaped the completion stays in whatever
     // call it is in.

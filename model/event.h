@@ -126,6 +126,11 @@ struct ExitEvent {
     std::int32_t code = 0;
     std::int32_t signo = 0;
     bool core_dumped = false;
+    // The process ended by itself (exit_group, or its last thread's exit)
+    // and the source read its io_uring rings as it did: every completion
+    // posted by then is in the trace, so an operation still in flight
+    // never completed. False when it was killed, or nobody could look.
+    bool rings_read = false;
 };
 
 // Job control: a thread entered a group-stop (SIGSTOP/SIGTSTP/...).

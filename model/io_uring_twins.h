@@ -47,6 +47,9 @@ struct IoUringTwin {
     // cannot read (IORING_OP_FILES_UPDATE's fds array), so the slots it
     // names are not followed from then on.
     bool updates_slots = false;
+    // The program relies on the operation finishing (a write, a send, a
+    // sync): one still in flight when its process exits is lost work.
+    bool awaited = false;
     std::string_view syscall;  // the twin's name in the syscall tables; empty: none
     std::uint8_t arg_count = 0;
     std::array<IoUringTwinArg, 6> args{};

@@ -431,6 +431,7 @@ void JsonlWriter::write_other(const Event& event) {
             } else {
                 out_.append(std::string_view("null"));
             }
+            if (exit.rings_read) out_.append(std::string_view(R"(,"rings_read":true)"));
             break;
         }
         case EventKind::Stop:

@@ -1,6 +1,8 @@
 #include "engine/rules/engine.h"
 
 #include <algorithm>
+#include <cinttypes>
+#include <cstdio>
 
 #include "model/io_uring_sqe.h"
 #include "model/syscall_table.h"
@@ -24,6 +26,43 @@ bool reads_other_threads(const Rule& rule) {
         }
     }
     return false;
+}
+
+bool reads_ring_writes(const Rule& rule) {
+    const std::vector<const Condition*> conditions = rule.conditions();
+    return std::any_of(conditions.begin(), conditions.end(), [](const Condition* c) {
+        return c->reads(FieldId::ProcRingWritesInFlight);
+    });
+}
+
+// Ring operations in flight beyond this many are counted, not listed.
+constexpr std::size_t kInFlightLines = 8;
+
+// An operation still in flight, as its submission: when, by which thread,
+// what (its twin, on which file) and through which ring. `ended`: its
+// process has ended with its rings read, so it never completed.
+EvidenceItem in_flight_item(const RingOpInFlight& o, const ProcessState* p, bool ended) {
+    const RingOp& op = *o.op;
+    std::string on;
+    // The file it was submitted on, if the number still names it.
+    const FdState* fd = p ? p->fds.find(op.fd) : nullptr;
+    if (fd && fd->kind != FdKind::Unknown &&
+        (op.fd_generation == 0 || fd->generation == op.fd_generation)) {
+        on = " on " + (fd->path.empty() ? std::string(fd_kind_name(fd->kind)) : fd->path);
+    }
+    char ring[96];
+    std::snprintf(ring, sizeof ring, " through io_uring (ring fd %d, user_data %#" PRIx64 ", ",
+                  o.ring_fd, o.user_data);
+    EvidenceItem item;
+    item.kind = EvidenceItem::Kind::Step;
+    item.label = "submitted";
+    item.tid = op.submitted_by;
+    item.time = op.submitted_at;
+    item.fd = op.fd;
+    item.text = std::string(op.twin->syscall) + "(" + std::to_string(op.fd) + ")" + on + ring +
+                std::string(io_uring_op_name(op.opcode)) +
+                (ended ? "), never completed" : "), not completed yet");
+    return item;
 }
 
 // Runs of identical items become the first, counting the rest as repeated,
@@ -101,6 +140,7 @@ RuleEngine::RuleEngine(const RuleSet& rules, std::vector<FindingSink*> sinks, De
                         [](const Condition* c) { return c->reads(FieldId::FdRingOpsIn); })) {
             about_ring_ops_.insert(rule.get());
         }
+        if (reads_ring_writes(*rule)) about_ring_writes_.insert(rule.get());
         Entry entry{rule.get(), nullptr, rule->only_ring_twins()};
         if (rule->kind != RuleKind::Single) {
             matchers_.push_back(TemporalMatcher::create(
@@ -319,6 +359,22 @@ void RuleEngine::emit(const Rule& rule, TemporalHit& hit) {
     if (hit.fd >= 0 && about_ring_ops_.count(&rule)) {
         for (EvidenceItem& op : ring_ops_on_fd(hit.pid, hit.fd))
             f.evidence.push_back(std::move(op));
+    }
+    if (about_ring_writes_.count(&rule)) {
+        // The operations the finding counts: a process's end names no fd.
+        const std::vector<RingOpInFlight> ops = state_.awaited_ring_ops(hit.pid);
+        const ProcessState* p = state_.process(hit.pid);
+        const ExitEvent* exit = hit.ctx ? hit.ctx->event.exit() : nullptr;
+        const bool ended = exit && exit->rings_read;
+        for (std::size_t i = 0; i < ops.size() && i < kInFlightLines; ++i) {
+            f.evidence.push_back(in_flight_item(ops[i], p, ended));
+        }
+        if (ops.size() > kInFlightLines) {
+            EvidenceItem more;
+            more.text = "… and " + std::to_string(ops.size() - kInFlightLines) +
+                        " more ring operations in flight";
+            f.evidence.push_back(std::move(more));
+        }
     }
     if (hit.fd != kNoDescriptor) {
         const FdState* s = state_.fd(hit.pid, hit.fd);

@@ -171,6 +171,9 @@ private:
     std::set<const Rule*> about_other_threads_;
     // Rules that read fd.ring_ops_in: their findings list those operations.
     std::set<const Rule*> about_ring_ops_;
+    // Rules whose conditions count ring operations in flight
+    // (proc.ring_writes_in_flight): their findings list them.
+    std::set<const Rule*> about_ring_writes_;
     std::size_t findings_ = 0;
     std::optional<Severity> worst_;
 };

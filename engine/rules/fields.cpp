@@ -244,6 +244,16 @@ constexpr FieldInfo kFields[] = {
      "getuid()/getresuid() result or a set*uid() call seen (inherited across fork); in a "
      "strace log only from those calls; absent when none was",
      FieldScope::Process},
+    {"proc.ring_writes_in_flight", FieldId::ProcRingWritesInFlight, FieldType::Int,
+     "io_uring operations of the process the program relies on finishing (writes, sends, "
+     "fsync: the `awaited` ones of model/io_uring_twins.in) submitted and not completed; "
+     "not those on a ring a fork child still holds",
+     FieldScope::Process},
+    {"exit.rings_read", FieldId::ExitRingsRead, FieldType::Bool,
+     "the process ended by itself (exit_group, or its last thread's exit) and its io_uring "
+     "rings were read as it did: every completion posted by then is in the trace, so an "
+     "operation still in flight never completed. False when it was killed by a signal, or "
+     "the source could not look"},
 };
 
 FieldValue str(std::string_view s) {
@@ -1149,6 +1159,10 @@ FieldValue read_field(FieldId id, EvalContext& ctx, const FieldList* list) {
             return signal_field(id, ctx, list);
         case FieldId::ExitProcess:
             return exit ? boolean(exit->whole_process) : absent(FieldType::Bool);
+        case FieldId::ExitRingsRead:
+            return exit ? boolean(exit->rings_read) : absent(FieldType::Bool);
+        case FieldId::ProcRingWritesInFlight:
+            return integer(static_cast<std::int64_t>(ctx.state.awaited_ring_ops(e.pid).size()));
         case FieldId::ExitCode:
             return exit ? integer(exit->code) : absent(FieldType::Int);
         case FieldId::ExitSignal:

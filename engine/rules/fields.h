@@ -106,6 +106,10 @@ enum class FieldId : std::uint8_t {
     ProcCmdline,  // "name arg1 arg2", from the exec's argv
     ProcPpid,
     UserUid,  // the real user id
+    // io_uring writes, sends and syncs in flight with no result posted
+    // (StateTracker::awaited_ring_ops)
+    ProcRingWritesInFlight,
+    ExitRingsRead,  // the process ended by itself, its rings read as it did
 };
 
 // Whose doing a field's value is, which decides what a source must vouch

@@ -330,6 +330,7 @@ bool JsonlEventReader::convert(const json& j, std::string* error) {
         exit.code = f.integer<std::int32_t>("code", 0);
         if (exit.signaled) exit.signo = f.signal("signo", true);
         exit.core_dumped = f.boolean("core_dumped", false);
+        exit.rings_read = f.boolean("rings_read", false);
         event.data = exit;
         // A thread that ends inside a call never returns from it.
         if (f.ok()) entered_.erase(event.tid);

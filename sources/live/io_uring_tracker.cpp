@@ -148,6 +148,7 @@ void IoUringTracker::on_unregister_ring_fd(unsigned index) {
 
 void IoUringTracker::clear() {
     rings_.clear();
+    read_at_exit_ = false;
     aliases_.clear();
     registered_.clear();
 }
@@ -217,6 +218,31 @@ std::size_t IoUringTracker::sample(MemoryReader& memory, IoUringEventSink& sink)
         // for the next enter to learn of them.
         n += ring.sqpoll() ? since_seen(ring, memory, sink) : completions(ring, memory, sink);
     }
+    return n;
+}
+
+std::size_t IoUringTracker::read_at_exit(MemoryReader& memory, IoUringEventSink& sink) {
+    // Whether every completion the kernel posted is now reported: not when
+    // a ring cannot be read (unmapped while its fd stays open), when some
+    // were overwritten before this look, or when the kernel holds some in
+    // its overflow list (the CQ ring was full; they reach the ring only
+    // when the program enters it again, which it will not).
+    bool all = true;
+    std::size_t n = 0;
+    for (IoUringRing& ring : rings_) {
+        std::uint32_t sq_flags = 0;
+        if (!ring.mapped() || !read_u32(memory, ring.sq_ring + ring.sq_off.flags, sq_flags)) {
+            all = false;
+            continue;
+        }
+        // Only an SQPOLL ring's kernel thread takes entries past the last
+        // io_uring_enter (another ring's are prepared, never submitted):
+        // since_seen() reads its submissions with the completions.
+        const std::uint64_t lost = ring.lost_completions;
+        n += ring.sqpoll() ? since_seen(ring, memory, sink) : completions(ring, memory, sink);
+        if (ring.lost_completions != lost || (sq_flags & IORING_SQ_CQ_OVERFLOW)) all = false;
+    }
+    read_at_exit_ = all;
     return n;
 }
 

@@ -11,7 +11,9 @@
 //     kernel consumes them from the SQ head, at most to_submit of them);
 //   - at io_uring_enter entry and exit: the CQEs posted since the last look;
 //   - from sample(), at any time the process is stopped or not: what an
-//     SQPOLL ring's kernel thread picked up without any syscall.
+//     SQPOLL ring's kernel thread picked up without any syscall;
+//   - from read_at_exit(), when the process is about to end by itself: the
+//     last of both, while its memory is still there.
 //
 // The tracker only reads through MemoryReader, so tests build a fake ring in
 // a FakeMemory and run it with no tracee. It allocates only on the rare calls
@@ -123,6 +125,16 @@ public:
     // slots the kernel already consumed can be reused by the process before
     // we look). Safe to call whether the process is stopped or running.
     std::size_t sample(MemoryReader& memory, IoUringEventSink& sink);
+    // The process is about to end by itself (exit_group, or its last
+    // thread's exit): every ring's completions not yet reported, the ones
+    // the program never reaped included (an SQPOLL ring's submissions
+    // first). When the process is gone so is its memory, and the kernel
+    // cancels what is still in flight as it tears the rings down: after
+    // this, an operation with no completion never had one.
+    std::size_t read_at_exit(MemoryReader& memory, IoUringEventSink& sink);
+    // read_at_exit() ran and saw every completion posted: the process's
+    // end can say its rings were read.
+    bool read_at_exit_done() const { return read_at_exit_; }
 
     bool has_rings() const { return !rings_.empty(); }
     bool has_sqpoll() const {
@@ -153,6 +165,7 @@ private:
                             BeforeEach&& before_each);
 
     std::vector<IoUringRing> rings_;
+    bool read_at_exit_ = false;
     std::vector<std::pair<int, int>> aliases_;          // dup'ed fd -> the ring's fd
     std::vector<std::pair<unsigned, int>> registered_;  // ring fd table: index -> fd
     // since_seen(): the user_data and IOSQE_* flags of each submission of

@@ -176,7 +176,15 @@ void Session::io_uring_entry(Task& task, const SyscallEvent& call) {
     if (it == io_uring_.end()) return;
     TaskMemory memory(task, pids_);
     IoUringEmitter emitter(*this, task);
-    if (io_uring_kind(call) != SyscallKind::IoUringEnter) {
+    const SyscallKind kind = io_uring_kind(call);
+    if (kind == SyscallKind::ExitGroup ||
+        (kind == SyscallKind::Exit && last_thread_to_exit(task))) {
+        // The process ends by itself: its memory is there for the last
+        // time (the process's Exit event says its rings were read).
+        it->second.read_at_exit(memory, emitter);
+        return;
+    }
+    if (kind != SyscallKind::IoUringEnter) {
         // An SQPOLL ring's kernel thread submits with no syscall at all,
         // and a program may take completions without one: look at the
         // rings whenever the process stops anyway, so that what is in
@@ -189,6 +197,19 @@ void Session::io_uring_entry(Task& task, const SyscallEvent& call) {
     it->second.on_enter(task.tid(), static_cast<int>(call.args[0]),
                         static_cast<std::uint32_t>(call.args[1]),
                         static_cast<std::uint32_t>(call.args[3]), memory, emitter);
+}
+
+bool Session::last_thread_to_exit(const Task& task) const {
+    // A thread that entered exit or exit_group is leaving: no stop of its
+    // call's end comes, so it stays inside it (a main thread gone through
+    // pthread_exit stays so, a zombie, until the last thread is gone).
+    for (const auto& [tid, other] : tasks_) {
+        if (tid == task.tid() || other.tgid() != task.tgid()) continue;
+        const SyscallKind kind =
+            other.in_syscall ? io_uring_kind(other.current) : SyscallKind::Other;
+        if (kind != SyscallKind::Exit && kind != SyscallKind::ExitGroup) return false;
+    }
+    return true;
 }
 
 void Session::io_uring_exit(Task& task, const SyscallEvent& call) {
@@ -1053,6 +1074,10 @@ void Session::on_gone(Task& task, WaitStatus status) {
         exit.code = exit.signaled ? 0 : status.exit_code();
         exit.signo = exit.signaled ? status.term_signal() : 0;
         exit.core_dumped = exit.signaled && status.core_dumped();
+        if (exit.whole_process && !exit.signaled) {
+            const auto rings = io_uring_.find(task.tgid());
+            exit.rings_read = rings != io_uring_.end() && rings->second.read_at_exit_done();
+        }
         Event event{EventKind::Exit, now, task.tgid(), tid, exit};
         emit(event);
     }

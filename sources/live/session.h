@@ -170,6 +170,9 @@ private:
     // them becomes IoUringSubmit/IoUringComplete events ---
     void io_uring_entry(Task& task, const SyscallEvent& call);
     void io_uring_exit(Task& task, const SyscallEvent& call);
+    // `task`, entering exit(2), is the last thread of its process: the
+    // others have entered exit or exit_group already.
+    bool last_thread_to_exit(const Task& task) const;
     friend class IoUringEmitter;
 
     Task& add_task(pid_t tid, pid_t tgid);

@@ -296,6 +296,7 @@ const std::map<std::string, std::string> kSeverity = {
     {"handled-fault", "info"},
     {"io-uring-completion-storm", "warning"},
     {"network-io-through-ring", "info"},
+    {"io-uring-write-in-flight-at-exit", "warning"},
 };
 
 SampleCase rule_case(const std::string& sample, const std::string& rule, int exit_status,
@@ -1307,6 +1308,89 @@ TEST_F(Ring, ReadsThatWaitForTheirDataRaiseNoStorm) {
     ASSERT_FALSE(bin.empty()) << "no built sample io-uring-completion-storm-ok";
     expect_silent({bin});
     if (!skipped_.empty()) GTEST_SKIP() << skipped_;
+}
+
+// A write handed to a ring that cannot finish (a full pipe nobody reads),
+// and the process returns from main: the kernel cancels it with the ring.
+// sctrace reads the rings as the process exits, so the finding rests on
+// what the ring held then, live and in the JSONL log (the exit event says
+// the rings were read). With `sqpoll` the ring's kernel thread takes the
+// submission; with `threads` the process ends with its last thread's
+// exit(2), not exit_group. The write, its pipe, the ring and the sample's
+// user_data are named; the end note stays quiet, since the trace saw the
+// write's fate.
+TEST_F(Ring, AWriteStillInFlightAtExitFiresLiveAndOverTheEventLog) {
+    const std::string bin = sample_path("io-uring-write-in-flight-at-exit");
+    ASSERT_FALSE(bin.empty()) << "no built sample io-uring-write-in-flight-at-exit";
+    const std::string rule = "io-uring-write-in-flight-at-exit";
+    for (const std::vector<std::string>& argv :
+         {std::vector<std::string>{bin}, std::vector<std::string>{bin, "sqpoll"},
+          std::vector<std::string>{bin, "threads"}}) {
+        SCOPED_TRACE(join(argv));
+        RunResult traced;
+        const Findings live = traced_run(argv, &traced);
+        if (!skipped_.empty()) GTEST_SKIP() << skipped_;
+        EXPECT_EQ(live.rules(), std::set<std::string>{rule}) << live.dump() << describe(traced);
+        EXPECT_EQ(traced.err.find("io_uring:"), std::string::npos)
+            << "the write's fate is known: no note about what the trace did not see\n"
+            << describe(traced);
+        EXPECT_NE(slurp(path("events.jsonl")).find(R"("rings_read":true)"), std::string::npos)
+            << "the event log says the rings were read at the exit";
+        const Findings post = analyzed_event_log();
+        EXPECT_EQ(post.rules(), live.rules()) << "analyze of the run's JSONL event log\n"
+                                              << post.dump();
+        for (const auto& [f, where] : {std::pair{live, "live"}, std::pair{post, "analyze"}}) {
+            for (const auto& j : f.all) {
+                EXPECT_EQ(j.value("severity", ""), "warning") << where << j.dump();
+                EXPECT_NE(
+                    j.value("message", "")
+                        .find("exited with 1 io_uring write(s) submitted and never completed"),
+                    std::string::npos)
+                    << where << j.dump();
+            }
+            expect_ring_named(f, rule, "0xbadc0de", where);
+            EXPECT_TRUE(evidence_has(f, rule, "on pipe through io_uring"))
+                << where << ": the evidence names the write's file\n"
+                << f.dump();
+            EXPECT_TRUE(evidence_has(f, rule, "IORING_OP_WRITE), never completed")) << where << "\n"
+                                                                                    << f.dump();
+        }
+    }
+}
+
+// Silent: the write completed and its completion sits unreaped in the ring
+// (posted after the last io_uring_enter: only the read at the exit sees
+// it); the submitting process was killed by SIGKILL, not exiting, so its
+// rings were never read; the twin waits for its write.
+TEST_F(Ring, NoWriteInFlightAtExitOrAKilledProcessRaisesNothing) {
+    const std::string bin = sample_path("io-uring-write-in-flight-at-exit");
+    const std::string ok = sample_path("io-uring-write-in-flight-at-exit-ok");
+    ASSERT_FALSE(bin.empty() || ok.empty()) << "no built io-uring-write-in-flight-at-exit samples";
+    for (const std::vector<std::string>& argv :
+         {std::vector<std::string>{bin, "posted"}, std::vector<std::string>{bin, "killed"},
+          std::vector<std::string>{ok}}) {
+        SCOPED_TRACE(join(argv));
+        RunResult traced;
+        const Findings live = traced_run(argv, &traced);
+        if (!skipped_.empty()) GTEST_SKIP() << skipped_;
+        EXPECT_TRUE(live.at_least("warning").empty()) << "nothing at warning or above may fire\n"
+                                                      << live.dump() << describe(traced);
+        const Findings post = analyzed_event_log();
+        EXPECT_TRUE(post.at_least("warning").empty()) << "analyze of the run's JSONL event log\n"
+                                                      << post.dump();
+        if (argv.size() > 1 && argv[1] == "posted") {
+            // The completion the program never reaped is in the log.
+            std::ifstream log(path("events.jsonl"));
+            bool completed = false;
+            for (std::string line; std::getline(log, line);) {
+                completed |= line.find(R"("type":"io_uring_complete")") != std::string::npos &&
+                             line.find(R"("user_data":195936478,)") != std::string::npos;
+            }
+            EXPECT_TRUE(completed)
+                << "no io_uring_complete of the write (user_data 0xbadc0de) in the event log";
+            EXPECT_EQ(traced.err.find("io_uring:"), std::string::npos) << describe(traced);
+        }
+    }
 }
 
 // ---------------------------------------------------------------------------

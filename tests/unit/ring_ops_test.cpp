@@ -12,6 +12,7 @@
 #include <sys/socket.h>
 
 #include <cerrno>
+#include <csignal>
 #include <cstring>
 #include <string>
 
@@ -306,7 +307,9 @@ TEST(RingState, ClosingTheRingForgetsWhatWasInFlightOnIt) {
 // The pack over a history of syscalls (strace lines) and ring events, as
 // the engine gets them live.
 struct RingPack : RulePack {
-    RingPack() : RulePack({"macros.yaml", "descriptors.yaml", "network.yaml"}) {}
+    explicit RingPack(const std::vector<std::string>& files = {"macros.yaml", "descriptors.yaml",
+                                                               "network.yaml"})
+        : RulePack(files) {}
     void submit(const IoUringSqeEvent& sqe) {
         engine->on_event(Event{EventKind::IoUringSubmit, 0, kPid, kPid, sqe});
     }
@@ -469,6 +472,122 @@ TEST(RingRules, AWriteAfterARingPollOfTheConnectingSocketCompletedIsChecked) {
         pack << "100 write(4, \"x\", 1) = 1";
         EXPECT_EQ(pack.of("connect-result-unchecked").size(), completed ? 0u : 1u);
     }
+}
+
+// --- operations in flight when the process exits -------------------------
+
+TEST(RingOps, AZeroCopySendsResultPostedBeforeItsNotificationIsNoLongerAwaited) {
+    RingOps ops;
+    const IoUringSqeEvent sqe = sqe_of(IORING_OP_SEND_ZC, 4, 1);
+    ops.submit(sqe, *RingOps::followed(sqe), 1, plain(sqe), 101);
+    const auto posted = [&ops] {
+        bool out = false;
+        ops.for_each_in_flight([&](int, std::uint64_t, const RingOp& op) {
+            EXPECT_EQ(op.submitted_by, 101);
+            out = op.result_posted;
+        });
+        return out;
+    };
+    EXPECT_FALSE(posted());
+    ops.complete(cqe_of(1, 10, IORING_CQE_F_MORE));
+    EXPECT_EQ(ops.in_flight(), 1u) << "the notification is still to come";
+    EXPECT_TRUE(posted());
+}
+
+// The pack's ring rules over a process that owns ring 9 and a pipe (4, 5),
+// as the engine gets them; exit() ends the process as a live run's exit
+// event does.
+struct RingExit : RingPack {
+    RingExit() : RingPack({"macros.yaml", "io_uring.yaml"}) {
+        *this << "100 io_uring_setup(8, {flags=0, sq_thread_cpu=0, sq_thread_idle=0}) = 9"
+              << "100 pipe2([4, 5], 0) = 0";
+    }
+    void exit(bool rings_read, bool killed = false) {
+        ExitEvent exit;
+        exit.whole_process = true;
+        exit.signaled = killed;
+        exit.signo = killed ? SIGKILL : 0;
+        exit.rings_read = rings_read;
+        engine->on_event(Event{EventKind::Exit, 0, kPid, kPid, exit});
+    }
+    std::vector<rules::Finding> found() const { return of("io-uring-write-in-flight-at-exit"); }
+};
+
+TEST(RingRules, AWriteInFlightWhenTheProcessExitsIsNamedWithItsRing) {
+    RingExit pack;
+    IoUringSqeEvent write = sqe_of(IORING_OP_WRITE, 5, 0x31);
+    write.len = 14;
+    pack.submit(write);
+    pack.submit(sqe_of(IORING_OP_READ, 4, 0x32));  // waiting for input: not counted
+    pack.exit(/*rings_read=*/true);
+    const auto found = pack.found();
+    ASSERT_EQ(found.size(), 1u);
+    EXPECT_EQ(found[0].severity, rules::Severity::Warning);
+    EXPECT_NE(found[0].message.find("exited with 1 io_uring write(s) submitted and never "
+                                    "completed"),
+              std::string::npos)
+        << found[0].message;
+    bool named = false;
+    for (const auto& item : found[0].evidence) {
+        named |= item.text ==
+                 "write(5) on pipe through io_uring (ring fd 9, user_data 0x31, "
+                 "IORING_OP_WRITE), never completed";
+    }
+    EXPECT_TRUE(named) << "the evidence names the write, its pipe, ring and user_data";
+    EXPECT_TRUE(pack.engine->state().ring_coverage().empty())
+        << "what was in flight at an exit whose rings were read never completed: no gap";
+}
+
+TEST(RingRules, NothingAwaitedInFlightAtExitIsNoFinding) {
+    struct Case {
+        const char* what;
+        std::uint8_t opcode;
+        bool completed;
+    };
+    for (const Case& c :
+         {Case{"a completed write", IORING_OP_WRITE, true},
+          Case{"a read waiting for input", IORING_OP_READ, false},
+          Case{"a poll", IORING_OP_POLL_ADD, false}, Case{"a connect", IORING_OP_CONNECT, false},
+          Case{"a close", IORING_OP_CLOSE, false}}) {
+        SCOPED_TRACE(c.what);
+        RingExit pack;
+        pack.submit(sqe_of(c.opcode, 4, 0x40));
+        if (c.completed) pack.complete(cqe_of(0x40, 1));
+        pack.exit(/*rings_read=*/true);
+        EXPECT_TRUE(pack.found().empty()) << pack.found()[0].message;
+    }
+}
+
+TEST(RingRules, AWriteInFlightIsNotJudgedWhenTheRingsWereNotReadAtTheEnd) {
+    for (const bool killed : {true, false}) {
+        SCOPED_TRACE(killed ? "killed by SIGKILL" : "an exit whose rings were not read");
+        RingExit pack;
+        pack.submit(sqe_of(IORING_OP_WRITE, 5, 0x50));
+        pack.exit(/*rings_read=*/false, killed);
+        EXPECT_TRUE(pack.found().empty());
+        EXPECT_EQ(pack.engine->state().ring_coverage().unseen, 1u)
+            << "what the trace did not see the end of is said at the end";
+    }
+}
+
+TEST(RingRules, AWriteOnARingAForkChildStillHoldsIsNotLost) {
+    RingExit pack;
+    pack.submit(sqe_of(IORING_OP_WRITEV, 5, 0x60));
+    pack << "100 fork() = 101";
+    pack.exit(/*rings_read=*/true);
+    EXPECT_TRUE(pack.found().empty()) << "the ring lives on in pid 101, and the write with it";
+}
+
+TEST(RingRules, ASyncAndASendInFlightAtExitCountToo) {
+    RingExit pack;
+    pack << "100 socketpair(AF_UNIX, SOCK_STREAM, 0, [6, 7]) = 0";
+    pack.submit(sqe_of(IORING_OP_FSYNC, 5, 0x70));
+    pack.submit(sqe_of(IORING_OP_SENDMSG, 6, 0x71));
+    pack.exit(/*rings_read=*/true);
+    const auto found = pack.found();
+    ASSERT_EQ(found.size(), 1u);
+    EXPECT_NE(found[0].message.find("exited with 2 io_uring write(s)"), std::string::npos)
+        << found[0].message;
 }
 
 }  // namespace

@@ -96,7 +96,7 @@ TEST(UnkillableRules, AnSqpollOwnerWhoseSqThreadIsStuckIsTheRingsNotUnkillableTa
               Seen{kPid + 1, 'D', "iou-sqp-100", "request_wait_answer", nullptr, true, true}});
     EXPECT_TRUE(h.of("unkillable-task").empty()) << "reported twice";
     ASSERT_EQ(h.of("io-uring-unkillable-task").size(), 1u);
-    const std::string& message = h.of("io-uring-unkillable-task")[0].message;
+    const std::string message = h.of("io-uring-unkillable-task")[0].message;
     EXPECT_NE(message.find("survived SIGKILL for 5.0s"), std::string::npos) << message;
     EXPECT_NE(message.find("iou-sqp-100 (tid 101, state D, in request_wait_answer)"),
               std::string::npos)

@@ -989,6 +989,10 @@ void StateTracker::apply(const Event& event) {
 
 bool StateTracker::ring_twin(const Event& complete, RingTwin& out) const {
     const IoUringCqeEvent* cqe = complete.io_uring_complete();
+    // A zero-copy send posts its result (flagged IORING_CQE_F_MORE), then a
+    // notification that its buffer is free again: the second is no call's
+    // result, and would read as a second send.
+    if (cqe && (cqe->flags & IORING_CQE_F_NOTIF)) return false;
     const ProcessState* p = cqe ? process(complete.pid) : nullptr;
     const RingOp* op = p ? p->ring_ops.find(*cqe) : nullptr;
     return op && make_ring_twin(*op, *cqe, complete.pid, complete.tid, complete.time, out);

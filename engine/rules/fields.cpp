@@ -141,7 +141,8 @@ constexpr FieldInfo kFields[] = {
     {"thread.wchan", FieldId::ThreadWchan, FieldType::String,
      "the kernel function the thread sleeps in (/proc wchan), empty when unknown"},
     {"thread.syscall", FieldId::ThreadSyscall, FieldType::String,
-     "the syscall the watchdog saw the thread in (futex), empty when none"},
+     "the syscall the watchdog saw the thread in (futex), empty when none; an io_uring "
+     "kernel thread, which makes none, says so"},
     {"thread.comm", FieldId::ThreadComm, FieldType::String, "the thread's name (/proc comm)"},
     {"thread.io_worker", FieldId::ThreadIoWorker, FieldType::Bool,
      "an io_uring kernel thread (iou-sqp-*, iou-wrk-*), counted with the ring's process"},
@@ -487,6 +488,10 @@ const FieldInfo* find_field(std::string_view name) {
 
 namespace {
 
+// thread.syscall of an io_uring kernel thread (iou-sqp-*, iou-wrk-*): it
+// runs in the kernel on the ring's behalf and is inside no syscall.
+constexpr std::string_view kNoSyscallOfIoWorker = "none (an io_uring kernel thread)";
+
 // One thread as the watchdog saw it last: the event's own sample when the
 // event is one, else the latest sample in the state.
 struct SeenThread {
@@ -545,6 +550,7 @@ FieldValue sample_field(FieldId id, EvalContext& ctx) {
         case FieldId::ThreadWchan:
             return str(sample ? sample->wchan.data() : t->wchan.data());
         case FieldId::ThreadSyscall: {
+            if (sample ? sample->io_worker : t->io_worker) return str(kNoSyscallOfIoWorker);
             const std::int32_t nr = sample ? sample->syscall : t->sampled_syscall;
             if (nr < 0) return str("");
             return str(syscall_name(Arch::X86_64, nr, ctx.scratch));

@@ -150,9 +150,14 @@ std::optional<ThreadSampleEvent> read_thread_sample(const std::string& proc_root
         copy_text(wchan, sample.wchan);
     }
 
-    const ThreadCall call = read_thread_call(proc_root, pid, tid);
-    sample.syscall = call.syscall;
-    sample.args = call.args;
+    // An io_uring kernel thread never makes a syscall: /proc shows the
+    // registers it was created with, its creator's io_uring_setup or
+    // io_uring_enter, which would name a call nobody is in.
+    if (!sample.io_worker) {
+        const ThreadCall call = read_thread_call(proc_root, pid, tid);
+        sample.syscall = call.syscall;
+        sample.args = call.args;
+    }
 
     // A SIGKILL that was sent but not acted on: only a thread that cannot
     // leave the kernel keeps one pending. Read only for threads in D state,

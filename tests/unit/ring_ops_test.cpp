@@ -494,6 +494,15 @@ TEST(RingOps, AZeroCopySendsResultPostedBeforeItsNotificationIsNoLongerAwaited) 
     EXPECT_TRUE(posted());
 }
 
+TEST(RingOps, AZeroCopySendIsOneSendNotASecondOneAtItsNotification) {
+    Process p;
+    p << "100 socket(AF_INET, SOCK_STREAM, IPPROTO_TCP) = 4";
+    p.submit(sqe_of(IORING_OP_SEND_ZC, 4, 1));
+    EXPECT_TRUE(p.complete(cqe_of(1, 10, IORING_CQE_F_MORE))) << "the send's result";
+    EXPECT_FALSE(p.complete(cqe_of(1, 0, IORING_CQE_F_NOTIF))) << "the buffer is free: no call";
+    EXPECT_EQ(p.state.ring_coverage().unseen, 0u);
+}
+
 // The pack's ring rules over a process that owns ring 9 and a pipe (4, 5),
 // as the engine gets them; exit() ends the process as a live run's exit
 // event does.

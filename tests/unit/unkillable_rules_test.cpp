@@ -126,6 +126,23 @@ TEST(UnkillableRules, AnOwnerStuckInItsOwnRingCallIsTheRingsWithoutAnyRingThread
     EXPECT_EQ(h.of("io-uring-unkillable-task").size(), 1u);
 }
 
+TEST(UnkillableRules, AStuckRingThreadIsInNoSyscallNotItsCreatorsIoUringSetup) {
+    // /proc/TID/syscall of an iou-wrk thread shows the registers it was
+    // created with: its creator's io_uring_setup. The finding must not say
+    // the ring thread sits in that call.
+    Hangs h;
+    h.engine->on_event(ring_setup(0));
+    h.rounds(1, 7,
+             {Seen{kPid, 'Z', "npm"},
+              Seen{kPid + 1, 'D', "iou-wrk-100", "request_wait_answer", "io_uring_setup", true,
+                   true}});
+    ASSERT_EQ(h.of("io-uring-unkillable-task").size(), 1u);
+    const std::string message = h.of("io-uring-unkillable-task")[0].message;
+    EXPECT_EQ(message.find("io_uring_setup"), std::string::npos) << message;
+    EXPECT_NE(message.find("in syscall 'none (an io_uring kernel thread)'"), std::string::npos)
+        << message;
+}
+
 TEST(UnkillableRules, ARingOwnerThatDiesSecondsAfterSigkillIsNoFinding) {
     Hangs h;
     h.rounds(0, 3,

@@ -97,8 +97,7 @@ int RingOps::unknown_fd(const IoUringSqeEvent& sqe) {
     if (sqe.fixed_file() || (twin->direct != IoUringDirect::None && sqe.file_index != 0)) {
         return -1;
     }
-    const std::optional<int> nr = syscall_number(Arch::X86_64, twin->syscall);
-    const SyscallInfo* info = nr ? syscall_info(Arch::X86_64, *nr) : nullptr;
+    const SyscallInfo* info = io_uring_twin_row(*twin);
     return info && info->traits.has(kTraitClosesFd) ? sqe.fd : -1;
 }
 
@@ -206,9 +205,8 @@ namespace {
 bool fill_twin(const RingOp& op, std::int32_t ring_fd, std::uint64_t user_data,
                const IoUringCqeEvent* cqe, pid_t pid, pid_t tid, Nanos time, RingTwin& out) {
     const IoUringTwin& twin = *op.twin;
-    const std::optional<int> nr = syscall_number(Arch::X86_64, twin.syscall);
-    if (!nr) return false;
-    const SyscallInfo* info = syscall_info(Arch::X86_64, *nr);
+    const SyscallInfo* info = io_uring_twin_row(twin);
+    if (!info) return false;
     out.origin = IoUringOrigin{ring_fd, user_data, op.opcode};
     out.origin.fixed_file = op.fixed_file;
     // The slot IORING_FILE_INDEX_ALLOC picked is the completion's res.
@@ -220,8 +218,8 @@ bool fill_twin(const RingOp& op, std::int32_t ring_fd, std::uint64_t user_data,
     out.tree.clear();
     SyscallEvent call;
     call.arch = Arch::X86_64;
-    call.nr = *nr;
-    call.name = info ? info->name : twin.syscall;
+    call.nr = syscall_number_of(Arch::X86_64, *info);
+    call.name = info->name;
     call.entry_time = op.submitted_at;
     for (std::size_t i = 0; i < twin.arg_count; ++i) {
         const IoUringTwinArg arg = twin.args[i];

@@ -601,8 +601,7 @@ std::optional<RingTarget> StateTracker::ring_target(const ProcessState& p,
         const auto fd_field =
             std::find(twin.args.begin(), twin.args.begin() + twin.arg_count, IoUringTwinArg::Fd);
         if (fd_field != twin.args.begin() + twin.arg_count) {
-            const std::optional<int> nr = syscall_number(Arch::X86_64, twin.syscall);
-            const SyscallInfo* info = nr ? syscall_info(Arch::X86_64, *nr) : nullptr;
+            const SyscallInfo* info = io_uring_twin_row(twin);
             if (!info || info->traits.fd_arg != fd_field - twin.args.begin()) return std::nullopt;
             if (sqe.fd < 0) return std::nullopt;
             const auto slot = static_cast<std::uint32_t>(sqe.fd);

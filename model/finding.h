@@ -78,8 +78,10 @@ struct EvidenceItem {
         Earlier,      // the fd's history: `tid` did `text` on `fd`; a ring's direct
                       // descriptor has no fd (-1) and `label` names it
         RingOp,       // an io_uring operation in flight: `text` (its twin call) on `fd`,
-                      // submitted at `time` to ring `ring_fd` as `user_data` (`label`: the
-                      // opcode, "IORING_OP_RECV"), on the finding's open file (`file`)
+                      // submitted by `tid` at `time` to ring `ring_fd` as `user_data`
+                      // (`label`: the opcode, "IORING_OP_RECV"); `same_file`: on the
+                      // finding's open file, else on `file` (empty when no longer known);
+                      // `never_completed`: its process ended with its rings read
     };
     Kind kind = Kind::Event;
     std::string label;
@@ -95,6 +97,7 @@ struct EvidenceItem {
     std::int32_t ring_fd = -1;    // RingOp
     std::uint64_t user_data = 0;  // RingOp
     bool same_file = true;
+    bool never_completed = false;  // RingOp
     // The event's result was made up by fault injection (--inject).
     bool injected = false;
     // How many identical items followed this one and were folded into it

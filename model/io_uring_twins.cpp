@@ -1,6 +1,7 @@
 #include "model/io_uring_twins.h"
 
 #include "model/io_uring_twin_data.h"
+#include "model/syscall_table.h"
 
 namespace sctrace {
 
@@ -11,6 +12,10 @@ const IoUringTwin* io_uring_twin(unsigned opcode) {
         if (twin.opcode == opcode) return twin.syscall.empty() ? nullptr : &twin;
     }
     return nullptr;
+}
+
+const SyscallInfo* io_uring_twin_row(const IoUringTwin& twin) {
+    return syscall_info(Arch::X86_64, twin.syscall);
 }
 
 bool io_uring_updates_slots(unsigned opcode) {

@@ -12,7 +12,8 @@
 
 namespace sctrace {
 
-struct XlatTable;  // model/xlat.h
+struct XlatTable;    // model/xlat.h
+struct SyscallInfo;  // model/syscall_table.h
 
 // Where a twin's argument comes from in the submission (IoUringSqeEvent).
 enum class IoUringTwinArg : std::uint8_t {
@@ -61,6 +62,10 @@ struct IoUringTwin {
 
 // The twin of `opcode`, or null when it has none.
 const IoUringTwin* io_uring_twin(unsigned opcode);
+// The twin's row in the x86_64 syscall table (its number, traits, which
+// argument is its fd), or null for a name the table lacks (none does: a
+// test checks every row).
+const SyscallInfo* io_uring_twin_row(const IoUringTwin& twin);
 // Whether `opcode` changes its ring's table in a way the trace cannot read.
 bool io_uring_updates_slots(unsigned opcode);
 // Every row of the table (those with updates_slots have no twin).

@@ -34,7 +34,8 @@ enum class Field : std::uint8_t {
     File,
     Ring,
     UserData,
-    Opcode
+    Opcode,
+    NeverCompleted
 };
 
 // A kind's JSON name and the fields it uses.
@@ -53,7 +54,8 @@ KindFields fields_of(Kind kind) {
     static constexpr Field kOtherThread[] = {Tid, Call, Fd, Time, SameFile, File};
     static constexpr Field kMoreThreads[] = {Count, Fd};
     static constexpr Field kEarlier[] = {Fd, Tid, Text};
-    static constexpr Field kRingOp[] = {Call, Fd, Time, Ring, UserData, Opcode, File};
+    static constexpr Field kRingOp[] = {Call, Fd,   SameFile, File,   Tid,
+                                        Time, Ring, UserData, Opcode, NeverCompleted};
     switch (kind) {
         case Kind::Event:
             return {"event", kEvent};
@@ -96,16 +98,21 @@ std::string other_thread_line(const rules::EvidenceItem& o, Nanos now) {
 
 std::string ring_op_line(const rules::EvidenceItem& o, Nanos now) {
     std::string line =
-        fmt::format("io_uring: {}({}) submitted to ring fd {} (user_data {:#x}, {}) ", o.text, o.fd,
-                    o.ring_fd, o.user_data, o.label);
+        fmt::format("io_uring: {}({}) submitted to ring fd {} (user_data {:#x}, {}) by tid {} ",
+                    o.text, o.fd, o.ring_fd, o.user_data, o.label, o.tid);
     if (rules::is_wall_clock_time(o.time) && rules::is_wall_clock_time(now)) {
         line += fmt::format("at {} ({:.3f}s before)", format_clock_time(o.time),
                             static_cast<double>(now - o.time) / 1e9);
     } else {
         line += "at an unknown time";
     }
-    line += ", not completed, on this file";
-    if (!o.file.empty()) line += " (" + o.file + ")";
+    line += o.never_completed ? ", never completed" : ", not completed";
+    if (o.same_file) {
+        line += ", on this file";
+        if (!o.file.empty()) line += " (" + o.file + ")";
+    } else if (!o.file.empty()) {
+        line += ", on " + o.file;
+    }
     return line;
 }
 
@@ -212,6 +219,9 @@ void visit_evidence_fields(const rules::EvidenceItem& item, EvidenceFieldVisitor
                 break;
             case Field::Opcode:
                 v.field("opcode", item.label);
+                break;
+            case Field::NeverCompleted:
+                v.field("never_completed", item.never_completed);
                 break;
         }
     }

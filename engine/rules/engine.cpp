@@ -1,7 +1,6 @@
 #include "engine/rules/engine.h"
 
 #include <algorithm>
-#include <cinttypes>
 #include <cstdio>
 
 #include "model/io_uring_sqe.h"
@@ -38,30 +37,31 @@ bool reads_ring_writes(const Rule& rule) {
 // Ring operations in flight beyond this many are counted, not listed.
 constexpr std::size_t kInFlightLines = 8;
 
-// An operation still in flight, as its submission: when, by which thread,
-// what (its twin, on which file) and through which ring. `ended`: its
-// process has ended with its rings read, so it never completed.
-EvidenceItem in_flight_item(const RingOpInFlight& o, const ProcessState* p, bool ended) {
-    const RingOp& op = *o.op;
-    std::string on;
-    // The file it was submitted on, if the number still names it.
-    const FdState* fd = p ? p->fds.find(op.fd) : nullptr;
-    if (fd && fd->kind != FdKind::Unknown &&
-        (op.fd_generation == 0 || fd->generation == op.fd_generation)) {
-        on = " on " + (fd->path.empty() ? std::string(fd_kind_name(fd->kind)) : fd->path);
-    }
-    char ring[96];
-    std::snprintf(ring, sizeof ring, " through io_uring (ring fd %d, user_data %#" PRIx64 ", ",
-                  o.ring_fd, o.user_data);
+// An operation still in flight, as its submission: what (its twin, on which
+// fd), by which thread, when, and through which ring. `finding_fd`: the
+// finding's own open file (-1: it names none, and the item names the file
+// the operation was submitted on, if the number still names it). `ended`:
+// its process has ended with its rings read, so it never completed.
+EvidenceItem ring_op_item(int ring_fd, std::uint64_t user_data, const RingOp& op,
+                          const ProcessState* p, int finding_fd, bool ended) {
     EvidenceItem item;
-    item.kind = EvidenceItem::Kind::Step;
-    item.label = "submitted";
+    item.kind = EvidenceItem::Kind::RingOp;
+    item.text = std::string(op.twin->syscall);
+    item.same_file = finding_fd >= 0;
+    item.fd = item.same_file ? finding_fd : op.fd;
     item.tid = op.submitted_by;
     item.time = op.submitted_at;
-    item.fd = op.fd;
-    item.text = std::string(op.twin->syscall) + "(" + std::to_string(op.fd) + ")" + on + ring +
-                std::string(io_uring_op_name(op.opcode)) +
-                (ended ? "), never completed" : "), not completed yet");
+    item.ring_fd = ring_fd;
+    item.user_data = user_data;
+    item.label = std::string(io_uring_op_name(op.opcode));
+    item.never_completed = ended;
+    const FdState* fd = p ? p->fds.find(item.fd) : nullptr;
+    if (item.same_file) {
+        if (fd) item.file = fd->path;
+    } else if (fd && fd->kind != FdKind::Unknown &&
+               (op.fd_generation == 0 || fd->generation == op.fd_generation)) {
+        item.file = fd->path.empty() ? std::string(fd_kind_name(fd->kind)) : fd->path;
+    }
     return item;
 }
 
@@ -367,7 +367,8 @@ void RuleEngine::emit(const Rule& rule, TemporalHit& hit) {
         const ExitEvent* exit = hit.ctx ? hit.ctx->event.exit() : nullptr;
         const bool ended = exit && exit->rings_read;
         for (std::size_t i = 0; i < ops.size() && i < kInFlightLines; ++i) {
-            f.evidence.push_back(in_flight_item(ops[i], p, ended));
+            f.evidence.push_back(
+                ring_op_item(ops[i].ring_fd, ops[i].user_data, *ops[i].op, p, -1, ended));
         }
         if (ops.size() > kInFlightLines) {
             EvidenceItem more;
@@ -469,16 +470,7 @@ std::vector<EvidenceItem> RuleEngine::ring_ops_on_fd(pid_t pid, int fd) const {
     if (!now) return items;
     p->ring_ops.for_each_in_flight([&](int ring_fd, std::uint64_t user_data, const RingOp& op) {
         if (!ring_op_on_file(op, fd, now->generation) || items.size() >= kOtherThreadLines) return;
-        EvidenceItem item;
-        item.kind = EvidenceItem::Kind::RingOp;
-        item.text = std::string(op.twin->syscall);
-        item.fd = fd;
-        item.time = op.submitted_at;
-        item.ring_fd = ring_fd;
-        item.user_data = user_data;
-        item.label = std::string(io_uring_op_name(op.opcode));
-        item.file = now->path;
-        items.push_back(std::move(item));
+        items.push_back(ring_op_item(ring_fd, user_data, op, p, fd, /*ended=*/false));
     });
     return items;
 }

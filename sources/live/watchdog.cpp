@@ -96,8 +96,8 @@ ThreadCall read_thread_call(const std::string& proc_root, pid_t pid, pid_t tid) 
     // access).
     ThreadCall call;
     char text[256];
-    const std::string path = proc_root + "/" + std::to_string(pid) + "/task/" +
-                             std::to_string(tid) + "/syscall";
+    const std::string path =
+        proc_root + "/" + std::to_string(pid) + "/task/" + std::to_string(tid) + "/syscall";
     if (!read_small_file(path, text, sizeof text)) return call;
     if (starts_with(text, "running")) {
         call.syscall = -1;

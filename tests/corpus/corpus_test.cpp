@@ -254,7 +254,7 @@ TEST_P(Corpus, BehavesAsUntracedAndRaisesNothingAtWarningOrAbove) {
     const bool ptrace_live = mode == Mode::kLive || mode == Mode::kSctraceStrace ||
                              mode == Mode::kSctraceJsonl || mode == Mode::kSctraceText;
     if (plan.rings_followed && ptrace_live) {
-        EXPECT_EQ(r.err.find("sctrace: io_uring:"), std::string::npos) << describe(r);
+        EXPECT_EQ(r.err.find(": io_uring:"), std::string::npos) << describe(r);
     }
 
     // The verdicts.
@@ -275,7 +275,7 @@ TEST_P(Corpus, BehavesAsUntracedAndRaisesNothingAtWarningOrAbove) {
                      "analyze's stderr:\n" + a.err.substr(0, 4000));
         EXPECT_EQ(a.status, 0) << describe(a);
         if (plan.rings_followed && mode == Mode::kSctraceJsonl) {
-            EXPECT_EQ(a.err.find("io_uring:"), std::string::npos) << describe(a);
+            EXPECT_EQ(a.err.find(": io_uring:"), std::string::npos) << describe(a);
         }
     }
 }

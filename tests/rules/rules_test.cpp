@@ -1056,9 +1056,10 @@ TEST_F(Ring, CloseWhileARingReceiveWaitsFiresLiveAndOverTheEventLog) {
                                 "operation(s) still waited on it"),
                       std::string::npos)
                 << where << f.dump();
-            EXPECT_TRUE(
-                evidence_has(f, "close-while-blocked", "io_uring: recvfrom(") &&
-                evidence_has(f, "close-while-blocked", "(user_data 0x4ec7, IORING_OP_RECV) at "))
+            EXPECT_TRUE(evidence_has(f, "close-while-blocked", "io_uring: recvfrom(") &&
+                        evidence_has(f, "close-while-blocked",
+                                     "(user_data 0x4ec7, IORING_OP_RECV) by tid ") &&
+                        evidence_has(f, "close-while-blocked", ", not completed, on this file"))
                 << where << ": no evidence line names the waiting receive\n"
                 << f.dump();
         });
@@ -1090,7 +1091,7 @@ TEST_F(Ring, AnSqpollRingsOperationsAreEachFollowedToTheirCompletion) {
     const Findings live = traced_run({bin, "sqpoll"}, &traced);
     if (!skipped_.empty()) GTEST_SKIP() << skipped_;
     EXPECT_TRUE(live.at_least("warning").empty()) << live.dump();
-    EXPECT_EQ(traced.err.find("io_uring:"), std::string::npos) << traced.err;
+    EXPECT_EQ(traced.err.find(": io_uring:"), std::string::npos) << traced.err;
 }
 
 // A close through the ring that asks for no completion when it succeeds
@@ -1254,11 +1255,11 @@ TEST_F(Ring, AnalyzeSaysHowManySubmissionsHadNoCompletion) {
     RunResult traced;
     traced_run({bin}, &traced);
     if (!skipped_.empty()) GTEST_SKIP() << skipped_;
-    EXPECT_EQ(traced.err.find("io_uring:"), std::string::npos)
+    EXPECT_EQ(traced.err.find(": io_uring:"), std::string::npos)
         << "every submission of the live run completed\n"
         << describe(traced);
     const RunResult whole = analyze({path("events.jsonl")}, path("whole.jsonl"));
-    EXPECT_EQ(whole.err.find("io_uring:"), std::string::npos) << describe(whole);
+    EXPECT_EQ(whole.err.find(": io_uring:"), std::string::npos) << describe(whole);
     // The same log without its first completion.
     std::ifstream in(path("events.jsonl"));
     std::ofstream out(path("dropped.jsonl"));
@@ -1331,7 +1332,7 @@ TEST_F(Ring, AWriteStillInFlightAtExitFiresLiveAndOverTheEventLog) {
         const Findings live = traced_run(argv, &traced);
         if (!skipped_.empty()) GTEST_SKIP() << skipped_;
         EXPECT_EQ(live.rules(), std::set<std::string>{rule}) << live.dump() << describe(traced);
-        EXPECT_EQ(traced.err.find("io_uring:"), std::string::npos)
+        EXPECT_EQ(traced.err.find(": io_uring:"), std::string::npos)
             << "the write's fate is known: no note about what the trace did not see\n"
             << describe(traced);
         EXPECT_NE(slurp(path("events.jsonl")).find(R"("rings_read":true)"), std::string::npos)
@@ -1348,12 +1349,15 @@ TEST_F(Ring, AWriteStillInFlightAtExitFiresLiveAndOverTheEventLog) {
                     std::string::npos)
                     << where << j.dump();
             }
-            expect_ring_named(f, rule, "0xbadc0de", where);
-            EXPECT_TRUE(evidence_has(f, rule, "on pipe through io_uring"))
+            EXPECT_TRUE(evidence_has(f, rule, "io_uring: write("))
+                << where << ": the evidence names the write\n"
+                << f.dump();
+            EXPECT_TRUE(evidence_has(f, rule, "(user_data 0xbadc0de, IORING_OP_WRITE) by tid "))
+                << where << ": the evidence names the write's ring entry and thread\n"
+                << f.dump();
+            EXPECT_TRUE(evidence_has(f, rule, ", never completed, on pipe"))
                 << where << ": the evidence names the write's file\n"
                 << f.dump();
-            EXPECT_TRUE(evidence_has(f, rule, "IORING_OP_WRITE), never completed")) << where << "\n"
-                                                                                    << f.dump();
         }
     }
 }
@@ -1388,7 +1392,7 @@ TEST_F(Ring, NoWriteInFlightAtExitOrAKilledProcessRaisesNothing) {
             }
             EXPECT_TRUE(completed)
                 << "no io_uring_complete of the write (user_data 0xbadc0de) in the event log";
-            EXPECT_EQ(traced.err.find("io_uring:"), std::string::npos) << describe(traced);
+            EXPECT_EQ(traced.err.find(": io_uring:"), std::string::npos) << describe(traced);
         }
     }
 }

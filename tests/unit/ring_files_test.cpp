@@ -18,23 +18,14 @@
 
 #include "engine/arg_query.h"
 #include "engine/state.h"
+#include "ring_test_util.h"
 #include "rule_pack.h"
 #include "sources/strace/strace_log.h"
 
 namespace sctrace {
 namespace {
 
-constexpr pid_t kPid = 100;
-constexpr int kRing = 9;
-
-IoUringSqeEvent sqe_of(std::uint8_t opcode, int fd, std::uint64_t user_data) {
-    IoUringSqeEvent sqe;
-    sqe.ring_fd = kRing;
-    sqe.opcode = opcode;
-    sqe.fd = fd;
-    sqe.user_data = user_data;
-    return sqe;
-}
+using namespace ring_test;
 
 IoUringSqeEvent fixed(IoUringSqeEvent sqe) {
     sqe.flags |= IOSQE_FIXED_FILE;
@@ -47,44 +38,14 @@ IoUringSqeEvent into_slot(IoUringSqeEvent sqe, std::uint32_t slot) {
     return sqe;
 }
 
-IoUringCqeEvent cqe_of(std::uint64_t user_data, int res) {
-    IoUringCqeEvent cqe;
-    cqe.ring_fd = kRing;
-    cqe.user_data = user_data;
-    cqe.res = res;
-    return cqe;
-}
-
 int key(std::uint32_t slot) {
     return *direct_key(kRing, slot);
 }
 
-// The state as the rule engine keeps it: strace lines for the syscalls, and
-// ring events with their twins applied after the completion.
-struct Process final : EventSink {
-    StateTracker state;
-    RingTwin twin;
-    strace_text::StraceLogConverter converter{*this};
-    Nanos now = 0;
+// Ring fd 9 set up, for the tests to register files on.
+struct Process final : RingProcess {
     Process() {
-        converter.begin_file("ring.log", 0, 0);
         *this << "100 io_uring_setup(8, {flags=0, sq_thread_cpu=0, sq_thread_idle=0}) = 9";
-    }
-    void on_event(const Event& e) override { state.apply(e); }
-    Process& operator<<(const std::string& line) {
-        EXPECT_TRUE(converter.feed(line)) << line;
-        return *this;
-    }
-    void submit(const IoUringSqeEvent& sqe) {
-        state.apply(Event{EventKind::IoUringSubmit, ++now, kPid, kPid, sqe});
-    }
-    // Whether a twin was made of it (and applied).
-    bool complete(const IoUringCqeEvent& cqe) {
-        const Event event{EventKind::IoUringComplete, ++now, kPid, kPid, cqe};
-        const bool made = state.ring_twin(event, twin);
-        state.apply(event);
-        if (made) state.apply_ring_twin(twin);
-        return made;
     }
     bool run(const IoUringSqeEvent& sqe, int res) {
         submit(sqe);

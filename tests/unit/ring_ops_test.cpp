@@ -18,23 +18,14 @@
 
 #include "engine/state.h"
 #include "model/syscall_table.h"
+#include "ring_test_util.h"
 #include "rule_pack.h"
 #include "sources/strace/strace_log.h"
 
 namespace sctrace {
 namespace {
 
-constexpr pid_t kPid = 100;
-constexpr int kRing = 9;
-
-IoUringSqeEvent sqe_of(std::uint8_t opcode, int fd, std::uint64_t user_data) {
-    IoUringSqeEvent sqe;
-    sqe.ring_fd = kRing;
-    sqe.opcode = opcode;
-    sqe.fd = fd;
-    sqe.user_data = user_data;
-    return sqe;
-}
+using namespace ring_test;
 
 // A submission on a process fd: its target is sqe.fd itself.
 RingTarget plain(const IoUringSqeEvent& sqe) {
@@ -43,40 +34,7 @@ RingTarget plain(const IoUringSqeEvent& sqe) {
     return target;
 }
 
-IoUringCqeEvent cqe_of(std::uint64_t user_data, int res, std::uint32_t flags = 0) {
-    IoUringCqeEvent cqe;
-    cqe.ring_fd = kRing;
-    cqe.user_data = user_data;
-    cqe.res = res;
-    cqe.flags = flags;
-    return cqe;
-}
-
-// The state as the rule engine keeps it: strace lines for the syscalls, and
-// ring events with their twins applied after the completion.
-struct Process final : EventSink {
-    StateTracker state;
-    RingTwin twin;
-    strace_text::StraceLogConverter converter{*this};
-    Nanos now = 0;
-    Process() { converter.begin_file("ring.log", 0, 0); }
-    void on_event(const Event& e) override { state.apply(e); }
-    Process& operator<<(const std::string& line) {
-        EXPECT_TRUE(converter.feed(line)) << line;
-        return *this;
-    }
-    void submit(const IoUringSqeEvent& sqe) {
-        state.apply(Event{EventKind::IoUringSubmit, ++now, kPid, kPid, sqe});
-    }
-    // Whether a twin was made of it (and applied).
-    bool complete(const IoUringCqeEvent& cqe) {
-        const Event event{EventKind::IoUringComplete, ++now, kPid, kPid, cqe};
-        const bool made = state.ring_twin(event, twin);
-        state.apply(event);
-        if (made) state.apply_ring_twin(twin);
-        return made;
-    }
-};
+using Process = RingProcess;
 
 TEST(RingTwins, EveryTwinIsACallOfTheSyscallTable) {
     int twins = 0;
@@ -84,7 +42,7 @@ TEST(RingTwins, EveryTwinIsACallOfTheSyscallTable) {
         const IoUringTwin* twin = io_uring_twin(op);
         if (!twin) continue;
         ++twins;
-        EXPECT_TRUE(syscall_number(Arch::X86_64, twin->syscall).has_value())
+        EXPECT_NE(io_uring_twin_row(*twin), nullptr)
             << io_uring_op_name(op) << "'s twin " << twin->syscall;
         EXPECT_LE(twin->arg_count, 6u);
     }
@@ -538,9 +496,17 @@ TEST(RingRules, AWriteInFlightWhenTheProcessExitsIsNamedWithItsRing) {
         << found[0].message;
     bool named = false;
     for (const auto& item : found[0].evidence) {
-        named |= item.text ==
-                 "write(5) on pipe through io_uring (ring fd 9, user_data 0x31, "
-                 "IORING_OP_WRITE), never completed";
+        if (item.kind != rules::EvidenceItem::Kind::RingOp) continue;
+        named = true;
+        EXPECT_EQ(item.text, "write");
+        EXPECT_EQ(item.fd, 5);
+        EXPECT_FALSE(item.same_file) << "an exit names no file of its own";
+        EXPECT_EQ(item.file, "pipe");
+        EXPECT_EQ(item.tid, kPid);
+        EXPECT_EQ(item.ring_fd, 9);
+        EXPECT_EQ(item.user_data, 0x31u);
+        EXPECT_EQ(item.label, "IORING_OP_WRITE");
+        EXPECT_TRUE(item.never_completed);
     }
     EXPECT_TRUE(named) << "the evidence names the write, its pipe, ring and user_data";
     EXPECT_TRUE(pack.engine->state().ring_coverage().empty())

@@ -133,9 +133,8 @@ TEST(UnkillableRules, AStuckRingThreadIsInNoSyscallNotItsCreatorsIoUringSetup) {
     Hangs h;
     h.engine->on_event(ring_setup(0));
     h.rounds(1, 7,
-             {Seen{kPid, 'Z', "npm"},
-              Seen{kPid + 1, 'D', "iou-wrk-100", "request_wait_answer", "io_uring_setup", true,
-                   true}});
+             {Seen{kPid, 'Z', "npm"}, Seen{kPid + 1, 'D', "iou-wrk-100", "request_wait_answer",
+                                           "io_uring_setup", true, true}});
     ASSERT_EQ(h.of("io-uring-unkillable-task").size(), 1u);
     const std::string message = h.of("io-uring-unkillable-task")[0].message;
     EXPECT_EQ(message.find("io_uring_setup"), std::string::npos) << message;

@@ -115,9 +115,12 @@ int RulesCommand::execute() {
     }
     if (traced_->parsed()) {
         if (!enable_only_named(set, only_, "sctrace rules traced")) return 2;
-        // What `sctrace -- COMMAND` with these rules and no -e stops at;
-        // -e, -o and --inject add their own calls to it.
-        const std::vector<std::string_view> names = syscalls_needed_by(set).names(Arch::X86_64);
+        // What `sctrace -- COMMAND` with these rules and no -e stops at,
+        // the calls rings are followed through included; -e, -o and
+        // --inject add their own calls to it.
+        SyscallSet stops = syscalls_needed_by(set);
+        stops |= ring_followers(stops);
+        const std::vector<std::string_view> names = stops.names(Arch::X86_64);
         if (json_) {
             std::printf("%s\n", nlohmann::json(names).dump().c_str());
         } else {

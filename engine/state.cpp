@@ -1180,6 +1180,12 @@ bool StateTracker::exit_can_be_untraced(const Event& entry) const {
     const std::optional<int> fd_number = raw_fd_of(*call, traits);
     const FdState* fd = fd_number ? p->fds.find(*fd_number) : nullptr;
     if (traits.kind == SyscallKind::Close) return fd != nullptr;
+    // Stopped at only so that the live io_uring tracker follows rings; what
+    // their results say of a ring reaches the state as ring events.
+    if (traits.kind == SyscallKind::Mmap || traits.kind == SyscallKind::Munmap ||
+        traits.kind == SyscallKind::IoUringEnter) {
+        return true;
+    }
     if (traits.has(kTraitPolls)) {
         // A wait counts as checking on every connecting socket
         // (on_exit_of_call): with none, its exit changes nothing.

@@ -299,4 +299,20 @@ SyscallSet parse_trace_expression(std::string_view expression) {
     return set;
 }
 
+SyscallSet ring_followers(const SyscallSet& traced) {
+    SyscallSet followers;
+    bool rings_traced = false;
+    for (int nr = 0; nr < syscall_table_size(Arch::X86_64); ++nr) {
+        const SyscallInfo* info = syscall_info(Arch::X86_64, nr);
+        if (!info || !info->traits.has(kTraitRingTracked)) continue;
+        followers.add(nr);
+        const SyscallKind kind = info->traits.kind;
+        if ((kind == SyscallKind::IoUringSetup || kind == SyscallKind::IoUringEnter) &&
+            traced.contains_native(nr)) {
+            rings_traced = true;
+        }
+    }
+    return rings_traced ? followers : SyscallSet{};
+}
+
 }  // namespace sctrace

@@ -62,6 +62,12 @@ private:
     std::bitset<kCapacity> i386_bits_;
 };
 
+// What a live run also stops at to follow io_uring rings when `traced` holds
+// io_uring_setup or io_uring_enter: the calls that create, map, alias and
+// drop a ring, and the last stops of a process (the ring_tracked rows of
+// model/syscall_traits.in). Empty when `traced` holds neither.
+SyscallSet ring_followers(const SyscallSet& traced);
+
 // A syntax or name error in a -e trace= expression; what() names the token.
 class TraceExpressionError : public std::runtime_error {
 public:

@@ -278,21 +278,7 @@ Session::Session(SessionOptions options, std::vector<EventSink*> sinks)
     options_.traced |= injector_.calls();
     // Following rings needs the calls that create, map, alias and drop
     // them to stop the tracee too (shown or not: the writers filter).
-    std::vector<int> followed;
-    bool rings_traced = false;
-    for (int nr = 0; nr < syscall_table_size(Arch::X86_64); ++nr) {
-        const SyscallInfo* info = syscall_info(Arch::X86_64, nr);
-        if (!info || !info->traits.has(kTraitRingTracked)) continue;
-        followed.push_back(nr);
-        const SyscallKind kind = info->traits.kind;
-        if ((kind == SyscallKind::IoUringSetup || kind == SyscallKind::IoUringEnter) &&
-            options_.traced.contains_native(nr)) {
-            rings_traced = true;
-        }
-    }
-    if (rings_traced) {
-        for (const int nr : followed) options_.traced.add(nr);
-    }
+    options_.traced |= ring_followers(options_.traced);
 }
 
 Session::~Session() = default;
@@ -839,11 +825,13 @@ bool Session::exit_may_go_untraced(const Task& task, const SyscallEvent& call) c
     // unseen too. What fault injection does shows at the exit.
     if (!filtered_ || !options_.skip_unwanted_exits || suppressed(task)) return false;
     if (call.injected || call.delayed || task.exit_delay || options_.system_times) return false;
-    // The io_uring tracker reads a ring's completions at io_uring_enter's
-    // exit and follows a ring's end at the close of its fd.
+    // The io_uring tracker learns of a ring at io_uring_setup's exit, and
+    // then follows it at the exits of the calls it stops at for that (mmap,
+    // io_uring_enter, dup, close ...): in a process that owns no ring, they
+    // tell it nothing.
     const SyscallKind ring = io_uring_kind(call);
     return ring == SyscallKind::Other ||
-           (ring == SyscallKind::Close && io_uring_.find(task.tgid()) == io_uring_.end());
+           (ring != SyscallKind::IoUringSetup && io_uring_.find(task.tgid()) == io_uring_.end());
 }
 
 void Session::on_syscall_exit(Task& task, std::int64_t rval, bool is_error) {

@@ -13,9 +13,9 @@
 #include <string>
 #include <vector>
 
+#include "decode_test_util.h"
 #include "engine/rules/engine.h"
 #include "engine/rules/rule_set.h"
-#include "decode_test_util.h"
 #include "engine/state.h"
 #include "model/syscall_table.h"
 #include "rule_pack.h"
@@ -48,7 +48,7 @@ struct Live {
         if (rule_text.empty()) {
             std::vector<std::string> paths;
             for (const char* f : {"macros.yaml", "crashes.yaml", "descriptors.yaml", "hangs.yaml",
-                                  "libc.yaml", "network.yaml"}) {
+                                  "io_uring.yaml", "libc.yaml", "network.yaml"}) {
                 paths.push_back(std::string(SCTRACE_RULES_DIR) + "/" + f);
             }
             rules.load(paths);
@@ -147,6 +147,21 @@ TEST(UntracedExit, CallsThatMakeOrChangeDescriptorsAlwaysNeedTheirExit) {
     EXPECT_TRUE(live.enter(kPid, "connect", {3, 0, 16}));
     EXPECT_TRUE(live.enter(kPid, "dup", {3}));
     EXPECT_TRUE(live.enter(kPid, "fcntl", {3, 4 /* F_SETFL */, 04000}));
+}
+
+// The pack watches io_uring_setup, so a live run also stops at the calls
+// the io_uring tracker follows a ring through. The state and the rules take
+// nothing from their results (what they say of a ring comes as ring
+// events); the session keeps their exits in a process that owns a ring.
+TEST(UntracedExit, CallsStoppedAtToFollowRingsNeedNoExitOfTheRules) {
+    Live live;
+    EXPECT_FALSE(live.enter(kPid, "mmap", {0, 4096, 3, 0x22, static_cast<std::uint64_t>(-1), 0}));
+    EXPECT_FALSE(live.enter(kPid, "munmap", {0x7f0000000000, 4096}));
+    EXPECT_FALSE(live.enter(kPid, "io_uring_enter", {3, 1, 0, 0, 0, 8}));
+    EXPECT_TRUE(live.enter(kPid, "io_uring_setup", {8, 0x7ffd0000}))
+        << "its result is the ring's fd";
+    EXPECT_TRUE(live.enter(kPid, "io_uring_register", {3, 2 /* IORING_REGISTER_FILES */, 0, 1}))
+        << "the state reads the files it registered";
 }
 
 TEST(UntracedExit, AnUntracedCloseClosesAndASecondCloseStillFires) {

@@ -174,6 +174,17 @@ void RingOps::complete(const IoUringCqeEvent& cqe) {
     if (ops->second.empty()) by_user_data.erase(ops);
 }
 
+void RingOps::withdraw(int ring_fd, std::uint64_t user_data) {
+    const auto ring = rings_.find(ring_fd);
+    if (ring == rings_.end()) return;
+    auto& by_user_data = ring->second.by_user_data;
+    const auto ops = by_user_data.find(user_data);
+    if (ops == by_user_data.end() || ops->second.empty()) return;
+    ops->second.pop_back();
+    --ring->second.count;
+    if (ops->second.empty()) by_user_data.erase(ops);
+}
+
 void RingOps::forget_ring(int ring_fd) {
     const auto ring = rings_.find(ring_fd);
     if (ring == rings_.end()) return;

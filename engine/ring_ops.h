@@ -163,6 +163,11 @@ public:
     // said more completions follow (IORING_CQE_F_MORE: multishot accept,
     // recv). An ambiguous one retires every submission it could be.
     void complete(const IoUringCqeEvent& cqe);
+    // The kernel did not take the submission: the io_uring_enter that was
+    // to submit it failed, or took fewer than it was given (io_uring_enter
+    // returns how many it consumed). The latest one kept under `user_data`
+    // on `ring_fd` is dropped, as if never submitted.
+    void withdraw(int ring_fd, std::uint64_t user_data);
     // The ring's fd was closed: what was in flight on it is not followed.
     void forget_ring(int ring_fd);
     // The process exec'd: every ring is gone.

@@ -709,6 +709,22 @@ const SignalAction& ProcessState::signal_action(int signo) const {
     return signals ? signals->action(signo) : kUnknown;
 }
 
+void StateTracker::withdraw_refused(ProcessState& p, ThreadState& t, const SyscallEvent& call) {
+    auto& entering = t.entering_submissions;
+    // io_uring_enter returns how many submissions it consumed, from the
+    // head of the queue, in the order they were read; on an error, none.
+    // A thread that never returned from it (has_result false) is left as
+    // it is: the kernel consumes them before it waits.
+    if (syscall_traits(call).kind == SyscallKind::IoUringEnter && call.has_result) {
+        const std::size_t taken =
+            call.err == 0 && call.ret > 0 ? static_cast<std::size_t>(call.ret) : 0;
+        for (std::size_t i = entering.size(); i > taken; --i) {
+            p.ring_ops.withdraw(entering[i - 1].first, entering[i - 1].second);
+        }
+    }
+    entering.clear();
+}
+
 void StateTracker::on_signal_call(ProcessState& p, const SyscallEvent& call) {
     if (is_sigaction_call(call)) {
         if (!p.signals) p.signals = std::make_shared<SignalDispositions>();
@@ -783,6 +799,9 @@ void StateTracker::apply(const Event& event) {
             t.call_untimed_wait = futex && is_untimed_futex_wait(call);
             // Read now: a successful exec replaces the memory argv was in.
             if (traits.has(kTraitExecs)) t.exec_args = argv_after_first(call, traits.path_arg + 1);
+            // Submissions read at an io_uring_enter come just before its
+            // entry; any other call's entry finds none of them still open.
+            if (traits.kind != SyscallKind::IoUringEnter) t.entering_submissions.clear();
             break;
         }
         case EventKind::ThreadSample: {
@@ -825,6 +844,7 @@ void StateTracker::apply(const Event& event) {
                 t.exec_args = argv_after_first(call, syscall_traits(call).path_arg + 1);
             }
             leave_call(t);
+            if (!t.entering_submissions.empty()) withdraw_refused(*p, t, call);
             on_exit_of_call(*p, event, call, entry_generation);
             on_signal_call(*p, call);
             break;
@@ -866,6 +886,9 @@ void StateTracker::apply(const Event& event) {
             }
             if (!p->ring_ops.submit(sqe, *twin, event.time, *target, event.tid)) {
                 forget_direct_slot(*p, sqe, *twin);
+            } else if (sqe.seen_at == IoUringSeenAt::Enter) {
+                thread_of(event.pid, event.tid, &p)
+                    .entering_submissions.emplace_back(sqe.ring_fd, sqe.user_data);
             }
             break;
         }
@@ -1182,9 +1205,11 @@ bool StateTracker::exit_can_be_untraced(const Event& entry) const {
     if (traits.kind == SyscallKind::Close) return fd != nullptr;
     // Stopped at only so that the live io_uring tracker follows rings; what
     // their results say of a ring reaches the state as ring events.
-    if (traits.kind == SyscallKind::Mmap || traits.kind == SyscallKind::Munmap ||
-        traits.kind == SyscallKind::IoUringEnter) {
-        return true;
+    if (traits.kind == SyscallKind::Mmap || traits.kind == SyscallKind::Munmap) return true;
+    if (traits.kind == SyscallKind::IoUringEnter) {
+        // Its result says which of the submissions just read the kernel took.
+        const auto t = p->threads.find(entry.tid);
+        return t == p->threads.end() || t->second.entering_submissions.empty();
     }
     if (traits.has(kTraitPolls)) {
         // A wait counts as checking on every connecting socket

@@ -266,6 +266,10 @@ struct ThreadState {
     // is gone. nullopt: not read, or not fully (a truncated string).
     std::optional<std::string> exec_args;
     bool call_untimed_wait = false;  // the call is a futex wait with no timeout
+    // What the tracker read from the rings at the entry of the thread's
+    // io_uring_enter, kept in the state (ring fd, user_data), in order: its
+    // exit says how many the kernel took, and the rest are withdrawn.
+    std::vector<std::pair<int, std::uint64_t>> entering_submissions;
 
     // The watchdog's latest look at the thread (ThreadSample events).
     char sampled_state = '?';           // /proc state letter, '?' never sampled
@@ -477,6 +481,9 @@ private:
     void note_rseq(ProcessState& p, const SyscallEvent& call);
     // Dispositions and deliveries (engine/signal_state.h).
     void on_signal_call(ProcessState& p, const SyscallEvent& call);
+    // At the exit of a call of `t`'s: drops the submissions its
+    // io_uring_enter read but the kernel did not take.
+    void withdraw_refused(ProcessState& p, ThreadState& t, const SyscallEvent& call);
     void on_signal_delivery(ProcessState& p, const Event& event);
 
     std::unordered_map<pid_t, ProcessState> processes_;

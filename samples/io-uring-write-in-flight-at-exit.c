@@ -21,12 +21,15 @@
  *            with no io_uring_enter): nothing in flight, the rule is silent;
  *   killed   a child process does the submitting and then dies of SIGKILL:
  *            killed, not exiting, its rings are never read at its end, and
- *            the rule is silent (the parent, which owns no ring, exits 0).
+ *            the rule is silent (the parent, which owns no ring, exits 0);
+ *   refused  the ring is set up disabled (IORING_SETUP_R_DISABLED), so the
+ *            io_uring_enter that was to submit the write fails with EBADFD
+ *            and the kernel never takes it: nothing in flight, silent.
  *
  * Deterministic: the pipe is filled with nonblocking writes until it
  * refuses more, then made blocking again, so the ring's write of one more
  * byte waits for room that never comes.
- *     sctrace -- samples/io-uring-write-in-flight-at-exit [sqpoll|threads|posted|killed]
+ *     sctrace -- samples/io-uring-write-in-flight-at-exit [sqpoll|threads|posted|killed|refused]
  * Exit 0 (77 when the kernel refuses io_uring or SQPOLL). */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -66,13 +69,15 @@ static int fill(int fd) {
 }
 
 /* Sets up the ring, fills the pipe and submits the write that cannot
- * finish. Returns 0, 77 when the kernel refuses the ring, 1 on failure. */
-static int submit_stuck_write(struct io_uring* ring, int p[2], int sqpoll) {
+ * finish. Returns 0, 77 when the kernel refuses the ring, 1 on failure.
+ * `disabled`: the ring refuses submissions, and that is what must happen. */
+static int submit_stuck_write(struct io_uring* ring, int p[2], int sqpoll, int disabled) {
     struct io_uring_params params = {0};
     if (sqpoll) {
         params.flags = IORING_SETUP_SQPOLL;
         params.sq_thread_idle = 2000; /* ms */
     }
+    if (disabled) params.flags |= IORING_SETUP_R_DISABLED;
     int ret = io_uring_queue_init_params(8, ring, &params);
     if (ret < 0) {
         fprintf(stderr, "io_uring_queue_init%s: %s\n", sqpoll ? " (SQPOLL)" : "", strerror(-ret));
@@ -85,6 +90,14 @@ static int submit_stuck_write(struct io_uring* ring, int p[2], int sqpoll) {
     io_uring_prep_write(sqe, p[1], last, sizeof last - 1, 0);
     io_uring_sqe_set_data64(sqe, WRITE_TAG);
     ret = io_uring_submit(ring);
+    if (disabled) {
+        if (ret != -EBADFD) {
+            fprintf(stderr, "a disabled ring took the write (%d)\n", ret);
+            return 1;
+        }
+        printf("the disabled ring refused the write\n");
+        return 0;
+    }
     if (ret != 1) {
         fprintf(stderr, "io_uring_submit: %s\n", strerror(ret < 0 ? -ret : EIO));
         return 1;
@@ -108,7 +121,7 @@ int main(int argc, char** argv) {
         const pid_t child = fork();
         if (child < 0) return die("fork");
         if (child == 0) {
-            const int ret = submit_stuck_write(&ring, p, 0);
+            const int ret = submit_stuck_write(&ring, p, 0, 0);
             if (ret != 0) _exit(ret);
             /* The bug's shape, but the process does not exit: it is killed. */
             raise(SIGKILL);
@@ -120,8 +133,9 @@ int main(int argc, char** argv) {
         printf("the submitting child was killed by signal %d\n", WTERMSIG(status));
         return 0;
     }
-    const int ret = submit_stuck_write(&ring, p, strcmp(mode, "sqpoll") == 0);
-    if (ret != 0) return ret;
+    const int refused = strcmp(mode, "refused") == 0;
+    const int ret = submit_stuck_write(&ring, p, strcmp(mode, "sqpoll") == 0, refused);
+    if (ret != 0 || refused) return ret;
     if (strcmp(mode, "posted") == 0) {
         /* Room for the write: it completes, and its completion is posted
          * to the ring, which the program never reaps. */

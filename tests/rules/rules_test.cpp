@@ -1365,14 +1365,16 @@ TEST_F(Ring, AWriteStillInFlightAtExitFiresLiveAndOverTheEventLog) {
 // Silent: the write completed and its completion sits unreaped in the ring
 // (posted after the last io_uring_enter: only the read at the exit sees
 // it); the submitting process was killed by SIGKILL, not exiting, so its
-// rings were never read; the twin waits for its write.
+// rings were never read; the ring refused the submission (its
+// io_uring_enter failed with EBADFD), so nothing was ever in flight; the twin
+// waits for its write.
 TEST_F(Ring, NoWriteInFlightAtExitOrAKilledProcessRaisesNothing) {
     const std::string bin = sample_path("io-uring-write-in-flight-at-exit");
     const std::string ok = sample_path("io-uring-write-in-flight-at-exit-ok");
     ASSERT_FALSE(bin.empty() || ok.empty()) << "no built io-uring-write-in-flight-at-exit samples";
     for (const std::vector<std::string>& argv :
          {std::vector<std::string>{bin, "posted"}, std::vector<std::string>{bin, "killed"},
-          std::vector<std::string>{ok}}) {
+          std::vector<std::string>{bin, "refused"}, std::vector<std::string>{ok}}) {
         SCOPED_TRACE(join(argv));
         RunResult traced;
         const Findings live = traced_run(argv, &traced);
@@ -1393,6 +1395,12 @@ TEST_F(Ring, NoWriteInFlightAtExitOrAKilledProcessRaisesNothing) {
             EXPECT_TRUE(completed)
                 << "no io_uring_complete of the write (user_data 0xbadc0de) in the event log";
             EXPECT_EQ(traced.err.find(": io_uring:"), std::string::npos) << describe(traced);
+        }
+        if (argv.size() > 1 && argv[1] == "refused") {
+            EXPECT_EQ(traced.out, "the disabled ring refused the write\n") << describe(traced);
+            EXPECT_EQ(traced.err.find(": io_uring:"), std::string::npos)
+                << "a submission the kernel refused is no gap in what the rules saw\n"
+                << describe(traced);
         }
     }
 }

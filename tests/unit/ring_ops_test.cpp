@@ -452,6 +452,37 @@ TEST(RingOps, AZeroCopySendsResultPostedBeforeItsNotificationIsNoLongerAwaited) 
     EXPECT_TRUE(posted());
 }
 
+// io_uring_enter returns how many of the submissions read at its entry the
+// kernel took, from the queue's head; the others were never in flight.
+TEST(RingOps, SubmissionsTheKernelDidNotTakeAreWithdrawnAtTheEntersExit) {
+    Process p;
+    p << "100 pipe2([4, 5], 0) = 0";
+    p.submit(sqe_of(IORING_OP_WRITE, 5, 1));
+    p.submit(sqe_of(IORING_OP_WRITE, 5, 2));
+    p.submit(sqe_of(IORING_OP_WRITE, 5, 3));
+    EXPECT_EQ(p.state.process(kPid)->ring_ops.in_flight(), 3u);
+    p << "100 io_uring_enter(9, 3, 0, 0, NULL, 8) = 1";
+    EXPECT_EQ(p.state.process(kPid)->ring_ops.in_flight(), 1u) << "the kernel took one";
+    EXPECT_TRUE(p.complete(cqe_of(1, 1))) << "the one it took is still followed";
+
+    p.submit(sqe_of(IORING_OP_WRITE, 5, 4));
+    p << "100 io_uring_enter(9, 1, 0, 0, NULL, 8) = -1 EBADFD (File descriptor in bad state)";
+    EXPECT_EQ(p.state.process(kPid)->ring_ops.in_flight(), 0u) << "a failed enter took none";
+    EXPECT_EQ(p.state.ring_coverage().unseen, 0u);
+}
+
+TEST(RingOps, ASubmissionStaysInFlightWhenItsEnterTookIt) {
+    Process p;
+    p << "100 pipe2([4, 5], 0) = 0";
+    p.submit(sqe_of(IORING_OP_WRITE, 5, 1));
+    p << "100 io_uring_enter(9, 1, 0, 0, NULL, 8) = 1";
+    p << "100 getpid() = 100";
+    p.submit(sqe_of(IORING_OP_WRITE, 5, 2));
+    p << "100 io_uring_enter(9, 1, 0, 0, NULL, 8) = 1";
+    EXPECT_EQ(p.state.process(kPid)->ring_ops.in_flight(), 2u)
+        << "each enter took its own, and a later one withdraws nothing of an earlier one";
+}
+
 TEST(RingOps, AZeroCopySendIsOneSendNotASecondOneAtItsNotification) {
     Process p;
     p << "100 socket(AF_INET, SOCK_STREAM, IPPROTO_TCP) = 4";
